@@ -1,0 +1,253 @@
+//! The parameters of each component a user can place on the canvas.
+//!
+//! Where a component sends its work is not written here: it is the list of
+//! the node's outgoing edges, in file order (see [`super::EdgeSpec`]). A
+//! client's first edge is its target; a load balancer spreads over all of
+//! them; a service calls each in turn; a cache's and a queue's single edge
+//! is the backing store or the consumer's destination.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Arrivals, DistributionSpec, KeySpec, ProfileShape, RetryPolicy};
+
+/// What kind of component a node is, with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum NodeKind {
+    Client(ClientSpec),
+    LoadBalancer(LoadBalancerSpec),
+    Service(ServiceSpec),
+    Cache(CacheSpec),
+    Queue(QueueSpec),
+    Database(DatabaseSpec),
+}
+
+impl NodeKind {
+    /// The component's name as the palette shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Client(_) => "Client",
+            Self::LoadBalancer(_) => "Load balancer",
+            Self::Service(_) => "Service",
+            Self::Cache(_) => "Cache",
+            Self::Queue(_) => "Queue",
+            Self::Database(_) => "Database",
+        }
+    }
+
+    /// Whether requests can be sent to this kind of node (everything but a client).
+    pub fn accepts_requests(&self) -> bool {
+        !matches!(self, Self::Client(_))
+    }
+}
+
+/// A traffic source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub arrivals: Arrivals,
+    /// How the open-loop rate changes over time (empty = constant).
+    #[serde(default)]
+    pub profile: Vec<ProfileShape>,
+    /// Give up on an attempt after this long.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retry failed attempts (none if absent).
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+    /// Give each request a key (needed for LRU caches and consistent hashing).
+    #[serde(default)]
+    pub keys: Option<KeySpec>,
+    /// Share of requests that are writes, in [0, 1].
+    #[serde(default)]
+    pub write_fraction: f64,
+}
+
+impl Default for ClientSpec {
+    fn default() -> Self {
+        Self {
+            arrivals: Arrivals::Poisson { rate: 100.0 },
+            profile: Vec::new(),
+            timeout_ms: None,
+            retry: None,
+            keys: None,
+            write_fraction: 0.0,
+        }
+    }
+}
+
+/// How a load balancer picks a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum LbPolicy {
+    #[default]
+    RoundRobin,
+    Random,
+    LeastConnections,
+    PowerOfTwoChoices,
+    /// In proportion to each edge's `weight`.
+    Weighted,
+    /// A hash ring over the request key: the same key goes to the same target.
+    ConsistentHash,
+}
+
+impl LbPolicy {
+    pub const ALL: [LbPolicy; 6] = [
+        Self::RoundRobin,
+        Self::Random,
+        Self::LeastConnections,
+        Self::PowerOfTwoChoices,
+        Self::Weighted,
+        Self::ConsistentHash,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RoundRobin => "round robin",
+            Self::Random => "random",
+            Self::LeastConnections => "least connections",
+            Self::PowerOfTwoChoices => "power of two choices",
+            Self::Weighted => "weighted",
+            Self::ConsistentHash => "consistent hash",
+        }
+    }
+}
+
+/// A load balancer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerSpec {
+    #[serde(default)]
+    pub policy: LbPolicy,
+    /// How long after a target goes down the balancer notices and stops
+    /// sending to it (health-check interval × failures needed).
+    #[serde(default = "default_health_check_delay_s")]
+    pub health_check_delay_s: f64,
+}
+
+fn default_health_check_delay_s() -> f64 {
+    2.0
+}
+
+impl Default for LoadBalancerSpec {
+    fn default() -> Self {
+        Self { policy: LbPolicy::RoundRobin, health_check_delay_s: default_health_check_delay_s() }
+    }
+}
+
+/// An application server: a worker pool in front of a bounded queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Requests served at once (threads).
+    pub workers: u32,
+    /// Requests that may wait for a worker; `None` = unbounded.
+    #[serde(default)]
+    pub queue_capacity: Option<u32>,
+    /// The service's own work per request.
+    pub service_time: DistributionSpec,
+    /// Chance a request fails with an error after its work.
+    #[serde(default)]
+    pub error_probability: f64,
+    /// `true` (thread per request): the worker stays busy while downstream
+    /// calls are in flight. `false` (non-blocking I/O): the worker is freed
+    /// after its own work and the request continues downstream.
+    #[serde(default = "default_true")]
+    pub blocking_calls: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for ServiceSpec {
+    fn default() -> Self {
+        Self {
+            workers: 8,
+            queue_capacity: Some(100),
+            service_time: DistributionSpec::Exponential { mean_ms: 20.0 },
+            error_probability: 0.0,
+            blocking_calls: true,
+        }
+    }
+}
+
+/// How a cache decides hits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum CacheMode {
+    /// Least-recently-used over request keys: the hit rate emerges from the
+    /// key popularity, the capacity and the time to live.
+    Lru { capacity: u64, #[serde(default)] ttl_s: Option<f64> },
+    /// Each read hits with a fixed probability (for simple lessons).
+    FixedHitRate { hit_probability: f64 },
+}
+
+/// A cache in front of a backing node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    pub mode: CacheMode,
+    /// Time to answer a lookup (hit or miss).
+    pub lookup_time: DistributionSpec,
+}
+
+impl Default for CacheSpec {
+    fn default() -> Self {
+        Self {
+            mode: CacheMode::Lru { capacity: 10_000, ttl_s: None },
+            lookup_time: DistributionSpec::Constant { ms: 0.5 },
+        }
+    }
+}
+
+/// A message broker: acknowledges the producer at once, consumers deliver
+/// the messages downstream at their own pace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    /// Messages held at most; more are rejected.
+    pub capacity: u32,
+    /// Messages being delivered at once.
+    pub consumers: u32,
+}
+
+impl Default for QueueSpec {
+    fn default() -> Self {
+        Self { capacity: 10_000, consumers: 4 }
+    }
+}
+
+/// A database: a connection pool in front of query execution, with optional
+/// read replicas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// Queries executed at once per server (pool size).
+    pub connections: u32,
+    /// Queries that may wait for a connection; `None` = unbounded.
+    #[serde(default)]
+    pub queue_capacity: Option<u32>,
+    pub query_time: DistributionSpec,
+    #[serde(default)]
+    pub error_probability: f64,
+    /// Read replicas; reads go to them round robin, writes to the primary.
+    #[serde(default)]
+    pub read_replicas: u32,
+    /// How long a write takes to reach the replicas; a read of that key
+    /// from a replica within this time is stale.
+    #[serde(default)]
+    pub replication_lag_ms: f64,
+}
+
+impl Default for DatabaseSpec {
+    fn default() -> Self {
+        Self {
+            connections: 20,
+            queue_capacity: Some(200),
+            query_time: DistributionSpec::LogNormalPercentiles { p50_ms: 5.0, p99_ms: 50.0 },
+            error_probability: 0.0,
+            read_replicas: 0,
+            replication_lag_ms: 0.0,
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Scenario files: the RON format, loading, validation and errors.
+//!
+//! A scenario is the whole document a user edits: nodes with their
+//! parameters and canvas positions, the edges between them, the run's
+//! settings and a fault timeline. `docs/scenario-format.md` describes every
+//! field. [`parse_scenario`] and [`load_scenario`] either return a valid
+//! [`Scenario`] or every problem found, each with file, line and column.
+
+mod components;
+mod diagnostic;
+mod distribution_spec;
+mod fault_spec;
+mod library;
+mod load;
+mod locate;
+mod scenario_file;
+mod traffic;
+mod validate;
+
+pub use components::{
+    CacheMode, CacheSpec, ClientSpec, DatabaseSpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, ServiceSpec,
+};
+pub use diagnostic::{Diagnostic, LoadError};
+pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
+pub use fault_spec::FaultSpec;
+pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
+pub use load::{load_scenario, parse_scenario, to_ron_string};
+pub use scenario_file::{EdgeSpec, NodeSpec, Scenario};
+pub use traffic::{Arrivals, KeySpec, ProfileShape, RetryPolicy};
+pub use validate::{Problem, validate};

@@ -1,0 +1,117 @@
+//! The top level of a scenario file: the topology, the run's settings and
+//! the fault timeline.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DistributionSpec, FaultSpec, NodeKind};
+
+/// A whole scenario, as stored in a `.ron` file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// What the scenario shows, for the learner who opens it.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Simulated seconds a headless run lasts.
+    #[serde(default = "default_duration")]
+    pub duration_s: f64,
+    /// Simulated seconds excluded from the totals (the system filling up).
+    #[serde(default)]
+    pub warmup_s: f64,
+    /// Width of one time-series window, simulated seconds.
+    #[serde(default = "default_window")]
+    pub window_s: f64,
+    pub nodes: Vec<NodeSpec>,
+    #[serde(default)]
+    pub edges: Vec<EdgeSpec>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_duration() -> f64 {
+    60.0
+}
+fn default_window() -> f64 {
+    1.0
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            name: "Untitled".into(),
+            description: String::new(),
+            seed: default_seed(),
+            duration_s: default_duration(),
+            warmup_s: 0.0,
+            window_s: default_window(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&NodeSpec> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// Index of the node with this id.
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// The edges leaving `id`, in file order (the order calls are made in).
+    pub fn out_edges<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a EdgeSpec> + 'a {
+        self.edges.iter().filter(move |e| e.from == id)
+    }
+}
+
+/// One component on the canvas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Unique name, used by edges and faults.
+    pub id: String,
+    /// Where the app draws it (canvas units).
+    #[serde(default)]
+    pub pos: (f32, f32),
+    pub kind: NodeKind,
+}
+
+/// A network link from a caller to a callee. Requests travel `from` → `to`;
+/// answers travel back over the same edge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    pub from: String,
+    pub to: String,
+    /// One-way latency, paid by the request and again by the answer.
+    /// Absent = no network delay.
+    #[serde(default)]
+    pub latency: Option<DistributionSpec>,
+    /// Chance the request is lost on the way; the caller sees a failure
+    /// (connection reset) after the one-way latency.
+    #[serde(default)]
+    pub drop_probability: f64,
+    /// Share for a weighted load balancer.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+impl EdgeSpec {
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
+        Self { from: from.into(), to: to.into(), latency: None, drop_probability: 0.0, weight: 1.0 }
+    }
+}

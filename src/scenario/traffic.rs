@@ -1,0 +1,94 @@
+//! How a client generates load: arrival process, how the rate changes over
+//! time, timeouts, retries and request keys.
+
+use serde::{Deserialize, Serialize};
+
+use super::DistributionSpec;
+
+/// The arrival process of a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Arrivals {
+    /// Open loop, Poisson arrivals (exponential gaps) at `rate` requests/s.
+    Poisson { rate: f64 },
+    /// Open loop, perfectly regular arrivals at `rate` requests/s.
+    Constant { rate: f64 },
+    /// Open loop, on/off bursts: Poisson at `rate_on` during bursts and
+    /// `rate_off` between them; burst and gap lengths are exponential.
+    Bursty { rate_on: f64, rate_off: f64, mean_on_s: f64, mean_off_s: f64 },
+    /// Closed loop: `users` each wait for their answer, think, then ask again.
+    Closed { users: u32, think: DistributionSpec },
+}
+
+impl Arrivals {
+    /// The base (unshaped) open-loop rate in requests/s; `None` for closed loop.
+    pub fn base_rate(&self) -> Option<f64> {
+        match self {
+            Self::Poisson { rate } | Self::Constant { rate } => Some(*rate),
+            Self::Bursty { rate_on, rate_off, mean_on_s, mean_off_s } => {
+                let total = mean_on_s + mean_off_s;
+                Some(if total > 0.0 { (rate_on * mean_on_s + rate_off * mean_off_s) / total } else { 0.0 })
+            }
+            Self::Closed { .. } => None,
+        }
+    }
+}
+
+/// One element of a traffic profile. The rate at time t is
+/// `base × level(t) × spikes(t) × daily(t) × live multiplier`, where
+/// `level` comes from the steps and ramps (1 before the first one),
+/// spikes multiply while active and a daily curve multiplies throughout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ProfileShape {
+    /// From `at_s` on, the level is `factor`.
+    Step { at_s: f64, factor: f64 },
+    /// Between `start_s` and `end_s` the level moves linearly from
+    /// `from_factor` to `to_factor`, and stays at `to_factor` afterwards.
+    Ramp { start_s: f64, end_s: f64, from_factor: f64, to_factor: f64 },
+    /// For `duration_s` from `start_s`, the rate is multiplied by `factor`.
+    Spike { start_s: f64, duration_s: f64, factor: f64 },
+    /// A sine day: multiplies by `1 + amplitude·sin(2π·(t − phase_s)/period_s)`.
+    Daily { period_s: f64, amplitude: f64, #[serde(default)] phase_s: f64 },
+}
+
+/// Retry policy of a client: exponential backoff with jitter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included (1 = no retry).
+    pub max_attempts: u32,
+    /// Wait before the first retry.
+    pub backoff_ms: f64,
+    /// Each further retry waits this many times longer.
+    #[serde(default = "default_multiplier")]
+    pub multiplier: f64,
+    /// Upper bound of one wait.
+    #[serde(default = "default_max_backoff_ms")]
+    pub max_backoff_ms: f64,
+    /// 0 = exact waits; 1 = each wait drawn uniformly in [0, 2×wait].
+    #[serde(default)]
+    pub jitter: f64,
+}
+
+fn default_multiplier() -> f64 {
+    2.0
+}
+fn default_max_backoff_ms() -> f64 {
+    10_000.0
+}
+
+/// Request keys drawn from a Zipf popularity over `keyspace` keys: key k
+/// (1-based rank) has probability ∝ 1/k^`zipf_exponent`. With exponent 0
+/// every key is equally likely.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    pub keyspace: u64,
+    #[serde(default = "default_zipf")]
+    pub zipf_exponent: f64,
+}
+
+fn default_zipf() -> f64 {
+    1.0
+}

@@ -1,0 +1,100 @@
+//! What a cache holds: an LRU over request keys with an optional time to
+//! live, or a fixed hit probability for simple lessons.
+
+use std::num::NonZeroUsize;
+
+use lru::LruCache;
+use rand::RngExt;
+
+use super::SimTime;
+use super::rng::SimRng;
+
+/// A cache's contents.
+pub enum CacheStore {
+    /// Keys with the time they were stored.
+    Lru { entries: LruCache<u64, SimTime>, ttl_ns: Option<u64> },
+    Fixed { hit_probability: f64 },
+}
+
+impl CacheStore {
+    pub fn lru(capacity: u64, ttl_ns: Option<u64>) -> CacheStore {
+        let cap = NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX).max(1)).unwrap_or(NonZeroUsize::MIN);
+        CacheStore::Lru { entries: LruCache::new(cap), ttl_ns }
+    }
+
+    /// Looks `key` up at `now`; an expired entry is removed and misses.
+    pub fn lookup(&mut self, key: u64, now: SimTime, rng: &mut SimRng) -> bool {
+        match self {
+            CacheStore::Lru { entries, ttl_ns } => match entries.get(&key) {
+                Some(&stored) if ttl_ns.is_none_or(|ttl| now.since(stored) < ttl) => true,
+                Some(_) => {
+                    entries.pop(&key);
+                    false
+                }
+                None => false,
+            },
+            CacheStore::Fixed { hit_probability } => rng.random_bool(hit_probability.clamp(0.0, 1.0)),
+        }
+    }
+
+    /// Stores `key` after a miss was answered by the backing node.
+    pub fn fill(&mut self, key: u64, now: SimTime) {
+        if let CacheStore::Lru { entries, .. } = self {
+            entries.put(key, now);
+        }
+    }
+
+    /// A write makes the cached copy wrong: drop it.
+    pub fn invalidate(&mut self, key: u64) {
+        if let CacheStore::Lru { entries, .. } = self {
+            entries.pop(&key);
+        }
+    }
+
+    /// Empties the cache (a flush, or a crash losing memory).
+    pub fn clear(&mut self) {
+        if let CacheStore::Lru { entries, .. } = self {
+            entries.clear();
+        }
+    }
+
+    /// Keys held now (0 for a fixed-rate cache).
+    pub fn len(&self) -> usize {
+        match self {
+            CacheStore::Lru { entries, .. } => entries.len(),
+            CacheStore::Fixed { .. } => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Changes the capacity, evicting the least recently used keys if it shrinks.
+    pub fn resize(&mut self, capacity: u64) {
+        if let CacheStore::Lru { entries, .. } = self
+            && let Some(cap) = NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX))
+        {
+            entries.resize(cap);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::stream;
+
+    #[test]
+    fn lru_evicts_the_least_recently_used_and_ttl_expires() {
+        let mut rng = stream(1, "c");
+        let mut c = CacheStore::lru(2, Some(1_000));
+        c.fill(1, SimTime(0));
+        c.fill(2, SimTime(0));
+        assert!(c.lookup(1, SimTime(10), &mut rng));
+        c.fill(3, SimTime(10)); // evicts 2, the least recently used
+        assert!(!c.lookup(2, SimTime(10), &mut rng));
+        assert!(c.lookup(3, SimTime(500), &mut rng));
+        assert!(!c.lookup(3, SimTime(1_010), &mut rng), "expired after the TTL");
+    }
+}

@@ -1,0 +1,147 @@
+//! The call slab: one slot per request in flight at one node. Slots are
+//! recycled, so memory follows the number of requests in flight, never the
+//! number served.
+
+use super::{CallId, Outcome, SimTime};
+
+/// "No call" / "no edge" marker for `u32` links.
+pub const NONE: u32 = u32::MAX;
+
+/// Where a call is in its life at its node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallState {
+    /// Travelling over an edge towards its node.
+    #[default]
+    InTransit,
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is on it.
+    Working,
+    /// Waiting for the answer of a downstream call.
+    Waiting,
+    /// Answered; the reply is travelling back.
+    Finished,
+}
+
+/// One request at one node. A client's logical request is a call at the
+/// client node whose children are the attempts.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    pub generation: u32,
+    pub node: u32,
+    pub parent: u32,
+    pub parent_generation: u32,
+    /// The edge it came over (its reply goes back over it); `NONE` for roots.
+    pub via_edge: u32,
+    /// The downstream call whose answer this call waits for.
+    pub waiting_on: CallId,
+    pub state: CallState,
+    /// When it reached its node (a root: when the request was made).
+    pub arrived: SimTime,
+    /// When it entered the current waiting queue, or the current attempt began.
+    pub mark: SimTime,
+    pub key: u64,
+    pub is_write: bool,
+    /// Services: index of the next downstream call. Clients: attempts made.
+    pub step: u16,
+    /// Database: which server (0 = primary) holds it. Queue: consumer slot used.
+    pub station: u8,
+    /// The node's crash epoch at arrival: a crash invalidates older calls.
+    pub epoch: u32,
+    /// Whether the node worked on it (worker held) — released on finish.
+    pub holds_worker: bool,
+    pub outcome: Outcome,
+}
+
+/// Slots for calls, with a free list.
+#[derive(Default)]
+pub struct CallSlab {
+    calls: Vec<Call>,
+    free: Vec<u32>,
+}
+
+impl CallSlab {
+    /// A fresh call at `node`, arriving `now`.
+    #[inline]
+    pub fn alloc(&mut self, node: u32, now: SimTime) -> CallId {
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.calls.push(Call::default());
+                (self.calls.len() - 1) as u32
+            }
+        };
+        let slot = &mut self.calls[index as usize];
+        let generation = slot.generation;
+        *slot = Call {
+            generation,
+            node,
+            parent: NONE,
+            parent_generation: 0,
+            via_edge: NONE,
+            waiting_on: CallId { index: NONE, generation: 0 },
+            arrived: now,
+            mark: now,
+            ..Call::default()
+        };
+        CallId { index, generation }
+    }
+
+    /// Releases a slot; events still naming it become stale.
+    #[inline]
+    pub fn free(&mut self, id: CallId) {
+        if let Some(slot) = self.calls.get_mut(id.index as usize)
+            && slot.generation == id.generation
+        {
+            slot.generation = slot.generation.wrapping_add(1);
+            self.free.push(id.index);
+        }
+    }
+
+    /// The call, if `id` still names a live one.
+    #[inline]
+    pub fn get(&self, id: CallId) -> Option<&Call> {
+        self.calls.get(id.index as usize).filter(|c| c.generation == id.generation)
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        self.calls.get_mut(id.index as usize).filter(|c| c.generation == id.generation)
+    }
+
+    /// Calls in flight now.
+    pub fn live(&self) -> usize {
+        self.calls.len() - self.free.len()
+    }
+
+    /// Every live call (used by rare operations such as a crash).
+    pub fn live_ids(&self) -> Vec<CallId> {
+        let mut is_free = vec![false; self.calls.len()];
+        for &f in &self.free {
+            is_free[f as usize] = true;
+        }
+        self.calls
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !is_free[*i])
+            .map(|(i, c)| CallId { index: i as u32, generation: c.generation })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_freed_slot_is_reused_and_old_handles_go_stale() {
+        let mut slab = CallSlab::default();
+        let a = slab.alloc(0, SimTime::ZERO);
+        slab.free(a);
+        let b = slab.alloc(1, SimTime::ZERO);
+        assert_eq!(a.index, b.index);
+        assert!(slab.get(a).is_none());
+        assert_eq!(slab.get(b).map(|c| c.node), Some(1));
+        assert_eq!(slab.live(), 1);
+    }
+}

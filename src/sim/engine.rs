@@ -1,0 +1,379 @@
+//! The simulation: building it from a scenario, the event loop, windows and
+//! what callers read. Request flow is in `flow.rs`, faults in `faults.rs`,
+//! live control in `control.rs`.
+
+use std::collections::VecDeque;
+
+use super::call::CallSlab;
+use super::metrics::{Counters, NodeMetrics, Stats, TimeSeries, WindowFrame, DEFAULT_MAX_WINDOWS};
+use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
+use super::rng::{SimRng, stream};
+use super::time::{ms_to_nanos, secs_to_nanos};
+use super::{
+    ArrivalProcess, Balancer, CacheStore, Distribution, EdgeRuntime, Event, EventQueue, FaultRuntime, Profile,
+    SimEvent, SimTime, Station,
+};
+use crate::scenario::{CacheMode, FaultSpec, NodeKind, ProfileShape, Scenario, validate};
+
+/// Live calls beyond which clients refuse new requests (counted as
+/// `rejected` at the client): a guard so an overloaded unbounded queue
+/// cannot eat all memory. About 400 MB of calls.
+pub const MAX_CALLS_IN_FLIGHT: usize = 4_000_000;
+
+/// Notable events kept for the app's log and plot markers.
+const MAX_LOGGED_EVENTS: usize = 1_000;
+
+/// A scenario that cannot be simulated.
+#[derive(Debug, thiserror::Error)]
+#[error("the scenario is not valid:\n{}", .0.join("\n"))]
+pub struct BuildError(pub Vec<String>);
+
+/// A running discrete-event simulation of one scenario.
+pub struct Simulation {
+    pub(super) scenario: Scenario,
+    pub(super) now: SimTime,
+    pub(super) events: EventQueue,
+    pub(super) calls: CallSlab,
+    pub(super) nodes: Vec<NodeRuntime>,
+    pub(super) edges: Vec<EdgeRuntime>,
+    pub(super) end_to_end: NodeMetrics,
+    pub(super) series: TimeSeries,
+    pub(super) faults: Vec<FaultRuntime>,
+    pub(super) log: VecDeque<SimEvent>,
+    pub(super) logged_total: u64,
+    window_ns: u64,
+    warmup: SimTime,
+    events_processed: u64,
+}
+
+impl Simulation {
+    /// Builds a simulation; the scenario is validated first.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, BuildError> {
+        let problems = validate(scenario);
+        if !problems.is_empty() {
+            return Err(BuildError(problems.into_iter().map(|p| p.message).collect()));
+        }
+        let seed = scenario.seed;
+        let node_index = |id: &str| scenario.node_index(id).map(|i| i as u32);
+        let edges: Vec<EdgeRuntime> = scenario
+            .edges
+            .iter()
+            .map(|e| EdgeRuntime {
+                from: node_index(&e.from).unwrap_or(0),
+                to: node_index(&e.to).unwrap_or(0),
+                latency: e.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
+                drop_probability: e.drop_probability,
+                partitions: 0,
+                rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),
+                counters: Counters::default(),
+                window_start: (SimTime::ZERO, Counters::default()),
+                total_start: (SimTime::ZERO, Counters::default()),
+            })
+            .collect();
+
+        // Spikes in the fault timeline are part of a client's profile.
+        let mut extra_shapes: Vec<Vec<ProfileShape>> = vec![Vec::new(); scenario.nodes.len()];
+        for f in &scenario.faults {
+            if let FaultSpec::Spike { node, at_s, duration_s, factor } = f
+                && let Some(i) = scenario.node_index(node)
+            {
+                extra_shapes[i].push(ProfileShape::Spike { start_s: *at_s, duration_s: *duration_s, factor: *factor });
+            }
+        }
+
+        let mut nodes = Vec::with_capacity(scenario.nodes.len());
+        for (i, spec) in scenario.nodes.iter().enumerate() {
+            let out_edges: Vec<u32> =
+                scenario.edges.iter().enumerate().filter(|(_, e)| e.from == spec.id).map(|(k, _)| k as u32).collect();
+            let mut rng = stream(seed, &format!("node:{}", spec.id));
+            let behaviour = build_behaviour(scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
+            nodes.push(NodeRuntime {
+                id: spec.id.clone(),
+                behaviour,
+                out_edges,
+                rng,
+                health: Health::default(),
+                metrics: NodeMetrics::default(),
+            });
+        }
+
+        let faults = scenario
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| FaultRuntime::new(f.clone(), scenario, stream(seed, &format!("fault:{i}"))))
+            .collect();
+
+        let mut sim = Simulation {
+            scenario: scenario.clone(),
+            now: SimTime::ZERO,
+            events: EventQueue::default(),
+            calls: CallSlab::default(),
+            nodes,
+            edges,
+            end_to_end: NodeMetrics::default(),
+            series: TimeSeries::new(DEFAULT_MAX_WINDOWS),
+            faults,
+            log: VecDeque::new(),
+            logged_total: 0,
+            window_ns: secs_to_nanos(scenario.window_s).max(1),
+            warmup: SimTime::from_secs(scenario.warmup_s),
+            events_processed: 0,
+        };
+        sim.schedule_start();
+        Ok(sim)
+    }
+
+    /// The first events: arrivals, users, windows, warm-up and faults.
+    fn schedule_start(&mut self) {
+        for n in 0..self.nodes.len() {
+            let NodeRuntime { behaviour, rng, .. } = &mut self.nodes[n];
+            if let Behaviour::Client(client) = behaviour {
+                if client.arrivals.is_some() {
+                    self.schedule_next_arrival(n as u32);
+                } else if let Some(think) = &client.think_time {
+                    // Users start at random points of their think time, not in lockstep.
+                    for _ in 0..client.users {
+                        let at = SimTime::ZERO.after(think.sample(rng));
+                        self.events.push(self.now, at, Event::UserReady { node: n as u32 });
+                    }
+                }
+            }
+        }
+        self.events.push(self.now, SimTime(self.window_ns), Event::WindowEnd);
+        if self.warmup > SimTime::ZERO {
+            self.events.push(self.now, self.warmup, Event::WarmupEnd);
+        }
+        self.schedule_faults();
+    }
+
+    /// Schedules `event` at `at` (now or later).
+    #[inline]
+    pub(super) fn schedule(&mut self, at: SimTime, event: Event) {
+        self.events.push(self.now, at, event);
+    }
+
+    /// Processes every event up to and including time `until`, then sets
+    /// the clock to `until`. Returns the number of events processed.
+    pub fn run_until(&mut self, until: SimTime) -> u64 {
+        self.run_until_bounded(until, u64::MAX)
+    }
+
+    /// Like [`run_until`](Self::run_until) but stops after `max_events`;
+    /// the clock then stays at the last event. A GUI uses this to keep its
+    /// frame budget.
+    pub fn run_until_bounded(&mut self, until: SimTime, max_events: u64) -> u64 {
+        let start = self.events_processed;
+        while self.events_processed - start < max_events {
+            match self.events.peek_time(self.now) {
+                Some(t) if t <= until => {
+                    if let Some((at, event)) = self.events.pop(self.now) {
+                        self.now = at;
+                        self.events_processed += 1;
+                        self.dispatch(event);
+                    }
+                }
+                _ => {
+                    self.now = self.now.max(until);
+                    break;
+                }
+            }
+        }
+        self.events_processed - start
+    }
+
+    /// Processes at most `max_events` events, whatever their time.
+    pub fn step(&mut self, max_events: u64) -> u64 {
+        self.run_until_bounded(SimTime::NEVER, max_events)
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::ClientArrival { node, generation } => self.on_client_arrival(node, generation),
+            Event::UserReady { node } => self.start_request(node),
+            Event::Arrive(call) => self.on_arrive(call),
+            Event::WorkDone(call) => self.on_work_done(call),
+            Event::Reply(call) => self.on_reply(call),
+            Event::AttemptTimeout(call) => self.on_attempt_timeout(call),
+            Event::RetryDue(call) => self.on_retry_due(call),
+            Event::WindowEnd => self.close_window(),
+            Event::WarmupEnd => self.end_warmup(),
+            Event::Fault { index, ending } => self.apply_fault(index as usize, ending),
+            Event::RandomFailure { fault, generation } => self.on_random_failure(fault as usize, generation),
+        }
+    }
+
+    fn close_window(&mut self) {
+        let now = self.now;
+        let nodes: Vec<Stats> = self
+            .nodes
+            .iter_mut()
+            .map(|n| {
+                let workers = n.workers();
+                n.metrics.close_window(now, workers)
+            })
+            .collect();
+        let edges = self
+            .edges
+            .iter_mut()
+            .map(|e| {
+                let s = e.stats_since(&e.window_start, now);
+                e.window_start = (now, e.counters);
+                s
+            })
+            .collect();
+        let end_to_end = self.end_to_end.close_window(now, None);
+        let start_s = now.as_secs() - self.window_ns as f64 / 1e9;
+        self.series.push(WindowFrame { start_s: start_s.max(0.0), end_s: now.as_secs(), end_to_end, nodes, edges });
+        let t = now.as_secs();
+        for n in &mut self.nodes {
+            if let Behaviour::Client(ClientBehaviour { arrivals: Some(a), .. }) = &mut n.behaviour {
+                a.profile.forget_before(t);
+            }
+        }
+        self.schedule(now.after(self.window_ns), Event::WindowEnd);
+    }
+
+    fn end_warmup(&mut self) {
+        let now = self.now;
+        for n in &mut self.nodes {
+            n.metrics.restart_totals(now);
+        }
+        for e in &mut self.edges {
+            e.total_start = (now, e.counters);
+        }
+        self.end_to_end.restart_totals(now);
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The scenario this simulation was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// Events waiting in the queue.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Requests in flight at all nodes (slab slots in use).
+    pub fn calls_in_flight(&self) -> usize {
+        self.calls.live()
+    }
+
+    /// The windowed time series, oldest first.
+    pub fn series(&self) -> &TimeSeries {
+        &self.series
+    }
+
+    /// Notable events (faults, spikes), oldest first, the last 1000.
+    pub fn event_log(&self) -> &VecDeque<SimEvent> {
+        &self.log
+    }
+
+    pub(super) fn log_event(&mut self, node: Option<u32>, what: String) {
+        if self.log.len() == MAX_LOGGED_EVENTS {
+            self.log.pop_front();
+        }
+        self.logged_total += 1;
+        self.log.push_back(SimEvent { at: self.now, node: node.map(|n| n as usize), what });
+    }
+
+    /// Totals since the warm-up, for node `i`.
+    pub fn node_totals(&self, i: usize) -> Option<Stats> {
+        let n = self.nodes.get(i)?;
+        Some(n.metrics.total_stats(self.now, n.workers()))
+    }
+
+    /// The current (still open) window of node `i`.
+    pub fn node_current_window(&self, i: usize) -> Option<Stats> {
+        let n = self.nodes.get(i)?;
+        Some(n.metrics.window_stats(self.now, n.workers()))
+    }
+
+    /// End-to-end totals since the warm-up.
+    pub fn end_to_end_totals(&self) -> Stats {
+        self.end_to_end.total_stats(self.now, None)
+    }
+
+    /// Index of the node with this id.
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+}
+
+fn build_behaviour(
+    scenario: &Scenario,
+    kind: &NodeKind,
+    out_edges: &[u32],
+    extra_shapes: Vec<ProfileShape>,
+    rng: &mut SimRng,
+) -> Behaviour {
+    match kind {
+        NodeKind::Client(c) => {
+            let mut shapes = c.profile.clone();
+            shapes.extend(extra_shapes);
+            let arrivals = ArrivalProcess::new(&c.arrivals, Profile::new(shapes), rng);
+            let (users, think_time) = match &c.arrivals {
+                crate::scenario::Arrivals::Closed { users, think } => (*users, Some(Distribution::new(think))),
+                _ => (0, None),
+            };
+            Behaviour::Client(ClientBehaviour {
+                arrivals,
+                users,
+                think_time,
+                arrival_generation: 0,
+                timeout_ns: c.timeout_ms.map(ms_to_nanos),
+                retry: c.retry.clone(),
+                keys: c.keys.as_ref().map(|k| KeyGenerator::new(k.keyspace, k.zipf_exponent)),
+                write_fraction: c.write_fraction,
+            })
+        }
+        NodeKind::LoadBalancer(lb) => {
+            let targets: Vec<&str> = out_edges.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();
+            let weights: Vec<f64> = out_edges.iter().map(|&e| scenario.edges[e as usize].weight).collect();
+            Behaviour::LoadBalancer {
+                balancer: Balancer::new(lb.policy, &targets, &weights),
+                health_check_delay_ns: secs_to_nanos(lb.health_check_delay_s),
+            }
+        }
+        NodeKind::Service(s) => Behaviour::Service {
+            station: Station::new(s.workers, s.queue_capacity),
+            service_time: Distribution::new(&s.service_time),
+            error_probability: s.error_probability,
+            blocking_calls: s.blocking_calls,
+        },
+        NodeKind::Cache(c) => Behaviour::Cache {
+            store: match c.mode {
+                CacheMode::Lru { capacity, ttl_s } => CacheStore::lru(capacity, ttl_s.map(secs_to_nanos)),
+                CacheMode::FixedHitRate { hit_probability } => CacheStore::Fixed { hit_probability },
+            },
+            lookup_time: Distribution::new(&c.lookup_time),
+        },
+        NodeKind::Queue(q) => Behaviour::Queue { station: Station::new(q.consumers, Some(q.capacity)) },
+        NodeKind::Database(d) => Behaviour::Database(DatabaseBehaviour {
+            servers: (0..=d.read_replicas).map(|_| Station::new(d.connections, d.queue_capacity)).collect(),
+            query_time: Distribution::new(&d.query_time),
+            error_probability: d.error_probability,
+            replication_lag_ns: ms_to_nanos(d.replication_lag_ms),
+            next_replica: 0,
+            last_write: Default::default(),
+        }),
+    }
+}

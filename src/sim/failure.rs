@@ -1,0 +1,68 @@
+//! Why a request failed. Every failure is counted under exactly one reason,
+//! at the node where it happened.
+
+use serde::{Deserialize, Serialize};
+
+/// The reason a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The node's waiting queue was full.
+    Rejected,
+    /// The node was down (crashed), or a load balancer had no healthy target.
+    NodeDown,
+    /// The node answered with an error (its error probability or an
+    /// injected error fault).
+    Error,
+    /// The client stopped waiting.
+    Timeout,
+    /// The request was lost on a network edge.
+    Dropped,
+    /// Every attempt the retry policy allows failed.
+    RetriesExhausted,
+}
+
+impl FailureReason {
+    pub const COUNT: usize = 6;
+    pub const ALL: [FailureReason; Self::COUNT] =
+        [Self::Rejected, Self::NodeDown, Self::Error, Self::Timeout, Self::Dropped, Self::RetriesExhausted];
+
+    #[inline]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// How the app and the summary table name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rejected => "queue full",
+            Self::NodeDown => "down",
+            Self::Error => "error",
+            Self::Timeout => "timeout",
+            Self::Dropped => "dropped",
+            Self::RetriesExhausted => "retries exhausted",
+        }
+    }
+
+    /// The key used in JSON and CSV.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Rejected => "rejected",
+            Self::NodeDown => "node_down",
+            Self::Error => "error",
+            Self::Timeout => "timeout",
+            Self::Dropped => "dropped",
+            Self::RetriesExhausted => "retries_exhausted",
+        }
+    }
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Outcome {
+    #[default]
+    Pending,
+    Ok,
+    /// Failed for `reason` at node `origin`.
+    Failed { reason: FailureReason, origin: u32 },
+}

@@ -1,0 +1,245 @@
+//! Failures: the scenario's fault timeline, random crashes, and the crash
+//! and restore operations the app's buttons also use.
+
+use rand::RngExt;
+use rand_distr::Exp1;
+use serde::{Deserialize, Serialize};
+
+use super::call::CallState;
+use super::node::Behaviour;
+use super::rng::SimRng;
+use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
+use crate::scenario::{FaultSpec, Scenario};
+
+/// A notable event, for the app's log and the markers on its plots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimEvent {
+    pub at: SimTime,
+    /// The node it concerns, if one.
+    pub node: Option<usize>,
+    pub what: String,
+}
+
+/// A fault timeline entry at run time.
+pub struct FaultRuntime {
+    pub spec: FaultSpec,
+    /// The node it acts on (the edge's source for a partition).
+    pub node: u32,
+    /// The edge a partition cuts.
+    pub edge: Option<u32>,
+    pub rng: SimRng,
+    /// Random crashes: bumped to cancel the pending toggle.
+    pub generation: u32,
+}
+
+impl FaultRuntime {
+    pub fn new(spec: FaultSpec, scenario: &Scenario, rng: SimRng) -> FaultRuntime {
+        let node = spec.node_refs().first().and_then(|id| scenario.node_index(id)).unwrap_or(0) as u32;
+        let edge = match &spec {
+            FaultSpec::Partition { from, to, .. } => {
+                scenario.edges.iter().position(|e| &e.from == from && &e.to == to).map(|i| i as u32)
+            }
+            _ => None,
+        };
+        FaultRuntime { spec, node, edge, rng, generation: 0 }
+    }
+}
+
+impl Simulation {
+    pub(super) fn schedule_faults(&mut self) {
+        for i in 0..self.faults.len() {
+            let index = i as u32;
+            let start = |s: f64| SimTime::from_secs(s);
+            match self.faults[i].spec.clone() {
+                FaultSpec::Crash { at_s, restore_s, .. } => {
+                    self.schedule(start(at_s), Event::Fault { index, ending: false });
+                    if let Some(r) = restore_s {
+                        self.schedule(start(r), Event::Fault { index, ending: true });
+                    }
+                }
+                FaultSpec::Slow { from_s, to_s, .. }
+                | FaultSpec::Errors { from_s, to_s, .. }
+                | FaultSpec::Partition { from_s, to_s, .. } => {
+                    self.schedule(start(from_s), Event::Fault { index, ending: false });
+                    self.schedule(start(to_s), Event::Fault { index, ending: true });
+                }
+                FaultSpec::Flush { at_s, .. } => self.schedule(start(at_s), Event::Fault { index, ending: false }),
+                FaultSpec::Spike { at_s, duration_s, .. } => {
+                    // The rate change itself is in the client's profile; these only log it.
+                    self.schedule(start(at_s), Event::Fault { index, ending: false });
+                    self.schedule(start(at_s + duration_s), Event::Fault { index, ending: true });
+                }
+                FaultSpec::RandomCrashes { mtbf_s, .. } => {
+                    let f = &mut self.faults[i];
+                    let gap: f64 = f.rng.sample(Exp1);
+                    self.schedule(start(gap * mtbf_s), Event::RandomFailure { fault: index, generation: 0 });
+                }
+            }
+        }
+    }
+
+    pub(super) fn apply_fault(&mut self, index: usize, ending: bool) {
+        let Some(f) = self.faults.get(index) else { return };
+        let node = f.node;
+        let edge = f.edge;
+        let spec = f.spec.clone();
+        let n = &mut self.nodes[node as usize];
+        let id = n.id.clone();
+        match spec {
+            FaultSpec::Crash { .. } => {
+                if ending {
+                    n.health.crash_holds = n.health.crash_holds.saturating_sub(1);
+                    if n.health.crash_holds == 0 {
+                        self.restore_node(node as usize);
+                    }
+                } else {
+                    n.health.crash_holds += 1;
+                    self.crash_node(node as usize);
+                }
+            }
+            FaultSpec::Slow { factor, .. } => {
+                if ending {
+                    n.health.timeline_slowdown /= factor;
+                    self.log_event(Some(node), format!("{id} back to normal speed"));
+                } else {
+                    n.health.timeline_slowdown *= factor;
+                    self.log_event(Some(node), format!("{id} slowed ×{factor}"));
+                }
+            }
+            FaultSpec::Errors { probability, .. } => {
+                if ending {
+                    if let Some(i) = n.health.timeline_errors.iter().position(|p| *p == probability) {
+                        n.health.timeline_errors.swap_remove(i);
+                    }
+                    self.log_event(Some(node), format!("{id} stops injected errors"));
+                } else {
+                    n.health.timeline_errors.push(probability);
+                    self.log_event(Some(node), format!("{id} fails {:.0}% of requests", probability * 100.0));
+                }
+            }
+            FaultSpec::Partition { from, to, .. } => {
+                if let Some(e) = edge.and_then(|e| self.edges.get_mut(e as usize)) {
+                    if ending {
+                        e.partitions = e.partitions.saturating_sub(1);
+                    } else {
+                        e.partitions += 1;
+                    }
+                }
+                let what = if ending { "healed" } else { "partitioned" };
+                self.log_event(Some(node), format!("link {from} → {to} {what}"));
+            }
+            FaultSpec::Flush { .. } => self.flush_cache(node as usize),
+            FaultSpec::Spike { factor, duration_s, .. } => {
+                let what = if ending {
+                    format!("{id} spike over")
+                } else {
+                    format!("{id} traffic ×{factor} for {duration_s} s")
+                };
+                self.log_event(Some(node), what);
+            }
+            FaultSpec::RandomCrashes { .. } => {}
+        }
+    }
+
+    pub(super) fn on_random_failure(&mut self, index: usize, generation: u32) {
+        let Some(f) = self.faults.get_mut(index) else { return };
+        let FaultSpec::RandomCrashes { mtbf_s, mttr_s, .. } = f.spec else { return };
+        if f.generation != generation {
+            return;
+        }
+        let node = f.node as usize;
+        let gap: f64 = f.rng.sample(Exp1);
+        let now = self.now;
+        let next = if self.nodes[node].health.down {
+            self.restore_node(node);
+            gap * mtbf_s
+        } else {
+            self.crash_node(node);
+            gap * mttr_s
+        };
+        self.schedule(now.after(super::time::secs_to_nanos(next)), Event::RandomFailure { fault: index as u32, generation });
+    }
+
+    /// Crashes node `i`: everything in it fails as `down`, a cache loses
+    /// its contents, a queue its messages.
+    pub fn crash_node(&mut self, i: usize) {
+        let now = self.now;
+        let Some(n) = self.nodes.get_mut(i) else { return };
+        if n.health.down {
+            return;
+        }
+        n.health.down = true;
+        n.health.down_since = now;
+        n.health.epoch = n.health.epoch.wrapping_add(1);
+        let id = n.id.clone();
+        self.log_event(Some(i as u32), format!("{id} crashed"));
+        let affected: Vec<CallId> = self
+            .calls
+            .live_ids()
+            .into_iter()
+            .filter(|c| {
+                self.calls.get(*c).is_some_and(|c| {
+                    c.node == i as u32 && matches!(c.state, CallState::Queued | CallState::Working | CallState::Waiting)
+                })
+            })
+            .collect();
+        for call in affected {
+            let Some(c) = self.calls.get_mut(call) else { continue };
+            c.holds_worker = false;
+            let is_root_or_message = c.parent == super::call::NONE;
+            if matches!(self.nodes[i].behaviour, Behaviour::Client(_)) {
+                self.complete_request(call, Outcome::Failed { reason: FailureReason::NodeDown, origin: i as u32 });
+            } else if is_root_or_message {
+                // A queued message is lost with the broker.
+                let was_delivering = c.state == CallState::Waiting;
+                let m = &mut self.nodes[i].metrics;
+                m.counters.failed[FailureReason::NodeDown.index()] += 1;
+                if was_delivering {
+                    m.in_system.add(now, -1);
+                }
+                self.calls.free(call);
+            } else {
+                self.finish(call, Outcome::Failed { reason: FailureReason::NodeDown, origin: i as u32 });
+            }
+        }
+        let n = &mut self.nodes[i];
+        match &mut n.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => {
+                station.busy = 0;
+                station.waiting.clear();
+            }
+            Behaviour::Database(db) => {
+                for s in &mut db.servers {
+                    s.busy = 0;
+                    s.waiting.clear();
+                }
+            }
+            Behaviour::Cache { store, .. } => store.clear(),
+            Behaviour::LoadBalancer { balancer, .. } => balancer.open.iter_mut().for_each(|o| *o = 0),
+            Behaviour::Client(_) => {}
+        }
+        n.metrics.busy.set(now, 0);
+        n.metrics.queue.set(now, 0);
+    }
+
+    /// Brings node `i` back (empty: a cache restarts cold).
+    pub fn restore_node(&mut self, i: usize) {
+        let Some(n) = self.nodes.get_mut(i) else { return };
+        if !n.health.down {
+            return;
+        }
+        n.health.down = false;
+        let id = n.id.clone();
+        self.log_event(Some(i as u32), format!("{id} restored"));
+    }
+
+    /// Empties cache `i` (no-op for other kinds).
+    pub fn flush_cache(&mut self, i: usize) {
+        let Some(n) = self.nodes.get_mut(i) else { return };
+        if let Behaviour::Cache { store, .. } = &mut n.behaviour {
+            store.clear();
+            let id = n.id.clone();
+            self.log_event(Some(i as u32), format!("{id} flushed"));
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! How a request moves: client → edges → nodes → answers back. Calls are
+//! synchronous: a caller waits for each downstream answer before going on,
+//! and a blocking service keeps its worker meanwhile.
+
+use rand::{RngExt, SeedableRng};
+
+use super::call::{CallState, NONE};
+use super::engine::MAX_CALLS_IN_FLIGHT;
+use super::node::{Behaviour, DatabaseBehaviour};
+use super::rng::SimRng;
+use super::station::Admission;
+use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
+
+const NO_CALL: CallId = CallId { index: NONE, generation: 0 };
+
+impl Simulation {
+    // ----- clients -------------------------------------------------------
+
+    pub(super) fn on_client_arrival(&mut self, node: u32, generation: u32) {
+        let Behaviour::Client(client) = &self.nodes[node as usize].behaviour else { return };
+        if client.arrival_generation != generation {
+            return; // the rate changed and this arrival was drawn again
+        }
+        self.start_request(node);
+        self.schedule_next_arrival(node);
+    }
+
+    /// Draws and schedules an open-loop client's next arrival.
+    pub(super) fn schedule_next_arrival(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Client(client) = &mut n.behaviour else { return };
+        let Some(arrivals) = &mut client.arrivals else { return };
+        if let Some(t) = arrivals.next_after(now.as_secs(), &mut n.rng) {
+            let at = SimTime::from_secs(t).max(now);
+            let generation = client.arrival_generation;
+            self.schedule(at, Event::ClientArrival { node, generation });
+        }
+    }
+
+    /// A client makes one logical request (with its retries to come).
+    pub(super) fn start_request(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Client(client) = &n.behaviour else { return };
+        if n.health.down {
+            // A crashed client sends nothing; closed-loop users wait and try later.
+            self.user_thinks(node);
+            return;
+        }
+        let key = client.keys.as_ref().map_or(0, |k| k.draw(&mut n.rng));
+        let is_write = client.write_fraction > 0.0 && n.rng.random_bool(client.write_fraction.min(1.0));
+        n.metrics.counters.arrivals += 1;
+        n.metrics.in_system.add(now, 1);
+        self.end_to_end.counters.arrivals += 1;
+        self.end_to_end.in_system.add(now, 1);
+        let root = self.calls.alloc(node, now);
+        if let Some(c) = self.calls.get_mut(root) {
+            c.key = key;
+            c.is_write = is_write;
+        }
+        if self.calls.live() > MAX_CALLS_IN_FLIGHT {
+            self.complete_request(root, Outcome::Failed { reason: FailureReason::Rejected, origin: node });
+            return;
+        }
+        self.start_attempt(root);
+    }
+
+    fn start_attempt(&mut self, root: CallId) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(root) else { return };
+        call.step += 1;
+        call.mark = now;
+        call.state = CallState::Waiting;
+        let node = call.node as usize;
+        let Some(&edge) = self.nodes[node].out_edges.first() else {
+            self.complete_request(root, Outcome::Failed { reason: FailureReason::NodeDown, origin: node as u32 });
+            return;
+        };
+        let attempt = self.send(root, edge);
+        if let Behaviour::Client(client) = &self.nodes[node].behaviour
+            && let Some(timeout) = client.timeout_ns
+        {
+            self.schedule(now.after(timeout), Event::AttemptTimeout(attempt));
+        }
+    }
+
+    fn on_attempt_done(&mut self, root: CallId, outcome: Outcome) {
+        match outcome {
+            Outcome::Failed { reason, origin } => self.attempt_failed(root, reason, origin),
+            _ => self.complete_request(root, Outcome::Ok),
+        }
+    }
+
+    /// Retries if the policy allows, else gives up.
+    fn attempt_failed(&mut self, root: CallId, reason: FailureReason, origin: u32) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(root) else { return };
+        let attempts = u32::from(call.step);
+        let node = call.node as usize;
+        let n = &mut self.nodes[node];
+        let Behaviour::Client(client) = &n.behaviour else { return };
+        match &client.retry {
+            Some(policy) if attempts < policy.max_attempts => {
+                let exponent = attempts.saturating_sub(1).min(64) as i32;
+                let base = (policy.backoff_ms * policy.multiplier.powi(exponent)).min(policy.max_backoff_ms);
+                let jitter = policy.jitter.clamp(0.0, 1.0);
+                let wait_ms = base * (1.0 + jitter * (2.0 * n.rng.random::<f64>() - 1.0));
+                call.state = CallState::Queued;
+                n.metrics.counters.retries += 1;
+                self.end_to_end.counters.retries += 1;
+                self.schedule(now.after(super::time::ms_to_nanos(wait_ms)), Event::RetryDue(root));
+            }
+            Some(policy) if policy.max_attempts > 1 => {
+                let origin = node as u32;
+                self.complete_request(root, Outcome::Failed { reason: FailureReason::RetriesExhausted, origin });
+            }
+            _ => self.complete_request(root, Outcome::Failed { reason, origin }),
+        }
+    }
+
+    pub(super) fn on_retry_due(&mut self, root: CallId) {
+        if self.calls.get(root).is_some_and(|c| c.state == CallState::Queued) {
+            self.start_attempt(root);
+        }
+    }
+
+    pub(super) fn on_attempt_timeout(&mut self, attempt: CallId) {
+        let Some(child) = self.calls.get(attempt) else { return }; // already answered
+        let root = CallId { index: child.parent, generation: child.parent_generation };
+        let Some(parent) = self.calls.get_mut(root) else { return };
+        if parent.state != CallState::Waiting || parent.waiting_on != attempt {
+            return;
+        }
+        // Stop waiting; the attempt goes on downstream, its answer is ignored.
+        parent.waiting_on = NO_CALL;
+        let origin = parent.node;
+        self.attempt_failed(root, FailureReason::Timeout, origin);
+    }
+
+    /// The logical request is over: count it at the client and end to end.
+    pub(super) fn complete_request(&mut self, root: CallId, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.calls.get(root) else { return };
+        let node = call.node;
+        let latency = now.since(call.arrived);
+        let metrics = [&mut self.nodes[node as usize].metrics, &mut self.end_to_end];
+        for m in metrics {
+            m.in_system.add(now, -1);
+            match outcome {
+                Outcome::Failed { reason, .. } => m.counters.failed[reason.index()] += 1,
+                _ => m.record_ok(latency),
+            }
+        }
+        self.calls.free(root);
+        self.user_thinks(node);
+    }
+
+    /// A closed-loop user thinks before the next request.
+    fn user_thinks(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        if let Behaviour::Client(client) = &n.behaviour
+            && let Some(think) = &client.think_time
+        {
+            let at = now.after(think.sample(&mut n.rng));
+            self.schedule(at, Event::UserReady { node });
+        }
+    }
+
+    // ----- edges ---------------------------------------------------------
+
+    /// Sends a call from `parent` over `edge`; returns the new call.
+    fn send(&mut self, parent: CallId, edge: u32) -> CallId {
+        let now = self.now;
+        let (key, is_write) = self.calls.get(parent).map_or((0, false), |p| (p.key, p.is_write));
+        let e = &mut self.edges[edge as usize];
+        e.counters.sent += 1;
+        let (from, to) = (e.from, e.to);
+        let delay = e.delay();
+        let dropped = e.partitions > 0 || (e.drop_probability > 0.0 && e.rng.random_bool(e.drop_probability.min(1.0)));
+        let child = self.calls.alloc(to, now);
+        if let Some(c) = self.calls.get_mut(child) {
+            c.parent = parent.index;
+            c.parent_generation = parent.generation;
+            c.via_edge = edge;
+            c.key = key;
+            c.is_write = is_write;
+            if dropped {
+                // Lost on the way: the caller learns after the one-way delay.
+                c.state = CallState::Finished;
+                c.outcome = Outcome::Failed { reason: FailureReason::Dropped, origin: from };
+            }
+        }
+        if let Some(p) = self.calls.get_mut(parent) {
+            p.waiting_on = child;
+        }
+        let event = if dropped { Event::Reply(child) } else { Event::Arrive(child) };
+        self.schedule(now.after(delay), event);
+        child
+    }
+
+    /// An answer reaches its caller.
+    pub(super) fn on_reply(&mut self, child: CallId) {
+        let Some(c) = self.calls.get(child) else { return };
+        let parent = CallId { index: c.parent, generation: c.parent_generation };
+        let (outcome, edge) = (c.outcome, c.via_edge);
+        if matches!(outcome, Outcome::Failed { .. })
+            && let Some(e) = self.edges.get_mut(edge as usize)
+        {
+            e.counters.failed_downstream += 1;
+        }
+        self.calls.free(child);
+        let Some(p) = self.calls.get_mut(parent) else { return };
+        if p.state != CallState::Waiting || p.waiting_on != child {
+            return; // the caller gave up (timeout) or crashed meanwhile
+        }
+        p.waiting_on = NO_CALL;
+        self.on_child_answer(parent, outcome);
+    }
+
+    /// A caller got the answer it was waiting for.
+    fn on_child_answer(&mut self, parent: CallId, outcome: Outcome) {
+        let Some(p) = self.calls.get(parent) else { return };
+        let node = p.node as usize;
+        let (key, is_write, station, holds_worker, step) = (p.key, p.is_write, p.station, p.holds_worker, p.step);
+        let failed = matches!(outcome, Outcome::Failed { .. });
+        let now = self.now;
+        match &mut self.nodes[node].behaviour {
+            Behaviour::Client(_) => self.on_attempt_done(parent, outcome),
+            Behaviour::LoadBalancer { balancer, .. } => {
+                balancer.answered(usize::from(station));
+                self.finish(parent, outcome);
+            }
+            Behaviour::Service { .. } => {
+                let next = usize::from(step) + 1;
+                if !failed && next < self.nodes[node].out_edges.len() {
+                    let edge = self.nodes[node].out_edges[next];
+                    if let Some(p) = self.calls.get_mut(parent) {
+                        p.step = next as u16;
+                    }
+                    self.send(parent, edge);
+                } else {
+                    if holds_worker {
+                        self.release_worker(parent);
+                    }
+                    self.finish(parent, outcome);
+                }
+            }
+            Behaviour::Cache { store, .. } => {
+                if !failed && !is_write && key != 0 {
+                    store.fill(key, now);
+                }
+                self.finish(parent, outcome);
+            }
+            Behaviour::Queue { .. } => {
+                // A consumer delivered a message.
+                let arrived = p.arrived;
+                self.release_worker(parent);
+                let m = &mut self.nodes[node].metrics;
+                m.in_system.add(now, -1);
+                if failed {
+                    m.counters.failed_downstream += 1;
+                } else {
+                    m.record_ok(now.since(arrived));
+                }
+                self.calls.free(parent);
+            }
+            Behaviour::Database(_) => {}
+        }
+    }
+
+    // ----- nodes ---------------------------------------------------------
+
+    /// A call reaches its node.
+    pub(super) fn on_arrive(&mut self, id: CallId) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(id) else { return };
+        let node = call.node as usize;
+        let n = &mut self.nodes[node];
+        call.epoch = n.health.epoch;
+        call.arrived = now;
+        n.metrics.counters.arrivals += 1;
+        n.metrics.in_system.add(now, 1);
+        if n.health.down {
+            self.fail_here(id, FailureReason::NodeDown);
+            return;
+        }
+        let (key, is_write) = (call.key, call.is_write);
+        match &mut n.behaviour {
+            Behaviour::Client(_) => self.fail_here(id, FailureReason::NodeDown),
+            Behaviour::LoadBalancer { .. } => {
+                call.state = CallState::Waiting;
+                self.route(id, node, key);
+            }
+            Behaviour::Service { station, .. } => match station.admit(id) {
+                Admission::Started => self.start_work(id, false),
+                Admission::Queued => self.queued(id),
+                Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
+            },
+            Behaviour::Database(db) => {
+                let server = pick_server(db, is_write);
+                call.station = server as u8;
+                match db.servers[server].admit(id) {
+                    Admission::Started => self.start_work(id, false),
+                    Admission::Queued => self.queued(id),
+                    Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
+                }
+            }
+            Behaviour::Cache { .. } => self.start_work(id, false),
+            Behaviour::Queue { station } => {
+                let full = station.capacity.is_some_and(|cap| station.queue_len() >= cap);
+                if full {
+                    self.fail_here(id, FailureReason::Rejected);
+                    return;
+                }
+                // Hold the message as its own call; acknowledge the producer now.
+                let message = self.calls.alloc(node as u32, now);
+                if let Some(m) = self.calls.get_mut(message) {
+                    m.key = key;
+                    m.is_write = is_write;
+                    m.state = CallState::Queued;
+                    m.epoch = n.health.epoch;
+                }
+                station.waiting.push_back(message);
+                n.metrics.queue.add(now, 1);
+                // The ack: answered, but not counted as a delivered message.
+                n.metrics.in_system.add(now, -1);
+                self.reply(id, Outcome::Ok);
+                // Idle consumers take it at once.
+                let n = &mut self.nodes[node];
+                if let Behaviour::Queue { station } = &mut n.behaviour
+                    && let Some(next) = station.take_next()
+                {
+                    n.metrics.queue.add(now, -1);
+                    self.consume(next);
+                }
+            }
+        }
+    }
+
+    /// A load balancer forwards a call to a target its health checks
+    /// consider up, or fails it when none is.
+    fn route(&mut self, id: CallId, node: usize, key: u64) {
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        let Behaviour::LoadBalancer { balancer, health_check_delay_ns } = &mut n.behaviour else { return };
+        let delay = *health_check_delay_ns;
+        // Lend the balancer and the generator out so the health check can
+        // read the other nodes.
+        let mut balancer = std::mem::take(balancer);
+        let mut rng = std::mem::replace(&mut n.rng, SimRng::seed_from_u64(0));
+        let (nodes, edges) = (&self.nodes, &self.edges);
+        let targets = &nodes[node].out_edges;
+        let healthy = |t: usize| {
+            let h = &nodes[edges[targets[t] as usize].to as usize].health;
+            !(h.down && now.since(h.down_since) >= delay)
+        };
+        let pick = balancer.pick(key, healthy, &mut rng);
+        let n = &mut self.nodes[node];
+        n.rng = rng;
+        if let Behaviour::LoadBalancer { balancer: slot, .. } = &mut n.behaviour {
+            *slot = balancer;
+        }
+        match pick {
+            Some(t) => {
+                let edge = n.out_edges[t];
+                if let Some(c) = self.calls.get_mut(id) {
+                    c.station = t.min(usize::from(u8::MAX)) as u8;
+                }
+                self.send(id, edge);
+            }
+            None => self.fail_here(id, FailureReason::NodeDown),
+        }
+    }
+
+    fn queued(&mut self, id: CallId) {
+        let now = self.now;
+        if let Some(c) = self.calls.get_mut(id) {
+            c.state = CallState::Queued;
+            c.mark = now;
+            self.nodes[c.node as usize].metrics.queue.add(now, 1);
+        }
+    }
+
+    /// A worker starts on a call (`waited`: it came from the waiting line).
+    pub(super) fn start_work(&mut self, id: CallId, waited: bool) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(id) else { return };
+        let n = &mut self.nodes[call.node as usize];
+        let slowdown = n.health.slowdown();
+        let duration = match &n.behaviour {
+            Behaviour::Service { service_time, .. } => {
+                call.holds_worker = true;
+                service_time.sample(&mut n.rng)
+            }
+            Behaviour::Database(db) => {
+                call.holds_worker = true;
+                db.query_time.sample(&mut n.rng)
+            }
+            Behaviour::Cache { lookup_time, .. } => lookup_time.sample(&mut n.rng),
+            _ => 0,
+        };
+        if call.holds_worker {
+            let m = &mut n.metrics;
+            m.counters.started += 1;
+            m.busy.add(now, 1);
+            if waited {
+                m.counters.waited += 1;
+                m.counters.wait_sum_ns += now.since(call.mark) as f64;
+            }
+        }
+        call.state = CallState::Working;
+        let duration = if slowdown == 1.0 { duration } else { (duration as f64 * slowdown) as u64 };
+        self.schedule(now.after(duration), Event::WorkDone(id));
+    }
+
+    /// A consumer takes a message from a queue and delivers it downstream.
+    pub(super) fn consume(&mut self, message: CallId) {
+        let now = self.now;
+        let Some(m) = self.calls.get_mut(message) else { return };
+        let node = m.node as usize;
+        let lag = now.since(m.arrived);
+        m.holds_worker = true;
+        m.state = CallState::Waiting;
+        let n = &mut self.nodes[node];
+        n.metrics.counters.started += 1;
+        n.metrics.busy.add(now, 1);
+        n.metrics.in_system.add(now, 1);
+        if lag > 0 {
+            n.metrics.counters.waited += 1;
+            n.metrics.counters.wait_sum_ns += lag as f64;
+        }
+        if let Some(&edge) = n.out_edges.first() {
+            self.send(message, edge);
+        }
+    }
+
+    /// A node finished its own work on a call.
+    pub(super) fn on_work_done(&mut self, id: CallId) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(id) else { return };
+        if call.state != CallState::Working {
+            return;
+        }
+        let node = call.node as usize;
+        let n = &mut self.nodes[node];
+        if call.epoch != n.health.epoch {
+            return; // lost in a crash (already failed)
+        }
+        let (key, is_write, server) = (call.key, call.is_write, usize::from(call.station));
+        match &mut n.behaviour {
+            Behaviour::Service { error_probability, blocking_calls, .. } => {
+                let p = n.health.error_probability(*error_probability);
+                if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
+                    self.release_worker(id);
+                    self.fail_here(id, FailureReason::Error);
+                } else if let Some(&edge) = n.out_edges.first() {
+                    call.step = 0;
+                    call.state = CallState::Waiting;
+                    let blocking = *blocking_calls;
+                    if !blocking {
+                        self.release_worker(id);
+                    }
+                    self.send(id, edge);
+                } else {
+                    self.release_worker(id);
+                    self.finish(id, Outcome::Ok);
+                }
+            }
+            Behaviour::Cache { store, .. } => {
+                let p = n.health.error_probability(0.0);
+                if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
+                    self.fail_here(id, FailureReason::Error);
+                    return;
+                }
+                if is_write {
+                    // Write-through: drop the cached copy, pass the write on.
+                    store.invalidate(key);
+                } else if key != 0 || matches!(store, super::CacheStore::Fixed { .. }) {
+                    if store.lookup(key, now, &mut n.rng) {
+                        n.metrics.counters.hits += 1;
+                        self.finish(id, Outcome::Ok);
+                        return;
+                    }
+                    n.metrics.counters.misses += 1;
+                } else {
+                    // No key to look up: an LRU cache cannot hit.
+                    n.metrics.counters.misses += 1;
+                }
+                call.state = CallState::Waiting;
+                if let Some(&edge) = n.out_edges.first() {
+                    self.send(id, edge);
+                } else {
+                    self.fail_here(id, FailureReason::NodeDown);
+                }
+            }
+            Behaviour::Database(db) => {
+                let p = n.health.error_probability(db.error_probability);
+                let error = p > 0.0 && n.rng.random_bool(p.min(1.0));
+                if !error && db.replication_lag_ns > 0 && key != 0 {
+                    if is_write {
+                        db.last_write.insert(key, now);
+                    } else if server > 0
+                        && db.last_write.get(&key).is_some_and(|&w| now.since(w) < db.replication_lag_ns)
+                    {
+                        n.metrics.counters.stale_reads += 1;
+                    }
+                }
+                self.release_worker(id);
+                if error {
+                    self.fail_here(id, FailureReason::Error);
+                } else {
+                    self.finish(id, Outcome::Ok);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Frees the worker a call holds and gives it to the next in line.
+    fn release_worker(&mut self, id: CallId) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(id) else { return };
+        if !call.holds_worker {
+            return;
+        }
+        call.holds_worker = false;
+        let node = call.node as usize;
+        let server = usize::from(call.station);
+        let n = &mut self.nodes[node];
+        n.metrics.busy.add(now, -1);
+        let next = match &mut n.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.release(),
+            Behaviour::Database(db) => db.servers.get_mut(server).and_then(|s| s.release()),
+            _ => None,
+        };
+        if let Some(next) = next {
+            n.metrics.queue.add(now, -1);
+            if matches!(n.behaviour, Behaviour::Queue { .. }) {
+                self.consume(next);
+            } else {
+                self.start_work(next, true);
+            }
+        }
+    }
+
+    /// Fails a call with a reason that belongs to its own node.
+    fn fail_here(&mut self, id: CallId, reason: FailureReason) {
+        let origin = self.calls.get(id).map_or(0, |c| c.node);
+        self.finish(id, Outcome::Failed { reason, origin });
+    }
+
+    /// A node answers a call: counted at the node, then sent back.
+    pub(super) fn finish(&mut self, id: CallId, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.calls.get(id) else { return };
+        let node = call.node;
+        let m = &mut self.nodes[node as usize].metrics;
+        m.in_system.add(now, -1);
+        match outcome {
+            Outcome::Failed { reason, origin } if origin == node => m.counters.failed[reason.index()] += 1,
+            Outcome::Failed { .. } => m.counters.failed_downstream += 1,
+            _ => m.record_ok(now.since(call.arrived)),
+        }
+        self.reply(id, outcome);
+    }
+
+    /// Sends the answer back over the edge the call came by.
+    fn reply(&mut self, id: CallId, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.calls.get_mut(id) else { return };
+        call.state = CallState::Finished;
+        call.outcome = outcome;
+        if call.parent == NONE {
+            self.calls.free(id);
+            return;
+        }
+        let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, |e| e.delay());
+        self.schedule(now.after(delay), Event::Reply(id));
+    }
+}
+
+/// Writes go to the primary; reads spread round robin over the replicas.
+fn pick_server(db: &mut DatabaseBehaviour, is_write: bool) -> usize {
+    let replicas = db.servers.len() - 1;
+    if is_write || replicas == 0 {
+        return 0;
+    }
+    db.next_replica = (db.next_replica + 1) % replicas;
+    1 + db.next_replica
+}

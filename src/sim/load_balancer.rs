@@ -1,0 +1,180 @@
+//! Target selection for a load balancer. The balancer only sees what a
+//! real one sees: its own count of open requests per target, and which
+//! targets its health checks have marked down.
+
+use rand::RngExt;
+
+use super::rng::{SimRng, fnv1a, splitmix64};
+use crate::scenario::LbPolicy;
+
+/// Virtual points per target on the consistent-hash ring: enough for an
+/// even spread over a handful of targets.
+const RING_POINTS_PER_TARGET: u32 = 64;
+
+/// A load balancer's selection state.
+#[derive(Debug, Clone, Default)]
+pub struct Balancer {
+    pub policy: LbPolicy,
+    /// Requests sent to each target and not yet answered.
+    pub open: Vec<u32>,
+    next_round_robin: usize,
+    /// Cumulative weights for the weighted policy.
+    cumulative_weights: Vec<f64>,
+    /// (hash, target) sorted by hash.
+    ring: Vec<(u64, usize)>,
+}
+
+impl Balancer {
+    /// `target_names` name the targets in edge order (they seed the ring).
+    pub fn new(policy: LbPolicy, target_names: &[&str], weights: &[f64]) -> Balancer {
+        let mut cumulative = 0.0;
+        let cumulative_weights = weights
+            .iter()
+            .map(|w| {
+                cumulative += w.max(0.0);
+                cumulative
+            })
+            .collect();
+        let mut ring: Vec<(u64, usize)> = target_names
+            .iter()
+            .enumerate()
+            .flat_map(|(t, name)| {
+                (0..RING_POINTS_PER_TARGET).map(move |v| (splitmix64(fnv1a(name.as_bytes()) ^ u64::from(v)), t))
+            })
+            .collect();
+        ring.sort_unstable();
+        Balancer { policy, open: vec![0; target_names.len()], next_round_robin: 0, cumulative_weights, ring }
+    }
+
+    /// Picks a target index among those `healthy` says are up, or `None`.
+    pub fn pick(&mut self, key: u64, healthy: impl Fn(usize) -> bool, rng: &mut SimRng) -> Option<usize> {
+        let n = self.open.len();
+        if n == 0 {
+            return None;
+        }
+        let pick = match self.policy {
+            crate::scenario::LbPolicy::RoundRobin => self.round_robin(&healthy),
+            LbPolicy::Random => random_healthy(n, &healthy, rng),
+            LbPolicy::LeastConnections => self.least_open(&healthy),
+            LbPolicy::PowerOfTwoChoices => {
+                let a = random_healthy(n, &healthy, rng)?;
+                let b = random_healthy(n, &healthy, rng)?;
+                Some(if self.open[b] < self.open[a] { b } else { a })
+            }
+            LbPolicy::Weighted => self.weighted(&healthy, rng),
+            LbPolicy::ConsistentHash => self.ring_lookup(key, &healthy),
+        };
+        if let Some(t) = pick {
+            self.open[t] += 1;
+        }
+        pick
+    }
+
+    /// The answer from target `t` came back.
+    pub fn answered(&mut self, t: usize) {
+        if let Some(o) = self.open.get_mut(t) {
+            *o = o.saturating_sub(1);
+        }
+    }
+
+    fn round_robin(&mut self, healthy: &impl Fn(usize) -> bool) -> Option<usize> {
+        let n = self.open.len();
+        for i in 0..n {
+            let t = (self.next_round_robin + i) % n;
+            if healthy(t) {
+                self.next_round_robin = (t + 1) % n;
+                return Some(t);
+            }
+        }
+        None
+    }
+
+    fn least_open(&mut self, healthy: &impl Fn(usize) -> bool) -> Option<usize> {
+        // Ties go round the targets in turn, not always to the first one.
+        let n = self.open.len();
+        let start = self.next_round_robin;
+        let best = (0..n).map(|i| (start + i) % n).filter(|&t| healthy(t)).min_by_key(|&t| self.open[t])?;
+        self.next_round_robin = (best + 1) % n;
+        Some(best)
+    }
+
+    fn weighted(&self, healthy: &impl Fn(usize) -> bool, rng: &mut SimRng) -> Option<usize> {
+        let total = self.cumulative_weights.last().copied().unwrap_or(0.0);
+        if total > 0.0 {
+            for _ in 0..8 {
+                let x = rng.random::<f64>() * total;
+                let t = self.cumulative_weights.partition_point(|&c| c <= x).min(self.open.len() - 1);
+                if healthy(t) {
+                    return Some(t);
+                }
+            }
+        }
+        (0..self.open.len()).find(|&t| healthy(t))
+    }
+
+    fn ring_lookup(&self, key: u64, healthy: &impl Fn(usize) -> bool) -> Option<usize> {
+        let h = splitmix64(key);
+        let start = self.ring.partition_point(|&(p, _)| p < h);
+        (0..self.ring.len()).map(|i| self.ring[(start + i) % self.ring.len()].1).find(|&t| healthy(t))
+    }
+}
+
+fn random_healthy(n: usize, healthy: &impl Fn(usize) -> bool, rng: &mut SimRng) -> Option<usize> {
+    for _ in 0..8 {
+        let t = rng.random_range(0..n);
+        if healthy(t) {
+            return Some(t);
+        }
+    }
+    let up: Vec<usize> = (0..n).filter(|&t| healthy(t)).collect();
+    (!up.is_empty()).then(|| up[rng.random_range(0..up.len())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::stream;
+
+    fn spread(policy: LbPolicy, weights: &[f64], down: Option<usize>) -> Vec<u32> {
+        let names = ["a", "b", "c"];
+        let mut lb = Balancer::new(policy, &names, weights);
+        let mut rng = stream(1, "lb");
+        let mut counts = vec![0; 3];
+        for key in 0..30_000u64 {
+            let t = lb.pick(key, |t| Some(t) != down, &mut rng).expect("a healthy target");
+            counts[t] += 1;
+            lb.answered(t);
+        }
+        counts
+    }
+
+    #[test]
+    fn every_policy_spreads_over_all_targets() {
+        for policy in LbPolicy::ALL {
+            let c = spread(policy, &[1.0, 1.0, 1.0], None);
+            assert!(c.iter().all(|&n| n > 7_000), "{policy:?}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn weighted_follows_the_weights() {
+        let c = spread(LbPolicy::Weighted, &[1.0, 2.0, 3.0], None);
+        assert!((c[2] as f64 / c[0] as f64 - 3.0).abs() < 0.3, "{c:?}");
+    }
+
+    #[test]
+    fn down_targets_get_nothing() {
+        for policy in LbPolicy::ALL {
+            let c = spread(policy, &[1.0, 1.0, 1.0], Some(1));
+            assert_eq!(c[1], 0, "{policy:?}");
+        }
+    }
+
+    #[test]
+    fn consistent_hash_sends_a_key_to_the_same_target() {
+        let mut lb = Balancer::new(LbPolicy::ConsistentHash, &["a", "b", "c"], &[1.0; 3]);
+        let mut rng = stream(1, "lb");
+        let first = lb.pick(42, |_| true, &mut rng);
+        assert!((0..10).all(|_| lb.pick(42, |_| true, &mut rng) == first));
+    }
+}

@@ -1,0 +1,14 @@
+//! Measurement: counters, time-weighted levels, latency histograms and the
+//! windowed time series, all bounded in memory.
+
+mod counters;
+mod level;
+mod node_metrics;
+mod stats;
+mod window;
+
+pub use counters::Counters;
+pub use level::Level;
+pub use node_metrics::{Checkpoint, NodeMetrics, new_latency_histogram, summarise};
+pub use stats::{EdgeStats, FailureCounts, LatencySummary, Stats};
+pub use window::{DEFAULT_MAX_WINDOWS, TimeSeries, WindowFrame};

@@ -1,0 +1,114 @@
+//! The numbers a user reads: per node, per edge and end to end, for a
+//! window or for the whole run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::FailureReason;
+
+/// Latency of successful requests, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Requests measured.
+    pub count: u64,
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+}
+
+/// Failed requests by reason. At a node, each counts failures that
+/// happened there; `downstream` counts requests the node answered with a
+/// failure that happened further down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureCounts {
+    pub rejected: u64,
+    pub node_down: u64,
+    pub error: u64,
+    pub timeout: u64,
+    pub dropped: u64,
+    pub retries_exhausted: u64,
+    pub downstream: u64,
+}
+
+impl FailureCounts {
+    pub fn from_array(by_reason: [u64; FailureReason::COUNT], downstream: u64) -> FailureCounts {
+        let [rejected, node_down, error, timeout, dropped, retries_exhausted] = by_reason;
+        FailureCounts { rejected, node_down, error, timeout, dropped, retries_exhausted, downstream }
+    }
+
+    pub fn get(&self, reason: FailureReason) -> u64 {
+        match reason {
+            FailureReason::Rejected => self.rejected,
+            FailureReason::NodeDown => self.node_down,
+            FailureReason::Error => self.error,
+            FailureReason::Timeout => self.timeout,
+            FailureReason::Dropped => self.dropped,
+            FailureReason::RetriesExhausted => self.retries_exhausted,
+        }
+    }
+
+    /// Failures that happened at this node (not counting downstream ones).
+    pub fn local(&self) -> u64 {
+        FailureReason::ALL.iter().map(|r| self.get(*r)).sum()
+    }
+
+    /// (reason, count) for the non-zero local reasons, largest first.
+    pub fn ranked(&self) -> Vec<(FailureReason, u64)> {
+        let mut v: Vec<_> = FailureReason::ALL.iter().map(|r| (*r, self.get(*r))).filter(|(_, n)| *n > 0).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v
+    }
+}
+
+/// What happened at one node (or end to end) over a stretch of time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Simulated seconds covered.
+    pub duration_s: f64,
+    /// Requests that reached the node (end to end: requests made).
+    pub arrivals: u64,
+    /// Requests answered successfully.
+    pub ok: u64,
+    /// Requests answered with a failure (local and downstream).
+    pub failed: u64,
+    pub failures: FailureCounts,
+    pub arrival_rate_rps: f64,
+    /// Successful answers per second.
+    pub throughput_rps: f64,
+    /// failed / (ok + failed).
+    pub error_ratio: f64,
+    pub latency: LatencySummary,
+    /// Time-average requests waiting for a worker (a queue: messages held).
+    pub mean_queue_len: f64,
+    /// Time-average busy workers.
+    pub mean_busy: f64,
+    /// Busy workers / workers, when the node has workers.
+    pub utilisation: Option<f64>,
+    /// Time-average requests at the node (waiting, served or waiting on a
+    /// downstream answer); end to end, requests in flight.
+    pub mean_in_system: f64,
+    /// Share of requests that had to wait for a worker.
+    pub wait_probability: Option<f64>,
+    /// Mean wait for a worker (a queue: consumer lag).
+    pub mean_wait_ms: f64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub hit_ratio: Option<f64>,
+    pub stale_reads: u64,
+    /// Attempts beyond the first (clients and end to end).
+    pub retries: u64,
+}
+
+/// Traffic over one edge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EdgeStats {
+    /// Requests sent over the edge.
+    pub sent: u64,
+    /// Of those, answered with a failure (or lost on the edge).
+    pub failed: u64,
+    pub rate_rps: f64,
+    pub error_ratio: f64,
+}

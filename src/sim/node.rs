@@ -1,0 +1,174 @@
+//! A node's run-time state: its component behaviour, health, and metrics.
+
+use std::collections::HashMap;
+
+use rand::RngExt;
+use rand_distr::{Distribution as _, Zipf};
+
+use super::metrics::NodeMetrics;
+use super::rng::SimRng;
+use super::{ArrivalProcess, Balancer, CacheStore, Distribution, SimTime, Station};
+use crate::scenario::RetryPolicy;
+
+/// One node while the simulation runs.
+pub struct NodeRuntime {
+    pub id: String,
+    pub behaviour: Behaviour,
+    /// Outgoing edges in file order (targets, calls, backing node).
+    pub out_edges: Vec<u32>,
+    pub rng: SimRng,
+    pub health: Health,
+    pub metrics: NodeMetrics,
+}
+
+/// Crashes, slowdowns and injected errors in force at a node.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub down: bool,
+    pub down_since: SimTime,
+    /// Bumped on every crash: calls from an older epoch were lost.
+    pub epoch: u32,
+    /// Product of the slowdown faults active from the timeline.
+    pub timeline_slowdown: f64,
+    /// Slowdown set by hand (the app's context menu).
+    pub manual_slowdown: f64,
+    /// Injected error probabilities active from the timeline.
+    pub timeline_errors: Vec<f64>,
+    /// Error probability set by hand.
+    pub manual_error: f64,
+    /// How many timeline crashes hold the node down now.
+    pub crash_holds: u32,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            down: false,
+            down_since: SimTime::ZERO,
+            epoch: 0,
+            timeline_slowdown: 1.0,
+            manual_slowdown: 1.0,
+            timeline_errors: Vec::new(),
+            manual_error: 0.0,
+            crash_holds: 0,
+        }
+    }
+}
+
+impl Health {
+    /// The factor work takes longer by.
+    #[inline]
+    pub fn slowdown(&self) -> f64 {
+        self.timeline_slowdown * self.manual_slowdown
+    }
+
+    /// The chance of an error on top of the node's own error probability,
+    /// combined with it as independent events.
+    #[inline]
+    pub fn error_probability(&self, own: f64) -> f64 {
+        let mut ok = (1.0 - own) * (1.0 - self.manual_error);
+        for p in &self.timeline_errors {
+            ok *= 1.0 - p;
+        }
+        1.0 - ok
+    }
+}
+
+/// What the node does with a request.
+pub enum Behaviour {
+    Client(ClientBehaviour),
+    LoadBalancer { balancer: Balancer, health_check_delay_ns: u64 },
+    Service { station: Station, service_time: Distribution, error_probability: f64, blocking_calls: bool },
+    Cache { store: CacheStore, lookup_time: Distribution },
+    /// A broker: the station's workers are the consumers and its line the messages.
+    Queue { station: Station },
+    Database(DatabaseBehaviour),
+}
+
+/// A traffic source.
+pub struct ClientBehaviour {
+    /// Open loop; `None` for closed loop.
+    pub arrivals: Option<ArrivalProcess>,
+    /// Closed loop: users and their think time.
+    pub users: u32,
+    pub think_time: Option<Distribution>,
+    /// Bumped to invalidate a scheduled arrival when the rate changes.
+    pub arrival_generation: u32,
+    pub timeout_ns: Option<u64>,
+    pub retry: Option<RetryPolicy>,
+    pub keys: Option<KeyGenerator>,
+    pub write_fraction: f64,
+}
+
+/// Draws request keys by Zipf popularity: key 1 is the most popular.
+#[derive(Debug, Clone)]
+pub struct KeyGenerator {
+    zipf: Option<Zipf<f64>>,
+    keyspace: u64,
+}
+
+impl KeyGenerator {
+    pub fn new(keyspace: u64, exponent: f64) -> KeyGenerator {
+        let keyspace = keyspace.max(1);
+        let zipf = (exponent > 0.0).then(|| Zipf::new(keyspace as f64, exponent).ok()).flatten();
+        KeyGenerator { zipf, keyspace }
+    }
+
+    #[inline]
+    pub fn draw(&self, rng: &mut SimRng) -> u64 {
+        match &self.zipf {
+            Some(z) => z.sample(rng) as u64,
+            None => rng.random_range(1..=self.keyspace),
+        }
+    }
+}
+
+/// A primary and its read replicas.
+pub struct DatabaseBehaviour {
+    /// Index 0 is the primary; the rest are read replicas.
+    pub servers: Vec<Station>,
+    pub query_time: Distribution,
+    pub error_probability: f64,
+    pub replication_lag_ns: u64,
+    pub next_replica: usize,
+    /// When each key was last written (bounded by the keyspace).
+    pub last_write: HashMap<u64, SimTime>,
+}
+
+impl NodeRuntime {
+    /// Workers in all, for utilisation; `None` for nodes without a pool.
+    pub fn workers(&self) -> Option<u32> {
+        match &self.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => Some(station.workers),
+            Behaviour::Database(db) => Some(db.servers.iter().map(|s| s.workers).sum()),
+            _ => None,
+        }
+    }
+
+    /// Workers busy now.
+    pub fn busy(&self) -> u32 {
+        match &self.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.busy,
+            Behaviour::Database(db) => db.servers.iter().map(|s| s.busy).sum(),
+            _ => 0,
+        }
+    }
+
+    /// Requests waiting now (a queue: messages held).
+    pub fn queue_len(&self) -> u32 {
+        match &self.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.queue_len(),
+            Behaviour::Database(db) => db.servers.iter().map(Station::queue_len).sum(),
+            _ => 0,
+        }
+    }
+
+    /// Room in the waiting line, `None` = unbounded or no line.
+    pub fn queue_capacity(&self) -> Option<u32> {
+        match &self.behaviour {
+            Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.capacity,
+            Behaviour::Database(db) => db.servers.iter().map(|s| s.capacity).sum(),
+            _ => None,
+        }
+    }
+}

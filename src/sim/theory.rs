@@ -1,0 +1,102 @@
+//! Closed-form queueing results the simulator is validated against (see
+//! `docs/validation.md`). Rates are per second, times in seconds.
+
+/// M/M/1: utilisation ρ = λ/μ.
+pub fn mm1_mean_sojourn(lambda: f64, mu: f64) -> f64 {
+    1.0 / (mu - lambda)
+}
+
+/// M/M/1: mean number in system L = ρ / (1 − ρ).
+pub fn mm1_mean_in_system(lambda: f64, mu: f64) -> f64 {
+    let rho = lambda / mu;
+    rho / (1.0 - rho)
+}
+
+/// M/M/1: the sojourn time is exponential with rate μ − λ, so its q-quantile
+/// is −ln(1 − q) / (μ − λ).
+pub fn mm1_sojourn_quantile(lambda: f64, mu: f64, q: f64) -> f64 {
+    -(1.0 - q).ln() / (mu - lambda)
+}
+
+/// Erlang C: probability an arrival waits in M/M/c, offered load a = λ/μ.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let rho = a / f64::from(c);
+    // Sum a^k/k! for k < c, computed iteratively for stability.
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 1..c {
+        term *= a / f64::from(k);
+        sum += term;
+    }
+    let last = term * a / f64::from(c); // a^c / c!
+    let top = last / (1.0 - rho);
+    top / (sum + top)
+}
+
+/// M/M/c mean sojourn: W = C(c, a) / (cμ − λ) + 1/μ.
+pub fn mmc_mean_sojourn(c: u32, lambda: f64, mu: f64) -> f64 {
+    erlang_c(c, lambda / mu) / (f64::from(c) * mu - lambda) + 1.0 / mu
+}
+
+/// M/M/1/K blocking probability (K places in all, the one in service included).
+pub fn mm1k_blocking(lambda: f64, mu: f64, k: u32) -> f64 {
+    let rho = lambda / mu;
+    if (rho - 1.0).abs() < 1e-12 {
+        return 1.0 / f64::from(k + 1);
+    }
+    (1.0 - rho) * rho.powi(k as i32) / (1.0 - rho.powi(k as i32 + 1))
+}
+
+/// Erlang B: blocking probability of M/M/c/c (no waiting room).
+pub fn erlang_b(c: u32, a: f64) -> f64 {
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    b
+}
+
+/// M/G/1 mean waiting time by Pollaczek–Khinchine: Wq = λ E[S²] / (2(1 − ρ)).
+pub fn mg1_mean_wait(lambda: f64, mean_s: f64, second_moment_s2: f64) -> f64 {
+    let rho = lambda * mean_s;
+    lambda * second_moment_s2 / (2.0 * (1.0 - rho))
+}
+
+/// Exact mean value analysis of a closed network: `users` circulating over
+/// single-server FCFS stations with the given mean service demands, plus a
+/// delay (think) station. Returns (throughput, mean response time excluding think).
+pub fn mva(users: u32, demands_s: &[f64], think_s: f64) -> (f64, f64) {
+    let mut queue = vec![0.0; demands_s.len()];
+    let mut throughput = 0.0;
+    let mut response = 0.0;
+    for n in 1..=users {
+        let residence: Vec<f64> = demands_s.iter().zip(&queue).map(|(d, q)| d * (1.0 + q)).collect();
+        response = residence.iter().sum();
+        throughput = f64::from(n) / (response + think_s);
+        for (q, r) in queue.iter_mut().zip(&residence) {
+            *q = throughput * r;
+        }
+    }
+    (throughput, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textbook_values() {
+        // M/M/1 at ρ = 0.5, μ = 1: W = 2, L = 1.
+        assert!((mm1_mean_sojourn(0.5, 1.0) - 2.0).abs() < 1e-12);
+        assert!((mm1_mean_in_system(0.5, 1.0) - 1.0).abs() < 1e-12);
+        // Erlang C with c = 1 equals ρ.
+        assert!((erlang_c(1, 0.7) - 0.7).abs() < 1e-12);
+        // Erlang C(2, a = 1) = 1/3.
+        assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+        // Erlang B(1, a) = a / (1 + a).
+        assert!((erlang_b(1, 2.0) - 2.0 / 3.0).abs() < 1e-12);
+        // MVA with one station and no think time: X = 1/D for any N ≥ 1.
+        let (x, _) = mva(5, &[0.1], 0.0);
+        assert!((x - 10.0).abs() < 1e-9);
+    }
+}
