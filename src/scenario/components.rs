@@ -177,7 +177,11 @@ impl Default for ServiceSpec {
 pub enum CacheMode {
     /// Least-recently-used over request keys: the hit rate emerges from the
     /// key popularity, the capacity and the time to live.
-    Lru { capacity: u64, #[serde(default)] ttl_s: Option<f64> },
+    Lru {
+        capacity: u64,
+        #[serde(default)]
+        ttl_s: Option<f64>,
+    },
     /// Each read hits with a fixed probability (for simple lessons).
     FixedHitRate { hit_probability: f64 },
 }

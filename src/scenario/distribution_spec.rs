@@ -51,12 +51,8 @@ impl DistributionSpec {
                 let (mu, sigma) = lognormal_params_from_percentiles(*p50_ms, *p99_ms)?;
                 Some((mu + sigma * sigma / 2.0).exp())
             }
-            Self::Pareto { scale_ms, shape } => {
-                (*shape > 1.0).then(|| shape * scale_ms / (shape - 1.0))
-            }
-            Self::Weibull { scale_ms, shape } => {
-                Some(scale_ms * crate::sim::math::gamma_fn(1.0 + 1.0 / shape))
-            }
+            Self::Pareto { scale_ms, shape } => (*shape > 1.0).then(|| shape * scale_ms / (shape - 1.0)),
+            Self::Weibull { scale_ms, shape } => Some(scale_ms * crate::sim::math::gamma_fn(1.0 + 1.0 / shape)),
             Self::Gamma { shape, scale_ms } => Some(shape * scale_ms),
             Self::Empirical { values_ms } => {
                 (!values_ms.is_empty()).then(|| values_ms.iter().sum::<f64>() / values_ms.len() as f64)

@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 pub enum FaultSpec {
     /// The node crashes at `at_s` (work in it fails, a cache loses its
     /// contents) and comes back at `restore_s` if given.
-    Crash { node: String, at_s: f64, #[serde(default)] restore_s: Option<f64> },
+    Crash {
+        node: String,
+        at_s: f64,
+        #[serde(default)]
+        restore_s: Option<f64>,
+    },
     /// The node's work takes `factor` times longer between the two times.
     Slow { node: String, factor: f64, from_s: f64, to_s: f64 },
     /// The node fails requests with an extra `probability` between the two times.

@@ -53,10 +53,7 @@ pub fn to_ron_string(scenario: &Scenario) -> String {
         .extensions(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
     // Serialising plain data with derived impls cannot fail; fall back to an
     // unindented form rather than panic if it somehow does.
-    ron_options()
-        .to_string_pretty(scenario, pretty)
-        .or_else(|_| ron_options().to_string(scenario))
-        .unwrap_or_default()
+    ron_options().to_string_pretty(scenario, pretty).or_else(|_| ron_options().to_string(scenario)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -81,8 +78,13 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_line() {
-        let bad = GOOD.replace("workers: 2", "workers: 0").replace("rate: 10", "rate: -3").replace("to: \"s\"", "to: \"nowhere\"");
-        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else { panic!("expected diagnostics") };
+        let bad = GOOD
+            .replace("workers: 2", "workers: 0")
+            .replace("rate: 10", "rate: -3")
+            .replace("to: \"s\"", "to: \"nowhere\"");
+        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else {
+            panic!("expected diagnostics")
+        };
         let text: Vec<String> = list.iter().map(ToString::to_string).collect();
         assert!(text.iter().any(|t| t.contains("bad.ron:5:") && t.contains("workers")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("bad.ron:4:") && t.contains("rate")), "{text:?}");
@@ -92,7 +94,9 @@ mod tests {
     #[test]
     fn a_syntax_error_names_line_and_column() {
         let bad = GOOD.replace("workers: 2,", "workers: 2,,");
-        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else { panic!("expected diagnostics") };
+        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else {
+            panic!("expected diagnostics")
+        };
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].line, 5);
     }

@@ -49,7 +49,12 @@ pub enum ProfileShape {
     /// For `duration_s` from `start_s`, the rate is multiplied by `factor`.
     Spike { start_s: f64, duration_s: f64, factor: f64 },
     /// A sine day: multiplies by `1 + amplitude·sin(2π·(t − phase_s)/period_s)`.
-    Daily { period_s: f64, amplitude: f64, #[serde(default)] phase_s: f64 },
+    Daily {
+        period_s: f64,
+        amplitude: f64,
+        #[serde(default)]
+        phase_s: f64,
+    },
 }
 
 /// Retry policy of a client: exponential backoff with jitter.

@@ -60,7 +60,10 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     c.positive(&[Key("duration_s")], "duration_s", scenario.duration_s);
     c.non_negative(&[Key("warmup_s")], "warmup_s", scenario.warmup_s);
     if scenario.warmup_s >= scenario.duration_s && scenario.duration_s > 0.0 {
-        c.report(&[Key("warmup_s")], format!("`warmup_s` ({}) must be shorter than `duration_s` ({})", scenario.warmup_s, scenario.duration_s));
+        c.report(
+            &[Key("warmup_s")],
+            format!("`warmup_s` ({}) must be shorter than `duration_s` ({})", scenario.warmup_s, scenario.duration_s),
+        );
     }
     c.positive(&[Key("window_s")], "window_s", scenario.window_s);
     if scenario.nodes.is_empty() {
@@ -102,7 +105,10 @@ fn check_edges(c: &mut Checker, s: &Scenario) {
         if let Some(to) = s.node(&e.to)
             && !to.kind.accepts_requests()
         {
-            c.report(&with(&path, Key("to")), format!("\"{}\" is a client: clients send requests but cannot receive them", e.to));
+            c.report(
+                &with(&path, Key("to")),
+                format!("\"{}\" is a client: clients send requests but cannot receive them", e.to),
+            );
         }
         if let Some(lat) = &e.latency {
             c.distribution(&with(&path, Key("latency")), "latency", lat);
@@ -203,7 +209,10 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
         }
         NodeKind::Cache(ca) => {
             if out != 1 {
-                c.report(&at("id"), format!("cache \"{id}\" needs exactly one backing node (an edge from it), has {out}"));
+                c.report(
+                    &at("id"),
+                    format!("cache \"{id}\" needs exactly one backing node (an edge from it), has {out}"),
+                );
             }
             match &ca.mode {
                 CacheMode::Lru { capacity, ttl_s } => {
@@ -222,7 +231,10 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
         }
         NodeKind::Queue(q) => {
             if out != 1 {
-                c.report(&at("id"), format!("queue \"{id}\" needs exactly one consumer destination (an edge from it), has {out}"));
+                c.report(
+                    &at("id"),
+                    format!("queue \"{id}\" needs exactly one consumer destination (an edge from it), has {out}"),
+                );
             }
             if q.capacity == 0 {
                 c.report(&at("capacity"), "`capacity` must be at least 1");
@@ -286,7 +298,13 @@ fn check_cycles(c: &mut Checker, s: &Scenario) {
                         let mut cycle: Vec<&str> = path[from..].iter().map(|&n| s.nodes[n].id.as_str()).collect();
                         cycle.push(&s.nodes[child].id);
                         if reported.insert(child) {
-                            c.report(&[Key("nodes"), Index(child), Key("id")], format!("calls form a cycle: {} (a synchronous call would wait on itself)", cycle.join(" → ")));
+                            c.report(
+                                &[Key("nodes"), Index(child), Key("id")],
+                                format!(
+                                    "calls form a cycle: {} (a synchronous call would wait on itself)",
+                                    cycle.join(" → ")
+                                ),
+                            );
                         }
                     }
                     Mark::Done => {}
@@ -333,7 +351,10 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
                 if to_s <= from_s {
                     c.report(&path, format!("`to_s` ({to_s}) must be after `from_s` ({from_s})"));
                 }
-                if s.node(from).is_some() && s.node(to).is_some() && !s.edges.iter().any(|e| &e.from == from && &e.to == to) {
+                if s.node(from).is_some()
+                    && s.node(to).is_some()
+                    && !s.edges.iter().any(|e| &e.from == from && &e.to == to)
+                {
                     c.report(&path, format!("there is no edge \"{from}\" → \"{to}\" to partition"));
                 }
             }
@@ -341,7 +362,10 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
                 if let Some(n) = s.node(node)
                     && !matches!(n.kind, NodeKind::Cache(_))
                 {
-                    c.report(&path, format!("only a cache can be flushed; \"{node}\" is a {}", n.kind.label().to_lowercase()));
+                    c.report(
+                        &path,
+                        format!("only a cache can be flushed; \"{node}\" is a {}", n.kind.label().to_lowercase()),
+                    );
                 }
             }
             FaultSpec::Spike { node, duration_s, factor, .. } => {
@@ -350,7 +374,13 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
                 if let Some(n) = s.node(node)
                     && !matches!(n.kind, NodeKind::Client(_))
                 {
-                    c.report(&path, format!("a spike multiplies a client's rate; \"{node}\" is a {}", n.kind.label().to_lowercase()));
+                    c.report(
+                        &path,
+                        format!(
+                            "a spike multiplies a client's rate; \"{node}\" is a {}",
+                            n.kind.label().to_lowercase()
+                        ),
+                    );
                 }
             }
             FaultSpec::Crash { .. } => {}

@@ -12,13 +12,19 @@ use super::rng::SimRng;
 /// A cache's contents.
 pub enum CacheStore {
     /// Keys with the time they were stored.
-    Lru { entries: LruCache<u64, SimTime>, ttl_ns: Option<u64> },
-    Fixed { hit_probability: f64 },
+    Lru {
+        entries: LruCache<u64, SimTime>,
+        ttl_ns: Option<u64>,
+    },
+    Fixed {
+        hit_probability: f64,
+    },
 }
 
 impl CacheStore {
     pub fn lru(capacity: u64, ttl_ns: Option<u64>) -> CacheStore {
-        let cap = NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX).max(1)).unwrap_or(NonZeroUsize::MIN);
+        let cap =
+            NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX).max(1)).unwrap_or(NonZeroUsize::MIN);
         CacheStore::Lru { entries: LruCache::new(cap), ttl_ns }
     }
 

@@ -91,7 +91,8 @@ impl Simulation {
                 let same_kind = matches!(
                     (&c.arrivals, &spec.arrivals),
                     (Some(_), Arrivals::Poisson { .. } | Arrivals::Constant { .. } | Arrivals::Bursty { .. })
-                ) || (c.arrivals.is_none() && matches!(spec.arrivals, Arrivals::Closed { users, .. } if users == c.users));
+                ) || (c.arrivals.is_none()
+                    && matches!(spec.arrivals, Arrivals::Closed { users, .. } if users == c.users));
                 c.timeout_ns = spec.timeout_ms.map(ms_to_nanos);
                 c.retry = spec.retry.clone();
                 c.keys = spec.keys.as_ref().map(|KeySpec { keyspace, zipf_exponent }| {
@@ -116,7 +117,9 @@ impl Simulation {
                     }
                     LiveUpdate::Applied
                 } else {
-                    LiveUpdate::NeedsReset("changing between open and closed loop, or the number of users, needs a reset".into())
+                    LiveUpdate::NeedsReset(
+                        "changing between open and closed loop, or the number of users, needs a reset".into(),
+                    )
                 }
             }
             (Behaviour::LoadBalancer { balancer, health_check_delay_ns }, NodeKind::LoadBalancer(spec)) => {
@@ -125,14 +128,18 @@ impl Simulation {
                     let targets: Vec<String> =
                         n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].to.clone()).collect();
                     let names: Vec<&str> = targets.iter().map(String::as_str).collect();
-                    let weights: Vec<f64> = n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].weight).collect();
+                    let weights: Vec<f64> =
+                        n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].weight).collect();
                     let open = std::mem::take(&mut balancer.open);
                     *balancer = Balancer::new(spec.policy, &names, &weights);
                     balancer.open = open;
                 }
                 LiveUpdate::Applied
             }
-            (Behaviour::Service { station, service_time, error_probability, blocking_calls }, NodeKind::Service(spec)) => {
+            (
+                Behaviour::Service { station, service_time, error_probability, blocking_calls },
+                NodeKind::Service(spec),
+            ) => {
                 station.workers = spec.workers.max(1);
                 station.capacity = spec.queue_capacity;
                 *service_time = Distribution::new(&spec.service_time);
@@ -191,7 +198,9 @@ impl Simulation {
             let now = self.now;
             let n = &mut self.nodes[i];
             let next = match &mut n.behaviour {
-                Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.take_next().map(|c| (c, 0)),
+                Behaviour::Service { station, .. } | Behaviour::Queue { station } => {
+                    station.take_next().map(|c| (c, 0))
+                }
                 Behaviour::Database(db) => {
                     db.servers.iter_mut().enumerate().find_map(|(k, s)| s.take_next().map(|c| (c, k)))
                 }

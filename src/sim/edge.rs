@@ -1,10 +1,10 @@
 //! A network link at run time.
 
 use super::Distribution;
+use super::SimTime;
 use super::metrics::{Counters, EdgeStats};
 use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
-use super::SimTime;
 
 /// One edge while the simulation runs.
 pub struct EdgeRuntime {

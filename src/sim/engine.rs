@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::call::CallSlab;
-use super::metrics::{Counters, NodeMetrics, Stats, TimeSeries, WindowFrame, DEFAULT_MAX_WINDOWS};
+use super::metrics::{Counters, DEFAULT_MAX_WINDOWS, NodeMetrics, Stats, TimeSeries, WindowFrame};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
 use super::rng::{SimRng, stream};
 use super::time::{ms_to_nanos, secs_to_nanos};
@@ -86,7 +86,8 @@ impl Simulation {
             let out_edges: Vec<u32> =
                 scenario.edges.iter().enumerate().filter(|(_, e)| e.from == spec.id).map(|(k, _)| k as u32).collect();
             let mut rng = stream(seed, &format!("node:{}", spec.id));
-            let behaviour = build_behaviour(scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
+            let behaviour =
+                build_behaviour(scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
             nodes.push(NodeRuntime {
                 id: spec.id.clone(),
                 behaviour,

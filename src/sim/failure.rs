@@ -64,5 +64,8 @@ pub enum Outcome {
     Pending,
     Ok,
     /// Failed for `reason` at node `origin`.
-    Failed { reason: FailureReason, origin: u32 },
+    Failed {
+        reason: FailureReason,
+        origin: u32,
+    },
 }

@@ -157,7 +157,10 @@ impl Simulation {
             self.crash_node(node);
             gap * mttr_s
         };
-        self.schedule(now.after(super::time::secs_to_nanos(next)), Event::RandomFailure { fault: index as u32, generation });
+        self.schedule(
+            now.after(super::time::secs_to_nanos(next)),
+            Event::RandomFailure { fault: index as u32, generation },
+        );
     }
 
     /// Crashes node `i`: everything in it fails as `down`, a cache loses

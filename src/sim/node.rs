@@ -77,11 +77,24 @@ impl Health {
 /// What the node does with a request.
 pub enum Behaviour {
     Client(ClientBehaviour),
-    LoadBalancer { balancer: Balancer, health_check_delay_ns: u64 },
-    Service { station: Station, service_time: Distribution, error_probability: f64, blocking_calls: bool },
-    Cache { store: CacheStore, lookup_time: Distribution },
+    LoadBalancer {
+        balancer: Balancer,
+        health_check_delay_ns: u64,
+    },
+    Service {
+        station: Station,
+        service_time: Distribution,
+        error_probability: f64,
+        blocking_calls: bool,
+    },
+    Cache {
+        store: CacheStore,
+        lookup_time: Distribution,
+    },
     /// A broker: the station's workers are the consumers and its line the messages.
-    Queue { station: Station },
+    Queue {
+        station: Station,
+    },
     Database(DatabaseBehaviour),
 }
 

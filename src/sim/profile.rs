@@ -29,7 +29,8 @@ impl Profile {
     /// Drops spikes that ended before `t` so live spikes do not pile up.
     pub fn forget_before(&mut self, t: f64) {
         let before = self.shapes.len();
-        self.shapes.retain(|s| !matches!(s, ProfileShape::Spike { start_s, duration_s, .. } if start_s + duration_s < t));
+        self.shapes
+            .retain(|s| !matches!(s, ProfileShape::Spike { start_s, duration_s, .. } if start_s + duration_s < t));
         if self.shapes.len() != before {
             self.reindex();
         }
@@ -83,7 +84,9 @@ impl Profile {
                     level = factor;
                     level_since = at_s;
                 }
-                ProfileShape::Ramp { start_s, end_s, from_factor, to_factor } if start_s <= t && start_s >= level_since => {
+                ProfileShape::Ramp { start_s, end_s, from_factor, to_factor }
+                    if start_s <= t && start_s >= level_since =>
+                {
                     let span = end_s - start_s;
                     let f = if t >= end_s || span <= 0.0 { 1.0 } else { (t - start_s) / span };
                     level = from_factor + (to_factor - from_factor) * f;

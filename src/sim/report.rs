@@ -115,15 +115,16 @@ impl Simulation {
 /// The saturated or failing node furthest downstream: a blocking caller
 /// of a slow node looks saturated too, but the cause is below it.
 pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottleneck> {
-    let local_failures = |n: &NodeReport| n.stats.failures.rejected + n.stats.failures.node_down + n.stats.failures.error;
+    let local_failures =
+        |n: &NodeReport| n.stats.failures.rejected + n.stats.failures.node_down + n.stats.failures.error;
     let troubled = |n: &NodeReport| n.stats.utilisation.is_some_and(|u| u >= SATURATED) || local_failures(n) > 0;
-    let (i, n) = nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.kind != "Client" && troubled(n))
-        .max_by(|(a, x), (b, y)| {
-            (depth[*a], local_failures(x), x.stats.utilisation.unwrap_or(0.0).to_bits())
-                .cmp(&(depth[*b], local_failures(y), y.stats.utilisation.unwrap_or(0.0).to_bits()))
+    let (i, n) =
+        nodes.iter().enumerate().filter(|(_, n)| n.kind != "Client" && troubled(n)).max_by(|(a, x), (b, y)| {
+            (depth[*a], local_failures(x), x.stats.utilisation.unwrap_or(0.0).to_bits()).cmp(&(
+                depth[*b],
+                local_failures(y),
+                y.stats.utilisation.unwrap_or(0.0).to_bits(),
+            ))
         })?;
     let _ = i;
     let mut parts = Vec::new();
