@@ -166,19 +166,13 @@ impl Simulation {
     pub fn run_until_bounded(&mut self, until: SimTime, max_events: u64) -> u64 {
         let start = self.events_processed;
         while self.events_processed - start < max_events {
-            match self.events.peek_time(self.now) {
-                Some(t) if t <= until => {
-                    if let Some((at, event)) = self.events.pop(self.now) {
-                        self.now = at;
-                        self.events_processed += 1;
-                        self.dispatch(event);
-                    }
-                }
-                _ => {
-                    self.now = self.now.max(until);
-                    break;
-                }
-            }
+            let Some((at, event)) = self.events.pop_due(self.now, until) else {
+                self.now = self.now.max(until);
+                break;
+            };
+            self.now = at;
+            self.events_processed += 1;
+            self.dispatch(event);
         }
         self.events_processed - start
     }

@@ -148,7 +148,7 @@ impl Simulation {
         for m in metrics {
             m.in_system.add(now, -1);
             match outcome {
-                Outcome::Failed { reason, .. } => m.counters.failed[reason.index()] += 1,
+                Outcome::Failed { reason, .. } => m.record_failed(Some(reason), latency),
                 _ => m.record_ok(latency),
             }
         }
@@ -260,7 +260,7 @@ impl Simulation {
                 let m = &mut self.nodes[node].metrics;
                 m.in_system.add(now, -1);
                 if failed {
-                    m.counters.failed_downstream += 1;
+                    m.record_failed(None, now.since(arrived));
                 } else {
                     m.record_ok(now.since(arrived));
                 }
@@ -558,10 +558,11 @@ impl Simulation {
         let node = call.node;
         let m = &mut self.nodes[node as usize].metrics;
         m.in_system.add(now, -1);
+        let sojourn = now.since(call.arrived);
         match outcome {
-            Outcome::Failed { reason, origin } if origin == node => m.counters.failed[reason.index()] += 1,
-            Outcome::Failed { .. } => m.counters.failed_downstream += 1,
-            _ => m.record_ok(now.since(call.arrived)),
+            Outcome::Failed { reason, origin } if origin == node => m.record_failed(Some(reason), sojourn),
+            Outcome::Failed { .. } => m.record_failed(None, sojourn),
+            _ => m.record_ok(sojourn),
         }
         self.reply(id, outcome);
     }

@@ -48,7 +48,7 @@ pub use failure::{FailureReason, Outcome};
 pub use faults::{FaultRuntime, SimEvent};
 pub use live_view::NodeLive;
 pub use load_balancer::Balancer;
-pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, WindowFrame};
+pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use profile::Profile;
 pub use report::{Bottleneck, EdgeReport, NodeReport, Report, find_bottleneck};
 pub use station::Station;

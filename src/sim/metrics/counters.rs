@@ -17,6 +17,9 @@ pub struct Counters {
     pub wait_sum_ns: f64,
     /// Sum of latencies of successful calls.
     pub latency_sum_ns: f64,
+    /// Sum of the time every answered call (ok or failed) spent: with the
+    /// time-average number in the system, this checks Little's law.
+    pub sojourn_sum_ns: f64,
     pub hits: u64,
     pub misses: u64,
     pub stale_reads: u64,
@@ -41,6 +44,7 @@ impl Counters {
             waited: self.waited - base.waited,
             wait_sum_ns: self.wait_sum_ns - base.wait_sum_ns,
             latency_sum_ns: self.latency_sum_ns - base.latency_sum_ns,
+            sojourn_sum_ns: self.sojourn_sum_ns - base.sojourn_sum_ns,
             hits: self.hits - base.hits,
             misses: self.misses - base.misses,
             stale_reads: self.stale_reads - base.stale_reads,

@@ -2,29 +2,26 @@
 //! time-weighted levels and latency histograms, with the checkpoints that
 //! turn them into per-window and whole-run [`Stats`].
 
-use hdrhistogram::Histogram;
+use hdrhistogram::{Counter, Histogram};
 
 use super::{Counters, LatencySummary, Level, Stats};
-use crate::sim::SimTime;
 use crate::sim::time::{NANOS_PER_SEC, nanos_to_ms};
+use crate::sim::{FailureReason, SimTime};
 
 /// Longest latency the histograms track exactly: one hour. Longer ones are
 /// counted at this value (and `max` says so).
 const HIGHEST_TRACKABLE_NS: u64 = 3_600_000_000_000;
 
-/// A new latency histogram: 1 ns to an hour at 3 significant digits
-/// (0.1 % relative error), the accuracy HdrHistogram is known for.
-pub fn new_latency_histogram() -> Histogram<u64> {
-    // Constant, valid bounds: this cannot fail; fall back to the default
-    // constructor rather than panic if the crate ever disagrees.
-    Histogram::new_with_bounds(1, HIGHEST_TRACKABLE_NS, 3)
-        .or_else(|_| Histogram::new(3))
-        .unwrap_or_else(|_| unreachable_histogram())
+/// A latency histogram covering 1 ns to an hour with `digits` significant
+/// digits (3: 0.1 % relative error, 2: 1 %).
+pub fn new_latency_histogram<T: Counter>(digits: u8) -> Histogram<T> {
+    Histogram::new_with_bounds(1, HIGHEST_TRACKABLE_NS, digits).expect("constant, valid histogram bounds")
 }
 
-fn unreachable_histogram() -> Histogram<u64> {
-    Histogram::new_with_max(HIGHEST_TRACKABLE_NS, 2).expect("hdrhistogram accepts 2 significant digits")
-}
+/// Totals keep 3 significant digits; a window's percentiles are plotted,
+/// where 2 digits are plenty and the histogram is 8× smaller to reset and scan.
+const TOTAL_DIGITS: u8 = 3;
+const WINDOW_DIGITS: u8 = 2;
 
 /// The state of every measured quantity at one instant.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,9 +39,10 @@ pub struct NodeMetrics {
     pub queue: Level,
     pub busy: Level,
     pub in_system: Level,
-    /// Latencies of the current window.
-    pub window_latency: Histogram<u64>,
-    /// Latencies since the warm-up ended, up to the current window.
+    /// Latencies of the current window (32-bit counts: half the memory to
+    /// reset every window; a window never holds 4 billion requests).
+    pub window_latency: Histogram<u32>,
+    /// Latencies since the warm-up ended.
     pub total_latency: Histogram<u64>,
     pub window_start: Checkpoint,
     pub total_start: Checkpoint,
@@ -57,8 +55,8 @@ impl Default for NodeMetrics {
             queue: Level::default(),
             busy: Level::default(),
             in_system: Level::default(),
-            window_latency: new_latency_histogram(),
-            total_latency: new_latency_histogram(),
+            window_latency: new_latency_histogram(WINDOW_DIGITS),
+            total_latency: new_latency_histogram(TOTAL_DIGITS),
             window_start: Checkpoint::default(),
             total_start: Checkpoint::default(),
         }
@@ -71,7 +69,21 @@ impl NodeMetrics {
     pub fn record_ok(&mut self, latency_ns: u64) {
         self.counters.ok += 1;
         self.counters.latency_sum_ns += latency_ns as f64;
-        self.window_latency.saturating_record(latency_ns.max(1));
+        self.counters.sojourn_sum_ns += latency_ns as f64;
+        let v = latency_ns.max(1);
+        self.window_latency.saturating_record(v);
+        self.total_latency.saturating_record(v);
+    }
+
+    /// A failed answer after `sojourn_ns` (no latency percentile: those
+    /// describe successful requests).
+    #[inline]
+    pub fn record_failed(&mut self, reason: Option<FailureReason>, sojourn_ns: u64) {
+        match reason {
+            Some(r) => self.counters.failed[r.index()] += 1,
+            None => self.counters.failed_downstream += 1,
+        }
+        self.counters.sojourn_sum_ns += sojourn_ns as f64;
     }
 
     pub fn checkpoint(&self, now: SimTime) -> Checkpoint {
@@ -92,8 +104,6 @@ impl NodeMetrics {
     /// Closes the window at `now`: returns its stats and starts the next.
     pub fn close_window(&mut self, now: SimTime, workers: Option<u32>) -> Stats {
         let stats = self.window_stats(now, workers);
-        // Adding equal-shaped histograms cannot fail.
-        let _ = self.total_latency.add(&self.window_latency);
         self.window_latency.reset();
         self.window_start = self.checkpoint(now);
         stats
@@ -108,14 +118,17 @@ impl NodeMetrics {
 
     /// Stats since the warm-up, up to `now`.
     pub fn total_stats(&self, now: SimTime, workers: Option<u32>) -> Stats {
-        let mut latency = self.total_latency.clone();
-        let _ = latency.add(&self.window_latency);
-        summarise(&self.total_start, &self.checkpoint(now), &latency, workers)
+        summarise(&self.total_start, &self.checkpoint(now), &self.total_latency, workers)
     }
 }
 
 /// Stats between two checkpoints.
-pub fn summarise(from: &Checkpoint, to: &Checkpoint, latency: &Histogram<u64>, workers: Option<u32>) -> Stats {
+pub fn summarise<T: Counter>(
+    from: &Checkpoint,
+    to: &Checkpoint,
+    latency: &Histogram<T>,
+    workers: Option<u32>,
+) -> Stats {
     let c = to.counters.since(&from.counters);
     let span_ns = to.at.since(from.at) as f64;
     let secs = span_ns / NANOS_PER_SEC;
@@ -135,6 +148,7 @@ pub fn summarise(from: &Checkpoint, to: &Checkpoint, latency: &Histogram<u64>, w
         throughput_rps: per_sec(c.ok),
         error_ratio: if answered > 0 { failed as f64 / answered as f64 } else { 0.0 },
         latency: latency_summary(latency, c.latency_sum_ns, c.ok),
+        mean_sojourn_ms: if answered > 0 { nanos_to_ms(c.sojourn_sum_ns / answered as f64) } else { 0.0 },
         mean_queue_len: time_avg(from.queue_area, to.queue_area),
         mean_busy,
         utilisation: workers.filter(|&w| w > 0).map(|w| mean_busy / f64::from(w)),
@@ -150,19 +164,24 @@ pub fn summarise(from: &Checkpoint, to: &Checkpoint, latency: &Histogram<u64>, w
 }
 
 /// Percentiles from the histogram; the mean from the exact sum.
-fn latency_summary(h: &Histogram<u64>, sum_ns: f64, ok: u64) -> LatencySummary {
+fn latency_summary<T: Counter>(h: &Histogram<T>, sum_ns: f64, ok: u64) -> LatencySummary {
     if h.is_empty() {
         return LatencySummary::default();
     }
-    let q = |p: f64| nanos_to_ms(h.value_at_quantile(p) as f64);
+    // One pass over the counts for all five quantiles.
+    let mut q = [0.0; 5];
+    for (slot, v) in q.iter_mut().zip(h.value_at_quantiles([0.50, 0.90, 0.95, 0.99, 0.999])) {
+        *slot = nanos_to_ms(v as f64);
+    }
+    let [p50_ms, p90_ms, p95_ms, p99_ms, p999_ms] = q;
     LatencySummary {
         count: h.len(),
         mean_ms: if ok > 0 { nanos_to_ms(sum_ns / ok as f64) } else { nanos_to_ms(h.mean()) },
-        p50_ms: q(0.50),
-        p90_ms: q(0.90),
-        p95_ms: q(0.95),
-        p99_ms: q(0.99),
-        p999_ms: q(0.999),
+        p50_ms,
+        p90_ms,
+        p95_ms,
+        p99_ms,
+        p999_ms,
         max_ms: nanos_to_ms(h.max() as f64),
     }
 }

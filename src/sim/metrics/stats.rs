@@ -81,6 +81,9 @@ pub struct Stats {
     /// failed / (ok + failed).
     pub error_ratio: f64,
     pub latency: LatencySummary,
+    /// Mean time at the node of every answered request, failed ones
+    /// included (the W of Little's law, L = λW).
+    pub mean_sojourn_ms: f64,
     /// Time-average requests waiting for a worker (a queue: messages held).
     pub mean_queue_len: f64,
     /// Time-average busy workers.
