@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests: small scenario builders.
+#![allow(dead_code)]
+
+use archsim::scenario::{
+    Arrivals, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario, ServiceSpec,
+};
+use archsim::sim::{SimTime, Simulation};
+
+pub fn node(id: &str, kind: NodeKind) -> NodeSpec {
+    NodeSpec { id: id.into(), pos: (0.0, 0.0), kind }
+}
+
+pub fn poisson_client(id: &str, rate: f64) -> NodeSpec {
+    node(id, NodeKind::Client(ClientSpec { arrivals: Arrivals::Poisson { rate }, ..ClientSpec::default() }))
+}
+
+pub fn closed_client(id: &str, users: u32, think: DistributionSpec) -> NodeSpec {
+    node(id, NodeKind::Client(ClientSpec { arrivals: Arrivals::Closed { users, think }, ..ClientSpec::default() }))
+}
+
+pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time: DistributionSpec) -> NodeSpec {
+    node(
+        id,
+        NodeKind::Service(ServiceSpec {
+            workers,
+            queue_capacity,
+            service_time,
+            error_probability: 0.0,
+            blocking_calls: true,
+        }),
+    )
+}
+
+/// A service that frees its worker before calling downstream: stations
+/// in a chain of these form a tandem queueing network.
+pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
+    node(
+        id,
+        NodeKind::Service(ServiceSpec {
+            workers: 1,
+            queue_capacity: None,
+            service_time,
+            error_probability: 0.0,
+            blocking_calls: false,
+        }),
+    )
+}
+
+pub fn database(id: &str, connections: u32, query_time: DistributionSpec) -> NodeSpec {
+    node(
+        id,
+        NodeKind::Database(DatabaseSpec { connections, queue_capacity: None, query_time, ..DatabaseSpec::default() }),
+    )
+}
+
+pub fn exp_ms(mean_ms: f64) -> DistributionSpec {
+    DistributionSpec::Exponential { mean_ms }
+}
+
+pub fn scenario(name: &str, seed: u64, window_s: f64, nodes: Vec<NodeSpec>, edges: &[(&str, &str)]) -> Scenario {
+    Scenario {
+        name: name.into(),
+        seed,
+        window_s,
+        duration_s: 1e9,
+        nodes,
+        edges: edges.iter().map(|(a, b)| EdgeSpec::new(*a, *b)).collect(),
+        ..Scenario::default()
+    }
+}
+
+/// Builds and runs a scenario for `secs` of simulated time.
+pub fn run(scenario: &Scenario, secs: f64) -> Simulation {
+    let mut sim = Simulation::new(scenario).expect("test scenarios are valid");
+    sim.run_until(SimTime::from_secs(secs));
+    sim
+}

@@ -1,0 +1,463 @@
+//! Fidelity: the simulator against queueing theory.
+//!
+//! Each test builds a model with a closed-form answer, runs it with a fixed
+//! seed, and compares. The statistical error of a simulated mean is
+//! estimated by batch means: the run is cut into windows (batches) long
+//! compared with the system's relaxation time, so their means are nearly
+//! independent; the standard error is sd(batch means)/√batches. A check
+//! passes when |simulation − theory| ≤ 4 standard errors (plus the
+//! histogram's 0.1 % resolution for percentiles), and a check is only
+//! meaningful if that error is small, so each also asserts the standard
+//! error is under 3 % of the value.
+//!
+//! Each test rewrites its own table in `docs/validation.md`, so the
+//! document always shows the numbers of the current engine.
+
+mod common;
+
+use std::sync::Mutex;
+
+use archsim::scenario::{ClientSpec, DistributionSpec, KeySpec, NodeKind, RetryPolicy, Scenario};
+use archsim::sim::theory;
+use archsim::sim::{Simulation, Stats, WindowFrame};
+use common::*;
+
+/// One quantity compared with theory.
+struct Check {
+    quantity: &'static str,
+    theory: f64,
+    simulated: f64,
+    stderr: f64,
+    /// Extra absolute tolerance (histogram resolution), same unit.
+    slack: f64,
+}
+
+impl Check {
+    fn passes(&self) -> bool {
+        (self.simulated - self.theory).abs() <= 4.0 * self.stderr + self.slack
+    }
+}
+
+/// Standard error of the mean of `batches` (batch-means method).
+fn batch_stderr(batches: &[f64]) -> f64 {
+    let n = batches.len() as f64;
+    let mean = batches.iter().sum::<f64>() / n;
+    let var = batches.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (var / n).sqrt()
+}
+
+/// The per-window values of one node's statistic, skipping the first
+/// window (the warm-up from an empty system).
+fn per_window(sim: &Simulation, node: usize, f: impl Fn(&Stats) -> f64) -> Vec<f64> {
+    sim.series().frames().iter().skip(1).map(|w: &WindowFrame| f(&w.nodes[node])).collect()
+}
+
+fn per_window_e2e(sim: &Simulation, f: impl Fn(&Stats) -> f64) -> Vec<f64> {
+    sim.series().frames().iter().skip(1).map(|w| f(&w.end_to_end)).collect()
+}
+
+fn check(quantity: &'static str, theory: f64, simulated: f64, batches: &[f64], slack: f64) -> Check {
+    Check { quantity, theory, simulated, stderr: batch_stderr(batches), slack }
+}
+
+static DOC: Mutex<()> = Mutex::new(());
+
+/// Writes this case's table into docs/validation.md, then asserts.
+fn verify(case: &str, title: &str, checks: &[Check]) {
+    write_table(case, title, checks);
+    for c in checks {
+        assert!(
+            c.passes(),
+            "{case}: {} simulated {:.6} vs theory {:.6} (stderr {:.6})",
+            c.quantity,
+            c.simulated,
+            c.theory,
+            c.stderr
+        );
+        assert!(
+            c.stderr <= 0.03 * c.theory.abs().max(1e-9),
+            "{case}: {} has too large a statistical error ({:.6} for {:.6}) for the check to mean anything",
+            c.quantity,
+            c.stderr,
+            c.theory
+        );
+    }
+}
+
+fn write_table(case: &str, title: &str, checks: &[Check]) {
+    let _guard = DOC.lock().unwrap_or_else(|e| e.into_inner());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/validation.md");
+    let Ok(doc) = std::fs::read_to_string(path) else { return };
+    let begin = format!("<!-- table:{case} -->");
+    let end = format!("<!-- /table:{case} -->");
+    let mut table = format!(
+        "{begin}\n**{title}**\n\n| quantity | theory | simulation | ± 95 % (1.96 SE) | within 4 SE |\n|---|---:|---:|---:|:---:|\n"
+    );
+    for c in checks {
+        table.push_str(&format!(
+            "| {} | {:.4} | {:.4} | {:.4} | {} |\n",
+            c.quantity,
+            c.theory,
+            c.simulated,
+            1.96 * c.stderr,
+            if c.passes() { "yes" } else { "**NO**" }
+        ));
+    }
+    table.push_str(&end);
+    let updated = match (doc.find(&begin), doc.find(&end)) {
+        (Some(a), Some(b)) if b > a => format!("{}{}{}", &doc[..a], table, &doc[b + end.len()..]),
+        _ => format!("{}\n{}\n", doc.trim_end(), table),
+    };
+    if updated != doc {
+        let _ = std::fs::write(path, updated);
+    }
+}
+
+/// M/M/1 with service rate 1000/s at utilisation ρ.
+fn mm1(case: &str, rho: f64, secs: f64, window_s: f64, seed: u64) {
+    let mu = 1000.0;
+    let lambda = rho * mu;
+    let mut s = scenario(
+        "mm1",
+        seed,
+        window_s,
+        vec![poisson_client("c", lambda), service("s", 1, None, exp_ms(1.0))],
+        &[("c", "s")],
+    );
+    s.warmup_s = window_s;
+    let sim = run(&s, secs);
+    let total = sim.node_totals(1).expect("node 1");
+    let ms = 1000.0;
+    let checks = [
+        check(
+            "mean sojourn W (ms)",
+            theory::mm1_mean_sojourn(lambda, mu) * ms,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check(
+            "mean number in system L",
+            theory::mm1_mean_in_system(lambda, mu),
+            total.mean_in_system,
+            &per_window(&sim, 1, |w| w.mean_in_system),
+            0.0,
+        ),
+        check(
+            "P(wait) = ρ",
+            rho,
+            total.wait_probability.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.wait_probability.unwrap_or(0.0)),
+            0.0,
+        ),
+        check(
+            "utilisation = ρ",
+            rho,
+            total.utilisation.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.utilisation.unwrap_or(0.0)),
+            0.0,
+        ),
+        check(
+            "p95 sojourn (ms)",
+            theory::mm1_sojourn_quantile(lambda, mu, 0.95) * ms,
+            total.latency.p95_ms,
+            &per_window(&sim, 1, |w| w.latency.p95_ms),
+            0.002 * theory::mm1_sojourn_quantile(lambda, mu, 0.95) * ms,
+        ),
+    ];
+    verify(case, &format!("M/M/1, λ = {lambda}/s, μ = {mu}/s (ρ = {rho}), {secs} s simulated, seed {seed}"), &checks);
+}
+
+#[test]
+fn mm1_at_half_load_matches_theory() {
+    mm1("mm1-0.5", 0.5, 1000.0, 10.0, 11);
+}
+
+#[test]
+fn mm1_at_80_percent_load_matches_theory() {
+    mm1("mm1-0.8", 0.8, 2000.0, 20.0, 12);
+}
+
+#[test]
+fn mmc_wait_probability_matches_erlang_c() {
+    let (c, mu, lambda) = (4u32, 250.0, 800.0);
+    let mut s =
+        scenario("mmc", 13, 10.0, vec![poisson_client("c", lambda), service("s", c, None, exp_ms(4.0))], &[("c", "s")]);
+    s.warmup_s = 10.0;
+    let sim = run(&s, 1500.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let checks = [
+        check(
+            "P(wait) (Erlang C)",
+            theory::erlang_c(c, lambda / mu),
+            total.wait_probability.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.wait_probability.unwrap_or(0.0)),
+            0.0,
+        ),
+        check(
+            "mean sojourn W (ms)",
+            theory::mmc_mean_sojourn(c, lambda, mu) * 1000.0,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check("mean busy servers = λ/μ", lambda / mu, total.mean_busy, &per_window(&sim, 1, |w| w.mean_busy), 0.0),
+    ];
+    verify("mmc", "M/M/4, λ = 800/s, μ = 250/s per server (ρ = 0.8), 1500 s, seed 13", &checks);
+}
+
+#[test]
+fn mm1k_blocking_matches_the_finite_queue_formula() {
+    let (lambda, mu, k) = (900.0, 1000.0, 5u32);
+    let mut s = scenario(
+        "mm1k",
+        14,
+        5.0,
+        vec![poisson_client("c", lambda), service("s", 1, Some(k - 1), exp_ms(1.0))],
+        &[("c", "s")],
+    );
+    s.warmup_s = 5.0;
+    let sim = run(&s, 600.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let blocked = |w: &Stats| if w.arrivals > 0 { w.failures.rejected as f64 / w.arrivals as f64 } else { 0.0 };
+    let checks = [check(
+        "blocking probability",
+        theory::mm1k_blocking(lambda, mu, k),
+        blocked(&total),
+        &per_window(&sim, 1, blocked),
+        0.0,
+    )];
+    verify("mm1k", "M/M/1/5 (1 in service + 4 waiting), λ = 900/s, μ = 1000/s, 600 s, seed 14", &checks);
+}
+
+#[test]
+fn mmcc_blocking_matches_erlang_b() {
+    let (c, lambda, mu) = (3u32, 400.0, 200.0);
+    let mut s = scenario(
+        "erlang-b",
+        15,
+        5.0,
+        vec![poisson_client("c", lambda), service("s", c, Some(0), exp_ms(5.0))],
+        &[("c", "s")],
+    );
+    s.warmup_s = 5.0;
+    let sim = run(&s, 800.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let blocked = |w: &Stats| if w.arrivals > 0 { w.failures.rejected as f64 / w.arrivals as f64 } else { 0.0 };
+    let checks = [check(
+        "blocking probability (Erlang B)",
+        theory::erlang_b(c, lambda / mu),
+        blocked(&total),
+        &per_window(&sim, 1, blocked),
+        0.0,
+    )];
+    verify("erlang-b", "M/M/3/3 (no waiting room), λ = 400/s, μ = 200/s per server, 800 s, seed 15", &checks);
+}
+
+/// M/G/1 mean waiting time against Pollaczek–Khinchine.
+fn mg1(
+    case: &str,
+    title: &str,
+    service_time: DistributionSpec,
+    second_moment_ms2: f64,
+    lambda: f64,
+    secs: f64,
+    seed: u64,
+) {
+    let mean_ms = service_time.mean_ms().expect("closed-form mean");
+    let mut s = scenario(
+        case,
+        seed,
+        20.0,
+        vec![poisson_client("c", lambda), service("s", 1, None, service_time)],
+        &[("c", "s")],
+    );
+    s.warmup_s = 20.0;
+    let sim = run(&s, secs);
+    let total = sim.node_totals(1).expect("node 1");
+    let wq_ms = theory::mg1_mean_wait(lambda, mean_ms / 1000.0, second_moment_ms2 / 1e6) * 1000.0;
+    let checks = [
+        check("mean wait Wq (ms)", wq_ms, total.mean_wait_ms, &per_window(&sim, 1, |w| w.mean_wait_ms), 0.0),
+        check(
+            "mean sojourn W = Wq + E[S] (ms)",
+            wq_ms + mean_ms,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+    ];
+    verify(case, title, &checks);
+}
+
+#[test]
+fn md1_wait_matches_pollaczek_khinchine() {
+    mg1(
+        "md1",
+        "M/D/1, constant 1 ms service, λ = 800/s (ρ = 0.8), 1000 s, seed 16",
+        DistributionSpec::Constant { ms: 1.0 },
+        1.0,
+        800.0,
+        1000.0,
+        16,
+    );
+}
+
+#[test]
+fn mg1_with_lognormal_service_matches_pollaczek_khinchine() {
+    // Log-normal with mean 1 ms and sd 1.5 ms: E[S²] = sd² + mean² = 3.25 ms².
+    mg1(
+        "mg1-lognormal",
+        "M/G/1, log-normal service (mean 1 ms, sd 1.5 ms), λ = 500/s (ρ = 0.5), 3000 s, seed 17",
+        DistributionSpec::LogNormal { mean_ms: 1.0, stddev_ms: 1.5 },
+        3.25,
+        500.0,
+        3000.0,
+        17,
+    );
+}
+
+#[test]
+fn tandem_network_matches_jackson() {
+    let lambda = 500.0;
+    let means_ms = [1.0, 1.25, 1.4];
+    let nodes = vec![
+        poisson_client("c", lambda),
+        pipeline_stage("s1", exp_ms(means_ms[0])),
+        pipeline_stage("s2", exp_ms(means_ms[1])),
+        pipeline_stage("s3", exp_ms(means_ms[2])),
+    ];
+    let mut s = scenario("tandem", 18, 10.0, nodes, &[("c", "s1"), ("s1", "s2"), ("s2", "s3")]);
+    s.warmup_s = 10.0;
+    let sim = run(&s, 1200.0);
+    let e2e = sim.end_to_end_totals();
+    let w_total: f64 = means_ms.iter().map(|m| theory::mm1_mean_sojourn(lambda, 1000.0 / m) * 1000.0).sum();
+    let mut checks = vec![check(
+        "end-to-end mean sojourn (ms)",
+        w_total,
+        e2e.latency.mean_ms,
+        &per_window_e2e(&sim, |w| w.latency.mean_ms),
+        0.0,
+    )];
+    const NAMES: [&str; 3] = ["station 1 mean queue Lq", "station 2 mean queue Lq", "station 3 mean queue Lq"];
+    for (i, m) in means_ms.iter().enumerate() {
+        let rho = lambda * m / 1000.0;
+        let total = sim.node_totals(i + 1).expect("station");
+        checks.push(check(
+            NAMES[i],
+            rho * rho / (1.0 - rho),
+            total.mean_queue_len,
+            &per_window(&sim, i + 1, |w| w.mean_queue_len),
+            0.0,
+        ));
+    }
+    verify(
+        "tandem",
+        "Three M/M/1 stations in tandem (non-blocking hand-off), λ = 500/s, μ = 1000, 800, 714/s, 1200 s, seed 18",
+        &checks,
+    );
+}
+
+#[test]
+fn closed_network_matches_mean_value_analysis() {
+    let (users, think_ms, demands_ms) = (12u32, 40.0, [4.0, 2.5]);
+    let nodes = vec![
+        closed_client("users", users, exp_ms(think_ms)),
+        pipeline_stage("s1", exp_ms(demands_ms[0])),
+        pipeline_stage("s2", exp_ms(demands_ms[1])),
+    ];
+    let mut s = scenario("closed", 19, 10.0, nodes, &[("users", "s1"), ("s1", "s2")]);
+    s.warmup_s = 10.0;
+    let sim = run(&s, 1200.0);
+    let (x, r) = theory::mva(users, &[demands_ms[0] / 1000.0, demands_ms[1] / 1000.0], think_ms / 1000.0);
+    let e2e = sim.end_to_end_totals();
+    let checks = [
+        check("throughput X (requests/s)", x, e2e.throughput_rps, &per_window_e2e(&sim, |w| w.throughput_rps), 0.0),
+        check(
+            "response time R (ms)",
+            r * 1000.0,
+            e2e.latency.mean_ms,
+            &per_window_e2e(&sim, |w| w.latency.mean_ms),
+            0.0,
+        ),
+    ];
+    verify(
+        "closed-mva",
+        "Closed network: 12 users, exponential think 40 ms, stations of 4 ms and 2.5 ms (exponential), 1200 s, seed 19",
+        &checks,
+    );
+}
+
+/// Little's law L = λW holds at every node and end to end, in a topology
+/// with a load balancer, an LRU cache, timeouts and retries, where no
+/// formula gives L or W themselves.
+#[test]
+fn littles_law_holds_on_a_web_topology_with_caches_and_retries() {
+    let mut s = archsim::scenario::bundled("three-tier-web").and_then(|b| b.load().ok()).expect("bundled scenario");
+    s.seed = 20;
+    s.warmup_s = 10.0;
+    for n in &mut s.nodes {
+        if let NodeKind::Client(c) = &mut n.kind {
+            *c = ClientSpec {
+                timeout_ms: Some(60.0),
+                retry: Some(RetryPolicy {
+                    max_attempts: 3,
+                    backoff_ms: 5.0,
+                    multiplier: 2.0,
+                    max_backoff_ms: 100.0,
+                    jitter: 0.5,
+                }),
+                keys: Some(KeySpec { keyspace: 20_000, zipf_exponent: 0.9 }),
+                ..c.clone()
+            };
+        }
+    }
+    let sim = run(&s, 200.0);
+    let report = sim.report();
+    let little = |st: &Stats| {
+        let answered = (st.ok + st.failed) as f64;
+        answered / st.duration_s * st.mean_sojourn_ms / 1000.0
+    };
+    let mut checks = Vec::new();
+    let e2e = &report.end_to_end;
+    assert!(e2e.retries > 0, "the test needs retries to happen");
+    checks.push(Check {
+        quantity: "end to end: L vs λW",
+        theory: little(e2e),
+        simulated: e2e.mean_in_system,
+        stderr: 0.0,
+        slack: 0.01 * little(e2e) + 1e-3,
+    });
+    for (i, n) in report.nodes.iter().enumerate() {
+        let st = &n.stats;
+        let quantity: &'static str = Box::leak(format!("{}: L vs λW", n.id).into_boxed_str());
+        let _ = i;
+        checks.push(Check {
+            quantity,
+            theory: little(st),
+            simulated: st.mean_in_system,
+            stderr: 0.0,
+            slack: 0.01 * little(st) + 1e-3,
+        });
+    }
+    write_table(
+        "little",
+        "Little's law on the three-tier web scenario with a 60 ms timeout and 3 attempts, 200 s, seed 20 (L measured as a time average; λW from completions and their mean time)",
+        &checks,
+    );
+    for c in &checks {
+        assert!(c.passes(), "{}: L = {:.5}, λW = {:.5}", c.quantity, c.simulated, c.theory);
+    }
+}
+
+/// The same scenario and seed give bit-identical reports; another seed does not.
+#[test]
+fn same_seed_same_report_other_seed_other_report() {
+    let s: Scenario = archsim::scenario::bundled("three-tier-web").and_then(|b| b.load().ok()).expect("bundled");
+    let a = run(&s, 20.0).report();
+    let b = run(&s, 20.0).report();
+    assert_eq!(serde_json::to_string(&a).ok(), serde_json::to_string(&b).ok());
+    let mut other = s.clone();
+    other.seed += 1;
+    let c = run(&other, 20.0).report();
+    assert_ne!(a.end_to_end, c.end_to_end);
+}
