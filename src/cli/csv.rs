@@ -1,0 +1,208 @@
+//! `archsim run --csv DIR`: the time series as CSV files, one row per
+//! window, for spreadsheets and plotting scripts.
+//!
+//! Files: `end_to_end.csv`, `node-<id>.csv` per node and `edges.csv`.
+//! The columns are documented in `docs/report-format.md`; keep the two in
+//! step. Numbers are written in full precision (Rust's shortest exact
+//! form); a value that does not apply (utilisation of a node without
+//! workers, hit ratio of a non-cache) is an empty cell.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::sim::{FailureReason, Stats, TimeSeries, WindowFrame};
+
+use super::CliError;
+
+/// The columns of `end_to_end.csv` and `node-<id>.csv`, after the failure
+/// reasons are spliced in (see [`stats_header`]).
+const LEADING_COLUMNS: [&str; 5] = ["window_start_s", "window_end_s", "arrivals", "ok", "failed"];
+const TRAILING_COLUMNS: [&str; 11] = [
+    "downstream",
+    "throughput_rps",
+    "latency_mean_ms",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "latency_max_ms",
+    "mean_queue_len",
+    "utilisation",
+    "hit_ratio",
+    "error_ratio",
+];
+const EDGE_COLUMNS: [&str; 8] =
+    ["window_start_s", "window_end_s", "from", "to", "sent", "failed", "rate_rps", "error_ratio"];
+
+/// What [`write_series`] wrote, for the message on stderr.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvSummary {
+    pub files: Vec<PathBuf>,
+    pub windows: usize,
+    /// Older windows the engine no longer kept (it keeps a bounded number).
+    pub dropped_windows: u64,
+}
+
+/// Creates `dir` (and its parents) if needed. Called before a run so a bad
+/// directory fails at once, not after minutes of simulation.
+pub fn prepare_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io(format!("cannot create directory {}", dir.display()), e))
+}
+
+/// Writes every CSV file of the series into `dir`. `node_ids` and `edges`
+/// (from → to) are in the scenario's order, the order of the frames' data.
+pub fn write_series(
+    dir: &Path,
+    series: &TimeSeries,
+    node_ids: &[String],
+    edges: &[(String, String)],
+) -> Result<CsvSummary, CliError> {
+    prepare_dir(dir)?;
+    let frames: Vec<&WindowFrame> = series.frames().iter().collect();
+    let mut files = Vec::new();
+
+    let path = dir.join("end_to_end.csv");
+    write_file(&path, |out| write_stats_rows(out, &frames, |f| Some(&f.end_to_end)))?;
+    files.push(path);
+
+    for (i, name) in node_file_names(node_ids).into_iter().enumerate() {
+        let path = dir.join(name);
+        write_file(&path, |out| write_stats_rows(out, &frames, |f| f.nodes.get(i)))?;
+        files.push(path);
+    }
+
+    let path = dir.join("edges.csv");
+    write_file(&path, |out| write_edge_rows(out, &frames, edges))?;
+    files.push(path);
+
+    Ok(CsvSummary { files, windows: frames.len(), dropped_windows: series.dropped })
+}
+
+/// The header of the per-window stats files.
+pub fn stats_header() -> Vec<&'static str> {
+    let mut header: Vec<&str> = LEADING_COLUMNS.to_vec();
+    header.extend(FailureReason::ALL.iter().map(|r| r.key()));
+    header.extend(TRAILING_COLUMNS);
+    header
+}
+
+fn write_file(path: &Path, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {
+    let what = || format!("cannot write {}", path.display());
+    let file = File::create(path).map_err(|e| CliError::io(what(), e))?;
+    let mut out = BufWriter::new(file);
+    body(&mut out).and_then(|()| out.flush()).map_err(|e| CliError::io(what(), e))
+}
+
+fn write_stats_rows<'a>(
+    out: &mut dyn Write,
+    frames: &[&'a WindowFrame],
+    stats_of: impl Fn(&'a WindowFrame) -> Option<&'a Stats>,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", stats_header().join(","))?;
+    for frame in frames {
+        if let Some(stats) = stats_of(frame) {
+            writeln!(out, "{}", stats_row(frame.start_s, frame.end_s, stats).join(","))?;
+        }
+    }
+    Ok(())
+}
+
+/// One row of a stats file, in [`stats_header`] order.
+fn stats_row(start_s: f64, end_s: f64, s: &Stats) -> Vec<String> {
+    let mut row =
+        vec![start_s.to_string(), end_s.to_string(), s.arrivals.to_string(), s.ok.to_string(), s.failed.to_string()];
+    row.extend(FailureReason::ALL.iter().map(|r| s.failures.get(*r).to_string()));
+    row.extend([
+        s.failures.downstream.to_string(),
+        s.throughput_rps.to_string(),
+        s.latency.mean_ms.to_string(),
+        s.latency.p50_ms.to_string(),
+        s.latency.p95_ms.to_string(),
+        s.latency.p99_ms.to_string(),
+        s.latency.max_ms.to_string(),
+        s.mean_queue_len.to_string(),
+        optional(s.utilisation),
+        optional(s.hit_ratio),
+        s.error_ratio.to_string(),
+    ]);
+    row
+}
+
+fn write_edge_rows(out: &mut dyn Write, frames: &[&WindowFrame], edges: &[(String, String)]) -> std::io::Result<()> {
+    writeln!(out, "{}", EDGE_COLUMNS.join(","))?;
+    for frame in frames {
+        for ((from, to), stats) in edges.iter().zip(&frame.edges) {
+            let row = [
+                frame.start_s.to_string(),
+                frame.end_s.to_string(),
+                field(from),
+                field(to),
+                stats.sent.to_string(),
+                stats.failed.to_string(),
+                stats.rate_rps.to_string(),
+                stats.error_ratio.to_string(),
+            ];
+            writeln!(out, "{}", row.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A text cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+/// `node-<id>.csv` for each node, with characters a file name cannot (or
+/// should not) hold replaced by `_`, and made unique if two ids collide.
+pub fn node_file_names(node_ids: &[String]) -> Vec<String> {
+    let mut used = HashSet::new();
+    node_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let safe: String =
+                id.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+            let safe = if safe.is_empty() || safe.starts_with('.') { format!("_{safe}") } else { safe };
+            let mut name = format!("node-{safe}.csv");
+            if !used.insert(name.clone()) {
+                name = format!("node-{safe}-{i}.csv");
+                used.insert(name.clone());
+            }
+            name
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_and_row_have_the_same_width() {
+        let row = stats_row(0.0, 1.0, &Stats::default());
+        assert_eq!(row.len(), stats_header().len());
+        assert!(stats_header().contains(&"rejected") && stats_header().contains(&"retries_exhausted"));
+    }
+
+    #[test]
+    fn node_file_names_are_safe_and_unique() {
+        let ids = ["app-1", "a/b", "a b", "..", "x"].map(String::from);
+        assert_eq!(
+            node_file_names(&ids),
+            ["node-app-1.csv", "node-a_b.csv", "node-a_b-2.csv", "node-_...csv", "node-x.csv"]
+        );
+    }
+
+    #[test]
+    fn text_cells_are_quoted_when_needed() {
+        assert_eq!(field("db"), "db");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

@@ -1,0 +1,107 @@
+//! `archsim run`: load a scenario, apply the flags, simulate, print.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::scenario::Scenario;
+use crate::sim::{SimTime, Simulation};
+
+use super::progress::RunProgress;
+use super::source::load_named_scenario;
+use super::summary::render_summary;
+use super::{CliError, RunArgs, csv};
+
+/// Events per slice of the run: small enough that the progress bar moves
+/// several times a second, large enough that the slicing costs nothing.
+const EVENTS_PER_SLICE: u64 = 1 << 18;
+
+/// Runs the scenario and prints the summary table or the JSON report, and
+/// writes the CSV files if asked.
+pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
+    let mut scenario = load_named_scenario(&args.file)?;
+    apply_overrides(&mut scenario, args)?;
+    if let Some(dir) = &args.csv {
+        csv::prepare_dir(dir)?;
+    }
+    let mut sim = Simulation::new(&scenario).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let wall = run_to_end(&mut sim, scenario.duration_s);
+    let report = sim.report();
+
+    let text = if args.json {
+        let mut json = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::Runtime(format!("cannot encode the report as JSON: {e}")))?;
+        json.push('\n');
+        json
+    } else {
+        render_summary(&report, wall)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(CliError::stdout)?;
+
+    if let Some(dir) = &args.csv {
+        let node_ids: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
+        let edges: Vec<(String, String)> = scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
+        let written = csv::write_series(dir, sim.series(), &node_ids, &edges)?;
+        eprintln!(
+            "wrote {} CSV files ({} windows of {} s each) to {}",
+            written.files.len(),
+            written.windows,
+            scenario.window_s,
+            dir.display()
+        );
+        if written.dropped_windows > 0 {
+            eprintln!(
+                "note: the first {} windows are not in the files: the engine keeps only the most recent {}",
+                written.dropped_windows, written.windows
+            );
+        }
+        if written.windows == 0 {
+            eprintln!(
+                "note: no window closed: the run ({} s) is shorter than one window ({} s); try --window",
+                scenario.duration_s, scenario.window_s
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the scenario's settings with the flags given, and checks the
+/// combination (each flag alone was checked while parsing).
+pub fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), CliError> {
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(duration) = args.duration {
+        scenario.duration_s = duration;
+    }
+    if let Some(warmup) = args.warmup {
+        scenario.warmup_s = warmup;
+    }
+    if let Some(window) = args.window {
+        scenario.window_s = window;
+    }
+    if scenario.warmup_s >= scenario.duration_s {
+        return Err(CliError::BadInput(format!(
+            "the warm-up ({} s{}) must be shorter than the run ({} s{})",
+            scenario.warmup_s,
+            if args.warmup.is_some() { ", --warmup" } else { ", from the scenario" },
+            scenario.duration_s,
+            if args.duration.is_some() { ", --duration" } else { ", from the scenario" },
+        )));
+    }
+    Ok(())
+}
+
+/// Advances the simulation to `duration_s` in slices so the progress bar
+/// can move; returns the wall time it took. Slicing by events does not
+/// change the result: it processes exactly the events `run_until` would.
+pub fn run_to_end(sim: &mut Simulation, duration_s: f64) -> Duration {
+    let end = SimTime::from_secs(duration_s);
+    let started = Instant::now();
+    let mut progress = RunProgress::new(duration_s);
+    // A slice that processed fewer events than allowed reached `end`.
+    while sim.run_until_bounded(end, EVENTS_PER_SLICE) == EVENTS_PER_SLICE {
+        progress.update(sim.now().as_secs(), sim.events_processed());
+    }
+    progress.finish();
+    started.elapsed()
+}

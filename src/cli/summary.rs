@@ -1,0 +1,148 @@
+//! The readable summary `archsim run` prints by default: the run, then
+//! end to end, then one row per node, then where the design breaks first.
+//! Every figure is one of the report's fields, so the table and `--json`
+//! never disagree.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report, Stats};
+
+use super::format;
+use super::table::{Align, Table};
+
+/// What the table says when nothing saturated and nothing failed.
+pub const NO_BOTTLENECK: &str = "no bottleneck: every pool stayed under 85% busy and nothing failed";
+
+/// The whole summary as text. `wall` is the wall-clock time the run took.
+pub fn render_summary(report: &Report, wall: Duration) -> String {
+    let mut out = String::new();
+    out.push_str(&render_header(report, wall));
+    out.push_str("\nEND TO END\n");
+    out.push_str(&render_end_to_end(&report.end_to_end));
+    out.push_str("\nPER NODE\n");
+    out.push_str(&render_nodes(&report.nodes));
+    out.push_str("\nBOTTLENECK\n  ");
+    out.push_str(report.bottleneck.as_ref().map_or(NO_BOTTLENECK, |b| b.reason.as_str()));
+    out.push('\n');
+    out
+}
+
+fn render_header(report: &Report, wall: Duration) -> String {
+    let mut out = format!("{}  (seed {})\n", report.scenario, report.seed);
+    let _ = write!(out, "simulated {}", format::seconds(report.sim_time_s));
+    if report.warmup_s > 0.0 {
+        let _ = write!(out, " (totals exclude the first {} of warm-up)", format::seconds(report.warmup_s));
+    }
+    let _ = writeln!(
+        out,
+        ", {} events in {} of wall time",
+        format::count(report.events),
+        format::seconds(wall.as_secs_f64())
+    );
+    out
+}
+
+fn render_end_to_end(e: &Stats) -> String {
+    let mut facts = Table::new(&[("", Align::Left), ("", Align::Right), ("", Align::Left)]).indented(2);
+    facts.row(vec!["requests".into(), format::count(e.arrivals)]);
+    facts.row(vec!["ok".into(), format::count(e.ok)]);
+    facts.row(vec!["failed".into(), format::count(e.failed), failure_list(&e.failures)]);
+    facts.row(vec![
+        "throughput".into(),
+        format::rate(e.throughput_rps),
+        format!("req/s ok (offered {} req/s)", format::rate(e.arrival_rate_rps)),
+    ]);
+    facts.row(vec!["errors".into(), format::percent(e.error_ratio)]);
+    if e.retries > 0 {
+        facts.row(vec!["retries".into(), format::count(e.retries)]);
+    }
+    // The header row of `facts` is blank: drop it.
+    let facts = facts.render();
+    let mut out: String = facts.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    out.push('\n');
+    out.push_str(&render_latency(&e.latency));
+    out
+}
+
+fn render_latency(l: &LatencySummary) -> String {
+    let columns = ["mean", "p50", "p90", "p95", "p99", "p99.9", "max"];
+    let mut spec = vec![("latency (ms)", Align::Left)];
+    spec.extend(columns.iter().map(|c| (*c, Align::Right)));
+    let mut table = Table::new(&spec).indented(2);
+    let values = [l.mean_ms, l.p50_ms, l.p90_ms, l.p95_ms, l.p99_ms, l.p999_ms, l.max_ms];
+    let mut row = vec![if l.count == 0 { "no successful request".to_string() } else { String::new() }];
+    if l.count > 0 {
+        row.extend(values.iter().map(|v| format::millis(*v)));
+    }
+    table.row(row);
+    table.render()
+}
+
+fn render_nodes(nodes: &[NodeReport]) -> String {
+    let mut table = Table::new(&[
+        ("node", Align::Left),
+        ("kind", Align::Left),
+        ("arrivals", Align::Right),
+        ("ok", Align::Right),
+        ("failed", Align::Right),
+        ("req/s", Align::Right),
+        ("util", Align::Right),
+        ("queue", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p99 ms", Align::Right),
+        ("hit", Align::Right),
+        ("failures", Align::Left),
+    ])
+    .indented(2);
+    for n in nodes {
+        let s = &n.stats;
+        let has_latency = s.latency.count > 0;
+        table.row(vec![
+            n.id.clone(),
+            n.kind.clone(),
+            format::count(s.arrivals),
+            format::count(s.ok),
+            format::count(s.failed),
+            format::rate(s.throughput_rps),
+            s.utilisation.map_or_else(dash, format::percent),
+            if n.workers.is_some() { queue_length(s.mean_queue_len) } else { dash() },
+            if has_latency { format::millis(s.latency.p50_ms) } else { dash() },
+            if has_latency { format::millis(s.latency.p99_ms) } else { dash() },
+            s.hit_ratio.map_or_else(dash, format::percent),
+            failure_list(&s.failures),
+        ]);
+    }
+    table.render()
+}
+
+/// Failure reasons with their counts, largest first: `queue full ×120,
+/// timeout ×35, downstream ×8`.
+pub fn failure_list(f: &FailureCounts) -> String {
+    let mut parts: Vec<String> =
+        f.ranked().into_iter().map(|(reason, n)| format!("{} ×{}", reason.label(), format::count(n))).collect();
+    if f.downstream > 0 {
+        parts.push(format!("downstream ×{}", format::count(f.downstream)));
+    }
+    parts.join(", ")
+}
+
+fn queue_length(q: f64) -> String {
+    format::decimal(q, if q < 10.0 { 2 } else { 1 })
+}
+
+fn dash() -> String {
+    "—".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_listed_largest_first_with_downstream_last() {
+        let f = FailureCounts { rejected: 120, timeout: 1_500, downstream: 8, ..Default::default() };
+        assert_eq!(failure_list(&f), "timeout ×1,500, queue full ×120, downstream ×8");
+        assert_eq!(failure_list(&FailureCounts::default()), "");
+    }
+}

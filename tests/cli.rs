@@ -1,0 +1,288 @@
+//! The `archsim` command line, run as a user runs it: the built binary,
+//! its exit codes, stdout and stderr. Runs are short (a few simulated
+//! seconds) so the suite stays fast.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the binary with `args`.
+fn archsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archsim")).args(args).output().expect("the archsim binary starts")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally, not by a signal")
+}
+
+/// A fresh, empty directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("archsim-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = archsim(args);
+    assert_eq!(code(&out), 0, "stderr: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("stdout is exactly one JSON document")
+}
+
+fn bundled_scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn validate_accepts_every_bundled_scenario_file() {
+    let files = bundled_scenario_files();
+    assert!(files.len() >= 6, "expected the bundled scenarios, found {files:?}");
+    for file in files {
+        let file = file.to_string_lossy();
+        let out = archsim(&["validate", &file]);
+        assert_eq!(code(&out), 0, "{file}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.starts_with(&format!("{file}: ok (")) && text.contains("nodes"), "{text}");
+    }
+}
+
+#[test]
+fn validate_lists_every_problem_of_a_broken_file_with_its_position() {
+    let dir = TempDir::new("validate-broken");
+    let file = dir.path().join("broken.ron");
+    let source = r#"(
+    name: "broken",
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: -10))),
+        (id: "server", kind: Service(workers: 0, service_time: Exponential(mean_ms: 5))),
+    ],
+    edges: [(from: "users", to: "nowhere")],
+)
+"#;
+    std::fs::write(&file, source).expect("write the file");
+    let file = file.to_string_lossy().into_owned();
+    let out = archsim(&["validate", &file]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    for line in ["4:", "5:", "7:"] {
+        assert!(err.contains(&format!("{file}:{line}")), "no diagnostic at line {line} in:\n{err}");
+    }
+    assert!(err.contains("nowhere") && err.contains("rate") && err.contains("workers"), "{err}");
+    assert!(stdout(&out).is_empty());
+
+    let syntax = dir.path().join("syntax.ron");
+    std::fs::write(&syntax, "(\n  name: \"x\",,\n)\n").expect("write the file");
+    let out = archsim(&["validate", &syntax.to_string_lossy()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains(&format!("{}:2:", syntax.to_string_lossy())), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let out = archsim(&["run", "no-such-scenario.ron"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no-such-scenario.ron"), "{}", stderr(&out));
+    assert_eq!(code(&archsim(&["validate", "/nonexistent/dir/x.ron"])), 2);
+}
+
+#[test]
+fn run_json_prints_the_report_and_nothing_else() {
+    let report = run_json(&["run", "three-tier-web", "--duration", "3", "--json"]);
+    let e2e = &report["end_to_end"];
+    for field in ["arrivals", "ok", "failed", "throughput_rps", "error_ratio"] {
+        assert!(e2e[field].is_number(), "end_to_end.{field} missing in {e2e}");
+    }
+    for field in ["mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"] {
+        assert!(e2e["latency"][field].is_number(), "end_to_end.latency.{field} missing");
+    }
+    assert!(e2e["failures"]["timeout"].is_number());
+    assert!(e2e["arrivals"].as_u64().is_some_and(|n| n > 2_000), "about 1,000 requests/s for 3 s: {e2e}");
+    assert_eq!(report["sim_time_s"], 3.0);
+    assert_eq!(report["seed"], 7);
+    assert_eq!(report["nodes"].as_array().map(Vec::len), Some(7));
+    assert_eq!(report["edges"].as_array().map(Vec::len), Some(8));
+}
+
+#[test]
+fn run_flags_override_the_scenario() {
+    let report = run_json(&["run", "retry-storm", "--duration", "2", "--warmup", "1", "--seed", "99", "--json"]);
+    assert_eq!(report["seed"], 99);
+    assert_eq!(report["sim_time_s"], 2.0);
+    assert_eq!(report["warmup_s"], 1.0);
+    let measured = report["end_to_end"]["duration_s"].as_f64().expect("a number");
+    assert!((measured - 1.0).abs() < 1e-9, "totals cover the second after the warm-up, got {measured}");
+}
+
+#[test]
+fn bad_flag_values_exit_with_2_and_name_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "three-tier-web", "--duration", "-5"], "--duration"),
+        (&["run", "three-tier-web", "--duration", "0"], "--duration"),
+        (&["run", "three-tier-web", "--duration", "soon"], "--duration"),
+        (&["run", "three-tier-web", "--seed", "-1"], "--seed"),
+        (&["run", "three-tier-web", "--warmup", "-1"], "--warmup"),
+        (&["run", "three-tier-web", "--window", "nan"], "--window"),
+        (&["run", "three-tier-web", "--duration", "5", "--warmup", "5"], "--warmup"),
+        (&["run", "three-tier-web", "--frobnicate"], "--frobnicate"),
+        (&["bench", "--requests", "0"], "--requests"),
+        (&["bench", "--only", "nonsense"], "--only"),
+    ];
+    for (args, flag) in cases {
+        let out = archsim(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{args:?}: stderr does not name {flag}:\n{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn run_csv_writes_one_file_per_node_plus_end_to_end_and_edges() {
+    let dir = TempDir::new("csv");
+    let target = dir.path().join("nested/out");
+    let out = archsim(&["run", "three-tier-web", "--duration", "4", "--csv", &target.to_string_lossy()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains(&*target.to_string_lossy()), "says where: {}", stderr(&out));
+    let mut names: Vec<String> = std::fs::read_dir(&target)
+        .expect("the directory was created")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let expected = [
+        "edges.csv",
+        "end_to_end.csv",
+        "node-app-1.csv",
+        "node-app-2.csv",
+        "node-app-3.csv",
+        "node-cache.csv",
+        "node-db.csv",
+        "node-lb.csv",
+        "node-users.csv",
+    ];
+    assert_eq!(names, expected);
+
+    let e2e = std::fs::read_to_string(target.join("end_to_end.csv")).expect("readable");
+    let lines: Vec<&str> = e2e.lines().collect();
+    assert_eq!(lines.len(), 1 + 4, "a header and one row per 1 s window:\n{e2e}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for column in ["window_start_s", "window_end_s", "arrivals", "ok", "failed", "timeout", "throughput_rps"] {
+        assert!(header.contains(&column), "{column} missing from {header:?}");
+    }
+    for column in ["latency_p99_ms", "mean_queue_len", "utilisation", "hit_ratio"] {
+        assert!(header.contains(&column), "{column} missing from {header:?}");
+    }
+    assert!(lines[1..].iter().all(|row| row.split(',').count() == header.len()));
+    assert!(lines[1].starts_with("0,1,"), "{}", lines[1]);
+
+    let cache = std::fs::read_to_string(target.join("node-cache.csv")).expect("readable");
+    let hit = header.iter().position(|c| *c == "hit_ratio").expect("hit_ratio column");
+    let last: Vec<&str> = cache.lines().last().expect("rows").split(',').collect();
+    assert!(last[hit].parse::<f64>().is_ok_and(|h| h > 0.0 && h < 1.0), "cache hit ratio: {}", last[hit]);
+
+    let edges = std::fs::read_to_string(target.join("edges.csv")).expect("readable");
+    assert_eq!(edges.lines().count(), 1 + 4 * 8, "8 edges × 4 windows:\n{edges}");
+}
+
+#[test]
+fn the_summary_table_shows_end_to_end_nodes_and_the_bottleneck() {
+    let out = archsim(&["run", "single-server-saturation"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in ["Single server pushed past saturation", "seed 1", "END TO END", "PER NODE", "BOTTLENECK"] {
+        assert!(text.contains(part), "{part} missing in:\n{text}");
+    }
+    for part in ["requests", "throughput", "p99.9", "queue full ×", "users", "server"] {
+        assert!(text.contains(part), "{part} missing in:\n{text}");
+    }
+    let bottleneck = text.split("BOTTLENECK").nth(1).expect("a bottleneck section");
+    assert!(bottleneck.trim_start().starts_with("server:"), "the saturated server is named:\n{bottleneck}");
+
+    let healthy = stdout(&archsim(&["run", "three-tier-web", "--duration", "3"]));
+    assert!(healthy.contains("no bottleneck"), "{healthy}");
+}
+
+#[test]
+fn the_same_seed_gives_identical_json_and_another_seed_other_numbers() {
+    let args = |seed: &'static str| ["run", "cache-in-front-of-db", "--duration", "3", "--seed", seed, "--json"];
+    let first = stdout(&archsim(&args("5")));
+    let again = stdout(&archsim(&args("5")));
+    assert!(!first.is_empty());
+    assert_eq!(first, again, "same seed, same bytes");
+
+    let other: serde_json::Value = serde_json::from_str(&stdout(&archsim(&args("6")))).expect("JSON");
+    let first: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_ne!(first["end_to_end"], other["end_to_end"]);
+    assert_ne!(first["end_to_end"]["latency"]["mean_ms"], other["end_to_end"]["latency"]["mean_ms"]);
+}
+
+#[test]
+fn list_names_every_bundled_scenario() {
+    let out = archsim(&["list"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    for file in bundled_scenario_files() {
+        let name = file.file_stem().expect("a name").to_string_lossy().into_owned();
+        assert!(text.contains(&name), "{name} missing in:\n{text}");
+        // A name from the list runs.
+        let out = archsim(&["run", &name, "--duration", "0.5", "--json"]);
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn bench_quick_measures_all_three_benchmarks() {
+    let out = archsim(&["bench", "--quick"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in ["M/M/1", "tandem", "five-hop", "requests/s", "events/s", "peak memory", "≥ 5 M req/s", "< 100 MB"] {
+        assert!(text.contains(part), "{part} missing in:\n{text}");
+    }
+    let only = stdout(&archsim(&["bench", "--quick", "--only", "tandem"]));
+    assert!(only.contains("tandem") && !only.contains("M/M/1"), "{only}");
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for sub in ["run", "validate", "list", "bench"] {
+        let out = archsim(&[sub, "--help"]);
+        assert_eq!(code(&out), 0, "{sub}");
+        let text = stdout(&out);
+        assert!(text.contains("Usage: archsim") && text.contains("Example"), "{sub}:\n{text}");
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+#[test]
+fn without_the_gui_no_subcommand_explains_and_shows_the_help() {
+    let out = archsim(&[]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("no desktop app") && err.contains("Commands:") && err.contains("run"), "{err}");
+}
