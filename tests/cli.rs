@@ -286,3 +286,42 @@ fn without_the_gui_no_subcommand_explains_and_shows_the_help() {
     let err = stderr(&out);
     assert!(err.contains("no desktop app") && err.contains("Commands:") && err.contains("run"), "{err}");
 }
+
+/// Every key of a report written as `` `key` `` somewhere in the
+/// documentation, so a field added to the engine's report cannot go
+/// undocumented.
+fn collect_keys(value: &serde_json::Value, keys: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                keys.insert(key.clone());
+                collect_keys(inner, keys);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_keys(i, keys)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_report_format_doc_names_every_json_field_and_csv_column() {
+    let doc_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-format.md");
+    let doc = std::fs::read_to_string(doc_path).expect("docs/report-format.md exists");
+    let documented = |key: &str| doc.contains(&format!("`{key}`")) || doc.contains(&format!(".{key}`"));
+
+    let mut keys = std::collections::BTreeSet::new();
+    collect_keys(&run_json(&["run", "retry-storm", "--duration", "3", "--json"]), &mut keys);
+    collect_keys(&run_json(&["run", "three-tier-web", "--duration", "2", "--json"]), &mut keys);
+    let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
+    assert!(missing.is_empty(), "JSON fields not in docs/report-format.md: {missing:?}");
+
+    let dir = TempDir::new("csv-doc");
+    let out = archsim(&["run", "three-tier-web", "--duration", "2", "--csv", &dir.path().to_string_lossy()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for file in ["end_to_end.csv", "edges.csv"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).expect("written");
+        let header = text.lines().next().expect("a header");
+        let missing: Vec<&str> = header.split(',').filter(|c| !documented(c)).collect();
+        assert!(missing.is_empty(), "{file} columns not in docs/report-format.md: {missing:?}");
+    }
+}

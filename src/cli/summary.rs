@@ -23,9 +23,26 @@ pub fn render_summary(report: &Report, wall: Duration) -> String {
     out.push_str("\nPER NODE\n");
     out.push_str(&render_nodes(&report.nodes));
     out.push_str("\nBOTTLENECK\n  ");
-    out.push_str(report.bottleneck.as_ref().map_or(NO_BOTTLENECK, |b| b.reason.as_str()));
+    out.push_str(&bottleneck_sentence(report));
     out.push('\n');
     out
+}
+
+/// The engine's bottleneck sentence, or why there is none. The engine only
+/// blames saturated pools and local failures (queue full, down, error), so
+/// failures of another kind (timeouts, drops) are named rather than hidden
+/// behind "nothing failed".
+fn bottleneck_sentence(report: &Report) -> String {
+    match &report.bottleneck {
+        Some(b) => b.reason.clone(),
+        None if report.end_to_end.failed == 0 => NO_BOTTLENECK.to_string(),
+        None => format!(
+            "no bottleneck: every pool stayed under 85% busy and no node rejected requests, was down or \
+             answered errors; the {} failed requests were {}",
+            format::count(report.end_to_end.failed),
+            failure_list(&report.end_to_end.failures)
+        ),
+    }
 }
 
 fn render_header(report: &Report, wall: Duration) -> String {
