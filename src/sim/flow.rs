@@ -2,12 +2,11 @@
 //! synchronous: a caller waits for each downstream answer before going on,
 //! and a blocking service keeps its worker meanwhile.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 use super::call::{CallState, NONE};
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
-use super::rng::SimRng;
 use super::station::Admission;
 use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
 
@@ -343,25 +342,22 @@ impl Simulation {
     /// consider up, or fails it when none is.
     fn route(&mut self, id: CallId, node: usize, key: u64) {
         let now = self.now;
-        let n = &mut self.nodes[node];
-        let Behaviour::LoadBalancer { balancer, health_check_delay_ns } = &mut n.behaviour else { return };
+        let Behaviour::LoadBalancer { health_check_delay_ns, .. } = &self.nodes[node].behaviour else { return };
         let delay = *health_check_delay_ns;
-        // Lend the balancer and the generator out so the health check can
-        // read the other nodes.
-        let mut balancer = std::mem::take(balancer);
-        let mut rng = std::mem::replace(&mut n.rng, SimRng::seed_from_u64(0));
-        let (nodes, edges) = (&self.nodes, &self.edges);
-        let targets = &nodes[node].out_edges;
-        let healthy = |t: usize| {
-            let h = &nodes[edges[targets[t] as usize].to as usize].health;
-            !(h.down && now.since(h.down_since) >= delay)
-        };
-        let pick = balancer.pick(key, healthy, &mut rng);
-        let n = &mut self.nodes[node];
-        n.rng = rng;
-        if let Behaviour::LoadBalancer { balancer: slot, .. } = &mut n.behaviour {
-            *slot = balancer;
+        // Which targets the health checks have marked down, read before
+        // borrowing the balancer mutably (a bit per target; beyond 128
+        // targets the rest count as up).
+        let mut known_down: u128 = 0;
+        for (t, &edge) in self.nodes[node].out_edges.iter().enumerate().take(128) {
+            let h = &self.nodes[self.edges[edge as usize].to as usize].health;
+            if h.down && now.since(h.down_since) >= delay {
+                known_down |= 1 << t;
+            }
         }
+        let n = &mut self.nodes[node];
+        let Behaviour::LoadBalancer { balancer, .. } = &mut n.behaviour else { return };
+        let healthy = |t: usize| t >= 128 || known_down & (1 << t) == 0;
+        let pick = balancer.pick(key, healthy, &mut n.rng);
         match pick {
             Some(t) => {
                 let edge = n.out_edges[t];

@@ -1,0 +1,383 @@
+//! Behaviour of each component and mechanism of the engine, one test per
+//! promise the product brief makes.
+
+mod common;
+
+use archsim::scenario::{
+    Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, FaultSpec, KeySpec, LbPolicy,
+    LoadBalancerSpec, NodeKind, QueueSpec, RetryPolicy, Scenario, ServiceSpec,
+};
+use archsim::sim::{LiveUpdate, SimTime, Simulation};
+use common::*;
+
+fn client_with(id: &str, spec: ClientSpec) -> archsim::scenario::NodeSpec {
+    node(id, NodeKind::Client(spec))
+}
+
+fn constant(ms: f64) -> DistributionSpec {
+    DistributionSpec::Constant { ms }
+}
+
+#[test]
+fn timeouts_trigger_retries_until_attempts_run_out() {
+    let c = ClientSpec {
+        arrivals: Arrivals::Constant { rate: 10.0 },
+        timeout_ms: Some(50.0),
+        retry: Some(RetryPolicy {
+            max_attempts: 3,
+            backoff_ms: 10.0,
+            multiplier: 2.0,
+            max_backoff_ms: 1000.0,
+            jitter: 0.0,
+        }),
+        ..ClientSpec::default()
+    };
+    let s =
+        scenario("t", 1, 1.0, vec![client_with("c", c), service("slow", 100, None, constant(200.0))], &[("c", "slow")]);
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    assert_eq!(e2e.ok, 0, "every attempt times out");
+    assert!(e2e.failures.retries_exhausted >= 190, "{:?}", e2e.failures);
+    // Two retries per finished request; requests still running may have used fewer.
+    let finished = e2e.failures.retries_exhausted;
+    assert!(e2e.retries >= 2 * finished && e2e.retries <= 2 * e2e.arrivals, "{} retries", e2e.retries);
+}
+
+#[test]
+fn a_request_without_retry_fails_with_the_reason_where_it_happened() {
+    let s =
+        scenario("t", 1, 1.0, vec![poisson_client("c", 500.0), service("s", 1, Some(0), exp_ms(10.0))], &[("c", "s")]);
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    assert!(e2e.failures.rejected > 0);
+    assert_eq!(e2e.failures.rejected, sim.node_totals(1).map(|s| s.failures.rejected).unwrap_or(0));
+    assert_eq!(e2e.failures.retries_exhausted, 0);
+}
+
+#[test]
+fn load_balancer_stops_sending_to_a_crashed_target_after_the_health_check_delay() {
+    let lb = node(
+        "lb",
+        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 2.0 }),
+    );
+    let mut s = scenario(
+        "t",
+        2,
+        1.0,
+        vec![poisson_client("c", 300.0), lb, service("a", 4, None, exp_ms(2.0)), service("b", 4, None, exp_ms(2.0))],
+        &[("c", "lb"), ("lb", "a"), ("lb", "b")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "b".into(), at_s: 10.0, restore_s: Some(20.0) });
+    let sim = run(&s, 30.0);
+    let frames: Vec<_> = sim.series().frames().iter().collect();
+    let down = |i: usize| frames[i].end_to_end.failures.node_down;
+    assert_eq!(down(5), 0, "healthy before the crash");
+    assert!(down(10) > 50, "fails while undetected: {}", down(10));
+    assert!(down(11) > 50, "fails while undetected: {}", down(11));
+    assert_eq!(down(13), 0, "detected after 2 s: the balancer skips it");
+    assert_eq!(frames[13].nodes[3].arrivals, 0, "b gets nothing once known down");
+    assert!(frames[25].nodes[3].arrivals > 100, "b gets traffic again after it is restored");
+}
+
+fn cache_scenario(capacity: u64, keyspace: u64, zipf: f64) -> Scenario {
+    let c = ClientSpec {
+        arrivals: Arrivals::Poisson { rate: 1000.0 },
+        keys: Some(KeySpec { keyspace, zipf_exponent: zipf }),
+        ..ClientSpec::default()
+    };
+    let cache = node(
+        "cache",
+        NodeKind::Cache(CacheSpec { mode: CacheMode::Lru { capacity, ttl_s: None }, lookup_time: constant(0.1) }),
+    );
+    scenario(
+        "t",
+        3,
+        1.0,
+        vec![client_with("c", c), cache, database("db", 50, constant(2.0))],
+        &[("c", "cache"), ("cache", "db")],
+    )
+}
+
+#[test]
+fn lru_hit_ratio_emerges_from_capacity_and_popularity() {
+    // Uniform keys: an LRU holding 10 % of the keys hits about 10 % of the time.
+    let sim = run(&cache_scenario(100, 1000, 0.0), 60.0);
+    let hit = sim.node_totals(1).and_then(|s| s.hit_ratio).unwrap_or(0.0);
+    assert!((hit - 0.1).abs() < 0.02, "uniform: {hit}");
+    // Everything fits: after the first touch of each key, all hits.
+    let sim = run(&cache_scenario(1000, 100, 0.0), 30.0);
+    let hit = sim.node_totals(1).and_then(|s| s.hit_ratio).unwrap_or(0.0);
+    assert!(hit > 0.99, "fits: {hit}");
+    // Skewed popularity makes the same small cache far more useful.
+    let sim = run(&cache_scenario(100, 1000, 1.1), 60.0);
+    let hit = sim.node_totals(1).and_then(|s| s.hit_ratio).unwrap_or(0.0);
+    assert!(hit > 0.5, "zipf: {hit}");
+}
+
+#[test]
+fn flushing_a_cache_sends_a_stampede_to_the_backing_store() {
+    let mut s = cache_scenario(1000, 2000, 1.0);
+    s.faults.push(FaultSpec::Flush { node: "cache".into(), at_s: 20.0 });
+    let sim = run(&s, 30.0);
+    let db_arrivals = |i: usize| sim.series().frames()[i].nodes[2].arrivals;
+    assert!(db_arrivals(20) > 2 * db_arrivals(18), "{} vs {}", db_arrivals(20), db_arrivals(18));
+}
+
+#[test]
+fn a_queue_acknowledges_at_once_and_consumers_drain_it_at_their_pace() {
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 100_000, consumers: 2 }));
+    let s = scenario(
+        "t",
+        4,
+        1.0,
+        vec![poisson_client("c", 300.0), q, service("worker", 2, None, constant(10.0))],
+        &[("c", "q"), ("q", "worker")],
+    );
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    assert!(e2e.latency.p99_ms < 0.01, "the producer waits for nothing: {}", e2e.latency.p99_ms);
+    // Consumers deliver at most 2 / 10 ms = 200/s, so a backlog builds.
+    let live = sim.node_live(1).expect("queue");
+    assert!(live.queue_len > 1500, "depth {}", live.queue_len);
+    let q = sim.node_totals(1).expect("queue");
+    assert!((q.throughput_rps - 200.0).abs() < 10.0, "delivered {}", q.throughput_rps);
+    assert!(q.mean_wait_ms > 1000.0, "consumer lag {}", q.mean_wait_ms);
+}
+
+#[test]
+fn a_full_queue_rejects_the_producer() {
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 10, consumers: 1 }));
+    let s = scenario(
+        "t",
+        4,
+        1.0,
+        vec![poisson_client("c", 500.0), q, service("w", 1, None, constant(10.0))],
+        &[("c", "q"), ("q", "w")],
+    );
+    let sim = run(&s, 10.0);
+    assert!(sim.end_to_end_totals().failures.rejected > 3000);
+}
+
+#[test]
+fn replica_reads_right_after_a_write_are_stale() {
+    let c = ClientSpec {
+        arrivals: Arrivals::Poisson { rate: 2000.0 },
+        keys: Some(KeySpec { keyspace: 50, zipf_exponent: 0.0 }),
+        write_fraction: 0.3,
+        ..ClientSpec::default()
+    };
+    let db = |lag| {
+        node(
+            "db",
+            NodeKind::Database(DatabaseSpec {
+                connections: 10,
+                queue_capacity: None,
+                query_time: constant(1.0),
+                error_probability: 0.0,
+                read_replicas: 2,
+                replication_lag_ms: lag,
+            }),
+        )
+    };
+    let stale = |lag| {
+        let s = scenario("t", 5, 1.0, vec![client_with("c", c.clone()), db(lag)], &[("c", "db")]);
+        run(&s, 10.0).node_totals(1).map(|s| s.stale_reads).unwrap_or(0)
+    };
+    assert_eq!(stale(0.0), 0);
+    assert!(stale(100.0) > 1000);
+}
+
+#[test]
+fn edges_drop_requests_with_their_probability() {
+    let mut s =
+        scenario("t", 6, 1.0, vec![poisson_client("c", 1000.0), service("s", 50, None, constant(1.0))], &[("c", "s")]);
+    s.edges[0].drop_probability = 0.1;
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    let share = e2e.failures.dropped as f64 / e2e.arrivals as f64;
+    assert!((share - 0.1).abs() < 0.01, "{share}");
+}
+
+#[test]
+fn a_partition_loses_everything_on_the_edge_while_it_lasts() {
+    let mut s =
+        scenario("t", 7, 1.0, vec![poisson_client("c", 100.0), service("s", 50, None, constant(1.0))], &[("c", "s")]);
+    s.faults.push(FaultSpec::Partition { from: "c".into(), to: "s".into(), from_s: 5.0, to_s: 8.0 });
+    let sim = run(&s, 12.0);
+    let f = sim.series().frames();
+    assert_eq!(f[6].end_to_end.ok, 0);
+    assert!(f[6].end_to_end.failures.dropped > 50);
+    assert_eq!(f[9].end_to_end.failures.dropped, 0);
+}
+
+#[test]
+fn a_slowdown_multiplies_service_time() {
+    let mut s =
+        scenario("t", 8, 1.0, vec![poisson_client("c", 100.0), service("s", 10, None, constant(10.0))], &[("c", "s")]);
+    s.faults.push(FaultSpec::Slow { node: "s".into(), factor: 4.0, from_s: 5.0, to_s: 10.0 });
+    let sim = run(&s, 12.0);
+    let f = sim.series().frames();
+    assert!((f[3].nodes[1].latency.mean_ms - 10.0).abs() < 0.1);
+    assert!((f[7].nodes[1].latency.mean_ms - 40.0).abs() < 0.5, "{}", f[7].nodes[1].latency.mean_ms);
+}
+
+#[test]
+fn injected_errors_fail_requests_with_their_probability() {
+    let mut s =
+        scenario("t", 9, 1.0, vec![poisson_client("c", 1000.0), service("s", 50, None, constant(1.0))], &[("c", "s")]);
+    s.faults.push(FaultSpec::Errors { node: "s".into(), probability: 0.25, from_s: 0.0, to_s: 100.0 });
+    let sim = run(&s, 10.0);
+    let e2e = sim.end_to_end_totals();
+    let share = e2e.failures.error as f64 / e2e.arrivals as f64;
+    assert!((share - 0.25).abs() < 0.02, "{share}");
+}
+
+#[test]
+fn a_crash_fails_work_in_progress_and_the_node_recovers() {
+    let mut s =
+        scenario("t", 10, 1.0, vec![poisson_client("c", 200.0), service("s", 4, None, constant(15.0))], &[("c", "s")]);
+    s.faults.push(FaultSpec::Crash { node: "s".into(), at_s: 5.0, restore_s: Some(7.0) });
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(5.0005));
+    let live = sim.node_live(1).expect("node");
+    assert!(live.down);
+    assert_eq!(live.busy, 0, "work in progress was lost");
+    sim.run_until(SimTime::from_secs(10.0));
+    assert!(!sim.node_live(1).expect("node").down);
+    let f = sim.series().frames();
+    assert!(f[5].end_to_end.failures.node_down > 150, "{:?}", f[5].end_to_end.failures);
+    assert_eq!(f[8].end_to_end.failures.node_down, 0);
+    assert!(sim.event_log().iter().any(|e| e.what.contains("crashed")));
+}
+
+#[test]
+fn random_crashes_follow_mtbf_and_mttr() {
+    let mut s =
+        scenario("t", 11, 10.0, vec![poisson_client("c", 100.0), service("s", 4, None, constant(1.0))], &[("c", "s")]);
+    s.faults.push(FaultSpec::RandomCrashes { node: "s".into(), mtbf_s: 9.0, mttr_s: 1.0 });
+    let sim = run(&s, 2000.0);
+    let e2e = sim.end_to_end_totals();
+    // Down 1/(9+1) of the time.
+    let share = e2e.failures.node_down as f64 / e2e.arrivals as f64;
+    assert!((share - 0.1).abs() < 0.03, "{share}");
+}
+
+/// Thread per request: a slow database holds the web tier's workers and
+/// exhausts them; with non-blocking calls the same web tier copes.
+#[test]
+fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
+    let build = |blocking: bool| {
+        let web = node(
+            "web",
+            NodeKind::Service(ServiceSpec {
+                workers: 10,
+                queue_capacity: Some(20),
+                service_time: constant(1.0),
+                error_probability: 0.0,
+                blocking_calls: blocking,
+            }),
+        );
+        scenario(
+            "t",
+            12,
+            1.0,
+            vec![poisson_client("c", 200.0), web, database("db", 100, constant(100.0))],
+            &[("c", "web"), ("web", "db")],
+        )
+    };
+    let blocking = run(&build(true), 20.0);
+    let web = blocking.node_totals(1).expect("web");
+    assert!(web.utilisation.unwrap_or(0.0) > 0.95 && web.failures.rejected > 100, "{web:?}");
+    let async_io = run(&build(false), 20.0);
+    let web = async_io.node_totals(1).expect("web");
+    assert_eq!(web.failures.rejected, 0);
+    assert!(web.utilisation.unwrap_or(1.0) < 0.3);
+}
+
+#[test]
+fn closed_loop_users_never_have_more_than_one_request_each() {
+    let s = scenario(
+        "t",
+        13,
+        1.0,
+        vec![closed_client("u", 7, exp_ms(10.0)), service("s", 1, None, exp_ms(20.0))],
+        &[("u", "s")],
+    );
+    let mut sim = Simulation::new(&s).expect("valid");
+    for step in 1..200 {
+        sim.run_until(SimTime::from_secs(step as f64 * 0.05));
+        let live = sim.node_live(1).expect("s");
+        assert!(live.busy + live.queue_len <= 7);
+    }
+}
+
+#[test]
+fn growing_a_pool_while_running_drains_its_queue() {
+    let s =
+        scenario("t", 14, 1.0, vec![poisson_client("c", 300.0), service("s", 2, None, constant(10.0))], &[("c", "s")]);
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(10.0));
+    assert!(sim.node_live(1).expect("s").queue_len > 500);
+    let bigger = NodeKind::Service(ServiceSpec {
+        workers: 8,
+        queue_capacity: None,
+        service_time: constant(10.0),
+        error_probability: 0.0,
+        blocking_calls: true,
+    });
+    assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(20.0));
+    assert_eq!(sim.node_live(1).expect("s").queue_len, 0);
+}
+
+#[test]
+fn the_spike_button_multiplies_the_rate_for_its_duration() {
+    let s =
+        scenario("t", 15, 1.0, vec![poisson_client("c", 200.0), service("s", 100, None, constant(1.0))], &[("c", "s")]);
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(5.0));
+    sim.spike(0, 5.0, 3.0);
+    sim.run_until(SimTime::from_secs(12.0));
+    let f = sim.series().frames();
+    let rate = |i: usize| f[i].end_to_end.arrivals as f64;
+    assert!((rate(3) - 200.0).abs() < 60.0);
+    assert!((rate(6) - 1000.0).abs() < 130.0, "{}", rate(6));
+    assert!((rate(10) - 200.0).abs() < 60.0);
+}
+
+/// Each node draws from its own stream: adding an unrelated client and
+/// service leaves the first pair's results bit-identical.
+#[test]
+fn adding_a_node_does_not_reshuffle_the_others() {
+    let one =
+        scenario("t", 16, 1.0, vec![poisson_client("c", 300.0), service("s", 1, None, exp_ms(2.0))], &[("c", "s")]);
+    let mut two = one.clone();
+    two.nodes.push(poisson_client("c2", 100.0));
+    two.nodes.push(service("s2", 1, None, exp_ms(5.0)));
+    two.edges.push(EdgeSpec::new("c2", "s2"));
+    let a = run(&one, 30.0).node_totals(1);
+    let b = run(&two, 30.0).node_totals(1);
+    assert_eq!(a, b);
+}
+
+/// Memory follows the requests in flight: after a long run only the
+/// requests still in progress hold slots, and the series is capped.
+#[test]
+fn memory_stays_bounded_over_a_long_run() {
+    let s = scenario("t", 17, 1.0, vec![poisson_client("c", 500.0), service("s", 1, None, exp_ms(1.0))], &[("c", "s")]);
+    let sim = run(&s, 5000.0);
+    assert!(sim.calls_in_flight() < 200, "{}", sim.calls_in_flight());
+    assert!(sim.series().len() <= archsim::sim::metrics::DEFAULT_MAX_WINDOWS);
+    assert!(sim.series().dropped > 0);
+}
+
+#[test]
+fn warmup_is_excluded_from_the_totals() {
+    let mut s =
+        scenario("t", 18, 1.0, vec![poisson_client("c", 100.0), service("s", 4, None, constant(1.0))], &[("c", "s")]);
+    s.warmup_s = 10.0;
+    let sim = run(&s, 30.0);
+    let t = sim.end_to_end_totals();
+    assert!((t.duration_s - 20.0).abs() < 1e-9);
+    assert!((t.arrivals as f64 - 2000.0).abs() < 200.0, "{}", t.arrivals);
+}
