@@ -58,7 +58,7 @@ impl FailureCounts {
     /// (reason, count) for the non-zero local reasons, largest first.
     pub fn ranked(&self) -> Vec<(FailureReason, u64)> {
         let mut v: Vec<_> = FailureReason::ALL.iter().map(|r| (*r, self.get(*r))).filter(|(_, n)| *n > 0).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         v
     }
 }
