@@ -1,0 +1,125 @@
+//! The alert log's contents: what happened, how bad, where, how often.
+//! Repeats of the same alert are folded into one line with a count, so a
+//! stream of failures reads "queue full at db ×1,204", not a wall of lines.
+
+use std::collections::VecDeque;
+
+/// How bad an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub severity: Severity,
+    /// Simulated seconds of the first and latest occurrence.
+    pub first_s: f64,
+    pub last_s: f64,
+    /// The node it concerns (click to focus it).
+    pub node: Option<String>,
+    pub text: String,
+    /// Occurrences (or failed requests, for a failure alert).
+    pub count: u64,
+}
+
+/// Entries kept at most.
+const MAX_ALERTS: usize = 500;
+/// How far back a repeat is looked for.
+const FOLD_WINDOW: usize = 12;
+
+/// The alert log.
+#[derive(Debug, Clone, Default)]
+pub struct AlertLog {
+    entries: VecDeque<Alert>,
+}
+
+impl AlertLog {
+    /// Adds an alert, or folds it into a recent one with the same text and node.
+    pub fn push(&mut self, severity: Severity, at_s: f64, node: Option<String>, text: String, count: u64) {
+        if let Some(same) = self.entries.iter_mut().rev().take(FOLD_WINDOW).find(|a| a.text == text && a.node == node) {
+            same.count += count;
+            same.last_s = at_s;
+            same.severity = same.severity.max(severity);
+            return;
+        }
+        if self.entries.len() == MAX_ALERTS {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(Alert { severity, first_s: at_s, last_s: at_s, node, text, count });
+    }
+
+    pub fn entries(&self) -> &VecDeque<Alert> {
+        &self.entries
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// How serious an engine event is, from its wording.
+pub fn severity_of_event(what: &str) -> Severity {
+    if what.contains("crash") {
+        Severity::Error
+    } else if what.contains("restored") || what.contains("set to ×1") || what.contains("set to 0%") {
+        Severity::Info
+    } else {
+        Severity::Warning
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_fold_into_one_line_with_a_count() {
+        let mut log = AlertLog::default();
+        log.push(Severity::Error, 1.0, Some("db".into()), "queue full".into(), 10);
+        log.push(Severity::Info, 1.5, None, "reset".into(), 1);
+        log.push(Severity::Error, 2.0, Some("db".into()), "queue full".into(), 5);
+        log.push(Severity::Error, 2.0, Some("app".into()), "queue full".into(), 1);
+        assert_eq!(log.len(), 3);
+        let db = &log.entries()[0];
+        assert_eq!((db.count, db.first_s, db.last_s), (15, 1.0, 2.0));
+    }
+
+    #[test]
+    fn the_log_is_bounded() {
+        let mut log = AlertLog::default();
+        for i in 0..(MAX_ALERTS + 10) {
+            log.push(Severity::Info, i as f64, None, format!("event {i}"), 1);
+        }
+        assert_eq!(log.len(), MAX_ALERTS);
+        assert_eq!(log.entries()[0].text, "event 10");
+    }
+
+    #[test]
+    fn engine_events_get_a_severity() {
+        assert_eq!(severity_of_event("app-1 crashed"), Severity::Error);
+        assert_eq!(severity_of_event("app-1 restored"), Severity::Info);
+        assert_eq!(severity_of_event("users traffic ×5 for 10 s"), Severity::Warning);
+    }
+}

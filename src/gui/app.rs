@@ -1,0 +1,845 @@
+//! The eframe app: persisted [`State`] (document and preferences) apart
+//! from the [`Runtime`] (simulation and what is derived from it). UI code
+//! only emits [`Command`]s; [`ArchsimApp::apply`] carries them out in one
+//! place, taking undo points and pushing edits to the running engine.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use eframe::egui::util::undoer::{Settings as UndoSettings, Undoer};
+use eframe::egui::{self, Ui, ViewportCommand};
+
+use super::alerts::Severity;
+use super::canvas::{CanvasInput, CanvasState, canvas_ui};
+use super::clock::{Clock, SystemClock};
+use super::command::{Command, LiveFault, Panel};
+use super::dialogs::{Dialog, DialogAnswer, PendingAction, dialog_ui};
+use super::edits;
+use super::event_log::event_log_ui;
+use super::file_dialog::{FileDialog, NativeFileDialog};
+use super::frame_stats::FrameStats;
+use super::inspector::{InspectorInput, inspector_ui};
+use super::pacer::{PacerConfig, Speed};
+use super::palette::left_panel_ui;
+use super::plots::{PlotOptions, plot_data, plots_ui};
+use super::problems::DocProblems;
+use super::runtime::Runtime;
+use super::selection::Selection;
+use super::shortcuts as keys;
+use super::state::{Document, State};
+use super::theme;
+use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
+use super::verdict::verdict_ui;
+use crate::scenario::{NodeKind, Scenario, bundled, load_scenario, to_ron_string};
+use crate::sim::SimTime;
+
+/// Where the first document comes from.
+pub enum InitialDocument {
+    /// The persisted working document (the bundled three-tier scenario on first start).
+    Restore,
+    /// This scenario, clean, from this file if any.
+    Scenario(Box<Scenario>, Option<PathBuf>),
+}
+
+/// How the app is set up: real clock and dialogs for the binary, a manual
+/// clock and scripted dialogs for tests.
+pub struct AppConfig {
+    pub clock: Box<dyn Clock>,
+    pub files: Box<dyn FileDialog>,
+    pub pacer: PacerConfig,
+    pub initial: InitialDocument,
+    pub start_running: bool,
+    /// Restore state from eframe's storage.
+    pub use_storage: bool,
+    pub speed: Option<Speed>,
+    pub show_frame_time: bool,
+    /// Write a frame-time summary here on exit.
+    pub frame_log: Option<PathBuf>,
+    /// Problems met while reading the environment, shown once started.
+    pub startup_errors: Vec<String>,
+}
+
+impl AppConfig {
+    /// The binary's configuration. Reads `ARCHSIM_OPEN` (a `.ron` file or a
+    /// bundled scenario name), `ARCHSIM_SPEED` (`1`, `100`, `max`),
+    /// `ARCHSIM_FRAME_TIME=1` and `ARCHSIM_FRAME_LOG=path`.
+    pub fn from_env() -> Self {
+        let mut config = AppConfig {
+            clock: Box::new(SystemClock::default()),
+            files: Box::new(NativeFileDialog),
+            pacer: PacerConfig::default(),
+            initial: InitialDocument::Restore,
+            start_running: true,
+            use_storage: true,
+            speed: None,
+            show_frame_time: std::env::var("ARCHSIM_FRAME_TIME").is_ok_and(|v| v == "1"),
+            frame_log: std::env::var_os("ARCHSIM_FRAME_LOG").map(PathBuf::from),
+            startup_errors: Vec::new(),
+        };
+        if let Ok(what) = std::env::var("ARCHSIM_OPEN") {
+            match open_by_name(&what) {
+                Ok((s, path)) => config.initial = InitialDocument::Scenario(Box::new(s), path),
+                Err(lines) => config.startup_errors = lines,
+            }
+        }
+        if let Ok(speed) = std::env::var("ARCHSIM_SPEED") {
+            config.speed = match speed.trim() {
+                "max" => Some(Speed::Max),
+                s => s.trim_end_matches(['x', '×']).parse::<f64>().ok().filter(|f| *f > 0.0).map(Speed::Times),
+            };
+        }
+        config
+    }
+
+    /// For tests: nothing persisted, the given clock and dialogs, paused.
+    pub fn for_tests(clock: Box<dyn Clock>, files: Box<dyn FileDialog>, initial: InitialDocument) -> Self {
+        AppConfig {
+            clock,
+            files,
+            pacer: PacerConfig { max_frame_dt_s: 3_600.0, ..PacerConfig::default() },
+            initial,
+            start_running: false,
+            use_storage: false,
+            speed: None,
+            show_frame_time: false,
+            frame_log: None,
+            startup_errors: Vec::new(),
+        }
+    }
+}
+
+/// A `.ron` path or a bundled scenario's name.
+fn open_by_name(what: &str) -> Result<(Scenario, Option<PathBuf>), Vec<String>> {
+    let path = Path::new(what);
+    if path.exists() {
+        return load_scenario(path).map(|s| (s, Some(path.to_path_buf()))).map_err(|e| e.diagnostics());
+    }
+    match bundled(what) {
+        Some(b) => b.load().map(|s| (s, None)).map_err(|e| e.diagnostics()),
+        None => Err(vec![format!("ARCHSIM_OPEN: \"{what}\" is neither a file nor a bundled scenario")]),
+    }
+}
+
+/// Which tab of the bottom panel's side column is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SideTab {
+    Events,
+    Verdict,
+}
+
+/// The app.
+pub struct ArchsimApp {
+    state: State,
+    undoer: Undoer<Scenario>,
+    rt: Runtime,
+    canvas: CanvasState,
+    selection: Selection,
+    problems: DocProblems,
+    dialog: Option<Dialog>,
+    side_tab: SideTab,
+    clock: Box<dyn Clock>,
+    files: Box<dyn FileDialog>,
+    commands: Vec<Command>,
+    last_frame_s: Option<f64>,
+    last_frame_instant: Option<Instant>,
+    frame_stats: FrameStats,
+    frame_log: Option<PathBuf>,
+    sim_work_ms: f32,
+    sent_title: String,
+    close_confirmed: bool,
+    spike_client: Option<String>,
+    applied_theme: Option<theme::ThemeChoice>,
+}
+
+impl ArchsimApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
+        let mut state: State = if config.use_storage {
+            cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default()
+        } else {
+            State::default()
+        };
+        if let InitialDocument::Scenario(s, path) = config.initial {
+            state.doc = Document::clean(*s, path);
+        }
+        if let Some(speed) = config.speed {
+            state.prefs.speed = speed;
+        }
+        if config.show_frame_time {
+            state.prefs.show_frame_time = true;
+        }
+        // The persisted zoom is restored by egui's own memory; keep ours in step.
+        if config.use_storage && (0.5..=3.0).contains(&state.prefs.ui_zoom) {
+            cc.egui_ctx.set_zoom_factor(state.prefs.ui_zoom);
+        }
+        let mut rt = Runtime::new(&state.doc.scenario, config.pacer);
+        if config.start_running {
+            rt.play();
+        }
+        let problems = DocProblems::of(&state.doc.scenario);
+        let mut app = ArchsimApp {
+            undoer: Undoer::with_settings(UndoSettings { max_undos: 200, stable_time: 0.6, auto_save_interval: 10.0 }),
+            rt,
+            canvas: CanvasState::new(),
+            selection: Selection::default(),
+            problems,
+            dialog: None,
+            side_tab: SideTab::Events,
+            clock: config.clock,
+            files: config.files,
+            commands: Vec::new(),
+            last_frame_s: None,
+            last_frame_instant: None,
+            frame_stats: FrameStats::default(),
+            frame_log: config.frame_log,
+            sim_work_ms: 0.0,
+            sent_title: String::new(),
+            close_confirmed: false,
+            spike_client: None,
+            applied_theme: None,
+            state,
+        };
+        app.undoer.add_undo(&app.state.doc.scenario);
+        if !config.startup_errors.is_empty() {
+            app.dialog =
+                Some(Dialog::Error { title: "Could not open the scenario".into(), lines: config.startup_errors });
+        }
+        app
+    }
+
+    // ----- read access, for tests and the binary --------------------------
+
+    pub fn document(&self) -> &Document {
+        &self.state.doc
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.rt
+    }
+
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    /// Queues a command as if the UI had emitted it (applied next frame).
+    pub fn push_command(&mut self, c: Command) {
+        self.commands.push(c);
+    }
+
+    // ----- applying commands ----------------------------------------------
+
+    fn apply_all(&mut self, ctx: &egui::Context) {
+        let commands = std::mem::take(&mut self.commands);
+        for c in commands {
+            self.apply(ctx, c);
+        }
+    }
+
+    /// Carries out one command. The single place that changes the document.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::AddNode { kind, pos_in_canvas } => {
+                let wanted = pos_in_canvas.unwrap_or_else(|| self.canvas.scene_rect.center());
+                let taken: Vec<egui::Pos2> =
+                    self.state.doc.scenario.nodes.iter().map(|n| egui::pos2(n.pos.0, n.pos.1)).collect();
+                let pos = edits::free_spot_snapped(wanted, &taken);
+                let mut new_id = String::new();
+                self.edit_doc(false, |s| {
+                    new_id = edits::add_node(s, kind, pos);
+                    Ok(())
+                });
+                self.selection = Selection::node(new_id);
+            }
+            Command::MoveNodes { ids, delta_in_canvas } => {
+                // Positions do not matter to the engine: no sync, and the
+                // undoer groups the gesture into one step.
+                edits::move_nodes(&mut self.state.doc.scenario, &ids, delta_in_canvas);
+            }
+            Command::Connect { from, to } => self.edit_doc(false, |s| edits::connect(s, &from, &to)),
+            Command::DeleteSelection => {
+                let ids: Vec<String> = self.selection.nodes.iter().cloned().collect();
+                let edge = self.selection.edge;
+                self.edit_doc(false, |s| {
+                    edits::delete_nodes(s, &ids);
+                    if let Some(e) = edge {
+                        edits::delete_edge(s, e);
+                    }
+                    Ok(())
+                });
+                self.selection = Selection::default();
+            }
+            Command::DeleteNode(id) => {
+                self.edit_doc(false, |s| {
+                    edits::delete_nodes(s, std::slice::from_ref(&id));
+                    Ok(())
+                });
+            }
+            Command::DeleteEdge(i) => {
+                self.edit_doc(false, |s| {
+                    edits::delete_edge(s, i);
+                    Ok(())
+                });
+                self.selection.edge = None;
+            }
+            Command::SetNodeKind { index, kind, continuous } => self.edit_doc(continuous, |s| {
+                let n = s.nodes.get_mut(index).ok_or_else(|| "no such node".to_string())?;
+                n.kind = kind;
+                Ok(())
+            }),
+            Command::RenameNode { index, new_id } => {
+                let old = self.state.doc.scenario.nodes.get(index).map(|n| n.id.clone());
+                self.edit_doc(false, |s| edits::rename_node(s, index, &new_id));
+                if let Some(old) = old
+                    && self.selection.nodes.remove(&old)
+                {
+                    self.selection.nodes.insert(new_id.trim().to_string());
+                }
+            }
+            Command::SetEdge { index, edge, continuous } => self.edit_doc(continuous, |s| {
+                let e = s.edges.get_mut(index).ok_or_else(|| "no such edge".to_string())?;
+                *e = edge;
+                Ok(())
+            }),
+            Command::SetSettings { settings, continuous } => self.edit_doc(continuous, |s| {
+                settings.apply_to(s);
+                Ok(())
+            }),
+            Command::SetSeed(seed) => self.edit_doc(false, |s| {
+                s.seed = seed;
+                Ok(())
+            }),
+            Command::RemoveFault(i) => self.edit_doc(false, |s| {
+                if i < s.faults.len() {
+                    s.faults.remove(i);
+                }
+                Ok(())
+            }),
+
+            Command::Select(sel) => self.selection = sel,
+            Command::ToggleNode(id) => {
+                self.selection.edge = None;
+                if !self.selection.nodes.remove(&id) {
+                    self.selection.nodes.insert(id);
+                }
+            }
+            Command::SelectAll => {
+                self.selection = Selection {
+                    nodes: self.state.doc.scenario.nodes.iter().map(|n| n.id.clone()).collect(),
+                    edge: None,
+                }
+            }
+            Command::FocusNode(id) => {
+                if self.state.doc.scenario.node(&id).is_some() {
+                    self.canvas.focus = Some(id.clone());
+                    self.selection = Selection::node(id);
+                }
+            }
+            Command::FitView => self.canvas.fit_pending = true,
+
+            Command::Undo => {
+                if let Some(prev) = self.undoer.undo(&self.state.doc.scenario).cloned() {
+                    self.state.doc.scenario = prev;
+                    self.doc_changed();
+                }
+            }
+            Command::Redo => {
+                if let Some(next) = self.undoer.redo(&self.state.doc.scenario).cloned() {
+                    self.state.doc.scenario = next;
+                    self.doc_changed();
+                }
+            }
+
+            Command::Play => self.rt.play(),
+            Command::Pause => self.pause(),
+            Command::TogglePlay => {
+                if self.rt.running {
+                    self.pause();
+                } else {
+                    self.rt.play();
+                }
+            }
+            Command::Step => self.step_window(),
+            Command::Reset => self.reset(),
+            Command::RunAgain => {
+                self.reset();
+                self.rt.play();
+            }
+            Command::SetSpeed(s) => {
+                self.state.prefs.speed = s;
+                self.rt.pacer.reset();
+            }
+            Command::Spike { client, factor, secs } => {
+                if let Some(i) = self.rt.sim_node(&client)
+                    && let Some(sim) = self.rt.sim.as_mut()
+                {
+                    sim.spike(i, factor, secs);
+                }
+            }
+            Command::Fault { node, fault } => self.live_fault(&node, fault),
+
+            Command::New => self.request(PendingAction::New),
+            Command::Open => self.request(PendingAction::Open),
+            Command::OpenPath(p) => self.request(PendingAction::OpenPath(p)),
+            Command::OpenBundled(name) => self.request(PendingAction::OpenBundled(name)),
+            Command::Save => {
+                self.save();
+            }
+            Command::SaveAs => {
+                self.save_as();
+            }
+            Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
+
+            Command::ToggleTheme => self.state.prefs.theme = self.state.prefs.theme.toggled(),
+            Command::ZoomIn => egui::gui_zoom::zoom_in(ctx),
+            Command::ZoomOut => egui::gui_zoom::zoom_out(ctx),
+            Command::ZoomReset => ctx.set_zoom_factor(1.0),
+            Command::TogglePresenter => self.state.prefs.presenter = !self.state.prefs.presenter,
+            Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
+            Command::TogglePanel(p) => {
+                let prefs = &mut self.state.prefs;
+                prefs.presenter = false;
+                match p {
+                    Panel::Left => prefs.left_panel = !prefs.left_panel,
+                    Panel::Right => prefs.right_panel = !prefs.right_panel,
+                    Panel::Bottom => prefs.bottom_panel = !prefs.bottom_panel,
+                }
+            }
+        }
+    }
+
+    /// Changes the document. A discrete edit is one undo step; a continuous
+    /// one (a drag in progress) is grouped by the undoer's stable-time rule.
+    fn edit_doc(&mut self, continuous: bool, f: impl FnOnce(&mut Scenario) -> Result<(), String>) {
+        let before = self.state.doc.scenario.clone();
+        match f(&mut self.state.doc.scenario) {
+            Ok(()) => {
+                if self.state.doc.scenario != before {
+                    if !continuous {
+                        self.undoer.add_undo(&before);
+                    }
+                    self.doc_changed();
+                }
+            }
+            Err(why) => {
+                self.state.doc.scenario = before;
+                let now = self.rt.now_s();
+                self.rt.alerts.push(Severity::Warning, now, None, why, 1);
+            }
+        }
+    }
+
+    /// After any change of the document: problems, selection, engine.
+    fn doc_changed(&mut self) {
+        let doc = &self.state.doc.scenario;
+        self.problems = DocProblems::of(doc);
+        self.selection.retain_existing(doc);
+        self.rt.sync(doc);
+    }
+
+    /// Replaces the document (new, open): fresh history, simulation and view.
+    fn replace_document(&mut self, doc: Document) {
+        self.state.doc = doc;
+        self.undoer =
+            Undoer::with_settings(UndoSettings { max_undos: 200, stable_time: 0.6, auto_save_interval: 10.0 });
+        self.undoer.add_undo(&self.state.doc.scenario);
+        self.selection = Selection::default();
+        self.canvas.fit_pending = true;
+        let running = self.rt.running;
+        self.rt.alerts.clear();
+        self.rt.rebuild(&self.state.doc.scenario);
+        self.rt.running = running && self.rt.sim.is_some();
+        self.problems = DocProblems::of(&self.state.doc.scenario);
+    }
+
+    fn pause(&mut self) {
+        self.rt.pause();
+        if self.rt.verdict.is_some() {
+            self.side_tab = SideTab::Verdict;
+        }
+    }
+
+    fn reset(&mut self) {
+        let running = self.rt.running;
+        self.rt.rebuild(&self.state.doc.scenario);
+        self.rt.running = running && self.rt.sim.is_some();
+        self.rt.alerts.push(Severity::Info, 0.0, None, "reset to time zero".into(), 1);
+        self.side_tab = SideTab::Events;
+    }
+
+    /// Pauses and advances one window of simulated time.
+    fn step_window(&mut self) {
+        self.rt.running = false;
+        let window = self.state.doc.scenario.window_s.max(0.001);
+        if let Some(sim) = self.rt.sim.as_mut() {
+            let target = SimTime::from_secs(sim.now().as_secs() + window);
+            sim.run_until_bounded(target, 50_000_000);
+        }
+        self.rt.compute_verdict();
+    }
+
+    fn live_fault(&mut self, node: &str, fault: LiveFault) {
+        let Some(i) = self.rt.sim_node(node) else { return };
+        let Some(sim) = self.rt.sim.as_mut() else { return };
+        match fault {
+            LiveFault::Crash => sim.crash_node(i),
+            LiveFault::Restore => sim.restore_node(i),
+            LiveFault::Slow(f) => sim.set_slowdown(i, f),
+            LiveFault::ErrorRate(p) => sim.set_error_injection(i, p),
+            LiveFault::FlushCache => sim.flush_cache(i),
+        }
+    }
+
+    // ----- files ------------------------------------------------------------
+
+    /// Runs `action` now, or first asks about unsaved changes.
+    fn request(&mut self, action: PendingAction) {
+        if self.state.doc.is_dirty() {
+            self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: action });
+        } else {
+            self.perform(action);
+        }
+    }
+
+    fn perform(&mut self, action: PendingAction) {
+        match action {
+            PendingAction::New => {
+                self.replace_document(Document::clean(Scenario::default(), None));
+            }
+            PendingAction::Open => {
+                if let Some(path) = self.files.pick_open() {
+                    self.open_path(&path);
+                }
+            }
+            PendingAction::OpenPath(path) => self.open_path(&path),
+            PendingAction::OpenBundled(name) => match bundled(name).map(|b| b.load()) {
+                Some(Ok(s)) => self.replace_document(Document::clean(s, None)),
+                Some(Err(e)) => {
+                    self.dialog =
+                        Some(Dialog::Error { title: format!("Could not open {name}"), lines: e.diagnostics() })
+                }
+                None => {
+                    self.dialog =
+                        Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() })
+                }
+            },
+            PendingAction::Close => self.close_confirmed = true,
+        }
+    }
+
+    /// Opens a file; on failure shows every problem and keeps the document.
+    fn open_path(&mut self, path: &Path) {
+        match load_scenario(path) {
+            Ok(s) => self.replace_document(Document::clean(s, Some(path.to_path_buf()))),
+            Err(e) => {
+                self.dialog =
+                    Some(Dialog::Error { title: format!("Could not open {}", path.display()), lines: e.diagnostics() });
+            }
+        }
+    }
+
+    /// Saves to the document's file, asking for one if it has none.
+    /// Returns whether it was saved.
+    fn save(&mut self) -> bool {
+        match self.state.doc.path.clone() {
+            Some(path) => self.write_to(&path),
+            None => self.save_as(),
+        }
+    }
+
+    fn save_as(&mut self) -> bool {
+        let suggested = match &self.state.doc.path {
+            Some(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            None => format!("{}.ron", slug(&self.state.doc.scenario.name)),
+        };
+        match self.files.pick_save(&suggested) {
+            Some(path) => self.write_to(&path),
+            None => false,
+        }
+    }
+
+    fn write_to(&mut self, path: &Path) -> bool {
+        let text = to_ron_string(&self.state.doc.scenario);
+        match std::fs::write(path, text) {
+            Ok(()) => {
+                self.state.doc.path = Some(path.to_path_buf());
+                self.state.doc.saved = self.state.doc.scenario.clone();
+                true
+            }
+            Err(e) => {
+                self.dialog = Some(Dialog::Error {
+                    title: format!("Could not save {}", path.display()),
+                    lines: vec![e.to_string()],
+                });
+                false
+            }
+        }
+    }
+
+    fn answer_dialog(&mut self, ctx: &egui::Context, answer: DialogAnswer) {
+        self.dialog = None;
+        let then = match answer {
+            DialogAnswer::Dismiss => return,
+            DialogAnswer::DiscardThen(a) => Some(a),
+            DialogAnswer::SaveThen(a) => self.save().then_some(a),
+        };
+        if let Some(a) = then {
+            let closing = a == PendingAction::Close;
+            self.perform(a);
+            if closing {
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+        }
+    }
+
+    // ----- per-frame helpers -----------------------------------------------
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx.text_edit_focused();
+        let mut c = Vec::new();
+        ctx.input_mut(|i| {
+            let mut on = |s: &egui::KeyboardShortcut, cmd: Command| {
+                if i.consume_shortcut(s) {
+                    c.push(cmd);
+                }
+            };
+            on(&keys::SAVE_AS, Command::SaveAs);
+            on(&keys::SAVE, Command::Save);
+            on(&keys::OPEN, Command::Open);
+            on(&keys::NEW, Command::New);
+            on(&keys::REDO, Command::Redo);
+            on(&keys::REDO_ALT, Command::Redo);
+            on(&keys::RESET, Command::Reset);
+            on(&keys::THEME, Command::ToggleTheme);
+            on(&keys::QUIT, Command::Quit);
+            on(&keys::PRESENTER, Command::TogglePresenter);
+            on(&keys::FRAME_TIME, Command::ToggleFrameTime);
+            if !typing {
+                // Text fields keep their own undo, select-all and keys.
+                on(&keys::UNDO, Command::Undo);
+                on(&keys::SELECT_ALL, Command::SelectAll);
+                on(&keys::PLAY_PAUSE, Command::TogglePlay);
+                on(&keys::STEP, Command::Step);
+                on(&keys::DELETE, Command::DeleteSelection);
+                on(&keys::BACKSPACE, Command::DeleteSelection);
+                on(&keys::FIT, Command::FitView);
+            }
+        });
+        self.commands.extend(c);
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            self.commands.push(Command::OpenPath(p));
+        }
+    }
+
+    fn toolbar_input(&self) -> ToolbarInput<'_> {
+        let doc = &self.state.doc.scenario;
+        ToolbarInput {
+            prefs: &self.state.prefs,
+            running: self.rt.running,
+            can_run: self.rt.sim.is_some(),
+            now_s: self.rt.now_s(),
+            seed: doc.seed,
+            can_undo: self.undoer.has_undo(doc),
+            can_redo: self.undoer.has_redo(doc),
+            clients: doc.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Client(_))).map(|n| n.id.clone()).collect(),
+            lagging: if self.rt.running { self.rt.pacer.lagging(self.state.prefs.speed) } else { None },
+            achieved: self.rt.pacer.achieved(),
+            frame_readout: self.state.prefs.show_frame_time.then(|| self.frame_stats.readout()),
+            pending: self.rt.pending.len(),
+            dirty: self.state.doc.is_dirty(),
+        }
+    }
+
+    fn bottom_panel_ui(&mut self, ui: &mut Ui) {
+        let mut commands = Vec::new();
+        egui::Panel::right("side-log").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let events = format!("Events ({})", self.rt.alerts.len());
+                ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
+                let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
+                ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
+            });
+            ui.separator();
+            match self.side_tab {
+                SideTab::Events => event_log_ui(ui, &self.rt.alerts, &mut commands),
+                SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), &mut commands),
+            }
+        });
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let selected = self.selection.single_node().map(str::to_string);
+            let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
+            match &self.rt.sim {
+                Some(sim) => {
+                    let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
+                    let prefs = &mut self.state.prefs;
+                    plots_ui(
+                        ui,
+                        &data,
+                        PlotOptions {
+                            log_latency: &mut prefs.latency_log_scale,
+                            window_s: &mut prefs.plot_window_s,
+                            node_name: selected.as_deref().filter(|_| sim_node.is_some()),
+                        },
+                    );
+                }
+                None => {
+                    ui.weak("No simulation: the scenario has problems (see the inspector).");
+                }
+            }
+        });
+        self.commands.extend(commands);
+    }
+
+    fn sync_window(&mut self, ctx: &egui::Context) {
+        let title = self.state.doc.window_title();
+        if title != self.sent_title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.sent_title = title;
+        }
+        if self.applied_theme != Some(self.state.prefs.theme) {
+            theme::apply(ctx, self.state.prefs.theme);
+            self.applied_theme = Some(self.state.prefs.theme);
+        }
+        self.state.prefs.ui_zoom = ctx.zoom_factor();
+    }
+}
+
+/// A file-name friendly version of a scenario name.
+fn slug(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if s.is_empty() { "scenario".into() } else { s }
+}
+
+impl eframe::App for ArchsimApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now = self.clock.now_s();
+        let wall_dt = self.last_frame_s.map_or(0.0, |last| (now - last).max(0.0));
+        self.last_frame_s = Some(now);
+
+        if ctx.input(|i| i.viewport().close_requested()) && self.state.doc.is_dirty() && !self.close_confirmed {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: PendingAction::Close });
+        }
+        self.dropped_files(ctx);
+
+        let started = Instant::now();
+        self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
+        self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
+        if self.rt.running {
+            ctx.request_repaint();
+        }
+        let time = ctx.input(|i| i.time);
+        self.undoer.feed_state(time, &self.state.doc.scenario);
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let ui_started = Instant::now();
+        let ctx = ui.ctx().clone();
+        if self.dialog.is_none() {
+            self.shortcuts(&ctx);
+        }
+        let mut commands = std::mem::take(&mut self.commands);
+        let presenter = self.state.prefs.presenter;
+
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            let input = self.toolbar_input();
+            menu_bar_ui(ui, &input, &mut commands);
+            let mut factor = self.state.prefs.spike_factor;
+            let mut secs = self.state.prefs.spike_secs;
+            let mut client = self.spike_client.clone();
+            run_controls_ui(
+                ui,
+                &input,
+                SpikeChoice { client: &mut client, factor: &mut factor, secs: &mut secs },
+                &mut commands,
+            );
+            self.state.prefs.spike_factor = factor;
+            self.state.prefs.spike_secs = secs;
+            self.spike_client = client;
+        });
+        if !presenter && self.state.prefs.bottom_panel {
+            egui::Panel::bottom("bottom").resizable(true).default_size(250.0).min_size(140.0).show(ui, |ui| {
+                self.bottom_panel_ui(ui);
+            });
+        }
+        if !presenter && self.state.prefs.left_panel {
+            egui::Panel::left("left").resizable(true).default_size(210.0).min_size(150.0).show(ui, |ui| {
+                left_panel_ui(ui, &self.state.doc.scenario.name, &mut commands);
+            });
+        }
+        if !presenter && self.state.prefs.right_panel {
+            egui::Panel::right("right").resizable(true).default_size(320.0).min_size(220.0).show(ui, |ui| {
+                let input = InspectorInput {
+                    scenario: &self.state.doc.scenario,
+                    selection: &self.selection,
+                    rt: &self.rt,
+                    problems: &self.problems,
+                };
+                inspector_ui(ui, &input, &mut commands);
+            });
+        }
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let input = CanvasInput {
+                scenario: &self.state.doc.scenario,
+                rt: &self.rt,
+                selection: &self.selection,
+                node_problems: &self.problems.nodes,
+                spike: (self.state.prefs.spike_factor, self.state.prefs.spike_secs),
+            };
+            canvas_ui(ui, &mut self.canvas, &input, &mut commands);
+            if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+                let rect = ui.max_rect();
+                ui.painter().rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    "Drop a .ron scenario to open it",
+                    egui::FontId::proportional(24.0),
+                    egui::Color32::WHITE,
+                );
+            }
+        });
+
+        if let Some(dialog) = &self.dialog
+            && let Some(answer) = dialog_ui(&ctx, dialog)
+        {
+            self.answer_dialog(&ctx, answer);
+        }
+
+        self.commands.extend(commands);
+        self.apply_all(&ctx);
+        self.sync_window(&ctx);
+
+        let now = Instant::now();
+        let interval_ms = self.last_frame_instant.map_or(0.0, |t| now.duration_since(t).as_secs_f32() * 1000.0);
+        self.last_frame_instant = Some(now);
+        let ui_ms = ui_started.elapsed().as_secs_f32() * 1000.0;
+        self.frame_stats.record(interval_ms, self.sim_work_ms, ui_ms, self.rt.last_work.events);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(path) = &self.frame_log
+            && let Err(e) = std::fs::write(path, self.frame_stats.session_report())
+        {
+            eprintln!("archsim: cannot write the frame log {}: {e}", path.display());
+        }
+    }
+}

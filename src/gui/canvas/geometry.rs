@@ -1,0 +1,227 @@
+//! Where things are on the canvas, apart from how they are drawn (the
+//! split rerun's graph view makes): node boxes, edge lines clipped at the
+//! boxes, points along an edge, the canvas ↔ screen transform. Pure
+//! functions, unit-tested.
+
+use eframe::egui::emath::TSTransform;
+use eframe::egui::{Pos2, Rect, Vec2, pos2, vec2};
+
+/// Size of a node's box, canvas units.
+pub const NODE_SIZE: Vec2 = vec2(150.0, 64.0);
+/// Radius of the handle one drags an edge from.
+pub const HANDLE_RADIUS: f32 = 7.0;
+/// Sideways offset of each of two edges running in opposite directions.
+pub const ANTIPARALLEL_OFFSET: f32 = 8.0;
+
+/// The box of a node whose position (its centre) is `pos_in_canvas`.
+pub fn node_rect(pos_in_canvas: Pos2) -> Rect {
+    Rect::from_center_size(pos_in_canvas, NODE_SIZE)
+}
+
+/// Where the edge handle sits: the middle of the box's right side.
+pub fn handle_pos(node_rect_in_canvas: Rect) -> Pos2 {
+    node_rect_in_canvas.right_center()
+}
+
+/// The point where the segment from the box's centre towards `towards`
+/// leaves the box.
+pub fn exit_point(rect: Rect, towards: Pos2) -> Pos2 {
+    let c = rect.center();
+    let d = towards - c;
+    if d.x.abs() < f32::EPSILON && d.y.abs() < f32::EPSILON {
+        return c;
+    }
+    let half = rect.size() / 2.0;
+    let tx = if d.x.abs() > f32::EPSILON { half.x / d.x.abs() } else { f32::INFINITY };
+    let ty = if d.y.abs() > f32::EPSILON { half.y / d.y.abs() } else { f32::INFINITY };
+    c + d * tx.min(ty).min(1.0)
+}
+
+/// A straight edge between two boxes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EdgeGeometry {
+    pub start_in_canvas: Pos2,
+    pub end_in_canvas: Pos2,
+}
+
+impl EdgeGeometry {
+    /// The segment from box `from` to box `to`, moved `offset` units to
+    /// its left (so two edges in opposite directions do not overlap).
+    /// `None` when the boxes overlap and no visible segment is left.
+    pub fn between(from: Rect, to: Rect, offset: f32) -> Option<EdgeGeometry> {
+        let dir = to.center() - from.center();
+        let len = dir.length();
+        if len < 1.0 {
+            return None;
+        }
+        let normal = vec2(dir.y, -dir.x) / len * offset;
+        let start = exit_point(from, to.center()) + normal;
+        let end = exit_point(to, from.center()) + normal;
+        let geometry = EdgeGeometry { start_in_canvas: start, end_in_canvas: end };
+        // Overlapping boxes: the clipped segment points backwards.
+        if (end - start).dot(dir) <= 0.0 { None } else { Some(geometry) }
+    }
+
+    pub fn length(&self) -> f32 {
+        (self.end_in_canvas - self.start_in_canvas).length()
+    }
+
+    /// Unit vector from start to end.
+    pub fn direction(&self) -> Vec2 {
+        (self.end_in_canvas - self.start_in_canvas).normalized()
+    }
+
+    /// The point a fraction `t` (0 = start, 1 = end) along the edge.
+    pub fn point_at(&self, t: f32) -> Pos2 {
+        self.start_in_canvas.lerp(self.end_in_canvas, t.clamp(0.0, 1.0))
+    }
+
+    pub fn midpoint(&self) -> Pos2 {
+        self.point_at(0.5)
+    }
+
+    /// Distance from `p` to the segment.
+    pub fn distance_to(&self, p_in_canvas: Pos2) -> f32 {
+        let ab = self.end_in_canvas - self.start_in_canvas;
+        let len2 = ab.length_sq();
+        if len2 <= f32::EPSILON {
+            return (p_in_canvas - self.start_in_canvas).length();
+        }
+        let t = ((p_in_canvas - self.start_in_canvas).dot(ab) / len2).clamp(0.0, 1.0);
+        (p_in_canvas - (self.start_in_canvas + ab * t)).length()
+    }
+
+    /// The three corners of the arrow head at the end.
+    pub fn arrow_head(&self, size: f32) -> [Pos2; 3] {
+        let d = self.direction();
+        let n = vec2(-d.y, d.x);
+        let tip = self.end_in_canvas;
+        let back = tip - d * size;
+        [tip, back + n * size * 0.5, back - n * size * 0.5]
+    }
+}
+
+/// The transform between canvas units and screen points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CanvasView {
+    pub screen_from_canvas: TSTransform,
+}
+
+impl CanvasView {
+    pub fn screen_from_canvas(&self, pos_in_canvas: Pos2) -> Pos2 {
+        self.screen_from_canvas * pos_in_canvas
+    }
+
+    pub fn canvas_from_screen(&self, pos_on_screen: Pos2) -> Pos2 {
+        self.screen_from_canvas.inverse() * pos_on_screen
+    }
+
+    pub fn zoom(&self) -> f32 {
+        self.screen_from_canvas.scaling
+    }
+}
+
+/// The rectangle holding every node box, with a margin; a default area
+/// when there are no nodes.
+pub fn content_rect(node_positions_in_canvas: impl IntoIterator<Item = Pos2>, margin: f32) -> Rect {
+    let mut rect = Rect::NOTHING;
+    for p in node_positions_in_canvas {
+        rect = rect.union(node_rect(p));
+    }
+    if rect.is_negative() { Rect::from_min_size(pos2(0.0, 0.0), vec2(900.0, 500.0)) } else { rect.expand(margin) }
+}
+
+/// The view rectangle centred on `pos` keeping the size of `current`.
+pub fn centred_on(current: Rect, pos_in_canvas: Pos2) -> Rect {
+    Rect::from_center_size(pos_in_canvas, current.size())
+}
+
+/// A free spot for a new node near `wanted`: moved down until it no longer
+/// overlaps an existing box.
+pub fn free_spot(wanted: Pos2, taken: &[Pos2]) -> Pos2 {
+    let mut p = wanted;
+    for _ in 0..50 {
+        let clash = taken.iter().any(|t| node_rect(*t).expand(8.0).intersects(node_rect(p)));
+        if !clash {
+            return p;
+        }
+        p += vec2(24.0, NODE_SIZE.y + 16.0);
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Pos2, b: Pos2) -> bool {
+        (a - b).length() < 1e-3
+    }
+
+    #[test]
+    fn an_edge_starts_and_ends_at_the_box_borders() {
+        let a = node_rect(pos2(0.0, 0.0));
+        let b = node_rect(pos2(400.0, 0.0));
+        let g = EdgeGeometry::between(a, b, 0.0).expect("visible");
+        assert!(close(g.start_in_canvas, pos2(75.0, 0.0)));
+        assert!(close(g.end_in_canvas, pos2(325.0, 0.0)));
+        assert!(close(g.point_at(0.5), pos2(200.0, 0.0)));
+        assert!(close(g.point_at(2.0), g.end_in_canvas), "t is clamped");
+        assert!((g.distance_to(pos2(200.0, 10.0)) - 10.0).abs() < 1e-3);
+        assert!((g.distance_to(pos2(0.0, 0.0)) - 75.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_diagonal_edge_leaves_through_the_nearest_side() {
+        let a = node_rect(pos2(0.0, 0.0));
+        let p = exit_point(a, pos2(0.0, 500.0));
+        assert!(close(p, pos2(0.0, 32.0)));
+        let q = exit_point(a, pos2(300.0, 300.0));
+        assert!((q.y - 32.0).abs() < 1e-3 && (q.x - 32.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn opposite_edges_are_offset_to_different_sides() {
+        let a = node_rect(pos2(0.0, 0.0));
+        let b = node_rect(pos2(400.0, 0.0));
+        let there = EdgeGeometry::between(a, b, ANTIPARALLEL_OFFSET).expect("visible");
+        let back = EdgeGeometry::between(b, a, ANTIPARALLEL_OFFSET).expect("visible");
+        assert!(there.start_in_canvas.y * back.start_in_canvas.y < 0.0);
+    }
+
+    #[test]
+    fn overlapping_boxes_have_no_edge() {
+        let a = node_rect(pos2(0.0, 0.0));
+        let b = node_rect(pos2(20.0, 0.0));
+        assert!(EdgeGeometry::between(a, b, 0.0).is_none());
+    }
+
+    #[test]
+    fn the_arrow_head_points_at_the_end() {
+        let g = EdgeGeometry { start_in_canvas: pos2(0.0, 0.0), end_in_canvas: pos2(100.0, 0.0) };
+        let [tip, l, r] = g.arrow_head(10.0);
+        assert!(close(tip, pos2(100.0, 0.0)));
+        assert!(close(l, pos2(90.0, 5.0)) && close(r, pos2(90.0, -5.0)));
+    }
+
+    #[test]
+    fn screen_and_canvas_coordinates_convert_both_ways() {
+        let view = CanvasView {
+            screen_from_canvas: TSTransform::from_translation(vec2(100.0, 50.0)) * TSTransform::from_scaling(2.0),
+        };
+        let p = pos2(10.0, 20.0);
+        assert!(close(view.screen_from_canvas(p), pos2(120.0, 90.0)));
+        assert!(close(view.canvas_from_screen(view.screen_from_canvas(p)), p));
+        assert_eq!(view.zoom(), 2.0);
+    }
+
+    #[test]
+    fn content_and_free_spots() {
+        let r = content_rect([pos2(0.0, 0.0), pos2(300.0, 100.0)], 10.0);
+        assert_eq!(r.min, pos2(-85.0, -42.0));
+        assert_eq!(r.max, pos2(385.0, 142.0));
+        let spot = free_spot(pos2(0.0, 0.0), &[pos2(0.0, 0.0)]);
+        assert!(!node_rect(spot).intersects(node_rect(pos2(0.0, 0.0))));
+        assert_eq!(free_spot(pos2(500.0, 0.0), &[pos2(0.0, 0.0)]), pos2(500.0, 0.0));
+    }
+}

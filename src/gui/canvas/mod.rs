@@ -1,0 +1,482 @@
+//! The canvas: the topology, alive. Hand-rolled on [`egui::Scene`] (pan and
+//! zoom) and the painter. Geometry is computed apart from drawing
+//! ([`geometry`]); nodes and edges are drawn by [`node_view`] and
+//! [`edge_view`]; the moving dots come from [`traffic_dots`]. Interaction
+//! (select, drag, connect, context menu, drop from the palette) turns into
+//! [`Command`]s; nothing here changes the document directly.
+
+pub mod edge_view;
+pub mod geometry;
+pub mod node_view;
+pub mod traffic_dots;
+
+use std::collections::BTreeMap;
+
+use eframe::egui::{
+    self, Align2, Color32, CornerRadius, FontId, Pos2, Rect, Response, Scene, Sense, Stroke, Ui, WidgetInfo, pos2, vec2,
+};
+
+use self::edge_view::{EdgeLook, dot_color, paint_edge, stroke_width};
+use self::geometry::{
+    ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, handle_pos, node_rect,
+};
+use self::node_view::{NodeLook, paint_node};
+use super::command::{Command, LiveFault};
+use super::edits::{PaletteItem, connect_problem};
+use super::format;
+use super::live::{node_card, reason_line};
+use super::runtime::{PendingKey, Runtime};
+use super::selection::Selection;
+use super::theme::Palette;
+use crate::scenario::{NodeKind, Scenario};
+
+/// Canvas state kept between frames (not persisted).
+#[derive(Debug, Clone)]
+pub struct CanvasState {
+    /// The part of the canvas in view, canvas units (egui's Scene keeps it).
+    pub scene_rect: Rect,
+    /// Fit the whole topology into view on the next frame.
+    pub fit_pending: bool,
+    /// Centre this node on the next frame.
+    pub focus: Option<String>,
+    /// The node an edge is being dragged from.
+    connecting_from: Option<String>,
+    /// The transform of the last frame, for drops from the palette.
+    pub view: Option<CanvasView>,
+}
+
+impl Default for CanvasState {
+    fn default() -> Self {
+        Self { scene_rect: Rect::NOTHING, fit_pending: true, focus: None, connecting_from: None, view: None }
+    }
+}
+
+impl CanvasState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// What the canvas reads.
+pub struct CanvasInput<'a> {
+    pub scenario: &'a Scenario,
+    pub rt: &'a Runtime,
+    pub selection: &'a Selection,
+    /// Validation messages per node id.
+    pub node_problems: &'a BTreeMap<String, Vec<String>>,
+    /// Spike factor and seconds for the client's context menu.
+    pub spike: (f64, f64),
+}
+
+/// Margin around the topology when fitting it into view.
+const FIT_MARGIN: f32 = 60.0;
+
+pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
+    let pal = Palette::of(ui.visuals().dark_mode);
+    let outer = ui.max_rect();
+    ui.painter().rect_filled(outer, CornerRadius::ZERO, pal.canvas_bg);
+
+    let positions: Vec<Pos2> = input.scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)).collect();
+    if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 {
+        state.scene_rect = content_rect(positions.iter().copied(), FIT_MARGIN);
+        state.fit_pending = false;
+    }
+    if let Some(id) = state.focus.take()
+        && let Some(n) = input.scenario.node(&id)
+    {
+        state.scene_rect = centred_on(state.scene_rect, pos2(n.pos.0, n.pos.1));
+    }
+
+    let mut hovered_edge = None;
+    let scene = Scene::new().zoom_range(0.2..=2.5).max_inner_size(vec2(100_000.0, 100_000.0));
+    let mut scene_rect = state.scene_rect;
+    let scene_response = scene.show(ui, &mut scene_rect, |ui| {
+        hovered_edge = scene_contents_ui(ui, state, input, &pal, commands);
+    });
+    state.scene_rect = scene_rect;
+    let background = scene_response.response;
+    background_interaction(ui, &background, state, input, hovered_edge, commands);
+
+    overlay_ui(ui, outer, input, &pal, commands);
+}
+
+/// Draws the topology in canvas units and handles its widgets; returns the
+/// edge under the pointer, if any.
+fn scene_contents_ui(
+    ui: &mut Ui,
+    state: &mut CanvasState,
+    input: &CanvasInput<'_>,
+    pal: &Palette,
+    commands: &mut Vec<Command>,
+) -> Option<usize> {
+    let view = CanvasView { screen_from_canvas: ui.ctx().layer_transform_to_global(ui.layer_id()).unwrap_or_default() };
+    state.view = Some(view);
+    let pointer_in_canvas = ui.ctx().pointer_latest_pos().map(|p| view.canvas_from_screen(p));
+    let scenario = input.scenario;
+    let rt = input.rt;
+    let painter = ui.painter().clone();
+
+    paint_grid(&painter, ui.clip_rect(), pal);
+
+    let rects: Vec<Rect> = scenario.nodes.iter().map(|n| node_rect(pos2(n.pos.0, n.pos.1))).collect();
+    let rect_of = |id: &str| scenario.node_index(id).map(|i| rects[i]);
+    let over_node = pointer_in_canvas.is_some_and(|p| rects.iter().any(|r| r.contains(p)));
+
+    // Edges first, under the nodes.
+    let geometries: Vec<Option<EdgeGeometry>> = scenario
+        .edges
+        .iter()
+        .map(|e| {
+            let reverse = scenario.edges.iter().any(|o| o.from == e.to && o.to == e.from);
+            let offset = if reverse { ANTIPARALLEL_OFFSET } else { 0.0 };
+            EdgeGeometry::between(rect_of(&e.from)?, rect_of(&e.to)?, offset)
+        })
+        .collect();
+    let sim_edges: Vec<Option<usize>> = scenario.edges.iter().map(|e| rt.sim_edge(&e.from, &e.to)).collect();
+    let max_rate =
+        sim_edges.iter().flatten().filter_map(|&i| rt.live.edges.get(i)).map(|f| f.rate_rps).fold(0.0, f64::max);
+    let zoom = view.zoom().max(0.01);
+    let hovered_edge = if over_node || state.connecting_from.is_some() {
+        None
+    } else {
+        pointer_in_canvas.and_then(|p| {
+            geometries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, g)| g.map(|g| (i, g.distance_to(p))))
+                .filter(|(_, d)| *d <= 8.0 / zoom)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i)
+        })
+    };
+    for (i, g) in geometries.iter().enumerate() {
+        let Some(g) = g else { continue };
+        let flow = sim_edges[i].and_then(|s| rt.live.edges.get(s)).copied().unwrap_or_default();
+        let look = EdgeLook {
+            width: stroke_width(flow.rate_rps, max_rate),
+            error_ratio: flow.error_ratio,
+            selected: input.selection.edge == Some(i),
+            hovered: hovered_edge == Some(i),
+            pending: sim_edges[i].is_none(),
+        };
+        paint_edge(&painter, g, &look, pal);
+        if let Some(s) = sim_edges[i] {
+            for d in rt.dots.dots(s) {
+                painter.circle_filled(g.point_at(d.t), if d.failed { 3.5 } else { 3.0 }, dot_color(d.failed, pal));
+            }
+        }
+    }
+
+    // The edge being drawn from a handle.
+    if let (Some(from), Some(p)) = (&state.connecting_from, pointer_in_canvas)
+        && let Some(r) = rect_of(from)
+    {
+        let target = scenario.nodes.iter().zip(&rects).find(|(n, r)| r.contains(p) && n.id != *from);
+        let ok = target.is_some_and(|(n, _)| connect_problem(scenario, from, &n.id).is_none());
+        let color = if target.is_some() && !ok { pal.failure } else { pal.handle };
+        painter.line_segment([handle_pos(r), p], Stroke::new(2.0, color));
+        if let Some((_, tr)) = target {
+            painter.rect_stroke(
+                tr.expand(4.0),
+                CornerRadius::same(12),
+                Stroke::new(2.0, color),
+                egui::StrokeKind::Outside,
+            );
+        }
+    }
+
+    let bottleneck = rt.live.bottleneck().map(|b| b.node.clone());
+    for (i, node) in scenario.nodes.iter().enumerate() {
+        let rect = rects[i];
+        let response = ui.interact(rect, ui.scope_id().with(("node", &node.id)), Sense::click_and_drag());
+        let label = format!("node {}", node.id);
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+        node_interaction(ui, &response, node.id.as_str(), input, commands);
+
+        let sim_i = rt.sim_node(&node.id);
+        let view_i = sim_i.and_then(|s| rt.live.nodes.get(s));
+        let look = NodeLook {
+            id: &node.id,
+            kind: &node.kind,
+            status: view_i.map(|v| v.status()),
+            selected: input.selection.contains_node(&node.id),
+            hovered: response.hovered(),
+            bottleneck: bottleneck.as_deref() == Some(node.id.as_str()),
+            queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
+            error_ratio: view_i.map_or(0.0, |v| v.error_ratio()),
+            reasons: view_i
+                .map(|v| v.reasons.top(3).into_iter().map(|(r, c)| reason_line(r, c)).collect())
+                .unwrap_or_default(),
+            problem: input.node_problems.contains_key(&node.id),
+            headline: view_i.and_then(|v| headline(&node.kind, v)),
+        };
+        paint_node(&painter, rect, &look, pal);
+
+        // The handle to draw an edge from: shown on hover and selection.
+        let handle_rect = Rect::from_center_size(handle_pos(rect), egui::Vec2::splat(HANDLE_RADIUS * 2.4));
+        let handle = ui.interact(handle_rect, ui.scope_id().with(("handle", &node.id)), Sense::drag());
+        let handle_label = format!("connect from {}", node.id);
+        handle.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &handle_label));
+        let show_handle = response.hovered() || handle.hovered() || look.selected || state.connecting_from.is_some();
+        if show_handle && node.kind.label() != "Database" {
+            painter.circle(handle_pos(rect), HANDLE_RADIUS, pal.node_fill, Stroke::new(2.0, pal.handle));
+            painter.circle_filled(handle_pos(rect), HANDLE_RADIUS * 0.45, pal.handle);
+        }
+        let handle = handle.on_hover_text("Drag to another node to make this one call it");
+        if handle.drag_started() {
+            state.connecting_from = Some(node.id.clone());
+        }
+        if handle.drag_stopped() {
+            if let Some(p) = pointer_in_canvas
+                && let Some(target) = scenario.nodes.iter().zip(&rects).find(|(n, r)| r.contains(p) && n.id != node.id)
+            {
+                commands.push(Command::Connect { from: node.id.clone(), to: target.0.id.clone() });
+            }
+            state.connecting_from = None;
+        }
+    }
+    hovered_edge
+}
+
+/// Faint grid lines in the visible part of the canvas.
+fn paint_grid(painter: &egui::Painter, visible_in_canvas: Rect, pal: &Palette) {
+    const STEP: f32 = 50.0;
+    if !visible_in_canvas.is_finite() || visible_in_canvas.width() / STEP > 400.0 {
+        return;
+    }
+    let stroke = Stroke::new(1.0, pal.grid);
+    let mut x = (visible_in_canvas.min.x / STEP).floor() * STEP;
+    while x <= visible_in_canvas.max.x {
+        painter.line_segment([pos2(x, visible_in_canvas.min.y), pos2(x, visible_in_canvas.max.y)], stroke);
+        x += STEP;
+    }
+    let mut y = (visible_in_canvas.min.y / STEP).floor() * STEP;
+    while y <= visible_in_canvas.max.y {
+        painter.line_segment([pos2(visible_in_canvas.min.x, y), pos2(visible_in_canvas.max.x, y)], stroke);
+        y += STEP;
+    }
+}
+
+/// The live line under a node's name: what it does right now.
+fn headline(kind: &NodeKind, v: &super::live::NodeView) -> Option<String> {
+    let s = v.recent.as_ref()?;
+    let rate = match kind {
+        NodeKind::Client(_) => v.live.as_ref().and_then(|l| l.client_rate).unwrap_or(s.arrival_rate_rps),
+        _ => s.arrival_rate_rps,
+    };
+    let mut text = format::rate(rate);
+    if s.latency.count > 0 && !matches!(kind, NodeKind::Queue(_)) {
+        text.push_str(&format!(" · p99 {}", format::ms(s.latency.p99_ms)));
+    }
+    if let Some(u) = s.utilisation {
+        text = format!("{} · {} busy", format::rate(s.arrival_rate_rps), format::percent(u));
+    }
+    Some(text)
+}
+
+/// Click, shift-click, drag, hover card and context menu of a node.
+fn node_interaction(ui: &Ui, response: &Response, id: &str, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
+    let shift = ui.input(|i| i.modifiers.shift);
+    if response.clicked() {
+        if shift {
+            commands.push(Command::ToggleNode(id.to_string()));
+        } else {
+            commands.push(Command::Select(Selection::node(id)));
+        }
+    }
+    if response.drag_started() && !input.selection.contains_node(id) {
+        commands.push(Command::Select(Selection::node(id)));
+    }
+    if response.dragged() {
+        let delta = response.drag_delta();
+        if delta != egui::Vec2::ZERO {
+            let ids = if input.selection.contains_node(id) {
+                input.selection.nodes.iter().cloned().collect()
+            } else {
+                vec![id.to_string()]
+            };
+            commands.push(Command::MoveNodes { ids, delta_in_canvas: delta });
+        }
+    }
+    let rt = input.rt;
+    let sim_i = rt.sim_node(id);
+    let kind = input.scenario.node(id).map(|n| &n.kind);
+    if !response.dragged() && !response.context_menu_opened() {
+        response.clone().on_hover_ui(|ui| hover_card_ui(ui, id, input));
+    }
+    response.context_menu(|ui| {
+        ui.label(egui::RichText::new(id).strong());
+        let live = sim_i.and_then(|i| rt.sim.as_ref()?.node_live(i));
+        let enabled = live.is_some();
+        let fault = |f: LiveFault| Command::Fault { node: id.to_string(), fault: f };
+        ui.add_enabled_ui(enabled, |ui| {
+            let down = live.as_ref().is_some_and(|l| l.down);
+            if down {
+                if ui.button("Restore").clicked() {
+                    commands.push(fault(LiveFault::Restore));
+                }
+            } else if ui.button("Crash").on_hover_text("Everything in it fails; callers see errors").clicked() {
+                commands.push(fault(LiveFault::Crash));
+            }
+            ui.menu_button("Slow down", |ui| {
+                for k in [2.0, 5.0, 10.0] {
+                    if ui.button(format!("×{k}")).clicked() {
+                        commands.push(fault(LiveFault::Slow(k)));
+                    }
+                }
+                if ui.button("normal speed").clicked() {
+                    commands.push(fault(LiveFault::Slow(1.0)));
+                }
+            });
+            ui.menu_button("Inject errors", |ui| {
+                for p in [0.01, 0.1, 0.5] {
+                    if ui.button(format::percent(p)).clicked() {
+                        commands.push(fault(LiveFault::ErrorRate(p)));
+                    }
+                }
+                if ui.button("off").clicked() {
+                    commands.push(fault(LiveFault::ErrorRate(0.0)));
+                }
+            });
+            if matches!(kind, Some(NodeKind::Cache(_))) && ui.button("Flush cache").clicked() {
+                commands.push(fault(LiveFault::FlushCache));
+            }
+            if matches!(kind, Some(NodeKind::Client(_))) {
+                let (factor, secs) = input.spike;
+                if ui.button(format!("Spike ×{factor} for {secs} s")).clicked() {
+                    commands.push(Command::Spike { client: id.to_string(), factor, secs });
+                }
+            }
+        });
+        if !enabled {
+            ui.weak("(not in the running simulation: reset first)");
+        }
+        ui.separator();
+        if ui.button("Delete node").clicked() {
+            commands.push(Command::DeleteNode(id.to_string()));
+        }
+    });
+}
+
+/// The hover card: the node's numbers with their capacity.
+pub fn hover_card_ui(ui: &mut Ui, id: &str, input: &CanvasInput<'_>) {
+    let Some(node) = input.scenario.node(id) else { return };
+    ui.label(egui::RichText::new(format!("{id} · {}", node.kind.label())).strong());
+    let rt = input.rt;
+    if let Some(i) = rt.sim_node(id)
+        && let Some(v) = rt.live.nodes.get(i)
+        && let Some(live) = &v.live
+    {
+        card_grid_ui(ui, &node_card(&node.kind, live, v.recent.as_ref()), id);
+        for (r, c) in v.reasons.top(3) {
+            ui.colored_label(ui.visuals().error_fg_color, reason_line(r, c));
+        }
+    } else {
+        ui.weak("Not in the running simulation yet: press Reset.");
+    }
+    if let Some(problems) = input.node_problems.get(id) {
+        for p in problems {
+            ui.colored_label(ui.visuals().error_fg_color, p);
+        }
+    }
+}
+
+/// The card's lines as a two-column grid.
+pub fn card_grid_ui(ui: &mut Ui, card: &[super::live::CardLine], salt: &str) {
+    egui::Grid::new(("card", salt)).num_columns(2).spacing([12.0, 2.0]).show(ui, |ui| {
+        for line in card {
+            ui.weak(line.name);
+            if line.alarm {
+                ui.colored_label(ui.visuals().warn_fg_color, &line.value);
+            } else {
+                ui.label(&line.value);
+            }
+            ui.end_row();
+        }
+    });
+}
+
+/// Clicks on the background (select an edge or nothing), drops from the
+/// palette, and the edge hover card.
+fn background_interaction(
+    ui: &Ui,
+    background: &Response,
+    state: &CanvasState,
+    input: &CanvasInput<'_>,
+    hovered_edge: Option<usize>,
+    commands: &mut Vec<Command>,
+) {
+    if background.clicked() {
+        let shift = ui.input(|i| i.modifiers.shift);
+        match hovered_edge {
+            Some(e) => commands.push(Command::Select(Selection::edge(e))),
+            None if !shift => commands.push(Command::Select(Selection::default())),
+            None => {}
+        }
+    }
+    if let Some(item) = background.dnd_release_payload::<PaletteItem>() {
+        let pos = ui.ctx().pointer_latest_pos().and_then(|p| state.view.map(|v| v.canvas_from_screen(p)));
+        commands.push(Command::AddNode { kind: item.kind(), pos_in_canvas: pos });
+    }
+    if let Some(e) = hovered_edge
+        && let Some(edge) = input.scenario.edges.get(e)
+    {
+        background.clone().on_hover_ui_at_pointer(|ui| {
+            ui.label(egui::RichText::new(format!("{} -> {}", edge.from, edge.to)).strong());
+            let latency = match &edge.latency {
+                Some(d) => d.mean_ms().map_or_else(|| "varies".into(), format::ms),
+                None => "none".into(),
+            };
+            let flow = input.rt.sim_edge(&edge.from, &edge.to).and_then(|i| input.rt.live.edges.get(i));
+            egui::Grid::new("edge-card").num_columns(2).show(ui, |ui| {
+                ui.weak("latency (mean, one way)");
+                ui.label(latency);
+                ui.end_row();
+                if let Some(f) = flow {
+                    ui.weak("rate");
+                    ui.label(format::rate(f.rate_rps));
+                    ui.end_row();
+                    ui.weak("errors");
+                    ui.label(format::percent(f.error_ratio));
+                    ui.end_row();
+                }
+                if edge.drop_probability > 0.0 {
+                    ui.weak("dropped");
+                    ui.label(format::percent(edge.drop_probability));
+                    ui.end_row();
+                }
+            });
+        });
+    }
+}
+
+/// The one small banner in the canvas corner, and the fit button.
+fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, commands: &mut Vec<Command>) {
+    let rt = input.rt;
+    let banner: Option<(String, Color32)> = if input.scenario.nodes.is_empty() {
+        Some(("Empty canvas: click or drag a component from the palette on the left.".into(), pal.selection))
+    } else if let Some(why) = rt.pending.get(&PendingKey::Topology) {
+        Some((format!("Changes apply at the next reset ({why})."), pal.warm))
+    } else if rt.sim.is_none() && !rt.problems.is_empty() {
+        Some((format!("Cannot run yet: {}", rt.problems[0]), pal.failure))
+    } else {
+        rt.live.bottleneck().map(|b| (format!("Bottleneck: {}", b.reason), pal.hot))
+    };
+    if let Some((text, color)) = banner {
+        let font = FontId::proportional(13.0);
+        let max_w = (outer.width() - 120.0).max(100.0);
+        let galley = ui.painter().layout(text, font, Color32::WHITE, max_w);
+        let rect = Rect::from_min_size(outer.min + vec2(10.0, 10.0), galley.size() + vec2(16.0, 8.0));
+        ui.painter().rect_filled(rect, CornerRadius::same(6), color.gamma_multiply(0.9));
+        ui.painter().galley(rect.min + vec2(8.0, 4.0), galley, Color32::WHITE);
+    }
+    let fit_rect = Rect::from_min_size(outer.right_bottom() - vec2(56.0, 34.0), vec2(46.0, 24.0));
+    if ui
+        .put(fit_rect, egui::Button::new("Fit").small())
+        .on_hover_text("Fit the whole topology into view (F)")
+        .clicked()
+    {
+        commands.push(Command::FitView);
+    }
+    let _ = Align2::LEFT_TOP;
+}

@@ -1,0 +1,225 @@
+//! Drawing one node: a rounded box with an icon per kind, its name, a
+//! headline number, the status tint, badges for queue depth and errors, the
+//! stacked failure reasons under it, and the bottleneck mark. Only drawing:
+//! what to show is decided by the caller from the live view.
+
+use eframe::egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
+
+use super::super::live::{HeatLevel, NodeStatus};
+use super::super::theme::Palette;
+use crate::scenario::NodeKind;
+
+/// Everything needed to draw a node.
+#[derive(Debug, Clone)]
+pub struct NodeLook<'a> {
+    pub id: &'a str,
+    pub kind: &'a NodeKind,
+    /// `None` when the simulation does not know the node (not built, or added since).
+    pub status: Option<NodeStatus>,
+    pub selected: bool,
+    pub hovered: bool,
+    pub bottleneck: bool,
+    /// Requests waiting and the room there is.
+    pub queue: Option<(u32, Option<u32>)>,
+    pub error_ratio: f64,
+    /// "queue full ×120", largest first.
+    pub reasons: Vec<String>,
+    /// Validation problems with this node.
+    pub problem: bool,
+    /// One line of live numbers: "320 rps · p99 12 ms".
+    pub headline: Option<String>,
+}
+
+/// Draws the node into `rect` (canvas units).
+pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Palette) {
+    let radius = CornerRadius::same(10);
+    let status_color = match look.status {
+        Some(NodeStatus::Down) => pal.down,
+        Some(NodeStatus::Up(level)) => pal.heat(level),
+        None => pal.edge,
+    };
+    let down = look.status == Some(NodeStatus::Down);
+    let fill = if down { pal.down.gamma_multiply(0.35) } else { pal.node_fill };
+
+    if look.bottleneck {
+        painter.rect_stroke(
+            rect.expand(6.0),
+            CornerRadius::same(14),
+            Stroke::new(3.0, pal.hot.gamma_multiply(0.6)),
+            StrokeKind::Outside,
+        );
+    }
+    if look.selected {
+        painter.rect_stroke(
+            rect.expand(3.0),
+            CornerRadius::same(12),
+            Stroke::new(2.5, pal.selection),
+            StrokeKind::Outside,
+        );
+    }
+    let hot = matches!(look.status, Some(NodeStatus::Up(HeatLevel::Hot)));
+    let outline = Stroke::new(
+        if hot || down {
+            2.5
+        } else if look.hovered {
+            2.0
+        } else {
+            1.5
+        },
+        status_color,
+    );
+    painter.rect(rect, radius, fill, outline, StrokeKind::Inside);
+    // The status strip on the left edge.
+    let strip = Rect::from_min_max(rect.min, pos2(rect.min.x + 7.0, rect.max.y));
+    painter.rect_filled(strip, CornerRadius { nw: 10, sw: 10, ne: 0, se: 0 }, status_color);
+
+    let text_color = if down { pal.node_subtext } else { pal.node_text };
+    let icon_center = pos2(rect.min.x + 28.0, rect.min.y + 22.0);
+    paint_icon(painter, icon_center, 18.0, look.kind, status_color);
+
+    let name_pos = pos2(rect.min.x + 46.0, rect.min.y + 22.0);
+    let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(15.0), text_color);
+    let max_name_w = rect.max.x - name_pos.x - 8.0;
+    if name.size().x <= max_name_w {
+        painter.galley(pos2(name_pos.x, name_pos.y - name.size().y / 2.0), name, text_color);
+    } else {
+        let short: String = look.id.chars().take(((max_name_w / 8.0) as usize).max(3)).collect();
+        painter.text(name_pos, Align2::LEFT_CENTER, format!("{short}…"), FontId::proportional(15.0), text_color);
+    }
+    let sub =
+        if down { "DOWN".to_string() } else { look.headline.clone().unwrap_or_else(|| look.kind.label().to_string()) };
+    painter.text(
+        pos2(rect.min.x + 16.0, rect.max.y - 16.0),
+        Align2::LEFT_CENTER,
+        sub,
+        FontId::proportional(12.5),
+        if down { pal.hot } else { pal.node_subtext },
+    );
+
+    // Badges on the top edge, right aligned: errors, then queue depth.
+    let mut right = rect.max.x - 6.0;
+    if look.error_ratio > 0.0 {
+        right = badge(
+            painter,
+            right,
+            rect.min.y,
+            &super::super::format::percent(look.error_ratio),
+            pal.failure,
+            Color32::WHITE,
+        );
+    }
+    if let Some((len, cap)) = look.queue
+        && len > 0
+    {
+        let full = cap.is_some_and(|c| len >= c);
+        let text = match cap {
+            Some(c) => format!("q {len}/{c}"),
+            None => format!("q {len}"),
+        };
+        let color = if full { pal.failure } else { pal.warm };
+        right = badge(painter, right, rect.min.y, &text, color, Color32::BLACK);
+    }
+    if look.problem {
+        badge(painter, right, rect.min.y, "!", pal.failure, Color32::WHITE);
+    }
+
+    if look.bottleneck {
+        let label_pos = pos2(rect.center().x, rect.min.y - 20.0);
+        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(12.0), Color32::WHITE);
+        let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
+        painter.rect_filled(pill, CornerRadius::same(8), pal.hot);
+        painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
+    }
+
+    // Failure reasons stacked under the box.
+    for (k, line) in look.reasons.iter().enumerate() {
+        painter.text(
+            pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * 15.0),
+            Align2::LEFT_TOP,
+            line,
+            FontId::proportional(12.5),
+            pal.failure,
+        );
+    }
+}
+
+/// A small pill with text whose right end is at `right`; returns where the
+/// next badge should end.
+fn badge(painter: &Painter, right: f32, top: f32, text: &str, fill: Color32, text_color: Color32) -> f32 {
+    let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(11.5), text_color);
+    let size = galley.size() + vec2(10.0, 3.0);
+    let rect = Rect::from_min_size(pos2(right - size.x, top - size.y / 2.0), size);
+    painter.rect_filled(rect, CornerRadius::same(7), fill);
+    painter.galley(rect.center() - galley.size() / 2.0, galley, text_color);
+    rect.min.x - 4.0
+}
+
+/// A simple vector icon per kind, drawn with the painter so it is crisp at
+/// any zoom and needs no font glyphs.
+pub fn paint_icon(painter: &Painter, c: Pos2, size: f32, kind: &NodeKind, color: Color32) {
+    let s = size / 2.0;
+    let stroke = Stroke::new(1.8, color);
+    match kind {
+        NodeKind::Client(_) => {
+            painter.circle_stroke(c + vec2(0.0, -s * 0.45), s * 0.38, stroke);
+            let body = [
+                c + vec2(-s * 0.8, s),
+                c + vec2(-s * 0.55, s * 0.15),
+                c + vec2(s * 0.55, s * 0.15),
+                c + vec2(s * 0.8, s),
+            ];
+            painter.add(Shape::line(body.to_vec(), stroke));
+        }
+        NodeKind::LoadBalancer(_) => {
+            let root = c + vec2(-s, 0.0);
+            painter.circle_filled(root, s * 0.22, color);
+            for dy in [-0.8, 0.0, 0.8] {
+                let end = c + vec2(s, dy * s);
+                painter.line_segment([root, end], stroke);
+                painter.circle_filled(end, s * 0.18, color);
+            }
+        }
+        NodeKind::Service(_) => {
+            for dy in [-0.55, 0.35] {
+                let r = Rect::from_center_size(c + vec2(0.0, dy * s), vec2(2.0 * s, 0.75 * s));
+                painter.rect_stroke(r, CornerRadius::same(2), stroke, StrokeKind::Middle);
+                painter.circle_filled(r.right_center() - vec2(s * 0.3, 0.0), s * 0.1, color);
+            }
+        }
+        NodeKind::Cache(_) => {
+            let bolt = vec![
+                c + vec2(s * 0.25, -s),
+                c + vec2(-s * 0.55, s * 0.15),
+                c + vec2(-s * 0.02, s * 0.15),
+                c + vec2(-s * 0.25, s),
+                c + vec2(s * 0.55, -s * 0.15),
+                c + vec2(s * 0.02, -s * 0.15),
+                c + vec2(s * 0.25, -s),
+            ];
+            painter.add(Shape::line(bolt, stroke));
+        }
+        NodeKind::Queue(_) => {
+            for k in 0..4 {
+                let x = c.x - s + 0.25 * s + k as f32 * 0.5 * s;
+                let r = Rect::from_center_size(pos2(x, c.y), vec2(0.32 * s, 1.6 * s));
+                painter.rect_filled(r, CornerRadius::same(1), color.gamma_multiply(1.0 - 0.18 * k as f32));
+            }
+        }
+        NodeKind::Database(_) => {
+            let rx = s * 0.85;
+            let ry = s * 0.3;
+            let top = c + vec2(0.0, -s * 0.7);
+            let bottom = c + vec2(0.0, s * 0.7);
+            painter.add(Shape::ellipse_stroke(top, vec2(rx, ry), stroke));
+            painter.line_segment([top - vec2(rx, 0.0), bottom - vec2(rx, 0.0)], stroke);
+            painter.line_segment([top + vec2(rx, 0.0), bottom + vec2(rx, 0.0)], stroke);
+            let arc: Vec<Pos2> = (0..=12)
+                .map(|k| {
+                    let a = std::f32::consts::PI * k as f32 / 12.0;
+                    bottom + vec2(-rx * a.cos(), ry * a.sin())
+                })
+                .collect();
+            painter.add(Shape::line(arc, stroke));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Everything the UI can ask for. Widgets push commands; the app applies
+//! them in one place ([`super::app::ArchsimApp::apply`]), which is also
+//! where undo points are taken and where edits reach the running engine.
+
+use std::path::PathBuf;
+
+use eframe::egui::{Pos2, Vec2};
+
+use super::pacer::Speed;
+use super::selection::Selection;
+use crate::scenario::{EdgeSpec, NodeKind, Scenario};
+
+/// Scenario-wide settings edited in the inspector when nothing is selected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioSettings {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    pub window_s: f64,
+}
+
+impl ScenarioSettings {
+    pub fn of(s: &Scenario) -> Self {
+        Self {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            seed: s.seed,
+            duration_s: s.duration_s,
+            warmup_s: s.warmup_s,
+            window_s: s.window_s,
+        }
+    }
+
+    pub fn apply_to(&self, s: &mut Scenario) {
+        s.name = self.name.clone();
+        s.description = self.description.clone();
+        s.seed = self.seed;
+        s.duration_s = self.duration_s;
+        s.warmup_s = self.warmup_s;
+        s.window_s = self.window_s;
+    }
+}
+
+/// A fault the node's context menu injects into the running simulation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LiveFault {
+    Crash,
+    Restore,
+    /// Work takes this many times longer (1 = normal).
+    Slow(f64),
+    /// Extra chance of failing each request (0 = off).
+    ErrorRate(f64),
+    FlushCache,
+}
+
+/// One request from the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    // --- Document edits (each one is an undo step, unless `continuous`)
+    AddNode {
+        kind: NodeKind,
+        pos_in_canvas: Option<Pos2>,
+    },
+    /// Moves nodes while dragging: many per gesture, grouped into one undo step.
+    MoveNodes {
+        ids: Vec<String>,
+        delta_in_canvas: Vec2,
+    },
+    Connect {
+        from: String,
+        to: String,
+    },
+    DeleteSelection,
+    DeleteNode(String),
+    DeleteEdge(usize),
+    /// New parameters for the node at this index; `continuous` while a
+    /// value is being dragged.
+    SetNodeKind {
+        index: usize,
+        kind: NodeKind,
+        continuous: bool,
+    },
+    RenameNode {
+        index: usize,
+        new_id: String,
+    },
+    SetEdge {
+        index: usize,
+        edge: EdgeSpec,
+        continuous: bool,
+    },
+    SetSettings {
+        settings: ScenarioSettings,
+        continuous: bool,
+    },
+    SetSeed(u64),
+    RemoveFault(usize),
+
+    // --- Selection and view
+    Select(Selection),
+    /// Adds a node to the selection or removes it (shift-click).
+    ToggleNode(String),
+    SelectAll,
+    /// Selects a node and scrolls the canvas to it.
+    FocusNode(String),
+    FitView,
+
+    // --- History
+    Undo,
+    Redo,
+
+    // --- Simulation
+    Play,
+    Pause,
+    TogglePlay,
+    Step,
+    Reset,
+    /// Reset, then play: "run again, same setup".
+    RunAgain,
+    SetSpeed(Speed),
+    Spike {
+        client: String,
+        factor: f64,
+        secs: f64,
+    },
+    Fault {
+        node: String,
+        fault: LiveFault,
+    },
+
+    // --- Files
+    New,
+    Open,
+    OpenPath(PathBuf),
+    OpenBundled(&'static str),
+    Save,
+    SaveAs,
+    Quit,
+
+    // --- Look
+    ToggleTheme,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    TogglePresenter,
+    ToggleFrameTime,
+    TogglePanel(Panel),
+}
+
+/// The docked panels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Left,
+    Right,
+    Bottom,
+}

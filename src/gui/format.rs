@@ -1,0 +1,114 @@
+//! How numbers are written on screen: one place, so the canvas, the hover
+//! card, the inspector and the verdict say the same thing the same way.
+
+/// Requests per second: `0.5 rps`, `950 rps`, `12.3k rps`, `1.2M rps`.
+pub fn rate(rps: f64) -> String {
+    if !rps.is_finite() || rps <= 0.0 {
+        return "0 rps".into();
+    }
+    if rps < 10.0 {
+        format!("{rps:.1} rps")
+    } else if rps < 10_000.0 {
+        format!("{rps:.0} rps")
+    } else if rps < 1_000_000.0 {
+        format!("{:.1}k rps", rps / 1_000.0)
+    } else {
+        format!("{:.1}M rps", rps / 1_000_000.0)
+    }
+}
+
+/// A duration in milliseconds: `0.42 ms`, `12.5 ms`, `182 ms`, `1.25 s`.
+pub fn ms(value_ms: f64) -> String {
+    if !value_ms.is_finite() || value_ms < 0.0 {
+        return "–".into();
+    }
+    if value_ms < 1.0 {
+        format!("{value_ms:.2} ms")
+    } else if value_ms < 100.0 {
+        format!("{value_ms:.1} ms")
+    } else if value_ms < 1_000.0 {
+        format!("{value_ms:.0} ms")
+    } else {
+        format!("{:.2} s", value_ms / 1_000.0)
+    }
+}
+
+/// A ratio in [0, 1] as a percentage: `0 %`, `0.4 %`, `2.1 %`, `87 %`.
+pub fn percent(ratio: f64) -> String {
+    if !ratio.is_finite() || ratio <= 0.0 {
+        return "0 %".into();
+    }
+    let p = ratio * 100.0;
+    if p < 10.0 { format!("{p:.1} %") } else { format!("{p:.0} %") }
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A speed factor: `0.1×`, `1×`, `250×`.
+pub fn speed(factor: f64) -> String {
+    if factor < 1.0 {
+        format!("{factor:.1}×")
+    } else if factor < 10.0 {
+        let rounded = (factor * 10.0).round() / 10.0;
+        if rounded.fract() == 0.0 { format!("{rounded:.0}×") } else { format!("{rounded:.1}×") }
+    } else {
+        format!("{factor:.0}×")
+    }
+}
+
+/// Simulated time for the toolbar clock: `12.3 s`, `4 min 05 s`, `1 h 02 min`.
+pub fn sim_clock(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    if secs < 60.0 {
+        format!("{secs:.1} s")
+    } else if secs < 3_600.0 {
+        format!("{} min {:02} s", (secs / 60.0).floor(), (secs % 60.0).floor())
+    } else {
+        format!("{} h {:02} min", (secs / 3_600.0).floor(), ((secs % 3_600.0) / 60.0).floor())
+    }
+}
+
+/// "used/capacity", or "used" alone when the capacity is unbounded.
+pub fn of_capacity(used: u32, capacity: Option<u32>) -> String {
+    match capacity {
+        Some(c) => format!("{used}/{c}"),
+        None => format!("{used}/∞"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_way_engineers_write_them() {
+        assert_eq!(rate(0.0), "0 rps");
+        assert_eq!(rate(950.4), "950 rps");
+        assert_eq!(rate(12_345.0), "12.3k rps");
+        assert_eq!(ms(0.421), "0.42 ms");
+        assert_eq!(ms(182.3), "182 ms");
+        assert_eq!(ms(1_250.0), "1.25 s");
+        assert_eq!(percent(0.021), "2.1 %");
+        assert_eq!(percent(0.874), "87 %");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(12), "12");
+        assert_eq!(speed(0.1), "0.1×");
+        assert_eq!(speed(1.0), "1×");
+        assert_eq!(speed(2.5), "2.5×");
+        assert_eq!(speed(1000.0), "1000×");
+        assert_eq!(sim_clock(65.0), "1 min 05 s");
+        assert_eq!(of_capacity(6, Some(8)), "6/8");
+        assert_eq!(of_capacity(3, None), "3/∞");
+    }
+}

@@ -1,0 +1,345 @@
+//! The right panel: the inspector of the selected node or edge (or of the
+//! scenario when nothing is selected). Every parameter of the component,
+//! with units, ranges, a tooltip on what it does, inline validation, and
+//! whether an edit applied to the running simulation or waits for a reset.
+
+mod distribution;
+mod fields;
+mod node_params;
+
+use eframe::egui::{self, RichText, TextEdit, Ui};
+
+use self::distribution::distribution_rows;
+use self::fields::{Edit, f64_row, form, label_cell, percent_row, problems_ui};
+use self::node_params::node_kind_ui;
+use super::canvas::card_grid_ui;
+use super::command::{Command, LiveFault, ScenarioSettings};
+use super::edits::connect_problem;
+use super::format;
+use super::live::{node_card, reason_line};
+use super::problems::DocProblems;
+use super::runtime::{PendingKey, Runtime};
+use super::selection::Selection;
+use crate::scenario::{DistributionSpec, FaultSpec, NodeKind, Scenario};
+
+/// What the inspector reads.
+pub struct InspectorInput<'a> {
+    pub scenario: &'a Scenario,
+    pub selection: &'a Selection,
+    pub rt: &'a Runtime,
+    pub problems: &'a DocProblems,
+}
+
+pub fn inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Command>) {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        let sel = input.selection;
+        if let Some(id) = sel.single_node()
+            && let Some(index) = input.scenario.node_index(id)
+        {
+            node_inspector_ui(ui, input, index, commands);
+        } else if let Some(e) = sel.edge.filter(|e| *e < input.scenario.edges.len()) {
+            edge_inspector_ui(ui, input, e, commands);
+        } else if sel.nodes.len() > 1 {
+            ui.heading(format!("{} nodes selected", sel.nodes.len()));
+            ui.label("Drag one to move them all; Delete removes them.");
+            if ui.button("Delete selected").clicked() {
+                commands.push(Command::DeleteSelection);
+            }
+        } else {
+            settings_ui(ui, input, commands);
+        }
+    });
+}
+
+fn pending_note(ui: &mut Ui, input: &InspectorInput<'_>, key: &PendingKey) {
+    if let Some(why) = input.rt.pending.get(key) {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("Applies at next reset: {why}"));
+    }
+}
+
+fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, commands: &mut Vec<Command>) {
+    let node = &input.scenario.nodes[index];
+    ui.horizontal(|ui| {
+        ui.heading(node.kind.label());
+    });
+    rename_ui(ui, index, &node.id, commands);
+    if let Some(p) = input.problems.nodes.get(&node.id) {
+        problems_ui(ui, p);
+    }
+    pending_note(ui, input, &PendingKey::Node(node.id.clone()));
+
+    // The live card, pinned.
+    let rt = input.rt;
+    ui.add_space(4.0);
+    ui.label(RichText::new("Live").strong());
+    match rt.sim_node(&node.id).and_then(|i| Some((i, rt.live.nodes.get(i)?))) {
+        Some((sim_i, v)) if v.live.is_some() => {
+            if let Some(live) = &v.live {
+                card_grid_ui(ui, &node_card(&node.kind, live, v.recent.as_ref()), "inspector");
+                for (r, c) in v.reasons.top(4) {
+                    ui.colored_label(ui.visuals().error_fg_color, reason_line(r, c));
+                }
+                ui.horizontal_wrapped(|ui| {
+                    let fault = |f| Command::Fault { node: node.id.clone(), fault: f };
+                    if live.down {
+                        if ui.button("Restore").clicked() {
+                            commands.push(fault(LiveFault::Restore));
+                        }
+                    } else if ui.button("Crash").on_hover_text("Crash it now: everything in it fails").clicked() {
+                        commands.push(fault(LiveFault::Crash));
+                    }
+                    if matches!(node.kind, NodeKind::Cache(_)) && ui.button("Flush").clicked() {
+                        commands.push(fault(LiveFault::FlushCache));
+                    }
+                });
+            }
+            let _ = sim_i;
+        }
+        _ => {
+            ui.weak("Not in the running simulation: it joins at the next reset.");
+        }
+    }
+
+    ui.add_space(6.0);
+    ui.label(RichText::new("Parameters").strong());
+    let mut kind = node.kind.clone();
+    let mut edit = Edit::default();
+    node_kind_ui(ui, &mut kind, &mut edit, &node.id);
+    if edit.changed && kind != node.kind {
+        commands.push(Command::SetNodeKind { index, kind, continuous: edit.dragging });
+    }
+
+    calls_ui(ui, input, &node.id, commands);
+    ui.add_space(8.0);
+    if ui.button("Delete node").on_hover_text("Removes it with its edges (Delete)").clicked() {
+        commands.push(Command::DeleteNode(node.id.clone()));
+    }
+}
+
+/// The node's name, edited in place and applied on Enter or leaving the field.
+fn rename_ui(ui: &mut Ui, index: usize, id: &str, commands: &mut Vec<Command>) {
+    let buffer_id = ui.scope_id().with(("rename", index));
+    let mut text = ui.data_mut(|d| d.get_temp_mut_or_insert_with(buffer_id, || id.to_string()).clone());
+    ui.horizontal(|ui| {
+        let label = label_cell(ui, "name", "Unique name; edges and faults refer to it.");
+        let r = ui.add(TextEdit::singleline(&mut text).desired_width(150.0)).labelled_by(label.id);
+        if r.changed() {
+            ui.data_mut(|d| d.insert_temp(buffer_id, text.clone()));
+        }
+        if r.lost_focus() {
+            if text.trim() != id {
+                commands.push(Command::RenameNode { index, new_id: text.trim().to_string() });
+            }
+            ui.data_mut(|d| d.remove::<String>(buffer_id));
+        } else if !r.has_focus() {
+            ui.data_mut(|d| d.insert_temp(buffer_id, id.to_string()));
+        }
+    });
+}
+
+/// The node's outgoing edges, and a menu to add one.
+fn calls_ui(ui: &mut Ui, input: &InspectorInput<'_>, id: &str, commands: &mut Vec<Command>) {
+    let s = input.scenario;
+    let Some(node) = s.node(id) else { return };
+    if matches!(node.kind, NodeKind::Database(_)) {
+        return;
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Calls").strong()).on_hover_text(
+        "Where this node sends work, in order: a client's single target, a load balancer's pool, a service's downstream calls (made one after another).",
+    );
+    for (i, e) in s.edges.iter().enumerate().filter(|(_, e)| e.from == id) {
+        ui.horizontal(|ui| {
+            if ui.link(format!("calls {}", e.to)).on_hover_text("Select this edge").clicked() {
+                commands.push(Command::Select(Selection::edge(i)));
+            }
+        });
+    }
+    let targets: Vec<&str> =
+        s.nodes.iter().map(|n| n.id.as_str()).filter(|t| connect_problem(s, id, t).is_none()).collect();
+    ui.add_enabled_ui(!targets.is_empty(), |ui| {
+        ui.menu_button("Call another node…", |ui| {
+            for t in targets {
+                if ui.button(format!("call {t}")).clicked() {
+                    commands.push(Command::Connect { from: id.to_string(), to: t.to_string() });
+                }
+            }
+        })
+        .response
+        .on_hover_text("Add an edge from this node (or drag from its right handle on the canvas)");
+    });
+}
+
+fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, commands: &mut Vec<Command>) {
+    let edge = &input.scenario.edges[index];
+    ui.heading("Network link");
+    ui.label(RichText::new(format!("{} -> {}", edge.from, edge.to)).strong());
+    if let Some(p) = input.problems.edges.get(&index) {
+        problems_ui(ui, p);
+    }
+    pending_note(ui, input, &PendingKey::Edge(index));
+    let rt = input.rt;
+    if let Some(f) = rt.sim_edge(&edge.from, &edge.to).and_then(|i| rt.live.edges.get(i)) {
+        form(ui, "edge-live", |ui| {
+            ui.weak("rate");
+            ui.label(format::rate(f.rate_rps));
+            ui.end_row();
+            ui.weak("errors");
+            ui.label(format::percent(f.error_ratio));
+            ui.end_row();
+        });
+    } else {
+        ui.weak("Not in the running simulation: it joins at the next reset.");
+    }
+    ui.add_space(6.0);
+    let mut spec = edge.clone();
+    let mut edit = Edit::default();
+    form(ui, ("edge", index), |ui| {
+        let label = label_cell(
+            ui,
+            "latency",
+            "One-way network delay, paid by the request and again by the answer. Same rack ~0.1 ms, same region ~1 ms, across an ocean ~70 ms.",
+        );
+        let mut on = spec.latency.is_some();
+        if ui.checkbox(&mut on, "network delay").labelled_by(label.id).changed() {
+            spec.latency = on.then_some(DistributionSpec::Constant { ms: 1.0 });
+            edit.changed = true;
+        }
+        ui.end_row();
+        if let Some(lat) = &mut spec.latency {
+            distribution_rows(ui, &mut edit, "  delay", lat, "The one-way delay's distribution.");
+        }
+        percent_row(
+            ui,
+            &mut edit,
+            "packet loss",
+            &mut spec.drop_probability,
+            "Share of requests lost on the way; the caller sees a failure ('dropped').",
+        );
+        f64_row(
+            ui,
+            &mut edit,
+            "weight",
+            &mut spec.weight,
+            "",
+            0.0..=1000.0,
+            0.05,
+            "Share of traffic for a weighted load balancer (ignored by other policies). Needs a reset.",
+        );
+    });
+    if edit.changed && spec != *edge {
+        commands.push(Command::SetEdge { index, edge: spec, continuous: edit.dragging });
+    }
+    ui.add_space(8.0);
+    if ui.button("Delete edge").clicked() {
+        commands.push(Command::DeleteEdge(index));
+    }
+}
+
+fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Command>) {
+    let s = input.scenario;
+    ui.heading("Scenario");
+    ui.weak("Select a node or an edge on the canvas to inspect it.");
+    let mut settings = ScenarioSettings::of(s);
+    let mut edit = Edit::default();
+    form(ui, "settings", |ui| {
+        let label = label_cell(ui, "name", "Shown in the title and the library.");
+        let r = ui.add(TextEdit::singleline(&mut settings.name).desired_width(170.0)).labelled_by(label.id);
+        edit.note(&r);
+        ui.end_row();
+        let label = label_cell(
+            ui,
+            "seed",
+            "Same scenario and seed = same run, to the request. Change it to see another random outcome.",
+        );
+        let r = ui.add(egui::DragValue::new(&mut settings.seed).speed(1.0)).labelled_by(label.id);
+        edit.note(&r);
+        ui.end_row();
+        f64_row(
+            ui,
+            &mut edit,
+            "duration",
+            &mut settings.duration_s,
+            " s",
+            0.001..=1e7,
+            1.0,
+            "Simulated seconds of a headless run (archsim run). The app runs until you pause.",
+        );
+        f64_row(
+            ui,
+            &mut edit,
+            "warm-up",
+            &mut settings.warmup_s,
+            " s",
+            0.0..=1e7,
+            1.0,
+            "Simulated seconds left out of the totals and the verdict, while queues and caches fill.",
+        );
+        f64_row(
+            ui,
+            &mut edit,
+            "window",
+            &mut settings.window_s,
+            " s",
+            0.01..=3600.0,
+            0.05,
+            "Width of one point of the live plots.",
+        );
+    });
+    ui.label("Description").on_hover_text("What the scenario shows, for the learner who opens it.");
+    let r = ui.add(TextEdit::multiline(&mut settings.description).desired_rows(4).desired_width(f32::INFINITY));
+    let r = r.on_hover_text("Description");
+    edit.note(&r);
+    if edit.changed && settings != ScenarioSettings::of(s) {
+        // Text edits are continuous: one undo step per pause in typing.
+        commands.push(Command::SetSettings { settings, continuous: true });
+    }
+    problems_ui(ui, &input.problems.other);
+    if input.problems.count() > 0 {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!(
+                "{} problem(s) in all; nodes with problems are marked \"!\" on the canvas.",
+                input.problems.count()
+            ),
+        );
+    }
+
+    ui.add_space(8.0);
+    ui.label(RichText::new("Fault timeline").strong()).on_hover_text(
+        "Scheduled failures from the scenario file; they replay at the same simulated times on every run.",
+    );
+    if s.faults.is_empty() {
+        ui.weak("None. Inject faults live from a node's right-click menu.");
+    }
+    for (i, f) in s.faults.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(fault_text(f));
+            if ui.small_button("remove").on_hover_text("Remove this fault").clicked() {
+                commands.push(Command::RemoveFault(i));
+            }
+        });
+    }
+}
+
+/// A fault in words.
+pub fn fault_text(f: &FaultSpec) -> String {
+    match f {
+        FaultSpec::Crash { node, at_s, restore_s } => match restore_s {
+            Some(r) => format!("{node} crashes at {at_s} s, back at {r} s"),
+            None => format!("{node} crashes at {at_s} s"),
+        },
+        FaultSpec::Slow { node, factor, from_s, to_s } => format!("{node} ×{factor} slower {from_s}–{to_s} s"),
+        FaultSpec::Errors { node, probability, from_s, to_s } => {
+            format!("{node} fails {} {from_s}–{to_s} s", format::percent(*probability))
+        }
+        FaultSpec::RandomCrashes { node, mtbf_s, mttr_s } => {
+            format!("{node} crashes at random (MTBF {mtbf_s} s, MTTR {mttr_s} s)")
+        }
+        FaultSpec::Partition { from, to, from_s, to_s } => format!("{from} -> {to} cut {from_s}–{to_s} s"),
+        FaultSpec::Flush { node, at_s } => format!("{node} flushed at {at_s} s"),
+        FaultSpec::Spike { node, at_s, duration_s, factor } => {
+            format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
+        }
+    }
+}

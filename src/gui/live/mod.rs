@@ -1,0 +1,284 @@
+//! What the canvas shows about the running simulation, derived in one place
+//! from the engine's API: per node its status (down, calm, warm, hot), the
+//! recent numbers, the failure reasons; per edge its flow; the bottleneck.
+//! Updated once per frame in `App::logic`, read by the drawing code.
+
+mod heat;
+mod node_card;
+mod reasons;
+mod sticky;
+mod window_cursor;
+
+pub use heat::{Heat, HeatLevel, error_level, next_level};
+pub use node_card::{CardLine, node_card};
+pub use reasons::{ReasonTally, local_array, reason_line};
+pub use sticky::Sticky;
+pub use window_cursor::WindowCursor;
+
+use crate::sim::{Bottleneck, FailureReason, NodeLive, NodeReport, Simulation, Stats, find_bottleneck};
+
+/// How a node is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeStatus {
+    Down,
+    Up(HeatLevel),
+}
+
+/// The state of one node for drawing, indexed like the simulation's nodes.
+#[derive(Debug, Clone, Default)]
+pub struct NodeView {
+    pub live: Option<NodeLive>,
+    /// The last complete window.
+    pub recent: Option<Stats>,
+    pub heat: Heat,
+    pub reasons: ReasonTally,
+    cursor: WindowCursor,
+}
+
+impl NodeView {
+    /// One source of truth for the node's tint: down, or the worse of its
+    /// smoothed utilisation level and the share failing at the node itself.
+    pub fn status(&self) -> NodeStatus {
+        if self.live.as_ref().is_some_and(|l| l.down) {
+            return NodeStatus::Down;
+        }
+        let errors = self
+            .recent
+            .as_ref()
+            .map(|s| if s.arrivals > 0 { s.failures.local() as f64 / s.arrivals as f64 } else { 0.0 })
+            .unwrap_or(0.0);
+        NodeStatus::Up(self.heat.level().max(error_level(errors)))
+    }
+
+    /// Requests waiting now, if the node has a waiting line.
+    pub fn queue_badge(&self) -> Option<u32> {
+        self.live.as_ref().filter(|l| l.workers.is_some() || l.queue_capacity.is_some()).map(|l| l.queue_len)
+    }
+
+    /// Share of the node's answers that were failures in the last window.
+    pub fn error_ratio(&self) -> f64 {
+        self.recent.as_ref().map_or(0.0, |s| s.error_ratio)
+    }
+}
+
+/// Traffic over one edge, indexed like the simulation's edges.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EdgeFlow {
+    /// Requests per simulated second, smoothed.
+    pub rate_rps: f64,
+    pub error_ratio: f64,
+}
+
+/// Failures that appeared at a node since the last frame, for the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureBurst {
+    pub node: usize,
+    pub reason: FailureReason,
+    pub count: u64,
+}
+
+/// Wall seconds between two looks at the still-open windows (each look
+/// computes latency percentiles, so not every frame).
+const SAMPLE_EVERY_S: f64 = 0.1;
+/// Time constant of the edge-rate smoothing, wall seconds.
+const EDGE_SMOOTHING_S: f64 = 0.6;
+
+/// Everything the canvas draws about the live simulation.
+#[derive(Debug, Clone, Default)]
+pub struct LiveView {
+    pub nodes: Vec<NodeView>,
+    pub edges: Vec<EdgeFlow>,
+    /// The bottleneck's name, steadied over windows.
+    bottleneck_name: Sticky<String>,
+    /// The latest explanation for that name.
+    bottleneck: Option<Bottleneck>,
+    windows_seen: u64,
+    since_sample_s: f64,
+    sampled_at_ns: u64,
+}
+
+impl LiveView {
+    pub fn new(sim: &Simulation) -> Self {
+        let cursor = WindowCursor::starting_at(sim.series());
+        let mut view = LiveView {
+            nodes: (0..sim.node_count()).map(|_| NodeView { cursor, ..NodeView::default() }).collect(),
+            edges: vec![EdgeFlow::default(); sim.edge_count()],
+            bottleneck_name: Sticky::new(2, 3),
+            bottleneck: None,
+            windows_seen: windows_closed(sim),
+            since_sample_s: SAMPLE_EVERY_S,
+            sampled_at_ns: u64::MAX,
+        };
+        view.update(sim, 0.0, false);
+        view
+    }
+
+    /// The bottleneck of the recent windows, if one stands out.
+    pub fn bottleneck(&self) -> Option<&Bottleneck> {
+        self.bottleneck.as_ref().filter(|b| self.bottleneck_name.get() == Some(&b.node))
+    }
+
+    /// Brings the view up to date; `running` is false while paused, when
+    /// nothing decays. Returns the failures that appeared since last time.
+    pub fn update(&mut self, sim: &Simulation, wall_dt_s: f64, running: bool) -> Vec<FailureBurst> {
+        let series = sim.series();
+        let last = series.last();
+        let smoothing_dt = if running { wall_dt_s } else { 0.0 };
+        for (i, view) in self.nodes.iter_mut().enumerate() {
+            view.live = sim.node_live(i);
+            view.recent = last.and_then(|f| f.nodes.get(i).cloned());
+            if let Some(live) = &view.live {
+                let u = match live.workers {
+                    Some(w) if w > 0 && !live.down => f64::from(live.busy) / f64::from(w),
+                    _ => 0.0,
+                };
+                if running || view.heat.smoothed() == 0.0 {
+                    view.heat.update(u, smoothing_dt);
+                }
+            }
+            if running {
+                view.reasons.decay(wall_dt_s);
+            }
+        }
+        let alpha = if running { 1.0 - (-wall_dt_s / EDGE_SMOOTHING_S).exp() } else { 1.0 };
+        for (e, flow) in self.edges.iter_mut().enumerate() {
+            let (rate, err) = last.and_then(|f| f.edges.get(e)).map_or((0.0, 0.0), |s| (s.rate_rps, s.error_ratio));
+            flow.rate_rps += alpha * (rate - flow.rate_rps);
+            flow.error_ratio = err;
+        }
+
+        let closed = windows_closed(sim);
+        if closed != self.windows_seen {
+            self.windows_seen = closed;
+            let latest = recent_bottleneck(sim);
+            self.bottleneck_name.feed(latest.as_ref().map(|b| b.node.clone()));
+            if let Some(b) = latest
+                && self.bottleneck_name.get() == Some(&b.node)
+            {
+                self.bottleneck = Some(b);
+            }
+        }
+
+        // New failures, from the open windows now and then.
+        self.since_sample_s += wall_dt_s;
+        let now_ns = sim.now().0;
+        if now_ns == self.sampled_at_ns || (running && self.since_sample_s < SAMPLE_EVERY_S) {
+            return Vec::new();
+        }
+        self.since_sample_s = 0.0;
+        self.sampled_at_ns = now_ns;
+        let mut bursts = Vec::new();
+        for (i, view) in self.nodes.iter_mut().enumerate() {
+            let open = sim.node_current_window(i).map(|s| local_array(&s.failures)).unwrap_or_default();
+            let new = view.cursor.take_new(series, i, &open);
+            view.reasons.add(&new);
+            for r in FailureReason::ALL {
+                if new[r.index()] > 0 {
+                    bursts.push(FailureBurst { node: i, reason: r, count: new[r.index()] });
+                }
+            }
+        }
+        bursts
+    }
+}
+
+fn windows_closed(sim: &Simulation) -> u64 {
+    sim.series().dropped + sim.series().len() as u64
+}
+
+/// The engine's bottleneck rule applied to the last complete window rather
+/// than to the totals: where it breaks *now*.
+fn recent_bottleneck(sim: &Simulation) -> Option<Bottleneck> {
+    let frame = sim.series().last()?;
+    let scenario = sim.scenario();
+    let nodes: Vec<NodeReport> = frame
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, stats)| {
+            let live = sim.node_live(i);
+            NodeReport {
+                id: scenario.nodes.get(i).map(|n| n.id.clone()).unwrap_or_default(),
+                kind: scenario.nodes.get(i).map(|n| n.kind.label().to_string()).unwrap_or_default(),
+                workers: live.as_ref().and_then(|l| l.workers),
+                queue_capacity: live.as_ref().and_then(|l| l.queue_capacity),
+                stats: stats.clone(),
+            }
+        })
+        .collect();
+    let depth = call_depths(scenario);
+    find_bottleneck(&nodes, &depth)
+}
+
+/// Longest path from a client to each node (the graph is acyclic when valid;
+/// the rounds are bounded anyway).
+pub fn call_depths(scenario: &crate::scenario::Scenario) -> Vec<usize> {
+    let mut depth = vec![0usize; scenario.nodes.len()];
+    for _ in 0..scenario.nodes.len() {
+        let mut changed = false;
+        for e in &scenario.edges {
+            if let (Some(f), Some(t)) = (scenario.node_index(&e.from), scenario.node_index(&e.to))
+                && depth[f] + 1 > depth[t]
+            {
+                depth[t] = depth[f] + 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::default_scenario;
+    use crate::sim::SimTime;
+
+    #[test]
+    fn a_healthy_run_is_calm_and_a_crash_is_down() {
+        let mut sim = Simulation::new(&default_scenario()).expect("builds");
+        let mut view = LiveView::new(&sim);
+        for k in 1..=60 {
+            sim.run_until(SimTime::from_secs(k as f64 * 0.1));
+            view.update(&sim, 1.0 / 60.0, true);
+        }
+        let app = sim.node_index("app-1").expect("app-1");
+        assert_eq!(view.nodes[app].status(), NodeStatus::Up(HeatLevel::Calm));
+        assert!(view.edges.iter().all(|e| e.rate_rps > 0.0), "{:?}", view.edges);
+        sim.crash_node(app);
+        view.update(&sim, 1.0 / 60.0, true);
+        assert_eq!(view.nodes[app].status(), NodeStatus::Down);
+    }
+
+    #[test]
+    fn a_saturated_database_turns_hot_names_its_reason_and_is_the_bottleneck() {
+        let mut scenario = default_scenario();
+        let db = scenario.node_index("db").expect("db");
+        if let crate::scenario::NodeKind::Database(d) = &mut scenario.nodes[db].kind {
+            d.connections = 2;
+            d.queue_capacity = Some(10);
+        }
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        let mut view = LiveView::new(&sim);
+        let mut bursts = Vec::new();
+        for k in 1..=300 {
+            sim.run_until(SimTime::from_secs(k as f64 * 0.02));
+            bursts.extend(view.update(&sim, 0.1, true));
+        }
+        assert_eq!(view.nodes[db].status(), NodeStatus::Up(HeatLevel::Hot));
+        assert!(view.nodes[db].reasons.top(3).iter().any(|(r, _)| *r == FailureReason::Rejected));
+        assert!(bursts.iter().any(|b| b.node == db && b.reason == FailureReason::Rejected));
+        assert_eq!(view.bottleneck().map(|b| b.node.as_str()), Some("db"));
+    }
+
+    #[test]
+    fn depths_follow_the_longest_path() {
+        let s = default_scenario();
+        let d = call_depths(&s);
+        assert_eq!(d[s.node_index("users").expect("users")], 0);
+        assert_eq!(d[s.node_index("db").expect("db")], 4);
+    }
+}

@@ -1,0 +1,136 @@
+//! The numbers a node shows, each with its capacity: `workers 6/8`,
+//! `queue 41/100`, `p99 182 ms`, `errors 2.1 %`. The hover card and the
+//! inspector both print this, so they always agree.
+
+use crate::scenario::NodeKind;
+use crate::sim::{NodeLive, Stats};
+
+use super::super::format;
+
+/// One line of the card: a name and a value, and whether it is a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardLine {
+    pub name: &'static str,
+    pub value: String,
+    pub alarm: bool,
+}
+
+fn line(name: &'static str, value: String, alarm: bool) -> CardLine {
+    CardLine { name, value, alarm }
+}
+
+/// The card of a node from its state now and its last complete window.
+pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Vec<CardLine> {
+    let mut out = Vec::new();
+    if live.down {
+        out.push(line("status", "DOWN".into(), true));
+    }
+    if let Some(rate) = live.client_rate {
+        out.push(line("sending", format::rate(rate), false));
+    }
+    if let Some(w) = live.workers {
+        let name = match kind {
+            NodeKind::Database(_) => "connections",
+            NodeKind::Queue(_) => "consumers",
+            _ => "workers",
+        };
+        out.push(line(name, format::of_capacity(live.busy, Some(w)), live.busy >= w));
+    }
+    if live.workers.is_some() || live.queue_capacity.is_some() {
+        let full = live.queue_capacity.is_some_and(|c| live.queue_len >= c);
+        out.push(line("queue", format::of_capacity(live.queue_len, live.queue_capacity), full));
+    }
+    if let Some(s) = recent {
+        let served = if matches!(kind, NodeKind::Client(_)) { "answered ok" } else { "throughput" };
+        out.push(line(served, format::rate(s.throughput_rps), false));
+        if s.latency.count > 0 {
+            out.push(line("p50", format::ms(s.latency.p50_ms), false));
+            out.push(line("p99", format::ms(s.latency.p99_ms), false));
+        }
+        out.push(line("errors", format::percent(s.error_ratio), s.error_ratio > 0.0));
+        if let Some(u) = s.utilisation {
+            out.push(line("utilisation", format::percent(u), u >= 0.85));
+        }
+        if let Some(h) = s.hit_ratio {
+            out.push(line("hit ratio", format::percent(h), false));
+        }
+        if s.retries > 0 {
+            out.push(line(
+                "retries",
+                format!("{}/s", format::count((s.retries as f64 / s.duration_s.max(1e-9)) as u64)),
+                true,
+            ));
+        }
+    }
+    if let (Some(keys), NodeKind::Cache(spec)) = (live.cache_keys, kind) {
+        let cap = match spec.mode {
+            crate::scenario::CacheMode::Lru { capacity, .. } => {
+                format!("{}/{}", format::count(keys as u64), format::count(capacity))
+            }
+            crate::scenario::CacheMode::FixedHitRate { .. } => format::count(keys as u64),
+        };
+        out.push(line("keys", cap, false));
+    }
+    if live.slowdown > 1.0 {
+        out.push(line("slowed", format!("×{:.1}", live.slowdown), true));
+    }
+    if live.injected_error > 0.0 {
+        out.push(line("injected errors", format::percent(live.injected_error), true));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ServiceSpec;
+    use crate::sim::LatencySummary;
+
+    #[test]
+    fn a_busy_service_card_shows_numbers_with_their_capacity() {
+        let live = NodeLive {
+            down: false,
+            busy: 6,
+            workers: Some(8),
+            queue_len: 41,
+            queue_capacity: Some(100),
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+        };
+        let recent = Stats {
+            duration_s: 1.0,
+            throughput_rps: 320.0,
+            error_ratio: 0.021,
+            utilisation: Some(0.74),
+            latency: LatencySummary { count: 300, p50_ms: 12.0, p99_ms: 182.0, ..Default::default() },
+            ..Default::default()
+        };
+        let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, Some(&recent));
+        let text: Vec<String> = card.iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        for expected in ["workers 6/8", "queue 41/100", "p99 182 ms", "errors 2.1 %", "throughput 320 rps"] {
+            assert!(text.iter().any(|t| t == expected), "{expected} missing in {text:?}");
+        }
+        assert!(card.iter().find(|l| l.name == "errors").is_some_and(|l| l.alarm));
+        assert!(!card.iter().find(|l| l.name == "workers").is_some_and(|l| l.alarm));
+    }
+
+    #[test]
+    fn a_down_node_says_so_first() {
+        let live = NodeLive {
+            down: true,
+            busy: 0,
+            workers: Some(4),
+            queue_len: 0,
+            queue_capacity: None,
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+        };
+        let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
+        assert_eq!(card[0].value, "DOWN");
+        assert!(card.iter().any(|l| l.name == "queue" && l.value == "0/∞"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The left panel: components to add (click to place in view, or drag onto
+//! the canvas) and the library of bundled scenarios with their descriptions.
+
+use std::sync::OnceLock;
+
+use eframe::egui::{self, Button, RichText, Sense, Ui};
+
+use super::command::Command;
+use super::edits::PALETTE;
+use crate::scenario::BUNDLED;
+
+pub fn palette_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.heading("Components");
+    ui.weak("Click to add, or drag onto the canvas.");
+    ui.add_space(4.0);
+    for item in PALETTE {
+        let button = Button::new(format!("+ {}", item.label()))
+            .min_size(egui::vec2(ui.available_width(), 26.0))
+            .sense(Sense::click_and_drag());
+        let response = ui.add(button).on_hover_text(item.blurb());
+        if response.clicked() {
+            commands.push(Command::AddNode { kind: item.kind(), pos_in_canvas: None });
+        }
+        if response.drag_started() {
+            response.dnd_set_drag_payload(item);
+        }
+        if response.dragged() {
+            // A ghost of the component follows the pointer.
+            if let Some(p) = ui.ctx().pointer_latest_pos() {
+                egui::Area::new(egui::Id::unique("palette-ghost"))
+                    .order(egui::Order::Tooltip)
+                    .fixed_pos(p + egui::vec2(8.0, 8.0))
+                    .interactable(false)
+                    .show(ui.ctx(), |ui| {
+                        egui::Frame::popup(ui.style()).show(ui, |ui| ui.label(item.label()));
+                    });
+            }
+        }
+    }
+}
+
+/// A bundled scenario's file, name and description, parsed once.
+struct LibraryEntry {
+    file_name: &'static str,
+    name: String,
+    description: String,
+}
+
+fn library() -> &'static [LibraryEntry] {
+    static LIBRARY: OnceLock<Vec<LibraryEntry>> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        BUNDLED
+            .iter()
+            .map(|b| match b.load() {
+                Ok(s) => LibraryEntry { file_name: b.file_name, name: s.name, description: s.description },
+                Err(e) => LibraryEntry { file_name: b.file_name, name: b.file_name.into(), description: e.to_string() },
+            })
+            .collect()
+    })
+}
+
+pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) {
+    ui.heading("Scenarios");
+    ui.weak("Ready-made designs to open and break.");
+    ui.add_space(4.0);
+    for s in library() {
+        let current = s.name == current_name;
+        let title = if current { RichText::new(&s.name).strong() } else { RichText::new(&s.name) };
+        let response = ui
+            .add(Button::new(title).selected(current).min_size(egui::vec2(ui.available_width(), 0.0)).wrap())
+            .on_hover_text(&s.description);
+        if response.clicked() {
+            commands.push(Command::OpenBundled(s.file_name));
+        }
+        let first_sentence = s.description.split(". ").next().unwrap_or_default();
+        ui.label(RichText::new(first_sentence).small().weak());
+        ui.add_space(4.0);
+    }
+}
+
+/// Left panel contents.
+pub fn left_panel_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        palette_ui(ui, commands);
+        ui.separator();
+        library_ui(ui, current_name, commands);
+    });
+}

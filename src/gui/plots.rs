@@ -1,0 +1,296 @@
+//! The live plots over a sliding window of simulated time: throughput (ok /
+//! failed), latency percentiles (optionally on a log scale), failures by
+//! reason, and for the selected node its queue, utilisation and cache hit
+//! ratio. Engine events (spikes, crashes, restores) are vertical markers.
+//! Points are the closed windows of `Simulation::series()`: each is a
+//! complete window, so the last point does not jitter.
+
+use eframe::egui::{self, Color32, RichText, Ui};
+use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
+
+use super::format;
+use crate::sim::{FailureReason, SimEvent, Simulation};
+
+type Series = Vec<[f64; 2]>;
+
+/// A vertical marker on the time axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub at_s: f64,
+    pub text: String,
+    pub kind: MarkerKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    Crash,
+    Restore,
+    Spike,
+    Other,
+}
+
+impl MarkerKind {
+    pub fn of(event: &SimEvent) -> Self {
+        if event.what.contains("crashed") {
+            MarkerKind::Crash
+        } else if event.what.contains("restored") {
+            MarkerKind::Restore
+        } else if event.what.contains("traffic ×") {
+            MarkerKind::Spike
+        } else {
+            MarkerKind::Other
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MarkerKind::Crash => "crash",
+            MarkerKind::Restore => "restore",
+            MarkerKind::Spike => "spike",
+            MarkerKind::Other => "fault",
+        }
+    }
+
+    fn color(self) -> Color32 {
+        match self {
+            MarkerKind::Crash => Color32::from_rgb(230, 75, 60),
+            MarkerKind::Restore => Color32::from_rgb(70, 170, 110),
+            MarkerKind::Spike => Color32::from_rgb(235, 170, 50),
+            MarkerKind::Other => Color32::from_rgb(150, 150, 170),
+        }
+    }
+}
+
+/// Everything the plots draw, derived from the simulation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlotData {
+    pub ok_rps: Series,
+    pub failed_rps: Series,
+    pub p50_ms: Series,
+    pub p95_ms: Series,
+    pub p99_ms: Series,
+    /// Failures per second by reason, only reasons that occur in the window.
+    pub failures: Vec<(FailureReason, Series)>,
+    pub node_queue: Series,
+    pub node_utilisation_pct: Series,
+    pub node_hit_pct: Series,
+    pub markers: Vec<Marker>,
+    /// The time span shown.
+    pub span: (f64, f64),
+}
+
+impl PlotData {
+    /// Whether any window has closed yet.
+    pub fn has_points(&self) -> bool {
+        !self.ok_rps.is_empty()
+    }
+}
+
+/// The plot data for the last `window_s` simulated seconds; `node` is the
+/// selected node's index in the simulation.
+pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotData {
+    let now = sim.now().as_secs();
+    let from = (now - window_s).max(0.0);
+    let frames = sim.series().frames();
+    let first = frames.partition_point(|f| f.end_s < from);
+    let mut d = PlotData { span: (from, now.max(from + 1.0)), ..PlotData::default() };
+    let mut by_reason: Vec<Series> = vec![Vec::new(); FailureReason::COUNT];
+    for f in frames.iter().skip(first) {
+        let x = f.end_s;
+        let e = &f.end_to_end;
+        let secs = e.duration_s.max(1e-9);
+        d.ok_rps.push([x, e.throughput_rps]);
+        d.failed_rps.push([x, e.failed as f64 / secs]);
+        if e.latency.count > 0 {
+            d.p50_ms.push([x, e.latency.p50_ms]);
+            d.p95_ms.push([x, e.latency.p95_ms]);
+            d.p99_ms.push([x, e.latency.p99_ms]);
+        }
+        for r in FailureReason::ALL {
+            by_reason[r.index()].push([x, e.failures.get(r) as f64 / secs]);
+        }
+        if let Some(s) = node.and_then(|i| f.nodes.get(i)) {
+            d.node_queue.push([x, s.mean_queue_len]);
+            if let Some(u) = s.utilisation {
+                d.node_utilisation_pct.push([x, u * 100.0]);
+            }
+            if let Some(h) = s.hit_ratio {
+                d.node_hit_pct.push([x, h * 100.0]);
+            }
+        }
+    }
+    d.failures = FailureReason::ALL
+        .iter()
+        .zip(by_reason)
+        .filter(|(_, s)| s.iter().any(|p| p[1] > 0.0))
+        .map(|(r, s)| (*r, s))
+        .collect();
+    d.markers = sim
+        .event_log()
+        .iter()
+        .filter(|e| e.at.as_secs() >= from)
+        .map(|e| Marker { at_s: e.at.as_secs(), text: e.what.clone(), kind: MarkerKind::of(e) })
+        .collect();
+    d
+}
+
+/// Colours of the series, chosen to read on dark and light backgrounds.
+const OK: Color32 = Color32::from_rgb(80, 160, 230);
+const FAILED: Color32 = Color32::from_rgb(230, 75, 60);
+const P50: Color32 = Color32::from_rgb(90, 180, 120);
+const P95: Color32 = Color32::from_rgb(235, 170, 50);
+const P99: Color32 = Color32::from_rgb(230, 75, 60);
+
+fn reason_color(r: FailureReason) -> Color32 {
+    match r {
+        FailureReason::Rejected => Color32::from_rgb(230, 75, 60),
+        FailureReason::NodeDown => Color32::from_rgb(150, 150, 160),
+        FailureReason::Error => Color32::from_rgb(200, 90, 200),
+        FailureReason::Timeout => Color32::from_rgb(235, 170, 50),
+        FailureReason::Dropped => Color32::from_rgb(90, 160, 230),
+        FailureReason::RetriesExhausted => Color32::from_rgb(240, 120, 40),
+    }
+}
+
+/// Options of the plot row.
+pub struct PlotOptions<'a> {
+    pub log_latency: &'a mut bool,
+    pub window_s: &'a mut f64,
+    /// The selected node's name, if one.
+    pub node_name: Option<&'a str>,
+}
+
+/// The row of plots in the bottom panel.
+pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Live").strong());
+        ui.weak("last");
+        egui::ComboBox::from_id_salt("plot-window")
+            .selected_text(format!("{} s", *opts.window_s))
+            .width(70.0)
+            .show_ui(ui, |ui| {
+                for w in [30.0, 60.0, 120.0, 300.0, 900.0] {
+                    ui.selectable_value(opts.window_s, w, format!("{w} s"));
+                }
+            })
+            .response
+            .on_hover_text("Plot window (simulated seconds)");
+        ui.checkbox(opts.log_latency, "log latency")
+            .on_hover_text("Latency on a logarithmic axis: tails stay readable");
+        if !data.has_points() {
+            ui.weak("Points appear as each simulated window (1 s by default) closes.");
+        }
+    });
+    let height = (ui.available_height() - 4.0).max(80.0);
+    let columns = if opts.node_name.is_some() { 4 } else { 3 };
+    let width = ((ui.available_width() - 8.0 * (columns as f32 - 1.0)) / columns as f32).max(120.0);
+    let log = *opts.log_latency;
+    ui.horizontal(|ui| {
+        plot_box(ui, "Throughput (req/s)", width, height, data, false, |plot_ui| {
+            plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
+            plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
+        });
+        let latency_title = if log { "Latency (ms, log)" } else { "Latency (ms)" };
+        plot_box(ui, latency_title, width, height, data, log, |plot_ui| {
+            let tr = |s: &Series| -> PlotPoints<'static> {
+                PlotPoints::from(
+                    s.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect::<Vec<_>>(),
+                )
+            };
+            plot_ui.line(Line::new("p50", tr(&data.p50_ms)).color(P50).width(2.0));
+            plot_ui.line(Line::new("p95", tr(&data.p95_ms)).color(P95).width(2.0));
+            plot_ui.line(Line::new("p99", tr(&data.p99_ms)).color(P99).width(2.0));
+        });
+        plot_box(ui, "Failures by reason (req/s)", width, height, data, false, |plot_ui| {
+            for (r, s) in &data.failures {
+                plot_ui.line(Line::new(r.label(), PlotPoints::from(s.clone())).color(reason_color(*r)).width(2.0));
+            }
+        });
+        if let Some(name) = opts.node_name {
+            let title = format!("{name}: queue, busy %, hit %");
+            plot_box(ui, &title, width, height, data, false, |plot_ui| {
+                plot_ui.line(Line::new("queue", PlotPoints::from(data.node_queue.clone())).color(P95).width(2.0));
+                if !data.node_utilisation_pct.is_empty() {
+                    plot_ui.line(
+                        Line::new("busy %", PlotPoints::from(data.node_utilisation_pct.clone())).color(OK).width(2.0),
+                    );
+                }
+                if !data.node_hit_pct.is_empty() {
+                    plot_ui.line(Line::new("hit %", PlotPoints::from(data.node_hit_pct.clone())).color(P50).width(2.0));
+                }
+            });
+        }
+    });
+}
+
+/// One titled plot with the event markers.
+fn plot_box(
+    ui: &mut Ui,
+    title: &str,
+    width: f32,
+    height: f32,
+    data: &PlotData,
+    log_y: bool,
+    add: impl FnOnce(&mut egui_plot::PlotUi<'_>),
+) {
+    ui.vertical(|ui| {
+        ui.set_width(width);
+        ui.label(RichText::new(title).small().strong());
+        let plot = Plot::new(title)
+            .width(width)
+            .height((height - 20.0).max(60.0))
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .include_x(data.span.0)
+            .include_x(data.span.1)
+            .x_axis_formatter(|m, _| format!("{:.0} s", m.value))
+            .y_axis_min_width(36.0);
+        let plot = if log_y {
+            plot.y_axis_formatter(|m, _| format::ms(10f64.powf(m.value)))
+                .label_formatter(|h| match h {
+                    egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                        Some(format!("{plot_name} at {:.0} s: {}", position.x, format::ms(10f64.powf(position.y))))
+                    }
+                    egui_plot::HoverPosition::Elsewhere { .. } => None,
+                })
+                .y_grid_spacer(egui_plot::log_grid_spacer(10))
+        } else {
+            plot.include_y(0.0)
+        };
+        plot.show(ui, |plot_ui| {
+            add(plot_ui);
+            for m in &data.markers {
+                plot_ui.vline(VLine::new(m.kind.label(), m.at_s).color(m.kind.color()).width(1.5));
+            }
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::default_scenario;
+    use crate::sim::SimTime;
+
+    #[test]
+    fn the_window_slides_and_markers_follow_events() {
+        let mut sim = Simulation::new(&default_scenario()).expect("builds");
+        sim.run_until(SimTime::from_secs(10.0));
+        sim.spike(0, 5.0, 2.0);
+        sim.run_until(SimTime::from_secs(20.0));
+        let d = plot_data(&sim, 8.0, Some(2));
+        assert_eq!(d.ok_rps.len(), 9, "{:?}", d.ok_rps);
+        assert!(d.ok_rps.iter().all(|p| p[0] >= 12.0));
+        assert!(d.markers.is_empty(), "the spike at 10 s is out of the window");
+        let d = plot_data(&sim, 60.0, Some(2));
+        assert_eq!(d.ok_rps.len(), 20);
+        assert_eq!(d.markers.len(), 1);
+        assert_eq!(d.markers[0].kind, MarkerKind::Spike);
+        assert_eq!(d.node_utilisation_pct.len(), 20);
+        assert!(d.p99_ms.iter().all(|p| p[1] >= 0.0));
+    }
+}

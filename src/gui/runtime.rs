@@ -1,0 +1,307 @@
+//! Runtime state: the simulation built from the document, and what is
+//! derived from it each frame (live view, dots, alerts). Never persisted;
+//! rebuilt from the document on start, reset and structural edits.
+
+use std::collections::BTreeMap;
+
+use super::alerts::{AlertLog, Severity, severity_of_event};
+use super::canvas::traffic_dots::{FlowInput, TrafficDots};
+use super::clock::Clock;
+use super::edits::same_structure;
+use super::live::{HeatLevel, LiveView, NodeStatus};
+use super::pacer::{FrameWork, Pacer, PacerConfig, Speed};
+use super::verdict::{Verdict, verdict};
+use crate::scenario::{Scenario, validate};
+use crate::sim::{LiveUpdate, SimEvent, Simulation};
+
+/// What a change waiting for the next reset concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PendingKey {
+    Topology,
+    Node(String),
+    Edge(usize),
+}
+
+/// The running side of the app.
+pub struct Runtime {
+    pub sim: Option<Simulation>,
+    pub live: LiveView,
+    pub dots: TrafficDots,
+    pub pacer: Pacer,
+    pub running: bool,
+    /// Why the document cannot be simulated, when it cannot.
+    pub problems: Vec<String>,
+    /// Edits made after the start that take effect at the next reset, and why.
+    pub pending: BTreeMap<PendingKey, String>,
+    pub alerts: AlertLog,
+    /// Computed when the run is paused.
+    pub verdict: Option<Verdict>,
+    pub last_work: FrameWork,
+    /// Engine events already copied into the alert log.
+    events_seen: usize,
+    last_event: Option<SimEvent>,
+    levels: Vec<NodeStatus>,
+}
+
+impl Runtime {
+    pub fn new(scenario: &Scenario, pacer: PacerConfig) -> Self {
+        let mut rt = Runtime {
+            sim: None,
+            live: LiveView::default(),
+            dots: TrafficDots::default(),
+            pacer: Pacer::new(pacer),
+            running: false,
+            problems: Vec::new(),
+            pending: BTreeMap::new(),
+            alerts: AlertLog::default(),
+            verdict: None,
+            last_work: FrameWork::default(),
+            events_seen: 0,
+            last_event: None,
+            levels: Vec::new(),
+        };
+        rt.rebuild(scenario);
+        rt
+    }
+
+    /// A fresh simulation of `scenario` at time zero (or the reasons it
+    /// cannot be built).
+    pub fn rebuild(&mut self, scenario: &Scenario) {
+        self.pending.clear();
+        self.verdict = None;
+        self.dots.clear();
+        self.pacer.reset();
+        self.events_seen = 0;
+        self.last_event = None;
+        match Simulation::new(scenario) {
+            Ok(sim) => {
+                self.live = LiveView::new(&sim);
+                self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
+                self.sim = Some(sim);
+                self.problems.clear();
+            }
+            Err(e) => {
+                self.sim = None;
+                self.live = LiveView::default();
+                self.problems = e.0;
+                self.running = false;
+            }
+        }
+    }
+
+    /// Simulated seconds so far.
+    pub fn now_s(&self) -> f64 {
+        self.sim.as_ref().map_or(0.0, |s| s.now().as_secs())
+    }
+
+    /// Brings the simulation in line with an edited document: rebuilt if
+    /// nothing has run yet, parameters pushed live where the engine can,
+    /// and the rest noted as waiting for a reset.
+    pub fn sync(&mut self, doc: &Scenario) {
+        let problems: Vec<String> = validate(doc).into_iter().map(|p| p.message).collect();
+        let fresh = self.sim.as_ref().is_none_or(|s| s.now().0 == 0);
+        if fresh {
+            let running = self.running;
+            self.rebuild(doc);
+            self.running = running && self.sim.is_some();
+            return;
+        }
+        if !problems.is_empty() {
+            // Keep the running simulation; nothing invalid reaches it.
+            self.problems = problems;
+            self.pending.insert(PendingKey::Topology, "fix the problems listed, then reset".into());
+            return;
+        }
+        self.problems.clear();
+        self.pending.remove(&PendingKey::Topology);
+        let Some(sim) = self.sim.as_mut() else { return };
+        if !same_structure(sim.scenario(), doc) {
+            self.pending.insert(PendingKey::Topology, "nodes, edges, faults or the seed changed".into());
+            return;
+        }
+        for (i, node) in doc.nodes.iter().enumerate() {
+            if sim.scenario().nodes.get(i).is_some_and(|n| n.kind != node.kind)
+                && let LiveUpdate::NeedsReset(why) = sim.update_node(i, &node.kind)
+            {
+                self.pending.insert(PendingKey::Node(node.id.clone()), why);
+            }
+        }
+        for (i, edge) in doc.edges.iter().enumerate() {
+            if sim.scenario().edges.get(i).is_some_and(|e| e != edge)
+                && let LiveUpdate::NeedsReset(why) = sim.update_edge(i, edge)
+            {
+                self.pending.insert(PendingKey::Edge(i), why);
+            }
+        }
+    }
+
+    /// One frame: step the engine if running, then refresh what is drawn.
+    pub fn frame(&mut self, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        self.last_work =
+            if self.running { self.pacer.advance(sim, wall_dt_s, speed, clock) } else { FrameWork::default() };
+        let bursts = self.live.update(sim, wall_dt_s, self.running);
+        if self.running {
+            let flows: Vec<FlowInput> = self
+                .live
+                .edges
+                .iter()
+                .map(|e| FlowInput { rate_rps: e.rate_rps, error_ratio: e.error_ratio })
+                .collect();
+            let speed_now = match speed {
+                Speed::Times(f) => self.pacer.lagging(speed).unwrap_or(f),
+                Speed::Max => self.pacer.achieved(),
+            };
+            self.dots.advance(&flows, speed_now, wall_dt_s);
+        }
+        let now_s = sim.now().as_secs();
+        let name = |i: usize| sim.scenario().nodes.get(i).map(|n| n.id.clone());
+        for b in bursts {
+            self.alerts.push(
+                Severity::Error,
+                now_s,
+                name(b.node),
+                format!("{} at {}", b.reason.label(), name(b.node).unwrap_or_default()),
+                b.count,
+            );
+        }
+        for (i, view) in self.live.nodes.iter().enumerate() {
+            let status = view.status();
+            let before = self.levels.get(i).copied().unwrap_or(NodeStatus::Up(HeatLevel::Calm));
+            if status == NodeStatus::Up(HeatLevel::Hot) && before != status {
+                let id = name(i).unwrap_or_default();
+                let util = view.heat.smoothed();
+                self.alerts.push(
+                    Severity::Warning,
+                    now_s,
+                    Some(id.clone()),
+                    format!("{id} is saturated ({} busy)", super::format::percent(util)),
+                    1,
+                );
+            }
+            if let Some(l) = self.levels.get_mut(i) {
+                *l = status;
+            }
+        }
+        self.copy_engine_events();
+    }
+
+    /// Copies engine events (crashes, restores, spikes...) not seen yet.
+    fn copy_engine_events(&mut self) {
+        let Some(sim) = self.sim.as_ref() else { return };
+        let log = sim.event_log();
+        // The log only loses entries at the front; find where we stopped.
+        let start = match &self.last_event {
+            None => 0,
+            Some(last) => {
+                if self.events_seen <= log.len() && log.get(self.events_seen.wrapping_sub(1)) == Some(last) {
+                    self.events_seen
+                } else {
+                    log.iter().rposition(|e| e == last).map_or(0, |p| p + 1)
+                }
+            }
+        };
+        for e in log.iter().skip(start) {
+            let node = e.node.and_then(|i| sim.scenario().nodes.get(i)).map(|n| n.id.clone());
+            self.alerts.push(severity_of_event(&e.what), e.at.as_secs(), node, e.what.clone(), 1);
+        }
+        self.events_seen = log.len();
+        self.last_event = log.back().cloned();
+    }
+
+    pub fn play(&mut self) {
+        if self.sim.is_some() {
+            self.running = true;
+            self.verdict = None;
+        }
+    }
+
+    pub fn pause(&mut self) {
+        if self.running {
+            self.running = false;
+            self.pacer.reset();
+            self.compute_verdict();
+        }
+    }
+
+    /// The verdict of the run so far (after some simulated time).
+    pub fn compute_verdict(&mut self) {
+        self.verdict =
+            self.sim.as_ref().filter(|s| s.now().as_secs() >= 1.0).map(|s| verdict(&s.report(), s.scenario()));
+    }
+
+    /// Index of a node in the simulation (which may lag the document).
+    pub fn sim_node(&self, id: &str) -> Option<usize> {
+        self.sim.as_ref().and_then(|s| s.node_index(id))
+    }
+
+    /// Index of the edge `from → to` in the simulation.
+    pub fn sim_edge(&self, from: &str, to: &str) -> Option<usize> {
+        self.sim.as_ref().and_then(|s| s.scenario().edges.iter().position(|e| e.from == from && e.to == to))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::clock::ManualClock;
+    use crate::scenario::{NodeKind, default_scenario};
+
+    #[test]
+    fn parameter_edits_apply_live_and_structural_ones_wait_for_a_reset() {
+        let mut doc = default_scenario();
+        let mut rt = Runtime::new(&doc, PacerConfig::default());
+        let clock = ManualClock::new();
+        rt.play();
+        rt.frame(0.2, Speed::Times(5.0), &clock);
+        assert!(rt.now_s() > 0.9);
+
+        let app = doc.node_index("app-1").expect("app-1");
+        if let NodeKind::Service(s) = &mut doc.nodes[app].kind {
+            s.workers = 32;
+        }
+        rt.sync(&doc);
+        assert!(rt.pending.is_empty(), "{:?}", rt.pending);
+        assert_eq!(rt.sim.as_ref().and_then(|s| s.node_live(app)).and_then(|l| l.workers), Some(32));
+
+        let db = doc.node_index("db").expect("db");
+        if let NodeKind::Database(d) = &mut doc.nodes[db].kind {
+            d.read_replicas = 2;
+        }
+        rt.sync(&doc);
+        assert!(rt.pending.contains_key(&PendingKey::Node("db".into())));
+
+        doc.edges.remove(0);
+        rt.sync(&doc);
+        assert!(rt.pending.contains_key(&PendingKey::Topology));
+        assert!(rt.now_s() > 0.9, "the run goes on until reset");
+    }
+
+    #[test]
+    fn an_invalid_document_keeps_the_last_good_simulation() {
+        let mut doc = default_scenario();
+        let mut rt = Runtime::new(&doc, PacerConfig::default());
+        rt.play();
+        rt.frame(0.1, Speed::Times(10.0), &ManualClock::new());
+        doc.nodes.clear();
+        rt.sync(&doc);
+        assert!(rt.sim.is_some());
+        assert!(!rt.problems.is_empty());
+    }
+
+    #[test]
+    fn engine_events_reach_the_alert_log_once() {
+        let doc = default_scenario();
+        let mut rt = Runtime::new(&doc, PacerConfig::default());
+        let clock = ManualClock::new();
+        rt.play();
+        rt.frame(0.1, Speed::Times(1.0), &clock);
+        if let Some(sim) = rt.sim.as_mut() {
+            sim.crash_node(2);
+        }
+        rt.frame(0.1, Speed::Times(1.0), &clock);
+        rt.frame(0.1, Speed::Times(1.0), &clock);
+        let crashes = rt.alerts.entries().iter().filter(|a| a.text.contains("crashed")).count();
+        assert_eq!(crashes, 1);
+    }
+}

@@ -1,0 +1,133 @@
+//! What survives a restart: the document being edited and the UI
+//! preferences. Everything else (the running simulation, plots, dots) is
+//! runtime state, rebuilt from this.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::pacer::Speed;
+use super::theme::ThemeChoice;
+use crate::scenario::{Scenario, default_scenario};
+
+/// The persisted part of the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct State {
+    pub doc: Document,
+    pub prefs: Prefs,
+}
+
+/// The scenario being edited, where it lives on disk, and what it looked
+/// like when last opened or saved (the document is dirty when it differs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Document {
+    pub scenario: Scenario,
+    pub path: Option<PathBuf>,
+    pub saved: Scenario,
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Document::clean(default_scenario(), None)
+    }
+}
+
+impl Document {
+    /// A document with no unsaved changes.
+    pub fn clean(scenario: Scenario, path: Option<PathBuf>) -> Self {
+        Self { saved: scenario.clone(), scenario, path }
+    }
+
+    /// Whether there are changes not written to disk.
+    pub fn is_dirty(&self) -> bool {
+        self.scenario != self.saved
+    }
+
+    /// The file name, or the scenario's name for a document never saved.
+    pub fn display_name(&self) -> String {
+        match self.path.as_ref().and_then(|p| p.file_name()) {
+            Some(name) => name.to_string_lossy().into_owned(),
+            None => self.scenario.name.clone(),
+        }
+    }
+
+    /// The window title: `archsim — name`, with a bullet when unsaved.
+    pub fn window_title(&self) -> String {
+        let mark = if self.is_dirty() { " ●" } else { "" };
+        format!("archsim — {}{mark}", self.display_name())
+    }
+}
+
+/// UI preferences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub theme: ThemeChoice,
+    pub speed: Speed,
+    pub show_frame_time: bool,
+    pub left_panel: bool,
+    pub right_panel: bool,
+    pub bottom_panel: bool,
+    /// All panels hidden, for a projector.
+    pub presenter: bool,
+    pub latency_log_scale: bool,
+    /// Seconds of simulated time the plots show.
+    pub plot_window_s: f64,
+    pub ui_zoom: f32,
+    pub spike_factor: f64,
+    pub spike_secs: f64,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            theme: ThemeChoice::Dark,
+            speed: Speed::Times(1.0),
+            show_frame_time: false,
+            left_panel: true,
+            right_panel: true,
+            bottom_panel: true,
+            presenter: false,
+            latency_log_scale: false,
+            plot_window_s: 60.0,
+            ui_zoom: 1.0,
+            spike_factor: 5.0,
+            spike_secs: 10.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_document_is_the_three_tier_scenario_and_clean() {
+        let doc = Document::default();
+        assert!(!doc.is_dirty());
+        assert_eq!(doc.window_title(), "archsim — Three-tier web application");
+    }
+
+    #[test]
+    fn an_edit_marks_the_title_and_saving_clears_it() {
+        let mut doc = Document::default();
+        doc.scenario.seed += 1;
+        assert!(doc.window_title().ends_with('●'));
+        doc.path = Some(PathBuf::from("/tmp/x/my-design.ron"));
+        doc.saved = doc.scenario.clone();
+        assert_eq!(doc.window_title(), "archsim — my-design.ron");
+    }
+
+    #[test]
+    fn state_round_trips_through_the_storage_format() {
+        // eframe stores values as RON with default options.
+        let mut state = State::default();
+        state.doc.scenario.seed = 99;
+        state.prefs.speed = Speed::Max;
+        let text = ron::to_string(&state).expect("serialises");
+        let back: State = ron::from_str(&text).expect("deserialises");
+        assert_eq!(back, state);
+    }
+}

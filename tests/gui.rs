@@ -1,0 +1,247 @@
+//! The desktop app driven through its accessibility tree (egui_kittest):
+//! build a topology from the palette, run it with a manual clock, undo,
+//! save and open through a scripted file dialog, a broken file, the spike
+//! button, and two small snapshots.
+
+#![cfg(feature = "gui")]
+
+use std::path::PathBuf;
+
+use archsim::gui::{AppConfig, ArchsimApp, Dialog, InitialDocument, ManualClock, ScriptedFileDialog, plot_data};
+use archsim::scenario::{NodeKind, Scenario, default_scenario};
+use eframe::egui::{Key, Modifiers, accesskit::Role};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// The app in a harness, with the clock and file dialog the test controls.
+fn app_with(initial: InitialDocument) -> (Harness<'static, ArchsimApp>, ManualClock, ScriptedFileDialog) {
+    let clock = ManualClock::new();
+    let files = ScriptedFileDialog::new();
+    let (c, f) = (clock.clone(), files.clone());
+    let harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(c), Box::new(f), initial)));
+    (harness, clock, files)
+}
+
+fn three_tier() -> InitialDocument {
+    InitialDocument::Scenario(Box::new(default_scenario()), None)
+}
+
+/// Lets `secs` of wall time pass over `frames` frames.
+fn advance(harness: &mut Harness<'_, ArchsimApp>, clock: &ManualClock, secs: f64, frames: usize) {
+    for _ in 0..frames {
+        clock.advance(secs / frames as f64);
+        harness.step();
+    }
+}
+
+fn sim_time(harness: &Harness<'_, ArchsimApp>) -> f64 {
+    harness.state().runtime().now_s()
+}
+
+/// Throughput end to end in the last closed window.
+fn last_throughput(harness: &Harness<'_, ArchsimApp>) -> f64 {
+    harness
+        .state()
+        .runtime()
+        .sim
+        .as_ref()
+        .and_then(|s| s.series().last().map(|f| f.end_to_end.throughput_rps))
+        .unwrap_or(0.0)
+}
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("archsim-gui-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+#[test]
+fn build_a_topology_from_the_palette_and_watch_it_run() {
+    let (mut h, clock, _files) = app_with(InitialDocument::Scenario(Box::new(Scenario::default()), None));
+    h.get_by_label("+ Client").click();
+    h.run_steps(2);
+    h.get_by_label("+ Service").click();
+    h.run_steps(2);
+    h.get_by_label("+ Database").click();
+    h.run_steps(2);
+    let ids: Vec<String> = h.state().document().scenario.nodes.iter().map(|n| n.id.clone()).collect();
+    assert_eq!(ids, ["client-1", "service-1", "db-1"]);
+
+    // Connect client → service → database from the inspector's "Calls".
+    for (from, to) in [("client-1", "service-1"), ("service-1", "db-1")] {
+        h.get_by_label(&format!("node {from}")).click_accesskit();
+        h.run_steps(2);
+        h.get_by_label("Call another node…").click();
+        h.run_steps(2);
+        h.get_by_label(&format!("call {to}")).click();
+        h.run_steps(2);
+    }
+    let edges: Vec<(String, String)> =
+        h.state().document().scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
+    assert_eq!(edges, [("client-1".into(), "service-1".into()), ("service-1".into(), "db-1".into())]);
+    assert!(h.state().runtime().sim.is_some(), "{:?}", h.state().runtime().problems);
+
+    // Set a parameter in the inspector: the service gets 3 workers.
+    h.get_by_label("node service-1").click_accesskit();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "workers").set_value_accesskit(3.0);
+    h.run_steps(2);
+    let workers = match &h.state().document().scenario.nodes[1].kind {
+        NodeKind::Service(s) => s.workers,
+        other => panic!("not a service: {other:?}"),
+    };
+    assert_eq!(workers, 3);
+
+    // Play, and let five simulated seconds pass at 1×.
+    h.get_by_label("Play").click();
+    h.run_steps(1);
+    assert!(h.state().runtime().running);
+    advance(&mut h, &clock, 5.0, 25);
+    assert!((sim_time(&h) - 5.0).abs() < 0.3, "t = {}", sim_time(&h));
+    let sim = h.state().runtime().sim.as_ref().expect("running");
+    let data = plot_data(sim, 60.0, Some(1));
+    assert!(data.ok_rps.len() >= 4, "{:?}", data.ok_rps);
+    assert!(data.ok_rps.iter().any(|p| p[1] > 50.0), "{:?}", data.ok_rps);
+    assert!(!data.node_utilisation_pct.is_empty());
+    // The hover card pinned in the inspector shows the numbers with capacity.
+    assert!(h.query_by_label_contains("/3").is_some(), "workers n/3 in the live card");
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert!(!h.state().runtime().running);
+    assert!(h.state().runtime().verdict.is_some());
+}
+
+#[test]
+fn undo_restores_the_previous_document_and_redo_brings_the_edit_back() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    let original = h.state().document().scenario.clone();
+    h.get_by_label("+ Cache").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario.nodes.len(), original.nodes.len() + 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario, original);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario.nodes.len(), original.nodes.len() + 1);
+}
+
+#[test]
+fn save_then_open_round_trips_to_an_equal_scenario() {
+    let (mut h, _clock, files) = app_with(three_tier());
+    // An edit, so the file differs from the bundled scenario.
+    h.get_by_label("node db").click_accesskit();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "connections").set_value_accesskit(7.0);
+    h.run_steps(2);
+    let edited = h.state().document().scenario.clone();
+    assert!(h.state().document().is_dirty());
+
+    let path = temp_path("round-trip.ron");
+    files.answer(Some(path.clone()));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    h.run_steps(2);
+    assert!(path.exists());
+    assert!(!h.state().document().is_dirty());
+    assert_eq!(files.suggested.borrow().as_slice(), ["three-tier-web-application.ron"]);
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(2);
+    assert!(h.state().document().scenario.nodes.is_empty());
+
+    files.answer(Some(path.clone()));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario, edited);
+    assert_eq!(h.state().document().path.as_deref(), Some(path.as_path()));
+}
+
+#[test]
+fn a_broken_file_shows_its_problems_and_keeps_the_open_scenario() {
+    let (mut h, _clock, files) = app_with(three_tier());
+    let before = h.state().document().clone();
+    let path = temp_path("broken.ron");
+    std::fs::write(
+        &path,
+        "(name: \"x\", nodes: [(id: \"a\", kind: Service(workers: 0, service_time: Constant(ms: 1)))])",
+    )
+    .expect("write");
+    files.answer(Some(path.clone()));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run_steps(2);
+    assert!(matches!(h.state().dialog(), Some(Dialog::Error { .. })));
+    assert!(h.query_by_label_contains("Could not open").is_some());
+    assert!(h.query_all_by_label_contains("workers").next().is_some(), "the problem is listed");
+    assert_eq!(h.state().document(), &before);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(h.state().dialog().is_none());
+}
+
+#[test]
+fn the_spike_button_raises_measured_throughput() {
+    let (mut h, clock, _files) = app_with(three_tier());
+    h.key_press(Key::Space);
+    h.run_steps(1);
+    assert!(h.state().runtime().running);
+    advance(&mut h, &clock, 4.0, 20);
+    let before = last_throughput(&h);
+    assert!(before > 500.0, "{before}");
+    h.get_by_label("Spike").click();
+    h.run_steps(1);
+    advance(&mut h, &clock, 3.0, 15);
+    let during = last_throughput(&h);
+    assert!(during > 2.0 * before, "before {before}, during {during}");
+    assert!(h.state().runtime().alerts.entries().iter().any(|a| a.text.contains("traffic ×")));
+}
+
+#[test]
+fn context_menu_crash_turns_the_node_down() {
+    let (mut h, clock, _files) = app_with(three_tier());
+    h.key_press(Key::Space);
+    advance(&mut h, &clock, 1.0, 5);
+    h.get_by_label("node app-2").click_accesskit();
+    h.run_steps(2);
+    // Hover first, as a person does, then click.
+    h.get_by_label("Crash").hover();
+    h.run_steps(1);
+    h.get_by_label("Crash").click();
+    h.run_steps(2);
+    let rt = h.state().runtime();
+    let i = rt.sim_node("app-2").expect("in the simulation");
+    assert!(rt.sim.as_ref().and_then(|s| s.node_live(i)).is_some_and(|l| l.down));
+    assert!(h.query_by_label("Restore").is_some());
+}
+
+/// Small snapshots rendered on the CPU (wgpu on Mesa lavapipe).
+mod snapshots {
+    use super::*;
+
+    fn small(initial: InitialDocument) -> (Harness<'static, ArchsimApp>, ManualClock) {
+        let clock = ManualClock::new();
+        let c = clock.clone();
+        let harness = Harness::builder().with_size([960.0, 600.0]).wgpu().build_eframe(move |cc| {
+            ArchsimApp::new(cc, AppConfig::for_tests(Box::new(c), Box::new(ScriptedFileDialog::new()), initial))
+        });
+        (harness, clock)
+    }
+
+    #[test]
+    fn empty_canvas() {
+        let (mut h, _clock) = small(InitialDocument::Scenario(Box::new(Scenario::default()), None));
+        h.run_steps(3);
+        h.snapshot("empty_canvas");
+    }
+
+    #[test]
+    fn running_three_tier() {
+        let (mut h, clock) = small(three_tier());
+        h.key_press(Key::Space);
+        advance(&mut h, &clock, 6.0, 30);
+        h.state_mut().push_command(archsim::gui::Command::Pause);
+        h.run_steps(3);
+        h.snapshot("running_three_tier");
+    }
+}
