@@ -381,3 +381,22 @@ fn warmup_is_excluded_from_the_totals() {
     assert!((t.duration_s - 20.0).abs() < 1e-9);
     assert!((t.arrivals as f64 - 2000.0).abs() < 200.0, "{}", t.arrivals);
 }
+
+#[test]
+fn an_invalid_live_change_is_refused_and_changes_nothing() {
+    let s =
+        scenario("t", 19, 1.0, vec![poisson_client("c", 100.0), service("s", 2, None, constant(1.0))], &[("c", "s")]);
+    let mut sim = Simulation::new(&s).expect("valid");
+    let broken = NodeKind::Service(ServiceSpec {
+        workers: 0,
+        queue_capacity: None,
+        service_time: constant(1.0),
+        error_probability: 2.0,
+        blocking_calls: true,
+    });
+    match sim.update_node(1, &broken) {
+        LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert_eq!(sim.node_live(1).and_then(|l| l.workers), Some(2));
+}

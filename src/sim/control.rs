@@ -5,7 +5,7 @@
 use super::node::Behaviour;
 use super::time::{ms_to_nanos, secs_to_nanos};
 use super::{Balancer, CacheStore, Distribution, Simulation};
-use crate::scenario::{Arrivals, CacheMode, EdgeSpec, KeySpec, NodeKind, ProfileShape};
+use crate::scenario::{Arrivals, CacheMode, EdgeSpec, KeySpec, NodeKind, ProfileShape, validate};
 
 /// Whether a parameter change took effect in the running simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,23 @@ pub enum LiveUpdate {
     Applied,
     /// The change needs a reset to take effect; the text says why.
     NeedsReset(String),
+    /// The new parameters are not valid; nothing changed. Each entry is a
+    /// problem as validation words it.
+    Invalid(Vec<String>),
+}
+
+/// Rate factors above this are treated as this: a finite bound keeps the
+/// arrival process from scheduling infinitely many events at one instant.
+const MAX_RATE_FACTOR: f64 = 1e6;
+
+fn sane_factor(f: f64) -> f64 {
+    if f.is_finite() {
+        f.clamp(0.0, MAX_RATE_FACTOR)
+    } else if f > 0.0 {
+        MAX_RATE_FACTOR
+    } else {
+        0.0
+    }
 }
 
 impl Simulation {
@@ -21,7 +38,7 @@ impl Simulation {
         if let Some(Behaviour::Client(c)) = self.nodes.get_mut(client).map(|n| &mut n.behaviour)
             && let Some(a) = &mut c.arrivals
         {
-            a.multiplier = factor.max(0.0);
+            a.multiplier = sane_factor(factor);
             self.redraw_arrival(client);
         }
     }
@@ -41,7 +58,8 @@ impl Simulation {
         if let Behaviour::Client(c) = &mut n.behaviour
             && let Some(a) = &mut c.arrivals
         {
-            a.profile.push(ProfileShape::Spike { start_s, duration_s: duration_s.max(0.0), factor: factor.max(0.0) });
+            let (factor, duration_s) = (sane_factor(factor), sane_factor(duration_s));
+            a.profile.push(ProfileShape::Spike { start_s, duration_s, factor });
             let id = n.id.clone();
             self.log_event(Some(client as u32), format!("{id} traffic ×{factor} for {duration_s} s"));
             self.redraw_arrival(client);
@@ -64,10 +82,33 @@ impl Simulation {
         }
     }
 
+    /// Cuts (or heals) edge `index`: everything sent over it is lost.
+    pub fn set_partition(&mut self, index: usize, cut: bool) {
+        let Some(e) = self.edges.get_mut(index) else { return };
+        let was_cut = e.partitions > 0;
+        // A manual cut is one more partition hold on top of the timeline's.
+        if cut && !was_cut {
+            e.partitions += 1;
+        } else if !cut && was_cut {
+            e.partitions = 0;
+        }
+        if cut != was_cut {
+            let source = e.from;
+            let (from, to) = (self.nodes[e.from as usize].id.clone(), self.nodes[e.to as usize].id.clone());
+            let what = if cut { "partitioned" } else { "healed" };
+            self.log_event(Some(source), format!("link {from} → {to} {what}"));
+        }
+    }
+
+    /// Whether edge `index` is cut now.
+    pub fn is_partitioned(&self, index: usize) -> bool {
+        self.edges.get(index).is_some_and(|e| e.partitions > 0)
+    }
+
     /// Slows node `i` down by `factor` (1 = normal), on top of timeline faults.
     pub fn set_slowdown(&mut self, i: usize, factor: f64) {
         if let Some(n) = self.nodes.get_mut(i) {
-            n.health.manual_slowdown = if factor > 0.0 && factor.is_finite() { factor } else { 1.0 };
+            n.health.manual_slowdown = if factor > 0.0 && factor.is_finite() { factor.min(1e6) } else { 1.0 };
             let id = n.id.clone();
             self.log_event(Some(i as u32), format!("{id} slowdown set to ×{factor}"));
         }
@@ -82,9 +123,20 @@ impl Simulation {
         }
     }
 
-    /// Changes a node's parameters while running.
+    /// Changes a node's parameters while running. The new parameters are
+    /// validated with the rest of the scenario first; invalid ones change
+    /// nothing.
     pub fn update_node(&mut self, i: usize, kind: &NodeKind) -> LiveUpdate {
         let now = self.now;
+        let mut candidate = self.scenario.clone();
+        match candidate.nodes.get_mut(i) {
+            Some(n) => n.kind = kind.clone(),
+            None => return LiveUpdate::NeedsReset("no such node".into()),
+        }
+        let problems = validate(&candidate);
+        if !problems.is_empty() {
+            return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect());
+        }
         let Some(n) = self.nodes.get_mut(i) else { return LiveUpdate::NeedsReset("no such node".into()) };
         let result = match (&mut n.behaviour, kind) {
             (Behaviour::Client(c), NodeKind::Client(spec)) => {
@@ -218,6 +270,16 @@ impl Simulation {
 
     /// Changes an edge's latency, drop probability and weight while running.
     pub fn update_edge(&mut self, index: usize, spec: &EdgeSpec) -> LiveUpdate {
+        let mut candidate = self.scenario.clone();
+        match candidate.edges.get_mut(index) {
+            Some(e) if e.from == spec.from && e.to == spec.to => *e = spec.clone(),
+            Some(_) => return LiveUpdate::NeedsReset("reconnecting an edge needs a reset".into()),
+            None => return LiveUpdate::NeedsReset("no such edge".into()),
+        }
+        let problems = validate(&candidate);
+        if !problems.is_empty() {
+            return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect());
+        }
         let Some(e) = self.edges.get_mut(index) else { return LiveUpdate::NeedsReset("no such edge".into()) };
         e.latency = spec.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero());
         e.drop_probability = spec.drop_probability;
