@@ -82,61 +82,103 @@ impl DistributionSpec {
 
     /// Every way this spec is invalid, as human sentences.
     pub fn problems(&self) -> Vec<String> {
+        self.parameter_problems().into_iter().map(|(_, message)| message).collect()
+    }
+
+    /// Every way this spec is invalid, each with the parameter it concerns
+    /// (so a loader can point at it) and a sentence saying what was
+    /// expected and what was found.
+    pub fn parameter_problems(&self) -> Vec<(&'static str, String)> {
+        use super::limits::MAX_MS;
         let mut out = Vec::new();
-        fn check(out: &mut Vec<String>, name: &str, v: f64) {
-            if !v.is_finite() || v < 0.0 {
-                out.push(format!("`{name}` must be a finite number ≥ 0, got {v}"));
+        /// Checks a duration in milliseconds: at least 0 (or above 0), at most `MAX_MS`.
+        fn duration(out: &mut Vec<(&'static str, String)>, name: &'static str, v: f64, zero_ok: bool) -> bool {
+            let low_ok = if zero_ok { v >= 0.0 } else { v > 0.0 };
+            if low_ok && v <= MAX_MS {
+                return true;
             }
-        }
-        macro_rules! non_negative {
-            ($name:expr, $v:expr) => {
-                check(&mut out, $name, $v)
-            };
+            let low = if zero_ok { "0 or more" } else { "more than 0" };
+            out.push((name, format!("`{name}` must be {low} and at most {} ms, got {}", thousands(MAX_MS), show(v))));
+            false
         }
         match self {
-            Self::Constant { ms } => non_negative!("ms", *ms),
+            Self::Constant { ms } => {
+                duration(&mut out, "ms", *ms, true);
+            }
             Self::Uniform { min_ms, max_ms } => {
-                non_negative!("min_ms", *min_ms);
-                non_negative!("max_ms", *max_ms);
-                if min_ms > max_ms {
-                    out.push(format!("`min_ms` ({min_ms}) is larger than `max_ms` ({max_ms})"));
+                let ok = duration(&mut out, "min_ms", *min_ms, true) & duration(&mut out, "max_ms", *max_ms, true);
+                if ok && min_ms > max_ms {
+                    out.push(("min_ms", format!("`min_ms` ({min_ms}) must not be larger than `max_ms` ({max_ms})")));
                 }
             }
-            Self::Exponential { mean_ms } => non_negative!("mean_ms", *mean_ms),
-            Self::Normal { mean_ms, stddev_ms } | Self::LogNormal { mean_ms, stddev_ms } => {
-                non_negative!("mean_ms", *mean_ms);
-                non_negative!("stddev_ms", *stddev_ms);
-                if matches!(self, Self::LogNormal { .. }) && *mean_ms <= 0.0 {
-                    out.push("a log-normal needs `mean_ms` > 0".into());
-                }
+            Self::Exponential { mean_ms } => {
+                duration(&mut out, "mean_ms", *mean_ms, true);
+            }
+            Self::Normal { mean_ms, stddev_ms } => {
+                duration(&mut out, "mean_ms", *mean_ms, true);
+                duration(&mut out, "stddev_ms", *stddev_ms, true);
+            }
+            Self::LogNormal { mean_ms, stddev_ms } => {
+                duration(&mut out, "mean_ms", *mean_ms, false);
+                duration(&mut out, "stddev_ms", *stddev_ms, true);
             }
             Self::LogNormalPercentiles { p50_ms, p99_ms } => {
-                if !(*p50_ms > 0.0 && p50_ms.is_finite()) {
-                    out.push(format!("`p50_ms` must be > 0, got {p50_ms}"));
-                }
-                if !(p99_ms >= p50_ms && p99_ms.is_finite()) {
-                    out.push(format!("`p99_ms` ({p99_ms}) must be ≥ `p50_ms` ({p50_ms})"));
+                let ok = duration(&mut out, "p50_ms", *p50_ms, false) & duration(&mut out, "p99_ms", *p99_ms, false);
+                if ok && p99_ms < p50_ms {
+                    out.push((
+                        "p99_ms",
+                        format!("`p99_ms` ({p99_ms}) must be at least `p50_ms` ({p50_ms}): a 99th percentile is never below the median"),
+                    ));
                 }
             }
             Self::Pareto { scale_ms, shape } | Self::Weibull { scale_ms, shape } | Self::Gamma { shape, scale_ms } => {
-                if !(*scale_ms > 0.0 && scale_ms.is_finite()) {
-                    out.push(format!("`scale_ms` must be > 0, got {scale_ms}"));
-                }
+                duration(&mut out, "scale_ms", *scale_ms, false);
                 if !(*shape > 0.0 && shape.is_finite()) {
-                    out.push(format!("`shape` must be > 0, got {shape}"));
+                    out.push(("shape", format!("`shape` must be a number above 0, got {}", show(*shape))));
                 }
             }
             Self::Empirical { values_ms } => {
                 if values_ms.is_empty() {
-                    out.push("`values_ms` needs at least one value".into());
+                    out.push(("values_ms", "`values_ms` needs at least one measured value, in ms".into()));
                 }
-                for v in values_ms {
-                    non_negative!("values_ms", *v);
+                if let Some(bad) = values_ms.iter().find(|v| !(**v >= 0.0 && **v <= MAX_MS)) {
+                    out.push((
+                        "values_ms",
+                        format!(
+                            "every value in `values_ms` must be 0 or more and at most {} ms, got {}",
+                            thousands(MAX_MS),
+                            show(*bad)
+                        ),
+                    ));
                 }
             }
         }
         out
     }
+}
+
+/// A number as a learner wrote it: `NaN` and infinities spelled out.
+pub(crate) fn show(v: f64) -> String {
+    if v.is_nan() {
+        "NaN (not a number)".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "infinity".into() } else { "minus infinity".into() }
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A whole number with thousands separators, `1,000,000`, as limits are quoted.
+pub(crate) fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
 }
 
 /// μ and σ of the underlying normal for a log-normal with the given median

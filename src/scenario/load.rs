@@ -5,7 +5,8 @@ use std::path::Path;
 
 use ron::extensions::Extensions;
 
-use super::locate::{line_column, locate};
+use super::locate::{enclosing_end, field_extent, group_start, last_string_before, line_column, locate};
+use super::validate::edit_distance;
 use super::{Diagnostic, LoadError, Scenario, validate};
 
 /// The RON dialect scenario files use: `Some(...)` may be left out and a
@@ -14,28 +15,253 @@ fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
+/// Unknown fields the loader looks past before it stops: enough for any
+/// real file, a bound for a mangled one.
+const MAX_RECOVERIES: usize = 32;
+
 /// Parses and validates scenario source. `file` names it in messages.
+///
+/// Returns the scenario, or every problem found, in file order of
+/// discovery: a syntax error stops the parse (nothing after it can be
+/// trusted), but an unknown field is blanked out and parsing goes on, so
+/// typos in several fields and the semantic problems of the rest of the
+/// file all come back at once.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
-    let scenario: Scenario = ron_options().from_str(source).map_err(|e| {
-        LoadError::Invalid(vec![Diagnostic {
-            file: file.to_string(),
-            line: e.span.start.line.max(1),
-            column: e.span.start.col.max(1),
-            message: e.code.to_string(),
-        }])
-    })?;
-    let problems = validate(&scenario);
-    if problems.is_empty() {
-        return Ok(scenario);
+    let diagnostic = |text: &str, offset: usize, message: String| {
+        let (line, column) = line_column(text, offset);
+        Diagnostic { file: file.to_string(), line, column, message }
+    };
+    let mut text = source.to_string();
+    let mut diagnostics = Vec::new();
+    // Where each blanked-out field's struct closes: a "missing field" error
+    // there is the blanked field's doing, already reported as unknown.
+    let mut blanked_structs = Vec::new();
+    let scenario = loop {
+        let error = match ron_options().from_str::<Scenario>(&text) {
+            Ok(scenario) => break Some(scenario),
+            Err(error) => error,
+        };
+        let mut offset = offset_of(&text, error.span.start.line, error.span.start.col);
+        let mut consequence = false;
+        if let ron::Error::MissingStructField { .. } = error.code {
+            // ron's span ends at the group's closing bracket; point at its
+            // name instead (`Service(`), where the learner adds the field.
+            let close = offset_of(&text, error.span.end.line, error.span.end.col);
+            consequence = blanked_structs.contains(&close);
+            offset = group_start(&text, close).unwrap_or(close);
+        }
+        if !consequence {
+            diagnostics.push(diagnostic(&text, offset, syntax_message(&text, &error.code, offset)));
+        }
+        match recover(&text, &error.code, offset) {
+            Some((start, end)) if diagnostics.len() < MAX_RECOVERIES => {
+                // Spaces keep every later line and column where it was.
+                let blank: String = text[start..end].chars().map(|c| if c == '\n' { c } else { ' ' }).collect();
+                text.replace_range(start..end, &blank);
+                if let Some(close) = enclosing_end(&text, start) {
+                    blanked_structs.push(close);
+                }
+            }
+            _ => break None,
+        }
+    };
+    if let Some(scenario) = &scenario {
+        for p in validate(scenario) {
+            diagnostics.push(diagnostic(&text, locate(&text, &p.path), p.message));
+        }
     }
-    let diagnostics = problems
-        .into_iter()
-        .map(|p| {
-            let (line, column) = line_column(source, locate(source, &p.path));
-            Diagnostic { file: file.to_string(), line, column, message: p.message }
-        })
-        .collect();
-    Err(LoadError::Invalid(diagnostics))
+    // In reading order, whichever pass found them.
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    match scenario {
+        Some(scenario) if diagnostics.is_empty() => Ok(scenario),
+        _ => Err(LoadError::Invalid(diagnostics)),
+    }
+}
+
+/// The byte range to blank out to parse on past `error`, for errors that
+/// leave the rest of the file readable: an unknown or repeated field.
+fn recover(text: &str, error: &ron::Error, offset: usize) -> Option<(usize, usize)> {
+    let name = match error {
+        ron::Error::NoSuchStructField { found, .. } => found.as_str(),
+        ron::Error::DuplicateStructField { field, .. } => field,
+        _ => return None,
+    };
+    let rest = text.get(offset..)?;
+    let rest = rest.strip_prefix("r#").unwrap_or(rest);
+    if !rest.starts_with(name) {
+        return None;
+    }
+    field_extent(text, offset)
+}
+
+/// Byte offset of a 1-based line and column (in characters), as ron reports them.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..];
+    let line_end = line_text.find('\n').unwrap_or(line_text.len());
+    line_text[..line_end].char_indices().nth(column.saturating_sub(1)).map_or(start + line_end, |(i, _)| start + i)
+}
+
+/// What a type is called in a learner's words, for parse messages.
+fn friendly(type_name: &str) -> &str {
+    match type_name {
+        "Scenario" => "the scenario",
+        "NodeSpec" => "a node",
+        "EdgeSpec" => "an edge",
+        "NodeKind" => "the node kind",
+        "Arrivals" => "the arrival process",
+        "DistributionSpec" => "the distribution",
+        "ProfileShape" => "the traffic profile",
+        "FaultSpec" => "the fault",
+        "LbPolicy" => "the load-balancing policy",
+        "CacheMode" => "the cache mode",
+        "RetryPolicy" => "the retry policy",
+        "KeySpec" => "the keys",
+        other => other,
+    }
+}
+
+/// "`a`, `b` or `c`".
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => "nothing".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The name in `names` closest to `found`, if it is a plausible typo.
+fn did_you_mean(found: &str, names: &[&str]) -> String {
+    let best = names.iter().map(|n| (edit_distance(&n.to_lowercase(), &found.to_lowercase()), *n)).min();
+    match best {
+        Some((d, name)) if d <= 1.max(found.chars().count() / 3) => format!(" (did you mean `{name}`?)"),
+        _ => String::new(),
+    }
+}
+
+/// The field whose value is being read at `offset`: the last `name:` on the
+/// line before it. A hint for messages, not a parse.
+fn field_before(text: &str, offset: usize) -> Option<&str> {
+    let before = &text[text[..offset].rfind('\n').map_or(0, |i| i + 1)..offset];
+    let colon = before.rfind(':')?;
+    let name = before[..colon].trim_end();
+    let start = name.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let name = &name[start..];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// The token at `offset`, widened to the left to the start of the value
+/// (ron points into `-2` at the `2`).
+fn token_at(text: &str, offset: usize) -> &str {
+    let stop = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}');
+    let start = text[..offset].rfind(stop).map_or(0, |i| i + 1);
+    let rest = &text[start..];
+    let len = rest.find(stop).unwrap_or(rest.len());
+    let token = &rest[..len];
+    match token.char_indices().nth(40) {
+        Some((cut, _)) => &token[..cut],
+        None => token,
+    }
+}
+
+/// A parse error in words a learner can act on, with a hint when a string
+/// just before it runs over several lines: the usual sign of a missing `"`,
+/// which makes the parser fail far from the real mistake.
+fn syntax_message(text: &str, error: &ron::Error, offset: usize) -> String {
+    let message = parse_error_message(text, error, offset);
+    let runaway = last_string_before(text, offset)
+        .filter(|&(start, end)| text[start..end].contains('\n') && !text[end..offset].contains([',', '(', ')']));
+    match runaway {
+        Some((start, _)) => {
+            let (line, _) = line_column(text, start);
+            format!(
+                "{message} (the text in quotes that starts on line {line} runs over several lines: is its closing `\"` missing?)"
+            )
+        }
+        None => message,
+    }
+}
+
+/// A parse error in words a learner can act on.
+fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String {
+    use ron::Error as E;
+    let field = field_before(text, offset).map(|f| format!("`{f}`")).unwrap_or_else(|| "this field".to_string());
+    let token = token_at(text, offset);
+    let got = if token.is_empty() { String::new() } else { format!(", got `{token}`") };
+    match error {
+        E::NoSuchStructField { expected, found, outer } => {
+            let place = outer.as_deref().map(|o| format!(" in {}", friendly(o))).unwrap_or_default();
+            format!(
+                "unknown field `{found}`{place}{}; expected {}",
+                did_you_mean(found, expected),
+                if expected.len() == 1 { one_of(expected) } else { format!("one of {}", one_of(expected)) }
+            )
+        }
+        E::NoSuchEnumVariant { expected, found, outer } => {
+            let place = outer.as_deref().map(|o| format!(" for {}", friendly(o))).unwrap_or_default();
+            format!(
+                "unknown name `{found}`{place}{}; expected one of {}",
+                did_you_mean(found, expected),
+                one_of(expected)
+            )
+        }
+        E::MissingStructField { field, outer } => {
+            let place = outer.as_deref().map(friendly).unwrap_or("this part");
+            format!("{place} needs the field `{field}`, which is missing")
+        }
+        E::DuplicateStructField { field, outer } => {
+            let place = outer.as_deref().map(|o| format!(" in {}", friendly(o))).unwrap_or_default();
+            format!("the field `{field}` is written twice{place}: keep one")
+        }
+        E::IntegerOutOfBounds if token.starts_with('-') => {
+            format!("{field} cannot be negative: it takes a whole number, 0 or more{got}")
+        }
+        E::IntegerOutOfBounds => format!("the number `{token}` is too large for {field}"),
+        E::ExpectedInteger => format!("{field} takes a whole number such as 8{got}"),
+        E::ExpectedFloat => format!("{field} takes a number such as 2.5{got}"),
+        E::ExpectedBoolean => format!("{field} takes `true` or `false`{got}"),
+        E::ExpectedString => format!("{field} takes text in double quotes, such as \"api\"{got}"),
+        E::ExpectedComma => {
+            let whole_number =
+                text[offset..].starts_with('.') && text[..offset].ends_with(|c: char| c.is_ascii_digit());
+            if whole_number {
+                format!("{field} takes a whole number, without a decimal part")
+            } else {
+                format!("expected a `,` before the next field or item, or a closing bracket{got}")
+            }
+        }
+        E::ExpectedStructLike => format!("expected `(` to open a group of fields{got}"),
+        E::ExpectedNamedStructLike(name) => format!("expected `(` to open {}{got}", friendly(name)),
+        E::ExpectedArray => format!("{field} takes a list in square brackets, such as `[ ... ]`{got}"),
+        E::ExpectedArrayEnd => format!("expected `]` to close the list, or a `,` before the next item{got}"),
+        E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => {
+            format!("expected `)` to close the parenthesis, or a `,` before the next field{got}")
+        }
+        E::ExpectedMapColon => format!("expected `:` after the field name{got}"),
+        E::ExpectedIdentifier => format!("expected a field name or a name such as `Service`{got}"),
+        E::ExpectedStringEnd => "this text in quotes is never closed: add the closing `\"`".into(),
+        E::Eof => "the file ends too early: a `(`, `[` or `\"` is not closed".into(),
+        E::TrailingCharacters => {
+            "unexpected text after the end of the scenario: the outer `( ... )` is already closed".into()
+        }
+        E::UnexpectedChar(c) => format!("unexpected character `{c}`"),
+        E::UnclosedBlockComment => "a `/*` comment is never closed with `*/`".into(),
+        E::ExceededRecursionLimit => "brackets are nested too deeply".into(),
+        E::InvalidValueForType { expected, found } => format!("expected {expected}, found {found}"),
+        other => {
+            // ron's own wording, with a lower-case start like the rest.
+            let text = other.to_string();
+            let mut chars = text.chars();
+            chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or(text)
+        }
+    }
 }
 
 /// Reads, parses and validates a scenario file.

@@ -52,31 +52,46 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// If a string or a comment starts at `i`, the index of its last byte.
+fn skip_opaque(bytes: &[u8], i: usize, end: usize) -> Option<usize> {
+    match bytes[i] {
+        b'"' => {
+            let mut j = i + 1;
+            while j < end && bytes[j] != b'"' {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            Some(j.min(end.saturating_sub(1)).max(i))
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            let mut j = i;
+            while j + 1 < end && bytes[j + 1] != b'\n' {
+                j += 1;
+            }
+            Some(j)
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => {
+            let mut j = i + 2;
+            while j + 1 < end && !(bytes[j] == b'*' && bytes[j + 1] == b'/') {
+                j += 1;
+            }
+            Some((j + 1).min(end.saturating_sub(1)).max(i))
+        }
+        _ => None,
+    }
+}
+
 /// Visits every byte outside strings and comments, with its bracket depth
-/// relative to the start. Stops when `visit` returns `Some`.
+/// relative to the start, except closing brackets. Stops when `visit`
+/// returns `Some`, or at a closing bracket that leaves the region's depth.
 fn scan<T>(bytes: &[u8], (start, end): (usize, usize), mut visit: impl FnMut(usize, i32) -> Option<T>) -> Option<T> {
     let mut i = start;
     let mut depth = 0i32;
     while i < end {
+        if let Some(last) = skip_opaque(bytes, i, end) {
+            i = last + 1;
+            continue;
+        }
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < end && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < end && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < end && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
             b'(' | b'[' | b'{' => {
                 if let Some(t) = visit(i, depth) {
                     return Some(t);
@@ -104,23 +119,117 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The region of the value of `key:` found anywhere in `region`.
+/// The region of the value of `key:` inside `region`.
+///
+/// The match nearest the top wins (the fewest brackets deep), then the
+/// first in the file: a field of the struct itself is preferred over a
+/// field of the same name nested inside one of its values, so the
+/// top-level `duration_s` is found even when a traffic spike further down
+/// also has a `duration_s`.
 fn find_key(bytes: &[u8], region: (usize, usize), key: &str) -> Option<(usize, usize)> {
     let key = key.as_bytes();
-    let at = scan(bytes, region, |i, _| {
+    let mut best: Option<(i32, usize)> = None;
+    scan(bytes, region, |i, depth| {
         let matches = bytes[i..].starts_with(key)
             && (i == 0 || !is_ident(bytes[i - 1]))
             && bytes.get(i + key.len()).is_some_and(|&b| !is_ident(b));
-        if !matches {
-            return None;
+        if matches && best.is_none_or(|(d, _)| depth < d) {
+            let mut j = i + key.len();
+            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            if bytes.get(j) == Some(&b':') {
+                best = Some((depth, i));
+            }
         }
-        let mut j = i + key.len();
-        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
-            j += 1;
-        }
-        (bytes.get(j) == Some(&b':')).then_some(i)
-    })?;
+        None::<()>
+    });
+    let (_, at) = best?;
     Some((at, value_end(bytes, at, region.1)))
+}
+
+/// The text of the field that starts at `offset` (`name: value`, with its
+/// trailing comma if it has one), as a byte range. The loader blanks it out
+/// to look past an unknown field for further problems.
+pub fn field_extent(source: &str, offset: usize) -> Option<(usize, usize)> {
+    let bytes = source.as_bytes();
+    if offset >= bytes.len() {
+        return None;
+    }
+    let end = scan(bytes, (offset, bytes.len()), |i, depth| (depth == 0 && bytes[i] == b',').then_some(i + 1))
+        .or_else(|| enclosing_end(source, offset))?;
+    Some((offset, end))
+}
+
+/// The offset of the bracket that closes the brackets enclosing `offset`.
+pub fn enclosing_end(source: &str, offset: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut depth = 0i32;
+    let mut i = offset;
+    while i < bytes.len() {
+        if let Some(last) = skip_opaque(bytes, i, bytes.len()) {
+            i = last + 1;
+            continue;
+        }
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the group that the bracket at `close` ends begins: the name
+/// before its opening bracket (`Service` in `Service(...)`), or the opening
+/// bracket itself when it has no name. `None` when `close` closes nothing.
+pub fn group_start(source: &str, close: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < close.min(bytes.len()) {
+        if let Some(last) = skip_opaque(bytes, i, bytes.len()) {
+            i = last + 1;
+            continue;
+        }
+        match bytes[i] {
+            b'(' | b'[' | b'{' => open.push(i),
+            b')' | b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let at = *open.last()?;
+    let name_start = source[..at].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
+    Some(if name_start < at { name_start } else { at })
+}
+
+/// The byte range of the last string literal (quotes included) that ends
+/// before `offset`, if one does.
+pub fn last_string_before(source: &str, offset: usize) -> Option<(usize, usize)> {
+    let bytes = source.as_bytes();
+    let mut last = None;
+    let mut i = 0;
+    while i < offset.min(bytes.len()) {
+        match skip_opaque(bytes, i, bytes.len()) {
+            Some(end) => {
+                if bytes[i] == b'"' && end < offset {
+                    last = Some((i, end + 1));
+                }
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    last
 }
 
 /// Where the value that starts at `from` ends: the next `,` or closing

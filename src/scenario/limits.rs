@@ -1,0 +1,50 @@
+//! The largest (and smallest) values validation accepts.
+//!
+//! Each bound keeps a scenario inside what the engine can simulate in
+//! bounded memory and with time that moves forward; none of them is close
+//! to what a realistic design needs. The messages and
+//! `docs/scenario-format.md` quote them, so a learner who hits one knows
+//! why it is there.
+
+/// Highest base arrival rate of one client, requests/s. Above it, the gap
+/// between two arrivals falls below what a double can add to the clock.
+pub const MAX_RATE_RPS: f64 = 10_000_000.0;
+
+/// Largest factor of a traffic-profile shape, a spike or a slowdown.
+pub const MAX_FACTOR: f64 = 10_000.0;
+
+/// Largest duration written in milliseconds (distribution parameters,
+/// timeouts, backoffs, replication lag): about 11.6 days.
+pub const MAX_MS: f64 = 1e9;
+
+/// Largest time written in seconds (run length, fault times): about 31.7
+/// years, far beyond any run, small enough to stay exact in nanoseconds.
+pub const MAX_SECONDS: f64 = 1e9;
+
+/// Shortest time-series window, seconds.
+pub const MIN_WINDOW_S: f64 = 0.001;
+
+/// Shortest mean time between failures or to repair, seconds: a shorter one
+/// would crash and restore a node without time passing.
+pub const MIN_RANDOM_CRASH_MEAN_S: f64 = 0.001;
+
+/// Most closed-loop users of one client (each is scheduled at the start).
+pub const MAX_USERS: u32 = 1_000_000;
+
+/// Most attempts a retry policy may make for one request.
+pub const MAX_RETRY_ATTEMPTS: u32 = 100;
+
+/// Most keys an LRU cache may hold: the cache's table is sized up front.
+pub const MAX_CACHE_KEYS: u64 = 10_000_000;
+
+/// Most read replicas of one database.
+pub const MAX_READ_REPLICAS: u32 = 64;
+
+/// Most targets of one load balancer.
+pub const MAX_LB_TARGETS: usize = 255;
+
+/// Largest Zipf exponent: beyond a few, every request has the same key.
+pub const MAX_ZIPF_EXPONENT: f64 = 10.0;
+
+/// Largest load-balancer weight of an edge.
+pub const MAX_WEIGHT: f64 = 1e9;
