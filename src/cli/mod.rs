@@ -12,7 +12,7 @@ mod csv;
 mod error;
 mod format;
 mod list;
-mod memory;
+mod process;
 mod progress;
 mod run;
 mod source;
