@@ -20,11 +20,13 @@ fn main() -> ExitCode {
 /// Opens the desktop app (builds with the `gui` feature).
 #[cfg(feature = "gui")]
 fn open_desktop_app() -> ExitCode {
-    // The app is being written in src/gui; until `archsim::gui::run_app`
-    // exists, say so instead of failing the build.
-    eprintln!("archsim: the desktop app is not wired in this build yet; use a subcommand.\n");
-    print_help_to_stderr();
-    ExitCode::from(archsim::cli::EXIT_BAD_INPUT)
+    match archsim::gui::run_app() {
+        Ok(()) => ExitCode::from(archsim::cli::EXIT_OK),
+        Err(message) => {
+            eprintln!("archsim: error: {message}\nThe subcommands work without a display; see `archsim --help`.");
+            ExitCode::from(archsim::cli::EXIT_RUNTIME)
+        }
+    }
 }
 
 /// A build without the `gui` feature has only the command line: say so and
@@ -39,6 +41,7 @@ fn open_desktop_app() -> ExitCode {
     ExitCode::from(archsim::cli::EXIT_BAD_INPUT)
 }
 
+#[cfg(not(feature = "gui"))]
 fn print_help_to_stderr() {
     use clap::CommandFactory;
     eprintln!("{}", Cli::command().render_help());
