@@ -43,6 +43,10 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
         };
         let mut offset = offset_of(&text, error.span.start.line, error.span.start.col);
         let mut consequence = false;
+        if let ron::Error::IntegerOutOfBounds = error.code {
+            // ron points into `-2` at the `2`: point at the whole number.
+            offset = token_start(&text, offset);
+        }
         if let ron::Error::MissingStructField { .. } = error.code {
             // ron's span ends at the group's closing bracket; point at its
             // name instead (`Service(`), where the learner adds the field.
@@ -141,9 +145,19 @@ fn one_of(names: &[&str]) -> String {
 fn did_you_mean(found: &str, names: &[&str]) -> String {
     let best = names.iter().map(|n| (edit_distance(&n.to_lowercase(), &found.to_lowercase()), *n)).min();
     match best {
-        Some((d, name)) if d <= 1.max(found.chars().count() / 3) => format!(" (did you mean `{name}`?)"),
+        Some((d, name)) if is_typo(found, name, d) => format!(" (did you mean `{name}`?)"),
         _ => String::new(),
     }
+}
+
+/// Whether `found` looks like a mistyped `name` that is `distance` edits
+/// away: a few letters wrong, or a shortened or lengthened name
+/// (`timeout` for `timeout_ms`).
+pub(super) fn is_typo(found: &str, name: &str, distance: usize) -> bool {
+    let (found, name) = (found.to_lowercase(), name.to_lowercase());
+    let shorter = found.chars().count().min(name.chars().count());
+    distance <= 1.max(found.chars().count() / 3)
+        || (shorter >= 3 && (name.starts_with(&found) || found.starts_with(&name)))
 }
 
 /// The field whose value is being read at `offset`: the last `name:` on the
@@ -157,11 +171,21 @@ fn field_before(text: &str, offset: usize) -> Option<&str> {
     (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
 
+/// Characters that end a value's token.
+fn token_boundary(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}')
+}
+
+/// Where the token around `offset` starts.
+fn token_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind(token_boundary).map_or(0, |i| i + 1)
+}
+
 /// The token at `offset`, widened to the left to the start of the value
 /// (ron points into `-2` at the `2`).
 fn token_at(text: &str, offset: usize) -> &str {
-    let stop = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}');
-    let start = text[..offset].rfind(stop).map_or(0, |i| i + 1);
+    let stop = token_boundary;
+    let start = token_start(text, offset);
     let rest = &text[start..];
     let len = rest.find(stop).unwrap_or(rest.len());
     let token = &rest[..len];

@@ -216,13 +216,20 @@ fn unknown_node(s: &Scenario, id: &str) -> String {
         .map(|n| (edit_distance(&n.id.to_lowercase(), &id.to_lowercase()), n.id.as_str()))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, near)) if d <= 1.max(id.chars().count() / 3) => {
+        Some((d, near)) if super::load::is_typo(id, near, d) => {
             format!("there is no node \"{id}\"; did you mean \"{near}\"?")
         }
         _ if s.nodes.is_empty() => format!("there is no node \"{id}\" (the scenario has no nodes)"),
         _ => {
-            let mut ids: Vec<String> = s.nodes.iter().take(12).map(|n| format!("\"{}\"", n.id)).collect();
-            if s.nodes.len() > 12 {
+            let mut ids: Vec<String> = Vec::new();
+            for n in &s.nodes {
+                let quoted = format!("\"{}\"", n.id);
+                if !ids.contains(&quoted) {
+                    ids.push(quoted);
+                }
+            }
+            if ids.len() > 12 {
+                ids.truncate(12);
                 ids.push("…".into());
             }
             format!("there is no node \"{id}\"; the nodes are {}", ids.join(", "))
@@ -296,7 +303,9 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
             if out == 0 {
                 c.report(
                     id_path,
-                    format!("client \"{id}\" has no target: add an edge from it, e.g. (from: \"{id}\", to: \"api\")"),
+                    format!(
+                        "client \"{id}\" has no target: add an edge from it, such as (from: \"{id}\", to: \"...\")"
+                    ),
                 );
             } else if out > 1 {
                 c.report(
