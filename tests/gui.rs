@@ -8,10 +8,10 @@
 use std::path::PathBuf;
 
 use archsim::gui::{AppConfig, ArchsimApp, Dialog, InitialDocument, ManualClock, ScriptedFileDialog, plot_data};
-use archsim::scenario::{NodeKind, Scenario, default_scenario};
+use archsim::scenario::{NodeKind, default_scenario};
 use eframe::egui::{Key, Modifiers, accesskit::Role};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
 /// The app in a harness, with the clock and file dialog the test controls.
 fn app_with(initial: InitialDocument) -> (Harness<'static, ArchsimApp>, ManualClock, ScriptedFileDialog) {
@@ -59,7 +59,7 @@ fn temp_path(name: &str) -> PathBuf {
 
 #[test]
 fn build_a_topology_from_the_palette_and_watch_it_run() {
-    let (mut h, clock, _files) = app_with(InitialDocument::Scenario(Box::new(Scenario::default()), None));
+    let (mut h, clock, _files) = app_with(InitialDocument::Scenario(Box::default(), None));
     h.get_by_label("+ Client").click();
     h.run_steps(2);
     h.get_by_label("+ Service").click();
@@ -230,7 +230,7 @@ mod snapshots {
 
     #[test]
     fn empty_canvas() {
-        let (mut h, _clock) = small(InitialDocument::Scenario(Box::new(Scenario::default()), None));
+        let (mut h, _clock) = small(InitialDocument::Scenario(Box::default(), None));
         h.run_steps(3);
         h.snapshot("empty_canvas");
     }

@@ -772,17 +772,17 @@ impl eframe::App for ArchsimApp {
             self.spike_client = client;
         });
         if !presenter && self.state.prefs.bottom_panel {
-            egui::Panel::bottom("bottom").resizable(true).default_size(250.0).min_size(140.0).show(ui, |ui| {
+            egui::Panel::bottom("bottom").resizable(true).default_size(230.0).min_size(140.0).show(ui, |ui| {
                 self.bottom_panel_ui(ui);
             });
         }
         if !presenter && self.state.prefs.left_panel {
-            egui::Panel::left("left").resizable(true).default_size(210.0).min_size(150.0).show(ui, |ui| {
+            egui::Panel::left("left").resizable(true).default_size(190.0).min_size(150.0).show(ui, |ui| {
                 left_panel_ui(ui, &self.state.doc.scenario.name, &mut commands);
             });
         }
         if !presenter && self.state.prefs.right_panel {
-            egui::Panel::right("right").resizable(true).default_size(320.0).min_size(220.0).show(ui, |ui| {
+            egui::Panel::right("right").resizable(true).default_size(300.0).min_size(220.0).show(ui, |ui| {
                 let input = InspectorInput {
                     scenario: &self.state.doc.scenario,
                     selection: &self.selection,

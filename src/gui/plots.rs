@@ -6,7 +6,7 @@
 //! complete window, so the last point does not jitter.
 
 use eframe::egui::{self, Color32, RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
+use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::format;
 use crate::sim::{FailureReason, SimEvent, Simulation};
@@ -186,12 +186,13 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
     let width = ((ui.available_width() - 8.0 * (columns as f32 - 1.0)) / columns as f32).max(120.0);
     let log = *opts.log_latency;
     ui.horizontal(|ui| {
-        plot_box(ui, "Throughput (req/s)", width, height, data, false, |plot_ui| {
+        plot_box(ui, "Throughput req/s", &[("ok", OK), ("failed", FAILED)], width, height, data, false, |plot_ui| {
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
             plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
         });
-        let latency_title = if log { "Latency (ms, log)" } else { "Latency (ms)" };
-        plot_box(ui, latency_title, width, height, data, log, |plot_ui| {
+        let latency_title = if log { "Latency ms (log)" } else { "Latency ms" };
+        let percentiles = [("p50", P50), ("p95", P95), ("p99", P99)];
+        plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(
                     s.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect::<Vec<_>>(),
@@ -201,14 +202,22 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             plot_ui.line(Line::new("p95", tr(&data.p95_ms)).color(P95).width(2.0));
             plot_ui.line(Line::new("p99", tr(&data.p99_ms)).color(P99).width(2.0));
         });
-        plot_box(ui, "Failures by reason (req/s)", width, height, data, false, |plot_ui| {
+        let reasons: Vec<(&str, Color32)> = data.failures.iter().map(|(r, _)| (r.label(), reason_color(*r))).collect();
+        let reasons_title = if reasons.is_empty() { "Failures req/s: none" } else { "Failures req/s" };
+        plot_box(ui, reasons_title, &reasons, width, height, data, false, |plot_ui| {
             for (r, s) in &data.failures {
                 plot_ui.line(Line::new(r.label(), PlotPoints::from(s.clone())).color(reason_color(*r)).width(2.0));
             }
         });
         if let Some(name) = opts.node_name {
-            let title = format!("{name}: queue, busy %, hit %");
-            plot_box(ui, &title, width, height, data, false, |plot_ui| {
+            let mut series = vec![("queue", P95)];
+            if !data.node_utilisation_pct.is_empty() {
+                series.push(("busy %", OK));
+            }
+            if !data.node_hit_pct.is_empty() {
+                series.push(("hit %", P50));
+            }
+            plot_box(ui, name, &series, width, height, data, false, |plot_ui| {
                 plot_ui.line(Line::new("queue", PlotPoints::from(data.node_queue.clone())).color(P95).width(2.0));
                 if !data.node_utilisation_pct.is_empty() {
                     plot_ui.line(
@@ -223,10 +232,13 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
     });
 }
 
-/// One titled plot with the event markers.
+/// One titled plot with the event markers; the legend is in the title
+/// line, so it never covers the data.
+#[allow(clippy::too_many_arguments)]
 fn plot_box(
     ui: &mut Ui,
     title: &str,
+    legend: &[(&str, Color32)],
     width: f32,
     height: f32,
     data: &PlotData,
@@ -235,11 +247,15 @@ fn plot_box(
 ) {
     ui.vertical(|ui| {
         ui.set_width(width);
-        ui.label(RichText::new(title).small().strong());
-        let plot = Plot::new(title)
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).small().strong());
+            for (name, color) in legend {
+                ui.label(RichText::new(format!("– {name}")).small().color(*color));
+            }
+        });
+        let plot = Plot::new(("plot", title))
             .width(width)
             .height((height - 20.0).max(60.0))
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
@@ -259,7 +275,12 @@ fn plot_box(
                 })
                 .y_grid_spacer(egui_plot::log_grid_spacer(10))
         } else {
-            plot.include_y(0.0)
+            plot.include_y(0.0).include_y(1.0).label_formatter(|h| match h {
+                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                    Some(format!("{plot_name} at {:.0} s: {:.1}", position.x, position.y))
+                }
+                egui_plot::HoverPosition::Elsewhere { .. } => None,
+            })
         };
         plot.show(ui, |plot_ui| {
             add(plot_ui);

@@ -193,6 +193,32 @@ fn suggest_for_caches(report: &Report, scenario: &Scenario, out: &mut Vec<String
     }
 }
 
+/// The verdict card in the bottom panel.
+pub fn verdict_ui(ui: &mut eframe::egui::Ui, verdict: Option<&Verdict>, commands: &mut Vec<super::command::Command>) {
+    use eframe::egui::{RichText, ScrollArea};
+    let Some(v) = verdict else {
+        ui.weak("Pause the run to get a verdict: what broke first, and what to change.");
+        return;
+    };
+    ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        ui.label(RichText::new(&v.headline).strong());
+        ui.label(RichText::new(&v.summary).small());
+        if let Some(b) = &v.bottleneck {
+            ui.label(RichText::new(b).small().color(ui.visuals().warn_fg_color));
+        }
+        ui.add_space(4.0);
+        ui.label(RichText::new("Try:").strong());
+        for s in &v.suggestions {
+            ui.label(format!("• {s}"));
+        }
+        ui.add_space(4.0);
+        if ui.button("Run again, same setup").on_hover_text("Reset to time zero with the same seed, and play").clicked()
+        {
+            commands.push(super::command::Command::RunAgain);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,30 +250,4 @@ mod tests {
         assert!(v.suggestions.iter().any(|t| t.contains("connection pool")), "{v:?}");
         assert!((2..=4).contains(&v.suggestions.len()), "{v:?}");
     }
-}
-
-/// The verdict card in the bottom panel.
-pub fn verdict_ui(ui: &mut eframe::egui::Ui, verdict: Option<&Verdict>, commands: &mut Vec<super::command::Command>) {
-    use eframe::egui::{RichText, ScrollArea};
-    let Some(v) = verdict else {
-        ui.weak("Pause the run to get a verdict: what broke first, and what to change.");
-        return;
-    };
-    ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.label(RichText::new(&v.headline).strong());
-        ui.label(RichText::new(&v.summary).small());
-        if let Some(b) = &v.bottleneck {
-            ui.label(RichText::new(b).small().color(ui.visuals().warn_fg_color));
-        }
-        ui.add_space(4.0);
-        ui.label(RichText::new("Try:").strong());
-        for s in &v.suggestions {
-            ui.label(format!("• {s}"));
-        }
-        ui.add_space(4.0);
-        if ui.button("Run again, same setup").on_hover_text("Reset to time zero with the same seed, and play").clicked()
-        {
-            commands.push(super::command::Command::RunAgain);
-        }
-    });
 }

@@ -69,7 +69,7 @@ pub struct CanvasInput<'a> {
 }
 
 /// Margin around the topology when fitting it into view.
-const FIT_MARGIN: f32 = 60.0;
+const FIT_MARGIN: f32 = 36.0;
 
 pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
     let pal = Palette::of(ui.visuals().dark_mode);

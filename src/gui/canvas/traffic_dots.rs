@@ -1,13 +1,13 @@
 //! The moving dots along edges: the "it's alive" cue. Each edge spawns
 //! dots in proportion to its flow, scaled so the busiest edge gets at most
-//! a dozen a second (100k rps must not mean 100k dots), red in the share
+//! five a second (100k rps must not mean 100k dots), red in the share
 //! of its failures. Dots stand still while paused. No randomness: spawning
 //! is an accumulator, so the picture is the same every run.
 
 /// Wall seconds a dot takes to cross an edge.
 const TRAVEL_S: f32 = 1.1;
 /// Dots per wall second on the busiest edge, at most.
-const MAX_SPAWN_PER_S: f64 = 12.0;
+const MAX_SPAWN_PER_S: f64 = 5.0;
 /// Dots alive at once, at most, over all edges.
 const MAX_DOTS: usize = 1_500;
 
@@ -129,7 +129,7 @@ mod tests {
         let mut dots = TrafficDots::default();
         let mut red = 0;
         let mut all = 0;
-        for _ in 0..600 {
+        for _ in 0..1200 {
             let before: Vec<Dot> = dots.dots(0).to_vec();
             dots.advance(&flows, 1.0, 1.0 / 60.0);
             let spawned = dots.dots(0).len() + before.iter().filter(|d| d.t + 1.0 / 60.0 / TRAVEL_S >= 1.0).count()

@@ -144,12 +144,12 @@ mod tests {
 
     #[test]
     fn switching_family_keeps_the_mean() {
-        for f in 0..FAMILIES.len() {
+        for (f, name) in FAMILIES.iter().enumerate() {
             let spec = with_mean(f, 20.0);
             assert_eq!(family(&spec), f);
             if f != 5 {
                 let mean = spec.mean_ms().expect("has a mean");
-                assert!((mean - 20.0).abs() < 1e-6, "{} has mean {mean}", FAMILIES[f]);
+                assert!((mean - 20.0).abs() < 1e-6, "{name} has mean {mean}");
             }
             assert!(spec.problems().is_empty(), "{spec:?}");
         }

@@ -143,7 +143,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             "Try again after a failure, waiting longer each time (exponential backoff). Retries add load exactly when the system is struggling.",
         );
         if ui.checkbox(&mut retry_on, "retry failed attempts").labelled_by(label.id).changed() {
-            c.retry = retry_on.then(|| RetryPolicy {
+            c.retry = retry_on.then_some(RetryPolicy {
                 max_attempts: 3,
                 backoff_ms: 100.0,
                 multiplier: 2.0,

@@ -39,7 +39,7 @@ impl ReasonTally {
             .map(|r| (*r, self.values[r.index()].round() as u64))
             .filter(|(_, c)| *c > 0)
             .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|r| std::cmp::Reverse(r.1));
         v.truncate(n);
         v
     }
