@@ -1,0 +1,349 @@
+//! The bundled scenarios teach by their numbers: each test runs one for its
+//! full duration and checks, window by window, that the lesson its
+//! description promises really happens — and that the "Try:" suggestions
+//! in the description do what it says.
+
+use archsim::scenario::{
+    BUNDLED, ClientSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec, bundled, parse_scenario, to_ron_string,
+};
+use archsim::sim::{SimTime, Simulation, Stats, WindowFrame};
+
+/// A bundled scenario, parsed.
+fn scenario(name: &str) -> Scenario {
+    let file = bundled(name).unwrap_or_else(|| panic!("no bundled scenario {name}"));
+    file.load().unwrap_or_else(|e| panic!("{name} does not load:\n{e}"))
+}
+
+/// Runs a scenario for its whole duration.
+fn run(s: &Scenario) -> Simulation {
+    let mut sim = Simulation::new(s).unwrap_or_else(|e| panic!("{} does not build: {e}", s.name));
+    sim.run_until(SimTime::from_secs(s.duration_s));
+    sim
+}
+
+fn index(s: &Scenario, id: &str) -> usize {
+    s.node_index(id).unwrap_or_else(|| panic!("no node {id} in {}", s.name))
+}
+
+/// The closed windows that start in `[from_s, to_s)`.
+fn windows(sim: &Simulation, from_s: f64, to_s: f64) -> Vec<&WindowFrame> {
+    let frames: Vec<&WindowFrame> =
+        sim.series().frames().iter().filter(|f| f.start_s >= from_s && f.start_s < to_s).collect();
+    assert!(!frames.is_empty(), "no windows in [{from_s}, {to_s})");
+    frames
+}
+
+/// A node's stats in each window of `[from_s, to_s)`.
+fn node_windows(sim: &Simulation, node: usize, from_s: f64, to_s: f64) -> Vec<&Stats> {
+    windows(sim, from_s, to_s).into_iter().map(|f| &f.nodes[node]).collect()
+}
+
+fn mean(values: impl IntoIterator<Item = f64>) -> f64 {
+    let (sum, n) = values.into_iter().fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+fn sum(stats: &[&Stats], f: impl Fn(&Stats) -> u64) -> u64 {
+    stats.iter().map(|s| f(s)).sum()
+}
+
+fn utilisation(stats: &[&Stats]) -> f64 {
+    mean(stats.iter().map(|s| s.utilisation.unwrap_or(0.0)))
+}
+
+fn end_to_end(sim: &Simulation, from_s: f64, to_s: f64) -> Vec<&Stats> {
+    windows(sim, from_s, to_s).into_iter().map(|f| &f.end_to_end).collect()
+}
+
+fn service_mut<'a>(s: &'a mut Scenario, id: &str) -> &'a mut ServiceSpec {
+    let i = index(s, id);
+    match &mut s.nodes[i].kind {
+        NodeKind::Service(sv) => sv,
+        other => panic!("{id} is a {}", other.label()),
+    }
+}
+
+fn client_mut<'a>(s: &'a mut Scenario, id: &str) -> &'a mut ClientSpec {
+    let i = index(s, id);
+    match &mut s.nodes[i].kind {
+        NodeKind::Client(c) => c,
+        other => panic!("{id} is a {}", other.label()),
+    }
+}
+
+fn queue_mut<'a>(s: &'a mut Scenario, id: &str) -> &'a mut QueueSpec {
+    let i = index(s, id);
+    match &mut s.nodes[i].kind {
+        NodeKind::Queue(q) => q,
+        other => panic!("{id} is a {}", other.label()),
+    }
+}
+
+#[test]
+fn every_bundled_scenario_loads_runs_its_full_duration_and_serves_requests() {
+    for file in BUNDLED {
+        let s = scenario(file.file_name);
+        let sim = run(&s);
+        let windows = (s.duration_s / s.window_s).round() as usize;
+        assert_eq!(sim.series().len(), windows, "{}: one frame per window", file.file_name);
+        let report = sim.report();
+        assert!(report.end_to_end.arrivals > 0 && report.end_to_end.ok > 0, "{}: {report:?}", file.file_name);
+        assert!((report.sim_time_s - s.duration_s).abs() < 1e-9);
+        for phrase in ["Watch", "Try"] {
+            assert!(s.description.contains(phrase), "{}: the description should say what to {phrase}", file.file_name);
+        }
+    }
+}
+
+#[test]
+fn every_file_in_the_scenarios_folder_is_bundled_and_round_trips() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&folder)
+        .expect("scenarios/ exists")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".ron"))
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = BUNDLED.iter().map(|b| b.file_name.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed, "scenarios/ and BUNDLED disagree");
+    for file in BUNDLED {
+        let s = scenario(file.file_name);
+        let again = parse_scenario(&to_ron_string(&s), file.file_name).expect("written form loads");
+        assert_eq!(again, s, "{} changes when written back", file.file_name);
+    }
+}
+
+#[test]
+fn single_server_latency_explodes_near_saturation_and_rejects_only_past_capacity() {
+    let s = scenario("single-server-saturation");
+    let sim = run(&s);
+    let server = index(&s, "server");
+    let p99 = |from, to| mean(end_to_end(&sim, from, to).iter().map(|w| w.latency.p99_ms));
+    let (early, late) = (p99(0.0, 20.0), p99(130.0, 150.0));
+    assert!(early < 150.0, "p99 in the first 20 s: {early:.0} ms");
+    assert!(late > 10.0 * early, "p99 in the last 20 s {late:.0} ms vs first 20 s {early:.0} ms");
+    // The rate passes 100/s (the server's capacity) at 100 s.
+    let rejected = |from, to| sum(&node_windows(&sim, server, from, to), |w| w.failures.rejected);
+    assert_eq!(rejected(0.0, 90.0), 0, "rejections while arrivals are under 95% of capacity");
+    assert!(rejected(100.0, 150.0) > 0, "no rejections past capacity");
+    assert!(utilisation(&node_windows(&sim, server, 130.0, 150.0)) > 0.98);
+
+    // Try: 2 workers never saturate.
+    let mut two = s.clone();
+    service_mut(&mut two, "server").workers = 2;
+    let sim = run(&two);
+    assert_eq!(sim.report().end_to_end.failed, 0);
+    assert!(mean(end_to_end(&sim, 130.0, 150.0).iter().map(|w| w.latency.p99_ms)) < 150.0);
+
+    // Try: a short line trades latency for rejections.
+    let mut short = s.clone();
+    service_mut(&mut short, "server").queue_capacity = Some(20);
+    let sim = run(&short);
+    let past_capacity = node_windows(&sim, server, 130.0, 150.0);
+    let rejected_share =
+        sum(&past_capacity, |w| w.failures.rejected) as f64 / sum(&past_capacity, |w| w.arrivals) as f64;
+    assert!((0.05..0.3).contains(&rejected_share), "share rejected with a line of 20: {rejected_share:.2}");
+    let short_p99 = mean(end_to_end(&sim, 130.0, 150.0).iter().map(|w| w.latency.p99_ms));
+    assert!(short_p99 < 500.0 && short_p99 < late / 3.0, "p99 with a line of 20: {short_p99:.0} ms");
+}
+
+#[test]
+fn load_balancer_black_holes_traffic_until_the_health_check_then_survivors_saturate() {
+    let s = scenario("load-balancer-three-replicas");
+    let sim = run(&s);
+    let replica = |id| index(&s, id);
+    let (r1, r2, r3) = (replica("replica-1"), replica("replica-2"), replica("replica-3"));
+
+    // 'down' failures only around the crash at 30 s (health check: 2 s).
+    for w in sim.series().frames() {
+        let down = w.nodes[r2].failures.node_down;
+        if !(29.0..33.0).contains(&w.start_s) {
+            assert_eq!(down, 0, "'down' failures at {} s", w.start_s);
+        }
+    }
+    // Least connections sends most requests to the instantly failing replica.
+    let crash = end_to_end(&sim, 30.0, 32.0);
+    let down_share = sum(&crash, |w| w.failures.node_down) as f64 / sum(&crash, |w| w.arrivals) as f64;
+    assert!(down_share > 0.5, "share of requests failing 'down' during detection: {down_share:.2}");
+
+    let util = |node, from, to| utilisation(&node_windows(&sim, node, from, to));
+    for survivor in [r1, r3] {
+        let (before, during, after) =
+            (util(survivor, 5.0, 29.0), util(survivor, 35.0, 59.0), util(survivor, 65.0, 90.0));
+        assert!((0.55..0.8).contains(&before), "utilisation before the crash: {before:.2}");
+        assert!(during > 0.95, "utilisation while replica-2 is down: {during:.2}");
+        assert!(after < 0.8, "utilisation after the restore: {after:.2}");
+    }
+    assert_eq!(sum(&node_windows(&sim, r2, 33.0, 60.0), |w| w.arrivals), 0, "the balancer skips the dead replica");
+    let survivors_rejected = sum(&node_windows(&sim, r1, 45.0, 60.0), |w| w.failures.rejected)
+        + sum(&node_windows(&sim, r3, 45.0, 60.0), |w| w.failures.rejected);
+    assert!(survivors_rejected > 0, "the survivors' queues should overflow before 60 s");
+    assert_eq!(sum(&end_to_end(&sim, 62.0, 90.0), |w| w.failed), 0, "failures after the restore");
+
+    // Try: round robin loses only the dead replica's third.
+    let mut rr = s.clone();
+    let lb = index(&rr, "lb");
+    if let NodeKind::LoadBalancer(spec) = &mut rr.nodes[lb].kind {
+        spec.policy = LbPolicy::RoundRobin;
+    }
+    let sim = run(&rr);
+    let crash = end_to_end(&sim, 30.0, 32.0);
+    let share = sum(&crash, |w| w.failures.node_down) as f64 / sum(&crash, |w| w.arrivals) as f64;
+    assert!((0.25..0.42).contains(&share), "round robin 'down' share: {share:.2}");
+}
+
+#[test]
+fn cache_hit_ratio_emerges_and_a_flush_stampedes_the_database() {
+    let s = scenario("cache-in-front-of-db");
+    let sim = run(&s);
+    let (cache, db) = (index(&s, "cache"), index(&s, "db"));
+    let hits = node_windows(&sim, cache, 20.0, 60.0);
+    let hit_ratio = sum(&hits, |w| w.cache_hits) as f64 / sum(&hits, |w| w.cache_hits + w.cache_misses) as f64;
+    assert!(hit_ratio > 0.6, "hit ratio after warm-up: {hit_ratio:.2}");
+
+    let db_before = mean(node_windows(&sim, db, 50.0, 60.0).iter().map(|w| w.arrivals as f64));
+    let db_flush = node_windows(&sim, db, 60.0, 61.0)[0].arrivals as f64;
+    assert!(db_flush > 2.0 * db_before, "DB arrivals right after the flush {db_flush} vs before {db_before:.0}");
+    assert!(utilisation(&node_windows(&sim, db, 50.0, 60.0)) < 0.65);
+    assert!(utilisation(&node_windows(&sim, db, 60.0, 62.0)) > 0.95, "the DB saturates after the flush");
+    let p99_before = mean(end_to_end(&sim, 50.0, 60.0).iter().map(|w| w.latency.p99_ms));
+    let p99_flush = end_to_end(&sim, 60.0, 64.0).iter().map(|w| w.latency.p99_ms).fold(0.0, f64::max);
+    assert!(p99_before < 50.0 && p99_flush > 250.0, "p99 before {p99_before:.0} ms, after the flush {p99_flush:.0} ms");
+    assert!(utilisation(&node_windows(&sim, db, 80.0, 120.0)) < 0.65, "the stampede is over");
+    assert_eq!(sim.report().end_to_end.failed, 0);
+
+    // Try: a flatter popularity defeats the cache for good.
+    let mut flat = s.clone();
+    if let Some(keys) = &mut client_mut(&mut flat, "users").keys {
+        keys.zipf_exponent = 0.6;
+    }
+    let sim = run(&flat);
+    let hits = node_windows(&sim, cache, 20.0, 60.0);
+    let hit_ratio = sum(&hits, |w| w.cache_hits) as f64 / sum(&hits, |w| w.cache_hits + w.cache_misses) as f64;
+    assert!(hit_ratio < 0.35, "hit ratio with zipf 0.6: {hit_ratio:.2}");
+    assert!(utilisation(&node_windows(&sim, db, 20.0, 60.0)) > 0.95);
+    assert!(sum(&end_to_end(&sim, 20.0, 60.0), |w| w.failures.rejected) > 0);
+}
+
+#[test]
+fn async_queue_absorbs_the_spike_while_the_api_stays_fast_then_drains() {
+    let s = scenario("async-queue-absorbs-spike");
+    let sim = run(&s);
+    let (api, jobs) = (index(&s, "api"), index(&s, "jobs"));
+    let depth: Vec<(f64, f64)> =
+        sim.series().frames().iter().map(|f| (f.start_s, f.nodes[jobs].mean_queue_len)).collect();
+    let (peak_at, peak) = depth.iter().copied().fold((0.0, 0.0), |best, d| if d.1 > best.1 { d } else { best });
+    assert!((25.0..40.0).contains(&peak_at), "queue depth peaks at {peak_at} s");
+    assert!(peak > 2_000.0, "peak depth {peak:.0}");
+    for w in node_windows(&sim, api, 0.0, 120.0) {
+        assert!(w.latency.p99_ms < 100.0, "API p99 {:.0} ms", w.latency.p99_ms);
+    }
+    assert!(depth.iter().filter(|d| d.0 < 20.0).all(|d| d.1 < 10.0), "no backlog before the spike");
+    assert!(depth.iter().filter(|d| d.0 >= 100.0).all(|d| d.1 < 10.0), "the queue has drained by 100 s");
+    let lag = node_windows(&sim, jobs, 0.0, 120.0).iter().map(|w| w.mean_wait_ms).fold(0.0, f64::max);
+    assert!(lag > 20_000.0, "longest consumer lag {lag:.0} ms");
+    assert_eq!(sim.report().end_to_end.failed, 0);
+
+    // Try: a smaller queue rejects during the spike.
+    let mut small = s.clone();
+    queue_mut(&mut small, "jobs").capacity = 1000;
+    let sim = run(&small);
+    assert!(sum(&node_windows(&sim, jobs, 20.0, 35.0), |w| w.failures.rejected) > 0);
+
+    // Try: 4 consumers cannot keep up even without the spike.
+    let mut four = s.clone();
+    queue_mut(&mut four, "jobs").consumers = 4;
+    let sim = run(&four);
+    assert!(node_windows(&sim, jobs, 15.0, 20.0).iter().all(|w| w.mean_queue_len > 100.0));
+}
+
+#[test]
+fn slow_database_exhausts_the_web_workers_one_hop_above_it() {
+    let s = scenario("slow-database-exhausts-workers");
+    let sim = run(&s);
+    let (web, db) = (index(&s, "web"), index(&s, "db"));
+    let slow = end_to_end(&sim, 31.0, 60.0);
+    let failed_share = sum(&slow, |w| w.failed) as f64 / sum(&slow, |w| w.arrivals) as f64;
+    assert!(failed_share > 0.5, "share failing while the DB is slow: {failed_share:.2}");
+    assert!(sum(&slow, |w| w.failures.timeout) > 0, "users time out");
+    let web_slow = node_windows(&sim, web, 31.0, 60.0);
+    assert!(sum(&web_slow, |w| w.failures.rejected) > 0, "the web queue overflows");
+    assert!(utilisation(&web_slow) > 0.98);
+    let db_all = node_windows(&sim, db, 0.0, 90.0);
+    assert_eq!(sum(&db_all, |w| w.failures.rejected), 0, "the database never rejects");
+    assert!(utilisation(&node_windows(&sim, db, 31.0, 60.0)) < 0.5, "the database has connections to spare");
+    assert_eq!(sum(&end_to_end(&sim, 0.0, 30.0), |w| w.failed), 0);
+    assert_eq!(sum(&end_to_end(&sim, 62.0, 90.0), |w| w.failed), 0);
+
+    // Try: enough threads to wait on the slow queries, or non-blocking calls.
+    let mut more = s.clone();
+    service_mut(&mut more, "web").workers = 50;
+    let mut non_blocking = s.clone();
+    service_mut(&mut non_blocking, "web").blocking_calls = false;
+    for variant in [more, non_blocking] {
+        let sim = run(&variant);
+        let slow = end_to_end(&sim, 30.0, 60.0);
+        let share = sum(&slow, |w| w.failed) as f64 / sum(&slow, |w| w.arrivals) as f64;
+        assert!(share < 0.01, "failures with the fix: {share:.3}");
+    }
+}
+
+/// Share of requests that succeed end to end in `[from_s, to_s)`.
+fn success_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
+    let w = end_to_end(sim, from_s, to_s);
+    sum(&w, |w| w.ok) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+}
+
+#[test]
+fn retry_storm_outlives_the_outage_by_far() {
+    let s = scenario("retry-storm");
+    let sim = run(&s);
+    let service = index(&s, "service");
+    assert!(success_share(&sim, 0.0, 30.0) > 0.95, "healthy before the outage");
+    // The outage is 30–33 s; from 40 s to the end nothing gets through.
+    for f in windows(&sim, 40.0, 120.0) {
+        let w = &f.end_to_end;
+        assert!(w.ok * 20 < w.arrivals, "{} of {} succeed at {} s", w.ok, w.arrivals, f.start_s);
+    }
+    let storm = node_windows(&sim, service, 40.0, 120.0);
+    assert!(utilisation(&storm) > 0.99, "the service stays saturated");
+    let attempts = sum(&storm, |w| w.arrivals) as f64;
+    let requests = sum(&end_to_end(&sim, 40.0, 120.0), |w| w.arrivals) as f64;
+    assert!(attempts > 3.0 * requests, "retries multiply the load: {attempts} attempts for {requests} requests");
+    assert!(mean(storm.iter().map(|w| w.mean_queue_len)) > 1_500.0, "the line stays (almost) full");
+
+    // The description's "Try" list: three fixes recover, jitter alone does not.
+    let mut short_line = s.clone();
+    service_mut(&mut short_line, "service").queue_capacity = Some(50);
+    let mut no_retries = s.clone();
+    client_mut(&mut no_retries, "users").retry.as_mut().expect("retry policy").max_attempts = 1;
+    let mut quick_backoff = s.clone();
+    client_mut(&mut quick_backoff, "users").retry.as_mut().expect("retry policy").backoff_ms = 10.0;
+    for (what, variant) in
+        [("queue_capacity 50", short_line), ("max_attempts 1", no_retries), ("backoff 10 ms", quick_backoff)]
+    {
+        let sim = run(&variant);
+        let share = success_share(&sim, 45.0, 120.0);
+        assert!(share > 0.95, "{what}: success share after the outage {share:.2}");
+    }
+    let mut jitter = s.clone();
+    client_mut(&mut jitter, "users").retry.as_mut().expect("retry policy").jitter = 1.0;
+    let sim = run(&jitter);
+    assert!(success_share(&sim, 60.0, 120.0) < 0.05, "jitter alone should not recover");
+}
+
+#[test]
+fn three_tier_web_is_a_healthy_baseline() {
+    let s = scenario("three-tier-web");
+    let sim = run(&s);
+    let report = sim.report();
+    assert_eq!(report.end_to_end.failed, 0);
+    for n in &report.nodes {
+        assert!(n.stats.utilisation.unwrap_or(0.0) < 0.25, "{} is {:?} busy", n.id, n.stats.utilisation);
+    }
+    let cache = index(&s, "cache");
+    let hits = node_windows(&sim, cache, 20.0, 60.0);
+    let hit_ratio = sum(&hits, |w| w.cache_hits) as f64 / sum(&hits, |w| w.cache_hits + w.cache_misses) as f64;
+    assert!(hit_ratio > 0.5, "hit ratio {hit_ratio:.2}");
+}
