@@ -38,13 +38,24 @@ impl RunProgress {
     /// Reports that the run has reached `sim_s` simulated seconds after
     /// `events` events.
     pub fn update(&mut self, sim_s: f64, events: u64) {
-        if self.bar.is_none() && self.enabled && self.started.elapsed() >= SHOW_AFTER {
+        let appearing = self.bar.is_none() && self.enabled && self.started.elapsed() >= SHOW_AFTER;
+        if appearing {
             self.bar = Some(self.new_bar());
         }
         if let Some(bar) = &self.bar {
-            bar.set_position(seconds_to_ms(sim_s).min(self.total_ms));
-            let per_sec = events as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!("{} events, {} events/s", format::si(events as f64), format::si(per_sec)));
+            let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
+            let position = seconds_to_ms(sim_s).min(self.total_ms);
+            let mut message =
+                format!("{} events at {}/s", format::si(events as f64), format::si(events as f64 / elapsed));
+            if let Some(left) = remaining_secs(position, self.total_ms, elapsed) {
+                message.push_str(&format!(", about {} left", format::seconds(left)));
+            }
+            bar.set_message(message);
+            bar.set_position(position);
+            if appearing {
+                // Drawn only now, so its first frame already shows where the run is.
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
         }
     }
 
@@ -56,18 +67,35 @@ impl RunProgress {
     }
 
     fn new_bar(&self) -> ProgressBar {
-        let bar = ProgressBar::with_draw_target(Some(self.total_ms), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(Some(self.total_ms), ProgressDrawTarget::hidden());
         // The template is a constant; if indicatif ever rejects it, the
         // default style is still a working bar.
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} simulating [{bar:30}] {percent:>3}% of sim time  {msg}  eta {eta}")
-        {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} simulated {percent:>3}% [{wide_bar}] {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
     }
 }
 
+/// Wall seconds left if the rest of the run goes as fast as the part done.
+/// (indicatif's own estimate starts when the bar appears, a second into the
+/// run, and so misreads the progress made before.)
+fn remaining_secs(done: u64, total: u64, elapsed_s: f64) -> Option<f64> {
+    (done > 0 && done <= total).then(|| elapsed_s * (total - done) as f64 / done as f64)
+}
+
 fn seconds_to_ms(s: f64) -> u64 {
     if s.is_finite() && s > 0.0 { (s * 1e3).round() as u64 } else { 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_extrapolates_the_pace_so_far() {
+        assert_eq!(remaining_secs(250, 1_000, 2.0), Some(6.0));
+        assert_eq!(remaining_secs(1_000, 1_000, 2.0), Some(0.0));
+        assert_eq!(remaining_secs(0, 1_000, 2.0), None);
+    }
 }
