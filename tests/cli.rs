@@ -211,6 +211,17 @@ fn run_csv_writes_one_file_per_node_plus_end_to_end_and_edges() {
 }
 
 #[test]
+fn the_window_flag_sets_the_width_of_the_csv_rows() {
+    let dir = TempDir::new("csv-window");
+    let out =
+        archsim(&["run", "retry-storm", "--duration", "5", "--window", "2.5", "--csv", &dir.path().to_string_lossy()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("node-service.csv")).expect("written");
+    let starts: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').next().unwrap_or_default()).collect();
+    assert_eq!(starts, ["0", "2.5"], "{text}");
+}
+
+#[test]
 fn the_summary_table_shows_end_to_end_nodes_and_the_bottleneck() {
     let out = archsim(&["run", "single-server-saturation"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -221,6 +232,7 @@ fn the_summary_table_shows_end_to_end_nodes_and_the_bottleneck() {
     for part in ["requests", "throughput", "p99.9", "queue full ×", "users", "server"] {
         assert!(text.contains(part), "{part} missing in:\n{text}");
     }
+    assert!(stderr(&out).is_empty(), "no progress bar or note when stderr is not a terminal: {}", stderr(&out));
     let bottleneck = text.split("BOTTLENECK").nth(1).expect("a bottleneck section");
     assert!(bottleneck.trim_start().starts_with("server:"), "the saturated server is named:\n{bottleneck}");
 
