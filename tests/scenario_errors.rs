@@ -358,6 +358,12 @@ fn a_spike_or_profile_on_closed_loop_users_is_refused() {
 }
 
 #[test]
+fn closed_loop_users_must_think_for_some_time() {
+    let source = edit("Poisson(rate: 50), timeout_ms: 500", "Closed(users: 5, think: Constant(ms: 0))");
+    assert_problem_at(&problems(&source), &source, "think", &["think time above 0 ms"]);
+}
+
+#[test]
 fn values_the_engine_cannot_simulate_are_refused_with_the_limit() {
     let source = edit("workers: 4,", "workers: 4,")
         .replace("connections: 8,", "connections: 8, read_replicas: 1000,")

@@ -31,7 +31,12 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
         let (line, column) = line_column(text, offset);
         Diagnostic { file: file.to_string(), line, column, message }
     };
-    let mut text = source.to_string();
+    // Editors on Windows may start a file with a byte-order mark; a space
+    // in its place keeps every line and column where the editor shows it.
+    let mut text = match source.strip_prefix('\u{feff}') {
+        Some(rest) => format!(" {rest}"),
+        None => source.to_string(),
+    };
     let mut diagnostics = Vec::new();
     // Where each blanked-out field's struct closes: a "missing field" error
     // there is the blanked field's doing, already reported as unknown.

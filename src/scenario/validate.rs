@@ -331,6 +331,13 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                 Arrivals::Closed { users, think } => {
                     c.count(&arrivals, "users", u64::from(*users), 1, u64::from(MAX_USERS), "users");
                     c.distribution(&arrivals, "think", think);
+                    if think.problems().is_empty() && think.mean_ms().is_some_and(|m| m <= 0.0) {
+                        c.report(
+                            at(&arrivals, &[Key("think")]),
+                            "closed-loop users need a think time above 0 ms: with none, a user whose request \
+                             takes no time would ask again and again without the clock moving",
+                        );
+                    }
                     if !cl.profile.is_empty() {
                         c.report(
                             at(&kind, &[Key("profile")]),
