@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use archsim::gui::{AppConfig, ArchsimApp, Dialog, InitialDocument, ManualClock, ScriptedFileDialog, plot_data};
 use archsim::scenario::{NodeKind, default_scenario};
-use eframe::egui::{Key, Modifiers, accesskit::Role};
+use eframe::egui::{self, Key, Modifiers, accesskit::Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -198,7 +198,7 @@ fn the_spike_button_raises_measured_throughput() {
 }
 
 #[test]
-fn context_menu_crash_turns_the_node_down() {
+fn the_inspector_crash_button_turns_the_node_down() {
     let (mut h, clock, _files) = app_with(three_tier());
     h.key_press(Key::Space);
     advance(&mut h, &clock, 1.0, 5);
@@ -213,6 +213,87 @@ fn context_menu_crash_turns_the_node_down() {
     let i = rt.sim_node("app-2").expect("in the simulation");
     assert!(rt.sim.as_ref().and_then(|s| s.node_live(i)).is_some_and(|l| l.down));
     assert!(h.query_by_label("Restore").is_some());
+}
+
+/// A pointer event at a screen position.
+fn pointer(
+    h: &Harness<'_, ArchsimApp>,
+    pos: egui::Pos2,
+    button: egui::PointerButton,
+    pressed: bool,
+    modifiers: Modifiers,
+) {
+    h.event(egui::Event::PointerButton { pos, button, pressed, modifiers });
+}
+
+fn node_center(h: &Harness<'_, ArchsimApp>, id: &str) -> egui::Pos2 {
+    h.state().node_screen_points(id).expect("the node is on the canvas").0
+}
+
+#[test]
+fn the_right_click_menu_injects_faults_live() {
+    let (mut h, clock, _files) = app_with(three_tier());
+    h.key_press(Key::Space);
+    advance(&mut h, &clock, 1.0, 5);
+    let at = node_center(&h, "app-2");
+    h.event(egui::Event::PointerMoved(at));
+    h.run_steps(1);
+    pointer(&h, at, egui::PointerButton::Secondary, true, Modifiers::NONE);
+    pointer(&h, at, egui::PointerButton::Secondary, false, Modifiers::NONE);
+    h.run_steps(2);
+    h.get_by_label("Crash").hover();
+    h.run_steps(1);
+    h.get_by_label("Crash").click();
+    advance(&mut h, &clock, 0.2, 2);
+    let rt = h.state().runtime();
+    let i = rt.sim_node("app-2").expect("in the simulation");
+    assert!(rt.sim.as_ref().and_then(|s| s.node_live(i)).is_some_and(|l| l.down));
+    assert!(rt.alerts.entries().iter().any(|a| a.text == "app-2 crashed"));
+}
+
+#[test]
+fn dragging_from_a_handle_to_a_node_draws_an_edge() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    h.run_steps(2);
+    let from = h.state().node_screen_points("app-1").expect("on the canvas").1;
+    let to = node_center(&h, "db");
+    h.event(egui::Event::PointerMoved(from));
+    h.run_steps(1);
+    pointer(&h, from, egui::PointerButton::Primary, true, Modifiers::NONE);
+    h.run_steps(1);
+    for k in 1..=10 {
+        h.event(egui::Event::PointerMoved(from + (to - from) * (k as f32 / 10.0)));
+        h.run_steps(1);
+    }
+    pointer(&h, to, egui::PointerButton::Primary, false, Modifiers::NONE);
+    h.run_steps(2);
+    let edges = &h.state().document().scenario.edges;
+    assert!(edges.iter().any(|e| e.from == "app-1" && e.to == "db"), "{edges:?}");
+    assert!(h.state().runtime().sim.is_some());
+}
+
+#[test]
+fn shift_click_selects_several_nodes_and_delete_removes_them() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    h.run_steps(2);
+    for (id, modifiers) in [("app-1", Modifiers::NONE), ("app-3", Modifiers::SHIFT)] {
+        let at = node_center(&h, id);
+        h.event(egui::Event::PointerMoved(at));
+        h.run_steps(1);
+        h.event(egui::Event::ModifiersChanged(modifiers));
+        pointer(&h, at, egui::PointerButton::Primary, true, modifiers);
+        pointer(&h, at, egui::PointerButton::Primary, false, modifiers);
+        h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().selection().nodes.len(), 2, "{:?}", h.state().selection());
+    h.key_press(Key::Delete);
+    h.run_steps(2);
+    let s = &h.state().document().scenario;
+    assert!(s.node("app-1").is_none() && s.node("app-3").is_none() && s.node("app-2").is_some());
+    assert!(s.edges.iter().all(|e| e.from != "app-1" && e.to != "app-3"));
+    // Removing nodes of a running topology waits for a reset; before any run it applies at once.
+    assert!(h.state().runtime().sim.as_ref().is_some_and(|sim| sim.node_count() == s.nodes.len()));
 }
 
 /// Small snapshots rendered on the CPU (wgpu on Mesa lavapipe).

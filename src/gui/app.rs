@@ -228,6 +228,18 @@ impl ArchsimApp {
         self.dialog.as_ref()
     }
 
+    /// Where a node's centre and its edge handle are on screen (last frame),
+    /// for tests that drag and right-click on the canvas.
+    pub fn node_screen_points(&self, id: &str) -> Option<(egui::Pos2, egui::Pos2)> {
+        let view = self.canvas.view?;
+        let n = self.state.doc.scenario.node(id)?;
+        let rect = super::canvas::geometry::node_rect(egui::pos2(n.pos.0, n.pos.1));
+        Some((
+            view.screen_from_canvas(rect.center()),
+            view.screen_from_canvas(super::canvas::geometry::handle_pos(rect)),
+        ))
+    }
+
     /// Queues a command as if the UI had emitted it (applied next frame).
     pub fn push_command(&mut self, c: Command) {
         self.commands.push(c);
@@ -694,6 +706,9 @@ impl ArchsimApp {
                         },
                     );
                 }
+                None if self.state.doc.scenario.nodes.is_empty() => {
+                    ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
+                }
                 None => {
                     ui.weak("No simulation: the scenario has problems (see the inspector).");
                 }
@@ -803,14 +818,20 @@ impl eframe::App for ArchsimApp {
             canvas_ui(ui, &mut self.canvas, &input, &mut commands);
             if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
                 let rect = ui.max_rect();
-                ui.painter().rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
-                ui.painter().text(
-                    rect.center(),
-                    egui::Align2::CENTER_CENTER,
-                    "Drop a .ron scenario to open it",
-                    egui::FontId::proportional(24.0),
-                    egui::Color32::WHITE,
-                );
+                egui::Area::new(egui::Id::unique("drop-hint"))
+                    .order(egui::Order::Foreground)
+                    .fixed_pos(rect.min)
+                    .interactable(false)
+                    .show(&ctx, |ui| {
+                        ui.painter().rect_filled(rect, 0.0, egui::Color32::from_black_alpha(150));
+                        ui.painter().text(
+                            rect.center(),
+                            egui::Align2::CENTER_CENTER,
+                            "Drop a .ron scenario to open it",
+                            egui::FontId::proportional(24.0),
+                            egui::Color32::WHITE,
+                        );
+                    });
             }
         });
 

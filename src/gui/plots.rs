@@ -74,6 +74,9 @@ pub struct PlotData {
     pub node_queue: Series,
     pub node_utilisation_pct: Series,
     pub node_hit_pct: Series,
+    /// Requests/s arriving at the selected node, and failing there.
+    pub node_arrivals_rps: Series,
+    pub node_failed_rps: Series,
     pub markers: Vec<Marker>,
     /// The time span shown.
     pub span: (f64, f64),
@@ -110,6 +113,9 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
             by_reason[r.index()].push([x, e.failures.get(r) as f64 / secs]);
         }
         if let Some(s) = node.and_then(|i| f.nodes.get(i)) {
+            let node_secs = s.duration_s.max(1e-9);
+            d.node_arrivals_rps.push([x, s.arrival_rate_rps]);
+            d.node_failed_rps.push([x, s.failed as f64 / node_secs]);
             d.node_queue.push([x, s.mean_queue_len]);
             if let Some(u) = s.utilisation {
                 d.node_utilisation_pct.push([x, u * 100.0]);
@@ -210,15 +216,32 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             }
         });
         if let Some(name) = opts.node_name {
-            let mut series = vec![("queue", P95)];
-            if !data.node_utilisation_pct.is_empty() {
-                series.push(("busy %", OK));
+            // A pool shows its queue and how busy it is; a cache its hit
+            // ratio; anything else (client, balancer) its traffic.
+            let has_pool = !data.node_utilisation_pct.is_empty();
+            let has_hits = !data.node_hit_pct.is_empty();
+            let mut series = Vec::new();
+            if has_pool {
+                series.extend([("queue", P95), ("busy %", OK)]);
             }
-            if !data.node_hit_pct.is_empty() {
+            if has_hits {
                 series.push(("hit %", P50));
             }
+            if !has_pool && !has_hits {
+                series.extend([("req/s", OK), ("failed/s", FAILED)]);
+            }
             plot_box(ui, name, &series, width, height, data, false, |plot_ui| {
-                plot_ui.line(Line::new("queue", PlotPoints::from(data.node_queue.clone())).color(P95).width(2.0));
+                if !has_pool && !has_hits {
+                    plot_ui.line(
+                        Line::new("req/s", PlotPoints::from(data.node_arrivals_rps.clone())).color(OK).width(2.0),
+                    );
+                    plot_ui.line(
+                        Line::new("failed/s", PlotPoints::from(data.node_failed_rps.clone())).color(FAILED).width(2.0),
+                    );
+                }
+                if has_pool {
+                    plot_ui.line(Line::new("queue", PlotPoints::from(data.node_queue.clone())).color(P95).width(2.0));
+                }
                 if !data.node_utilisation_pct.is_empty() {
                     plot_ui.line(
                         Line::new("busy %", PlotPoints::from(data.node_utilisation_pct.clone())).color(OK).width(2.0),
@@ -263,7 +286,9 @@ fn plot_box(
             .allow_double_click_reset(false)
             .include_x(data.span.0)
             .include_x(data.span.1)
-            .x_axis_formatter(|m, _| format!("{:.0} s", m.value))
+            .custom_x_axes(vec![
+                egui_plot::AxisHints::new_x().formatter(|m, _| format!("{:.0} s", m.value)).label_spacing(34.0..=48.0),
+            ])
             .y_axis_min_width(36.0);
         let plot = if log_y {
             plot.y_axis_formatter(|m, _| format::ms(10f64.powf(m.value)))

@@ -11,8 +11,8 @@ use super::edits::same_structure;
 use super::live::{HeatLevel, LiveView, NodeStatus};
 use super::pacer::{FrameWork, Pacer, PacerConfig, Speed};
 use super::verdict::{Verdict, verdict};
-use crate::scenario::{Scenario, validate};
-use crate::sim::{LiveUpdate, SimEvent, Simulation};
+use crate::scenario::{NodeKind, Scenario, validate};
+use crate::sim::{FailureReason, LiveUpdate, SimEvent, Simulation};
 
 /// What a change waiting for the next reset concerns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -157,6 +157,13 @@ impl Runtime {
         let now_s = sim.now().as_secs();
         let name = |i: usize| sim.scenario().nodes.get(i).map(|n| n.id.clone());
         for b in bursts {
+            // A client also counts the failures that happened downstream;
+            // the log names them where they happened, so only the client's
+            // own (timeouts, retries used up) are logged at the client.
+            let at_client = sim.scenario().nodes.get(b.node).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
+            if at_client && !matches!(b.reason, FailureReason::Timeout | FailureReason::RetriesExhausted) {
+                continue;
+            }
             self.alerts.push(
                 Severity::Error,
                 now_s,
@@ -170,14 +177,12 @@ impl Runtime {
             let before = self.levels.get(i).copied().unwrap_or(NodeStatus::Up(HeatLevel::Calm));
             if status == NodeStatus::Up(HeatLevel::Hot) && before != status {
                 let id = name(i).unwrap_or_default();
-                let util = view.heat.smoothed();
-                self.alerts.push(
-                    Severity::Warning,
-                    now_s,
-                    Some(id.clone()),
-                    format!("{id} is saturated ({} busy)", super::format::percent(util)),
-                    1,
-                );
+                let text = if view.heat.level() == HeatLevel::Hot {
+                    format!("{id} is saturated ({} busy)", super::format::percent(view.heat.smoothed()))
+                } else {
+                    format!("{id} is failing requests ({} of answers)", super::format::percent(view.error_ratio()))
+                };
+                self.alerts.push(Severity::Warning, now_s, Some(id), text, 1);
             }
             if let Some(l) = self.levels.get_mut(i) {
                 *l = status;

@@ -13,7 +13,7 @@ pub mod traffic_dots;
 use std::collections::BTreeMap;
 
 use eframe::egui::{
-    self, Align2, Color32, CornerRadius, FontId, Pos2, Rect, Response, Scene, Sense, Stroke, Ui, WidgetInfo, pos2, vec2,
+    self, Color32, CornerRadius, Pos2, Rect, Response, Scene, Sense, Stroke, Ui, WidgetInfo, pos2, vec2,
 };
 
 use self::edge_view::{EdgeLook, dot_color, paint_edge, stroke_width};
@@ -205,7 +205,14 @@ fn scene_contents_ui(
             queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
             error_ratio: view_i.map_or(0.0, |v| v.error_ratio()),
             reasons: view_i
-                .map(|v| v.reasons.top(3).into_iter().map(|(r, c)| reason_line(r, c)).collect())
+                .map(|v| {
+                    let client = matches!(node.kind, NodeKind::Client(_));
+                    v.reasons
+                        .top(3)
+                        .into_iter()
+                        .map(|(r, c)| if client { format!("got {}", reason_line(r, c)) } else { reason_line(r, c) })
+                        .collect()
+                })
                 .unwrap_or_default(),
             problem: input.node_problems.contains_key(&node.id),
             headline: view_i.and_then(|v| headline(&node.kind, v)),
@@ -462,21 +469,31 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     } else {
         rt.live.bottleneck().map(|b| (format!("Bottleneck: {}", b.reason), pal.hot))
     };
+    // Areas, so they sit above the scene's layer (and get the clicks).
+    let ctx = ui.ctx().clone();
     if let Some((text, color)) = banner {
-        let font = FontId::proportional(13.0);
-        let max_w = (outer.width() - 120.0).max(100.0);
-        let galley = ui.painter().layout(text, font, Color32::WHITE, max_w);
-        let rect = Rect::from_min_size(outer.min + vec2(10.0, 10.0), galley.size() + vec2(16.0, 8.0));
-        ui.painter().rect_filled(rect, CornerRadius::same(6), color.gamma_multiply(0.9));
-        ui.painter().galley(rect.min + vec2(8.0, 4.0), galley, Color32::WHITE);
+        let max_w = (outer.width() - 90.0).max(100.0);
+        egui::Area::new(egui::Id::unique("canvas-banner"))
+            .order(egui::Order::Middle)
+            .fixed_pos(outer.min + vec2(10.0, 10.0))
+            .interactable(false)
+            .show(&ctx, |ui| {
+                egui::Frame::new()
+                    .fill(color.gamma_multiply(0.75).to_opaque())
+                    .corner_radius(CornerRadius::same(6))
+                    .inner_margin(egui::Margin::symmetric(8, 4))
+                    .show(ui, |ui| {
+                        ui.set_max_width(max_w);
+                        ui.label(egui::RichText::new(text).color(Color32::WHITE).size(13.5));
+                    });
+            });
     }
-    let fit_rect = Rect::from_min_size(outer.right_bottom() - vec2(56.0, 34.0), vec2(46.0, 24.0));
-    if ui
-        .put(fit_rect, egui::Button::new("Fit").small())
-        .on_hover_text("Fit the whole topology into view (F)")
-        .clicked()
-    {
-        commands.push(Command::FitView);
-    }
-    let _ = Align2::LEFT_TOP;
+    egui::Area::new(egui::Id::unique("canvas-fit"))
+        .order(egui::Order::Middle)
+        .fixed_pos(outer.right_bottom() - vec2(56.0, 36.0))
+        .show(&ctx, |ui| {
+            if ui.button("Fit").on_hover_text("Fit the whole topology into view (F)").clicked() {
+                commands.push(Command::FitView);
+            }
+        });
 }

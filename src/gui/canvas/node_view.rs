@@ -124,7 +124,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     }
 
     if look.bottleneck {
-        let label_pos = pos2(rect.center().x, rect.min.y - 20.0);
+        let label_pos = pos2(rect.center().x, rect.min.y - 26.0);
         let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(12.0), Color32::WHITE);
         let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
         painter.rect_filled(pill, CornerRadius::same(8), pal.hot);

@@ -108,9 +108,19 @@ pub fn distribution_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut Di
         }
         DistributionSpec::Empirical { values_ms } => empirical_row(ui, edit, name, values_ms),
     }
-    let label = label_cell(ui, "  mean", "The average of this distribution.");
-    ui.label(spec.mean_ms().map_or_else(|| "none (tail too heavy)".into(), format::ms)).labelled_by(label.id);
-    ui.end_row();
+    // Families set by their mean already show it.
+    let mean_is_a_parameter = matches!(
+        spec,
+        DistributionSpec::Constant { .. }
+            | DistributionSpec::Exponential { .. }
+            | DistributionSpec::Normal { .. }
+            | DistributionSpec::LogNormal { .. }
+    );
+    if !mean_is_a_parameter {
+        let label = label_cell(ui, "  average", "The mean of this distribution.");
+        ui.label(spec.mean_ms().map_or_else(|| "none (tail too heavy)".into(), format::ms)).labelled_by(label.id);
+        ui.end_row();
+    }
 }
 
 /// Measured values typed as a comma-separated list.

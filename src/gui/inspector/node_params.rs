@@ -142,7 +142,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             "retries",
             "Try again after a failure, waiting longer each time (exponential backoff). Retries add load exactly when the system is struggling.",
         );
-        if ui.checkbox(&mut retry_on, "retry failed attempts").labelled_by(label.id).changed() {
+        if ui.checkbox(&mut retry_on, "retry failures").labelled_by(label.id).changed() {
             c.retry = retry_on.then_some(RetryPolicy {
                 max_attempts: 3,
                 backoff_ms: 100.0,
@@ -396,7 +396,7 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str) {
             edit,
             "blocking calls",
             &mut s.blocking_calls,
-            "hold the worker while waiting downstream",
+            "hold worker during calls",
             "Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.",
         );
     });
