@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 
 use super::call::CallSlab;
-use super::metrics::{Counters, DEFAULT_MAX_WINDOWS, NodeMetrics, Stats, TimeSeries, WindowFrame};
+use super::metrics::{
+    Counters, DEFAULT_MAX_WINDOWS, NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats,
+};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
 use super::rng::{SimRng, stream};
 use super::time::{ms_to_nanos, secs_to_nanos};
@@ -36,7 +38,6 @@ pub struct Simulation {
     pub(super) calls: CallSlab,
     pub(super) nodes: Vec<NodeRuntime>,
     pub(super) edges: Vec<EdgeRuntime>,
-    pub(super) end_to_end: NodeMetrics,
     pub(super) series: TimeSeries,
     pub(super) faults: Vec<FaultRuntime>,
     pub(super) log: VecDeque<SimEvent>,
@@ -112,7 +113,6 @@ impl Simulation {
             calls: CallSlab::default(),
             nodes,
             edges,
-            end_to_end: NodeMetrics::default(),
             series: TimeSeries::new(DEFAULT_MAX_WINDOWS),
             faults,
             log: VecDeque::new(),
@@ -200,6 +200,8 @@ impl Simulation {
 
     fn close_window(&mut self) {
         let now = self.now;
+        // End to end first: it reads the clients' open windows.
+        let end_to_end = self.end_to_end_stats(Span::Window);
         let nodes: Vec<Stats> = self
             .nodes
             .iter_mut()
@@ -217,7 +219,6 @@ impl Simulation {
                 s
             })
             .collect();
-        let end_to_end = self.end_to_end.close_window(now, None);
         let start_s = now.as_secs() - self.window_ns as f64 / 1e9;
         self.series.push(WindowFrame { start_s: start_s.max(0.0), end_s: now.as_secs(), end_to_end, nodes, edges });
         let t = now.as_secs();
@@ -237,7 +238,6 @@ impl Simulation {
         for e in &mut self.edges {
             e.total_start = (now, e.counters);
         }
-        self.end_to_end.restart_totals(now);
     }
 
     /// Current simulated time.
@@ -296,7 +296,19 @@ impl Simulation {
 
     /// End-to-end totals since the warm-up.
     pub fn end_to_end_totals(&self) -> Stats {
-        self.end_to_end.total_stats(self.now, None)
+        self.end_to_end_stats(Span::Total)
+    }
+
+    /// End to end is every client's requests taken together.
+    fn end_to_end_stats(&self, span: Span) -> Stats {
+        let clients: Vec<&NodeMetrics> =
+            self.nodes.iter().filter(|n| matches!(n.behaviour, Behaviour::Client(_))).map(|n| &n.metrics).collect();
+        aggregate_stats(&clients, self.now, span)
+    }
+
+    /// End-to-end stats of the window still open.
+    pub fn end_to_end_current_window(&self) -> Stats {
+        self.end_to_end_stats(Span::Window)
     }
 
     /// Index of the node with this id.

@@ -51,8 +51,6 @@ impl Simulation {
         let is_write = client.write_fraction > 0.0 && n.rng.random_bool(client.write_fraction.min(1.0));
         n.metrics.counters.arrivals += 1;
         n.metrics.in_system.add(now, 1);
-        self.end_to_end.counters.arrivals += 1;
-        self.end_to_end.in_system.add(now, 1);
         let root = self.calls.alloc(node, now);
         if let Some(c) = self.calls.get_mut(root) {
             c.key = key;
@@ -107,7 +105,6 @@ impl Simulation {
                 let wait_ms = base * (1.0 + jitter * (2.0 * n.rng.random::<f64>() - 1.0));
                 call.state = CallState::Queued;
                 n.metrics.counters.retries += 1;
-                self.end_to_end.counters.retries += 1;
                 self.schedule(now.after(super::time::ms_to_nanos(wait_ms)), Event::RetryDue(root));
             }
             Some(policy) if policy.max_attempts > 1 => {
@@ -143,13 +140,11 @@ impl Simulation {
         let Some(call) = self.calls.get(root) else { return };
         let node = call.node;
         let latency = now.since(call.arrived);
-        let metrics = [&mut self.nodes[node as usize].metrics, &mut self.end_to_end];
-        for m in metrics {
-            m.in_system.add(now, -1);
-            match outcome {
-                Outcome::Failed { reason, .. } => m.record_failed(Some(reason), latency),
-                _ => m.record_ok(latency),
-            }
+        let m = &mut self.nodes[node as usize].metrics;
+        m.in_system.add(now, -1);
+        match outcome {
+            Outcome::Failed { reason, .. } => m.record_failed(Some(reason), latency),
+            _ => m.record_ok(latency),
         }
         self.calls.free(root);
         self.user_thinks(node);

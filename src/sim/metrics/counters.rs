@@ -53,6 +53,30 @@ impl Counters {
         }
     }
 
+    /// `self + other`, field by field (to aggregate several clients).
+    pub fn plus(&self, other: &Counters) -> Counters {
+        let mut failed = self.failed;
+        for (f, o) in failed.iter_mut().zip(other.failed) {
+            *f += o;
+        }
+        Counters {
+            arrivals: self.arrivals + other.arrivals,
+            ok: self.ok + other.ok,
+            failed,
+            failed_downstream: self.failed_downstream + other.failed_downstream,
+            started: self.started + other.started,
+            waited: self.waited + other.waited,
+            wait_sum_ns: self.wait_sum_ns + other.wait_sum_ns,
+            latency_sum_ns: self.latency_sum_ns + other.latency_sum_ns,
+            sojourn_sum_ns: self.sojourn_sum_ns + other.sojourn_sum_ns,
+            hits: self.hits + other.hits,
+            misses: self.misses + other.misses,
+            stale_reads: self.stale_reads + other.stale_reads,
+            retries: self.retries + other.retries,
+            sent: self.sent + other.sent,
+        }
+    }
+
     /// Local and downstream failures.
     pub fn failed_total(&self) -> u64 {
         self.failed.iter().sum::<u64>() + self.failed_downstream

@@ -9,6 +9,6 @@ mod window;
 
 pub use counters::Counters;
 pub use level::Level;
-pub use node_metrics::{Checkpoint, NodeMetrics, new_latency_histogram, summarise};
+pub use node_metrics::{Checkpoint, NodeMetrics, Span, aggregate_stats, new_latency_histogram, summarise};
 pub use stats::{EdgeStats, FailureCounts, LatencySummary, Stats};
 pub use window::{DEFAULT_MAX_WINDOWS, TimeSeries, WindowFrame};

@@ -122,6 +122,60 @@ impl NodeMetrics {
     }
 }
 
+impl Checkpoint {
+    fn plus(&self, other: &Checkpoint) -> Checkpoint {
+        Checkpoint {
+            at: self.at.max(other.at),
+            counters: self.counters.plus(&other.counters),
+            queue_area: self.queue_area + other.queue_area,
+            busy_area: self.busy_area + other.busy_area,
+            in_system_area: self.in_system_area + other.in_system_area,
+        }
+    }
+}
+
+/// Which stretch of time an aggregate covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The open window, up to now.
+    Window,
+    /// Since the warm-up, up to now.
+    Total,
+}
+
+/// Stats of several nodes taken as one (end to end = all the clients).
+/// Computed on demand, so the hot path records each request once.
+pub fn aggregate_stats(parts: &[&NodeMetrics], now: SimTime, span: Span) -> Stats {
+    let Some((first, rest)) = parts.split_first() else {
+        let empty = Checkpoint { at: now, ..Checkpoint::default() };
+        return summarise(&empty, &empty, &new_latency_histogram::<u32>(WINDOW_DIGITS), None);
+    };
+    let start = |m: &NodeMetrics| match span {
+        Span::Window => m.window_start,
+        Span::Total => m.total_start,
+    };
+    let from = rest.iter().fold(start(first), |acc, m| acc.plus(&start(m)));
+    let to = rest.iter().fold(first.checkpoint(now), |acc, m| acc.plus(&m.checkpoint(now)));
+    match span {
+        Span::Window => {
+            let mut merged = first.window_latency.clone();
+            for m in rest {
+                // Equal-shaped histograms always add.
+                let _ = merged.add(&m.window_latency);
+            }
+            summarise(&from, &to, &merged, None)
+        }
+        Span::Total if rest.is_empty() => summarise(&from, &to, &first.total_latency, None),
+        Span::Total => {
+            let mut merged = first.total_latency.clone();
+            for m in rest {
+                let _ = merged.add(&m.total_latency);
+            }
+            summarise(&from, &to, &merged, None)
+        }
+    }
+}
+
 /// Stats between two checkpoints.
 pub fn summarise<T: Counter>(
     from: &Checkpoint,
