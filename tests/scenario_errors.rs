@@ -139,6 +139,16 @@ fn several_unknown_fields_and_the_semantic_problems_come_back_together() {
 }
 
 #[test]
+fn doubled_parentheses_around_a_component_are_explained() {
+    let source = edit(
+        "Service(workers: 4, service_time: Exponential(mean_ms: 10))",
+        "Service((workers: 4, service_time: Exponential(mean_ms: 10)))",
+    );
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "(workers", &["one pair of parentheses is enough"]);
+}
+
+#[test]
 fn a_missing_required_field_points_at_the_component_that_needs_it() {
     let source = edit("workers: 4, ", "");
     let list = problems(&source);

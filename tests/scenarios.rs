@@ -347,3 +347,100 @@ fn three_tier_web_is_a_healthy_baseline() {
     let hit_ratio = sum(&hits, |w| w.cache_hits) as f64 / sum(&hits, |w| w.cache_hits + w.cache_misses) as f64;
     assert!(hit_ratio > 0.5, "hit ratio {hit_ratio:.2}");
 }
+
+/// The fenced code blocks of `docs/scenario-format.md`: (info string, body, line of the fence).
+fn format_doc_blocks() -> Vec<(String, String, usize)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/scenario-format.md exists");
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, String, usize)> = None;
+    for (n, line) in doc.lines().enumerate() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info.trim().to_string(), String::new(), n + 1)),
+            (Some(_), Some("")) => blocks.extend(open.take()),
+            (Some((_, body, _)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    assert!(open.is_none(), "an unclosed code block in the format doc");
+    blocks
+}
+
+#[test]
+fn every_scenario_example_in_the_format_doc_loads_and_runs() {
+    let blocks = format_doc_blocks();
+    let examples: Vec<_> = blocks.iter().filter(|(info, _, _)| info == "ron").collect();
+    assert!(examples.len() >= 10, "expected an example per component, found {}", examples.len());
+    for (_, body, line) in examples {
+        let s = parse_scenario(body, &format!("docs/scenario-format.md:{line}"))
+            .unwrap_or_else(|e| panic!("the example at line {line} does not load:\n{e}"));
+        let mut sim = Simulation::new(&s).expect("a loaded example builds");
+        sim.run_until(SimTime::from_secs(s.duration_s.min(5.0)));
+        assert!(sim.report().end_to_end.arrivals > 0, "the example at line {line} sends no requests");
+    }
+}
+
+#[test]
+fn the_format_doc_shows_the_real_error_output() {
+    let blocks = format_doc_blocks();
+    let mut checked = 0;
+    for pair in blocks.windows(2) {
+        let [(info, bad, line), (next_info, expected, _)] = pair else { continue };
+        if info != "ron invalid" {
+            continue;
+        }
+        assert_eq!(next_info, "text", "the invalid example at line {line} is followed by its output");
+        let err = parse_scenario(bad, "example.ron").expect_err("the invalid example must not load");
+        assert_eq!(err.to_string(), expected.trim_end(), "the output shown after line {line} is out of date");
+        checked += 1;
+    }
+    assert!(checked >= 1, "no invalid example with its output in the format doc");
+}
+
+#[test]
+fn the_format_doc_describes_every_field_and_variant() {
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md"))
+        .expect("docs/scenario-format.md exists");
+    // The prose and tables: the doc without its example scenarios.
+    let mut prose = doc.clone();
+    for (info, body, _) in format_doc_blocks() {
+        if info.starts_with("ron") {
+            prose = prose.replacen(&body, "", 1);
+        }
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mentioned = |name: &str| {
+        prose.match_indices(name).any(|(at, _)| {
+            let before = prose[..at].chars().next_back();
+            let after = prose[at + name.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+    };
+    // Written back, the examples spell out every field (defaults included)
+    // and every variant they use.
+    let mut names = std::collections::BTreeSet::new();
+    for (_, body, _) in format_doc_blocks().iter().filter(|(info, _, _)| info == "ron") {
+        let written = to_ron_string(&parse_scenario(body, "doc").expect("loads"));
+        for line in written.lines() {
+            let line = line.trim_start();
+            let word: String = line.chars().take_while(|c| is_word(*c)).collect();
+            let rest = &line[word.len()..];
+            if !word.is_empty() && (rest.starts_with(':') || rest.starts_with('(')) {
+                names.insert(word);
+            }
+            if let Some((_, value)) = line.split_once(": ") {
+                let value: String = value.chars().take_while(|c| is_word(*c)).collect();
+                if value.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    names.insert(value);
+                }
+            }
+        }
+    }
+    names.extend(LbPolicy::ALL.iter().map(|p| format!("{p:?}")));
+    assert!(names.len() > 80, "too few names collected: {names:?}");
+    let missing: Vec<&String> = names.iter().filter(|n| !mentioned(n)).collect();
+    assert!(missing.is_empty(), "not described in docs/scenario-format.md: {missing:?}");
+}

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use ron::extensions::Extensions;
 
-use super::locate::{enclosing_end, field_extent, group_start, last_string_before, line_column, locate};
+use super::locate::{
+    enclosing_end, field_extent, group_has_field, group_start, last_string_before, line_column, locate,
+};
 use super::validate::edit_distance;
 use super::{Diagnostic, LoadError, Scenario, validate};
 
@@ -19,64 +21,98 @@ fn ron_options() -> ron::Options {
 /// real file, a bound for a mangled one.
 const MAX_RECOVERIES: usize = 32;
 
+/// The text being parsed: the file with the edits made to read past its
+/// problems, and the way back to positions in the file as written.
+struct Working {
+    text: String,
+    /// (end of the new text, change in length) of each edit that changed
+    /// the length, in `text`'s current offsets.
+    shifts: Vec<(usize, isize)>,
+}
+
+impl Working {
+    fn replace(&mut self, start: usize, end: usize, with: &str) {
+        let delta = with.len() as isize - (end - start) as isize;
+        self.text.replace_range(start..end, with);
+        if delta != 0 {
+            for shift in &mut self.shifts {
+                if shift.0 >= end {
+                    shift.0 = shift.0.saturating_add_signed(delta);
+                }
+            }
+            self.shifts.push((start + with.len(), delta));
+        }
+    }
+
+    /// Blanks a range with spaces (newlines kept): every later line and
+    /// column stays where it was.
+    fn blank(&mut self, start: usize, end: usize) {
+        let spaces: String = self.text[start..end].chars().map(|c| if c == '\n' { c } else { ' ' }).collect();
+        self.replace(start, end, &spaces);
+    }
+
+    /// The offset in the file as written of an offset in `text`.
+    fn original(&self, offset: usize) -> usize {
+        let shift: isize = self.shifts.iter().filter(|(end, _)| *end <= offset).map(|(_, delta)| delta).sum();
+        offset.saturating_add_signed(-shift)
+    }
+}
+
 /// Parses and validates scenario source. `file` names it in messages.
 ///
-/// Returns the scenario, or every problem found, in file order of
-/// discovery: a syntax error stops the parse (nothing after it can be
-/// trusted), but an unknown field is blanked out and parsing goes on, so
-/// typos in several fields and the semantic problems of the rest of the
-/// file all come back at once.
+/// Returns the scenario, or every problem found, in reading order. A syntax
+/// error stops the parse (nothing after it can be trusted), but an unknown
+/// field does not: a near miss of a valid name (`workerz`) is read as that
+/// name, anything else is skipped, and parsing goes on, so typos in several
+/// fields and the semantic problems of the rest of the file come back
+/// together.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
-    let diagnostic = |text: &str, offset: usize, message: String| {
-        let (line, column) = line_column(text, offset);
-        Diagnostic { file: file.to_string(), line, column, message }
-    };
+    let mut work = Working { text: source.to_string(), shifts: Vec::new() };
     // Editors on Windows may start a file with a byte-order mark; a space
-    // in its place keeps every line and column where the editor shows it.
-    let mut text = match source.strip_prefix('\u{feff}') {
-        Some(rest) => format!(" {rest}"),
-        None => source.to_string(),
-    };
+    // in its place keeps the columns an editor shows.
+    if source.starts_with('\u{feff}') {
+        work.replace(0, '\u{feff}'.len_utf8(), " ");
+    }
     let mut diagnostics = Vec::new();
-    // Where each blanked-out field's struct closes: a "missing field" error
-    // there is the blanked field's doing, already reported as unknown.
-    let mut blanked_structs = Vec::new();
+    let mut diagnose = |work: &Working, offset: usize, message: String| {
+        let (line, column) = line_column(source, work.original(offset));
+        diagnostics.push(Diagnostic { file: file.to_string(), line, column, message });
+    };
+    // Where each skipped field's group closes: a "missing field" error
+    // there is the skipped field's doing, already reported as unknown.
+    let mut skipped_groups = Vec::new();
+    let mut recoveries = 0;
     let scenario = loop {
-        let error = match ron_options().from_str::<Scenario>(&text) {
+        let error = match ron_options().from_str::<Scenario>(&work.text) {
             Ok(scenario) => break Some(scenario),
             Err(error) => error,
         };
-        let mut offset = offset_of(&text, error.span.start.line, error.span.start.col);
+        let text = &work.text;
+        let mut offset = offset_of(text, error.span.start.line, error.span.start.col);
         let mut consequence = false;
         if let ron::Error::IntegerOutOfBounds = error.code {
             // ron points into `-2` at the `2`: point at the whole number.
-            offset = token_start(&text, offset);
+            offset = token_start(text, offset);
         }
         if let ron::Error::MissingStructField { .. } = error.code {
             // ron's span ends at the group's closing bracket; point at its
             // name instead (`Service(`), where the learner adds the field.
-            let close = offset_of(&text, error.span.end.line, error.span.end.col);
-            consequence = blanked_structs.contains(&close);
-            offset = group_start(&text, close).unwrap_or(close);
+            let close = offset_of(text, error.span.end.line, error.span.end.col);
+            consequence = skipped_groups.contains(&close);
+            offset = group_start(text, close).unwrap_or(close);
         }
         if !consequence {
-            diagnostics.push(diagnostic(&text, offset, syntax_message(&text, &error.code, offset)));
+            let message = syntax_message(text, &error.code, offset);
+            diagnose(&work, offset, message);
         }
-        match recover(&text, &error.code, offset) {
-            Some((start, end)) if diagnostics.len() < MAX_RECOVERIES => {
-                // Spaces keep every later line and column where it was.
-                let blank: String = text[start..end].chars().map(|c| if c == '\n' { c } else { ' ' }).collect();
-                text.replace_range(start..end, &blank);
-                if let Some(close) = enclosing_end(&text, start) {
-                    blanked_structs.push(close);
-                }
-            }
-            _ => break None,
+        recoveries += 1;
+        if recoveries > MAX_RECOVERIES || !recover(&mut work, &error.code, offset, &mut skipped_groups) {
+            break None;
         }
     };
     if let Some(scenario) = &scenario {
         for p in validate(scenario) {
-            diagnostics.push(diagnostic(&text, locate(&text, &p.path), p.message));
+            diagnose(&work, locate(&work.text, &p.path), p.message);
         }
     }
     // In reading order, whichever pass found them.
@@ -87,20 +123,32 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
     }
 }
 
-/// The byte range to blank out to parse on past `error`, for errors that
-/// leave the rest of the file readable: an unknown or repeated field.
-fn recover(text: &str, error: &ron::Error, offset: usize) -> Option<(usize, usize)> {
-    let name = match error {
-        ron::Error::NoSuchStructField { found, .. } => found.as_str(),
-        ron::Error::DuplicateStructField { field, .. } => field,
-        _ => return None,
+/// Edits the text to read on past `error`, for errors that leave the rest
+/// of the file readable: an unknown field is renamed to the valid name it
+/// nearly is (unless the group has that field already) or blanked out; a
+/// repeated field is blanked out. Returns whether it could.
+fn recover(work: &mut Working, error: &ron::Error, offset: usize, skipped_groups: &mut Vec<usize>) -> bool {
+    let (name, expected): (&str, &[&str]) = match error {
+        ron::Error::NoSuchStructField { found, expected, .. } => (found, expected),
+        ron::Error::DuplicateStructField { field, .. } => (field, &[]),
+        _ => return false,
     };
-    let rest = text.get(offset..)?;
-    let rest = rest.strip_prefix("r#").unwrap_or(rest);
-    if !rest.starts_with(name) {
-        return None;
+    let text = &work.text;
+    let Some(rest) = text.get(offset..) else { return false };
+    let raw = if rest.starts_with("r#") { 2 } else { 0 };
+    if !rest[raw..].starts_with(name) {
+        return false;
     }
-    field_extent(text, offset)
+    if let Some(valid) = closest(name, expected).filter(|valid| !group_has_field(text, offset, valid)) {
+        work.replace(offset, offset + raw + name.len(), valid);
+        return true;
+    }
+    let Some((start, end)) = field_extent(text, offset) else { return false };
+    work.blank(start, end);
+    if let Some(close) = enclosing_end(&work.text, start) {
+        skipped_groups.push(close);
+    }
+    true
 }
 
 /// Byte offset of a 1-based line and column (in characters), as ron reports them.
@@ -147,12 +195,14 @@ fn one_of(names: &[&str]) -> String {
 }
 
 /// The name in `names` closest to `found`, if it is a plausible typo.
+fn closest<'a>(found: &str, names: &[&'a str]) -> Option<&'a str> {
+    let best = names.iter().map(|n| (edit_distance(&n.to_lowercase(), &found.to_lowercase()), *n)).min()?;
+    is_typo(found, best.1, best.0).then_some(best.1)
+}
+
+/// " (did you mean `x`?)" when `found` is a plausible typo of a name in `names`.
 fn did_you_mean(found: &str, names: &[&str]) -> String {
-    let best = names.iter().map(|n| (edit_distance(&n.to_lowercase(), &found.to_lowercase()), *n)).min();
-    match best {
-        Some((d, name)) if is_typo(found, name, d) => format!(" (did you mean `{name}`?)"),
-        _ => String::new(),
-    }
+    closest(found, names).map(|name| format!(" (did you mean `{name}`?)")).unwrap_or_default()
 }
 
 /// Whether `found` looks like a mistyped `name` that is `distance` edits
@@ -274,6 +324,10 @@ fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String 
             format!("expected `)` to close the parenthesis, or a `,` before the next field{got}")
         }
         E::ExpectedMapColon => format!("expected `:` after the field name{got}"),
+        E::ExpectedIdentifier if text[offset..].starts_with('(') && text[..offset].trim_end().ends_with('(') => {
+            "one pair of parentheses is enough: write the fields straight inside, as in `Service(workers: 4, ...)`"
+                .into()
+        }
         E::ExpectedIdentifier => format!("expected a field name or a name such as `Service`{got}"),
         E::ExpectedStringEnd => "this text in quotes is never closed: add the closing `\"`".into(),
         E::Eof => "the file ends too early: a `(`, `[` or `\"` is not closed".into(),

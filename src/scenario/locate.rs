@@ -186,14 +186,12 @@ pub fn enclosing_end(source: &str, offset: usize) -> Option<usize> {
     None
 }
 
-/// Where the group that the bracket at `close` ends begins: the name
-/// before its opening bracket (`Service` in `Service(...)`), or the opening
-/// bracket itself when it has no name. `None` when `close` closes nothing.
-pub fn group_start(source: &str, close: usize) -> Option<usize> {
+/// The innermost bracket opened before `offset` and not closed by then.
+fn innermost_open(source: &str, offset: usize) -> Option<usize> {
     let bytes = source.as_bytes();
     let mut open = Vec::new();
     let mut i = 0;
-    while i < close.min(bytes.len()) {
+    while i < offset.min(bytes.len()) {
         if let Some(last) = skip_opaque(bytes, i, bytes.len()) {
             i = last + 1;
             continue;
@@ -207,9 +205,27 @@ pub fn group_start(source: &str, close: usize) -> Option<usize> {
         }
         i += 1;
     }
-    let at = *open.last()?;
+    open.last().copied()
+}
+
+/// Where the group that the bracket at `close` ends begins: the name
+/// before its opening bracket (`Service` in `Service(...)`), or the opening
+/// bracket itself when it has no name. `None` when `close` closes nothing.
+pub fn group_start(source: &str, close: usize) -> Option<usize> {
+    let at = innermost_open(source, close)?;
     let name_start = source[..at].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len();
     Some(if name_start < at { name_start } else { at })
+}
+
+/// Whether the group of fields around `offset` already has a field `name`
+/// (directly, not inside one of its values).
+pub fn group_has_field(source: &str, offset: usize, name: &str) -> bool {
+    let Some(open) = innermost_open(source, offset) else { return false };
+    let close = enclosing_end(source, offset).unwrap_or(source.len());
+    find_key(source.as_bytes(), (open + 1, close), name).is_some_and(|(at, _)| {
+        // Depth 0 inside the group: no unclosed bracket between it and the group's.
+        innermost_open(source, at) == Some(open)
+    })
 }
 
 /// The byte range of the last string literal (quotes included) that ends
