@@ -296,6 +296,67 @@ fn shift_click_selects_several_nodes_and_delete_removes_them() {
     assert!(h.state().runtime().sim.as_ref().is_some_and(|sim| sim.node_count() == s.nodes.len()));
 }
 
+#[test]
+fn replacing_an_edited_document_asks_first() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    h.get_by_label("+ Queue").click();
+    h.run_steps(2);
+    assert!(h.state().document().is_dirty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(2);
+    assert!(matches!(h.state().dialog(), Some(Dialog::Unsaved { .. })));
+    assert_eq!(h.state().document().scenario.nodes.len(), 8, "nothing replaced yet");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().dialog().is_none());
+    assert_eq!(h.state().document().scenario.nodes.len(), 8);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(2);
+    h.get_by_label("Don't save").click();
+    h.run_steps(2);
+    assert!(h.state().document().scenario.nodes.is_empty());
+    assert!(!h.state().document().is_dirty());
+}
+
+#[derive(Debug)]
+struct DroppedRon(PathBuf);
+
+impl egui::DroppedFile for DroppedRon {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_ron_file_dropped_on_the_window_opens() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    let path = temp_path("dropped.ron");
+    let mut s = default_scenario();
+    s.name = "Dropped design".into();
+    std::fs::write(&path, archsim::scenario::to_ron_string(&s)).expect("write");
+    h.input_mut().dropped_files.push(std::sync::Arc::new(DroppedRon(path.clone())));
+    h.run_steps(3);
+    assert_eq!(h.state().document().scenario.name, "Dropped design");
+    assert_eq!(h.state().document().path.as_deref(), Some(path.as_path()));
+}
+
+#[test]
+fn presenter_mode_hides_every_panel_and_comes_back() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    assert!(h.query_by_label("+ Client").is_some());
+    h.key_press(Key::F5);
+    h.run_steps(3);
+    assert!(h.query_by_label("+ Client").is_none());
+    assert!(h.query_by_label("Scenario").is_none());
+    assert!(h.query_by_label("Play").is_some(), "the run controls stay");
+    h.key_press(Key::F5);
+    h.run_steps(3);
+    assert!(h.query_by_label("+ Client").is_some());
+}
+
 /// Small snapshots rendered on the CPU (wgpu on Mesa lavapipe).
 mod snapshots {
     use super::*;

@@ -67,10 +67,7 @@ impl FrameStats {
         let s = summary(self.recent_sim_ms.iter().copied());
         let u = summary(self.recent_ui_ms.iter().copied());
         let fps = if i.mean > 0.0 { 1000.0 / i.mean } else { 0.0 };
-        format!(
-            "{fps:.0} fps · frame {:.1} ms (p95 {:.1}) · engine {:.1} ms · ui {:.1} ms",
-            i.mean, i.p95, s.mean, u.mean
-        )
+        format!("{fps:.0} fps · {:.0} ms (p95 {:.0}) · engine {:.1} · ui {:.1} ms", i.mean, i.p95, s.mean, u.mean)
     }
 
     /// The session summary, as text for a file.
@@ -108,6 +105,6 @@ mod tests {
         let report = f.session_report();
         assert!(report.contains("frames 100"), "{report}");
         assert!(report.contains("max  100.00"), "{report}");
-        assert!(f.readout().contains("engine 2.0 ms"), "{}", f.readout());
+        assert!(f.readout().contains("engine 2.0 · ui 3.0 ms"), "{}", f.readout());
     }
 }

@@ -73,7 +73,12 @@ pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) 
             commands.push(Command::OpenBundled(s.file_name));
         }
         let first_sentence = s.description.split(". ").next().unwrap_or_default();
-        ui.label(RichText::new(first_sentence).small().weak());
+        let short: String = if first_sentence.chars().count() > 110 {
+            format!("{}…", first_sentence.chars().take(108).collect::<String>())
+        } else {
+            first_sentence.to_string()
+        };
+        ui.label(RichText::new(short).size(11.5).weak());
         ui.add_space(4.0);
     }
 }

@@ -467,7 +467,11 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     } else if rt.sim.is_none() && !rt.problems.is_empty() {
         Some((format!("Cannot run yet: {}", rt.problems[0]), pal.failure))
     } else {
-        rt.live.bottleneck().map(|b| (format!("Bottleneck: {}", b.reason), pal.hot))
+        rt.live.bottleneck().map(|b| {
+            // The engine's reason starts with the node's name.
+            let why = b.reason.strip_prefix(&format!("{}: ", b.node)).unwrap_or(&b.reason);
+            (format!("Bottleneck: {} ({why})", b.node), pal.hot)
+        })
     };
     // Areas, so they sit above the scene's layer (and get the clicks).
     let ctx = ui.ctx().clone();

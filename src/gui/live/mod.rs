@@ -95,6 +95,8 @@ pub struct LiveView {
     windows_seen: u64,
     since_sample_s: f64,
     sampled_at_ns: u64,
+    /// Simulated time at the last update, to notice a step while paused.
+    updated_at_ns: u64,
 }
 
 impl LiveView {
@@ -108,6 +110,7 @@ impl LiveView {
             windows_seen: windows_closed(sim),
             since_sample_s: SAMPLE_EVERY_S,
             sampled_at_ns: u64::MAX,
+            updated_at_ns: 0,
         };
         view.update(sim, 0.0, false);
         view
@@ -123,7 +126,17 @@ impl LiveView {
     pub fn update(&mut self, sim: &Simulation, wall_dt_s: f64, running: bool) -> Vec<FailureBurst> {
         let series = sim.series();
         let last = series.last();
-        let smoothing_dt = if running { wall_dt_s } else { 0.0 };
+        // Paused, the tint stands still, unless the simulation was stepped:
+        // then it takes the new state as if a second had passed.
+        let stepped = !running && sim.now().0 != self.updated_at_ns;
+        self.updated_at_ns = sim.now().0;
+        let smoothing_dt = if running {
+            wall_dt_s
+        } else if stepped {
+            1.0
+        } else {
+            0.0
+        };
         for (i, view) in self.nodes.iter_mut().enumerate() {
             view.live = sim.node_live(i);
             view.recent = last.and_then(|f| f.nodes.get(i).cloned());
@@ -132,7 +145,7 @@ impl LiveView {
                     Some(w) if w > 0 && !live.down => f64::from(live.busy) / f64::from(w),
                     _ => 0.0,
                 };
-                if running || view.heat.smoothed() == 0.0 {
+                if running || stepped || view.heat.smoothed() == 0.0 {
                     view.heat.update(u, smoothing_dt);
                 }
             }
