@@ -58,6 +58,10 @@ const TOKENS: &[&str] = &[
     "\n",
     "\r\n",
     "…",
+    "\u{a0}",
+    "\u{3000}",
+    "é:",
+    "éworkers: -1,",
 ];
 
 /// Replacements for a number already in the file.
@@ -259,6 +263,11 @@ fn known_nasty_inputs_are_handled() {
         ),
         base.replace("from_factor: 1.0", "from_factor: 1e300"),
         base.replace("\"users\"", "\"\u{0}\""),
+        // Characters of several bytes right before a bad value or a field name.
+        base.replace("workers: 1,", "workers:\u{a0}-1,"),
+        base.replace("workers: 1,", "éworkers: -1,"),
+        base.replace("workers: 1,", "workers: 1.5é,"),
+        base.replace("workers: 1,", "wörkers: 1,"),
     ];
     for source in &cases {
         if let Err(e) = check(source) {

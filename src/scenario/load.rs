@@ -221,7 +221,7 @@ fn field_before(text: &str, offset: usize) -> Option<&str> {
     let before = &text[text[..offset].rfind('\n').map_or(0, |i| i + 1)..offset];
     let colon = before.rfind(':')?;
     let name = before[..colon].trim_end();
-    let start = name.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let start = name.len() - name.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').count();
     let name = &name[start..];
     (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
@@ -233,7 +233,7 @@ fn token_boundary(c: char) -> bool {
 
 /// Where the token around `offset` starts.
 fn token_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind(token_boundary).map_or(0, |i| i + 1)
+    text[..offset].char_indices().rev().find(|(_, c)| token_boundary(*c)).map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The token at `offset`, widened to the left to the start of the value
@@ -408,6 +408,15 @@ mod tests {
         };
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].line, 5);
+    }
+
+    #[test]
+    fn hints_are_taken_on_character_boundaries() {
+        // A multi-byte character right before the token or the field name.
+        let text = "x:\u{a0}-2";
+        assert_eq!(token_at(text, text.len() - 1), "-2");
+        let text = "éworkers: -1";
+        assert_eq!(field_before(text, text.len() - 2), Some("workers"));
     }
 
     #[test]
