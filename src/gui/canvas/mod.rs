@@ -469,8 +469,10 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     } else {
         rt.live.bottleneck().map(|b| {
             // The engine's reason starts with the node's name.
+            // Its first two facts keep the banner small; the verdict has all.
             let why = b.reason.strip_prefix(&format!("{}: ", b.node)).unwrap_or(&b.reason);
-            (format!("Bottleneck: {} ({why})", b.node), pal.hot)
+            let short = why.split("; ").take(2).collect::<Vec<_>>().join("; ");
+            (format!("Bottleneck: {} ({short})", b.node), pal.hot)
         })
     };
     // Areas, so they sit above the scene's layer (and get the clicks).
