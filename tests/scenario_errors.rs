@@ -370,7 +370,9 @@ fn a_spike_or_profile_on_closed_loop_users_is_refused() {
 #[test]
 fn closed_loop_users_must_think_for_some_time() {
     let source = edit("Poisson(rate: 50), timeout_ms: 500", "Closed(users: 5, think: Constant(ms: 0))");
-    assert_problem_at(&problems(&source), &source, "think", &["think time above 0 ms"]);
+    assert_problem_at(&problems(&source), &source, "think", &["think time of at least 0.001 ms"]);
+    let source = edit("Poisson(rate: 50), timeout_ms: 500", "Closed(users: 5, think: Exponential(mean_ms: 0.0000001))");
+    assert_problem_at(&problems(&source), &source, "think", &["think time of at least 0.001 ms"]);
 }
 
 #[test]

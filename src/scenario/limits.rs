@@ -28,6 +28,11 @@ pub const MIN_WINDOW_S: f64 = 0.001;
 /// would crash and restore a node without time passing.
 pub const MIN_RANDOM_CRASH_MEAN_S: f64 = 0.001;
 
+/// Shortest mean think time of closed-loop users, ms. Durations are whole
+/// nanoseconds, so a shorter think time rounds to none, and users whose
+/// requests take no time would then ask again without the clock moving.
+pub const MIN_THINK_MS: f64 = 0.001;
+
 /// Most closed-loop users of one client (each is scheduled at the start).
 pub const MAX_USERS: u32 = 1_000_000;
 

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_CACHE_KEYS, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS,
-    MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_WINDOW_S,
+    MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -331,11 +331,14 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                 Arrivals::Closed { users, think } => {
                     c.count(&arrivals, "users", u64::from(*users), 1, u64::from(MAX_USERS), "users");
                     c.distribution(&arrivals, "think", think);
-                    if think.problems().is_empty() && think.mean_ms().is_some_and(|m| m <= 0.0) {
+                    if think.problems().is_empty() && think.mean_ms().is_some_and(|m| m < MIN_THINK_MS) {
                         c.report(
                             at(&arrivals, &[Key("think")]),
-                            "closed-loop users need a think time above 0 ms: with none, a user whose request \
-                             takes no time would ask again and again without the clock moving",
+                            format!(
+                                "closed-loop users need a think time of at least {MIN_THINK_MS} ms on average: \
+                                 with none, a user whose request takes no time would ask again and again \
+                                 without the clock moving"
+                            ),
                         );
                     }
                     if !cl.profile.is_empty() {
