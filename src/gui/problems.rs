@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::scenario::{Problem, Scenario, validate};
+use crate::scenario::{PathSegment, Problem, Scenario, validate};
 
 /// Problems by node id, by edge index, and the rest.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,22 +42,12 @@ enum Target {
     Other,
 }
 
-/// What a problem's path points at. The path's segment type is not
-/// exported by `scenario`, so this reads its debug form
-/// (`[Key("nodes"), Index(2), Key("workers")]`).
+/// What a problem's path points at: `[Key("nodes"), Index(i), ..]` is node i.
 fn target(p: &Problem) -> Target {
-    let text = format!("{:?}", p.path);
-    let index = |prefix: &str| -> Option<usize> {
-        let rest = text.strip_prefix(prefix)?;
-        let end = rest.find(')')?;
-        rest[..end].parse().ok()
-    };
-    if let Some(i) = index("[Key(\"nodes\"), Index(") {
-        Target::Node(i)
-    } else if let Some(i) = index("[Key(\"edges\"), Index(") {
-        Target::Edge(i)
-    } else {
-        Target::Other
+    match p.path.as_slice() {
+        [PathSegment::Key("nodes"), PathSegment::Index(i), ..] => Target::Node(*i),
+        [PathSegment::Key("edges"), PathSegment::Index(i), ..] => Target::Edge(*i),
+        _ => Target::Other,
     }
 }
 
