@@ -118,6 +118,19 @@ fn an_unknown_field_is_named_with_a_suggestion_and_the_expected_fields() {
 }
 
 #[test]
+fn positions_after_a_corrected_typo_on_the_same_line_are_exact() {
+    // `timeout` is read as `timeout_ms`, three characters longer: what
+    // follows on the line must still be pointed at where it is written.
+    let source = edit("timeout_ms: 500", "timeout: 500, write_fraction: 2");
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "timeout: 500", &["did you mean `timeout_ms`?"]);
+    assert_problem_at(&list, &source, "write_fraction", &["`write_fraction` is a probability"]);
+    let source = edit("timeout_ms: 500", "timeout: 500, write_fraction: \"half\"");
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "\"half\"", &["`write_fraction` takes a number"]);
+}
+
+#[test]
 fn an_unknown_component_kind_lists_the_kinds() {
     let source = edit("kind: Database(", "kind: Databse(");
     let list = problems(&source);

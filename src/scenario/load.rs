@@ -28,6 +28,10 @@ struct Working {
     /// (end of the new text, change in length) of each edit that changed
     /// the length, in `text`'s current offsets.
     shifts: Vec<(usize, isize)>,
+    /// Where each skipped field's group closes, in `text`'s current
+    /// offsets: a "missing field" error there is the skipped field's doing,
+    /// already reported as unknown.
+    skipped_groups: Vec<usize>,
 }
 
 impl Working {
@@ -35,9 +39,9 @@ impl Working {
         let delta = with.len() as isize - (end - start) as isize;
         self.text.replace_range(start..end, with);
         if delta != 0 {
-            for shift in &mut self.shifts {
-                if shift.0 >= end {
-                    shift.0 = shift.0.saturating_add_signed(delta);
+            for at in self.shifts.iter_mut().map(|(at, _)| at).chain(self.skipped_groups.iter_mut()) {
+                if *at >= end {
+                    *at = at.saturating_add_signed(delta);
                 }
             }
             self.shifts.push((start + with.len(), delta));
@@ -67,7 +71,7 @@ impl Working {
 /// fields and the semantic problems of the rest of the file come back
 /// together.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
-    let mut work = Working { text: source.to_string(), shifts: Vec::new() };
+    let mut work = Working { text: source.to_string(), shifts: Vec::new(), skipped_groups: Vec::new() };
     // Editors on Windows may start a file with a byte-order mark; a space
     // in its place keeps the columns an editor shows.
     if source.starts_with('\u{feff}') {
@@ -78,9 +82,6 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
         let (line, column) = line_column(source, work.original(offset));
         diagnostics.push(Diagnostic { file: file.to_string(), line, column, message });
     };
-    // Where each skipped field's group closes: a "missing field" error
-    // there is the skipped field's doing, already reported as unknown.
-    let mut skipped_groups = Vec::new();
     let mut recoveries = 0;
     let scenario = loop {
         let error = match ron_options().from_str::<Scenario>(&work.text) {
@@ -89,6 +90,12 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
         };
         let text = &work.text;
         let mut offset = offset_of(text, error.span.start.line, error.span.start.col);
+        // ron reports a value of the wrong type right after the colon;
+        // point at the value itself.
+        let gap = text[offset..].len() - text[offset..].trim_start().len();
+        if gap > 0 && offset + gap < text.len() {
+            offset += gap;
+        }
         let mut consequence = false;
         if let ron::Error::IntegerOutOfBounds = error.code {
             // ron points into `-2` at the `2`: point at the whole number.
@@ -98,7 +105,7 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
             // ron's span ends at the group's closing bracket; point at its
             // name instead (`Service(`), where the learner adds the field.
             let close = offset_of(text, error.span.end.line, error.span.end.col);
-            consequence = skipped_groups.contains(&close);
+            consequence = work.skipped_groups.contains(&close);
             offset = group_start(text, close).unwrap_or(close);
         }
         if !consequence {
@@ -106,7 +113,7 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
             diagnose(&work, offset, message);
         }
         recoveries += 1;
-        if recoveries > MAX_RECOVERIES || !recover(&mut work, &error.code, offset, &mut skipped_groups) {
+        if recoveries > MAX_RECOVERIES || !recover(&mut work, &error.code, offset) {
             break None;
         }
     };
@@ -127,7 +134,7 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
 /// of the file readable: an unknown field is renamed to the valid name it
 /// nearly is (unless the group has that field already) or blanked out; a
 /// repeated field is blanked out. Returns whether it could.
-fn recover(work: &mut Working, error: &ron::Error, offset: usize, skipped_groups: &mut Vec<usize>) -> bool {
+fn recover(work: &mut Working, error: &ron::Error, offset: usize) -> bool {
     let (name, expected): (&str, &[&str]) = match error {
         ron::Error::NoSuchStructField { found, expected, .. } => (found, expected),
         ron::Error::DuplicateStructField { field, .. } => (field, &[]),
@@ -146,7 +153,7 @@ fn recover(work: &mut Working, error: &ron::Error, offset: usize, skipped_groups
     let Some((start, end)) = field_extent(text, offset) else { return false };
     work.blank(start, end);
     if let Some(close) = enclosing_end(&work.text, start) {
-        skipped_groups.push(close);
+        work.skipped_groups.push(close);
     }
     true
 }
