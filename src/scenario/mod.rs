@@ -5,6 +5,9 @@
 //! settings and a fault timeline. `docs/scenario-format.md` describes every
 //! field. [`parse_scenario`] and [`load_scenario`] either return a valid
 //! [`Scenario`] or every problem found, each with file, line and column.
+//! [`validate`] checks a scenario built in code (the app's editor) the same
+//! way; [`limits`] holds the bounds it enforces so the engine can always
+//! simulate what it accepts.
 
 mod components;
 mod diagnostic;

@@ -119,12 +119,14 @@ impl Checker {
     }
 
     /// A whole number that must be at least `min` and at most `max`.
-    fn count(&mut self, base: &[PathSegment<'static>], field: &'static str, v: u64, min: u64, max: u64, what: &str) {
+    /// `unit` is singular (`worker`); the message says `1 worker`, `64 workers`.
+    fn count(&mut self, base: &[PathSegment<'static>], field: &'static str, v: u64, min: u64, max: u64, unit: &str) {
+        let units = |n: u64| if n == 1 { unit.to_string() } else { format!("{unit}s") };
         if v < min {
-            self.report(at(base, &[Key(field)]), format!("`{field}` must be at least {min} {what}, got {v}"));
+            self.report(at(base, &[Key(field)]), format!("`{field}` must be at least {min} {}, got {v}", units(min)));
         } else if v > max {
-            let max = thousands(max as f64);
-            self.report(at(base, &[Key(field)]), format!("`{field}` must be at most {max} {what}, got {v}"));
+            let text = thousands(max as f64);
+            self.report(at(base, &[Key(field)]), format!("`{field}` must be at most {text} {}, got {v}", units(max)));
         }
     }
 
@@ -329,7 +331,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                     c.positive(&arrivals, "mean_off_s", *mean_off_s, MAX_SECONDS, "seconds");
                 }
                 Arrivals::Closed { users, think } => {
-                    c.count(&arrivals, "users", u64::from(*users), 1, u64::from(MAX_USERS), "users");
+                    c.count(&arrivals, "users", u64::from(*users), 1, u64::from(MAX_USERS), "user");
                     c.distribution(&arrivals, "think", think);
                     if think.problems().is_empty() && think.mean_ms().is_some_and(|m| m < MIN_THINK_MS) {
                         c.report(
@@ -345,7 +347,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                         c.report(
                             at(&kind, &[Key("profile")]),
                             "a traffic profile shapes open-loop arrivals (Poisson, Constant, Bursty); closed-loop \
-                             users ignore it: remove the profile or change the number of users",
+                             users ignore it: remove the profile, or use open-loop arrivals",
                         );
                     }
                 }
@@ -359,7 +361,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
             if let Some(r) = &cl.retry {
                 let retry = at(&kind, &[Key("retry")]);
                 let max = u64::from(MAX_RETRY_ATTEMPTS);
-                c.count(&retry, "max_attempts", u64::from(r.max_attempts), 1, max, "attempts (1 = no retries)");
+                c.count(&retry, "max_attempts", u64::from(r.max_attempts), 1, max, "attempt");
                 c.non_negative(&retry, "backoff_ms", r.backoff_ms, MAX_MS, "ms");
                 c.number(&retry, "multiplier", r.multiplier, Low::AtLeast(1.0), MAX_FACTOR, "");
                 c.non_negative(&retry, "max_backoff_ms", r.max_backoff_ms, MAX_MS, "ms");
@@ -409,7 +411,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
             let mode = at(&kind, &[Key("mode")]);
             match &ca.mode {
                 CacheMode::Lru { capacity, ttl_s } => {
-                    c.count(&mode, "capacity", *capacity, 1, MAX_CACHE_KEYS, "keys");
+                    c.count(&mode, "capacity", *capacity, 1, MAX_CACHE_KEYS, "key");
                     if let Some(ttl) = ttl_s {
                         c.positive(&mode, "ttl_s", *ttl, MAX_SECONDS, "seconds");
                     }
@@ -448,7 +450,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
             c.distribution(&kind, "query_time", &db.query_time);
             c.probability(&kind, "error_probability", db.error_probability);
             let replicas = u64::from(db.read_replicas);
-            c.count(&kind, "read_replicas", replicas, 0, u64::from(MAX_READ_REPLICAS), "replicas");
+            c.count(&kind, "read_replicas", replicas, 0, u64::from(MAX_READ_REPLICAS), "replica");
             c.non_negative(&kind, "replication_lag_ms", db.replication_lag_ms, MAX_MS, "ms");
         }
     }
