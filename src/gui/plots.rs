@@ -289,16 +289,27 @@ fn plot_box(
             .custom_x_axes(vec![
                 egui_plot::AxisHints::new_x().formatter(|m, _| format!("{:.0} s", m.value)).label_spacing(34.0..=48.0),
             ])
-            .y_axis_min_width(36.0);
+            // Short plots still get a few y labels (egui_plot's default
+            // spacing hides them below ~20 px apart).
+            .custom_y_axes(vec![if log_y {
+                egui_plot::AxisHints::new_y()
+                    .formatter(|m, _| format::ms(10f64.powf(m.value)))
+                    .label_spacing(14.0..=20.0)
+                    .min_thickness(40.0)
+            } else {
+                egui_plot::AxisHints::new_y()
+                    .formatter(|m, _| compact(m.value))
+                    .label_spacing(14.0..=20.0)
+                    .min_thickness(36.0)
+            }]);
         let plot = if log_y {
-            plot.y_axis_formatter(|m, _| format::ms(10f64.powf(m.value)))
-                .label_formatter(|h| match h {
-                    egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
-                        Some(format!("{plot_name} at {:.0} s: {}", position.x, format::ms(10f64.powf(position.y))))
-                    }
-                    egui_plot::HoverPosition::Elsewhere { .. } => None,
-                })
-                .y_grid_spacer(egui_plot::log_grid_spacer(10))
+            plot.label_formatter(|h| match h {
+                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                    Some(format!("{plot_name} at {:.0} s: {}", position.x, format::ms(10f64.powf(position.y))))
+                }
+                egui_plot::HoverPosition::Elsewhere { .. } => None,
+            })
+            .y_grid_spacer(egui_plot::log_grid_spacer(10))
         } else {
             plot.include_y(0.0).include_y(1.0).label_formatter(|h| match h {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
@@ -316,11 +327,36 @@ fn plot_box(
     });
 }
 
+/// An axis number without noise: `0`, `250`, `12k`, `1.5M`.
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1_000_000.0 {
+        format!("{:.1}M", v / 1_000_000.0)
+    } else if a >= 10_000.0 {
+        format!("{:.0}k", v / 1_000.0)
+    } else if a >= 1_000.0 {
+        format!("{:.1}k", v / 1_000.0)
+    } else if a >= 10.0 || v == v.trunc() {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::default_scenario;
     use crate::sim::SimTime;
+
+    #[test]
+    fn axis_numbers_are_compact() {
+        assert_eq!(compact(0.0), "0");
+        assert_eq!(compact(250.0), "250");
+        assert_eq!(compact(2.5), "2.5");
+        assert_eq!(compact(1_500.0), "1.5k");
+        assert_eq!(compact(100_000.0), "100k");
+    }
 
     #[test]
     fn the_window_slides_and_markers_follow_events() {

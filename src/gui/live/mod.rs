@@ -141,10 +141,14 @@ impl LiveView {
             view.live = sim.node_live(i);
             view.recent = last.and_then(|f| f.nodes.get(i).cloned());
             if let Some(live) = &view.live {
-                let u = match live.workers {
+                // The last complete window's average is steadier than the
+                // workers busy at this instant (a pool of 4 jumps by 25 %);
+                // before the first window closes, the instant is all there is.
+                let instant = match live.workers {
                     Some(w) if w > 0 && !live.down => f64::from(live.busy) / f64::from(w),
                     _ => 0.0,
                 };
+                let u = view.recent.as_ref().and_then(|s| s.utilisation).unwrap_or(instant);
                 if running || stepped || view.heat.smoothed() == 0.0 {
                     view.heat.update(u, smoothing_dt);
                 }
