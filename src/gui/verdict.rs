@@ -184,11 +184,19 @@ fn suggest_for_caches(report: &Report, scenario: &Scenario, out: &mut Vec<String
         if let (Some(NodeKind::Cache(_)), Some(h)) = (node_spec(scenario, &n.id), n.stats.hit_ratio)
             && h < 0.5
         {
-            out.push(format!(
-                "{} answered only {} of reads: give it more capacity or a longer TTL, or check the key popularity.",
-                n.id,
-                format::percent(h)
-            ));
+            if report.sim_time_s < 30.0 {
+                out.push(format!(
+                    "{} answered {} of reads so far; a cold cache needs time to fill: run longer before judging it.",
+                    n.id,
+                    format::percent(h)
+                ));
+            } else {
+                out.push(format!(
+                    "{} answered only {} of reads: give it more capacity or a longer TTL, or check the key popularity.",
+                    n.id,
+                    format::percent(h)
+                ));
+            }
         }
     }
 }
