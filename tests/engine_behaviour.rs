@@ -400,3 +400,20 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
     }
     assert_eq!(sim.node_live(1).and_then(|l| l.workers), Some(2));
 }
+
+/// A random repair does not end a scheduled outage early.
+#[test]
+fn random_repairs_do_not_end_a_scheduled_crash() {
+    let mut s = scenario(
+        "t",
+        20,
+        1.0,
+        vec![poisson_client("c", 100.0), service("api", 4, None, constant(1.0))],
+        &[("c", "api")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "api".into(), at_s: 10.0, restore_s: Some(50.0) });
+    s.faults.push(FaultSpec::RandomCrashes { node: "api".into(), mtbf_s: 3.0, mttr_s: 0.5 });
+    let sim = run(&s, 60.0);
+    let served: u64 = sim.series().frames().iter().skip(11).take(38).map(|w| w.nodes[1].ok).sum();
+    assert_eq!(served, 0, "the scheduled crash holds the node down until 50 s");
+}

@@ -1,8 +1,6 @@
 //! What a cache holds: an LRU over request keys with an optional time to
 //! live, or a fixed hit probability for simple lessons.
 
-use std::num::NonZeroUsize;
-
 use lru::LruCache;
 use rand::RngExt;
 
@@ -11,9 +9,12 @@ use super::rng::SimRng;
 
 /// A cache's contents.
 pub enum CacheStore {
-    /// Keys with the time they were stored.
+    /// Keys with the time they were stored. The table grows as keys come
+    /// (`LruCache::new` would reserve the whole capacity up front) and
+    /// evicts beyond `capacity`.
     Lru {
         entries: LruCache<u64, SimTime>,
+        capacity: usize,
         ttl_ns: Option<u64>,
     },
     Fixed {
@@ -23,15 +24,14 @@ pub enum CacheStore {
 
 impl CacheStore {
     pub fn lru(capacity: u64, ttl_ns: Option<u64>) -> CacheStore {
-        let cap =
-            NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX).max(1)).unwrap_or(NonZeroUsize::MIN);
-        CacheStore::Lru { entries: LruCache::new(cap), ttl_ns }
+        let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
+        CacheStore::Lru { entries: LruCache::unbounded(), capacity, ttl_ns }
     }
 
     /// Looks `key` up at `now`; an expired entry is removed and misses.
     pub fn lookup(&mut self, key: u64, now: SimTime, rng: &mut SimRng) -> bool {
         match self {
-            CacheStore::Lru { entries, ttl_ns } => match entries.get(&key) {
+            CacheStore::Lru { entries, ttl_ns, .. } => match entries.get(&key) {
                 Some(&stored) if ttl_ns.is_none_or(|ttl| now.since(stored) < ttl) => true,
                 Some(_) => {
                     entries.pop(&key);
@@ -45,8 +45,11 @@ impl CacheStore {
 
     /// Stores `key` after a miss was answered by the backing node.
     pub fn fill(&mut self, key: u64, now: SimTime) {
-        if let CacheStore::Lru { entries, .. } = self {
+        if let CacheStore::Lru { entries, capacity, .. } = self {
             entries.put(key, now);
+            if entries.len() > *capacity {
+                entries.pop_lru();
+            }
         }
     }
 
@@ -77,11 +80,12 @@ impl CacheStore {
     }
 
     /// Changes the capacity, evicting the least recently used keys if it shrinks.
-    pub fn resize(&mut self, capacity: u64) {
-        if let CacheStore::Lru { entries, .. } = self
-            && let Some(cap) = NonZeroUsize::new(usize::try_from(capacity).unwrap_or(usize::MAX))
-        {
-            entries.resize(cap);
+    pub fn resize(&mut self, new_capacity: u64) {
+        if let CacheStore::Lru { entries, capacity, .. } = self {
+            *capacity = usize::try_from(new_capacity).unwrap_or(usize::MAX).max(1);
+            while entries.len() > *capacity {
+                entries.pop_lru();
+            }
         }
     }
 }

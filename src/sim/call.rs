@@ -45,7 +45,7 @@ pub struct Call {
     /// Services: index of the next downstream call. Clients: attempts made.
     pub step: u16,
     /// Database: which server (0 = primary) holds it. Queue: consumer slot used.
-    pub station: u8,
+    pub station: u16,
     /// The node's crash epoch at arrival: a crash invalidates older calls.
     pub epoch: u32,
     /// Whether the node worked on it (worker held) — released on finish.

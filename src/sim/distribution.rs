@@ -72,13 +72,9 @@ impl Distribution {
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         let nanos = match self {
             Distribution::Constant(v) => return *v,
-            Distribution::Uniform { min_ns, max_ns } => {
-                if max_ns > min_ns {
-                    rng.random_range(*min_ns..*max_ns)
-                } else {
-                    *min_ns
-                }
-            }
+            // Written out rather than `random_range`, which panics on an
+            // infinite span; `to_nanos` saturates whatever comes out.
+            Distribution::Uniform { min_ns, max_ns } => min_ns + (max_ns - min_ns) * rng.random::<f64>(),
             Distribution::Exponential { mean_ns } => {
                 let e: f64 = rng.sample(Exp1);
                 e * mean_ns
@@ -160,6 +156,13 @@ mod tests {
         let p99_ms = v[99_000] as f64 / NANOS_PER_MS;
         assert!((median_ms - 5.0).abs() < 0.15, "median {median_ms}");
         assert!((p99_ms - 50.0).abs() < 3.0, "p99 {p99_ms}");
+    }
+
+    #[test]
+    fn absurd_parameters_saturate_instead_of_panicking() {
+        let mut rng = stream(2, "absurd");
+        let d = Distribution::new(&DistributionSpec::Uniform { min_ms: 0.0, max_ms: 1e305 });
+        let _ = d.sample(&mut rng);
     }
 
     #[test]

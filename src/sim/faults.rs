@@ -151,7 +151,10 @@ impl Simulation {
         let gap: f64 = f.rng.sample(Exp1);
         let now = self.now;
         let next = if self.nodes[node].health.down {
-            self.restore_node(node);
+            // A scheduled crash in force keeps the node down past this repair.
+            if self.nodes[node].health.crash_holds == 0 {
+                self.restore_node(node);
+            }
             gap * mtbf_s
         } else {
             self.crash_node(node);

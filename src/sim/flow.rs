@@ -10,6 +10,9 @@ use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
 use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
 
+/// Shortest think time of a closed-loop user, nanoseconds.
+const MIN_THINK_NS: u64 = 1_000;
+
 const NO_CALL: CallId = CallId { index: NONE, generation: 0 };
 
 impl Simulation {
@@ -66,7 +69,7 @@ impl Simulation {
     fn start_attempt(&mut self, root: CallId) {
         let now = self.now;
         let Some(call) = self.calls.get_mut(root) else { return };
-        call.step += 1;
+        call.step = call.step.saturating_add(1);
         call.mark = now;
         call.state = CallState::Waiting;
         let node = call.node as usize;
@@ -157,7 +160,9 @@ impl Simulation {
         if let Behaviour::Client(client) = &n.behaviour
             && let Some(think) = &client.think_time
         {
-            let at = now.after(think.sample(&mut n.rng));
+            // At least a microsecond: users that never think, calling nodes
+            // that take no time, would otherwise freeze the clock.
+            let at = now.after(think.sample(&mut n.rng).max(MIN_THINK_NS));
             self.schedule(at, Event::UserReady { node });
         }
     }
@@ -294,7 +299,7 @@ impl Simulation {
             },
             Behaviour::Database(db) => {
                 let server = pick_server(db, is_write);
-                call.station = server as u8;
+                call.station = server as u16;
                 match db.servers[server].admit(id) {
                     Admission::Started => self.start_work(id, false),
                     Admission::Queued => self.queued(id),
@@ -357,7 +362,7 @@ impl Simulation {
             Some(t) => {
                 let edge = n.out_edges[t];
                 if let Some(c) = self.calls.get_mut(id) {
-                    c.station = t.min(usize::from(u8::MAX)) as u8;
+                    c.station = t.min(usize::from(u16::MAX)) as u16;
                 }
                 self.send(id, edge);
             }
