@@ -668,7 +668,11 @@ impl ArchsimApp {
             clients: doc.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Client(_))).map(|n| n.id.clone()).collect(),
             lagging: if self.rt.running { self.rt.pacer.lagging(self.state.prefs.speed) } else { None },
             achieved: self.rt.pacer.achieved(),
-            frame_readout: self.state.prefs.show_frame_time.then(|| self.frame_stats.readout()),
+            frame_readout: self
+                .state
+                .prefs
+                .show_frame_time
+                .then(|| (self.frame_stats.readout(), self.frame_stats.details())),
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
         }

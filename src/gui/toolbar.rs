@@ -23,7 +23,8 @@ pub struct ToolbarInput<'a> {
     /// Achieved speed when slower than asked.
     pub lagging: Option<f64>,
     pub achieved: f64,
-    pub frame_readout: Option<String>,
+    /// The frame-time readout and its tooltip.
+    pub frame_readout: Option<(String, String)>,
     /// Edits waiting for a reset.
     pub pending: usize,
     pub dirty: bool,
@@ -198,9 +199,9 @@ pub fn run_controls_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice
         }
         ui.separator();
         spike_ui(ui, input, spike, commands);
-        if let Some(readout) = &input.frame_readout {
+        if let Some((readout, details)) = &input.frame_readout {
             ui.separator();
-            ui.label(RichText::new(readout).small().monospace());
+            ui.label(RichText::new(readout).small().monospace()).on_hover_text(details);
         }
     });
 }
