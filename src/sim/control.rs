@@ -2,6 +2,7 @@
 //! menu. Parameters that can change live do so at once; the rest need a
 //! rebuild, and the answer says which.
 
+use super::SimEventKind;
 use super::node::Behaviour;
 use super::time::{ms_to_nanos, secs_to_nanos};
 use super::{Balancer, CacheStore, Distribution, Simulation};
@@ -61,7 +62,11 @@ impl Simulation {
             let (factor, duration_s) = (sane_factor(factor), sane_factor(duration_s));
             a.profile.push(ProfileShape::Spike { start_s, duration_s, factor });
             let id = n.id.clone();
-            self.log_event(Some(client as u32), format!("{id} traffic ×{factor} for {duration_s} s"));
+            self.log_event(
+                Some(client as u32),
+                SimEventKind::SpikeStart,
+                format!("{id} traffic ×{factor} for {duration_s} s"),
+            );
             self.redraw_arrival(client);
         }
     }
@@ -96,7 +101,11 @@ impl Simulation {
             let source = e.from;
             let (from, to) = (self.nodes[e.from as usize].id.clone(), self.nodes[e.to as usize].id.clone());
             let what = if cut { "partitioned" } else { "healed" };
-            self.log_event(Some(source), format!("link {from} → {to} {what}"));
+            self.log_event(
+                Some(source),
+                if cut { SimEventKind::PartitionStart } else { SimEventKind::PartitionEnd },
+                format!("link {from} → {to} {what}"),
+            );
         }
     }
 
@@ -110,7 +119,9 @@ impl Simulation {
         if let Some(n) = self.nodes.get_mut(i) {
             n.health.manual_slowdown = if factor > 0.0 && factor.is_finite() { factor.min(1e6) } else { 1.0 };
             let id = n.id.clone();
-            self.log_event(Some(i as u32), format!("{id} slowdown set to ×{factor}"));
+            let kind =
+                if n.health.manual_slowdown == 1.0 { SimEventKind::SlowdownEnd } else { SimEventKind::SlowdownStart };
+            self.log_event(Some(i as u32), kind, format!("{id} slowdown set to ×{factor}"));
         }
     }
 
@@ -119,7 +130,8 @@ impl Simulation {
         if let Some(n) = self.nodes.get_mut(i) {
             n.health.manual_error = p.clamp(0.0, 1.0);
             let id = n.id.clone();
-            self.log_event(Some(i as u32), format!("{id} injected error rate set to {:.0}%", p * 100.0));
+            let kind = if n.health.manual_error == 0.0 { SimEventKind::ErrorsEnd } else { SimEventKind::ErrorsStart };
+            self.log_event(Some(i as u32), kind, format!("{id} injected error rate set to {:.0}%", p * 100.0));
         }
     }
 

@@ -274,12 +274,12 @@ impl Simulation {
         &self.log
     }
 
-    pub(super) fn log_event(&mut self, node: Option<u32>, what: String) {
+    pub(super) fn log_event(&mut self, node: Option<u32>, kind: super::SimEventKind, what: String) {
         if self.log.len() == MAX_LOGGED_EVENTS {
             self.log.pop_front();
         }
         self.logged_total += 1;
-        self.log.push_back(SimEvent { at: self.now, node: node.map(|n| n as usize), what });
+        self.log.push_back(SimEvent { at: self.now, node: node.map(|n| n as usize), kind, what });
     }
 
     /// Totals since the warm-up, for node `i`.
@@ -304,6 +304,18 @@ impl Simulation {
         let clients: Vec<&NodeMetrics> =
             self.nodes.iter().filter(|n| matches!(n.behaviour, Behaviour::Client(_))).map(|n| &n.metrics).collect();
         aggregate_stats(&clients, self.now, span)
+    }
+
+    /// Traffic over edge `i` in the window still open.
+    pub fn edge_current_window(&self, i: usize) -> Option<super::EdgeStats> {
+        let e = self.edges.get(i)?;
+        Some(e.stats_since(&e.window_start, self.now))
+    }
+
+    /// Traffic over edge `i` since the warm-up.
+    pub fn edge_totals(&self, i: usize) -> Option<super::EdgeStats> {
+        let e = self.edges.get(i)?;
+        Some(e.stats_since(&e.total_start, self.now))
     }
 
     /// End-to-end stats of the window still open.

@@ -17,7 +17,27 @@ pub struct SimEvent {
     pub at: SimTime,
     /// The node it concerns, if one.
     pub node: Option<usize>,
+    pub kind: SimEventKind,
+    /// A sentence for the log, e.g. "db slowed ×8".
     pub what: String,
+}
+
+/// What kind of notable event happened: lets the app pick a marker and a
+/// severity without reading the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimEventKind {
+    Crash,
+    Restore,
+    SlowdownStart,
+    SlowdownEnd,
+    ErrorsStart,
+    ErrorsEnd,
+    PartitionStart,
+    PartitionEnd,
+    Flush,
+    SpikeStart,
+    SpikeEnd,
 }
 
 /// A fault timeline entry at run time.
@@ -100,10 +120,10 @@ impl Simulation {
             FaultSpec::Slow { factor, .. } => {
                 if ending {
                     n.health.timeline_slowdown /= factor;
-                    self.log_event(Some(node), format!("{id} back to normal speed"));
+                    self.log_event(Some(node), SimEventKind::SlowdownEnd, format!("{id} back to normal speed"));
                 } else {
                     n.health.timeline_slowdown *= factor;
-                    self.log_event(Some(node), format!("{id} slowed ×{factor}"));
+                    self.log_event(Some(node), SimEventKind::SlowdownStart, format!("{id} slowed ×{factor}"));
                 }
             }
             FaultSpec::Errors { probability, .. } => {
@@ -111,10 +131,14 @@ impl Simulation {
                     if let Some(i) = n.health.timeline_errors.iter().position(|p| *p == probability) {
                         n.health.timeline_errors.swap_remove(i);
                     }
-                    self.log_event(Some(node), format!("{id} stops injected errors"));
+                    self.log_event(Some(node), SimEventKind::ErrorsEnd, format!("{id} stops injected errors"));
                 } else {
                     n.health.timeline_errors.push(probability);
-                    self.log_event(Some(node), format!("{id} fails {:.0}% of requests", probability * 100.0));
+                    self.log_event(
+                        Some(node),
+                        SimEventKind::ErrorsStart,
+                        format!("{id} fails {:.0}% of requests", probability * 100.0),
+                    );
                 }
             }
             FaultSpec::Partition { from, to, .. } => {
@@ -126,7 +150,11 @@ impl Simulation {
                     }
                 }
                 let what = if ending { "healed" } else { "partitioned" };
-                self.log_event(Some(node), format!("link {from} → {to} {what}"));
+                self.log_event(
+                    Some(node),
+                    if ending { SimEventKind::PartitionEnd } else { SimEventKind::PartitionStart },
+                    format!("link {from} → {to} {what}"),
+                );
             }
             FaultSpec::Flush { .. } => self.flush_cache(node as usize),
             FaultSpec::Spike { factor, duration_s, .. } => {
@@ -135,7 +163,11 @@ impl Simulation {
                 } else {
                     format!("{id} traffic ×{factor} for {duration_s} s")
                 };
-                self.log_event(Some(node), what);
+                self.log_event(
+                    Some(node),
+                    if ending { SimEventKind::SpikeEnd } else { SimEventKind::SpikeStart },
+                    what,
+                );
             }
             FaultSpec::RandomCrashes { .. } => {}
         }
@@ -178,7 +210,7 @@ impl Simulation {
         n.health.down_since = now;
         n.health.epoch = n.health.epoch.wrapping_add(1);
         let id = n.id.clone();
-        self.log_event(Some(i as u32), format!("{id} crashed"));
+        self.log_event(Some(i as u32), SimEventKind::Crash, format!("{id} crashed"));
         let affected: Vec<CallId> = self
             .calls
             .live_ids()
@@ -236,7 +268,7 @@ impl Simulation {
         }
         n.health.down = false;
         let id = n.id.clone();
-        self.log_event(Some(i as u32), format!("{id} restored"));
+        self.log_event(Some(i as u32), SimEventKind::Restore, format!("{id} restored"));
     }
 
     /// Empties cache `i` (no-op for other kinds).
@@ -245,7 +277,7 @@ impl Simulation {
         if let Behaviour::Cache { store, .. } = &mut n.behaviour {
             store.clear();
             let id = n.id.clone();
-            self.log_event(Some(i as u32), format!("{id} flushed"));
+            self.log_event(Some(i as u32), SimEventKind::Flush, format!("{id} flushed"));
         }
     }
 }

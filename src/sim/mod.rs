@@ -45,7 +45,7 @@ pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
 pub use event::{CallId, Event};
 pub use event_queue::EventQueue;
 pub use failure::{FailureReason, Outcome};
-pub use faults::{FaultRuntime, SimEvent};
+pub use faults::{FaultRuntime, SimEvent, SimEventKind};
 pub use live_view::NodeLive;
 pub use load_balancer::Balancer;
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
