@@ -114,6 +114,22 @@ fn build_a_topology_from_the_palette_and_watch_it_run() {
 }
 
 #[test]
+fn a_wrong_value_stays_as_typed_with_its_problem_under_the_field() {
+    let (mut h, _clock, _files) = app_with(three_tier());
+    h.get_by_label("node app-1").click_accesskit();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "workers").set_value_accesskit(0.0);
+    h.run_steps(3);
+    let workers = match &h.state().document().scenario.nodes[2].kind {
+        NodeKind::Service(s) => s.workers,
+        other => panic!("not a service: {other:?}"),
+    };
+    assert_eq!(workers, 0, "the typed value is kept, not clamped");
+    assert!(h.query_all_by_label_contains("`workers` must be").count() >= 1, "the message shows");
+    assert!(h.query_by_label_contains("see the red lines").is_some());
+}
+
+#[test]
 fn undo_restores_the_previous_document_and_redo_brings_the_edit_back() {
     let (mut h, _clock, _files) = app_with(three_tier());
     let original = h.state().document().scenario.clone();

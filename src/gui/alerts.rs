@@ -4,6 +4,8 @@
 
 use std::collections::VecDeque;
 
+use crate::sim::SimEventKind;
+
 /// How bad an alert is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -80,13 +82,12 @@ impl AlertLog {
 }
 
 /// How serious an engine event is, from its wording.
-pub fn severity_of_event(what: &str) -> Severity {
-    if what.contains("crash") {
-        Severity::Error
-    } else if what.contains("restored") || what.contains("set to ×1") || what.contains("set to 0%") {
-        Severity::Info
-    } else {
-        Severity::Warning
+pub fn severity_of_event(kind: SimEventKind) -> Severity {
+    use SimEventKind::*;
+    match kind {
+        Crash => Severity::Error,
+        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | SpikeEnd => Severity::Info,
+        SlowdownStart | ErrorsStart | PartitionStart | Flush | SpikeStart => Severity::Warning,
     }
 }
 
@@ -118,8 +119,9 @@ mod tests {
 
     #[test]
     fn engine_events_get_a_severity() {
-        assert_eq!(severity_of_event("app-1 crashed"), Severity::Error);
-        assert_eq!(severity_of_event("app-1 restored"), Severity::Info);
-        assert_eq!(severity_of_event("users traffic ×5 for 10 s"), Severity::Warning);
+        assert_eq!(severity_of_event(SimEventKind::Crash), Severity::Error);
+        assert_eq!(severity_of_event(SimEventKind::Restore), Severity::Info);
+        assert_eq!(severity_of_event(SimEventKind::SlowdownEnd), Severity::Info);
+        assert_eq!(severity_of_event(SimEventKind::SpikeStart), Severity::Warning);
     }
 }

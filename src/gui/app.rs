@@ -707,6 +707,7 @@ impl ArchsimApp {
                             log_latency: &mut prefs.latency_log_scale,
                             window_s: &mut prefs.plot_window_s,
                             node_name: selected.as_deref().filter(|_| sim_node.is_some()),
+                            now: self.rt.live.end_to_end.as_ref(),
                         },
                     );
                 }

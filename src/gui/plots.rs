@@ -9,7 +9,7 @@ use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::format;
-use crate::sim::{FailureReason, SimEvent, Simulation};
+use crate::sim::{FailureReason, SimEvent, SimEventKind, Simulation, Stats};
 
 type Series = Vec<[f64; 2]>;
 
@@ -26,19 +26,26 @@ pub enum MarkerKind {
     Crash,
     Restore,
     Spike,
-    Other,
+    /// A slowdown, injected errors, a partition or a cache flush begins.
+    Fault,
+    /// A slowdown, error injection, partition or spike ends.
+    Recovery,
 }
 
 impl MarkerKind {
     pub fn of(event: &SimEvent) -> Self {
-        if event.what.contains("crashed") {
-            MarkerKind::Crash
-        } else if event.what.contains("restored") {
-            MarkerKind::Restore
-        } else if event.what.contains("traffic ×") {
-            MarkerKind::Spike
-        } else {
-            MarkerKind::Other
+        match event.kind {
+            SimEventKind::Crash => MarkerKind::Crash,
+            SimEventKind::Restore => MarkerKind::Restore,
+            SimEventKind::SpikeStart => MarkerKind::Spike,
+            SimEventKind::SlowdownStart
+            | SimEventKind::ErrorsStart
+            | SimEventKind::PartitionStart
+            | SimEventKind::Flush => MarkerKind::Fault,
+            SimEventKind::SlowdownEnd
+            | SimEventKind::ErrorsEnd
+            | SimEventKind::PartitionEnd
+            | SimEventKind::SpikeEnd => MarkerKind::Recovery,
         }
     }
 
@@ -47,7 +54,8 @@ impl MarkerKind {
             MarkerKind::Crash => "crash",
             MarkerKind::Restore => "restore",
             MarkerKind::Spike => "spike",
-            MarkerKind::Other => "fault",
+            MarkerKind::Fault => "fault",
+            MarkerKind::Recovery => "back to normal",
         }
     }
 
@@ -56,7 +64,8 @@ impl MarkerKind {
             MarkerKind::Crash => Color32::from_rgb(230, 75, 60),
             MarkerKind::Restore => Color32::from_rgb(70, 170, 110),
             MarkerKind::Spike => Color32::from_rgb(235, 170, 50),
-            MarkerKind::Other => Color32::from_rgb(150, 150, 170),
+            MarkerKind::Fault => Color32::from_rgb(200, 120, 200),
+            MarkerKind::Recovery => Color32::from_rgb(120, 170, 150),
         }
     }
 }
@@ -164,6 +173,8 @@ pub struct PlotOptions<'a> {
     pub window_s: &'a mut f64,
     /// The selected node's name, if one.
     pub node_name: Option<&'a str>,
+    /// End to end over the last second or so, for the readout.
+    pub now: Option<&'a Stats>,
 }
 
 /// The row of plots in the bottom panel.
@@ -183,6 +194,19 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             .on_hover_text("Plot window (simulated seconds)");
         ui.checkbox(opts.log_latency, "log latency")
             .on_hover_text("Latency on a logarithmic axis: tails stay readable");
+        if let Some(s) = opts.now {
+            ui.separator();
+            let text = format!(
+                "now: {} ok · p99 {} · {} failed",
+                format::rate(s.throughput_rps),
+                format::ms(s.latency.p99_ms),
+                format::percent(s.error_ratio)
+            );
+            let color = if s.error_ratio > 0.01 { FAILED } else { ui.visuals().text_color() };
+            ui.label(RichText::new(text).color(color)).on_hover_text(
+                "End to end, as the clients see it, over the last simulated window (the open one once it is half full)",
+            );
+        }
         if !data.has_points() {
             ui.weak("Points appear as each simulated window (1 s by default) closes.");
         }

@@ -6,24 +6,49 @@ use std::collections::BTreeMap;
 
 use crate::scenario::{PathSegment, Problem, Scenario, validate};
 
-/// Problems by node id, by edge index, and the rest.
+/// Problems by node id, by edge index, by fault-timeline entry, and the rest.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocProblems {
     pub nodes: BTreeMap<String, Vec<String>>,
-    pub edges: BTreeMap<usize, Vec<String>>,
+    /// The same node problems with the field each concerns, for the
+    /// inspector to show next to that field.
+    pub node_fields: BTreeMap<String, Vec<FieldProblem>>,
+    pub edges: BTreeMap<usize, Vec<FieldProblem>>,
+    pub faults: BTreeMap<usize, Vec<String>>,
     pub other: Vec<String>,
+}
+
+/// A message and the field (the last field name of its path) it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldProblem {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl FieldProblem {
+    fn of(p: &Problem) -> Self {
+        let field = p.path.iter().skip(2).rev().find_map(|s| match s {
+            PathSegment::Key(k) => Some(*k),
+            PathSegment::Index(_) => None,
+        });
+        FieldProblem { field, message: p.message.clone() }
+    }
 }
 
 impl DocProblems {
     pub fn of(scenario: &Scenario) -> Self {
         let mut out = DocProblems::default();
         for p in validate(scenario) {
-            match target(&p) {
-                Target::Node(i) if i < scenario.nodes.len() => {
-                    out.nodes.entry(scenario.nodes[i].id.clone()).or_default().push(p.message)
-                }
-                Target::Edge(i) => out.edges.entry(i).or_default().push(p.message),
-                _ => out.other.push(p.message),
+            if let Some(i) = p.node_index().filter(|i| *i < scenario.nodes.len()) {
+                let id = scenario.nodes[i].id.clone();
+                out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(&p));
+                out.nodes.entry(id).or_default().push(p.message);
+            } else if let Some(i) = p.edge_index() {
+                out.edges.entry(i).or_default().push(FieldProblem::of(&p));
+            } else if let Some(i) = p.fault_index() {
+                out.faults.entry(i).or_default().push(p.message);
+            } else {
+                out.other.push(p.message);
             }
         }
         out
@@ -32,22 +57,8 @@ impl DocProblems {
     pub fn count(&self) -> usize {
         self.nodes.values().map(Vec::len).sum::<usize>()
             + self.edges.values().map(Vec::len).sum::<usize>()
+            + self.faults.values().map(Vec::len).sum::<usize>()
             + self.other.len()
-    }
-}
-
-enum Target {
-    Node(usize),
-    Edge(usize),
-    Other,
-}
-
-/// What a problem's path points at: `[Key("nodes"), Index(i), ..]` is node i.
-fn target(p: &Problem) -> Target {
-    match p.path.as_slice() {
-        [PathSegment::Key("nodes"), PathSegment::Index(i), ..] => Target::Node(*i),
-        [PathSegment::Key("edges"), PathSegment::Index(i), ..] => Target::Edge(*i),
-        _ => Target::Other,
     }
 }
 
@@ -66,7 +77,9 @@ mod tests {
         s.duration_s = -1.0;
         let p = DocProblems::of(&s);
         assert!(p.nodes.get("app-1").is_some_and(|v| v[0].contains("workers")), "{p:?}");
-        assert!(p.edges.get(&0).is_some_and(|v| v[0].contains("drop_probability")), "{p:?}");
+        assert!(p.edges.get(&0).is_some_and(|v| v[0].message.contains("drop_probability")), "{p:?}");
+        assert_eq!(p.edges[&0][0].field, Some("drop_probability"));
+        assert_eq!(p.node_fields["app-1"][0].field, Some("workers"));
         assert!(p.other.iter().any(|m| m.contains("duration_s")), "{p:?}");
         assert_eq!(p.count(), 3);
         assert_eq!(DocProblems::of(&default_scenario()).count(), 0);

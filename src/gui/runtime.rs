@@ -208,7 +208,7 @@ impl Runtime {
         };
         for e in log.iter().skip(start) {
             let node = e.node.and_then(|i| sim.scenario().nodes.get(i)).map(|n| n.id.clone());
-            self.alerts.push(severity_of_event(&e.what), e.at.as_secs(), node, e.what.clone(), 1);
+            self.alerts.push(severity_of_event(e.kind), e.at.as_secs(), node, e.what.clone(), 1);
         }
         self.events_seen = log.len();
         self.last_event = log.back().cloned();

@@ -4,17 +4,44 @@
 
 use std::ops::RangeInclusive;
 
-use eframe::egui::{self, DragValue, Response, Ui};
+use eframe::egui::{self, DragValue, Response, RichText, Ui};
 
-/// What the rows of one form did this frame.
-#[derive(Debug, Clone, Copy, Default)]
+use super::super::problems::FieldProblem;
+
+/// What the rows of one form did this frame, and the validation problems
+/// its rows show under the field they concern.
+#[derive(Debug, Clone, Default)]
 pub struct Edit {
     pub changed: bool,
     /// The change comes from a drag still in progress (one undo step per gesture).
     pub dragging: bool,
+    problems: Vec<FieldProblem>,
+    shown: Vec<bool>,
 }
 
 impl Edit {
+    pub fn with_problems(problems: &[FieldProblem]) -> Self {
+        Edit { problems: problems.to_vec(), shown: vec![false; problems.len()], ..Edit::default() }
+    }
+
+    /// A grid row of red text under the row just ended, for each problem
+    /// about the field labelled `name`.
+    pub fn inline_problems(&mut self, ui: &mut Ui, name: &str) {
+        for (p, shown) in self.problems.iter().zip(self.shown.iter_mut()) {
+            if p.field.is_some_and(|f| label_matches(name, f)) {
+                *shown = true;
+                ui.label("");
+                ui.add(egui::Label::new(RichText::new(&p.message).color(ui.visuals().error_fg_color).small()).wrap());
+                ui.end_row();
+            }
+        }
+    }
+
+    /// The problems no row showed, for a list under the form.
+    pub fn not_shown(&self) -> Vec<String> {
+        self.problems.iter().zip(&self.shown).filter(|(_, s)| !**s).map(|(p, _)| p.message.clone()).collect()
+    }
+
     pub fn note(&mut self, r: &Response) {
         if r.changed() {
             self.changed = true;
@@ -23,6 +50,28 @@ impl Edit {
             }
         }
     }
+}
+
+/// Whether a row labelled `label` edits the file's field `field`: the same
+/// words (`queue capacity` is `queue_capacity`), or without the unit
+/// suffix (`timeout` is `timeout_ms`), or one of a few renamed labels.
+pub fn label_matches(label: &str, field: &str) -> bool {
+    let norm = label.trim().replace(' ', "_");
+    let renamed = match norm.as_str() {
+        "rate_in_burst" => "rate_on",
+        "rate_between" => "rate_off",
+        "burst_length" => "mean_on_s",
+        "gap_length" => "mean_off_s",
+        "packet_loss" => "drop_probability",
+        other => other,
+    };
+    [field, field.trim_end_matches("_ms"), field.trim_end_matches("_s")].contains(&renamed)
+}
+
+/// Drag bounds that still let a typed value through, so a wrong value stays
+/// as typed and the problem shows under it instead of being clamped away.
+fn typed_range(range: RangeInclusive<f64>) -> RangeInclusive<f64> {
+    range.start().min(0.0)..=*range.end()
 }
 
 /// The label cell; its tooltip explains the parameter.
@@ -44,11 +93,19 @@ pub fn f64_row(
 ) {
     let label = label_cell(ui, name, help);
     let r = ui
-        .add(DragValue::new(value).range(range).speed(speed).suffix(unit).max_decimals(3))
+        .add(
+            DragValue::new(value)
+                .range(typed_range(range))
+                .clamp_existing_to_range(false)
+                .speed(speed)
+                .suffix(unit)
+                .max_decimals(3),
+        )
         .labelled_by(label.id)
         .on_hover_text(help);
     edit.note(&r);
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// A whole number with a unit.
@@ -63,10 +120,13 @@ pub fn u32_row(
     help: &str,
 ) {
     let label = label_cell(ui, name, help);
-    let r =
-        ui.add(DragValue::new(value).range(range).speed(0.2).suffix(unit)).labelled_by(label.id).on_hover_text(help);
+    let r = ui
+        .add(DragValue::new(value).range(0..=*range.end()).clamp_existing_to_range(false).speed(0.2).suffix(unit))
+        .labelled_by(label.id)
+        .on_hover_text(help);
     edit.note(&r);
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// A probability shown as a percentage.
@@ -82,6 +142,7 @@ pub fn percent_row(ui: &mut Ui, edit: &mut Edit, name: &str, p: &mut f64, help: 
     }
     edit.note(&r);
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// An optional number: a checkbox turns it on (with `default`) or off.
@@ -108,13 +169,21 @@ pub fn optional_f64_row(
         }
         if let Some(v) = value {
             let r = ui
-                .add(DragValue::new(v).range(range).speed((default / 50.0).max(0.01)).suffix(unit).max_decimals(3))
+                .add(
+                    DragValue::new(v)
+                        .range(typed_range(range))
+                        .clamp_existing_to_range(false)
+                        .speed((default / 50.0).max(0.01))
+                        .suffix(unit)
+                        .max_decimals(3),
+                )
                 .labelled_by(label.id)
                 .on_hover_text(help);
             edit.note(&r);
         }
     });
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// An optional whole number (e.g. a queue capacity; off = unbounded).
@@ -140,13 +209,14 @@ pub fn optional_u32_row(
         }
         if let Some(v) = value {
             let r = ui
-                .add(DragValue::new(v).range(1..=10_000_000).speed(1.0).suffix(unit))
+                .add(DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(unit))
                 .labelled_by(label.id)
                 .on_hover_text(help);
             edit.note(&r);
         }
     });
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// A yes/no switch.
@@ -155,6 +225,7 @@ pub fn bool_row(ui: &mut Ui, edit: &mut Edit, name: &str, value: &mut bool, text
     let r = ui.checkbox(value, text).labelled_by(label.id).on_hover_text(help);
     edit.note(&r);
     ui.end_row();
+    edit.inline_problems(ui, name);
 }
 
 /// A grid for rows, two columns wide.
@@ -166,5 +237,20 @@ pub fn form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add_rows: impl FnOnce(&mut 
 pub fn problems_ui(ui: &mut Ui, problems: &[String]) {
     for p in problems {
         ui.colored_label(ui.visuals().error_fg_color, p.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_match_the_file_fields() {
+        assert!(label_matches("workers", "workers"));
+        assert!(label_matches("queue capacity", "queue_capacity"));
+        assert!(label_matches("timeout", "timeout_ms"));
+        assert!(label_matches("  mean", "mean_ms"));
+        assert!(label_matches("burst length", "mean_on_s"));
+        assert!(!label_matches("workers", "queue_capacity"));
     }
 }

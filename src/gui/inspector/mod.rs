@@ -63,8 +63,13 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
         ui.heading(node.kind.label());
     });
     rename_ui(ui, index, &node.id, commands);
-    if let Some(p) = input.problems.nodes.get(&node.id) {
-        problems_ui(ui, p);
+    let field_problems = input.problems.node_fields.get(&node.id).map_or(&[][..], Vec::as_slice);
+    if !field_problems.is_empty() {
+        let n = field_problems.len();
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{n} problem{} to fix: see the red lines under Parameters.", if n == 1 { "" } else { "s" }),
+        );
     }
     pending_note(ui, input, &PendingKey::Node(node.id.clone()));
 
@@ -103,8 +108,9 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     ui.add_space(6.0);
     ui.label(RichText::new("Parameters").strong());
     let mut kind = node.kind.clone();
-    let mut edit = Edit::default();
+    let mut edit = Edit::with_problems(field_problems);
     node_kind_ui(ui, &mut kind, &mut edit, &node.id);
+    problems_ui(ui, &edit.not_shown());
     if edit.changed && kind != node.kind {
         commands.push(Command::SetNodeKind { index, kind, continuous: edit.dragging });
     }
@@ -174,9 +180,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     let edge = &input.scenario.edges[index];
     ui.heading("Network link");
     ui.label(RichText::new(format!("{} -> {}", edge.from, edge.to)).strong());
-    if let Some(p) = input.problems.edges.get(&index) {
-        problems_ui(ui, p);
-    }
+    let edge_problems = input.problems.edges.get(&index).map_or(&[][..], Vec::as_slice);
     pending_note(ui, input, &PendingKey::Edge(index));
     let rt = input.rt;
     if let Some(f) = rt.sim_edge(&edge.from, &edge.to).and_then(|i| rt.live.edges.get(i)) {
@@ -193,7 +197,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     }
     ui.add_space(6.0);
     let mut spec = edge.clone();
-    let mut edit = Edit::default();
+    let mut edit = Edit::with_problems(edge_problems);
     form(ui, ("edge", index), |ui| {
         let label = label_cell(
             ui,
@@ -227,6 +231,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
             "Share of traffic for a weighted load balancer (ignored by other policies). Needs a reset.",
         );
     });
+    problems_ui(ui, &edit.not_shown());
     if edit.changed && spec != *edge {
         commands.push(Command::SetEdge { index, edge: spec, continuous: edit.dragging });
     }
@@ -319,6 +324,9 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
                 commands.push(Command::RemoveFault(i));
             }
         });
+        if let Some(p) = input.problems.faults.get(&i) {
+            problems_ui(ui, p);
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub use reasons::{ReasonTally, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
-use crate::sim::{Bottleneck, FailureReason, NodeLive, NodeReport, Simulation, Stats, find_bottleneck};
+use crate::sim::{Bottleneck, EdgeStats, FailureReason, NodeLive, NodeReport, Simulation, Stats, find_bottleneck};
 
 /// How a node is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct NodeView {
     pub heat: Heat,
     pub reasons: ReasonTally,
     cursor: WindowCursor,
+    /// The open window as last sampled, and the simulated time of the sample.
+    open: Option<(f64, Stats)>,
 }
 
 impl NodeView {
@@ -81,13 +83,16 @@ pub struct FailureBurst {
 /// computes latency percentiles, so not every frame).
 const SAMPLE_EVERY_S: f64 = 0.1;
 /// Time constant of the edge-rate smoothing, wall seconds.
-const EDGE_SMOOTHING_S: f64 = 0.6;
+const EDGE_SMOOTHING_S: f64 = 0.25;
 
 /// Everything the canvas draws about the live simulation.
 #[derive(Debug, Clone, Default)]
 pub struct LiveView {
     pub nodes: Vec<NodeView>,
     pub edges: Vec<EdgeFlow>,
+    /// End to end over the open window once it covers half a window, else
+    /// the last complete one (sampled a few times a second).
+    pub end_to_end: Option<Stats>,
     /// The bottleneck's name, steadied over windows.
     bottleneck_name: Sticky<String>,
     /// The latest explanation for that name.
@@ -105,6 +110,7 @@ impl LiveView {
         let mut view = LiveView {
             nodes: (0..sim.node_count()).map(|_| NodeView { cursor, ..NodeView::default() }).collect(),
             edges: vec![EdgeFlow::default(); sim.edge_count()],
+            end_to_end: None,
             bottleneck_name: Sticky::new(2, 3),
             bottleneck: None,
             windows_seen: windows_closed(sim),
@@ -137,9 +143,17 @@ impl LiveView {
         } else {
             0.0
         };
+        let window_s = sim.scenario().window_s.max(1e-9);
+        let last_end_s = last.map_or(0.0, |f| f.end_s);
         for (i, view) in self.nodes.iter_mut().enumerate() {
             view.live = sim.node_live(i);
-            view.recent = last.and_then(|f| f.nodes.get(i).cloned());
+            // The open window once it covers half a window (sampled a few
+            // times a second), so the numbers do not lag a whole window
+            // behind; before that, the last complete one.
+            view.recent = match &view.open {
+                Some((at_s, s)) if *at_s > last_end_s && s.duration_s >= 0.5 * window_s => Some(s.clone()),
+                _ => last.and_then(|f| f.nodes.get(i).cloned()),
+            };
             if let Some(live) = &view.live {
                 // The last complete window's average is steadier than the
                 // workers busy at this instant (a pool of 4 jumps by 25 %);
@@ -158,8 +172,12 @@ impl LiveView {
             }
         }
         let alpha = if running { 1.0 - (-wall_dt_s / EDGE_SMOOTHING_S).exp() } else { 1.0 };
+        // The open window blended with the last complete one: a sliding
+        // window of one window's length, fresh and without jitter.
+        let open_s = (sim.now().as_secs() - last_end_s).clamp(0.0, window_s);
         for (e, flow) in self.edges.iter_mut().enumerate() {
-            let (rate, err) = last.and_then(|f| f.edges.get(e)).map_or((0.0, 0.0), |s| (s.rate_rps, s.error_ratio));
+            let open = sim.edge_current_window(e).unwrap_or_default();
+            let (rate, err) = blend_edge(last.and_then(|f| f.edges.get(e)), &open, open_s, window_s);
             flow.rate_rps += alpha * (rate - flow.rate_rps);
             flow.error_ratio = err;
         }
@@ -184,9 +202,17 @@ impl LiveView {
         }
         self.since_sample_s = 0.0;
         self.sampled_at_ns = now_ns;
+        let open_e2e = sim.end_to_end_current_window();
+        self.end_to_end = if open_e2e.duration_s >= 0.5 * window_s || last.is_none() {
+            Some(open_e2e).filter(|s| s.arrivals > 0)
+        } else {
+            last.map(|f| f.end_to_end.clone())
+        };
         let mut bursts = Vec::new();
         for (i, view) in self.nodes.iter_mut().enumerate() {
-            let open = sim.node_current_window(i).map(|s| local_array(&s.failures)).unwrap_or_default();
+            let open_stats = sim.node_current_window(i);
+            let open = open_stats.as_ref().map(|s| local_array(&s.failures)).unwrap_or_default();
+            view.open = open_stats.map(|s| (sim.now().as_secs(), s));
             let new = view.cursor.take_new(series, i, &open);
             view.reasons.add(&new);
             for r in FailureReason::ALL {
@@ -197,6 +223,23 @@ impl LiveView {
         }
         bursts
     }
+}
+
+/// Rate and failure share over the last `window_s` seconds: the open
+/// window (`open_s` seconds long) plus the matching tail of the last
+/// complete window, assumed even.
+pub fn blend_edge(last: Option<&EdgeStats>, open: &EdgeStats, open_s: f64, window_s: f64) -> (f64, f64) {
+    let f = (open_s / window_s).clamp(0.0, 1.0);
+    let (sent, failed, span) = match last {
+        Some(l) => {
+            (open.sent as f64 + l.sent as f64 * (1.0 - f), open.failed as f64 + l.failed as f64 * (1.0 - f), window_s)
+        }
+        None => (open.sent as f64, open.failed as f64, open_s),
+    };
+    if span <= 0.0 || sent <= 0.0 {
+        return (0.0, 0.0);
+    }
+    (sent / span, (failed / sent).clamp(0.0, 1.0))
 }
 
 fn windows_closed(sim: &Simulation) -> u64 {
@@ -289,6 +332,19 @@ mod tests {
         assert!(view.nodes[db].reasons.top(3).iter().any(|(r, _)| *r == FailureReason::Rejected));
         assert!(bursts.iter().any(|b| b.node == db && b.reason == FailureReason::Rejected));
         assert_eq!(view.bottleneck().map(|b| b.node.as_str()), Some("db"));
+    }
+
+    #[test]
+    fn edge_rates_blend_the_open_window_with_the_last() {
+        let last = EdgeStats { sent: 100, failed: 0, rate_rps: 100.0, error_ratio: 0.0 };
+        // A quarter into the next window, traffic doubled: 50 sent.
+        let open = EdgeStats { sent: 50, failed: 50, rate_rps: 200.0, error_ratio: 1.0 };
+        let (rate, err) = blend_edge(Some(&last), &open, 0.25, 1.0);
+        assert!((rate - 125.0).abs() < 1e-9, "{rate}");
+        assert!((err - 0.4).abs() < 1e-9, "{err}");
+        // Before any window closes, the open one alone.
+        assert_eq!(blend_edge(None, &open, 0.25, 1.0), (200.0, 1.0));
+        assert_eq!(blend_edge(None, &EdgeStats::default(), 0.0, 1.0), (0.0, 0.0));
     }
 
     #[test]
