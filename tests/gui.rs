@@ -231,6 +231,50 @@ fn the_inspector_crash_button_turns_the_node_down() {
     assert!(h.query_by_label("Restore").is_some());
 }
 
+#[test]
+fn a_scheduled_crash_is_an_undoable_edit_that_runs_after_reset() {
+    use archsim::scenario::FaultSpec;
+    let (mut h, clock, _files) = app_with(three_tier());
+    h.key_press(Key::Space);
+    advance(&mut h, &clock, 1.0, 5);
+    h.get_by_label("node app-2").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("+ crash").click_accesskit();
+    h.run_steps(2);
+    let faults = h.state().document().scenario.faults.clone();
+    assert!(
+        matches!(&faults[..], [FaultSpec::Crash { node, restore_s: Some(_), .. }] if node == "app-2"),
+        "{faults:?}"
+    );
+    assert!(h.query_by_label_contains("Applies at next reset").is_some());
+    // Edit it: crash at 2 s.
+    h.get_by_role_and_label(Role::SpinButton, "crash at").set_value_accesskit(2.0);
+    h.run_steps(2);
+    assert!(matches!(&h.state().document().scenario.faults[0], FaultSpec::Crash { at_s, .. } if *at_s == 2.0));
+    // Undo takes the edit back, redo brings it again.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(matches!(&h.state().document().scenario.faults[0], FaultSpec::Crash { at_s, .. } if *at_s != 2.0));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    // After a reset it happens at 2 s.
+    h.get_by_label_contains("Reset (").click();
+    h.run_steps(2);
+    if !h.state().runtime().running {
+        h.get_by_label("Play").click();
+        h.run_steps(1);
+    }
+    advance(&mut h, &clock, 2.5, 10);
+    let rt = h.state().runtime();
+    let i = rt.sim_node("app-2").expect("in the simulation");
+    assert!(rt.now_s() > 2.0);
+    assert!(rt.sim.as_ref().and_then(|s| s.node_live(i)).is_some_and(|l| l.down));
+    // And remove it.
+    h.get_by_label("remove").click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().document().scenario.faults.is_empty());
+}
+
 /// A pointer event at a screen position.
 fn pointer(
     h: &Harness<'_, ArchsimApp>,

@@ -333,6 +333,15 @@ impl ArchsimApp {
                 }
                 Ok(())
             }),
+            Command::AddFault(fault) => self.edit_doc(false, |s| {
+                s.faults.push(fault);
+                Ok(())
+            }),
+            Command::SetFault { index, fault, continuous } => self.edit_doc(continuous, |s| {
+                let f = s.faults.get_mut(index).ok_or_else(|| "no such fault".to_string())?;
+                *f = fault;
+                Ok(())
+            }),
 
             Command::Select(sel) => self.selection = sel,
             Command::ToggleNode(id) => {

@@ -8,7 +8,7 @@ use eframe::egui::{Pos2, Vec2};
 
 use super::pacer::Speed;
 use super::selection::Selection;
-use crate::scenario::{EdgeSpec, NodeKind, Scenario};
+use crate::scenario::{EdgeSpec, FaultSpec, NodeKind, Scenario};
 
 /// Scenario-wide settings edited in the inspector when nothing is selected.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +97,14 @@ pub enum Command {
     },
     SetSeed(u64),
     RemoveFault(usize),
+    /// Adds an entry to the fault timeline (applies at the next reset).
+    AddFault(FaultSpec),
+    /// Replaces an entry of the fault timeline.
+    SetFault {
+        index: usize,
+        fault: FaultSpec,
+        continuous: bool,
+    },
 
     // --- Selection and view
     Select(Selection),

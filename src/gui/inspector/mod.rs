@@ -4,6 +4,7 @@
 //! whether an edit applied to the running simulation or waits for a reset.
 
 mod distribution;
+mod faults;
 mod fields;
 mod node_params;
 
@@ -116,6 +117,7 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     }
 
     calls_ui(ui, input, &node.id, commands);
+    faults::fault_timeline_ui(ui, input, faults::Owner::Node(&node.id, &node.kind), commands);
     ui.add_space(8.0);
     if ui.button("Delete node").on_hover_text("Removes it with its edges (Delete)").clicked() {
         commands.push(Command::DeleteNode(node.id.clone()));
@@ -235,6 +237,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     if edit.changed && spec != *edge {
         commands.push(Command::SetEdge { index, edge: spec, continuous: edit.dragging });
     }
+    faults::fault_timeline_ui(ui, input, faults::Owner::Edge(&edge.from, &edge.to), commands);
     ui.add_space(8.0);
     if ui.button("Delete edge").clicked() {
         commands.push(Command::DeleteEdge(index));
@@ -315,7 +318,7 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
         "Scheduled failures from the scenario file; they replay at the same simulated times on every run.",
     );
     if s.faults.is_empty() {
-        ui.weak("None. Inject faults live from a node's right-click menu.");
+        ui.weak("None. Schedule them in a node's inspector, or inject them live from its right-click menu.");
     }
     for (i, f) in s.faults.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
