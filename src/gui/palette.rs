@@ -72,14 +72,22 @@ pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) 
         if response.clicked() {
             commands.push(Command::OpenBundled(s.file_name));
         }
-        let first_sentence = s.description.split(". ").next().unwrap_or_default();
-        let short: String = if first_sentence.chars().count() > 110 {
-            format!("{}…", first_sentence.chars().take(108).collect::<String>())
-        } else {
-            first_sentence.to_string()
-        };
-        ui.label(RichText::new(short).size(11.5).weak());
-        ui.add_space(4.0);
+        // Two readable lines (a projector at the back of a room), cut with
+        // an ellipsis; the whole description on hover.
+        let style = ui.style();
+        let size = egui::TextStyle::Body.resolve(style).size * 0.9;
+        let color = ui.visuals().text_color().gamma_multiply(0.8);
+        let mut job = egui::text::LayoutJob::single_section(
+            s.description.split_whitespace().collect::<Vec<_>>().join(" "),
+            egui::TextFormat { font_id: egui::FontId::proportional(size), color, ..Default::default() },
+        );
+        job.wrap.max_rows = 2;
+        job.wrap.overflow_character = Some('…');
+        let summary = ui.add(egui::Label::new(job).wrap().sense(egui::Sense::click()));
+        if summary.clone().on_hover_text(&s.description).clicked() {
+            commands.push(Command::OpenBundled(s.file_name));
+        }
+        ui.add_space(6.0);
     }
 }
 

@@ -142,11 +142,17 @@ impl Runtime {
             if self.running { self.pacer.advance(sim, wall_dt_s, speed, clock) } else { FrameWork::default() };
         let bursts = self.live.update(sim, wall_dt_s, self.running);
         if self.running {
+            let edges = &sim.scenario().edges;
             let flows: Vec<FlowInput> = self
                 .live
                 .edges
                 .iter()
-                .map(|e| FlowInput { rate_rps: e.rate_rps, error_ratio: e.error_ratio })
+                .enumerate()
+                .map(|(i, e)| FlowInput {
+                    rate_rps: e.rate_rps,
+                    error_ratio: e.error_ratio,
+                    latency_ms: edges.get(i).and_then(|s| s.latency.as_ref()).and_then(|l| l.mean_ms()).unwrap_or(0.0),
+                })
                 .collect();
             let speed_now = match speed {
                 Speed::Times(f) => self.pacer.lagging(speed).unwrap_or(f),
