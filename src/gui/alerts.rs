@@ -50,12 +50,19 @@ pub struct AlertLog {
 }
 
 impl AlertLog {
-    /// Adds an alert, or folds it into a recent one with the same text and node.
+    /// Adds an alert, or folds it into a recent one with the same text and
+    /// node, which then moves to the end: the log stays in order of the
+    /// time each line shows (its latest occurrence).
     pub fn push(&mut self, severity: Severity, at_s: f64, node: Option<String>, text: String, count: u64) {
-        if let Some(same) = self.entries.iter_mut().rev().take(FOLD_WINDOW).find(|a| a.text == text && a.node == node) {
+        let len = self.entries.len();
+        let recent = len.saturating_sub(FOLD_WINDOW);
+        if let Some(k) = (recent..len).rev().find(|&k| self.entries[k].text == text && self.entries[k].node == node)
+            && let Some(mut same) = self.entries.remove(k)
+        {
             same.count += count;
             same.last_s = at_s;
             same.severity = same.severity.max(severity);
+            self.entries.push_back(same);
             return;
         }
         if self.entries.len() == MAX_ALERTS {
@@ -103,8 +110,9 @@ mod tests {
         log.push(Severity::Error, 2.0, Some("db".into()), "queue full".into(), 5);
         log.push(Severity::Error, 2.0, Some("app".into()), "queue full".into(), 1);
         assert_eq!(log.len(), 3);
-        let db = &log.entries()[0];
+        let db = &log.entries()[1];
         assert_eq!((db.count, db.first_s, db.last_s), (15, 1.0, 2.0));
+        assert_eq!(log.entries()[0].text, "reset", "the folded line moved after it");
     }
 
     #[test]

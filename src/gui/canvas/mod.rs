@@ -210,7 +210,14 @@ fn scene_contents_ui(
                     v.reasons
                         .top(3)
                         .into_iter()
-                        .map(|(r, c)| if client { format!("got {}", reason_line(r, c)) } else { reason_line(r, c) })
+                        .map(|(r, c)| {
+                            if client {
+                                // What the users saw: "239 failed: down".
+                                format!("{} failed: {}", format::count(c), r.label())
+                            } else {
+                                reason_line(r, c)
+                            }
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
