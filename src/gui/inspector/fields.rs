@@ -31,7 +31,7 @@ impl Edit {
             if p.field.is_some_and(|f| label_matches(name, f)) {
                 *shown = true;
                 ui.label("");
-                ui.add(egui::Label::new(RichText::new(&p.message).color(ui.visuals().error_fg_color).small()).wrap());
+                ui.add(egui::Label::new(RichText::new(&p.message).color(ui.visuals().error_fg_color)).wrap());
                 ui.end_row();
             }
         }
