@@ -1,6 +1,6 @@
 //! The moving dots along edges: the "it's alive" cue. Each edge spawns
 //! dots in proportion to its flow, scaled so the busiest edge gets at most
-//! six a second (100k rps must not mean 100k dots), red in the share
+//! eight a second (100k rps must not mean 100k dots), red in the share
 //! of its failures. Dots stand still while paused. Gaps between dots are
 //! random (a Poisson stream) and each dot has its own pace, so a quiet edge
 //! never looks like a dotted line; a slower link (more latency) has slower
@@ -9,7 +9,7 @@
 /// Wall seconds a dot takes to cross an edge with no latency.
 const TRAVEL_S: f32 = 1.1;
 /// Dots per wall second on the busiest edge, at most.
-const MAX_SPAWN_PER_S: f64 = 6.0;
+const MAX_SPAWN_PER_S: f64 = 8.0;
 /// Dots alive at once, at most, over all edges.
 const MAX_DOTS: usize = 1_500;
 
