@@ -102,7 +102,7 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
             let _ = sim_i;
         }
         _ => {
-            ui.weak("Not in the running simulation: it joins at the next reset.");
+            not_running_note(ui, rt);
         }
     }
 
@@ -121,6 +121,15 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     ui.add_space(8.0);
     if ui.button("Delete node").on_hover_text("Removes it with its edges (Delete)").clicked() {
         commands.push(Command::DeleteNode(node.id.clone()));
+    }
+}
+
+/// Why a node or edge has no live numbers.
+fn not_running_note(ui: &mut Ui, rt: &Runtime) {
+    if rt.sim.is_none() {
+        ui.weak("No simulation yet: it starts once the scenario's problems are fixed.");
+    } else {
+        ui.weak("Not in the running simulation: it joins at the next reset.");
     }
 }
 
@@ -195,7 +204,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
             ui.end_row();
         });
     } else {
-        ui.weak("Not in the running simulation: it joins at the next reset.");
+        not_running_note(ui, rt);
     }
     ui.add_space(6.0);
     let mut spec = edge.clone();
