@@ -335,6 +335,29 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_shows_on_the_edges_within_the_window_it_starts_in() {
+        let mut sim = Simulation::new(&default_scenario()).expect("builds");
+        let mut view = LiveView::new(&sim);
+        let mut t = 0.0;
+        let mut run_to = |sim: &mut Simulation, view: &mut LiveView, until: f64| {
+            while t < until - 1e-9 {
+                t += 0.05;
+                sim.run_until(SimTime::from_secs(t));
+                view.update(sim, 0.05, true);
+            }
+        };
+        run_to(&mut sim, &mut view, 3.0);
+        let before = view.edges[0].rate_rps;
+        let users = sim.node_index("users").expect("users");
+        sim.spike(users, 4.0, 10.0);
+        // 0.7 s into the window: the last complete window alone still says
+        // "no spike"; the blend already shows most of it.
+        run_to(&mut sim, &mut view, 3.7);
+        assert!(view.edges[0].rate_rps > 2.0 * before, "{before} -> {}", view.edges[0].rate_rps);
+        assert!(view.end_to_end.as_ref().is_some_and(|s| s.arrival_rate_rps > 2.0 * before));
+    }
+
+    #[test]
     fn edge_rates_blend_the_open_window_with_the_last() {
         let last = EdgeStats { sent: 100, failed: 0, rate_rps: 100.0, error_ratio: 0.0 };
         // A quarter into the next window, traffic doubled: 50 sent.
