@@ -157,7 +157,13 @@ impl Simulation {
                     (Some(_), Arrivals::Poisson { .. } | Arrivals::Constant { .. } | Arrivals::Bursty { .. })
                 ) || (c.arrivals.is_none()
                     && matches!(spec.arrivals, Arrivals::Closed { users, .. } if users == c.users));
-                c.timeout_ns = spec.timeout_ms.map(ms_to_nanos);
+                let timeout_ns = spec.timeout_ms.map(ms_to_nanos);
+                if timeout_ns != c.timeout_ns {
+                    // Attempts keep the deadline they started with; keep the
+                    // list in deadline order for the next check.
+                    c.deadlines.make_contiguous().sort_by_key(|(deadline, _)| *deadline);
+                    c.timeout_ns = timeout_ns;
+                }
                 c.retry = spec.retry.clone();
                 c.keys = spec.keys.as_ref().map(|KeySpec { keyspace, zipf_exponent }| {
                     super::node::KeyGenerator::new(*keyspace, *zipf_exponent)

@@ -23,8 +23,10 @@ pub enum Event {
     WorkDone(CallId),
     /// A call's answer reaches its caller.
     Reply(CallId),
-    /// A client gives up on an attempt.
-    AttemptTimeout(CallId),
+    /// A client's earliest pending deadline is due: attempts still
+    /// unanswered by their deadline time out. One such event stands for a
+    /// whole client's attempts (see `ClientBehaviour::deadlines`).
+    TimeoutCheck { node: u32 },
     /// A client's backoff before a retry is over.
     RetryDue(CallId),
     /// The current metrics window closes.

@@ -1,49 +1,30 @@
-//! The future event list: a radix heap over integer-nanosecond times, plus
-//! a FIFO for work that happens "now" (most zero-latency hops), which needs
-//! no ordering work at all.
+//! The future event list: a 4-ary min-heap ordered by (time, insertion
+//! sequence), plus a FIFO for work that happens "now" (most zero-latency
+//! hops), which needs no ordering work at all.
 //!
-//! A radix heap suits a discrete-event simulation because time never goes
-//! back: every key pushed is ≥ the last key popped. Items sit in bucket
-//! `b` = the position of the highest bit where their key differs from the
-//! last popped key; popping empties bucket 0 in FIFO order, and when it is
-//! empty the lowest non-empty bucket is redistributed around its minimum.
-//! Each item moves down at most 64 times in its life, usually a few times.
-//!
-//! Equal times come out in insertion order: items with the same key always
-//! share a bucket, every bucket is appended to and redistributed in order,
-//! and bucket 0 is read front to back (tested against a (time, sequence)
-//! binary heap below).
+//! A 4-ary heap is half as deep as a binary one, so a pop moves half as
+//! many 32-byte entries; the four children of a node share a cache line
+//! pair. Time and sequence are packed in one `u128` so one comparison
+//! orders by time and breaks ties by insertion order.
 
 use std::collections::VecDeque;
 
 use super::{Event, SimTime};
 
-const BUCKETS: usize = 65;
+const ARITY: usize = 4;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    key: u128,
+    event: Event,
+}
 
 /// Events in time order; deterministic for equal times.
+#[derive(Default)]
 pub struct EventQueue {
-    buckets: Vec<Vec<(u64, Event)>>,
-    /// Read position in bucket 0 (items before it were popped).
-    head: usize,
-    /// The key all of bucket 0 has: the last minimum taken.
-    last: u64,
-    /// Items in the buckets (not counting `now`).
-    len: usize,
-    /// Bit `i − 1` set ⇔ bucket `i` (1..=64) is non-empty: finds the lowest
-    /// non-empty bucket with one instruction instead of a scan.
-    occupied: u64,
+    heap: Vec<Entry>,
+    sequence: u64,
     now: VecDeque<Event>,
-}
-
-impl Default for EventQueue {
-    fn default() -> Self {
-        EventQueue { buckets: vec![Vec::new(); BUCKETS], head: 0, last: 0, len: 0, occupied: 0, now: VecDeque::new() }
-    }
-}
-
-#[inline]
-fn bucket_of(key: u64, last: u64) -> usize {
-    if key == last { 0 } else { 64 - (key ^ last).leading_zeros() as usize }
 }
 
 impl EventQueue {
@@ -53,56 +34,22 @@ impl EventQueue {
     pub fn push(&mut self, current: SimTime, at: SimTime, event: Event) {
         if at <= current {
             self.now.push_back(event);
-        } else {
-            // Time never goes back, so `at` ≥ `last`; clamp defensively.
-            let key = at.0.max(self.last);
-            self.put(key, event);
-            self.len += 1;
+            return;
         }
-    }
-
-    #[inline]
-    fn put(&mut self, key: u64, event: Event) {
-        let b = bucket_of(key, self.last);
-        self.buckets[b].push((key, event));
-        if b > 0 {
-            self.occupied |= 1 << (b - 1);
+        self.sequence += 1;
+        let entry = Entry { key: (u128::from(at.0) << 64) | u128::from(self.sequence), event };
+        // Sift up with a hole: move parents down until the entry fits.
+        let mut i = self.heap.len();
+        self.heap.push(entry);
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if self.heap[parent].key <= entry.key {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
         }
-    }
-
-    /// Makes bucket 0 hold the earliest items; false if there are none.
-    #[inline]
-    fn settle(&mut self) -> bool {
-        if self.head < self.buckets[0].len() {
-            return true;
-        }
-        if self.len == 0 {
-            return false;
-        }
-        self.buckets[0].clear();
-        self.head = 0;
-        if self.occupied == 0 {
-            return false;
-        }
-        let i = self.occupied.trailing_zeros() as usize + 1;
-        self.occupied &= !(1 << (i - 1));
-        let mut items = std::mem::take(&mut self.buckets[i]);
-        self.last = items.iter().map(|(k, _)| *k).min().unwrap_or(self.last);
-        for &(key, event) in &items {
-            self.put(key, event);
-        }
-        items.clear();
-        self.buckets[i] = items; // keep the allocation
-        true
-    }
-
-    /// The time of the next event, if any (the FIFO means "now").
-    #[inline]
-    pub fn peek_time(&mut self, current: SimTime) -> Option<SimTime> {
-        if !self.now.is_empty() {
-            return Some(current);
-        }
-        self.settle().then_some(SimTime(self.last))
+        self.heap[i] = entry;
     }
 
     /// Removes and returns the next event if it is due at or before `until`.
@@ -111,13 +58,11 @@ impl EventQueue {
         if let Some(e) = self.now.pop_front() {
             return Some((current, e));
         }
-        if !self.settle() || self.last > until.0 {
+        let first = self.heap.first()?;
+        if (first.key >> 64) as u64 > until.0 {
             return None;
         }
-        let (key, event) = self.buckets[0][self.head];
-        self.head += 1;
-        self.len -= 1;
-        Some((SimTime(key), event))
+        self.pop_heap()
     }
 
     /// Removes and returns the next event and its time.
@@ -126,17 +71,45 @@ impl EventQueue {
         if let Some(e) = self.now.pop_front() {
             return Some((current, e));
         }
-        if !self.settle() {
-            return None;
-        }
-        let (key, event) = self.buckets[0][self.head];
-        self.head += 1;
-        self.len -= 1;
-        Some((SimTime(key), event))
+        self.pop_heap()
+    }
+
+    #[inline]
+    fn pop_heap(&mut self) -> Option<(SimTime, Event)> {
+        let last = self.heap.pop()?;
+        let top = match self.heap.first() {
+            None => last,
+            Some(&top) => {
+                // Sift the last entry down from the root with a hole.
+                let n = self.heap.len();
+                let mut i = 0;
+                loop {
+                    let first_child = i * ARITY + 1;
+                    if first_child >= n {
+                        break;
+                    }
+                    let end = (first_child + ARITY).min(n);
+                    let mut best = first_child;
+                    for c in first_child + 1..end {
+                        if self.heap[c].key < self.heap[best].key {
+                            best = c;
+                        }
+                    }
+                    if last.key <= self.heap[best].key {
+                        break;
+                    }
+                    self.heap[i] = self.heap[best];
+                    i = best;
+                }
+                self.heap[i] = last;
+                top
+            }
+        };
+        Some((SimTime((top.key >> 64) as u64), top.event))
     }
 
     pub fn len(&self) -> usize {
-        self.len + self.now.len()
+        self.heap.len() + self.now.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -181,7 +154,7 @@ mod tests {
         assert_eq!(q.pop(SimTime(0)), Some((SimTime(3), Event::WindowEnd)));
     }
 
-    /// The radix heap pops exactly what a (time, insertion sequence) binary
+    /// The heap pops exactly what a (time, insertion sequence) binary
     /// heap pops, over a long random interleaving of pushes and pops with
     /// many equal times.
     #[test]

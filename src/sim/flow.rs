@@ -78,10 +78,15 @@ impl Simulation {
             return;
         };
         let attempt = self.send(root, edge);
-        if let Behaviour::Client(client) = &self.nodes[node].behaviour
+        if let Behaviour::Client(client) = &mut self.nodes[node].behaviour
             && let Some(timeout) = client.timeout_ns
         {
-            self.schedule(now.after(timeout), Event::AttemptTimeout(attempt));
+            let deadline = now.after(timeout);
+            client.deadlines.push_back((deadline, attempt));
+            if client.next_timeout_check.is_none() {
+                client.next_timeout_check = Some(deadline);
+                self.schedule(deadline, Event::TimeoutCheck { node: node as u32 });
+            }
         }
     }
 
@@ -124,14 +129,44 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_attempt_timeout(&mut self, attempt: CallId) {
-        let Some(child) = self.calls.get(attempt) else { return }; // already answered
+    /// Times out every attempt of client `node` whose deadline has come
+    /// and that is still unanswered, drops answered ones, and schedules the
+    /// next check at the earliest remaining deadline.
+    pub(super) fn on_timeout_check(&mut self, node: u32) {
+        let now = self.now;
+        if let Behaviour::Client(client) = &mut self.nodes[node as usize].behaviour {
+            client.next_timeout_check = None;
+        }
+        loop {
+            let Behaviour::Client(client) = &self.nodes[node as usize].behaviour else { return };
+            let Some(&(deadline, attempt)) = client.deadlines.front() else { return };
+            let awaited = self.is_awaited(attempt);
+            let Behaviour::Client(client) = &mut self.nodes[node as usize].behaviour else { return };
+            if awaited && deadline > now {
+                client.next_timeout_check = Some(deadline);
+                self.schedule(deadline, Event::TimeoutCheck { node });
+                return;
+            }
+            client.deadlines.pop_front();
+            if awaited {
+                self.time_out(attempt);
+            }
+        }
+    }
+
+    /// Whether some caller still waits for `attempt`'s answer.
+    fn is_awaited(&self, attempt: CallId) -> bool {
+        let Some(child) = self.calls.get(attempt) else { return false };
+        let parent = CallId { index: child.parent, generation: child.parent_generation };
+        self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == attempt)
+    }
+
+    /// The client stops waiting for `attempt`; it goes on downstream and its
+    /// answer will be ignored.
+    fn time_out(&mut self, attempt: CallId) {
+        let Some(child) = self.calls.get(attempt) else { return };
         let root = CallId { index: child.parent, generation: child.parent_generation };
         let Some(parent) = self.calls.get_mut(root) else { return };
-        if parent.state != CallState::Waiting || parent.waiting_on != attempt {
-            return;
-        }
-        // Stop waiting; the attempt goes on downstream, its answer is ignored.
         parent.waiting_on = NO_CALL;
         let origin = parent.node;
         self.attempt_failed(root, FailureReason::Timeout, origin);

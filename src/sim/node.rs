@@ -1,13 +1,13 @@
 //! A node's run-time state: its component behaviour, health, and metrics.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
 use super::metrics::NodeMetrics;
 use super::rng::SimRng;
-use super::{ArrivalProcess, Balancer, CacheStore, Distribution, SimTime, Station};
+use super::{ArrivalProcess, Balancer, CacheStore, CallId, Distribution, SimTime, Station};
 use crate::scenario::RetryPolicy;
 
 /// One node while the simulation runs.
@@ -108,6 +108,13 @@ pub struct ClientBehaviour {
     /// Bumped to invalidate a scheduled arrival when the rate changes.
     pub arrival_generation: u32,
     pub timeout_ns: Option<u64>,
+    /// (deadline, attempt) of attempts that may still time out, in deadline
+    /// order (all attempts of a client share one timeout, so start order is
+    /// deadline order). Answered attempts are dropped lazily. A single
+    /// scheduled check per client replaces one timer event per attempt.
+    pub deadlines: VecDeque<(SimTime, CallId)>,
+    /// When the pending `TimeoutCheck` fires, if one is scheduled.
+    pub next_timeout_check: Option<SimTime>,
     pub retry: Option<RetryPolicy>,
     pub keys: Option<KeyGenerator>,
     pub write_fraction: f64,
