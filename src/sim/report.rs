@@ -118,7 +118,7 @@ pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottlene
     let local_failures =
         |n: &NodeReport| n.stats.failures.rejected + n.stats.failures.node_down + n.stats.failures.error;
     let troubled = |n: &NodeReport| n.stats.utilisation.is_some_and(|u| u >= SATURATED) || local_failures(n) > 0;
-    let (i, n) =
+    let (_, n) =
         nodes.iter().enumerate().filter(|(_, n)| n.kind != "Client" && troubled(n)).max_by(|(a, x), (b, y)| {
             (depth[*a], local_failures(x), x.stats.utilisation.unwrap_or(0.0).to_bits()).cmp(&(
                 depth[*b],
@@ -126,18 +126,81 @@ pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottlene
                 y.stats.utilisation.unwrap_or(0.0).to_bits(),
             ))
         })?;
-    let _ = i;
+    // What the node's pool is called in a real system.
+    let (pool, one) = match n.kind.as_str() {
+        "Database" => ("connections", "connection"),
+        "Queue" => ("consumers", "consumer"),
+        _ => ("workers", "worker"),
+    };
     let mut parts = Vec::new();
     if let (Some(u), Some(w)) = (n.stats.utilisation, n.workers) {
-        parts.push(format!("{:.0}% of its {w} workers busy on average", u * 100.0));
+        let noun = if w == 1 { format!("its only {one}") } else { format!("its {} {pool}", thousands(u64::from(w))) };
+        parts.push(format!("{} of {noun} busy on average", percent(u)));
     }
     for (reason, count) in n.stats.failures.ranked() {
         if matches!(reason, FailureReason::Rejected | FailureReason::NodeDown | FailureReason::Error) {
-            parts.push(format!("{count} requests failed here ({})", reason.label()));
+            let requests = if count == 1 { "request" } else { "requests" };
+            parts.push(format!("{} {requests} failed here ({})", thousands(count), reason.label()));
         }
     }
     if n.stats.mean_wait_ms > 0.0 {
-        parts.push(format!("mean wait for a worker {:.1} ms", n.stats.mean_wait_ms));
+        parts.push(format!("mean wait for a {one} {:.1} ms", n.stats.mean_wait_ms));
     }
     Some(Bottleneck { node: n.id.clone(), reason: format!("{}: {}", n.id, parts.join("; ")) })
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 0.793 → "79%", but never "100%" for a pool that was not always full.
+fn percent(ratio: f64) -> String {
+    let p = ratio * 100.0;
+    if p > 99.5 && p < 100.0 { "99.5%+".to_string() } else { format!("{p:.0}%") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(65_865), "65,865");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_bottleneck_sentence_names_the_pool_and_counts() {
+        let stats = Stats {
+            utilisation: Some(0.79),
+            failures: crate::sim::FailureCounts { rejected: 65_865, ..Default::default() },
+            mean_wait_ms: 12.34,
+            ..Stats::default()
+        };
+        let node = |id: &str, kind: &str, workers| NodeReport {
+            id: id.into(),
+            kind: kind.into(),
+            workers: Some(workers),
+            queue_capacity: None,
+            stats: stats.clone(),
+        };
+        let b = find_bottleneck(&[node("db", "Database", 1)], &[1]).expect("a bottleneck");
+        assert_eq!(
+            b.reason,
+            "db: 79% of its only connection busy on average; 65,865 requests failed here (queue full); mean wait for a connection 12.3 ms"
+        );
+        let b = find_bottleneck(&[node("q", "Queue", 8)], &[1]).expect("a bottleneck");
+        assert!(b.reason.starts_with("q: 79% of its 8 consumers busy"), "{}", b.reason);
+    }
 }
