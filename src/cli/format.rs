@@ -4,15 +4,7 @@
 
 /// A count with thousands separators: `1234567` → `1,234,567`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
+    crate::sim::group_thousands(n)
 }
 
 /// A non-negative number rounded to `decimals`, with thousands separators

@@ -44,15 +44,7 @@ pub fn percent(ratio: f64) -> String {
 
 /// A count with thousands separators: `1,234,567`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::sim::group_thousands(n)
 }
 
 /// A speed factor: `0.1×`, `1×`, `250×`.

@@ -50,6 +50,6 @@ pub use live_view::NodeLive;
 pub use load_balancer::Balancer;
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use profile::Profile;
-pub use report::{Bottleneck, EdgeReport, NodeReport, Report, find_bottleneck};
+pub use report::{Bottleneck, EdgeReport, NodeReport, Report, find_bottleneck, group_thousands};
 pub use station::Station;
 pub use time::SimTime;

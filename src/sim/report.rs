@@ -134,13 +134,14 @@ pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottlene
     };
     let mut parts = Vec::new();
     if let (Some(u), Some(w)) = (n.stats.utilisation, n.workers) {
-        let noun = if w == 1 { format!("its only {one}") } else { format!("its {} {pool}", thousands(u64::from(w))) };
+        let noun =
+            if w == 1 { format!("its only {one}") } else { format!("its {} {pool}", group_thousands(u64::from(w))) };
         parts.push(format!("{} of {noun} busy on average", percent(u)));
     }
     for (reason, count) in n.stats.failures.ranked() {
         if matches!(reason, FailureReason::Rejected | FailureReason::NodeDown | FailureReason::Error) {
             let requests = if count == 1 { "request" } else { "requests" };
-            parts.push(format!("{} {requests} failed here ({})", thousands(count), reason.label()));
+            parts.push(format!("{} {requests} failed here ({})", group_thousands(count), reason.label()));
         }
     }
     if n.stats.mean_wait_ms > 0.0 {
@@ -149,8 +150,9 @@ pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottlene
     Some(Bottleneck { node: n.id.clone(), reason: format!("{}: {}", n.id, parts.join("; ")) })
 }
 
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
+/// A count with thousands separators, 1234567 → "1,234,567": the one
+/// place the engine's sentences, the table and the app format counts.
+pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -174,10 +176,10 @@ mod tests {
 
     #[test]
     fn counts_are_grouped_by_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(65_865), "65,865");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(65_865), "65,865");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
     }
 
     #[test]
