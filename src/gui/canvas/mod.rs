@@ -24,7 +24,7 @@ use self::node_view::{NodeLook, paint_node};
 use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
-use super::live::{node_card, reason_line};
+use super::live::{edge_card, node_card, reason_line};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
 use super::theme::Palette;
@@ -437,29 +437,8 @@ fn background_interaction(
     {
         background.clone().on_hover_ui_at_pointer(|ui| {
             ui.label(egui::RichText::new(format!("{} -> {}", edge.from, edge.to)).strong());
-            let latency = match &edge.latency {
-                Some(d) => d.mean_ms().map_or_else(|| "varies".into(), format::ms),
-                None => "none".into(),
-            };
             let flow = input.rt.sim_edge(&edge.from, &edge.to).and_then(|i| input.rt.live.edges.get(i));
-            egui::Grid::new("edge-card").num_columns(2).show(ui, |ui| {
-                ui.weak("latency (mean, one way)");
-                ui.label(latency);
-                ui.end_row();
-                if let Some(f) = flow {
-                    ui.weak("rate");
-                    ui.label(format::rate(f.rate_rps));
-                    ui.end_row();
-                    ui.weak("errors");
-                    ui.label(format::percent(f.error_ratio));
-                    ui.end_row();
-                }
-                if edge.drop_probability > 0.0 {
-                    ui.weak("dropped");
-                    ui.label(format::percent(edge.drop_probability));
-                    ui.end_row();
-                }
-            });
+            card_grid_ui(ui, &edge_card(edge, flow), "edge-card");
         });
     }
 }

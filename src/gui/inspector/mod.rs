@@ -17,7 +17,7 @@ use super::canvas::card_grid_ui;
 use super::command::{Command, LiveFault, ScenarioSettings};
 use super::edits::connect_problem;
 use super::format;
-use super::live::{node_card, reason_line};
+use super::live::{edge_traffic, node_card, reason_line};
 use super::problems::DocProblems;
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
@@ -195,14 +195,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     pending_note(ui, input, &PendingKey::Edge(index));
     let rt = input.rt;
     if let Some(f) = rt.sim_edge(&edge.from, &edge.to).and_then(|i| rt.live.edges.get(i)) {
-        form(ui, "edge-live", |ui| {
-            ui.weak("rate");
-            ui.label(format::rate(f.rate_rps));
-            ui.end_row();
-            ui.weak("errors");
-            ui.label(format::percent(f.error_ratio));
-            ui.end_row();
-        });
+        card_grid_ui(ui, &edge_traffic(f), "edge-live");
     } else {
         not_running_note(ui, rt);
     }

@@ -10,7 +10,7 @@ mod sticky;
 mod window_cursor;
 
 pub use heat::{Heat, HeatLevel, error_level, next_level};
-pub use node_card::{CardLine, node_card};
+pub use node_card::{CardLine, edge_card, edge_traffic, node_card};
 pub use reasons::{ReasonTally, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;

@@ -2,10 +2,11 @@
 //! `queue 41/100`, `p99 182 ms`, `errors 2.1 %`. The hover card and the
 //! inspector both print this, so they always agree.
 
-use crate::scenario::NodeKind;
+use crate::scenario::{EdgeSpec, NodeKind};
 use crate::sim::{NodeLive, Stats};
 
 use super::super::format;
+use super::EdgeFlow;
 
 /// One line of the card: a name and a value, and whether it is a warning.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,5 +133,47 @@ mod tests {
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert_eq!(card[0].value, "DOWN");
         assert!(card.iter().any(|l| l.name == "queue" && l.value == "0/∞"));
+    }
+}
+
+/// An edge's traffic now: its rate and the share of answers that failed.
+pub fn edge_traffic(flow: &EdgeFlow) -> [CardLine; 2] {
+    [
+        line("rate", format::rate(flow.rate_rps), false),
+        line("errors", format::percent(flow.error_ratio), flow.error_ratio > 0.0),
+    ]
+}
+
+/// The card of an edge: its latency and drop rate as written, and its
+/// traffic now when it is part of the running simulation. The edge hover
+/// card and the edge inspector both print this.
+pub fn edge_card(edge: &EdgeSpec, flow: Option<&EdgeFlow>) -> Vec<CardLine> {
+    let latency = match &edge.latency {
+        Some(d) => d.mean_ms().map_or_else(|| "varies".into(), format::ms),
+        None => "none".into(),
+    };
+    let mut lines = vec![line("latency (mean, one way)", latency, false)];
+    if let Some(f) = flow {
+        lines.extend(edge_traffic(f));
+    }
+    if edge.drop_probability > 0.0 {
+        lines.push(line("dropped", format::percent(edge.drop_probability), true));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod edge_card_tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_card_shows_traffic_only_when_running() {
+        let edge = EdgeSpec::new("a", "b");
+        let names = |c: &[CardLine]| c.iter().map(|l| l.name).collect::<Vec<_>>();
+        assert_eq!(names(&edge_card(&edge, None)), ["latency (mean, one way)"]);
+        let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05 };
+        let card = edge_card(&edge, Some(&flow));
+        assert_eq!(names(&card), ["latency (mean, one way)", "rate", "errors"]);
+        assert!(card[2].alarm);
     }
 }
