@@ -34,7 +34,7 @@ pub fn render_summary(report: &Report, wall: Duration) -> String {
 /// behind "nothing failed".
 fn bottleneck_sentence(report: &Report) -> String {
     match &report.bottleneck {
-        Some(b) => b.reason.clone(),
+        Some(b) => b.to_string(),
         None if report.end_to_end.failed == 0 => NO_BOTTLENECK.to_string(),
         None => format!(
             "no bottleneck: every pool stayed under 85% busy and no node rejected requests, was down or \
@@ -117,7 +117,7 @@ fn render_nodes(nodes: &[NodeReport]) -> String {
         let has_latency = s.latency.count > 0;
         table.row(vec![
             n.id.clone(),
-            n.kind.clone(),
+            n.kind.label().to_string(),
             format::count(s.arrivals),
             format::count(s.ok),
             format::count(s.failed),

@@ -30,7 +30,7 @@ use super::state::{Document, State};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
 use super::verdict::verdict_ui;
-use crate::scenario::{NodeKind, Scenario, bundled, load_scenario, to_ron_string};
+use crate::scenario::{NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
 use crate::sim::SimTime;
 
 /// Where the first document comes from.
@@ -459,9 +459,11 @@ impl ArchsimApp {
     /// After any change of the document: problems, selection, engine.
     fn doc_changed(&mut self) {
         let doc = &self.state.doc.scenario;
-        self.problems = DocProblems::of(doc);
+        // Validated once; the problems panel and the engine share the result.
+        let checked = ValidScenario::new(doc.clone());
+        self.problems = DocProblems::filed(doc, checked.as_ref().err().map_or(&[][..], Vec::as_slice));
         self.selection.retain_existing(doc);
-        self.rt.sync(doc);
+        self.rt.sync(doc, checked);
     }
 
     /// Replaces the document (new, open): fresh history, simulation and view.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::scenario::{PathSegment, Problem, Scenario, validate};
+use crate::scenario::{PathSegment, Problem, Scenario};
 
 /// Problems by node id, by edge index, by fault-timeline entry, and the rest.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,19 +36,25 @@ impl FieldProblem {
 }
 
 impl DocProblems {
+    /// Validates `scenario` and files what it finds.
     pub fn of(scenario: &Scenario) -> Self {
+        Self::filed(scenario, &crate::scenario::validate(scenario))
+    }
+
+    /// Files `problems`, found by validating `scenario`.
+    pub fn filed(scenario: &Scenario, problems: &[Problem]) -> Self {
         let mut out = DocProblems::default();
-        for p in validate(scenario) {
+        for p in problems {
             if let Some(i) = p.node_index().filter(|i| *i < scenario.nodes.len()) {
                 let id = scenario.nodes[i].id.clone();
                 out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(&p));
-                out.nodes.entry(id).or_default().push(p.message);
+                out.nodes.entry(id).or_default().push(p.message.clone());
             } else if let Some(i) = p.edge_index() {
                 out.edges.entry(i).or_default().push(FieldProblem::of(&p));
             } else if let Some(i) = p.fault_index() {
-                out.faults.entry(i).or_default().push(p.message);
+                out.faults.entry(i).or_default().push(p.message.clone());
             } else {
-                out.other.push(p.message);
+                out.other.push(p.message.clone());
             }
         }
         out

@@ -11,8 +11,8 @@ use super::edits::same_structure;
 use super::live::{HeatLevel, LiveView, NodeStatus};
 use super::pacer::{FrameWork, Pacer, PacerConfig, Speed};
 use super::verdict::{Verdict, verdict};
-use crate::scenario::{NodeKind, Scenario, validate};
-use crate::sim::{FailureReason, LiveUpdate, SimEvent, Simulation};
+use crate::scenario::{NodeKind, Problem, Scenario, ValidScenario};
+use crate::sim::{FailureReason, LiveUpdate, Simulation};
 
 /// What a change waiting for the next reset concerns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,9 +37,8 @@ pub struct Runtime {
     /// Computed when the run is paused.
     pub verdict: Option<Verdict>,
     pub last_work: FrameWork,
-    /// Engine events already copied into the alert log.
-    events_seen: usize,
-    last_event: Option<SimEvent>,
+    /// Engine events already copied into the alert log (the engine's count).
+    events_seen: u64,
     levels: Vec<NodeStatus>,
 }
 
@@ -57,7 +56,6 @@ impl Runtime {
             verdict: None,
             last_work: FrameWork::default(),
             events_seen: 0,
-            last_event: None,
             levels: Vec::new(),
         };
         rt.rebuild(scenario);
@@ -67,23 +65,28 @@ impl Runtime {
     /// A fresh simulation of `scenario` at time zero (or the reasons it
     /// cannot be built).
     pub fn rebuild(&mut self, scenario: &Scenario) {
+        self.rebuild_checked(ValidScenario::new(scenario.clone()));
+    }
+
+    /// A fresh simulation from a document validated by the caller.
+    fn rebuild_checked(&mut self, checked: Result<ValidScenario, Vec<Problem>>) {
         self.pending.clear();
         self.verdict = None;
         self.dots.clear();
         self.pacer.reset();
         self.events_seen = 0;
-        self.last_event = None;
-        match Simulation::new(scenario) {
-            Ok(sim) => {
+        match checked {
+            Ok(valid) => {
+                let sim = Simulation::from_valid(valid);
                 self.live = LiveView::new(&sim);
                 self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
                 self.sim = Some(sim);
                 self.problems.clear();
             }
-            Err(e) => {
+            Err(problems) => {
                 self.sim = None;
                 self.live = LiveView::default();
-                self.problems = e.0;
+                self.problems = problems.into_iter().map(|p| p.message).collect();
                 self.running = false;
             }
         }
@@ -94,26 +97,27 @@ impl Runtime {
         self.sim.as_ref().map_or(0.0, |s| s.now().as_secs())
     }
 
-    /// Brings the simulation in line with an edited document: rebuilt if
-    /// nothing has run yet, parameters pushed live where the engine can,
-    /// and the rest noted as waiting for a reset.
-    pub fn sync(&mut self, doc: &Scenario) {
-        let problems: Vec<String> = validate(doc).into_iter().map(|p| p.message).collect();
+    /// Brings the simulation in line with an edited document, validated
+    /// once by the caller: rebuilt if nothing has run yet, parameters pushed
+    /// live where the engine can, and the rest noted as waiting for a
+    /// reset. The notes are worked out afresh each time, so an edit that is
+    /// undone or typed back no longer waits for anything.
+    pub fn sync(&mut self, doc: &Scenario, checked: Result<ValidScenario, Vec<Problem>>) {
         let fresh = self.sim.as_ref().is_none_or(|s| s.now().0 == 0);
         if fresh {
             let running = self.running;
-            self.rebuild(doc);
+            self.rebuild_checked(checked);
             self.running = running && self.sim.is_some();
             return;
         }
-        if !problems.is_empty() {
+        self.pending.clear();
+        if let Err(problems) = checked {
             // Keep the running simulation; nothing invalid reaches it.
-            self.problems = problems;
+            self.problems = problems.into_iter().map(|p| p.message).collect();
             self.pending.insert(PendingKey::Topology, "fix the problems listed, then reset".into());
             return;
         }
         self.problems.clear();
-        self.pending.remove(&PendingKey::Topology);
         let Some(sim) = self.sim.as_mut() else { return };
         if !same_structure(sim.scenario(), doc) {
             self.pending.insert(PendingKey::Topology, "nodes, edges, faults or the seed changed".into());
@@ -200,24 +204,16 @@ impl Runtime {
     /// Copies engine events (crashes, restores, spikes...) not seen yet.
     fn copy_engine_events(&mut self) {
         let Some(sim) = self.sim.as_ref() else { return };
-        let log = sim.event_log();
-        // The log only loses entries at the front; find where we stopped.
-        let start = match &self.last_event {
-            None => 0,
-            Some(last) => {
-                if self.events_seen <= log.len() && log.get(self.events_seen.wrapping_sub(1)) == Some(last) {
-                    self.events_seen
-                } else {
-                    log.iter().rposition(|e| e == last).map_or(0, |p| p + 1)
-                }
-            }
-        };
-        for e in log.iter().skip(start) {
+        let (new, lost) = sim.events_since(self.events_seen);
+        if lost > 0 {
+            let text = format!("{lost} earlier engine events came faster than the log could show them");
+            self.alerts.push(Severity::Info, sim.now().as_secs(), None, text, 1);
+        }
+        for e in new {
             let node = e.node.and_then(|i| sim.scenario().nodes.get(i)).map(|n| n.id.clone());
             self.alerts.push(severity_of_event(e.kind), e.at.as_secs(), node, e.what.clone(), 1);
         }
-        self.events_seen = log.len();
-        self.last_event = log.back().cloned();
+        self.events_seen = sim.events_logged();
     }
 
     pub fn play(&mut self) {
@@ -271,7 +267,7 @@ mod tests {
         if let NodeKind::Service(s) = &mut doc.nodes[app].kind {
             s.workers = 32;
         }
-        rt.sync(&doc);
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.pending.is_empty(), "{:?}", rt.pending);
         assert_eq!(rt.sim.as_ref().and_then(|s| s.node_live(app)).and_then(|l| l.workers), Some(32));
 
@@ -279,11 +275,20 @@ mod tests {
         if let NodeKind::Database(d) = &mut doc.nodes[db].kind {
             d.read_replicas = 2;
         }
-        rt.sync(&doc);
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.pending.contains_key(&PendingKey::Node("db".into())));
+        let running = rt.sim.as_ref().map(|s| s.scenario().nodes[db].kind.clone());
+        assert_ne!(running.as_ref(), Some(&doc.nodes[db].kind), "the engine runs the old database");
+
+        // Typing the old value back: nothing waits for a reset any more.
+        if let NodeKind::Database(d) = &mut doc.nodes[db].kind {
+            d.read_replicas = 0;
+        }
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
+        assert!(rt.pending.is_empty(), "{:?}", rt.pending);
 
         doc.edges.remove(0);
-        rt.sync(&doc);
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.pending.contains_key(&PendingKey::Topology));
         assert!(rt.now_s() > 0.9, "the run goes on until reset");
     }
@@ -295,7 +300,7 @@ mod tests {
         rt.play();
         rt.frame(0.1, Speed::Times(10.0), &ManualClock::new());
         doc.nodes.clear();
-        rt.sync(&doc);
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.sim.is_some());
         assert!(!rt.problems.is_empty());
     }

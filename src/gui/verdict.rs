@@ -57,7 +57,7 @@ pub fn verdict(report: &Report, scenario: &Scenario) -> Verdict {
         suggestions.push("Press the spike button or crash a node from its right-click menu to find the limit.".into());
     }
     suggestions.truncate(4);
-    Verdict { headline, summary, bottleneck: report.bottleneck.as_ref().map(|b| b.reason.clone()), suggestions }
+    Verdict { headline, summary, bottleneck: report.bottleneck.as_ref().map(ToString::to_string), suggestions }
 }
 
 fn suggest_for_bottleneck(n: &NodeReport, scenario: &Scenario, report: &Report, out: &mut Vec<String>) {

@@ -22,17 +22,72 @@ pub enum NodeKind {
     Database(DatabaseSpec),
 }
 
+/// Which component a node is, without its parameters: what reports, the
+/// canvas and the verdict branch on. Serialised as its label, so the JSON
+/// report reads `"kind": "Load balancer"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ComponentKind {
+    Client,
+    #[serde(rename = "Load balancer")]
+    LoadBalancer,
+    Service,
+    Cache,
+    Queue,
+    Database,
+}
+
+impl ComponentKind {
+    /// The component's name as the palette shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Client => "Client",
+            Self::LoadBalancer => "Load balancer",
+            Self::Service => "Service",
+            Self::Cache => "Cache",
+            Self::Queue => "Queue",
+            Self::Database => "Database",
+        }
+    }
+
+    /// What one unit of the node's pool is called (singular, plural), for
+    /// the kinds that have a pool.
+    pub fn pool_noun(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::Service => Some(("worker", "workers")),
+            Self::Database => Some(("connection", "connections")),
+            Self::Queue => Some(("consumer", "consumers")),
+            Self::Client | Self::LoadBalancer | Self::Cache => None,
+        }
+    }
+
+    /// Whether the node can call other nodes (everything but a database).
+    pub fn makes_calls(self) -> bool {
+        self != Self::Database
+    }
+}
+
+impl std::fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 impl NodeKind {
+    /// Which component this is.
+    pub fn component(&self) -> ComponentKind {
+        match self {
+            Self::Client(_) => ComponentKind::Client,
+            Self::LoadBalancer(_) => ComponentKind::LoadBalancer,
+            Self::Service(_) => ComponentKind::Service,
+            Self::Cache(_) => ComponentKind::Cache,
+            Self::Queue(_) => ComponentKind::Queue,
+            Self::Database(_) => ComponentKind::Database,
+        }
+    }
+
     /// The component's name as the palette shows it.
     pub fn label(&self) -> &'static str {
-        match self {
-            Self::Client(_) => "Client",
-            Self::LoadBalancer(_) => "Load balancer",
-            Self::Service(_) => "Service",
-            Self::Cache(_) => "Cache",
-            Self::Queue(_) => "Queue",
-            Self::Database(_) => "Database",
-        }
+        self.component().label()
     }
 
     /// Whether requests can be sent to this kind of node (everything but a client).

@@ -19,10 +19,12 @@ mod load;
 mod locate;
 mod scenario_file;
 mod traffic;
+mod valid;
 mod validate;
 
 pub use components::{
-    CacheMode, CacheSpec, ClientSpec, DatabaseSpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, ServiceSpec,
+    CacheMode, CacheSpec, ClientSpec, ComponentKind, DatabaseSpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec,
+    ServiceSpec,
 };
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
@@ -31,4 +33,5 @@ pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
 pub use load::{load_scenario, parse_scenario, to_ron_string};
 pub use scenario_file::{EdgeSpec, NodeSpec, Scenario};
 pub use traffic::{Arrivals, KeySpec, ProfileShape, RetryPolicy};
+pub use valid::{FaultTarget, ValidScenario};
 pub use validate::{PathSegment, Problem, validate};

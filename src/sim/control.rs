@@ -6,7 +6,7 @@ use super::SimEventKind;
 use super::node::Behaviour;
 use super::time::{ms_to_nanos, secs_to_nanos};
 use super::{Balancer, CacheStore, Distribution, Simulation};
-use crate::scenario::{Arrivals, CacheMode, EdgeSpec, KeySpec, NodeKind, ProfileShape, validate};
+use crate::scenario::{Arrivals, CacheMode, EdgeSpec, KeySpec, NodeKind, ProfileShape, ValidScenario};
 
 /// Whether a parameter change took effect in the running simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,28 +135,68 @@ impl Simulation {
         }
     }
 
-    /// Changes a node's parameters while running. The new parameters are
-    /// validated with the rest of the scenario first; invalid ones change
-    /// nothing.
+    /// Changes a node's parameters while running, all or nothing: the new
+    /// parameters are validated with the rest of the scenario, then either
+    /// every one of them takes effect now (`Applied`) or none does
+    /// (`NeedsReset`, `Invalid`), so [`Simulation::scenario`] always
+    /// describes the design that is running.
     pub fn update_node(&mut self, i: usize, kind: &NodeKind) -> LiveUpdate {
-        let now = self.now;
-        let mut candidate = self.scenario.clone();
-        match candidate.nodes.get_mut(i) {
-            Some(n) => n.kind = kind.clone(),
-            None => return LiveUpdate::NeedsReset("no such node".into()),
+        let Some(current) = self.scenario.nodes.get(i) else {
+            return LiveUpdate::Invalid(vec![format!("there is no node {}", i + 1)]);
+        };
+        if current.kind == *kind {
+            return LiveUpdate::Applied;
         }
-        let problems = validate(&candidate);
-        if !problems.is_empty() {
-            return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect());
+        let mut candidate = self.scenario().clone();
+        candidate.nodes[i].kind = kind.clone();
+        let candidate = match ValidScenario::new(candidate) {
+            Ok(valid) => valid,
+            Err(problems) => return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect()),
+        };
+        if let Some(why) = self.reset_needed_for(i, kind) {
+            return LiveUpdate::NeedsReset(why.into());
         }
-        let Some(n) = self.nodes.get_mut(i) else { return LiveUpdate::NeedsReset("no such node".into()) };
-        let result = match (&mut n.behaviour, kind) {
+        self.apply_node_change(i, kind);
+        self.scenario = candidate;
+        self.start_waiting_work(i);
+        LiveUpdate::Applied
+    }
+
+    /// Why node `i` cannot take `kind` while running, if it cannot: the
+    /// changes that would need state the running node does not have.
+    fn reset_needed_for(&self, i: usize, kind: &NodeKind) -> Option<&'static str> {
+        match (&self.nodes[i].behaviour, kind) {
             (Behaviour::Client(c), NodeKind::Client(spec)) => {
-                let same_kind = matches!(
-                    (&c.arrivals, &spec.arrivals),
-                    (Some(_), Arrivals::Poisson { .. } | Arrivals::Constant { .. } | Arrivals::Bursty { .. })
-                ) || (c.arrivals.is_none()
-                    && matches!(spec.arrivals, Arrivals::Closed { users, .. } if users == c.users));
+                let same_loop = match (&c.arrivals, &spec.arrivals) {
+                    (None, Arrivals::Closed { users, .. }) => *users == c.users,
+                    (Some(_), Arrivals::Closed { .. }) | (None, _) => false,
+                    (Some(_), _) => true,
+                };
+                (!same_loop).then_some("changing between open and closed loop, or the number of users, needs a reset")
+            }
+            (Behaviour::Cache { store, .. }, NodeKind::Cache(spec)) => match (store, &spec.mode) {
+                (CacheStore::Lru { .. }, CacheMode::Lru { .. })
+                | (CacheStore::Fixed { .. }, CacheMode::FixedHitRate { .. }) => None,
+                _ => Some("switching between LRU and a fixed hit rate needs a reset"),
+            },
+            (Behaviour::Database(db), NodeKind::Database(spec)) => (db.servers.len()
+                != spec.read_replicas as usize + 1)
+                .then_some("adding or removing read replicas needs a reset"),
+            (Behaviour::LoadBalancer { .. }, NodeKind::LoadBalancer(_))
+            | (Behaviour::Service { .. }, NodeKind::Service(_))
+            | (Behaviour::Queue { .. }, NodeKind::Queue(_)) => None,
+            _ => Some("changing a node's kind needs a reset"),
+        }
+    }
+
+    /// Puts `kind`'s parameters into the running node `i`. Only called once
+    /// [`Self::reset_needed_for`] said the change can be made live.
+    fn apply_node_change(&mut self, i: usize, kind: &NodeKind) {
+        let now = self.now;
+        let weights = self.edge_weights_from(i);
+        let n = &mut self.nodes[i];
+        match (&mut n.behaviour, kind) {
+            (Behaviour::Client(c), NodeKind::Client(spec)) => {
                 let timeout_ns = spec.timeout_ms.map(ms_to_nanos);
                 if timeout_ns != c.timeout_ns {
                     // Attempts keep the deadline they started with; keep the
@@ -172,39 +212,28 @@ impl Simulation {
                 if let Arrivals::Closed { think, .. } = &spec.arrivals {
                     c.think_time = Some(Distribution::new(think));
                 }
-                if same_kind {
-                    if let Some(a) = &mut c.arrivals {
-                        let multiplier = a.multiplier;
-                        let mut shapes = spec.profile.clone();
-                        // Keep spikes that are running now.
-                        shapes.extend(a.profile.spikes_active_at(now.as_secs()));
-                        if let Some(mut fresh) =
-                            super::ArrivalProcess::new(&spec.arrivals, super::Profile::new(shapes), &mut n.rng)
-                        {
-                            fresh.multiplier = multiplier;
-                            *a = fresh;
-                        }
+                if let Some(a) = &mut c.arrivals {
+                    let multiplier = a.multiplier;
+                    let mut shapes = spec.profile.clone();
+                    // Keep spikes that are running now.
+                    shapes.extend(a.profile.spikes_active_at(now.as_secs()));
+                    if let Some(mut fresh) =
+                        super::ArrivalProcess::new(&spec.arrivals, super::Profile::new(shapes), &mut n.rng)
+                    {
+                        fresh.multiplier = multiplier;
+                        *a = fresh;
                     }
-                    LiveUpdate::Applied
-                } else {
-                    LiveUpdate::NeedsReset(
-                        "changing between open and closed loop, or the number of users, needs a reset".into(),
-                    )
                 }
             }
             (Behaviour::LoadBalancer { balancer, health_check_delay_ns }, NodeKind::LoadBalancer(spec)) => {
                 *health_check_delay_ns = secs_to_nanos(spec.health_check_delay_s);
                 if balancer.policy != spec.policy {
-                    let targets: Vec<String> =
-                        n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].to.clone()).collect();
-                    let names: Vec<&str> = targets.iter().map(String::as_str).collect();
-                    let weights: Vec<f64> =
-                        n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].weight).collect();
+                    let targets: Vec<&str> =
+                        n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].to.as_str()).collect();
                     let open = std::mem::take(&mut balancer.open);
-                    *balancer = Balancer::new(spec.policy, &names, &weights);
+                    *balancer = Balancer::new(spec.policy, &targets, &weights);
                     balancer.open = open;
                 }
-                LiveUpdate::Applied
             }
             (
                 Behaviour::Service { station, service_time, error_probability, blocking_calls },
@@ -215,7 +244,6 @@ impl Simulation {
                 *service_time = Distribution::new(&spec.service_time);
                 *error_probability = spec.error_probability;
                 *blocking_calls = spec.blocking_calls;
-                LiveUpdate::Applied
             }
             (Behaviour::Cache { store, lookup_time }, NodeKind::Cache(spec)) => {
                 *lookup_time = Distribution::new(&spec.lookup_time);
@@ -225,19 +253,16 @@ impl Simulation {
                         if let CacheStore::Lru { ttl_ns, .. } = s {
                             *ttl_ns = ttl_s.map(secs_to_nanos);
                         }
-                        LiveUpdate::Applied
                     }
                     (CacheStore::Fixed { hit_probability }, CacheMode::FixedHitRate { hit_probability: p }) => {
                         *hit_probability = *p;
-                        LiveUpdate::Applied
                     }
-                    _ => LiveUpdate::NeedsReset("switching between LRU and a fixed hit rate needs a reset".into()),
+                    _ => {}
                 }
             }
             (Behaviour::Queue { station }, NodeKind::Queue(spec)) => {
                 station.workers = spec.consumers.max(1);
                 station.capacity = Some(spec.capacity);
-                LiveUpdate::Applied
             }
             (Behaviour::Database(db), NodeKind::Database(spec)) => {
                 db.query_time = Distribution::new(&spec.query_time);
@@ -247,19 +272,14 @@ impl Simulation {
                     s.workers = spec.connections.max(1);
                     s.capacity = spec.queue_capacity;
                 }
-                if db.servers.len() == spec.read_replicas as usize + 1 {
-                    LiveUpdate::Applied
-                } else {
-                    LiveUpdate::NeedsReset("adding or removing read replicas needs a reset".into())
-                }
             }
-            _ => LiveUpdate::NeedsReset("changing a node's kind needs a reset".into()),
-        };
-        if let Some(spec) = self.scenario.nodes.get_mut(i) {
-            spec.kind = kind.clone();
+            _ => {}
         }
-        self.start_waiting_work(i);
-        result
+    }
+
+    /// The weights of node `i`'s outgoing edges, in edge order, as running.
+    fn edge_weights_from(&self, i: usize) -> Vec<f64> {
+        self.nodes[i].out_edges.iter().map(|&e| self.scenario.edges[e as usize].weight).collect()
     }
 
     /// After a pool grew, idle workers take waiting calls.
@@ -286,29 +306,37 @@ impl Simulation {
         }
     }
 
-    /// Changes an edge's latency, drop probability and weight while running.
+    /// Changes an edge's latency, drop probability and weight while
+    /// running, all or nothing (see [`Simulation::update_node`]). A new
+    /// weight re-weights the load balancer the edge leaves at once.
     pub fn update_edge(&mut self, index: usize, spec: &EdgeSpec) -> LiveUpdate {
-        let mut candidate = self.scenario.clone();
-        match candidate.edges.get_mut(index) {
-            Some(e) if e.from == spec.from && e.to == spec.to => *e = spec.clone(),
-            Some(_) => return LiveUpdate::NeedsReset("reconnecting an edge needs a reset".into()),
-            None => return LiveUpdate::NeedsReset("no such edge".into()),
+        let Some(current) = self.scenario.edges.get(index) else {
+            return LiveUpdate::Invalid(vec![format!("there is no edge {}", index + 1)]);
+        };
+        if current == spec {
+            return LiveUpdate::Applied;
         }
-        let problems = validate(&candidate);
-        if !problems.is_empty() {
-            return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect());
+        if current.from != spec.from || current.to != spec.to {
+            return LiveUpdate::NeedsReset("reconnecting an edge needs a reset".into());
         }
-        let Some(e) = self.edges.get_mut(index) else { return LiveUpdate::NeedsReset("no such edge".into()) };
+        let mut candidate = self.scenario().clone();
+        candidate.edges[index] = spec.clone();
+        let candidate = match ValidScenario::new(candidate) {
+            Ok(valid) => valid,
+            Err(problems) => return LiveUpdate::Invalid(problems.into_iter().map(|p| p.message).collect()),
+        };
+        let weight_changed = current.weight != spec.weight;
+        let e = &mut self.edges[index];
         e.latency = spec.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero());
         e.drop_probability = spec.drop_probability;
-        let weight_changed = self.scenario.edges.get(index).is_some_and(|old| old.weight != spec.weight);
-        if let Some(old) = self.scenario.edges.get_mut(index) {
-            *old = spec.clone();
-        }
+        let source = e.from as usize;
+        self.scenario = candidate;
         if weight_changed {
-            LiveUpdate::NeedsReset("a new load-balancer weight takes effect after a reset".into())
-        } else {
-            LiveUpdate::Applied
+            let weights = self.edge_weights_from(source);
+            if let Behaviour::LoadBalancer { balancer, .. } = &mut self.nodes[source].behaviour {
+                balancer.set_weights(&weights);
+            }
         }
+        LiveUpdate::Applied
     }
 }

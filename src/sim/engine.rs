@@ -15,7 +15,7 @@ use super::{
     ArrivalProcess, Balancer, CacheStore, Distribution, EdgeRuntime, Event, EventQueue, FaultRuntime, Profile,
     SimEvent, SimTime, Station,
 };
-use crate::scenario::{CacheMode, FaultSpec, NodeKind, ProfileShape, Scenario, validate};
+use crate::scenario::{CacheMode, FaultSpec, NodeKind, ProfileShape, Scenario, ValidScenario};
 
 /// Live calls beyond which clients refuse new requests (counted as
 /// `rejected` at the client): a guard so an overloaded unbounded queue
@@ -32,7 +32,7 @@ pub struct BuildError(pub Vec<String>);
 
 /// A running discrete-event simulation of one scenario.
 pub struct Simulation {
-    pub(super) scenario: Scenario,
+    pub(super) scenario: ValidScenario,
     pub(super) now: SimTime,
     pub(super) events: EventQueue,
     pub(super) calls: CallSlab,
@@ -42,26 +42,32 @@ pub struct Simulation {
     pub(super) faults: Vec<FaultRuntime>,
     pub(super) log: VecDeque<SimEvent>,
     pub(super) logged_total: u64,
+    /// Longest path from a client to each node; the topology is fixed for
+    /// the life of a simulation, so it is computed once.
+    pub(super) call_depths: Vec<usize>,
     window_ns: u64,
     warmup: SimTime,
     events_processed: u64,
 }
 
 impl Simulation {
-    /// Builds a simulation; the scenario is validated first.
+    /// Validates `scenario` and builds a simulation of it.
     pub fn new(scenario: &Scenario) -> Result<Simulation, BuildError> {
-        let problems = validate(scenario);
-        if !problems.is_empty() {
-            return Err(BuildError(problems.into_iter().map(|p| p.message).collect()));
-        }
+        ValidScenario::new(scenario.clone())
+            .map(Simulation::from_valid)
+            .map_err(|problems| BuildError(problems.into_iter().map(|p| p.message).collect()))
+    }
+
+    /// Builds a simulation of a scenario already validated: nothing can fail.
+    pub fn from_valid(scenario: ValidScenario) -> Simulation {
         let seed = scenario.seed;
-        let node_index = |id: &str| scenario.node_index(id).map(|i| i as u32);
         let edges: Vec<EdgeRuntime> = scenario
             .edges
             .iter()
-            .map(|e| EdgeRuntime {
-                from: node_index(&e.from).unwrap_or(0),
-                to: node_index(&e.to).unwrap_or(0),
+            .zip(scenario.edge_ends())
+            .map(|(e, &(from, to))| EdgeRuntime {
+                from: from as u32,
+                to: to as u32,
                 latency: e.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
                 drop_probability: e.drop_probability,
                 partitions: 0,
@@ -74,21 +80,30 @@ impl Simulation {
 
         // Spikes in the fault timeline are part of a client's profile.
         let mut extra_shapes: Vec<Vec<ProfileShape>> = vec![Vec::new(); scenario.nodes.len()];
-        for f in &scenario.faults {
-            if let FaultSpec::Spike { node, at_s, duration_s, factor } = f
-                && let Some(i) = scenario.node_index(node)
-            {
-                extra_shapes[i].push(ProfileShape::Spike { start_s: *at_s, duration_s: *duration_s, factor: *factor });
+        for (f, target) in scenario.faults.iter().zip(scenario.fault_targets()) {
+            if let FaultSpec::Spike { at_s, duration_s, factor, .. } = f {
+                extra_shapes[target.node].push(ProfileShape::Spike {
+                    start_s: *at_s,
+                    duration_s: *duration_s,
+                    factor: *factor,
+                });
             }
         }
 
+        let mut out_edges_of: Vec<Vec<u32>> = vec![Vec::new(); scenario.nodes.len()];
+        for (k, e) in edges.iter().enumerate() {
+            out_edges_of[e.from as usize].push(k as u32);
+        }
+        let call_depths = super::report::longest_call_depths(
+            scenario.nodes.len(),
+            edges.iter().map(|e| (e.from as usize, e.to as usize)),
+        );
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
         for (i, spec) in scenario.nodes.iter().enumerate() {
-            let out_edges: Vec<u32> =
-                scenario.edges.iter().enumerate().filter(|(_, e)| e.from == spec.id).map(|(k, _)| k as u32).collect();
+            let out_edges = std::mem::take(&mut out_edges_of[i]);
             let mut rng = stream(seed, &format!("node:{}", spec.id));
             let behaviour =
-                build_behaviour(scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
+                build_behaviour(&scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
             nodes.push(NodeRuntime {
                 id: spec.id.clone(),
                 behaviour,
@@ -103,11 +118,11 @@ impl Simulation {
             .faults
             .iter()
             .enumerate()
-            .map(|(i, f)| FaultRuntime::new(f.clone(), scenario, stream(seed, &format!("fault:{i}"))))
+            .zip(scenario.fault_targets())
+            .map(|((i, f), &target)| FaultRuntime::new(f.clone(), target, stream(seed, &format!("fault:{i}"))))
             .collect();
 
         let mut sim = Simulation {
-            scenario: scenario.clone(),
             now: SimTime::ZERO,
             events: EventQueue::default(),
             calls: CallSlab::default(),
@@ -117,12 +132,14 @@ impl Simulation {
             faults,
             log: VecDeque::new(),
             logged_total: 0,
+            call_depths,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
+            scenario,
         };
         sim.schedule_start();
-        Ok(sim)
+        sim
     }
 
     /// The first events: arrivals, users, windows, warm-up and faults.
@@ -247,7 +264,7 @@ impl Simulation {
 
     /// The scenario this simulation was built from.
     pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        self.scenario.scenario()
     }
 
     pub fn events_processed(&self) -> u64 {
@@ -272,6 +289,22 @@ impl Simulation {
     /// Notable events (faults, spikes), oldest first, the last 1000.
     pub fn event_log(&self) -> &VecDeque<SimEvent> {
         &self.log
+    }
+
+    /// Events logged since the simulation started (the log keeps only the
+    /// last 1,000 of them): a reader keeps this number and asks for
+    /// [`Self::events_since`] it next time.
+    pub fn events_logged(&self) -> u64 {
+        self.logged_total
+    }
+
+    /// The events logged after the first `seen` ones, oldest first, and how
+    /// many were logged since `seen` but already dropped from the log.
+    pub fn events_since(&self, seen: u64) -> (impl Iterator<Item = &SimEvent>, u64) {
+        let first_kept = self.logged_total - self.log.len() as u64;
+        let skip = seen.saturating_sub(first_kept).min(self.log.len() as u64);
+        let lost = first_kept.saturating_sub(seen);
+        (self.log.iter().skip(skip as usize), lost)
     }
 
     pub(super) fn log_event(&mut self, node: Option<u32>, kind: super::SimEventKind, what: String) {

@@ -9,7 +9,7 @@ use super::call::CallState;
 use super::node::Behaviour;
 use super::rng::SimRng;
 use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
-use crate::scenario::{FaultSpec, Scenario};
+use crate::scenario::{FaultSpec, FaultTarget};
 
 /// A notable event, for the app's log and the markers on its plots.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,15 +53,8 @@ pub struct FaultRuntime {
 }
 
 impl FaultRuntime {
-    pub fn new(spec: FaultSpec, scenario: &Scenario, rng: SimRng) -> FaultRuntime {
-        let node = spec.node_refs().first().and_then(|id| scenario.node_index(id)).unwrap_or(0) as u32;
-        let edge = match &spec {
-            FaultSpec::Partition { from, to, .. } => {
-                scenario.edges.iter().position(|e| &e.from == from && &e.to == to).map(|i| i as u32)
-            }
-            _ => None,
-        };
-        FaultRuntime { spec, node, edge, rng, generation: 0 }
+    pub fn new(spec: FaultSpec, target: FaultTarget, rng: SimRng) -> FaultRuntime {
+        FaultRuntime { spec, node: target.node as u32, edge: target.edge.map(|e| e as u32), rng, generation: 0 }
     }
 }
 

@@ -27,14 +27,7 @@ pub struct Balancer {
 impl Balancer {
     /// `target_names` name the targets in edge order (they seed the ring).
     pub fn new(policy: LbPolicy, target_names: &[&str], weights: &[f64]) -> Balancer {
-        let mut cumulative = 0.0;
-        let cumulative_weights = weights
-            .iter()
-            .map(|w| {
-                cumulative += w.max(0.0);
-                cumulative
-            })
-            .collect();
+        let cumulative_weights = cumulative(weights);
         let mut ring: Vec<(u64, usize)> = target_names
             .iter()
             .enumerate()
@@ -44,6 +37,12 @@ impl Balancer {
             .collect();
         ring.sort_unstable();
         Balancer { policy, open: vec![0; target_names.len()], next_round_robin: 0, cumulative_weights, ring }
+    }
+
+    /// New weights (edge order) from now on; open counts, the rotation and
+    /// the ring are kept, so a live weight change moves no key.
+    pub fn set_weights(&mut self, weights: &[f64]) {
+        self.cumulative_weights = cumulative(weights);
     }
 
     /// Picks a target index among those `healthy` says are up, or `None`.
@@ -117,6 +116,19 @@ impl Balancer {
         let start = self.ring.partition_point(|&(p, _)| p < h);
         (0..self.ring.len()).map(|i| self.ring[(start + i) % self.ring.len()].1).find(|&t| healthy(t))
     }
+}
+
+/// Running sums of the weights (negative ones count as 0), for a
+/// binary search by a uniform draw.
+fn cumulative(weights: &[f64]) -> Vec<f64> {
+    let mut sum = 0.0;
+    weights
+        .iter()
+        .map(|w| {
+            sum += w.max(0.0);
+            sum
+        })
+        .collect()
 }
 
 fn random_healthy(n: usize, healthy: &impl Fn(usize) -> bool, rng: &mut SimRng) -> Option<usize> {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::{EdgeStats, Stats};
 use super::{FailureReason, Simulation};
+use crate::scenario::ComponentKind;
 
 /// Everything a finished (or paused) run measured since its warm-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,8 +26,8 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeReport {
     pub id: String,
-    /// "Service", "Database", ...
-    pub kind: String,
+    /// Which component (in JSON its label: "Service", "Load balancer"...).
+    pub kind: ComponentKind,
     /// Workers / connections / consumers in all, if the node has a pool.
     pub workers: Option<u32>,
     pub queue_capacity: Option<u32>,
@@ -40,12 +41,106 @@ pub struct EdgeReport {
     pub stats: EdgeStats,
 }
 
-/// Where the design breaks first, and why.
+/// Where the design breaks first, and the facts that say so. Its
+/// `Display` is the sentence a learner reads ("db: 79% of its only
+/// connection busy on average; …"); the JSON carries the facts and that
+/// sentence as `reason`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "BottleneckRecord", from = "BottleneckRecord")]
 pub struct Bottleneck {
     pub node: String,
-    /// A sentence a learner can read.
-    pub reason: String,
+    /// Position of the node in the scenario.
+    pub node_index: usize,
+    pub kind: ComponentKind,
+    /// Busy share of the pool, when the node has one.
+    pub utilisation: Option<f64>,
+    /// Size of the pool (workers, connections, consumers), when it has one.
+    pub pool_size: Option<u32>,
+    /// Requests that failed at this node (queue full, down, error), largest first.
+    pub local_failures: Vec<(FailureReason, u64)>,
+    /// Mean wait for a unit of the pool.
+    pub mean_wait_ms: f64,
+}
+
+impl Bottleneck {
+    /// What one unit of the node's pool is called (singular, plural).
+    pub fn pool_noun(&self) -> (&'static str, &'static str) {
+        self.kind.pool_noun().unwrap_or(("worker", "workers"))
+    }
+
+    /// The facts, each as a phrase, most telling first: the sentence
+    /// without the node's name (the canvas banner shows the first two).
+    pub fn facts(&self) -> Vec<String> {
+        let (one, pool) = self.pool_noun();
+        let mut parts = Vec::new();
+        if let (Some(u), Some(w)) = (self.utilisation, self.pool_size) {
+            let noun = if w == 1 {
+                format!("its only {one}")
+            } else {
+                format!("its {} {pool}", group_thousands(u64::from(w)))
+            };
+            parts.push(format!("{} of {noun} busy on average", percent(u)));
+        }
+        for &(reason, count) in &self.local_failures {
+            let requests = if count == 1 { "request" } else { "requests" };
+            parts.push(format!("{} {requests} failed here ({})", group_thousands(count), reason.label()));
+        }
+        if self.mean_wait_ms > 0.0 {
+            parts.push(format!("mean wait for a {one} {:.1} ms", self.mean_wait_ms));
+        }
+        parts
+    }
+}
+
+impl std::fmt::Display for Bottleneck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.node, self.facts().join("; "))
+    }
+}
+
+/// The bottleneck as the JSON report writes it: the facts and the sentence.
+#[derive(Serialize, Deserialize)]
+struct BottleneckRecord {
+    node: String,
+    reason: String,
+    #[serde(default)]
+    node_index: usize,
+    kind: ComponentKind,
+    utilisation: Option<f64>,
+    pool_size: Option<u32>,
+    #[serde(default)]
+    local_failures: Vec<(FailureReason, u64)>,
+    #[serde(default)]
+    mean_wait_ms: f64,
+}
+
+impl From<Bottleneck> for BottleneckRecord {
+    fn from(b: Bottleneck) -> Self {
+        BottleneckRecord {
+            reason: b.to_string(),
+            node: b.node,
+            node_index: b.node_index,
+            kind: b.kind,
+            utilisation: b.utilisation,
+            pool_size: b.pool_size,
+            local_failures: b.local_failures,
+            mean_wait_ms: b.mean_wait_ms,
+        }
+    }
+}
+
+impl From<BottleneckRecord> for Bottleneck {
+    fn from(r: BottleneckRecord) -> Self {
+        Bottleneck {
+            node: r.node,
+            node_index: r.node_index,
+            kind: r.kind,
+            utilisation: r.utilisation,
+            pool_size: r.pool_size,
+            local_failures: r.local_failures,
+            mean_wait_ms: r.mean_wait_ms,
+        }
+    }
 }
 
 /// Utilisation from which a pool counts as saturated.
@@ -59,7 +154,7 @@ impl Simulation {
                 let n = &self.nodes[i];
                 NodeReport {
                     id: n.id.clone(),
-                    kind: self.scenario.nodes[i].kind.label().to_string(),
+                    kind: self.scenario.nodes[i].kind.component(),
                     workers: n.workers(),
                     queue_capacity: n.queue_capacity(),
                     stats: n.metrics.total_stats(self.now, n.workers()),
@@ -75,8 +170,7 @@ impl Simulation {
                 stats: e.stats_since(&e.total_start, self.now),
             })
             .collect();
-        let depth = self.call_depths();
-        let bottleneck = find_bottleneck(&nodes, &depth);
+        let bottleneck = find_bottleneck(&nodes, &self.call_depths);
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
@@ -90,64 +184,94 @@ impl Simulation {
         }
     }
 
-    /// How many hops each node is from a client (longest path): deeper
-    /// nodes are where blocking callers' troubles start.
-    fn call_depths(&self) -> Vec<usize> {
-        let mut depth = vec![0usize; self.nodes.len()];
-        // The graph is acyclic (validated), so |nodes| relaxation rounds suffice.
-        for _ in 0..self.nodes.len() {
-            let mut changed = false;
-            for e in &self.edges {
-                let d = depth[e.from as usize] + 1;
-                if d > depth[e.to as usize] {
-                    depth[e.to as usize] = d;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
+    /// How many hops each node is from a client (longest path), in node
+    /// order: deeper nodes are where blocking callers' troubles start.
+    pub fn call_depths(&self) -> &[usize] {
+        &self.call_depths
+    }
+
+    /// The bottleneck rule applied to the last complete window rather than
+    /// to the totals: where the design breaks *now*. `None` before the
+    /// first window closes, or when nothing stands out.
+    pub fn recent_bottleneck(&self) -> Option<Bottleneck> {
+        let frame = self.series.last()?;
+        let nodes: Vec<NodeReport> = frame
+            .nodes
+            .iter()
+            .zip(&self.nodes)
+            .zip(&self.scenario.nodes)
+            .map(|((stats, n), spec)| NodeReport {
+                id: n.id.clone(),
+                kind: spec.kind.component(),
+                workers: n.workers(),
+                queue_capacity: n.queue_capacity(),
+                stats: stats.clone(),
+            })
+            .collect();
+        find_bottleneck(&nodes, &self.call_depths)
+    }
+}
+
+/// Longest path (in edges) from a node nothing calls to each node, in node
+/// order, for an acyclic graph given as `(from, to)` index pairs: a
+/// topological order (Kahn), then one pass. Nodes on a cycle, which
+/// validation refuses, keep depth 0.
+pub(super) fn longest_call_depths(node_count: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<usize> {
+    let mut callees: Vec<Vec<usize>> = vec![Vec::new(); node_count];
+    let mut callers = vec![0usize; node_count];
+    for (from, to) in edges {
+        callees[from].push(to);
+        callers[to] += 1;
+    }
+    let mut depth = vec![0usize; node_count];
+    let mut ready: Vec<usize> = (0..node_count).filter(|&i| callers[i] == 0).collect();
+    while let Some(n) = ready.pop() {
+        for &c in &callees[n] {
+            depth[c] = depth[c].max(depth[n] + 1);
+            callers[c] -= 1;
+            if callers[c] == 0 {
+                ready.push(c);
             }
         }
-        depth
     }
+    depth
 }
 
 /// The saturated or failing node furthest downstream: a blocking caller
 /// of a slow node looks saturated too, but the cause is below it.
+/// `depth` is [`Simulation::call_depths`], in the same order as `nodes`.
 pub fn find_bottleneck(nodes: &[NodeReport], depth: &[usize]) -> Option<Bottleneck> {
     let local_failures =
         |n: &NodeReport| n.stats.failures.rejected + n.stats.failures.node_down + n.stats.failures.error;
     let troubled = |n: &NodeReport| n.stats.utilisation.is_some_and(|u| u >= SATURATED) || local_failures(n) > 0;
-    let (_, n) =
-        nodes.iter().enumerate().filter(|(_, n)| n.kind != "Client" && troubled(n)).max_by(|(a, x), (b, y)| {
-            (depth[*a], local_failures(x), x.stats.utilisation.unwrap_or(0.0).to_bits()).cmp(&(
-                depth[*b],
+    let depth_of = |i: usize| depth.get(i).copied().unwrap_or(0);
+    let (index, n) = nodes.iter().enumerate().filter(|(_, n)| n.kind != ComponentKind::Client && troubled(n)).max_by(
+        |(a, x), (b, y)| {
+            (depth_of(*a), local_failures(x), x.stats.utilisation.unwrap_or(0.0).to_bits()).cmp(&(
+                depth_of(*b),
                 local_failures(y),
                 y.stats.utilisation.unwrap_or(0.0).to_bits(),
             ))
-        })?;
-    // What the node's pool is called in a real system.
-    let (pool, one) = match n.kind.as_str() {
-        "Database" => ("connections", "connection"),
-        "Queue" => ("consumers", "consumer"),
-        _ => ("workers", "worker"),
-    };
-    let mut parts = Vec::new();
-    if let (Some(u), Some(w)) = (n.stats.utilisation, n.workers) {
-        let noun =
-            if w == 1 { format!("its only {one}") } else { format!("its {} {pool}", group_thousands(u64::from(w))) };
-        parts.push(format!("{} of {noun} busy on average", percent(u)));
-    }
-    for (reason, count) in n.stats.failures.ranked() {
-        if matches!(reason, FailureReason::Rejected | FailureReason::NodeDown | FailureReason::Error) {
-            let requests = if count == 1 { "request" } else { "requests" };
-            parts.push(format!("{} {requests} failed here ({})", group_thousands(count), reason.label()));
-        }
-    }
-    if n.stats.mean_wait_ms > 0.0 {
-        parts.push(format!("mean wait for a {one} {:.1} ms", n.stats.mean_wait_ms));
-    }
-    Some(Bottleneck { node: n.id.clone(), reason: format!("{}: {}", n.id, parts.join("; ")) })
+        },
+    )?;
+    let local = n
+        .stats
+        .failures
+        .ranked()
+        .into_iter()
+        .filter(|(reason, _)| {
+            matches!(reason, FailureReason::Rejected | FailureReason::NodeDown | FailureReason::Error)
+        })
+        .collect();
+    Some(Bottleneck {
+        node: n.id.clone(),
+        node_index: index,
+        kind: n.kind,
+        utilisation: n.stats.utilisation,
+        pool_size: n.workers,
+        local_failures: local,
+        mean_wait_ms: n.stats.mean_wait_ms,
+    })
 }
 
 /// A count with thousands separators, 1234567 → "1,234,567": the one
@@ -183,6 +307,31 @@ mod tests {
     }
 
     #[test]
+    fn call_depth_is_the_longest_path_from_a_caller() {
+        // 0 → 1 → 2 → 3 and a shortcut 0 → 3: 3 is three hops deep.
+        let d = longest_call_depths(5, [(0, 1), (1, 2), (2, 3), (0, 3)].into_iter());
+        assert_eq!(d, vec![0, 1, 2, 3, 0]);
+    }
+
+    #[test]
+    fn the_json_bottleneck_keeps_its_sentence_and_reads_back() {
+        let b = Bottleneck {
+            node: "db".into(),
+            node_index: 2,
+            kind: ComponentKind::Database,
+            utilisation: Some(0.9),
+            pool_size: Some(4),
+            local_failures: vec![(FailureReason::Rejected, 3)],
+            mean_wait_ms: 0.0,
+        };
+        let json = serde_json::to_value(&b).expect("serialisable");
+        assert_eq!(json["reason"], "db: 90% of its 4 connections busy on average; 3 requests failed here (queue full)");
+        assert_eq!(json["kind"], "Database");
+        let back: Bottleneck = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, b);
+    }
+
+    #[test]
     fn the_bottleneck_sentence_names_the_pool_and_counts() {
         let stats = Stats {
             utilisation: Some(0.79),
@@ -190,19 +339,19 @@ mod tests {
             mean_wait_ms: 12.34,
             ..Stats::default()
         };
-        let node = |id: &str, kind: &str, workers| NodeReport {
+        let node = |id: &str, kind: ComponentKind, workers| NodeReport {
             id: id.into(),
-            kind: kind.into(),
+            kind,
             workers: Some(workers),
             queue_capacity: None,
             stats: stats.clone(),
         };
-        let b = find_bottleneck(&[node("db", "Database", 1)], &[1]).expect("a bottleneck");
+        let b = find_bottleneck(&[node("db", ComponentKind::Database, 1)], &[1]).expect("a bottleneck");
         assert_eq!(
-            b.reason,
+            b.to_string(),
             "db: 79% of its only connection busy on average; 65,865 requests failed here (queue full); mean wait for a connection 12.3 ms"
         );
-        let b = find_bottleneck(&[node("q", "Queue", 8)], &[1]).expect("a bottleneck");
-        assert!(b.reason.starts_with("q: 79% of its 8 consumers busy"), "{}", b.reason);
+        let b = find_bottleneck(&[node("q", ComponentKind::Queue, 8)], &[1]).expect("a bottleneck");
+        assert!(b.to_string().starts_with("q: 79% of its 8 consumers busy"), "{b}");
     }
 }

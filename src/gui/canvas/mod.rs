@@ -232,7 +232,7 @@ fn scene_contents_ui(
         let handle_label = format!("connect from {}", node.id);
         handle.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &handle_label));
         let show_handle = response.hovered() || handle.hovered() || look.selected || state.connecting_from.is_some();
-        if show_handle && node.kind.label() != "Database" {
+        if show_handle && node.kind.component().makes_calls() {
             painter.circle(handle_pos(rect), HANDLE_RADIUS, pal.node_fill, Stroke::new(2.0, pal.handle));
             painter.circle_filled(handle_pos(rect), HANDLE_RADIUS * 0.45, pal.handle);
         }
@@ -454,10 +454,8 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
         Some((format!("Cannot run yet: {}", rt.problems[0]), pal.failure))
     } else {
         rt.live.bottleneck().map(|b| {
-            // The engine's reason starts with the node's name.
-            // Its first two facts keep the banner small; the verdict has all.
-            let why = b.reason.strip_prefix(&format!("{}: ", b.node)).unwrap_or(&b.reason);
-            let short = why.split("; ").take(2).collect::<Vec<_>>().join("; ");
+            // The first two facts keep the banner small; the verdict has all.
+            let short = b.facts().into_iter().take(2).collect::<Vec<_>>().join("; ");
             (format!("Bottleneck: {} ({short})", b.node), pal.hot)
         })
     };

@@ -15,7 +15,7 @@ pub use reasons::{ReasonTally, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
-use crate::sim::{Bottleneck, EdgeStats, FailureReason, NodeLive, NodeReport, Simulation, Stats, find_bottleneck};
+use crate::sim::{Bottleneck, EdgeStats, FailureReason, NodeLive, Simulation, Stats};
 
 /// How a node is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl LiveView {
         let closed = windows_closed(sim);
         if closed != self.windows_seen {
             self.windows_seen = closed;
-            let latest = recent_bottleneck(sim);
+            let latest = sim.recent_bottleneck();
             self.bottleneck_name.feed(latest.as_ref().map(|b| b.node.clone()));
             if let Some(b) = latest
                 && self.bottleneck_name.get() == Some(&b.node)
@@ -244,51 +244,6 @@ pub fn blend_edge(last: Option<&EdgeStats>, open: &EdgeStats, open_s: f64, windo
 
 fn windows_closed(sim: &Simulation) -> u64 {
     sim.series().dropped + sim.series().len() as u64
-}
-
-/// The engine's bottleneck rule applied to the last complete window rather
-/// than to the totals: where it breaks *now*.
-fn recent_bottleneck(sim: &Simulation) -> Option<Bottleneck> {
-    let frame = sim.series().last()?;
-    let scenario = sim.scenario();
-    let nodes: Vec<NodeReport> = frame
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, stats)| {
-            let live = sim.node_live(i);
-            NodeReport {
-                id: scenario.nodes.get(i).map(|n| n.id.clone()).unwrap_or_default(),
-                kind: scenario.nodes.get(i).map(|n| n.kind.label().to_string()).unwrap_or_default(),
-                workers: live.as_ref().and_then(|l| l.workers),
-                queue_capacity: live.as_ref().and_then(|l| l.queue_capacity),
-                stats: stats.clone(),
-            }
-        })
-        .collect();
-    let depth = call_depths(scenario);
-    find_bottleneck(&nodes, &depth)
-}
-
-/// Longest path from a client to each node (the graph is acyclic when valid;
-/// the rounds are bounded anyway).
-pub fn call_depths(scenario: &crate::scenario::Scenario) -> Vec<usize> {
-    let mut depth = vec![0usize; scenario.nodes.len()];
-    for _ in 0..scenario.nodes.len() {
-        let mut changed = false;
-        for e in &scenario.edges {
-            if let (Some(f), Some(t)) = (scenario.node_index(&e.from), scenario.node_index(&e.to))
-                && depth[f] + 1 > depth[t]
-            {
-                depth[t] = depth[f] + 1;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    depth
 }
 
 #[cfg(test)]
@@ -373,7 +328,8 @@ mod tests {
     #[test]
     fn depths_follow_the_longest_path() {
         let s = default_scenario();
-        let d = call_depths(&s);
+        let sim = Simulation::new(&s).expect("valid");
+        let d = sim.call_depths();
         assert_eq!(d[s.node_index("users").expect("users")], 0);
         assert_eq!(d[s.node_index("db").expect("db")], 4);
     }
