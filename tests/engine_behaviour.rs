@@ -506,3 +506,102 @@ fn a_new_weight_applies_live_and_survives_a_policy_change() {
     // 40,000 requests: the share's standard error is about 0.002.
     assert!((share - 0.75).abs() < 0.01, "share of the heavier target {share}");
 }
+
+/// The clock cannot freeze: whatever base rate, profile factors, timeline
+/// spikes, live multiplier and live spike combine to, every accepted
+/// scenario moves simulated time forward at a bounded cost in events.
+mod the_clock_always_advances {
+    use super::*;
+    use archsim::scenario::ProfileShape;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// Events one request can cost here at most: arrival, send, work,
+    /// reply, timeout check and a window close, with room to spare.
+    const EVENTS_PER_REQUEST: f64 = 10.0;
+
+    fn log_uniform(low: f64, high: f64) -> impl Strategy<Value = f64> {
+        (low.ln()..high.ln()).prop_map(f64::exp)
+    }
+
+    fn shape() -> impl Strategy<Value = ProfileShape> {
+        let factor = || log_uniform(1e-3, 1e4);
+        prop_oneof![
+            (0.0..0.01f64, factor()).prop_map(|(at_s, factor)| ProfileShape::Step { at_s, factor }),
+            (0.0..0.01f64, factor(), factor()).prop_map(|(start_s, from_factor, to_factor)| ProfileShape::Ramp {
+                start_s,
+                end_s: start_s + 0.01,
+                from_factor,
+                to_factor
+            }),
+            (0.0..0.01f64, factor()).prop_map(|(start_s, factor)| ProfileShape::Spike {
+                start_s,
+                duration_s: 1.0,
+                factor
+            }),
+        ]
+    }
+
+    fn arrivals() -> impl Strategy<Value = Arrivals> {
+        prop_oneof![
+            log_uniform(1.0, 1e7).prop_map(|rate| Arrivals::Poisson { rate }),
+            log_uniform(1.0, 1e7).prop_map(|rate| Arrivals::Constant { rate }),
+            log_uniform(1.0, 1e7).prop_map(|rate_on| Arrivals::Bursty {
+                rate_on,
+                rate_off: 0.0,
+                mean_on_s: 0.001,
+                mean_off_s: 0.001
+            }),
+        ]
+    }
+
+    fn config() -> Config {
+        let mut config = Config { cases: 24, ..Config::default() };
+        if config.rng_seed == RngSeed::Random {
+            config.rng_seed = RngSeed::Fixed(0x00c1_0c4e);
+        }
+        config
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn under_any_rate_and_factors(
+            arrivals in arrivals(),
+            profile in prop::collection::vec(shape(), 0..4),
+            fault_spikes in prop::collection::vec((0.0..0.01f64, log_uniform(1.0, 1e4)), 0..3),
+            multiplier in log_uniform(1e-3, 1e6),
+            live_spike in log_uniform(1.0, 1e6),
+        ) {
+            let client = ClientSpec { arrivals, profile, ..ClientSpec::default() };
+            let mut s = scenario(
+                "clock",
+                31,
+                0.001,
+                vec![client_with("c", client), service("s", 64, Some(64), constant(0.001))],
+                &[("c", "s")],
+            );
+            for (at_s, factor) in fault_spikes {
+                s.faults.push(FaultSpec::Spike { node: "c".into(), at_s, duration_s: 1.0, factor });
+            }
+            // Validation may refuse the peak rate; what it accepts must run.
+            let Ok(mut sim) = Simulation::new(&s) else { return Ok(()) };
+            sim.set_rate_multiplier(0, multiplier);
+            sim.spike(0, live_spike, 1.0);
+            let batch = 20_000u64;
+            for _ in 0..4 {
+                let before = sim.now();
+                let done = sim.step(batch);
+                prop_assert!(done == 0 || sim.now() > before, "{done} events at {:?} without time moving", before);
+            }
+            let events = sim.events_processed() as f64;
+            let floor_s = events / (archsim::sim::MAX_EFFECTIVE_RATE_RPS * EVENTS_PER_REQUEST);
+            prop_assert!(
+                sim.now().as_secs() >= floor_s,
+                "{events} events took only {} s of simulated time (at least {floor_s} s expected)",
+                sim.now().as_secs()
+            );
+        }
+    }
+}

@@ -12,6 +12,14 @@ use rand_distr::Exp1;
 use super::Profile;
 use super::rng::SimRng;
 use crate::scenario::Arrivals;
+use crate::scenario::limits::MAX_RATE_RPS;
+
+/// The highest rate a client ever sends at, requests/s, whatever its base
+/// rate, profile, spikes and live multiplier multiply to. Validation refuses
+/// files whose peak is higher, so this only clamps live knobs (the rate
+/// slider, the spike button); it keeps the gap between arrivals far above
+/// the clock's nanosecond, so time always moves.
+pub const MAX_EFFECTIVE_RATE_RPS: f64 = MAX_RATE_RPS;
 
 /// The state of one open-loop client's arrival process (times in seconds).
 #[derive(Debug, Clone)]
@@ -47,7 +55,7 @@ impl ArrivalProcess {
 
     /// The instantaneous rate at `t` (requests/s), given the current burst state.
     pub fn rate_at(&self, t: f64) -> f64 {
-        self.state_rate() * self.profile.factor_at(t) * self.multiplier
+        capped(self.state_rate() * self.profile.factor_at(t) * self.multiplier)
     }
 
     /// The unshaped rate in the current burst state.
@@ -75,7 +83,7 @@ impl ArrivalProcess {
         if self.profile.is_flat()
             && let Kind::Poisson { rate } = self.kind
         {
-            let lambda = rate * self.multiplier;
+            let lambda = capped(rate * self.multiplier);
             return (lambda > 0.0).then(|| t + exp(rng) / lambda);
         }
         self.next_thinned(t, rng)
@@ -108,7 +116,8 @@ impl ArrivalProcess {
                 _ => f64::INFINITY,
             };
             let segment_end = self.profile.next_breakpoint(t).min(burst_end);
-            let bound = self.state_rate() * self.profile.max_factor_between(t, segment_end) * self.multiplier;
+            // Capped like `rate_at`, so the bound still bounds it.
+            let bound = capped(self.state_rate() * self.profile.max_factor_between(t, segment_end) * self.multiplier);
             if bound > 0.0 {
                 let candidate = t + exp(rng) / bound;
                 if candidate < segment_end {
@@ -148,6 +157,12 @@ impl ArrivalProcess {
             }
         }
     }
+}
+
+/// A rate no higher than [`MAX_EFFECTIVE_RATE_RPS`] (NaN counts as 0).
+#[inline]
+fn capped(rate: f64) -> f64 {
+    if rate > 0.0 { rate.min(MAX_EFFECTIVE_RATE_RPS) } else { 0.0 }
 }
 
 fn exp(rng: &mut SimRng) -> f64 {
@@ -197,6 +212,22 @@ mod tests {
         let expected = 250.0 * 2000.0;
         // The number of bursts (~500) dominates the variance: ~4.5% sd.
         assert!((n - expected).abs() / expected < 0.15, "{n} vs {expected}");
+    }
+
+    #[test]
+    fn no_factor_pushes_the_rate_past_the_cap() {
+        let mut rng = stream(3, "cap");
+        let shapes = vec![
+            ProfileShape::Step { at_s: 0.0, factor: 10_000.0 },
+            ProfileShape::Spike { start_s: 0.0, duration_s: 10.0, factor: 10_000.0 },
+        ];
+        let mut p =
+            ArrivalProcess::new(&Arrivals::Poisson { rate: 1e7 }, Profile::new(shapes), &mut rng).expect("open loop");
+        p.multiplier = 1e6;
+        assert_eq!(p.rate_at(1.0), MAX_EFFECTIVE_RATE_RPS);
+        // 10,000 arrivals at the cap take about 1 ms, not no time at all.
+        let n = count(&mut p, 0.0, 1e-3, &mut rng) as f64;
+        assert!((n - 10_000.0).abs() < 500.0, "{n}");
     }
 
     #[test]

@@ -34,7 +34,9 @@ impl Simulation {
         let Behaviour::Client(client) = &mut n.behaviour else { return };
         let Some(arrivals) = &mut client.arrivals else { return };
         if let Some(t) = arrivals.next_after(now.as_secs(), &mut n.rng) {
-            let at = SimTime::from_secs(t).max(now);
+            // At least a nanosecond later: whatever the rate and however
+            // coarse a double is far into a run, the clock moves on.
+            let at = SimTime::from_secs(t).max(SimTime(now.0 + 1));
             let generation = client.arrival_generation;
             self.schedule(at, Event::ClientArrival { node, generation });
         }

@@ -36,7 +36,7 @@ mod station;
 pub mod theory;
 pub mod time;
 
-pub use arrivals::ArrivalProcess;
+pub use arrivals::{ArrivalProcess, MAX_EFFECTIVE_RATE_RPS};
 pub use cache_store::CacheStore;
 pub use control::LiveUpdate;
 pub use distribution::Distribution;
