@@ -97,7 +97,7 @@ fn build_a_topology_from_the_palette_and_watch_it_run() {
     // Play, and let five simulated seconds pass at 1×.
     h.get_by_label("Play").click();
     h.run_steps(1);
-    assert!(h.state().runtime().running);
+    assert!(h.state().runtime().is_running());
     advance(&mut h, &clock, 5.0, 25);
     assert!((sim_time(&h) - 5.0).abs() < 0.3, "t = {}", sim_time(&h));
     let sim = h.state().runtime().sim.as_ref().expect("running");
@@ -109,7 +109,7 @@ fn build_a_topology_from_the_palette_and_watch_it_run() {
     assert!(h.query_by_label_contains("/3").is_some(), "workers n/3 in the live card");
     h.get_by_label("Pause").click();
     h.run_steps(2);
-    assert!(!h.state().runtime().running);
+    assert!(!h.state().runtime().is_running());
     assert!(h.state().runtime().verdict.is_some());
 }
 
@@ -201,7 +201,7 @@ fn the_spike_button_raises_measured_throughput() {
     let (mut h, clock, _files) = app_with(three_tier());
     h.key_press(Key::Space);
     h.run_steps(1);
-    assert!(h.state().runtime().running);
+    assert!(h.state().runtime().is_running());
     advance(&mut h, &clock, 4.0, 20);
     let before = last_throughput(&h);
     assert!(before > 500.0, "{before}");
@@ -260,7 +260,7 @@ fn a_scheduled_crash_is_an_undoable_edit_that_runs_after_reset() {
     // After a reset it happens at 2 s.
     h.get_by_label_contains("Reset (").click();
     h.run_steps(2);
-    if !h.state().runtime().running {
+    if !h.state().runtime().is_running() {
         h.get_by_label("Play").click();
         h.run_steps(1);
     }

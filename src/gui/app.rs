@@ -380,7 +380,7 @@ impl ArchsimApp {
             Command::Play => self.rt.play(),
             Command::Pause => self.pause(),
             Command::TogglePlay => {
-                if self.rt.running {
+                if self.rt.is_running() {
                     self.pause();
                 } else {
                     self.rt.play();
@@ -474,10 +474,8 @@ impl ArchsimApp {
         self.undoer.add_undo(&self.state.doc.scenario);
         self.selection = Selection::default();
         self.canvas.fit_pending = true;
-        let running = self.rt.running;
         self.rt.alerts.clear();
         self.rt.rebuild(&self.state.doc.scenario);
-        self.rt.running = running && self.rt.sim.is_some();
         self.problems = DocProblems::of(&self.state.doc.scenario);
     }
 
@@ -489,16 +487,14 @@ impl ArchsimApp {
     }
 
     fn reset(&mut self) {
-        let running = self.rt.running;
         self.rt.rebuild(&self.state.doc.scenario);
-        self.rt.running = running && self.rt.sim.is_some();
         self.rt.alerts.push(Severity::Info, 0.0, None, "reset to time zero".into(), 1);
         self.side_tab = SideTab::Events;
     }
 
     /// Pauses and advances one window of simulated time.
     fn step_window(&mut self) {
-        self.rt.running = false;
+        self.rt.hold();
         let window = self.state.doc.scenario.window_s.max(0.001);
         if let Some(sim) = self.rt.sim.as_mut() {
             let target = SimTime::from_secs(sim.now().as_secs() + window);
@@ -670,14 +666,14 @@ impl ArchsimApp {
         let doc = &self.state.doc.scenario;
         ToolbarInput {
             prefs: &self.state.prefs,
-            running: self.rt.running,
+            running: self.rt.is_running(),
             can_run: self.rt.sim.is_some(),
             now_s: self.rt.now_s(),
             seed: doc.seed,
             can_undo: self.undoer.has_undo(doc),
             can_redo: self.undoer.has_redo(doc),
             clients: doc.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Client(_))).map(|n| n.id.clone()).collect(),
-            lagging: if self.rt.running { self.rt.pacer.lagging(self.state.prefs.speed) } else { None },
+            lagging: if self.rt.is_running() { self.rt.pacer.lagging(self.state.prefs.speed) } else { None },
             achieved: self.rt.pacer.achieved(),
             frame_readout: self
                 .state
@@ -770,7 +766,7 @@ impl eframe::App for ArchsimApp {
         let started = Instant::now();
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
-        if self.rt.running {
+        if self.rt.is_running() {
             ctx.request_repaint();
         }
         let time = ctx.input(|i| i.time);

@@ -22,13 +22,23 @@ pub enum PendingKey {
     Edge(usize),
 }
 
+/// Whether the app has a simulation, and whether it advances. Kept by
+/// [`Runtime`] alone, so it cannot say "running" without a simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// The document cannot be simulated (see [`Runtime::problems`]).
+    NoSimulation,
+    Paused,
+    Running,
+}
+
 /// The running side of the app.
 pub struct Runtime {
     pub sim: Option<Simulation>,
     pub live: LiveView,
     pub dots: TrafficDots,
     pub pacer: Pacer,
-    pub running: bool,
+    state: RunState,
     /// Why the document cannot be simulated, when it cannot.
     pub problems: Vec<String>,
     /// Edits made after the start that take effect at the next reset, and why.
@@ -49,7 +59,7 @@ impl Runtime {
             live: LiveView::default(),
             dots: TrafficDots::default(),
             pacer: Pacer::new(pacer),
-            running: false,
+            state: RunState::NoSimulation,
             problems: Vec::new(),
             pending: BTreeMap::new(),
             alerts: AlertLog::default(),
@@ -62,8 +72,16 @@ impl Runtime {
         rt
     }
 
+    pub fn run_state(&self) -> RunState {
+        self.state
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.state == RunState::Running
+    }
+
     /// A fresh simulation of `scenario` at time zero (or the reasons it
-    /// cannot be built).
+    /// cannot be built). A running session goes on running the new one.
     pub fn rebuild(&mut self, scenario: &Scenario) {
         self.rebuild_checked(ValidScenario::new(scenario.clone()));
     }
@@ -82,12 +100,15 @@ impl Runtime {
                 self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
                 self.sim = Some(sim);
                 self.problems.clear();
+                if self.state == RunState::NoSimulation {
+                    self.state = RunState::Paused;
+                }
             }
             Err(problems) => {
                 self.sim = None;
                 self.live = LiveView::default();
                 self.problems = problems.into_iter().map(|p| p.message).collect();
-                self.running = false;
+                self.state = RunState::NoSimulation;
             }
         }
     }
@@ -105,9 +126,7 @@ impl Runtime {
     pub fn sync(&mut self, doc: &Scenario, checked: Result<ValidScenario, Vec<Problem>>) {
         let fresh = self.sim.as_ref().is_none_or(|s| s.now().0 == 0);
         if fresh {
-            let running = self.running;
             self.rebuild_checked(checked);
-            self.running = running && self.sim.is_some();
             return;
         }
         self.pending.clear();
@@ -141,11 +160,11 @@ impl Runtime {
 
     /// One frame: step the engine if running, then refresh what is drawn.
     pub fn frame(&mut self, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) {
+        let running = self.is_running();
         let Some(sim) = self.sim.as_mut() else { return };
-        self.last_work =
-            if self.running { self.pacer.advance(sim, wall_dt_s, speed, clock) } else { FrameWork::default() };
-        let bursts = self.live.update(sim, wall_dt_s, self.running);
-        if self.running {
+        self.last_work = if running { self.pacer.advance(sim, wall_dt_s, speed, clock) } else { FrameWork::default() };
+        let bursts = self.live.update(sim, wall_dt_s, running);
+        if running {
             let edges = &sim.scenario().edges;
             let flows: Vec<FlowInput> = self
                 .live
@@ -217,17 +236,26 @@ impl Runtime {
     }
 
     pub fn play(&mut self) {
-        if self.sim.is_some() {
-            self.running = true;
+        if self.state == RunState::Paused {
+            self.state = RunState::Running;
             self.verdict = None;
         }
     }
 
+    /// Stops the clock and judges the run so far.
     pub fn pause(&mut self) {
-        if self.running {
-            self.running = false;
+        if self.state == RunState::Running {
+            self.state = RunState::Paused;
             self.pacer.reset();
             self.compute_verdict();
+        }
+    }
+
+    /// Stops the clock without a verdict (before stepping by hand).
+    pub fn hold(&mut self) {
+        if self.state == RunState::Running {
+            self.state = RunState::Paused;
+            self.pacer.reset();
         }
     }
 

@@ -5,9 +5,7 @@
 use std::collections::VecDeque;
 
 use super::call::CallSlab;
-use super::metrics::{
-    Counters, DEFAULT_MAX_WINDOWS, NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats,
-};
+use super::metrics::{Counters, NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
 use super::rng::{SimRng, stream};
 use super::time::{ms_to_nanos, secs_to_nanos};
@@ -128,7 +126,7 @@ impl Simulation {
             calls: CallSlab::default(),
             nodes,
             edges,
-            series: TimeSeries::new(DEFAULT_MAX_WINDOWS),
+            series: TimeSeries::new(windows_for(scenario.nodes.len(), scenario.edges.len())),
             faults,
             log: VecDeque::new(),
             logged_total: 0,

@@ -11,4 +11,4 @@ pub use counters::Counters;
 pub use level::Level;
 pub use node_metrics::{Checkpoint, NodeMetrics, Span, aggregate_stats, new_latency_histogram, summarise};
 pub use stats::{EdgeStats, FailureCounts, LatencySummary, Stats};
-pub use window::{DEFAULT_MAX_WINDOWS, TimeSeries, WindowFrame};
+pub use window::{DEFAULT_MAX_WINDOWS, MIN_WINDOWS, SERIES_BUDGET_BYTES, TimeSeries, WindowFrame, windows_for};

@@ -10,12 +10,24 @@ use crate::sim::{FailureReason, SimTime};
 
 /// Longest latency the histograms track exactly: one hour. Longer ones are
 /// counted at this value (and `max` says so).
-const HIGHEST_TRACKABLE_NS: u64 = 3_600_000_000_000;
+pub const HIGHEST_TRACKABLE_NS: u64 = 3_600_000_000_000;
 
-/// A latency histogram covering 1 ns to an hour with `digits` significant
-/// digits (3: 0.1 % relative error, 2: 1 %).
+/// A latency histogram from 1 ns with `digits` significant digits (3: 0.1 %
+/// relative error, 2: 1 %) that starts at its smallest and grows to the
+/// largest latency recorded (at most [`HIGHEST_TRACKABLE_NS`]): a node's
+/// memory follows what it has seen, so an idle node costs a few kilobytes,
+/// not the quarter megabyte of a histogram sized for an hour up front.
 pub fn new_latency_histogram<T: Counter>(digits: u8) -> Histogram<T> {
-    Histogram::new_with_bounds(1, HIGHEST_TRACKABLE_NS, digits).expect("constant, valid histogram bounds")
+    let mut h = Histogram::new_with_bounds(1, 2, digits).expect("constant, valid histogram bounds");
+    h.auto(true);
+    h
+}
+
+/// Records a latency, counting one above an hour as an hour.
+#[inline]
+fn record_latency<T: Counter>(h: &mut Histogram<T>, latency_ns: u64) {
+    // Growing up to an hour cannot fail: the counts fit a usize many times over.
+    let _ = h.record(latency_ns.clamp(1, HIGHEST_TRACKABLE_NS));
 }
 
 /// Totals keep 3 significant digits; a window's percentiles are plotted,
@@ -70,9 +82,8 @@ impl NodeMetrics {
         self.counters.ok += 1;
         self.counters.latency_sum_ns += latency_ns as f64;
         self.counters.sojourn_sum_ns += latency_ns as f64;
-        let v = latency_ns.max(1);
-        self.window_latency.saturating_record(v);
-        self.total_latency.saturating_record(v);
+        record_latency(&mut self.window_latency, latency_ns);
+        record_latency(&mut self.total_latency, latency_ns);
     }
 
     /// A failed answer after `sojourn_ns` (no latency percentile: those
@@ -160,7 +171,7 @@ pub fn aggregate_stats(parts: &[&NodeMetrics], now: SimTime, span: Span) -> Stat
         Span::Window => {
             let mut merged = first.window_latency.clone();
             for m in rest {
-                // Equal-shaped histograms always add.
+                // Histograms of equal precision always add (growing as needed).
                 let _ = merged.add(&m.window_latency);
             }
             summarise(&from, &to, &merged, None)

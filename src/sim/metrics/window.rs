@@ -7,8 +7,26 @@ use serde::{Deserialize, Serialize};
 
 use super::{EdgeStats, Stats};
 
-/// Windows kept by default: an hour of 1-second windows.
+/// Windows kept at most: an hour of 1-second windows.
 pub const DEFAULT_MAX_WINDOWS: usize = 3_600;
+
+/// Windows kept at least, however large the topology: a minute of
+/// 1-second windows, enough for the app's plots.
+pub const MIN_WINDOWS: usize = 60;
+
+/// Memory the time series may take, in bytes. A frame holds one [`Stats`]
+/// per node (about 300 bytes), so a large topology keeps fewer windows
+/// rather than more memory: 3,600 windows up to about 60 nodes, 200 at the
+/// node limit.
+pub const SERIES_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many windows fit the budget for a topology of this size.
+pub fn windows_for(nodes: usize, edges: usize) -> usize {
+    let frame = std::mem::size_of::<WindowFrame>()
+        + (nodes + 1) * std::mem::size_of::<Stats>()
+        + edges * std::mem::size_of::<EdgeStats>();
+    (SERIES_BUDGET_BYTES / frame).clamp(MIN_WINDOWS, DEFAULT_MAX_WINDOWS)
+}
 
 /// Everything measured in one window of simulated time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,5 +76,24 @@ impl TimeSeries {
 
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
+    }
+
+    /// The most windows kept; older ones are dropped.
+    pub fn capacity(&self) -> usize {
+        self.max_frames
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_topologies_keep_an_hour_and_large_ones_fit_the_budget() {
+        assert_eq!(windows_for(10, 12), DEFAULT_MAX_WINDOWS);
+        let large = windows_for(1_000, 5_000);
+        assert!(large < DEFAULT_MAX_WINDOWS && large >= MIN_WINDOWS, "{large}");
+        let frame = 1_001 * std::mem::size_of::<Stats>() + 5_000 * std::mem::size_of::<EdgeStats>();
+        assert!(large * frame <= SERIES_BUDGET_BYTES, "{large} windows of {frame} bytes");
     }
 }
