@@ -14,24 +14,28 @@ pub struct DocProblems {
     /// inspector to show next to that field.
     pub node_fields: BTreeMap<String, Vec<FieldProblem>>,
     pub edges: BTreeMap<usize, Vec<FieldProblem>>,
-    pub faults: BTreeMap<usize, Vec<String>>,
-    pub other: Vec<String>,
+    pub faults: BTreeMap<usize, Vec<FieldProblem>>,
+    /// The run settings' problems and those of the file as a whole, path from the top.
+    pub other: Vec<FieldProblem>,
 }
 
-/// A message and the field (the last field name of its path) it concerns.
+/// A message and the path of the field it concerns, from inside the node's
+/// `kind` (`[arrivals, rate]`), the edge (`[latency, mean_ms]`) or the
+/// fault (`[at_s]`): the path the inspector's rows are keyed by.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldProblem {
-    pub field: Option<&'static str>,
+    pub path: Vec<PathSegment<'static>>,
     pub message: String,
 }
 
 impl FieldProblem {
     fn of(p: &Problem) -> Self {
-        let field = p.path.iter().skip(2).rev().find_map(|s| match s {
-            PathSegment::Key(k) => Some(*k),
-            PathSegment::Index(_) => None,
-        });
-        FieldProblem { field, message: p.message.clone() }
+        // Past `nodes[i]` (and its `kind`), `edges[i]` or `faults[i]`.
+        let mut path = p.path.get(2..).unwrap_or_default();
+        if let (Some(PathSegment::Key("nodes")), Some(PathSegment::Key("kind"))) = (p.path.first(), path.first()) {
+            path = &path[1..];
+        }
+        FieldProblem { path: path.to_vec(), message: p.message.clone() }
     }
 }
 
@@ -52,9 +56,9 @@ impl DocProblems {
             } else if let Some(i) = p.edge_index() {
                 out.edges.entry(i).or_default().push(FieldProblem::of(&p));
             } else if let Some(i) = p.fault_index() {
-                out.faults.entry(i).or_default().push(p.message.clone());
+                out.faults.entry(i).or_default().push(FieldProblem::of(p));
             } else {
-                out.other.push(p.message.clone());
+                out.other.push(FieldProblem { path: p.path.clone(), message: p.message.clone() });
             }
         }
         out
@@ -84,9 +88,9 @@ mod tests {
         let p = DocProblems::of(&s);
         assert!(p.nodes.get("app-1").is_some_and(|v| v[0].contains("workers")), "{p:?}");
         assert!(p.edges.get(&0).is_some_and(|v| v[0].message.contains("drop_probability")), "{p:?}");
-        assert_eq!(p.edges[&0][0].field, Some("drop_probability"));
-        assert_eq!(p.node_fields["app-1"][0].field, Some("workers"));
-        assert!(p.other.iter().any(|m| m.contains("duration_s")), "{p:?}");
+        assert_eq!(p.edges[&0][0].path, vec![PathSegment::Key("drop_probability")]);
+        assert_eq!(p.node_fields["app-1"][0].path, vec![PathSegment::Key("workers")]);
+        assert!(p.other.iter().any(|m| m.message.contains("duration_s")), "{p:?}");
         assert_eq!(p.count(), 3);
         assert_eq!(DocProblems::of(&default_scenario()).count(), 0);
     }

@@ -4,9 +4,11 @@
 
 use eframe::egui::{self, TextEdit, Ui};
 
-use super::fields::{Edit, f64_row, label_cell};
+use super::fields::{Edit, Row, label_cell};
 use crate::gui::format;
 use crate::scenario::DistributionSpec;
+use crate::scenario::PathSegment::Key;
+use crate::scenario::limits::MAX_MS;
 
 /// The families, in the order the menu shows them.
 const FAMILIES: [&str; 10] = [
@@ -55,10 +57,17 @@ pub fn with_mean(family: usize, mean_ms: f64) -> DistributionSpec {
 }
 
 const MS: &str = " ms";
-const BIG: std::ops::RangeInclusive<f64> = 0.0..=1_000_000.0;
+const BIG: std::ops::RangeInclusive<f64> = 0.0..=MAX_MS;
 
-/// Rows for a distribution named `name` (inside a form grid).
-pub fn distribution_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut DistributionSpec, help: &str) {
+/// Rows for a distribution labelled `name`, the file's field `field`
+/// (inside a form grid): the family, then its parameters.
+pub fn distribution_rows(
+    ui: &mut Ui,
+    edit: &mut Edit,
+    (name, field): (&str, &'static str),
+    spec: &mut DistributionSpec,
+    help: &str,
+) {
     let label = label_cell(ui, name, help);
     let current = family(spec);
     let mut chosen = current;
@@ -77,37 +86,7 @@ pub fn distribution_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut Di
         edit.changed = true;
     }
     let step = spec.mean_ms().map_or(0.1, |m| (m / 100.0).max(0.01));
-    match spec {
-        DistributionSpec::Constant { ms } => f64_row(ui, edit, "  value", ms, MS, BIG, step, "Every draw is this."),
-        DistributionSpec::Uniform { min_ms, max_ms } => {
-            f64_row(ui, edit, "  min", min_ms, MS, BIG, step, "Smallest value.");
-            f64_row(ui, edit, "  max", max_ms, MS, BIG, step, "Largest value.");
-        }
-        DistributionSpec::Exponential { mean_ms } => {
-            f64_row(ui, edit, "  mean", mean_ms, MS, BIG, step, "Memoryless: many short, a few long. The M in M/M/1.")
-        }
-        DistributionSpec::Normal { mean_ms, stddev_ms } | DistributionSpec::LogNormal { mean_ms, stddev_ms } => {
-            f64_row(ui, edit, "  mean", mean_ms, MS, BIG, step, "Average value.");
-            f64_row(ui, edit, "  std dev", stddev_ms, MS, BIG, step, "Spread around the mean.");
-        }
-        DistributionSpec::LogNormalPercentiles { p50_ms, p99_ms } => {
-            f64_row(ui, edit, "  p50", p50_ms, MS, BIG, step, "Median: half the draws are faster.");
-            f64_row(ui, edit, "  p99", p99_ms, MS, BIG, step, "One draw in a hundred is slower: the tail.");
-        }
-        DistributionSpec::Pareto { scale_ms, shape } => {
-            f64_row(ui, edit, "  minimum", scale_ms, MS, BIG, step, "No draw is shorter.");
-            f64_row(ui, edit, "  tail index", shape, "", 0.01..=100.0, 0.01, "Smaller = heavier tail (≤ 1: no mean).");
-        }
-        DistributionSpec::Weibull { scale_ms, shape } => {
-            f64_row(ui, edit, "  scale", scale_ms, MS, BIG, step, "Typical size of a draw.");
-            f64_row(ui, edit, "  shape", shape, "", 0.01..=100.0, 0.01, "< 1: heavy tail; 1: exponential; > 1: light.");
-        }
-        DistributionSpec::Gamma { shape, scale_ms } => {
-            f64_row(ui, edit, "  shape k", shape, "", 0.01..=1000.0, 0.01, "Mean = k × θ; larger k = less spread.");
-            f64_row(ui, edit, "  scale θ", scale_ms, MS, BIG, step, "Mean = k × θ.");
-        }
-        DistributionSpec::Empirical { values_ms } => empirical_row(ui, edit, name, values_ms),
-    }
+    edit.within(&[Key(field)], |edit| parameter_rows(ui, edit, name, spec, step));
     // Families set by their mean already show it.
     let mean_is_a_parameter = matches!(
         spec,
@@ -120,6 +99,84 @@ pub fn distribution_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut Di
         let label = label_cell(ui, "  average", "The mean of this distribution.");
         ui.label(spec.mean_ms().map_or_else(|| "none (tail too heavy)".into(), format::ms)).labelled_by(label.id);
         ui.end_row();
+    }
+}
+
+/// The parameter rows of the distribution's family, under its field.
+fn parameter_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut DistributionSpec, step: f64) {
+    match spec {
+        DistributionSpec::Constant { ms } => {
+            Row::new("  value", "ms").unit(MS).speed(step).help("Every draw is this.").number(ui, edit, ms, BIG)
+        }
+        DistributionSpec::Uniform { min_ms, max_ms } => {
+            Row::new("  min", "min_ms").unit(MS).speed(step).help("Smallest value.").number(ui, edit, min_ms, BIG);
+            Row::new("  max", "max_ms").unit(MS).speed(step).help("Largest value.").number(ui, edit, max_ms, BIG);
+        }
+        DistributionSpec::Exponential { mean_ms } => Row::new("  mean", "mean_ms")
+            .unit(MS)
+            .speed(step)
+            .help("Memoryless: many short, a few long. The M in M/M/1.")
+            .number(ui, edit, mean_ms, BIG),
+        DistributionSpec::Normal { mean_ms, stddev_ms } | DistributionSpec::LogNormal { mean_ms, stddev_ms } => {
+            Row::new("  mean", "mean_ms").unit(MS).speed(step).help("Average value.").number(ui, edit, mean_ms, BIG);
+            Row::new("  std dev", "stddev_ms")
+                .unit(MS)
+                .speed(step)
+                .help("Spread around the mean.")
+                .number(ui, edit, stddev_ms, BIG);
+        }
+        DistributionSpec::LogNormalPercentiles { p50_ms, p99_ms } => {
+            Row::new("  p50", "p50_ms")
+                .unit(MS)
+                .speed(step)
+                .help("Median: half the draws are faster.")
+                .number(ui, edit, p50_ms, BIG);
+            Row::new("  p99", "p99_ms")
+                .unit(MS)
+                .speed(step)
+                .help("One draw in a hundred is slower: the tail.")
+                .number(ui, edit, p99_ms, BIG);
+        }
+        DistributionSpec::Pareto { scale_ms, shape } => {
+            Row::new("  minimum", "scale_ms")
+                .unit(MS)
+                .speed(step)
+                .help("No draw is shorter.")
+                .number(ui, edit, scale_ms, BIG);
+            Row::new("  tail index", "shape").speed(0.01).help("Smaller = heavier tail (≤ 1: no mean).").number(
+                ui,
+                edit,
+                shape,
+                0.01..=100.0,
+            );
+        }
+        DistributionSpec::Weibull { scale_ms, shape } => {
+            Row::new("  scale", "scale_ms")
+                .unit(MS)
+                .speed(step)
+                .help("Typical size of a draw.")
+                .number(ui, edit, scale_ms, BIG);
+            Row::new("  shape", "shape").speed(0.01).help("< 1: heavy tail; 1: exponential; > 1: light.").number(
+                ui,
+                edit,
+                shape,
+                0.01..=100.0,
+            );
+        }
+        DistributionSpec::Gamma { shape, scale_ms } => {
+            Row::new("  shape k", "shape").speed(0.01).help("Mean = k × θ; larger k = less spread.").number(
+                ui,
+                edit,
+                shape,
+                0.01..=1000.0,
+            );
+            Row::new("  scale θ", "scale_ms")
+                .unit(MS)
+                .speed(step)
+                .help("Mean = k × θ.")
+                .number(ui, edit, scale_ms, BIG);
+        }
+        DistributionSpec::Empirical { values_ms } => empirical_row(ui, edit, name, values_ms),
     }
 }
 

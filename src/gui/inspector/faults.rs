@@ -6,11 +6,12 @@
 use eframe::egui::{RichText, Ui};
 
 use super::super::command::Command;
-use super::fields::{Edit, f64_row, form, optional_f64_row, percent_row, problems_ui};
+use super::fields::{Edit, Row, form, problems_ui};
 use super::{InspectorInput, fault_text};
+use crate::scenario::limits::{MAX_FACTOR, MAX_SECONDS, MIN_RANDOM_CRASH_MEAN_S};
 use crate::scenario::{FaultSpec, NodeKind};
 
-const TIME: std::ops::RangeInclusive<f64> = 0.0..=1e7;
+const TIME: std::ops::RangeInclusive<f64> = 0.0..=MAX_SECONDS;
 
 /// What a fault of the timeline is attached to.
 #[derive(Clone, Copy)]
@@ -103,11 +104,9 @@ pub fn fault_timeline_ui(ui: &mut Ui, input: &InspectorInput<'_>, owner: Owner<'
             }
         });
         let mut edited = fault.clone();
-        let mut edit = Edit::default();
+        let mut edit = Edit::with_problems(input.problems.faults.get(&index).map_or(&[][..], Vec::as_slice));
         form(ui, ("fault", index), |ui| fault_rows(ui, &mut edit, &mut edited));
-        if let Some(p) = input.problems.faults.get(&index) {
-            problems_ui(ui, p);
-        }
+        problems_ui(ui, &edit.not_shown());
         if edit.changed && edited != *fault {
             commands.push(Command::SetFault { index, fault: edited, continuous: edit.dragging });
         }
@@ -130,45 +129,94 @@ pub fn fault_timeline_ui(ui: &mut Ui, input: &InspectorInput<'_>, owner: Owner<'
 fn fault_rows(ui: &mut Ui, edit: &mut Edit, f: &mut FaultSpec) {
     match f {
         FaultSpec::Crash { at_s, restore_s, .. } => {
-            f64_row(ui, edit, "crash at", at_s, " s", TIME, 0.5, "Simulated time the node goes down.");
+            Row::new("crash at", "at_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("Simulated time the node goes down.")
+                .number(ui, edit, at_s, TIME);
             let default = *at_s + 10.0;
-            optional_f64_row(
-                ui,
-                edit,
-                "restore at",
-                restore_s,
-                default,
-                " s",
-                TIME,
-                "stays down",
-                "Simulated time it comes back (empty, for a cache).",
-            );
+            Row::new("restore at", "restore_s")
+                .unit(" s")
+                .help("Simulated time it comes back (empty, for a cache).")
+                .optional_number(ui, edit, restore_s, (default, "stays down"), TIME);
         }
         FaultSpec::Slow { factor, from_s, to_s, .. } => {
-            f64_row(ui, edit, "slower ×", factor, "", 1.0..=1000.0, 0.1, "Its work takes this many times longer.");
-            f64_row(ui, edit, "from", from_s, " s", TIME, 0.5, "When the slowdown starts.");
-            f64_row(ui, edit, "to", to_s, " s", TIME, 0.5, "When it is back to normal speed.");
+            Row::new("slower ×", "factor").speed(0.1).help("Its work takes this many times longer.").number(
+                ui,
+                edit,
+                factor,
+                1.0..=MAX_FACTOR,
+            );
+            Row::new("from", "from_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the slowdown starts.")
+                .number(ui, edit, from_s, TIME);
+            Row::new("to", "to_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When it is back to normal speed.")
+                .number(ui, edit, to_s, TIME);
         }
         FaultSpec::Errors { probability, from_s, to_s, .. } => {
-            percent_row(ui, edit, "fails", probability, "Share of requests it fails on purpose.");
-            f64_row(ui, edit, "from", from_s, " s", TIME, 0.5, "When the errors start.");
-            f64_row(ui, edit, "to", to_s, " s", TIME, 0.5, "When they stop.");
+            Row::new("fails", "probability").help("Share of requests it fails on purpose.").percent(
+                ui,
+                edit,
+                probability,
+            );
+            Row::new("from", "from_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the errors start.")
+                .number(ui, edit, from_s, TIME);
+            Row::new("to", "to_s").unit(" s").speed(0.5).help("When they stop.").number(ui, edit, to_s, TIME);
         }
         FaultSpec::Partition { from_s, to_s, .. } => {
-            f64_row(ui, edit, "cut from", from_s, " s", TIME, 0.5, "When the link starts losing everything.");
-            f64_row(ui, edit, "healed at", to_s, " s", TIME, 0.5, "When it works again.");
+            Row::new("cut from", "from_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the link starts losing everything.")
+                .number(ui, edit, from_s, TIME);
+            Row::new("healed at", "to_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When it works again.")
+                .number(ui, edit, to_s, TIME);
         }
         FaultSpec::Flush { at_s, .. } => {
-            f64_row(ui, edit, "flush at", at_s, " s", TIME, 0.5, "When the cache is emptied.");
+            Row::new("flush at", "at_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the cache is emptied.")
+                .number(ui, edit, at_s, TIME);
         }
         FaultSpec::Spike { at_s, duration_s, factor, .. } => {
-            f64_row(ui, edit, "traffic ×", factor, "", 0.0..=1000.0, 0.1, "Rate multiplied by this.");
-            f64_row(ui, edit, "at", at_s, " s", TIME, 0.5, "When the spike starts.");
-            f64_row(ui, edit, "for", duration_s, " s", TIME, 0.5, "How long it lasts.");
+            Row::new("traffic ×", "factor").speed(0.1).help("Rate multiplied by this.").number(
+                ui,
+                edit,
+                factor,
+                0.0..=MAX_FACTOR,
+            );
+            Row::new("at", "at_s").unit(" s").speed(0.5).help("When the spike starts.").number(ui, edit, at_s, TIME);
+            Row::new("for", "duration_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("How long it lasts.")
+                .number(ui, edit, duration_s, TIME);
         }
         FaultSpec::RandomCrashes { mtbf_s, mttr_s, .. } => {
-            f64_row(ui, edit, "MTBF", mtbf_s, " s", 0.001..=1e9, 1.0, "Mean time between failures.");
-            f64_row(ui, edit, "MTTR", mttr_s, " s", 0.001..=1e9, 0.5, "Mean time to repair.");
+            Row::new("MTBF", "mtbf_s").unit(" s").speed(1.0).help("Mean time between failures.").number(
+                ui,
+                edit,
+                mtbf_s,
+                MIN_RANDOM_CRASH_MEAN_S..=MAX_SECONDS,
+            );
+            Row::new("MTTR", "mttr_s").unit(" s").speed(0.5).help("Mean time to repair.").number(
+                ui,
+                edit,
+                mttr_s,
+                MIN_RANDOM_CRASH_MEAN_S..=MAX_SECONDS,
+            );
         }
     }
 }

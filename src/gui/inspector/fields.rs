@@ -1,12 +1,18 @@
 //! Rows of the inspector's parameter grids: a label whose tooltip says what
 //! the parameter does in a real system, and a widget with units and a
 //! sensible range, labelled for screen readers (and for the UI tests).
+//!
+//! Each row names the file field it edits ([`Row::new`]`("rate in burst",
+//! "rate_on")`), under the path its form is in ([`Edit::within`]), so a
+//! validation problem is shown under the row whose path is the problem's:
+//! no table of label spellings to keep in step with the format.
 
 use std::ops::RangeInclusive;
 
 use eframe::egui::{self, DragValue, Response, RichText, Ui};
 
 use super::super::problems::FieldProblem;
+use crate::scenario::PathSegment;
 
 /// What the rows of one form did this frame, and the validation problems
 /// its rows show under the field they concern.
@@ -17,6 +23,8 @@ pub struct Edit {
     pub dragging: bool,
     problems: Vec<FieldProblem>,
     shown: Vec<bool>,
+    /// Where in the node (edge, fault) the rows being drawn are.
+    scope: Vec<PathSegment<'static>>,
 }
 
 impl Edit {
@@ -24,11 +32,25 @@ impl Edit {
         Edit { problems: problems.to_vec(), shown: vec![false; problems.len()], ..Edit::default() }
     }
 
+    /// Runs `rows` with `segments` added to the path of every row in it
+    /// (`within(&[Key("retry")], ..)` for the retry policy's rows).
+    pub fn within<R>(&mut self, segments: &[PathSegment<'static>], rows: impl FnOnce(&mut Self) -> R) -> R {
+        let depth = self.scope.len();
+        self.scope.extend_from_slice(segments);
+        let out = rows(self);
+        self.scope.truncate(depth);
+        out
+    }
+
     /// A grid row of red text under the row just ended, for each problem
-    /// about the field labelled `name`.
-    pub fn inline_problems(&mut self, ui: &mut Ui, name: &str) {
+    /// about the field `field` at the current path.
+    fn inline_problems(&mut self, ui: &mut Ui, field: &'static str) {
+        let depth = self.scope.len();
         for (p, shown) in self.problems.iter().zip(self.shown.iter_mut()) {
-            if p.field.is_some_and(|f| label_matches(name, f)) {
+            let here = p.path.len() == depth + 1
+                && p.path[..depth] == self.scope[..]
+                && p.path[depth] == PathSegment::Key(field);
+            if here {
                 *shown = true;
                 ui.label("");
                 ui.add(egui::Label::new(RichText::new(&p.message).color(ui.visuals().error_fg_color)).wrap());
@@ -52,20 +74,189 @@ impl Edit {
     }
 }
 
-/// Whether a row labelled `label` edits the file's field `field`: the same
-/// words (`queue capacity` is `queue_capacity`), or without the unit
-/// suffix (`timeout` is `timeout_ms`), or one of a few renamed labels.
-pub fn label_matches(label: &str, field: &str) -> bool {
-    let norm = label.trim().replace(' ', "_");
-    let renamed = match norm.as_str() {
-        "rate_in_burst" => "rate_on",
-        "rate_between" => "rate_off",
-        "burst_length" => "mean_on_s",
-        "gap_length" => "mean_off_s",
-        "packet_loss" => "drop_probability",
-        other => other,
-    };
-    [field, field.trim_end_matches("_ms"), field.trim_end_matches("_s")].contains(&renamed)
+/// One labelled row of a form, built up like egui's `DragValue` and
+/// finished by the widget it edits with (`number`, `whole`, `percent`…).
+#[must_use = "a row shows nothing until a widget method finishes it"]
+pub struct Row<'a> {
+    label: &'a str,
+    field: &'static str,
+    help: &'a str,
+    unit: &'a str,
+    speed: f64,
+}
+
+impl<'a> Row<'a> {
+    /// A row labelled `label` that edits the file field `field`.
+    pub fn new(label: &'a str, field: &'static str) -> Self {
+        Row { label, field, help: "", unit: "", speed: 1.0 }
+    }
+
+    /// What the parameter does in a real system (the tooltip).
+    pub fn help(mut self, help: &'a str) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// The unit shown after the value (" ms", "×").
+    pub fn unit(mut self, unit: &'a str) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// How much a drag of one point changes the value.
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    fn label_cell(&self, ui: &mut Ui) -> Response {
+        label_cell(ui, self.label, self.help)
+    }
+
+    fn end(self, ui: &mut Ui, edit: &mut Edit) {
+        ui.end_row();
+        edit.inline_problems(ui, self.field);
+    }
+
+    /// A number with a unit.
+    pub fn number(self, ui: &mut Ui, edit: &mut Edit, value: &mut f64, range: RangeInclusive<f64>) {
+        let label = self.label_cell(ui);
+        let r = ui
+            .add(
+                DragValue::new(value)
+                    .range(typed_range(range))
+                    .clamp_existing_to_range(false)
+                    .speed(self.speed)
+                    .suffix(self.unit)
+                    .max_decimals(3),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(self.help);
+        edit.note(&r);
+        self.end(ui, edit);
+    }
+
+    /// A whole number with a unit.
+    pub fn whole(self, ui: &mut Ui, edit: &mut Edit, value: &mut u32, range: RangeInclusive<u32>) {
+        let label = self.label_cell(ui);
+        let r = ui
+            .add(
+                DragValue::new(value)
+                    .range(0..=*range.end())
+                    .clamp_existing_to_range(false)
+                    .speed(self.speed.min(0.2))
+                    .suffix(self.unit),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(self.help);
+        edit.note(&r);
+        self.end(ui, edit);
+    }
+
+    /// A large whole number (keys) with a unit.
+    pub fn whole_u64(self, ui: &mut Ui, edit: &mut Edit, value: &mut u64, range: RangeInclusive<u64>) {
+        let label = self.label_cell(ui);
+        let r = ui
+            .add(
+                DragValue::new(value)
+                    .range(0..=*range.end())
+                    .clamp_existing_to_range(false)
+                    .speed(self.speed)
+                    .suffix(self.unit),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(self.help);
+        edit.note(&r);
+        self.end(ui, edit);
+    }
+
+    /// A probability shown as a percentage.
+    pub fn percent(self, ui: &mut Ui, edit: &mut Edit, p: &mut f64) {
+        let label = self.label_cell(ui);
+        let mut pct = *p * 100.0;
+        let r = ui
+            .add(DragValue::new(&mut pct).range(0.0..=100.0).speed(0.1).suffix(" %").max_decimals(2))
+            .labelled_by(label.id)
+            .on_hover_text(self.help);
+        if r.changed() {
+            *p = (pct / 100.0).clamp(0.0, 1.0);
+        }
+        edit.note(&r);
+        self.end(ui, edit);
+    }
+
+    /// An optional number: a checkbox turns it on (with `default`) or off
+    /// (`off_label` says what off means: "none", "forever").
+    pub fn optional_number(
+        self,
+        ui: &mut Ui,
+        edit: &mut Edit,
+        value: &mut Option<f64>,
+        (default, off_label): (f64, &str),
+        range: RangeInclusive<f64>,
+    ) {
+        let label = self.label_cell(ui);
+        ui.horizontal(|ui| {
+            let mut on = value.is_some();
+            let text = if on { "" } else { off_label };
+            let cb = ui.checkbox(&mut on, text).labelled_by(label.id);
+            if cb.changed() {
+                *value = if on { Some(default) } else { None };
+                edit.changed = true;
+            }
+            if let Some(v) = value {
+                let r = ui
+                    .add(
+                        DragValue::new(v)
+                            .range(typed_range(range))
+                            .clamp_existing_to_range(false)
+                            .speed((default / 50.0).max(0.01))
+                            .suffix(self.unit)
+                            .max_decimals(3),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(self.help);
+                edit.note(&r);
+            }
+        });
+        self.end(ui, edit);
+    }
+
+    /// An optional whole number (a queue capacity; off = unbounded).
+    pub fn optional_whole(
+        self,
+        ui: &mut Ui,
+        edit: &mut Edit,
+        value: &mut Option<u32>,
+        (default, off_label): (u32, &str),
+    ) {
+        let label = self.label_cell(ui);
+        ui.horizontal(|ui| {
+            let mut on = value.is_some();
+            let text = if on { "" } else { off_label };
+            let cb = ui.checkbox(&mut on, text).labelled_by(label.id);
+            if cb.changed() {
+                *value = if on { Some(default) } else { None };
+                edit.changed = true;
+            }
+            if let Some(v) = value {
+                let r = ui
+                    .add(DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(self.unit))
+                    .labelled_by(label.id)
+                    .on_hover_text(self.help);
+                edit.note(&r);
+            }
+        });
+        self.end(ui, edit);
+    }
+
+    /// A yes/no switch; `text` is written beside the box.
+    pub fn switch(self, ui: &mut Ui, edit: &mut Edit, value: &mut bool, text: &str) {
+        let label = self.label_cell(ui);
+        let r = ui.checkbox(value, text).labelled_by(label.id).on_hover_text(self.help);
+        edit.note(&r);
+        self.end(ui, edit);
+    }
 }
 
 /// Drag bounds that still let a typed value through, so a wrong value stays
@@ -79,155 +270,6 @@ pub fn label_cell(ui: &mut Ui, name: &str, help: &str) -> Response {
     ui.label(name).on_hover_text(help)
 }
 
-/// A number with a unit.
-#[allow(clippy::too_many_arguments)]
-pub fn f64_row(
-    ui: &mut Ui,
-    edit: &mut Edit,
-    name: &str,
-    value: &mut f64,
-    unit: &str,
-    range: RangeInclusive<f64>,
-    speed: f64,
-    help: &str,
-) {
-    let label = label_cell(ui, name, help);
-    let r = ui
-        .add(
-            DragValue::new(value)
-                .range(typed_range(range))
-                .clamp_existing_to_range(false)
-                .speed(speed)
-                .suffix(unit)
-                .max_decimals(3),
-        )
-        .labelled_by(label.id)
-        .on_hover_text(help);
-    edit.note(&r);
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
-/// A whole number with a unit.
-#[allow(clippy::too_many_arguments)]
-pub fn u32_row(
-    ui: &mut Ui,
-    edit: &mut Edit,
-    name: &str,
-    value: &mut u32,
-    unit: &str,
-    range: RangeInclusive<u32>,
-    help: &str,
-) {
-    let label = label_cell(ui, name, help);
-    let r = ui
-        .add(DragValue::new(value).range(0..=*range.end()).clamp_existing_to_range(false).speed(0.2).suffix(unit))
-        .labelled_by(label.id)
-        .on_hover_text(help);
-    edit.note(&r);
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
-/// A probability shown as a percentage.
-pub fn percent_row(ui: &mut Ui, edit: &mut Edit, name: &str, p: &mut f64, help: &str) {
-    let label = label_cell(ui, name, help);
-    let mut pct = *p * 100.0;
-    let r = ui
-        .add(DragValue::new(&mut pct).range(0.0..=100.0).speed(0.1).suffix(" %").max_decimals(2))
-        .labelled_by(label.id)
-        .on_hover_text(help);
-    if r.changed() {
-        *p = (pct / 100.0).clamp(0.0, 1.0);
-    }
-    edit.note(&r);
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
-/// An optional number: a checkbox turns it on (with `default`) or off.
-#[allow(clippy::too_many_arguments)]
-pub fn optional_f64_row(
-    ui: &mut Ui,
-    edit: &mut Edit,
-    name: &str,
-    value: &mut Option<f64>,
-    default: f64,
-    unit: &str,
-    range: RangeInclusive<f64>,
-    off_label: &str,
-    help: &str,
-) {
-    let label = label_cell(ui, name, help);
-    ui.horizontal(|ui| {
-        let mut on = value.is_some();
-        let text = if on { "" } else { off_label };
-        let cb = ui.checkbox(&mut on, text).labelled_by(label.id);
-        if cb.changed() {
-            *value = if on { Some(default) } else { None };
-            edit.changed = true;
-        }
-        if let Some(v) = value {
-            let r = ui
-                .add(
-                    DragValue::new(v)
-                        .range(typed_range(range))
-                        .clamp_existing_to_range(false)
-                        .speed((default / 50.0).max(0.01))
-                        .suffix(unit)
-                        .max_decimals(3),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(help);
-            edit.note(&r);
-        }
-    });
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
-/// An optional whole number (e.g. a queue capacity; off = unbounded).
-#[allow(clippy::too_many_arguments)]
-pub fn optional_u32_row(
-    ui: &mut Ui,
-    edit: &mut Edit,
-    name: &str,
-    value: &mut Option<u32>,
-    default: u32,
-    unit: &str,
-    off_label: &str,
-    help: &str,
-) {
-    let label = label_cell(ui, name, help);
-    ui.horizontal(|ui| {
-        let mut on = value.is_some();
-        let text = if on { "" } else { off_label };
-        let cb = ui.checkbox(&mut on, text).labelled_by(label.id);
-        if cb.changed() {
-            *value = if on { Some(default) } else { None };
-            edit.changed = true;
-        }
-        if let Some(v) = value {
-            let r = ui
-                .add(DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(unit))
-                .labelled_by(label.id)
-                .on_hover_text(help);
-            edit.note(&r);
-        }
-    });
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
-/// A yes/no switch.
-pub fn bool_row(ui: &mut Ui, edit: &mut Edit, name: &str, value: &mut bool, text: &str, help: &str) {
-    let label = label_cell(ui, name, help);
-    let r = ui.checkbox(value, text).labelled_by(label.id).on_hover_text(help);
-    edit.note(&r);
-    ui.end_row();
-    edit.inline_problems(ui, name);
-}
-
 /// A grid for rows, two columns wide.
 pub fn form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add_rows: impl FnOnce(&mut Ui) -> R) -> R {
     egui::Grid::new(id).num_columns(2).spacing([10.0, 6.0]).striped(false).show(ui, add_rows).inner
@@ -237,20 +279,5 @@ pub fn form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add_rows: impl FnOnce(&mut 
 pub fn problems_ui(ui: &mut Ui, problems: &[String]) {
     for p in problems {
         ui.colored_label(ui.visuals().error_fg_color, p.as_str());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_match_the_file_fields() {
-        assert!(label_matches("workers", "workers"));
-        assert!(label_matches("queue capacity", "queue_capacity"));
-        assert!(label_matches("timeout", "timeout_ms"));
-        assert!(label_matches("  mean", "mean_ms"));
-        assert!(label_matches("burst length", "mean_on_s"));
-        assert!(!label_matches("workers", "queue_capacity"));
     }
 }

@@ -11,7 +11,7 @@ mod node_params;
 use eframe::egui::{self, RichText, TextEdit, Ui};
 
 use self::distribution::distribution_rows;
-use self::fields::{Edit, f64_row, form, label_cell, percent_row, problems_ui};
+use self::fields::{Edit, Row, form, label_cell, problems_ui};
 use self::node_params::node_kind_ui;
 use super::canvas::card_grid_ui;
 use super::command::{Command, LiveFault, ScenarioSettings};
@@ -21,6 +21,7 @@ use super::live::{edge_traffic, node_card, reason_line};
 use super::problems::DocProblems;
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
+use crate::scenario::limits::{MAX_SECONDS, MAX_WEIGHT, MIN_WINDOW_S};
 use crate::scenario::{DistributionSpec, FaultSpec, NodeKind, Scenario};
 
 /// What the inspector reads.
@@ -215,25 +216,15 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
         }
         ui.end_row();
         if let Some(lat) = &mut spec.latency {
-            distribution_rows(ui, &mut edit, "  delay", lat, "The one-way delay's distribution.");
+            distribution_rows(ui, &mut edit, ("  delay", "latency"), lat, "The one-way delay's distribution.");
         }
-        percent_row(
-            ui,
-            &mut edit,
-            "packet loss",
-            &mut spec.drop_probability,
-            "Share of requests lost on the way; the caller sees a failure ('dropped').",
-        );
-        f64_row(
-            ui,
-            &mut edit,
-            "weight",
-            &mut spec.weight,
-            "",
-            0.0..=1000.0,
-            0.05,
-            "Share of traffic for a weighted load balancer (ignored by other policies). Needs a reset.",
-        );
+        Row::new("packet loss", "drop_probability")
+            .help("Share of requests lost on the way; the caller sees a failure ('dropped').")
+            .percent(ui, &mut edit, &mut spec.drop_probability);
+        Row::new("weight", "weight")
+            .speed(0.05)
+            .help("Share of traffic for a weighted load balancer (ignored by other policies). Needs a reset.")
+            .number(ui, &mut edit, &mut spec.weight, 0.0..=MAX_WEIGHT);
     });
     problems_ui(ui, &edit.not_shown());
     if edit.changed && spec != *edge {
@@ -251,7 +242,7 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
     ui.heading("Scenario");
     ui.weak("Select a node or an edge on the canvas to inspect it.");
     let mut settings = ScenarioSettings::of(s);
-    let mut edit = Edit::default();
+    let mut edit = Edit::with_problems(&input.problems.other);
     form(ui, "settings", |ui| {
         let label = label_cell(ui, "name", "Shown in the title and the library.");
         let r = ui.add(TextEdit::singleline(&mut settings.name).desired_width(170.0)).labelled_by(label.id);
@@ -265,35 +256,21 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
         let r = ui.add(egui::DragValue::new(&mut settings.seed).speed(1.0)).labelled_by(label.id);
         edit.note(&r);
         ui.end_row();
-        f64_row(
+        Row::new("duration", "duration_s")
+            .unit(" s")
+            .speed(1.0)
+            .help("Simulated seconds of a headless run (archsim run). The app runs until you pause.")
+            .number(ui, &mut edit, &mut settings.duration_s, 0.001..=MAX_SECONDS);
+        Row::new("warm-up", "warmup_s")
+            .unit(" s")
+            .speed(1.0)
+            .help("Simulated seconds left out of the totals and the verdict, while queues and caches fill.")
+            .number(ui, &mut edit, &mut settings.warmup_s, 0.0..=MAX_SECONDS);
+        Row::new("window", "window_s").unit(" s").speed(0.05).help("Width of one point of the live plots.").number(
             ui,
             &mut edit,
-            "duration",
-            &mut settings.duration_s,
-            " s",
-            0.001..=1e7,
-            1.0,
-            "Simulated seconds of a headless run (archsim run). The app runs until you pause.",
-        );
-        f64_row(
-            ui,
-            &mut edit,
-            "warm-up",
-            &mut settings.warmup_s,
-            " s",
-            0.0..=1e7,
-            1.0,
-            "Simulated seconds left out of the totals and the verdict, while queues and caches fill.",
-        );
-        f64_row(
-            ui,
-            &mut edit,
-            "window",
             &mut settings.window_s,
-            " s",
-            0.01..=3600.0,
-            0.05,
-            "Width of one point of the live plots.",
+            MIN_WINDOW_S..=3600.0,
         );
     });
     ui.label("Description").on_hover_text("What the scenario shows, for the learner who opens it.");
@@ -304,7 +281,7 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
         // Text edits are continuous: one undo step per pause in typing.
         commands.push(Command::SetSettings { settings, continuous: true });
     }
-    problems_ui(ui, &input.problems.other);
+    problems_ui(ui, &edit.not_shown());
     if input.problems.count() > 0 {
         ui.colored_label(
             ui.visuals().error_fg_color,
@@ -330,7 +307,8 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
             }
         });
         if let Some(p) = input.problems.faults.get(&i) {
-            problems_ui(ui, p);
+            let messages: Vec<String> = p.iter().map(|p| p.message.clone()).collect();
+            problems_ui(ui, &messages);
         }
     }
 }

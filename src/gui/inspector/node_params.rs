@@ -4,8 +4,11 @@
 use eframe::egui::{self, Ui};
 
 use super::distribution::distribution_rows;
-use super::fields::{
-    Edit, bool_row, f64_row, form, label_cell, optional_f64_row, optional_u32_row, percent_row, u32_row,
+use super::fields::{Edit, Row, form, label_cell};
+use crate::scenario::PathSegment::{Index, Key};
+use crate::scenario::limits::{
+    MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS,
+    MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LoadBalancerSpec,
@@ -24,7 +27,9 @@ pub fn node_kind_ui(ui: &mut Ui, kind: &mut NodeKind, edit: &mut Edit, salt: &st
     }
 }
 
-const RATE: std::ops::RangeInclusive<f64> = 0.0..=10_000_000.0;
+const RATE: std::ops::RangeInclusive<f64> = 0.0..=MAX_RATE_RPS;
+const SECONDS: std::ops::RangeInclusive<f64> = 0.0..=MAX_SECONDS;
+const FACTOR: std::ops::RangeInclusive<f64> = 0.0..=MAX_FACTOR;
 
 fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
     form(ui, ("client", salt), |ui| {
@@ -61,81 +66,27 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             };
             edit.changed = true;
         }
-        match &mut c.arrivals {
-            Arrivals::Poisson { rate } => f64_row(
-                ui,
-                edit,
-                "rate",
-                rate,
-                " req/s",
-                RATE,
-                1.0,
-                "Requests per second on average; gaps between them are random (exponential), like independent users.",
-            ),
-            Arrivals::Constant { rate } => f64_row(
-                ui,
-                edit,
-                "rate",
-                rate,
-                " req/s",
-                RATE,
-                1.0,
-                "Requests per second, perfectly evenly spaced, like a cron job or a load tester.",
-            ),
+        edit.within(&[Key("arrivals")], |edit| match &mut c.arrivals {
+            Arrivals::Poisson { rate } => Row::new("rate", "rate").unit(" req/s").speed(1.0).help("Requests per second on average; gaps between them are random (exponential), like independent users.").number(ui, edit, rate, RATE),
+            Arrivals::Constant { rate } => Row::new("rate", "rate").unit(" req/s").speed(1.0).help("Requests per second, perfectly evenly spaced, like a cron job or a load tester.").number(ui, edit, rate, RATE),
             Arrivals::Bursty { rate_on, rate_off, mean_on_s, mean_off_s } => {
-                f64_row(ui, edit, "rate in burst", rate_on, " req/s", RATE, 1.0, "Rate while a burst lasts.");
-                f64_row(ui, edit, "rate between", rate_off, " req/s", RATE, 1.0, "Rate between bursts.");
-                f64_row(
-                    ui,
-                    edit,
-                    "burst length",
-                    mean_on_s,
-                    " s",
-                    0.001..=86_400.0,
-                    0.1,
-                    "Mean length of a burst (exponential).",
-                );
-                f64_row(
-                    ui,
-                    edit,
-                    "gap length",
-                    mean_off_s,
-                    " s",
-                    0.001..=86_400.0,
-                    0.1,
-                    "Mean time between bursts (exponential).",
-                );
+                Row::new("rate in burst", "rate_on").unit(" req/s").speed(1.0).help("Rate while a burst lasts.").number(ui, edit, rate_on, RATE);
+                Row::new("rate between", "rate_off").unit(" req/s").speed(1.0).help("Rate between bursts.").number(ui, edit, rate_off, RATE);
+                Row::new("burst length", "mean_on_s").unit(" s").speed(0.1).help("Mean length of a burst (exponential).").number(ui, edit, mean_on_s, 0.001..=MAX_SECONDS);
+                Row::new("gap length", "mean_off_s").unit(" s").speed(0.1).help("Mean time between bursts (exponential).").number(ui, edit, mean_off_s, 0.001..=MAX_SECONDS);
             }
             Arrivals::Closed { users, think } => {
-                u32_row(
-                    ui,
-                    edit,
-                    "users",
-                    users,
-                    "",
-                    1..=1_000_000,
-                    "Users who each send a request, wait for the answer, think, and send again: load falls when the system slows down.",
-                );
+                Row::new("users", "users").help("Users who each send a request, wait for the answer, think, and send again: load falls when the system slows down.").whole(ui, edit, users, 1..=MAX_USERS);
                 distribution_rows(
                     ui,
                     edit,
-                    "think time",
+                    ("think time", "think"),
                     think,
                     "How long a user waits between getting an answer and asking again.",
                 );
             }
-        }
-        optional_f64_row(
-            ui,
-            edit,
-            "timeout",
-            &mut c.timeout_ms,
-            1_000.0,
-            " ms",
-            0.001..=3_600_000.0,
-            "none",
-            "The client gives up on an attempt after this long (and may retry). Work already started downstream goes on.",
-        );
+        });
+        Row::new("timeout", "timeout_ms").unit(" ms").help("The client gives up on an attempt after this long (and may retry). Work already started downstream goes on.").optional_number(ui, edit, &mut c.timeout_ms, (1_000.0, "none"), 0.001..=MAX_MS);
         let mut retry_on = c.retry.is_some();
         let label = label_cell(
             ui,
@@ -154,44 +105,31 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
         }
         ui.end_row();
         if let Some(r) = &mut c.retry {
-            u32_row(ui, edit, "  attempts", &mut r.max_attempts, "", 1..=100, "Attempts in all, the first included.");
-            f64_row(
+            edit.within(&[Key("retry")], |edit| {
+            Row::new("  attempts", "max_attempts").help("Attempts in all, the first included.").whole(
                 ui,
                 edit,
-                "  backoff",
+                &mut r.max_attempts,
+                1..=MAX_RETRY_ATTEMPTS,
+            );
+            Row::new("  backoff", "backoff_ms").unit(" ms").speed(1.0).help("Wait before the first retry.").number(
+                ui,
+                edit,
                 &mut r.backoff_ms,
-                " ms",
-                0.0..=3_600_000.0,
-                1.0,
-                "Wait before the first retry.",
+                0.0..=MAX_MS,
             );
-            f64_row(
-                ui,
-                edit,
-                "  multiplier",
-                &mut r.multiplier,
-                "×",
-                1.0..=100.0,
-                0.05,
-                "Each further wait is this many times longer.",
-            );
-            f64_row(
-                ui,
-                edit,
-                "  max backoff",
-                &mut r.max_backoff_ms,
-                " ms",
-                0.0..=3_600_000.0,
-                10.0,
-                "No wait is longer than this.",
-            );
-            percent_row(
-                ui,
-                edit,
-                "  jitter",
-                &mut r.jitter,
-                "Randomises each wait so clients do not retry in lockstep (100 % = anywhere between 0 and twice the wait).",
-            );
+            Row::new("  multiplier", "multiplier")
+                .unit("×")
+                .speed(0.05)
+                .help("Each further wait is this many times longer.")
+                .number(ui, edit, &mut r.multiplier, 1.0..=MAX_FACTOR);
+            Row::new("  max backoff", "max_backoff_ms")
+                .unit(" ms")
+                .speed(10.0)
+                .help("No wait is longer than this.")
+                .number(ui, edit, &mut r.max_backoff_ms, 0.0..=MAX_MS);
+            Row::new("  jitter", "jitter").help("Randomises each wait so clients do not retry in lockstep (100 % = anywhere between 0 and twice the wait).").percent(ui, edit, &mut r.jitter);
+            });
         }
         let mut keys_on = c.keys.is_some();
         let label = label_cell(
@@ -205,30 +143,20 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
         }
         ui.end_row();
         if let Some(k) = &mut c.keys {
-            let label = label_cell(ui, "  distinct keys", "How many different keys exist.");
-            let r = ui
-                .add(egui::DragValue::new(&mut k.keyspace).range(1..=1_000_000_000u64).speed(10.0))
-                .labelled_by(label.id);
-            edit.note(&r);
-            ui.end_row();
-            f64_row(
-                ui,
-                edit,
-                "  Zipf exponent",
-                &mut k.zipf_exponent,
-                "",
-                0.0..=5.0,
-                0.01,
-                "0: every key equally likely; 1: the classic web popularity curve; higher: a few keys get most requests.",
-            );
+            edit.within(&[Key("keys")], |edit| {
+                Row::new("  distinct keys", "keyspace").speed(10.0).help("How many different keys exist.").whole_u64(
+                    ui,
+                    edit,
+                    &mut k.keyspace,
+                    1..=u64::MAX,
+                );
+                Row::new("  Zipf exponent", "zipf_exponent")
+                    .speed(0.01)
+                    .help("0: every key equally likely; 1: the classic web popularity curve; higher: a few keys get most requests.")
+                    .number(ui, edit, &mut k.zipf_exponent, 0.0..=MAX_ZIPF_EXPONENT);
+            });
         }
-        percent_row(
-            ui,
-            edit,
-            "writes",
-            &mut c.write_fraction,
-            "Share of requests that are writes: they skip caches, go to a database's primary and invalidate cached copies.",
-        );
+        Row::new("writes", "write_fraction").help("Share of requests that are writes: they skip caches, go to a database's primary and invalidate cached copies.").percent(ui, edit, &mut c.write_fraction);
     });
     profile_ui(ui, &mut c.profile, edit, salt);
 }
@@ -253,42 +181,76 @@ fn profile_ui(ui: &mut Ui, profile: &mut Vec<ProfileShape>, edit: &mut Edit, sal
                     remove = Some(k);
                 }
             });
-            form(ui, ("shape", salt, k), |ui| match shape {
-                ProfileShape::Step { at_s, factor } => {
-                    f64_row(ui, edit, "at", at_s, " s", 0.0..=1e7, 0.5, "From this time on...");
-                    f64_row(ui, edit, "factor", factor, "×", 0.0..=1000.0, 0.05, "...the rate is multiplied by this.");
-                }
-                ProfileShape::Ramp { start_s, end_s, from_factor, to_factor } => {
-                    f64_row(ui, edit, "start", start_s, " s", 0.0..=1e7, 0.5, "The ramp starts here.");
-                    f64_row(ui, edit, "end", end_s, " s", 0.0..=1e7, 0.5, "And ends here, staying at its last factor.");
-                    f64_row(ui, edit, "from", from_factor, "×", 0.0..=1000.0, 0.05, "Factor at the start.");
-                    f64_row(ui, edit, "to", to_factor, "×", 0.0..=1000.0, 0.05, "Factor at the end.");
-                }
-                ProfileShape::Spike { start_s, duration_s, factor } => {
-                    f64_row(ui, edit, "start", start_s, " s", 0.0..=1e7, 0.5, "When the spike begins.");
-                    f64_row(ui, edit, "lasts", duration_s, " s", 0.0..=1e7, 0.5, "How long it lasts.");
-                    f64_row(
-                        ui,
-                        edit,
-                        "factor",
-                        factor,
-                        "×",
-                        0.0..=1000.0,
-                        0.1,
-                        "The rate is multiplied by this meanwhile.",
-                    );
-                }
-                ProfileShape::Daily { period_s, amplitude, phase_s } => {
-                    f64_row(ui, edit, "period", period_s, " s", 0.001..=1e7, 1.0, "Length of one simulated 'day'.");
-                    percent_row(
-                        ui,
-                        edit,
-                        "amplitude",
-                        amplitude,
-                        "How far above and below the base rate the curve swings.",
-                    );
-                    f64_row(ui, edit, "phase", phase_s, " s", 0.0..=1e7, 1.0, "Shifts the curve in time.");
-                }
+            form(ui, ("shape", salt, k), |ui| {
+                edit.within(&[Key("profile"), Index(k)], |edit| match shape {
+                    ProfileShape::Step { at_s, factor } => {
+                        Row::new("at", "at_s")
+                            .unit(" s")
+                            .speed(0.5)
+                            .help("From this time on...")
+                            .number(ui, edit, at_s, SECONDS);
+                        Row::new("factor", "factor")
+                            .unit("×")
+                            .speed(0.05)
+                            .help("...the rate is multiplied by this.")
+                            .number(ui, edit, factor, FACTOR);
+                    }
+                    ProfileShape::Ramp { start_s, end_s, from_factor, to_factor } => {
+                        Row::new("start", "start_s")
+                            .unit(" s")
+                            .speed(0.5)
+                            .help("The ramp starts here.")
+                            .number(ui, edit, start_s, SECONDS);
+                        Row::new("end", "end_s")
+                            .unit(" s")
+                            .speed(0.5)
+                            .help("And ends here, staying at its last factor.")
+                            .number(ui, edit, end_s, SECONDS);
+                        Row::new("from", "from_factor").unit("×").speed(0.05).help("Factor at the start.").number(
+                            ui,
+                            edit,
+                            from_factor,
+                            FACTOR,
+                        );
+                        Row::new("to", "to_factor")
+                            .unit("×")
+                            .speed(0.05)
+                            .help("Factor at the end.")
+                            .number(ui, edit, to_factor, FACTOR);
+                    }
+                    ProfileShape::Spike { start_s, duration_s, factor } => {
+                        Row::new("start", "start_s")
+                            .unit(" s")
+                            .speed(0.5)
+                            .help("When the spike begins.")
+                            .number(ui, edit, start_s, SECONDS);
+                        Row::new("lasts", "duration_s")
+                            .unit(" s")
+                            .speed(0.5)
+                            .help("How long it lasts.")
+                            .number(ui, edit, duration_s, SECONDS);
+                        Row::new("factor", "factor")
+                            .unit("×")
+                            .speed(0.1)
+                            .help("The rate is multiplied by this meanwhile.")
+                            .number(ui, edit, factor, FACTOR);
+                    }
+                    ProfileShape::Daily { period_s, amplitude, phase_s } => {
+                        Row::new("period", "period_s")
+                            .unit(" s")
+                            .speed(1.0)
+                            .help("Length of one simulated 'day'.")
+                            .number(ui, edit, period_s, 0.001..=MAX_SECONDS);
+                        Row::new("amplitude", "amplitude")
+                            .help("How far above and below the base rate the curve swings.")
+                            .percent(ui, edit, amplitude);
+                        Row::new("phase", "phase_s")
+                            .unit(" s")
+                            .speed(1.0)
+                            .help("Shifts the curve in time.")
+                            .number(ui, edit, phase_s, SECONDS);
+                    }
+                })
             });
         });
     }
@@ -330,16 +292,7 @@ fn load_balancer_ui(ui: &mut Ui, lb: &mut LoadBalancerSpec, edit: &mut Edit, sal
             edit.changed = true;
         }
         ui.end_row();
-        f64_row(
-            ui,
-            edit,
-            "health check",
-            &mut lb.health_check_delay_s,
-            " s",
-            0.0..=3_600.0,
-            0.1,
-            "How long after a target dies the balancer notices and stops sending to it (check interval × failures needed). Until then requests sent to it fail.",
-        );
+        Row::new("health check", "health_check_delay_s").unit(" s").speed(0.1).help("How long after a target dies the balancer notices and stops sending to it (check interval × failures needed). Until then requests sent to it fail.").number(ui, edit, &mut lb.health_check_delay_s, SECONDS);
     });
 }
 
@@ -358,47 +311,21 @@ fn policy_help(p: LbPolicy) -> &'static str {
 
 fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str) {
     form(ui, ("service", salt), |ui| {
-        u32_row(
-            ui,
-            edit,
-            "workers",
-            &mut s.workers,
-            "",
-            1..=100_000,
-            "Requests served at once (threads in the pool). When all are busy, requests wait in the queue.",
-        );
-        optional_u32_row(
-            ui,
-            edit,
-            "queue capacity",
-            &mut s.queue_capacity,
-            100,
-            "",
-            "unbounded",
-            "Requests that may wait for a worker. When it is full, new requests are rejected at once ('queue full').",
-        );
+        Row::new("workers", "workers")
+            .help("Requests served at once (threads in the pool). When all are busy, requests wait in the queue.")
+            .whole(ui, edit, &mut s.workers, 1..=100_000);
+        Row::new("queue capacity", "queue_capacity").help("Requests that may wait for a worker. When it is full, new requests are rejected at once ('queue full').").optional_whole(ui, edit, &mut s.queue_capacity, (100, "unbounded"));
         distribution_rows(
             ui,
             edit,
-            "service time",
+            ("service time", "service_time"),
             &mut s.service_time,
             "The server's own work per request (CPU, not counting downstream calls).",
         );
-        percent_row(
-            ui,
-            edit,
-            "error rate",
-            &mut s.error_probability,
-            "Share of requests that fail with an error after the work (bugs, bad input).",
-        );
-        bool_row(
-            ui,
-            edit,
-            "blocking calls",
-            &mut s.blocking_calls,
-            "hold worker during calls",
-            "Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.",
-        );
+        Row::new("error rate", "error_probability")
+            .help("Share of requests that fail with an error after the work (bugs, bad input).")
+            .percent(ui, edit, &mut s.error_probability);
+        Row::new("blocking calls", "blocking_calls").help("Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.").switch(ui, edit, &mut s.blocking_calls, "hold worker during calls");
     });
 }
 
@@ -428,35 +355,30 @@ fn cache_ui(ui: &mut Ui, c: &mut CacheSpec, edit: &mut Edit, salt: &str) {
             };
             edit.changed = true;
         }
-        match &mut c.mode {
+        edit.within(&[Key("mode")], |edit| match &mut c.mode {
             CacheMode::Lru { capacity, ttl_s } => {
-                let label =
-                    label_cell(ui, "capacity", "Keys held at most; the least recently used is evicted to make room.");
-                let r = ui
-                    .add(egui::DragValue::new(capacity).range(1..=1_000_000_000u64).speed(10.0).suffix(" keys"))
-                    .labelled_by(label.id);
-                edit.note(&r);
-                ui.end_row();
-                optional_f64_row(
-                    ui,
-                    edit,
-                    "TTL",
-                    ttl_s,
-                    60.0,
-                    " s",
-                    0.001..=1e7,
-                    "forever",
-                    "A cached copy expires after this long, so data is at most this stale.",
-                );
+                Row::new("capacity", "capacity")
+                    .unit(" keys")
+                    .speed(10.0)
+                    .help("Keys held at most; the least recently used is evicted to make room.")
+                    .whole_u64(ui, edit, capacity, 1..=MAX_CACHE_KEYS);
+                Row::new("TTL", "ttl_s")
+                    .unit(" s")
+                    .help("A cached copy expires after this long, so data is at most this stale.")
+                    .optional_number(ui, edit, ttl_s, (60.0, "forever"), 0.001..=MAX_SECONDS);
             }
             CacheMode::FixedHitRate { hit_probability } => {
-                percent_row(ui, edit, "hit rate", hit_probability, "Share of reads answered from the cache.");
+                Row::new("hit rate", "hit_probability").help("Share of reads answered from the cache.").percent(
+                    ui,
+                    edit,
+                    hit_probability,
+                );
             }
-        }
+        });
         distribution_rows(
             ui,
             edit,
-            "lookup time",
+            ("lookup time", "lookup_time"),
             &mut c.lookup_time,
             "Time to answer a lookup, hit or miss (a network round trip to Redis is ~0.2–1 ms).",
         );
@@ -465,80 +387,108 @@ fn cache_ui(ui: &mut Ui, c: &mut CacheSpec, edit: &mut Edit, salt: &str) {
 
 fn queue_ui(ui: &mut Ui, q: &mut QueueSpec, edit: &mut Edit, salt: &str) {
     form(ui, ("queue", salt), |ui| {
-        u32_row(
-            ui,
-            edit,
-            "capacity",
-            &mut q.capacity,
-            " msgs",
-            1..=100_000_000,
-            "Messages held at most; a producer whose message does not fit gets an error.",
-        );
-        u32_row(
-            ui,
-            edit,
-            "consumers",
-            &mut q.consumers,
-            "",
-            1..=100_000,
-            "Messages delivered downstream at once. Fewer consumers = more lag, smoother load.",
-        );
+        Row::new("capacity", "capacity")
+            .unit(" msgs")
+            .help("Messages held at most; a producer whose message does not fit gets an error.")
+            .whole(ui, edit, &mut q.capacity, 1..=100_000_000);
+        Row::new("consumers", "consumers")
+            .help("Messages delivered downstream at once. Fewer consumers = more lag, smoother load.")
+            .whole(ui, edit, &mut q.consumers, 1..=100_000);
     });
 }
 
 fn database_ui(ui: &mut Ui, d: &mut DatabaseSpec, edit: &mut Edit, salt: &str) {
     form(ui, ("db", salt), |ui| {
-        u32_row(
-            ui,
-            edit,
-            "connections",
-            &mut d.connections,
-            "",
-            1..=100_000,
-            "Queries run at once per server (the connection pool). More is not always faster on a real database.",
-        );
-        optional_u32_row(
-            ui,
-            edit,
-            "queue capacity",
-            &mut d.queue_capacity,
-            200,
-            "",
-            "unbounded",
-            "Queries that may wait for a connection; beyond it they fail at once.",
-        );
+        Row::new("connections", "connections")
+            .help("Queries run at once per server (the connection pool). More is not always faster on a real database.")
+            .whole(ui, edit, &mut d.connections, 1..=100_000);
+        Row::new("queue capacity", "queue_capacity")
+            .help("Queries that may wait for a connection; beyond it they fail at once.")
+            .optional_whole(ui, edit, &mut d.queue_capacity, (200, "unbounded"));
         distribution_rows(
             ui,
             edit,
-            "query time",
+            ("query time", "query_time"),
             &mut d.query_time,
             "How long one query takes once it has a connection.",
         );
-        percent_row(
-            ui,
-            edit,
-            "error rate",
-            &mut d.error_probability,
-            "Share of queries that fail (deadlocks, constraint errors).",
-        );
-        u32_row(
-            ui,
-            edit,
-            "read replicas",
-            &mut d.read_replicas,
-            "",
-            0..=64,
-            "Copies that serve reads round robin; writes go to the primary. Changing it needs a reset.",
-        );
-        f64_row(
-            ui,
-            edit,
-            "replication lag",
-            &mut d.replication_lag_ms,
-            " ms",
-            0.0..=3_600_000.0,
-            1.0,
-            "How long a write takes to reach the replicas; a read of that key meanwhile is stale.",
-        );
+        Row::new("error rate", "error_probability")
+            .help("Share of queries that fail (deadlocks, constraint errors).")
+            .percent(ui, edit, &mut d.error_probability);
+        Row::new("read replicas", "read_replicas")
+            .help("Copies that serve reads round robin; writes go to the primary. Changing it needs a reset.")
+            .whole(ui, edit, &mut d.read_replicas, 0..=MAX_READ_REPLICAS);
+        Row::new("replication lag", "replication_lag_ms")
+            .unit(" ms")
+            .speed(1.0)
+            .help("How long a write takes to reach the replicas; a read of that key meanwhile is stale.")
+            .number(ui, edit, &mut d.replication_lag_ms, 0.0..=MAX_MS);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use egui_kittest::Harness;
+
+    use super::*;
+    use crate::gui::problems::DocProblems;
+    use crate::scenario::{Scenario, default_scenario};
+
+    /// Draws node `id`'s form with the document's problems and returns the
+    /// messages no row showed under its field.
+    fn unplaced_problems(scenario: &Scenario, id: &str) -> (usize, Vec<String>) {
+        let problems = DocProblems::of(scenario);
+        let fields = problems.node_fields.get(id).cloned().unwrap_or_default();
+        let index = scenario.node_index(id).expect("the node exists");
+        let kind = RefCell::new(scenario.nodes[index].kind.clone());
+        let edit = RefCell::new(Edit::with_problems(&fields));
+        let mut harness = Harness::new_ui(|ui| {
+            node_kind_ui(ui, &mut kind.borrow_mut(), &mut edit.borrow_mut(), id);
+        });
+        harness.run();
+        drop(harness);
+        (fields.len(), edit.into_inner().not_shown())
+    }
+
+    /// Each field the old label table missed gets its problem under its row.
+    #[test]
+    fn every_field_problem_shows_under_its_row() {
+        let base = default_scenario();
+        let users = base.nodes.iter().position(|n| matches!(n.kind, NodeKind::Client(_))).expect("a client");
+        let users_id = base.nodes[users].id.clone();
+        let mut s = base.clone();
+        if let NodeKind::Client(c) = &mut s.nodes[users].kind {
+            c.retry = Some(RetryPolicy {
+                max_attempts: 0,
+                backoff_ms: 10.0,
+                multiplier: 2.0,
+                max_backoff_ms: 100.0,
+                jitter: 0.0,
+            });
+            c.keys = Some(KeySpec { keyspace: 10, zipf_exponent: 50.0 });
+            c.write_fraction = 2.0;
+            c.profile = vec![ProfileShape::Step { at_s: 10.0, factor: -1.0 }];
+            c.timeout_ms = Some(-5.0);
+        }
+        let (found, unplaced) = unplaced_problems(&s, &users_id);
+        assert!(found >= 5, "{found} problems");
+        assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+
+        let cache = base.nodes.iter().position(|n| matches!(n.kind, NodeKind::Cache(_))).expect("a cache");
+        let cache_id = base.nodes[cache].id.clone();
+        for mode in
+            [CacheMode::Lru { capacity: 10, ttl_s: Some(-1.0) }, CacheMode::FixedHitRate { hit_probability: 3.0 }]
+        {
+            let mut s = base.clone();
+            if let NodeKind::Cache(c) = &mut s.nodes[cache].kind {
+                c.mode = mode;
+                c.lookup_time = DistributionSpec::Exponential { mean_ms: -1.0 };
+            }
+            let (found, unplaced) = unplaced_problems(&s, &cache_id);
+            assert_eq!(found, 2);
+            assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+        }
+    }
 }
