@@ -592,7 +592,7 @@ mod the_clock_always_advances {
             let batch = 20_000u64;
             for _ in 0..4 {
                 let before = sim.now();
-                let done = sim.step(batch);
+                let done = sim.run_events(batch);
                 prop_assert!(done == 0 || sim.now() > before, "{done} events at {:?} without time moving", before);
             }
             let events = sim.events_processed() as f64;

@@ -147,16 +147,6 @@ impl ArrivalProcess {
             *until += (exp(rng) * mean).max(1e-6);
         }
     }
-
-    /// The base rate, for display.
-    pub fn base_rate(&self) -> f64 {
-        match self.kind {
-            Kind::Poisson { rate } | Kind::Constant { rate } => rate,
-            Kind::Bursty { rate_on, rate_off, mean_on_s, mean_off_s, .. } => {
-                (rate_on * mean_on_s + rate_off * mean_off_s) / (mean_on_s + mean_off_s)
-            }
-        }
-    }
 }
 
 /// A rate no higher than [`MAX_EFFECTIVE_RATE_RPS`] (NaN counts as 0).

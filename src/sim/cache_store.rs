@@ -75,10 +75,6 @@ impl CacheStore {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Changes the capacity, evicting the least recently used keys if it shrinks.
     pub fn resize(&mut self, new_capacity: u64) {
         if let CacheStore::Lru { entries, capacity, .. } = self {

@@ -42,10 +42,13 @@ pub struct Call {
     pub mark: SimTime,
     pub key: u64,
     pub is_write: bool,
-    /// Services: index of the next downstream call. Clients: attempts made.
-    pub step: u16,
-    /// Database: which server (0 = primary) holds it. Queue: consumer slot used.
-    pub station: u16,
+    /// Children started so far: a client's attempts, or the position of
+    /// a service's downstream call in progress (its out-edge index).
+    pub children_started: u16,
+    /// At a database: which server holds it (0 = the primary).
+    pub server: u16,
+    /// At a load balancer: which target (out-edge index) it went to.
+    pub lb_target: u16,
     /// The node's crash epoch at arrival: a crash invalidates older calls.
     pub epoch: u32,
     /// Whether the node worked on it (worker held) — released on finish.

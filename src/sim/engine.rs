@@ -193,7 +193,7 @@ impl Simulation {
     }
 
     /// Processes at most `max_events` events, whatever their time.
-    pub fn step(&mut self, max_events: u64) -> u64 {
+    pub fn run_events(&mut self, max_events: u64) -> u64 {
         self.run_until_bounded(SimTime::NEVER, max_events)
     }
 

@@ -71,7 +71,7 @@ impl Simulation {
     fn start_attempt(&mut self, root: CallId) {
         let now = self.now;
         let Some(call) = self.calls.get_mut(root) else { return };
-        call.step = call.step.saturating_add(1);
+        call.children_started = call.children_started.saturating_add(1);
         call.mark = now;
         call.state = CallState::Waiting;
         let node = call.node as usize;
@@ -103,7 +103,7 @@ impl Simulation {
     fn attempt_failed(&mut self, root: CallId, reason: FailureReason, origin: u32) {
         let now = self.now;
         let Some(call) = self.calls.get_mut(root) else { return };
-        let attempts = u32::from(call.step);
+        let attempts = u32::from(call.children_started);
         let node = call.node as usize;
         let n = &mut self.nodes[node];
         let Behaviour::Client(client) = &n.behaviour else { return };
@@ -259,21 +259,22 @@ impl Simulation {
     fn on_child_answer(&mut self, parent: CallId, outcome: Outcome) {
         let Some(p) = self.calls.get(parent) else { return };
         let node = p.node as usize;
-        let (key, is_write, station, holds_worker, step) = (p.key, p.is_write, p.station, p.holds_worker, p.step);
+        let (key, is_write, lb_target, holds_worker, started) =
+            (p.key, p.is_write, p.lb_target, p.holds_worker, p.children_started);
         let failed = matches!(outcome, Outcome::Failed { .. });
         let now = self.now;
         match &mut self.nodes[node].behaviour {
             Behaviour::Client(_) => self.on_attempt_done(parent, outcome),
             Behaviour::LoadBalancer { balancer, .. } => {
-                balancer.answered(usize::from(station));
+                balancer.answered(usize::from(lb_target));
                 self.finish(parent, outcome);
             }
             Behaviour::Service { .. } => {
-                let next = usize::from(step) + 1;
+                let next = usize::from(started) + 1;
                 if !failed && next < self.nodes[node].out_edges.len() {
                     let edge = self.nodes[node].out_edges[next];
                     if let Some(p) = self.calls.get_mut(parent) {
-                        p.step = next as u16;
+                        p.children_started = next as u16;
                     }
                     self.send(parent, edge);
                 } else {
@@ -336,7 +337,7 @@ impl Simulation {
             },
             Behaviour::Database(db) => {
                 let server = pick_server(db, is_write);
-                call.station = server as u16;
+                call.server = server as u16;
                 match db.servers[server].admit(id) {
                     Admission::Started => self.start_work(id, false),
                     Admission::Queued => self.queued(id),
@@ -399,7 +400,7 @@ impl Simulation {
             Some(t) => {
                 let edge = n.out_edges[t];
                 if let Some(c) = self.calls.get_mut(id) {
-                    c.station = t.min(usize::from(u16::MAX)) as u16;
+                    c.lb_target = t.min(usize::from(u16::MAX)) as u16;
                 }
                 self.send(id, edge);
             }
@@ -481,7 +482,7 @@ impl Simulation {
         if call.epoch != n.health.epoch {
             return; // lost in a crash (already failed)
         }
-        let (key, is_write, server) = (call.key, call.is_write, usize::from(call.station));
+        let (key, is_write, server) = (call.key, call.is_write, usize::from(call.server));
         match &mut n.behaviour {
             Behaviour::Service { error_probability, blocking_calls, .. } => {
                 let p = n.health.error_probability(*error_probability);
@@ -489,7 +490,7 @@ impl Simulation {
                     self.release_worker(id);
                     self.fail_here(id, FailureReason::Error);
                 } else if let Some(&edge) = n.out_edges.first() {
-                    call.step = 0;
+                    call.children_started = 0;
                     call.state = CallState::Waiting;
                     let blocking = *blocking_calls;
                     if !blocking {
@@ -560,7 +561,7 @@ impl Simulation {
         }
         call.holds_worker = false;
         let node = call.node as usize;
-        let server = usize::from(call.station);
+        let server = usize::from(call.server);
         let n = &mut self.nodes[node];
         n.metrics.busy.add(now, -1);
         let next = match &mut n.behaviour {

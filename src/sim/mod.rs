@@ -3,7 +3,7 @@
 //!
 //! Build a [`Simulation`] from a [`Scenario`](crate::scenario::Scenario),
 //! advance it with [`Simulation::run_until`] (or a bounded number of events
-//! with [`Simulation::step`]), read [`Simulation::report`] or the windowed
+//! with [`Simulation::run_events`]), read [`Simulation::report`] or the windowed
 //! [`Simulation::series`], and change it while it runs: parameters
 //! ([`Simulation::update_node`]), faults ([`Simulation::crash_node`],
 //! [`Simulation::set_slowdown`]), traffic ([`Simulation::spike`]).
@@ -26,30 +26,37 @@ mod faults;
 mod flow;
 mod live_view;
 mod load_balancer;
-pub mod math;
+pub(crate) mod math;
 pub mod metrics;
 mod node;
 mod profile;
 mod report;
-pub mod rng;
+pub(crate) mod rng;
 mod station;
 pub mod theory;
-pub mod time;
+mod time;
 
-pub use arrivals::{ArrivalProcess, MAX_EFFECTIVE_RATE_RPS};
-pub use cache_store::CacheStore;
+// What the command line, the app and the tests use: the simulation, what
+// it reports, and the words for its events. Everything else is the
+// engine's own.
+pub use arrivals::MAX_EFFECTIVE_RATE_RPS;
 pub use control::LiveUpdate;
-pub use distribution::Distribution;
-pub use edge::EdgeRuntime;
 pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
-pub use event::{CallId, Event};
-pub use event_queue::EventQueue;
-pub use failure::{FailureReason, Outcome};
-pub use faults::{FaultRuntime, SimEvent, SimEventKind};
+pub use failure::FailureReason;
+pub use faults::{SimEvent, SimEventKind};
 pub use live_view::NodeLive;
-pub use load_balancer::Balancer;
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
-pub use profile::Profile;
 pub use report::{Bottleneck, EdgeReport, NodeReport, Report, find_bottleneck, group_thousands};
-pub use station::Station;
 pub use time::SimTime;
+
+pub(crate) use arrivals::ArrivalProcess;
+pub(crate) use cache_store::CacheStore;
+pub(crate) use distribution::Distribution;
+pub(crate) use edge::EdgeRuntime;
+pub(crate) use event::{CallId, Event};
+pub(crate) use event_queue::EventQueue;
+pub(crate) use failure::Outcome;
+pub(crate) use faults::FaultRuntime;
+pub(crate) use load_balancer::Balancer;
+pub(crate) use profile::Profile;
+pub(crate) use station::Station;
