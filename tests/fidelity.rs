@@ -10,8 +10,12 @@
 //! meaningful if that error is small, so each also asserts the standard
 //! error is under 3 % of the value.
 //!
-//! Each test rewrites its own table in `docs/validation.md`, so the
-//! document always shows the numbers of the current engine.
+//! Each test renders its own table of `docs/validation.md` and compares it
+//! with the committed one: a change that moves the numbers fails here until
+//! the tables are regenerated with `UPDATE_VALIDATION=1 cargo test --test
+//! fidelity` (as egui_kittest's `UPDATE_SNAPSHOTS`), so the document always
+//! shows the numbers of the current engine and a plain `cargo test` never
+//! rewrites a tracked file.
 
 mod common;
 
@@ -84,10 +88,15 @@ fn verify(case: &str, title: &str, checks: &[Check]) {
     }
 }
 
+/// Set to regenerate the tables in `docs/validation.md`.
+const UPDATE_VARIABLE: &str = "UPDATE_VALIDATION";
+
+/// Renders this case's table; with `UPDATE_VALIDATION` set, writes it into
+/// `docs/validation.md`, otherwise fails when the committed one differs.
 fn write_table(case: &str, title: &str, checks: &[Check]) {
     let _guard = DOC.lock().unwrap_or_else(|e| e.into_inner());
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/validation.md");
-    let Ok(doc) = std::fs::read_to_string(path) else { return };
+    let doc = std::fs::read_to_string(path).expect("docs/validation.md is in the repository");
     let begin = format!("<!-- table:{case} -->");
     let end = format!("<!-- /table:{case} -->");
     let mut table = format!(
@@ -108,8 +117,16 @@ fn write_table(case: &str, title: &str, checks: &[Check]) {
         (Some(a), Some(b)) if b > a => format!("{}{}{}", &doc[..a], table, &doc[b + end.len()..]),
         _ => format!("{}\n{}\n", doc.trim_end(), table),
     };
-    if updated != doc {
-        let _ = std::fs::write(path, updated);
+    if updated == doc {
+        return;
+    }
+    if std::env::var_os(UPDATE_VARIABLE).is_some() {
+        std::fs::write(path, updated).expect("docs/validation.md is writable");
+    } else {
+        panic!(
+            "the {case} table in docs/validation.md is stale: the engine's numbers changed. Check the new ones, \
+             then regenerate with `{UPDATE_VARIABLE}=1 cargo test --test fidelity`. New table:\n{table}"
+        );
     }
 }
 
