@@ -30,11 +30,7 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
         out.push(line("sending", format::rate(rate), false));
     }
     if let Some(w) = live.workers {
-        let name = match kind {
-            NodeKind::Database(_) => "connections",
-            NodeKind::Queue(_) => "consumers",
-            _ => "workers",
-        };
+        let name = kind.component().pool_noun().map_or("workers", |(_, many)| many);
         out.push(line(name, format::of_capacity(live.busy, Some(w)), live.busy >= w));
     }
     if live.workers.is_some() || live.queue_capacity.is_some() {
