@@ -337,3 +337,167 @@ fn the_report_format_doc_names_every_json_field_and_csv_column() {
         assert!(missing.is_empty(), "{file} columns not in docs/report-format.md: {missing:?}");
     }
 }
+
+/// Where a command's stdout or stderr goes in the stream tests.
+#[derive(Clone, Copy, Debug)]
+enum Sink {
+    /// Captured by the test.
+    Captured,
+    /// `/dev/full`: every write fails with "no space left on device".
+    Full,
+    /// A pipe whose reader is already gone: every write is a broken pipe.
+    Closed,
+}
+
+impl Sink {
+    fn stdio(self) -> std::process::Stdio {
+        match self {
+            Sink::Captured => std::process::Stdio::piped(),
+            Sink::Full => std::fs::File::options().write(true).open("/dev/full").expect("/dev/full opens").into(),
+            Sink::Closed => {
+                let (reader, writer) = std::io::pipe().expect("a pipe");
+                drop(reader);
+                writer.into()
+            }
+        }
+    }
+}
+
+/// Runs the binary with stdout and stderr sent to the given sinks.
+fn archsim_to(args: &[&str], out: Sink, err: Sink) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(args)
+        .stdout(out.stdio())
+        .stderr(err.stdio())
+        .output()
+        .expect("the archsim binary starts")
+}
+
+/// Every subcommand, briefly, and clap's help: (arguments, exit code when
+/// everything can be written). `bench` with `--quick --only` is a tiny run.
+const EVERY_COMMAND: &[(&[&str], i32)] = &[
+    (&["run", "retry-storm", "--duration", "1"], 0),
+    (&["run", "three-tier-web", "--duration", "1", "--json"], 0),
+    (&["validate", "retry-storm", "three-tier-web"], 0),
+    (&["list"], 0),
+    (&["bench", "--quick", "--only", "mm1"], 0),
+    (&["--help"], 0),
+    (&["run", "--help"], 0),
+];
+
+fn dev_full_exists() -> bool {
+    Path::new("/dev/full").exists()
+}
+
+#[test]
+fn a_stderr_that_cannot_be_written_never_panics_and_keeps_the_exit_code() {
+    if !dev_full_exists() {
+        return;
+    }
+    let dir = TempDir::new("stderr-full");
+    let csv = dir.path().join("csv");
+    let csv_text = csv.to_string_lossy();
+    let run_with_csv = ["run", "retry-storm", "--duration", "1", "--csv", &csv_text];
+    let mut cases: Vec<(&[&str], i32)> = vec![
+        (&["validate", "no-such-scenario.ron"], 2),
+        (&["validate", "retry-storm"], 0),
+        (&run_with_csv, 0),
+        (&["bench", "--quick", "--only", "mm1"], 0),
+        (&["run", "three-tier-web", "--frobnicate"], 2),
+    ];
+    // Without the desktop app, no subcommand explains that on stderr.
+    if cfg!(not(feature = "gui")) {
+        cases.push((&[], 2));
+    }
+    for (args, expected) in cases {
+        for err in [Sink::Full, Sink::Closed] {
+            let out = archsim_to(args, Sink::Captured, err);
+            assert_eq!(code(&out), expected, "{args:?} 2>{err:?}");
+        }
+    }
+    assert!(csv.join("end_to_end.csv").exists(), "the CSV files are written all the same");
+}
+
+#[test]
+fn a_full_stdout_is_a_runtime_failure_said_on_stderr_for_every_command() {
+    if !dev_full_exists() {
+        return;
+    }
+    for &(args, _) in EVERY_COMMAND {
+        let out = archsim_to(args, Sink::Full, Sink::Captured);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 1, "{args:?} >/dev/full: {err}");
+        assert!(err.contains("cannot write to standard output"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        // And with stderr full too: still exit 1, quietly.
+        assert_eq!(code(&archsim_to(args, Sink::Full, Sink::Full)), 1, "{args:?} >/dev/full 2>/dev/full");
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_failure_for_any_command() {
+    for &(args, expected) in EVERY_COMMAND {
+        let out = archsim_to(args, Sink::Closed, Sink::Captured);
+        let err = stderr(&out);
+        assert_eq!(code(&out), expected, "{args:?} | (closed): {err}");
+        assert!(!err.contains("panicked") && !err.contains("error"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn with_stdout_gone_validate_still_checks_every_file_and_run_still_writes_csv() {
+    let dir = TempDir::new("closed-stdout");
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(&bad, "(name: \"x\", nodes: [])\n").expect("write the file");
+    let out = archsim_to(&["validate", "retry-storm", &bad.to_string_lossy()], Sink::Closed, Sink::Captured);
+    assert_eq!(code(&out), 2, "the invalid file after the closed stdout is still found: {}", stderr(&out));
+    assert!(stderr(&out).contains("no nodes"), "{}", stderr(&out));
+
+    let csv = dir.path().join("csv");
+    let args = ["run", "retry-storm", "--duration", "1", "--json", "--csv", &csv.to_string_lossy()];
+    let out = archsim_to(&args, Sink::Closed, Sink::Captured);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(csv.join("end_to_end.csv").exists(), "{}", stderr(&out));
+}
+
+/// `count` nodes in a chain with every id used twice, and as many faults
+/// that name unknown nodes or act on the wrong kind of node.
+fn generated_scenario(nodes: usize, faults: usize) -> String {
+    let mut text = String::from("(\n  name: \"generated\",\n  nodes: [\n");
+    text.push_str("    (id: \"users\", kind: Client(arrivals: Poisson(rate: 10))),\n");
+    for i in 0..nodes {
+        text.push_str(&format!(
+            "    (id: \"svc-{}\", kind: Service(workers: 1, service_time: Constant(ms: 1))),\n",
+            i / 2
+        ));
+    }
+    text.push_str("  ],\n  edges: [(from: \"users\", to: \"svc-0\")],\n  faults: [\n");
+    for i in 0..faults {
+        if i % 2 == 0 {
+            text.push_str(&format!("    Crash(node: \"ghost-{i}\", at_s: 1),\n"));
+        } else {
+            text.push_str("    Flush(node: \"svc-0\", at_s: 1),\n");
+        }
+    }
+    text.push_str("  ],\n)\n");
+    text
+}
+
+#[test]
+fn validating_20000_duplicate_ids_and_20000_misplaced_faults_takes_linear_time() {
+    let dir = TempDir::new("big-files");
+    for (name, nodes, faults) in [("nodes.ron", 20_000, 0), ("faults.ron", 2, 20_000)] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, generated_scenario(nodes, faults)).expect("write the file");
+        let started = std::time::Instant::now();
+        let out = archsim(&["validate", &file.to_string_lossy()]);
+        let took = started.elapsed();
+        assert_eq!(code(&out), 2);
+        let problems = stderr(&out).lines().count();
+        assert!(problems >= 10_000, "{name}: every problem is printed, got {problems}");
+        // Well under a second in a release build; quadratic code took
+        // minutes even there, so this bound is generous for a debug build
+        // on a busy machine yet still catches it.
+        assert!(took.as_secs() < 10, "{name} took {took:?}");
+    }
+}

@@ -447,3 +447,205 @@ fn a_missing_file_names_the_path() {
     assert!(matches!(err, LoadError::Io { .. }));
     assert!(err.to_string().contains("no/such/scenario.ron"), "{err}");
 }
+
+#[test]
+fn a_step_that_multiplies_the_top_rate_past_the_limit_is_refused_at_the_rate() {
+    let source =
+        edit("Poisson(rate: 50), timeout_ms: 500", "Poisson(rate: 10000000), profile: [Step(at_s: 5, factor: 10000)]");
+    let list = problems(&source);
+    assert_problem_at(
+        &list,
+        &source,
+        "rate: 10000000",
+        &[
+            "client \"users\" could reach 100,000,000,000 requests/s (10,000,000 × step ×10,000)",
+            "at most 10,000,000 requests/s is supported",
+        ],
+    );
+    assert_eq!(list.len(), 1, "one problem for the client, not one per factor: {list:?}");
+}
+
+#[test]
+fn overlapping_spikes_multiply_and_the_fault_timeline_spikes_count_too() {
+    // ×10,000 in the profile during [10, 20) and ×10,000 from the fault
+    // timeline during [15, 25): together ×100,000,000 on 50/s.
+    let source = edit(
+        "Poisson(rate: 50), timeout_ms: 500",
+        "Poisson(rate: 50), profile: [Spike(start_s: 10, duration_s: 10, factor: 10000)]",
+    )
+    .replace("    ],\n)", "    ],\n    faults: [Spike(node: \"users\", at_s: 15, duration_s: 10, factor: 10000)],\n)");
+    assert_problem_at(
+        &problems(&source),
+        &source,
+        "rate: 50",
+        &["5,000,000,000 requests/s", "2 overlapping spikes ×100,000,000, one in `faults`"],
+    );
+}
+
+#[test]
+fn spikes_one_after_the_other_and_a_peak_exactly_at_the_limit_are_accepted() {
+    // The second spike starts when the first ends: they never overlap, and
+    // 1,000 × 10,000 is exactly the limit.
+    let source = edit(
+        "Poisson(rate: 50), timeout_ms: 500",
+        "Poisson(rate: 1000), profile: [Spike(start_s: 0, duration_s: 5, factor: 10000), \
+         Spike(start_s: 5, duration_s: 5, factor: 10000)]",
+    );
+    parse_scenario(&source, "ok.ron").expect("at most the limit at any time");
+    let source = edit(
+        "Poisson(rate: 50), timeout_ms: 500",
+        "Constant(rate: 1000), profile: [Ramp(start_s: 0, end_s: 9, from_factor: 1, to_factor: 10000)]",
+    );
+    parse_scenario(&source, "ok.ron").expect("a ramp up to exactly the limit");
+}
+
+#[test]
+fn a_bursty_client_is_bounded_by_its_burst_rate_and_its_daily_curve() {
+    let source = edit(
+        "Poisson(rate: 50), timeout_ms: 500",
+        "Bursty(rate_on: 5000, rate_off: 10, mean_on_s: 1, mean_off_s: 1), \
+         profile: [Step(at_s: 1, factor: 2000), Daily(period_s: 60, amplitude: 0.5)]",
+    );
+    assert_problem_at(
+        &problems(&source),
+        &source,
+        "rate_on",
+        &["15,000,000 requests/s", "`rate_on` 5,000 × step ×2,000 × daily curve ×1.5"],
+    );
+}
+
+/// GOOD with a consistent-hash load balancer between the service and the
+/// database, and `keys` (if any) on the client.
+fn consistent_hash_source(keys: &str) -> String {
+    edit("timeout_ms: 500", &format!("timeout_ms: 500{keys}"))
+        .replace(
+            r#"        (id: "db","#,
+            r#"        (id: "lb", kind: LoadBalancer(policy: ConsistentHash)),
+        (id: "db","#,
+        )
+        .replace(r#"(from: "api", to: "db", "#, r#"(from: "api", to: "lb"), (from: "lb", to: "db", "#)
+}
+
+#[test]
+fn a_consistent_hash_balancer_that_no_keyed_client_reaches_is_refused_at_its_policy() {
+    let source = consistent_hash_source("");
+    let list = problems(&source);
+    assert_problem_at(
+        &list,
+        &source,
+        "policy: ConsistentHash",
+        &["\"lb\" uses ConsistentHash", "\"users\" has none", "keys: (keyspace: 100000, zipf_exponent: 0.9)"],
+    );
+    assert_eq!(list.len(), 1, "{list:?}");
+    // Keys on the client, two hops upstream, are enough.
+    let source = consistent_hash_source(", keys: (keyspace: 1000)");
+    parse_scenario(&source, "ok.ron").expect("the client's keys reach the balancer through the service");
+}
+
+#[test]
+fn an_unclosed_block_comment_is_reported_where_it_opens() {
+    let source =
+        edit("    name: \"errors\",", "    name: \"errors\", /* the /* nested */ part is closed, this one is not");
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "/* the", &["this `/*` comment is never closed: add `*/`"]);
+    assert_eq!(list.len(), 1, "{list:?}");
+    // Nested comments that close are fine.
+    parse_scenario(&edit("    name: \"errors\",", "    name: \"errors\", /* a /* b */ c */"), "ok.ron")
+        .expect("closed");
+}
+
+/// Writes `bytes` to a fresh file and loads it.
+fn load_bytes(test: &str, bytes: &[u8]) -> Result<archsim::scenario::Scenario, LoadError> {
+    let dir = std::env::temp_dir().join(format!("archsim-errors-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("scenario.ron");
+    std::fs::write(&path, bytes).expect("write the file");
+    let result = load_scenario(&path);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_is_reported_at_its_line_and_column_with_the_other_problems() {
+    let source = edit("name: \"errors\"", "name: \"caf\u{e9}\"").replace("workers: 4", "workers: 0");
+    // "café" in Latin-1: the é is the single byte 0xE9.
+    let bytes: Vec<u8> = source.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1")).collect();
+    let Err(LoadError::Invalid(list)) = load_bytes("latin1", &bytes) else { panic!("expected diagnostics") };
+    let (line, column) = position_of(&source, "\u{e9}");
+    assert!(
+        list.iter().any(|d| d.line == line
+            && d.column == column
+            && d.message.contains("not valid UTF-8")
+            && d.message.contains("0xE9")
+            && d.message.contains("save the file as UTF-8")),
+        "{list:?}"
+    );
+    assert!(list.iter().any(|d| d.message.contains("`workers` must be at least 1")), "{list:?}");
+    assert_eq!(list.len(), 2, "{list:?}");
+}
+
+#[test]
+fn a_utf16_or_utf32_file_is_asked_to_be_saved_as_utf8() {
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(GOOD.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let utf32: Vec<u8> =
+        [0, 0, 0xFE, 0xFF].into_iter().chain(GOOD.chars().flat_map(|c| u32::from(c).to_be_bytes())).collect();
+    for (name, bytes, encoding) in [("utf16", utf16, "UTF-16 (little-endian)"), ("utf32", utf32, "UTF-32 (big-endian)")]
+    {
+        let Err(LoadError::Invalid(list)) = load_bytes(name, &bytes) else { panic!("expected diagnostics") };
+        assert_eq!(list.len(), 1, "{list:?}");
+        let text = list[0].to_string();
+        assert!(text.contains(":1:1: ") && text.contains(encoding) && text.contains("must be UTF-8"), "{text}");
+    }
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let bytes: Vec<u8> = [0xEF, 0xBB, 0xBF].into_iter().chain(GOOD.bytes()).collect();
+    load_bytes("bom", &bytes).expect("a UTF-8 file with a byte-order mark loads");
+    // It is not a column: positions on the first line are the editor's.
+    let source = "(name: 5, nodes: [])";
+    let Err(LoadError::Invalid(list)) = load_bytes("bom-column", format!("\u{feff}{source}").as_bytes()) else {
+        panic!("expected diagnostics")
+    };
+    assert_eq!((list[0].line, list[0].column), position_of(source, "5"), "{list:?}");
+}
+
+/// `nodes` services whose ids each appear twice, and `faults` faults that
+/// alternately name an unknown node and flush a service (not a cache).
+fn generated(nodes: usize, faults: usize) -> String {
+    let mut text = String::from("(\n  name: \"generated\",\n  nodes: [\n");
+    text.push_str("    (id: \"users\", kind: Client(arrivals: Poisson(rate: 10))),\n");
+    for i in 0..nodes {
+        text.push_str(&format!(
+            "    (id: \"s{}\", kind: Service(workers: 1, service_time: Constant(ms: 1))),\n",
+            i / 2
+        ));
+    }
+    text.push_str("  ],\n  edges: [(from: \"users\", to: \"s0\")],\n  faults: [\n");
+    for i in 0..faults {
+        if i % 2 == 0 {
+            text.push_str(&format!("    Crash(node: \"ghost{i}\", at_s: 1),\n"));
+        } else {
+            text.push_str("    Flush(node: \"s0\", at_s: 1),\n");
+        }
+    }
+    text.push_str("  ],\n)\n");
+    text
+}
+
+#[test]
+fn thousands_of_problems_are_located_in_linear_time_each_at_its_own_line() {
+    for (nodes, faults) in [(20_000, 0), (2, 20_000)] {
+        let source = generated(nodes, faults);
+        let started = std::time::Instant::now();
+        let list = problems(&source);
+        let took = started.elapsed();
+        assert!(list.len() >= 10_000, "{}", list.len());
+        // Each problem on its own line (node k or fault k is on line k + 4 or so).
+        let mut lines: Vec<usize> = list.iter().map(|d| d.line).collect();
+        lines.dedup();
+        assert_eq!(lines.len(), list.len(), "one problem per line, in order");
+        // The quadratic code took minutes in a release build.
+        assert!(took.as_secs() < 10, "{nodes} nodes, {faults} faults: {took:?}");
+    }
+}

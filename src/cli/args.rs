@@ -22,7 +22,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                        archsim run my-design.ron --duration 120 --seed 42 --json > report.json\n  \
                        archsim validate scenarios/*.ron\n  \
                        archsim bench\n\n\
-                       Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag)."
+                       Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
+                       Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
+                       is not a failure and leaves the exit code as it was; any other failure to write \
+                       standard output (a full disk) exits 1; a standard error that cannot be written is \
+                       ignored."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -7,7 +7,6 @@
 //! a 50 M-request run), so the printed figures can be compared with them
 //! directly. `docs/performance.md` records the measurements.
 
-use std::io::Write;
 use std::time::Duration;
 
 use crate::scenario::{
@@ -15,6 +14,7 @@ use crate::scenario::{
 };
 use crate::sim::Simulation;
 
+use super::output::{Stdout, to_stderr};
 use super::run::run_to_end;
 use super::table::{Align, Table};
 use super::{BenchArgs, BenchName, CliError, format, process};
@@ -102,10 +102,10 @@ const UNDISTURBED_CPU_SHARE: f64 = 0.9;
 /// Runs the selected benchmarks one after the other and prints the table.
 pub fn bench_command(args: &BenchArgs) -> Result<(), CliError> {
     if cfg!(debug_assertions) {
-        eprintln!(
+        to_stderr(format_args!(
             "warning: this is a debug build; its figures say nothing about the engine. \
              Use `cargo run --release --no-default-features -- bench`."
-        );
+        ));
     }
     let peak_is_per_run = process::reset_peak();
     let mut table = Table::new(&[
@@ -125,7 +125,7 @@ pub fn bench_command(args: &BenchArgs) -> Result<(), CliError> {
             (true, None) => QUICK_REQUESTS,
             (false, None) => bench.default_requests,
         };
-        eprintln!("running {} with {} requests…", bench.label, format::count(requests));
+        to_stderr(format_args!("running {} with {} requests…", bench.label, format::count(requests)));
         let scenario = benchmark_scenario(bench.name, requests)?;
         let m = measure(&scenario, bench.label, requests)?;
         let rps = m.per_wall_second(m.requests);
@@ -151,7 +151,7 @@ pub fn bench_command(args: &BenchArgs) -> Result<(), CliError> {
     if args.quick {
         text.push_str("(--quick: a smoke test; the figures are noise)\n");
     }
-    std::io::stdout().lock().write_all(text.as_bytes()).map_err(CliError::stdout)
+    Stdout::new().write(&text)
 }
 
 /// Builds and runs one scenario to its end; returns what it measured.

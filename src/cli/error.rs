@@ -6,6 +6,7 @@
 
 use std::io;
 
+use super::output::{text_to_stderr, to_stderr};
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_RUNTIME};
 
 /// Why a command failed.
@@ -46,7 +47,9 @@ impl CliError {
         match self {
             Self::Diagnostics(_) | Self::BadInput(_) => EXIT_BAD_INPUT,
             // The reader went away (`archsim run x --json | head`): not a
-            // failure of ours, and nobody is left to read a message.
+            // failure of ours, and nobody is left to read a message. (The
+            // commands' own output never gets here: `output::Stdout` drops
+            // what cannot be written then; see the policy there.)
             Self::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
             Self::Io { .. } | Self::Runtime(_) => EXIT_RUNTIME,
         }
@@ -55,18 +58,36 @@ impl CliError {
 
 /// Prints the error on stderr (diagnostics as they are, one per line, so
 /// editors can jump to them; others prefixed `archsim: error:`) and returns
-/// its exit code.
+/// its exit code. A stderr that cannot be written changes nothing: the
+/// exit code still says what happened.
 pub fn report_error(error: &CliError) -> u8 {
     match error {
         CliError::Diagnostics(lines) => {
-            for line in lines {
-                eprintln!("{line}");
-            }
+            // One write for all of them: thousands of problems print fast.
+            let mut text = lines.join("\n");
+            text.push('\n');
+            text_to_stderr(&text);
         }
         CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {}
-        other => eprintln!("archsim: error: {other}"),
+        other => to_stderr(format_args!("archsim: error: {other}")),
     }
     error.exit_code()
+}
+
+/// Prints what clap has to say (help and the version on stdout, usage
+/// errors on stderr) under the same policy as the commands' output, and
+/// returns the exit code: clap's own (0 for help, 2 for a usage error),
+/// or 1 when the help could not be written for another reason than a
+/// reader that went away.
+pub fn report_clap_error(error: &clap::Error) -> u8 {
+    let code = u8::try_from(error.exit_code()).unwrap_or(EXIT_BAD_INPUT);
+    match error.print() {
+        Ok(()) => code,
+        // stderr: nothing more to do. stdout closed by its reader: fine.
+        Err(_) if error.use_stderr() => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(e) => report_error(&CliError::stdout(e)),
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,10 @@
 //! `archsim list`: the bundled scenarios, so a learner can start without
 //! writing a file.
 
-use std::io::Write;
-
 use crate::scenario::BUNDLED;
 
 use super::CliError;
+use super::output::Stdout;
 use super::table::{Align, Table};
 
 /// Prints each bundled scenario: the name to pass to `archsim run`, its
@@ -24,20 +23,20 @@ pub fn list_command() -> Result<(), CliError> {
         table.row(vec![name.to_string(), title]);
         summaries.push(summary);
     }
-    let mut out = std::io::stdout().lock();
     let rendered = table.render();
     let mut lines = rendered.lines();
+    let mut text = String::new();
     if let Some(header) = lines.next() {
-        writeln!(out, "{header}").map_err(CliError::stdout)?;
+        text.push_str(&format!("{header}\n"));
     }
     for (line, summary) in lines.zip(&summaries) {
-        writeln!(out, "{line}").map_err(CliError::stdout)?;
+        text.push_str(&format!("{line}\n"));
         if !summary.is_empty() {
-            writeln!(out, "    {summary}").map_err(CliError::stdout)?;
+            text.push_str(&format!("    {summary}\n"));
         }
     }
-    writeln!(out, "\nRun one with `archsim run NAME`.").map_err(CliError::stdout)?;
-    Ok(())
+    text.push_str("\nRun one with `archsim run NAME`.\n");
+    Stdout::new().write(&text)
 }
 
 /// The text up to and including the first full stop that ends a sentence

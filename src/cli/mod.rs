@@ -4,7 +4,8 @@
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
 //! and exiting itself, so each error is reported exactly once, by
 //! [`report_error`], with the exit code scripts rely on: 0 ok, 1 runtime
-//! failure, 2 bad input.
+//! failure, 2 bad input. How a failure to write stdout or stderr is handled
+//! (the same for every command) is in [`output`].
 
 mod args;
 mod bench;
@@ -12,6 +13,7 @@ mod csv;
 mod error;
 mod format;
 mod list;
+pub mod output;
 mod process;
 mod progress;
 mod run;
@@ -21,7 +23,7 @@ mod table;
 mod validate;
 
 pub use args::{BenchArgs, BenchName, Cli, Command, RunArgs, ValidateArgs};
-pub use error::{CliError, report_error};
+pub use error::{CliError, report_clap_error, report_error};
 
 use std::process::ExitCode;
 

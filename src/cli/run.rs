@@ -1,11 +1,11 @@
 //! `archsim run`: load a scenario, apply the flags, simulate, print.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::scenario::Scenario;
 use crate::sim::{SimTime, Simulation};
 
+use super::output::{Stdout, to_stderr};
 use super::progress::RunProgress;
 use super::source::load_named_scenario;
 use super::summary::render_summary;
@@ -35,30 +35,31 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     } else {
         render_summary(&report, wall)
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).map_err(CliError::stdout)?;
+    // A reader that stops early (`| head`) does not stop the CSV files.
+    Stdout::new().write(&text)?;
 
     if let Some(dir) = &args.csv {
         let node_ids: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
         let edges: Vec<(String, String)> = scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
         let written = csv::write_series(dir, sim.series(), &node_ids, &edges)?;
-        eprintln!(
+        to_stderr(format_args!(
             "wrote {} CSV files ({} windows of {} s each) to {}",
             written.files.len(),
             written.windows,
             scenario.window_s,
             dir.display()
-        );
+        ));
         if written.dropped_windows > 0 {
-            eprintln!(
+            to_stderr(format_args!(
                 "note: the first {} windows are not in the files: the engine keeps only the most recent {}",
                 written.dropped_windows, written.windows
-            );
+            ));
         }
         if written.windows == 0 {
-            eprintln!(
+            to_stderr(format_args!(
                 "note: no window closed: the run ({} s) is shorter than one window ({} s); try --window",
                 scenario.duration_s, scenario.window_s
-            );
+            ));
         }
     }
     Ok(())

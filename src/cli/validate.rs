@@ -1,27 +1,25 @@
 //! `archsim validate`: load each file and say it is fine or list every
 //! problem, so an editor or CI can point at the exact line.
 
-use std::io::Write;
-
+use super::output::Stdout;
 use super::source::load_named_scenario;
 use super::{CliError, ValidateArgs};
 
 /// Validates every file; fails (exit 2) if any is invalid, after checking
-/// them all.
+/// them all (even when stdout's reader has gone away: the exit code is
+/// the answer).
 pub fn validate_command(args: &ValidateArgs) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Stdout::new();
     let mut problems = Vec::new();
     for file in &args.files {
         match load_named_scenario(file) {
-            Ok(scenario) => writeln!(
-                stdout,
+            Ok(scenario) => stdout.line(format_args!(
                 "{file}: ok ({} node{}, {} edge{})",
                 scenario.nodes.len(),
                 plural(scenario.nodes.len()),
                 scenario.edges.len(),
                 plural(scenario.edges.len())
-            )
-            .map_err(CliError::stdout)?,
+            ))?,
             Err(CliError::Diagnostics(lines)) => problems.extend(lines),
             Err(CliError::BadInput(message)) => problems.push(message),
             Err(other) => return Err(other),

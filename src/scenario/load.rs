@@ -6,7 +6,8 @@ use std::path::Path;
 use ron::extensions::Extensions;
 
 use super::locate::{
-    enclosing_end, field_extent, group_has_field, group_start, last_string_before, line_column, locate,
+    Locator, enclosing_end, field_extent, group_has_field, group_start, last_string_before, line_column, line_columns,
+    unclosed_block_comment,
 };
 use super::validate::edit_distance;
 use super::{Diagnostic, LoadError, Scenario, validate};
@@ -71,17 +72,15 @@ impl Working {
 /// fields and the semantic problems of the rest of the file come back
 /// together.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
+    // Editors on Windows may start a file with a byte-order mark. It is
+    // not text: skipped, it does not count as a column either, as in the
+    // editor that shows the file.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut work = Working { text: source.to_string(), shifts: Vec::new(), skipped_groups: Vec::new() };
-    // Editors on Windows may start a file with a byte-order mark; a space
-    // in its place keeps the columns an editor shows.
-    if source.starts_with('\u{feff}') {
-        work.replace(0, '\u{feff}'.len_utf8(), " ");
-    }
-    let mut diagnostics = Vec::new();
-    let mut diagnose = |work: &Working, offset: usize, message: String| {
-        let (line, column) = line_column(source, work.original(offset));
-        diagnostics.push(Diagnostic { file: file.to_string(), line, column, message });
-    };
+    // (offset in `source`, message): turned into lines and columns at the
+    // end, all in one pass over the file.
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut diagnose = |work: &Working, offset: usize, message: String| found.push((work.original(offset), message));
     let mut recoveries = 0;
     let scenario = loop {
         let error = match ron_options().from_str::<Scenario>(&work.text) {
@@ -101,6 +100,11 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
             // ron points into `-2` at the `2`: point at the whole number.
             offset = token_start(text, offset);
         }
+        if let ron::Error::UnclosedBlockComment = error.code {
+            // ron notices only at the end of the file, or wherever its
+            // reading stopped; the learner needs the `/*` that opened it.
+            offset = unclosed_block_comment(text).unwrap_or(offset);
+        }
         if let ron::Error::MissingStructField { .. } = error.code {
             // ron's span ends at the group's closing bracket; point at its
             // name instead (`Service(`), where the learner adds the field.
@@ -118,11 +122,19 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
         }
     };
     if let Some(scenario) = &scenario {
+        let mut locator = Locator::new(&work.text);
         for p in validate(scenario) {
-            diagnose(&work, locate(&work.text, &p.path), p.message);
+            diagnose(&work, locator.locate(&p.path), p.message);
         }
     }
-    // In reading order, whichever pass found them.
+    let offsets: Vec<usize> = found.iter().map(|(offset, _)| *offset).collect();
+    let mut diagnostics: Vec<Diagnostic> = line_columns(source, &offsets)
+        .into_iter()
+        .zip(found)
+        .map(|((line, column), (_, message))| Diagnostic { file: file.to_string(), line, column, message })
+        .collect();
+    // In reading order, whichever pass found them (stable: problems at one
+    // place keep the order they were found in).
     diagnostics.sort_by_key(|d| (d.line, d.column));
     match scenario {
         Some(scenario) if diagnostics.is_empty() => Ok(scenario),
@@ -342,7 +354,7 @@ fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String 
             "unexpected text after the end of the scenario: the outer `( ... )` is already closed".into()
         }
         E::UnexpectedChar(c) => format!("unexpected character `{c}`"),
-        E::UnclosedBlockComment => "a `/*` comment is never closed with `*/`".into(),
+        E::UnclosedBlockComment => "this `/*` comment is never closed: add `*/` where it should end".into(),
         E::ExceededRecursionLimit => "brackets are nested too deeply".into(),
         E::InvalidValueForType { expected, found } => format!("expected {expected}, found {found}"),
         other => {
@@ -357,8 +369,102 @@ fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String 
 /// Reads, parses and validates a scenario file.
 pub fn load_scenario(path: &Path) -> Result<Scenario, LoadError> {
     let display = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
-    parse_scenario(&source, &display)
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
+    parse_scenario_bytes(&bytes, &display)
+}
+
+/// Parses a file as read from disk: UTF-8 text, with or without a
+/// byte-order mark.
+///
+/// Text in another encoding is refused with one message that names it,
+/// since nothing in it can be read. A UTF-8 file with a few bad bytes (a
+/// name typed in Latin-1, say) is read on with the bad bytes replaced, so
+/// the first of them is reported where it is, together with every other
+/// problem of the file.
+fn parse_scenario_bytes(bytes: &[u8], file: &str) -> Result<Scenario, LoadError> {
+    let diagnostic = |line, column, message| Diagnostic { file: file.to_string(), line, column, message };
+    if let Some(encoding) = other_unicode_encoding(bytes) {
+        let message = format!(
+            "this file is saved as {encoding}; scenario files must be UTF-8: save it again as UTF-8 \
+             (in most editors: Save as, then Encoding: UTF-8)"
+        );
+        return Err(LoadError::Invalid(vec![diagnostic(1, 1, message)]));
+    }
+    // A UTF-8 byte-order mark is skipped (as `parse_scenario` does), here
+    // so that the positions of bad bytes do not count it either.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (text, bad) = match std::str::from_utf8(bytes) {
+        Ok(source) => return parse_scenario(source, file),
+        Err(_) => replace_invalid_utf8(bytes),
+    };
+    let offsets: Vec<usize> = bad.iter().map(|&(at, _)| at).collect();
+    let places = line_columns(&text, &offsets);
+    let (Some(&(_, first_byte)), Some(&(line, column))) = (bad.first(), places.first()) else {
+        return parse_scenario(&text, file);
+    };
+    let more = match bad.len() {
+        1 => String::new(),
+        2 => " (and one more place like it further on)".to_string(),
+        n => format!(" (and {} more places like it further on)", n - 1),
+    };
+    let mut list = vec![diagnostic(
+        line,
+        column,
+        format!(
+            "the file is not valid UTF-8 text: the byte 0x{first_byte:02X} here is not part of any character{more}; \
+             save the file as UTF-8"
+        ),
+    )];
+    // The rest of the file's problems, except the parser tripping over
+    // the replaced bytes themselves: those are the problem above.
+    if let Err(LoadError::Invalid(others)) = parse_scenario(&text, file) {
+        list.extend(others.into_iter().filter(|d| !places.contains(&(d.line, d.column))));
+    }
+    list.sort_by_key(|d| (d.line, d.column));
+    Err(LoadError::Invalid(list))
+}
+
+/// The encoding a file's start shows it is in, when that is a Unicode
+/// encoding other than UTF-8: a UTF-16 or UTF-32 byte-order mark, or (for
+/// UTF-16 without one) a zero byte next to the first character, which an
+/// ASCII character such as `(` or `/` becomes in UTF-16.
+fn other_unicode_encoding(bytes: &[u8]) -> Option<&'static str> {
+    // UTF-32 LE starts like UTF-16 LE: test it first.
+    match bytes {
+        [0xFF, 0xFE, 0x00, 0x00, ..] => Some("UTF-32 (little-endian)"),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [a, 0x00, ..] if *a != 0 => Some("UTF-16 (little-endian)"),
+        [0x00, b, ..] if *b != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
+/// The bytes as text with each invalid sequence replaced by U+FFFD (as
+/// [`String::from_utf8_lossy`] does), and where each replacement sits in
+/// that text with the first byte it replaced.
+fn replace_invalid_utf8(mut bytes: &[u8]) -> (String, Vec<(usize, u8)>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut bad = Vec::new();
+    while !bytes.is_empty() {
+        match std::str::from_utf8(bytes) {
+            Ok(rest) => {
+                text.push_str(rest);
+                break;
+            }
+            Err(error) => {
+                let (valid, after) = bytes.split_at(error.valid_up_to());
+                // `valid_up_to` bytes are UTF-8 by definition.
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                bad.push((text.len(), after.first().copied().unwrap_or_default()));
+                text.push(char::REPLACEMENT_CHARACTER);
+                // No length: the file ends in the middle of a character.
+                bytes = &after[error.error_len().unwrap_or(after.len())..];
+            }
+        }
+    }
+    (text, bad)
 }
 
 /// Writes a scenario as RON in the same dialect the loader reads.
@@ -424,6 +530,17 @@ mod tests {
         assert_eq!(token_at(text, text.len() - 1), "-2");
         let text = "éworkers: -1";
         assert_eq!(field_before(text, text.len() - 2), Some("workers"));
+    }
+
+    #[test]
+    fn each_invalid_sequence_becomes_one_replacement_character_at_a_known_place() {
+        // A lone byte, then a character cut short by the end of the file.
+        let (text, bad) = replace_invalid_utf8(b"a\xffb\xe2\x82");
+        assert_eq!(text, "a\u{fffd}b\u{fffd}");
+        assert_eq!(bad, [(1, 0xFF), (5, 0xE2)]);
+        assert_eq!(other_unicode_encoding(b"\xff\xfe\x00\x00("), Some("UTF-32 (little-endian)"));
+        assert_eq!(other_unicode_encoding(b"(\x00n\x00"), Some("UTF-16 (little-endian)"));
+        assert_eq!(other_unicode_encoding(b"\xef\xbb\xbf("), None);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! is a best-effort pointer for a human, falling back to the closest
 //! enclosing thing it could find.
 
+use std::collections::HashMap;
+
 /// One step of a path into the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathSegment<'a> {
@@ -15,25 +17,57 @@ pub enum PathSegment<'a> {
     Index(usize),
 }
 
-/// The byte offset of the thing at `path`, or of the deepest part of it found.
-pub fn locate(source: &str, path: &[PathSegment<'_>]) -> usize {
-    let bytes = source.as_bytes();
-    let mut region = (0, bytes.len());
-    let mut found = 0;
-    for segment in path {
-        let next = match *segment {
-            PathSegment::Key(key) => find_key(bytes, region, key),
-            PathSegment::Index(index) => find_element(bytes, region, index),
-        };
-        match next {
-            Some((start, end)) => {
-                found = start;
-                region = (start, end);
-            }
-            None => break,
-        }
+/// Finds where the things at paths into one source are.
+///
+/// Problems in a big file share most of their paths (`nodes`, then the
+/// n-th node, ...), and finding a top-level field means reading the whole
+/// document (a shallower match may come later). Each step is remembered by
+/// its region, and a list's elements are found in one pass, so locating k
+/// problems costs one read of the document plus the small regions they
+/// point into, not k reads of it.
+pub struct Locator<'s, 'k> {
+    bytes: &'s [u8],
+    keys: HashMap<(Region, &'k str), Option<Region>>,
+    /// The elements of the first list in a region (see [`list_elements`]).
+    lists: HashMap<Region, Vec<Option<Region>>>,
+}
+
+/// A byte range of the source, start inclusive, end exclusive.
+type Region = (usize, usize);
+
+impl<'s, 'k> Locator<'s, 'k> {
+    pub fn new(source: &'s str) -> Self {
+        Locator { bytes: source.as_bytes(), keys: HashMap::new(), lists: HashMap::new() }
     }
-    found
+
+    /// The byte offset of the thing at `path`, or of the deepest part of it found.
+    pub fn locate(&mut self, path: &[PathSegment<'k>]) -> usize {
+        let bytes = self.bytes;
+        let mut region = (0, bytes.len());
+        let mut found = 0;
+        for segment in path {
+            let next = match *segment {
+                PathSegment::Key(key) => {
+                    *self.keys.entry((region, key)).or_insert_with(|| find_key(bytes, region, key))
+                }
+                PathSegment::Index(index) => self
+                    .lists
+                    .entry(region)
+                    .or_insert_with(|| list_elements(bytes, region))
+                    .get(index)
+                    .copied()
+                    .flatten(),
+            };
+            match next {
+                Some((start, end)) => {
+                    found = start;
+                    region = (start, end);
+                }
+                None => break,
+            }
+        }
+        found
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -43,6 +77,32 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// [`line_column`] of many offsets at once, in one pass over the source
+/// (sorting the offsets first): a file with thousands of problems, even
+/// all on one long line, costs one read.
+pub fn line_columns(source: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    let clamp = |o: usize| floor_char_boundary(source, o.min(source.len()));
+    order.sort_by_key(|&k| clamp(offsets[k]));
+    let mut out = vec![(1, 1); offsets.len()];
+    // Position reached so far: byte offset, line, characters since the line started.
+    let (mut at, mut line, mut column) = (0, 1, 0);
+    for k in order {
+        let target = clamp(offsets[k]);
+        for c in source[at..target].chars() {
+            if c == '\n' {
+                line += 1;
+                column = 0;
+            } else {
+                column += 1;
+            }
+        }
+        at = target;
+        out[k] = (line, column + 1);
+    }
+    out
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -69,15 +129,54 @@ fn skip_opaque(bytes: &[u8], i: usize, end: usize) -> Option<usize> {
             }
             Some(j)
         }
-        b'/' if bytes.get(i + 1) == Some(&b'*') => {
-            let mut j = i + 2;
-            while j + 1 < end && !(bytes[j] == b'*' && bytes[j + 1] == b'/') {
-                j += 1;
-            }
-            Some((j + 1).min(end.saturating_sub(1)).max(i))
-        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(block_comment_end(bytes, i, end).unwrap_or(end - 1)),
         _ => None,
     }
+}
+
+/// The index of the last byte (the `/`) of the block comment that opens at
+/// `i`, or `None` if it is not closed before `end`. Block comments nest, as
+/// in RON: `/* a /* b */ c */` is one comment.
+pub fn block_comment_end(bytes: &[u8], i: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = i;
+    while j + 1 < end {
+        match (bytes[j], bytes[j + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                j += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Where the first block comment that is never closed opens: the scan
+/// skips strings and line comments, so a `/*` inside them does not count.
+pub fn unclosed_block_comment(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            match block_comment_end(bytes, i, bytes.len()) {
+                Some(last) => i = last + 1,
+                None => return Some(i),
+            }
+        } else if let Some(last) = skip_opaque(bytes, i, bytes.len()) {
+            i = last + 1;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// Visits every byte outside strings and comments, with its bracket depth
@@ -254,28 +353,25 @@ fn value_end(bytes: &[u8], from: usize, limit: usize) -> usize {
     scan(bytes, (from, limit), |i, depth| (depth == 0 && bytes[i] == b',').then_some(i)).unwrap_or(limit)
 }
 
-/// The region of the `index`-th element of the first list in `region`.
-fn find_element(bytes: &[u8], region: (usize, usize), index: usize) -> Option<(usize, usize)> {
-    let open = scan(bytes, region, |i, _| (bytes[i] == b'[').then_some(i))?;
-    let mut element = 0;
+/// The regions of the elements of the first list in `region`, in order;
+/// `None` for an element with nothing in it (after a trailing comma).
+fn list_elements(bytes: &[u8], region: Region) -> Vec<Option<Region>> {
+    let Some(open) = scan(bytes, region, |i, _| (bytes[i] == b'[').then_some(i)) else { return Vec::new() };
+    let mut elements = Vec::new();
     let mut element_start = None;
-    let found = scan(bytes, (open + 1, region.1), |i, depth| {
+    scan(bytes, (open + 1, region.1), |i, depth| {
         if depth == 0 && bytes[i] == b',' {
-            if element == index {
-                return Some(i);
-            }
-            element += 1;
-            element_start = None;
+            elements.push(element_start.take().map(|start| (start, i)));
         } else if element_start.is_none() && !bytes[i].is_ascii_whitespace() {
             element_start = Some(i);
         }
-        None
+        None::<()>
     });
-    let start = element_start?;
-    if element != index {
-        return None;
+    // The last element has no comma after it: it runs to the end of the region.
+    if let Some(start) = element_start {
+        elements.push(Some((start, region.1)));
     }
-    Some((start, found.unwrap_or(region.1)))
+    elements
 }
 
 #[cfg(test)]
@@ -286,13 +382,53 @@ mod tests {
 
     #[test]
     fn finds_a_field_of_the_second_list_element() {
-        let at = locate(SRC, &[PathSegment::Key("nodes"), PathSegment::Index(1), PathSegment::Key("connections")]);
+        let at = Locator::new(SRC).locate(&[
+            PathSegment::Key("nodes"),
+            PathSegment::Index(1),
+            PathSegment::Key("connections"),
+        ]);
         assert_eq!(line_column(SRC, at), (6, 30));
     }
 
     #[test]
+    fn a_remembered_step_finds_what_a_fresh_search_finds() {
+        let mut shared = Locator::new(SRC);
+        let paths: [&[PathSegment<'_>]; 5] = [
+            &[PathSegment::Key("nodes"), PathSegment::Index(1), PathSegment::Key("connections")],
+            &[PathSegment::Key("nodes"), PathSegment::Index(0), PathSegment::Key("workers")],
+            &[PathSegment::Key("nodes"), PathSegment::Index(2), PathSegment::Key("id")],
+            &[PathSegment::Key("name")],
+            &[PathSegment::Key("nodes"), PathSegment::Index(1), PathSegment::Key("id")],
+        ];
+        for path in paths.iter().chain(paths.iter()) {
+            assert_eq!(shared.locate(path), Locator::new(SRC).locate(path), "{path:?}");
+        }
+        // The third node does not exist: the list itself is the answer.
+        assert_eq!(line_column(SRC, shared.locate(paths[2])), (3, 3));
+    }
+
+    #[test]
+    fn many_offsets_get_the_positions_one_offset_gets() {
+        let text = "ab\né€x\n\n  long line, ✓ here\n";
+        let mut offsets: Vec<usize> = (0..=text.len() + 2).rev().collect();
+        offsets.push(4);
+        let expected: Vec<(usize, usize)> = offsets.iter().map(|&o| line_column(text, o)).collect();
+        assert_eq!(line_columns(text, &offsets), expected);
+    }
+
+    #[test]
+    fn block_comments_nest_and_the_unclosed_one_is_found_where_it_opens() {
+        let closed = "( /* a /* b */ c */ x: \"/*\" // /*\n)";
+        assert_eq!(unclosed_block_comment(closed), None);
+        let open = "(\n  x: 1, /* a /* b */ c\n)";
+        assert_eq!(unclosed_block_comment(open), open.find("/* a"));
+        assert_eq!(block_comment_end(closed.as_bytes(), 2, closed.len()), closed.find("*/ x").map(|i| i + 1));
+    }
+
+    #[test]
     fn falls_back_to_the_deepest_part_found() {
-        let at = locate(SRC, &[PathSegment::Key("nodes"), PathSegment::Index(0), PathSegment::Key("missing")]);
+        let at =
+            Locator::new(SRC).locate(&[PathSegment::Key("nodes"), PathSegment::Index(0), PathSegment::Key("missing")]);
         assert_eq!(line_column(SRC, at), (4, 5));
     }
 }

@@ -15,7 +15,9 @@ use super::limits::{
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
-use super::{Arrivals, CacheMode, DistributionSpec, FaultSpec, LbPolicy, NodeKind, ProfileShape, Scenario};
+use super::{
+    Arrivals, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind, NodeSpec, ProfileShape, Scenario,
+};
 
 /// A problem found by validation, before it is given a line and column.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,17 +151,71 @@ impl Checker {
 }
 
 /// Checks everything that parsing cannot: references, ranges, topology.
+///
+/// Runs in time linear in the size of the scenario (n log n for the
+/// spikes of one client), however many problems it finds: files are
+/// generated too, and a 20,000-node file must answer in well under a
+/// second.
 pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     let mut c = Checker { problems: Vec::new() };
+    let mut g = Lookup::new(scenario);
     check_run_settings(&mut c, scenario);
     check_ids(&mut c, scenario);
-    check_edges(&mut c, scenario);
-    for i in 0..scenario.nodes.len() {
-        check_node(&mut c, scenario, i);
+    check_edges(&mut c, &mut g);
+    let fault_spikes = fault_spikes_by_node(&g);
+    for (i, spikes) in fault_spikes.iter().enumerate() {
+        check_node(&mut c, &g, i, spikes);
     }
-    check_cycles(&mut c, scenario);
-    check_faults(&mut c, scenario);
+    check_consistent_hash(&mut c, &g);
+    check_cycles(&mut c, &g);
+    check_faults(&mut c, &mut g);
     c.problems
+}
+
+/// The scenario with the lookups validation makes for every edge, node and
+/// fault done through hash maps: [`Scenario::node`] and
+/// [`Scenario::out_edges`] scan every node or edge, and calling them per
+/// edge made a big file take minutes.
+struct Lookup<'a> {
+    s: &'a Scenario,
+    /// The first node with each id, as [`Scenario::node_index`] finds it
+    /// (and the engine, which uses it).
+    index: HashMap<&'a str, usize>,
+    /// Edge positions by the id they leave, in file order, as
+    /// [`Scenario::out_edges`] lists them.
+    out: HashMap<&'a str, Vec<usize>>,
+    /// Every (from, to) pair an edge joins.
+    pairs: HashSet<(&'a str, &'a str)>,
+    suggestions: Suggestions<'a>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(s: &'a Scenario) -> Self {
+        let mut index = HashMap::with_capacity(s.nodes.len());
+        for (i, n) in s.nodes.iter().enumerate() {
+            index.entry(n.id.as_str()).or_insert(i);
+        }
+        let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut pairs = HashSet::with_capacity(s.edges.len());
+        for (k, e) in s.edges.iter().enumerate() {
+            out.entry(e.from.as_str()).or_default().push(k);
+            pairs.insert((e.from.as_str(), e.to.as_str()));
+        }
+        Lookup { s, index, out, pairs, suggestions: Suggestions::new(s) }
+    }
+
+    fn node(&self, id: &str) -> Option<&'a NodeSpec> {
+        self.index.get(id).map(|&i| &self.s.nodes[i])
+    }
+
+    fn out_edges(&self, id: &str) -> impl Iterator<Item = &'a EdgeSpec> + use<'a, '_> {
+        let s = self.s;
+        self.out.get(id).into_iter().flatten().map(move |&k| &s.edges[k])
+    }
+
+    fn out_count(&self, id: &str) -> usize {
+        self.out.get(id).map_or(0, Vec::len)
+    }
 }
 
 fn check_run_settings(c: &mut Checker, s: &Scenario) {
@@ -210,33 +266,78 @@ fn check_ids(c: &mut Checker, s: &Scenario) {
     }
 }
 
-/// "unknown node "x"", with the closest id as a suggestion or the ids there are.
-fn unknown_node(s: &Scenario, id: &str) -> String {
-    let best = s
-        .nodes
-        .iter()
-        .map(|n| (edit_distance(&n.id.to_lowercase(), &id.to_lowercase()), n.id.as_str()))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, near)) if super::load::is_typo(id, near, d) => {
-            format!("there is no node \"{id}\"; did you mean \"{near}\"?")
-        }
-        _ if s.nodes.is_empty() => format!("there is no node \"{id}\" (the scenario has no nodes)"),
-        _ => {
-            let mut ids: Vec<String> = Vec::new();
-            for n in &s.nodes {
-                let quoted = format!("\"{}\"", n.id);
-                if !ids.contains(&quoted) {
-                    ids.push(quoted);
-                }
-            }
-            if ids.len() > 12 {
-                ids.truncate(12);
-                ids.push("…".into());
-            }
-            format!("there is no node \"{id}\"; the nodes are {}", ids.join(", "))
-        }
+/// Ids named in a list of them in a message; longer lists end in "…".
+const MAX_IDS_SHOWN: usize = 12;
+
+/// Edit-distance work (characters × characters compared) spent on "did
+/// you mean" suggestions for one scenario. Plenty for any hand-written
+/// file; a generated one with thousands of nodes and thousands of bad
+/// references gets suggestions for the first few and the list of ids for
+/// the rest, instead of minutes of comparisons.
+const SUGGESTION_BUDGET: usize = 20_000_000;
+
+/// "there is no node "x"" messages, with the closest id as a suggestion
+/// or the ids there are, each worked out once per unknown id.
+struct Suggestions<'a> {
+    /// Distinct node ids in file order, with their lower-case form.
+    ids: Vec<(&'a str, String)>,
+    /// The characters of all of `ids`: the cost of one search is that
+    /// times the length of the unknown id.
+    id_chars: usize,
+    budget: usize,
+    /// The message for each unknown id already seen.
+    known: HashMap<String, String>,
+}
+
+impl<'a> Suggestions<'a> {
+    fn new(s: &'a Scenario) -> Self {
+        let mut seen = HashSet::with_capacity(s.nodes.len());
+        let ids: Vec<(&str, String)> = s
+            .nodes
+            .iter()
+            .filter(|n| seen.insert(n.id.as_str()))
+            .map(|n| (n.id.as_str(), n.id.to_lowercase()))
+            .collect();
+        let id_chars = ids.iter().map(|(_, lower)| lower.chars().count() + 1).sum();
+        Suggestions { ids, id_chars, budget: SUGGESTION_BUDGET, known: HashMap::new() }
     }
+
+    fn unknown_node(&mut self, id: &str) -> String {
+        if let Some(message) = self.known.get(id) {
+            return message.clone();
+        }
+        let message = self.compose(id);
+        self.known.insert(id.to_string(), message.clone());
+        message
+    }
+
+    fn compose(&mut self, id: &str) -> String {
+        if self.ids.is_empty() {
+            return format!("there is no node \"{id}\" (the scenario has no nodes)");
+        }
+        let lower = id.to_lowercase();
+        let cost = (lower.chars().count() + 1) * self.id_chars;
+        if cost <= self.budget {
+            self.budget -= cost;
+            let best = self.ids.iter().map(|(near, l)| (edit_distance(l, &lower), *near)).min_by_key(|(d, _)| *d);
+            if let Some((d, near)) = best
+                && super::load::is_typo(id, near, d)
+            {
+                return format!("there is no node \"{id}\"; did you mean \"{near}\"?");
+            }
+        }
+        let shown = self.ids.iter().map(|(near, _)| *near);
+        format!("there is no node \"{id}\"; the nodes are {}", quoted_list(shown, self.ids.len()))
+    }
+}
+
+/// `"a", "b", "c"`: the first [`MAX_IDS_SHOWN`] of `count` ids, then "…".
+fn quoted_list<'x>(ids: impl Iterator<Item = &'x str>, count: usize) -> String {
+    let mut list: Vec<String> = ids.take(MAX_IDS_SHOWN).map(|id| format!("\"{id}\"")).collect();
+    if count > MAX_IDS_SHOWN {
+        list.push("…".into());
+    }
+    list.join(", ")
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.
@@ -255,12 +356,14 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn check_edges(c: &mut Checker, s: &Scenario) {
+fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
+    let s = g.s;
     for (i, e) in s.edges.iter().enumerate() {
         let path = vec![Key("edges"), Index(i)];
         for (field, id) in [("from", &e.from), ("to", &e.to)] {
-            if s.node(id).is_none() {
-                c.report(at(&path, &[Key(field)]), format!("edge {}: `{field}`: {}", i + 1, unknown_node(s, id)));
+            if g.node(id).is_none() {
+                let why = g.suggestions.unknown_node(id);
+                c.report(at(&path, &[Key(field)]), format!("edge {}: `{field}`: {why}", i + 1));
             }
         }
         if e.from == e.to {
@@ -272,7 +375,7 @@ fn check_edges(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        if let Some(to) = s.node(&e.to)
+        if let Some(to) = g.node(&e.to)
             && !to.kind.accepts_requests()
         {
             c.report(
@@ -288,18 +391,32 @@ fn check_edges(c: &mut Checker, s: &Scenario) {
     }
 }
 
-/// The ids an edge list names, quoted, for messages.
-fn targets(s: &Scenario, id: &str) -> String {
-    let list: Vec<String> = s.out_edges(id).map(|e| format!("\"{}\"", e.to)).collect();
-    list.join(", ")
+/// The ids the edges from `id` call, quoted, for messages.
+fn targets(g: &Lookup<'_>, id: &str) -> String {
+    quoted_list(g.out_edges(id).map(|e| e.to.as_str()), g.out_count(id))
 }
 
-fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
+/// The spikes of the fault timeline, as profile shapes of the node they
+/// name (the first with that id, as the engine finds it).
+fn fault_spikes_by_node(g: &Lookup<'_>) -> Vec<Vec<ProfileShape>> {
+    let mut spikes = vec![Vec::new(); g.s.nodes.len()];
+    for f in &g.s.faults {
+        if let FaultSpec::Spike { node, at_s, duration_s, factor } = f
+            && let Some(&i) = g.index.get(node.as_str())
+        {
+            spikes[i].push(ProfileShape::Spike { start_s: *at_s, duration_s: *duration_s, factor: *factor });
+        }
+    }
+    spikes
+}
+
+fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[ProfileShape]) {
+    let s = g.s;
     let node = &s.nodes[i];
     let id = &node.id;
     let id_path = vec![Key("nodes"), Index(i), Key("id")];
     let kind = vec![Key("nodes"), Index(i), Key("kind")];
-    let out = s.out_edges(id).count();
+    let out = g.out_count(id);
     match &node.kind {
         NodeKind::Client(cl) => {
             if out == 0 {
@@ -315,7 +432,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                     format!(
                         "client \"{id}\" has {out} targets ({}); a client sends to exactly one: put a load balancer \
                          in front to spread the traffic",
-                        targets(s, id)
+                        targets(g, id)
                     ),
                 );
             }
@@ -355,6 +472,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
             for (k, shape) in cl.profile.iter().enumerate() {
                 check_profile_shape(c, &at(&kind, &[Key("profile"), Index(k)]), shape);
             }
+            check_peak_rate(c, &arrivals, id, &cl.arrivals, &cl.profile, fault_spikes);
             if let Some(t) = cl.timeout_ms {
                 c.positive(&kind, "timeout_ms", t, MAX_MS, "ms");
             }
@@ -385,7 +503,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                     id_path,
                     format!("load balancer \"{id}\" has {out} targets; at most {MAX_LB_TARGETS} are supported"),
                 );
-            } else if lb.policy == LbPolicy::Weighted && s.out_edges(id).all(|e| e.weight <= 0.0) {
+            } else if lb.policy == LbPolicy::Weighted && g.out_edges(id).all(|e| e.weight <= 0.0) {
                 c.report(
                     id_path,
                     format!("load balancer \"{id}\" is weighted but every edge from it has weight 0: give one a weight above 0"),
@@ -400,7 +518,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
         }
         NodeKind::Cache(ca) => {
             if out != 1 {
-                let has = if out == 0 { "none".to_string() } else { format!("{out}: {}", targets(s, id)) };
+                let has = if out == 0 { "none".to_string() } else { format!("{out}: {}", targets(g, id)) };
                 c.report(
                     id_path,
                     format!(
@@ -424,7 +542,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
         }
         NodeKind::Queue(q) => {
             if out != 1 {
-                let has = if out == 0 { "none".to_string() } else { format!("{out}: {}", targets(s, id)) };
+                let has = if out == 0 { "none".to_string() } else { format!("{out}: {}", targets(g, id)) };
                 c.report(
                     id_path,
                     format!(
@@ -442,7 +560,7 @@ fn check_node(c: &mut Checker, s: &Scenario, i: usize) {
                     id_path,
                     format!(
                         "database \"{id}\" cannot call other nodes, but has edges to {}: remove them",
-                        targets(s, id)
+                        targets(g, id)
                     ),
                 );
             }
@@ -482,20 +600,288 @@ fn check_profile_shape(c: &mut Checker, p: &[PathSegment<'static>], shape: &Prof
     }
 }
 
+/// How much a traffic profile can multiply a client's base rate at most,
+/// part by part: an upper bound, cheap to compute, never below the
+/// highest factor the profile actually reaches.
+///
+/// The profile's rate is `base × level × spikes × daily` (see
+/// [`ProfileShape`]), so the bound is the product of a bound on each:
+/// the highest level any step or ramp sets (never below 1, the level
+/// before the first), the largest product of the spikes active at one
+/// time (a sweep over their starts and ends, in time order), and
+/// `1 + amplitude` for each daily curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeakFactor {
+    /// The highest level a step or a ramp sets, at least 1.
+    pub level: f64,
+    /// Whether that level is a ramp's (else a step's, or 1), for messages.
+    pub level_from_ramp: bool,
+    /// The largest product of spike factors active at the same time
+    /// (factors below 1 count as 1), at least 1.
+    pub spikes: f64,
+    /// How many spikes above 1 overlap where that product is reached.
+    pub overlapping_spikes: usize,
+    /// When that product is reached (first time, seconds); `None` when no
+    /// spike is above 1.
+    pub spikes_at_s: Option<f64>,
+    /// The product of `1 + amplitude` over the daily curves.
+    pub daily: f64,
+}
+
+impl PeakFactor {
+    /// The bound on the whole factor.
+    pub fn total(&self) -> f64 {
+        self.level * self.spikes * self.daily
+    }
+}
+
+
+/// An upper bound on the factor the shapes multiply a base rate by, at any
+/// time ([`PeakFactor::total`]), part by part, so that no accepted profile
+/// pushes a client past [`MAX_RATE_RPS`]. O(k log k) for k shapes. Values no
+/// profile can have (NaN factors, spikes with no duration) are left out
+/// rather than poisoning the bound; validation refuses them on their own.
+pub fn peak_factor(shapes: &[ProfileShape]) -> PeakFactor {
+    let mut peak = PeakFactor {
+        level: 1.0,
+        level_from_ramp: false,
+        spikes: 1.0,
+        overlapping_spikes: 0,
+        spikes_at_s: None,
+        daily: 1.0,
+    };
+    // (time, starts, ln of the factor): a spike is active on [start, end).
+    let mut events: Vec<(f64, bool, f64)> = Vec::new();
+    for shape in shapes {
+        match *shape {
+            ProfileShape::Step { factor, .. } => {
+                if factor > peak.level {
+                    peak.level = factor;
+                    peak.level_from_ramp = false;
+                }
+            }
+            ProfileShape::Ramp { from_factor, to_factor, .. } => {
+                // Linear between the two, so the larger one bounds it.
+                let high = from_factor.max(to_factor);
+                if high > peak.level {
+                    peak.level = high;
+                    peak.level_from_ramp = true;
+                }
+            }
+            ProfileShape::Spike { start_s, duration_s, factor } => {
+                if factor > 1.0 && !start_s.is_nan() && duration_s > 0.0 {
+                    events.push((start_s, true, factor.ln()));
+                    events.push((start_s + duration_s, false, -factor.ln()));
+                }
+            }
+            ProfileShape::Daily { amplitude, .. } => {
+                if amplitude.is_finite() {
+                    peak.daily *= 1.0 + amplitude.abs();
+                }
+            }
+        }
+    }
+    // Ends before starts at the same time: a spike that ends when another
+    // starts does not overlap it.
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut sum, mut best, mut best_at) = (0.0, 0.0, None);
+    for &(time, starts, ln) in &events {
+        sum += ln;
+        if starts && sum > best {
+            best = sum;
+            best_at = Some(time);
+        }
+    }
+    // The product itself, multiplied out at the busiest time rather than
+    // taken from the sum of logarithms, so a bound that is exactly the
+    // limit is not pushed over it by rounding.
+    if let Some(t) = best_at {
+        peak.spikes_at_s = best_at;
+        for shape in shapes.iter().filter(|shape| spike_active_at(shape, t)) {
+            if let ProfileShape::Spike { factor, .. } = *shape {
+                peak.spikes *= factor;
+                peak.overlapping_spikes += 1;
+            }
+        }
+    }
+    peak
+}
+
+/// Whether `shape` is a spike above 1 that is running at `t`.
+fn spike_active_at(shape: &ProfileShape, t: f64) -> bool {
+    matches!(*shape, ProfileShape::Spike { start_s, duration_s, factor }
+        if factor > 1.0 && duration_s > 0.0 && start_s <= t && t < start_s + duration_s)
+}
+
+/// A rate or factor as a learner reads it: `10,000,000`, `2.5`, and
+/// powers of ten for the astronomical ones overlapping spikes reach.
+fn amount(v: f64) -> String {
+    if !v.is_finite() {
+        show(v)
+    } else if v >= 1e15 {
+        format!("{v:.1e}")
+    } else if v.fract() == 0.0 {
+        thousands(v)
+    } else {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The base rate times the profile (with the fault timeline's spikes on
+/// this client) must stay within [`MAX_RATE_RPS`]: each is bounded on its
+/// own, but a 10,000,000/s client with a ×10,000 step would ask the engine
+/// for an arrival every 10 femtoseconds, and its clock would stop moving.
+/// Values refused on their own are left out, so one mistake is reported
+/// once.
+fn check_peak_rate(
+    c: &mut Checker,
+    arrivals_path: &[PathSegment<'static>],
+    id: &str,
+    arrivals: &Arrivals,
+    profile: &[ProfileShape],
+    fault_spikes: &[ProfileShape],
+) {
+    let (field, base) = match *arrivals {
+        Arrivals::Poisson { rate } | Arrivals::Constant { rate } => ("rate", rate),
+        Arrivals::Bursty { rate_on, rate_off, .. } if rate_off > rate_on => ("rate_off", rate_off),
+        Arrivals::Bursty { rate_on, .. } => ("rate_on", rate_on),
+        // Closed loop: profiles and spikes do not apply (refused above).
+        Arrivals::Closed { .. } => return,
+    };
+    if !(base > 0.0 && base <= MAX_RATE_RPS) {
+        return;
+    }
+    let factor_ok = |f: f64| (0.0..=MAX_FACTOR).contains(&f);
+    let valid: Vec<ProfileShape> = profile
+        .iter()
+        .chain(fault_spikes)
+        .filter(|shape| match **shape {
+            ProfileShape::Step { factor, .. } | ProfileShape::Spike { factor, .. } => factor_ok(factor),
+            ProfileShape::Ramp { from_factor, to_factor, .. } => factor_ok(from_factor) && factor_ok(to_factor),
+            ProfileShape::Daily { amplitude, .. } => (0.0..=1.0).contains(&amplitude),
+        })
+        .cloned()
+        .collect();
+    let peak = peak_factor(&valid);
+    let top = base * peak.total();
+    if top <= MAX_RATE_RPS {
+        return;
+    }
+    let mut parts = vec![if field == "rate" { amount(base) } else { format!("`{field}` {}", amount(base)) }];
+    if peak.level > 1.0 {
+        parts.push(format!("{} ×{}", if peak.level_from_ramp { "ramp" } else { "step" }, amount(peak.level)));
+    }
+    // Spikes may come from the fault timeline too: say so, or the learner
+    // looks for them in the profile only.
+    let from_faults = peak.spikes_at_s.map_or(0, |t| fault_spikes.iter().filter(|f| spike_active_at(f, t)).count());
+    let in_faults = match (peak.overlapping_spikes, from_faults) {
+        (_, 0) => "",
+        (1, _) => " in `faults`",
+        (n, k) if n == k => ", all in `faults`",
+        (_, 1) => ", one in `faults`",
+        _ => ", some in `faults`",
+    };
+    match peak.overlapping_spikes {
+        0 => {}
+        1 => parts.push(format!("spike ×{}{in_faults}", amount(peak.spikes))),
+        n => parts.push(format!("{n} overlapping spikes ×{}{in_faults}", amount(peak.spikes))),
+    }
+    if peak.daily > 1.0 {
+        parts.push(format!("daily curve ×{}", amount(peak.daily)));
+    }
+    c.report(
+        at(arrivals_path, &[Key(field)]),
+        format!(
+            "client \"{id}\" could reach {} requests/s ({}); at most {} requests/s is supported: lower the rate \
+             or the factors",
+            amount(top),
+            parts.join(" × "),
+            thousands(MAX_RATE_RPS)
+        ),
+    );
+}
+
+/// A consistent-hash load balancer picks the target from the request's
+/// key; requests without one all hash alike and go to one target, which
+/// is never what the learner meant. It is refused when some client sends
+/// to it (through any nodes) but none of them gives its requests keys.
+/// Two passes over the graph, linear in its size.
+fn check_consistent_hash(c: &mut Checker, g: &Lookup<'_>) {
+    let s = g.s;
+    let hashing = |n: &NodeSpec| matches!(&n.kind, NodeKind::LoadBalancer(lb) if lb.policy == LbPolicy::ConsistentHash);
+    if !s.nodes.iter().any(hashing) {
+        return;
+    }
+    let mut callees = vec![Vec::new(); s.nodes.len()];
+    for e in &s.edges {
+        if let (Some(&a), Some(&b)) = (g.index.get(e.from.as_str()), g.index.get(e.to.as_str())) {
+            callees[a].push(b);
+        }
+    }
+    // Which client first reaches each node, and whether one with keys does.
+    let mut reached_by: Vec<Option<usize>> = vec![None; s.nodes.len()];
+    let mut keyed = vec![false; s.nodes.len()];
+    let mut stack = Vec::new();
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Client(cl) = &n.kind else { continue };
+        if reached_by[i].is_none() {
+            reached_by[i] = Some(i);
+            stack.push(i);
+            while let Some(node) = stack.pop() {
+                for &next in &callees[node] {
+                    if reached_by[next].is_none() {
+                        reached_by[next] = Some(i);
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        if cl.keys.is_some() && !keyed[i] {
+            keyed[i] = true;
+            stack.push(i);
+            while let Some(node) = stack.pop() {
+                for &next in &callees[node] {
+                    if !keyed[next] {
+                        keyed[next] = true;
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+    }
+    for (i, n) in s.nodes.iter().enumerate() {
+        if !hashing(n) || keyed[i] {
+            continue;
+        }
+        let Some(client) = reached_by[i] else { continue };
+        c.report(
+            vec![Key("nodes"), Index(i), Key("kind"), Key("policy")],
+            format!(
+                "load balancer \"{}\" uses ConsistentHash, which routes by request key, but no client that reaches \
+                 it has `keys` (\"{}\" has none), so every request would go to the same target: add keys to the \
+                 client(s), such as `keys: (keyspace: 100000, zipf_exponent: 0.9)`, or pick another policy",
+                n.id, s.nodes[client].id
+            ),
+        );
+    }
+}
+
 /// Calls are synchronous, so a cycle would have a request wait on itself.
 /// Each cycle is reported once, at the edge that closes it.
-fn check_cycles(c: &mut Checker, s: &Scenario) {
+fn check_cycles(c: &mut Checker, g: &Lookup<'_>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
-        OnPath,
+        /// On the current path, at this position in it.
+        OnPath(usize),
         Done,
     }
-    let index: HashMap<&str, usize> = s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let s = g.s;
     // (callee, edge index) per caller; self-calls are reported with the edges.
     let mut adjacency = vec![Vec::new(); s.nodes.len()];
     for (k, e) in s.edges.iter().enumerate() {
-        if let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str()))
+        if let (Some(&a), Some(&b)) = (g.index.get(e.from.as_str()), g.index.get(e.to.as_str()))
             && a != b
         {
             adjacency[a].push((b, k));
@@ -510,27 +896,24 @@ fn check_cycles(c: &mut Checker, s: &Scenario) {
         // Iterative depth-first search keeping the current path.
         let mut stack = vec![(start, 0usize)];
         let mut path = vec![start];
-        marks[start] = Mark::OnPath;
+        marks[start] = Mark::OnPath(0);
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             if let Some(&(child, edge)) = adjacency[node].get(*next) {
                 *next += 1;
                 match marks[child] {
                     Mark::New => {
-                        marks[child] = Mark::OnPath;
+                        marks[child] = Mark::OnPath(path.len());
                         stack.push((child, 0));
                         path.push(child);
                     }
-                    Mark::OnPath => {
-                        let from = path.iter().position(|&n| n == child).unwrap_or(0);
-                        let mut cycle: Vec<&str> = path[from..].iter().map(|&n| s.nodes[n].id.as_str()).collect();
-                        cycle.push(&s.nodes[child].id);
+                    Mark::OnPath(from) => {
                         if reported.insert(edge) {
+                            let cycle = path_text(s, &path[from..], child);
                             c.report(
                                 vec![Key("edges"), Index(edge), Key("to")],
                                 format!(
-                                    "calls form a cycle: {}; calls are synchronous, so a request would end up \
-                                     waiting for itself: remove one of these edges",
-                                    cycle.join(" → ")
+                                    "calls form a cycle: {cycle}; calls are synchronous, so a request would end up \
+                                     waiting for itself: remove one of these edges"
                                 ),
                             );
                         }
@@ -544,6 +927,24 @@ fn check_cycles(c: &mut Checker, s: &Scenario) {
             }
         }
     }
+}
+
+/// `a → b → c → a`: the nodes of a cycle hop by hop, back to `back_to`.
+/// A long one shows its start and its end, so a generated file with long
+/// cycles does not produce messages as long as the file.
+fn path_text(s: &Scenario, path: &[usize], back_to: usize) -> String {
+    const ENDS: usize = 6;
+    let name = |n: usize| s.nodes[n].id.as_str();
+    let mut hops: Vec<String> = Vec::new();
+    if path.len() <= 2 * ENDS {
+        hops.extend(path.iter().map(|&n| name(n).to_string()));
+    } else {
+        hops.extend(path[..ENDS].iter().map(|&n| name(n).to_string()));
+        hops.push(format!("… {} more …", thousands((path.len() - 2 * ENDS) as f64)));
+        hops.extend(path[path.len() - ENDS..].iter().map(|&n| name(n).to_string()));
+    }
+    hops.push(name(back_to).to_string());
+    hops.join(" → ")
 }
 
 /// The kinds of node a fault acts on, as a phrase, when `kind` is not one.
@@ -566,7 +967,8 @@ fn wrong_kind(fault: &FaultSpec, kind: &NodeKind) -> Option<&'static str> {
     }
 }
 
-fn check_faults(c: &mut Checker, s: &Scenario) {
+fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
+    let s = g.s;
     for (i, f) in s.faults.iter().enumerate() {
         let path = vec![Key("faults"), Index(i)];
         let fields: &[&'static str] = match f {
@@ -574,8 +976,11 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
             _ => &["node"],
         };
         for (field, id) in fields.iter().zip(f.node_refs()) {
-            match s.node(id) {
-                None => c.report(at(&path, &[Key(field)]), format!("fault {}: {}", i + 1, unknown_node(s, id))),
+            match g.node(id) {
+                None => {
+                    let why = g.suggestions.unknown_node(id);
+                    c.report(at(&path, &[Key(field)]), format!("fault {}: {why}", i + 1));
+                }
                 Some(n) => {
                     if let Some(why) = wrong_kind(f, &n.kind) {
                         c.report(
@@ -617,10 +1022,7 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
                 time(c, "from_s", *from_s);
                 time(c, "to_s", *to_s);
                 c.after(&path, ("to_s", *to_s), ("from_s", *from_s));
-                if s.node(from).is_some()
-                    && s.node(to).is_some()
-                    && !s.edges.iter().any(|e| &e.from == from && &e.to == to)
-                {
+                if g.node(from).is_some() && g.node(to).is_some() && !g.pairs.contains(&(from.as_str(), to.as_str())) {
                     c.report(
                         at(&path, &[Key("to")]),
                         format!("there is no edge from \"{from}\" to \"{to}\" to partition"),
@@ -640,6 +1042,36 @@ fn check_faults(c: &mut Checker, s: &Scenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn spike(start_s: f64, duration_s: f64, factor: f64) -> ProfileShape {
+        ProfileShape::Spike { start_s, duration_s, factor }
+    }
+
+    #[test]
+    fn the_peak_factor_multiplies_the_top_level_the_busiest_spikes_and_the_daily_curves() {
+        let shapes = [
+            ProfileShape::Step { at_s: 10.0, factor: 3.0 },
+            ProfileShape::Ramp { start_s: 0.0, end_s: 5.0, from_factor: 0.5, to_factor: 2.0 },
+            // [0, 10) ×2 and [5, 15) ×4 overlap; [15, 20) ×100 starts as
+            // the ×4 one ends, so it overlaps nothing.
+            spike(0.0, 10.0, 2.0),
+            spike(5.0, 10.0, 4.0),
+            spike(15.0, 5.0, 100.0),
+            spike(30.0, 1.0, 0.5),
+            ProfileShape::Daily { period_s: 60.0, amplitude: 0.5, phase_s: 0.0 },
+            ProfileShape::Daily { period_s: 600.0, amplitude: 0.2, phase_s: 0.0 },
+        ];
+        let peak = peak_factor(&shapes);
+        assert_eq!((peak.level, peak.level_from_ramp), (3.0, false));
+        assert_eq!((peak.spikes, peak.overlapping_spikes, peak.spikes_at_s), (100.0, 1, Some(15.0)));
+        assert!((peak.daily - 1.8).abs() < 1e-12);
+        assert!((peak_factor(&shapes).total() - 3.0 * 100.0 * 1.8).abs() < 1e-9);
+
+        let stacked = [spike(0.0, 10.0, 10.0), spike(1.0, 10.0, 10.0), spike(2.0, 10.0, 10.0), spike(10.5, 1.0, 7.0)];
+        let peak = peak_factor(&stacked);
+        assert_eq!((peak.spikes, peak.overlapping_spikes, peak.spikes_at_s), (1000.0, 3, Some(2.0)));
+        assert_eq!(peak_factor(&[]).total(), 1.0);
+    }
 
     #[test]
     fn near_misses_of_an_id_are_suggested() {
