@@ -133,7 +133,9 @@ fn a_node_costs_a_few_kilobytes_until_it_sees_traffic() {
 /// runs long enough to fill its time series within the stated bound.
 #[test]
 fn the_largest_topology_runs_within_the_stated_memory() {
-    let mut s = fan_out(1000 - 7, 5_000.0);
+    // The client, the top balancer and one balancer per 200 services.
+    let mut s = fan_out(archsim::scenario::limits::MAX_NODES - 7, 5_000.0);
+    assert_eq!(s.nodes.len(), archsim::scenario::limits::MAX_NODES);
     s.window_s = 0.25;
     let (sim, peak) = peak_bytes_of(|| {
         let mut sim = Simulation::new(&s).expect("valid");

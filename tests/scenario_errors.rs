@@ -649,3 +649,23 @@ fn thousands_of_problems_are_located_in_linear_time_each_at_its_own_line() {
         assert!(took.as_secs() < 10, "{nodes} nodes, {faults} faults: {took:?}");
     }
 }
+
+/// A design larger than the memory bound allows is refused, quickly and
+/// with the figure, rather than accepted and then out of memory.
+#[test]
+fn more_nodes_or_edges_than_the_limits_are_refused_with_the_figure() {
+    use archsim::scenario::limits::{MAX_EDGES, MAX_NODES};
+    let mut source = String::from("(name: \"big\", nodes: [(id: \"c\", kind: Client(arrivals: Poisson(rate: 1))),\n");
+    for i in 0..MAX_NODES {
+        source.push_str(&format!("(id: \"db{i}\", kind: Database(connections: 1, query_time: Constant(ms: 1))),\n"));
+    }
+    source.push_str("], edges: [(from: \"c\", to: \"db0\"),\n");
+    for _ in 0..MAX_EDGES {
+        source.push_str("(from: \"c\", to: \"db1\"),\n");
+    }
+    source.push_str("])");
+    let Err(LoadError::Invalid(problems)) = parse_scenario(&source, "big.ron") else { panic!("must be refused") };
+    let messages: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("1,001 nodes; at most 1,000")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("10,001 edges; at most 10,000")), "{messages:?}");
+}

@@ -53,3 +53,15 @@ pub const MAX_ZIPF_EXPONENT: f64 = 10.0;
 
 /// Largest load-balancer weight of an edge.
 pub const MAX_WEIGHT: f64 = 1e9;
+
+/// Most nodes of one scenario. Each node keeps its own measurements: about
+/// 21 KB once built, up to about 200 KB when its latencies span
+/// nanoseconds to an hour, and one row of every time-series window. At this
+/// many nodes a run stays within a few hundred megabytes (measured in
+/// `tests/memory.rs`, stated in `docs/scenario-format.md`); a design a
+/// learner draws has tens.
+pub const MAX_NODES: usize = 1_000;
+
+/// Most edges of one scenario (each has its counters, its random stream
+/// and one entry in every time-series window).
+pub const MAX_EDGES: usize = 10_000;

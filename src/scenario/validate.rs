@@ -10,8 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::distribution_spec::{show, thousands};
 use super::limits::{
-    MAX_CACHE_KEYS, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS,
-    MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_CACHE_KEYS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS, MAX_READ_REPLICAS,
+    MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS,
+    MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -234,6 +235,20 @@ fn check_run_settings(c: &mut Checker, s: &Scenario) {
     c.number(&[], "window_s", s.window_s, Low::AtLeast(MIN_WINDOW_S), MAX_SECONDS, "seconds");
     if s.nodes.is_empty() {
         c.report(vec![Key("nodes")], "the scenario has no nodes: add at least a client and what it calls");
+    }
+    let limit = |what: &str, count: usize, max: usize| {
+        format!(
+            "the scenario has {} {what}; at most {} are supported, so that any accepted design runs in bounded \
+             memory (see \"Limits and memory\" in docs/scenario-format.md)",
+            thousands(count as f64),
+            thousands(max as f64)
+        )
+    };
+    if s.nodes.len() > MAX_NODES {
+        c.report(vec![Key("nodes")], limit("nodes", s.nodes.len(), MAX_NODES));
+    }
+    if s.edges.len() > MAX_EDGES {
+        c.report(vec![Key("edges")], limit("edges", s.edges.len(), MAX_EDGES));
     }
 }
 
@@ -634,7 +649,6 @@ impl PeakFactor {
         self.level * self.spikes * self.daily
     }
 }
-
 
 /// An upper bound on the factor the shapes multiply a base rate by, at any
 /// time ([`PeakFactor::total`]), part by part, so that no accepted profile
