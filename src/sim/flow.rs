@@ -337,7 +337,7 @@ impl Simulation {
             },
             Behaviour::Database(db) => {
                 let server = pick_server(db, is_write);
-                call.server = server as u16;
+                call.server = u8::try_from(server).unwrap_or(u8::MAX);
                 match db.servers[server].admit(id) {
                     Admission::Started => self.start_work(id, false),
                     Admission::Queued => self.queued(id),
@@ -400,7 +400,7 @@ impl Simulation {
             Some(t) => {
                 let edge = n.out_edges[t];
                 if let Some(c) = self.calls.get_mut(id) {
-                    c.lb_target = t.min(usize::from(u16::MAX)) as u16;
+                    c.lb_target = u8::try_from(t).unwrap_or(u8::MAX);
                 }
                 self.send(id, edge);
             }
