@@ -58,7 +58,7 @@ pub const MAX_WEIGHT: f64 = 1e9;
 /// 21 KB once built, up to about 200 KB when its latencies span
 /// nanoseconds to an hour, and one row of every time-series window. At this
 /// many nodes a run stays within a few hundred megabytes (measured in
-/// `tests/memory.rs`, stated in `docs/scenario-format.md`); a design a
+/// `tests/integration/memory.rs`, stated in `docs/scenario-format.md`); a design a
 /// learner draws has tens.
 pub const MAX_NODES: usize = 1_000;
 

@@ -112,11 +112,6 @@ impl EventQueue {
     pub fn len(&self) -> usize {
         self.heap.len() + self.now.len()
     }
-
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -13,18 +13,16 @@
 //! Each test renders its own table of `docs/validation.md` and compares it
 //! with the committed one: a change that moves the numbers fails here until
 //! the tables are regenerated with `UPDATE_VALIDATION=1 cargo test --test
-//! fidelity` (as egui_kittest's `UPDATE_SNAPSHOTS`), so the document always
+//! integration fidelity::` (as egui_kittest's `UPDATE_SNAPSHOTS`), so the document always
 //! shows the numbers of the current engine and a plain `cargo test` never
 //! rewrites a tracked file.
 
-mod common;
-
 use std::sync::Mutex;
 
+use crate::common::*;
 use archsim::scenario::{ClientSpec, DistributionSpec, KeySpec, NodeKind, RetryPolicy, Scenario};
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
-use common::*;
 
 /// One quantity compared with theory.
 struct Check {
@@ -125,7 +123,7 @@ fn write_table(case: &str, title: &str, checks: &[Check]) {
     } else {
         panic!(
             "the {case} table in docs/validation.md is stale: the engine's numbers changed. Check the new ones, \
-             then regenerate with `{UPDATE_VARIABLE}=1 cargo test --test fidelity`. New table:\n{table}"
+             then regenerate with `{UPDATE_VARIABLE}=1 cargo test --test integration fidelity::`. New table:\n{table}"
         );
     }
 }

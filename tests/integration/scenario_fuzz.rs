@@ -9,7 +9,7 @@
 //! must build and run in the engine.
 //!
 //! The seed is fixed so CI is reproducible; explore further with
-//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test scenario_fuzz`.
+//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test integration scenario_fuzz::`.
 
 use archsim::scenario::{BUNDLED, Diagnostic, LoadError, parse_scenario, to_ron_string};
 use archsim::sim::{SimTime, Simulation};

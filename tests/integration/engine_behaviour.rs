@@ -1,14 +1,12 @@
 //! Behaviour of each component and mechanism of the engine, one test per
 //! promise the product brief makes.
 
-mod common;
-
+use crate::common::*;
 use archsim::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, FaultSpec, KeySpec, LbPolicy,
     LoadBalancerSpec, NodeKind, QueueSpec, RetryPolicy, Scenario, ServiceSpec,
 };
 use archsim::sim::{LiveUpdate, SimTime, Simulation};
-use common::*;
 
 fn client_with(id: &str, spec: ClientSpec) -> archsim::scenario::NodeSpec {
     node(id, NodeKind::Client(spec))

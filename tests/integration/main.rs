@@ -1,0 +1,14 @@
+//! The integration tests, in one binary: each test binary links the whole
+//! app (eframe, wgpu), so one binary instead of eight saves most of the
+//! link time of `cargo test`. Run one group with
+//! `cargo test --test integration fidelity::`.
+
+mod cli;
+mod common;
+mod engine_behaviour;
+mod fidelity;
+mod gui;
+mod memory;
+mod scenario_errors;
+mod scenario_fuzz;
+mod scenarios;
