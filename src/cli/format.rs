@@ -16,13 +16,13 @@ pub fn decimal(value: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, value.abs());
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     let sign = if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
-    let whole = whole.parse::<u64>().map(count).unwrap_or_else(|_| whole.to_string());
+    let whole = whole.parse::<u64>().map_or_else(|_| whole.to_string(), count);
     if fraction.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") }
 }
 
 /// Requests per second: one decimal below 1,000, whole numbers above.
 pub fn rate(rps: f64) -> String {
-    decimal(rps, if rps.abs() < 1_000.0 { 1 } else { 0 })
+    decimal(rps, usize::from(rps.abs() < 1_000.0))
 }
 
 /// Milliseconds with about three significant digits: `0.312`, `4.07`,

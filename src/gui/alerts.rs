@@ -90,7 +90,10 @@ impl AlertLog {
 
 /// How serious an engine event is, from its wording.
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
-    use SimEventKind::*;
+    use SimEventKind::{
+        Crash, ErrorsEnd, ErrorsStart, Flush, PartitionEnd, PartitionStart, Restore, SlowdownEnd, SlowdownStart,
+        SpikeEnd, SpikeStart,
+    };
     match kind {
         Crash => Severity::Error,
         Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | SpikeEnd => Severity::Info,

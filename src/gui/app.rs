@@ -30,7 +30,7 @@ use super::state::{Document, State};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
 use super::verdict::verdict_ui;
-use crate::scenario::{NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
+use crate::scenario::{BundledScenario, NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
 use crate::sim::SimTime;
 
 /// Where the first document comes from.
@@ -537,15 +537,15 @@ impl ArchsimApp {
                 }
             }
             PendingAction::OpenPath(path) => self.open_path(&path),
-            PendingAction::OpenBundled(name) => match bundled(name).map(|b| b.load()) {
+            PendingAction::OpenBundled(name) => match bundled(name).map(BundledScenario::load) {
                 Some(Ok(s)) => self.replace_document(Document::clean(s, None)),
                 Some(Err(e)) => {
                     self.dialog =
-                        Some(Dialog::Error { title: format!("Could not open {name}"), lines: e.diagnostics() })
+                        Some(Dialog::Error { title: format!("Could not open {name}"), lines: e.diagnostics() });
                 }
                 None => {
                     self.dialog =
-                        Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() })
+                        Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
             PendingAction::Close => self.close_confirmed = true,

@@ -34,8 +34,8 @@ impl ScenarioSettings {
     }
 
     pub fn apply_to(&self, s: &mut Scenario) {
-        s.name = self.name.clone();
-        s.description = self.description.clone();
+        s.name.clone_from(&self.name);
+        s.description.clone_from(&self.description);
         s.seed = self.seed;
         s.duration_s = self.duration_s;
         s.warmup_s = self.warmup_s;

@@ -91,7 +91,11 @@ impl PaletteItem {
 /// The first id `prefix-N` not used yet.
 pub fn fresh_id(scenario: &Scenario, kind: &NodeKind) -> String {
     let prefix = PaletteItem::of_kind(kind).id_prefix();
-    (1..).map(|n| format!("{prefix}-{n}")).find(|id| scenario.node(id).is_none()).unwrap_or_else(|| prefix.into())
+    // One more number than there are nodes: one of them is free.
+    (1..=scenario.nodes.len() + 1)
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|id| scenario.node(id).is_none())
+        .unwrap_or_else(|| prefix.into())
 }
 
 /// Adds a node at `pos`, returns its id.
@@ -239,8 +243,8 @@ mod tests {
     fn connecting_refuses_what_cannot_work() {
         let mut s = default_scenario();
         assert!(connect(&mut s, "app-1", "app-1").is_err());
-        assert!(connect(&mut s, "lb", "users").unwrap_err().contains("client"));
-        assert!(connect(&mut s, "lb", "app-1").unwrap_err().contains("already"));
+        assert!(connect(&mut s, "lb", "users").expect_err("must be refused").contains("client"));
+        assert!(connect(&mut s, "lb", "app-1").expect_err("must be refused").contains("already"));
         assert!(connect(&mut s, "nowhere", "db").is_err());
         let before = s.edges.len();
         connect(&mut s, "app-1", "db").expect("fine");

@@ -281,7 +281,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
 
 /// One titled plot with the event markers; the legend is in the title
 /// line, so it never covers the data.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one plot's data, axes and markers, each its own kind")]
 fn plot_box(
     ui: &mut Ui,
     title: &str,

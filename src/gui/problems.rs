@@ -51,10 +51,10 @@ impl DocProblems {
         for p in problems {
             if let Some(i) = p.node_index().filter(|i| *i < scenario.nodes.len()) {
                 let id = scenario.nodes[i].id.clone();
-                out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(&p));
+                out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(p));
                 out.nodes.entry(id).or_default().push(p.message.clone());
             } else if let Some(i) = p.edge_index() {
-                out.edges.entry(i).or_default().push(FieldProblem::of(&p));
+                out.edges.entry(i).or_default().push(FieldProblem::of(p));
             } else if let Some(i) = p.fault_index() {
                 out.faults.entry(i).or_default().push(FieldProblem::of(p));
             } else {

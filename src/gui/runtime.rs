@@ -11,7 +11,7 @@ use super::edits::same_structure;
 use super::live::{HeatLevel, LiveView, NodeStatus};
 use super::pacer::{FrameWork, Pacer, PacerConfig, Speed};
 use super::verdict::{Verdict, verdict};
-use crate::scenario::{NodeKind, Problem, Scenario, ValidScenario};
+use crate::scenario::{DistributionSpec, NodeKind, Problem, Scenario, ValidScenario};
 use crate::sim::{FailureReason, LiveUpdate, Simulation};
 
 /// What a change waiting for the next reset concerns.
@@ -174,7 +174,11 @@ impl Runtime {
                 .map(|(i, e)| FlowInput {
                     rate_rps: e.rate_rps,
                     error_ratio: e.error_ratio,
-                    latency_ms: edges.get(i).and_then(|s| s.latency.as_ref()).and_then(|l| l.mean_ms()).unwrap_or(0.0),
+                    latency_ms: edges
+                        .get(i)
+                        .and_then(|s| s.latency.as_ref())
+                        .and_then(DistributionSpec::mean_ms)
+                        .unwrap_or(0.0),
                 })
                 .collect();
             let speed_now = match speed {

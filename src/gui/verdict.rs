@@ -62,7 +62,7 @@ pub fn verdict(report: &Report, scenario: &Scenario) -> Verdict {
 
 fn suggest_for_bottleneck(n: &NodeReport, scenario: &Scenario, report: &Report, out: &mut Vec<String>) {
     let s = &n.stats;
-    let util = s.utilisation.map(format::percent).unwrap_or_else(|| "–".into());
+    let util = s.utilisation.map_or_else(|| "–".into(), format::percent);
     let has_lb_in_front = scenario
         .edges
         .iter()
@@ -75,7 +75,7 @@ fn suggest_for_bottleneck(n: &NodeReport, scenario: &Scenario, report: &Report, 
                 n.id,
                 util,
                 spec.workers,
-                s.wait_probability.map(format::percent).unwrap_or_else(|| "–".into())
+                s.wait_probability.map_or_else(|| "–".into(), format::percent)
             ));
             if has_lb_in_front {
                 out.push(format!("Add another replica of {} behind its load balancer.", n.id));

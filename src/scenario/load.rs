@@ -290,7 +290,7 @@ fn syntax_message(text: &str, error: &ron::Error, offset: usize) -> String {
 /// A parse error in words a learner can act on.
 fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String {
     use ron::Error as E;
-    let field = field_before(text, offset).map(|f| format!("`{f}`")).unwrap_or_else(|| "this field".to_string());
+    let field = field_before(text, offset).map_or_else(|| "this field".to_string(), |f| format!("`{f}`"));
     let token = token_at(text, offset);
     let got = if token.is_empty() { String::new() } else { format!(", got `{token}`") };
     match error {
@@ -311,7 +311,7 @@ fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String 
             )
         }
         E::MissingStructField { field, outer } => {
-            let place = outer.as_deref().map(friendly).unwrap_or("this part");
+            let place = outer.as_deref().map_or("this part", friendly);
             format!("{place} needs the field `{field}`, which is missing")
         }
         E::DuplicateStructField { field, outer } => {
@@ -504,7 +504,7 @@ mod tests {
             .replace("workers: 2", "workers: 0")
             .replace("rate: 10", "rate: -3")
             .replace("to: \"s\"", "to: \"nowhere\"");
-        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else {
+        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").expect_err("must be refused") else {
             panic!("expected diagnostics")
         };
         let text: Vec<String> = list.iter().map(ToString::to_string).collect();
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn a_syntax_error_names_line_and_column() {
         let bad = GOOD.replace("workers: 2,", "workers: 2,,");
-        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").unwrap_err() else {
+        let LoadError::Invalid(list) = parse_scenario(&bad, "bad.ron").expect_err("must be refused") else {
             panic!("expected diagnostics")
         };
         assert_eq!(list.len(), 1);
@@ -546,7 +546,7 @@ mod tests {
     #[test]
     fn an_unknown_field_is_named() {
         let bad = GOOD.replace("workers: 2", "workerz: 2");
-        let err = parse_scenario(&bad, "bad.ron").unwrap_err().to_string();
+        let err = parse_scenario(&bad, "bad.ron").expect_err("must be refused").to_string();
         assert!(err.contains("workerz"), "{err}");
     }
 }

@@ -184,9 +184,10 @@ mod tests {
     fn a_step_changes_the_poisson_count_by_its_factor() {
         let mut rng = stream(5, "arrivals");
         let profile = Profile::new(vec![ProfileShape::Step { at_s: 100.0, factor: 3.0 }]);
-        let mut p = ArrivalProcess::new(&Arrivals::Poisson { rate: 100.0 }, profile.clone(), &mut rng).unwrap();
+        let mut p =
+            ArrivalProcess::new(&Arrivals::Poisson { rate: 100.0 }, profile.clone(), &mut rng).expect("open loop");
         let before = count(&mut p, 0.0, 100.0, &mut rng) as f64;
-        let mut p = ArrivalProcess::new(&Arrivals::Poisson { rate: 100.0 }, profile, &mut rng).unwrap();
+        let mut p = ArrivalProcess::new(&Arrivals::Poisson { rate: 100.0 }, profile, &mut rng).expect("open loop");
         let after = count(&mut p, 100.0, 200.0, &mut rng) as f64;
         // 10_000 and 30_000 expected; Poisson sd is 100 and 173.
         assert!((before - 10_000.0).abs() < 500.0, "{before}");
@@ -197,7 +198,7 @@ mod tests {
     fn bursty_traffic_averages_to_its_mean_rate() {
         let mut rng = stream(9, "bursty");
         let arrivals = Arrivals::Bursty { rate_on: 1000.0, rate_off: 0.0, mean_on_s: 1.0, mean_off_s: 3.0 };
-        let mut p = ArrivalProcess::new(&arrivals, Profile::default(), &mut rng).unwrap();
+        let mut p = ArrivalProcess::new(&arrivals, Profile::default(), &mut rng).expect("open loop");
         let n = count(&mut p, 0.0, 2000.0, &mut rng) as f64;
         let expected = 250.0 * 2000.0;
         // The number of bursts (~500) dominates the variance: ~4.5% sd.
@@ -223,7 +224,8 @@ mod tests {
     #[test]
     fn constant_arrivals_are_evenly_spaced() {
         let mut rng = stream(1, "c");
-        let mut p = ArrivalProcess::new(&Arrivals::Constant { rate: 4.0 }, Profile::default(), &mut rng).unwrap();
+        let mut p =
+            ArrivalProcess::new(&Arrivals::Constant { rate: 4.0 }, Profile::default(), &mut rng).expect("open loop");
         assert_eq!(p.next_after(1.0, &mut rng), Some(1.25));
     }
 }

@@ -70,12 +70,11 @@ impl CallSlab {
     /// A fresh call at `node`, arriving `now`.
     #[inline]
     pub fn alloc(&mut self, node: u32, now: SimTime) -> CallId {
-        let index = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                self.calls.push(Call::default());
-                (self.calls.len() - 1) as u32
-            }
+        let index = if let Some(i) = self.free.pop() {
+            i
+        } else {
+            self.calls.push(Call::default());
+            (self.calls.len() - 1) as u32
         };
         let slot = &mut self.calls[index as usize];
         let generation = slot.generation;

@@ -204,7 +204,7 @@ impl Simulation {
                     c.deadlines.make_contiguous().sort_by_key(|(deadline, _)| *deadline);
                     c.timeout_ns = timeout_ns;
                 }
-                c.retry = spec.retry.clone();
+                c.retry.clone_from(&spec.retry);
                 c.keys = spec.keys.as_ref().map(|KeySpec { keyspace, zipf_exponent }| {
                     super::node::KeyGenerator::new(*keyspace, *zipf_exponent)
                 });

@@ -2,7 +2,7 @@
 //! what callers read. Request flow is in `flow.rs`, faults in `faults.rs`,
 //! live control in `control.rs`.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use super::call::CallSlab;
 use super::metrics::{Counters, NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
@@ -425,7 +425,7 @@ fn build_behaviour(
             error_probability: d.error_probability,
             replication_lag_ns: ms_to_nanos(d.replication_lag_ms),
             next_replica: 0,
-            last_write: Default::default(),
+            last_write: HashMap::default(),
         }),
     }
 }

@@ -8,7 +8,7 @@ use super::call::{CallState, NONE};
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
-use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
+use super::{CallId, EdgeRuntime, Event, FailureReason, Outcome, SimTime, Simulation, Station};
 
 /// Shortest think time of a closed-loop user, nanoseconds.
 const MIN_THINK_NS: u64 = 1_000;
@@ -566,7 +566,7 @@ impl Simulation {
         n.metrics.busy.add(now, -1);
         let next = match &mut n.behaviour {
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.release(),
-            Behaviour::Database(db) => db.servers.get_mut(server).and_then(|s| s.release()),
+            Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
             _ => None,
         };
         if let Some(next) = next {
@@ -611,7 +611,7 @@ impl Simulation {
             self.calls.free(id);
             return;
         }
-        let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, |e| e.delay());
+        let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, EdgeRuntime::delay);
         self.schedule(now.after(delay), Event::Reply(id));
     }
 }

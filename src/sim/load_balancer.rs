@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn weighted_follows_the_weights() {
         let c = spread(LbPolicy::Weighted, &[1.0, 2.0, 3.0], None);
-        assert!((c[2] as f64 / c[0] as f64 - 3.0).abs() < 0.3, "{c:?}");
+        assert!((f64::from(c[2]) / f64::from(c[0]) - 3.0).abs() < 0.3, "{c:?}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// SplitMix64 finaliser: spreads nearby seeds far apart.
+/// `SplitMix64` finaliser: spreads nearby seeds far apart.
 pub fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

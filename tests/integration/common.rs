@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests: small scenario builders.
-#![allow(dead_code)]
 
 use archsim::scenario::{
     Arrivals, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario, ServiceSpec,

@@ -48,7 +48,7 @@ fn a_request_without_retry_fails_with_the_reason_where_it_happened() {
     let sim = run(&s, 20.0);
     let e2e = sim.end_to_end_totals();
     assert!(e2e.failures.rejected > 0);
-    assert_eq!(e2e.failures.rejected, sim.node_totals(1).map(|s| s.failures.rejected).unwrap_or(0));
+    assert_eq!(e2e.failures.rejected, sim.node_totals(1).map_or(0, |s| s.failures.rejected));
     assert_eq!(e2e.failures.retries_exhausted, 0);
 }
 
@@ -179,7 +179,7 @@ fn replica_reads_right_after_a_write_are_stale() {
     };
     let stale = |lag| {
         let s = scenario("t", 5, 1.0, vec![client_with("c", c.clone()), db(lag)], &[("c", "db")]);
-        run(&s, 10.0).node_totals(1).map(|s| s.stale_reads).unwrap_or(0)
+        run(&s, 10.0).node_totals(1).map_or(0, |s| s.stale_reads)
     };
     assert_eq!(stale(0.0), 0);
     assert!(stale(100.0) > 1000);
@@ -303,7 +303,7 @@ fn closed_loop_users_never_have_more_than_one_request_each() {
     );
     let mut sim = Simulation::new(&s).expect("valid");
     for step in 1..200 {
-        sim.run_until(SimTime::from_secs(step as f64 * 0.05));
+        sim.run_until(SimTime::from_secs(f64::from(step) * 0.05));
         let live = sim.node_live(1).expect("s");
         assert!(live.busy + live.queue_len <= 7);
     }

@@ -13,7 +13,7 @@
 //! Each test renders its own table of `docs/validation.md` and compares it
 //! with the committed one: a change that moves the numbers fails here until
 //! the tables are regenerated with `UPDATE_VALIDATION=1 cargo test --test
-//! integration fidelity::` (as egui_kittest's `UPDATE_SNAPSHOTS`), so the document always
+//! integration fidelity::` (as `egui_kittest`'s `UPDATE_SNAPSHOTS`), so the document always
 //! shows the numbers of the current engine and a plain `cargo test` never
 //! rewrites a tracked file.
 
@@ -92,7 +92,7 @@ const UPDATE_VARIABLE: &str = "UPDATE_VALIDATION";
 /// Renders this case's table; with `UPDATE_VALIDATION` set, writes it into
 /// `docs/validation.md`, otherwise fails when the committed one differs.
 fn write_table(case: &str, title: &str, checks: &[Check]) {
-    let _guard = DOC.lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = DOC.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/validation.md");
     let doc = std::fs::read_to_string(path).expect("docs/validation.md is in the repository");
     let begin = format!("<!-- table:{case} -->");

@@ -1,4 +1,4 @@
-//! The desktop app driven through its accessibility tree (egui_kittest):
+//! The desktop app driven through its accessibility tree (`egui_kittest)`:
 //! build a topology from the palette, run it with a manual clock, undo,
 //! save and open through a scripted file dialog, a broken file, the spike
 //! button, and two small snapshots.

@@ -101,7 +101,7 @@ fn every_file_in_the_scenarios_folder_is_bundled_and_round_trips() {
     let mut on_disk: Vec<String> = std::fs::read_dir(&folder)
         .expect("scenarios/ exists")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".ron"))
+        .filter(|name| std::path::Path::new(name).extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")))
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = BUNDLED.iter().map(|b| b.file_name.to_string()).collect();

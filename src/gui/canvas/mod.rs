@@ -24,7 +24,7 @@ use self::node_view::{NodeLook, paint_node};
 use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
-use super::live::{edge_card, node_card, reason_line};
+use super::live::{NodeView, edge_card, node_card, reason_line};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
 use super::theme::Palette;
@@ -198,12 +198,12 @@ fn scene_contents_ui(
         let look = NodeLook {
             id: &node.id,
             kind: &node.kind,
-            status: view_i.map(|v| v.status()),
+            status: view_i.map(NodeView::status),
             selected: input.selection.contains_node(&node.id),
             hovered: response.hovered(),
             bottleneck: bottleneck.as_deref() == Some(node.id.as_str()),
             queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
-            error_ratio: view_i.map_or(0.0, |v| v.error_ratio()),
+            error_ratio: view_i.map_or(0.0, NodeView::error_ratio),
             reasons: view_i
                 .map(|v| {
                     let client = matches!(node.kind, NodeKind::Client(_));

@@ -60,7 +60,7 @@ pub struct TrafficDots {
 }
 
 impl TrafficDots {
-    /// A uniform draw in [0, 1) from a SplitMix64 stream.
+    /// A uniform draw in [0, 1) from a `SplitMix64` stream.
     fn uniform(&mut self) -> f64 {
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
@@ -157,7 +157,7 @@ mod tests {
         ];
         let dots = run(&flows, 1.0, 20.0);
         let alive = dots.dots(0).len() as f64;
-        assert!(alive <= MAX_SPAWN_PER_S * TRAVEL_S as f64 * 3.0, "{alive}");
+        assert!(alive <= MAX_SPAWN_PER_S * f64::from(TRAVEL_S) * 3.0, "{alive}");
         let busy = dots.spawned(0) as f64;
         let quiet = dots.spawned(1) as f64;
         let expected = MAX_SPAWN_PER_S * 20.0;
@@ -175,7 +175,7 @@ mod tests {
         let mut ts: Vec<f32> = alive.iter().map(|d| d.t).collect();
         ts.sort_by(f32::total_cmp);
         let gaps: Vec<f32> = ts.windows(2).map(|w| w[1] - w[0]).collect();
-        let spread = gaps.iter().cloned().fold(0.0, f32::max) - gaps.iter().cloned().fold(1.0, f32::min);
+        let spread = gaps.iter().copied().fold(0.0, f32::max) - gaps.iter().copied().fold(1.0, f32::min);
         assert!(gaps.len() < 2 || spread > 0.05, "not a dotted line: {ts:?}");
     }
 

@@ -106,7 +106,7 @@ pub fn distribution_rows(
 fn parameter_rows(ui: &mut Ui, edit: &mut Edit, name: &str, spec: &mut DistributionSpec, step: f64) {
     match spec {
         DistributionSpec::Constant { ms } => {
-            Row::new("  value", "ms").unit(MS).speed(step).help("Every draw is this.").number(ui, edit, ms, BIG)
+            Row::new("  value", "ms").unit(MS).speed(step).help("Every draw is this.").number(ui, edit, ms, BIG);
         }
         DistributionSpec::Uniform { min_ms, max_ms } => {
             Row::new("  min", "min_ms").unit(MS).speed(step).help("Smallest value.").number(ui, edit, min_ms, BIG);
@@ -185,7 +185,7 @@ fn empirical_row(ui: &mut Ui, edit: &mut Edit, name: &str, values_ms: &mut Vec<f
     let label = label_cell(ui, "  values", "Draws pick uniformly from these measured values (ms), comma-separated.");
     let id = ui.scope_id().with(("empirical", name));
     let mut text = ui.data_mut(|d| {
-        d.get_temp_mut_or_insert_with(id, || values_ms.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))
+        d.get_temp_mut_or_insert_with(id, || values_ms.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
             .clone()
     });
     let r = ui.add(TextEdit::singleline(&mut text).desired_width(160.0)).labelled_by(label.id);

@@ -250,7 +250,7 @@ fn profile_ui(ui: &mut Ui, profile: &mut Vec<ProfileShape>, edit: &mut Edit, sal
                             .help("Shifts the curve in time.")
                             .number(ui, edit, phase_s, SECONDS);
                     }
-                })
+                });
             });
         });
     }

@@ -47,8 +47,7 @@ impl NodeView {
         let errors = self
             .recent
             .as_ref()
-            .map(|s| if s.arrivals > 0 { s.failures.local() as f64 / s.arrivals as f64 } else { 0.0 })
-            .unwrap_or(0.0);
+            .map_or(0.0, |s| if s.arrivals > 0 { s.failures.local() as f64 / s.arrivals as f64 } else { 0.0 });
         NodeStatus::Up(self.heat.level().max(error_level(errors)))
     }
 
@@ -257,7 +256,7 @@ mod tests {
         let mut sim = Simulation::new(&default_scenario()).expect("builds");
         let mut view = LiveView::new(&sim);
         for k in 1..=60 {
-            sim.run_until(SimTime::from_secs(k as f64 * 0.1));
+            sim.run_until(SimTime::from_secs(f64::from(k) * 0.1));
             view.update(&sim, 1.0 / 60.0, true);
         }
         let app = sim.node_index("app-1").expect("app-1");
@@ -280,7 +279,7 @@ mod tests {
         let mut view = LiveView::new(&sim);
         let mut bursts = Vec::new();
         for k in 1..=300 {
-            sim.run_until(SimTime::from_secs(k as f64 * 0.02));
+            sim.run_until(SimTime::from_secs(f64::from(k) * 0.02));
             bursts.extend(view.update(&sim, 0.1, true));
         }
         assert_eq!(view.nodes[db].status(), NodeStatus::Up(HeatLevel::Hot));

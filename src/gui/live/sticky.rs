@@ -27,7 +27,7 @@ impl<T: Clone + PartialEq> Sticky<T> {
         if seen == self.candidate {
             self.streak += 1;
         } else {
-            self.candidate = seen.clone();
+            self.candidate.clone_from(&seen);
             self.streak = 1;
         }
         let needed = if seen.is_none() { self.to_clear } else { self.to_switch };
