@@ -460,35 +460,12 @@ fn with_stdout_gone_validate_still_checks_every_file_and_run_still_writes_csv() 
     assert!(csv.join("end_to_end.csv").exists(), "{}", stderr(&out));
 }
 
-/// `count` nodes in a chain with every id used twice, and as many faults
-/// that name unknown nodes or act on the wrong kind of node.
-fn generated_scenario(nodes: usize, faults: usize) -> String {
-    let mut text = String::from("(\n  name: \"generated\",\n  nodes: [\n");
-    text.push_str("    (id: \"users\", kind: Client(arrivals: Poisson(rate: 10))),\n");
-    for i in 0..nodes {
-        text.push_str(&format!(
-            "    (id: \"svc-{}\", kind: Service(workers: 1, service_time: Constant(ms: 1))),\n",
-            i / 2
-        ));
-    }
-    text.push_str("  ],\n  edges: [(from: \"users\", to: \"svc-0\")],\n  faults: [\n");
-    for i in 0..faults {
-        if i % 2 == 0 {
-            text.push_str(&format!("    Crash(node: \"ghost-{i}\", at_s: 1),\n"));
-        } else {
-            text.push_str("    Flush(node: \"svc-0\", at_s: 1),\n");
-        }
-    }
-    text.push_str("  ],\n)\n");
-    text
-}
-
 #[test]
 fn validating_20000_duplicate_ids_and_20000_misplaced_faults_takes_linear_time() {
     let dir = TempDir::new("big-files");
     for (name, nodes, faults) in [("nodes.ron", 20_000, 0), ("faults.ron", 2, 20_000)] {
         let file = dir.path().join(name);
-        std::fs::write(&file, generated_scenario(nodes, faults)).expect("write the file");
+        std::fs::write(&file, crate::common::generated_scenario(nodes, faults)).expect("write the file");
         let started = std::time::Instant::now();
         let out = archsim(&["validate", &file.to_string_lossy()]);
         let took = started.elapsed();

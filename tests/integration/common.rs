@@ -74,3 +74,27 @@ pub fn run(scenario: &Scenario, secs: f64) -> Simulation {
     sim.run_until(SimTime::from_secs(secs));
     sim
 }
+
+/// A file with `nodes` services whose ids each appear twice, and `faults`
+/// faults that alternately name an unknown node and flush a service (not a
+/// cache): one problem per node and per fault, for the linear-time tests.
+pub fn generated_scenario(nodes: usize, faults: usize) -> String {
+    let mut text = String::from("(\n  name: \"generated\",\n  nodes: [\n");
+    text.push_str("    (id: \"users\", kind: Client(arrivals: Poisson(rate: 10))),\n");
+    for i in 0..nodes {
+        text.push_str(&format!(
+            "    (id: \"s{}\", kind: Service(workers: 1, service_time: Constant(ms: 1))),\n",
+            i / 2
+        ));
+    }
+    text.push_str("  ],\n  edges: [(from: \"users\", to: \"s0\")],\n  faults: [\n");
+    for i in 0..faults {
+        if i % 2 == 0 {
+            text.push_str(&format!("    Crash(node: \"ghost{i}\", at_s: 1),\n"));
+        } else {
+            text.push_str("    Flush(node: \"s0\", at_s: 1),\n");
+        }
+    }
+    text.push_str("  ],\n)\n");
+    text
+}

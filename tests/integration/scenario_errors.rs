@@ -610,33 +610,10 @@ fn a_utf8_byte_order_mark_is_accepted() {
     assert_eq!((list[0].line, list[0].column), position_of(source, "5"), "{list:?}");
 }
 
-/// `nodes` services whose ids each appear twice, and `faults` faults that
-/// alternately name an unknown node and flush a service (not a cache).
-fn generated(nodes: usize, faults: usize) -> String {
-    let mut text = String::from("(\n  name: \"generated\",\n  nodes: [\n");
-    text.push_str("    (id: \"users\", kind: Client(arrivals: Poisson(rate: 10))),\n");
-    for i in 0..nodes {
-        text.push_str(&format!(
-            "    (id: \"s{}\", kind: Service(workers: 1, service_time: Constant(ms: 1))),\n",
-            i / 2
-        ));
-    }
-    text.push_str("  ],\n  edges: [(from: \"users\", to: \"s0\")],\n  faults: [\n");
-    for i in 0..faults {
-        if i % 2 == 0 {
-            text.push_str(&format!("    Crash(node: \"ghost{i}\", at_s: 1),\n"));
-        } else {
-            text.push_str("    Flush(node: \"s0\", at_s: 1),\n");
-        }
-    }
-    text.push_str("  ],\n)\n");
-    text
-}
-
 #[test]
 fn thousands_of_problems_are_located_in_linear_time_each_at_its_own_line() {
     for (nodes, faults) in [(20_000, 0), (2, 20_000)] {
-        let source = generated(nodes, faults);
+        let source = crate::common::generated_scenario(nodes, faults);
         let started = std::time::Instant::now();
         let list = problems(&source);
         let took = started.elapsed();

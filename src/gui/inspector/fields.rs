@@ -86,9 +86,10 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// A row labelled `label` that edits the file field `field`.
+    /// A row labelled `label` that edits the file field `field`. A drag
+    /// moves it by 0.2 a point unless [`Self::speed`] says otherwise.
     pub fn new(label: &'a str, field: &'static str) -> Self {
-        Row { label, field, help: "", unit: "", speed: 1.0 }
+        Row { label, field, help: "", unit: "", speed: 0.2 }
     }
 
     /// What the parameter does in a real system (the tooltip).
@@ -136,30 +137,14 @@ impl<'a> Row<'a> {
         self.end(ui, edit);
     }
 
-    /// A whole number with a unit.
-    pub fn whole(self, ui: &mut Ui, edit: &mut Edit, value: &mut u32, range: RangeInclusive<u32>) {
+    /// A whole number (workers, keys) with a unit.
+    pub fn whole<N: egui::emath::Numeric>(self, ui: &mut Ui, edit: &mut Edit, value: &mut N, range: RangeInclusive<N>) {
         let label = self.label_cell(ui);
+        // From zero rather than the range's start, like `typed_range`.
         let r = ui
             .add(
                 DragValue::new(value)
-                    .range(0..=*range.end())
-                    .clamp_existing_to_range(false)
-                    .speed(self.speed.min(0.2))
-                    .suffix(self.unit),
-            )
-            .labelled_by(label.id)
-            .on_hover_text(self.help);
-        edit.note(&r);
-        self.end(ui, edit);
-    }
-
-    /// A large whole number (keys) with a unit.
-    pub fn whole_u64(self, ui: &mut Ui, edit: &mut Edit, value: &mut u64, range: RangeInclusive<u64>) {
-        let label = self.label_cell(ui);
-        let r = ui
-            .add(
-                DragValue::new(value)
-                    .range(0..=*range.end())
+                    .range(N::from_f64(0.0)..=*range.end())
                     .clamp_existing_to_range(false)
                     .speed(self.speed)
                     .suffix(self.unit),

@@ -144,7 +144,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
         ui.end_row();
         if let Some(k) = &mut c.keys {
             edit.within(&[Key("keys")], |edit| {
-                Row::new("  distinct keys", "keyspace").speed(10.0).help("How many different keys exist.").whole_u64(
+                Row::new("  distinct keys", "keyspace").speed(10.0).help("How many different keys exist.").whole(
                     ui,
                     edit,
                     &mut k.keyspace,
@@ -361,7 +361,7 @@ fn cache_ui(ui: &mut Ui, c: &mut CacheSpec, edit: &mut Edit, salt: &str) {
                     .unit(" keys")
                     .speed(10.0)
                     .help("Keys held at most; the least recently used is evicted to make room.")
-                    .whole_u64(ui, edit, capacity, 1..=MAX_CACHE_KEYS);
+                    .whole(ui, edit, capacity, 1..=MAX_CACHE_KEYS);
                 Row::new("TTL", "ttl_s")
                     .unit(" s")
                     .help("A cached copy expires after this long, so data is at most this stale.")
