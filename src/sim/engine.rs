@@ -238,8 +238,16 @@ impl Simulation {
         self.series.push(WindowFrame { start_s: start_s.max(0.0), end_s: now.as_secs(), end_to_end, nodes, edges });
         let t = now.as_secs();
         for n in &mut self.nodes {
-            if let Behaviour::Client(ClientBehaviour { arrivals: Some(a), .. }) = &mut n.behaviour {
-                a.profile.forget_before(t);
+            match &mut n.behaviour {
+                Behaviour::Client(ClientBehaviour { arrivals: Some(a), .. }) => a.profile.forget_before(t),
+                // A write only makes reads stale until it has replicated:
+                // older ones are forgotten, so the map holds the writes of
+                // the last lag (plus a window), not of the whole run.
+                Behaviour::Database(db) => {
+                    let lag = db.replication_lag_ns;
+                    db.last_write.retain(|_, written| now.since(*written) < lag);
+                }
+                _ => {}
             }
         }
         self.schedule(now.after(self.window_ns), Event::WindowEnd);
@@ -427,5 +435,46 @@ fn build_behaviour(
             next_replica: 0,
             last_write: HashMap::default(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{
+        Arrivals, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, KeySpec, NodeSpec, Scenario,
+    };
+
+    /// A database remembers writes only while they replicate: writes to
+    /// ever new keys over a long run keep its memory flat.
+    #[test]
+    fn a_database_forgets_writes_once_they_have_replicated() {
+        let client = ClientSpec {
+            arrivals: Arrivals::Poisson { rate: 2_000.0 },
+            keys: Some(KeySpec { keyspace: u64::MAX, zipf_exponent: 0.0 }),
+            write_fraction: 0.5,
+            ..ClientSpec::default()
+        };
+        let db = DatabaseSpec {
+            connections: 64,
+            query_time: DistributionSpec::Constant { ms: 1.0 },
+            read_replicas: 1,
+            replication_lag_ms: 100.0,
+            ..DatabaseSpec::default()
+        };
+        let s = Scenario {
+            nodes: vec![
+                NodeSpec { id: "c".into(), pos: (0.0, 0.0), kind: NodeKind::Client(client) },
+                NodeSpec { id: "db".into(), pos: (0.0, 0.0), kind: NodeKind::Database(db) },
+            ],
+            edges: vec![EdgeSpec::new("c", "db")],
+            ..Scenario::default()
+        };
+        let mut sim = Simulation::new(&s).expect("valid");
+        sim.run_until(SimTime::from_secs(60.0));
+        let Behaviour::Database(db) = &sim.nodes[1].behaviour else { panic!("a database") };
+        // 60,000 writes to distinct keys (the run kept all 60,000 before);
+        // the last lag plus a window's worth, about 1,100, are kept now.
+        assert!(db.last_write.len() < 3_000, "{} writes remembered", db.last_write.len());
     }
 }

@@ -151,7 +151,8 @@ pub struct DatabaseBehaviour {
     pub error_probability: f64,
     pub replication_lag_ns: u64,
     pub next_replica: usize,
-    /// When each key was last written (bounded by the keyspace).
+    /// When each key was last written, for the writes still replicating
+    /// (pruned at every window's end).
     pub last_write: HashMap<u64, SimTime>,
 }
 
