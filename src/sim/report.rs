@@ -109,9 +109,16 @@ struct BottleneckRecord {
     utilisation: Option<f64>,
     pool_size: Option<u32>,
     #[serde(default)]
-    local_failures: Vec<(FailureReason, u64)>,
+    local_failures: Vec<LocalFailure>,
     #[serde(default)]
     mean_wait_ms: f64,
+}
+
+/// One reason requests failed at the bottleneck, as the JSON writes it.
+#[derive(Serialize, Deserialize)]
+struct LocalFailure {
+    reason: FailureReason,
+    count: u64,
 }
 
 impl From<Bottleneck> for BottleneckRecord {
@@ -123,7 +130,7 @@ impl From<Bottleneck> for BottleneckRecord {
             kind: b.kind,
             utilisation: b.utilisation,
             pool_size: b.pool_size,
-            local_failures: b.local_failures,
+            local_failures: b.local_failures.into_iter().map(|(reason, count)| LocalFailure { reason, count }).collect(),
             mean_wait_ms: b.mean_wait_ms,
         }
     }
@@ -137,7 +144,7 @@ impl From<BottleneckRecord> for Bottleneck {
             kind: r.kind,
             utilisation: r.utilisation,
             pool_size: r.pool_size,
-            local_failures: r.local_failures,
+            local_failures: r.local_failures.into_iter().map(|f| (f.reason, f.count)).collect(),
             mean_wait_ms: r.mean_wait_ms,
         }
     }
