@@ -130,7 +130,11 @@ impl From<Bottleneck> for BottleneckRecord {
             kind: b.kind,
             utilisation: b.utilisation,
             pool_size: b.pool_size,
-            local_failures: b.local_failures.into_iter().map(|(reason, count)| LocalFailure { reason, count }).collect(),
+            local_failures: b
+                .local_failures
+                .into_iter()
+                .map(|(reason, count)| LocalFailure { reason, count })
+                .collect(),
             mean_wait_ms: b.mean_wait_ms,
         }
     }
