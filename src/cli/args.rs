@@ -50,7 +50,7 @@ pub enum Command {
                            The JSON report is described in docs/report-format.md."
     )]
     Run(RunArgs),
-    /// Check a scenario file and print every problem with <file:line:col>.
+    /// Check a scenario file and print every problem with its file, line and column.
     #[command(
         long_about = "Load and validate scenario files. Prints `FILE: ok (N nodes, M edges)` for a \
                       good file, or every problem found, one per line as `file:line:col: message`. \

@@ -14,6 +14,13 @@ use super::verdict::{Verdict, verdict};
 use crate::scenario::{DistributionSpec, NodeKind, Problem, Scenario, ValidScenario};
 use crate::sim::{FailureReason, LiveUpdate, Simulation};
 
+/// Why a change that is valid in the document cannot go into the running
+/// design alone: it needs another change that waits for a reset.
+fn waits_on(problems: &[String]) -> String {
+    let first = problems.first().map_or("", String::as_str);
+    format!("it needs other changes that wait for a reset ({first})")
+}
+
 /// What a change waiting for the next reset concerns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PendingKey {
@@ -70,10 +77,6 @@ impl Runtime {
         };
         rt.rebuild(scenario);
         rt
-    }
-
-    pub fn run_state(&self) -> RunState {
-        self.state
     }
 
     pub fn is_running(&self) -> bool {
@@ -142,20 +145,45 @@ impl Runtime {
             self.pending.insert(PendingKey::Topology, "nodes, edges, faults or the seed changed".into());
             return;
         }
-        for (i, node) in doc.nodes.iter().enumerate() {
-            if sim.scenario().nodes.get(i).is_some_and(|n| n.kind != node.kind)
-                && let LiveUpdate::NeedsReset(why) = sim.update_node(i, &node.kind)
-            {
-                self.pending.insert(PendingKey::Node(node.id.clone()), why);
+        // The engine checks each change against the design it runs, so a
+        // change may only be valid once another has gone in (a weighted
+        // policy after its weights): go round until nothing more applies.
+        // What is left waits for a reset, and says why.
+        let mut waiting = BTreeMap::new();
+        for _ in 0..=doc.nodes.len() + doc.edges.len() {
+            waiting.clear();
+            let mut applied = false;
+            for (i, node) in doc.nodes.iter().enumerate() {
+                if sim.scenario().nodes.get(i).is_some_and(|n| n.kind != node.kind) {
+                    match sim.update_node(i, &node.kind) {
+                        LiveUpdate::Applied => applied = true,
+                        LiveUpdate::NeedsReset(why) => {
+                            waiting.insert(PendingKey::Node(node.id.clone()), why);
+                        }
+                        LiveUpdate::Invalid(problems) => {
+                            waiting.insert(PendingKey::Node(node.id.clone()), waits_on(&problems));
+                        }
+                    }
+                }
+            }
+            for (i, edge) in doc.edges.iter().enumerate() {
+                if sim.scenario().edges.get(i).is_some_and(|e| e != edge) {
+                    match sim.update_edge(i, edge) {
+                        LiveUpdate::Applied => applied = true,
+                        LiveUpdate::NeedsReset(why) => {
+                            waiting.insert(PendingKey::Edge(i), why);
+                        }
+                        LiveUpdate::Invalid(problems) => {
+                            waiting.insert(PendingKey::Edge(i), waits_on(&problems));
+                        }
+                    }
+                }
+            }
+            if !applied {
+                break;
             }
         }
-        for (i, edge) in doc.edges.iter().enumerate() {
-            if sim.scenario().edges.get(i).is_some_and(|e| e != edge)
-                && let LiveUpdate::NeedsReset(why) = sim.update_edge(i, edge)
-            {
-                self.pending.insert(PendingKey::Edge(i), why);
-            }
-        }
+        self.pending.append(&mut waiting);
     }
 
     /// One frame: step the engine if running, then refresh what is drawn.
@@ -323,6 +351,32 @@ mod tests {
         rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.pending.contains_key(&PendingKey::Topology));
         assert!(rt.now_s() > 0.9, "the run goes on until reset");
+    }
+
+    /// A change that is only valid with another one (a weighted policy
+    /// and a weight above zero) goes in with it, not silently dropped.
+    #[test]
+    fn changes_that_need_each_other_apply_together() {
+        use crate::scenario::LbPolicy;
+        let mut doc = default_scenario();
+        let mut rt = Runtime::new(&doc, PacerConfig::default());
+        rt.play();
+        rt.frame(0.2, Speed::Times(5.0), &ManualClock::new());
+        let lb = doc.node_index("lb").expect("lb");
+        let lb_edges: Vec<usize> = (0..doc.edges.len()).filter(|&i| doc.edges[i].from == "lb").collect();
+        for &e in &lb_edges {
+            doc.edges[e].weight = 0.0;
+        }
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
+        assert!(rt.pending.is_empty(), "{:?}", rt.pending);
+        if let NodeKind::LoadBalancer(b) = &mut doc.nodes[lb].kind {
+            b.policy = LbPolicy::Weighted;
+        }
+        doc.edges[lb_edges[0]].weight = 1.0;
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
+        assert!(rt.pending.is_empty(), "{:?}", rt.pending);
+        let running = rt.sim.as_ref().map(|s| s.scenario().nodes[lb].kind.clone());
+        assert_eq!(running.as_ref(), Some(&doc.nodes[lb].kind));
     }
 
     #[test]

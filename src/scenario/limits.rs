@@ -55,8 +55,9 @@ pub const MAX_ZIPF_EXPONENT: f64 = 10.0;
 pub const MAX_WEIGHT: f64 = 1e9;
 
 /// Most nodes of one scenario. Each node keeps its own measurements: about
-/// 21 KB once built, up to about 200 KB when its latencies span
-/// nanoseconds to an hour, and one row of every time-series window. At this
+/// 21 KB once built, about 290 KB (up to twice that while its array grows)
+/// when its latencies span nanoseconds to an hour, and one row of every
+/// time-series window. At this
 /// many nodes a run stays within a few hundred megabytes (measured in
 /// `tests/integration/memory.rs`, stated in `docs/scenario-format.md`); a design a
 /// learner draws has tens.

@@ -418,7 +418,8 @@ fn parse_scenario_bytes(bytes: &[u8], file: &str) -> Result<Scenario, LoadError>
     // The rest of the file's problems, except the parser tripping over
     // the replaced bytes themselves: those are the problem above.
     if let Err(LoadError::Invalid(others)) = parse_scenario(&text, file) {
-        list.extend(others.into_iter().filter(|d| !places.contains(&(d.line, d.column))));
+        let replaced: std::collections::HashSet<(usize, usize)> = places.iter().copied().collect();
+        list.extend(others.into_iter().filter(|d| !replaced.contains(&(d.line, d.column))));
     }
     list.sort_by_key(|d| (d.line, d.column));
     Err(LoadError::Invalid(list))

@@ -57,6 +57,14 @@ pub enum ProfileShape {
     },
 }
 
+impl ProfileShape {
+    /// Whether this is a spike that was over before `t` (seconds): only a
+    /// spike ends; steps, ramps and daily curves shape the rest of the run.
+    pub fn ended_before(&self, t: f64) -> bool {
+        matches!(self, Self::Spike { start_s, duration_s, .. } if start_s + duration_s < t)
+    }
+}
+
 /// Retry policy of a client: exponential backoff with jitter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

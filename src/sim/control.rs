@@ -60,7 +60,9 @@ impl Simulation {
             && let Some(a) = &mut c.arrivals
         {
             let (factor, duration_s) = (sane_factor(factor), sane_factor(duration_s));
-            a.profile.push(ProfileShape::Spike { start_s, duration_s, factor });
+            let spike = ProfileShape::Spike { start_s, duration_s, factor };
+            c.outside_spikes.push(spike.clone());
+            a.profile.push(spike);
             let id = n.id.clone();
             self.log_event(
                 Some(client as u32),
@@ -158,6 +160,11 @@ impl Simulation {
         }
         self.apply_node_change(i, kind);
         self.scenario = candidate;
+        if matches!(kind, NodeKind::Client(_)) {
+            // The next arrival was drawn at the old rate (or none at all, if
+            // the old profile had stopped the client).
+            self.redraw_arrival(i);
+        }
         self.start_waiting_work(i);
         LiveUpdate::Applied
     }
@@ -214,9 +221,10 @@ impl Simulation {
                 }
                 if let Some(a) = &mut c.arrivals {
                     let multiplier = a.multiplier;
+                    // The new profile, and the timeline's and the spike
+                    // button's spikes that have not ended.
                     let mut shapes = spec.profile.clone();
-                    // Keep spikes that are running now.
-                    shapes.extend(a.profile.spikes_active_at(now.as_secs()));
+                    shapes.extend(c.outside_spikes.iter().filter(|s| !s.ended_before(now.as_secs())).cloned());
                     if let Some(mut fresh) =
                         super::ArrivalProcess::new(&spec.arrivals, super::Profile::new(shapes), &mut n.rng)
                     {

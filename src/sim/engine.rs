@@ -239,7 +239,10 @@ impl Simulation {
         let t = now.as_secs();
         for n in &mut self.nodes {
             match &mut n.behaviour {
-                Behaviour::Client(ClientBehaviour { arrivals: Some(a), .. }) => a.profile.forget_before(t),
+                Behaviour::Client(ClientBehaviour { arrivals: Some(a), outside_spikes, .. }) => {
+                    a.profile.forget_before(t);
+                    outside_spikes.retain(|s| !s.ended_before(t));
+                }
                 // A write only makes reads stale until it has replicated:
                 // older ones are forgotten, so the map holds the writes of
                 // the last lag (plus a window), not of the whole run.
@@ -386,7 +389,7 @@ fn build_behaviour(
     match kind {
         NodeKind::Client(c) => {
             let mut shapes = c.profile.clone();
-            shapes.extend(extra_shapes);
+            shapes.extend(extra_shapes.iter().cloned());
             let arrivals = ArrivalProcess::new(&c.arrivals, Profile::new(shapes), rng);
             let (users, think_time) = match &c.arrivals {
                 crate::scenario::Arrivals::Closed { users, think } => (*users, Some(Distribution::new(think))),
@@ -397,6 +400,7 @@ fn build_behaviour(
                 users,
                 think_time,
                 arrival_generation: 0,
+                outside_spikes: extra_shapes,
                 timeout_ns: c.timeout_ms.map(ms_to_nanos),
                 deadlines: VecDeque::new(),
                 next_timeout_check: None,

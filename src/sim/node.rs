@@ -8,7 +8,7 @@ use rand_distr::{Distribution as _, Zipf};
 use super::metrics::NodeMetrics;
 use super::rng::SimRng;
 use super::{ArrivalProcess, Balancer, CacheStore, CallId, Distribution, SimTime, Station};
-use crate::scenario::RetryPolicy;
+use crate::scenario::{ProfileShape, RetryPolicy};
 
 /// One node while the simulation runs.
 pub struct NodeRuntime {
@@ -75,6 +75,10 @@ impl Health {
 }
 
 /// What the node does with a request.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per node, built once and never moved in the hot loop; boxing the client would add a pointer chase per arrival"
+)]
 pub enum Behaviour {
     Client(ClientBehaviour),
     LoadBalancer {
@@ -107,6 +111,10 @@ pub struct ClientBehaviour {
     pub think_time: Option<Distribution>,
     /// Bumped to invalidate a scheduled arrival when the rate changes.
     pub arrival_generation: u32,
+    /// Spikes from outside the client's own profile: the fault timeline's
+    /// and the spike button's. A live edit rebuilds the profile from the
+    /// new spec plus these, so no spike is counted twice.
+    pub outside_spikes: Vec<ProfileShape>,
     pub timeout_ns: Option<u64>,
     /// (deadline, attempt) of attempts that may still time out, in deadline
     /// order (all attempts of a client share one timeout, so start order is

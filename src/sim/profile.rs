@@ -29,20 +29,10 @@ impl Profile {
     /// Drops spikes that ended before `t` so live spikes do not pile up.
     pub fn forget_before(&mut self, t: f64) {
         let before = self.shapes.len();
-        self.shapes
-            .retain(|s| !matches!(s, ProfileShape::Spike { start_s, duration_s, .. } if start_s + duration_s < t));
+        self.shapes.retain(|s| !s.ended_before(t));
         if self.shapes.len() != before {
             self.reindex();
         }
-    }
-
-    /// The spikes still running (or yet to come) at `t`.
-    pub fn spikes_active_at(&self, t: f64) -> Vec<ProfileShape> {
-        self.shapes
-            .iter()
-            .filter(|s| matches!(s, ProfileShape::Spike { start_s, duration_s, .. } if start_s + duration_s > t))
-            .cloned()
-            .collect()
     }
 
     fn reindex(&mut self) {

@@ -223,7 +223,7 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
             .percent(ui, &mut edit, &mut spec.drop_probability);
         Row::new("weight", "weight")
             .speed(0.05)
-            .help("Share of traffic for a weighted load balancer (ignored by other policies). Needs a reset.")
+            .help("Share of traffic for a weighted load balancer (ignored by other policies). Applies at once.")
             .number(ui, &mut edit, &mut spec.weight, 0.0..=MAX_WEIGHT);
     });
     problems_ui(ui, &edit.not_shown());

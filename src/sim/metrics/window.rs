@@ -16,8 +16,8 @@ pub const MIN_WINDOWS: usize = 60;
 
 /// Memory the time series may take, in bytes. A frame holds one [`Stats`]
 /// per node (about 300 bytes), so a large topology keeps fewer windows
-/// rather than more memory: 3,600 windows up to about 60 nodes, 200 at the
-/// node limit.
+/// rather than more memory: 3,600 windows up to about 60 nodes, about 100
+/// to 200 at the node and edge limits.
 pub const SERIES_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
 /// How many windows fit the budget for a topology of this size.
@@ -76,11 +76,6 @@ impl TimeSeries {
 
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
-    }
-
-    /// The most windows kept; older ones are dropped.
-    pub fn capacity(&self) -> usize {
-        self.max_frames
     }
 }
 
