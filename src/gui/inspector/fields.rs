@@ -180,31 +180,15 @@ impl<'a> Row<'a> {
         (default, off_label): (f64, &str),
         range: RangeInclusive<f64>,
     ) {
-        let label = self.label_cell(ui);
-        ui.horizontal(|ui| {
-            let mut on = value.is_some();
-            let text = if on { "" } else { off_label };
-            let cb = ui.checkbox(&mut on, text).labelled_by(label.id);
-            if cb.changed() {
-                *value = if on { Some(default) } else { None };
-                edit.changed = true;
-            }
-            if let Some(v) = value {
-                let r = ui
-                    .add(
-                        DragValue::new(v)
-                            .range(typed_range(range))
-                            .clamp_existing_to_range(false)
-                            .speed((default / 50.0).max(0.01))
-                            .suffix(self.unit)
-                            .max_decimals(3),
-                    )
-                    .labelled_by(label.id)
-                    .on_hover_text(self.help);
-                edit.note(&r);
-            }
+        let unit = self.unit;
+        self.optional(ui, edit, value, (default, off_label), |v| {
+            DragValue::new(v)
+                .range(typed_range(range))
+                .clamp_existing_to_range(false)
+                .speed((default / 50.0).max(0.01))
+                .suffix(unit)
+                .max_decimals(3)
         });
-        self.end(ui, edit);
     }
 
     /// An optional whole number (a queue capacity; off = unbounded).
@@ -214,6 +198,22 @@ impl<'a> Row<'a> {
         edit: &mut Edit,
         value: &mut Option<u32>,
         (default, off_label): (u32, &str),
+    ) {
+        let unit = self.unit;
+        self.optional(ui, edit, value, (default, off_label), |v| {
+            DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(unit)
+        });
+    }
+
+    /// The checkbox that turns an optional value on or off, then the
+    /// value's widget (made by `widget`) while it is on.
+    fn optional<N: Copy>(
+        self,
+        ui: &mut Ui,
+        edit: &mut Edit,
+        value: &mut Option<N>,
+        (default, off_label): (N, &str),
+        widget: impl FnOnce(&mut N) -> DragValue<'_>,
     ) {
         let label = self.label_cell(ui);
         ui.horizontal(|ui| {
@@ -225,10 +225,7 @@ impl<'a> Row<'a> {
                 edit.changed = true;
             }
             if let Some(v) = value {
-                let r = ui
-                    .add(DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(self.unit))
-                    .labelled_by(label.id)
-                    .on_hover_text(self.help);
+                let r = ui.add(widget(v)).labelled_by(label.id).on_hover_text(self.help);
                 edit.note(&r);
             }
         });
