@@ -487,6 +487,8 @@ impl ArchsimApp {
     }
 
     fn reset(&mut self) {
+        // A new run: the last one's events would read as this one's.
+        self.rt.alerts.clear();
         self.rt.rebuild(&self.state.doc.scenario);
         self.rt.alerts.push(Severity::Info, 0.0, None, "reset to time zero".into(), 1);
         self.side_tab = SideTab::Events;

@@ -17,6 +17,12 @@ pub fn rate(rps: f64) -> String {
     }
 }
 
+/// A latency percentile of `latency`, or "–" when nothing succeeded (a
+/// percentile of no requests is not 0 ms).
+pub fn percentile_ms(latency: &crate::sim::LatencySummary, value_ms: f64) -> String {
+    if latency.count == 0 { "–".into() } else { ms(value_ms) }
+}
+
 /// A duration in milliseconds: `0.42 ms`, `12.5 ms`, `182 ms`, `1.25 s`.
 pub fn ms(value_ms: f64) -> String {
     if !value_ms.is_finite() || value_ms < 0.0 {
@@ -82,6 +88,14 @@ pub fn of_capacity(used: u32, capacity: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percentile_of_no_requests_is_a_dash_not_zero() {
+        let none = crate::sim::LatencySummary::default();
+        assert_eq!(percentile_ms(&none, 0.0), "–");
+        let some = crate::sim::LatencySummary { count: 3, ..Default::default() };
+        assert_eq!(percentile_ms(&some, 0.0), "0.00 ms");
+    }
 
     #[test]
     fn numbers_read_the_way_engineers_write_them() {

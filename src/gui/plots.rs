@@ -199,7 +199,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             let text = format!(
                 "now: {} ok · p99 {} · {} failed",
                 format::rate(s.throughput_rps),
-                format::ms(s.latency.p99_ms),
+                format::percentile_ms(&s.latency, s.latency.p99_ms),
                 format::percent(s.error_ratio)
             );
             let color = if s.error_ratio > 0.01 { FAILED } else { ui.visuals().text_color() };

@@ -34,8 +34,8 @@ pub fn verdict(report: &Report, scenario: &Scenario) -> Verdict {
         format::count(e2e.ok),
         format::count(e2e.failed),
         format::percent(e2e.error_ratio),
-        format::ms(e2e.latency.p50_ms),
-        format::ms(e2e.latency.p99_ms),
+        format::percentile_ms(&e2e.latency, e2e.latency.p50_ms),
+        format::percentile_ms(&e2e.latency, e2e.latency.p99_ms),
     );
     let headline = match &report.bottleneck {
         Some(b) if e2e.failed > 0 => {
@@ -157,7 +157,7 @@ fn suggest_for_clients(report: &Report, scenario: &Scenario, out: &mut Vec<Strin
                 n.id,
                 format::count(n.stats.failures.timeout),
                 format::ms(t),
-                format::ms(n.stats.latency.p99_ms)
+                format::percentile_ms(&n.stats.latency, n.stats.latency.p99_ms)
             ));
         }
         if let Some(r) = &c.retry

@@ -231,6 +231,25 @@ fn the_inspector_crash_button_turns_the_node_down() {
     assert!(h.query_by_label("Restore").is_some());
 }
 
+/// Reset starts a new run: the old run's events leave the log.
+#[test]
+fn reset_clears_the_previous_runs_events() {
+    let (mut h, clock, _files) = app_with(three_tier());
+    h.key_press(Key::Space);
+    advance(&mut h, &clock, 1.0, 5);
+    h.get_by_label("node app-2").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("Crash").click();
+    h.run_steps(2);
+    let crashed =
+        |h: &Harness<'_, ArchsimApp>| h.state().runtime().alerts.entries().iter().any(|a| a.text.contains("crashed"));
+    assert!(crashed(&h), "the crash is logged");
+    h.get_by_role_and_label(Role::Button, "Reset").click();
+    h.run_steps(2);
+    assert!(!crashed(&h), "the old run's crash is gone after a reset");
+    assert!(h.state().runtime().alerts.entries().iter().any(|a| a.text.contains("reset to time zero")));
+}
+
 #[test]
 fn a_scheduled_crash_is_an_undoable_edit_that_runs_after_reset() {
     use archsim::scenario::FaultSpec;
