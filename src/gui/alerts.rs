@@ -54,6 +54,7 @@ impl AlertLog {
     /// node, which then moves to the end: the log stays in order of the
     /// time each line shows (its latest occurrence).
     pub fn push(&mut self, severity: Severity, at_s: f64, node: Option<String>, text: String, count: u64) {
+        let text = super::format::for_app_font(&text);
         let len = self.entries.len();
         let recent = len.saturating_sub(FOLD_WINDOW);
         if let Some(k) = (recent..len).rev().find(|&k| self.entries[k].text == text && self.entries[k].node == node)

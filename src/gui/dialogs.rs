@@ -57,7 +57,11 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &Dialog) -> Option<DialogAnswer> {
                 ui.add_space(4.0);
                 egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
                     for l in lines {
-                        ui.label(RichText::new(l).monospace().color(ui.visuals().error_fg_color));
+                        ui.label(
+                            RichText::new(super::format::for_app_font(l))
+                                .monospace()
+                                .color(ui.visuals().error_fg_color),
+                        );
                     }
                 });
                 ui.add_space(8.0);

@@ -17,6 +17,23 @@ pub fn rate(rps: f64) -> String {
     }
 }
 
+/// Characters the engine's and the loader's sentences use that the app's
+/// font (egui's default) has no glyph for, with what to draw instead.
+const NOT_IN_FONT: [(char, &str); 1] = [('→', "->")];
+
+/// `text` with the characters the app's font cannot draw replaced, so an
+/// engine event ("link a → b partitioned") or a validation message (a
+/// cycle "a → b → a") never shows an empty box.
+pub fn for_app_font(text: &str) -> String {
+    let mut out = text.to_string();
+    for (missing, instead) in NOT_IN_FONT {
+        if out.contains(missing) {
+            out = out.replace(missing, instead);
+        }
+    }
+    out
+}
+
 /// A latency percentile of `latency`, or "–" when nothing succeeded (a
 /// percentile of no requests is not 0 ms).
 pub fn percentile_ms(latency: &crate::sim::LatencySummary, value_ms: f64) -> String {
@@ -88,6 +105,21 @@ pub fn of_capacity(used: u32, capacity: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every character the replacement removes is missing from the font,
+    /// and what replaces it is there (so a font change shows up here).
+    #[test]
+    fn replaced_characters_are_the_ones_the_font_lacks() {
+        let ctx = eframe::egui::Context::default();
+        let mut out = ctx.run_ui(eframe::egui::RawInput::default(), |_| {});
+        out.textures_delta.clear();
+        let font = eframe::egui::FontId::proportional(14.0);
+        for (missing, instead) in NOT_IN_FONT {
+            assert!(!ctx.fonts_mut(|f| f.has_glyph(&font, missing)), "{missing} is in the font now");
+            assert!(ctx.fonts_mut(|f| f.has_glyphs(&font, instead)), "{instead}");
+        }
+        assert_eq!(for_app_font("calls form a cycle: a → b → a"), "calls form a cycle: a -> b -> a");
+    }
 
     #[test]
     fn a_percentile_of_no_requests_is_a_dash_not_zero() {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::format::for_app_font;
 use crate::scenario::{PathSegment, Problem, Scenario};
 
 /// Problems by node id, by edge index, by fault-timeline entry, and the rest.
@@ -35,7 +36,7 @@ impl FieldProblem {
         if let (Some(PathSegment::Key("nodes")), Some(PathSegment::Key("kind"))) = (p.path.first(), path.first()) {
             path = &path[1..];
         }
-        FieldProblem { path: path.to_vec(), message: p.message.clone() }
+        FieldProblem { path: path.to_vec(), message: for_app_font(&p.message) }
     }
 }
 
@@ -52,13 +53,13 @@ impl DocProblems {
             if let Some(i) = p.node_index().filter(|i| *i < scenario.nodes.len()) {
                 let id = scenario.nodes[i].id.clone();
                 out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(p));
-                out.nodes.entry(id).or_default().push(p.message.clone());
+                out.nodes.entry(id).or_default().push(for_app_font(&p.message));
             } else if let Some(i) = p.edge_index() {
                 out.edges.entry(i).or_default().push(FieldProblem::of(p));
             } else if let Some(i) = p.fault_index() {
                 out.faults.entry(i).or_default().push(FieldProblem::of(p));
             } else {
-                out.other.push(FieldProblem { path: p.path.clone(), message: p.message.clone() });
+                out.other.push(FieldProblem { path: p.path.clone(), message: for_app_font(&p.message) });
             }
         }
         out
