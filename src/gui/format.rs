@@ -82,7 +82,7 @@ pub fn speed(factor: f64) -> String {
     }
 }
 
-/// Simulated time for the toolbar clock: `12.3 s`, `4 min 05 s`, `1 h 02 min`.
+/// Simulated time for the toolbar clock: `12.3 s`, `4 min 05 s`, `1 h 02 min 05 s`.
 pub fn sim_clock(secs: f64) -> String {
     let secs = secs.max(0.0);
     if secs < 60.0 {
@@ -90,7 +90,9 @@ pub fn sim_clock(secs: f64) -> String {
     } else if secs < 3_600.0 {
         format!("{} min {:02} s", (secs / 60.0).floor(), (secs % 60.0).floor())
     } else {
-        format!("{} h {:02} min", (secs / 3_600.0).floor(), ((secs % 3_600.0) / 60.0).floor())
+        // Seconds stay: a step of one window must show on the clock.
+        let whole = secs.floor() as u64;
+        format!("{} h {:02} min {:02} s", whole / 3_600, (whole % 3_600) / 60, whole % 60)
     }
 }
 
@@ -146,6 +148,9 @@ mod tests {
         assert_eq!(speed(2.5), "2.5×");
         assert_eq!(speed(1000.0), "1000×");
         assert_eq!(sim_clock(65.0), "1 min 05 s");
+        // Past an hour a one-second step still shows.
+        assert_eq!(sim_clock(3_725.0), "1 h 02 min 05 s");
+        assert_ne!(sim_clock(3_725.0), sim_clock(3_726.0));
         assert_eq!(of_capacity(6, Some(8)), "6/8");
         assert_eq!(of_capacity(3, None), "3/∞");
     }

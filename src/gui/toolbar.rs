@@ -176,7 +176,9 @@ pub fn run_controls_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice
         if speed != input.prefs.speed {
             commands.push(Command::SetSpeed(speed));
         }
-        ui.label(RichText::new(format!("t = {}", format::sim_clock(input.now_s))).monospace())
+        // Padded to its widest ("999 h 59 min 59 s") in a monospace font, so
+        // the controls after it do not shift as the clock's text grows.
+        ui.label(RichText::new(format!("t = {:<17}", format::sim_clock(input.now_s))).monospace())
             .on_hover_text("Simulated time since the start (or the last reset)");
         if let Some(achieved) = input.lagging {
             ui.colored_label(
