@@ -162,9 +162,12 @@ pub fn run_controls_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice
         ui.separator();
         let speed_label = ui.label("speed");
         let mut speed = input.prefs.speed;
+        // Tall enough for every choice: 1000× and max must not hide below a scroll.
+        let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
         egui::ComboBox::from_id_salt("speed")
             .selected_text(speed.label())
             .width(64.0)
+            .height(Speed::CHOICES.len() as f32 * row + 2.0 * ui.spacing().menu_margin.sum().y)
             .show_ui(ui, |ui| {
                 for s in Speed::CHOICES {
                     ui.selectable_value(&mut speed, s, s.label());
