@@ -79,6 +79,10 @@ impl Runtime {
         rt
     }
 
+    pub fn run_state(&self) -> RunState {
+        self.state
+    }
+
     pub fn is_running(&self) -> bool {
         self.state == RunState::Running
     }
@@ -128,7 +132,9 @@ impl Runtime {
     /// undone or typed back no longer waits for anything.
     pub fn sync(&mut self, doc: &Scenario, checked: Result<ValidScenario, Vec<Problem>>) {
         let fresh = self.sim.as_ref().is_none_or(|s| s.now().0 == 0);
-        if fresh {
+        // An empty canvas has nothing left to run: the old run stops
+        // rather than go on plotting nodes that are gone.
+        if fresh || doc.nodes.is_empty() {
             self.rebuild_checked(checked);
             return;
         }
@@ -385,10 +391,27 @@ mod tests {
         let mut rt = Runtime::new(&doc, PacerConfig::default());
         rt.play();
         rt.frame(0.1, Speed::Times(10.0), &ManualClock::new());
-        doc.nodes.clear();
+        doc.edges.clear();
         rt.sync(&doc, ValidScenario::new(doc.clone()));
         assert!(rt.sim.is_some());
         assert!(!rt.problems.is_empty());
+    }
+
+    /// Deleting every node while running stops the run: nothing is left
+    /// to plot, and the old nodes' numbers must not go on.
+    #[test]
+    fn an_emptied_canvas_stops_the_run() {
+        let mut doc = default_scenario();
+        let mut rt = Runtime::new(&doc, PacerConfig::default());
+        rt.play();
+        rt.frame(0.1, Speed::Times(10.0), &ManualClock::new());
+        assert!(rt.now_s() > 0.0);
+        doc.nodes.clear();
+        doc.edges.clear();
+        rt.sync(&doc, ValidScenario::new(doc.clone()));
+        assert!(rt.sim.is_none());
+        assert_eq!(rt.run_state(), RunState::NoSimulation);
+        assert!(!rt.problems.is_empty(), "it says why there is nothing to run");
     }
 
     #[test]
