@@ -19,7 +19,7 @@ use super::event_log::event_log_ui;
 use super::file_dialog::{FileDialog, NativeFileDialog};
 use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
-use super::pacer::{PacerConfig, Speed};
+use super::pacer::{EngineThread, PacerConfig, Speed};
 use super::palette::left_panel_ui;
 use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::problems::DocProblems;
@@ -62,12 +62,13 @@ pub struct AppConfig {
 impl AppConfig {
     /// The binary's configuration. Reads `ARCHSIM_OPEN` (a `.ron` file or a
     /// bundled scenario name), `ARCHSIM_SPEED` (`1`, `100`, `max`),
-    /// `ARCHSIM_FRAME_TIME=1` and `ARCHSIM_FRAME_LOG=path`.
+    /// `ARCHSIM_FRAME_TIME=1`, `ARCHSIM_FRAME_LOG=path` and
+    /// `ARCHSIM_ENGINE_THREAD=0` (engine inline in the frame).
     pub fn from_env() -> Self {
         let mut config = AppConfig {
             clock: Box::new(SystemClock::default()),
             files: Box::new(NativeFileDialog),
-            pacer: PacerConfig::default(),
+            pacer: PacerConfig { engine: engine_thread_from_env(), ..PacerConfig::default() },
             initial: InitialDocument::Restore,
             start_running: true,
             use_storage: true,
@@ -109,6 +110,16 @@ impl AppConfig {
 }
 
 /// A `.ron` path or a bundled scenario's name.
+/// The engine runs on a thread of its own unless `ARCHSIM_ENGINE_THREAD=0`
+/// (for comparing the two in `docs/performance.md`).
+fn engine_thread_from_env() -> EngineThread {
+    if std::env::var("ARCHSIM_ENGINE_THREAD").is_ok_and(|v| v == "0") {
+        EngineThread::Inline
+    } else {
+        EngineThread::Background
+    }
+}
+
 fn open_by_name(what: &str) -> Result<(Scenario, Option<PathBuf>), Vec<String>> {
     let path = Path::new(what);
     if path.exists() {
@@ -176,6 +187,8 @@ impl ArchsimApp {
             rt.play();
         }
         let problems = DocProblems::of(&state.doc.scenario);
+        let mut frame_stats = FrameStats::default();
+        frame_stats.engine_thread = rt.runs_in_background();
         let mut app = ArchsimApp {
             undoer: Undoer::with_settings(UndoSettings { max_undos: 200, stable_time: 0.6, auto_save_interval: 10.0 }),
             rt,
@@ -189,7 +202,7 @@ impl ArchsimApp {
             commands: Vec::new(),
             last_frame_s: None,
             last_frame_instant: None,
-            frame_stats: FrameStats::default(),
+            frame_stats,
             frame_log: config.frame_log,
             sim_work_ms: 0.0,
             sent_title: String::new(),
@@ -766,6 +779,10 @@ impl eframe::App for ArchsimApp {
         self.dropped_files(ctx);
 
         let started = Instant::now();
+        if let Err(e) = self.rt.bring_home() {
+            self.rt.rebuild(&self.state.doc.scenario);
+            self.rt.alerts.push(Severity::Error, 0.0, None, e.to_string(), 1);
+        }
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
         if self.rt.is_running() {
@@ -864,6 +881,8 @@ impl eframe::App for ArchsimApp {
         self.last_frame_instant = Some(now);
         let ui_ms = ui_started.elapsed().as_secs_f32() * 1000.0;
         self.frame_stats.record(interval_ms, self.sim_work_ms, ui_ms, self.rt.last_work.events);
+        // Last: the engine runs on its own core while this frame is drawn.
+        self.rt.send_away(self.state.prefs.speed);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -18,6 +18,9 @@ pub struct FrameStats {
     session_sim_ms: Vec<f32>,
     session_ui_ms: Vec<f32>,
     session_events: u64,
+    /// The engine runs on a thread of its own: "engine" is then the time
+    /// the frame spent taking the simulation back and reading it.
+    pub engine_thread: bool,
 }
 
 /// Percentiles of one measure.
@@ -73,9 +76,15 @@ impl FrameStats {
     /// The details behind the readout, for its tooltip.
     pub fn details(&self) -> String {
         let i = summary(self.recent_interval_ms.iter().copied());
+        let engine = if self.engine_thread {
+            "engine = taking the simulation back from its thread and reading it \
+             (it runs on its own core while the frame is drawn)"
+        } else {
+            "engine = simulation work in the frame (budget 8 ms)"
+        };
         format!(
             "Last {} frames: mean {:.1} ms, p95 {:.1} ms, max {:.1} ms between frames.\n\
-             engine = simulation work in the frame (budget 8 ms); ui = building the widgets.\n\
+             {engine}; ui = building the widgets.\n\
              The rest is drawing.",
             self.recent_interval_ms.len(),
             i.mean,
@@ -95,13 +104,17 @@ impl FrameStats {
                 x.mean, x.p50, x.p95, x.p99, x.max
             )
         };
+        let wall_s: f64 = self.session_interval_ms.iter().map(|&ms| f64::from(ms) / 1000.0).sum();
+        let per_s = if wall_s > 0.0 { self.session_events as f64 / wall_s } else { 0.0 };
+        let fps = if i.mean > 0.0 { 1000.0 / i.mean } else { 0.0 };
         format!(
-            "frames {}\nengine events {}\n{}{}{}",
+            "frames {}\nengine events {}\n{}{}{}engine events per second {per_s:.0}\nframes per second {fps:.1}\nengine thread {}\n",
             self.session_interval_ms.len(),
             self.session_events,
             line("frame interval", i),
             line("engine work", s),
-            line("ui build", u)
+            line("ui build", u),
+            if self.engine_thread { "yes" } else { "no" },
         )
     }
 }
@@ -121,5 +134,8 @@ mod tests {
         assert!(report.contains("max  100.00"), "{report}");
         assert!(f.readout().contains("engine 2.0 · ui 3.0 ms"), "{}", f.readout());
         assert!(f.details().contains("max 100.0 ms"), "{}", f.details());
+        // 100 frames, 1,000 events over 1.684 s of frames.
+        assert!(report.contains("engine events per second 594\n"), "{report}");
+        assert!(report.contains("engine thread no"), "{report}");
     }
 }

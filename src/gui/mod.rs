@@ -10,6 +10,7 @@
 
 mod alerts;
 mod app;
+mod background;
 pub mod canvas;
 mod clock;
 mod command;
@@ -40,7 +41,7 @@ pub use command::{Command, LiveFault, Panel, ScenarioSettings};
 pub use dialogs::{Dialog, PendingAction};
 pub use edits::{PALETTE, PaletteItem};
 pub use file_dialog::{FileDialog, NativeFileDialog, ScriptedFileDialog};
-pub use pacer::{Pacer, PacerConfig, Speed};
+pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
 pub use plots::{PlotData, plot_data};
 pub use runtime::{PendingKey, Runtime};
 pub use selection::Selection;

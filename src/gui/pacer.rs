@@ -63,11 +63,32 @@ pub struct PacerConfig {
     /// Events per frame at "max" speed when the clock never runs out
     /// (a manual clock in tests).
     pub max_events_per_frame: u64,
+    /// Where the engine runs.
+    pub engine: EngineThread,
+}
+
+/// Where the engine runs: in the frame's own time, or on a thread of its
+/// own while the window draws (see [`super::background`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineThread {
+    /// Inside `logic`, within [`PacerConfig::budget_s`]: predictable frame
+    /// by frame, which is what tests with a manual clock need.
+    #[default]
+    Inline,
+    /// On a worker thread between the end of one frame's `ui` and the
+    /// start of the next one's `logic`.
+    Background,
 }
 
 impl Default for PacerConfig {
     fn default() -> Self {
-        Self { budget_s: 0.008, slice_events: 2_000, max_frame_dt_s: 0.25, max_events_per_frame: 20_000_000 }
+        Self {
+            budget_s: 0.008,
+            slice_events: 2_000,
+            max_frame_dt_s: 0.25,
+            max_events_per_frame: 20_000_000,
+            engine: EngineThread::Inline,
+        }
     }
 }
 
@@ -98,14 +119,26 @@ impl Pacer {
         Self { config, achieved: 0.0, behind: 0.0 }
     }
 
+    /// The wall time a frame of `wall_dt_s` counts for (a long gap counts
+    /// as the maximum frame).
+    pub fn frame_dt(&self, wall_dt_s: f64) -> f64 {
+        wall_dt_s.clamp(0.0, self.config.max_frame_dt_s)
+    }
+
+    /// Where a frame of `dt` (from [`Pacer::frame_dt`]) at `speed` aims to
+    /// take a simulation that is at `now`.
+    pub fn target(now: SimTime, dt: f64, speed: Speed) -> SimTime {
+        match speed {
+            Speed::Times(f) => SimTime::from_secs(now.as_secs() + f.max(0.0) * dt),
+            Speed::Max => SimTime::NEVER,
+        }
+    }
+
     /// Runs the simulation for one frame of `wall_dt_s` at `speed`.
     pub fn advance(&mut self, sim: &mut Simulation, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) -> FrameWork {
-        let dt = wall_dt_s.clamp(0.0, self.config.max_frame_dt_s);
+        let dt = self.frame_dt(wall_dt_s);
         let start_sim = sim.now();
-        let target = match speed {
-            Speed::Times(f) => SimTime::from_secs(start_sim.as_secs() + f.max(0.0) * dt),
-            Speed::Max => SimTime::NEVER,
-        };
+        let target = Self::target(start_sim, dt, speed);
         let started = clock.now_s();
         let mut events = 0;
         let mut fell_behind = false;
@@ -129,7 +162,9 @@ impl Pacer {
         work
     }
 
-    fn observe(&mut self, dt: f64, work: &FrameWork) {
+    /// Takes in what a frame of `dt` achieved (the engine thread's work
+    /// comes back a frame later, so the runtime reports it here).
+    pub fn observe(&mut self, dt: f64, work: &FrameWork) {
         if dt <= 0.0 {
             return;
         }

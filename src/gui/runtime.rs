@@ -3,16 +3,18 @@
 //! rebuilt from the document on start, reset and structural edits.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use super::alerts::{AlertLog, Severity, severity_of_event};
+use super::background::{BackgroundEngine, BackgroundError};
 use super::canvas::traffic_dots::{FlowInput, TrafficDots};
 use super::clock::Clock;
 use super::edits::same_structure;
 use super::live::{HeatLevel, LiveView, NodeStatus};
-use super::pacer::{FrameWork, Pacer, PacerConfig, Speed};
+use super::pacer::{EngineThread, FrameWork, Pacer, PacerConfig, Speed};
 use super::verdict::{Verdict, verdict};
 use crate::scenario::{DistributionSpec, NodeKind, Problem, Scenario, ValidScenario};
-use crate::sim::{FailureReason, LiveUpdate, Simulation};
+use crate::sim::{FailureReason, LiveUpdate, SimTime, Simulation};
 
 /// Why a change that is valid in the document cannot go into the running
 /// design alone: it needs another change that waits for a reset.
@@ -57,6 +59,17 @@ pub struct Runtime {
     /// Engine events already copied into the alert log (the engine's count).
     events_seen: u64,
     levels: Vec<NodeStatus>,
+    /// The engine thread, when the engine runs on one.
+    background: Option<BackgroundEngine>,
+    /// What the engine thread did since the last frame, waiting to be
+    /// reported by [`Runtime::frame`]: the frame length it ran for, and the work.
+    returned: Option<(f64, FrameWork)>,
+    /// The wall time the current frame counts for.
+    frame_dt: f64,
+    /// Where the simulation was, for how long and how fast it was sent away.
+    sent_from: SimTime,
+    sent_dt: f64,
+    returned_speed: Speed,
 }
 
 impl Runtime {
@@ -74,9 +87,97 @@ impl Runtime {
             last_work: FrameWork::default(),
             events_seen: 0,
             levels: Vec::new(),
+            background: None,
+            returned: None,
+            frame_dt: 0.0,
+            sent_from: SimTime::ZERO,
+            sent_dt: 0.0,
+            returned_speed: Speed::Max,
         };
+        if pacer.engine == EngineThread::Background {
+            match BackgroundEngine::start() {
+                Ok(bg) => rt.background = Some(bg),
+                Err(e) => rt.alerts.push(
+                    Severity::Info,
+                    0.0,
+                    None,
+                    format!("the engine runs in the window's frames: no thread for it ({e})"),
+                    1,
+                ),
+            }
+        }
         rt.rebuild(scenario);
         rt
+    }
+
+    /// Whether the engine runs on a thread of its own.
+    pub fn runs_in_background(&self) -> bool {
+        self.background.is_some()
+    }
+
+    /// Takes the simulation back from the engine thread, if it is there.
+    /// Call before anything reads or changes the simulation in a frame.
+    ///
+    /// # Errors
+    /// The engine thread died (an engine bug): the simulation is lost, and
+    /// the engine runs inline from now on; the caller rebuilds the run.
+    pub fn bring_home(&mut self) -> Result<(), BackgroundError> {
+        let Some(bg) = self.background.as_mut() else { return Ok(()) };
+        if !bg.is_away() {
+            return Ok(());
+        }
+        // A paced run gets a moment to reach its target; "max" has none.
+        let wait = match self.returned_speed {
+            Speed::Times(_) => Duration::from_secs_f64(self.pacer.config.budget_s),
+            Speed::Max => Duration::ZERO,
+        };
+        match bg.take_back(wait) {
+            Ok(Some(back)) => {
+                let start = self.sent_from;
+                let work = FrameWork {
+                    sim_dt_s: back.sim.now().as_secs() - start.as_secs(),
+                    events: back.events,
+                    work_s: back.work_s,
+                    fell_behind: !back.reached && self.returned_speed != Speed::Max,
+                };
+                self.returned = Some((self.sent_dt, work));
+                self.sim = Some(back.sim);
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => {
+                self.background = None;
+                self.sim = None;
+                self.state = RunState::NoSimulation;
+                Err(e)
+            }
+        }
+    }
+
+    /// Hands the simulation to the engine thread for the rest of the frame,
+    /// if the engine runs on one and the run is going. It comes back at the
+    /// next [`Runtime::bring_home`].
+    pub fn send_away(&mut self, speed: Speed) {
+        if !self.is_running() {
+            return;
+        }
+        let Some(bg) = self.background.as_mut() else { return };
+        let Some(sim) = self.sim.take() else { return };
+        let start = sim.now();
+        let until = Pacer::target(start, self.frame_dt, speed);
+        let config = self.pacer.config;
+        match bg.send(sim, until, config.slice_events, config.max_events_per_frame) {
+            Ok(()) => {
+                self.sent_from = start;
+                self.sent_dt = self.frame_dt;
+                self.returned_speed = speed;
+            }
+            Err(sim) => {
+                // The thread is gone: keep the simulation and run inline.
+                self.sim = Some(sim);
+                self.background = None;
+            }
+        }
     }
 
     pub fn run_state(&self) -> RunState {
@@ -195,8 +296,18 @@ impl Runtime {
     /// One frame: step the engine if running, then refresh what is drawn.
     pub fn frame(&mut self, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) {
         let running = self.is_running();
+        self.frame_dt = self.pacer.frame_dt(wall_dt_s);
+        let returned = self.returned.take();
         let Some(sim) = self.sim.as_mut() else { return };
-        self.last_work = if running { self.pacer.advance(sim, wall_dt_s, speed, clock) } else { FrameWork::default() };
+        self.last_work = match (running, returned) {
+            (false, _) => FrameWork::default(),
+            (true, Some((dt, work))) => {
+                self.pacer.observe(dt, &work);
+                work
+            }
+            (true, None) if self.background.is_some() => FrameWork::default(),
+            (true, None) => self.pacer.advance(sim, wall_dt_s, speed, clock),
+        };
         let bursts = self.live.update(sim, wall_dt_s, running);
         if running {
             let edges = &sim.scenario().edges;
