@@ -183,6 +183,7 @@ impl ArchsimApp {
             cc.egui_ctx.set_zoom_factor(state.prefs.ui_zoom);
         }
         let mut rt = Runtime::new(&state.doc.scenario, config.pacer);
+        rt.run_past_end = state.prefs.run_past_end;
         if config.start_running {
             rt.play();
         }
@@ -436,6 +437,10 @@ impl ArchsimApp {
             Command::ZoomReset => ctx.set_zoom_factor(1.0),
             Command::TogglePresenter => self.state.prefs.presenter = !self.state.prefs.presenter,
             Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
+            Command::TogglePauseAtEnd => {
+                self.state.prefs.run_past_end = !self.state.prefs.run_past_end;
+                self.rt.run_past_end = self.state.prefs.run_past_end;
+            }
             Command::TogglePanel(p) => {
                 let prefs = &mut self.state.prefs;
                 prefs.presenter = false;

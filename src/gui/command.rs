@@ -155,6 +155,8 @@ pub enum Command {
     TogglePresenter,
     ToggleFrameTime,
     TogglePanel(Panel),
+    /// Pause when the run reaches the scenario's duration, or run on.
+    TogglePauseAtEnd,
 }
 
 /// The docked panels.

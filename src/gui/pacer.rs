@@ -112,11 +112,13 @@ pub struct Pacer {
     achieved: f64,
     /// Share of recent frames that fell behind, smoothed.
     behind: f64,
+    /// No frame takes the simulation past this (the end of the run).
+    pub until: SimTime,
 }
 
 impl Pacer {
     pub fn new(config: PacerConfig) -> Self {
-        Self { config, achieved: 0.0, behind: 0.0 }
+        Self { config, achieved: 0.0, behind: 0.0, until: SimTime::NEVER }
     }
 
     /// The wall time a frame of `wall_dt_s` counts for (a long gap counts
@@ -126,19 +128,20 @@ impl Pacer {
     }
 
     /// Where a frame of `dt` (from [`Pacer::frame_dt`]) at `speed` aims to
-    /// take a simulation that is at `now`.
-    pub fn target(now: SimTime, dt: f64, speed: Speed) -> SimTime {
-        match speed {
+    /// take a simulation that is at `now`: never past [`Pacer::until`].
+    pub fn target(&self, now: SimTime, dt: f64, speed: Speed) -> SimTime {
+        let target = match speed {
             Speed::Times(f) => SimTime::from_secs(now.as_secs() + f.max(0.0) * dt),
             Speed::Max => SimTime::NEVER,
-        }
+        };
+        target.min(self.until.max(now))
     }
 
     /// Runs the simulation for one frame of `wall_dt_s` at `speed`.
     pub fn advance(&mut self, sim: &mut Simulation, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) -> FrameWork {
         let dt = self.frame_dt(wall_dt_s);
         let start_sim = sim.now();
-        let target = Self::target(start_sim, dt, speed);
+        let target = self.target(start_sim, dt, speed);
         let started = clock.now_s();
         let mut events = 0;
         let mut fell_behind = false;

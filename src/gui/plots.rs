@@ -30,6 +30,8 @@ pub enum MarkerKind {
     Fault,
     /// A slowdown, error injection, partition or spike ends.
     Recovery,
+    /// The scenario's duration: where the run pauses unless asked to go on.
+    End,
 }
 
 impl MarkerKind {
@@ -56,6 +58,7 @@ impl MarkerKind {
             MarkerKind::Spike => "spike",
             MarkerKind::Fault => "fault",
             MarkerKind::Recovery => "back to normal",
+            MarkerKind::End => "end of the run",
         }
     }
 
@@ -66,6 +69,7 @@ impl MarkerKind {
             MarkerKind::Spike => Color32::from_rgb(235, 170, 50),
             MarkerKind::Fault => Color32::from_rgb(200, 120, 200),
             MarkerKind::Recovery => Color32::from_rgb(120, 170, 150),
+            MarkerKind::End => Color32::from_rgb(150, 150, 160),
         }
     }
 }
@@ -146,6 +150,14 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
         .filter(|e| e.at.as_secs() >= from)
         .map(|e| Marker { at_s: e.at.as_secs(), text: e.what.clone(), kind: MarkerKind::of(e) })
         .collect();
+    let end = sim.scenario().duration_s;
+    if end >= from && end <= now {
+        d.markers.push(Marker {
+            at_s: end,
+            text: format!("the scenario's duration ({})", format::sim_clock(end)),
+            kind: MarkerKind::End,
+        });
+    }
     d
 }
 
@@ -398,5 +410,19 @@ mod tests {
         assert_eq!(d.markers[0].kind, MarkerKind::Spike);
         assert_eq!(d.node_utilisation_pct.len(), 20);
         assert!(d.p99_ms.iter().all(|p| p[1] >= 0.0));
+    }
+
+    #[test]
+    fn the_end_of_the_run_is_marked_once_reached() {
+        let mut scenario = default_scenario();
+        scenario.duration_s = 5.0;
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        sim.run_until(SimTime::from_secs(4.0));
+        assert!(plot_data(&sim, 60.0, None).markers.iter().all(|m| m.kind != MarkerKind::End));
+        sim.run_until(SimTime::from_secs(7.0));
+        let d = plot_data(&sim, 60.0, None);
+        let end: Vec<_> = d.markers.iter().filter(|m| m.kind == MarkerKind::End).collect();
+        assert_eq!(end.len(), 1);
+        assert_eq!(end[0].at_s, 5.0);
     }
 }

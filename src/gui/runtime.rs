@@ -70,6 +70,10 @@ pub struct Runtime {
     sent_from: SimTime,
     sent_dt: f64,
     returned_speed: Speed,
+    /// Keep running past the scenario's duration (a preference).
+    pub run_past_end: bool,
+    /// The run paused at its end once; Play goes on past it.
+    past_end: bool,
 }
 
 impl Runtime {
@@ -93,6 +97,8 @@ impl Runtime {
             sent_from: SimTime::ZERO,
             sent_dt: 0.0,
             returned_speed: Speed::Max,
+            run_past_end: false,
+            past_end: false,
         };
         if pacer.engine == EngineThread::Background {
             match BackgroundEngine::start() {
@@ -161,10 +167,11 @@ impl Runtime {
         if !self.is_running() {
             return;
         }
+        self.limit_to_the_end();
         let Some(bg) = self.background.as_mut() else { return };
         let Some(sim) = self.sim.take() else { return };
         let start = sim.now();
-        let until = Pacer::target(start, self.frame_dt, speed);
+        let until = self.pacer.target(start, self.frame_dt, speed);
         let config = self.pacer.config;
         match bg.send(sim, until, config.slice_events, config.max_events_per_frame) {
             Ok(()) => {
@@ -201,6 +208,7 @@ impl Runtime {
         self.dots.clear();
         self.pacer.reset();
         self.events_seen = 0;
+        self.past_end = false;
         match checked {
             Ok(valid) => {
                 let sim = Simulation::from_valid(valid);
@@ -297,6 +305,7 @@ impl Runtime {
     pub fn frame(&mut self, wall_dt_s: f64, speed: Speed, clock: &dyn Clock) {
         let running = self.is_running();
         self.frame_dt = self.pacer.frame_dt(wall_dt_s);
+        self.limit_to_the_end();
         let returned = self.returned.take();
         let Some(sim) = self.sim.as_mut() else { return };
         self.last_work = match (running, returned) {
@@ -333,6 +342,7 @@ impl Runtime {
             self.dots.advance(&flows, speed_now, wall_dt_s);
         }
         let now_s = sim.now().as_secs();
+        let reached_the_end = running && sim.now() >= self.pacer.until;
         let name = |i: usize| sim.scenario().nodes.get(i).map(|n| n.id.clone());
         for b in bursts {
             // A client also counts the failures that happened downstream;
@@ -367,6 +377,25 @@ impl Runtime {
             }
         }
         self.copy_engine_events();
+        if reached_the_end {
+            self.past_end = true;
+            self.pause();
+            let text = format!(
+                "the run reached the scenario's duration ({}) and paused: press Play to go on past it",
+                super::format::sim_clock(now_s)
+            );
+            self.alerts.push(Severity::Info, now_s, None, text, 1);
+        }
+    }
+
+    /// Where the run stops: the scenario's duration, unless the user keeps
+    /// running past it (a preference) or already went on past it once.
+    fn limit_to_the_end(&mut self) {
+        let end = self.sim.as_ref().map(|s| SimTime::from_secs(s.scenario().duration_s));
+        self.pacer.until = match end {
+            Some(end) if !self.run_past_end && !self.past_end => end,
+            _ => SimTime::NEVER,
+        };
     }
 
     /// Copies engine events (crashes, restores, spikes...) not seen yet.
@@ -523,6 +552,35 @@ mod tests {
         assert!(rt.sim.is_none());
         assert_eq!(rt.run_state(), RunState::NoSimulation);
         assert!(!rt.problems.is_empty(), "it says why there is nothing to run");
+    }
+
+    /// The run stops at the scenario's duration, with a verdict and a line
+    /// in the log; Play then goes on past it, and so does a user who asked
+    /// to keep running.
+    #[test]
+    fn a_run_pauses_at_the_scenarios_duration_and_play_goes_on() {
+        let mut doc = default_scenario();
+        doc.duration_s = 3.0;
+        let clock = ManualClock::new();
+        let mut rt = Runtime::new(&doc, PacerConfig { max_frame_dt_s: 10.0, ..PacerConfig::default() });
+        rt.play();
+        rt.frame(1.0, Speed::Times(2.0), &clock);
+        assert!(rt.is_running());
+        rt.frame(1.0, Speed::Times(2.0), &clock);
+        assert_eq!(rt.now_s(), 3.0, "stopped exactly at the end, not at 4 s");
+        assert_eq!(rt.run_state(), RunState::Paused);
+        assert!(rt.verdict.is_some(), "the end of the run is judged");
+        assert!(rt.alerts.entries().iter().any(|a| a.text.contains("duration")));
+
+        rt.play();
+        rt.frame(1.0, Speed::Times(2.0), &clock);
+        assert!(rt.is_running() && rt.now_s() > 4.9, "Play goes on past the end: {}", rt.now_s());
+
+        let mut keep_going = Runtime::new(&doc, PacerConfig { max_frame_dt_s: 10.0, ..PacerConfig::default() });
+        keep_going.run_past_end = true;
+        keep_going.play();
+        keep_going.frame(5.0, Speed::Times(1.0), &clock);
+        assert!(keep_going.is_running() && keep_going.now_s() > 4.9);
     }
 
     #[test]

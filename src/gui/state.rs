@@ -78,6 +78,8 @@ pub struct Prefs {
     pub ui_zoom: f32,
     pub spike_factor: f64,
     pub spike_secs: f64,
+    /// Keep running past the scenario's duration instead of pausing there.
+    pub run_past_end: bool,
 }
 
 impl Default for Prefs {
@@ -95,6 +97,7 @@ impl Default for Prefs {
             ui_zoom: 1.0,
             spike_factor: 5.0,
             spike_secs: 10.0,
+            run_past_end: false,
         }
     }
 }

@@ -85,6 +85,15 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Reset", sc(&keys::RESET), true) {
                 commands.push(Command::Reset);
             }
+            ui.separator();
+            let mut pause_at_end = !input.prefs.run_past_end;
+            if ui
+                .checkbox(&mut pause_at_end, "Pause at the end of the run")
+                .on_hover_text("Stop when the simulated clock reaches the scenario's duration (Play goes on past it).")
+                .changed()
+            {
+                commands.push(Command::TogglePauseAtEnd);
+            }
         });
         ui.menu_button("View", |ui| {
             let theme = match input.prefs.theme {
