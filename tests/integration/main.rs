@@ -9,6 +9,7 @@ mod engine_behaviour;
 mod fidelity;
 mod gui;
 mod gui_engine;
+mod gui_inspector;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;

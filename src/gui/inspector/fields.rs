@@ -7,6 +7,7 @@
 //! validation problem is shown under the row whose path is the problem's:
 //! no table of label spellings to keep in step with the format.
 
+use std::cell::RefCell;
 use std::ops::RangeInclusive;
 
 use eframe::egui::{self, DragValue, Response, RichText, Ui};
@@ -116,30 +117,55 @@ impl<'a> Row<'a> {
 
     fn end(self, ui: &mut Ui, edit: &mut Edit) {
         ui.end_row();
+        value_note_ui(ui, self.note_id(ui));
         edit.inline_problems(ui, self.field);
+    }
+
+    /// Where this row's note about a typed value lives in egui's memory.
+    fn note_id(&self, ui: &Ui) -> egui::Id {
+        ui.scope_id().with(("value-note", self.label, self.field))
+    }
+
+    /// After a typed value went in (the field lost focus): if it was not a
+    /// number, or had to be brought into range, remember a note saying so
+    /// beside the field. Another change to the field clears the note.
+    fn note_typed(&self, ui: &Ui, r: &Response, typed: &Typed, stored: f64, range: (f64, f64)) {
+        let id = self.note_id(ui);
+        let note = if r.lost_focus() { typed.note(stored, range, self.unit) } else { None };
+        if let Some(text) = note {
+            let until = ui.input(|i| i.time) + NOTE_SECS;
+            ui.data_mut(|d| d.insert_temp(id, ValueNote { text, until }));
+        } else if r.changed() {
+            ui.data_mut(|d| d.remove::<ValueNote>(id));
+        }
     }
 
     /// A number with a unit.
     pub fn number(self, ui: &mut Ui, edit: &mut Edit, value: &mut f64, range: RangeInclusive<f64>) {
         let label = self.label_cell(ui);
+        let range = typed_range(range);
+        let typed = Typed::default();
         let r = ui
             .add(
                 DragValue::new(value)
-                    .range(typed_range(range))
+                    .range(range.clone())
                     .clamp_existing_to_range(false)
                     .speed(self.speed)
                     .suffix(self.unit)
-                    .max_decimals(3),
+                    .max_decimals(3)
+                    .custom_parser(|t| typed.parse(t)),
             )
             .labelled_by(label.id)
             .on_hover_text(self.help);
         edit.note(&r);
+        self.note_typed(ui, &r, &typed, *value, (*range.start(), *range.end()));
         self.end(ui, edit);
     }
 
     /// A whole number (workers, keys) with a unit.
     pub fn whole<N: egui::emath::Numeric>(self, ui: &mut Ui, edit: &mut Edit, value: &mut N, range: RangeInclusive<N>) {
         let label = self.label_cell(ui);
+        let typed = Typed::default();
         // From zero rather than the range's start, like `typed_range`.
         let r = ui
             .add(
@@ -147,11 +173,13 @@ impl<'a> Row<'a> {
                     .range(N::from_f64(0.0)..=*range.end())
                     .clamp_existing_to_range(false)
                     .speed(self.speed)
-                    .suffix(self.unit),
+                    .suffix(self.unit)
+                    .custom_parser(|t| typed.parse(t)),
             )
             .labelled_by(label.id)
             .on_hover_text(self.help);
         edit.note(&r);
+        self.note_typed(ui, &r, &typed, value.to_f64(), (0.0, range.end().to_f64()));
         self.end(ui, edit);
     }
 
@@ -159,14 +187,23 @@ impl<'a> Row<'a> {
     pub fn percent(self, ui: &mut Ui, edit: &mut Edit, p: &mut f64) {
         let label = self.label_cell(ui);
         let mut pct = *p * 100.0;
+        let typed = Typed::default();
         let r = ui
-            .add(DragValue::new(&mut pct).range(0.0..=100.0).speed(0.1).suffix(" %").max_decimals(2))
+            .add(
+                DragValue::new(&mut pct)
+                    .range(0.0..=100.0)
+                    .speed(0.1)
+                    .suffix(" %")
+                    .max_decimals(2)
+                    .custom_parser(|t| typed.parse(t)),
+            )
             .labelled_by(label.id)
             .on_hover_text(self.help);
         if r.changed() {
             *p = (pct / 100.0).clamp(0.0, 1.0);
         }
         edit.note(&r);
+        Row { unit: " %", ..self }.note_typed(ui, &r, &typed, pct, (0.0, 100.0));
         self.end(ui, edit);
     }
 
@@ -181,9 +218,11 @@ impl<'a> Row<'a> {
         range: RangeInclusive<f64>,
     ) {
         let unit = self.unit;
-        self.optional(ui, edit, value, (default, off_label), |v| {
+        let range = typed_range(range);
+        let bounds = (*range.start(), *range.end());
+        self.optional(ui, edit, value, (default, off_label), bounds, |v| {
             DragValue::new(v)
-                .range(typed_range(range))
+                .range(range)
                 .clamp_existing_to_range(false)
                 .speed((default / 50.0).max(0.01))
                 .suffix(unit)
@@ -200,19 +239,20 @@ impl<'a> Row<'a> {
         (default, off_label): (u32, &str),
     ) {
         let unit = self.unit;
-        self.optional(ui, edit, value, (default, off_label), |v| {
+        self.optional(ui, edit, value, (default, off_label), (0.0, f64::from(u32::MAX)), |v| {
             DragValue::new(v).range(0..=u32::MAX).speed(1.0).suffix(unit)
         });
     }
 
     /// The checkbox that turns an optional value on or off, then the
     /// value's widget (made by `widget`) while it is on.
-    fn optional<N: Copy>(
+    fn optional<N: egui::emath::Numeric>(
         self,
         ui: &mut Ui,
         edit: &mut Edit,
         value: &mut Option<N>,
         (default, off_label): (N, &str),
+        bounds: (f64, f64),
         widget: impl FnOnce(&mut N) -> DragValue<'_>,
     ) {
         let label = self.label_cell(ui);
@@ -225,8 +265,11 @@ impl<'a> Row<'a> {
                 edit.changed = true;
             }
             if let Some(v) = value {
-                let r = ui.add(widget(v)).labelled_by(label.id).on_hover_text(self.help);
+                let typed = Typed::default();
+                let r =
+                    ui.add(widget(v).custom_parser(|t| typed.parse(t))).labelled_by(label.id).on_hover_text(self.help);
                 edit.note(&r);
+                self.note_typed(ui, &r, &typed, v.to_f64(), bounds);
             }
         });
         self.end(ui, edit);
@@ -239,6 +282,84 @@ impl<'a> Row<'a> {
         edit.note(&r);
         self.end(ui, edit);
     }
+}
+
+/// How long a note about a typed value stays beside its field.
+const NOTE_SECS: f64 = 8.0;
+
+/// A note beside a field: what happened to the value the user typed.
+#[derive(Debug, Clone)]
+struct ValueNote {
+    text: String,
+    /// egui time after which it is no longer shown.
+    until: f64,
+}
+
+/// The text a field parsed last, and what it made of it: the parser egui
+/// calls is ours, so the value typed is known even when egui brings it into
+/// range or keeps the old one.
+#[derive(Debug, Default)]
+struct Typed(RefCell<Option<(String, Option<f64>)>>);
+
+impl Typed {
+    /// egui's own parsing (spaces ignored, U+2212 as minus), remembered.
+    fn parse(&self, text: &str) -> Option<f64> {
+        let clean: String =
+            text.chars().filter(|c| !c.is_whitespace()).map(|c| if c == '−' { '-' } else { c }).collect();
+        let parsed = clean.parse::<f64>().ok().filter(|v| v.is_finite());
+        *self.0.borrow_mut() = Some((text.trim().to_string(), parsed));
+        parsed
+    }
+
+    /// What to tell the user once the field holds `stored`, if anything.
+    fn note(&self, stored: f64, (min, max): (f64, f64), unit: &str) -> Option<String> {
+        let (text, parsed) = self.0.borrow().clone()?;
+        match parsed {
+            None => Some(format!("“{text}” is not a number: kept {}{unit}", shown_number(stored))),
+            Some(v) if (v - stored).abs() > 1e-9 * v.abs().max(1.0) => {
+                let side = if v > max {
+                    "above the largest"
+                } else if v < min {
+                    "below the smallest"
+                } else {
+                    "outside"
+                };
+                let limit = if v > max { max } else { min };
+                Some(format!(
+                    "{}{unit} is {side} value, {}{unit}: set to {}{unit}",
+                    shown_number(v),
+                    shown_number(limit),
+                    shown_number(stored)
+                ))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// A number as a person reads it: thousands grouped, no float noise.
+fn shown_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let digits = crate::gui::format::count(v.abs() as u64);
+        if v < 0.0 { format!("−{digits}") } else { digits }
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The note beside a field, while it lasts.
+fn value_note_ui(ui: &mut Ui, id: egui::Id) {
+    let now = ui.input(|i| i.time);
+    let Some(note) = ui.data(|d| d.get_temp::<ValueNote>(id)) else { return };
+    if now > note.until {
+        ui.data_mut(|d| d.remove::<ValueNote>(id));
+        return;
+    }
+    ui.label("");
+    ui.add(egui::Label::new(RichText::new(&note.text).color(ui.visuals().warn_fg_color)).wrap());
+    ui.end_row();
+    ui.ctx().request_repaint_after_secs((note.until - now) as f32);
 }
 
 /// Drag bounds that still let a typed value through, so a wrong value stays
@@ -261,5 +382,36 @@ pub fn form<R>(ui: &mut Ui, id: impl egui::AsIdSalt, add_rows: impl FnOnce(&mut 
 pub fn problems_ui(ui: &mut Ui, problems: &[String]) {
     for p in problems {
         ui.colored_label(ui.visuals().error_fg_color, p.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_brought_into_range_is_told_with_its_limit() {
+        let typed = Typed::default();
+        assert_eq!(typed.parse("1e9"), Some(1e9));
+        let note = typed.note(10_000_000.0, (0.0, 10_000_000.0), "/s").expect("a note");
+        assert_eq!(note, "1,000,000,000/s is above the largest value, 10,000,000/s: set to 10,000,000/s");
+        typed.parse("−5");
+        let note = typed.note(0.0, (0.0, 100.0), " ms").expect("a note");
+        assert!(note.starts_with("−5 ms is below the smallest value, 0 ms"), "{note}");
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_keeps_the_old_value_and_says_so() {
+        let typed = Typed::default();
+        assert_eq!(typed.parse("fast"), None);
+        assert_eq!(typed.note(50.0, (0.0, 100.0), " ms").as_deref(), Some("“fast” is not a number: kept 50 ms"));
+    }
+
+    #[test]
+    fn a_value_that_went_in_as_typed_needs_no_note() {
+        let typed = Typed::default();
+        typed.parse(" 12.5 ");
+        assert_eq!(typed.note(12.5, (0.0, 100.0), " ms"), None);
+        assert_eq!(Typed::default().note(3.0, (0.0, 10.0), ""), None, "nothing typed");
     }
 }
