@@ -7,6 +7,80 @@ use std::collections::BTreeMap;
 use super::format::for_app_font;
 use crate::scenario::{PathSegment, Problem, Scenario};
 
+/// File fields by the names the inspector gives them, where they differ
+/// from the field with its underscores and unit suffix taken off.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("warmup_s", "warm-up"),
+    ("window_s", "window"),
+    ("duration_s", "duration"),
+    ("max_attempts", "attempts"),
+    ("keyspace", "distinct keys"),
+    ("mtbf_s", "MTBF"),
+    ("mttr_s", "MTTR"),
+    ("ttl_s", "TTL"),
+    ("error_probability", "error rate"),
+    ("hit_probability", "hit rate"),
+    ("drop_probability", "packet loss"),
+    ("mean_on_s", "burst length"),
+    ("mean_off_s", "gap length"),
+    ("rate_on", "rate in burst"),
+    ("rate_off", "rate between"),
+    ("health_check_delay_s", "health check"),
+    ("write_fraction", "writes"),
+    ("stddev_ms", "std dev"),
+    ("restore_s", "restore at"),
+    ("to_s", "healed at"),
+    ("from_s", "cut from"),
+];
+
+/// A field name as the inspector labels it: `warmup_s` → "warm-up",
+/// `queue_capacity` → "queue capacity".
+fn field_label(field: &str) -> String {
+    if let Some((_, label)) = FIELD_LABELS.iter().find(|(f, _)| *f == field) {
+        return (*label).to_string();
+    }
+    let bare = field.strip_suffix("_ms").or_else(|| field.strip_suffix("_s")).unwrap_or(field);
+    bare.replace('_', " ")
+}
+
+/// A validation message in the app's words: the validator speaks the file
+/// format (`(from: "a", to: "...")`, `` `warmup_s` ``), which means nothing to
+/// someone working on the canvas. Actions become what to do in the app and
+/// field names become the inspector's labels, in quotes.
+pub fn in_app_words(message: &str) -> String {
+    let mut text = for_app_font(message);
+    // "add an edge from it, such as (from: "x", to: "...")"
+    if let Some(start) = text.find("add an edge from it, such as (from:")
+        && let Some(len) = text[start..].find("\")").map(|e| e + 2)
+    {
+        text.replace_range(start..start + len, "connect it to the node it calls: drag from its handle onto that node");
+    }
+    // "add keys to the client(s), such as `keys: (...)`"
+    if let Some(start) = text.find(", such as `keys:")
+        && let Some(len) = text[start + 2..].find("`,").map(|e| e + 3)
+    {
+        text.replace_range(start..start + len, " (turn on \"keys\" in the client's inspector)");
+    }
+    // `field` → "label"
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`') else { break };
+        let inner = &rest[open + 1..open + 1 + close];
+        out.push_str(&rest[..open]);
+        if inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push('“');
+            out.push_str(&field_label(inner));
+            out.push('”');
+        } else {
+            out.push_str(&rest[open..=open + 1 + close]);
+        }
+        rest = &rest[open + 2 + close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Problems by node id, by edge index, by fault-timeline entry, and the rest.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocProblems {
@@ -36,7 +110,7 @@ impl FieldProblem {
         if let (Some(PathSegment::Key("nodes")), Some(PathSegment::Key("kind"))) = (p.path.first(), path.first()) {
             path = &path[1..];
         }
-        FieldProblem { path: path.to_vec(), message: for_app_font(&p.message) }
+        FieldProblem { path: path.to_vec(), message: in_app_words(&p.message) }
     }
 }
 
@@ -53,13 +127,13 @@ impl DocProblems {
             if let Some(i) = p.node_index().filter(|i| *i < scenario.nodes.len()) {
                 let id = scenario.nodes[i].id.clone();
                 out.node_fields.entry(id.clone()).or_default().push(FieldProblem::of(p));
-                out.nodes.entry(id).or_default().push(for_app_font(&p.message));
+                out.nodes.entry(id).or_default().push(in_app_words(&p.message));
             } else if let Some(i) = p.edge_index() {
                 out.edges.entry(i).or_default().push(FieldProblem::of(p));
             } else if let Some(i) = p.fault_index() {
                 out.faults.entry(i).or_default().push(FieldProblem::of(p));
             } else {
-                out.other.push(FieldProblem { path: p.path.clone(), message: for_app_font(&p.message) });
+                out.other.push(FieldProblem { path: p.path.clone(), message: in_app_words(&p.message) });
             }
         }
         out
@@ -79,6 +153,26 @@ mod tests {
     use crate::scenario::{NodeKind, default_scenario};
 
     #[test]
+    fn messages_speak_the_apps_language_not_the_files() {
+        let mut doc = default_scenario();
+        doc.edges.retain(|e| e.from != "users");
+        doc.warmup_s = doc.duration_s + 1.0;
+        let p = DocProblems::of(&doc);
+        let all: Vec<&str> =
+            p.nodes.values().flatten().map(String::as_str).chain(p.other.iter().map(|f| f.message.as_str())).collect();
+        assert!(all.iter().all(|m| !m.contains("(from:") && !m.contains('`')), "{all:?}");
+        assert!(all.iter().any(|m| m.contains("connect it to the node it calls")), "{all:?}");
+        assert!(all.iter().any(|m| m.contains("“warm-up”") && m.contains("“duration”")), "{all:?}");
+        let keys = in_app_words(
+            "no client has `keys`, so: add keys to the client(s), such as `keys: (keyspace: 100000, zipf_exponent: 0.9)`, or pick another policy",
+        );
+        assert_eq!(
+            keys,
+            "no client has “keys”, so: add keys to the client(s) (turn on \"keys\" in the client's inspector), or pick another policy"
+        );
+    }
+
+    #[test]
     fn problems_are_filed_under_their_node_or_edge() {
         let mut s = default_scenario();
         if let NodeKind::Service(sv) = &mut s.nodes[2].kind {
@@ -88,10 +182,10 @@ mod tests {
         s.duration_s = -1.0;
         let p = DocProblems::of(&s);
         assert!(p.nodes.get("app-1").is_some_and(|v| v[0].contains("workers")), "{p:?}");
-        assert!(p.edges.get(&0).is_some_and(|v| v[0].message.contains("drop_probability")), "{p:?}");
+        assert!(p.edges.get(&0).is_some_and(|v| v[0].message.contains("“packet loss”")), "{p:?}");
         assert_eq!(p.edges[&0][0].path, vec![PathSegment::Key("drop_probability")]);
         assert_eq!(p.node_fields["app-1"][0].path, vec![PathSegment::Key("workers")]);
-        assert!(p.other.iter().any(|m| m.message.contains("duration_s")), "{p:?}");
+        assert!(p.other.iter().any(|m| m.message.contains("“duration”")), "{p:?}");
         assert_eq!(p.count(), 3);
         assert_eq!(DocProblems::of(&default_scenario()).count(), 0);
     }

@@ -223,7 +223,7 @@ impl Runtime {
             Err(problems) => {
                 self.sim = None;
                 self.live = LiveView::default();
-                self.problems = problems.iter().map(|p| super::format::for_app_font(&p.message)).collect();
+                self.problems = problems.iter().map(|p| super::problems::in_app_words(&p.message)).collect();
                 self.state = RunState::NoSimulation;
             }
         }
@@ -250,7 +250,7 @@ impl Runtime {
         self.pending.clear();
         if let Err(problems) = checked {
             // Keep the running simulation; nothing invalid reaches it.
-            self.problems = problems.iter().map(|p| super::format::for_app_font(&p.message)).collect();
+            self.problems = problems.iter().map(|p| super::problems::in_app_words(&p.message)).collect();
             self.pending.insert(PendingKey::Topology, "fix the problems listed, then reset".into());
             return;
         }

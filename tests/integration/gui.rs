@@ -125,7 +125,7 @@ fn a_wrong_value_stays_as_typed_with_its_problem_under_the_field() {
         other => panic!("not a service: {other:?}"),
     };
     assert_eq!(workers, 0, "the typed value is kept, not clamped");
-    assert!(h.query_all_by_label_contains("`workers` must be").count() >= 1, "the message shows");
+    assert!(h.query_all_by_label_contains("“workers” must be").count() >= 1, "the message shows");
     assert!(h.query_by_label_contains("see the red lines").is_some());
 }
 
