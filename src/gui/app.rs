@@ -275,7 +275,7 @@ impl ArchsimApp {
                 let wanted = pos_in_canvas.unwrap_or_else(|| self.canvas.scene_rect.center());
                 let taken: Vec<egui::Pos2> =
                     self.state.doc.scenario.nodes.iter().map(|n| egui::pos2(n.pos.0, n.pos.1)).collect();
-                let pos = edits::free_spot_snapped(wanted, &taken);
+                let pos = super::layout::free_spot_in_view(wanted, &taken, self.canvas.scene_rect);
                 let mut new_id = String::new();
                 self.edit_doc(false, |s| {
                     new_id = edits::add_node(s, kind, pos);
@@ -377,6 +377,16 @@ impl ArchsimApp {
                 }
             }
             Command::FitView => self.canvas.fit_pending = true,
+            Command::TidyLayout => {
+                let positions = super::layout::layered_positions(&self.state.doc.scenario);
+                self.edit_doc(false, |s| {
+                    for (node, p) in s.nodes.iter_mut().zip(positions) {
+                        node.pos = (p.x, p.y);
+                    }
+                    Ok(())
+                });
+                self.canvas.fit_pending = true;
+            }
 
             Command::Undo => {
                 if let Some(prev) = self.undoer.undo(&self.state.doc.scenario).cloned() {
@@ -668,6 +678,7 @@ impl ArchsimApp {
                 on(&keys::DELETE, Command::DeleteSelection);
                 on(&keys::BACKSPACE, Command::DeleteSelection);
                 on(&keys::FIT, Command::FitView);
+                on(&keys::TIDY, Command::TidyLayout);
             }
         });
         self.commands.extend(c);

@@ -114,6 +114,8 @@ pub enum Command {
     /// Selects a node and scrolls the canvas to it.
     FocusNode(String),
     FitView,
+    /// Lays the topology out in layers, callers left of callees (an undo step).
+    TidyLayout,
 
     // --- History
     Undo,

@@ -204,12 +204,6 @@ fn rename_in_fault(f: &mut FaultSpec, old: &str, new: &str) {
     }
 }
 
-/// A free spot near `wanted` on a 10-unit grid (tidy layouts, stable tests).
-pub fn free_spot_snapped(wanted: Pos2, taken: &[Pos2]) -> Pos2 {
-    let snapped = Pos2::new((wanted.x / 10.0).round() * 10.0, (wanted.y / 10.0).round() * 10.0);
-    super::canvas::geometry::free_spot(snapped, taken)
-}
-
 /// Whether two scenarios build the same simulation apart from parameters
 /// that [`crate::sim::Simulation::update_node`] and `update_edge` can change
 /// live: same nodes (ids and order), same edges (ends and order), same

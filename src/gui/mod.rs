@@ -21,6 +21,7 @@ mod file_dialog;
 mod format;
 mod frame_stats;
 mod inspector;
+mod layout;
 pub mod live;
 mod pacer;
 mod palette;

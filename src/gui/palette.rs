@@ -91,11 +91,20 @@ pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) 
     }
 }
 
-/// Left panel contents.
+/// Left panel contents: the palette on top and the library under it, each
+/// scrolling on its own, so scrolling through the library never hides the
+/// components.
 pub fn left_panel_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) {
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        palette_ui(ui, commands);
-        ui.separator();
-        library_ui(ui, current_name, commands);
-    });
+    // The palette takes what it needs up to a bit over half the panel.
+    let palette_max = (ui.available_height() * 0.55).max(120.0);
+    egui::ScrollArea::vertical()
+        .id_salt("palette")
+        .max_height(palette_max)
+        .auto_shrink([false, true])
+        .show(ui, |ui| palette_ui(ui, commands));
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("library")
+        .auto_shrink([false, false])
+        .show(ui, |ui| library_ui(ui, current_name, commands));
 }

@@ -24,6 +24,7 @@ pub const STEP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::P
 pub const DELETE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Delete);
 pub const BACKSPACE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Backspace);
 pub const FIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F);
+pub const TIDY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::L);
 
 /// Egui's own zoom keys (it handles them); shown in the View menu.
 pub const ZOOM_IN_TEXT: &str = "Ctrl +";

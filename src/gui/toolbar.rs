@@ -116,6 +116,9 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Fit topology in view", Some("F".into()), true) {
                 commands.push(Command::FitView);
             }
+            if item(ui, "Tidy layout (callers left, callees right)", Some("L".into()), true) {
+                commands.push(Command::TidyLayout);
+            }
             let presenter = if input.prefs.presenter { "Show panels" } else { "Presenter mode (hide panels)" };
             if item(ui, presenter, sc(&keys::PRESENTER), true) {
                 commands.push(Command::TogglePresenter);

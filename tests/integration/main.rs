@@ -10,6 +10,7 @@ mod fidelity;
 mod gui;
 mod gui_engine;
 mod gui_inspector;
+mod gui_layout;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;
