@@ -58,7 +58,7 @@ pub struct NativeFileDialog {
 impl NativeFileDialog {
     /// Reads [`DIALOG_ENV`] and, on Linux, looks for a portal or `zenity`.
     pub fn from_env() -> Self {
-        let builtin = std::env::var(DIALOG_ENV).is_ok_and(|v| v.trim().eq_ignore_ascii_case("builtin"));
+        let builtin = wants_builtin(std::env::var(DIALOG_ENV).ok().as_deref());
         Self { unavailable: builtin || !native_dialog_possible() }
     }
 
@@ -103,6 +103,11 @@ impl FileDialog for NativeFileDialog {
             other => other,
         }
     }
+}
+
+/// Whether the value of [`DIALOG_ENV`] asks for the app's own browser.
+fn wants_builtin(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("builtin"))
 }
 
 /// rfd's answer and how long it took, as a [`FileAnswer`].
@@ -186,6 +191,14 @@ mod tests {
         assert_eq!(classify(None, Duration::from_secs(2)), FileAnswer::Cancelled);
         let p = PathBuf::from("/tmp/a.ron");
         assert_eq!(classify(Some(p.clone()), Duration::from_millis(1)), FileAnswer::Picked(p));
+    }
+
+    #[test]
+    fn archsim_file_dialog_builtin_asks_for_the_apps_own_browser() {
+        assert!(wants_builtin(Some("builtin")));
+        assert!(wants_builtin(Some(" Builtin ")));
+        assert!(!wants_builtin(Some("native")));
+        assert!(!wants_builtin(None));
     }
 
     #[test]
