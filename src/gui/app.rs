@@ -4,19 +4,21 @@
 //! place, taking undo points and pushing edits to the running engine.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use eframe::egui::util::undoer::{Settings as UndoSettings, Undoer};
 use eframe::egui::{self, Ui, ViewportCommand};
 
 use super::alerts::Severity;
+use super::autosave::{self, Autosave};
 use super::canvas::{CanvasInput, CanvasState, canvas_ui};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
-use super::dialogs::{Dialog, DialogAnswer, PendingAction, dialog_ui};
+use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
 use super::edits;
 use super::event_log::event_log_ui;
-use super::file_dialog::{FileDialog, NativeFileDialog};
+use super::file_browser::{FileBrowser, start_folder};
+use super::file_dialog::{FileAnswer, FileDialog, NativeFileDialog};
 use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
 use super::pacer::{EngineThread, PacerConfig, Speed};
@@ -26,6 +28,7 @@ use super::problems::DocProblems;
 use super::runtime::Runtime;
 use super::selection::Selection;
 use super::shortcuts as keys;
+use super::shutdown::ShutdownFlag;
 use super::state::{Document, State};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
@@ -35,7 +38,8 @@ use crate::sim::SimTime;
 
 /// Where the first document comes from.
 pub enum InitialDocument {
-    /// The persisted working document (the bundled three-tier scenario on first start).
+    /// The persisted working document: the recovery file's, else eframe
+    /// storage's, else (first start) the bundled three-tier scenario.
     Restore,
     /// This scenario, clean, from this file if any.
     Scenario(Box<Scenario>, Option<PathBuf>),
@@ -51,6 +55,11 @@ pub struct AppConfig {
     pub start_running: bool,
     /// Restore state from eframe's storage.
     pub use_storage: bool,
+    /// Where the working document is autosaved, and restored from when
+    /// `initial` is [`InitialDocument::Restore`]; `None`: neither.
+    pub recovery_file: Option<PathBuf>,
+    /// Raised by the signal listener: save and close.
+    pub shutdown: ShutdownFlag,
     pub speed: Option<Speed>,
     pub show_frame_time: bool,
     /// Write a frame-time summary here on exit.
@@ -63,15 +72,18 @@ impl AppConfig {
     /// The binary's configuration. Reads `ARCHSIM_OPEN` (a `.ron` file or a
     /// bundled scenario name), `ARCHSIM_SPEED` (`1`, `100`, `max`),
     /// `ARCHSIM_FRAME_TIME=1`, `ARCHSIM_FRAME_LOG=path` and
-    /// `ARCHSIM_ENGINE_THREAD=0` (engine inline in the frame).
+    /// `ARCHSIM_ENGINE_THREAD=0` (engine inline in the frame) and
+    /// `ARCHSIM_FILE_DIALOG=builtin` (see [`NativeFileDialog`]).
     pub fn from_env() -> Self {
         let mut config = AppConfig {
             clock: Box::new(SystemClock::default()),
-            files: Box::new(NativeFileDialog),
+            files: Box::new(NativeFileDialog::from_env()),
             pacer: PacerConfig { engine: engine_thread_from_env(), ..PacerConfig::default() },
             initial: InitialDocument::Restore,
             start_running: true,
             use_storage: true,
+            recovery_file: autosave::default_path(),
+            shutdown: ShutdownFlag::new(),
             speed: None,
             show_frame_time: std::env::var("ARCHSIM_FRAME_TIME").is_ok_and(|v| v == "1"),
             frame_log: std::env::var_os("ARCHSIM_FRAME_LOG").map(PathBuf::from),
@@ -92,7 +104,8 @@ impl AppConfig {
         config
     }
 
-    /// For tests: nothing persisted, the given clock and dialogs, paused.
+    /// For tests: nothing persisted (no storage, no recovery file), the
+    /// given clock and dialogs, paused.
     pub fn for_tests(clock: Box<dyn Clock>, files: Box<dyn FileDialog>, initial: InitialDocument) -> Self {
         AppConfig {
             clock,
@@ -101,6 +114,8 @@ impl AppConfig {
             initial,
             start_running: false,
             use_storage: false,
+            recovery_file: None,
+            shutdown: ShutdownFlag::new(),
             speed: None,
             show_frame_time: false,
             frame_log: None,
@@ -160,6 +175,14 @@ pub struct ArchsimApp {
     close_confirmed: bool,
     spike_client: Option<String>,
     applied_theme: Option<theme::ThemeChoice>,
+    autosave: Autosave,
+    /// Whether the last autosave failed (reported once, not every second).
+    autosave_failing: bool,
+    /// The document to persist instead of the working one once "Don't
+    /// save" has closed the window: the discarded changes must not return.
+    exit_doc: Option<Document>,
+    shutdown: ShutdownFlag,
+    shutting_down: bool,
 }
 
 impl ArchsimApp {
@@ -169,8 +192,14 @@ impl ArchsimApp {
         } else {
             State::default()
         };
-        if let InitialDocument::Scenario(s, path) = config.initial {
-            state.doc = Document::clean(*s, path);
+        let mut restore_problem = None;
+        match config.initial {
+            InitialDocument::Scenario(s, path) => state.doc = Document::clean(*s, path),
+            InitialDocument::Restore => match config.recovery_file.as_deref().map(autosave::read_recovery) {
+                Some(Ok(Some(doc))) => state.doc = doc,
+                Some(Ok(None)) | None => {}
+                Some(Err(e)) => restore_problem = Some(e.to_string()),
+            },
         }
         if let Some(speed) = config.speed {
             state.prefs.speed = speed;
@@ -210,12 +239,22 @@ impl ArchsimApp {
             close_confirmed: false,
             spike_client: None,
             applied_theme: None,
+            autosave: Autosave::new(config.recovery_file),
+            autosave_failing: false,
+            exit_doc: None,
+            shutdown: config.shutdown,
+            shutting_down: false,
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
         if !config.startup_errors.is_empty() {
             app.dialog =
                 Some(Dialog::Error { title: "Could not open the scenario".into(), lines: config.startup_errors });
+        } else if let Some(problem) = restore_problem {
+            app.dialog = Some(Dialog::Error {
+                title: "Could not restore the last working document".into(),
+                lines: vec![problem, "The next change replaces that file.".into()],
+            });
         }
         app
     }
@@ -240,6 +279,11 @@ impl ArchsimApp {
 
     pub fn dialog(&self) -> Option<&Dialog> {
         self.dialog.as_ref()
+    }
+
+    /// Whether a termination signal was seen and the window asked to close.
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down
     }
 
     /// Where a node's centre and its edge handle are on screen (last frame),
@@ -287,6 +331,7 @@ impl ArchsimApp {
                 // Positions do not matter to the engine: no sync, and the
                 // undoer groups the gesture into one step.
                 edits::move_nodes(&mut self.state.doc.scenario, &ids, delta_in_canvas);
+                self.autosave.mark(self.clock.now_s());
             }
             Command::Connect { from, to } => self.edit_doc(false, |s| edits::connect(s, &from, &to)),
             Command::DeleteSelection => {
@@ -429,16 +474,12 @@ impl ArchsimApp {
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
 
-            Command::New => self.request(PendingAction::New),
-            Command::Open => self.request(PendingAction::Open),
-            Command::OpenPath(p) => self.request(PendingAction::OpenPath(p)),
-            Command::OpenBundled(name) => self.request(PendingAction::OpenBundled(name)),
-            Command::Save => {
-                self.save();
-            }
-            Command::SaveAs => {
-                self.save_as();
-            }
+            Command::New => self.request(ctx, PendingAction::New),
+            Command::Open => self.request(ctx, PendingAction::Open),
+            Command::OpenPath(p) => self.request(ctx, PendingAction::OpenPath(p)),
+            Command::OpenBundled(name) => self.request(ctx, PendingAction::OpenBundled(name)),
+            Command::Save => self.save_then(ctx, None),
+            Command::SaveAs => self.save_as_then(ctx, None),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
 
             Command::ToggleTheme => self.state.prefs.theme = self.state.prefs.theme.toggled(),
@@ -492,6 +533,7 @@ impl ArchsimApp {
         self.problems = DocProblems::filed(doc, checked.as_ref().err().map_or(&[][..], Vec::as_slice));
         self.selection.retain_existing(doc);
         self.rt.sync(doc, checked);
+        self.autosave.mark(self.clock.now_s());
     }
 
     /// Replaces the document (new, open): fresh history, simulation and view.
@@ -505,6 +547,10 @@ impl ArchsimApp {
         self.rt.alerts.clear();
         self.rt.rebuild(&self.state.doc.scenario);
         self.problems = DocProblems::of(&self.state.doc.scenario);
+        // At once: after "Don't save" the discarded work must not stay in
+        // the recovery file even for a second.
+        self.autosave.mark(self.clock.now_s());
+        self.write_recovery();
     }
 
     fn pause(&mut self) {
@@ -546,24 +592,38 @@ impl ArchsimApp {
     }
 
     // ----- files ------------------------------------------------------------
+    //
+    // Every way of saving or opening ends in one of three places: the file
+    // is written or read, the user cancelled (nothing happens, the document
+    // keeps its unsaved mark), or the native dialog is unavailable and the
+    // in-app browser (`Dialog::Browse`) takes over, carrying the action that
+    // was to follow the save, which `answer_dialog` carries out.
 
     /// Runs `action` now, or first asks about unsaved changes.
-    fn request(&mut self, action: PendingAction) {
+    fn request(&mut self, ctx: &egui::Context, action: PendingAction) {
         if self.state.doc.is_dirty() {
             self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: action });
         } else {
-            self.perform(action);
+            self.perform(ctx, action);
         }
     }
 
-    fn perform(&mut self, action: PendingAction) {
+    fn perform(&mut self, ctx: &egui::Context, action: PendingAction) {
         match action {
             PendingAction::New => {
                 self.replace_document(Document::clean(Scenario::default(), None));
             }
             PendingAction::Open => {
-                if let Some(path) = self.files.pick_open() {
-                    self.open_path(&path);
+                let folder = self.browse_folder();
+                match self.files.pick_open(Some(&folder)) {
+                    FileAnswer::Picked(path) => self.open_path(&path),
+                    FileAnswer::Cancelled => {}
+                    FileAnswer::Unavailable => {
+                        self.dialog = Some(Dialog::Browse {
+                            purpose: BrowsePurpose::Open,
+                            browser: Box::new(FileBrowser::open(folder)),
+                        });
+                    }
                 }
             }
             PendingAction::OpenPath(path) => self.open_path(&path),
@@ -578,14 +638,25 @@ impl ArchsimApp {
                         Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
-            PendingAction::Close => self.close_confirmed = true,
+            PendingAction::Close => {
+                self.close_confirmed = true;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
         }
+    }
+
+    /// Where file dialogs start: the document's folder, else the last one used.
+    fn browse_folder(&self) -> PathBuf {
+        start_folder(self.state.doc.path.as_deref(), self.state.prefs.last_folder.as_deref())
     }
 
     /// Opens a file; on failure shows every problem and keeps the document.
     fn open_path(&mut self, path: &Path) {
         match load_scenario(path) {
-            Ok(s) => self.replace_document(Document::clean(s, Some(path.to_path_buf()))),
+            Ok(s) => {
+                self.remember_folder(path);
+                self.replace_document(Document::clean(s, Some(path.to_path_buf())));
+            }
             Err(e) => {
                 self.dialog =
                     Some(Dialog::Error { title: format!("Could not open {}", path.display()), lines: e.diagnostics() });
@@ -593,23 +664,55 @@ impl ArchsimApp {
         }
     }
 
-    /// Saves to the document's file, asking for one if it has none.
-    /// Returns whether it was saved.
-    fn save(&mut self) -> bool {
-        match self.state.doc.path.clone() {
-            Some(path) => self.write_to(&path),
-            None => self.save_as(),
+    fn remember_folder(&mut self, file: &Path) {
+        if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
+            self.state.prefs.last_folder = Some(folder.to_path_buf());
         }
     }
 
-    fn save_as(&mut self) -> bool {
+    /// Saves to the document's file, asking for one if it has none, then
+    /// carries out `then` if it was saved.
+    fn save_then(&mut self, ctx: &egui::Context, then: Option<PendingAction>) {
+        match self.state.doc.path.clone() {
+            Some(path) => self.write_then(ctx, &path, then),
+            None => self.save_as_then(ctx, then),
+        }
+    }
+
+    /// Asks where to save, then saves and carries out `then`; with no
+    /// native dialog, the in-app browser asks and keeps `then` until answered.
+    fn save_as_then(&mut self, ctx: &egui::Context, then: Option<PendingAction>) {
         let suggested = match &self.state.doc.path {
             Some(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             None => format!("{}.ron", slug(&self.state.doc.scenario.name)),
         };
-        match self.files.pick_save(&suggested) {
-            Some(path) => self.write_to(&path),
-            None => false,
+        let folder = self.browse_folder();
+        match self.files.pick_save(Some(&folder), &suggested) {
+            FileAnswer::Picked(path) => self.write_then(ctx, &path, then),
+            FileAnswer::Cancelled => self.not_saved(then),
+            FileAnswer::Unavailable => {
+                self.dialog = Some(Dialog::Browse {
+                    purpose: BrowsePurpose::Save { then },
+                    browser: Box::new(FileBrowser::save(folder, &suggested)),
+                });
+            }
+        }
+    }
+
+    fn write_then(&mut self, ctx: &egui::Context, path: &Path, then: Option<PendingAction>) {
+        if self.write_to(path)
+            && let Some(action) = then
+        {
+            self.perform(ctx, action);
+        }
+    }
+
+    /// The user cancelled a save that an action waited on: the action is
+    /// not done, and the event log says so.
+    fn not_saved(&mut self, then: Option<PendingAction>) {
+        if let Some(action) = then {
+            let now = self.rt.now_s();
+            self.rt.alerts.push(Severity::Info, now, None, action.not_done_note().into(), 1);
         }
     }
 
@@ -619,6 +722,8 @@ impl ArchsimApp {
             Ok(()) => {
                 self.state.doc.path = Some(path.to_path_buf());
                 self.state.doc.saved = self.state.doc.scenario.clone();
+                self.remember_folder(path);
+                self.autosave.mark(self.clock.now_s());
                 true
             }
             Err(e) => {
@@ -632,18 +737,80 @@ impl ArchsimApp {
     }
 
     fn answer_dialog(&mut self, ctx: &egui::Context, answer: DialogAnswer) {
-        self.dialog = None;
-        let then = match answer {
-            DialogAnswer::Dismiss => return,
-            DialogAnswer::DiscardThen(a) => Some(a),
-            DialogAnswer::SaveThen(a) => self.save().then_some(a),
-        };
-        if let Some(a) = then {
-            let closing = a == PendingAction::Close;
-            self.perform(a);
-            if closing {
-                ctx.send_viewport_cmd(ViewportCommand::Close);
+        let dialog = self.dialog.take();
+        match answer {
+            DialogAnswer::Dismiss => {
+                if let Some(Dialog::Browse { purpose: BrowsePurpose::Save { then }, .. }) = dialog {
+                    self.not_saved(then);
+                }
             }
+            DialogAnswer::Chosen(path) => match dialog {
+                Some(Dialog::Browse { purpose: BrowsePurpose::Open, .. }) => self.open_path(&path),
+                Some(Dialog::Browse { purpose: BrowsePurpose::Save { then }, .. }) => {
+                    self.write_then(ctx, &path, then);
+                }
+                _ => {}
+            },
+            DialogAnswer::SaveThen(action) => self.save_then(ctx, Some(action)),
+            DialogAnswer::DiscardThen(action) => {
+                if action == PendingAction::Close {
+                    // What the next start shows is what was saved, not the
+                    // changes the user just threw away.
+                    self.exit_doc = Some(self.state.doc.discarded());
+                    self.autosave.mark(self.clock.now_s());
+                    self.write_recovery();
+                }
+                // New and Open replace the document, which writes the
+                // recovery file at once.
+                self.perform(ctx, action);
+            }
+        }
+    }
+
+    // ----- autosave and shutdown -------------------------------------------
+
+    /// Writes the recovery file now if anything changed since the last write.
+    fn write_recovery(&mut self) {
+        if !self.autosave.pending() {
+            return;
+        }
+        let doc = self.exit_doc.as_ref().unwrap_or(&self.state.doc);
+        match self.autosave.write(doc, self.clock.now_s()) {
+            Ok(()) => self.autosave_failing = false,
+            Err(e) => {
+                if !self.autosave_failing {
+                    let now = self.rt.now_s();
+                    self.rt.alerts.push(Severity::Warning, now, None, format!("Autosave failed: {e}"), 1);
+                }
+                self.autosave_failing = true;
+            }
+        }
+    }
+
+    /// Once a frame: the autosave when due (and a wake-up for it, since an
+    /// idle window runs no frames), and the close after a signal.
+    fn autosave_and_shutdown(&mut self, ctx: &egui::Context, now: f64) {
+        if self.shutdown.is_raised() && !self.shutting_down {
+            self.shutting_down = true;
+            self.write_recovery();
+            // The unsaved changes are in the recovery file: no question.
+            self.close_confirmed = true;
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+            return;
+        }
+        match self.autosave.due_in(now) {
+            Some(wait) if wait <= 0.0 => self.write_recovery(),
+            Some(wait) => ctx.request_repaint_after(Duration::from_secs_f64(wait)),
+            None => {}
+        }
+    }
+
+    /// The state eframe persists: the working one, unless "Don't save"
+    /// closed the window.
+    fn persisted_state(&self) -> std::borrow::Cow<'_, State> {
+        match &self.exit_doc {
+            Some(doc) => std::borrow::Cow::Owned(State { doc: doc.clone(), prefs: self.state.prefs.clone() }),
+            None => std::borrow::Cow::Borrowed(&self.state),
         }
     }
 
@@ -788,11 +955,16 @@ impl eframe::App for ArchsimApp {
         let wall_dt = self.last_frame_s.map_or(0.0, |last| (now - last).max(0.0));
         self.last_frame_s = Some(now);
 
+        self.autosave_and_shutdown(ctx, now);
         if ctx.input(|i| i.viewport().close_requested()) && self.state.doc.is_dirty() && !self.close_confirmed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: PendingAction::Close });
         }
-        self.dropped_files(ctx);
+        if self.dialog.is_none() {
+            // Not while a dialog waits: a drop would replace it and lose
+            // the action it carries.
+            self.dropped_files(ctx);
+        }
 
         let started = Instant::now();
         if let Err(e) = self.rt.bring_home() {
@@ -882,7 +1054,7 @@ impl eframe::App for ArchsimApp {
             }
         });
 
-        if let Some(dialog) = &self.dialog
+        if let Some(dialog) = &mut self.dialog
             && let Some(answer) = dialog_ui(&ctx, dialog)
         {
             self.answer_dialog(&ctx, answer);
@@ -902,10 +1074,11 @@ impl eframe::App for ArchsimApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.state);
+        eframe::set_value(storage, eframe::APP_KEY, &*self.persisted_state());
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.write_recovery();
         if let Some(path) = &self.frame_log
             && let Err(e) = std::fs::write(path, self.frame_stats.session_report())
         {

@@ -1,9 +1,12 @@
 //! Modal dialogs: "save changes?" before replacing or closing a dirty
-//! document, and the list of problems of a file that failed to load.
+//! document, the list of problems of a file that failed to load, and the
+//! app's own file browser when the platform has no file dialog.
 
 use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
+
+use super::file_browser::{BrowserAnswer, FileBrowser};
 
 /// What waits for the user's answer about unsaved changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,11 +18,45 @@ pub enum PendingAction {
     Close,
 }
 
+impl PendingAction {
+    /// Said when a save it waited on was cancelled, so it was not done.
+    pub fn not_done_note(&self) -> &'static str {
+        match self {
+            PendingAction::New => "Not saved, so no new scenario was started",
+            PendingAction::Open | PendingAction::OpenPath(_) | PendingAction::OpenBundled(_) => {
+                "Not saved, so the other scenario was not opened"
+            }
+            PendingAction::Close => "Not saved, so the window stays open",
+        }
+    }
+}
+
+/// What the in-app file browser is choosing a file for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BrowsePurpose {
+    /// Open the chosen file.
+    Open,
+    /// Save to the chosen file, then carry out `then` (the action that
+    /// waited on "save changes?"); if the user cancels, neither happens.
+    Save { then: Option<PendingAction> },
+}
+
 /// A dialog on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
-    Unsaved { name: String, then: PendingAction },
-    Error { title: String, lines: Vec<String> },
+    Unsaved {
+        name: String,
+        then: PendingAction,
+    },
+    Error {
+        title: String,
+        lines: Vec<String>,
+    },
+    /// The app's own file browser, when the native dialog is unavailable.
+    Browse {
+        purpose: BrowsePurpose,
+        browser: Box<FileBrowser>,
+    },
 }
 
 /// The user's answer.
@@ -27,10 +64,21 @@ pub enum Dialog {
 pub enum DialogAnswer {
     SaveThen(PendingAction),
     DiscardThen(PendingAction),
+    /// The file browser's choice.
+    Chosen(PathBuf),
+    /// Cancel, OK, Escape: close the dialog and do nothing more.
     Dismiss,
 }
 
-pub fn dialog_ui(ctx: &egui::Context, dialog: &Dialog) -> Option<DialogAnswer> {
+/// Shows the dialog; `Some` once the user has answered. Takes it mutably
+/// because the file browser keeps what is typed in it.
+pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswer> {
+    if let Dialog::Browse { browser, .. } = dialog {
+        return browser.ui(ctx).map(|a| match a {
+            BrowserAnswer::Chosen(path) => DialogAnswer::Chosen(path),
+            BrowserAnswer::Cancelled => DialogAnswer::Dismiss,
+        });
+    }
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("archsim-dialog")).show(ctx, |ui| {
         ui.set_max_width(560.0);
@@ -69,6 +117,7 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &Dialog) -> Option<DialogAnswer> {
                     answer = Some(DialogAnswer::Dismiss);
                 }
             }
+            Dialog::Browse { .. } => {}
         }
     });
     if answer.is_none() && modal.should_close() {

@@ -108,22 +108,19 @@ fn without_back_edges(n: usize, edges: &[(usize, usize)]) -> Vec<(usize, usize)>
         mark[start] = Mark::OnPath;
         while let Some((node, next)) = stack.last_mut() {
             let node = *node;
-            match edges.iter().enumerate().skip(*next).find(|(_, e)| e.0 == node) {
-                Some((k, &(_, to))) => {
-                    *next = k + 1;
-                    match mark[to] {
-                        Mark::OnPath => back[k] = true,
-                        Mark::New => {
-                            mark[to] = Mark::OnPath;
-                            stack.push((to, 0));
-                        }
-                        Mark::Done => {}
+            if let Some((k, &(_, to))) = edges.iter().enumerate().skip(*next).find(|(_, e)| e.0 == node) {
+                *next = k + 1;
+                match mark[to] {
+                    Mark::OnPath => back[k] = true,
+                    Mark::New => {
+                        mark[to] = Mark::OnPath;
+                        stack.push((to, 0));
                     }
+                    Mark::Done => {}
                 }
-                None => {
-                    mark[node] = Mark::Done;
-                    stack.pop();
-                }
+            } else {
+                mark[node] = Mark::Done;
+                stack.pop();
             }
         }
     }

@@ -10,6 +10,7 @@
 
 mod alerts;
 mod app;
+mod autosave;
 mod background;
 pub mod canvas;
 mod clock;
@@ -17,6 +18,7 @@ mod command;
 mod dialogs;
 mod edits;
 mod event_log;
+mod file_browser;
 mod file_dialog;
 mod format;
 mod frame_stats;
@@ -30,6 +32,7 @@ mod problems;
 mod runtime;
 mod selection;
 mod shortcuts;
+mod shutdown;
 mod state;
 mod theme;
 mod toolbar;
@@ -37,15 +40,18 @@ mod verdict;
 
 pub use alerts::{Alert, AlertLog, Severity};
 pub use app::{AppConfig, ArchsimApp, InitialDocument};
+pub use autosave::{AUTOSAVE_AFTER_S, read_recovery};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, LiveFault, Panel, ScenarioSettings};
-pub use dialogs::{Dialog, PendingAction};
+pub use dialogs::{BrowsePurpose, Dialog, PendingAction};
 pub use edits::{PALETTE, PaletteItem};
-pub use file_dialog::{FileDialog, NativeFileDialog, ScriptedFileDialog};
+pub use file_browser::{BrowseMode, Entry, FileBrowser};
+pub use file_dialog::{FileAnswer, FileDialog, NativeFileDialog, ScriptedFileDialog};
 pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
 pub use plots::{PlotData, plot_data};
 pub use runtime::{PendingKey, Runtime};
 pub use selection::Selection;
+pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};
 pub use theme::ThemeChoice;
 pub use verdict::{Verdict, verdict};
@@ -58,7 +64,12 @@ use eframe::egui;
 /// The environment can pick what opens: `ARCHSIM_OPEN=<file.ron or bundled
 /// name>`, `ARCHSIM_SPEED=<factor or max>`, `ARCHSIM_FRAME_TIME=1` (show
 /// the frame-time readout), `ARCHSIM_FRAME_LOG=<path>` (write a frame-time
-/// summary on exit).
+/// summary on exit), `ARCHSIM_FILE_DIALOG=builtin` (the app's own file
+/// browser instead of the platform's dialog).
+///
+/// The working document is autosaved to `recovery.ron` in eframe's data
+/// folder and restored from it; SIGTERM, SIGINT and SIGHUP save it and
+/// close the window ([`shutdown`]).
 pub fn run_app() -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -72,7 +83,16 @@ pub fn run_app() -> Result<(), String> {
     eframe::run_native(
         "archsim",
         options,
-        Box::new(|cc| Ok(Box::new(ArchsimApp::new(cc, AppConfig::from_env())) as Box<dyn eframe::App>)),
+        Box::new(|cc| {
+            let config = AppConfig::from_env();
+            let ctx = cc.egui_ctx.clone();
+            if let Err(e) = shutdown::listen_for_termination(config.shutdown.clone(), move || ctx.request_repaint()) {
+                eprintln!(
+                    "archsim: cannot listen for termination signals ({e}); a kill loses the last second of edits"
+                );
+            }
+            Ok(Box::new(ArchsimApp::new(cc, config)) as Box<dyn eframe::App>)
+        }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))
 }

@@ -13,9 +13,15 @@ pub fn palette_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.heading("Components");
     ui.weak("Click to add, or drag onto the canvas.");
     ui.add_space(4.0);
+    // Buttons side by side as they fit: the whole palette stays a few rows
+    // tall, leaving the panel's height to the library.
+    ui.horizontal_wrapped(|ui| palette_buttons_ui(ui, commands));
+}
+
+fn palette_buttons_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     for item in PALETTE {
         let button = Button::new(format!("+ {}", item.label()))
-            .min_size(egui::vec2(ui.available_width(), 26.0))
+            .min_size(egui::vec2(0.0, 26.0))
             .sense(Sense::click_and_drag());
         let response = ui.add(button).on_hover_text(item.blurb());
         if response.clicked() {
@@ -96,7 +102,7 @@ pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) 
 /// components.
 pub fn left_panel_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) {
     // The palette takes what it needs up to a bit over half the panel.
-    let palette_max = (ui.available_height() * 0.55).max(120.0);
+    let palette_max = (ui.available_height() * 0.6).max(140.0);
     egui::ScrollArea::vertical()
         .id_salt("palette")
         .max_height(palette_max)

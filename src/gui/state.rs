@@ -53,6 +53,17 @@ impl Document {
         }
     }
 
+    /// What is left once the unsaved changes are thrown away ("Don't
+    /// save" on close): the file as last saved, or, for a document that
+    /// never had a file, the start of a first run. This, not the discarded
+    /// work, is what the next start shows.
+    pub fn discarded(&self) -> Document {
+        match &self.path {
+            Some(path) => Document::clean(self.saved.clone(), Some(path.clone())),
+            None => Document::default(),
+        }
+    }
+
     /// The window title: `archsim — name`, with a bullet when unsaved.
     pub fn window_title(&self) -> String {
         let mark = if self.is_dirty() { " ●" } else { "" };
@@ -80,6 +91,9 @@ pub struct Prefs {
     pub spike_secs: f64,
     /// Keep running past the scenario's duration instead of pausing there.
     pub run_past_end: bool,
+    /// The folder of the last file opened or saved, where the file browser
+    /// starts when the document has no file.
+    pub last_folder: Option<PathBuf>,
 }
 
 impl Default for Prefs {
@@ -98,6 +112,7 @@ impl Default for Prefs {
             spike_factor: 5.0,
             spike_secs: 10.0,
             run_past_end: false,
+            last_folder: None,
         }
     }
 }
@@ -121,6 +136,18 @@ mod tests {
         doc.path = Some(PathBuf::from("/tmp/x/my-design.ron"));
         doc.saved = doc.scenario.clone();
         assert_eq!(doc.window_title(), "archsim — my-design.ron");
+    }
+
+    #[test]
+    fn discarding_goes_back_to_the_saved_file_or_to_a_first_start() {
+        let mut doc = Document::clean(Scenario::default(), Some(PathBuf::from("/x/a.ron")));
+        doc.scenario.seed = 42;
+        let back = doc.discarded();
+        assert!(!back.is_dirty());
+        assert_eq!(back.scenario, Scenario::default());
+        assert_eq!(back.path, doc.path);
+        doc.path = None;
+        assert_eq!(doc.discarded(), Document::default());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod engine_behaviour;
 mod fidelity;
 mod gui;
 mod gui_engine;
+mod gui_files;
 mod gui_inspector;
 mod gui_layout;
 mod memory;
