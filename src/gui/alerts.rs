@@ -34,8 +34,44 @@ pub struct Alert {
     /// The node it concerns (click to focus it).
     pub node: Option<String>,
     pub text: String,
-    /// Occurrences (or failed requests, for a failure alert).
+    /// How many times, between `first_s` and `last_s`.
     pub count: u64,
+    /// What `count` counts.
+    pub counted: Counted,
+}
+
+/// What an alert's count counts, so the log never shows a bare number: a
+/// node sees attempts (a retried request is several), a client sees
+/// requests (what a user waited for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Times,
+    /// Calls that failed at a node, retries included.
+    Attempts,
+    /// Requests that failed as their user saw it.
+    Requests,
+}
+
+impl Alert {
+    /// The line as the log shows it: the text, then how many of what over
+    /// which span of simulated time (`queue full at db: 1,204 attempts
+    /// from 12.0 s to 30.5 s`).
+    pub fn line(&self) -> String {
+        use super::format::{count, sim_clock};
+        let what = match (self.counted, self.count) {
+            (Counted::Times, 1) => return self.text.clone(),
+            (Counted::Times, n) => format!("{} times", count(n)),
+            (Counted::Attempts, 1) => "1 attempt".into(),
+            (Counted::Attempts, n) => format!("{} attempts", count(n)),
+            (Counted::Requests, 1) => "1 request".into(),
+            (Counted::Requests, n) => format!("{} requests", count(n)),
+        };
+        if self.first_s == self.last_s {
+            format!("{}: {what} at {}", self.text, sim_clock(self.last_s))
+        } else {
+            format!("{}: {what} from {} to {}", self.text, sim_clock(self.first_s), sim_clock(self.last_s))
+        }
+    }
 }
 
 /// Entries kept at most.
@@ -54,11 +90,24 @@ impl AlertLog {
     /// node, which then moves to the end: the log stays in order of the
     /// time each line shows (its latest occurrence).
     pub fn push(&mut self, severity: Severity, at_s: f64, node: Option<String>, text: String, count: u64) {
+        self.push_counted(severity, at_s, node, text, (count, Counted::Times));
+    }
+
+    /// [`AlertLog::push`] for a count of something other than occurrences.
+    pub fn push_counted(
+        &mut self,
+        severity: Severity,
+        at_s: f64,
+        node: Option<String>,
+        text: String,
+        (count, counted): (u64, Counted),
+    ) {
         let text = super::format::for_app_font(&text);
         let len = self.entries.len();
         let recent = len.saturating_sub(FOLD_WINDOW);
-        if let Some(k) = (recent..len).rev().find(|&k| self.entries[k].text == text && self.entries[k].node == node)
-            && let Some(mut same) = self.entries.remove(k)
+        if let Some(k) = (recent..len).rev().find(|&k| {
+            self.entries[k].text == text && self.entries[k].node == node && self.entries[k].counted == counted
+        }) && let Some(mut same) = self.entries.remove(k)
         {
             same.count += count;
             same.last_s = at_s;
@@ -69,7 +118,7 @@ impl AlertLog {
         if self.entries.len() == MAX_ALERTS {
             self.entries.pop_front();
         }
-        self.entries.push_back(Alert { severity, first_s: at_s, last_s: at_s, node, text, count });
+        self.entries.push_back(Alert { severity, first_s: at_s, last_s: at_s, node, text, count, counted });
     }
 
     pub fn entries(&self) -> &VecDeque<Alert> {
@@ -117,6 +166,26 @@ mod tests {
         let db = &log.entries()[1];
         assert_eq!((db.count, db.first_s, db.last_s), (15, 1.0, 2.0));
         assert_eq!(log.entries()[0].text, "reset", "the folded line moved after it");
+    }
+
+    #[test]
+    fn each_line_names_what_it_counts_and_over_which_span() {
+        let mut log = AlertLog::default();
+        log.push_counted(
+            Severity::Error,
+            12.0,
+            Some("db".into()),
+            "queue full at db".into(),
+            (1_000, Counted::Attempts),
+        );
+        log.push_counted(Severity::Error, 30.5, Some("db".into()), "queue full at db".into(), (204, Counted::Attempts));
+        log.push_counted(Severity::Error, 4.0, Some("c".into()), "timeout at c".into(), (1, Counted::Requests));
+        log.push(Severity::Info, 5.0, None, "spike".into(), 1);
+        let lines: Vec<String> = log.entries().iter().map(Alert::line).collect();
+        assert_eq!(
+            lines,
+            ["queue full at db: 1,204 attempts from 12.0 s to 30.5 s", "timeout at c: 1 request at 4.0 s", "spike"]
+        );
     }
 
     #[test]

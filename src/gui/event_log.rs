@@ -5,7 +5,6 @@ use eframe::egui::{self, Color32, RichText, Ui};
 
 use super::alerts::{AlertLog, Severity};
 use super::command::Command;
-use super::format;
 
 fn severity_color(ui: &Ui, s: Severity) -> Color32 {
     match s {
@@ -28,8 +27,7 @@ pub fn event_log_ui(ui: &mut Ui, log: &AlertLog, commands: &mut Vec<Command>) {
                     ui.label(RichText::new(a.severity.label()).small().color(color))
                         .on_hover_text(format!("first at {:.1} s, last at {:.1} s", a.first_s, a.last_s));
                     ui.label(RichText::new(format!("{:>7.1} s", a.last_s)).small().monospace().weak());
-                    let text =
-                        if a.count > 1 { format!("{} ×{}", a.text, format::count(a.count)) } else { a.text.clone() };
+                    let text = a.line();
                     match &a.node {
                         Some(node) => {
                             if ui.link(RichText::new(text).color(color)).on_hover_text(format!("Show {node}")).clicked()

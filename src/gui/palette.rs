@@ -20,9 +20,8 @@ pub fn palette_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
 
 fn palette_buttons_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     for item in PALETTE {
-        let button = Button::new(format!("+ {}", item.label()))
-            .min_size(egui::vec2(0.0, 26.0))
-            .sense(Sense::click_and_drag());
+        let button =
+            Button::new(format!("+ {}", item.label())).min_size(egui::vec2(0.0, 26.0)).sense(Sense::click_and_drag());
         let response = ui.add(button).on_hover_text(item.blurb());
         if response.clicked() {
             commands.push(Command::AddNode { kind: item.kind(), pos_in_canvas: None });

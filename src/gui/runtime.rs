@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::alerts::{AlertLog, Severity, severity_of_event};
+use super::alerts::{AlertLog, Counted, Severity, severity_of_event};
 use super::background::{BackgroundEngine, BackgroundError};
 use super::canvas::traffic_dots::{FlowInput, TrafficDots};
 use super::clock::Clock;
@@ -352,12 +352,13 @@ impl Runtime {
             if at_client && !matches!(b.reason, FailureReason::Timeout | FailureReason::RetriesExhausted) {
                 continue;
             }
-            self.alerts.push(
+            let counted = if at_client { Counted::Requests } else { Counted::Attempts };
+            self.alerts.push_counted(
                 Severity::Error,
                 now_s,
                 name(b.node),
                 format!("{} at {}", b.reason.label(), name(b.node).unwrap_or_default()),
-                b.count,
+                (b.count, counted),
             );
         }
         for (i, view) in self.live.nodes.iter().enumerate() {
