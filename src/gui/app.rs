@@ -974,7 +974,10 @@ impl eframe::App for ArchsimApp {
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
         if self.rt.is_running() {
-            ctx.request_repaint();
+            match self.rt.next_frame_after(self.state.prefs.speed) {
+                Some(wait) => ctx.request_repaint_after(wait),
+                None => ctx.request_repaint(),
+            }
         }
         let time = ctx.input(|i| i.time);
         self.undoer.feed_state(time, &self.state.doc.scenario);

@@ -65,6 +65,11 @@ pub struct PacerConfig {
     pub max_events_per_frame: u64,
     /// Where the engine runs.
     pub engine: EngineThread,
+    /// Frames per second at "max" speed with the engine on its own thread.
+    /// Each frame drawn takes CPU from the engine (under software GL the
+    /// drawing is most of it), and a fast-forward needs no more than a
+    /// smooth-enough picture: the engine gets the rest.
+    pub fast_forward_fps: f64,
 }
 
 /// Where the engine runs: in the frame's own time, or on a thread of its
@@ -88,6 +93,7 @@ impl Default for PacerConfig {
             max_frame_dt_s: 0.25,
             max_events_per_frame: 20_000_000,
             engine: EngineThread::Inline,
+            fast_forward_fps: 24.0,
         }
     }
 }

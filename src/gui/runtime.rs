@@ -160,6 +160,13 @@ impl Runtime {
         }
     }
 
+    /// When the next frame should come while running: at once (`None`), or
+    /// after a pause that leaves the engine thread the CPU at "max" speed.
+    pub fn next_frame_after(&self, speed: Speed) -> Option<Duration> {
+        let fps = self.pacer.config.fast_forward_fps;
+        (self.background.is_some() && speed == Speed::Max && fps > 0.0).then(|| Duration::from_secs_f64(1.0 / fps))
+    }
+
     /// Hands the simulation to the engine thread for the rest of the frame,
     /// if the engine runs on one and the run is going. It comes back at the
     /// next [`Runtime::bring_home`].
