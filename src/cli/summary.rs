@@ -50,11 +50,8 @@ fn render_diagnosis(diagnosis: &Diagnosis) -> String {
         }
     }
     if diagnosis.findings.len() > FINDINGS_SHOWN {
-        let _ = writeln!(
-            out,
-            "  ({} more findings in the JSON report: --json)",
-            diagnosis.findings.len() - FINDINGS_SHOWN
-        );
+        let _ =
+            writeln!(out, "  ({} more findings in the JSON report: --json)", diagnosis.findings.len() - FINDINGS_SHOWN);
     }
     out
 }

@@ -373,7 +373,11 @@ impl fmt::Display for Cause {
                 if let Some(b) = backend {
                     write!(f, "; every miss went to {b}")?;
                     if *backend_rejected > 0 {
-                        write!(f, ", which turned away {} with a full queue", counted(*backend_rejected, "attempt", "attempts"))?;
+                        write!(
+                            f,
+                            ", which turned away {} with a full queue",
+                            counted(*backend_rejected, "attempt", "attempts")
+                        )?;
                     }
                     if let Some(u) = backend_utilisation {
                         write!(f, " ({} busy)", percent(*u))?;
@@ -386,7 +390,11 @@ impl fmt::Display for Cause {
                 if let Some(b) = backend {
                     write!(f, "; the rest went to {b}")?;
                     if *backend_rejected > 0 {
-                        write!(f, ", which turned away {} with a full queue", counted(*backend_rejected, "attempt", "attempts"))?;
+                        write!(
+                            f,
+                            ", which turned away {} with a full queue",
+                            counted(*backend_rejected, "attempt", "attempts")
+                        )?;
                     }
                 }
                 Ok(())
@@ -416,7 +424,11 @@ impl fmt::Display for Cause {
                 let (one, pool) = component.pool_noun().unwrap_or(("worker", "workers"));
                 write!(f, "{node}:")?;
                 if let (Some(u), Some(p)) = (utilisation, pool_size) {
-                    let noun = if *p == 1 { format!("its only {one}") } else { format!("its {} {pool}", count(u64::from(*p))) };
+                    let noun = if *p == 1 {
+                        format!("its only {one}")
+                    } else {
+                        format!("its {} {pool}", count(u64::from(*p)))
+                    };
                     write!(f, " {} of {noun} busy on average", percent(*u))?;
                 }
                 if *rejected > 0 {

@@ -134,29 +134,7 @@ impl<'a> Run<'a> {
         if depth == 0 {
             return None;
         }
-        self.callees(id)
-            .iter()
-            .filter_map(|c| self.busy_behind(c, depth - 1))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    }
-
-    /// Attempts per second the node's pool can serve, from what it did:
-    /// the pool over the mean time an attempt held a unit of it.
-    fn capacity_rps(&self, n: &NodeReport) -> Option<f64> {
-        let pool = f64::from(n.workers?);
-        let s = &n.stats;
-        let served = s.arrivals.saturating_sub(s.failures.rejected + s.failures.node_down);
-        if served == 0 || s.mean_busy <= 0.0 || s.duration_s <= 0.0 {
-            return None;
-        }
-        let hold_s = s.mean_busy * s.duration_s / served as f64;
-        Some(pool / hold_s)
-    }
-
-    /// Failures at the node itself: a full queue, down, an error.
-    fn local_trouble(n: &NodeReport) -> bool {
-        let f = &n.stats.failures;
-        f.rejected + f.node_down + f.error > 0 || n.stats.utilisation.is_some_and(|u| u >= SATURATED)
+        self.callees(id).iter().filter_map(|c| self.busy_behind(c, depth - 1)).max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     /// The largest factor a `Slow` fault of the timeline puts on `id`, or
@@ -191,7 +169,7 @@ impl<'a> Run<'a> {
         if !matches!(self.spec(&node.id), Some(NodeKind::Service(_) | NodeKind::Database(_))) {
             return None;
         }
-        let capacity_rps = self.capacity_rps(node)?;
+        let capacity_rps = capacity_rps(node)?;
         // Half the timeout: the attempt still needs its own work and the network.
         let suggested = round_nicely(capacity_rps * timeout_ms / 1_000.0 / 2.0);
         let too_long = node.queue_capacity.is_none_or(|c| c > suggested.saturating_mul(2));
@@ -203,6 +181,25 @@ impl<'a> Run<'a> {
             timeout_ms,
         })
     }
+}
+
+/// Attempts per second the node's pool can serve, from what it did:
+/// the pool over the mean time an attempt held a unit of it.
+fn capacity_rps(n: &NodeReport) -> Option<f64> {
+    let pool = f64::from(n.workers?);
+    let s = &n.stats;
+    let served = s.arrivals.saturating_sub(s.failures.rejected + s.failures.node_down);
+    if served == 0 || s.mean_busy <= 0.0 || s.duration_s <= 0.0 {
+        return None;
+    }
+    let hold_s = s.mean_busy * s.duration_s / served as f64;
+    Some(pool / hold_s)
+}
+
+/// Failures at the node itself: a full queue, down, an error.
+fn local_trouble(n: &NodeReport) -> bool {
+    let f = &n.stats.failures;
+    f.rejected + f.node_down + f.error > 0 || n.stats.utilisation.is_some_and(|u| u >= SATURATED)
 }
 
 /// Clients whose retries overload a node, and the node: their saturation
@@ -242,12 +239,11 @@ pub(super) fn retry_amplification(run: &Run<'_>, out: &mut Vec<Finding>) -> Ampl
             .or_else(|| run.node(first_hop));
         let Some(target) = target else { continue };
         let first_tries_share = requests as f64 / attempts.sent as f64;
-        let retries_cause_overload = match run.capacity_rps(target) {
+        let retries_cause_overload = match capacity_rps(target) {
             Some(capacity) => target.stats.arrival_rate_rps * first_tries_share < 0.95 * capacity,
             None => retry_share >= 0.5,
         };
-        let explains =
-            if retries_cause_overload { load_failures } else { (load_failures as f64 * retry_share) as u64 };
+        let explains = if retries_cause_overload { load_failures } else { (load_failures as f64 * retry_share) as u64 };
         let mut advice = vec![Advice::CapRetries { client: client.id.clone(), max_attempts: policy.max_attempts }];
         if policy.jitter <= 0.0 {
             advice.push(Advice::AddJitter { client: client.id.clone() });
@@ -393,9 +389,13 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .take(1)
                 .map(|t| Advice::AddReplica { node: t.clone(), balancer: Some(n.id.clone()) })
-                .chain(run.callees(&n.id).iter().filter_map(|t| run.node(t)).filter(|t| t.faults.down_at_end).map(
-                    |t| Advice::RestoreNode { node: t.id.clone() },
-                ))
+                .chain(
+                    run.callees(&n.id)
+                        .iter()
+                        .filter_map(|t| run.node(t))
+                        .filter(|t| t.faults.down_at_end)
+                        .map(|t| Advice::RestoreNode { node: t.id.clone() }),
+                )
                 .collect();
             out.push(Finding {
                 cause: Cause::NoHealthyTarget {
@@ -519,9 +519,7 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
             Some(NodeKind::Queue(_)) => true,
             _ => false,
         };
-        if holds_while_calling
-            && run.reachable(&n.id).iter().filter_map(|id| run.node(id)).any(|below| Run::local_trouble(below))
-        {
+        if holds_while_calling && run.reachable(&n.id).iter().filter_map(|id| run.node(id)).any(local_trouble) {
             continue;
         }
         let idle_downstream = holds_while_calling
@@ -591,11 +589,8 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                 if !cache_in_front {
                     advice.push(Advice::PutCacheInFront { node: n.id.clone() });
                 }
-                let write_share = run
-                    .clients()
-                    .filter_map(|c| run.client_spec(&c.id))
-                    .map(|c| c.write_fraction)
-                    .fold(0.0, f64::max);
+                let write_share =
+                    run.clients().filter_map(|c| run.client_spec(&c.id)).map(|c| c.write_fraction).fold(0.0, f64::max);
                 if write_share < 0.5 {
                     advice.push(Advice::AddReadReplicas { node: n.id.clone(), write_share });
                 }
@@ -634,19 +629,22 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
             continue;
         }
         let reachable = run.reachable(&client.id);
-        let late_answers = reachable.first().and_then(|first| run.edge(&client.id, first)).map_or(0, |e| e.late_answers);
+        let late_answers =
+            reachable.first().and_then(|first| run.edge(&client.id, first)).map_or(0, |e| e.late_answers);
         let p99_ms = (client.stats.latency.count > 0).then_some(client.stats.latency.p99_ms);
         // Where the attempts waited longest: if that wait alone eats the
         // timeout, the queue is too long for it.
-        let waited_most =
-            reachable.iter().filter_map(|id| run.node(id)).max_by(|a, b| a.stats.mean_wait_ms.total_cmp(&b.stats.mean_wait_ms));
+        let waited_most = reachable
+            .iter()
+            .filter_map(|id| run.node(id))
+            .max_by(|a, b| a.stats.mean_wait_ms.total_cmp(&b.stats.mean_wait_ms));
         let queue_too_long = waited_most
             .filter(|n| n.stats.mean_wait_ms > timeout_ms / 2.0)
             .and_then(|n| run.shorten_queue(n, &client.id, timeout_ms));
         // A slowed node, else the deepest troubled one, is what the
         // timeouts follow from; with none, the timeout is simply too short.
         let slowed = reachable.iter().filter_map(|id| run.node(id)).find(|n| run.slowdown(n) > 1.0);
-        let troubled = reachable.iter().rev().filter_map(|id| run.node(id)).find(|n| Run::local_trouble(n));
+        let troubled = reachable.iter().rev().filter_map(|id| run.node(id)).find(|n| local_trouble(n));
         let advice = match (queue_too_long, slowed.or(troubled)) {
             (Some(shorten), _) => vec![shorten],
             (None, Some(cause)) => vec![Advice::FixSlowNodeFirst { client: client.id.clone(), node: cause.id.clone() }],

@@ -45,9 +45,8 @@ fn a_retry_storm_is_blamed_on_retries_with_backoff_jitter_and_a_shorter_queue() 
     let scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
     let (report, d) = diagnosed(&scenario);
     let top = d.top().expect("a finding");
-    let Cause::RetryAmplification {
-        client, target, attempts_per_request, retry_share, retries_cause_overload, ..
-    } = &top.cause
+    let Cause::RetryAmplification { client, target, attempts_per_request, retry_share, retries_cause_overload, .. } =
+        &top.cause
     else {
         panic!("the retries come first:\n{}", all_text(&d));
     };
