@@ -37,6 +37,9 @@ pub(super) struct Run<'a> {
     callees: HashMap<&'a str, Vec<&'a str>>,
     callers: HashMap<&'a str, Vec<&'a str>>,
     edges: HashMap<(&'a str, &'a str), &'a EdgeReport>,
+    /// The nodes each client's requests can reach, walked once: every
+    /// detector asks which clients reach a node.
+    reached_by_client: Vec<(&'a str, HashSet<&'a str>)>,
 }
 
 impl<'a> Run<'a> {
@@ -47,7 +50,7 @@ impl<'a> Run<'a> {
             callees.entry(e.from.as_str()).or_default().push(e.to.as_str());
             callers.entry(e.to.as_str()).or_default().push(e.from.as_str());
         }
-        Run {
+        let mut run = Run {
             report,
             scenario,
             nodes: report.nodes.iter().map(|n| (n.id.as_str(), n)).collect(),
@@ -55,7 +58,15 @@ impl<'a> Run<'a> {
             callees,
             callers,
             edges: report.edges.iter().map(|e| ((e.from.as_str(), e.to.as_str()), e)).collect(),
-        }
+            reached_by_client: Vec::new(),
+        };
+        run.reached_by_client = report
+            .nodes
+            .iter()
+            .filter(|n| n.kind == ComponentKind::Client)
+            .map(|c| (c.id.as_str(), run.reachable(&c.id).into_iter().collect()))
+            .collect();
+        run
     }
 
     fn node(&self, id: &str) -> Option<&'a NodeReport> {
@@ -120,7 +131,7 @@ impl<'a> Run<'a> {
 
     /// The clients whose requests can reach `id`.
     fn clients_reaching(&self, id: &str) -> Vec<&'a str> {
-        self.clients().map(|c| c.id.as_str()).filter(|c| self.reachable(c).contains(&id)).collect()
+        self.reached_by_client.iter().filter(|(_, reached)| reached.contains(id)).map(|(client, _)| *client).collect()
     }
 
     /// How busy the pool a call to `id` ends up waiting on is: the node's
@@ -284,9 +295,13 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
         if n.kind == ComponentKind::Client {
             continue;
         }
-        let clients = run.clients_reaching(&n.id);
         let retrying = |c: &&str| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_some_and(|r| r.max_attempts > 1);
         let injected = n.faults.injected_errors;
+        let own = n.stats.failures.error.saturating_sub(injected);
+        if injected + own == 0 {
+            continue;
+        }
+        let clients = run.clients_reaching(&n.id);
         if injected > 0 {
             let probability = run.injected_probability(n);
             let mut advice = vec![Advice::StopInjectedErrors {
@@ -312,7 +327,6 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
                 advice,
             });
         }
-        let own = n.stats.failures.error.saturating_sub(injected);
         let probability = match run.spec(&n.id) {
             Some(NodeKind::Service(s)) => s.error_probability,
             Some(NodeKind::Database(d)) => d.error_probability,

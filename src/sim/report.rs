@@ -127,7 +127,7 @@ pub struct Bottleneck {
     pub utilisation: Option<f64>,
     /// Size of the pool (workers, connections, consumers), when it has one.
     pub pool_size: Option<u32>,
-    /// Requests that failed at this node (queue full, down, error), largest first.
+    /// Attempts that failed at this node (queue full, down, error), largest first.
     pub local_failures: Vec<(FailureReason, u64)>,
     /// Mean wait for a unit of the pool.
     pub mean_wait_ms: f64,
@@ -152,9 +152,10 @@ impl Bottleneck {
             };
             parts.push(format!("{} of {noun} busy on average", percent(u)));
         }
+        // A node sees attempts (retries included), not users' requests.
         for &(reason, count) in &self.local_failures {
-            let requests = if count == 1 { "request" } else { "requests" };
-            parts.push(format!("{} {requests} failed here ({})", group_thousands(count), reason.label()));
+            let attempts = if count == 1 { "attempt" } else { "attempts" };
+            parts.push(format!("{} {attempts} failed here ({})", group_thousands(count), reason.label()));
         }
         if self.mean_wait_ms > 0.0 {
             parts.push(format!("mean wait for a {one} {:.1} ms", self.mean_wait_ms));
@@ -432,7 +433,7 @@ mod tests {
             mean_wait_ms: 0.0,
         };
         let json = serde_json::to_value(&b).expect("serialisable");
-        assert_eq!(json["reason"], "db: 90% of its 4 connections busy on average; 3 requests failed here (queue full)");
+        assert_eq!(json["reason"], "db: 90% of its 4 connections busy on average; 3 attempts failed here (queue full)");
         assert_eq!(json["kind"], "Database");
         let back: Bottleneck = serde_json::from_value(json).expect("reads back");
         assert_eq!(back, b);
@@ -458,7 +459,7 @@ mod tests {
         let b = find_bottleneck(&[node("db", ComponentKind::Database, 1)], &[1]).expect("a bottleneck");
         assert_eq!(
             b.to_string(),
-            "db: 79% of its only connection busy on average; 65,865 requests failed here (queue full); mean wait for a connection 12.3 ms"
+            "db: 79% of its only connection busy on average; 65,865 attempts failed here (queue full); mean wait for a connection 12.3 ms"
         );
         let b = find_bottleneck(&[node("q", ComponentKind::Queue, 8)], &[1]).expect("a bottleneck");
         assert!(b.to_string().starts_with("q: 79% of its 8 consumers busy"), "{b}");
