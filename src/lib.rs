@@ -2,6 +2,7 @@
 //!
 //! - [`scenario`]: the `.ron` scenario format, loading and validation.
 //! - [`sim`]: the engine — pure and deterministic.
+//! - [`diagnosis`]: why a run failed, as typed causes and advice (the verdict behind the app and the summary).
 //! - `cli`: the headless command line.
 //! - `gui` (feature `gui`): the desktop app.
 //!
@@ -27,6 +28,7 @@
 //! ```
 
 pub mod cli;
+pub mod diagnosis;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod scenario;

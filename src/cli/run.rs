@@ -2,8 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
+
+use crate::diagnosis::{Diagnosis, diagnose};
 use crate::scenario::Scenario;
-use crate::sim::{SimTime, Simulation};
+use crate::sim::{Report, SimTime, Simulation};
 
 use super::output::{Stdout, to_stderr};
 use super::progress::RunProgress;
@@ -26,14 +29,15 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let mut sim = Simulation::new(&scenario).map_err(|e| CliError::BadInput(e.to_string()))?;
     let wall = run_to_end(&mut sim, scenario.duration_s);
     let report = sim.report();
+    let diagnosis = diagnose(&report, sim.scenario());
 
     let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&report)
+        let mut json = serde_json::to_string_pretty(&JsonReport { report: &report, diagnosis: &diagnosis })
             .map_err(|e| CliError::Runtime(format!("cannot encode the report as JSON: {e}")))?;
         json.push('\n');
         json
     } else {
-        render_summary(&report, wall)
+        render_summary(&report, &diagnosis, wall)
     };
     // A reader that stops early (`| head`) does not stop the CSV files.
     Stdout::new().write(&text)?;
@@ -63,6 +67,15 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// What `--json` prints: the engine's report with the diagnosis of it
+/// as one more top-level field.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    diagnosis: &'a Diagnosis,
 }
 
 /// Replaces the scenario's settings with the flags given, and checks the

@@ -1,12 +1,13 @@
 //! The readable summary `archsim run` prints by default: the run, then
-//! end to end, then one row per node, then where the design breaks first.
-//! Every figure is one of the report's fields, so the table and `--json`
-//! never disagree.
+//! end to end, then one row per node, then where the design breaks first,
+//! then the diagnosis (causes and what to change). Every figure is one of
+//! the report's fields, so the table and `--json` never disagree.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report, Stats};
+use crate::diagnosis::{Advice, Diagnosis};
+use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report};
 
 use super::format;
 use super::table::{Align, Table};
@@ -14,17 +15,44 @@ use super::table::{Align, Table};
 /// What the table says when nothing saturated and nothing failed.
 pub const NO_BOTTLENECK: &str = "no bottleneck: every pool stayed under 85% busy and nothing failed";
 
-/// The whole summary as text. `wall` is the wall-clock time the run took.
-pub fn render_summary(report: &Report, wall: Duration) -> String {
+/// Findings the summary lists at most; the JSON has them all.
+const FINDINGS_SHOWN: usize = 5;
+
+/// The whole summary as text: `diagnosis` is the report's (see
+/// [`crate::diagnosis::diagnose`]); `wall` is the wall-clock time the run took.
+pub fn render_summary(report: &Report, diagnosis: &Diagnosis, wall: Duration) -> String {
     let mut out = String::new();
     out.push_str(&render_header(report, wall));
     out.push_str("\nEND TO END\n");
-    out.push_str(&render_end_to_end(&report.end_to_end));
+    out.push_str(&render_end_to_end(report));
     out.push_str("\nPER NODE\n");
     out.push_str(&render_nodes(&report.nodes));
     out.push_str("\nBOTTLENECK\n  ");
     out.push_str(&bottleneck_sentence(report));
     out.push('\n');
+    out.push_str("\nDIAGNOSIS\n");
+    out.push_str(&render_diagnosis(diagnosis));
+    out
+}
+
+/// The headline, then each finding's evidence with the advice it adds
+/// (advice already given under an earlier finding is not repeated).
+fn render_diagnosis(diagnosis: &Diagnosis) -> String {
+    let mut out = format!("  {}\n", diagnosis.headline);
+    let mut given: Vec<&Advice> = Vec::new();
+    for (i, finding) in diagnosis.findings.iter().take(FINDINGS_SHOWN).enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, finding.evidence());
+        for advice in &finding.advice {
+            if !given.contains(&advice) {
+                given.push(advice);
+                let _ = writeln!(out, "     try: {advice}");
+            }
+        }
+    }
+    if diagnosis.findings.len() > FINDINGS_SHOWN {
+        let _ =
+            writeln!(out, "  ({} more findings in the JSON report: --json)", diagnosis.findings.len() - FINDINGS_SHOWN);
+    }
     out
 }
 
@@ -60,7 +88,8 @@ fn render_header(report: &Report, wall: Duration) -> String {
     out
 }
 
-fn render_end_to_end(e: &Stats) -> String {
+fn render_end_to_end(report: &Report) -> String {
+    let e = &report.end_to_end;
     let mut facts = Table::new(&[("", Align::Left), ("", Align::Right), ("", Align::Left)]).indented(2);
     facts.row(vec!["requests".into(), format::count(e.arrivals)]);
     facts.row(vec!["ok".into(), format::count(e.ok)]);
@@ -73,6 +102,15 @@ fn render_end_to_end(e: &Stats) -> String {
     facts.row(vec!["errors".into(), format::percent(e.error_ratio)]);
     if e.retries > 0 {
         facts.row(vec!["retries".into(), format::count(e.retries)]);
+    }
+    // Requests are what users saw; attempts are what the nodes saw.
+    let attempts: u64 = report.nodes.iter().filter_map(|n| n.attempts).map(|a| a.sent).sum();
+    if attempts > e.arrivals && e.arrivals > 0 {
+        facts.row(vec![
+            "attempts".into(),
+            format::count(attempts),
+            format!("{} per request, retries included", format::decimal(attempts as f64 / e.arrivals as f64, 2)),
+        ]);
     }
     // The header row of `facts` is blank: drop it.
     let facts = facts.render();

@@ -31,6 +31,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("restore_s", "restore at"),
     ("to_s", "healed at"),
     ("from_s", "cut from"),
+    ("blocking_calls", "blocking calls"),
 ];
 
 /// A field name as the inspector labels it: `warmup_s` → "warm-up",

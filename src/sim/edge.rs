@@ -2,9 +2,39 @@
 
 use super::Distribution;
 use super::SimTime;
-use super::metrics::{Counters, EdgeStats};
+use super::metrics::EdgeStats;
 use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
+
+/// Monotone counts of what crossed one edge since the start of the run;
+/// windows and totals are differences of two snapshots, as at a node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EdgeCounters {
+    /// Requests sent over the edge.
+    pub sent: u64,
+    /// Of those, answered with a failure or lost on the way.
+    pub failed: u64,
+    /// Lost on the way: the edge's drop probability or a partition.
+    pub lost: u64,
+    /// Of the lost, those lost while a partition cut the edge.
+    pub partitioned: u64,
+    /// Answers that came back after the caller had stopped waiting (it
+    /// timed out or crashed): work the callee did for nobody.
+    pub late_answers: u64,
+}
+
+impl EdgeCounters {
+    /// `self − base`, field by field.
+    pub fn since(&self, base: &EdgeCounters) -> EdgeCounters {
+        EdgeCounters {
+            sent: self.sent - base.sent,
+            failed: self.failed - base.failed,
+            lost: self.lost - base.lost,
+            partitioned: self.partitioned - base.partitioned,
+            late_answers: self.late_answers - base.late_answers,
+        }
+    }
+}
 
 /// One edge while the simulation runs.
 pub struct EdgeRuntime {
@@ -16,10 +46,9 @@ pub struct EdgeRuntime {
     /// How many partition faults cut the edge now.
     pub partitions: u32,
     pub rng: SimRng,
-    /// `sent` and `failed[..]` are used; failures counted in `failed_downstream`.
-    pub counters: Counters,
-    pub window_start: (SimTime, Counters),
-    pub total_start: (SimTime, Counters),
+    pub counters: EdgeCounters,
+    pub window_start: (SimTime, EdgeCounters),
+    pub total_start: (SimTime, EdgeCounters),
 }
 
 impl EdgeRuntime {
@@ -32,14 +61,14 @@ impl EdgeRuntime {
         }
     }
 
-    pub fn stats_since(&self, (at, base): &(SimTime, Counters), now: SimTime) -> EdgeStats {
+    pub fn stats_since(&self, (at, base): &(SimTime, EdgeCounters), now: SimTime) -> EdgeStats {
         let c = self.counters.since(base);
         let secs = now.since(*at) as f64 / NANOS_PER_SEC;
         EdgeStats {
             sent: c.sent,
-            failed: c.failed_downstream,
+            failed: c.failed,
             rate_rps: if secs > 0.0 { c.sent as f64 / secs } else { 0.0 },
-            error_ratio: if c.sent > 0 { c.failed_downstream as f64 / c.sent as f64 } else { 0.0 },
+            error_ratio: if c.sent > 0 { c.failed as f64 / c.sent as f64 } else { 0.0 },
         }
     }
 }

@@ -5,7 +5,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::call::CallSlab;
-use super::metrics::{Counters, NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
+use super::edge::EdgeCounters;
+use super::metrics::{NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
 use super::rng::{SimRng, stream};
 use super::time::{ms_to_nanos, secs_to_nanos};
@@ -70,9 +71,9 @@ impl Simulation {
                 drop_probability: e.drop_probability,
                 partitions: 0,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),
-                counters: Counters::default(),
-                window_start: (SimTime::ZERO, Counters::default()),
-                total_start: (SimTime::ZERO, Counters::default()),
+                counters: EdgeCounters::default(),
+                window_start: (SimTime::ZERO, EdgeCounters::default()),
+                total_start: (SimTime::ZERO, EdgeCounters::default()),
             })
             .collect();
 

@@ -202,6 +202,8 @@ impl Simulation {
         n.health.down = true;
         n.health.down_since = now;
         n.health.epoch = n.health.epoch.wrapping_add(1);
+        n.metrics.counters.crashes += 1;
+        n.metrics.down.set(now, 1);
         let id = n.id.clone();
         self.log_event(Some(i as u32), SimEventKind::Crash, format!("{id} crashed"));
         let affected: Vec<CallId> = self
@@ -255,11 +257,13 @@ impl Simulation {
 
     /// Brings node `i` back (empty: a cache restarts cold).
     pub fn restore_node(&mut self, i: usize) {
+        let now = self.now;
         let Some(n) = self.nodes.get_mut(i) else { return };
         if !n.health.down {
             return;
         }
         n.health.down = false;
+        n.metrics.down.set(now, 0);
         let id = n.id.clone();
         self.log_event(Some(i as u32), SimEventKind::Restore, format!("{id} restored"));
     }
@@ -269,6 +273,7 @@ impl Simulation {
         let Some(n) = self.nodes.get_mut(i) else { return };
         if let Behaviour::Cache { store, .. } = &mut n.behaviour {
             store.clear();
+            n.metrics.counters.flushes += 1;
             let id = n.id.clone();
             self.log_event(Some(i as u32), SimEventKind::Flush, format!("{id} flushed"));
         }

@@ -75,6 +75,7 @@ impl Simulation {
         call.mark = now;
         call.state = CallState::Waiting;
         let node = call.node as usize;
+        self.nodes[node].metrics.counters.attempts += 1;
         let Some(&edge) = self.nodes[node].out_edges.first() else {
             self.complete_request(root, Outcome::Failed { reason: FailureReason::NodeDown, origin: node as u32 });
             return;
@@ -107,6 +108,7 @@ impl Simulation {
         let node = call.node as usize;
         let n = &mut self.nodes[node];
         let Behaviour::Client(client) = &n.behaviour else { return };
+        n.metrics.counters.attempt_failed[reason.index()] += 1;
         match &client.retry {
             Some(policy) if attempts < policy.max_attempts => {
                 let exponent = attempts.saturating_sub(1).min(64) as i32;
@@ -214,7 +216,12 @@ impl Simulation {
         e.counters.sent += 1;
         let (from, to) = (e.from, e.to);
         let delay = e.delay();
-        let dropped = e.partitions > 0 || (e.drop_probability > 0.0 && e.rng.random_bool(e.drop_probability.min(1.0)));
+        let partitioned = e.partitions > 0;
+        let dropped = partitioned || (e.drop_probability > 0.0 && e.rng.random_bool(e.drop_probability.min(1.0)));
+        if dropped {
+            e.counters.lost += 1;
+            e.counters.partitioned += u64::from(partitioned);
+        }
         let child = self.calls.alloc(to, now);
         if let Some(c) = self.calls.get_mut(child) {
             c.parent = parent.index;
@@ -244,13 +251,18 @@ impl Simulation {
         if matches!(outcome, Outcome::Failed { .. })
             && let Some(e) = self.edges.get_mut(edge as usize)
         {
-            e.counters.failed_downstream += 1;
+            e.counters.failed += 1;
         }
         self.calls.free(child);
-        let Some(p) = self.calls.get_mut(parent) else { return };
-        if p.state != CallState::Waiting || p.waiting_on != child {
-            return; // the caller gave up (timeout) or crashed meanwhile
+        let awaited = self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == child);
+        if !awaited {
+            // The caller gave up (timeout) or crashed meanwhile.
+            if let Some(e) = self.edges.get_mut(edge as usize) {
+                e.counters.late_answers += 1;
+            }
+            return;
         }
+        let Some(p) = self.calls.get_mut(parent) else { return };
         p.waiting_on = NO_CALL;
         self.on_child_answer(parent, outcome);
     }
@@ -487,6 +499,7 @@ impl Simulation {
             Behaviour::Service { error_probability, blocking_calls, .. } => {
                 let p = n.health.error_probability(*error_probability);
                 if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
+                    n.metrics.counters.injected_errors += u64::from(n.health.injects_errors());
                     self.release_worker(id);
                     self.fail_here(id, FailureReason::Error);
                 } else if let Some(&edge) = n.out_edges.first() {
@@ -505,6 +518,7 @@ impl Simulation {
             Behaviour::Cache { store, .. } => {
                 let p = n.health.error_probability(0.0);
                 if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
+                    n.metrics.counters.injected_errors += 1;
                     self.fail_here(id, FailureReason::Error);
                     return;
                 }
@@ -532,6 +546,7 @@ impl Simulation {
             Behaviour::Database(db) => {
                 let p = n.health.error_probability(db.error_probability);
                 let error = p > 0.0 && n.rng.random_bool(p.min(1.0));
+                n.metrics.counters.injected_errors += u64::from(error && n.health.injects_errors());
                 if !error && db.replication_lag_ns > 0 && key != 0 {
                     if is_write {
                         db.last_write.insert(key, now);

@@ -46,7 +46,9 @@ pub use failure::FailureReason;
 pub use faults::{SimEvent, SimEventKind};
 pub use live_view::NodeLive;
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
-pub use report::{Bottleneck, EdgeReport, NodeReport, Report, find_bottleneck, group_thousands};
+pub use report::{
+    AttemptStats, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, find_bottleneck, group_thousands,
+};
 pub use time::SimTime;
 
 pub(crate) use arrivals::ArrivalProcess;

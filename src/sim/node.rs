@@ -62,6 +62,20 @@ impl Health {
         self.timeline_slowdown * self.manual_slowdown
     }
 
+    /// Whether an injected error rate (the timeline's or one set by hand)
+    /// is in force: an error answered now is the fault's doing, at least
+    /// in part.
+    #[inline]
+    pub fn injects_errors(&self) -> bool {
+        self.manual_error > 0.0 || !self.timeline_errors.is_empty()
+    }
+
+    /// The injected error probability in force, the timeline's and the
+    /// one set by hand combined (0 = none).
+    pub fn injected_error_probability(&self) -> f64 {
+        self.error_probability(0.0)
+    }
+
     /// The chance of an error on top of the node's own error probability,
     /// combined with it as independent events.
     #[inline]

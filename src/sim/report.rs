@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{EdgeStats, Stats};
+use super::metrics::{EdgeStats, FailureCounts, Stats};
+use super::node::Behaviour;
 use super::{FailureReason, Simulation};
 use crate::scenario::ComponentKind;
 
@@ -32,6 +33,66 @@ pub struct NodeReport {
     pub workers: Option<u32>,
     pub queue_capacity: Option<u32>,
     pub stats: Stats,
+    /// A client's attempts (first tries and retries), apart from its
+    /// requests in `stats`; `None` for every other kind.
+    #[serde(default)]
+    pub attempts: Option<AttemptStats>,
+    /// What faults did to the node since the warm-up, and those in force
+    /// at the end: the diagnosis tells a crash or an injected error from
+    /// an overload by these.
+    #[serde(default)]
+    pub faults: FaultHistory,
+}
+
+/// A client's attempts since the warm-up. Its `stats` count requests (what
+/// its users saw); with retries each request is one to `max_attempts`
+/// attempts, and every node downstream sees attempts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttemptStats {
+    /// Attempts sent, first tries and retries.
+    pub sent: u64,
+    /// Attempts that failed, whether retried or not.
+    pub failed: u64,
+    /// `failed` by how each attempt ended: `timeout` is the client's own
+    /// timeout, the other reasons are those of the node or edge that
+    /// failed it (`retries_exhausted` and `downstream` are always 0 here).
+    pub failures: FailureCounts,
+}
+
+/// Faults at one node since the warm-up (counts, time down) and at the end
+/// of the run (what is still in force).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FaultHistory {
+    /// Times the node crashed: the timeline's crashes, random crashes and
+    /// crashes by hand.
+    pub crashes: u64,
+    /// Simulated seconds the node was down.
+    pub down_s: f64,
+    /// Whether it is down at the end of the run.
+    pub down_at_end: bool,
+    /// Errors it answered while an injected error rate was in force.
+    pub injected_errors: u64,
+    /// The injected error probability in force at the end (timeline and
+    /// by hand combined; 0 = none).
+    pub injected_error_probability: f64,
+    /// The slowdown factor in force at the end (1 = normal speed).
+    pub slowdown: f64,
+    /// Times a cache was flushed (a crash empties it too, counted in `crashes`).
+    pub flushes: u64,
+}
+
+impl Default for FaultHistory {
+    fn default() -> Self {
+        FaultHistory {
+            crashes: 0,
+            down_s: 0.0,
+            down_at_end: false,
+            injected_errors: 0,
+            injected_error_probability: 0.0,
+            slowdown: 1.0,
+            flushes: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +100,16 @@ pub struct EdgeReport {
     pub from: String,
     pub to: String,
     pub stats: EdgeStats,
+    /// Requests lost on the edge: its `drop_probability` or a partition.
+    #[serde(default)]
+    pub lost: u64,
+    /// Of `lost`, those lost while a partition cut the edge.
+    #[serde(default)]
+    pub partitioned: u64,
+    /// Answers that came back after the caller had stopped waiting (it
+    /// timed out, or crashed): work the callee did for nobody.
+    #[serde(default)]
+    pub late_answers: u64,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -56,7 +127,7 @@ pub struct Bottleneck {
     pub utilisation: Option<f64>,
     /// Size of the pool (workers, connections, consumers), when it has one.
     pub pool_size: Option<u32>,
-    /// Requests that failed at this node (queue full, down, error), largest first.
+    /// Attempts that failed at this node (queue full, down, error), largest first.
     pub local_failures: Vec<(FailureReason, u64)>,
     /// Mean wait for a unit of the pool.
     pub mean_wait_ms: f64,
@@ -81,9 +152,10 @@ impl Bottleneck {
             };
             parts.push(format!("{} of {noun} busy on average", percent(u)));
         }
+        // A node sees attempts (retries included), not users' requests.
         for &(reason, count) in &self.local_failures {
-            let requests = if count == 1 { "request" } else { "requests" };
-            parts.push(format!("{} {requests} failed here ({})", group_thousands(count), reason.label()));
+            let attempts = if count == 1 { "attempt" } else { "attempts" };
+            parts.push(format!("{} {attempts} failed here ({})", group_thousands(count), reason.label()));
         }
         if self.mean_wait_ms > 0.0 {
             parts.push(format!("mean wait for a {one} {:.1} ms", self.mean_wait_ms));
@@ -163,22 +235,45 @@ impl Simulation {
         let nodes: Vec<NodeReport> = (0..self.nodes.len())
             .map(|i| {
                 let n = &self.nodes[i];
+                let counters = n.metrics.counters.since(&n.metrics.total_start.counters);
+                let attempts = matches!(n.behaviour, Behaviour::Client(_)).then(|| AttemptStats {
+                    sent: counters.attempts,
+                    failed: counters.attempt_failed.iter().sum(),
+                    failures: FailureCounts::from_array(counters.attempt_failed, 0),
+                });
+                let down_ns = n.metrics.down.area_at(self.now) - n.metrics.total_start.down_area;
                 NodeReport {
                     id: n.id.clone(),
                     kind: self.scenario.nodes[i].kind.component(),
                     workers: n.workers(),
                     queue_capacity: n.queue_capacity(),
                     stats: n.metrics.total_stats(self.now, n.workers()),
+                    attempts,
+                    faults: FaultHistory {
+                        crashes: counters.crashes,
+                        down_s: down_ns.max(0.0) / 1e9,
+                        down_at_end: n.health.down,
+                        injected_errors: counters.injected_errors,
+                        injected_error_probability: n.health.injected_error_probability(),
+                        slowdown: n.health.slowdown(),
+                        flushes: counters.flushes,
+                    },
                 }
             })
             .collect();
         let edges = self
             .edges
             .iter()
-            .map(|e| EdgeReport {
-                from: self.nodes[e.from as usize].id.clone(),
-                to: self.nodes[e.to as usize].id.clone(),
-                stats: e.stats_since(&e.total_start, self.now),
+            .map(|e| {
+                let counted = e.counters.since(&e.total_start.1);
+                EdgeReport {
+                    from: self.nodes[e.from as usize].id.clone(),
+                    to: self.nodes[e.to as usize].id.clone(),
+                    stats: e.stats_since(&e.total_start, self.now),
+                    lost: counted.lost,
+                    partitioned: counted.partitioned,
+                    late_answers: counted.late_answers,
+                }
             })
             .collect();
         let bottleneck = find_bottleneck(&nodes, &self.call_depths);
@@ -217,6 +312,8 @@ impl Simulation {
                 workers: n.workers(),
                 queue_capacity: n.queue_capacity(),
                 stats: stats.clone(),
+                attempts: None,
+                faults: FaultHistory::default(),
             })
             .collect();
         find_bottleneck(&nodes, &self.call_depths)
@@ -336,7 +433,7 @@ mod tests {
             mean_wait_ms: 0.0,
         };
         let json = serde_json::to_value(&b).expect("serialisable");
-        assert_eq!(json["reason"], "db: 90% of its 4 connections busy on average; 3 requests failed here (queue full)");
+        assert_eq!(json["reason"], "db: 90% of its 4 connections busy on average; 3 attempts failed here (queue full)");
         assert_eq!(json["kind"], "Database");
         let back: Bottleneck = serde_json::from_value(json).expect("reads back");
         assert_eq!(back, b);
@@ -356,11 +453,13 @@ mod tests {
             workers: Some(workers),
             queue_capacity: None,
             stats: stats.clone(),
+            attempts: None,
+            faults: FaultHistory::default(),
         };
         let b = find_bottleneck(&[node("db", ComponentKind::Database, 1)], &[1]).expect("a bottleneck");
         assert_eq!(
             b.to_string(),
-            "db: 79% of its only connection busy on average; 65,865 requests failed here (queue full); mean wait for a connection 12.3 ms"
+            "db: 79% of its only connection busy on average; 65,865 attempts failed here (queue full); mean wait for a connection 12.3 ms"
         );
         let b = find_bottleneck(&[node("q", ComponentKind::Queue, 8)], &[1]).expect("a bottleneck");
         assert!(b.to_string().starts_with("q: 79% of its 8 consumers busy"), "{b}");

@@ -241,6 +241,22 @@ fn the_summary_table_shows_end_to_end_nodes_and_the_bottleneck() {
 }
 
 #[test]
+fn the_summary_and_the_json_carry_the_diagnosis() {
+    let text = stdout(&archsim(&["run", "retry-storm"]));
+    let diagnosis = text.split("DIAGNOSIS").nth(1).expect("a diagnosis section");
+    assert!(diagnosis.trim_start().starts_with("Retries amplified the load:"), "{diagnosis}");
+    assert!(diagnosis.contains("requests failed") && diagnosis.contains("attempts rejected"), "{diagnosis}");
+    assert!(diagnosis.contains("try: Cap users' retries") && !diagnosis.contains("more workers"), "{diagnosis}");
+    let end_to_end = text.split("END TO END").nth(1).expect("end to end");
+    assert!(end_to_end.contains("attempts") && end_to_end.contains("per request, retries included"), "{text}");
+
+    let json = run_json(&["run", "retry-storm", "--json"]);
+    assert_eq!(json["diagnosis"]["findings"][0]["cause"]["kind"], "retry_amplification");
+    assert_eq!(json["diagnosis"]["findings"][0]["advice"][0]["kind"], "cap_retries");
+    assert!(json["nodes"][0]["attempts"]["sent"].as_u64().is_some_and(|n| n > 100_000), "{}", json["nodes"][0]);
+}
+
+#[test]
 fn the_same_seed_gives_identical_json_and_another_seed_other_numbers() {
     let args = |seed: &'static str| ["run", "cache-in-front-of-db", "--duration", "3", "--seed", seed, "--json"];
     let first = stdout(&archsim(&args("5")));

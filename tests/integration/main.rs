@@ -5,6 +5,7 @@
 
 mod cli;
 mod common;
+mod diagnosis;
 mod engine_behaviour;
 mod fidelity;
 mod gui;

@@ -24,8 +24,21 @@ pub struct Counters {
     pub misses: u64,
     pub stale_reads: u64,
     pub retries: u64,
-    /// Requests sent over an edge (edges only use this and `failed_total`).
-    pub sent: u64,
+    /// A client's attempts sent, first tries and retries: with `arrivals`
+    /// (its requests) this is how much the retry policy multiplies the load.
+    pub attempts: u64,
+    /// A client's failed attempts by how each ended (its own timeout, or
+    /// the reason the node that failed it gave): the failures retries
+    /// hide behind `retries exhausted`.
+    pub attempt_failed: [u64; FailureReason::COUNT],
+    /// Times the node crashed (by the timeline, at random or by hand).
+    pub crashes: u64,
+    /// Times a cache was emptied by a flush (a crash empties it too, but
+    /// counts under `crashes`).
+    pub flushes: u64,
+    /// Errors the node answered while an injected error rate was in force,
+    /// so the diagnosis can tell a fault from the node's own error rate.
+    pub injected_errors: u64,
 }
 
 impl Counters {
@@ -49,7 +62,11 @@ impl Counters {
             misses: self.misses - base.misses,
             stale_reads: self.stale_reads - base.stale_reads,
             retries: self.retries - base.retries,
-            sent: self.sent - base.sent,
+            attempts: self.attempts - base.attempts,
+            attempt_failed: std::array::from_fn(|i| self.attempt_failed[i] - base.attempt_failed[i]),
+            crashes: self.crashes - base.crashes,
+            flushes: self.flushes - base.flushes,
+            injected_errors: self.injected_errors - base.injected_errors,
         }
     }
 
@@ -73,7 +90,11 @@ impl Counters {
             misses: self.misses + other.misses,
             stale_reads: self.stale_reads + other.stale_reads,
             retries: self.retries + other.retries,
-            sent: self.sent + other.sent,
+            attempts: self.attempts + other.attempts,
+            attempt_failed: std::array::from_fn(|i| self.attempt_failed[i] + other.attempt_failed[i]),
+            crashes: self.crashes + other.crashes,
+            flushes: self.flushes + other.flushes,
+            injected_errors: self.injected_errors + other.injected_errors,
         }
     }
 

@@ -43,6 +43,8 @@ pub struct Checkpoint {
     pub queue_area: f64,
     pub busy_area: f64,
     pub in_system_area: f64,
+    /// ∫ down dt: nanoseconds the node was down.
+    pub down_area: f64,
 }
 
 /// Measurements of one node.
@@ -51,6 +53,9 @@ pub struct NodeMetrics {
     pub queue: Level,
     pub busy: Level,
     pub in_system: Level,
+    /// 1 while the node is down, 0 while it is up: its area is the time
+    /// down, which tells a brief outage from a long one.
+    pub down: Level,
     /// Latencies of the current window (32-bit counts: half the memory to
     /// reset every window; a window never holds 4 billion requests).
     pub window_latency: Histogram<u32>,
@@ -67,6 +72,7 @@ impl Default for NodeMetrics {
             queue: Level::default(),
             busy: Level::default(),
             in_system: Level::default(),
+            down: Level::default(),
             window_latency: new_latency_histogram(WINDOW_DIGITS),
             total_latency: new_latency_histogram(TOTAL_DIGITS),
             window_start: Checkpoint::default(),
@@ -104,6 +110,7 @@ impl NodeMetrics {
             queue_area: self.queue.area_at(now),
             busy_area: self.busy.area_at(now),
             in_system_area: self.in_system.area_at(now),
+            down_area: self.down.area_at(now),
         }
     }
 
@@ -141,6 +148,7 @@ impl Checkpoint {
             queue_area: self.queue_area + other.queue_area,
             busy_area: self.busy_area + other.busy_area,
             in_system_area: self.in_system_area + other.in_system_area,
+            down_area: self.down_area + other.down_area,
         }
     }
 }

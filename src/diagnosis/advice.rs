@@ -1,0 +1,286 @@
+//! What to change, as typed advice: a test asserts the advice a cause
+//! gets, the app and the command line print its `Display`, the sentence.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::text::{count, ms, percent, possessive, seconds, times};
+use crate::scenario::ComponentKind;
+
+/// One concrete change to try. In JSON each is `{kind, text}`: the
+/// variant in snake case and the sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Advice {
+    /// Fewer attempts per request, spread out: the fix for a retry storm.
+    CapRetries { client: String, max_attempts: u32 },
+    /// Jitter, so the retries of requests that failed together do not
+    /// arrive together.
+    AddJitter { client: String },
+    /// A waiting line the node drains within the client's timeout: it
+    /// then rejects at once instead of serving attempts nobody waits for.
+    ShortenQueue { node: String, client: String, capacity: Option<u32>, suggested: u32, timeout_ms: f64 },
+    /// The errors come from a fault: end it.
+    StopInjectedErrors { node: String, still_in_force: bool },
+    /// Retrying against a node that fails every attempt only multiplies its load.
+    RetriesCannotFixErrors { client: String, node: String },
+    /// The node's own error rate is the cause.
+    LowerErrorRate { node: String, probability: f64 },
+    /// A retry or two gets requests past brief, independent failures.
+    AddCappedRetries { client: String },
+    /// The node is still down.
+    RestoreNode { node: String },
+    /// A second copy, so one crash is not an outage.
+    AddReplica { node: String, balancer: Option<String> },
+    /// The balancer keeps sending to a dead target until its health checks notice.
+    ShortenHealthCheck { balancer: String, delay_s: f64 },
+    /// The partition is a fault: heal it.
+    HealPartition { from: String, to: String },
+    /// Another path around one cut link.
+    SecondRoute { from: String, to: String },
+    /// Fill a cache before it takes traffic.
+    WarmCache { cache: String, backend: Option<String> },
+    /// Size the backend for the miss rate of a cold cache.
+    SizeBackendForColdCache { backend: String, cache: String },
+    /// Leave the cache's filling out of the totals.
+    WarmUpBeforeJudging { cache: String },
+    /// A larger cache or a longer time to live.
+    GrowCache { cache: String },
+    /// A larger pool at the node (workers, connections, consumers).
+    AddPool {
+        node: String,
+        component: ComponentKind,
+        pool_size: Option<u32>,
+        utilisation: Option<f64>,
+        /// The node it sends to and how busy that was, when that is why the pool is the fix.
+        idle_downstream: Option<(String, f64)>,
+    },
+    /// Free the worker while the downstream call is in flight.
+    NonBlockingCalls { node: String, downstream: String },
+    /// A blocking caller's workers are freed sooner when what it calls is faster.
+    SpeedUpDownstream { node: String },
+    /// Spread the node's load over copies.
+    ScaleOut { node: String, balancer: Option<String> },
+    /// Repeated reads never reach the database.
+    PutCacheInFront { node: String },
+    /// Reads to replicas, writes to the primary.
+    AddReadReplicas { node: String, write_share: f64 },
+    /// A longer queue trades errors for latency; capacity is the fix.
+    LongerQueueOnlyDelays { node: String, rejected: u64 },
+    /// A slowdown fault is behind the saturation.
+    EndSlowdown { node: String, factor: f64 },
+    /// The timeouts are a symptom of a troubled node further down.
+    FixSlowNodeFirst { client: String, node: String },
+    /// The timeout is shorter than the requests need.
+    RaiseTimeout { client: String, timeout_ms: f64, p99_ms: f64 },
+    /// Failures no rule explains: read them per node.
+    ReadFailuresPerNode,
+    /// Nothing broke: push it until it does.
+    FindTheLimit,
+}
+
+impl Advice {
+    /// The variant's name in snake case, as the JSON writes it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::CapRetries { .. } => "cap_retries",
+            Self::AddJitter { .. } => "add_jitter",
+            Self::ShortenQueue { .. } => "shorten_queue",
+            Self::StopInjectedErrors { .. } => "stop_injected_errors",
+            Self::RetriesCannotFixErrors { .. } => "retries_cannot_fix_errors",
+            Self::LowerErrorRate { .. } => "lower_error_rate",
+            Self::AddCappedRetries { .. } => "add_capped_retries",
+            Self::RestoreNode { .. } => "restore_node",
+            Self::AddReplica { .. } => "add_replica",
+            Self::ShortenHealthCheck { .. } => "shorten_health_check",
+            Self::HealPartition { .. } => "heal_partition",
+            Self::SecondRoute { .. } => "second_route",
+            Self::WarmCache { .. } => "warm_cache",
+            Self::SizeBackendForColdCache { .. } => "size_backend_for_cold_cache",
+            Self::WarmUpBeforeJudging { .. } => "warm_up_before_judging",
+            Self::GrowCache { .. } => "grow_cache",
+            Self::AddPool { .. } => "add_pool",
+            Self::NonBlockingCalls { .. } => "non_blocking_calls",
+            Self::SpeedUpDownstream { .. } => "speed_up_downstream",
+            Self::ScaleOut { .. } => "scale_out",
+            Self::PutCacheInFront { .. } => "put_cache_in_front",
+            Self::AddReadReplicas { .. } => "add_read_replicas",
+            Self::LongerQueueOnlyDelays { .. } => "longer_queue_only_delays",
+            Self::EndSlowdown { .. } => "end_slowdown",
+            Self::FixSlowNodeFirst { .. } => "fix_slow_node_first",
+            Self::RaiseTimeout { .. } => "raise_timeout",
+            Self::ReadFailuresPerNode => "read_failures_per_node",
+            Self::FindTheLimit => "find_the_limit",
+        }
+    }
+}
+
+impl fmt::Display for Advice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CapRetries { client, max_attempts } => write!(
+                f,
+                "Cap {} retries at 1–2 (`max_attempts` 2–3, now {max_attempts}) with exponential backoff and jitter: every failed attempt now comes back as more load",
+                possessive(client)
+            ),
+            Self::AddJitter { client } => write!(
+                f,
+                "Add jitter to {} backoff (`jitter` 0.5–1): without it the retries of requests that failed together arrive together",
+                possessive(client)
+            ),
+            Self::ShortenQueue { node, client, capacity, suggested, timeout_ms } => {
+                let now = capacity.map_or_else(|| "unbounded".to_string(), |c| count(u64::from(c)));
+                write!(
+                    f,
+                    "Shorten the queue of {node} (now {now}) to about {} so it rejects fast: that is what it serves within {} {} timeout, instead of working on attempts nobody waits for",
+                    count(u64::from(*suggested)),
+                    possessive(client),
+                    ms(*timeout_ms)
+                )
+            }
+            Self::StopInjectedErrors { node, still_in_force } => {
+                write!(f, "The errors at {node} are an injected fault, not a lack of capacity: ")?;
+                if *still_in_force {
+                    write!(f, "switch the injection off (the node's right-click menu) or end its Errors fault")
+                } else {
+                    write!(f, "end or shorten its Errors fault in the timeline to see the design without it")
+                }
+            }
+            Self::RetriesCannotFixErrors { client, node } => write!(
+                f,
+                "{} retries cannot get past errors {node} gives every attempt: they only multiply its load; retry only failures that are brief",
+                possessive(client)
+            ),
+            Self::LowerErrorRate { node, probability } => write!(
+                f,
+                "Lower the error rate of {node} (`error_probability` {probability}), or let callers retry: its errors are independent, so a second attempt usually succeeds"
+            ),
+            Self::AddCappedRetries { client } => write!(
+                f,
+                "Give {client} a capped retry (2–3 attempts, exponential backoff with jitter) so requests caught by a brief failure succeed on a later attempt"
+            ),
+            Self::RestoreNode { node } => write!(f, "Restore {node}: it is still down (right-click it, Restore)"),
+            Self::AddReplica { node, balancer: Some(lb) } => write!(
+                f,
+                "Add another replica of {node} behind {lb}: the others then carry its share while it is down"
+            ),
+            Self::AddReplica { node, balancer: None } => write!(
+                f,
+                "Run a second copy of {node} behind a load balancer: a crash of one copy then costs a health-check delay, not an outage"
+            ),
+            Self::ShortenHealthCheck { balancer, delay_s } => write!(
+                f,
+                "Shorten the health-check delay of {balancer} (now {}): it sends to a dead target until it notices",
+                seconds(*delay_s)
+            ),
+            Self::HealPartition { from, to } => write!(
+                f,
+                "Heal the link from {from} to {to} (end its Partition fault, or the link's menu): everything sent over it is lost"
+            ),
+            Self::SecondRoute { from, to } => write!(
+                f,
+                "Give {from} a second route: a replica of {to} reached over another link, behind a load balancer, so one cut link is not an outage"
+            ),
+            Self::WarmCache { cache, backend } => {
+                write!(f, "Warm {cache} before it takes traffic (load the popular keys), or flush it off-peak")?;
+                match backend {
+                    Some(b) => write!(f, ": until it refills, every miss is work for {b}"),
+                    None => Ok(()),
+                }
+            }
+            Self::SizeBackendForColdCache { backend, cache } => write!(
+                f,
+                "Size {backend} for a cold cache, not a warm one: after a flush or restart of {cache} expect a lower hit ratio, and {backend} takes the misses until it refills"
+            ),
+            Self::WarmUpBeforeJudging { cache } => write!(
+                f,
+                "Set `warmup_s` (or run longer) before judging {cache}: the totals include it filling from empty"
+            ),
+            Self::GrowCache { cache } => write!(
+                f,
+                "Give {cache} more capacity or a longer time to live, or check the key popularity: few reads repeat within what it holds"
+            ),
+            Self::AddPool { node, component, pool_size, utilisation, idle_downstream } => {
+                let (_, pool) = component.pool_noun().unwrap_or(("worker", "workers"));
+                match component {
+                    ComponentKind::Database => write!(f, "Raise the connection pool of {node}")?,
+                    ComponentKind::Queue => write!(f, "Add consumers to {node}")?,
+                    _ => write!(f, "Give {node} more {pool}")?,
+                }
+                match (pool_size, utilisation) {
+                    (Some(p), Some(u)) => write!(f, " (now {}, {} busy)", count(u64::from(*p)), percent(*u))?,
+                    (Some(p), None) => write!(f, " (now {})", count(u64::from(*p)))?,
+                    _ => {}
+                }
+                if let Some((downstream, u)) = idle_downstream {
+                    write!(f, ": {downstream} behind it is only {} busy and can take more", percent(*u))?;
+                }
+                Ok(())
+            }
+            Self::NonBlockingCalls { node, downstream } => write!(
+                f,
+                "Make {} calls non-blocking (turn off `blocking_calls`): its workers now sit waiting on {downstream}, which has room",
+                possessive(node)
+            ),
+            Self::SpeedUpDownstream { node } => write!(
+                f,
+                "{node} holds its worker while waiting downstream; speeding up what it calls frees workers too"
+            ),
+            Self::ScaleOut { node, balancer: Some(lb) } => {
+                write!(f, "Add another replica of {node} behind {lb}")
+            }
+            Self::ScaleOut { node, balancer: None } => {
+                write!(f, "Put a load balancer in front of {node} and run two or more copies")
+            }
+            Self::PutCacheInFront { node } => {
+                write!(f, "Put a cache in front of {node}: repeated reads then never reach it")
+            }
+            Self::AddReadReplicas { node, write_share } => write!(
+                f,
+                "Add read replicas to {node}: reads go to them, only writes ({}) to the primary",
+                percent(*write_share)
+            ),
+            Self::LongerQueueOnlyDelays { node, rejected } => write!(
+                f,
+                "{node} turned away {} attempts with a full queue: a longer queue only trades errors for latency; add capacity",
+                count(*rejected)
+            ),
+            Self::EndSlowdown { node, factor } => write!(
+                f,
+                "A fault slows {node} {}: end the Slow fault (or the slowdown set by hand) and it keeps up again",
+                times(*factor)
+            ),
+            Self::FixSlowNodeFirst { client, node } => write!(
+                f,
+                "Fix {node} first: {} timeouts follow from it, and a longer timeout would only make users wait longer for the same failures",
+                possessive(client)
+            ),
+            Self::RaiseTimeout { client, timeout_ms, p99_ms } => write!(
+                f,
+                "Raise {} timeout (now {}) above what its requests need (p99 {}), or make the slow path faster",
+                possessive(client),
+                ms(*timeout_ms),
+                ms(*p99_ms)
+            ),
+            Self::ReadFailuresPerNode => f.write_str(
+                "Read the failures per node (the table, or each node's card): the reason and where it happened name the fix",
+            ),
+            Self::FindTheLimit => {
+                f.write_str("Push it to find the limit: more load (the spike button, or a Spike fault) or a crash (a node's right-click menu, or a Crash fault)")
+            }
+        }
+    }
+}
+
+/// The advice as the JSON writes it: its kind and its sentence.
+#[derive(Serialize)]
+struct AdviceRecord {
+    kind: &'static str,
+    text: String,
+}
+
+impl Serialize for Advice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        AdviceRecord { kind: self.key(), text: self.to_string() }.serialize(serializer)
+    }
+}

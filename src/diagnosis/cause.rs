@@ -1,0 +1,469 @@
+//! The causes the diagnosis can name, with the facts that show each. Its
+//! `Display` is the evidence, a sentence with the counts; counts at a node
+//! are **attempts** (what the node saw, retries included), counts at a
+//! client's users are **requests**.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::text::{count, counted, ms, percent, seconds, times};
+use crate::scenario::ComponentKind;
+
+/// Why requests failed (or are about to). In JSON, `kind` names the
+/// variant in snake case and the other keys are its fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cause {
+    /// A client's retries multiplied the load on a node that was already
+    /// failing attempts for load (full queue, timeouts): the retries keep
+    /// it overloaded, which is how a brief outage becomes a lasting one.
+    RetryAmplification {
+        client: String,
+        /// The node the attempts overloaded: the one that turned most away.
+        target: String,
+        /// Requests the client's users made.
+        requests: u64,
+        /// Attempts sent for them, first tries and retries.
+        attempts: u64,
+        retries: u64,
+        attempts_per_request: f64,
+        /// Share of the attempts that were retries.
+        retry_share: f64,
+        /// Attempts the client gave up waiting for.
+        timed_out: u64,
+        /// Attempts the target turned away with a full queue.
+        rejected: u64,
+        /// Attempts answered after the client had given up on them.
+        late_answers: u64,
+        /// Whether the first tries alone fit what the target can serve:
+        /// then the retries are the overload, not a symptom of it.
+        retries_cause_overload: bool,
+    },
+    /// A node answered attempts with errors injected by a fault (the
+    /// timeline's `Errors` or the app's menu): a fault, not a capacity
+    /// problem.
+    InjectedErrors {
+        node: String,
+        /// The largest injected error probability seen: the timeline's or
+        /// the one in force at the end.
+        probability: f64,
+        /// Attempts answered with an error while the injection was on.
+        errors: u64,
+        /// Attempts that reached the node.
+        attempts: u64,
+        /// Whether the injection is still on at the end of the run.
+        still_in_force: bool,
+    },
+    /// A node answered attempts with errors by design (its `error_probability`).
+    ErrorRate { node: String, probability: f64, errors: u64, attempts: u64 },
+    /// A node was down (crashed) and failed the attempts that reached it.
+    NodeDown {
+        node: String,
+        component: ComponentKind,
+        crashes: u64,
+        down_s: f64,
+        down_at_end: bool,
+        /// Attempts that reached it while down or were in it when it crashed.
+        failed_attempts: u64,
+        /// The load balancer in front of it, if one.
+        balancer: Option<String>,
+    },
+    /// A load balancer had no target its health checks considered up.
+    NoHealthyTarget {
+        balancer: String,
+        failed_attempts: u64,
+        health_check_delay_s: f64,
+        /// Its targets that were down at some point.
+        down_targets: Vec<String>,
+    },
+    /// A partition cut a link: everything sent over it was lost.
+    Partition { from: String, to: String, lost: u64 },
+    /// A link loses requests at random (its `drop_probability`).
+    LossyLink { from: String, to: String, lost: u64, drop_probability: f64 },
+    /// A cache started empty, was flushed or restarted, so reads went to
+    /// its backend until it refilled.
+    ColdCache {
+        cache: String,
+        hit_ratio: f64,
+        flushes: u64,
+        restarts: u64,
+        /// The run began with an empty cache and no warm-up, and was short.
+        started_cold: bool,
+        backend: Option<String>,
+        /// Attempts the backend turned away with a full queue.
+        backend_rejected: u64,
+        backend_utilisation: Option<f64>,
+    },
+    /// A cache that stayed warm but answers few reads: too small, too short
+    /// a time to live, or keys too evenly popular.
+    LowHitRatio { cache: String, hit_ratio: f64, backend: Option<String>, backend_rejected: u64 },
+    /// A node turned attempts away with a full queue while the nodes it
+    /// sends to had idle workers: the choke point is this node's pool
+    /// (often workers held while waiting on a slow but idle downstream),
+    /// not the capacity behind it.
+    QueueFullDownstreamIdle {
+        node: String,
+        component: ComponentKind,
+        rejected: u64,
+        utilisation: Option<f64>,
+        pool_size: Option<u32>,
+        downstream: String,
+        downstream_utilisation: f64,
+        /// The slowdown a fault put on the downstream node (1 = none):
+        /// slow but idle is what holds the upstream's workers.
+        downstream_slowdown: f64,
+    },
+    /// A node's pool is (nearly) always busy: it breaks first under load.
+    Saturated {
+        node: String,
+        component: ComponentKind,
+        utilisation: Option<f64>,
+        pool_size: Option<u32>,
+        /// Attempts turned away with a full queue.
+        rejected: u64,
+        mean_wait_ms: f64,
+        /// The slowdown a fault put on it (1 = none).
+        slowdown: f64,
+    },
+    /// A client gave up on attempts that took longer than its timeout.
+    Timeouts {
+        client: String,
+        timeout_ms: f64,
+        timed_out: u64,
+        attempts: u64,
+        /// p99 of the requests that succeeded, if any did.
+        p99_ms: Option<f64>,
+        /// Attempts answered after the client had given up.
+        late_answers: u64,
+    },
+    /// Requests failed, and none of the causes above accounts for them.
+    Unexplained { failed: u64 },
+    /// Nothing failed and no pool is saturated.
+    Healthy,
+}
+
+impl Cause {
+    /// Which cause comes first when two explain as many failures: the root
+    /// causes (retries, faults) before the symptoms they produce
+    /// (saturation, timeouts).
+    pub(super) fn rank(&self) -> u8 {
+        match self {
+            Self::RetryAmplification { .. } => 0,
+            Self::Partition { .. } => 1,
+            Self::NodeDown { .. } => 2,
+            Self::NoHealthyTarget { .. } => 3,
+            Self::InjectedErrors { .. } => 4,
+            Self::ErrorRate { .. } => 5,
+            Self::LossyLink { .. } => 6,
+            Self::ColdCache { .. } => 7,
+            Self::LowHitRatio { .. } => 8,
+            Self::QueueFullDownstreamIdle { .. } => 9,
+            Self::Saturated { .. } => 10,
+            Self::Timeouts { .. } => 11,
+            Self::Unexplained { .. } => 12,
+            Self::Healthy => 13,
+        }
+    }
+
+    /// The node (or the source of the link) the cause is about, for the
+    /// app to point at.
+    pub fn node(&self) -> Option<&str> {
+        match self {
+            Self::RetryAmplification { client, .. } | Self::Timeouts { client, .. } => Some(client),
+            Self::InjectedErrors { node, .. }
+            | Self::ErrorRate { node, .. }
+            | Self::NodeDown { node, .. }
+            | Self::QueueFullDownstreamIdle { node, .. }
+            | Self::Saturated { node, .. } => Some(node),
+            Self::NoHealthyTarget { balancer, .. } => Some(balancer),
+            Self::Partition { from, .. } | Self::LossyLink { from, .. } => Some(from),
+            Self::ColdCache { cache, .. } | Self::LowHitRatio { cache, .. } => Some(cache),
+            Self::Unexplained { .. } | Self::Healthy => None,
+        }
+    }
+
+    /// The headline's clause after "N requests failed": the cause in a few
+    /// words with its count of attempts. `None` for the causes that have
+    /// their own headline.
+    pub(super) fn headline(&self, failed_requests: u64) -> String {
+        let requests = counted(failed_requests, "request", "requests");
+        match self {
+            Self::RetryAmplification { client, target, attempts, requests: made, rejected, .. } => {
+                let mut line = format!(
+                    "Retries amplified the load: {requests} failed; {client} sent {} for {} requests",
+                    counted(*attempts, "attempt", "attempts"),
+                    count(*made)
+                );
+                if *rejected > 0 {
+                    line += &format!(", and {target} saw {} rejected", counted(*rejected, "attempt", "attempts"));
+                }
+                line + "."
+            }
+            Self::InjectedErrors { node, errors, .. } => format!(
+                "Injected errors: {requests} failed; {node} answered {} with an injected error.",
+                counted(*errors, "attempt", "attempts")
+            ),
+            Self::ErrorRate { node, errors, .. } => format!(
+                "{node} fails by design: {requests} failed; it answered {} with an error.",
+                counted(*errors, "attempt", "attempts")
+            ),
+            Self::NodeDown { node, down_s, failed_attempts, .. } => format!(
+                "{node} was down for {}: {requests} failed; it saw {} while down.",
+                seconds(*down_s),
+                counted(*failed_attempts, "attempt", "attempts")
+            ),
+            Self::NoHealthyTarget { balancer, failed_attempts, .. } => format!(
+                "{balancer} had nowhere to send: {requests} failed; it turned away {} with no healthy target.",
+                counted(*failed_attempts, "attempt", "attempts")
+            ),
+            Self::Partition { from, to, lost } => format!(
+                "The link from {from} to {to} was cut: {requests} failed; {} were lost on it.",
+                counted(*lost, "attempt", "attempts")
+            ),
+            Self::LossyLink { from, to, lost, .. } => format!(
+                "The link from {from} to {to} loses requests: {requests} failed; {} were lost on it.",
+                counted(*lost, "attempt", "attempts")
+            ),
+            Self::ColdCache { cache, backend, backend_rejected, .. } => match backend {
+                Some(b) if *backend_rejected > 0 => format!(
+                    "{cache} went cold: {requests} failed; {b} behind it saw {} rejected.",
+                    counted(*backend_rejected, "attempt", "attempts")
+                ),
+                _ => format!("{cache} went cold: {requests} failed."),
+            },
+            Self::LowHitRatio { cache, hit_ratio, .. } => {
+                format!("{cache} answers only {} of reads: {requests} failed.", percent(*hit_ratio))
+            }
+            Self::QueueFullDownstreamIdle { node, rejected, downstream, downstream_utilisation, .. } => format!(
+                "Breaks first at {node}, not at what it feeds: {requests} failed; {node} saw {} rejected while {downstream} was {} busy.",
+                counted(*rejected, "attempt", "attempts"),
+                percent(*downstream_utilisation)
+            ),
+            Self::Saturated { node, rejected, .. } if *rejected > 0 => format!(
+                "Breaks first at {node}: {requests} failed; {node} saw {} rejected (queue full).",
+                counted(*rejected, "attempt", "attempts")
+            ),
+            Self::Saturated { node, .. } => format!("Breaks first at {node}: {requests} failed."),
+            Self::Timeouts { client, timed_out, .. } => format!(
+                "{client} gave up waiting: {requests} failed; {} timed out.",
+                counted(*timed_out, "attempt", "attempts")
+            ),
+            Self::Unexplained { .. } => {
+                format!("{requests} failed, but no node is saturated, down or failing by itself.")
+            }
+            Self::Healthy => "Healthy: no node saturated, no request failed.".into(),
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    /// The evidence: what happened, with its counts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RetryAmplification {
+                client,
+                target,
+                requests,
+                attempts,
+                attempts_per_request,
+                retry_share,
+                timed_out,
+                rejected,
+                late_answers,
+                retries_cause_overload,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{client} sent {} for {} ({:.1} per request; retries were {} of the load)",
+                    counted(*attempts, "attempt", "attempts"),
+                    counted(*requests, "request", "requests"),
+                    attempts_per_request,
+                    percent(*retry_share)
+                )?;
+                let mut parts = Vec::new();
+                if *rejected > 0 {
+                    parts.push(format!("{target} turned away {} with a full queue", count(*rejected)));
+                }
+                if *timed_out > 0 {
+                    parts.push(format!("{} timed out at {client}", count(*timed_out)));
+                }
+                if *late_answers > 0 {
+                    parts.push(format!("{} were answered after {client} had given up on them", count(*late_answers)));
+                }
+                if !parts.is_empty() {
+                    write!(f, "; of the attempts, {}", parts.join(", "))?;
+                }
+                if *retries_cause_overload {
+                    write!(f, ". The first tries alone would fit {target}: the retries are the overload")?;
+                }
+                Ok(())
+            }
+            Self::InjectedErrors { node, probability, errors, attempts, still_in_force } => {
+                write!(
+                    f,
+                    "{node} answered {} of its {} with an injected error (an injected error rate of {}{})",
+                    count(*errors),
+                    counted(*attempts, "attempt", "attempts"),
+                    percent(*probability),
+                    if *still_in_force { ", still on" } else { "" }
+                )
+            }
+            Self::ErrorRate { node, probability, errors, attempts } => write!(
+                f,
+                "{node} answered {} of its {} with an error: its own error rate is {}",
+                count(*errors),
+                counted(*attempts, "attempt", "attempts"),
+                percent(*probability)
+            ),
+            Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, .. } => {
+                write!(
+                    f,
+                    "{node} was down for {} ({}{}): {} reached it while down or were lost in the crash",
+                    seconds(*down_s),
+                    counted(*crashes, "crash", "crashes"),
+                    if *down_at_end { ", still down at the end" } else { "" },
+                    counted(*failed_attempts, "attempt", "attempts")
+                )
+            }
+            Self::NoHealthyTarget { balancer, failed_attempts, health_check_delay_s, down_targets } => {
+                write!(
+                    f,
+                    "{balancer} turned away {} because every target was down",
+                    counted(*failed_attempts, "attempt", "attempts")
+                )?;
+                if !down_targets.is_empty() {
+                    write!(f, " ({} went down)", down_targets.join(", "))?;
+                }
+                write!(f, "; it notices a target is down {} after it goes", seconds(*health_check_delay_s))
+            }
+            Self::Partition { from, to, lost } => write!(
+                f,
+                "a partition cut the link from {from} to {to}: {} sent over it were lost",
+                counted(*lost, "attempt", "attempts")
+            ),
+            Self::LossyLink { from, to, lost, drop_probability } => write!(
+                f,
+                "the link from {from} to {to} lost {} ({} of what it carries is dropped)",
+                counted(*lost, "attempt", "attempts"),
+                percent(*drop_probability)
+            ),
+            Self::ColdCache {
+                cache,
+                hit_ratio,
+                flushes,
+                restarts,
+                started_cold,
+                backend,
+                backend_rejected,
+                backend_utilisation,
+            } => {
+                let why = match (*flushes, *restarts) {
+                    (0, 0) if *started_cold => "started empty".to_string(),
+                    (0, r) => format!("restarted empty ({})", counted(r, "crash", "crashes")),
+                    (n, 0) => format!("was flushed {}", counted(n, "time", "times")),
+                    (n, r) => format!(
+                        "was flushed {} and restarted empty {}",
+                        counted(n, "time", "times"),
+                        counted(r, "time", "times")
+                    ),
+                };
+                write!(f, "{cache} {why} and answered {} of reads", percent(*hit_ratio))?;
+                if let Some(b) = backend {
+                    write!(f, "; every miss went to {b}")?;
+                    if *backend_rejected > 0 {
+                        write!(
+                            f,
+                            ", which turned away {} with a full queue",
+                            counted(*backend_rejected, "attempt", "attempts")
+                        )?;
+                    }
+                    if let Some(u) = backend_utilisation {
+                        write!(f, " ({} busy)", percent(*u))?;
+                    }
+                }
+                Ok(())
+            }
+            Self::LowHitRatio { cache, hit_ratio, backend, backend_rejected } => {
+                write!(f, "{cache} answered only {} of reads while warm", percent(*hit_ratio))?;
+                if let Some(b) = backend {
+                    write!(f, "; the rest went to {b}")?;
+                    if *backend_rejected > 0 {
+                        write!(
+                            f,
+                            ", which turned away {} with a full queue",
+                            counted(*backend_rejected, "attempt", "attempts")
+                        )?;
+                    }
+                }
+                Ok(())
+            }
+            Self::QueueFullDownstreamIdle {
+                node,
+                component,
+                rejected,
+                utilisation,
+                pool_size,
+                downstream,
+                downstream_utilisation,
+                downstream_slowdown,
+            } => {
+                let (_, pool) = component.pool_noun().unwrap_or(("worker", "workers"));
+                write!(f, "{node} turned away {} with a full queue", counted(*rejected, "attempt", "attempts"))?;
+                if let (Some(u), Some(p)) = (utilisation, pool_size) {
+                    write!(f, " while its {} {pool} were {} busy", count(u64::from(*p)), percent(*u))?;
+                }
+                write!(f, ", but {downstream}, which it sends to, was only {} busy", percent(*downstream_utilisation))?;
+                if *downstream_slowdown > 1.0 {
+                    write!(f, " (slow, not busy: a fault slowed it {})", times(*downstream_slowdown))?;
+                }
+                Ok(())
+            }
+            Self::Saturated { node, component, utilisation, pool_size, rejected, mean_wait_ms, slowdown } => {
+                let (one, pool) = component.pool_noun().unwrap_or(("worker", "workers"));
+                write!(f, "{node}:")?;
+                if let (Some(u), Some(p)) = (utilisation, pool_size) {
+                    let noun = if *p == 1 {
+                        format!("its only {one}")
+                    } else {
+                        format!("its {} {pool}", count(u64::from(*p)))
+                    };
+                    write!(f, " {} of {noun} busy on average", percent(*u))?;
+                }
+                if *rejected > 0 {
+                    write!(f, "; {} turned away with a full queue", counted(*rejected, "attempt", "attempts"))?;
+                }
+                if *mean_wait_ms > 0.0 {
+                    write!(f, "; mean wait for a {one} {}", ms(*mean_wait_ms))?;
+                }
+                if *slowdown > 1.0 {
+                    write!(f, "; a fault slows its work {}", times(*slowdown))?;
+                }
+                Ok(())
+            }
+            Self::Timeouts { client, timeout_ms, timed_out, attempts, p99_ms, late_answers } => {
+                write!(
+                    f,
+                    "{client} gave up on {} of its {} after {}",
+                    count(*timed_out),
+                    counted(*attempts, "attempt", "attempts"),
+                    ms(*timeout_ms)
+                )?;
+                if let Some(p99) = p99_ms {
+                    write!(f, "; the requests that succeeded took {} at p99", ms(*p99))?;
+                }
+                if *late_answers > 0 {
+                    write!(f, "; {} were answered after it had given up", count(*late_answers))?;
+                }
+                Ok(())
+            }
+            Self::Unexplained { failed } => write!(
+                f,
+                "{} failed without a saturated pool, a fault or a full queue to blame: see the failures per node",
+                counted(*failed, "request", "requests")
+            ),
+            Self::Healthy => f.write_str("no node saturated, no request failed"),
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! Finding the causes in a report: one function per family of causes, each
+//! adding its findings with the failed attempts they explain and the advice
+//! that follows from them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::text::round_nicely;
+use super::{Advice, Cause, Finding};
+use crate::scenario::{CacheMode, ClientSpec, ComponentKind, FaultSpec, NodeKind, Scenario};
+use crate::sim::{EdgeReport, NodeReport, Report};
+
+/// Utilisation from which a pool counts as saturated (the engine's
+/// bottleneck rule uses the same).
+const SATURATED: f64 = 0.85;
+/// A pool downstream less busy than this has room: a full queue upstream
+/// of it is the upstream's own choke point.
+const IDLE: f64 = 0.5;
+/// Retries below this share of a client's attempts do not amplify enough
+/// to blame.
+const AMPLIFYING_RETRY_SHARE: f64 = 0.2;
+/// A cache answering fewer reads than this is worth a finding.
+const LOW_HIT_RATIO: f64 = 0.5;
+/// A run with no warm-up shorter than this judges caches while they fill.
+const COLD_START_S: f64 = 30.0;
+/// An injected error rate from which retrying is hopeless: most retries
+/// meet the same error.
+const PERSISTENT_ERRORS: f64 = 0.5;
+/// How deep the search for the busiest pool behind a balancer or a cache goes.
+const LOOK_THROUGH_DEPTH: usize = 4;
+
+/// The report and the scenario it ran, indexed by node id.
+pub(super) struct Run<'a> {
+    pub report: &'a Report,
+    scenario: &'a Scenario,
+    nodes: HashMap<&'a str, &'a NodeReport>,
+    specs: HashMap<&'a str, &'a NodeKind>,
+    callees: HashMap<&'a str, Vec<&'a str>>,
+    callers: HashMap<&'a str, Vec<&'a str>>,
+    edges: HashMap<(&'a str, &'a str), &'a EdgeReport>,
+    /// The nodes each client's requests can reach, walked once: every
+    /// detector asks which clients reach a node.
+    reached_by_client: Vec<(&'a str, HashSet<&'a str>)>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(report: &'a Report, scenario: &'a Scenario) -> Run<'a> {
+        let mut callees: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for e in &scenario.edges {
+            callees.entry(e.from.as_str()).or_default().push(e.to.as_str());
+            callers.entry(e.to.as_str()).or_default().push(e.from.as_str());
+        }
+        let mut run = Run {
+            report,
+            scenario,
+            nodes: report.nodes.iter().map(|n| (n.id.as_str(), n)).collect(),
+            specs: scenario.nodes.iter().map(|n| (n.id.as_str(), &n.kind)).collect(),
+            callees,
+            callers,
+            edges: report.edges.iter().map(|e| ((e.from.as_str(), e.to.as_str()), e)).collect(),
+            reached_by_client: Vec::new(),
+        };
+        run.reached_by_client = report
+            .nodes
+            .iter()
+            .filter(|n| n.kind == ComponentKind::Client)
+            .map(|c| (c.id.as_str(), run.reachable(&c.id).into_iter().collect()))
+            .collect();
+        run
+    }
+
+    fn node(&self, id: &str) -> Option<&'a NodeReport> {
+        self.nodes.get(id).copied()
+    }
+
+    fn spec(&self, id: &str) -> Option<&'a NodeKind> {
+        self.specs.get(id).copied()
+    }
+
+    fn client_spec(&self, id: &str) -> Option<&'a ClientSpec> {
+        match self.spec(id) {
+            Some(NodeKind::Client(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn callees(&self, id: &str) -> &[&'a str] {
+        self.callees.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    fn callers(&self, id: &str) -> &[&'a str] {
+        self.callers.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    fn edge(&self, from: &str, to: &str) -> Option<&'a EdgeReport> {
+        self.edges.get(&(from, to)).copied()
+    }
+
+    /// The clients, in the report's order.
+    fn clients(&self) -> impl Iterator<Item = &'a NodeReport> + '_ {
+        self.report.nodes.iter().filter(|n| n.kind == ComponentKind::Client)
+    }
+
+    /// The load balancer in front of `id`, if one calls it.
+    fn balancer_of(&self, id: &str) -> Option<String> {
+        self.callers(id)
+            .iter()
+            .find(|c| matches!(self.spec(c), Some(NodeKind::LoadBalancer(_))))
+            .map(|c| (*c).to_string())
+    }
+
+    /// Every node reachable from `id` by its calls, `id` excluded, nearest first.
+    fn reachable(&self, id: &'a str) -> Vec<&'a str> {
+        let mut seen: HashSet<&str> = HashSet::from([id]);
+        let mut order = Vec::new();
+        let mut next = vec![id];
+        while !next.is_empty() {
+            let mut later = Vec::new();
+            for n in next {
+                for &c in self.callees(n) {
+                    if seen.insert(c) {
+                        order.push(c);
+                        later.push(c);
+                    }
+                }
+            }
+            next = later;
+        }
+        order
+    }
+
+    /// The clients whose requests can reach `id`.
+    fn clients_reaching(&self, id: &str) -> Vec<&'a str> {
+        self.reached_by_client.iter().filter(|(_, reached)| reached.contains(id)).map(|(client, _)| *client).collect()
+    }
+
+    /// How busy the pool a call to `id` ends up waiting on is: the node's
+    /// own utilisation, or through a balancer or a cache, the busiest pool
+    /// behind it. `None` when no pool is found.
+    fn busy_behind(&self, id: &'a str, depth: usize) -> Option<(&'a str, f64)> {
+        let n = self.node(id)?;
+        if let Some(u) = n.stats.utilisation {
+            return Some((id, u));
+        }
+        if depth == 0 {
+            return None;
+        }
+        self.callees(id).iter().filter_map(|c| self.busy_behind(c, depth - 1)).max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The largest factor a `Slow` fault of the timeline puts on `id`, or
+    /// the slowdown in force at the end, whichever is larger.
+    fn slowdown(&self, n: &NodeReport) -> f64 {
+        self.scenario
+            .faults
+            .iter()
+            .filter_map(|f| match f {
+                FaultSpec::Slow { node, factor, .. } if *node == n.id => Some(*factor),
+                _ => None,
+            })
+            .fold(n.faults.slowdown, f64::max)
+    }
+
+    /// The largest injected error probability `id` had: the timeline's
+    /// `Errors` faults or the one in force at the end.
+    fn injected_probability(&self, n: &NodeReport) -> f64 {
+        self.scenario
+            .faults
+            .iter()
+            .filter_map(|f| match f {
+                FaultSpec::Errors { node, probability, .. } if *node == n.id => Some(*probability),
+                _ => None,
+            })
+            .fold(n.faults.injected_error_probability, f64::max)
+    }
+
+    /// The advice to shorten `node`'s queue to what it serves within
+    /// `client`'s timeout, when its queue is far longer than that.
+    fn shorten_queue(&self, node: &NodeReport, client: &str, timeout_ms: f64) -> Option<Advice> {
+        if !matches!(self.spec(&node.id), Some(NodeKind::Service(_) | NodeKind::Database(_))) {
+            return None;
+        }
+        let capacity_rps = capacity_rps(node)?;
+        // Half the timeout: the attempt still needs its own work and the network.
+        let suggested = round_nicely(capacity_rps * timeout_ms / 1_000.0 / 2.0);
+        let too_long = node.queue_capacity.is_none_or(|c| c > suggested.saturating_mul(2));
+        too_long.then(|| Advice::ShortenQueue {
+            node: node.id.clone(),
+            client: client.to_string(),
+            capacity: node.queue_capacity,
+            suggested,
+            timeout_ms,
+        })
+    }
+}
+
+/// Attempts per second the node's pool can serve, from what it did:
+/// the pool over the mean time an attempt held a unit of it.
+fn capacity_rps(n: &NodeReport) -> Option<f64> {
+    let pool = f64::from(n.workers?);
+    let s = &n.stats;
+    let served = s.arrivals.saturating_sub(s.failures.rejected + s.failures.node_down);
+    if served == 0 || s.mean_busy <= 0.0 || s.duration_s <= 0.0 {
+        return None;
+    }
+    let hold_s = s.mean_busy * s.duration_s / served as f64;
+    Some(pool / hold_s)
+}
+
+/// Failures at the node itself: a full queue, down, an error.
+fn local_trouble(n: &NodeReport) -> bool {
+    let f = &n.stats.failures;
+    f.rejected + f.node_down + f.error > 0 || n.stats.utilisation.is_some_and(|u| u >= SATURATED)
+}
+
+/// Clients whose retries overload a node, and the node: their saturation
+/// and timeouts are the retries' doing, so they get no finding of their own.
+#[derive(Default)]
+pub(super) struct Amplified {
+    pub clients: HashSet<String>,
+    pub targets: HashSet<String>,
+}
+
+/// Retries that multiply the load on a node already failing attempts for load.
+pub(super) fn retry_amplification(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
+    let mut amplified = Amplified::default();
+    for client in run.clients() {
+        let Some(spec) = run.client_spec(&client.id) else { continue };
+        let Some(policy) = spec.retry.as_ref().filter(|p| p.max_attempts > 1) else { continue };
+        let Some(attempts) = client.attempts else { continue };
+        let requests = client.stats.arrivals;
+        if attempts.sent == 0 || requests == 0 {
+            continue;
+        }
+        let retries = client.stats.retries;
+        let retry_share = retries as f64 / attempts.sent as f64;
+        let timed_out = attempts.failures.timeout;
+        let load_failures = timed_out + attempts.failures.rejected;
+        if retry_share < AMPLIFYING_RETRY_SHARE || load_failures == 0 {
+            continue;
+        }
+        let reachable = run.reachable(&client.id);
+        let Some(first_hop) = reachable.first().copied() else { continue };
+        // The node the attempts overload: the one that turned most away,
+        // else the busiest, else the first one they reach.
+        let target = reachable
+            .iter()
+            .filter_map(|id| run.node(id))
+            .max_by_key(|n| (n.stats.failures.rejected, n.stats.utilisation.unwrap_or(0.0).to_bits()))
+            .or_else(|| run.node(first_hop));
+        let Some(target) = target else { continue };
+        let first_tries_share = requests as f64 / attempts.sent as f64;
+        let retries_cause_overload = match capacity_rps(target) {
+            Some(capacity) => target.stats.arrival_rate_rps * first_tries_share < 0.95 * capacity,
+            None => retry_share >= 0.5,
+        };
+        let explains = if retries_cause_overload { load_failures } else { (load_failures as f64 * retry_share) as u64 };
+        let mut advice = vec![Advice::CapRetries { client: client.id.clone(), max_attempts: policy.max_attempts }];
+        if policy.jitter <= 0.0 {
+            advice.push(Advice::AddJitter { client: client.id.clone() });
+        }
+        if let Some(timeout_ms) = spec.timeout_ms
+            && let Some(shorten) = run.shorten_queue(target, &client.id, timeout_ms)
+        {
+            advice.push(shorten);
+        }
+        if retries_cause_overload {
+            amplified.clients.insert(client.id.clone());
+            amplified.targets.insert(target.id.clone());
+        }
+        out.push(Finding {
+            cause: Cause::RetryAmplification {
+                client: client.id.clone(),
+                target: target.id.clone(),
+                requests,
+                attempts: attempts.sent,
+                retries,
+                attempts_per_request: attempts.sent as f64 / requests as f64,
+                retry_share,
+                timed_out,
+                rejected: target.stats.failures.rejected,
+                late_answers: run.edge(&client.id, first_hop).map_or(0, |e| e.late_answers),
+                retries_cause_overload,
+            },
+            explains,
+            advice,
+        });
+    }
+    amplified
+}
+
+/// Errors: injected by a fault, or the node's own error rate.
+pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        if n.kind == ComponentKind::Client {
+            continue;
+        }
+        let retrying = |c: &&str| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_some_and(|r| r.max_attempts > 1);
+        let injected = n.faults.injected_errors;
+        let own = n.stats.failures.error.saturating_sub(injected);
+        if injected + own == 0 {
+            continue;
+        }
+        let clients = run.clients_reaching(&n.id);
+        if injected > 0 {
+            let probability = run.injected_probability(n);
+            let mut advice = vec![Advice::StopInjectedErrors {
+                node: n.id.clone(),
+                still_in_force: n.faults.injected_error_probability > 0.0,
+            }];
+            for c in &clients {
+                if probability >= PERSISTENT_ERRORS && retrying(c) {
+                    advice.push(Advice::RetriesCannotFixErrors { client: (*c).to_string(), node: n.id.clone() });
+                } else if probability < PERSISTENT_ERRORS && !retrying(c) {
+                    advice.push(Advice::AddCappedRetries { client: (*c).to_string() });
+                }
+            }
+            out.push(Finding {
+                cause: Cause::InjectedErrors {
+                    node: n.id.clone(),
+                    probability,
+                    errors: injected,
+                    attempts: n.stats.arrivals,
+                    still_in_force: n.faults.injected_error_probability > 0.0,
+                },
+                explains: injected,
+                advice,
+            });
+        }
+        let probability = match run.spec(&n.id) {
+            Some(NodeKind::Service(s)) => s.error_probability,
+            Some(NodeKind::Database(d)) => d.error_probability,
+            _ => 0.0,
+        };
+        if own > 0 && probability > 0.0 {
+            let mut advice = vec![Advice::LowerErrorRate { node: n.id.clone(), probability }];
+            advice.extend(
+                clients.iter().filter(|c| !retrying(c)).map(|c| Advice::AddCappedRetries { client: (*c).to_string() }),
+            );
+            out.push(Finding {
+                cause: Cause::ErrorRate { node: n.id.clone(), probability, errors: own, attempts: n.stats.arrivals },
+                explains: own,
+                advice,
+            });
+        }
+    }
+}
+
+/// Crashed nodes, and balancers left with no healthy target.
+pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        if n.kind == ComponentKind::Client {
+            continue;
+        }
+        let f = &n.faults;
+        let failed = n.stats.failures.node_down;
+        let crashed = f.crashes > 0 || f.down_s > 0.0 || f.down_at_end;
+        if crashed && (failed > 0 || f.down_at_end) {
+            let balancer = run.balancer_of(&n.id);
+            let mut advice = Vec::new();
+            if f.down_at_end {
+                advice.push(Advice::RestoreNode { node: n.id.clone() });
+            }
+            advice.push(Advice::AddReplica { node: n.id.clone(), balancer: balancer.clone() });
+            if let Some(lb) = &balancer
+                && let Some(NodeKind::LoadBalancer(spec)) = run.spec(lb)
+                && failed > 0
+            {
+                advice.push(Advice::ShortenHealthCheck { balancer: lb.clone(), delay_s: spec.health_check_delay_s });
+            }
+            advice.extend(
+                run.clients_reaching(&n.id)
+                    .into_iter()
+                    .filter(|c| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_none_or(|r| r.max_attempts <= 1))
+                    .map(|c| Advice::AddCappedRetries { client: c.to_string() }),
+            );
+            out.push(Finding {
+                cause: Cause::NodeDown {
+                    node: n.id.clone(),
+                    component: n.kind,
+                    crashes: f.crashes,
+                    down_s: f.down_s,
+                    down_at_end: f.down_at_end,
+                    failed_attempts: failed,
+                    balancer,
+                },
+                explains: failed,
+                advice,
+            });
+        } else if n.kind == ComponentKind::LoadBalancer && failed > 0 {
+            let down_targets: Vec<String> = run
+                .callees(&n.id)
+                .iter()
+                .filter_map(|t| run.node(t))
+                .filter(|t| t.faults.crashes > 0 || t.faults.down_s > 0.0 || t.faults.down_at_end)
+                .map(|t| t.id.clone())
+                .collect();
+            let health_check_delay_s = match run.spec(&n.id) {
+                Some(NodeKind::LoadBalancer(spec)) => spec.health_check_delay_s,
+                _ => 0.0,
+            };
+            let advice = down_targets
+                .iter()
+                .take(1)
+                .map(|t| Advice::AddReplica { node: t.clone(), balancer: Some(n.id.clone()) })
+                .chain(
+                    run.callees(&n.id)
+                        .iter()
+                        .filter_map(|t| run.node(t))
+                        .filter(|t| t.faults.down_at_end)
+                        .map(|t| Advice::RestoreNode { node: t.id.clone() }),
+                )
+                .collect();
+            out.push(Finding {
+                cause: Cause::NoHealthyTarget {
+                    balancer: n.id.clone(),
+                    failed_attempts: failed,
+                    health_check_delay_s,
+                    down_targets,
+                },
+                explains: failed,
+                advice,
+            });
+        }
+    }
+}
+
+/// Links that lost requests: to a partition, or at random.
+pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
+        if e.partitioned > 0 {
+            out.push(Finding {
+                cause: Cause::Partition { from: e.from.clone(), to: e.to.clone(), lost: e.partitioned },
+                explains: e.partitioned,
+                advice: vec![
+                    Advice::HealPartition { from: e.from.clone(), to: e.to.clone() },
+                    Advice::SecondRoute { from: e.from.clone(), to: e.to.clone() },
+                ],
+            });
+        }
+        let random = e.lost.saturating_sub(e.partitioned);
+        if random > 0 {
+            let mut sources = run.clients_reaching(&e.from);
+            if run.client_spec(&e.from).is_some() {
+                sources.push(spec.from.as_str());
+            }
+            let advice = sources
+                .into_iter()
+                .filter(|c| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_none_or(|r| r.max_attempts <= 1))
+                .map(|c| Advice::AddCappedRetries { client: c.to_string() })
+                .collect();
+            out.push(Finding {
+                cause: Cause::LossyLink {
+                    from: e.from.clone(),
+                    to: e.to.clone(),
+                    lost: random,
+                    drop_probability: spec.drop_probability,
+                },
+                explains: random,
+                advice,
+            });
+        }
+    }
+}
+
+/// Caches that went cold (flushed, restarted, just started) or answer few reads.
+pub(super) fn caches(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let Some(NodeKind::Cache(spec)) = run.spec(&n.id) else { continue };
+        let Some(hit_ratio) = n.stats.hit_ratio else { continue };
+        if matches!(spec.mode, CacheMode::FixedHitRate { .. }) {
+            continue; // its hit ratio is a setting, not an outcome
+        }
+        let backend = run.callees(&n.id).first().and_then(|b| run.node(b));
+        let backend_rejected = backend.map_or(0, |b| b.stats.failures.rejected);
+        let backend_utilisation = backend.and_then(|b| b.stats.utilisation);
+        let backend_troubled = backend_rejected > 0 || backend_utilisation.is_some_and(|u| u >= SATURATED);
+        let emptied = n.faults.flushes + n.faults.crashes > 0;
+        let started_cold = run.report.warmup_s <= 0.0 && run.report.sim_time_s < COLD_START_S;
+        let backend_id = backend.map(|b| b.id.clone());
+        if (emptied && (backend_troubled || hit_ratio < LOW_HIT_RATIO)) || (started_cold && hit_ratio < LOW_HIT_RATIO) {
+            let mut advice = Vec::new();
+            if emptied {
+                advice.push(Advice::WarmCache { cache: n.id.clone(), backend: backend_id.clone() });
+                if let Some(b) = &backend_id {
+                    advice.push(Advice::SizeBackendForColdCache { backend: b.clone(), cache: n.id.clone() });
+                }
+            } else {
+                advice.push(Advice::WarmUpBeforeJudging { cache: n.id.clone() });
+            }
+            out.push(Finding {
+                cause: Cause::ColdCache {
+                    cache: n.id.clone(),
+                    hit_ratio,
+                    flushes: n.faults.flushes,
+                    restarts: n.faults.crashes,
+                    started_cold: started_cold && !emptied,
+                    backend: backend_id,
+                    backend_rejected,
+                    backend_utilisation,
+                },
+                // Started cold is a note on the measurement: what the
+                // backend failed, it failed for its own capacity.
+                explains: if emptied { backend_rejected } else { 0 },
+                advice,
+            });
+        } else if hit_ratio < LOW_HIT_RATIO && !started_cold {
+            out.push(Finding {
+                cause: Cause::LowHitRatio { cache: n.id.clone(), hit_ratio, backend: backend_id, backend_rejected },
+                explains: backend_rejected,
+                advice: vec![Advice::GrowCache { cache: n.id.clone() }],
+            });
+        }
+    }
+}
+
+/// Pools that are saturated or turn attempts away: saturated by their own
+/// work, or a choke point in front of idle capacity. A pool that only
+/// waits on a troubled node further down gets no finding: the cause is
+/// below it (the engine's bottleneck rule says the same).
+pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let Some(pool_size) = n.workers else { continue };
+        let rejected = n.stats.failures.rejected;
+        let utilisation = n.stats.utilisation;
+        let saturated = utilisation.is_some_and(|u| u >= SATURATED);
+        if (rejected == 0 && !saturated) || amplified.targets.contains(&n.id) {
+            continue;
+        }
+        let spec = run.spec(&n.id);
+        let holds_while_calling = match spec {
+            Some(NodeKind::Service(s)) => s.blocking_calls && !run.callees(&n.id).is_empty(),
+            Some(NodeKind::Queue(_)) => true,
+            _ => false,
+        };
+        if holds_while_calling && run.reachable(&n.id).iter().filter_map(|id| run.node(id)).any(local_trouble) {
+            continue;
+        }
+        let idle_downstream = holds_while_calling
+            .then(|| {
+                run.callees(&n.id)
+                    .iter()
+                    .filter_map(|c| run.busy_behind(c, LOOK_THROUGH_DEPTH))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+            })
+            .flatten()
+            .filter(|(_, u)| *u < IDLE);
+        if let Some((downstream, downstream_utilisation)) = idle_downstream
+            && rejected > 0
+        {
+            let downstream_slowdown = run.node(downstream).map_or(1.0, |d| run.slowdown(d));
+            let mut advice = Vec::new();
+            if downstream_slowdown > 1.0 {
+                advice.push(Advice::EndSlowdown { node: downstream.to_string(), factor: downstream_slowdown });
+            }
+            advice.push(Advice::AddPool {
+                node: n.id.clone(),
+                component: n.kind,
+                pool_size: Some(pool_size),
+                utilisation,
+                idle_downstream: Some((downstream.to_string(), downstream_utilisation)),
+            });
+            if matches!(spec, Some(NodeKind::Service(_))) {
+                advice.push(Advice::NonBlockingCalls { node: n.id.clone(), downstream: downstream.to_string() });
+            }
+            out.push(Finding {
+                cause: Cause::QueueFullDownstreamIdle {
+                    node: n.id.clone(),
+                    component: n.kind,
+                    rejected,
+                    utilisation,
+                    pool_size: Some(pool_size),
+                    downstream: downstream.to_string(),
+                    downstream_utilisation,
+                    downstream_slowdown,
+                },
+                explains: rejected,
+                advice,
+            });
+            continue;
+        }
+        let slowdown = run.slowdown(n);
+        let mut advice = Vec::new();
+        if slowdown > 1.0 {
+            advice.push(Advice::EndSlowdown { node: n.id.clone(), factor: slowdown });
+        }
+        advice.push(Advice::AddPool {
+            node: n.id.clone(),
+            component: n.kind,
+            pool_size: Some(pool_size),
+            utilisation,
+            idle_downstream: None,
+        });
+        match spec {
+            Some(NodeKind::Service(s)) => {
+                advice.push(Advice::ScaleOut { node: n.id.clone(), balancer: run.balancer_of(&n.id) });
+                if s.blocking_calls && !run.callees(&n.id).is_empty() {
+                    advice.push(Advice::SpeedUpDownstream { node: n.id.clone() });
+                }
+            }
+            Some(NodeKind::Database(_)) => {
+                let cache_in_front = run.callers(&n.id).iter().any(|c| matches!(run.spec(c), Some(NodeKind::Cache(_))));
+                if !cache_in_front {
+                    advice.push(Advice::PutCacheInFront { node: n.id.clone() });
+                }
+                let write_share =
+                    run.clients().filter_map(|c| run.client_spec(&c.id)).map(|c| c.write_fraction).fold(0.0, f64::max);
+                if write_share < 0.5 {
+                    advice.push(Advice::AddReadReplicas { node: n.id.clone(), write_share });
+                }
+            }
+            _ => {}
+        }
+        if rejected > 0 {
+            advice.push(Advice::LongerQueueOnlyDelays { node: n.id.clone(), rejected });
+        }
+        out.push(Finding {
+            cause: Cause::Saturated {
+                node: n.id.clone(),
+                component: n.kind,
+                utilisation,
+                pool_size: Some(pool_size),
+                rejected,
+                mean_wait_ms: n.stats.mean_wait_ms,
+                slowdown,
+            },
+            explains: rejected,
+            advice,
+        });
+    }
+}
+
+/// Clients that gave up waiting.
+pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>) {
+    for client in run.clients() {
+        if amplified.clients.contains(&client.id) {
+            continue;
+        }
+        let Some(timeout_ms) = run.client_spec(&client.id).and_then(|s| s.timeout_ms) else { continue };
+        let Some(attempts) = client.attempts else { continue };
+        let timed_out = attempts.failures.timeout;
+        if timed_out == 0 {
+            continue;
+        }
+        let reachable = run.reachable(&client.id);
+        let late_answers =
+            reachable.first().and_then(|first| run.edge(&client.id, first)).map_or(0, |e| e.late_answers);
+        let p99_ms = (client.stats.latency.count > 0).then_some(client.stats.latency.p99_ms);
+        // Where the attempts waited longest: if that wait alone eats the
+        // timeout, the queue is too long for it.
+        let waited_most = reachable
+            .iter()
+            .filter_map(|id| run.node(id))
+            .max_by(|a, b| a.stats.mean_wait_ms.total_cmp(&b.stats.mean_wait_ms));
+        let queue_too_long = waited_most
+            .filter(|n| n.stats.mean_wait_ms > timeout_ms / 2.0)
+            .and_then(|n| run.shorten_queue(n, &client.id, timeout_ms));
+        // A slowed node, else the deepest troubled one, is what the
+        // timeouts follow from; with none, the timeout is simply too short.
+        let slowed = reachable.iter().filter_map(|id| run.node(id)).find(|n| run.slowdown(n) > 1.0);
+        let troubled = reachable.iter().rev().filter_map(|id| run.node(id)).find(|n| local_trouble(n));
+        let advice = match (queue_too_long, slowed.or(troubled)) {
+            (Some(shorten), _) => vec![shorten],
+            (None, Some(cause)) => vec![Advice::FixSlowNodeFirst { client: client.id.clone(), node: cause.id.clone() }],
+            (None, None) => vec![Advice::RaiseTimeout {
+                client: client.id.clone(),
+                timeout_ms,
+                p99_ms: p99_ms.unwrap_or(timeout_ms),
+            }],
+        };
+        out.push(Finding {
+            cause: Cause::Timeouts {
+                client: client.id.clone(),
+                timeout_ms,
+                timed_out,
+                attempts: attempts.sent,
+                p99_ms,
+                late_answers,
+            },
+            explains: timed_out,
+            advice,
+        });
+    }
+}

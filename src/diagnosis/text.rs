@@ -1,0 +1,100 @@
+//! How the diagnosis writes numbers in its sentences: one place, so the
+//! app's verdict and the command line's summary read the same.
+
+pub use crate::sim::group_thousands as count;
+
+/// A ratio in [0, 1] as a percentage: `0 %`, `0.4 %`, `69 %`, `100 %`;
+/// never "100 %" for a share that was not all.
+pub fn percent(ratio: f64) -> String {
+    if !ratio.is_finite() || ratio <= 0.0 {
+        return "0 %".into();
+    }
+    let p = ratio * 100.0;
+    if p < 10.0 {
+        format!("{p:.1} %")
+    } else if p >= 99.5 && ratio < 1.0 {
+        "over 99 %".into()
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// A duration in milliseconds: `0.42 ms`, `12.5 ms`, `182 ms`, `1.25 s`.
+pub fn ms(value_ms: f64) -> String {
+    if !value_ms.is_finite() || value_ms < 0.0 {
+        return "–".into();
+    }
+    if value_ms < 1.0 {
+        format!("{value_ms:.2} ms")
+    } else if value_ms < 100.0 {
+        format!("{value_ms:.1} ms")
+    } else if value_ms < 1_000.0 {
+        format!("{value_ms:.0} ms")
+    } else {
+        format!("{:.2} s", value_ms / 1_000.0)
+    }
+}
+
+/// Simulated seconds: `0.4 s`, `3.0 s`, `95 s`.
+pub fn seconds(s: f64) -> String {
+    if s < 10.0 { format!("{s:.1} s") } else { format!("{s:.0} s") }
+}
+
+/// A multiple: `1.3×`, `3.2×`, `12×`.
+pub fn times(factor: f64) -> String {
+    if factor < 10.0 { format!("{factor:.1}×") } else { format!("{factor:.0}×") }
+}
+
+/// `n` followed by the singular or the plural noun: `1 attempt`, `2,154 attempts`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// `id`'s, or `id`' for a name ending in s: `api's`, `users'`.
+pub fn possessive(id: &str) -> String {
+    if id.ends_with('s') { format!("{id}'") } else { format!("{id}'s") }
+}
+
+/// A number rounded to two significant digits, for suggested settings:
+/// 84 → 84, 137 → 140, 2,345 → 2,300; at least 1.
+pub fn round_nicely(value: f64) -> u32 {
+    if !value.is_finite() || value < 1.0 {
+        return 1;
+    }
+    let magnitude = 10f64.powi(value.log10().floor() as i32 - 1).max(1.0);
+    ((value / magnitude).round() * magnitude).min(f64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_are_never_rounded_up_to_all() {
+        assert_eq!(percent(0.0), "0 %");
+        assert_eq!(percent(0.004), "0.4 %");
+        assert_eq!(percent(0.694), "69 %");
+        assert_eq!(percent(0.998), "over 99 %");
+        assert_eq!(percent(1.0), "100 %");
+    }
+
+    #[test]
+    fn suggested_settings_are_round() {
+        assert_eq!(round_nicely(0.2), 1);
+        assert_eq!(round_nicely(42.4), 42);
+        assert_eq!(round_nicely(137.0), 140);
+        assert_eq!(round_nicely(2_345.0), 2_300);
+    }
+
+    #[test]
+    fn names_ending_in_s_take_an_apostrophe_only() {
+        assert_eq!(possessive("users"), "users'");
+        assert_eq!(possessive("api"), "api's");
+    }
+
+    #[test]
+    fn nouns_follow_the_count() {
+        assert_eq!(counted(1, "attempt", "attempts"), "1 attempt");
+        assert_eq!(counted(2_154, "attempt", "attempts"), "2,154 attempts");
+    }
+}

@@ -1,0 +1,382 @@
+//! The diagnosis follows the cause: one small scenario per cause, each
+//! asserting the typed cause that comes first, the advice it gets, and the
+//! words of that advice (retries for a retry storm, errors for injected
+//! errors — never "more workers" where workers are not the problem).
+
+use archsim::diagnosis::{Advice, Cause, Diagnosis, diagnose};
+use archsim::scenario::{Scenario, bundled, parse_scenario};
+use archsim::sim::{Report, SimTime, Simulation, group_thousands};
+
+fn parse(source: &str) -> Scenario {
+    parse_scenario(source, "test.ron").unwrap_or_else(|e| panic!("test scenario does not load:\n{e}"))
+}
+
+fn run(scenario: &Scenario) -> Simulation {
+    let mut sim = Simulation::new(scenario).unwrap_or_else(|e| panic!("{} does not build: {e}", scenario.name));
+    sim.run_until(SimTime::from_secs(scenario.duration_s));
+    sim
+}
+
+/// Runs the scenario to its end and diagnoses it.
+fn diagnosed(scenario: &Scenario) -> (Report, Diagnosis) {
+    let report = run(scenario).report();
+    let diagnosis = diagnose(&report, scenario);
+    (report, diagnosis)
+}
+
+/// Every sentence a learner reads: headline, summary, evidence, advice.
+fn all_text(d: &Diagnosis) -> String {
+    let mut text = format!("{}\n{}\n", d.headline, d.summary);
+    for f in &d.findings {
+        text += &format!("{}\n", f.evidence());
+        for a in &f.advice {
+            text += &format!("{a}\n");
+        }
+    }
+    text
+}
+
+fn stats<'a>(report: &'a Report, id: &str) -> &'a archsim::sim::NodeReport {
+    report.nodes.iter().find(|n| n.id == id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+#[test]
+fn a_retry_storm_is_blamed_on_retries_with_backoff_jitter_and_a_shorter_queue() {
+    let scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
+    let (report, d) = diagnosed(&scenario);
+    let top = d.top().expect("a finding");
+    let Cause::RetryAmplification { client, target, attempts_per_request, retry_share, retries_cause_overload, .. } =
+        &top.cause
+    else {
+        panic!("the retries come first:\n{}", all_text(&d));
+    };
+    assert_eq!((client.as_str(), target.as_str()), ("users", "service"));
+    assert!(*attempts_per_request > 2.5, "{attempts_per_request}");
+    assert!(*retry_share > 0.5, "{retry_share}");
+    assert!(retries_cause_overload, "300 req/s of first tries fit 8 workers at 20 ms");
+    assert!(matches!(&top.advice[0], Advice::CapRetries { max_attempts: 4, .. }), "{:?}", top.advice);
+    assert!(top.advice.iter().any(|a| matches!(a, Advice::AddJitter { .. })), "{:?}", top.advice);
+    assert!(
+        top.advice.iter().any(|a| matches!(a, Advice::ShortenQueue { node, capacity: Some(2_000), suggested, .. }
+            if node == "service" && *suggested <= 100)),
+        "{:?}",
+        top.advice
+    );
+    let first = top.advice[0].to_string();
+    assert!(first.contains("retr") && first.contains("backoff") && first.contains("jitter"), "{first}");
+
+    // Requests and attempts are labelled apart.
+    let failed = group_thousands(report.end_to_end.failed);
+    let rejected = group_thousands(stats(&report, "service").stats.failures.rejected);
+    assert!(d.headline.contains(&format!("{failed} requests failed")), "{}", d.headline);
+    assert!(d.headline.contains(&format!("service saw {rejected} attempts rejected")), "{}", d.headline);
+
+    // The overloaded service is the retries' doing: no finding of its own,
+    // and nothing says to add workers.
+    assert!(!d.findings.iter().any(|f| matches!(&f.cause, Cause::Saturated { node, .. } if node == "service")));
+    assert!(!all_text(&d).contains("more workers"), "{}", all_text(&d));
+    // The outage that started it is named too, after the retries.
+    assert!(d.findings.iter().skip(1).any(|f| matches!(&f.cause, Cause::NodeDown { node, .. } if node == "service")));
+}
+
+#[test]
+fn the_same_outage_without_retries_is_not_a_retry_storm() {
+    let mut scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
+    if let Some(archsim::scenario::NodeKind::Client(c)) = scenario.nodes.first_mut().map(|n| &mut n.kind) {
+        c.retry = None;
+    }
+    let (_, d) = diagnosed(&scenario);
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::RetryAmplification { .. })), "{}", all_text(&d));
+    assert!(matches!(&d.top().expect("a finding").cause, Cause::NodeDown { node, .. } if node == "service"));
+}
+
+const ONE_SERVICE: &str = r#"(
+    name: "one service",
+    seed: 5,
+    duration_s: 30,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 100))),
+        (id: "service-1", kind: Service(workers: 1, service_time: Exponential(mean_ms: 2))),
+    ],
+    edges: [(from: "users", to: "service-1")],
+)"#;
+
+/// The advice for errors speaks of errors and of the fault, never of workers.
+fn assert_blames_injected_errors(d: &Diagnosis, still_in_force: bool) {
+    let top = d.top().expect("a finding");
+    let Cause::InjectedErrors { node, probability, errors, .. } = &top.cause else {
+        panic!("the injected errors come first:\n{}", all_text(d));
+    };
+    assert_eq!(node, "service-1");
+    assert!((probability - 1.0).abs() < 1e-9, "{probability}");
+    assert!(*errors > 0);
+    assert_eq!(top.advice[0], Advice::StopInjectedErrors { node: "service-1".into(), still_in_force });
+    let text = all_text(d);
+    assert!(text.contains("error"), "{text}");
+    assert!(!text.contains("workers"), "{text}");
+    assert!(d.headline.contains("requests failed") && d.headline.contains("attempts with an injected error"));
+}
+
+#[test]
+fn injected_errors_set_live_are_blamed_on_the_fault_not_on_workers() {
+    let scenario = parse(ONE_SERVICE);
+    let mut sim = Simulation::new(&scenario).expect("builds");
+    sim.set_error_injection(scenario.node_index("service-1").expect("service-1"), 1.0);
+    sim.run_until(SimTime::from_secs(scenario.duration_s));
+    let d = diagnose(&sim.report(), &scenario);
+    assert_blames_injected_errors(&d, true);
+}
+
+#[test]
+fn injected_errors_from_the_timeline_with_retries_say_retries_cannot_help() {
+    let source = ONE_SERVICE
+        .replace(
+            "Client(arrivals: Poisson(rate: 100))",
+            "Client(arrivals: Poisson(rate: 100), retry: (max_attempts: 3, backoff_ms: 50, jitter: 1))",
+        )
+        .replace(
+            "edges: [(from: \"users\", to: \"service-1\")],",
+            "edges: [(from: \"users\", to: \"service-1\")],\n    faults: [Errors(node: \"service-1\", probability: 1.0, from_s: 5, to_s: 25)],",
+        );
+    let (_, d) = diagnosed(&parse(&source));
+    assert_blames_injected_errors(&d, false);
+    let top = d.top().expect("a finding");
+    assert!(top.advice.iter().any(|a| matches!(a, Advice::RetriesCannotFixErrors { .. })), "{:?}", top.advice);
+    // Every attempt failed at once: nothing timed out or was turned away,
+    // so the retries are not the cause.
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::RetryAmplification { .. })), "{}", all_text(&d));
+}
+
+#[test]
+fn a_crashed_service_is_blamed_on_the_outage() {
+    let source = ONE_SERVICE.replace(
+        "edges: [(from: \"users\", to: \"service-1\")],",
+        "edges: [(from: \"users\", to: \"service-1\")],\n    faults: [Crash(node: \"service-1\", at_s: 10, restore_s: 20)],",
+    );
+    let (report, d) = diagnosed(&parse(&source));
+    let service = &stats(&report, "service-1").faults;
+    assert_eq!(service.crashes, 1);
+    assert!((service.down_s - 10.0).abs() < 1e-6, "{}", service.down_s);
+    let top = d.top().expect("a finding");
+    let Cause::NodeDown { node, down_s, down_at_end, failed_attempts, .. } = &top.cause else {
+        panic!("the outage comes first:\n{}", all_text(&d));
+    };
+    assert_eq!(node, "service-1");
+    assert!((down_s - 10.0).abs() < 1e-6 && !down_at_end && *failed_attempts > 500);
+    assert_eq!(top.advice[0], Advice::AddReplica { node: "service-1".into(), balancer: None });
+    assert!(top.advice.contains(&Advice::AddCappedRetries { client: "users".into() }), "{:?}", top.advice);
+    assert!(d.headline.contains("service-1 was down for 10 s"), "{}", d.headline);
+    assert!(!all_text(&d).contains("more workers"), "{}", all_text(&d));
+}
+
+#[test]
+fn a_service_still_down_at_the_end_is_to_be_restored() {
+    let source = ONE_SERVICE.replace(
+        "edges: [(from: \"users\", to: \"service-1\")],",
+        "edges: [(from: \"users\", to: \"service-1\")],\n    faults: [Crash(node: \"service-1\", at_s: 20)],",
+    );
+    let (_, d) = diagnosed(&parse(&source));
+    let top = d.top().expect("a finding");
+    assert!(matches!(top.cause, Cause::NodeDown { down_at_end: true, .. }), "{}", all_text(&d));
+    assert_eq!(top.advice[0], Advice::RestoreNode { node: "service-1".into() });
+}
+
+#[test]
+fn a_partition_is_blamed_on_the_cut_link() {
+    let source = r#"(
+        name: "partition",
+        seed: 5,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 100))),
+            (id: "api", kind: Service(workers: 8, service_time: Exponential(mean_ms: 5))),
+            (id: "db", kind: Database(connections: 8, query_time: Exponential(mean_ms: 5))),
+        ],
+        edges: [(from: "users", to: "api"), (from: "api", to: "db")],
+        faults: [Partition(from: "api", to: "db", from_s: 10, to_s: 20)],
+    )"#;
+    let (report, d) = diagnosed(&parse(source));
+    let edge = report.edges.iter().find(|e| e.from == "api").expect("api to db");
+    assert!(edge.partitioned > 0 && edge.partitioned == edge.lost, "{edge:?}");
+    let top = d.top().expect("a finding");
+    assert_eq!(top.cause, Cause::Partition { from: "api".into(), to: "db".into(), lost: edge.partitioned });
+    assert_eq!(top.advice[0], Advice::HealPartition { from: "api".into(), to: "db".into() });
+    assert!(d.headline.contains("requests failed") && d.headline.contains("attempts were lost"), "{}", d.headline);
+}
+
+const CACHE_IN_FRONT_OF_A_SMALL_DB: &str = r#"(
+    name: "cache in front of a small database",
+    seed: 3,
+    duration_s: 60,
+    warmup_s: 10,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 400), keys: (keyspace: 2000, zipf_exponent: 1.0))),
+        (id: "cache", kind: Cache(mode: Lru(capacity: 2000), lookup_time: Constant(ms: 0.5))),
+        (id: "db", kind: Database(connections: 2, queue_capacity: 20, query_time: Exponential(mean_ms: 20))),
+    ],
+    edges: [(from: "users", to: "cache"), (from: "cache", to: "db")],
+    faults: [Flush(node: "cache", at_s: 30)],
+)"#;
+
+#[test]
+fn a_flushed_cache_is_blamed_for_its_database_turning_reads_away() {
+    let (report, d) = diagnosed(&parse(CACHE_IN_FRONT_OF_A_SMALL_DB));
+    assert_eq!(stats(&report, "cache").faults.flushes, 1);
+    let top = d.top().expect("a finding");
+    let Cause::ColdCache { cache, flushes, backend, backend_rejected, .. } = &top.cause else {
+        panic!("the cold cache comes first:\n{}", all_text(&d));
+    };
+    assert_eq!((cache.as_str(), *flushes, backend.as_deref()), ("cache", 1, Some("db")));
+    assert!(*backend_rejected > 0);
+    assert_eq!(top.advice[0], Advice::WarmCache { cache: "cache".into(), backend: Some("db".into()) });
+    assert!(top.advice.contains(&Advice::SizeBackendForColdCache { backend: "db".into(), cache: "cache".into() }));
+    let text = all_text(&d);
+    assert!(text.contains("flushed") && text.contains("hit ratio"), "{text}");
+
+    // Without the flush the warm cache shields the database: nothing to blame.
+    let mut warm = parse(CACHE_IN_FRONT_OF_A_SMALL_DB);
+    warm.faults.clear();
+    let (_, d) = diagnosed(&warm);
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::ColdCache { .. })), "{}", all_text(&d));
+}
+
+#[test]
+fn a_full_queue_in_front_of_idle_workers_asks_for_consumers_not_downstream_capacity() {
+    let source = r#"(
+        name: "queue full, worker idle",
+        seed: 4,
+        duration_s: 40,
+        nodes: [
+            (id: "producer", kind: Client(arrivals: Poisson(rate: 100))),
+            (id: "jobs", kind: Queue(capacity: 100, consumers: 2)),
+            (id: "worker", kind: Service(workers: 32, service_time: Exponential(mean_ms: 50))),
+        ],
+        edges: [(from: "producer", to: "jobs"), (from: "jobs", to: "worker")],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    let Cause::QueueFullDownstreamIdle { node, downstream, downstream_utilisation, rejected, .. } = &top.cause else {
+        panic!("the queue in front of idle workers comes first:\n{}", all_text(&d));
+    };
+    assert_eq!((node.as_str(), downstream.as_str()), ("jobs", "worker"));
+    assert!(*downstream_utilisation < 0.2 && *rejected > 0);
+    assert!(matches!(&top.advice[0], Advice::AddPool { node, idle_downstream: Some(_), .. } if node == "jobs"));
+    assert!(top.advice[0].to_string().starts_with("Add consumers to jobs"), "{}", top.advice[0]);
+    assert!(!d.findings.iter().any(|f| matches!(&f.cause, Cause::Saturated { node, .. } if node == "worker")));
+}
+
+#[test]
+fn a_blocking_service_waiting_on_an_idle_database_is_told_to_stop_blocking() {
+    let source = r#"(
+        name: "workers held on a slow, idle database",
+        seed: 4,
+        duration_s: 40,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 50))),
+            (id: "web", kind: Service(workers: 2, queue_capacity: 10, service_time: Exponential(mean_ms: 2))),
+            (id: "db", kind: Database(connections: 50, query_time: Constant(ms: 100))),
+        ],
+        edges: [(from: "users", to: "web"), (from: "web", to: "db")],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    assert!(
+        matches!(&top.cause, Cause::QueueFullDownstreamIdle { node, downstream, .. } if node == "web" && downstream == "db"),
+        "{}",
+        all_text(&d)
+    );
+    assert!(top.advice.contains(&Advice::NonBlockingCalls { node: "web".into(), downstream: "db".into() }));
+}
+
+#[test]
+fn plain_saturation_still_asks_for_more_workers() {
+    let source = r#"(
+        name: "one worker, too much load",
+        seed: 2,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 150))),
+            (id: "server", kind: Service(workers: 1, queue_capacity: 50, service_time: Exponential(mean_ms: 10))),
+        ],
+        edges: [(from: "users", to: "server")],
+    )"#;
+    let (report, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    let Cause::Saturated { node, rejected, utilisation, .. } = &top.cause else {
+        panic!("saturation comes first:\n{}", all_text(&d));
+    };
+    assert_eq!(node, "server");
+    assert!(utilisation.is_some_and(|u| u > 0.95) && *rejected > 0);
+    assert!(matches!(&top.advice[0], Advice::AddPool { node, .. } if node == "server"));
+    assert!(top.advice[0].to_string().contains("more workers"), "{}", top.advice[0]);
+    let failed = group_thousands(report.end_to_end.failed);
+    assert!(d.headline.starts_with(&format!("Breaks first at server: {failed} requests failed")), "{}", d.headline);
+}
+
+#[test]
+fn timeouts_shorter_than_the_work_ask_for_a_longer_timeout() {
+    let source = r#"(
+        name: "impatient users",
+        seed: 2,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 20), timeout_ms: 50)),
+            (id: "api", kind: Service(workers: 16, service_time: LogNormalPercentiles(p50_ms: 30, p99_ms: 120))),
+        ],
+        edges: [(from: "users", to: "api")],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::Timeouts { client, timed_out, .. } if client == "users" && *timed_out > 0));
+    assert!(matches!(&top.advice[0], Advice::RaiseTimeout { client, .. } if client == "users"), "{:?}", top.advice);
+}
+
+#[test]
+fn a_healthy_run_says_so_and_suggests_finding_the_limit() {
+    let source = r#"(
+        name: "plenty of room",
+        seed: 1,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 10))),
+            (id: "server", kind: Service(workers: 4, service_time: Exponential(mean_ms: 10))),
+        ],
+        edges: [(from: "users", to: "server")],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    assert_eq!(d.findings.len(), 1, "{}", all_text(&d));
+    assert_eq!(d.findings[0].cause, Cause::Healthy);
+    assert_eq!(d.findings[0].advice, vec![Advice::FindTheLimit]);
+    assert!(d.headline.starts_with("Healthy"), "{}", d.headline);
+}
+
+#[test]
+fn the_json_diagnosis_carries_the_cause_facts_and_the_advice_sentences() {
+    let scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
+    let (_, d) = diagnosed(&scenario);
+    let json = serde_json::to_value(&d).expect("serialisable");
+    let top = &json["findings"][0];
+    assert_eq!(top["cause"]["kind"], "retry_amplification");
+    assert_eq!(top["cause"]["client"], "users");
+    assert_eq!(top["advice"][0]["kind"], "cap_retries");
+    assert!(top["advice"][0]["text"].as_str().is_some_and(|t| t.contains("backoff")));
+    assert!(top["evidence"].as_str().is_some_and(|t| t.contains("attempts")));
+    assert_eq!(json["headline"], d.headline);
+}
+
+#[test]
+fn the_report_counts_attempts_apart_from_requests_and_answers_nobody_waited_for() {
+    let scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
+    let report = run(&scenario).report();
+    let users = stats(&report, "users");
+    let attempts = users.attempts.expect("a client counts its attempts");
+    let service = stats(&report, "service");
+    // Every attempt reached the service (none in flight at the end is lost
+    // on this edge), and the service counts attempts, not requests.
+    let edge = &report.edges[0];
+    assert_eq!(attempts.sent, edge.stats.sent);
+    assert!(service.stats.arrivals.abs_diff(attempts.sent) < 10, "{} vs {}", service.stats.arrivals, attempts.sent);
+    assert_eq!(attempts.failures.rejected, service.stats.failures.rejected);
+    assert!(attempts.failures.timeout > 0 && edge.late_answers > 0);
+    assert!(service.attempts.is_none());
+}
