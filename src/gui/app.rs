@@ -169,6 +169,8 @@ pub struct ArchsimApp {
     last_frame_s: Option<f64>,
     last_frame_instant: Option<Instant>,
     frame_stats: FrameStats,
+    /// When the current frame's `logic` began (spacing frames at "max").
+    frame_started: Option<Instant>,
     frame_log: Option<PathBuf>,
     sim_work_ms: f32,
     sent_title: String,
@@ -233,6 +235,7 @@ impl ArchsimApp {
             last_frame_s: None,
             last_frame_instant: None,
             frame_stats,
+            frame_started: None,
             frame_log: config.frame_log,
             sim_work_ms: 0.0,
             sent_title: String::new(),
@@ -966,6 +969,14 @@ impl eframe::App for ArchsimApp {
             self.dropped_files(ctx);
         }
 
+        // At "max" with the engine on its own thread, frames are spaced out
+        // (the engine runs meanwhile): every frame drawn takes CPU from it.
+        if let Some(period) = self.rt.frame_period(self.state.prefs.speed)
+            && let Some(last) = self.frame_started
+        {
+            std::thread::sleep(period.saturating_sub(last.elapsed()));
+        }
+        self.frame_started = Some(Instant::now());
         let started = Instant::now();
         if let Err(e) = self.rt.bring_home() {
             self.rt.rebuild(&self.state.doc.scenario);
@@ -974,10 +985,7 @@ impl eframe::App for ArchsimApp {
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
         if self.rt.is_running() {
-            match self.rt.next_frame_after(self.state.prefs.speed) {
-                Some(wait) => ctx.request_repaint_after(wait),
-                None => ctx.request_repaint(),
-            }
+            ctx.request_repaint();
         }
         let time = ctx.input(|i| i.time);
         self.undoer.feed_state(time, &self.state.doc.scenario);

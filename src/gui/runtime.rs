@@ -160,9 +160,10 @@ impl Runtime {
         }
     }
 
-    /// When the next frame should come while running: at once (`None`), or
-    /// after a pause that leaves the engine thread the CPU at "max" speed.
-    pub fn next_frame_after(&self, speed: Speed) -> Option<Duration> {
+    /// The time from one frame's start to the next's while running at
+    /// "max" with the engine thread (`None`: as fast as the window draws).
+    /// The pause between frames leaves the engine the CPU.
+    pub fn frame_period(&self, speed: Speed) -> Option<Duration> {
         let fps = self.pacer.config.fast_forward_fps;
         (self.background.is_some() && speed == Speed::Max && fps > 0.0).then(|| Duration::from_secs_f64(1.0 / fps))
     }
