@@ -21,6 +21,7 @@ use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
 use super::pacer::{PacerConfig, Speed};
 use super::palette::left_panel_ui;
+use super::placement;
 use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::problems::DocProblems;
 use super::runtime::Runtime;
@@ -149,6 +150,8 @@ pub struct ArchsimApp {
     close_confirmed: bool,
     spike_client: Option<String>,
     applied_theme: Option<theme::ThemeChoice>,
+    /// Size the window to the monitor once its size is known (first start).
+    size_to_monitor: bool,
 }
 
 impl ArchsimApp {
@@ -176,6 +179,8 @@ impl ArchsimApp {
             rt.play();
         }
         let problems = DocProblems::of(&state.doc.scenario);
+        // No saved state: the first start, whose window eframe has not sized yet.
+        let size_to_monitor = config.use_storage && cc.storage.is_none_or(|s| s.get_string(eframe::APP_KEY).is_none());
         let mut app = ArchsimApp {
             undoer: Undoer::with_settings(UndoSettings { max_undos: 200, stable_time: 0.6, auto_save_interval: 10.0 }),
             rt,
@@ -196,6 +201,7 @@ impl ArchsimApp {
             close_confirmed: false,
             spike_client: None,
             applied_theme: None,
+            size_to_monitor,
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
@@ -738,8 +744,16 @@ impl ArchsimApp {
             self.sent_title = title;
         }
         if self.applied_theme != Some(self.state.prefs.theme) {
-            theme::apply(ctx, self.state.prefs.theme);
+            theme::apply(ctx, self.state.prefs.theme, false);
             self.applied_theme = Some(self.state.prefs.theme);
+        }
+        if self.size_to_monitor
+            && let Some(monitor) = ctx.input(|i| i.viewport().monitor_size)
+        {
+            self.size_to_monitor = false;
+            let (pos, size) = placement::first_placement(monitor);
+            ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(pos));
         }
         self.state.prefs.ui_zoom = ctx.zoom_factor();
     }

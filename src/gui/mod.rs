@@ -23,6 +23,7 @@ mod inspector;
 pub mod live;
 mod pacer;
 mod palette;
+mod placement;
 mod plots;
 mod problems;
 mod runtime;

@@ -27,7 +27,7 @@ use super::format;
 use super::live::{NodeView, edge_card, node_card, reason_line};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
-use super::theme::Palette;
+use super::theme::{Palette, white_text_fill};
 use crate::scenario::{NodeKind, Scenario};
 
 /// Canvas state kept between frames (not persisted).
@@ -469,7 +469,7 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
             .interactable(false)
             .show(&ctx, |ui| {
                 egui::Frame::new()
-                    .fill(color.gamma_multiply(0.75).to_opaque())
+                    .fill(white_text_fill(color))
                     .corner_radius(CornerRadius::same(6))
                     .inner_margin(egui::Margin::symmetric(8, 4))
                     .show(ui, |ui| {

@@ -6,7 +6,7 @@
 use eframe::egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 
 use super::super::live::{HeatLevel, NodeStatus};
-use super::super::theme::Palette;
+use super::super::theme::{Palette, white_text_fill};
 use crate::scenario::NodeKind;
 
 /// Everything needed to draw a node.
@@ -39,7 +39,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         None => pal.edge,
     };
     let down = look.status == Some(NodeStatus::Down);
-    let fill = if down { pal.down.gamma_multiply(0.35) } else { pal.node_fill };
+    let fill = if down { pal.down_fill } else { pal.node_fill };
 
     if look.bottleneck {
         painter.rect_stroke(
@@ -93,7 +93,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         Align2::LEFT_CENTER,
         sub,
         FontId::proportional(12.5),
-        if down { pal.hot } else { pal.node_subtext },
+        if down { pal.down_text } else { pal.node_subtext },
     );
 
     // Badges on the top edge, right aligned: errors, then queue depth.
@@ -104,7 +104,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
             right,
             rect.min.y,
             &super::super::format::percent(look.error_ratio),
-            pal.failure,
+            white_text_fill(pal.failure),
             Color32::WHITE,
         );
     }
@@ -116,18 +116,19 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
             Some(c) => format!("q {len}/{c}"),
             None => format!("q {len}"),
         };
-        let color = if full { pal.failure } else { pal.warm };
-        right = badge(painter, right, rect.min.y, &text, color, Color32::BLACK);
+        let (fill, text_color) =
+            if full { (white_text_fill(pal.failure), Color32::WHITE) } else { (pal.warm, Color32::BLACK) };
+        right = badge(painter, right, rect.min.y, &text, fill, text_color);
     }
     if look.problem {
-        badge(painter, right, rect.min.y, "!", pal.failure, Color32::WHITE);
+        badge(painter, right, rect.min.y, "!", white_text_fill(pal.failure), Color32::WHITE);
     }
 
     if look.bottleneck {
         let label_pos = pos2(rect.center().x, rect.min.y - 26.0);
         let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(12.0), Color32::WHITE);
         let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
-        painter.rect_filled(pill, CornerRadius::same(8), pal.hot);
+        painter.rect_filled(pill, CornerRadius::same(8), white_text_fill(pal.hot));
         painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
     }
 
