@@ -246,6 +246,13 @@ impl ArchsimApp {
         ))
     }
 
+    /// How tall node text (the smallest: live numbers, badges) is on screen,
+    /// points (last frame); pixels are this times `pixels_per_point`. For
+    /// tests that check it grows with the UI zoom and stays readable.
+    pub fn node_text_points(&self) -> Option<f32> {
+        Some(self.canvas.view?.zoom() * super::canvas::node_view::SMALL_TEXT)
+    }
+
     /// Queues a command as if the UI had emitted it (applied next frame).
     pub fn push_command(&mut self, c: Command) {
         self.commands.push(c);

@@ -8,6 +8,7 @@ mod common;
 mod engine_behaviour;
 mod fidelity;
 mod gui;
+mod gui_present;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;

@@ -13,12 +13,13 @@ pub mod traffic_dots;
 use std::collections::BTreeMap;
 
 use eframe::egui::{
-    self, Color32, CornerRadius, Pos2, Rect, Response, Scene, Sense, Stroke, Ui, WidgetInfo, pos2, vec2,
+    self, Color32, CornerRadius, Rangef, Rect, Response, Scene, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
 };
 
 use self::edge_view::{EdgeLook, dot_color, paint_edge, stroke_width};
 use self::geometry::{
-    ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, handle_pos, node_rect,
+    ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, fit_view, handle_pos,
+    node_rect, rescaled_view,
 };
 use self::node_view::{NodeLook, paint_node};
 use super::command::{Command, LiveFault};
@@ -43,11 +44,21 @@ pub struct CanvasState {
     connecting_from: Option<String>,
     /// The transform of the last frame, for drops from the palette.
     pub view: Option<CanvasView>,
+    /// The size of the canvas viewport last frame, points: when it changes
+    /// the view is resized to keep its scale.
+    viewport_size: Option<Vec2>,
 }
 
 impl Default for CanvasState {
     fn default() -> Self {
-        Self { scene_rect: Rect::NOTHING, fit_pending: true, focus: None, connecting_from: None, view: None }
+        Self {
+            scene_rect: Rect::NOTHING,
+            fit_pending: true,
+            focus: None,
+            connecting_from: None,
+            view: None,
+            viewport_size: None,
+        }
     }
 }
 
@@ -71,16 +82,38 @@ pub struct CanvasInput<'a> {
 /// Margin around the topology when fitting it into view.
 const FIT_MARGIN: f32 = 36.0;
 
+/// How far the canvas zooms, in screen points per canvas unit. Never out
+/// so far that node text falls below [`node_view::MIN_TEXT_POINTS`]: a
+/// topology larger than the canvas is panned, not shrunk to illegible text.
+/// Points grow with the UI zoom (Ctrl +), so the canvas grows with it.
+pub const SCALE_RANGE: Rangef = Rangef { min: node_view::MIN_TEXT_POINTS / node_view::SMALL_TEXT, max: 2.5 };
+
+/// The part of the canvas the topology takes, with the margin fitting
+/// leaves around it.
+pub fn topology_rect(scenario: &Scenario) -> Rect {
+    content_rect(scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)), FIT_MARGIN)
+}
+
 pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
     let pal = Palette::of(ui.visuals().dark_mode);
     let outer = ui.max_rect();
     ui.painter().rect_filled(outer, CornerRadius::ZERO, pal.canvas_bg);
 
-    let positions: Vec<Pos2> = input.scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)).collect();
+    // What egui's Scene will allocate: the rest of the panel.
+    let viewport_size = ui.available_size_before_wrap();
     if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 {
-        state.scene_rect = content_rect(positions.iter().copied(), FIT_MARGIN);
+        state.scene_rect = fit_view(topology_rect(input.scenario), viewport_size, SCALE_RANGE);
         state.fit_pending = false;
+    } else if state.viewport_size.is_some_and(|last| last != viewport_size)
+        && let Some(view) = state.view
+        && view.zoom() > 0.0
+    {
+        // The Scene would fit the same part of the canvas into the new
+        // viewport, shrinking the topology as the panels grow with the UI
+        // zoom; keep its scale instead.
+        state.scene_rect = rescaled_view(state.scene_rect, viewport_size, view.zoom());
     }
+    state.viewport_size = Some(viewport_size);
     if let Some(id) = state.focus.take()
         && let Some(n) = input.scenario.node(&id)
     {
@@ -88,7 +121,7 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
     }
 
     let mut hovered_edge = None;
-    let scene = Scene::new().zoom_range(0.2..=2.5).max_inner_size(vec2(100_000.0, 100_000.0));
+    let scene = Scene::new().zoom_range(SCALE_RANGE).max_inner_size(vec2(100_000.0, 100_000.0));
     let mut scene_rect = state.scene_rect;
     let scene_response = scene.show(ui, &mut scene_rect, |ui| {
         hovered_edge = scene_contents_ui(ui, state, input, &pal, commands);
@@ -480,9 +513,12 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     }
     egui::Area::new(egui::Id::unique("canvas-fit"))
         .order(egui::Order::Middle)
-        .fixed_pos(outer.right_bottom() - vec2(56.0, 36.0))
+        // Anchored by its corner, so larger text (presenter mode) grows it inwards.
+        .pivot(egui::Align2::RIGHT_BOTTOM)
+        .fixed_pos(outer.right_bottom() - vec2(14.0, 12.0))
         .show(&ctx, |ui| {
-            if ui.button("Fit").on_hover_text("Fit the whole topology into view (F)").clicked() {
+            let fit = egui::Button::new("Fit").wrap_mode(egui::TextWrapMode::Extend);
+            if ui.add(fit).on_hover_text("Fit the whole topology into view (F)").clicked() {
                 commands.push(Command::FitView);
             }
         });

@@ -9,6 +9,17 @@ use super::super::live::{HeatLevel, NodeStatus};
 use super::super::theme::{Palette, white_text_fill};
 use crate::scenario::NodeKind;
 
+/// The size of a node's name, canvas units.
+pub const NAME_TEXT: f32 = 15.0;
+/// The size of everything else a node says (its live numbers, badges,
+/// failure reasons, the bottleneck mark), canvas units: the smallest text
+/// on the canvas, which decides how far it may be zoomed out.
+pub const SMALL_TEXT: f32 = 12.5;
+/// The smallest on-screen size, in points, node text may have: readable
+/// from the back of a room. The canvas never zooms out further than
+/// [`SMALL_TEXT`] at this size.
+pub const MIN_TEXT_POINTS: f32 = 12.0;
+
 /// Everything needed to draw a node.
 #[derive(Debug, Clone)]
 pub struct NodeLook<'a> {
@@ -78,13 +89,13 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     paint_icon(painter, icon_center, 18.0, look.kind, status_color);
 
     let name_pos = pos2(rect.min.x + 46.0, rect.min.y + 22.0);
-    let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(15.0), text_color);
+    let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(NAME_TEXT), text_color);
     let max_name_w = rect.max.x - name_pos.x - 8.0;
     if name.size().x <= max_name_w {
         painter.galley(pos2(name_pos.x, name_pos.y - name.size().y / 2.0), name, text_color);
     } else {
         let short: String = look.id.chars().take(((max_name_w / 8.0) as usize).max(3)).collect();
-        painter.text(name_pos, Align2::LEFT_CENTER, format!("{short}…"), FontId::proportional(15.0), text_color);
+        painter.text(name_pos, Align2::LEFT_CENTER, format!("{short}…"), FontId::proportional(NAME_TEXT), text_color);
     }
     let sub =
         if down { "DOWN".to_string() } else { look.headline.clone().unwrap_or_else(|| look.kind.label().to_string()) };
@@ -92,7 +103,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         pos2(rect.min.x + 16.0, rect.max.y - 16.0),
         Align2::LEFT_CENTER,
         sub,
-        FontId::proportional(12.5),
+        FontId::proportional(SMALL_TEXT),
         if down { pal.down_text } else { pal.node_subtext },
     );
 
@@ -126,7 +137,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
 
     if look.bottleneck {
         let label_pos = pos2(rect.center().x, rect.min.y - 26.0);
-        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(12.0), Color32::WHITE);
+        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(SMALL_TEXT), Color32::WHITE);
         let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
         painter.rect_filled(pill, CornerRadius::same(8), white_text_fill(pal.hot));
         painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
@@ -135,10 +146,10 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     // Failure reasons stacked under the box.
     for (k, line) in look.reasons.iter().enumerate() {
         painter.text(
-            pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * 15.0),
+            pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * (SMALL_TEXT + 3.0)),
             Align2::LEFT_TOP,
             line,
-            FontId::proportional(12.5),
+            FontId::proportional(SMALL_TEXT),
             pal.failure,
         );
     }
@@ -147,7 +158,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
 /// A small pill with text whose right end is at `right`; returns where the
 /// next badge should end.
 fn badge(painter: &Painter, right: f32, top: f32, text: &str, fill: Color32, text_color: Color32) -> f32 {
-    let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(11.5), text_color);
+    let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(SMALL_TEXT), text_color);
     let size = galley.size() + vec2(10.0, 3.0);
     let rect = Rect::from_min_size(pos2(right - size.x, top - size.y / 2.0), size);
     painter.rect_filled(rect, CornerRadius::same(7), fill);
