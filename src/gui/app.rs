@@ -10,7 +10,7 @@ use eframe::egui::util::undoer::{Settings as UndoSettings, Undoer};
 use eframe::egui::{self, Ui, ViewportCommand};
 
 use super::alerts::Severity;
-use super::canvas::{CanvasInput, CanvasState, canvas_ui};
+use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
 use super::dialogs::{Dialog, DialogAnswer, PendingAction, dialog_ui};
@@ -23,6 +23,7 @@ use super::pacer::{PacerConfig, Speed};
 use super::palette::left_panel_ui;
 use super::placement;
 use super::plots::{PlotOptions, plot_data, plots_ui};
+use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::runtime::Runtime;
 use super::selection::Selection;
@@ -149,9 +150,12 @@ pub struct ArchsimApp {
     sent_title: String,
     close_confirmed: bool,
     spike_client: Option<String>,
-    applied_theme: Option<theme::ThemeChoice>,
+    /// The theme and whether presenter mode's larger text is applied.
+    applied_theme: Option<(theme::ThemeChoice, bool)>,
     /// Size the window to the monitor once its size is known (first start).
     size_to_monitor: bool,
+    /// Where presenter mode put the plots, chosen when it is entered.
+    presenter_side: Option<PlotsSide>,
 }
 
 impl ArchsimApp {
@@ -202,6 +206,7 @@ impl ArchsimApp {
             spike_client: None,
             applied_theme: None,
             size_to_monitor,
+            presenter_side: None,
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
@@ -434,11 +439,11 @@ impl ArchsimApp {
             Command::ZoomIn => egui::gui_zoom::zoom_in(ctx),
             Command::ZoomOut => egui::gui_zoom::zoom_out(ctx),
             Command::ZoomReset => ctx.set_zoom_factor(1.0),
-            Command::TogglePresenter => self.state.prefs.presenter = !self.state.prefs.presenter,
+            Command::TogglePresenter => self.set_presenter(!self.state.prefs.presenter),
             Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
             Command::TogglePanel(p) => {
+                self.set_presenter(false);
                 let prefs = &mut self.state.prefs;
-                prefs.presenter = false;
                 match p {
                     Panel::Left => prefs.left_panel = !prefs.left_panel,
                     Panel::Right => prefs.right_panel = !prefs.right_panel,
@@ -700,48 +705,116 @@ impl ArchsimApp {
         }
     }
 
+    /// The bottom panel: the live plots side by side, the events and the
+    /// verdict beside them.
     fn bottom_panel_ui(&mut self, ui: &mut Ui) {
         let mut commands = Vec::new();
         egui::Panel::right("side-log").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let events = format!("Events ({})", self.rt.alerts.len());
-                ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
-                let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
-                ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
-            });
-            ui.separator();
-            match self.side_tab {
-                SideTab::Events => event_log_ui(ui, &self.rt.alerts, &mut commands),
-                SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), &mut commands),
-            }
+            self.log_tabs_ui(ui, &mut commands);
         });
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            let selected = self.selection.single_node().map(str::to_string);
-            let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
-            match &self.rt.sim {
-                Some(sim) => {
-                    let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
-                    let prefs = &mut self.state.prefs;
-                    plots_ui(
-                        ui,
-                        &data,
-                        PlotOptions {
-                            log_latency: &mut prefs.latency_log_scale,
-                            window_s: &mut prefs.plot_window_s,
-                            node_name: selected.as_deref().filter(|_| sim_node.is_some()),
-                            now: self.rt.live.end_to_end.as_ref(),
-                        },
-                    );
-                }
-                None if self.state.doc.scenario.nodes.is_empty() => {
-                    ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
-                }
-                None => {
-                    ui.weak("No simulation: the scenario has problems (see the inspector).");
-                }
-            }
-        });
+        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, false));
         self.commands.extend(commands);
+    }
+
+    /// Presenter mode's plots and log, beside the canvas on `side`: what a
+    /// room watches while the canvas shows where it happens. Their own
+    /// panel ids, so the normal layout's sizes are untouched.
+    fn presenter_panels_ui(&mut self, ui: &mut Ui, side: PlotsSide) {
+        let mut commands = Vec::new();
+        let window = ui.available_size();
+        match side {
+            PlotsSide::Right => {
+                let width = presenter::column_width(window.x);
+                egui::Panel::right("presenter-column").resizable(true).default_size(width).min_size(300.0).show(
+                    ui,
+                    |ui| {
+                        let log_height = (ui.available_height() * 0.3).max(140.0);
+                        egui::Panel::bottom("presenter-column-log")
+                            .resizable(true)
+                            .default_size(log_height)
+                            .min_size(120.0)
+                            .show(ui, |ui| self.log_tabs_ui(ui, &mut commands));
+                        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, true));
+                    },
+                );
+            }
+            PlotsSide::Bottom => {
+                let height = presenter::strip_height(window.y);
+                egui::Panel::bottom("presenter-strip").resizable(true).default_size(height).min_size(200.0).show(
+                    ui,
+                    |ui| {
+                        let log_width = (ui.available_width() * 0.25).max(330.0);
+                        egui::Panel::right("presenter-strip-log")
+                            .resizable(true)
+                            .default_size(log_width)
+                            .min_size(220.0)
+                            .show(ui, |ui| self.log_tabs_ui(ui, &mut commands));
+                        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, false));
+                    },
+                );
+            }
+        }
+        self.commands.extend(commands);
+    }
+
+    /// The events and verdict tabs.
+    fn log_tabs_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            let events = format!("Events ({})", self.rt.alerts.len());
+            ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
+            let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
+            ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
+        });
+        ui.separator();
+        match self.side_tab {
+            SideTab::Events => event_log_ui(ui, &self.rt.alerts, commands),
+            SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
+        }
+    }
+
+    /// The live plots, or why there are none; `stacked` one under the other.
+    fn live_plots_ui(&mut self, ui: &mut Ui, stacked: bool) {
+        let selected = self.selection.single_node().map(str::to_string);
+        let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
+        match &self.rt.sim {
+            Some(sim) => {
+                let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
+                let prefs = &mut self.state.prefs;
+                plots_ui(
+                    ui,
+                    &data,
+                    PlotOptions {
+                        log_latency: &mut prefs.latency_log_scale,
+                        window_s: &mut prefs.plot_window_s,
+                        node_name: selected.as_deref().filter(|_| sim_node.is_some()),
+                        now: self.rt.live.end_to_end.as_ref(),
+                        stacked,
+                    },
+                );
+            }
+            None if self.state.doc.scenario.nodes.is_empty() => {
+                ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
+            }
+            None => {
+                ui.weak("No simulation: the scenario has problems (see the inspector).");
+            }
+        }
+    }
+
+    /// Presenter mode on or off. On, the canvas view is put aside and the
+    /// topology fitted into the larger canvas; off, that view comes back as
+    /// it was, and so do the panels (egui keeps their sizes).
+    fn set_presenter(&mut self, on: bool) {
+        if on == self.state.prefs.presenter {
+            return;
+        }
+        self.state.prefs.presenter = on;
+        self.presenter_side = None;
+        if on {
+            self.canvas.remember_view_and_fit();
+        } else {
+            self.canvas.restore_view();
+        }
     }
 
     fn sync_window(&mut self, ctx: &egui::Context) {
@@ -750,9 +823,11 @@ impl ArchsimApp {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.sent_title = title;
         }
-        if self.applied_theme != Some(self.state.prefs.theme) {
-            theme::apply(ctx, self.state.prefs.theme, false);
-            self.applied_theme = Some(self.state.prefs.theme);
+        let look = (self.state.prefs.theme, self.state.prefs.presenter);
+        if self.applied_theme != Some(look) {
+            theme::apply(ctx, look.0, look.1);
+            self.applied_theme = Some(look);
+            ctx.request_repaint();
         }
         if self.size_to_monitor
             && let Some(monitor) = ctx.input(|i| i.viewport().monitor_size)
@@ -821,6 +896,15 @@ impl eframe::App for ArchsimApp {
             self.state.prefs.spike_secs = secs;
             self.spike_client = client;
         });
+        if presenter {
+            // A big canvas for a projector, the plots and the log beside it;
+            // the editing panels (palette, inspector) are hidden.
+            let window = ui.available_size();
+            let scenario = &self.state.doc.scenario;
+            let side =
+                *self.presenter_side.get_or_insert_with(|| presenter::plots_side(topology_rect(scenario), window));
+            self.presenter_panels_ui(ui, side);
+        }
         if !presenter && self.state.prefs.bottom_panel {
             egui::Panel::bottom("bottom").resizable(true).default_size(230.0).min_size(140.0).show(ui, |ui| {
                 self.bottom_panel_ui(ui);

@@ -25,6 +25,7 @@ mod pacer;
 mod palette;
 mod placement;
 mod plots;
+mod presenter;
 mod problems;
 mod runtime;
 mod selection;

@@ -175,11 +175,14 @@ pub struct PlotOptions<'a> {
     pub node_name: Option<&'a str>,
     /// End to end over the last second or so, for the readout.
     pub now: Option<&'a Stats>,
+    /// One plot under the other (presenter mode's column beside the
+    /// canvas) rather than side by side (the bottom panel).
+    pub stacked: bool,
 }
 
-/// The row of plots in the bottom panel.
+/// The plots: a row in the bottom panel, a column in presenter mode.
 pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
-    ui.horizontal(|ui| {
+    let header = |ui: &mut Ui| {
         ui.label(RichText::new("Live").strong());
         ui.weak("last");
         egui::ComboBox::from_id_salt("plot-window")
@@ -210,12 +213,24 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
         if !data.has_points() {
             ui.weak("Points appear as each simulated window (1 s by default) closes.");
         }
-    });
-    let height = (ui.available_height() - 4.0).max(80.0);
-    let columns = if opts.node_name.is_some() { 4 } else { 3 };
-    let width = ((ui.available_width() - 8.0 * (columns as f32 - 1.0)) / columns as f32).max(120.0);
+    };
+    if opts.stacked {
+        // A narrow column wraps the controls rather than cutting the readout.
+        ui.horizontal_wrapped(header);
+    } else {
+        ui.horizontal(header);
+    }
+    let count = if opts.node_name.is_some() { 4.0 } else { 3.0 };
+    let gap = ui.spacing().item_spacing;
+    let (width, height, layout) = if opts.stacked {
+        let height = ((ui.available_height() - gap.y * (count - 1.0)) / count).max(100.0);
+        (ui.available_width().max(120.0), height, egui::Layout::top_down(egui::Align::Min))
+    } else {
+        let width = ((ui.available_width() - gap.x * (count - 1.0)) / count).max(120.0);
+        (width, (ui.available_height() - 4.0).max(80.0), egui::Layout::left_to_right(egui::Align::Min))
+    };
     let log = *opts.log_latency;
-    ui.horizontal(|ui| {
+    ui.with_layout(layout, |ui| {
         plot_box(ui, "Throughput req/s", &[("ok", OK), ("failed", FAILED)], width, height, data, false, |plot_ui| {
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
             plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
@@ -300,9 +315,11 @@ fn plot_box(
                 ui.label(RichText::new(format!("– {name}")).small().color(*color));
             }
         });
+        // The title line's height grows with the text size (presenter mode).
+        let title_height = ui.min_rect().height() + ui.spacing().item_spacing.y;
         let plot = Plot::new(("plot", title))
             .width(width)
-            .height((height - 20.0).max(60.0))
+            .height((height - title_height).max(60.0))
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)

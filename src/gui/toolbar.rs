@@ -107,7 +107,8 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Fit topology in view", Some("F".into()), true) {
                 commands.push(Command::FitView);
             }
-            let presenter = if input.prefs.presenter { "Show panels" } else { "Presenter mode (hide panels)" };
+            let presenter =
+                if input.prefs.presenter { "Leave presenter mode" } else { "Presenter mode (big canvas, live plots)" };
             if item(ui, presenter, sc(&keys::PRESENTER), true) {
                 commands.push(Command::TogglePresenter);
             }

@@ -448,8 +448,9 @@ fn a_ron_file_dropped_on_the_window_opens() {
     assert_eq!(h.state().document().path.as_deref(), Some(path.as_path()));
 }
 
+/// More in `gui_present.rs`: where the plots and the log go.
 #[test]
-fn presenter_mode_hides_every_panel_and_comes_back() {
+fn presenter_mode_hides_the_editing_panels_keeps_the_plots_and_comes_back() {
     let (mut h, _clock, _files) = app_with(three_tier());
     assert!(h.query_by_label("+ Client").is_some());
     h.key_press(Key::F5);
@@ -457,6 +458,8 @@ fn presenter_mode_hides_every_panel_and_comes_back() {
     assert!(h.query_by_label("+ Client").is_none());
     assert!(h.query_by_label("Scenario").is_none());
     assert!(h.query_by_label("Play").is_some(), "the run controls stay");
+    assert!(h.query_by_label("Throughput req/s").is_some(), "the live plots stay");
+    assert!(h.query_by_label_contains("Events (").is_some(), "the event log stays");
     h.key_press(Key::F5);
     h.run_steps(3);
     assert!(h.query_by_label("+ Client").is_some());

@@ -1,14 +1,17 @@
 //! The app in front of a room (issue 7): the UI zoom grows the topology's
-//! text with the panels instead of shrinking it, and node text never falls
-//! below a readable size.
+//! text with the panels instead of shrinking it, node text never falls
+//! below a readable size, and presenter mode keeps the live plots and the
+//! event log beside a big canvas.
 
 #![cfg(feature = "gui")]
 
-use archsim::gui::canvas::node_view::MIN_TEXT_POINTS;
-use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog};
+use archsim::gui::canvas::geometry::NODE_SIZE;
+use archsim::gui::canvas::node_view::{MIN_TEXT_POINTS, SMALL_TEXT};
+use archsim::gui::{AppConfig, ArchsimApp, Command, InitialDocument, LiveFault, ManualClock, ScriptedFileDialog};
 use archsim::scenario::default_scenario;
-use eframe::egui::{self, Key, Modifiers};
+use eframe::egui::{self, Key, Modifiers, TextStyle};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 
 /// The window's size in physical pixels (the harness runs at one pixel
 /// per point at 100 %).
@@ -88,4 +91,97 @@ fn zoom_grows_node_text() {
     assert!((h.ctx.zoom_factor() - 1.0).abs() < 1e-3);
     let back = node_text_px(&h);
     assert!(back >= MIN_TEXT_POINTS - 0.01 && back < text_at_150, "{back} px back at 100 %");
+}
+
+/// Runs the app eight seconds at 1× in a projector-sized window, with a
+/// crash for the log to show.
+fn running_on_a_projector(scenario: archsim::scenario::Scenario) -> Harness<'static, ArchsimApp> {
+    let clock = ManualClock::new();
+    let c = clock.clone();
+    let initial = InitialDocument::Scenario(Box::new(scenario), None);
+    let mut h = Harness::builder().with_size(egui::vec2(1600.0, 1000.0)).build_eframe(move |cc| {
+        ArchsimApp::new(cc, AppConfig::for_tests(Box::new(c), Box::new(ScriptedFileDialog::new()), initial))
+    });
+    h.key_press(Key::Space);
+    for _ in 0..8 {
+        clock.advance(1.0);
+        h.step();
+    }
+    h.state_mut().push_command(Command::Fault { node: "app-2".into(), fault: LiveFault::Crash });
+    h.run_steps(2);
+    h
+}
+
+fn body_size(h: &Harness<'_, ArchsimApp>) -> f32 {
+    h.ctx.global_style().text_styles[&TextStyle::Body].size
+}
+
+/// The bottom edge of the lowest node box on screen, and the right edge of
+/// the rightmost, points.
+fn topology_extent(h: &Harness<'_, ArchsimApp>) -> egui::Pos2 {
+    let half_height = h.state().node_text_points().expect("drawn") / SMALL_TEXT * NODE_SIZE.y / 2.0;
+    h.state().document().scenario.nodes.iter().fold(egui::pos2(f32::MIN, f32::MIN), |extent, n| {
+        let (centre, handle) = h.state().node_screen_points(&n.id).expect("on the canvas");
+        egui::pos2(extent.x.max(handle.x), extent.y.max(centre.y + half_height))
+    })
+}
+
+#[test]
+fn presenter_mode_keeps_plots_and_the_event_log_beside_the_canvas() {
+    let mut h = running_on_a_projector(default_scenario());
+    let normal_view = h.state().node_screen_points("app-1");
+    let normal_width = node_width_px(&h, "app-1");
+    let normal_body = body_size(&h);
+    assert!(h.query_by_label("+ Client").is_some());
+
+    h.key_press(Key::F5);
+    h.run_steps(3);
+    // The editing panels are hidden ...
+    assert!(h.query_by_label("+ Client").is_none(), "the palette is hidden");
+    assert!(h.query_by_label("Scenario").is_none(), "the inspector is hidden");
+    assert!(h.query_by_label("Pause").is_some(), "the run controls stay");
+    // ... the plots and the log are kept beside the canvas: this design is
+    // wide, so they are in a strip under it, the plots side by side and the
+    // log on their right.
+    let throughput = h.get_by_label("Throughput req/s").rect();
+    let latency = h.get_by_label("Latency ms").rect();
+    let failures = h.get_by_label_contains("Failures req/s").rect();
+    let events = h.get_by_label_contains("Events (").rect();
+    assert!(throughput.min.y > topology_extent(&h).y, "the plots are under the topology");
+    assert!(latency.min.x > throughput.max.x && failures.min.x > latency.max.x, "side by side");
+    assert!(events.min.x > failures.max.x, "the event log is beside the plots");
+    assert!(h.query_by_label_contains("app-2 crashed").is_some(), "the log shows its events");
+    // ... the text is larger, and the topology fills the big canvas.
+    assert!(body_size(&h) > normal_body, "larger text");
+    let presenter_width = node_width_px(&h, "app-1");
+    assert!(presenter_width > 1.2 * normal_width, "the topology grows: {normal_width} px, then {presenter_width} px");
+
+    // F5 again: the normal layout, exactly as before.
+    h.key_press(Key::F5);
+    h.run_steps(3);
+    assert!(h.query_by_label("+ Client").is_some());
+    assert!(h.query_by_label("Scenario").is_some());
+    assert!(h.query_by_label("Throughput req/s").is_some(), "the plots are back in the bottom panel");
+    assert!((body_size(&h) - normal_body).abs() < 1e-3);
+    assert_eq!(h.state().node_screen_points("app-1"), normal_view, "the canvas view comes back");
+}
+
+#[test]
+fn a_tall_design_gets_the_plots_in_a_column_on_its_right() {
+    let mut tall = default_scenario();
+    for (k, node) in tall.nodes.iter_mut().enumerate() {
+        node.pos = (0.0, 110.0 * k as f32);
+    }
+    let mut h = running_on_a_projector(tall);
+    h.key_press(Key::F5);
+    h.run_steps(3);
+    let throughput = h.get_by_label("Throughput req/s").rect();
+    let latency = h.get_by_label("Latency ms").rect();
+    let failures = h.get_by_label_contains("Failures req/s").rect();
+    let events = h.get_by_label_contains("Events (").rect();
+    assert!(throughput.min.x > topology_extent(&h).x, "the plots are right of the topology");
+    assert!(latency.min.y > throughput.max.y && failures.min.y > latency.max.y, "one under the other");
+    assert!((latency.min.x - throughput.min.x).abs() < 1.0);
+    assert!(events.min.y > failures.max.y, "the event log is under the plots");
+    assert!(h.query_by_label("+ Client").is_none() && h.query_by_label("Scenario").is_none());
 }

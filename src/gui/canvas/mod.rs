@@ -47,6 +47,16 @@ pub struct CanvasState {
     /// The size of the canvas viewport last frame, points: when it changes
     /// the view is resized to keep its scale.
     viewport_size: Option<Vec2>,
+    /// The view to come back to (see [`CanvasState::remember_view`]).
+    remembered: Option<RememberedView>,
+}
+
+/// A view put aside: the part of the canvas shown and the viewport it was
+/// shown in, which together give its scale.
+#[derive(Debug, Clone, Copy)]
+struct RememberedView {
+    scene_rect: Rect,
+    viewport_size: Option<Vec2>,
 }
 
 impl Default for CanvasState {
@@ -58,6 +68,7 @@ impl Default for CanvasState {
             connecting_from: None,
             view: None,
             viewport_size: None,
+            remembered: None,
         }
     }
 }
@@ -65,6 +76,26 @@ impl Default for CanvasState {
 impl CanvasState {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Puts the current view aside and fits the topology into the canvas
+    /// on the next frame (entering presenter mode, where the canvas grows).
+    pub fn remember_view_and_fit(&mut self) {
+        self.remembered = Some(RememberedView { scene_rect: self.scene_rect, viewport_size: self.viewport_size });
+        self.fit_pending = true;
+    }
+
+    /// Comes back to the view put aside, exactly as it was (leaving
+    /// presenter mode); nothing happens if none was.
+    pub fn restore_view(&mut self) {
+        if let Some(r) = self.remembered.take() {
+            self.scene_rect = r.scene_rect;
+            self.viewport_size = r.viewport_size;
+            // The last frame's scale is presenter mode's: the Scene takes
+            // the scale from the restored view instead.
+            self.view = None;
+            self.fit_pending = false;
+        }
     }
 }
 
