@@ -93,6 +93,21 @@ fn zoom_grows_node_text() {
     assert!(back >= MIN_TEXT_POINTS - 0.01 && back < text_at_150, "{back} px back at 100 %");
 }
 
+/// The window opens small and is then sized to the monitor: the topology,
+/// fitted and untouched, is fitted again into the larger canvas rather than
+/// keeping a scale chosen for a canvas too small to show it all.
+#[test]
+fn a_fitted_topology_stays_fitted_when_the_window_grows() {
+    let (mut h, _clock) = three_tier_app();
+    let inspector_left = |h: &Harness<'_, ArchsimApp>| h.get_by_label("Scenario").rect().min.x;
+    let db_right = |h: &Harness<'_, ArchsimApp>| h.state().node_screen_points("db").expect("on the canvas").1.x;
+    assert!(db_right(&h) > inspector_left(&h), "at 1280×800 the database is past the canvas's edge");
+    h.set_size(egui::vec2(1600.0, 1000.0));
+    h.run_steps(3);
+    assert!(db_right(&h) < inspector_left(&h), "the whole topology is in view");
+    assert!(node_text_px(&h) >= MIN_TEXT_POINTS - 0.01);
+}
+
 /// Runs the app eight seconds at 1× in a projector-sized window, with a
 /// crash for the log to show.
 fn running_on_a_projector(scenario: archsim::scenario::Scenario) -> Harness<'static, ArchsimApp> {

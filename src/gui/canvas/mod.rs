@@ -45,9 +45,16 @@ pub struct CanvasState {
     /// The transform of the last frame, for drops from the palette.
     pub view: Option<CanvasView>,
     /// The size of the canvas viewport last frame, points: when it changes
-    /// the view is resized to keep its scale.
+    /// the view is refitted or resized to keep its scale.
     viewport_size: Option<Vec2>,
-    /// The view to come back to (see [`CanvasState::remember_view`]).
+    /// The view is the topology fitted into the viewport and neither the
+    /// user (pan, zoom, a node brought into view) nor the UI zoom has
+    /// changed it since: it stays fitted when the viewport changes size
+    /// (the window opening at its real size, presenter mode's panels).
+    fitted: bool,
+    /// egui's zoom factor last frame.
+    zoom_factor: Option<f32>,
+    /// The view to come back to (see [`CanvasState::remember_view_and_fit`]).
     remembered: Option<RememberedView>,
 }
 
@@ -57,6 +64,7 @@ pub struct CanvasState {
 struct RememberedView {
     scene_rect: Rect,
     viewport_size: Option<Vec2>,
+    fitted: bool,
 }
 
 impl Default for CanvasState {
@@ -68,6 +76,8 @@ impl Default for CanvasState {
             connecting_from: None,
             view: None,
             viewport_size: None,
+            fitted: false,
+            zoom_factor: None,
             remembered: None,
         }
     }
@@ -81,7 +91,11 @@ impl CanvasState {
     /// Puts the current view aside and fits the topology into the canvas
     /// on the next frame (entering presenter mode, where the canvas grows).
     pub fn remember_view_and_fit(&mut self) {
-        self.remembered = Some(RememberedView { scene_rect: self.scene_rect, viewport_size: self.viewport_size });
+        self.remembered = Some(RememberedView {
+            scene_rect: self.scene_rect,
+            viewport_size: self.viewport_size,
+            fitted: self.fitted,
+        });
         self.fit_pending = true;
     }
 
@@ -91,6 +105,7 @@ impl CanvasState {
         if let Some(r) = self.remembered.take() {
             self.scene_rect = r.scene_rect;
             self.viewport_size = r.viewport_size;
+            self.fitted = r.fitted;
             // The last frame's scale is presenter mode's: the Scene takes
             // the scale from the restored view instead.
             self.view = None;
@@ -132,10 +147,19 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
 
     // What egui's Scene will allocate: the rest of the panel.
     let viewport_size = ui.available_size_before_wrap();
-    if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 {
+    let zoom_factor = ui.ctx().zoom_factor();
+    if state.zoom_factor.is_some_and(|last| last != zoom_factor) {
+        // Ctrl + should grow the topology, not fit it again.
+        state.fitted = false;
+    }
+    state.zoom_factor = Some(zoom_factor);
+    let resized = state.viewport_size.is_some_and(|last| last != viewport_size);
+    if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 || (resized && state.fitted)
+    {
         state.scene_rect = fit_view(topology_rect(input.scenario), viewport_size, SCALE_RANGE);
         state.fit_pending = false;
-    } else if state.viewport_size.is_some_and(|last| last != viewport_size)
+        state.fitted = true;
+    } else if resized
         && let Some(view) = state.view
         && view.zoom() > 0.0
     {
@@ -149,6 +173,7 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
         && let Some(n) = input.scenario.node(&id)
     {
         state.scene_rect = centred_on(state.scene_rect, pos2(n.pos.0, n.pos.1));
+        state.fitted = false;
     }
 
     let mut hovered_edge = None;
@@ -157,6 +182,10 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
     let scene_response = scene.show(ui, &mut scene_rect, |ui| {
         hovered_edge = scene_contents_ui(ui, state, input, &pal, commands);
     });
+    if scene_rect != state.scene_rect {
+        // Panned or zoomed by hand.
+        state.fitted = false;
+    }
     state.scene_rect = scene_rect;
     let background = scene_response.response;
     background_interaction(ui, &background, state, input, hovered_edge, commands);
