@@ -214,12 +214,8 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             ui.weak("Points appear as each simulated window (1 s by default) closes.");
         }
     };
-    if opts.stacked {
-        // A narrow column wraps the controls rather than cutting the readout.
-        ui.horizontal_wrapped(header);
-    } else {
-        ui.horizontal(header);
-    }
+    // Large text (presenter mode, the UI zoom) wraps the readout rather than cutting it.
+    ui.horizontal_wrapped(header);
     let count = if opts.node_name.is_some() { 4.0 } else { 3.0 };
     let gap = ui.spacing().item_spacing;
     let (width, height, layout) = if opts.stacked {
@@ -309,7 +305,8 @@ fn plot_box(
 ) {
     ui.vertical(|ui| {
         ui.set_width(width);
-        ui.horizontal(|ui| {
+        // The legend goes under the title when the plot is too narrow for both.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(title).small().strong());
             for (name, color) in legend {
                 ui.label(RichText::new(format!("– {name}")).small().color(*color));

@@ -20,12 +20,12 @@ pub enum PlotsSide {
 
 /// The column's width for a window `width` points wide.
 pub fn column_width(width: f32) -> f32 {
-    (width * 0.25).max(340.0)
+    (width * 0.25).max(300.0)
 }
 
 /// The strip's height for a window `height` points tall.
 pub fn strip_height(height: f32) -> f32 {
-    (height * 0.34).max(260.0)
+    (height * 0.3).max(180.0)
 }
 
 /// The side that shows `topology` (canvas units) the largest in a window

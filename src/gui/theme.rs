@@ -143,7 +143,7 @@ fn relative_luminance(c: Color32) -> f32 {
 }
 
 /// How much larger presenter mode makes the panels' text.
-pub const PRESENTER_TEXT_SCALE: f32 = 1.3;
+pub const PRESENTER_TEXT_SCALE: f32 = 1.2;
 
 /// The text sizes, points at 100 % zoom, times `scale`. egui's defaults
 /// (small text 9, body 13) are too small for a room; these keep the small

@@ -131,19 +131,21 @@ pub fn content_rect(node_positions_in_canvas: impl IntoIterator<Item = Pos2>, ma
     if rect.is_negative() { Rect::from_min_size(pos2(0.0, 0.0), vec2(900.0, 500.0)) } else { rect.expand(margin) }
 }
 
-/// The part of the canvas to show so that `content` fills a viewport of
-/// `view_size` points as far as `scale_range` (points per canvas unit)
-/// allows. At the smallest scale the node text is still readable, so a
-/// topology larger than the viewport is not shrunk further: it is shown
-/// from its top-left corner, where the clients and so the requests start,
-/// and the rest is reached by panning.
-pub fn fit_view(content: Rect, view_size: Vec2, scale_range: Rangef) -> Rect {
+/// The part of the canvas to show so that `content` (the nodes and a
+/// `margin` around them) fills a viewport of `view_size` points as far as
+/// `scale_range` (points per canvas unit) allows. At the smallest scale the
+/// node text is still readable, so a topology larger than the viewport is
+/// not shrunk further: it gives up its margin first, then is shown from its
+/// top-left corner, where the clients and so the requests start, and the
+/// rest is reached by panning.
+pub fn fit_view(content: Rect, margin: f32, view_size: Vec2, scale_range: Rangef) -> Rect {
     let size = view_size / fit_scale(content.size(), view_size, scale_range);
-    let min = pos2(
-        if size.x < content.width() { content.min.x } else { content.center().x - size.x / 2.0 },
-        if size.y < content.height() { content.min.y } else { content.center().y - size.y / 2.0 },
-    );
-    Rect::from_min_size(min, size)
+    // Centred when it fits (the offset is then negative).
+    let start = |min: f32, len: f32, view: f32| min + ((len - view) / 2.0).min(margin);
+    Rect::from_min_size(
+        pos2(start(content.min.x, content.width(), size.x), start(content.min.y, content.height(), size.y)),
+        size,
+    )
 }
 
 /// The scale (points per canvas unit) at which `content` fills a viewport
@@ -260,16 +262,19 @@ mod tests {
     fn a_small_topology_is_fitted_centred_and_a_large_one_from_its_corner() {
         let range = Rangef::new(1.0, 2.0);
         let small = Rect::from_min_size(pos2(0.0, 0.0), vec2(400.0, 200.0));
-        let view = fit_view(small, vec2(600.0, 600.0), range);
+        let view = fit_view(small, 10.0, vec2(600.0, 600.0), range);
         assert_eq!(view.size(), vec2(400.0, 400.0), "1.5 points per unit: the width fits");
         assert_eq!(view.center(), small.center());
         let tiny = Rect::from_min_size(pos2(0.0, 0.0), vec2(100.0, 50.0));
-        assert_eq!(fit_view(tiny, vec2(600.0, 600.0), range).size(), vec2(300.0, 300.0), "at most 2×");
+        assert_eq!(fit_view(tiny, 10.0, vec2(600.0, 600.0), range).size(), vec2(300.0, 300.0), "at most 2×");
         let large = Rect::from_min_size(pos2(-50.0, 10.0), vec2(1000.0, 300.0));
-        let view = fit_view(large, vec2(500.0, 400.0), range);
+        let view = fit_view(large, 10.0, vec2(500.0, 400.0), range);
         assert_eq!(view.size(), vec2(500.0, 400.0), "never below the readable scale");
-        assert_eq!(view.min.x, -50.0, "the left end (the clients) is in view");
+        assert_eq!(view.min.x, -40.0, "from the left end (the clients), without the margin");
         assert_eq!(view.center().y, large.center().y, "the height fits: centred");
+        let a_little_large = Rect::from_min_size(pos2(0.0, 0.0), vec2(510.0, 300.0));
+        let view = fit_view(a_little_large, 10.0, vec2(500.0, 400.0), range);
+        assert_eq!(view.min.x, 5.0, "the margins are given up evenly");
     }
 
     #[test]

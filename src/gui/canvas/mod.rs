@@ -156,7 +156,7 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
     let resized = state.viewport_size.is_some_and(|last| last != viewport_size);
     if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 || (resized && state.fitted)
     {
-        state.scene_rect = fit_view(topology_rect(input.scenario), viewport_size, SCALE_RANGE);
+        state.scene_rect = fit_view(topology_rect(input.scenario), FIT_MARGIN, viewport_size, SCALE_RANGE);
         state.fit_pending = false;
         state.fitted = true;
     } else if resized
