@@ -349,12 +349,15 @@ fn plot_box(
             })
             .y_grid_spacer(egui_plot::log_grid_spacer(10))
         } else {
-            plot.include_y(0.0).include_y(1.0).label_formatter(|h| match h {
-                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
-                    Some(format!("{plot_name} at {:.0} s: {:.1}", position.x, position.y))
-                }
-                egui_plot::HoverPosition::Elsewhere { .. } => None,
-            })
+            plot.include_y(0.0)
+                .include_y(1.0)
+                .y_grid_spacer(egui_plot::uniform_grid_spacer(one_two_five_steps))
+                .label_formatter(|h| match h {
+                    egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                        Some(format!("{plot_name} at {:.0} s: {:.1}", position.x, position.y))
+                    }
+                    egui_plot::HoverPosition::Elsewhere { .. } => None,
+                })
         };
         plot.show(ui, |plot_ui| {
             add(plot_ui);
@@ -363,6 +366,21 @@ fn plot_box(
             }
         });
     });
+}
+
+/// Grid steps of 1, 2 or 5 times a power of ten, the finest at least
+/// `base_step_size`, each a multiple of the finer (so a value is labelled
+/// once). `egui_plot`'s default steps are powers of ten only, so a short
+/// plot with large text (presenter mode, the UI zoom) has no room for a
+/// label between 0 and 100; a step of 20 gives it some.
+fn one_two_five_steps(input: egui_plot::GridInput) -> [f64; 3] {
+    let base = input.base_step_size.max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(base.log10().floor());
+    let mantissa = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * power >= base * (1.0 - 1e-9)).unwrap_or(10.0);
+    let fine = mantissa * power;
+    // 1 → 2 → 10, 2 → 10 → 20, 5 → 10 → 50.
+    let medium = if (mantissa - 2.0).abs() < f64::EPSILON { 5.0 * fine } else { 2.0 * fine };
+    [fine, medium, 10.0 * fine]
 }
 
 /// An axis number without noise: `0`, `250`, `12k`, `1.5M`.
@@ -386,6 +404,14 @@ mod tests {
     use super::*;
     use crate::scenario::default_scenario;
     use crate::sim::SimTime;
+
+    #[test]
+    fn grid_steps_go_one_two_five() {
+        let steps = |base| one_two_five_steps(egui_plot::GridInput { bounds: (0.0, 100.0), base_step_size: base });
+        assert_eq!(steps(7.0), [10.0, 20.0, 100.0]);
+        assert_eq!(steps(20.0), [20.0, 100.0, 200.0]);
+        assert_eq!(steps(0.3), [0.5, 1.0, 5.0]);
+    }
 
     #[test]
     fn axis_numbers_are_compact() {
