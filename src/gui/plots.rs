@@ -206,7 +206,8 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
                 format::percent(s.error_ratio)
             );
             let color = if s.error_ratio > 0.01 { FAILED } else { ui.visuals().text_color() };
-            ui.label(RichText::new(text).color(color)).on_hover_text(
+            // Whole, on the next line if it does not fit on this one.
+            ui.add(egui::Label::new(RichText::new(text).color(color)).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(
                 "End to end, as the clients see it, over the last simulated window (the open one once it is half full)",
             );
         }
@@ -307,9 +308,10 @@ fn plot_box(
         ui.set_width(width);
         // The legend goes under the title when the plot is too narrow for both.
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(title).small().strong());
+            let extend = egui::TextWrapMode::Extend;
+            ui.add(egui::Label::new(RichText::new(title).small().strong()).wrap_mode(extend));
             for (name, color) in legend {
-                ui.label(RichText::new(format!("– {name}")).small().color(*color));
+                ui.add(egui::Label::new(RichText::new(format!("– {name}")).small().color(*color)).wrap_mode(extend));
             }
         });
         // The title line's height grows with the text size (presenter mode).

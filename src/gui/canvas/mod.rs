@@ -128,6 +128,10 @@ pub struct CanvasInput<'a> {
 /// Margin around the topology when fitting it into view.
 const FIT_MARGIN: f32 = 36.0;
 
+/// The band at the top of the canvas, points, that the banner (bottleneck,
+/// pending changes) takes: the topology is fitted under it.
+const BANNER_BAND: f32 = 36.0;
+
 /// How far the canvas zooms, in screen points per canvas unit. Never out
 /// so far that node text falls below [`node_view::MIN_TEXT_POINTS`]: a
 /// topology larger than the canvas is panned, not shrunk to illegible text.
@@ -156,7 +160,11 @@ pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, 
     let resized = state.viewport_size.is_some_and(|last| last != viewport_size);
     if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 || (resized && state.fitted)
     {
-        state.scene_rect = fit_view(topology_rect(input.scenario), FIT_MARGIN, viewport_size, SCALE_RANGE);
+        // Fitted under the band the banner takes, so it covers no node.
+        let below_banner = vec2(viewport_size.x, (viewport_size.y - BANNER_BAND).max(1.0));
+        let view = fit_view(topology_rect(input.scenario), FIT_MARGIN, below_banner, SCALE_RANGE);
+        let band_in_canvas = BANNER_BAND * view.height() / below_banner.y.max(1.0);
+        state.scene_rect = Rect::from_min_max(view.min - vec2(0.0, band_in_canvas), view.max);
         state.fit_pending = false;
         state.fitted = true;
     } else if resized
