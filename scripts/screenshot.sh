@@ -58,6 +58,8 @@ xvfb-run -a -s "-screen 0 $screen" bash -c '
         sleep 0.1
     done
     if [ -z "$win" ]; then echo "screenshot.sh: no archsim window appeared" >&2; cat "$XDG_RUNTIME_DIR/app.log" >&2; kill $pid; exit 1; fi
+    # The pointer starts mid-screen: park it in a corner, so no hover card covers the canvas.
+    xdotool mousemove 0 0 2>/dev/null || true
     sleep "$SECONDS_TO_RUN"
     import -window "$win" "$OUT"
     # Quit through the app (Ctrl+Q) so it saves and writes its frame log.

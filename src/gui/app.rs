@@ -11,7 +11,7 @@ use eframe::egui::{self, Ui, ViewportCommand};
 
 use super::alerts::Severity;
 use super::autosave::{self, Autosave};
-use super::canvas::{CanvasInput, CanvasState, canvas_ui};
+use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
 use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
@@ -23,7 +23,9 @@ use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
 use super::pacer::{EngineThread, PacerConfig, Speed};
 use super::palette::left_panel_ui;
+use super::placement;
 use super::plots::{PlotOptions, plot_data, plots_ui};
+use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::runtime::Runtime;
 use super::selection::Selection;
@@ -176,7 +178,12 @@ pub struct ArchsimApp {
     sent_title: String,
     close_confirmed: bool,
     spike_client: Option<String>,
-    applied_theme: Option<theme::ThemeChoice>,
+    /// The theme and whether presenter mode's larger text is applied.
+    applied_theme: Option<(theme::ThemeChoice, bool)>,
+    /// Size the window to the monitor once its size is known (first start).
+    size_to_monitor: bool,
+    /// Where presenter mode put the plots, chosen when it is entered.
+    presenter_side: Option<PlotsSide>,
     autosave: Autosave,
     /// Whether the last autosave failed (reported once, not every second).
     autosave_failing: bool,
@@ -221,6 +228,8 @@ impl ArchsimApp {
         let problems = DocProblems::of(&state.doc.scenario);
         let mut frame_stats = FrameStats::default();
         frame_stats.engine_thread = rt.runs_in_background();
+        // No saved state: the first start, whose window eframe has not sized yet.
+        let size_to_monitor = config.use_storage && cc.storage.is_none_or(|s| s.get_string(eframe::APP_KEY).is_none());
         let mut app = ArchsimApp {
             undoer: Undoer::with_settings(UndoSettings { max_undos: 200, stable_time: 0.6, auto_save_interval: 10.0 }),
             rt,
@@ -247,6 +256,8 @@ impl ArchsimApp {
             exit_doc: None,
             shutdown: config.shutdown,
             shutting_down: false,
+            size_to_monitor,
+            presenter_side: None,
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
@@ -299,6 +310,13 @@ impl ArchsimApp {
             view.screen_from_canvas(rect.center()),
             view.screen_from_canvas(super::canvas::geometry::handle_pos(rect)),
         ))
+    }
+
+    /// How tall node text (the smallest: live numbers, badges) is on screen,
+    /// points (last frame); pixels are this times `pixels_per_point`. For
+    /// tests that check it grows with the UI zoom and stays readable.
+    pub fn node_text_points(&self) -> Option<f32> {
+        Some(self.canvas.view?.zoom() * super::canvas::node_view::SMALL_TEXT)
     }
 
     /// Queues a command as if the UI had emitted it (applied next frame).
@@ -489,15 +507,15 @@ impl ArchsimApp {
             Command::ZoomIn => egui::gui_zoom::zoom_in(ctx),
             Command::ZoomOut => egui::gui_zoom::zoom_out(ctx),
             Command::ZoomReset => ctx.set_zoom_factor(1.0),
-            Command::TogglePresenter => self.state.prefs.presenter = !self.state.prefs.presenter,
+            Command::TogglePresenter => self.set_presenter(!self.state.prefs.presenter),
             Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
             Command::TogglePauseAtEnd => {
                 self.state.prefs.run_past_end = !self.state.prefs.run_past_end;
                 self.rt.run_past_end = self.state.prefs.run_past_end;
             }
             Command::TogglePanel(p) => {
+                self.set_presenter(false);
                 let prefs = &mut self.state.prefs;
-                prefs.presenter = false;
                 match p {
                     Panel::Left => prefs.left_panel = !prefs.left_panel,
                     Panel::Right => prefs.right_panel = !prefs.right_panel,
@@ -886,48 +904,116 @@ impl ArchsimApp {
         }
     }
 
+    /// The bottom panel: the live plots side by side, the events and the
+    /// verdict beside them.
     fn bottom_panel_ui(&mut self, ui: &mut Ui) {
         let mut commands = Vec::new();
         egui::Panel::right("side-log").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let events = format!("Events ({})", self.rt.alerts.len());
-                ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
-                let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
-                ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
-            });
-            ui.separator();
-            match self.side_tab {
-                SideTab::Events => event_log_ui(ui, &self.rt.alerts, &mut commands),
-                SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), &mut commands),
-            }
+            self.log_tabs_ui(ui, &mut commands);
         });
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            let selected = self.selection.single_node().map(str::to_string);
-            let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
-            match &self.rt.sim {
-                Some(sim) => {
-                    let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
-                    let prefs = &mut self.state.prefs;
-                    plots_ui(
-                        ui,
-                        &data,
-                        PlotOptions {
-                            log_latency: &mut prefs.latency_log_scale,
-                            window_s: &mut prefs.plot_window_s,
-                            node_name: selected.as_deref().filter(|_| sim_node.is_some()),
-                            now: self.rt.live.end_to_end.as_ref(),
-                        },
-                    );
-                }
-                None if self.state.doc.scenario.nodes.is_empty() => {
-                    ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
-                }
-                None => {
-                    ui.weak("No simulation: the scenario has problems (see the inspector).");
-                }
-            }
-        });
+        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, false));
         self.commands.extend(commands);
+    }
+
+    /// Presenter mode's plots and log, beside the canvas on `side`: what a
+    /// room watches while the canvas shows where it happens. Their own
+    /// panel ids, so the normal layout's sizes are untouched.
+    fn presenter_panels_ui(&mut self, ui: &mut Ui, side: PlotsSide) {
+        let mut commands = Vec::new();
+        let window = ui.available_size();
+        match side {
+            PlotsSide::Right => {
+                let width = presenter::column_width(window.x);
+                egui::Panel::right("presenter-column").resizable(true).default_size(width).min_size(300.0).show(
+                    ui,
+                    |ui| {
+                        let log_height = (ui.available_height() * 0.3).max(140.0);
+                        egui::Panel::bottom("presenter-column-log")
+                            .resizable(true)
+                            .default_size(log_height)
+                            .min_size(120.0)
+                            .show(ui, |ui| self.log_tabs_ui(ui, &mut commands));
+                        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, true));
+                    },
+                );
+            }
+            PlotsSide::Bottom => {
+                let height = presenter::strip_height(window.y);
+                egui::Panel::bottom("presenter-strip").resizable(true).default_size(height).min_size(200.0).show(
+                    ui,
+                    |ui| {
+                        let log_width = (ui.available_width() * 0.25).max(330.0);
+                        egui::Panel::right("presenter-strip-log")
+                            .resizable(true)
+                            .default_size(log_width)
+                            .min_size(220.0)
+                            .show(ui, |ui| self.log_tabs_ui(ui, &mut commands));
+                        egui::CentralPanel::default_margins().show(ui, |ui| self.live_plots_ui(ui, false));
+                    },
+                );
+            }
+        }
+        self.commands.extend(commands);
+    }
+
+    /// The events and verdict tabs.
+    fn log_tabs_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            let events = format!("Events ({})", self.rt.alerts.len());
+            ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
+            let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
+            ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
+        });
+        ui.separator();
+        match self.side_tab {
+            SideTab::Events => event_log_ui(ui, &self.rt.alerts, commands),
+            SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
+        }
+    }
+
+    /// The live plots, or why there are none; `stacked` one under the other.
+    fn live_plots_ui(&mut self, ui: &mut Ui, stacked: bool) {
+        let selected = self.selection.single_node().map(str::to_string);
+        let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
+        match &self.rt.sim {
+            Some(sim) => {
+                let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
+                let prefs = &mut self.state.prefs;
+                plots_ui(
+                    ui,
+                    &data,
+                    PlotOptions {
+                        log_latency: &mut prefs.latency_log_scale,
+                        window_s: &mut prefs.plot_window_s,
+                        node_name: selected.as_deref().filter(|_| sim_node.is_some()),
+                        now: self.rt.live.end_to_end.as_ref(),
+                        stacked,
+                    },
+                );
+            }
+            None if self.state.doc.scenario.nodes.is_empty() => {
+                ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
+            }
+            None => {
+                ui.weak("No simulation: the scenario has problems (see the inspector).");
+            }
+        }
+    }
+
+    /// Presenter mode on or off. On, the canvas view is put aside and the
+    /// topology fitted into the larger canvas; off, that view comes back as
+    /// it was, and so do the panels (egui keeps their sizes).
+    fn set_presenter(&mut self, on: bool) {
+        if on == self.state.prefs.presenter {
+            return;
+        }
+        self.state.prefs.presenter = on;
+        self.presenter_side = None;
+        if on {
+            self.canvas.remember_view_and_fit();
+        } else {
+            self.canvas.restore_view();
+        }
     }
 
     fn sync_window(&mut self, ctx: &egui::Context) {
@@ -936,9 +1022,19 @@ impl ArchsimApp {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.sent_title = title;
         }
-        if self.applied_theme != Some(self.state.prefs.theme) {
-            theme::apply(ctx, self.state.prefs.theme);
-            self.applied_theme = Some(self.state.prefs.theme);
+        let look = (self.state.prefs.theme, self.state.prefs.presenter);
+        if self.applied_theme != Some(look) {
+            theme::apply(ctx, look.0, look.1);
+            self.applied_theme = Some(look);
+            ctx.request_repaint();
+        }
+        if self.size_to_monitor
+            && let Some(monitor) = ctx.input(|i| i.viewport().monitor_size)
+        {
+            self.size_to_monitor = false;
+            let (pos, size) = placement::first_placement(monitor);
+            ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
+            ctx.send_viewport_cmd(ViewportCommand::OuterPosition(pos));
         }
         self.state.prefs.ui_zoom = ctx.zoom_factor();
     }
@@ -1016,6 +1112,15 @@ impl eframe::App for ArchsimApp {
             self.state.prefs.spike_secs = secs;
             self.spike_client = client;
         });
+        if presenter {
+            // A big canvas for a projector, the plots and the log beside it;
+            // the editing panels (palette, inspector) are hidden.
+            let window = ui.available_size();
+            let scenario = &self.state.doc.scenario;
+            let side =
+                *self.presenter_side.get_or_insert_with(|| presenter::plots_side(topology_rect(scenario), window));
+            self.presenter_panels_ui(ui, side);
+        }
         if !presenter && self.state.prefs.bottom_panel {
             egui::Panel::bottom("bottom").resizable(true).default_size(230.0).min_size(140.0).show(ui, |ui| {
                 self.bottom_panel_ui(ui);

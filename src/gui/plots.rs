@@ -187,11 +187,14 @@ pub struct PlotOptions<'a> {
     pub node_name: Option<&'a str>,
     /// End to end over the last second or so, for the readout.
     pub now: Option<&'a Stats>,
+    /// One plot under the other (presenter mode's column beside the
+    /// canvas) rather than side by side (the bottom panel).
+    pub stacked: bool,
 }
 
-/// The row of plots in the bottom panel.
+/// The plots: a row in the bottom panel, a column in presenter mode.
 pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
-    ui.horizontal(|ui| {
+    let header = |ui: &mut Ui| {
         ui.label(RichText::new("Live").strong());
         ui.weak("last");
         egui::ComboBox::from_id_salt("plot-window")
@@ -215,19 +218,28 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
                 format::percent(s.error_ratio)
             );
             let color = if s.error_ratio > 0.01 { FAILED } else { ui.visuals().text_color() };
-            ui.label(RichText::new(text).color(color)).on_hover_text(
+            // Whole, on the next line if it does not fit on this one.
+            ui.add(egui::Label::new(RichText::new(text).color(color)).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(
                 "End to end, as the clients see it, over the last simulated window (the open one once it is half full)",
             );
         }
         if !data.has_points() {
             ui.weak("Points appear as each simulated window (1 s by default) closes.");
         }
-    });
-    let height = (ui.available_height() - 4.0).max(80.0);
-    let columns = if opts.node_name.is_some() { 4 } else { 3 };
-    let width = ((ui.available_width() - 8.0 * (columns as f32 - 1.0)) / columns as f32).max(120.0);
+    };
+    // Large text (presenter mode, the UI zoom) wraps the readout rather than cutting it.
+    ui.horizontal_wrapped(header);
+    let count = if opts.node_name.is_some() { 4.0 } else { 3.0 };
+    let gap = ui.spacing().item_spacing;
+    let (width, height, layout) = if opts.stacked {
+        let height = ((ui.available_height() - gap.y * (count - 1.0)) / count).max(100.0);
+        (ui.available_width().max(120.0), height, egui::Layout::top_down(egui::Align::Min))
+    } else {
+        let width = ((ui.available_width() - gap.x * (count - 1.0)) / count).max(120.0);
+        (width, (ui.available_height() - 4.0).max(80.0), egui::Layout::left_to_right(egui::Align::Min))
+    };
     let log = *opts.log_latency;
-    ui.horizontal(|ui| {
+    ui.with_layout(layout, |ui| {
         plot_box(ui, "Throughput req/s", &[("ok", OK), ("failed", FAILED)], width, height, data, false, |plot_ui| {
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
             plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
@@ -306,15 +318,19 @@ fn plot_box(
 ) {
     ui.vertical(|ui| {
         ui.set_width(width);
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(title).small().strong());
+        // The legend goes under the title when the plot is too narrow for both.
+        ui.horizontal_wrapped(|ui| {
+            let extend = egui::TextWrapMode::Extend;
+            ui.add(egui::Label::new(RichText::new(title).small().strong()).wrap_mode(extend));
             for (name, color) in legend {
-                ui.label(RichText::new(format!("– {name}")).small().color(*color));
+                ui.add(egui::Label::new(RichText::new(format!("– {name}")).small().color(*color)).wrap_mode(extend));
             }
         });
+        // The title line's height grows with the text size (presenter mode).
+        let title_height = ui.min_rect().height() + ui.spacing().item_spacing.y;
         let plot = Plot::new(("plot", title))
             .width(width)
-            .height((height - 20.0).max(60.0))
+            .height((height - title_height).max(60.0))
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
@@ -347,12 +363,15 @@ fn plot_box(
             })
             .y_grid_spacer(egui_plot::log_grid_spacer(10))
         } else {
-            plot.include_y(0.0).include_y(1.0).label_formatter(|h| match h {
-                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
-                    Some(format!("{plot_name} at {:.0} s: {:.1}", position.x, position.y))
-                }
-                egui_plot::HoverPosition::Elsewhere { .. } => None,
-            })
+            plot.include_y(0.0)
+                .include_y(1.0)
+                .y_grid_spacer(egui_plot::uniform_grid_spacer(one_two_five_steps))
+                .label_formatter(|h| match h {
+                    egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                        Some(format!("{plot_name} at {:.0} s: {:.1}", position.x, position.y))
+                    }
+                    egui_plot::HoverPosition::Elsewhere { .. } => None,
+                })
         };
         plot.show(ui, |plot_ui| {
             add(plot_ui);
@@ -361,6 +380,21 @@ fn plot_box(
             }
         });
     });
+}
+
+/// Grid steps of 1, 2 or 5 times a power of ten, the finest at least
+/// `base_step_size`, each a multiple of the finer (so a value is labelled
+/// once). `egui_plot`'s default steps are powers of ten only, so a short
+/// plot with large text (presenter mode, the UI zoom) has no room for a
+/// label between 0 and 100; a step of 20 gives it some.
+fn one_two_five_steps(input: egui_plot::GridInput) -> [f64; 3] {
+    let base = input.base_step_size.max(f64::MIN_POSITIVE);
+    let power = 10f64.powf(base.log10().floor());
+    let mantissa = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * power >= base * (1.0 - 1e-9)).unwrap_or(10.0);
+    let fine = mantissa * power;
+    // 1 → 2 → 10, 2 → 10 → 20, 5 → 10 → 50.
+    let medium = if (mantissa - 2.0).abs() < f64::EPSILON { 5.0 * fine } else { 2.0 * fine };
+    [fine, medium, 10.0 * fine]
 }
 
 /// An axis number without noise: `0`, `250`, `12k`, `1.5M`.
@@ -384,6 +418,14 @@ mod tests {
     use super::*;
     use crate::scenario::default_scenario;
     use crate::sim::SimTime;
+
+    #[test]
+    fn grid_steps_go_one_two_five() {
+        let steps = |base| one_two_five_steps(egui_plot::GridInput { bounds: (0.0, 100.0), base_step_size: base });
+        assert_eq!(steps(7.0), [10.0, 20.0, 100.0]);
+        assert_eq!(steps(20.0), [20.0, 100.0, 200.0]);
+        assert_eq!(steps(0.3), [0.5, 1.0, 5.0]);
+    }
 
     #[test]
     fn axis_numbers_are_compact() {

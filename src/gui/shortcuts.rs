@@ -14,7 +14,8 @@ pub const SELECT_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAN
 pub const RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::R);
 pub const THEME: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::T);
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
-/// Hide every panel, for a projector.
+/// Presenter mode, for a projector: a big canvas with the live plots and
+/// the event log beside it, the editing panels hidden, larger text.
 pub const PRESENTER: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
 pub const FRAME_TIME: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F3);
 

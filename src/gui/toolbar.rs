@@ -119,7 +119,8 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Tidy layout (callers left, callees right)", Some("L".into()), true) {
                 commands.push(Command::TidyLayout);
             }
-            let presenter = if input.prefs.presenter { "Show panels" } else { "Presenter mode (hide panels)" };
+            let presenter =
+                if input.prefs.presenter { "Leave presenter mode" } else { "Presenter mode (big canvas, live plots)" };
             if item(ui, presenter, sc(&keys::PRESENTER), true) {
                 commands.push(Command::TogglePresenter);
             }

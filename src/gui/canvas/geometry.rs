@@ -4,7 +4,7 @@
 //! functions, unit-tested.
 
 use eframe::egui::emath::TSTransform;
-use eframe::egui::{Pos2, Rect, Vec2, pos2, vec2};
+use eframe::egui::{Pos2, Rangef, Rect, Vec2, pos2, vec2};
 
 /// Size of a node's box, canvas units.
 pub const NODE_SIZE: Vec2 = vec2(150.0, 64.0);
@@ -131,6 +131,39 @@ pub fn content_rect(node_positions_in_canvas: impl IntoIterator<Item = Pos2>, ma
     if rect.is_negative() { Rect::from_min_size(pos2(0.0, 0.0), vec2(900.0, 500.0)) } else { rect.expand(margin) }
 }
 
+/// The part of the canvas to show so that `content` (the nodes and a
+/// `margin` around them) fills a viewport of `view_size` points as far as
+/// `scale_range` (points per canvas unit) allows. At the smallest scale the
+/// node text is still readable, so a topology larger than the viewport is
+/// not shrunk further: it gives up its margin first, then is shown from its
+/// top-left corner, where the clients and so the requests start, and the
+/// rest is reached by panning.
+pub fn fit_view(content: Rect, margin: f32, view_size: Vec2, scale_range: Rangef) -> Rect {
+    let size = view_size / fit_scale(content.size(), view_size, scale_range);
+    // Centred when it fits (the offset is then negative).
+    let start = |min: f32, len: f32, view: f32| min + ((len - view) / 2.0).min(margin);
+    Rect::from_min_size(
+        pos2(start(content.min.x, content.width(), size.x), start(content.min.y, content.height(), size.y)),
+        size,
+    )
+}
+
+/// The scale (points per canvas unit) at which `content` fills a viewport
+/// of `view_size` points, within `scale_range`.
+pub fn fit_scale(content: Vec2, view_size: Vec2, scale_range: Rangef) -> f32 {
+    let fitting = (view_size / content).min_elem();
+    if fitting.is_finite() && fitting > 0.0 { scale_range.clamp(fitting) } else { scale_range.min }
+}
+
+/// The part of the canvas to show in a viewport that now measures
+/// `view_size` points, keeping `scale` and the centre of `view`. A panel
+/// that grows, a window resized or the UI zoom (which changes how many
+/// points the window holds) then changes how much of the canvas is seen,
+/// never the size of its text.
+pub fn rescaled_view(view: Rect, view_size: Vec2, scale: f32) -> Rect {
+    Rect::from_center_size(view.center(), view_size / scale)
+}
+
 /// The view rectangle centred on `pos` keeping the size of `current`.
 pub fn centred_on(current: Rect, pos_in_canvas: Pos2) -> Rect {
     Rect::from_center_size(pos_in_canvas, current.size())
@@ -223,5 +256,32 @@ mod tests {
         let spot = free_spot(pos2(0.0, 0.0), &[pos2(0.0, 0.0)]);
         assert!(!node_rect(spot).intersects(node_rect(pos2(0.0, 0.0))));
         assert_eq!(free_spot(pos2(500.0, 0.0), &[pos2(0.0, 0.0)]), pos2(500.0, 0.0));
+    }
+
+    #[test]
+    fn a_small_topology_is_fitted_centred_and_a_large_one_from_its_corner() {
+        let range = Rangef::new(1.0, 2.0);
+        let small = Rect::from_min_size(pos2(0.0, 0.0), vec2(400.0, 200.0));
+        let view = fit_view(small, 10.0, vec2(600.0, 600.0), range);
+        assert_eq!(view.size(), vec2(400.0, 400.0), "1.5 points per unit: the width fits");
+        assert_eq!(view.center(), small.center());
+        let tiny = Rect::from_min_size(pos2(0.0, 0.0), vec2(100.0, 50.0));
+        assert_eq!(fit_view(tiny, 10.0, vec2(600.0, 600.0), range).size(), vec2(300.0, 300.0), "at most 2×");
+        let large = Rect::from_min_size(pos2(-50.0, 10.0), vec2(1000.0, 300.0));
+        let view = fit_view(large, 10.0, vec2(500.0, 400.0), range);
+        assert_eq!(view.size(), vec2(500.0, 400.0), "never below the readable scale");
+        assert_eq!(view.min.x, -40.0, "from the left end (the clients), without the margin");
+        assert_eq!(view.center().y, large.center().y, "the height fits: centred");
+        let a_little_large = Rect::from_min_size(pos2(0.0, 0.0), vec2(510.0, 300.0));
+        let view = fit_view(a_little_large, 10.0, vec2(500.0, 400.0), range);
+        assert_eq!(view.min.x, 5.0, "the margins are given up evenly");
+    }
+
+    #[test]
+    fn a_resized_viewport_keeps_the_scale_and_the_centre() {
+        let view = Rect::from_min_size(pos2(0.0, 0.0), vec2(800.0, 400.0));
+        let resized = rescaled_view(view, vec2(600.0, 300.0), 1.5);
+        assert_eq!(resized.size(), vec2(400.0, 200.0));
+        assert_eq!(resized.center(), view.center());
     }
 }

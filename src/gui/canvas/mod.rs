@@ -13,12 +13,13 @@ pub mod traffic_dots;
 use std::collections::BTreeMap;
 
 use eframe::egui::{
-    self, Color32, CornerRadius, Pos2, Rect, Response, Scene, Sense, Stroke, Ui, WidgetInfo, pos2, vec2,
+    self, Color32, CornerRadius, Rangef, Rect, Response, Scene, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
 };
 
 use self::edge_view::{EdgeLook, dot_color, paint_edge, stroke_width};
 use self::geometry::{
-    ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, handle_pos, node_rect,
+    ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, fit_view, handle_pos,
+    node_rect, rescaled_view,
 };
 use self::node_view::{NodeLook, paint_node};
 use super::command::{Command, LiveFault};
@@ -27,7 +28,7 @@ use super::format;
 use super::live::{NodeView, edge_card, node_card, reason_line};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
-use super::theme::Palette;
+use super::theme::{Palette, white_text_fill};
 use crate::scenario::{NodeKind, Scenario};
 
 /// Canvas state kept between frames (not persisted).
@@ -43,17 +44,73 @@ pub struct CanvasState {
     connecting_from: Option<String>,
     /// The transform of the last frame, for drops from the palette.
     pub view: Option<CanvasView>,
+    /// The size of the canvas viewport last frame, points: when it changes
+    /// the view is refitted or resized to keep its scale.
+    viewport_size: Option<Vec2>,
+    /// The view is the topology fitted into the viewport and neither the
+    /// user (pan, zoom, a node brought into view) nor the UI zoom has
+    /// changed it since: it stays fitted when the viewport changes size
+    /// (the window opening at its real size, presenter mode's panels).
+    fitted: bool,
+    /// egui's zoom factor last frame.
+    zoom_factor: Option<f32>,
+    /// The view to come back to (see [`CanvasState::remember_view_and_fit`]).
+    remembered: Option<RememberedView>,
+}
+
+/// A view put aside: the part of the canvas shown and the viewport it was
+/// shown in, which together give its scale.
+#[derive(Debug, Clone, Copy)]
+struct RememberedView {
+    scene_rect: Rect,
+    viewport_size: Option<Vec2>,
+    fitted: bool,
 }
 
 impl Default for CanvasState {
     fn default() -> Self {
-        Self { scene_rect: Rect::NOTHING, fit_pending: true, focus: None, connecting_from: None, view: None }
+        Self {
+            scene_rect: Rect::NOTHING,
+            fit_pending: true,
+            focus: None,
+            connecting_from: None,
+            view: None,
+            viewport_size: None,
+            fitted: false,
+            zoom_factor: None,
+            remembered: None,
+        }
     }
 }
 
 impl CanvasState {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Puts the current view aside and fits the topology into the canvas
+    /// on the next frame (entering presenter mode, where the canvas grows).
+    pub fn remember_view_and_fit(&mut self) {
+        self.remembered = Some(RememberedView {
+            scene_rect: self.scene_rect,
+            viewport_size: self.viewport_size,
+            fitted: self.fitted,
+        });
+        self.fit_pending = true;
+    }
+
+    /// Comes back to the view put aside, exactly as it was (leaving
+    /// presenter mode); nothing happens if none was.
+    pub fn restore_view(&mut self) {
+        if let Some(r) = self.remembered.take() {
+            self.scene_rect = r.scene_rect;
+            self.viewport_size = r.viewport_size;
+            self.fitted = r.fitted;
+            // The last frame's scale is presenter mode's: the Scene takes
+            // the scale from the restored view instead.
+            self.view = None;
+            self.fit_pending = false;
+        }
     }
 }
 
@@ -71,28 +128,72 @@ pub struct CanvasInput<'a> {
 /// Margin around the topology when fitting it into view.
 const FIT_MARGIN: f32 = 36.0;
 
+/// The band at the top of the canvas, points, that the banner (bottleneck,
+/// pending changes) takes: the topology is fitted under it.
+const BANNER_BAND: f32 = 36.0;
+
+/// How far the canvas zooms, in screen points per canvas unit. Never out
+/// so far that node text falls below [`node_view::MIN_TEXT_POINTS`]: a
+/// topology larger than the canvas is panned, not shrunk to illegible text.
+/// Points grow with the UI zoom (Ctrl +), so the canvas grows with it.
+pub const SCALE_RANGE: Rangef = Rangef { min: node_view::MIN_TEXT_POINTS / node_view::SMALL_TEXT, max: 2.5 };
+
+/// The part of the canvas the topology takes, with the margin fitting
+/// leaves around it.
+pub fn topology_rect(scenario: &Scenario) -> Rect {
+    content_rect(scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)), FIT_MARGIN)
+}
+
 pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
     let pal = Palette::of(ui.visuals().dark_mode);
     let outer = ui.max_rect();
     ui.painter().rect_filled(outer, CornerRadius::ZERO, pal.canvas_bg);
 
-    let positions: Vec<Pos2> = input.scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)).collect();
-    if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 {
-        state.scene_rect = content_rect(positions.iter().copied(), FIT_MARGIN);
-        state.fit_pending = false;
+    // What egui's Scene will allocate: the rest of the panel.
+    let viewport_size = ui.available_size_before_wrap();
+    let zoom_factor = ui.ctx().zoom_factor();
+    if state.zoom_factor.is_some_and(|last| last != zoom_factor) {
+        // Ctrl + should grow the topology, not fit it again.
+        state.fitted = false;
     }
+    state.zoom_factor = Some(zoom_factor);
+    let resized = state.viewport_size.is_some_and(|last| last != viewport_size);
+    if state.fit_pending || !state.scene_rect.is_finite() || state.scene_rect.area() <= 0.0 || (resized && state.fitted)
+    {
+        // Fitted under the band the banner takes, so it covers no node.
+        let below_banner = vec2(viewport_size.x, (viewport_size.y - BANNER_BAND).max(1.0));
+        let view = fit_view(topology_rect(input.scenario), FIT_MARGIN, below_banner, SCALE_RANGE);
+        let band_in_canvas = BANNER_BAND * view.height() / below_banner.y.max(1.0);
+        state.scene_rect = Rect::from_min_max(view.min - vec2(0.0, band_in_canvas), view.max);
+        state.fit_pending = false;
+        state.fitted = true;
+    } else if resized
+        && let Some(view) = state.view
+        && view.zoom() > 0.0
+    {
+        // The Scene would fit the same part of the canvas into the new
+        // viewport, shrinking the topology as the panels grow with the UI
+        // zoom; keep its scale instead.
+        state.scene_rect = rescaled_view(state.scene_rect, viewport_size, view.zoom());
+    }
+    state.viewport_size = Some(viewport_size);
     if let Some(id) = state.focus.take()
         && let Some(n) = input.scenario.node(&id)
     {
         state.scene_rect = centred_on(state.scene_rect, pos2(n.pos.0, n.pos.1));
+        state.fitted = false;
     }
 
     let mut hovered_edge = None;
-    let scene = Scene::new().zoom_range(0.2..=2.5).max_inner_size(vec2(100_000.0, 100_000.0));
+    let scene = Scene::new().zoom_range(SCALE_RANGE).max_inner_size(vec2(100_000.0, 100_000.0));
     let mut scene_rect = state.scene_rect;
     let scene_response = scene.show(ui, &mut scene_rect, |ui| {
         hovered_edge = scene_contents_ui(ui, state, input, &pal, commands);
     });
+    if scene_rect != state.scene_rect {
+        // Panned or zoomed by hand.
+        state.fitted = false;
+    }
     state.scene_rect = scene_rect;
     let background = scene_response.response;
     background_interaction(ui, &background, state, input, hovered_edge, commands);
@@ -469,7 +570,7 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
             .interactable(false)
             .show(&ctx, |ui| {
                 egui::Frame::new()
-                    .fill(color.gamma_multiply(0.75).to_opaque())
+                    .fill(white_text_fill(color))
                     .corner_radius(CornerRadius::same(6))
                     .inner_margin(egui::Margin::symmetric(8, 4))
                     .show(ui, |ui| {
@@ -480,9 +581,12 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     }
     egui::Area::new(egui::Id::unique("canvas-fit"))
         .order(egui::Order::Middle)
-        .fixed_pos(outer.right_bottom() - vec2(56.0, 36.0))
+        // Anchored by its corner, so larger text (presenter mode) grows it inwards.
+        .pivot(egui::Align2::RIGHT_BOTTOM)
+        .fixed_pos(outer.right_bottom() - vec2(14.0, 12.0))
         .show(&ctx, |ui| {
-            if ui.button("Fit").on_hover_text("Fit the whole topology into view (F)").clicked() {
+            let fit = egui::Button::new("Fit").wrap_mode(egui::TextWrapMode::Extend);
+            if ui.add(fit).on_hover_text("Fit the whole topology into view (F)").clicked() {
                 commands.push(Command::FitView);
             }
         });

@@ -6,8 +6,19 @@
 use eframe::egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 
 use super::super::live::{HeatLevel, NodeStatus};
-use super::super::theme::Palette;
+use super::super::theme::{Palette, white_text_fill};
 use crate::scenario::NodeKind;
+
+/// The size of a node's name, canvas units.
+pub const NAME_TEXT: f32 = 15.0;
+/// The size of everything else a node says (its live numbers, badges,
+/// failure reasons, the bottleneck mark), canvas units: the smallest text
+/// on the canvas, which decides how far it may be zoomed out.
+pub const SMALL_TEXT: f32 = 12.5;
+/// The smallest on-screen size, in points, node text may have: readable
+/// from the back of a room. The canvas never zooms out further than
+/// [`SMALL_TEXT`] at this size.
+pub const MIN_TEXT_POINTS: f32 = 12.0;
 
 /// Everything needed to draw a node.
 #[derive(Debug, Clone)]
@@ -39,7 +50,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         None => pal.edge,
     };
     let down = look.status == Some(NodeStatus::Down);
-    let fill = if down { pal.down.gamma_multiply(0.35) } else { pal.node_fill };
+    let fill = if down { pal.down_fill } else { pal.node_fill };
 
     if look.bottleneck {
         painter.rect_stroke(
@@ -78,13 +89,13 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     paint_icon(painter, icon_center, 18.0, look.kind, status_color);
 
     let name_pos = pos2(rect.min.x + 46.0, rect.min.y + 22.0);
-    let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(15.0), text_color);
+    let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(NAME_TEXT), text_color);
     let max_name_w = rect.max.x - name_pos.x - 8.0;
     if name.size().x <= max_name_w {
         painter.galley(pos2(name_pos.x, name_pos.y - name.size().y / 2.0), name, text_color);
     } else {
         let short: String = look.id.chars().take(((max_name_w / 8.0) as usize).max(3)).collect();
-        painter.text(name_pos, Align2::LEFT_CENTER, format!("{short}…"), FontId::proportional(15.0), text_color);
+        painter.text(name_pos, Align2::LEFT_CENTER, format!("{short}…"), FontId::proportional(NAME_TEXT), text_color);
     }
     let sub =
         if down { "DOWN".to_string() } else { look.headline.clone().unwrap_or_else(|| look.kind.label().to_string()) };
@@ -92,8 +103,8 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         pos2(rect.min.x + 16.0, rect.max.y - 16.0),
         Align2::LEFT_CENTER,
         sub,
-        FontId::proportional(12.5),
-        if down { pal.hot } else { pal.node_subtext },
+        FontId::proportional(SMALL_TEXT),
+        if down { pal.down_text } else { pal.node_subtext },
     );
 
     // Badges on the top edge, right aligned: errors, then queue depth.
@@ -104,7 +115,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
             right,
             rect.min.y,
             &super::super::format::percent(look.error_ratio),
-            pal.failure,
+            white_text_fill(pal.failure),
             Color32::WHITE,
         );
     }
@@ -116,28 +127,29 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
             Some(c) => format!("q {len}/{c}"),
             None => format!("q {len}"),
         };
-        let color = if full { pal.failure } else { pal.warm };
-        right = badge(painter, right, rect.min.y, &text, color, Color32::BLACK);
+        let (fill, text_color) =
+            if full { (white_text_fill(pal.failure), Color32::WHITE) } else { (pal.warm, Color32::BLACK) };
+        right = badge(painter, right, rect.min.y, &text, fill, text_color);
     }
     if look.problem {
-        badge(painter, right, rect.min.y, "!", pal.failure, Color32::WHITE);
+        badge(painter, right, rect.min.y, "!", white_text_fill(pal.failure), Color32::WHITE);
     }
 
     if look.bottleneck {
         let label_pos = pos2(rect.center().x, rect.min.y - 26.0);
-        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(12.0), Color32::WHITE);
+        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(SMALL_TEXT), Color32::WHITE);
         let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
-        painter.rect_filled(pill, CornerRadius::same(8), pal.hot);
+        painter.rect_filled(pill, CornerRadius::same(8), white_text_fill(pal.hot));
         painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
     }
 
     // Failure reasons stacked under the box.
     for (k, line) in look.reasons.iter().enumerate() {
         painter.text(
-            pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * 15.0),
+            pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * (SMALL_TEXT + 3.0)),
             Align2::LEFT_TOP,
             line,
-            FontId::proportional(12.5),
+            FontId::proportional(SMALL_TEXT),
             pal.failure,
         );
     }
@@ -146,7 +158,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
 /// A small pill with text whose right end is at `right`; returns where the
 /// next badge should end.
 fn badge(painter: &Painter, right: f32, top: f32, text: &str, fill: Color32, text_color: Color32) -> f32 {
-    let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(11.5), text_color);
+    let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(SMALL_TEXT), text_color);
     let size = galley.size() + vec2(10.0, 3.0);
     let rect = Rect::from_min_size(pos2(right - size.x, top - size.y / 2.0), size);
     painter.rect_filled(rect, CornerRadius::same(7), fill);
