@@ -66,3 +66,33 @@ fn tidy_layout_puts_callers_left_of_callees_and_undoes_in_one_step() {
     h.run_steps(2);
     assert_eq!(h.state().document().scenario, before);
 }
+
+/// Every failure count on the canvas names its span (issue 7 minor): the
+/// banner counts the last window; the lines under nodes the last 10 s.
+#[test]
+fn the_bottleneck_banner_names_the_span_it_counts() {
+    let mut scenario = default_scenario();
+    let db = scenario.node_index("db").expect("db");
+    if let archsim::scenario::NodeKind::Database(d) = &mut scenario.nodes[db].kind {
+        d.connections = 2;
+        d.queue_capacity = Some(10);
+    }
+    let clock = ManualClock::new();
+    let c = clock.clone();
+    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
+        ArchsimApp::new(
+            cc,
+            AppConfig::for_tests(
+                Box::new(c),
+                Box::new(ScriptedFileDialog::new()),
+                InitialDocument::Scenario(Box::new(scenario), None),
+            ),
+        )
+    });
+    h.state_mut().push_command(Command::Play);
+    for _ in 0..40 {
+        clock.advance(0.25);
+        h.step();
+    }
+    assert!(h.query_by_label_contains("Bottleneck in the last 1.0 s: db").is_some(), "the banner names its window");
+}

@@ -25,7 +25,7 @@ use self::node_view::{NodeLook, paint_node};
 use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
-use super::live::{NodeView, edge_card, node_card, reason_line};
+use super::live::{NodeView, client_reason_line, edge_card, node_card, reason_line};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
 use super::theme::{Palette, white_text_fill};
@@ -313,8 +313,8 @@ fn scene_contents_ui(
                         .into_iter()
                         .map(|(r, c)| {
                             if client {
-                                // What the users saw: "239 failed: down".
-                                format!("{} failed: {}", format::count(c), r.label())
+                                // What the users saw: "239 failed in 10 s: down".
+                                client_reason_line(r, c)
                             } else {
                                 reason_line(r, c)
                             }
@@ -483,8 +483,10 @@ pub fn hover_card_ui(ui: &mut Ui, id: &str, input: &CanvasInput<'_>) {
         && let Some(live) = &v.live
     {
         card_grid_ui(ui, &node_card(&node.kind, live, v.recent.as_ref()), id);
+        let client = matches!(node.kind, NodeKind::Client(_));
         for (r, c) in v.reasons.top(3) {
-            ui.colored_label(ui.visuals().error_fg_color, reason_line(r, c));
+            let line = if client { client_reason_line(r, c) } else { reason_line(r, c) };
+            ui.colored_label(ui.visuals().error_fg_color, line);
         }
     } else {
         ui.weak("Not in the running simulation yet: press Reset.");
@@ -554,10 +556,12 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
     } else if rt.sim.is_none() && !rt.problems.is_empty() {
         Some((format!("Cannot run yet: {}", rt.problems[0]), pal.failure))
     } else {
+        let window_s = rt.sim.as_ref().map_or(input.scenario.window_s, |s| s.scenario().window_s);
         rt.live.bottleneck().map(|b| {
             // The first two facts keep the banner small; the verdict has all.
+            // They count the last complete window: the banner says so.
             let short = b.facts().into_iter().take(2).collect::<Vec<_>>().join("; ");
-            (format!("Bottleneck: {} ({short})", b.node), pal.hot)
+            (format!("Bottleneck in the last {}: {} ({short})", format::sim_clock(window_s), b.node), pal.hot)
         })
     };
     // Areas, so they sit above the scene's layer (and get the clicks).

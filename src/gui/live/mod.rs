@@ -11,7 +11,7 @@ mod window_cursor;
 
 pub use heat::{Heat, HeatLevel, error_level, next_level};
 pub use node_card::{CardLine, edge_card, edge_traffic, node_card};
-pub use reasons::{ReasonTally, local_array, reason_line};
+pub use reasons::{ReasonTally, client_reason_line, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
@@ -166,9 +166,7 @@ impl LiveView {
                     view.heat.update(u, smoothing_dt);
                 }
             }
-            if running {
-                view.reasons.decay(wall_dt_s);
-            }
+            view.reasons.expire(sim.now().as_secs());
         }
         let alpha = if running { 1.0 - (-wall_dt_s / EDGE_SMOOTHING_S).exp() } else { 1.0 };
         // The open window blended with the last complete one: a sliding
@@ -213,7 +211,7 @@ impl LiveView {
             let open = open_stats.as_ref().map(|s| local_array(&s.failures)).unwrap_or_default();
             view.open = open_stats.map(|s| (sim.now().as_secs(), s));
             let new = view.cursor.take_new(series, i, &open);
-            view.reasons.add(&new);
+            view.reasons.add(sim.now().as_secs(), &new);
             for r in FailureReason::ALL {
                 if new[r.index()] > 0 {
                     bursts.push(FailureBurst { node: i, reason: r, count: new[r.index()] });

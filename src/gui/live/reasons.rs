@@ -1,57 +1,78 @@
 //! Why requests failed at a node, as the small stacked list under it
-//! ("queue full ×120"): counts that decay slowly while the simulation runs
-//! and stand still while it is paused.
+//! ("queue full ×120 in 10 s"): the failures of the last [`SPAN_S`]
+//! simulated seconds, so every count on the canvas says what span it
+//! covers. Paused, simulated time stands still and so do the counts.
+
+use std::collections::VecDeque;
 
 use crate::sim::{FailureCounts, FailureReason};
 
-/// Half-life of a count, wall seconds of running.
-const HALF_LIFE_S: f64 = 6.0;
+/// The span the counts cover, simulated seconds.
+pub const SPAN_S: f64 = 10.0;
+/// Samples kept at most; the oldest are merged beyond it (a slow run
+/// samples often, and the list must stay bounded).
+const MAX_SAMPLES: usize = 512;
 
-/// Decaying failure counts by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// Failure counts by reason over the last [`SPAN_S`] simulated seconds.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReasonTally {
-    values: [f64; FailureReason::COUNT],
+    /// (simulated time of the sample, new failures by reason), oldest first.
+    samples: VecDeque<(f64, [u64; FailureReason::COUNT])>,
 }
 
 impl ReasonTally {
-    /// Adds new failures.
-    pub fn add(&mut self, new: &[u64; FailureReason::COUNT]) {
-        for (v, n) in self.values.iter_mut().zip(new) {
-            *v += *n as f64;
+    /// Adds the failures seen up to `now_s`, and forgets those older than the span.
+    pub fn add(&mut self, now_s: f64, new: &[u64; FailureReason::COUNT]) {
+        if new.iter().any(|n| *n > 0) {
+            if self.samples.len() == MAX_SAMPLES
+                && let Some((_, oldest)) = self.samples.pop_front()
+                && let Some((_, next)) = self.samples.front_mut()
+            {
+                for (n, o) in next.iter_mut().zip(oldest) {
+                    *n += o;
+                }
+            }
+            self.samples.push_back((now_s, *new));
         }
+        self.expire(now_s);
     }
 
-    /// Lets `wall_dt_s` of running pass. Not called while paused.
-    pub fn decay(&mut self, wall_dt_s: f64) {
-        let keep = 0.5f64.powf(wall_dt_s.max(0.0) / HALF_LIFE_S);
-        for v in &mut self.values {
-            *v *= keep;
-            if *v < 0.5 {
-                *v = 0.0;
-            }
+    /// Forgets failures older than [`SPAN_S`] before `now_s`.
+    pub fn expire(&mut self, now_s: f64) {
+        while self.samples.front().is_some_and(|(at, _)| *at < now_s - SPAN_S) {
+            self.samples.pop_front();
         }
     }
 
     /// The reasons worth showing, largest first, at most `n`.
     pub fn top(&self, n: usize) -> Vec<(FailureReason, u64)> {
-        let mut v: Vec<(FailureReason, u64)> = FailureReason::ALL
-            .iter()
-            .map(|r| (*r, self.values[r.index()].round() as u64))
-            .filter(|(_, c)| *c > 0)
-            .collect();
+        let mut sums = [0u64; FailureReason::COUNT];
+        for (_, counts) in &self.samples {
+            for (s, c) in sums.iter_mut().zip(counts) {
+                *s += c;
+            }
+        }
+        let mut v: Vec<(FailureReason, u64)> =
+            FailureReason::ALL.iter().map(|r| (*r, sums[r.index()])).filter(|(_, c)| *c > 0).collect();
         v.sort_by_key(|r| std::cmp::Reverse(r.1));
         v.truncate(n);
         v
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.iter().all(|v| *v < 0.5)
+        self.samples.is_empty()
     }
 }
 
-/// A reason with its count, as the canvas writes it: `queue full ×120`.
+/// A node's reason with its count of failed attempts, as the canvas writes
+/// it: `queue full ×120 in 10 s`.
 pub fn reason_line(reason: FailureReason, count: u64) -> String {
-    format!("{} ×{}", reason.label(), super::super::format::count(count))
+    format!("{} ×{} in {SPAN_S:.0} s", reason.label(), super::super::format::count(count))
+}
+
+/// A client's failed requests, as its users saw them: `239 failed in 10 s: down`.
+pub fn client_reason_line(reason: FailureReason, count: u64) -> String {
+    format!("{} failed in {SPAN_S:.0} s: {}", super::super::format::count(count), reason.label())
 }
 
 /// The local failure counts of a [`FailureCounts`] as an array by reason.
@@ -68,17 +89,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_decay_while_running_and_list_largest_first() {
+    fn counts_cover_the_last_ten_simulated_seconds_largest_first() {
         let mut t = ReasonTally::default();
         let mut new = [0; FailureReason::COUNT];
         new[FailureReason::Rejected.index()] = 120;
         new[FailureReason::Timeout.index()] = 35;
-        t.add(&new);
-        assert_eq!(t.top(3), vec![(FailureReason::Rejected, 120), (FailureReason::Timeout, 35)]);
-        assert_eq!(reason_line(FailureReason::Rejected, 120), "queue full ×120");
-        t.decay(HALF_LIFE_S);
-        assert_eq!(t.top(1), vec![(FailureReason::Rejected, 60)]);
-        t.decay(100.0);
+        t.add(1.0, &new);
+        t.add(6.0, &new);
+        assert_eq!(t.top(3), vec![(FailureReason::Rejected, 240), (FailureReason::Timeout, 70)]);
+        assert_eq!(reason_line(FailureReason::Rejected, 120), "queue full ×120 in 10 s");
+        assert_eq!(client_reason_line(FailureReason::Timeout, 239), "239 failed in 10 s: timeout");
+        t.expire(11.5);
+        assert_eq!(t.top(1), vec![(FailureReason::Rejected, 120)], "the sample at 1 s is older than 10 s");
+        t.expire(30.0);
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn a_slow_run_keeps_a_bounded_list_and_loses_no_failure() {
+        let mut t = ReasonTally::default();
+        let mut one = [0; FailureReason::COUNT];
+        one[FailureReason::Rejected.index()] = 1;
+        for k in 0..2_000 {
+            t.add(f64::from(k) * 0.001, &one);
+        }
+        assert!(t.samples.len() <= MAX_SAMPLES);
+        assert_eq!(t.top(1), vec![(FailureReason::Rejected, 2_000)]);
     }
 }
