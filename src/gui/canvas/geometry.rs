@@ -169,20 +169,6 @@ pub fn centred_on(current: Rect, pos_in_canvas: Pos2) -> Rect {
     Rect::from_center_size(pos_in_canvas, current.size())
 }
 
-/// A free spot for a new node near `wanted`: moved down until it no longer
-/// overlaps an existing box.
-pub fn free_spot(wanted: Pos2, taken: &[Pos2]) -> Pos2 {
-    let mut p = wanted;
-    for _ in 0..50 {
-        let clash = taken.iter().any(|t| node_rect(*t).expand(8.0).intersects(node_rect(p)));
-        if !clash {
-            return p;
-        }
-        p += vec2(24.0, NODE_SIZE.y + 16.0);
-    }
-    p
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,13 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn content_and_free_spots() {
+    fn content_rect_wraps_the_nodes_with_a_margin() {
         let r = content_rect([pos2(0.0, 0.0), pos2(300.0, 100.0)], 10.0);
         assert_eq!(r.min, pos2(-85.0, -42.0));
         assert_eq!(r.max, pos2(385.0, 142.0));
-        let spot = free_spot(pos2(0.0, 0.0), &[pos2(0.0, 0.0)]);
-        assert!(!node_rect(spot).intersects(node_rect(pos2(0.0, 0.0))));
-        assert_eq!(free_spot(pos2(500.0, 0.0), &[pos2(0.0, 0.0)]), pos2(500.0, 0.0));
     }
 
     #[test]
