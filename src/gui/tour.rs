@@ -28,7 +28,7 @@ use crate::scenario::{NodeKind, Scenario};
 pub const TOUR_STEPS: usize = 5;
 
 /// Width of a callout's text: a few words a line, readable at a glance.
-const WIDTH: f32 = 330.0;
+const WIDTH: f32 = 300.0;
 /// Space between a callout and what it points at.
 const GAP: f32 = 16.0;
 
@@ -138,23 +138,30 @@ pub struct TourInput<'a> {
     pub client: Option<(&'a str, Option<Rect>)>,
     /// The client's edge handle on screen, when in view.
     pub client_handle: Option<Rect>,
-    /// The card of a node that does work (the first that is not a
-    /// client), when in view.
+    /// The card of a node that does work (the first service, else the
+    /// first node that is not a client), when in view.
     pub worker: Option<Rect>,
+    /// The part of the canvas on screen, where a callout covers least.
+    pub canvas: Option<Rect>,
+    /// Every node card in view: a callout keeps off them if it can.
+    pub cards: Vec<Rect>,
 }
 
 impl<'a> TourInput<'a> {
     /// Reads the scenario and the canvas as drawn last frame.
     pub fn of(scenario: &'a Scenario, canvas: &CanvasState, running: bool, presenter: bool) -> Self {
         // The part of the canvas on screen; a node outside it is not pointed at.
+        let visible = canvas.view.map(|v| v.screen_from_canvas * canvas.scene_rect);
         let on_screen = |pos: (f32, f32)| -> Option<Rect> {
-            let view = canvas.view?;
-            let visible = view.screen_from_canvas * canvas.scene_rect;
-            let rect = view.screen_from_canvas * node_rect(egui::pos2(pos.0, pos.1));
-            visible.contains_rect(rect).then_some(rect)
+            let rect = canvas.view?.screen_from_canvas * node_rect(egui::pos2(pos.0, pos.1));
+            visible?.contains_rect(rect).then_some(rect)
         };
         let client = scenario.nodes.iter().find(|n| matches!(n.kind, NodeKind::Client(_)));
-        let worker = scenario.nodes.iter().find(|n| !matches!(n.kind, NodeKind::Client(_)));
+        let worker = scenario
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, NodeKind::Service(_)))
+            .or_else(|| scenario.nodes.iter().find(|n| !matches!(n.kind, NodeKind::Client(_))));
         let handle = |card: Rect| {
             let canvas_rect = canvas.view.map(|v| v.screen_from_canvas.inverse() * card);
             let zoom = canvas.view.map_or(1.0, |v| v.zoom());
@@ -171,6 +178,8 @@ impl<'a> TourInput<'a> {
             client: client.map(|c| (c.id.as_str(), client_card)),
             client_handle: client_card.and_then(handle),
             worker: worker.and_then(|w| on_screen(w.pos)),
+            canvas: visible,
+            cards: scenario.nodes.iter().filter_map(|n| on_screen(n.pos)).collect(),
         }
     }
 }
@@ -327,30 +336,60 @@ fn step(n: usize, input: &TourInput<'_>, at: &Anchors) -> Step {
     }
 }
 
-/// Where a callout of `size` goes beside `target` on `screen`: on the
-/// first of `sides` where it fits whole, else on the roomiest one; slid
-/// along that side to stay on screen. Returns the side and the top-left.
-fn place(target: Rect, size: Vec2, screen: Rect, sides: &[Side]) -> (Side, Pos2) {
-    let room = |side: Side| match side {
-        Side::Right => screen.max.x - target.max.x - GAP - size.x,
-        Side::Left => target.min.x - screen.min.x - GAP - size.x,
-        Side::Below => screen.max.y - target.max.y - GAP - size.y,
-        Side::Above => target.min.y - screen.min.y - GAP - size.y,
-    };
-    let side =
-        sides.iter().copied().find(|s| room(*s) >= 0.0).unwrap_or_else(|| {
-            sides.iter().copied().max_by(|a, b| room(*a).total_cmp(&room(*b))).unwrap_or(Side::Below)
-        });
+/// The area of the part of `a` inside `b`.
+fn overlap(a: Rect, b: Rect) -> f32 {
+    let i = a.intersect(b);
+    i.width().max(0.0) * i.height().max(0.0)
+}
+
+/// Where the top-left of a callout of `size` goes, next to `target` on
+/// `screen`: on one of `sides` (best first), centred on the target, lined
+/// up with either end of it, or slid to either edge of the canvas. It must not hide what it points at, so
+/// covering `target` costs most; covering a node card (`keep_clear`) costs
+/// less, and hanging off the `canvas` over a panel a little: the empty
+/// canvas is where it hides least.
+fn place(target: Rect, size: Vec2, screen: Rect, canvas: Option<Rect>, keep_clear: &[Rect], sides: &[Side]) -> Pos2 {
     let clamp_x = |x: f32| x.min(screen.max.x - size.x).max(screen.min.x);
     let clamp_y = |y: f32| y.min(screen.max.y - size.y).max(screen.min.y);
-    let centre = target.center();
-    let pos = match side {
-        Side::Right => egui::pos2(clamp_x(target.max.x + GAP), clamp_y(centre.y - size.y / 2.0)),
-        Side::Left => egui::pos2(clamp_x(target.min.x - GAP - size.x), clamp_y(centre.y - size.y / 2.0)),
-        Side::Below => egui::pos2(clamp_x(centre.x - size.x / 2.0), clamp_y(target.max.y + GAP)),
-        Side::Above => egui::pos2(clamp_x(centre.x - size.x / 2.0), clamp_y(target.min.y - GAP - size.y)),
+    let area = canvas.unwrap_or(screen).shrink(8.0);
+    let along_x =
+        [target.center().x - size.x / 2.0, target.min.x, target.max.x - size.x, area.min.x, area.max.x - size.x];
+    let along_y =
+        [target.center().y - size.y / 2.0, target.min.y, target.max.y - size.y, area.min.y, area.max.y - size.y];
+    let candidates = sides.iter().flat_map(|side| {
+        (0..along_x.len()).map(move |k| match side {
+            Side::Right => (*side, egui::pos2(target.max.x + GAP, along_y[k])),
+            Side::Left => (*side, egui::pos2(target.min.x - GAP - size.x, along_y[k])),
+            Side::Below => (*side, egui::pos2(along_x[k], target.max.y + GAP)),
+            Side::Above => (*side, egui::pos2(along_x[k], target.min.y - GAP - size.y)),
+        })
+    });
+    let cost = |side: Side, rect: Rect| {
+        // Pushed back onto the screen, it may no longer be on its side.
+        let beside = match side {
+            Side::Right => rect.min.x >= target.max.x,
+            Side::Left => rect.max.x <= target.min.x,
+            Side::Below => rect.min.y >= target.max.y,
+            Side::Above => rect.max.y <= target.min.y,
+        };
+        let misplaced = if beside { 0.0 } else { rect.area() };
+        let hidden = overlap(rect, target.expand(4.0)) * 20.0;
+        let cards: f32 = keep_clear.iter().map(|c| overlap(rect, *c)).sum();
+        let off_canvas = canvas.map_or(0.0, |c| rect.area() - overlap(rect, c)) * 0.3;
+        // Far from what it talks about, the link is lost.
+        let far = rect.distance_to_pos(target.center()).max(0.0) * 20.0;
+        misplaced + hidden + cards + off_canvas + far
     };
-    (side, pos)
+    let mut best: Option<(f32, Pos2)> = None;
+    for (k, (side, p)) in candidates.enumerate() {
+        let pos = egui::pos2(clamp_x(p.x), clamp_y(p.y));
+        // A small tie-break keeps the order of preference among equals.
+        let c = cost(side, Rect::from_min_size(pos, size)) + k as f32;
+        if best.is_none_or(|(b, _)| c < b) {
+            best = Some((c, pos));
+        }
+    }
+    best.map_or_else(|| screen.center() - size / 2.0, |(_, pos)| pos)
 }
 
 /// Shows the tour's current step. Back and Next move `tour`; Skip, Done
@@ -362,14 +401,17 @@ pub fn tour_ui(ctx: &egui::Context, tour: &mut Tour, input: &TourInput<'_>, comm
     }
     let content = step(tour.step, input, &Anchors::of(ctx));
     let screen = ctx.content_rect().shrink(8.0);
-    let id = Id::unique("archsim-tour");
-    // Placed with last frame's size; the first frame of a step guesses,
-    // and a repaint below corrects it.
+    // One area per step: the first time a step shows, egui measures it in
+    // an invisible pass, so it lands in its place instead of jumping there.
+    let id = Id::unique(("archsim-tour", tour.step));
     let guess = vec2(WIDTH + 24.0, 200.0);
     let size = ctx.memory(|m| m.area_rect(id)).map_or(guess, |r| r.size());
     let pos = match content.target {
-        Some(target) => place(target, size, screen, &content.sides).1,
-        None => screen.center() - size / 2.0,
+        Some(target) => {
+            let keep_clear: Vec<Rect> = input.cards.iter().chain(&content.also).copied().collect();
+            place(target, size, screen, input.canvas, &keep_clear, &content.sides)
+        }
+        None => input.canvas.unwrap_or(screen).center() - size / 2.0,
     };
     let accent = ctx.global_style().visuals.selection.bg_fill;
     let area = egui::Area::new(id).order(egui::Order::Foreground).fixed_pos(pos).constrain_to(screen).show(ctx, |ui| {
@@ -451,6 +493,8 @@ mod tests {
             client: Some(("users", Some(card))),
             client_handle: Some(Rect::from_center_size(card.right_center(), Vec2::splat(18.0))),
             worker: Some(card.translate(vec2(300.0, 0.0))),
+            canvas: Some(Rect::from_min_max(egui::pos2(190.0, 50.0), egui::pos2(980.0, 570.0))),
+            cards: vec![card, card.translate(vec2(300.0, 0.0))],
         }
     }
 
@@ -470,11 +514,17 @@ mod tests {
         let target = Rect::from_min_size(egui::pos2(400.0, 300.0), vec2(120.0, 50.0));
         let size = vec2(350.0, 200.0);
         for side in [Side::Right, Side::Below, Side::Left, Side::Above] {
-            let (got, pos) = place(target, size, screen(), &[side]);
-            assert_eq!(got, side);
+            let pos = place(target, size, screen(), None, &[], &[side]);
             let callout = Rect::from_min_size(pos, size);
             assert!(!callout.intersects(target), "{side:?}: {callout:?} covers {target:?}");
             assert!(screen().contains_rect(callout), "{side:?}: {callout:?} is off screen");
+            let beside = match side {
+                Side::Right => callout.min.x > target.max.x,
+                Side::Left => callout.max.x < target.min.x,
+                Side::Below => callout.min.y > target.max.y,
+                Side::Above => callout.max.y < target.min.y,
+            };
+            assert!(beside, "{side:?}: {callout:?}");
         }
     }
 
@@ -483,14 +533,30 @@ mod tests {
         // A toolbar button at the top right: no room above or right.
         let target = Rect::from_min_size(egui::pos2(1180.0, 20.0), vec2(80.0, 24.0));
         let size = vec2(350.0, 220.0);
-        let (side, pos) = place(target, size, screen(), &[Side::Above, Side::Right, Side::Below, Side::Left]);
-        assert_eq!(side, Side::Below);
+        let pos = place(target, size, screen(), None, &[], &[Side::Above, Side::Right, Side::Below, Side::Left]);
         let callout = Rect::from_min_size(pos, size);
         assert!(screen().contains_rect(callout));
         assert!(!callout.intersects(target));
+        assert!(callout.min.y > target.max.y, "below it: {callout:?}");
         // Nowhere to go whole (a target as big as the screen): still on screen.
-        let (_, pos) = place(screen().shrink(10.0), size, screen(), &[Side::Right]);
+        let pos = place(screen().shrink(10.0), size, screen(), None, &[], &[Side::Right]);
         assert!(screen().contains_rect(Rect::from_min_size(pos, size)));
+    }
+
+    #[test]
+    fn a_callout_keeps_off_node_cards_and_over_the_canvas_when_it_can() {
+        let target = Rect::from_min_size(egui::pos2(400.0, 300.0), vec2(120.0, 50.0));
+        let size = vec2(300.0, 150.0);
+        // A card right under the target: below, centred, would cover it.
+        let card = Rect::from_min_size(egui::pos2(400.0, 380.0), vec2(120.0, 50.0));
+        let pos = place(target, size, screen(), None, &[card], &[Side::Below, Side::Right]);
+        let callout = Rect::from_min_size(pos, size);
+        assert!(!callout.intersects(card), "{callout:?} covers the card");
+        assert!(!callout.intersects(target));
+        // The canvas is right of x = 300: not over the panel on the left.
+        let canvas = Rect::from_min_max(egui::pos2(300.0, 0.0), egui::pos2(1280.0, 800.0));
+        let pos = place(target, size, screen(), Some(canvas), &[], &[Side::Left, Side::Right]);
+        assert!(canvas.contains_rect(Rect::from_min_size(pos, size)), "{pos:?}");
     }
 
     #[test]

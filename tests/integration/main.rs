@@ -12,6 +12,7 @@ mod gui_engine;
 mod gui_files;
 mod gui_inspector;
 mod gui_layout;
+mod gui_tour;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;
