@@ -395,7 +395,9 @@ fn place(target: Rect, size: Vec2, screen: Rect, canvas: Option<Rect>, keep_clea
 /// Shows the tour's current step. Back and Next move `tour`; Skip, Done
 /// and Escape push [`Command::CloseTour`].
 pub fn tour_ui(ctx: &egui::Context, tour: &mut Tour, input: &TourInput<'_>, commands: &mut Vec<Command>) {
-    if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+    // Escape closes what is on top: an open menu or list first (egui
+    // closes it on the same key, without consuming it), then the tour.
+    if !ctx.any_popup_open() && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
         commands.push(Command::CloseTour);
         return;
     }

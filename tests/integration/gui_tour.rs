@@ -214,3 +214,19 @@ fn the_help_menu_replays_the_tour_from_its_first_step() {
         assert_eq!(h.state().tour_step(), None);
     }
 }
+
+#[test]
+fn escape_closes_an_open_menu_before_the_tour() {
+    let (mut h, _clock) = app(true, None);
+    settle(&mut h);
+    h.get_by_label("Help").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Show the tour").is_some(), "the menu is open");
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    assert!(h.query_by_label("Show the tour").is_none(), "the menu closed");
+    assert_eq!(h.state().tour_step(), Some(0), "the tour stays");
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    assert_eq!(h.state().tour_step(), None);
+}
