@@ -227,26 +227,23 @@ fn step(n: usize, input: &TourInput<'_>, at: &Anchors) -> Step {
             } else {
                 format!("“{}” is loaded: press Play (or Space) to run it.", input.scenario_name)
             };
-            let target = match input.client {
-                Some((id, card)) => {
-                    paragraphs.push(format!(
-                        "Traffic starts at a client node, here “{id}”. Its rate is in requests per second \
-                         (rps on its card); select it to change the rate in the inspector on the right."
-                    ));
-                    paragraphs.push(running);
-                    card
+            let target = if let Some((id, card)) = input.client {
+                paragraphs.push(format!(
+                    "Traffic starts at a client node, here “{id}”. Its rate is in requests per second (rps on \
+                     its card); select it to change the rate in the inspector on the right."
+                ));
+                paragraphs.push(running);
+                card
+            } else {
+                paragraphs.push(
+                    "Traffic starts at a client node. This design has none yet: add one with “+ Client” in the \
+                     palette on the left."
+                        .into(),
+                );
+                if at.palette.is_none() {
+                    paragraphs.push(palette_note());
                 }
-                None => {
-                    paragraphs.push(
-                        "Traffic starts at a client node. This design has none yet: add one with “+ Client” in \
-                         the palette on the left."
-                            .into(),
-                    );
-                    if at.palette.is_none() {
-                        paragraphs.push(palette_note());
-                    }
-                    at.palette
-                }
+                at.palette
             };
             Step {
                 title: "Where traffic comes from",
