@@ -1056,6 +1056,7 @@ impl eframe::App for ArchsimApp {
             });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
+            tour::mark_anchor(ui.ctx(), Anchor::Canvas, ui.max_rect());
             let input = CanvasInput {
                 scenario: &self.state.doc.scenario,
                 rt: &self.rt,
@@ -1092,7 +1093,7 @@ impl eframe::App for ArchsimApp {
         if self.dialog.is_none()
             && let Some(tour) = &mut self.tour
         {
-            let input = TourInput::of(&self.state.doc.scenario, &self.canvas, self.rt.is_running(), presenter);
+            let input = TourInput::of(&ctx, &self.state.doc.scenario, &self.canvas, self.rt.is_running(), presenter);
             tour_ui(&ctx, tour, &input, &mut commands);
         }
 

@@ -12,8 +12,8 @@
 //! which the app applies and remembers.
 //!
 //! It points at real things on screen. Canvas nodes are found through the
-//! canvas transform ([`TourInput::of`]); widgets in panels (palette, Play,
-//! Spike, plots, event log) mark their rectangle each frame with
+//! canvas transform ([`TourInput::of`]); the canvas and widgets in panels
+//! (palette, Play, Spike, plots, event log) mark their rectangle with
 //! [`mark_anchor`]. A mark counts only in the pass it was made in, so a
 //! hidden panel is never pointed at: the callout says how to show it.
 
@@ -57,6 +57,8 @@ pub enum Anchor {
     Plots,
     /// The Events / Verdict column at the bottom right.
     SideLog,
+    /// The canvas's panel.
+    Canvas,
 }
 
 /// A rectangle marked in one pass.
@@ -148,10 +150,18 @@ pub struct TourInput<'a> {
 }
 
 impl<'a> TourInput<'a> {
-    /// Reads the scenario and the canvas as drawn last frame.
-    pub fn of(scenario: &'a Scenario, canvas: &CanvasState, running: bool, presenter: bool) -> Self {
-        // The part of the canvas on screen; a node outside it is not pointed at.
-        let visible = canvas.view.map(|v| v.screen_from_canvas * canvas.scene_rect);
+    /// Reads the scenario, and where the canvas and its nodes are on
+    /// screen as drawn this pass (the tour is drawn after the panels).
+    pub fn of(
+        ctx: &egui::Context,
+        scenario: &'a Scenario,
+        canvas: &CanvasState,
+        running: bool,
+        presenter: bool,
+    ) -> Self {
+        // A node outside the canvas's panel is not pointed at. (The scene
+        // rectangle is not the panel: after a fit it is the design's box.)
+        let visible = anchor_rect(ctx, Anchor::Canvas);
         let on_screen = |pos: (f32, f32)| -> Option<Rect> {
             let rect = canvas.view?.screen_from_canvas * node_rect(egui::pos2(pos.0, pos.1));
             visible?.contains_rect(rect).then_some(rect)
@@ -389,6 +399,25 @@ fn place(target: Rect, size: Vec2, screen: Rect, canvas: Option<Rect>, keep_clea
     best.map_or_else(|| screen.center() - size / 2.0, |(_, pos)| pos)
 }
 
+/// Where a callout that points at nothing goes: a corner or the middle of
+/// an edge of `area` (the canvas), wherever it covers the fewest node
+/// cards; the bottom first, since a design is usually drawn in the middle.
+fn free_spot(size: Vec2, area: Rect, keep_clear: &[Rect]) -> Pos2 {
+    let area = area.shrink(8.0);
+    let xs = [area.center().x - size.x / 2.0, area.min.x, area.max.x - size.x];
+    let ys = [area.max.y - size.y, area.min.y, area.center().y - size.y / 2.0];
+    let mut best: Option<(f32, Pos2)> = None;
+    for (k, pos) in ys.iter().flat_map(|y| xs.iter().map(|x| egui::pos2(*x, *y))).enumerate() {
+        let pos = egui::pos2(pos.x.max(area.min.x), pos.y.max(area.min.y));
+        let rect = Rect::from_min_size(pos, size);
+        let c = keep_clear.iter().map(|c| overlap(rect, *c)).sum::<f32>() + k as f32;
+        if best.is_none_or(|(b, _)| c < b) {
+            best = Some((c, pos));
+        }
+    }
+    best.map_or(area.min, |(_, pos)| pos)
+}
+
 /// Shows the tour's current step. Back and Next move `tour`; Skip, Done
 /// and Escape push [`Command::CloseTour`].
 pub fn tour_ui(ctx: &egui::Context, tour: &mut Tour, input: &TourInput<'_>, commands: &mut Vec<Command>) {
@@ -405,14 +434,16 @@ pub fn tour_ui(ctx: &egui::Context, tour: &mut Tour, input: &TourInput<'_>, comm
     let id = Id::unique(("archsim-tour", tour.step));
     let guess = vec2(WIDTH + 24.0, 200.0);
     let size = ctx.memory(|m| m.area_rect(id)).map_or(guess, |r| r.size());
+    let keep_clear: Vec<Rect> = input.cards.iter().chain(&content.also).copied().collect();
     let pos = match content.target {
-        Some(target) => {
-            let keep_clear: Vec<Rect> = input.cards.iter().chain(&content.also).copied().collect();
-            place(target, size, screen, input.canvas, &keep_clear, &content.sides)
-        }
-        None => input.canvas.unwrap_or(screen).center() - size / 2.0,
+        Some(target) => place(target, size, screen, input.canvas, &keep_clear, &content.sides),
+        None => free_spot(size, input.canvas.unwrap_or(screen), &keep_clear),
     };
-    let accent = ctx.global_style().visuals.selection.bg_fill;
+    // egui's selection colour, darker on a light background; not the
+    // canvas's selection blue, so a node the tour outlines does not look
+    // selected.
+    let visuals = &ctx.global_style().visuals;
+    let accent = if visuals.dark_mode { visuals.selection.bg_fill } else { visuals.selection.stroke.color };
     let area = egui::Area::new(id).order(egui::Order::Foreground).fixed_pos(pos).constrain_to(screen).show(ctx, |ui| {
         let painter = ctx.layer_painter(ui.layer_id());
         for r in content.target.iter().chain(&content.also) {
@@ -556,6 +587,20 @@ mod tests {
         let canvas = Rect::from_min_max(egui::pos2(300.0, 0.0), egui::pos2(1280.0, 800.0));
         let pos = place(target, size, screen(), Some(canvas), &[], &[Side::Left, Side::Right]);
         assert!(canvas.contains_rect(Rect::from_min_size(pos, size)), "{pos:?}");
+    }
+
+    #[test]
+    fn a_callout_with_nothing_to_point_at_keeps_off_the_design() {
+        let canvas = Rect::from_min_max(egui::pos2(190.0, 50.0), egui::pos2(980.0, 570.0));
+        let size = vec2(300.0, 160.0);
+        // A design across the middle and the bottom of the canvas.
+        let cards = [
+            Rect::from_center_size(canvas.center(), vec2(600.0, 150.0)),
+            Rect::from_min_max(egui::pos2(190.0, 450.0), egui::pos2(980.0, 570.0)),
+        ];
+        let callout = Rect::from_min_size(free_spot(size, canvas, &cards), size);
+        assert!(canvas.contains_rect(callout), "{callout:?}");
+        assert!(cards.iter().all(|c| !c.intersects(callout)), "{callout:?}");
     }
 
     #[test]
