@@ -11,11 +11,13 @@
 # driver (Mesa's llvmpipe, package libgl1-mesa-dri).
 # Environment: ARCHSIM_BIN (default: target/release/archsim, built if missing),
 # SCREEN (default 1600x1000x24), ARCHSIM_SPEED, ARCHSIM_FRAME_TIME=1,
-# ARCHSIM_FRAME_LOG=path (frame-time summary written when the app exits).
+# ARCHSIM_FRAME_LOG=path (frame-time summary written when the app exits),
+# ARCHSIM_TOUR=N (show the first-run tour at step N, 1 to 5; by default the
+# picture has no tour, though the app's storage here is always a first start).
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 scenario=$1
@@ -42,6 +44,8 @@ mkdir -m 700 "$scratch/runtime" "$scratch/data" "$scratch/config"
 
 export XDG_RUNTIME_DIR=$scratch/runtime XDG_DATA_HOME=$scratch/data XDG_CONFIG_HOME=$scratch/config
 export ARCHSIM_OPEN=$scenario ARCHSIM_BIN_PATH=$bin OUT=$out SECONDS_TO_RUN=$seconds
+# Fresh storage is a first start, which shows the tour: off unless asked for.
+export ARCHSIM_TOUR=${ARCHSIM_TOUR:-0}
 # No Wayland in the virtual server: make winit use X11.
 unset WAYLAND_DISPLAY
 export LIBGL_ALWAYS_SOFTWARE=1

@@ -34,6 +34,7 @@ use super::shutdown::ShutdownFlag;
 use super::state::{Document, State};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
+use super::tour::{self, Anchor, Tour, TourInput, tour_ui};
 use super::verdict::verdict_ui;
 use crate::scenario::{BundledScenario, NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
 use crate::sim::SimTime;
@@ -68,15 +69,22 @@ pub struct AppConfig {
     pub frame_log: Option<PathBuf>,
     /// Problems met while reading the environment, shown once started.
     pub startup_errors: Vec<String>,
+    /// Show the tour at start unless the persisted prefs say it was seen.
+    pub show_tour_on_first_start: bool,
+    /// The step it opens at (0-based), for a screenshot of one step.
+    pub tour_first_step: usize,
 }
 
 impl AppConfig {
     /// The binary's configuration. Reads `ARCHSIM_OPEN` (a `.ron` file or a
     /// bundled scenario name), `ARCHSIM_SPEED` (`1`, `100`, `max`),
     /// `ARCHSIM_FRAME_TIME=1`, `ARCHSIM_FRAME_LOG=path` and
-    /// `ARCHSIM_ENGINE_THREAD=0` (engine inline in the frame) and
-    /// `ARCHSIM_FILE_DIALOG=builtin` (see [`NativeFileDialog`]).
+    /// `ARCHSIM_ENGINE_THREAD=0` (engine inline in the frame),
+    /// `ARCHSIM_FILE_DIALOG=builtin` (see [`NativeFileDialog`]) and
+    /// `ARCHSIM_TOUR` (see [`tour::on_first_start_from_env`]).
     pub fn from_env() -> Self {
+        let (show_tour_on_first_start, tour_first_step) =
+            tour::on_first_start_from_env(std::env::var("ARCHSIM_TOUR").ok().as_deref());
         let mut config = AppConfig {
             clock: Box::new(SystemClock::default()),
             files: Box::new(NativeFileDialog::from_env()),
@@ -90,6 +98,8 @@ impl AppConfig {
             show_frame_time: std::env::var("ARCHSIM_FRAME_TIME").is_ok_and(|v| v == "1"),
             frame_log: std::env::var_os("ARCHSIM_FRAME_LOG").map(PathBuf::from),
             startup_errors: Vec::new(),
+            show_tour_on_first_start,
+            tour_first_step,
         };
         if let Ok(what) = std::env::var("ARCHSIM_OPEN") {
             match open_by_name(&what) {
@@ -107,7 +117,8 @@ impl AppConfig {
     }
 
     /// For tests: nothing persisted (no storage, no recovery file), the
-    /// given clock and dialogs, paused.
+    /// given clock and dialogs, paused, no tour (a test that wants it
+    /// turns `show_tour_on_first_start` on).
     pub fn for_tests(clock: Box<dyn Clock>, files: Box<dyn FileDialog>, initial: InitialDocument) -> Self {
         AppConfig {
             clock,
@@ -122,6 +133,8 @@ impl AppConfig {
             show_frame_time: false,
             frame_log: None,
             startup_errors: Vec::new(),
+            show_tour_on_first_start: false,
+            tour_first_step: 0,
         }
     }
 }
@@ -192,6 +205,8 @@ pub struct ArchsimApp {
     exit_doc: Option<Document>,
     shutdown: ShutdownFlag,
     shutting_down: bool,
+    /// The first-run tour, while it is open.
+    tour: Option<Tour>,
 }
 
 impl ArchsimApp {
@@ -258,6 +273,7 @@ impl ArchsimApp {
             shutting_down: false,
             size_to_monitor,
             presenter_side: None,
+            tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
@@ -293,6 +309,11 @@ impl ArchsimApp {
 
     pub fn dialog(&self) -> Option<&Dialog> {
         self.dialog.as_ref()
+    }
+
+    /// The tour's step (0-based) while it is open.
+    pub fn tour_step(&self) -> Option<usize> {
+        self.tour.map(Tour::step)
     }
 
     /// Whether a termination signal was seen and the window asked to close.
@@ -521,6 +542,12 @@ impl ArchsimApp {
                     Panel::Right => prefs.right_panel = !prefs.right_panel,
                     Panel::Bottom => prefs.bottom_panel = !prefs.bottom_panel,
                 }
+            }
+
+            Command::ShowTour => self.tour = Some(Tour::default()),
+            Command::CloseTour => {
+                self.tour = None;
+                self.state.prefs.tour_seen = true;
             }
         }
     }
@@ -958,6 +985,7 @@ impl ArchsimApp {
 
     /// The events and verdict tabs.
     fn log_tabs_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        tour::mark_anchor(ui.ctx(), Anchor::SideLog, ui.max_rect());
         ui.horizontal(|ui| {
             let events = format!("Events ({})", self.rt.alerts.len());
             ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
@@ -973,6 +1001,7 @@ impl ArchsimApp {
 
     /// The live plots, or why there are none; `stacked` one under the other.
     fn live_plots_ui(&mut self, ui: &mut Ui, stacked: bool) {
+        tour::mark_anchor(ui.ctx(), Anchor::Plots, ui.max_rect());
         let selected = self.selection.single_node().map(str::to_string);
         let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
         match &self.rt.sim {
@@ -1143,6 +1172,7 @@ impl eframe::App for ArchsimApp {
             });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
+            tour::mark_anchor(ui.ctx(), Anchor::Canvas, ui.max_rect());
             let input = CanvasInput {
                 scenario: &self.state.doc.scenario,
                 rt: &self.rt,
@@ -1174,6 +1204,13 @@ impl eframe::App for ArchsimApp {
             && let Some(answer) = dialog_ui(&ctx, dialog)
         {
             self.answer_dialog(&ctx, answer);
+        }
+        // Out of the way of a dialog, which has the keyboard and Escape.
+        if self.dialog.is_none()
+            && let Some(tour) = &mut self.tour
+        {
+            let input = TourInput::of(&ctx, &self.state.doc.scenario, &self.canvas, self.rt.is_running(), presenter);
+            tour_ui(&ctx, tour, &input, &mut commands);
         }
 
         self.commands.extend(commands);

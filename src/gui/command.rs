@@ -159,6 +159,12 @@ pub enum Command {
     TogglePanel(Panel),
     /// Pause when the run reaches the scenario's duration, or run on.
     TogglePauseAtEnd,
+
+    // --- Help
+    /// Open the tour at its first step (Help ▸ Show the tour).
+    ShowTour,
+    /// Close the tour (Skip, Done, Escape); it does not show at start again.
+    CloseTour,
 }
 
 /// The docked panels.

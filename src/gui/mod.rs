@@ -38,6 +38,7 @@ mod shutdown;
 mod state;
 mod theme;
 mod toolbar;
+mod tour;
 mod verdict;
 
 pub use alerts::{Alert, AlertLog, Severity};
@@ -56,6 +57,7 @@ pub use selection::Selection;
 pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};
 pub use theme::ThemeChoice;
+pub use tour::TOUR_STEPS;
 pub use verdict::{Verdict, verdict};
 
 use eframe::egui;
@@ -67,7 +69,8 @@ use eframe::egui;
 /// name>`, `ARCHSIM_SPEED=<factor or max>`, `ARCHSIM_FRAME_TIME=1` (show
 /// the frame-time readout), `ARCHSIM_FRAME_LOG=<path>` (write a frame-time
 /// summary on exit), `ARCHSIM_FILE_DIALOG=builtin` (the app's own file
-/// browser instead of the platform's dialog).
+/// browser instead of the platform's dialog), `ARCHSIM_TOUR=0` (no tour
+/// on the first start; `ARCHSIM_TOUR=N` opens it at step N).
 ///
 /// The working document is autosaved to `recovery.ron` in eframe's data
 /// folder and restored from it; SIGTERM, SIGINT and SIGHUP save it and

@@ -15,7 +15,8 @@ pub fn palette_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.add_space(4.0);
     // Buttons side by side as they fit: the whole palette stays a few rows
     // tall, leaving the panel's height to the library.
-    ui.horizontal_wrapped(|ui| palette_buttons_ui(ui, commands));
+    let buttons = ui.horizontal_wrapped(|ui| palette_buttons_ui(ui, commands)).response.rect;
+    super::tour::mark_anchor(ui.ctx(), super::tour::Anchor::Palette, buttons);
 }
 
 fn palette_buttons_ui(ui: &mut Ui, commands: &mut Vec<Command>) {

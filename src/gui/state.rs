@@ -94,6 +94,10 @@ pub struct Prefs {
     /// The folder of the last file opened or saved, where the file browser
     /// starts when the document has no file.
     pub last_folder: Option<PathBuf>,
+    /// The first-run tour was closed (skipped or finished): it does not
+    /// show at start again. False in states saved before the tour existed,
+    /// so those users see it once too.
+    pub tour_seen: bool,
 }
 
 impl Default for Prefs {
@@ -113,6 +117,7 @@ impl Default for Prefs {
             spike_secs: 10.0,
             run_past_end: false,
             last_folder: None,
+            tour_seen: false,
         }
     }
 }
@@ -148,6 +153,14 @@ mod tests {
         assert_eq!(back.path, doc.path);
         doc.path = None;
         assert_eq!(doc.discarded(), Document::default());
+    }
+
+    #[test]
+    fn a_state_saved_before_the_tour_existed_has_not_seen_it() {
+        let old = "(prefs: (theme: Light, spike_factor: 3.0))";
+        let state: State = ron::from_str(old).expect("deserialises");
+        assert!(!state.prefs.tour_seen);
+        assert_eq!(state.prefs.spike_factor, 3.0);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::format;
 use super::pacer::Speed;
 use super::shortcuts as keys;
 use super::state::Prefs;
+use super::tour::{self, Anchor};
 
 /// What the toolbar shows.
 pub struct ToolbarInput<'a> {
@@ -138,6 +139,11 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
                 commands.push(Command::ToggleFrameTime);
             }
         });
+        ui.menu_button("Help", |ui| {
+            if item(ui, "Show the tour", None, true) {
+                commands.push(Command::ShowTour);
+            }
+        });
         if input.dirty {
             ui.weak("• unsaved changes");
         }
@@ -157,6 +163,7 @@ pub fn run_controls_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice
         let play_btn = ui
             .add_enabled(input.can_run, Button::new(RichText::new(play).strong()).min_size(egui::vec2(80.0, 0.0)))
             .on_hover_text("Run or pause the simulation (Space)");
+        tour::mark_anchor(ui.ctx(), Anchor::Play, play_btn.rect);
         if play_btn.clicked() {
             commands.push(Command::TogglePlay);
         }
@@ -236,6 +243,7 @@ fn spike_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice<'_>, comma
         ui.add_enabled(input.running || input.can_run, Button::new(RichText::new("Spike").strong())).on_hover_text(
             format!("Multiply {client}'s traffic by {} for {} s of simulated time", spike.factor, spike.secs),
         );
+    tour::mark_anchor(ui.ctx(), Anchor::Spike, button.rect);
     if button.clicked() {
         commands.push(Command::Spike { client: client.clone(), factor: *spike.factor, secs: *spike.secs });
     }

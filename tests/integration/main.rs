@@ -14,6 +14,7 @@ mod gui_files;
 mod gui_inspector;
 mod gui_layout;
 mod gui_present;
+mod gui_tour;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;
