@@ -363,7 +363,7 @@ impl Runtime {
             let counted = if at_client { Counted::Requests } else { Counted::Attempts };
             self.alerts.push_counted(
                 Severity::Error,
-                now_s,
+                b.at_s,
                 name(b.node),
                 format!("{} at {}", b.reason.label(), name(b.node).unwrap_or_default()),
                 (b.count, counted),

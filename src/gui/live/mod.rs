@@ -76,6 +76,8 @@ pub struct FailureBurst {
     pub node: usize,
     pub reason: FailureReason,
     pub count: u64,
+    /// The simulated time of the window they happened in.
+    pub at_s: f64,
 }
 
 /// Wall seconds between two looks at the still-open windows (each look
@@ -210,13 +212,15 @@ impl LiveView {
             let open_stats = sim.node_current_window(i);
             let open = open_stats.as_ref().map(|s| local_array(&s.failures)).unwrap_or_default();
             view.open = open_stats.map(|s| (sim.now().as_secs(), s));
-            let new = view.cursor.take_new(series, i, &open);
-            view.reasons.add(sim.now().as_secs(), &new);
-            for r in FailureReason::ALL {
-                if new[r.index()] > 0 {
-                    bursts.push(FailureBurst { node: i, reason: r, count: new[r.index()] });
+            for (at_s, new) in view.cursor.take_new_timed(series, i, &open, sim.now().as_secs()) {
+                view.reasons.add(at_s, &new);
+                for r in FailureReason::ALL {
+                    if new[r.index()] > 0 {
+                        bursts.push(FailureBurst { node: i, reason: r, count: new[r.index()], at_s });
+                    }
                 }
             }
+            view.reasons.expire(sim.now().as_secs());
         }
         bursts
     }

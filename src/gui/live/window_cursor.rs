@@ -28,26 +28,54 @@ impl WindowCursor {
     /// Failures of node `node` that happened since the previous call, given
     /// the counts of the window open now.
     pub fn take_new(&mut self, series: &TimeSeries, node: usize, open_window: &ByReason) -> ByReason {
+        let mut sum = [0u64; FailureReason::COUNT];
+        for (_, piece) in self.take_new_timed(series, node, open_window, 0.0) {
+            add_diff(&mut sum, &piece, &[0; FailureReason::COUNT]);
+        }
+        sum
+    }
+
+    /// The same failures, window by window, each with the simulated time
+    /// it belongs to (a closed window's end; `now_s` for the open one), so
+    /// a count covering many windows at once (fast-forward) is still put
+    /// where it happened. Windows without a failure are left out.
+    pub fn take_new_timed(
+        &mut self,
+        series: &TimeSeries,
+        node: usize,
+        open_window: &ByReason,
+        now_s: f64,
+    ) -> Vec<(f64, ByReason)> {
         let closed_now = series.dropped + series.len() as u64;
-        let mut new = [0u64; FailureReason::COUNT];
+        let mut pieces = Vec::new();
+        let mut keep = |at: f64, piece: ByReason| {
+            if piece.iter().any(|n| *n > 0) {
+                pieces.push((at, piece));
+            }
+        };
         if closed_now < self.closed {
             // The simulation was rebuilt: start over.
             *self = WindowCursor { closed: closed_now, seen: *open_window };
-            return *open_window;
+            keep(now_s, *open_window);
+            return pieces;
         }
         let mut already = self.seen;
         for k in self.closed..closed_now {
             if k >= series.dropped {
                 let frame = &series.frames()[(k - series.dropped) as usize];
                 if let Some(stats) = frame.nodes.get(node) {
-                    add_diff(&mut new, &local_array(&stats.failures), &already);
+                    let mut piece = [0u64; FailureReason::COUNT];
+                    add_diff(&mut piece, &local_array(&stats.failures), &already);
+                    keep(frame.end_s, piece);
                 }
             }
             already = [0; FailureReason::COUNT];
         }
-        add_diff(&mut new, open_window, &already);
+        let mut piece = [0u64; FailureReason::COUNT];
+        add_diff(&mut piece, open_window, &already);
+        keep(now_s, piece);
         *self = WindowCursor { closed: closed_now, seen: *open_window };
-        new
+        pieces
     }
 }
 
@@ -63,8 +91,12 @@ mod tests {
     use crate::sim::{FailureCounts, Stats, WindowFrame};
 
     fn frame(rejected: u64) -> WindowFrame {
+        frame_ending(1.0, rejected)
+    }
+
+    fn frame_ending(end_s: f64, rejected: u64) -> WindowFrame {
         let stats = Stats { failures: FailureCounts { rejected, ..Default::default() }, ..Default::default() };
-        WindowFrame { start_s: 0.0, end_s: 1.0, end_to_end: Stats::default(), nodes: vec![stats], edges: vec![] }
+        WindowFrame { start_s: end_s - 1.0, end_s, end_to_end: Stats::default(), nodes: vec![stats], edges: vec![] }
     }
 
     fn open(rejected: u64) -> ByReason {
@@ -96,5 +128,19 @@ mod tests {
         cursor.take_new(&series, 0, &open(0));
         let fresh = TimeSeries::new(10);
         assert_eq!(cursor.take_new(&fresh, 0, &open(2))[FailureReason::Rejected.index()], 2);
+    }
+
+    /// Many windows taken at once (fast-forward) keep their own times.
+    #[test]
+    fn failures_of_several_windows_keep_the_time_of_their_window() {
+        let mut series = TimeSeries::new(10);
+        let mut cursor = WindowCursor::default();
+        series.push(frame_ending(1.0, 4));
+        series.push(frame_ending(2.0, 0));
+        series.push(frame_ending(3.0, 6));
+        let pieces = cursor.take_new_timed(&series, 0, &open(2), 3.4);
+        let r = FailureReason::Rejected.index();
+        let got: Vec<(f64, u64)> = pieces.iter().map(|(t, p)| (*t, p[r])).collect();
+        assert_eq!(got, [(1.0, 4), (3.0, 6), (3.4, 2)]);
     }
 }
