@@ -13,7 +13,9 @@
 # SCREEN (default 1600x1000x24), ARCHSIM_SPEED, ARCHSIM_FRAME_TIME=1,
 # ARCHSIM_FRAME_LOG=path (frame-time summary written when the app exits),
 # ARCHSIM_TOUR=N (show the first-run tour at step N, 1 to 5; by default the
-# picture has no tour, though the app's storage here is always a first start).
+# picture has no tour, though the app's storage here is always a first start),
+# KEYS (xdotool key names sent once the window is up, e.g.
+# KEYS="ctrl+plus ctrl+plus ctrl+plus ctrl+plus ctrl+plus F5" for presenter mode at 150 %).
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -64,6 +66,11 @@ xvfb-run -a -s "-screen 0 $screen" bash -c '
     if [ -z "$win" ]; then echo "screenshot.sh: no archsim window appeared" >&2; cat "$XDG_RUNTIME_DIR/app.log" >&2; kill $pid; exit 1; fi
     # The pointer starts mid-screen: park it in a corner, so no hover card covers the canvas.
     xdotool mousemove 0 0 2>/dev/null || true
+    if [ -n "${KEYS:-}" ]; then
+        sleep 1
+        xdotool windowfocus --sync "$win" 2>/dev/null || true
+        for k in $KEYS; do xdotool key --clearmodifiers "$k"; sleep 0.3; done
+    fi
     sleep "$SECONDS_TO_RUN"
     import -window "$win" "$OUT"
     # Quit through the app (Ctrl+Q) so it saves and writes its frame log.
