@@ -15,6 +15,7 @@ mod gui_inspector;
 mod gui_layout;
 mod gui_present;
 mod gui_tour;
+mod gui_verdict;
 mod memory;
 mod scenario_errors;
 mod scenario_fuzz;
