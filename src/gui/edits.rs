@@ -152,7 +152,7 @@ pub fn delete_edge(scenario: &mut Scenario, index: usize) {
         let e = scenario.edges.remove(index);
         scenario
             .faults
-            .retain(|f| !matches!(f, FaultSpec::Partition { from, to, .. } if *from == e.from && *to == e.to));
+            .retain(|f| !matches!(f, FaultSpec::Partition { from, to, .. } | FaultSpec::Latency { from, to, .. } if *from == e.from && *to == e.to));
     }
 }
 
@@ -197,7 +197,7 @@ fn rename_in_fault(f: &mut FaultSpec, old: &str, new: &str) {
         | FaultSpec::RandomCrashes { node, .. }
         | FaultSpec::Flush { node, .. }
         | FaultSpec::Spike { node, .. } => fix(node),
-        FaultSpec::Partition { from, to, .. } => {
+        FaultSpec::Partition { from, to, .. } | FaultSpec::Latency { from, to, .. } => {
             fix(from);
             fix(to);
         }

@@ -43,10 +43,12 @@ impl MarkerKind {
             SimEventKind::SlowdownStart
             | SimEventKind::ErrorsStart
             | SimEventKind::PartitionStart
+            | SimEventKind::LinkSlowStart
             | SimEventKind::Flush => MarkerKind::Fault,
             SimEventKind::SlowdownEnd
             | SimEventKind::ErrorsEnd
             | SimEventKind::PartitionEnd
+            | SimEventKind::LinkSlowEnd
             | SimEventKind::SpikeEnd => MarkerKind::Recovery,
         }
     }

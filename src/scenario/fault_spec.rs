@@ -23,6 +23,10 @@ pub enum FaultSpec {
     RandomCrashes { node: String, mtbf_s: f64, mttr_s: f64 },
     /// Everything sent over the edge `from` → `to` is lost between the times.
     Partition { from: String, to: String, from_s: f64, to_s: f64 },
+    /// Every crossing of the edge `from` → `to` (the call and its answer)
+    /// takes `added_ms` longer between the times: a congested or rerouted
+    /// link, a slow DNS, a cross-region failover.
+    Latency { from: String, to: String, added_ms: f64, from_s: f64, to_s: f64 },
     /// A cache is emptied at `at_s`.
     Flush { node: String, at_s: f64 },
     /// A client's rate is multiplied by `factor` for `duration_s` from `at_s`
@@ -40,7 +44,7 @@ impl FaultSpec {
             | Self::RandomCrashes { node, .. }
             | Self::Flush { node, .. }
             | Self::Spike { node, .. } => vec![node],
-            Self::Partition { from, to, .. } => vec![from, to],
+            Self::Partition { from, to, .. } | Self::Latency { from, to, .. } => vec![from, to],
         }
     }
 
@@ -48,7 +52,10 @@ impl FaultSpec {
     pub fn start_s(&self) -> f64 {
         match self {
             Self::Crash { at_s, .. } | Self::Flush { at_s, .. } | Self::Spike { at_s, .. } => *at_s,
-            Self::Slow { from_s, .. } | Self::Errors { from_s, .. } | Self::Partition { from_s, .. } => *from_s,
+            Self::Slow { from_s, .. }
+            | Self::Errors { from_s, .. }
+            | Self::Partition { from_s, .. }
+            | Self::Latency { from_s, .. } => *from_s,
             Self::RandomCrashes { .. } => 0.0,
         }
     }

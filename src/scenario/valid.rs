@@ -52,7 +52,7 @@ impl ValidScenario {
         for (k, f) in scenario.faults.iter().enumerate() {
             let refs: Vec<Option<usize>> = f.node_refs().into_iter().map(position).collect();
             let target = match (f, refs.as_slice()) {
-                (FaultSpec::Partition { .. }, [Some(from), Some(to)]) => {
+                (FaultSpec::Partition { .. } | FaultSpec::Latency { .. }, [Some(from), Some(to)]) => {
                     FaultTarget { node: *from, edge: edge_by_ends.get(&(*from, *to)).copied() }
                 }
                 (_, [Some(node)]) => FaultTarget { node: *node, edge: None },

@@ -986,7 +986,7 @@ fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
     for (i, f) in s.faults.iter().enumerate() {
         let path = vec![Key("faults"), Index(i)];
         let fields: &[&'static str] = match f {
-            FaultSpec::Partition { .. } => &["from", "to"],
+            FaultSpec::Partition { .. } | FaultSpec::Latency { .. } => &["from", "to"],
             _ => &["node"],
         };
         for (field, id) in fields.iter().zip(f.node_refs()) {
@@ -1040,6 +1040,18 @@ fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
                     c.report(
                         at(&path, &[Key("to")]),
                         format!("there is no edge from \"{from}\" to \"{to}\" to partition"),
+                    );
+                }
+            }
+            FaultSpec::Latency { from, to, added_ms, from_s, to_s } => {
+                time(c, "from_s", *from_s);
+                time(c, "to_s", *to_s);
+                c.after(&path, ("to_s", *to_s), ("from_s", *from_s));
+                c.positive(&path, "added_ms", *added_ms, MAX_MS, "ms");
+                if g.node(from).is_some() && g.node(to).is_some() && !g.pairs.contains(&(from.as_str(), to.as_str())) {
+                    c.report(
+                        at(&path, &[Key("to")]),
+                        format!("there is no edge from \"{from}\" to \"{to}\" to slow down"),
                     );
                 }
             }

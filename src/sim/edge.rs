@@ -45,6 +45,8 @@ pub struct EdgeRuntime {
     pub drop_probability: f64,
     /// How many partition faults cut the edge now.
     pub partitions: u32,
+    /// Delay added to every crossing by latency faults now, nanoseconds.
+    pub added_ns: u64,
     pub rng: SimRng,
     pub counters: EdgeCounters,
     pub window_start: (SimTime, EdgeCounters),
@@ -56,8 +58,8 @@ impl EdgeRuntime {
     #[inline]
     pub fn delay(&mut self) -> u64 {
         match &self.latency {
-            Some(d) => d.sample(&mut self.rng),
-            None => 0,
+            Some(d) => d.sample(&mut self.rng) + self.added_ns,
+            None => self.added_ns,
         }
     }
 

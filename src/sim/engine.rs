@@ -70,6 +70,7 @@ impl Simulation {
                 latency: e.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
                 drop_probability: e.drop_probability,
                 partitions: 0,
+                added_ns: 0,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),
                 counters: EdgeCounters::default(),
                 window_start: (SimTime::ZERO, EdgeCounters::default()),

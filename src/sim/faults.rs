@@ -35,6 +35,9 @@ pub enum SimEventKind {
     ErrorsEnd,
     PartitionStart,
     PartitionEnd,
+    /// A link starts or stops taking longer (a `Latency` fault).
+    LinkSlowStart,
+    LinkSlowEnd,
     Flush,
     SpikeStart,
     SpikeEnd,
@@ -72,7 +75,8 @@ impl Simulation {
                 }
                 FaultSpec::Slow { from_s, to_s, .. }
                 | FaultSpec::Errors { from_s, to_s, .. }
-                | FaultSpec::Partition { from_s, to_s, .. } => {
+                | FaultSpec::Partition { from_s, to_s, .. }
+                | FaultSpec::Latency { from_s, to_s, .. } => {
                     self.schedule(start(from_s), Event::Fault { index, ending: false });
                     self.schedule(start(to_s), Event::Fault { index, ending: true });
                 }
@@ -148,6 +152,19 @@ impl Simulation {
                     if ending { SimEventKind::PartitionEnd } else { SimEventKind::PartitionStart },
                     format!("link {from} → {to} {what}"),
                 );
+            }
+            FaultSpec::Latency { from, to, added_ms, .. } => {
+                let added_ns = SimTime::from_secs(added_ms / 1_000.0).0;
+                if let Some(e) = edge.and_then(|e| self.edges.get_mut(e as usize)) {
+                    // Overlapping faults add up, and each takes back its own.
+                    e.added_ns = if ending { e.added_ns.saturating_sub(added_ns) } else { e.added_ns + added_ns };
+                }
+                let (kind, what) = if ending {
+                    (SimEventKind::LinkSlowEnd, format!("link {from} → {to} back to normal"))
+                } else {
+                    (SimEventKind::LinkSlowStart, format!("link {from} → {to} +{added_ms} ms each way"))
+                };
+                self.log_event(Some(node), kind, what);
             }
             FaultSpec::Flush { .. } => self.flush_cache(node as usize),
             FaultSpec::Spike { factor, duration_s, .. } => {

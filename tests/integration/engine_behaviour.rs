@@ -664,3 +664,35 @@ fn a_client_stopped_by_its_profile_starts_again_when_the_step_is_removed() {
     sim.run_until(SimTime::from_secs(15.0));
     assert!((requests_made(&sim) - 1_000.0).abs() < 150.0, "{}", requests_made(&sim));
 }
+
+/// A `Latency` fault slows its link only while it lasts: the users' mean
+/// response inside the span is about 2 × `added_ms` above the one outside,
+/// and the link is back to normal after it (and the log says both).
+#[test]
+fn a_latency_fault_slows_its_link_only_while_it_lasts() {
+    let mut s = scenario(
+        "slow link",
+        5,
+        1.0,
+        vec![poisson_client("c", 100.0), service("s", 4, None, constant(5.0))],
+        &[("c", "s")],
+    );
+    s.faults.push(FaultSpec::Latency { from: "c".into(), to: "s".into(), added_ms: 40.0, from_s: 10.0, to_s: 20.0 });
+    let sim = run(&s, 30.0);
+    let mean_in = |a: f64, b: f64| {
+        let frames: Vec<f64> = sim
+            .series()
+            .frames()
+            .iter()
+            .filter(|f| f.start_s >= a && f.end_s <= b)
+            .map(|f| f.end_to_end.latency.mean_ms)
+            .collect();
+        frames.iter().sum::<f64>() / frames.len() as f64
+    };
+    let (before, during, after) = (mean_in(1.0, 10.0), mean_in(11.0, 20.0), mean_in(21.0, 30.0));
+    assert!((before - 5.0).abs() < 0.5, "before: {before}");
+    assert!((during - 85.0).abs() < 0.5, "during: 5 ms of work + 2 × 40 ms on the wire, got {during}");
+    assert!((after - 5.0).abs() < 0.5, "after: {after}");
+    let log: Vec<&str> = sim.event_log().iter().map(|e| e.what.as_str()).collect();
+    assert!(log.iter().any(|t| t.contains("+40 ms")) && log.iter().any(|t| t.contains("back to normal")), "{log:?}");
+}

@@ -20,7 +20,7 @@
 use std::sync::Mutex;
 
 use crate::common::*;
-use archsim::scenario::{ClientSpec, DistributionSpec, KeySpec, NodeKind, RetryPolicy, Scenario};
+use archsim::scenario::{ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RetryPolicy, Scenario};
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
 
@@ -181,6 +181,65 @@ fn mm1(case: &str, rho: f64, secs: f64, window_s: f64, seed: u64) {
         ),
     ];
     verify(case, &format!("M/M/1, λ = {lambda}/s, μ = {mu}/s (ρ = {rho}), {secs} s simulated, seed {seed}"), &checks);
+}
+
+/// A `Latency` fault on the client's link adds `d` to each crossing: the
+/// users wait W + 2d (the call and its answer), the server's own sojourn
+/// stays W — the delay is on the wire, not in the queue (issue 8).
+#[test]
+fn added_link_latency_shifts_the_response_time_by_twice_the_delay() {
+    let (lambda, mu, d_ms, secs) = (500.0, 1000.0, 20.0, 400.0);
+    let mut s = scenario(
+        "mm1-slow-link",
+        11,
+        1.0,
+        vec![poisson_client("c", lambda), service("s", 1, None, exp_ms(1.0))],
+        &[("c", "s")],
+    );
+    s.warmup_s = 1.0;
+    s.duration_s = secs;
+    s.faults.push(FaultSpec::Latency {
+        from: "c".into(),
+        to: "s".into(),
+        added_ms: d_ms,
+        from_s: 0.0,
+        to_s: secs + 1.0,
+    });
+    let sim = run(&s, secs);
+    let report = sim.report();
+    let server = sim.node_totals(1).expect("node 1");
+    let w_ms = theory::mm1_mean_sojourn(lambda, mu) * 1000.0;
+    let p95_ms = theory::mm1_sojourn_quantile(lambda, mu, 0.95) * 1000.0;
+    let checks = [
+        check(
+            "mean response at the client = W + 2d (ms)",
+            w_ms + 2.0 * d_ms,
+            report.end_to_end.latency.mean_ms,
+            &per_window_e2e(&sim, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check(
+            "p95 response at the client = W₉₅ + 2d (ms)",
+            p95_ms + 2.0 * d_ms,
+            report.end_to_end.latency.p95_ms,
+            &per_window_e2e(&sim, |w| w.latency.p95_ms),
+            0.002 * (p95_ms + 2.0 * d_ms),
+        ),
+        check(
+            "server's own sojourn W (ms)",
+            w_ms,
+            server.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+    ];
+    verify(
+        "mm1-slow-link",
+        &format!(
+            "M/M/1 behind a link slowed by d = {d_ms} ms each way, λ = {lambda}/s, μ = {mu}/s, {secs} s simulated, seed 11"
+        ),
+        &checks,
+    );
 }
 
 #[test]

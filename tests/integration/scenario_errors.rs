@@ -646,3 +646,17 @@ fn more_nodes_or_edges_than_the_limits_are_refused_with_the_figure() {
     assert!(messages.iter().any(|m| m.contains("1,001 nodes; at most 1,000")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("10,001 edges; at most 10,000")), "{messages:?}");
 }
+
+/// A `Latency` fault names a real edge and adds a positive delay; both
+/// problems are found at once, each where it is written.
+#[test]
+fn a_latency_fault_on_a_missing_edge_or_with_no_delay_is_refused_where_written() {
+    let source = edit(
+        "        (from: \"api\", to: \"db\", latency: Constant(ms: 1)),\n    ],",
+        "        (from: \"api\", to: \"db\", latency: Constant(ms: 1)),\n    ],\n    faults: [\n        Latency(from: \"users\", to: \"db\", added_ms: 50, from_s: 1, to_s: 2),\n        Latency(from: \"api\", to: \"db\", added_ms: -3, from_s: 1, to_s: 2),\n    ],",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "to: \"db\", added_ms: 50", &["no edge from \"users\" to \"db\""]);
+    assert_problem_at(&list, &source, "added_ms: -3", &["`added_ms`", "got -3"]);
+}

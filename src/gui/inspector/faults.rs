@@ -1,4 +1,4 @@
-//! The fault timeline of one node (or of one edge: partitions) in its
+//! The fault timeline of one node (or of one edge: partitions and added latency) in its
 //! inspector: scheduled crashes, slowdowns, injected errors, cache flushes
 //! and traffic spikes, added, edited and removed as document edits (undoable)
 //! that replay on every run from the next reset.
@@ -8,7 +8,7 @@ use eframe::egui::{RichText, Ui};
 use super::super::command::Command;
 use super::fields::{Edit, Row, form, problems_ui};
 use super::{InspectorInput, fault_text};
-use crate::scenario::limits::{MAX_FACTOR, MAX_SECONDS, MIN_RANDOM_CRASH_MEAN_S};
+use crate::scenario::limits::{MAX_FACTOR, MAX_MS, MAX_SECONDS, MIN_RANDOM_CRASH_MEAN_S};
 use crate::scenario::{FaultSpec, NodeKind};
 
 const TIME: std::ops::RangeInclusive<f64> = 0.0..=MAX_SECONDS;
@@ -23,8 +23,10 @@ pub enum Owner<'a> {
 impl Owner<'_> {
     fn owns(&self, f: &FaultSpec) -> bool {
         match (self, f) {
-            (Owner::Edge(a, b), FaultSpec::Partition { from, to, .. }) => from == a && to == b,
-            (Owner::Edge(..), _) | (Owner::Node(..), FaultSpec::Partition { .. }) => false,
+            (Owner::Edge(a, b), FaultSpec::Partition { from, to, .. } | FaultSpec::Latency { from, to, .. }) => {
+                from == a && to == b
+            }
+            (Owner::Edge(..), _) | (Owner::Node(..), FaultSpec::Partition { .. } | FaultSpec::Latency { .. }) => false,
             (Owner::Node(id, _), f) => f.node_refs().contains(id),
         }
     }
@@ -33,11 +35,19 @@ impl Owner<'_> {
     fn templates(&self, start_s: f64) -> Vec<(&'static str, &'static str, FaultSpec)> {
         let (a, b) = (start_s, start_s + 10.0);
         match *self {
-            Owner::Edge(from, to) => vec![(
-                "+ partition",
-                "Everything sent over this link is lost between two times",
-                FaultSpec::Partition { from: from.into(), to: to.into(), from_s: a, to_s: b },
-            )],
+            Owner::Edge(from, to) => vec![
+                (
+                    "+ partition",
+                    "Everything sent over this link is lost between two times",
+                    FaultSpec::Partition { from: from.into(), to: to.into(), from_s: a, to_s: b },
+                ),
+                (
+                    "+ latency",
+                    "Every crossing of this link, the call and its answer, takes longer between two times \
+                     (a congested link, a cross-region failover)",
+                    FaultSpec::Latency { from: from.into(), to: to.into(), added_ms: 50.0, from_s: a, to_s: b },
+                ),
+            ],
             Owner::Node(id, kind) => {
                 let node = || id.to_string();
                 let mut out = vec![
@@ -181,6 +191,23 @@ fn fault_rows(ui: &mut Ui, edit: &mut Edit, f: &mut FaultSpec) {
                 .unit(" s")
                 .speed(0.5)
                 .help("When it works again.")
+                .number(ui, edit, to_s, TIME);
+        }
+        FaultSpec::Latency { added_ms, from_s, to_s, .. } => {
+            Row::new("added", "added_ms")
+                .unit(" ms")
+                .speed(1.0)
+                .help("Delay added to each crossing of the link, both ways: a call over it takes twice this longer.")
+                .number(ui, edit, added_ms, 0.0..=MAX_MS);
+            Row::new("from", "from_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the link becomes slow.")
+                .number(ui, edit, from_s, TIME);
+            Row::new("to", "to_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When it is back to normal.")
                 .number(ui, edit, to_s, TIME);
         }
         FaultSpec::Flush { at_s, .. } => {

@@ -328,6 +328,9 @@ pub fn fault_text(f: &FaultSpec) -> String {
             format!("{node} crashes at random (MTBF {mtbf_s} s, MTTR {mttr_s} s)")
         }
         FaultSpec::Partition { from, to, from_s, to_s } => format!("{from} -> {to} cut {from_s}–{to_s} s"),
+        FaultSpec::Latency { from, to, added_ms, from_s, to_s } => {
+            format!("{from} -> {to} +{added_ms} ms each way {from_s}–{to_s} s")
+        }
         FaultSpec::Flush { node, at_s } => format!("{node} flushed at {at_s} s"),
         FaultSpec::Spike { node, at_s, duration_s, factor } => {
             format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
