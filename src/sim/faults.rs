@@ -95,6 +95,9 @@ impl Simulation {
         }
     }
 
+    // Rare (a few per run) and long: kept out of line so the event loop
+    // that dispatches to it stays small enough to be inlined whole.
+    #[inline(never)]
     pub(super) fn apply_fault(&mut self, index: usize, ending: bool) {
         let Some(f) = self.faults.get(index) else { return };
         let node = f.node;
