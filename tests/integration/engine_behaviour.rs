@@ -85,7 +85,11 @@ fn cache_scenario(capacity: u64, keyspace: u64, zipf: f64) -> Scenario {
     };
     let cache = node(
         "cache",
-        NodeKind::Cache(CacheSpec { mode: CacheMode::Lru { capacity, ttl_s: None }, lookup_time: constant(0.1) }),
+        NodeKind::Cache(CacheSpec {
+            mode: CacheMode::Lru { capacity, ttl_s: None },
+            lookup_time: constant(0.1),
+            rate_limit: None,
+        }),
     );
     scenario(
         "t",
@@ -123,7 +127,7 @@ fn flushing_a_cache_sends_a_stampede_to_the_backing_store() {
 
 #[test]
 fn a_queue_acknowledges_at_once_and_consumers_drain_it_at_their_pace() {
-    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 100_000, consumers: 2 }));
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 100_000, consumers: 2, rate_limit: None }));
     let s = scenario(
         "t",
         4,
@@ -144,7 +148,7 @@ fn a_queue_acknowledges_at_once_and_consumers_drain_it_at_their_pace() {
 
 #[test]
 fn a_full_queue_rejects_the_producer() {
-    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 10, consumers: 1 }));
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 10, consumers: 1, rate_limit: None }));
     let s = scenario(
         "t",
         4,
@@ -174,6 +178,7 @@ fn replica_reads_right_after_a_write_are_stale() {
                 error_probability: 0.0,
                 read_replicas: 2,
                 replication_lag_ms: lag,
+                rate_limit: None,
             }),
         )
     };
@@ -273,6 +278,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 service_time: constant(1.0),
                 error_probability: 0.0,
                 blocking_calls: blocking,
+                rate_limit: None,
             }),
         );
         scenario(
@@ -322,6 +328,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         service_time: constant(10.0),
         error_probability: 0.0,
         blocking_calls: true,
+        rate_limit: None,
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -391,6 +398,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         service_time: constant(1.0),
         error_probability: 2.0,
         blocking_calls: true,
+        rate_limit: None,
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
