@@ -72,9 +72,9 @@ pub fn mg1_mean_wait(lambda: f64, mean_s: f64, second_moment_s2: f64) -> f64 {
 /// K − 1, i.e. when fewer than K unit jobs are in the equivalent queue.
 ///
 /// Computed from the chain embedded at departures, π over 0…K−1, with
-/// a_k = e^(−ρ) ρ^k / k! arrivals during one service:
-/// π_j = π_0 a_j + Σ_{i=1}^{j+1} π_i a_{j−i+1}, solved upwards from π_0;
-/// then P_K = 1 − 1/(π_0 + ρ) (the M/G/1/K loss formula).
+/// `a[k]` = e^(−ρ) ρ^k / k! the chance of k arrivals during one service:
+/// `π[j] = π[0]·a[j] + Σ_{i=1..=j+1} π[i]·a[j−i+1]`, solved upwards from
+/// `π[0]`; then `P_K = 1 − 1/(π[0] + ρ)` (the M/G/1/K loss formula).
 pub fn md1k_blocking(lambda: f64, mu: f64, k: u32) -> f64 {
     let rho = lambda / mu;
     let k = k.max(1) as usize;

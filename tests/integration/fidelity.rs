@@ -272,7 +272,7 @@ fn mmcc_blocking_matches_erlang_b() {
 /// A token bucket (`rate` r, `burst` b) in front of a server that never
 /// waits (64 workers, 1 µs of work), fed Poisson arrivals at λ: the share
 /// refused is the loss of an M/D/1/b queue with service time 1/r (see
-/// `theory::md1k_blocking`), and the admitted rate λ(1 − P_b), which tends
+/// `theory::md1k_blocking`), and the admitted rate `λ(1 − P_b)`, which tends
 /// to min(λ, r) as the bucket grows.
 fn token_bucket(case: &str, title: &str, lambda: f64, rate: f64, burst: u32, secs: f64, seed: u64) {
     let mut limited = service("s", 64, None, DistributionSpec::Constant { ms: 0.001 });
