@@ -248,6 +248,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             service_time: DistributionSpec::Exponential { mean_ms },
             error_probability: 0.0,
             blocking_calls,
+            rate_limit: None,
         }),
     }
 }

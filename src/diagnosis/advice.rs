@@ -28,6 +28,10 @@ pub enum Advice {
     LowerErrorRate { node: String, probability: f64 },
     /// A retry or two gets requests past brief, independent failures.
     AddCappedRetries { client: String },
+    /// Callers of a rate-limited node should slow down when told to.
+    BackOffOnRateLimit { client: String, node: String },
+    /// The limited node had room: its limit can go up.
+    RaiseRateLimit { node: String, rate_rps: f64, utilisation: f64 },
     /// The node is still down.
     RestoreNode { node: String },
     /// A second copy, so one crash is not an outage.
@@ -90,6 +94,8 @@ impl Advice {
             Self::RetriesCannotFixErrors { .. } => "retries_cannot_fix_errors",
             Self::LowerErrorRate { .. } => "lower_error_rate",
             Self::AddCappedRetries { .. } => "add_capped_retries",
+            Self::BackOffOnRateLimit { .. } => "back_off_on_rate_limit",
+            Self::RaiseRateLimit { .. } => "raise_rate_limit",
             Self::RestoreNode { .. } => "restore_node",
             Self::AddReplica { .. } => "add_replica",
             Self::ShortenHealthCheck { .. } => "shorten_health_check",
@@ -261,6 +267,16 @@ impl fmt::Display for Advice {
                 possessive(client),
                 ms(*timeout_ms),
                 ms(*p99_ms)
+            ),
+            Self::BackOffOnRateLimit { client, node } => write!(
+                f,
+                "{node}'s limiter is doing its job: {} requests beyond it fail fast instead of queueing. Have {client} back off on a 429 (retries with exponential backoff and jitter, or fewer requests) rather than retry at once",
+                possessive(client)
+            ),
+            Self::RaiseRateLimit { node, rate_rps, utilisation } => write!(
+                f,
+                "{node} was only {} busy with what its limiter let through: raise its rate limit (now {rate_rps} requests/s) to admit more; keep it below what {node} can serve",
+                percent(*utilisation)
             ),
             Self::ReadFailuresPerNode => f.write_str(
                 "Read the failures per node (the table, or each node's card): the reason and where it happened name the fix",

@@ -57,6 +57,19 @@ pub enum Cause {
     },
     /// A node answered attempts with errors by design (its `error_probability`).
     ErrorRate { node: String, probability: f64, errors: u64, attempts: u64 },
+    /// A node's rate limiter refused attempts beyond its rate (HTTP 429):
+    /// load shed on purpose, to protect the node, not a breakdown.
+    RateLimited {
+        node: String,
+        /// The limiter's rate, requests/s, and its bucket size.
+        rate_rps: f64,
+        burst: u32,
+        /// Attempts refused, of the attempts that reached the node.
+        refused: u64,
+        attempts: u64,
+        /// How busy the node's pool was with what the limiter let through.
+        utilisation: Option<f64>,
+    },
     /// A node was down (crashed) and failed the attempts that reached it.
     NodeDown {
         node: String,
@@ -155,14 +168,15 @@ impl Cause {
             Self::NoHealthyTarget { .. } => 3,
             Self::InjectedErrors { .. } => 4,
             Self::ErrorRate { .. } => 5,
-            Self::LossyLink { .. } => 6,
-            Self::ColdCache { .. } => 7,
-            Self::LowHitRatio { .. } => 8,
-            Self::QueueFullDownstreamIdle { .. } => 9,
-            Self::Saturated { .. } => 10,
-            Self::Timeouts { .. } => 11,
-            Self::Unexplained { .. } => 12,
-            Self::Healthy => 13,
+            Self::RateLimited { .. } => 6,
+            Self::LossyLink { .. } => 7,
+            Self::ColdCache { .. } => 8,
+            Self::LowHitRatio { .. } => 9,
+            Self::QueueFullDownstreamIdle { .. } => 10,
+            Self::Saturated { .. } => 11,
+            Self::Timeouts { .. } => 12,
+            Self::Unexplained { .. } => 13,
+            Self::Healthy => 14,
         }
     }
 
@@ -173,6 +187,7 @@ impl Cause {
             Self::RetryAmplification { client, .. } | Self::Timeouts { client, .. } => Some(client),
             Self::InjectedErrors { node, .. }
             | Self::ErrorRate { node, .. }
+            | Self::RateLimited { node, .. }
             | Self::NodeDown { node, .. }
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. } => Some(node),
@@ -207,6 +222,11 @@ impl Cause {
             Self::ErrorRate { node, errors, .. } => format!(
                 "{node} fails by design: {requests} failed; it answered {} with an error.",
                 counted(*errors, "attempt", "attempts")
+            ),
+            Self::RateLimited { node, refused, rate_rps, .. } => format!(
+                "{node}'s rate limit shed the excess: {requests} failed; it refused {} beyond {} requests/s.",
+                counted(*refused, "attempt", "attempts"),
+                round_rate(*rate_rps)
             ),
             Self::NodeDown { node, down_s, failed_attempts, .. } => format!(
                 "{node} was down for {}: {requests} failed; it saw {} while down.",
@@ -317,6 +337,20 @@ impl fmt::Display for Cause {
                 counted(*attempts, "attempt", "attempts"),
                 percent(*probability)
             ),
+            Self::RateLimited { node, rate_rps, burst, refused, attempts, utilisation } => {
+                write!(
+                    f,
+                    "{node} refused {} of its {} (\"rate limited\", HTTP 429) beyond its limit of {} requests/s (burst {})",
+                    count(*refused),
+                    counted(*attempts, "attempt", "attempts"),
+                    round_rate(*rate_rps),
+                    count(u64::from(*burst))
+                )?;
+                if let Some(u) = utilisation {
+                    write!(f, "; what it let through kept it {} busy", percent(*u))?;
+                }
+                Ok(())
+            }
             Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, .. } => {
                 write!(
                     f,
@@ -466,4 +500,9 @@ impl fmt::Display for Cause {
             Self::Healthy => f.write_str("no node saturated, no request failed"),
         }
     }
+}
+
+/// A rate as written in a scenario: whole numbers without decimals.
+fn round_rate(rate: f64) -> String {
+    if rate.fract() == 0.0 && rate.abs() < 1e15 { count(rate as u64) } else { format!("{rate}") }
 }

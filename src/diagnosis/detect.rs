@@ -290,6 +290,42 @@ pub(super) fn retry_amplification(run: &Run<'_>, out: &mut Vec<Finding>) -> Ampl
 }
 
 /// Errors: injected by a fault, or the node's own error rate.
+/// A pool less busy than this behind a limiter has room for a higher limit.
+const ROOM_BEHIND_LIMIT: f64 = 0.6;
+
+/// Rate limiters that refused attempts: load shed on purpose. The advice
+/// is for the callers (back off on a 429) and, when the node behind had
+/// room, for the limit itself.
+pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let refused = n.stats.failures.rate_limited;
+        let Some(limit) = run.spec(&n.id).and_then(NodeKind::rate_limit) else { continue };
+        if refused == 0 {
+            continue;
+        }
+        let mut advice: Vec<Advice> = run
+            .clients_reaching(&n.id)
+            .into_iter()
+            .map(|c| Advice::BackOffOnRateLimit { client: c.to_string(), node: n.id.clone() })
+            .collect();
+        if let Some(u) = n.stats.utilisation.filter(|u| *u < ROOM_BEHIND_LIMIT) {
+            advice.insert(0, Advice::RaiseRateLimit { node: n.id.clone(), rate_rps: limit.rate, utilisation: u });
+        }
+        out.push(Finding {
+            cause: Cause::RateLimited {
+                node: n.id.clone(),
+                rate_rps: limit.rate,
+                burst: limit.burst,
+                refused,
+                attempts: n.stats.arrivals,
+                utilisation: n.stats.utilisation,
+            },
+            explains: refused,
+            advice,
+        });
+    }
+}
+
 pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
         if n.kind == ComponentKind::Client {

@@ -178,6 +178,8 @@ fn reason_color(r: FailureReason) -> Color32 {
         FailureReason::Timeout => Color32::from_rgb(235, 170, 50),
         FailureReason::Dropped => Color32::from_rgb(90, 160, 230),
         FailureReason::RetriesExhausted => Color32::from_rgb(240, 120, 40),
+        // Teal: a refusal by design, apart from the reds of overload.
+        FailureReason::RateLimited => Color32::from_rgb(60, 180, 170),
     }
 }
 

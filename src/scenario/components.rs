@@ -94,6 +94,56 @@ impl NodeKind {
     pub fn accepts_requests(&self) -> bool {
         !matches!(self, Self::Client(_))
     }
+
+    /// The node's rate limiter, if it has one (clients and load balancers
+    /// never do).
+    pub fn rate_limit(&self) -> Option<&RateLimitSpec> {
+        match self {
+            Self::Service(s) => s.rate_limit.as_ref(),
+            Self::Cache(c) => c.rate_limit.as_ref(),
+            Self::Queue(q) => q.rate_limit.as_ref(),
+            Self::Database(d) => d.rate_limit.as_ref(),
+            Self::Client(_) | Self::LoadBalancer(_) => None,
+        }
+    }
+
+    /// The rate-limiter slot of the kinds that can have one, for editors
+    /// that switch it on and off; `None` for clients and load balancers.
+    pub fn rate_limit_mut(&mut self) -> Option<&mut Option<RateLimitSpec>> {
+        match self {
+            Self::Service(s) => Some(&mut s.rate_limit),
+            Self::Cache(c) => Some(&mut c.rate_limit),
+            Self::Queue(q) => Some(&mut q.rate_limit),
+            Self::Database(d) => Some(&mut d.rate_limit),
+            Self::Client(_) | Self::LoadBalancer(_) => None,
+        }
+    }
+}
+
+/// Admission control by a token bucket, in front of a node: what an API
+/// gateway's or a service mesh's rate limiter does. The bucket holds up to
+/// `burst` tokens and refills at `rate` tokens per second; each request
+/// that arrives takes one, and a request that finds the bucket empty is
+/// refused at once ("rate limited", HTTP 429) without touching the node's
+/// workers or queue. Over a long stretch at most `rate` requests/s get
+/// through, plus one `burst` at the start; below that rate a short burst
+/// of up to `burst` requests passes unharmed. It protects what is behind
+/// it (a database from a spike) by failing the excess fast; callers are
+/// expected to back off and retry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSpec {
+    /// Tokens added per second: the sustained rate let through, requests/s.
+    pub rate: f64,
+    /// The bucket's size: how many requests may pass back to back after a
+    /// quiet spell. The bucket starts full.
+    pub burst: u32,
+}
+
+impl Default for RateLimitSpec {
+    fn default() -> Self {
+        Self { rate: 100.0, burst: 20 }
+    }
 }
 
 /// A traffic source.
@@ -208,6 +258,9 @@ pub struct ServiceSpec {
     /// after its own work and the request continues downstream.
     #[serde(default = "default_true")]
     pub blocking_calls: bool,
+    /// Admission control in front of the node (none if absent).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
 }
 
 fn default_true() -> bool {
@@ -222,6 +275,7 @@ impl Default for ServiceSpec {
             service_time: DistributionSpec::Exponential { mean_ms: 20.0 },
             error_probability: 0.0,
             blocking_calls: true,
+            rate_limit: None,
         }
     }
 }
@@ -248,6 +302,9 @@ pub struct CacheSpec {
     pub mode: CacheMode,
     /// Time to answer a lookup (hit or miss).
     pub lookup_time: DistributionSpec,
+    /// Admission control in front of the node (none if absent).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
 }
 
 impl Default for CacheSpec {
@@ -255,6 +312,7 @@ impl Default for CacheSpec {
         Self {
             mode: CacheMode::Lru { capacity: 10_000, ttl_s: None },
             lookup_time: DistributionSpec::Constant { ms: 0.5 },
+            rate_limit: None,
         }
     }
 }
@@ -268,11 +326,14 @@ pub struct QueueSpec {
     pub capacity: u32,
     /// Messages being delivered at once.
     pub consumers: u32,
+    /// Admission control in front of the node (none if absent).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
 }
 
 impl Default for QueueSpec {
     fn default() -> Self {
-        Self { capacity: 10_000, consumers: 4 }
+        Self { capacity: 10_000, consumers: 4, rate_limit: None }
     }
 }
 
@@ -296,6 +357,9 @@ pub struct DatabaseSpec {
     /// from a replica within this time is stale.
     #[serde(default)]
     pub replication_lag_ms: f64,
+    /// Admission control in front of the node (none if absent).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
 }
 
 impl Default for DatabaseSpec {
@@ -307,6 +371,7 @@ impl Default for DatabaseSpec {
             error_probability: 0.0,
             read_replicas: 0,
             replication_lag_ms: 0.0,
+            rate_limit: None,
         }
     }
 }

@@ -25,6 +25,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "async-queue-absorbs-spike.ron",
     "slow-database-exhausts-workers.ron",
     "retry-storm.ron",
+    "rate-limiter-protects-database.ron",
     "three-tier-web.ron",
 ];
 

@@ -42,6 +42,11 @@ pub const MAX_RETRY_ATTEMPTS: u32 = 100;
 /// Most keys an LRU cache may hold: the cache's table is sized up front.
 pub const MAX_CACHE_KEYS: u64 = 10_000_000;
 
+/// Largest token bucket of a rate limiter, requests: a second of the
+/// highest rate a client may send. A bigger bucket would never empty in a
+/// run, and a limiter that never limits is better left out.
+pub const MAX_BURST: u32 = 10_000_000;
+
 /// Most read replicas of one database.
 pub const MAX_READ_REPLICAS: u32 = 64;
 

@@ -24,7 +24,7 @@ mod validate;
 
 pub use components::{
     CacheMode, CacheSpec, ClientSpec, ComponentKind, DatabaseSpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec,
-    ServiceSpec,
+    RateLimitSpec, ServiceSpec,
 };
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};

@@ -10,9 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::distribution_spec::{show, thousands};
 use super::limits::{
-    MAX_CACHE_KEYS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS, MAX_READ_REPLICAS,
-    MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS,
-    MIN_WINDOW_S,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS,
+    MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -586,6 +586,11 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             c.count(&kind, "read_replicas", replicas, 0, u64::from(MAX_READ_REPLICAS), "replica");
             c.non_negative(&kind, "replication_lag_ms", db.replication_lag_ms, MAX_MS, "ms");
         }
+    }
+    if let Some(limit) = node.kind.rate_limit() {
+        let limiter = at(&kind, &[Key("rate_limit")]);
+        c.positive(&limiter, "rate", limit.rate, MAX_RATE_RPS, "requests/s");
+        c.count(&limiter, "burst", u64::from(limit.burst), 1, u64::from(MAX_BURST), "request");
     }
 }
 

@@ -283,6 +283,12 @@ impl Simulation {
             }
             _ => {}
         }
+        // A limiter switched on starts full, as at the start of a run; one
+        // changed keeps the tokens it has; one switched off is gone.
+        match (&mut n.limiter, kind.rate_limit()) {
+            (Some(bucket), Some(spec)) => bucket.set(spec, now),
+            (slot, spec) => *slot = spec.map(|spec| super::TokenBucket::new(spec, now)),
+        }
     }
 
     /// The weights of node `i`'s outgoing edges, in edge order, as running.

@@ -111,6 +111,7 @@ impl Simulation {
                 rng,
                 health: Health::default(),
                 metrics: NodeMetrics::default(),
+                limiter: spec.kind.rate_limit().map(|r| super::TokenBucket::new(r, SimTime::ZERO)),
             });
         }
 

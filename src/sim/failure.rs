@@ -20,12 +20,22 @@ pub enum FailureReason {
     Dropped,
     /// Every attempt the retry policy allows failed.
     RetriesExhausted,
+    /// The node's rate limiter found its token bucket empty and refused
+    /// the request at once (HTTP 429).
+    RateLimited,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 6;
-    pub const ALL: [FailureReason; Self::COUNT] =
-        [Self::Rejected, Self::NodeDown, Self::Error, Self::Timeout, Self::Dropped, Self::RetriesExhausted];
+    pub const COUNT: usize = 7;
+    pub const ALL: [FailureReason; Self::COUNT] = [
+        Self::Rejected,
+        Self::NodeDown,
+        Self::Error,
+        Self::Timeout,
+        Self::Dropped,
+        Self::RetriesExhausted,
+        Self::RateLimited,
+    ];
 
     #[inline]
     pub fn index(self) -> usize {
@@ -41,6 +51,7 @@ impl FailureReason {
             Self::Timeout => "timeout",
             Self::Dropped => "dropped",
             Self::RetriesExhausted => "retries exhausted",
+            Self::RateLimited => "rate limited",
         }
     }
 
@@ -53,6 +64,7 @@ impl FailureReason {
             Self::Timeout => "timeout",
             Self::Dropped => "dropped",
             Self::RetriesExhausted => "retries_exhausted",
+            Self::RateLimited => "rate_limited",
         }
     }
 }

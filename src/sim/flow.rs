@@ -335,6 +335,12 @@ impl Simulation {
             self.fail_here(id, FailureReason::NodeDown);
             return;
         }
+        if let Some(limiter) = &mut n.limiter
+            && !limiter.admit(now)
+        {
+            self.fail_here(id, FailureReason::RateLimited);
+            return;
+        }
         let (key, is_write) = (call.key, call.is_write);
         match &mut n.behaviour {
             Behaviour::Client(_) => self.fail_here(id, FailureReason::NodeDown),

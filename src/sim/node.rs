@@ -7,7 +7,7 @@ use rand_distr::{Distribution as _, Zipf};
 
 use super::metrics::NodeMetrics;
 use super::rng::SimRng;
-use super::{ArrivalProcess, Balancer, CacheStore, CallId, Distribution, SimTime, Station};
+use super::{ArrivalProcess, Balancer, CacheStore, CallId, Distribution, SimTime, Station, TokenBucket};
 use crate::scenario::{ProfileShape, RetryPolicy};
 
 /// One node while the simulation runs.
@@ -19,6 +19,9 @@ pub struct NodeRuntime {
     pub rng: SimRng,
     pub health: Health,
     pub metrics: NodeMetrics,
+    /// Admission control in front of the node's own behaviour; `None`
+    /// (most nodes) costs one check per arrival.
+    pub limiter: Option<TokenBucket>,
 }
 
 /// Crashes, slowdowns and injected errors in force at a node.

@@ -62,6 +62,38 @@ pub fn mg1_mean_wait(lambda: f64, mean_s: f64, second_moment_s2: f64) -> f64 {
     lambda * second_moment_s2 / (2.0 * (1.0 - rho))
 }
 
+/// M/D/1/K blocking probability (K places in all, the one in service
+/// included), service time 1/μ: the share of arrivals lost.
+///
+/// This is also the share a token bucket refuses under Poisson arrivals:
+/// with `rate` = μ and `burst` = K, the bucket's deficit (K − tokens)
+/// drains at μ like the work in a single-server queue, each admitted
+/// request adds one unit, and a request passes when the deficit is at most
+/// K − 1, i.e. when fewer than K unit jobs are in the equivalent queue.
+///
+/// Computed from the chain embedded at departures, π over 0…K−1, with
+/// `a[k]` = e^(−ρ) ρ^k / k! the chance of k arrivals during one service:
+/// `π[j] = π[0]·a[j] + Σ_{i=1..=j+1} π[i]·a[j−i+1]`, solved upwards from
+/// `π[0]`; then `P_K = 1 − 1/(π[0] + ρ)` (the M/G/1/K loss formula).
+pub fn md1k_blocking(lambda: f64, mu: f64, k: u32) -> f64 {
+    let rho = lambda / mu;
+    let k = k.max(1) as usize;
+    let mut a = Vec::with_capacity(k);
+    let mut term = (-rho).exp();
+    for j in 0..k {
+        a.push(term);
+        term *= rho / (j + 1) as f64;
+    }
+    let mut pi = vec![0.0; k];
+    pi[0] = 1.0;
+    for j in 0..k - 1 {
+        let below: f64 = (1..=j).map(|i| pi[i] * a[j - i + 1]).sum();
+        pi[j + 1] = (pi[j] - pi[0] * a[j] - below) / a[0];
+    }
+    let total: f64 = pi.iter().sum();
+    1.0 - 1.0 / (pi[0] / total + rho)
+}
+
 /// Exact mean value analysis of a closed network: `users` circulating over
 /// single-server FCFS stations with the given mean service demands, plus a
 /// delay (think) station. Returns (throughput, mean response time excluding think).
@@ -95,6 +127,12 @@ mod tests {
         assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
         // Erlang B(1, a) = a / (1 + a).
         assert!((erlang_b(1, 2.0) - 2.0 / 3.0).abs() < 1e-12);
+        // M/D/1/1: one place, lost while busy: ρ / (1 + ρ).
+        assert!((md1k_blocking(1.0, 2.0, 1) - 1.0 / 3.0).abs() < 1e-12);
+        // A big M/D/1/K loses what exceeds the service rate: 1 − 1/ρ above
+        // saturation, nearly nothing below it.
+        assert!((md1k_blocking(2.0, 1.0, 40) - 0.5).abs() < 1e-6);
+        assert!(md1k_blocking(0.5, 1.0, 40) < 1e-9);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

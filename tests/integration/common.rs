@@ -26,6 +26,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             service_time,
             error_probability: 0.0,
             blocking_calls: true,
+            rate_limit: None,
         }),
     )
 }
@@ -41,6 +42,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             service_time,
             error_probability: 0.0,
             blocking_calls: false,
+            rate_limit: None,
         }),
     )
 }

@@ -380,3 +380,59 @@ fn the_report_counts_attempts_apart_from_requests_and_answers_nobody_waited_for(
     assert!(attempts.failures.timeout > 0 && edge.late_answers > 0);
     assert!(service.attempts.is_none());
 }
+
+/// Refusals by a rate limiter are load shed on purpose: the diagnosis says
+/// so, tells the callers to back off on a 429, and never asks for more
+/// connections at the database the limiter keeps at ease.
+#[test]
+fn a_rate_limiter_shedding_a_spike_is_named_with_back_off_advice_not_more_capacity() {
+    let scenario = bundled("rate-limiter-protects-database").expect("bundled").load().expect("valid");
+    let (report, d) = diagnosed(&scenario);
+    let top = d.top().expect("a finding");
+    let Cause::RateLimited { node, refused, rate_rps, utilisation, .. } = &top.cause else {
+        panic!("the limiter comes first:\n{}", all_text(&d));
+    };
+    assert_eq!(node, "db");
+    assert_eq!(*refused, stats(&report, "db").stats.failures.rate_limited);
+    assert_eq!(top.explains, *refused);
+    assert!((rate_rps - 400.0).abs() < 1e-9);
+    assert!(utilisation.is_some_and(|u| u < 0.85), "{utilisation:?}");
+    assert!(
+        top.advice.contains(&Advice::BackOffOnRateLimit { client: "users".into(), node: "db".into() }),
+        "{:?}",
+        top.advice
+    );
+    assert!(d.headline.contains("rate limit"), "{}", d.headline);
+    let text = all_text(&d);
+    assert!(text.contains("429") && text.contains("back off"), "{text}");
+    assert!(
+        !d.findings.iter().any(|f| matches!(f.cause, Cause::Unexplained { .. } | Cause::Saturated { .. })),
+        "{text}"
+    );
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddPool { .. })), "{text}");
+}
+
+/// A limit far below what the node can serve: the advice is to raise it.
+#[test]
+fn a_rate_limit_below_an_idle_node_is_to_be_raised() {
+    let scenario = parse(
+        r#"(
+            name: "tight limit",
+            duration_s: 20,
+            nodes: [
+                (id: "users", kind: Client(arrivals: Poisson(rate: 200))),
+                (id: "api", kind: Service(workers: 50, service_time: Constant(ms: 5),
+                    rate_limit: (rate: 100, burst: 10))),
+            ],
+            edges: [(from: "users", to: "api")],
+        )"#,
+    );
+    let (_, d) = diagnosed(&scenario);
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::RateLimited { node, .. } if node == "api"), "{}", all_text(&d));
+    assert!(
+        matches!(&top.advice[0], Advice::RaiseRateLimit { node, rate_rps, .. } if node == "api" && *rate_rps == 100.0),
+        "{:?}",
+        top.advice
+    );
+}

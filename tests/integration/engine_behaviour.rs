@@ -4,7 +4,7 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, FaultSpec, KeySpec, LbPolicy,
-    LoadBalancerSpec, NodeKind, QueueSpec, RetryPolicy, Scenario, ServiceSpec,
+    LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryPolicy, Scenario, ServiceSpec,
 };
 use archsim::sim::{LiveUpdate, SimTime, Simulation};
 
@@ -85,7 +85,11 @@ fn cache_scenario(capacity: u64, keyspace: u64, zipf: f64) -> Scenario {
     };
     let cache = node(
         "cache",
-        NodeKind::Cache(CacheSpec { mode: CacheMode::Lru { capacity, ttl_s: None }, lookup_time: constant(0.1) }),
+        NodeKind::Cache(CacheSpec {
+            mode: CacheMode::Lru { capacity, ttl_s: None },
+            lookup_time: constant(0.1),
+            rate_limit: None,
+        }),
     );
     scenario(
         "t",
@@ -123,7 +127,7 @@ fn flushing_a_cache_sends_a_stampede_to_the_backing_store() {
 
 #[test]
 fn a_queue_acknowledges_at_once_and_consumers_drain_it_at_their_pace() {
-    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 100_000, consumers: 2 }));
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 100_000, consumers: 2, rate_limit: None }));
     let s = scenario(
         "t",
         4,
@@ -144,7 +148,7 @@ fn a_queue_acknowledges_at_once_and_consumers_drain_it_at_their_pace() {
 
 #[test]
 fn a_full_queue_rejects_the_producer() {
-    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 10, consumers: 1 }));
+    let q = node("q", NodeKind::Queue(QueueSpec { capacity: 10, consumers: 1, rate_limit: None }));
     let s = scenario(
         "t",
         4,
@@ -174,6 +178,7 @@ fn replica_reads_right_after_a_write_are_stale() {
                 error_probability: 0.0,
                 read_replicas: 2,
                 replication_lag_ms: lag,
+                rate_limit: None,
             }),
         )
     };
@@ -273,6 +278,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 service_time: constant(1.0),
                 error_probability: 0.0,
                 blocking_calls: blocking,
+                rate_limit: None,
             }),
         );
         scenario(
@@ -322,6 +328,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         service_time: constant(10.0),
         error_probability: 0.0,
         blocking_calls: true,
+        rate_limit: None,
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -391,6 +398,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         service_time: constant(1.0),
         error_probability: 2.0,
         blocking_calls: true,
+        rate_limit: None,
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -695,4 +703,93 @@ fn a_latency_fault_slows_its_link_only_while_it_lasts() {
     assert!((after - 5.0).abs() < 0.5, "after: {after}");
     let log: Vec<&str> = sim.event_log().iter().map(|e| e.what.as_str()).collect();
     assert!(log.iter().any(|t| t.contains("+40 ms")) && log.iter().any(|t| t.contains("back to normal")), "{log:?}");
+}
+
+/// A service of `workers` with 1 ms of work behind a token bucket.
+fn limited_service(workers: u32, rate: f64, burst: u32) -> archsim::scenario::NodeSpec {
+    node(
+        "s",
+        NodeKind::Service(ServiceSpec {
+            workers,
+            queue_capacity: None,
+            service_time: constant(1.0),
+            rate_limit: Some(RateLimitSpec { rate, burst }),
+            ..ServiceSpec::default()
+        }),
+    )
+}
+
+/// Twice the limiter's rate, perfectly regular: every other request finds
+/// the bucket empty. It is refused at once, at the limiter (one count
+/// there, none downstream), the client sees the failure under the same
+/// reason, and the refused half never takes a worker.
+#[test]
+fn a_rate_limiter_refuses_the_excess_at_once_without_using_a_worker() {
+    let c = client_with("c", ClientSpec { arrivals: Arrivals::Constant { rate: 200.0 }, ..ClientSpec::default() });
+    let s = scenario("t", 40, 1.0, vec![c, limited_service(1, 100.0, 1)], &[("c", "s")]);
+    let sim = run(&s, 20.0);
+    let node = sim.node_totals(1).expect("s");
+    let client = sim.node_totals(0).expect("c");
+    assert!((node.failures.rate_limited as f64 - 2000.0).abs() <= 2.0, "{:?}", node.failures);
+    assert!((node.ok as f64 - 2000.0).abs() <= 2.0, "{}", node.ok);
+    assert_eq!(node.failures.local(), node.failures.rate_limited, "nothing else failed");
+    assert_eq!(client.failures.rate_limited, node.failures.rate_limited, "the caller sees each refusal");
+    assert_eq!(client.failures.downstream, 0);
+    // Only the admitted requests took the worker: 100/s × 1 ms.
+    let busy = node.utilisation.expect("a service has workers");
+    assert!((busy - 0.1).abs() < 0.01, "utilisation {busy}");
+}
+
+/// A crashed node answers "down" as it always did, before its limiter
+/// looks at the request, so an outage spends no tokens: after the restore
+/// the full bucket lets a burst through at once.
+#[test]
+fn a_down_node_answers_down_before_its_rate_limiter_and_spends_no_tokens() {
+    let c = client_with("c", ClientSpec { arrivals: Arrivals::Constant { rate: 100.0 }, ..ClientSpec::default() });
+    let mut s = scenario("t", 41, 1.0, vec![c, limited_service(4, 10.0, 50)], &[("c", "s")]);
+    s.faults.push(FaultSpec::Crash { node: "s".into(), at_s: 0.0, restore_s: Some(5.0) });
+    let sim = run(&s, 8.0);
+    let frames = sim.series().frames();
+    for w in frames.iter().take(5) {
+        let f = w.nodes[1].failures;
+        assert_eq!(f.rate_limited, 0, "down, not rate limited, while crashed: {f:?}");
+        assert!(f.node_down >= 99, "{f:?}");
+    }
+    let first_second_back = &frames[5].nodes[1];
+    assert!(first_second_back.ok >= 55, "a full bucket (50) and 10/s of refill: {}", first_second_back.ok);
+    assert!(frames[6].nodes[1].ok <= 12, "then the refill rate alone: {}", frames[6].nodes[1].ok);
+}
+
+/// The limiter's rate and burst change live, and the limiter can be
+/// switched off and on again without a reset.
+#[test]
+fn a_rate_limit_changes_while_running() {
+    let s = scenario("t", 42, 1.0, vec![poisson_client("c", 400.0), limited_service(64, 100.0, 10)], &[("c", "s")]);
+    let mut sim = Simulation::new(&s).expect("valid");
+    let ok_in = |sim: &Simulation, w: usize| sim.series().frames()[w].nodes[1].ok as f64;
+    sim.run_until(SimTime::from_secs(10.0));
+    assert!((ok_in(&sim, 5) - 100.0).abs() <= 12.0, "{}", ok_in(&sim, 5));
+
+    let with = |rate_limit: Option<RateLimitSpec>| {
+        NodeKind::Service(ServiceSpec {
+            workers: 64,
+            queue_capacity: None,
+            service_time: constant(1.0),
+            rate_limit,
+            ..ServiceSpec::default()
+        })
+    };
+    assert_eq!(sim.update_node(1, &with(Some(RateLimitSpec { rate: 300.0, burst: 10 }))), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(20.0));
+    assert!((ok_in(&sim, 15) - 300.0).abs() <= 40.0, "{}", ok_in(&sim, 15));
+
+    assert_eq!(sim.update_node(1, &with(None)), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(30.0));
+    let off = &sim.series().frames()[25].nodes[1];
+    assert_eq!(off.failures.rate_limited, 0, "switched off");
+    assert!((off.ok as f64 - 400.0).abs() <= 80.0, "{}", off.ok);
+
+    assert_eq!(sim.update_node(1, &with(Some(RateLimitSpec { rate: 50.0, burst: 1 }))), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(40.0));
+    assert!((ok_in(&sim, 35) - 50.0).abs() <= 10.0, "{}", ok_in(&sim, 35));
 }

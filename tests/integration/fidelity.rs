@@ -20,7 +20,9 @@
 use std::sync::Mutex;
 
 use crate::common::*;
-use archsim::scenario::{ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RetryPolicy, Scenario};
+use archsim::scenario::{
+    ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RateLimitSpec, RetryPolicy, Scenario,
+};
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
 
@@ -326,6 +328,75 @@ fn mmcc_blocking_matches_erlang_b() {
         0.0,
     )];
     verify("erlang-b", "M/M/3/3 (no waiting room), λ = 400/s, μ = 200/s per server, 800 s, seed 15", &checks);
+}
+
+/// A token bucket (`rate` r, `burst` b) in front of a server that never
+/// waits (64 workers, 1 µs of work), fed Poisson arrivals at λ: the share
+/// refused is the loss of an M/D/1/b queue with service time 1/r (see
+/// `theory::md1k_blocking`), and the admitted rate `λ(1 − P_b)`, which tends
+/// to min(λ, r) as the bucket grows.
+fn token_bucket(case: &str, title: &str, lambda: f64, rate: f64, burst: u32, secs: f64, seed: u64) {
+    let mut limited = service("s", 64, None, DistributionSpec::Constant { ms: 0.001 });
+    if let NodeKind::Service(spec) = &mut limited.kind {
+        spec.rate_limit = Some(RateLimitSpec { rate, burst });
+    }
+    let mut s = scenario("token-bucket", seed, 5.0, vec![poisson_client("c", lambda), limited], &[("c", "s")]);
+    s.warmup_s = 5.0;
+    let sim = run(&s, secs);
+    let total = sim.node_totals(1).expect("node 1");
+    let refused = |w: &Stats| if w.arrivals > 0 { w.failures.rate_limited as f64 / w.arrivals as f64 } else { 0.0 };
+    let p = theory::md1k_blocking(lambda, rate, burst);
+    assert_eq!(total.failures.local(), total.failures.rate_limited, "the limiter is the only cause of failure");
+    let checks = [
+        check("rejected share (rate limited)", p, refused(&total), &per_window(&sim, 1, refused), 0.0),
+        check(
+            "admitted rate, req/s",
+            lambda * (1.0 - p),
+            total.throughput_rps,
+            &per_window(&sim, 1, |w| w.throughput_rps),
+            0.0,
+        ),
+    ];
+    verify(case, title, &checks);
+}
+
+#[test]
+fn a_token_bucket_at_twice_its_rate_admits_its_rate_and_refuses_the_rest() {
+    token_bucket(
+        "token-bucket-2r",
+        "Token bucket, r = 500/s, b = 20, Poisson λ = 1000/s (λ = 2r: min(λ, r) = 500/s admitted, 1 − r/λ = 50 % refused), 600 s, seed 17",
+        1000.0,
+        500.0,
+        20,
+        600.0,
+        17,
+    );
+}
+
+#[test]
+fn a_token_bucket_at_its_rate_refuses_what_its_burst_cannot_absorb() {
+    token_bucket(
+        "token-bucket-r",
+        "Token bucket, r = 500/s, b = 10, Poisson λ = 500/s (λ = r: the bucket's size alone decides the refused share), 600 s, seed 18",
+        500.0,
+        500.0,
+        10,
+        600.0,
+        18,
+    );
+}
+
+#[test]
+fn a_token_bucket_at_half_its_rate_with_a_small_burst_refuses_a_little() {
+    token_bucket(
+        "token-bucket-half",
+        "Token bucket, r = 500/s, b = 3, Poisson λ = 250/s (λ = r/2: nearly all admitted, a small burst trims the clusters), 1000 s, seed 19",
+        250.0,
+        500.0,
+        3,
+        1000.0,
+        19,
+    );
 }
 
 /// M/G/1 mean waiting time against Pollaczek–Khinchine.

@@ -221,6 +221,26 @@ fn rates_must_be_positive() {
 }
 
 #[test]
+fn a_rate_limit_out_of_bounds_is_pointed_at_with_its_bounds() {
+    let source = edit("connections: 8,", "connections: 8, rate_limit: (rate: 0, burst: 20000000),");
+    let list = problems(&source);
+    assert_problem_at(
+        &list,
+        &source,
+        "rate: 0",
+        &["`rate` must be more than 0 and at most 10,000,000 requests/s", "got 0"],
+    );
+    assert_problem_at(&list, &source, "burst", &["`burst` must be at most 10,000,000 requests", "got 20000000"]);
+    assert_eq!(list.len(), 2, "{list:?}");
+
+    let source = edit("workers: 4,", "workers: 4, rate_limit: (rate: 100, burst: 0),");
+    assert_problem_at(&problems(&source), &source, "burst", &["`burst` must be at least 1 request, got 0"]);
+
+    let source = edit("workers: 4,", "workers: 4, rate_limit: (rate: 100, bust: 5),");
+    assert_problem_at(&problems(&source), &source, "bust", &["unknown field `bust`", "did you mean `burst`?"]);
+}
+
+#[test]
 fn probabilities_must_lie_between_0_and_1() {
     let source = edit("workers: 4,", "workers: 4, error_probability: 1.5,")
         .replace(r#"to: "db","#, r#"to: "db", drop_probability: -0.1,"#)

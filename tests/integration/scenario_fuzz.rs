@@ -53,6 +53,7 @@ const TOKENS: &[&str] = &[
     "\u{feff}",
     "Service(",
     "Queue(capacity: 0, consumers: 0)",
+    "rate_limit: (rate: 0, burst: 0),",
     "x: 1,",
     "id: \"users\",",
     "\n",

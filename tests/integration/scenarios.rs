@@ -289,6 +289,54 @@ fn slow_database_exhausts_the_web_workers_one_hop_above_it() {
     }
 }
 
+#[test]
+fn a_rate_limiter_keeps_the_database_fast_through_a_spike_by_refusing_the_excess() {
+    let s = scenario("rate-limiter-protects-database");
+    let sim = run(&s);
+    let db = index(&s, "db");
+    let calm = node_windows(&sim, db, 0.0, 20.0);
+    assert_eq!(sum(&calm, |w| w.failures.rate_limited), 0, "300/s passes a 400/s limiter untouched");
+    let spike = node_windows(&sim, db, 21.0, 40.0);
+    for w in &spike {
+        assert!(w.latency.p99_ms < 150.0, "database p99 {:.0} ms during the spike", w.latency.p99_ms);
+        assert!(w.utilisation.unwrap_or(1.0) < 0.9, "database {:?} busy", w.utilisation);
+    }
+    let refused = sum(&spike, |w| w.failures.rate_limited);
+    let arrived = sum(&spike, |w| w.arrivals);
+    assert!(refused as f64 > 0.55 * arrived as f64, "two thirds of 1,200/s refused: {refused} of {arrived}");
+    assert_eq!(sum(&spike, |w| w.failures.local() - w.failures.rate_limited), 0, "nothing else fails");
+    let served = end_to_end(&sim, 21.0, 40.0);
+    let goodput = mean(served.iter().map(|w| w.throughput_rps));
+    assert!(goodput > 360.0, "about 400 requests/s still succeed: {goodput:.0}");
+    assert_eq!(sum(&served, |w| w.failures.timeout), 0, "the admitted are served in time");
+
+    // Try: without the limiter the database's queue swallows the spike.
+    let mut open = s.clone();
+    if let Some(limit) = open.nodes[db].kind.rate_limit_mut() {
+        *limit = None;
+    }
+    let sim = run(&open);
+    let spike = node_windows(&sim, db, 25.0, 40.0);
+    assert!(utilisation(&spike) > 0.97, "the database saturates: {:.2}", utilisation(&spike));
+    assert!(spike.iter().all(|w| w.latency.p99_ms > 1_000.0), "queries wait seconds");
+    let goodput = mean(end_to_end(&sim, 25.0, 40.0).iter().map(|w| w.throughput_rps));
+    assert!(goodput < 100.0, "almost nothing succeeds in time: {goodput:.0} requests/s");
+
+    // Try: a rate of 480 lets more through, and the database runs hotter and slower.
+    let p99 = |s: &Scenario| {
+        let sim = run(s);
+        let spike = node_windows(&sim, db, 21.0, 40.0);
+        (utilisation(&spike), mean(spike.iter().map(|w| w.latency.p99_ms)))
+    };
+    let mut closer = s.clone();
+    if let Some(Some(limit)) = closer.nodes[db].kind.rate_limit_mut() {
+        limit.rate = 480.0;
+    }
+    let ((busy_400, p99_400), (busy_480, p99_480)) = (p99(&s), p99(&closer));
+    assert!(busy_480 > busy_400 + 0.1, "{busy_400:.2} → {busy_480:.2} busy");
+    assert!(p99_480 > p99_400, "p99 {p99_400:.0} → {p99_480:.0} ms");
+}
+
 /// Share of requests that succeed end to end in `[from_s, to_s)`.
 fn success_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
     let w = end_to_end(sim, from_s, to_s);

@@ -7,12 +7,12 @@ use super::distribution::distribution_rows;
 use super::fields::{Edit, Row, form, label_cell};
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
-    MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS,
-    MAX_ZIPF_EXPONENT,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS,
+    MAX_USERS, MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LoadBalancerSpec,
-    NodeKind, ProfileShape, QueueSpec, RetryPolicy, ServiceSpec,
+    NodeKind, ProfileShape, QueueSpec, RateLimitSpec, RetryPolicy, ServiceSpec,
 };
 
 /// The form for a node's parameters. Edits `kind` in place.
@@ -326,7 +326,32 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str) {
             .help("Share of requests that fail with an error after the work (bugs, bad input).")
             .percent(ui, edit, &mut s.error_probability);
         Row::new("blocking calls", "blocking_calls").help("Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.").switch(ui, edit, &mut s.blocking_calls, "hold worker during calls");
+        rate_limit_rows(ui, edit, &mut s.rate_limit);
     });
+}
+
+/// The optional token bucket in front of a service, cache, queue or
+/// database: a switch, then its rate and burst while it is on.
+fn rate_limit_rows(ui: &mut Ui, edit: &mut Edit, slot: &mut Option<RateLimitSpec>) {
+    let mut on = slot.is_some();
+    Row::new("rate limit", "rate_limit")
+        .help("A token bucket in front of the node, like an API gateway's limit: requests beyond the rate are refused at once ('rate limited', HTTP 429) instead of queueing. Use it to protect a database from a spike; callers see 429s and should back off.")
+        .switch(ui, edit, &mut on, "refuse beyond a rate (429)");
+    if on != slot.is_some() {
+        *slot = on.then(RateLimitSpec::default);
+    }
+    if let Some(limit) = slot {
+        edit.within(&[Key("rate_limit")], |edit| {
+            Row::new("  rate", "rate")
+                .unit(" req/s")
+                .speed(1.0)
+                .help("Tokens added per second: the sustained rate let through. Set it below what the node can serve.")
+                .number(ui, edit, &mut limit.rate, RATE);
+            Row::new("  burst", "burst")
+                .help("The bucket's size: requests that may pass back to back after a quiet spell. Larger = more tolerant of short bursts.")
+                .whole(ui, edit, &mut limit.burst, 1..=MAX_BURST);
+        });
+    }
 }
 
 fn cache_ui(ui: &mut Ui, c: &mut CacheSpec, edit: &mut Edit, salt: &str) {
@@ -382,6 +407,7 @@ fn cache_ui(ui: &mut Ui, c: &mut CacheSpec, edit: &mut Edit, salt: &str) {
             &mut c.lookup_time,
             "Time to answer a lookup, hit or miss (a network round trip to Redis is ~0.2–1 ms).",
         );
+        rate_limit_rows(ui, edit, &mut c.rate_limit);
     });
 }
 
@@ -394,6 +420,7 @@ fn queue_ui(ui: &mut Ui, q: &mut QueueSpec, edit: &mut Edit, salt: &str) {
         Row::new("consumers", "consumers")
             .help("Messages delivered downstream at once. Fewer consumers = more lag, smoother load.")
             .whole(ui, edit, &mut q.consumers, 1..=100_000);
+        rate_limit_rows(ui, edit, &mut q.rate_limit);
     });
 }
 
@@ -423,6 +450,7 @@ fn database_ui(ui: &mut Ui, d: &mut DatabaseSpec, edit: &mut Edit, salt: &str) {
             .speed(1.0)
             .help("How long a write takes to reach the replicas; a read of that key meanwhile is stale.")
             .number(ui, edit, &mut d.replication_lag_ms, 0.0..=MAX_MS);
+        rate_limit_rows(ui, edit, &mut d.rate_limit);
     });
 }
 
@@ -490,5 +518,15 @@ mod tests {
             assert_eq!(found, 2);
             assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
         }
+
+        let db = base.nodes.iter().position(|n| matches!(n.kind, NodeKind::Database(_))).expect("a database");
+        let db_id = base.nodes[db].id.clone();
+        let mut s = base.clone();
+        if let Some(slot) = s.nodes[db].kind.rate_limit_mut() {
+            *slot = Some(RateLimitSpec { rate: -1.0, burst: 0 });
+        }
+        let (found, unplaced) = unplaced_problems(&s, &db_id);
+        assert_eq!(found, 2);
+        assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
     }
 }

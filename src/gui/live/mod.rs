@@ -290,6 +290,27 @@ mod tests {
         assert_eq!(view.bottleneck().map(|b| b.node.as_str()), Some("db"));
     }
 
+    /// The canvas names a rate limiter's refusals by their label under
+    /// the node that refused them.
+    #[test]
+    fn a_rate_limited_database_names_its_refusals_under_it() {
+        let scenario = crate::scenario::bundled("rate-limiter-protects-database")
+            .and_then(|b| b.load().ok())
+            .expect("bundled and valid");
+        let db = scenario.node_index("db").expect("db");
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        let mut view = LiveView::new(&sim);
+        let mut bursts = Vec::new();
+        for k in 1..=150 {
+            sim.run_until(SimTime::from_secs(20.0 + f64::from(k) * 0.02));
+            bursts.extend(view.update(&sim, 0.1, true));
+        }
+        let top = view.nodes[db].reasons.top(1);
+        assert_eq!(top.first().map(|(r, _)| *r), Some(FailureReason::RateLimited), "{top:?}");
+        assert!(bursts.iter().any(|b| b.node == db && b.reason == FailureReason::RateLimited));
+        assert_eq!(super::reasons::reason_line(FailureReason::RateLimited, 12), "rate limited ×12 in 10 s");
+    }
+
     #[test]
     fn a_spike_shows_on_the_edges_within_the_window_it_starts_in() {
         let mut sim = Simulation::new(&default_scenario()).expect("builds");

@@ -30,13 +30,17 @@ pub struct FailureCounts {
     pub timeout: u64,
     pub dropped: u64,
     pub retries_exhausted: u64,
+    /// Refused by the node's rate limiter (HTTP 429). Absent from reports
+    /// written before rate limiters existed, hence the default.
+    #[serde(default)]
+    pub rate_limited: u64,
     pub downstream: u64,
 }
 
 impl FailureCounts {
     pub fn from_array(by_reason: [u64; FailureReason::COUNT], downstream: u64) -> FailureCounts {
-        let [rejected, node_down, error, timeout, dropped, retries_exhausted] = by_reason;
-        FailureCounts { rejected, node_down, error, timeout, dropped, retries_exhausted, downstream }
+        let [rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited] = by_reason;
+        FailureCounts { rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited, downstream }
     }
 
     pub fn get(&self, reason: FailureReason) -> u64 {
@@ -47,6 +51,7 @@ impl FailureCounts {
             FailureReason::Timeout => self.timeout,
             FailureReason::Dropped => self.dropped,
             FailureReason::RetriesExhausted => self.retries_exhausted,
+            FailureReason::RateLimited => self.rate_limited,
         }
     }
 
