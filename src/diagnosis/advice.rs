@@ -30,6 +30,9 @@ pub enum Advice {
     AddCappedRetries { client: String },
     /// Callers of a rate-limited node should slow down when told to.
     BackOffOnRateLimit { client: String, node: String },
+    /// A bulkhead that refuses calls protects the caller; the dependency
+    /// behind it is what to fix.
+    SpeedUpBehindBulkhead { from: String, to: String },
     /// The limited node had room: its limit can go up.
     RaiseRateLimit { node: String, rate_rps: f64, utilisation: f64 },
     /// The node is still down.
@@ -95,6 +98,7 @@ impl Advice {
             Self::LowerErrorRate { .. } => "lower_error_rate",
             Self::AddCappedRetries { .. } => "add_capped_retries",
             Self::BackOffOnRateLimit { .. } => "back_off_on_rate_limit",
+            Self::SpeedUpBehindBulkhead { .. } => "speed_up_behind_bulkhead",
             Self::RaiseRateLimit { .. } => "raise_rate_limit",
             Self::RestoreNode { .. } => "restore_node",
             Self::AddReplica { .. } => "add_replica",
@@ -272,6 +276,11 @@ impl fmt::Display for Advice {
                 f,
                 "{node}'s limiter is doing its job: {} requests beyond it fail fast instead of queueing. Have {client} back off on a 429 (retries with exponential backoff and jitter, or fewer requests) rather than retry at once",
                 possessive(client)
+            ),
+            Self::SpeedUpBehindBulkhead { from, to } => write!(
+                f,
+                "{} bulkhead is doing its job: calls to {to} beyond it fail fast and {from}'s other workers stay free. Make {to} faster (or give it more capacity), or answer those calls with a fallback; raise the cap only if {from} has workers to spare",
+                possessive(from)
             ),
             Self::RaiseRateLimit { node, rate_rps, utilisation } => write!(
                 f,

@@ -70,6 +70,17 @@ pub enum Cause {
         /// How busy the node's pool was with what the limiter let through.
         utilisation: Option<f64>,
     },
+    /// A caller's bulkhead on an edge refused calls beyond its cap: the
+    /// dependency is slow or busy, and the bulkhead kept it from taking
+    /// every worker of the caller — shed on purpose, not a breakdown.
+    BulkheadFull {
+        from: String,
+        to: String,
+        max_concurrent: u32,
+        /// Calls refused, of the calls the caller tried over the edge.
+        refused: u64,
+        sent: u64,
+    },
     /// A node was down (crashed) and failed the attempts that reached it.
     NodeDown {
         node: String,
@@ -168,7 +179,7 @@ impl Cause {
             Self::NoHealthyTarget { .. } => 3,
             Self::InjectedErrors { .. } => 4,
             Self::ErrorRate { .. } => 5,
-            Self::RateLimited { .. } => 6,
+            Self::RateLimited { .. } | Self::BulkheadFull { .. } => 6,
             Self::LossyLink { .. } => 7,
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
@@ -192,7 +203,7 @@ impl Cause {
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. } => Some(node),
             Self::NoHealthyTarget { balancer, .. } => Some(balancer),
-            Self::Partition { from, .. } | Self::LossyLink { from, .. } => Some(from),
+            Self::Partition { from, .. } | Self::LossyLink { from, .. } | Self::BulkheadFull { from, .. } => Some(from),
             Self::ColdCache { cache, .. } | Self::LowHitRatio { cache, .. } => Some(cache),
             Self::Unexplained { .. } | Self::Healthy => None,
         }
@@ -227,6 +238,11 @@ impl Cause {
                 "{node}'s rate limit shed the excess: {requests} failed; it refused {} beyond {} requests/s.",
                 counted(*refused, "attempt", "attempts"),
                 round_rate(*rate_rps)
+            ),
+            Self::BulkheadFull { from, to, refused, max_concurrent, .. } => format!(
+                "{from}'s bulkhead to {to} shed the excess: {requests} failed; it refused {} beyond {} in flight at once.",
+                counted(*refused, "call", "calls"),
+                count(u64::from(*max_concurrent))
             ),
             Self::NodeDown { node, down_s, failed_attempts, .. } => format!(
                 "{node} was down for {}: {requests} failed; it saw {} while down.",
@@ -351,6 +367,13 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
+            Self::BulkheadFull { from, to, max_concurrent, refused, sent } => write!(
+                f,
+                "{from} refused {} of its {} to {to} (\"bulkhead full\"): {} were already in flight, waiting on {to}",
+                count(*refused),
+                counted(*sent, "call", "calls"),
+                count(u64::from(*max_concurrent))
+            ),
             Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, .. } => {
                 write!(
                     f,

@@ -326,6 +326,26 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
+        let Some(cap) = spec.max_concurrent else { continue };
+        if e.bulkhead_full == 0 {
+            continue;
+        }
+        out.push(Finding {
+            cause: Cause::BulkheadFull {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                max_concurrent: cap,
+                refused: e.bulkhead_full,
+                sent: e.stats.sent,
+            },
+            explains: e.bulkhead_full,
+            advice: vec![Advice::SpeedUpBehindBulkhead { from: e.from.clone(), to: e.to.clone() }],
+        });
+    }
+}
+
 pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
         if n.kind == ComponentKind::Client {

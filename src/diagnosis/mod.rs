@@ -115,6 +115,7 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     let amplified = detect::retry_amplification(&run, &mut findings);
     detect::errors(&run, &mut findings);
     detect::rate_limits(&run, &mut findings);
+    detect::bulkheads(&run, &mut findings);
     detect::outages(&run, &mut findings);
     detect::links(&run, &mut findings);
     detect::caches(&run, &mut findings);

@@ -180,6 +180,7 @@ fn reason_color(r: FailureReason) -> Color32 {
         FailureReason::RetriesExhausted => Color32::from_rgb(240, 120, 40),
         // Teal: a refusal by design, apart from the reds of overload.
         FailureReason::RateLimited => Color32::from_rgb(60, 180, 170),
+        FailureReason::BulkheadFull => Color32::from_rgb(170, 130, 220),
     }
 }
 

@@ -47,6 +47,9 @@ pub const MAX_CACHE_KEYS: u64 = 10_000_000;
 /// run, and a limiter that never limits is better left out.
 pub const MAX_BURST: u32 = 10_000_000;
 
+/// The largest bulkhead (`max_concurrent` on an edge): far above any pool.
+pub const MAX_CONCURRENT_CALLS: u32 = 10_000_000;
+
 /// Most read replicas of one database.
 pub const MAX_READ_REPLICAS: u32 = 64;
 

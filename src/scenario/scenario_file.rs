@@ -104,6 +104,11 @@ pub struct EdgeSpec {
     /// Share for a weighted load balancer.
     #[serde(default = "default_weight")]
     pub weight: f64,
+    /// Bulkhead: at most this many calls over this edge at once. One more
+    /// fails at once ("bulkhead full") instead of taking another of the
+    /// caller's workers into a slow dependency. Absent = no cap.
+    #[serde(default)]
+    pub max_concurrent: Option<u32>,
 }
 
 fn default_weight() -> f64 {
@@ -112,6 +117,13 @@ fn default_weight() -> f64 {
 
 impl EdgeSpec {
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
-        Self { from: from.into(), to: to.into(), latency: None, drop_probability: 0.0, weight: 1.0 }
+        Self {
+            from: from.into(),
+            to: to.into(),
+            latency: None,
+            drop_probability: 0.0,
+            weight: 1.0,
+            max_concurrent: None,
+        }
     }
 }

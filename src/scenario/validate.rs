@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::distribution_spec::{show, thousands};
 use super::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS,
-    MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
+    MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
     MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
@@ -403,6 +403,9 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         }
         c.probability(&path, "drop_probability", e.drop_probability);
         c.non_negative(&path, "weight", e.weight, MAX_WEIGHT, "");
+        if let Some(cap) = e.max_concurrent {
+            c.count(&path, "max_concurrent", u64::from(cap), 1, u64::from(MAX_CONCURRENT_CALLS), "call");
+        }
     }
 }
 

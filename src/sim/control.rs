@@ -343,6 +343,8 @@ impl Simulation {
         let e = &mut self.edges[index];
         e.latency = spec.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero());
         e.drop_probability = spec.drop_probability;
+        // Calls already in flight stay; a smaller cap refuses until they drain.
+        e.max_concurrent = spec.max_concurrent;
         let source = e.from as usize;
         self.scenario = candidate;
         if weight_changed {

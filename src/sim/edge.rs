@@ -21,6 +21,8 @@ pub struct EdgeCounters {
     /// Answers that came back after the caller had stopped waiting (it
     /// timed out or crashed): work the callee did for nobody.
     pub late_answers: u64,
+    /// Calls the edge's bulkhead refused (also counted in `sent` and `failed`).
+    pub bulkhead_full: u64,
 }
 
 impl EdgeCounters {
@@ -32,6 +34,7 @@ impl EdgeCounters {
             lost: self.lost - base.lost,
             partitioned: self.partitioned - base.partitioned,
             late_answers: self.late_answers - base.late_answers,
+            bulkhead_full: self.bulkhead_full - base.bulkhead_full,
         }
     }
 }
@@ -47,6 +50,10 @@ pub struct EdgeRuntime {
     pub partitions: u32,
     /// Delay added to every crossing by latency faults now, nanoseconds.
     pub added_ns: u64,
+    /// The bulkhead: calls allowed in flight at once (`None`: no cap).
+    pub max_concurrent: Option<u32>,
+    /// Calls sent and not yet answered (the answer back at the caller).
+    pub in_flight: u32,
     pub rng: SimRng,
     pub counters: EdgeCounters,
     pub window_start: (SimTime, EdgeCounters),

@@ -71,6 +71,8 @@ impl Simulation {
                 drop_probability: e.drop_probability,
                 partitions: 0,
                 added_ns: 0,
+                max_concurrent: e.max_concurrent,
+                in_flight: 0,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),
                 counters: EdgeCounters::default(),
                 window_start: (SimTime::ZERO, EdgeCounters::default()),

@@ -23,10 +23,13 @@ pub enum FailureReason {
     /// The node's rate limiter found its token bucket empty and refused
     /// the request at once (HTTP 429).
     RateLimited,
+    /// The caller's bulkhead on the edge was full: as many calls as it
+    /// allows were already in flight, so this one failed at once.
+    BulkheadFull,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
     pub const ALL: [FailureReason; Self::COUNT] = [
         Self::Rejected,
         Self::NodeDown,
@@ -35,6 +38,7 @@ impl FailureReason {
         Self::Dropped,
         Self::RetriesExhausted,
         Self::RateLimited,
+        Self::BulkheadFull,
     ];
 
     #[inline]
@@ -52,6 +56,7 @@ impl FailureReason {
             Self::Dropped => "dropped",
             Self::RetriesExhausted => "retries exhausted",
             Self::RateLimited => "rate limited",
+            Self::BulkheadFull => "bulkhead full",
         }
     }
 
@@ -65,6 +70,7 @@ impl FailureReason {
             Self::Dropped => "dropped",
             Self::RetriesExhausted => "retries_exhausted",
             Self::RateLimited => "rate_limited",
+            Self::BulkheadFull => "bulkhead_full",
         }
     }
 }

@@ -215,6 +215,12 @@ impl Simulation {
         let e = &mut self.edges[edge as usize];
         e.counters.sent += 1;
         let (from, to) = (e.from, e.to);
+        // The bulkhead refuses at once, before the call leaves: no delay,
+        // nothing sent, and the caller counts it as its own failure.
+        if e.max_concurrent.is_some_and(|cap| e.in_flight >= cap) {
+            return self.refuse_at_bulkhead(parent, edge);
+        }
+        e.in_flight += 1;
         let delay = e.delay();
         let partitioned = e.partitions > 0;
         let dropped = partitioned || (e.drop_probability > 0.0 && e.rng.random_bool(e.drop_probability.min(1.0)));
@@ -243,15 +249,46 @@ impl Simulation {
         child
     }
 
+    /// A call the edge's bulkhead refused: a child that failed before it
+    /// left, answered at once, and never counted as in flight.
+    #[cold]
+    #[inline(never)]
+    fn refuse_at_bulkhead(&mut self, parent: CallId, edge: u32) -> CallId {
+        let now = self.now;
+        let (key, is_write) = self.calls.get(parent).map_or((0, false), |p| (p.key, p.is_write));
+        let e = &mut self.edges[edge as usize];
+        e.counters.bulkhead_full += 1;
+        let (from, to) = (e.from, e.to);
+        let child = self.calls.alloc(to, now);
+        if let Some(c) = self.calls.get_mut(child) {
+            c.parent = parent.index;
+            c.parent_generation = parent.generation;
+            c.via_edge = edge;
+            c.key = key;
+            c.is_write = is_write;
+            c.state = CallState::Finished;
+            c.outcome = Outcome::Failed { reason: FailureReason::BulkheadFull, origin: from };
+        }
+        if let Some(p) = self.calls.get_mut(parent) {
+            p.waiting_on = child;
+        }
+        self.schedule(now, Event::Reply(child));
+        child
+    }
+
     /// An answer reaches its caller.
     pub(super) fn on_reply(&mut self, child: CallId) {
         let Some(c) = self.calls.get(child) else { return };
         let parent = CallId { index: c.parent, generation: c.parent_generation };
         let (outcome, edge) = (c.outcome, c.via_edge);
-        if matches!(outcome, Outcome::Failed { .. })
-            && let Some(e) = self.edges.get_mut(edge as usize)
-        {
-            e.counters.failed += 1;
+        if let Some(e) = self.edges.get_mut(edge as usize) {
+            // A refused call never took a place in the bulkhead.
+            if !matches!(outcome, Outcome::Failed { reason: FailureReason::BulkheadFull, .. }) {
+                e.in_flight = e.in_flight.saturating_sub(1);
+            }
+            if matches!(outcome, Outcome::Failed { .. }) {
+                e.counters.failed += 1;
+            }
         }
         self.calls.free(child);
         let awaited = self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == child);

@@ -110,6 +110,9 @@ pub struct EdgeReport {
     /// timed out, or crashed): work the callee did for nobody.
     #[serde(default)]
     pub late_answers: u64,
+    /// Calls its bulkhead (`max_concurrent`) refused at once.
+    #[serde(default)]
+    pub bulkhead_full: u64,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -273,6 +276,7 @@ impl Simulation {
                     lost: counted.lost,
                     partitioned: counted.partitioned,
                     late_answers: counted.late_answers,
+                    bulkhead_full: counted.bulkhead_full,
                 }
             })
             .collect();

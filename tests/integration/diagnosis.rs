@@ -436,3 +436,30 @@ fn a_rate_limit_below_an_idle_node_is_to_be_raised() {
         top.advice
     );
 }
+
+/// A bulkhead refusing calls to a slow dependency is load shed on
+/// purpose: the verdict says the bulkhead did its job and points at the
+/// dependency, not at "unexplained" failures.
+#[test]
+fn a_full_bulkhead_is_named_and_the_slow_dependency_blamed() {
+    let s = parse(
+        r#"(
+        name: "bulkhead",
+        duration_s: 60,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 50))),
+            (id: "api", kind: Service(workers: 10, queue_capacity: 1000, service_time: Constant(ms: 1))),
+            (id: "slow", kind: Service(workers: 200, service_time: Constant(ms: 500))),
+        ],
+        edges: [(from: "users", to: "api"), (from: "api", to: "slow", max_concurrent: 4)],
+    )"#,
+    );
+    let (_, d) = diagnosed(&s);
+    let first = &d.findings[0];
+    assert!(
+        matches!(&first.cause, Cause::BulkheadFull { from, to, max_concurrent: 4, .. } if from == "api" && to == "slow"),
+        "{d:?}"
+    );
+    assert!(matches!(&first.advice[0], Advice::SpeedUpBehindBulkhead { to, .. } if to == "slow"), "{d:?}");
+    assert!(d.headline.contains("bulkhead"), "{}", d.headline);
+}

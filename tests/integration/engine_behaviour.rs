@@ -793,3 +793,37 @@ fn a_rate_limit_changes_while_running() {
     sim.run_until(SimTime::from_secs(40.0));
     assert!((ok_in(&sim, 35) - 50.0).abs() <= 10.0, "{}", ok_in(&sim, 35));
 }
+
+/// A bulkhead on the call to a slow dependency caps how many of the
+/// caller's workers wait on it: without one, 50 req/s × 0.5 s of waiting
+/// take all 10 workers of `api` and its queue grows; with a bulkhead of 4,
+/// at most 4 workers wait, the excess fails at once as "bulkhead full" at
+/// `api`, and the rest of `api` stays free.
+#[test]
+fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
+    let build = |cap: Option<u32>| {
+        let mut s = scenario(
+            "bulkhead",
+            9,
+            1.0,
+            vec![
+                poisson_client("users", 50.0),
+                service("api", 10, Some(1_000), constant(1.0)),
+                service("slow", 200, None, constant(500.0)),
+            ],
+            &[("users", "api"), ("api", "slow")],
+        );
+        s.edges[1].max_concurrent = cap;
+        run(&s, 60.0)
+    };
+    let without = build(None);
+    let with = build(Some(4));
+    let busy = |sim: &Simulation| sim.node_totals(1).and_then(|t| t.utilisation).unwrap_or(0.0);
+    assert!(busy(&without) > 0.95, "without a bulkhead api is saturated: {}", busy(&without));
+    assert!(busy(&with) < 0.45, "with one, at most 4 of 10 workers wait: {}", busy(&with));
+    let api = with.node_totals(1).expect("api");
+    assert!(api.failures.bulkhead_full > 1_000, "the excess fails fast at api: {:?}", api.failures);
+    assert_eq!(api.failures.rejected, 0, "api's own queue never fills");
+    let edge = &with.report().edges[1];
+    assert_eq!(edge.bulkhead_full, api.failures.bulkhead_full, "the edge counts the same refusals");
+}

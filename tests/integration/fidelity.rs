@@ -330,6 +330,51 @@ fn mmcc_blocking_matches_erlang_b() {
     verify("erlang-b", "M/M/3/3 (no waiting room), λ = 400/s, μ = 200/s per server, 800 s, seed 15", &checks);
 }
 
+/// A bulkhead of c calls on the caller's edge in front of c exponential
+/// workers behind an unbounded queue: the callee never queues, so the
+/// edge is an M/M/c/c loss system and the share the caller's bulkhead
+/// refuses is Erlang B, the same as the blocking of a server with no
+/// waiting room (issue 8).
+#[test]
+fn a_bulkhead_refuses_the_erlang_b_share_and_the_callee_never_queues() {
+    let (c, lambda, mu) = (3u32, 400.0, 200.0);
+    let mut s = scenario(
+        "bulkhead",
+        16,
+        5.0,
+        vec![poisson_client("c", lambda), service("s", c, None, exp_ms(5.0))],
+        &[("c", "s")],
+    );
+    s.edges[0].max_concurrent = Some(c);
+    s.warmup_s = 5.0;
+    let sim = run(&s, 800.0);
+    let client = sim.node_totals(0).expect("node 0");
+    let server = sim.node_totals(1).expect("node 1");
+    let refused = |w: &Stats| if w.arrivals > 0 { w.failures.bulkhead_full as f64 / w.arrivals as f64 } else { 0.0 };
+    let checks = [
+        check(
+            "share refused by the bulkhead (Erlang B)",
+            theory::erlang_b(c, lambda / mu),
+            refused(&client),
+            &per_window(&sim, 0, refused),
+            0.0,
+        ),
+        check(
+            "server utilisation = (1 − B)·λ/(cμ)",
+            (1.0 - theory::erlang_b(c, lambda / mu)) * lambda / (f64::from(c) * mu),
+            server.utilisation.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.utilisation.unwrap_or(0.0)),
+            0.0,
+        ),
+    ];
+    assert_eq!(server.wait_probability.unwrap_or(0.0), 0.0, "the bulkhead keeps the callee from ever queueing");
+    verify(
+        "bulkhead",
+        "A bulkhead of 3 calls before 3 workers, λ = 400/s, μ = 200/s per worker, 800 s, seed 16",
+        &checks,
+    );
+}
+
 /// A token bucket (`rate` r, `burst` b) in front of a server that never
 /// waits (64 workers, 1 µs of work), fed Poisson arrivals at λ: the share
 /// refused is the loss of an M/D/1/b queue with service time 1/r (see

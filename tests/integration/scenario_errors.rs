@@ -680,3 +680,15 @@ fn a_latency_fault_on_a_missing_edge_or_with_no_delay_is_refused_where_written()
     assert_problem_at(&list, &source, "to: \"db\", added_ms: 50", &["no edge from \"users\" to \"db\""]);
     assert_problem_at(&list, &source, "added_ms: -3", &["`added_ms`", "got -3"]);
 }
+
+/// A bulkhead of no calls would refuse everything: refused where written.
+#[test]
+fn a_bulkhead_of_zero_calls_is_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), max_concurrent: 0),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_problem_at(&list, &source, "max_concurrent: 0", &["`max_concurrent`", "got 0"]);
+}

@@ -225,6 +225,13 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
             .speed(0.05)
             .help("Share of traffic for a weighted load balancer (ignored by other policies). Applies at once.")
             .number(ui, &mut edit, &mut spec.weight, 0.0..=MAX_WEIGHT);
+        Row::new("bulkhead", "max_concurrent")
+            .unit(" calls")
+            .help(
+                "At most this many calls over this link at once; one more fails at once ('bulkhead full'). \
+                 Use it so one slow dependency cannot take every worker of the caller. Applies at once.",
+            )
+            .optional_whole(ui, &mut edit, &mut spec.max_concurrent, (10, "no cap"));
     });
     problems_ui(ui, &edit.not_shown());
     if edit.changed && spec != *edge {

@@ -34,13 +34,26 @@ pub struct FailureCounts {
     /// written before rate limiters existed, hence the default.
     #[serde(default)]
     pub rate_limited: u64,
+    /// Refused at the caller by an edge's bulkhead. Absent from older reports.
+    #[serde(default)]
+    pub bulkhead_full: u64,
     pub downstream: u64,
 }
 
 impl FailureCounts {
     pub fn from_array(by_reason: [u64; FailureReason::COUNT], downstream: u64) -> FailureCounts {
-        let [rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited] = by_reason;
-        FailureCounts { rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited, downstream }
+        let [rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited, bulkhead_full] = by_reason;
+        FailureCounts {
+            rejected,
+            node_down,
+            error,
+            timeout,
+            dropped,
+            retries_exhausted,
+            rate_limited,
+            bulkhead_full,
+            downstream,
+        }
     }
 
     pub fn get(&self, reason: FailureReason) -> u64 {
@@ -52,6 +65,7 @@ impl FailureCounts {
             FailureReason::Dropped => self.dropped,
             FailureReason::RetriesExhausted => self.retries_exhausted,
             FailureReason::RateLimited => self.rate_limited,
+            FailureReason::BulkheadFull => self.bulkhead_full,
         }
     }
 
