@@ -1,6 +1,7 @@
 //! The inspector says what it did with a value the user typed when that is
 //! not what was typed (issue 7 minor): a value brought into range, or text
-//! that is not a number, gets a note beside its field.
+//! that is not a number, gets a note beside its field. An edge's inspector
+//! sets its bulkhead and schedules latency faults (issue 8).
 
 #![cfg(feature = "gui")]
 
@@ -60,4 +61,24 @@ fn a_value_above_the_limit_is_set_to_the_limit_with_a_note() {
     type_into(&mut h, "workers", "99999999999");
     assert!(workers(&h) < 99_999_999, "brought into range: {}", workers(&h));
     assert!(h.query_by_label_contains("is above the largest value").is_some(), "the note shows");
+}
+
+/// An edge's inspector sets the resilience patterns of the link (issue 8):
+/// a bulkhead switched on goes into the document, and "+ latency" adds a
+/// latency fault to the link's timeline.
+#[test]
+fn an_edge_gets_a_bulkhead_and_a_latency_fault_from_its_inspector() {
+    let mut h = app();
+    h.state_mut().push_command(archsim::gui::Command::Select(archsim::gui::Selection::edge(0)));
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "bulkhead").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario.edges[0].max_concurrent, Some(10), "the default cap goes in");
+    h.get_by_label("+ latency").click();
+    h.run_steps(2);
+    let faults = &h.state().document().scenario.faults;
+    assert!(
+        faults.iter().any(|f| matches!(f, archsim::scenario::FaultSpec::Latency { added_ms, .. } if *added_ms == 50.0)),
+        "{faults:?}"
+    );
 }
