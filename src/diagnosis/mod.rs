@@ -34,11 +34,13 @@ use serde::Serialize;
 
 pub use advice::Advice;
 pub use cause::Cause;
+/// How the diagnosis writes a duration, shared with the app.
+pub use text::ms;
 
 use crate::scenario::Scenario;
 use crate::sim::{LatencySummary, Report};
 use detect::Run;
-use text::{count, counted, ms, percent, times};
+use text::{count, counted, percent, times};
 
 /// What a run says about the design: a headline, a summary of the
 /// numbers, and the findings, most explanatory first.

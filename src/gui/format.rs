@@ -40,21 +40,9 @@ pub fn percentile_ms(latency: &crate::sim::LatencySummary, value_ms: f64) -> Str
     if latency.count == 0 { "–".into() } else { ms(value_ms) }
 }
 
-/// A duration in milliseconds: `0.42 ms`, `12.5 ms`, `182 ms`, `1.25 s`.
-pub fn ms(value_ms: f64) -> String {
-    if !value_ms.is_finite() || value_ms < 0.0 {
-        return "–".into();
-    }
-    if value_ms < 1.0 {
-        format!("{value_ms:.2} ms")
-    } else if value_ms < 100.0 {
-        format!("{value_ms:.1} ms")
-    } else if value_ms < 1_000.0 {
-        format!("{value_ms:.0} ms")
-    } else {
-        format!("{:.2} s", value_ms / 1_000.0)
-    }
-}
+/// A duration in milliseconds: `0.42 ms`, `12.5 ms`, `182 ms`, `1.25 s` —
+/// the diagnosis's own, so the verdict and the canvas write it alike.
+pub use crate::diagnosis::ms;
 
 /// A ratio in [0, 1] as a percentage: `0 %`, `0.4 %`, `2.1 %`, `87 %`.
 pub fn percent(ratio: f64) -> String {

@@ -228,22 +228,9 @@ impl Simulation {
             e.counters.lost += 1;
             e.counters.partitioned += u64::from(partitioned);
         }
-        let child = self.calls.alloc(to, now);
-        if let Some(c) = self.calls.get_mut(child) {
-            c.parent = parent.index;
-            c.parent_generation = parent.generation;
-            c.via_edge = edge;
-            c.key = key;
-            c.is_write = is_write;
-            if dropped {
-                // Lost on the way: the caller learns after the one-way delay.
-                c.state = CallState::Finished;
-                c.outcome = Outcome::Failed { reason: FailureReason::Dropped, origin: from };
-            }
-        }
-        if let Some(p) = self.calls.get_mut(parent) {
-            p.waiting_on = child;
-        }
+        // Lost on the way: the caller learns after the one-way delay.
+        let failed = dropped.then_some((FailureReason::Dropped, from));
+        let child = self.child_call(parent, (edge, to), (key, is_write), failed);
         let event = if dropped { Event::Reply(child) } else { Event::Arrive(child) };
         self.schedule(now.after(delay), event);
         child
@@ -259,20 +246,38 @@ impl Simulation {
         let e = &mut self.edges[edge as usize];
         e.counters.bulkhead_full += 1;
         let (from, to) = (e.from, e.to);
-        let child = self.calls.alloc(to, now);
+        let child = self.child_call(parent, (edge, to), (key, is_write), Some((FailureReason::BulkheadFull, from)));
+        self.schedule(now, Event::Reply(child));
+        child
+    }
+
+    /// The call `parent` makes over `edge` to node `to`, carrying the
+    /// request's key and kind; `failed` when it fails before it arrives
+    /// (lost on the way, refused by the bulkhead), at the node given.
+    /// The parent now waits on it.
+    #[inline]
+    fn child_call(
+        &mut self,
+        parent: CallId,
+        (edge, to): (u32, u32),
+        (key, is_write): (u64, bool),
+        failed: Option<(FailureReason, u32)>,
+    ) -> CallId {
+        let child = self.calls.alloc(to, self.now);
         if let Some(c) = self.calls.get_mut(child) {
             c.parent = parent.index;
             c.parent_generation = parent.generation;
             c.via_edge = edge;
             c.key = key;
             c.is_write = is_write;
-            c.state = CallState::Finished;
-            c.outcome = Outcome::Failed { reason: FailureReason::BulkheadFull, origin: from };
+            if let Some((reason, origin)) = failed {
+                c.state = CallState::Finished;
+                c.outcome = Outcome::Failed { reason, origin };
+            }
         }
         if let Some(p) = self.calls.get_mut(parent) {
             p.waiting_on = child;
         }
-        self.schedule(now, Event::Reply(child));
         child
     }
 
