@@ -39,6 +39,10 @@ pub const MAX_USERS: u32 = 1_000_000;
 /// Most attempts a retry policy may make for one request.
 pub const MAX_RETRY_ATTEMPTS: u32 = 100;
 
+/// Largest retry-budget ratio: ten retries per request is already
+/// `max_attempts` territory; a budget above it never limits anything.
+pub const MAX_RETRY_BUDGET_RATIO: f64 = 10.0;
+
 /// Most keys an LRU cache may hold: the cache's table is sized up front.
 pub const MAX_CACHE_KEYS: u64 = 10_000_000;
 

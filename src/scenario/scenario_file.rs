@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DistributionSpec, FaultSpec, NodeKind};
+use super::{DistributionSpec, FaultSpec, NodeKind, RetryPolicy};
 
 /// A whole scenario, as stored in a `.ron` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +109,18 @@ pub struct EdgeSpec {
     /// caller's workers into a slow dependency. Absent = no cap.
     #[serde(default)]
     pub max_concurrent: Option<u32>,
+    /// The caller stops waiting for a call over this edge after this long
+    /// and treats it as failed ("timeout"); the callee is not told and
+    /// finishes the work for nobody. A client's own `timeout_ms` is this
+    /// for its target edge. Absent = wait for ever.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retry failed calls over this edge (any failure, timeouts included),
+    /// as a client's `retry` does for its requests. Retries at several
+    /// layers multiply: three layers of three attempts send 27 times the
+    /// load to the bottom during an outage.
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
 }
 
 fn default_weight() -> f64 {
@@ -124,6 +136,8 @@ impl EdgeSpec {
             drop_probability: 0.0,
             weight: 1.0,
             max_concurrent: None,
+            timeout_ms: None,
+            retry: None,
         }
     }
 }

@@ -65,7 +65,8 @@ impl ProfileShape {
     }
 }
 
-/// Retry policy of a client: exponential backoff with jitter.
+/// Retry policy of a client, or of any caller on an edge: exponential
+/// backoff with jitter, optionally within a retry budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
@@ -82,6 +83,38 @@ pub struct RetryPolicy {
     /// 0 = exact waits; 1 = each wait drawn uniformly in [0, 2×wait].
     #[serde(default)]
     pub jitter: f64,
+    /// Retries allowed only within a budget (absent: every failed attempt
+    /// is retried up to `max_attempts`).
+    #[serde(default)]
+    pub budget: Option<RetryBudget>,
+}
+
+/// A retry budget, as in Finagle and gRPC: retries may add at most
+/// `ratio` of the recent requests on top of them (0.1 = 10 % more load),
+/// plus `min_per_s` retries per second so that a quiet caller can still
+/// retry. "Recent" is the last 10 seconds. When the budget is spent a
+/// failed attempt fails at once instead of being retried, so an outage
+/// below costs at most `1 + ratio` times the load instead of `max_attempts`
+/// times: what keeps retries from turning a blip into a storm.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBudget {
+    /// Retries per first attempt over the last 10 s (0.1 = at most 10 %).
+    pub ratio: f64,
+    /// Retries per second allowed whatever the traffic (Finagle's default
+    /// is 10).
+    #[serde(default = "default_min_retries_per_s")]
+    pub min_per_s: f64,
+}
+
+fn default_min_retries_per_s() -> f64 {
+    10.0
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        Self { ratio: 0.1, min_per_s: default_min_retries_per_s() }
+    }
 }
 
 fn default_multiplier() -> f64 {

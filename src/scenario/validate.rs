@@ -11,13 +11,14 @@ use std::collections::{HashMap, HashSet};
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BURST, MAX_CACHE_KEYS, MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
-    MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
-    MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_USERS, MAX_WEIGHT,
+    MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind, NodeSpec, ProfileShape, Scenario,
+    Arrivals, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind, NodeSpec, ProfileShape,
+    RetryPolicy, Scenario,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -406,6 +407,43 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         if let Some(cap) = e.max_concurrent {
             c.count(&path, "max_concurrent", u64::from(cap), 1, u64::from(MAX_CONCURRENT_CALLS), "call");
         }
+        if let Some(t) = e.timeout_ms {
+            c.positive(&path, "timeout_ms", t, MAX_MS, "ms");
+        }
+        if let Some(r) = &e.retry {
+            check_retry(c, &at(&path, &[Key("retry")]), r);
+        }
+        let from_client = g.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
+        if from_client {
+            for (field, set) in [("timeout_ms", e.timeout_ms.is_some()), ("retry", e.retry.is_some())] {
+                if set {
+                    c.report(
+                        at(&path, &[Key(field)]),
+                        format!(
+                            "edge {}: a client's `{field}` is set on the client \"{}\" itself (it applies to the \
+                             edge to its target): move it there",
+                            i + 1,
+                            e.from
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A retry policy, a client's or an edge's.
+fn check_retry(c: &mut Checker, retry: &[PathSegment<'static>], r: &RetryPolicy) {
+    let max = u64::from(MAX_RETRY_ATTEMPTS);
+    c.count(retry, "max_attempts", u64::from(r.max_attempts), 1, max, "attempt");
+    c.non_negative(retry, "backoff_ms", r.backoff_ms, MAX_MS, "ms");
+    c.number(retry, "multiplier", r.multiplier, Low::AtLeast(1.0), MAX_FACTOR, "");
+    c.non_negative(retry, "max_backoff_ms", r.max_backoff_ms, MAX_MS, "ms");
+    c.probability(retry, "jitter", r.jitter);
+    if let Some(b) = &r.budget {
+        let budget = at(retry, &[Key("budget")]);
+        c.non_negative(&budget, "ratio", b.ratio, MAX_RETRY_BUDGET_RATIO, "retries per request");
+        c.non_negative(&budget, "min_per_s", b.min_per_s, MAX_RATE_RPS, "retries/s");
     }
 }
 
@@ -495,13 +533,7 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
                 c.positive(&kind, "timeout_ms", t, MAX_MS, "ms");
             }
             if let Some(r) = &cl.retry {
-                let retry = at(&kind, &[Key("retry")]);
-                let max = u64::from(MAX_RETRY_ATTEMPTS);
-                c.count(&retry, "max_attempts", u64::from(r.max_attempts), 1, max, "attempt");
-                c.non_negative(&retry, "backoff_ms", r.backoff_ms, MAX_MS, "ms");
-                c.number(&retry, "multiplier", r.multiplier, Low::AtLeast(1.0), MAX_FACTOR, "");
-                c.non_negative(&retry, "max_backoff_ms", r.max_backoff_ms, MAX_MS, "ms");
-                c.probability(&retry, "jitter", r.jitter);
+                check_retry(c, &at(&kind, &[Key("retry")]), r);
             }
             if let Some(k) = &cl.keys {
                 let keys = at(&kind, &[Key("keys")]);

@@ -21,6 +21,9 @@ pub enum CallState {
     Waiting,
     /// Answered; the reply is travelling back.
     Finished,
+    /// A downstream call over an edge with a retry policy failed; the
+    /// caller waits out the backoff before calling again.
+    Backoff,
 }
 
 /// One request at one node. A client's logical request is a call at the
@@ -45,6 +48,9 @@ pub struct Call {
     /// Children started so far: a client's attempts, or the position of
     /// a service's downstream call in progress (its out-edge index).
     pub children_started: u16,
+    /// Retries made so far of the downstream call in progress (over the
+    /// edge being called now; at most `MAX_RETRY_ATTEMPTS`).
+    pub edge_retries: u8,
     /// At a database: which server holds it (0 = the primary; at most
     /// 64 replicas, so a byte holds it).
     pub server: u8,

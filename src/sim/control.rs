@@ -208,8 +208,12 @@ impl Simulation {
                 if timeout_ns != c.timeout_ns {
                     // Attempts keep the deadline they started with; keep the
                     // list in deadline order for the next check.
-                    c.deadlines.make_contiguous().sort_by_key(|(deadline, _)| *deadline);
+                    c.timeouts.sort();
                     c.timeout_ns = timeout_ns;
+                }
+                let budget = spec.retry.as_ref().and_then(|r| r.budget);
+                if budget != c.retry.as_ref().and_then(|r| r.budget) {
+                    c.budget = budget.map(super::RetryBudgetState::new);
                 }
                 c.retry.clone_from(&spec.retry);
                 c.keys = spec.keys.as_ref().map(|KeySpec { keyspace, zipf_exponent }| {
@@ -345,6 +349,10 @@ impl Simulation {
         e.drop_probability = spec.drop_probability;
         // Calls already in flight stay; a smaller cap refuses until they drain.
         e.max_concurrent = spec.max_concurrent;
+        match (&mut e.policy, super::CallPolicy::for_edge(spec)) {
+            (Some(policy), Some(_)) => policy.update(spec),
+            (policy, fresh) => *policy = fresh,
+        }
         let source = e.from as usize;
         self.scenario = candidate;
         if weight_changed {

@@ -1,10 +1,10 @@
 //! A network link at run time.
 
-use super::Distribution;
 use super::SimTime;
 use super::metrics::EdgeStats;
 use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
+use super::{CallPolicy, Distribution};
 
 /// Monotone counts of what crossed one edge since the start of the run;
 /// windows and totals are differences of two snapshots, as at a node.
@@ -23,6 +23,15 @@ pub struct EdgeCounters {
     pub late_answers: u64,
     /// Calls the edge's bulkhead refused (also counted in `sent` and `failed`).
     pub bulkhead_full: u64,
+    /// Calls the caller stopped waiting for (its timeout, the edge's or a
+    /// client's own; also counted in `failed`).
+    pub timeouts: u64,
+    /// Calls sent again after a failure by the edge's retry policy (also
+    /// counted in `sent`).
+    pub retries: u64,
+    /// Failed calls the retry policy would have retried but its budget
+    /// did not allow.
+    pub retries_denied: u64,
 }
 
 impl EdgeCounters {
@@ -35,6 +44,9 @@ impl EdgeCounters {
             partitioned: self.partitioned - base.partitioned,
             late_answers: self.late_answers - base.late_answers,
             bulkhead_full: self.bulkhead_full - base.bulkhead_full,
+            timeouts: self.timeouts - base.timeouts,
+            retries: self.retries - base.retries,
+            retries_denied: self.retries_denied - base.retries_denied,
         }
     }
 }
@@ -54,6 +66,9 @@ pub struct EdgeRuntime {
     pub max_concurrent: Option<u32>,
     /// Calls sent and not yet answered (the answer back at the caller).
     pub in_flight: u32,
+    /// The caller's timeout and retries for calls over this edge (`None`:
+    /// wait for ever, never retry).
+    pub policy: Option<Box<CallPolicy>>,
     pub rng: SimRng,
     pub counters: EdgeCounters,
     pub window_start: (SimTime, EdgeCounters),

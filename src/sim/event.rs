@@ -9,6 +9,15 @@ pub struct CallId {
     pub generation: u32,
 }
 
+/// Whose calls a timeout check looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutOwner {
+    /// A client's attempts (its `timeout_ms`).
+    Client(u32),
+    /// The calls over an edge (the edge's `timeout_ms`).
+    Edge(u32),
+}
+
 /// Something that happens at a point in simulated time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -23,12 +32,15 @@ pub enum Event {
     WorkDone(CallId),
     /// A call's answer reaches its caller.
     Reply(CallId),
-    /// A client's earliest pending deadline is due: attempts still
-    /// unanswered by their deadline time out. One such event stands for a
-    /// whole client's attempts (see `ClientBehaviour::deadlines`).
-    TimeoutCheck { node: u32 },
+    /// The earliest pending deadline of a client's attempts or of the
+    /// calls over an edge with a timeout is due: calls still unanswered
+    /// by their deadline time out. One such event stands for all of them
+    /// (see `TimeoutList`).
+    TimeoutCheck(TimeoutOwner),
     /// A client's backoff before a retry is over.
     RetryDue(CallId),
+    /// A caller's backoff before calling over the same edge again is over.
+    Resend(CallId),
     /// The current metrics window closes.
     WindowEnd,
     /// The warm-up is over: totals start from here.

@@ -232,7 +232,11 @@ impl Simulation {
             .into_iter()
             .filter(|c| {
                 self.calls.get(*c).is_some_and(|c| {
-                    c.node == i as u32 && matches!(c.state, CallState::Queued | CallState::Working | CallState::Waiting)
+                    c.node == i as u32
+                        && matches!(
+                            c.state,
+                            CallState::Queued | CallState::Working | CallState::Waiting | CallState::Backoff
+                        )
                 })
             })
             .collect();

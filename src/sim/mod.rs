@@ -15,6 +15,7 @@
 mod arrivals;
 mod cache_store;
 mod call;
+mod call_policy;
 mod control;
 mod distribution;
 mod edge;
@@ -54,9 +55,10 @@ pub use time::SimTime;
 
 pub(crate) use arrivals::ArrivalProcess;
 pub(crate) use cache_store::CacheStore;
+pub(crate) use call_policy::{CallPolicy, RetryBudgetState, TimeoutList};
 pub(crate) use distribution::Distribution;
 pub(crate) use edge::EdgeRuntime;
-pub(crate) use event::{CallId, Event};
+pub(crate) use event::{CallId, Event, TimeoutOwner};
 pub(crate) use event_queue::EventQueue;
 pub(crate) use failure::Outcome;
 pub(crate) use faults::FaultRuntime;

@@ -1,13 +1,15 @@
 //! A node's run-time state: its component behaviour, health, and metrics.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
 use super::metrics::NodeMetrics;
 use super::rng::SimRng;
-use super::{ArrivalProcess, Balancer, CacheStore, CallId, Distribution, SimTime, Station, TokenBucket};
+use super::{
+    ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
+};
 use crate::scenario::{ProfileShape, RetryPolicy};
 
 /// One node while the simulation runs.
@@ -133,14 +135,11 @@ pub struct ClientBehaviour {
     /// new spec plus these, so no spike is counted twice.
     pub outside_spikes: Vec<ProfileShape>,
     pub timeout_ns: Option<u64>,
-    /// (deadline, attempt) of attempts that may still time out, in deadline
-    /// order (all attempts of a client share one timeout, so start order is
-    /// deadline order). Answered attempts are dropped lazily. A single
-    /// scheduled check per client replaces one timer event per attempt.
-    pub deadlines: VecDeque<(SimTime, CallId)>,
-    /// When the pending `TimeoutCheck` fires, if one is scheduled.
-    pub next_timeout_check: Option<SimTime>,
+    /// Attempts that may still time out.
+    pub timeouts: TimeoutList,
     pub retry: Option<RetryPolicy>,
+    /// The retry budget's recent history, when the policy has one.
+    pub budget: Option<RetryBudgetState>,
     pub keys: Option<KeyGenerator>,
     pub write_fraction: f64,
 }

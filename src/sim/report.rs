@@ -57,6 +57,10 @@ pub struct AttemptStats {
     /// timeout, the other reasons are those of the node or edge that
     /// failed it (`retries_exhausted` and `downstream` are always 0 here).
     pub failures: FailureCounts,
+    /// Failed attempts the retry policy would have retried but its budget
+    /// did not allow (they failed the request at once).
+    #[serde(default)]
+    pub retries_denied: u64,
 }
 
 /// Faults at one node since the warm-up (counts, time down) and at the end
@@ -113,6 +117,16 @@ pub struct EdgeReport {
     /// Calls its bulkhead (`max_concurrent`) refused at once.
     #[serde(default)]
     pub bulkhead_full: u64,
+    /// Calls the caller stopped waiting for: the edge's `timeout_ms`, or
+    /// a client's own timeout on its target edge (included in `stats.failed`).
+    #[serde(default)]
+    pub timeouts: u64,
+    /// Calls sent again by the edge's retry policy (included in `stats.sent`).
+    #[serde(default)]
+    pub retries: u64,
+    /// Failed calls the edge's retry budget allowed no retry for.
+    #[serde(default)]
+    pub retries_denied: u64,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -243,6 +257,7 @@ impl Simulation {
                     sent: counters.attempts,
                     failed: counters.attempt_failed.iter().sum(),
                     failures: FailureCounts::from_array(counters.attempt_failed, 0),
+                    retries_denied: counters.retries_denied,
                 });
                 let down_ns = n.metrics.down.area_at(self.now) - n.metrics.total_start.down_area;
                 NodeReport {
@@ -277,6 +292,9 @@ impl Simulation {
                     partitioned: counted.partitioned,
                     late_answers: counted.late_answers,
                     bulkhead_full: counted.bulkhead_full,
+                    timeouts: counted.timeouts,
+                    retries: counted.retries,
+                    retries_denied: counted.retries_denied,
                 }
             })
             .collect();

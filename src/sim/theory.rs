@@ -112,6 +112,44 @@ pub fn mva(users: u32, demands_s: &[f64], think_s: f64) -> (f64, f64) {
     (throughput, response)
 }
 
+/// Expected attempts of a caller that makes up to `max_attempts` tries
+/// of a call failing independently with probability `p` (and stops at the
+/// first success): `(1 − p^m) / (1 − p)`, or `m` when every try fails.
+pub fn expected_attempts(p: f64, max_attempts: u32) -> f64 {
+    let m = max_attempts.max(1);
+    if p >= 1.0 {
+        return f64::from(m);
+    }
+    (1.0 - p.powi(m as i32)) / (1.0 - p)
+}
+
+/// Calls that reach the bottom of a chain of callers, per request at the
+/// top, when the bottom fails each call independently with probability
+/// `p` and every layer retries any failure: `attempts_bottom_up[0]` is the
+/// most attempts of the caller right above the bottom, the next its
+/// caller's, and so on. A call at one layer fails only when all of its
+/// tries below failed (`q_{l+1} = q_l^m`), so the load multiplies as
+/// `Π expected_attempts(q_l, m_l)`: `m^L` when the bottom is down
+/// (3 layers × 3 attempts = 27), about 2 at `p = 0.5`.
+pub fn nested_retry_load(p: f64, attempts_bottom_up: &[u32]) -> f64 {
+    let mut q = p.clamp(0.0, 1.0);
+    let mut load = 1.0;
+    for &m in attempts_bottom_up {
+        load *= expected_attempts(q, m);
+        q = q.powi(m.max(1) as i32);
+    }
+    load
+}
+
+/// Calls per request to a dependency that fails every call, from a caller
+/// whose retries are held by a budget of `ratio` retries per first
+/// attempt plus `min_per_s` retries per second, at `rate` requests/s and
+/// at most `max_attempts` tries each: `1 + ratio + min_per_s / rate`,
+/// never above `max_attempts`.
+pub fn budgeted_retry_load(ratio: f64, min_per_s: f64, rate: f64, max_attempts: u32) -> f64 {
+    (1.0 + ratio + min_per_s / rate).min(f64::from(max_attempts.max(1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +171,11 @@ mod tests {
         // saturation, nearly nothing below it.
         assert!((md1k_blocking(2.0, 1.0, 40) - 0.5).abs() < 1e-6);
         assert!(md1k_blocking(0.5, 1.0, 40) < 1e-9);
+        // Retries: three layers of three tries against a dead bottom send
+        // 27 calls; one layer of two tries at p = 0.5 makes 1.5.
+        assert!((nested_retry_load(1.0, &[3, 3, 3]) - 27.0).abs() < 1e-12);
+        assert!((nested_retry_load(0.5, &[2]) - 1.5).abs() < 1e-12);
+        assert!((budgeted_retry_load(0.1, 0.0, 100.0, 3) - 1.1).abs() < 1e-12);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

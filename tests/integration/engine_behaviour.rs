@@ -4,7 +4,7 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, FaultSpec, KeySpec, LbPolicy,
-    LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryPolicy, Scenario, ServiceSpec,
+    LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec,
 };
 use archsim::sim::{LiveUpdate, SimTime, Simulation};
 
@@ -27,6 +27,7 @@ fn timeouts_trigger_retries_until_attempts_run_out() {
             multiplier: 2.0,
             max_backoff_ms: 1000.0,
             jitter: 0.0,
+            budget: None,
         }),
         ..ClientSpec::default()
     };
@@ -826,4 +827,186 @@ fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
     assert_eq!(api.failures.rejected, 0, "api's own queue never fills");
     let edge = &with.report().edges[1];
     assert_eq!(edge.bulkhead_full, api.failures.bulkhead_full, "the edge counts the same refusals");
+}
+
+/// A timeout on an edge out of a service: `api` stops waiting for `slow`
+/// after 20 ms and fails the request as its own "timeout"; `slow` is not
+/// told and finishes every call, whose answers come back late (issue 8).
+#[test]
+fn an_edge_timeout_fails_the_call_at_the_caller_and_the_callee_still_works() {
+    let mut s = scenario(
+        "edge-timeout",
+        31,
+        1.0,
+        vec![
+            poisson_client("users", 20.0),
+            service("api", 100, None, constant(1.0)),
+            service("slow", 100, None, constant(100.0)),
+        ],
+        &[("users", "api"), ("api", "slow")],
+    );
+    s.edges[1].timeout_ms = Some(20.0);
+    let sim = run(&s, 30.0);
+    let api = sim.node_totals(1).expect("api");
+    let slow = sim.node_totals(2).expect("slow");
+    assert!(api.failures.timeout > 400, "api times out its calls: {:?}", api.failures);
+    assert_eq!(api.ok, 0, "no call to slow comes back within 20 ms");
+    assert!(
+        slow.ok >= api.failures.timeout - 5,
+        "slow finishes the work for nobody: {} vs {}",
+        slow.ok,
+        api.failures.timeout
+    );
+    let report = sim.report();
+    let edge = &report.edges[1];
+    assert_eq!(edge.timeouts, api.failures.timeout, "the edge counts the same timeouts");
+    assert!(edge.late_answers >= edge.timeouts - 5, "their answers come late: {edge:?}");
+    assert_eq!(edge.stats.failed, edge.timeouts, "a late answer is not counted as a second failure");
+}
+
+/// A retry on a load balancer's edges picks a target again, avoiding the
+/// one that just failed (as Envoy's `previous_hosts` predicate does): with
+/// one of two targets crashed and the health check not yet aware, the
+/// first try may reach the dead one and the retry always the live one, so
+/// users see no failure at all (issue 8).
+#[test]
+fn a_load_balancer_retry_goes_to_a_target_again_and_hides_a_dead_one() {
+    let lb = node(
+        "lb",
+        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 1_000.0 }),
+    );
+    let mut s = scenario(
+        "lb-retry",
+        32,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            lb,
+            service("a", 8, None, exp_ms(2.0)),
+            service("b", 8, None, exp_ms(2.0)),
+        ],
+        &[("users", "lb"), ("lb", "a"), ("lb", "b")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "b".into(), at_s: 5.0, restore_s: None });
+    let without = run(&s, 30.0);
+    let retry = RetryPolicy {
+        max_attempts: 2,
+        backoff_ms: 1.0,
+        multiplier: 2.0,
+        max_backoff_ms: 10.0,
+        jitter: 0.0,
+        budget: None,
+    };
+    s.edges[1].retry = Some(retry.clone());
+    s.edges[2].retry = Some(retry);
+    let with = run(&s, 30.0);
+    let failed = |sim: &Simulation| sim.node_totals(0).map_or(0, |t| t.failures.local() + t.failures.downstream);
+    assert!(failed(&without) > 1_000, "round robin sends half to the dead target: {}", failed(&without));
+    assert_eq!(failed(&with), 0, "each failed try goes round to the live target");
+    let report = with.report();
+    let to_b = &report.edges[2];
+    assert!(to_b.retries > 0 || report.edges[1].retries > 0, "retries are counted on the edges");
+    assert_eq!(report.edges[1].retries + to_b.retries, to_b.stats.failed, "every failure at b was retried once");
+}
+
+/// A retry budget holds retries to a share of recent first tries: against
+/// a dead dependency, `api` with a budget of 10 % sends 1.1 calls per
+/// request instead of 3, and the failed tries it could not retry are
+/// counted as denied (issue 8).
+#[test]
+fn a_retry_budget_denies_retries_beyond_its_share() {
+    let mut s = scenario(
+        "budget",
+        33,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            service("api", 100, None, constant(1.0)),
+            service("dead", 100, None, constant(1.0)),
+        ],
+        &[("users", "api"), ("api", "dead")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
+    s.edges[1].retry = Some(RetryPolicy {
+        max_attempts: 3,
+        backoff_ms: 1.0,
+        multiplier: 1.0,
+        max_backoff_ms: 1.0,
+        jitter: 0.0,
+        budget: Some(RetryBudget { ratio: 0.1, min_per_s: 0.0 }),
+    });
+    let sim = run(&s, 60.0);
+    let report = sim.report();
+    let edge = &report.edges[1];
+    let api = sim.node_totals(1).expect("api");
+    let per_request = edge.stats.sent as f64 / api.arrivals as f64;
+    assert!((per_request - 1.1).abs() < 0.02, "1 + 10 %: {per_request}");
+    assert!(edge.retries_denied > 4_000, "most failures are not retried: {edge:?}");
+    assert_eq!(
+        api.failures.retries_exhausted + edge.retries_denied,
+        api.failures.local() + api.failures.downstream,
+        "every failed request either used all its tries or was denied a retry"
+    );
+}
+
+/// A caller that crashes while it waits out a backoff before a retry does
+/// not retry afterwards, and nothing is left behind (issue 8).
+#[test]
+fn a_caller_crashed_during_a_backoff_does_not_retry() {
+    let mut s = scenario(
+        "crash-in-backoff",
+        34,
+        1.0,
+        vec![
+            poisson_client("users", 50.0),
+            service("api", 100, None, constant(1.0)),
+            service("dead", 10, None, constant(1.0)),
+        ],
+        &[("users", "api"), ("api", "dead")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
+    s.faults.push(FaultSpec::Crash { node: "api".into(), at_s: 10.0, restore_s: Some(11.0) });
+    s.edges[1].retry = Some(RetryPolicy {
+        max_attempts: 5,
+        backoff_ms: 500.0,
+        multiplier: 1.0,
+        max_backoff_ms: 500.0,
+        jitter: 0.0,
+        budget: None,
+    });
+    let mut sim = run(&s, 10.9);
+    let sent_at_crash = sim.report().edges[1].stats.sent;
+    sim.run_until(SimTime::from_secs(10.99));
+    assert_eq!(sim.report().edges[1].stats.sent, sent_at_crash, "nothing is resent while api is down");
+    sim.run_until(SimTime::from_secs(30.0));
+    let api = sim.node_totals(1).expect("api");
+    assert!(api.failures.node_down > 0, "the calls in backoff failed with the crash: {:?}", api.failures);
+}
+
+/// An edge's timeout and retry change while the run goes on.
+#[test]
+fn an_edge_policy_applies_live() {
+    let s = scenario(
+        "live-policy",
+        35,
+        1.0,
+        vec![
+            poisson_client("users", 50.0),
+            service("api", 100, None, constant(1.0)),
+            service("slow", 100, None, constant(50.0)),
+        ],
+        &[("users", "api"), ("api", "slow")],
+    );
+    let mut sim = run(&s, 5.0);
+    assert_eq!(sim.node_totals(1).map(|t| t.failures.timeout), Some(0));
+    let mut edge = s.edges[1].clone();
+    edge.timeout_ms = Some(10.0);
+    assert_eq!(sim.update_edge(1, &edge), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(10.0));
+    assert!(sim.node_totals(1).is_some_and(|t| t.failures.timeout > 100), "calls time out once the timeout is set");
+    edge.timeout_ms = None;
+    assert_eq!(sim.update_edge(1, &edge), LiveUpdate::Applied);
+    let before = sim.report().edges[1].timeouts;
+    sim.run_until(SimTime::from_secs(15.0));
+    assert_eq!(sim.report().edges[1].timeouts, before, "and stop when it is removed");
 }

@@ -692,3 +692,34 @@ fn a_bulkhead_of_zero_calls_is_refused_where_written() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_problem_at(&list, &source, "max_concurrent: 0", &["`max_concurrent`", "got 0"]);
 }
+
+/// A client's timeout and retries live on the client: the same fields on
+/// its edge would be a second, conflicting policy, so they are refused
+/// where written, saying where they belong.
+#[test]
+fn a_timeout_or_retry_on_a_clients_edge_is_refused_and_pointed_to_the_client() {
+    let source = edit(
+        "(from: \"users\", to: \"api\"),",
+        "(from: \"users\", to: \"api\", timeout_ms: 100, retry: (max_attempts: 2, backoff_ms: 10)),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "timeout_ms: 100", &["`timeout_ms`", "on the client \"users\""]);
+    assert_problem_at(&list, &source, "retry: (max_attempts", &["`retry`", "move it there"]);
+}
+
+/// An edge's retry policy is checked as a client's is, its budget too.
+#[test]
+fn a_bad_edge_retry_policy_and_budget_are_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), timeout_ms: 0, \
+         retry: (max_attempts: 0, backoff_ms: 10, budget: (ratio: 50, min_per_s: -1))),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert_problem_at(&list, &source, "timeout_ms: 0", &["`timeout_ms`", "more than 0"]);
+    assert_problem_at(&list, &source, "max_attempts: 0", &["`max_attempts`"]);
+    assert_problem_at(&list, &source, "ratio: 50", &["`ratio`", "at most 10"]);
+    assert_problem_at(&list, &source, "min_per_s: -1", &["`min_per_s`", "0 or more"]);
+}

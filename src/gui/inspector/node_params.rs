@@ -100,6 +100,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
                 multiplier: 2.0,
                 max_backoff_ms: 10_000.0,
                 jitter: 0.5,
+                budget: None,
             });
             edit.changed = true;
         }
@@ -494,6 +495,7 @@ mod tests {
                 multiplier: 2.0,
                 max_backoff_ms: 100.0,
                 jitter: 0.0,
+                budget: None,
             });
             c.keys = Some(KeySpec { keyspace: 10, zipf_exponent: 50.0 });
             c.write_fraction = 2.0;

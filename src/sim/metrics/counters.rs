@@ -24,6 +24,8 @@ pub struct Counters {
     pub misses: u64,
     pub stale_reads: u64,
     pub retries: u64,
+    /// A client's failed attempts its retry budget allowed no retry for.
+    pub retries_denied: u64,
     /// A client's attempts sent, first tries and retries: with `arrivals`
     /// (its requests) this is how much the retry policy multiplies the load.
     pub attempts: u64,
@@ -62,6 +64,7 @@ impl Counters {
             misses: self.misses - base.misses,
             stale_reads: self.stale_reads - base.stale_reads,
             retries: self.retries - base.retries,
+            retries_denied: self.retries_denied - base.retries_denied,
             attempts: self.attempts - base.attempts,
             attempt_failed: std::array::from_fn(|i| self.attempt_failed[i] - base.attempt_failed[i]),
             crashes: self.crashes - base.crashes,
@@ -90,6 +93,7 @@ impl Counters {
             misses: self.misses + other.misses,
             stale_reads: self.stale_reads + other.stale_reads,
             retries: self.retries + other.retries,
+            retries_denied: self.retries_denied + other.retries_denied,
             attempts: self.attempts + other.attempts,
             attempt_failed: std::array::from_fn(|i| self.attempt_failed[i] + other.attempt_failed[i]),
             crashes: self.crashes + other.crashes,
