@@ -141,13 +141,17 @@ impl AlertLog {
 /// How serious an engine event is, from its wording.
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
-        Crash, ErrorsEnd, ErrorsStart, Flush, LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart, Restore,
-        SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart,
+        BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, LinkSlowEnd,
+        LinkSlowStart, PartitionEnd, PartitionStart, Restore, SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart,
     };
     match kind {
         Crash => Severity::Error,
-        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd => Severity::Info,
-        SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart => Severity::Warning,
+        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed => {
+            Severity::Info
+        }
+        SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened => {
+            Severity::Warning
+        }
     }
 }
 

@@ -44,12 +44,15 @@ impl MarkerKind {
             | SimEventKind::ErrorsStart
             | SimEventKind::PartitionStart
             | SimEventKind::LinkSlowStart
-            | SimEventKind::Flush => MarkerKind::Fault,
+            | SimEventKind::Flush
+            | SimEventKind::BreakerOpened => MarkerKind::Fault,
             SimEventKind::SlowdownEnd
             | SimEventKind::ErrorsEnd
             | SimEventKind::PartitionEnd
             | SimEventKind::LinkSlowEnd
-            | SimEventKind::SpikeEnd => MarkerKind::Recovery,
+            | SimEventKind::SpikeEnd
+            | SimEventKind::BreakerHalfOpen
+            | SimEventKind::BreakerClosed => MarkerKind::Recovery,
         }
     }
 
@@ -181,6 +184,8 @@ fn reason_color(r: FailureReason) -> Color32 {
         // Teal: a refusal by design, apart from the reds of overload.
         FailureReason::RateLimited => Color32::from_rgb(60, 180, 170),
         FailureReason::BulkheadFull => Color32::from_rgb(170, 130, 220),
+        // Slate blue: the caller's own choice to fail fast, like the bulkhead.
+        FailureReason::BreakerOpen => Color32::from_rgb(110, 130, 200),
     }
 }
 

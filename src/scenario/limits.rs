@@ -54,6 +54,17 @@ pub const MAX_BURST: u32 = 10_000_000;
 /// The largest bulkhead (`max_concurrent` on an edge): far above any pool.
 pub const MAX_CONCURRENT_CALLS: u32 = 10_000_000;
 
+/// Largest circuit-breaker window by calls: the window keeps a bit per
+/// call (1.25 KB at this size per edge). Resilience4j's default is 100.
+pub const MAX_BREAKER_WINDOW_CALLS: u32 = 10_000;
+
+/// Largest circuit-breaker window by time, seconds: the window keeps two
+/// counts per second.
+pub const MAX_BREAKER_WINDOW_S: u32 = 600;
+
+/// Most probes a half-open breaker lets through.
+pub const MAX_BREAKER_PROBES: u32 = 10_000;
+
 /// Most read replicas of one database.
 pub const MAX_READ_REPLICAS: u32 = 64;
 

@@ -121,6 +121,77 @@ pub struct EdgeSpec {
     /// load to the bottom during an outage.
     #[serde(default)]
     pub retry: Option<RetryPolicy>,
+    /// A circuit breaker on the caller's side: when too many recent calls
+    /// over this edge failed, it opens and fails calls at once ("breaker
+    /// open") for a while instead of sending them to a dependency that is
+    /// down or drowning, then lets a few probes through to see whether it
+    /// is back. Absent = no breaker.
+    #[serde(default)]
+    pub breaker: Option<BreakerSpec>,
+}
+
+/// A circuit breaker, as Resilience4j and Hystrix build one. Closed, it
+/// lets calls through and watches how they end over a sliding window; once
+/// the window holds at least `min_calls` calls and `failure_rate` of them
+/// failed (errors, timeouts, lost calls, a dead callee), it **opens**: for
+/// `open_s` seconds every call fails at once without being sent. Then it is
+/// **half-open**: `probes` calls go through; if fewer than `failure_rate` of
+/// them fail it closes again, else it opens for another `open_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    /// Share of failed calls in the window that opens it (0.5 = half).
+    pub failure_rate: f64,
+    /// The sliding window the failure rate is measured over.
+    #[serde(default)]
+    pub window: BreakerWindow,
+    /// Fewest calls in the window before the rate counts (so that one
+    /// failure out of one call does not open it).
+    #[serde(default = "default_breaker_min_calls")]
+    pub min_calls: u32,
+    /// How long it stays open before letting probes through, seconds.
+    #[serde(default = "default_breaker_open_s")]
+    pub open_s: f64,
+    /// Calls let through while half-open to test the dependency.
+    #[serde(default = "default_breaker_probes")]
+    pub probes: u32,
+}
+
+/// What a breaker's failure rate is measured over.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum BreakerWindow {
+    /// The last n calls.
+    Calls(u32),
+    /// The calls of the last n seconds (whole seconds).
+    Seconds(u32),
+}
+
+impl Default for BreakerWindow {
+    fn default() -> Self {
+        Self::Calls(20)
+    }
+}
+
+fn default_breaker_min_calls() -> u32 {
+    10
+}
+fn default_breaker_open_s() -> f64 {
+    5.0
+}
+fn default_breaker_probes() -> u32 {
+    3
+}
+
+impl Default for BreakerSpec {
+    fn default() -> Self {
+        Self {
+            failure_rate: 0.5,
+            window: BreakerWindow::default(),
+            min_calls: default_breaker_min_calls(),
+            open_s: default_breaker_open_s(),
+            probes: default_breaker_probes(),
+        }
+    }
 }
 
 fn default_weight() -> f64 {
@@ -138,6 +209,7 @@ impl EdgeSpec {
             max_concurrent: None,
             timeout_ms: None,
             retry: None,
+            breaker: None,
         }
     }
 }

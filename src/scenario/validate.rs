@@ -10,15 +10,16 @@ use std::collections::{HashMap, HashSet};
 
 use super::distribution_spec::{show, thousands};
 use super::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
-    MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_USERS, MAX_WEIGHT,
-    MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
+    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS, MAX_READ_REPLICAS,
+    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind, NodeSpec, ProfileShape,
-    RetryPolicy, Scenario,
+    Arrivals, BreakerSpec, BreakerWindow, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind,
+    NodeSpec, ProfileShape, RetryPolicy, Scenario,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -413,6 +414,9 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         if let Some(r) = &e.retry {
             check_retry(c, &at(&path, &[Key("retry")]), r);
         }
+        if let Some(b) = &e.breaker {
+            check_breaker(c, &at(&path, &[Key("breaker")]), b);
+        }
         let from_client = g.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
         if from_client {
             for (field, set) in [("timeout_ms", e.timeout_ms.is_some()), ("retry", e.retry.is_some())] {
@@ -430,6 +434,41 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
             }
         }
     }
+}
+
+/// A circuit breaker on an edge.
+fn check_breaker(c: &mut Checker, breaker: &[PathSegment<'static>], b: &BreakerSpec) {
+    c.number(breaker, "failure_rate", b.failure_rate, Low::Above(0.0), 1.0, "(a share of calls: 0.5 = half)");
+    let (variant, size, most) = match b.window {
+        BreakerWindow::Calls(n) => ("Calls", n, MAX_BREAKER_WINDOW_CALLS),
+        BreakerWindow::Seconds(n) => ("Seconds", n, MAX_BREAKER_WINDOW_S),
+    };
+    if !(1..=most).contains(&size) {
+        c.report(
+            at(breaker, &[Key("window")]),
+            format!(
+                "a breaker's `window: {variant}(…)` must be 1 to {} {}, got {size}",
+                thousands(f64::from(most)),
+                variant.to_lowercase()
+            ),
+        );
+    }
+    c.count(breaker, "min_calls", u64::from(b.min_calls), 1, u64::from(u32::MAX), "call");
+    if let BreakerWindow::Calls(n) = b.window
+        && (1..=most).contains(&n)
+        && b.min_calls > n
+    {
+        c.report(
+            at(breaker, &[Key("min_calls")]),
+            format!(
+                "`min_calls` is {} but the window holds only the last {n} calls: the breaker could never open; \
+                 make `min_calls` at most {n}",
+                b.min_calls
+            ),
+        );
+    }
+    c.positive(breaker, "open_s", b.open_s, MAX_SECONDS, "seconds");
+    c.count(breaker, "probes", u64::from(b.probes), 1, u64::from(MAX_BREAKER_PROBES), "call");
 }
 
 /// A retry policy, a client's or an edge's.

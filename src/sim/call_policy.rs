@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
+use super::breaker::Breaker;
 use super::rng::SimRng;
 use super::time::ms_to_nanos;
 use super::{CallId, SimTime};
@@ -23,13 +24,14 @@ pub struct CallPolicy {
     pub retry: Option<RetryPolicy>,
     /// The retry budget's recent history, when the policy has one.
     pub budget: Option<RetryBudgetState>,
+    pub breaker: Option<Breaker>,
 }
 
 impl CallPolicy {
     /// The policy an edge's spec asks for; `None` when it asks for none,
     /// so the engine's check per call stays a null-pointer test.
     pub fn for_edge(spec: &EdgeSpec) -> Option<Box<CallPolicy>> {
-        if spec.timeout_ms.is_none() && spec.retry.is_none() {
+        if spec.timeout_ms.is_none() && spec.retry.is_none() && spec.breaker.is_none() {
             return None;
         }
         Some(Box::new(CallPolicy {
@@ -37,6 +39,7 @@ impl CallPolicy {
             timeouts: TimeoutList::default(),
             retry: spec.retry.clone(),
             budget: spec.retry.as_ref().and_then(|r| r.budget).map(RetryBudgetState::new),
+            breaker: spec.breaker.map(Breaker::new),
         }))
     }
 
@@ -54,6 +57,10 @@ impl CallPolicy {
             self.budget = budget.map(RetryBudgetState::new);
         }
         self.retry.clone_from(&spec.retry);
+        if spec.breaker.as_ref() != self.breaker.as_ref().map(Breaker::spec) {
+            // A new breaker starts closed with an empty window.
+            self.breaker = spec.breaker.map(Breaker::new);
+        }
     }
 }
 

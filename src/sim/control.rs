@@ -353,6 +353,7 @@ impl Simulation {
             (Some(policy), Some(_)) => policy.update(spec),
             (policy, fresh) => *policy = fresh,
         }
+        e.guarded = e.is_guarded();
         let source = e.from as usize;
         self.scenario = candidate;
         if weight_changed {

@@ -4,7 +4,7 @@ use super::SimTime;
 use super::metrics::EdgeStats;
 use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
-use super::{CallPolicy, Distribution};
+use super::{BreakerState, CallPolicy, Distribution, FailureReason};
 
 /// Monotone counts of what crossed one edge since the start of the run;
 /// windows and totals are differences of two snapshots, as at a node.
@@ -32,6 +32,11 @@ pub struct EdgeCounters {
     /// Failed calls the retry policy would have retried but its budget
     /// did not allow.
     pub retries_denied: u64,
+    /// Calls the edge's circuit breaker refused while open (also counted
+    /// in `sent` and `failed`).
+    pub breaker_open: u64,
+    /// Times the breaker opened (from closed, or again from half-open).
+    pub breaker_trips: u64,
 }
 
 impl EdgeCounters {
@@ -47,6 +52,8 @@ impl EdgeCounters {
             timeouts: self.timeouts - base.timeouts,
             retries: self.retries - base.retries,
             retries_denied: self.retries_denied - base.retries_denied,
+            breaker_open: self.breaker_open - base.breaker_open,
+            breaker_trips: self.breaker_trips - base.breaker_trips,
         }
     }
 }
@@ -66,9 +73,12 @@ pub struct EdgeRuntime {
     pub max_concurrent: Option<u32>,
     /// Calls sent and not yet answered (the answer back at the caller).
     pub in_flight: u32,
-    /// The caller's timeout and retries for calls over this edge (`None`:
-    /// wait for ever, never retry).
+    /// The caller's timeout, retries and breaker for calls over this edge
+    /// (`None`: wait for ever, never retry, never refuse).
     pub policy: Option<Box<CallPolicy>>,
+    /// Whether a call may be refused before it leaves (a bulkhead or a
+    /// breaker): one flag for the hot path to test.
+    pub guarded: bool,
     pub rng: SimRng,
     pub counters: EdgeCounters,
     pub window_start: (SimTime, EdgeCounters),
@@ -83,6 +93,29 @@ impl EdgeRuntime {
             Some(d) => d.sample(&mut self.rng) + self.added_ns,
             None => self.added_ns,
         }
+    }
+
+    /// Whether a bulkhead or a breaker is configured (see `guarded`).
+    pub fn is_guarded(&self) -> bool {
+        self.max_concurrent.is_some() || self.policy.as_ref().is_some_and(|p| p.breaker.is_some())
+    }
+
+    /// Why a call must be refused now, if it must: the breaker is open (or
+    /// half-open with its probes out), or the bulkhead is full. Only for a
+    /// `guarded` edge.
+    #[inline(never)]
+    pub fn refusal(&mut self, now: SimTime) -> Option<FailureReason> {
+        if let Some(breaker) = self.policy.as_mut().and_then(|p| p.breaker.as_mut())
+            && !breaker.admits(now)
+        {
+            return Some(FailureReason::BreakerOpen);
+        }
+        self.max_concurrent.is_some_and(|cap| self.in_flight >= cap).then_some(FailureReason::BulkheadFull)
+    }
+
+    /// Where the edge's circuit breaker is at `now` (`None`: it has none).
+    pub fn breaker_state(&self, now: SimTime) -> Option<BreakerState> {
+        self.policy.as_ref()?.breaker.as_ref().map(|b| b.state(now))
     }
 
     pub fn stats_since(&self, (at, base): &(SimTime, EdgeCounters), now: SimTime) -> EdgeStats {

@@ -60,7 +60,7 @@ impl Simulation {
     /// Builds a simulation of a scenario already validated: nothing can fail.
     pub fn from_valid(scenario: ValidScenario) -> Simulation {
         let seed = scenario.seed;
-        let edges: Vec<EdgeRuntime> = scenario
+        let mut edges: Vec<EdgeRuntime> = scenario
             .edges
             .iter()
             .zip(scenario.edge_ends())
@@ -74,12 +74,16 @@ impl Simulation {
                 max_concurrent: e.max_concurrent,
                 in_flight: 0,
                 policy: super::CallPolicy::for_edge(e),
+                guarded: false,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),
                 counters: EdgeCounters::default(),
                 window_start: (SimTime::ZERO, EdgeCounters::default()),
                 total_start: (SimTime::ZERO, EdgeCounters::default()),
             })
             .collect();
+        for e in &mut edges {
+            e.guarded = e.is_guarded();
+        }
 
         // Spikes in the fault timeline are part of a client's profile.
         let mut extra_shapes: Vec<Vec<ProfileShape>> = vec![Vec::new(); scenario.nodes.len()];

@@ -26,10 +26,13 @@ pub enum FailureReason {
     /// The caller's bulkhead on the edge was full: as many calls as it
     /// allows were already in flight, so this one failed at once.
     BulkheadFull,
+    /// The caller's circuit breaker on the edge was open: recent calls
+    /// failed too often, so this one failed at once, without being sent.
+    BreakerOpen,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
     pub const ALL: [FailureReason; Self::COUNT] = [
         Self::Rejected,
         Self::NodeDown,
@@ -39,6 +42,7 @@ impl FailureReason {
         Self::RetriesExhausted,
         Self::RateLimited,
         Self::BulkheadFull,
+        Self::BreakerOpen,
     ];
 
     #[inline]
@@ -57,6 +61,7 @@ impl FailureReason {
             Self::RetriesExhausted => "retries exhausted",
             Self::RateLimited => "rate limited",
             Self::BulkheadFull => "bulkhead full",
+            Self::BreakerOpen => "breaker open",
         }
     }
 
@@ -71,6 +76,7 @@ impl FailureReason {
             Self::RetriesExhausted => "retries_exhausted",
             Self::RateLimited => "rate_limited",
             Self::BulkheadFull => "bulkhead_full",
+            Self::BreakerOpen => "breaker_open",
         }
     }
 }

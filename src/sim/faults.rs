@@ -41,6 +41,12 @@ pub enum SimEventKind {
     Flush,
     SpikeStart,
     SpikeEnd,
+    /// A circuit breaker opened (or opened again after failed probes).
+    BreakerOpened,
+    /// A circuit breaker's open time is over: probes go through.
+    BreakerHalfOpen,
+    /// A circuit breaker closed: its probes succeeded.
+    BreakerClosed,
 }
 
 /// A fault timeline entry at run time.

@@ -4,12 +4,14 @@
 
 use rand::RngExt;
 
+use super::breaker::Transition;
 use super::call::{CallState, NONE};
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
 use super::{
-    CallId, EdgeRuntime, Event, FailureReason, Outcome, SimTime, Simulation, Station, TimeoutList, TimeoutOwner,
+    CallId, EdgeRuntime, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList,
+    TimeoutOwner,
 };
 
 /// Shortest think time of a closed-loop user, nanoseconds.
@@ -111,8 +113,10 @@ impl Simulation {
         let n = &mut self.nodes[node];
         let Behaviour::Client(client) = &mut n.behaviour else { return };
         n.metrics.counters.attempt_failed[reason.index()] += 1;
+        // A refusal by the client's own open breaker is not retried.
+        let own_breaker_open = reason == FailureReason::BreakerOpen && origin == node as u32;
         match &client.retry {
-            Some(policy) if attempts < policy.max_attempts => {
+            Some(policy) if attempts < policy.max_attempts && !own_breaker_open => {
                 if client.budget.as_mut().is_some_and(|b| !b.try_withdraw(now)) {
                     // The budget is spent: fail now with what went wrong.
                     n.metrics.counters.retries_denied += 1;
@@ -124,7 +128,7 @@ impl Simulation {
                 n.metrics.counters.retries += 1;
                 self.schedule(now.after(wait), Event::RetryDue(root));
             }
-            Some(policy) if policy.max_attempts > 1 => {
+            Some(policy) if policy.max_attempts > 1 && !own_breaker_open => {
                 let origin = node as u32;
                 self.complete_request(root, Outcome::Failed { reason: FailureReason::RetriesExhausted, origin });
             }
@@ -213,6 +217,9 @@ impl Simulation {
         if let Some(e) = self.edges.get_mut(edge as usize) {
             e.counters.timeouts += 1;
             e.counters.failed += 1;
+            if e.policy.is_some() {
+                self.breaker_records(edge, true);
+            }
         }
     }
 
@@ -255,11 +262,15 @@ impl Simulation {
         let e = &mut self.edges[edge as usize];
         e.counters.sent += 1;
         let (from, to) = (e.from, e.to);
-        // The bulkhead refuses at once, before the call leaves: no delay,
-        // nothing sent, and the caller counts it as its own failure.
-        if e.max_concurrent.is_some_and(|cap| e.in_flight >= cap) {
-            return self.refuse_at_bulkhead(parent, edge);
+        // An open breaker, then a full bulkhead, refuse at once, before the
+        // call leaves: no delay, nothing sent, and the caller counts it as
+        // its own failure.
+        if e.guarded
+            && let Some(reason) = e.refusal(now)
+        {
+            return self.refuse_at_edge(parent, edge, reason);
         }
+        let has_policy = e.policy.is_some();
         e.in_flight += 1;
         let delay = e.delay();
         let partitioned = e.partitions > 0;
@@ -273,7 +284,7 @@ impl Simulation {
         let child = self.child_call(parent, (edge, to), (key, is_write), failed);
         let event = if dropped { Event::Reply(child) } else { Event::Arrive(child) };
         self.schedule(now.after(delay), event);
-        if self.edges[edge as usize].policy.is_some() {
+        if has_policy {
             self.start_call_under_policy(parent, child, edge);
         }
         child
@@ -285,6 +296,7 @@ impl Simulation {
     #[inline(never)]
     fn start_call_under_policy(&mut self, parent: CallId, child: CallId, edge: u32) {
         let now = self.now;
+        self.log_breaker_change(edge);
         let first = self.calls.get(parent).is_some_and(|p| p.edge_retries == 0);
         let Some(policy) = self.edges[edge as usize].policy.as_mut() else { return };
         if first && let Some(budget) = &mut policy.budget {
@@ -297,19 +309,70 @@ impl Simulation {
         }
     }
 
-    /// A call the edge's bulkhead refused: a child that failed before it
-    /// left, answered at once, and never counted as in flight.
+    /// A call the edge's breaker or bulkhead refused (`reason`): a child
+    /// that failed before it left, answered at once, and never counted as
+    /// in flight.
     #[cold]
     #[inline(never)]
-    fn refuse_at_bulkhead(&mut self, parent: CallId, edge: u32) -> CallId {
+    fn refuse_at_edge(&mut self, parent: CallId, edge: u32, reason: FailureReason) -> CallId {
         let now = self.now;
         let (key, is_write) = self.calls.get(parent).map_or((0, false), |p| (p.key, p.is_write));
+        self.log_breaker_change(edge);
         let e = &mut self.edges[edge as usize];
-        e.counters.bulkhead_full += 1;
+        match reason {
+            FailureReason::BreakerOpen => e.counters.breaker_open += 1,
+            _ => e.counters.bulkhead_full += 1,
+        }
         let (from, to) = (e.from, e.to);
-        let child = self.child_call(parent, (edge, to), (key, is_write), Some((FailureReason::BulkheadFull, from)));
+        let child = self.child_call(parent, (edge, to), (key, is_write), Some((reason, from)));
         self.schedule(now, Event::Reply(child));
         child
+    }
+
+    /// Logs the breaker of `edge` turning half-open, if it just did (it
+    /// turns when a call finds its open time over).
+    fn log_breaker_change(&mut self, edge: u32) {
+        let unlogged = self.edges[edge as usize].policy.as_mut().and_then(|p| p.breaker.as_mut()?.take_unlogged());
+        if let Some(transition) = unlogged {
+            self.log_breaker(edge, transition);
+        }
+    }
+
+    /// A call over `edge` ended for its caller: its breaker (if any) counts
+    /// it, and a change of state goes to the log.
+    fn breaker_records(&mut self, edge: u32, failed: bool) {
+        let now = self.now;
+        let Some(e) = self.edges.get_mut(edge as usize) else { return };
+        let Some(breaker) = e.policy.as_mut().and_then(|p| p.breaker.as_mut()) else { return };
+        if let Some(transition) = breaker.record(now, failed) {
+            if matches!(transition, Transition::Opened { .. } | Transition::Reopened { .. }) {
+                e.counters.breaker_trips += 1;
+            }
+            self.log_breaker(edge, transition);
+        }
+    }
+
+    #[cold]
+    fn log_breaker(&mut self, edge: u32, transition: Transition) {
+        let e = &self.edges[edge as usize];
+        let (from, to) = (e.from, e.to);
+        let open_s = e.policy.as_ref().and_then(|p| p.breaker.as_ref()).map_or(0.0, |b| b.spec().open_s);
+        let link = format!("{} → {}", self.nodes[from as usize].id, self.nodes[to as usize].id);
+        let (kind, what) = match transition {
+            Transition::Opened { failed, calls } => (
+                SimEventKind::BreakerOpened,
+                format!(
+                    "{link}: breaker opened ({failed} of the last {calls} calls failed); calls fail fast for {open_s} s"
+                ),
+            ),
+            Transition::Reopened { failed, probes } => (
+                SimEventKind::BreakerOpened,
+                format!("{link}: breaker opened again ({failed} of {probes} probes failed)"),
+            ),
+            Transition::HalfOpened => (SimEventKind::BreakerHalfOpen, format!("{link}: breaker half-open, probing")),
+            Transition::Closed => (SimEventKind::BreakerClosed, format!("{link}: breaker closed (probes succeeded)")),
+        };
+        self.log_event(Some(from), kind, what);
     }
 
     /// The call `parent` makes over `edge` to node `to`, carrying the
@@ -350,7 +413,7 @@ impl Simulation {
         self.calls.free(child);
         let awaited = self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == child);
         let failed = matches!(outcome, Outcome::Failed { .. });
-        let mut retries = false;
+        let mut policy = false;
         if let Some(e) = self.edges.get_mut(edge as usize) {
             // A refused call never took a place in the bulkhead.
             if !matches!(outcome, Outcome::Failed { reason: FailureReason::BulkheadFull, .. }) {
@@ -363,12 +426,30 @@ impl Simulation {
             }
             if failed {
                 e.counters.failed += 1;
-                retries = e.policy.is_some();
             }
+            policy = e.policy.is_some();
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
         p.waiting_on = NO_CALL;
-        if retries {
+        if policy {
+            self.on_answer_under_policy(parent, edge, outcome);
+        } else {
+            self.on_child_answer(parent, outcome);
+        }
+    }
+
+    /// The answer to a call over an edge with a policy: its breaker counts
+    /// it (unless the edge itself refused it), and a failure may be retried.
+    #[inline(never)]
+    fn on_answer_under_policy(&mut self, parent: CallId, edge: u32, outcome: Outcome) {
+        let from = self.edges[edge as usize].from;
+        match outcome {
+            Outcome::Failed { reason: FailureReason::BreakerOpen | FailureReason::BulkheadFull, origin }
+                if origin == from => {}
+            Outcome::Failed { .. } => self.breaker_records(edge, true),
+            _ => self.breaker_records(edge, false),
+        }
+        if matches!(outcome, Outcome::Failed { .. }) {
             self.on_edge_failure(parent, edge, outcome);
         } else {
             self.on_child_answer(parent, outcome);
@@ -380,9 +461,14 @@ impl Simulation {
     /// policy may try again, else the caller goes on with the failure.
     #[inline(never)]
     fn on_edge_failure(&mut self, parent: CallId, edge: u32, outcome: Outcome) {
+        let e = &self.edges[edge as usize];
+        let own_breaker_open =
+            matches!(outcome, Outcome::Failed { reason: FailureReason::BreakerOpen, origin } if origin == e.from);
         let outcome = match outcome {
+            // A refusal by its own open breaker is not retried: the breaker
+            // says the dependency is failing.
             Outcome::Failed { reason, origin }
-                if self.edges[edge as usize].policy.as_ref().is_some_and(|p| p.retry.is_some()) =>
+                if !own_breaker_open && e.policy.as_ref().is_some_and(|p| p.retry.is_some()) =>
             {
                 // `None`: it is sent again after the backoff.
                 let Some(outcome) = self.retry_over_edge(parent, edge, (reason, origin)) else { return };

@@ -29,6 +29,11 @@ pub struct NodeLive {
 }
 
 impl Simulation {
+    /// Where the circuit breaker of edge `i` is now (`None`: no breaker).
+    pub fn edge_breaker_state(&self, i: usize) -> Option<super::BreakerState> {
+        self.edges.get(i)?.breaker_state(self.now)
+    }
+
     /// The live state of node `i`.
     pub fn node_live(&self, i: usize) -> Option<NodeLive> {
         let n = self.nodes.get(i)?;

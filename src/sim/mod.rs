@@ -13,6 +13,7 @@
 //! derived from the seed and its name. Same scenario and seed, same result.
 
 mod arrivals;
+mod breaker;
 mod cache_store;
 mod call;
 mod call_policy;
@@ -42,6 +43,7 @@ mod time;
 // it reports, and the words for its events. Everything else is the
 // engine's own.
 pub use arrivals::MAX_EFFECTIVE_RATE_RPS;
+pub use breaker::BreakerState;
 pub use control::LiveUpdate;
 pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
 pub use failure::FailureReason;

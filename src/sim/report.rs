@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::{EdgeStats, FailureCounts, Stats};
 use super::node::Behaviour;
-use super::{FailureReason, Simulation};
+use super::{BreakerState, FailureReason, Simulation};
 use crate::scenario::ComponentKind;
 
 /// Everything a finished (or paused) run measured since its warm-up.
@@ -127,6 +127,16 @@ pub struct EdgeReport {
     /// Failed calls the edge's retry budget allowed no retry for.
     #[serde(default)]
     pub retries_denied: u64,
+    /// Calls the edge's circuit breaker refused while open (included in
+    /// `stats.sent` and `stats.failed`).
+    #[serde(default)]
+    pub breaker_open: u64,
+    /// Times the breaker opened.
+    #[serde(default)]
+    pub breaker_trips: u64,
+    /// Where the breaker is at the end of the run (`None`: no breaker).
+    #[serde(default)]
+    pub breaker_state: Option<BreakerState>,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -295,6 +305,9 @@ impl Simulation {
                     timeouts: counted.timeouts,
                     retries: counted.retries,
                     retries_denied: counted.retries_denied,
+                    breaker_open: counted.breaker_open,
+                    breaker_trips: counted.breaker_trips,
+                    breaker_state: e.breaker_state(self.now),
                 }
             })
             .collect();

@@ -150,6 +150,16 @@ pub fn budgeted_retry_load(ratio: f64, min_per_s: f64, rate: f64, max_attempts: 
     (1.0 + ratio + min_per_s / rate).min(f64::from(max_attempts.max(1)))
 }
 
+/// Share of calls a circuit breaker lets through to a dependency that
+/// fails every call at once, under Poisson calls at `rate`/s: each cycle
+/// refuses the calls of its `open_s` seconds (λ·T on average) and then
+/// sends its `probes`, which fail and open it again, so by renewal-reward
+/// the share sent is `k / (λ·T + k)`.
+pub fn breaker_share_through(rate: f64, open_s: f64, probes: u32) -> f64 {
+    let k = f64::from(probes);
+    k / (rate * open_s + k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

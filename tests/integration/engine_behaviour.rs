@@ -3,10 +3,11 @@
 
 use crate::common::*;
 use archsim::scenario::{
-    Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, FaultSpec, KeySpec, LbPolicy,
-    LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec,
+    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec,
+    FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy,
+    Scenario, ServiceSpec,
 };
-use archsim::sim::{LiveUpdate, SimTime, Simulation};
+use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
 
 fn client_with(id: &str, spec: ClientSpec) -> archsim::scenario::NodeSpec {
     node(id, NodeKind::Client(spec))
@@ -1009,4 +1010,89 @@ fn an_edge_policy_applies_live() {
     let before = sim.report().edges[1].timeouts;
     sim.run_until(SimTime::from_secs(15.0));
     assert_eq!(sim.report().edges[1].timeouts, before, "and stop when it is removed");
+}
+
+/// The sentences of the engine's log, for breaker tests.
+fn logged(sim: &Simulation) -> Vec<String> {
+    sim.events_since(0).0.map(|e| e.what.clone()).collect()
+}
+
+/// A breaker on the call to a database that dies for ten seconds: it
+/// opens after its window fills with failures, fails calls fast at the
+/// caller ("breaker open") instead of sending them, probes when its open
+/// time is over, and closes once the database answers again (issue 8).
+#[test]
+fn a_breaker_opens_on_a_dead_dependency_fails_fast_and_closes_when_it_recovers() {
+    let mut s = scenario(
+        "breaker",
+        36,
+        1.0,
+        vec![
+            poisson_client("users", 200.0),
+            service("api", 100, None, constant(1.0)),
+            service("db", 100, None, constant(2.0)),
+        ],
+        &[("users", "api"), ("api", "db")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "db".into(), at_s: 10.0, restore_s: Some(20.0) });
+    s.edges[1].breaker = Some(BreakerSpec {
+        failure_rate: 0.5,
+        window: BreakerWindow::Calls(20),
+        min_calls: 10,
+        open_s: 2.0,
+        probes: 3,
+    });
+    let mut sim = run(&s, 15.0);
+    assert_eq!(sim.edge_breaker_state(1), Some(BreakerState::Open), "open while the database is down");
+    let at_15 = sim.node_totals(2).expect("db").arrivals;
+    sim.run_until(SimTime::from_secs(19.0));
+    let reached = sim.node_totals(2).expect("db").arrivals - at_15;
+    assert!(reached <= 2 * 3, "only probes reach the dead database: {reached} calls in 4 s");
+    sim.run_until(SimTime::from_secs(30.0));
+    assert_eq!(sim.edge_breaker_state(1), Some(BreakerState::Closed), "closed again once the probes succeed");
+    let report = sim.report();
+    let edge = &report.edges[1];
+    let api = sim.node_totals(1).expect("api");
+    assert!(edge.breaker_open > 1_000, "most calls in the outage failed fast: {edge:?}");
+    assert_eq!(api.failures.breaker_open, edge.breaker_open, "counted at the caller as its own failure");
+    assert!(edge.breaker_trips >= 2, "opened, and opened again after failed probes: {edge:?}");
+    let log = logged(&sim);
+    assert!(log.iter().any(|l| l.starts_with("api → db: breaker opened")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("breaker half-open")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("breaker closed")), "{log:?}");
+    let late = sim.node_totals(0).expect("users");
+    assert!(late.ok > 3_800, "before and after the outage users are served (200/s × 20 s): {}", late.ok);
+}
+
+/// A client's own requests through a breaker on its edge: a refusal by an
+/// open breaker is not retried (the breaker says the dependency is down),
+/// so the retry policy does not turn fail-fast into more load (issue 8).
+#[test]
+fn a_refusal_by_an_open_breaker_is_not_retried() {
+    let mut users = poisson_client("users", 100.0);
+    if let NodeKind::Client(c) = &mut users.kind {
+        c.retry = Some(RetryPolicy {
+            max_attempts: 3,
+            backoff_ms: 1.0,
+            multiplier: 1.0,
+            max_backoff_ms: 1.0,
+            jitter: 0.0,
+            budget: None,
+        });
+    }
+    let mut s =
+        scenario("breaker-no-retry", 37, 1.0, vec![users, service("db", 10, None, constant(1.0))], &[("users", "db")]);
+    s.faults.push(FaultSpec::Crash { node: "db".into(), at_s: 0.0, restore_s: None });
+    s.edges[0].breaker = Some(BreakerSpec { open_s: 100.0, ..BreakerSpec::default() });
+    let sim = run(&s, 20.0);
+    let report = sim.report();
+    let users = &report.nodes[0];
+    let attempts = users.attempts.expect("a client counts attempts");
+    assert!(users.stats.failures.breaker_open > 1_500, "{:?}", users.stats.failures);
+    assert!(
+        attempts.sent < users.stats.arrivals + 30,
+        "no retries after it opened: {} attempts for {} requests",
+        attempts.sent,
+        users.stats.arrivals
+    );
 }

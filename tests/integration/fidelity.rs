@@ -21,7 +21,8 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RateLimitSpec, RetryBudget, RetryPolicy, Scenario,
+    BreakerSpec, BreakerWindow, ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RateLimitSpec, RetryBudget,
+    RetryPolicy, Scenario,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -728,6 +729,45 @@ fn retries_at_three_layers_multiply_the_load_as_theory_says_and_a_budget_caps_it
     verify(
         "retry-layers",
         "Retries at three layers (users → api → app → db, 3 tries each, no backoff), Poisson 200 req/s, 300 s, seeds 21–23",
+        &checks,
+    );
+}
+
+/// A circuit breaker in front of a dependency that is down for the whole
+/// run, with no network delay: once it has opened, each cycle refuses the
+/// Poisson calls of its open time and lets its `probes` through, which fail
+/// and open it again, so the share of calls that still reach the dead node
+/// is `k / (λ·T + k)` (`theory::breaker_share_through`) (issue 8).
+#[test]
+fn an_open_breaker_lets_only_its_probes_reach_a_dead_dependency() {
+    let (lambda, open_s, probes) = (200.0, 0.5, 5u32);
+    let mut s = scenario(
+        "breaker",
+        24,
+        5.0,
+        vec![poisson_client("c", lambda), service("dead", 10, None, DistributionSpec::Constant { ms: 1.0 })],
+        &[("c", "dead")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
+    s.edges[0].breaker =
+        Some(BreakerSpec { failure_rate: 0.5, window: BreakerWindow::Calls(20), min_calls: 10, open_s, probes });
+    s.warmup_s = 5.0;
+    let sim = run(&s, 600.0);
+    let through = |reached: u64, sent: u64| if sent > 0 { reached as f64 / sent as f64 } else { 0.0 };
+    let dead = sim.node_totals(1).expect("dead");
+    let sent = sim.report().edges[0].stats.sent;
+    let frames = sim.series().frames();
+    let batches: Vec<f64> = frames.iter().skip(1).map(|w| through(w.nodes[1].arrivals, w.edges[0].sent)).collect();
+    let checks = [check(
+        "share of calls sent to the dead node, k/(λT + k)",
+        theory::breaker_share_through(lambda, open_s, probes),
+        through(dead.arrivals, sent),
+        &batches,
+        0.0,
+    )];
+    verify(
+        "breaker",
+        "A breaker (open 0.5 s, 5 probes) before a node down for the whole run, Poisson λ = 200/s, 600 s, seed 24",
         &checks,
     );
 }

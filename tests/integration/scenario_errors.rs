@@ -723,3 +723,32 @@ fn a_bad_edge_retry_policy_and_budget_are_refused_where_written() {
     assert_problem_at(&list, &source, "ratio: 50", &["`ratio`", "at most 10"]);
     assert_problem_at(&list, &source, "min_per_s: -1", &["`min_per_s`", "0 or more"]);
 }
+
+/// A breaker that could never open, or never close, is refused where
+/// written, all its problems at once.
+#[test]
+fn a_breaker_that_cannot_work_is_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), \
+         breaker: (failure_rate: 0, window: Calls(5), min_calls: 8, open_s: 0, probes: 0)),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert_problem_at(&list, &source, "failure_rate: 0", &["`failure_rate`", "more than 0"]);
+    assert_problem_at(&list, &source, "min_calls: 8", &["only the last 5 calls", "could never open"]);
+    assert_problem_at(&list, &source, "open_s: 0", &["`open_s`"]);
+    assert_problem_at(&list, &source, "probes: 0", &["`probes`"]);
+}
+
+/// A window beyond what the engine keeps in memory is refused with its limit.
+#[test]
+fn a_breaker_window_beyond_its_limit_is_refused() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), breaker: (failure_rate: 0.5, window: Seconds(100000))),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_problem_at(&list, &source, "window: Seconds", &["1 to 600 seconds", "got 100000"]);
+}

@@ -2,10 +2,14 @@
 //! share of failures, an arrow head, and a highlight when selected or
 //! hovered. Only drawing; the geometry comes from [`super::geometry`].
 
-use eframe::egui::{Color32, Painter, Shape, Stroke};
+use eframe::egui::{Align2, Color32, FontId, Painter, Shape, Stroke, vec2};
 
 use super::super::theme::Palette;
 use super::geometry::EdgeGeometry;
+use crate::sim::BreakerState;
+
+/// Size of the breaker's label, canvas units (as a node's small text).
+const BREAKER_TEXT: f32 = 12.0;
 
 /// Thinnest and thickest stroke, canvas units.
 const MIN_WIDTH: f32 = 1.5;
@@ -37,6 +41,8 @@ pub struct EdgeLook {
     pub hovered: bool,
     /// Not in the running simulation (added since the last reset).
     pub pending: bool,
+    /// The caller's circuit breaker on this edge, if it has one.
+    pub breaker: Option<BreakerState>,
 }
 
 pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Palette) {
@@ -59,6 +65,35 @@ pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Pa
     let head = g.arrow_head(10.0 + look.width);
     let color = if look.error_ratio > 0.5 { pal.failure } else { base };
     painter.add(Shape::convex_polygon(head.to_vec(), color, Stroke::NONE));
+    if let Some(state) = look.breaker {
+        paint_breaker(painter, g, state, pal);
+    }
+}
+
+/// A circuit breaker drawn as a switch in the middle of its edge: a green
+/// ring when closed, an amber one with "half-open" while probing, and a red
+/// break with "OPEN" while it fails calls fast, so a learner sees from
+/// across the room which dependency has been cut off.
+fn paint_breaker(painter: &Painter, g: &EdgeGeometry, state: BreakerState, pal: &Palette) {
+    let at = g.midpoint();
+    let (color, text) = match state {
+        BreakerState::Closed => (pal.calm, None),
+        BreakerState::HalfOpen => (pal.warm, Some("half-open")),
+        BreakerState::Open => (pal.failure, Some("OPEN")),
+    };
+    let radius = 7.0;
+    painter.circle(at, radius, pal.canvas_bg, Stroke::new(2.5, color));
+    if state == BreakerState::Open {
+        // The switch's blade, lifted: the circuit is cut.
+        let d = g.direction();
+        let blade = vec2(d.x - d.y, d.y + d.x) * (radius * 0.75);
+        painter.line_segment([at - blade, at + blade], Stroke::new(2.5, color));
+    } else {
+        painter.circle_filled(at, radius * 0.4, color);
+    }
+    if let Some(text) = text {
+        painter.text(at + vec2(0.0, radius + 2.0), Align2::CENTER_TOP, text, FontId::proportional(BREAKER_TEXT), color);
+    }
 }
 
 /// A dot of the traffic animation.

@@ -259,6 +259,8 @@ fn scene_contents_ui(
             selected: input.selection.edge == Some(i),
             hovered: hovered_edge == Some(i),
             pending: sim_edges[i].is_none(),
+            // Drawn closed before the run starts, so the design shows it.
+            breaker: flow.breaker.or(scenario.edges[i].breaker.map(|_| crate::sim::BreakerState::Closed)),
         };
         paint_edge(&painter, g, &look, pal);
         if let Some(s) = sim_edges[i] {

@@ -15,7 +15,7 @@ pub use reasons::{ReasonTally, client_reason_line, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
-use crate::sim::{Bottleneck, EdgeStats, FailureReason, NodeLive, Simulation, Stats};
+use crate::sim::{Bottleneck, BreakerState, EdgeStats, FailureReason, NodeLive, Simulation, Stats};
 
 /// How a node is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub struct EdgeFlow {
     /// Requests per simulated second, smoothed.
     pub rate_rps: f64,
     pub error_ratio: f64,
+    /// Where the edge's circuit breaker is now (`None`: no breaker).
+    pub breaker: Option<BreakerState>,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -179,6 +181,7 @@ impl LiveView {
             let (rate, err) = blend_edge(last.and_then(|f| f.edges.get(e)), &open, open_s, window_s);
             flow.rate_rps += alpha * (rate - flow.rate_rps);
             flow.error_ratio = err;
+            flow.breaker = sim.edge_breaker_state(e);
         }
 
         let closed = windows_closed(sim);

@@ -3,7 +3,7 @@
 //! inspector both print this, so they always agree.
 
 use crate::scenario::{EdgeSpec, NodeKind};
-use crate::sim::{NodeLive, Stats};
+use crate::sim::{BreakerState, NodeLive, Stats};
 
 use super::super::format;
 use super::EdgeFlow;
@@ -151,6 +151,9 @@ pub fn edge_card(edge: &EdgeSpec, flow: Option<&EdgeFlow>) -> Vec<CardLine> {
     let mut lines = vec![line("latency (mean, one way)", latency, false)];
     if let Some(f) = flow {
         lines.extend(edge_traffic(f));
+        if let Some(state) = f.breaker {
+            lines.push(line("breaker", state.label().to_string(), state != BreakerState::Closed));
+        }
     }
     if edge.drop_probability > 0.0 {
         lines.push(line("dropped", format::percent(edge.drop_probability), true));
@@ -167,7 +170,7 @@ mod edge_card_tests {
         let edge = EdgeSpec::new("a", "b");
         let names = |c: &[CardLine]| c.iter().map(|l| l.name).collect::<Vec<_>>();
         assert_eq!(names(&edge_card(&edge, None)), ["latency (mean, one way)"]);
-        let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05 };
+        let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05, breaker: None };
         let card = edge_card(&edge, Some(&flow));
         assert_eq!(names(&card), ["latency (mean, one way)", "rate", "errors"]);
         assert!(card[2].alarm);

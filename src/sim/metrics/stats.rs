@@ -37,12 +37,26 @@ pub struct FailureCounts {
     /// Refused at the caller by an edge's bulkhead. Absent from older reports.
     #[serde(default)]
     pub bulkhead_full: u64,
+    /// Refused at the caller by an edge's open circuit breaker. Absent
+    /// from older reports.
+    #[serde(default)]
+    pub breaker_open: u64,
     pub downstream: u64,
 }
 
 impl FailureCounts {
     pub fn from_array(by_reason: [u64; FailureReason::COUNT], downstream: u64) -> FailureCounts {
-        let [rejected, node_down, error, timeout, dropped, retries_exhausted, rate_limited, bulkhead_full] = by_reason;
+        let [
+            rejected,
+            node_down,
+            error,
+            timeout,
+            dropped,
+            retries_exhausted,
+            rate_limited,
+            bulkhead_full,
+            breaker_open,
+        ] = by_reason;
         FailureCounts {
             rejected,
             node_down,
@@ -52,6 +66,7 @@ impl FailureCounts {
             retries_exhausted,
             rate_limited,
             bulkhead_full,
+            breaker_open,
             downstream,
         }
     }
@@ -66,6 +81,7 @@ impl FailureCounts {
             FailureReason::RetriesExhausted => self.retries_exhausted,
             FailureReason::RateLimited => self.rate_limited,
             FailureReason::BulkheadFull => self.bulkhead_full,
+            FailureReason::BreakerOpen => self.breaker_open,
         }
     }
 
