@@ -14,6 +14,17 @@ use crate::scenario::ComponentKind;
 pub enum Advice {
     /// Fewer attempts per request, spread out: the fix for a retry storm.
     CapRetries { client: String, max_attempts: u32 },
+    /// A retry budget on each layer that retries without one: a layer
+    /// then adds at most `ratio` of its calls (plus `min_per_s`) as
+    /// retries, so a failing bottom gets `budgeted` calls per request
+    /// (`theory::budgeted_retry_load` multiplied over the layers) instead
+    /// of the product of their attempts. `layers` are named as sentences
+    /// name them (`users`, `gateway → api`).
+    AddRetryBudget { layers: Vec<String>, bottom: String, ratio: f64, min_per_s: f64, budgeted: f64, worst_case: f64 },
+    /// Retries at one layer only (the top one, nearest the user, which
+    /// knows whether the request still matters): the others fail fast and
+    /// pass the failure up instead of multiplying it.
+    RetryAtOneLayer { keep: String, drop: Vec<String>, bottom: String, kept_attempts: u32, worst_case: f64 },
     /// Jitter, so the retries of requests that failed together do not
     /// arrive together.
     AddJitter { client: String },
@@ -91,6 +102,8 @@ impl Advice {
     pub fn key(&self) -> &'static str {
         match self {
             Self::CapRetries { .. } => "cap_retries",
+            Self::AddRetryBudget { .. } => "add_retry_budget",
+            Self::RetryAtOneLayer { .. } => "retry_at_one_layer",
             Self::AddJitter { .. } => "add_jitter",
             Self::ShortenQueue { .. } => "shorten_queue",
             Self::StopInjectedErrors { .. } => "stop_injected_errors",
@@ -132,6 +145,21 @@ impl fmt::Display for Advice {
                 f,
                 "Cap {} retries at 1–2 (`max_attempts` 2–3, now {max_attempts}) with exponential backoff and jitter: every failed attempt now comes back as more load",
                 possessive(client)
+            ),
+            Self::AddRetryBudget { layers, bottom, ratio, min_per_s, budgeted, worst_case } => write!(
+                f,
+                "Give each retry a budget (`budget` with a `ratio` of {ratio} in the `retry` of {}): each layer then retries at most {} of its calls, plus {min_per_s} a second, so a failing {bottom} gets about {:.1} calls per request instead of up to {}",
+                and_list(layers),
+                percent(*ratio),
+                budgeted,
+                whole(*worst_case)
+            ),
+            Self::RetryAtOneLayer { keep, drop, bottom, kept_attempts, worst_case } => write!(
+                f,
+                "Retry at one layer only: keep the retries of {keep} and take the `retry` off {}, so they pass a failure up at once. Retried at every layer, a request becomes up to {} calls at a failing {bottom}; at one layer, {}",
+                and_list(drop),
+                whole(*worst_case),
+                count(u64::from(*kept_attempts))
             ),
             Self::AddJitter { client } => write!(
                 f,
@@ -295,6 +323,20 @@ impl fmt::Display for Advice {
             }
         }
     }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A product of attempts, whole: `27`; a huge one stays readable.
+fn whole(value: f64) -> String {
+    if value < 1e15 { count(value.round() as u64) } else { format!("{value:.1e}") }
 }
 
 /// The advice as the JSON writes it: its kind and its sentence.

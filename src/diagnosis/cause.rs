@@ -15,6 +15,54 @@ use crate::scenario::ComponentKind;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cause {
+    /// Retries at two or more layers of one path (the client and the
+    /// edges below it) multiplied each other: a failing bottom gets up to
+    /// the product of their attempts per request (3 layers of 3 = 27),
+    /// and when it recovers that load keeps it overloaded. One finding
+    /// for the whole chain, in place of a [`Cause::RetryAmplification`]
+    /// for its client: the client's retries are one of its layers.
+    RetriesAtEveryLayer {
+        /// The client whose requests go down the path.
+        client: String,
+        /// The layers that retried, top (the client, if it retried) first.
+        layers: Vec<RetryLayer>,
+        /// The callee of the lowest layer: where the calls multiply.
+        bottom: String,
+        /// Requests the client's users made.
+        requests: u64,
+        /// Calls each request became at the bottom through the retries:
+        /// the product of each layer's calls per first call.
+        calls_per_request: f64,
+        /// Calls per request at the bottom while it fails every call: the
+        /// product of the layers' `max_attempts`.
+        worst_case: f64,
+        /// Attempts the bottom turned away with a full queue.
+        rejected: u64,
+        /// Calls the layers gave up waiting for (their timeouts).
+        timed_out: u64,
+        /// Answers that came back after a layer had given up on them:
+        /// work the bottom did for nobody.
+        late_answers: u64,
+        /// Whether the first tries alone fit what the bottom can serve:
+        /// then the retries are the overload, not a symptom of it.
+        retries_cause_overload: bool,
+    },
+    /// Retry budgets held back retries on a path that retries: without
+    /// them the layers would have multiplied the calls at the bottom.
+    /// A note on what worked, not a cause of failure.
+    RetryBudgetsHeld {
+        client: String,
+        /// The layers with a retry policy that retried or was held back.
+        layers: Vec<RetryLayer>,
+        bottom: String,
+        /// Calls each request became at the bottom through the retries.
+        calls_per_request: f64,
+        /// Calls per request at the bottom without budgets while it fails
+        /// every call: the product of the layers' `max_attempts`.
+        worst_case: f64,
+        /// Retries the budgets held back, over all the layers.
+        retries_denied: u64,
+    },
     /// A client's retries multiplied the load on a node that was already
     /// failing attempts for load (full queue, timeouts): the retries keep
     /// it overloaded, which is how a brief outage becomes a lasting one.
@@ -167,13 +215,49 @@ pub enum Cause {
     Healthy,
 }
 
+/// One layer of retries: a caller that tries its calls to a callee again
+/// (a client's own `retry`, or an edge's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetryLayer {
+    /// The client, or the node the edge starts at.
+    pub caller: String,
+    pub callee: String,
+    /// The client's own policy (its attempts), not an edge's.
+    pub at_client: bool,
+    /// Calls made, first tries and retries (a client's attempts).
+    pub calls: u64,
+    pub retries: u64,
+    /// Failed calls the layer's retry budget allowed no retry for: the
+    /// budget at work.
+    pub retries_denied: u64,
+    /// The policy's `max_attempts`.
+    pub max_attempts: u32,
+    /// Whether the policy has a `budget`.
+    pub budgeted: bool,
+    /// Calls the caller gave up waiting for (its timeout).
+    pub timed_out: u64,
+}
+
+impl RetryLayer {
+    /// Calls per first call: how much this layer's retries multiply what
+    /// it is asked.
+    pub fn factor(&self) -> f64 {
+        self.calls as f64 / self.calls.saturating_sub(self.retries).max(1) as f64
+    }
+
+    /// How a sentence names it: the client, or the edge.
+    pub fn label(&self) -> String {
+        if self.at_client { self.caller.clone() } else { format!("{} → {}", self.caller, self.callee) }
+    }
+}
+
 impl Cause {
     /// Which cause comes first when two explain as many failures: the root
     /// causes (retries, faults) before the symptoms they produce
     /// (saturation, timeouts).
     pub(super) fn rank(&self) -> u8 {
         match self {
-            Self::RetryAmplification { .. } => 0,
+            Self::RetriesAtEveryLayer { .. } | Self::RetryAmplification { .. } => 0,
             Self::Partition { .. } => 1,
             Self::NodeDown { .. } => 2,
             Self::NoHealthyTarget { .. } => 3,
@@ -186,8 +270,9 @@ impl Cause {
             Self::QueueFullDownstreamIdle { .. } => 10,
             Self::Saturated { .. } => 11,
             Self::Timeouts { .. } => 12,
-            Self::Unexplained { .. } => 13,
-            Self::Healthy => 14,
+            Self::RetryBudgetsHeld { .. } => 13,
+            Self::Unexplained { .. } => 14,
+            Self::Healthy => 15,
         }
     }
 
@@ -195,7 +280,10 @@ impl Cause {
     /// app to point at.
     pub fn node(&self) -> Option<&str> {
         match self {
-            Self::RetryAmplification { client, .. } | Self::Timeouts { client, .. } => Some(client),
+            Self::RetriesAtEveryLayer { client, .. }
+            | Self::RetryBudgetsHeld { client, .. }
+            | Self::RetryAmplification { client, .. }
+            | Self::Timeouts { client, .. } => Some(client),
             Self::InjectedErrors { node, .. }
             | Self::ErrorRate { node, .. }
             | Self::RateLimited { node, .. }
@@ -215,6 +303,20 @@ impl Cause {
     pub(super) fn headline(&self, failed_requests: u64) -> String {
         let requests = counted(failed_requests, "request", "requests");
         match self {
+            Self::RetriesAtEveryLayer { layers, bottom, calls_per_request, rejected, .. } => {
+                let mut line = format!(
+                    "Retries at {} layers multiplied the load on {bottom} {}: {requests} failed",
+                    count(layers.len() as u64),
+                    times(*calls_per_request)
+                );
+                if *rejected > 0 {
+                    line += &format!("; {bottom} saw {} rejected", counted(*rejected, "attempt", "attempts"));
+                }
+                line + "."
+            }
+            Self::RetryBudgetsHeld { retries_denied, .. } => {
+                format!("{requests} failed; retry budgets held back {}.", counted(*retries_denied, "retry", "retries"))
+            }
             Self::RetryAmplification { client, target, attempts, requests: made, rejected, .. } => {
                 let mut line = format!(
                     "Retries amplified the load: {requests} failed; {client} sent {} for {} requests",
@@ -297,6 +399,83 @@ impl fmt::Display for Cause {
     /// The evidence: what happened, with its counts.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::RetriesAtEveryLayer {
+                layers,
+                bottom,
+                calls_per_request,
+                worst_case,
+                rejected,
+                late_answers,
+                retries_cause_overload,
+                ..
+            } => {
+                let each: Vec<String> = layers
+                    .iter()
+                    .map(|l| {
+                        let per = if l.at_client { "attempts per request" } else { "calls per call" };
+                        format!(
+                            "{} retried {} ({:.1} {per})",
+                            l.label(),
+                            counted(l.retries, "time", "times"),
+                            l.factor()
+                        )
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "retries at {} layers multiply: {}; each request became {:.1} calls at {bottom} on average, and up to {} while {bottom} fails every call",
+                    count(layers.len() as u64),
+                    each.join(", "),
+                    calls_per_request,
+                    product_of_attempts(layers, *worst_case)
+                )?;
+                let mut parts = Vec::new();
+                if *rejected > 0 {
+                    parts.push(format!(
+                        "{bottom} turned away {} with a full queue",
+                        counted(*rejected, "attempt", "attempts")
+                    ));
+                }
+                for l in layers.iter().filter(|l| l.timed_out > 0) {
+                    parts.push(if l.at_client {
+                        format!("{} gave up on {}", l.caller, counted(l.timed_out, "attempt", "attempts"))
+                    } else {
+                        format!("{} gave up on {} to {}", l.caller, counted(l.timed_out, "call", "calls"), l.callee)
+                    });
+                }
+                if *late_answers > 0 {
+                    parts.push(format!(
+                        "{} came back after their caller had given up",
+                        counted(*late_answers, "answer", "answers")
+                    ));
+                }
+                if let [rest @ .., last] = parts.as_slice() {
+                    if rest.is_empty() {
+                        write!(f, "; {last}")?;
+                    } else {
+                        write!(f, "; {}, and {last}", rest.join(", "))?;
+                    }
+                }
+                if let Some(denied) = held_back(layers) {
+                    write!(f, "; {denied}")?;
+                }
+                if *retries_cause_overload {
+                    write!(f, ". The first tries alone would fit {bottom}: the retries are the overload")?;
+                }
+                Ok(())
+            }
+            Self::RetryBudgetsHeld { layers, bottom, calls_per_request, worst_case, .. } => {
+                if let Some(denied) = held_back(layers) {
+                    write!(f, "{denied}: ")?;
+                }
+                write!(
+                    f,
+                    "with retries at {}, each request became {:.1} calls at {bottom} on average, where without budgets up to {} would reach it while it fails every call",
+                    counted(layers.len() as u64, "layer", "layers"),
+                    calls_per_request,
+                    product_of_attempts(layers, *worst_case)
+                )
+            }
             Self::RetryAmplification {
                 client,
                 target,
@@ -523,6 +702,30 @@ impl fmt::Display for Cause {
             Self::Healthy => f.write_str("no node saturated, no request failed"),
         }
     }
+}
+
+/// The layers' attempts multiplied: `3 × 3 × 3 = 27`, or `4` for one layer.
+fn product_of_attempts(layers: &[RetryLayer], product: f64) -> String {
+    let attempts: Vec<String> = layers.iter().map(|l| count(u64::from(l.max_attempts))).collect();
+    if attempts.len() > 1 {
+        format!("{} = {}", attempts.join(" × "), round_rate(product))
+    } else {
+        round_rate(product)
+    }
+}
+
+/// "retry budgets held back N retries (users 2,814, api → db 4,089)", when
+/// a budget held any back: the budget at work.
+fn held_back(layers: &[RetryLayer]) -> Option<String> {
+    let denied: Vec<String> = layers
+        .iter()
+        .filter(|l| l.retries_denied > 0)
+        .map(|l| format!("{} {}", l.label(), count(l.retries_denied)))
+        .collect();
+    (!denied.is_empty()).then(|| {
+        let total = layers.iter().map(|l| l.retries_denied).sum();
+        format!("retry budgets held back {} ({})", counted(total, "retry", "retries"), denied.join(", "))
+    })
 }
 
 /// A rate as written in a scenario: whole numbers without decimals.

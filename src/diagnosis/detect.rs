@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::text::round_nicely;
-use super::{Advice, Cause, Finding};
-use crate::scenario::{CacheMode, ClientSpec, ComponentKind, FaultSpec, NodeKind, Scenario};
-use crate::sim::{EdgeReport, NodeReport, Report};
+use super::{Advice, Cause, Finding, RetryLayer};
+use crate::scenario::{CacheMode, ClientSpec, ComponentKind, FaultSpec, NodeKind, RetryPolicy, Scenario};
+use crate::sim::{EdgeReport, NodeReport, Report, theory};
 
 /// Utilisation from which a pool counts as saturated (the engine's
 /// bottleneck rule uses the same).
@@ -37,6 +37,9 @@ pub(super) struct Run<'a> {
     callees: HashMap<&'a str, Vec<&'a str>>,
     callers: HashMap<&'a str, Vec<&'a str>>,
     edges: HashMap<(&'a str, &'a str), &'a EdgeReport>,
+    /// Each caller's edges, as positions in the report's (and the
+    /// scenario's) edge list: two edges may join the same pair of nodes.
+    out_edges: HashMap<&'a str, Vec<usize>>,
     /// The nodes each client's requests can reach, walked once: every
     /// detector asks which clients reach a node.
     reached_by_client: Vec<(&'a str, HashSet<&'a str>)>,
@@ -46,9 +49,11 @@ impl<'a> Run<'a> {
     pub fn new(report: &'a Report, scenario: &'a Scenario) -> Run<'a> {
         let mut callees: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
-        for e in &scenario.edges {
+        let mut out_edges: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (k, e) in scenario.edges.iter().enumerate() {
             callees.entry(e.from.as_str()).or_default().push(e.to.as_str());
             callers.entry(e.to.as_str()).or_default().push(e.from.as_str());
+            out_edges.entry(e.from.as_str()).or_default().push(k);
         }
         let mut run = Run {
             report,
@@ -58,6 +63,7 @@ impl<'a> Run<'a> {
             callees,
             callers,
             edges: report.edges.iter().map(|e| ((e.from.as_str(), e.to.as_str()), e)).collect(),
+            out_edges,
             reached_by_client: Vec::new(),
         };
         run.reached_by_client = report
@@ -194,6 +200,129 @@ impl<'a> Run<'a> {
     }
 }
 
+/// How much a chain of retry layers below a node multiplies, to pick the
+/// path whose retries multiply most: layers that amplify first, then
+/// layers, then the product of their calls per first call.
+#[derive(Clone, Copy)]
+struct ChainScore {
+    amplifying: u32,
+    layers: u32,
+    product: f64,
+}
+
+impl ChainScore {
+    const NONE: ChainScore = ChainScore { amplifying: 0, layers: 0, product: 1.0 };
+
+    /// The score with `layer` on top.
+    fn with(self, layer: Option<&RetryLayer>) -> ChainScore {
+        match layer {
+            Some(l) => ChainScore {
+                amplifying: self.amplifying + u32::from(amplifies(l)),
+                layers: self.layers + 1,
+                product: self.product * l.factor(),
+            },
+            None => self,
+        }
+    }
+
+    fn beats(&self, other: &ChainScore) -> bool {
+        (self.amplifying, self.layers)
+            .cmp(&(other.amplifying, other.layers))
+            .then(self.product.total_cmp(&other.product))
+            == std::cmp::Ordering::Greater
+    }
+}
+
+/// A layer whose retries are a fifth or more of its calls (as for a
+/// client's retry amplification): a budget of 10 % keeps a layer well
+/// under it.
+fn amplifies(layer: &RetryLayer) -> bool {
+    layer.retries as f64 >= AMPLIFYING_RETRY_SHARE * layer.calls as f64
+}
+
+impl<'a> Run<'a> {
+    /// Edge `k` as a retry layer, when its policy retries and it did.
+    fn edge_layer(&self, k: usize) -> Option<RetryLayer> {
+        let e = self.report.edges.get(k)?;
+        let policy = self.scenario.edges.get(k)?.retry.as_ref().filter(|p| p.max_attempts > 1)?;
+        (e.retries + e.retries_denied > 0).then(|| RetryLayer {
+            caller: e.from.clone(),
+            callee: e.to.clone(),
+            at_client: false,
+            calls: e.stats.sent,
+            retries: e.retries,
+            retries_denied: e.retries_denied,
+            max_attempts: policy.max_attempts,
+            budgeted: policy.budget.is_some(),
+            timed_out: e.timeouts,
+        })
+    }
+
+    /// The client's own retries as a layer, when it retried.
+    fn client_layer(&self, client: &NodeReport) -> Option<(RetryLayer, &'a RetryPolicy)> {
+        let policy = self.client_spec(&client.id)?.retry.as_ref().filter(|p| p.max_attempts > 1)?;
+        let attempts = client.attempts?;
+        let callee = self.callees(&client.id).first()?;
+        (client.stats.retries + attempts.retries_denied > 0).then(|| {
+            let layer = RetryLayer {
+                caller: client.id.clone(),
+                callee: (*callee).to_string(),
+                at_client: true,
+                calls: attempts.sent,
+                retries: client.stats.retries,
+                retries_denied: attempts.retries_denied,
+                max_attempts: policy.max_attempts,
+                budgeted: policy.budget.is_some(),
+                timed_out: attempts.failures.timeout,
+            };
+            (layer, policy)
+        })
+    }
+
+    /// For each node with retry layers below it, the edge that starts the
+    /// path whose retries multiply most, and that path's score. Walks the
+    /// nodes once, callees before callers (the calls form no cycle), so a
+    /// node shared by many paths is looked at once.
+    fn retry_paths(&self, layers: &[Option<RetryLayer>]) -> HashMap<&'a str, (ChainScore, usize)> {
+        let edges = &self.scenario.edges;
+        let mut waiting_callers: HashMap<&str, usize> = HashMap::new();
+        for e in edges {
+            *waiting_callers.entry(e.to.as_str()).or_default() += 1;
+        }
+        // Callers before callees (Kahn); reversed below.
+        let mut order: Vec<&'a str> =
+            self.scenario.nodes.iter().map(|n| n.id.as_str()).filter(|id| !waiting_callers.contains_key(id)).collect();
+        let mut next = 0;
+        while let Some(&id) = order.get(next) {
+            next += 1;
+            for &k in self.out_edges.get(id).map_or(&[][..], Vec::as_slice) {
+                let to = edges[k].to.as_str();
+                if let Some(n) = waiting_callers.get_mut(to) {
+                    *n -= 1;
+                    if *n == 0 {
+                        order.push(to);
+                    }
+                }
+            }
+        }
+        let mut paths: HashMap<&'a str, (ChainScore, usize)> = HashMap::new();
+        for &id in order.iter().rev() {
+            let mut best: Option<(ChainScore, usize)> = None;
+            for &k in self.out_edges.get(id).map_or(&[][..], Vec::as_slice) {
+                let below = paths.get(edges[k].to.as_str()).map_or(ChainScore::NONE, |(score, _)| *score);
+                let score = below.with(layers.get(k).and_then(Option::as_ref));
+                if score.layers > 0 && best.as_ref().is_none_or(|(b, _)| score.beats(b)) {
+                    best = Some((score, k));
+                }
+            }
+            if let Some(best) = best {
+                paths.insert(id, best);
+            }
+        }
+        paths
+    }
+}
+
 /// Attempts per second the node's pool can serve, from what it did:
 /// the pool over the mean time an attempt held a unit of it.
 fn capacity_rps(n: &NodeReport) -> Option<f64> {
@@ -219,12 +348,161 @@ fn local_trouble(n: &NodeReport) -> bool {
 pub(super) struct Amplified {
     pub clients: HashSet<String>,
     pub targets: HashSet<String>,
+    /// Clients whose paths retry at several layers ([`Cause::RetriesAtEveryLayer`]):
+    /// that finding speaks for their retries, so they get no retry
+    /// amplification finding of their own, and no advice to add a layer.
+    pub layered: HashSet<String>,
+}
+
+/// Retry budget ratio the advice suggests: Finagle's default, 10 % more
+/// load at most per layer.
+const SUGGESTED_BUDGET_RATIO: f64 = 0.1;
+/// Retries a second a budget allows whatever the traffic when `min_per_s`
+/// is left out (the scenario format's default, Finagle's).
+const BUDGET_MIN_PER_S: f64 = 10.0;
+
+/// Retries at two layers or more of one path, each a fifth or more of its
+/// calls: the layers multiply, so the bottom of the path gets the product
+/// of their calls per first call. One finding per path (per client, or
+/// once for a path of edges that several clients share). A path whose
+/// budgets held every layer's retries under a fifth of its calls gets a
+/// note instead: the budgets worked, the retries are not to blame.
+pub(super) fn retry_layers(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
+    let mut amplified = Amplified::default();
+    let layers: Vec<Option<RetryLayer>> = (0..run.report.edges.len()).map(|k| run.edge_layer(k)).collect();
+    if layers.iter().all(Option::is_none) {
+        return amplified;
+    }
+    let paths = run.retry_paths(&layers);
+    let mut reported: Vec<Vec<usize>> = Vec::new();
+    for client in run.clients() {
+        let requests = client.stats.arrivals;
+        if requests == 0 {
+            continue;
+        }
+        let own = run.client_layer(client);
+        let jitterless = own.as_ref().is_some_and(|(_, policy)| policy.jitter <= 0.0);
+        let mut late_answers = if own.is_some() {
+            run.callees(&client.id).first().and_then(|first| run.edge(&client.id, first)).map_or(0, |e| e.late_answers)
+        } else {
+            0
+        };
+        let mut chain: Vec<RetryLayer> = own.into_iter().map(|(layer, _)| layer).collect();
+        let mut edges = Vec::new();
+        let mut at = client.id.as_str();
+        while let Some(&(_, k)) = paths.get(at) {
+            if let Some(layer) = &layers[k] {
+                chain.push(layer.clone());
+                edges.push(k);
+                late_answers += run.report.edges[k].late_answers;
+            }
+            at = run.scenario.edges[k].to.as_str();
+        }
+        let amplifying = chain.iter().filter(|l| amplifies(l)).count();
+        let retries_denied: u64 = chain.iter().map(|l| l.retries_denied).sum();
+        let layered = chain.len() >= 2 && amplifying >= 2;
+        let held = amplifying == 0 && retries_denied > 0;
+        if !layered && !held {
+            continue;
+        }
+        // A path of edges alone, reached by another client too, is one finding.
+        if chain.first().is_some_and(|l| !l.at_client) {
+            if reported.contains(&edges) {
+                continue;
+            }
+            reported.push(edges);
+        }
+        let Some(bottom) = chain.last().and_then(|l| run.node(&l.callee)) else { continue };
+        let calls_per_request: f64 = chain.iter().map(RetryLayer::factor).product();
+        let worst_case: f64 = chain.iter().map(|l| f64::from(l.max_attempts)).product();
+        if held {
+            out.push(Finding {
+                cause: Cause::RetryBudgetsHeld {
+                    client: client.id.clone(),
+                    layers: chain,
+                    bottom: bottom.id.clone(),
+                    calls_per_request,
+                    worst_case,
+                    retries_denied,
+                },
+                explains: 0,
+                advice: Vec::new(),
+            });
+            continue;
+        }
+        let rejected = bottom.stats.failures.rejected;
+        let timed_out: u64 = chain.iter().map(|l| l.timed_out).sum();
+        let load_failures = rejected + timed_out;
+        let first_tries_fit = match capacity_rps(bottom) {
+            Some(capacity) => bottom.stats.arrival_rate_rps / calls_per_request < 0.95 * capacity,
+            None => calls_per_request >= 2.0,
+        };
+        let retries_cause_overload = load_failures > 0 && first_tries_fit;
+        let explains = if retries_cause_overload {
+            load_failures
+        } else {
+            (load_failures as f64 * (1.0 - 1.0 / calls_per_request)) as u64
+        };
+        let mut advice = Vec::new();
+        let unbudgeted: Vec<String> = chain.iter().filter(|l| !l.budgeted).map(RetryLayer::label).collect();
+        if !unbudgeted.is_empty() {
+            // With budgets the layers above barely retry, so each layer's
+            // first calls come at about the users' rate.
+            let rate = requests as f64 / client.stats.duration_s.max(f64::MIN_POSITIVE);
+            let budgeted = chain
+                .iter()
+                .map(|l| theory::budgeted_retry_load(SUGGESTED_BUDGET_RATIO, BUDGET_MIN_PER_S, rate, l.max_attempts))
+                .product();
+            advice.push(Advice::AddRetryBudget {
+                layers: unbudgeted,
+                bottom: bottom.id.clone(),
+                ratio: SUGGESTED_BUDGET_RATIO,
+                min_per_s: BUDGET_MIN_PER_S,
+                budgeted,
+                worst_case,
+            });
+        }
+        advice.push(Advice::RetryAtOneLayer {
+            keep: chain[0].label(),
+            drop: chain[1..].iter().map(RetryLayer::label).collect(),
+            bottom: bottom.id.clone(),
+            kept_attempts: chain[0].max_attempts,
+            worst_case,
+        });
+        if jitterless {
+            advice.push(Advice::AddJitter { client: client.id.clone() });
+        }
+        amplified.layered.insert(client.id.clone());
+        if retries_cause_overload {
+            amplified.clients.insert(client.id.clone());
+            amplified.targets.insert(bottom.id.clone());
+        }
+        out.push(Finding {
+            cause: Cause::RetriesAtEveryLayer {
+                client: client.id.clone(),
+                layers: chain,
+                bottom: bottom.id.clone(),
+                requests,
+                calls_per_request,
+                worst_case,
+                rejected,
+                timed_out,
+                late_answers,
+                retries_cause_overload,
+            },
+            explains,
+            advice,
+        });
+    }
+    amplified
 }
 
 /// Retries that multiply the load on a node already failing attempts for load.
-pub(super) fn retry_amplification(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
-    let mut amplified = Amplified::default();
+pub(super) fn retry_amplification(run: &Run<'_>, amplified: &mut Amplified, out: &mut Vec<Finding>) {
     for client in run.clients() {
+        if amplified.layered.contains(&client.id) {
+            continue;
+        }
         let Some(spec) = run.client_spec(&client.id) else { continue };
         let Some(policy) = spec.retry.as_ref().filter(|p| p.max_attempts > 1) else { continue };
         let Some(attempts) = client.attempts else { continue };
@@ -286,7 +564,6 @@ pub(super) fn retry_amplification(run: &Run<'_>, out: &mut Vec<Finding>) -> Ampl
             advice,
         });
     }
-    amplified
 }
 
 /// Errors: injected by a fault, or the node's own error rate.

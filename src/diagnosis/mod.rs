@@ -33,7 +33,7 @@ mod text;
 use serde::Serialize;
 
 pub use advice::Advice;
-pub use cause::Cause;
+pub use cause::{Cause, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
 
@@ -114,7 +114,8 @@ impl Diagnosis {
 pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     let run = Run::new(report, scenario);
     let mut findings = Vec::new();
-    let amplified = detect::retry_amplification(&run, &mut findings);
+    let mut amplified = detect::retry_layers(&run, &mut findings);
+    detect::retry_amplification(&run, &mut amplified, &mut findings);
     detect::errors(&run, &mut findings);
     detect::rate_limits(&run, &mut findings);
     detect::bulkheads(&run, &mut findings);
@@ -123,6 +124,11 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::caches(&run, &mut findings);
     detect::pools(&run, &amplified, &mut findings);
     detect::timeouts(&run, &amplified, &mut findings);
+    // Where retries already multiply at several layers, another layer is
+    // the wrong advice for any cause.
+    for f in &mut findings {
+        f.advice.retain(|a| !matches!(a, Advice::AddCappedRetries { client } if amplified.layered.contains(client)));
+    }
     findings.sort_by(|a, b| b.explains.cmp(&a.explains).then(a.cause.rank().cmp(&b.cause.rank())));
 
     let failed = report.end_to_end.failed;

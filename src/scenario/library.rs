@@ -26,6 +26,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "slow-database-exhausts-workers.ron",
     "retry-storm.ron",
     "rate-limiter-protects-database.ron",
+    "retries-at-every-layer.ron",
     "three-tier-web.ron",
 ];
 

@@ -463,3 +463,205 @@ fn a_full_bulkhead_is_named_and_the_slow_dependency_blamed() {
     assert!(matches!(&first.advice[0], Advice::SpeedUpBehindBulkhead { to, .. } if to == "slow"), "{d:?}");
     assert!(d.headline.contains("bulkhead"), "{}", d.headline);
 }
+
+/// The bundled scenario's source with `budget: (ratio: 0.1)` in the retry
+/// policies `which` picks (by their position in the file: the client's,
+/// then the edges').
+fn retries_at_every_layer_with_budgets(which: &[usize]) -> Scenario {
+    let source = bundled("retries-at-every-layer").expect("bundled").source;
+    let policy = "jitter: 0.5)";
+    let mut out = String::new();
+    for (i, part) in source.split(policy).enumerate() {
+        out.push_str(part);
+        if i < source.matches(policy).count() {
+            out.push_str(if which.contains(&i) { "jitter: 0.5, budget: (ratio: 0.1))" } else { policy });
+        }
+    }
+    parse(&out)
+}
+
+/// Retries at the client and on two edges below it multiply into 27 calls
+/// per request on a crashed database, and keep it overloaded after it is
+/// back: one finding names the layers and the product, blames the retries
+/// for the full queue (not the database's size), and advises a retry
+/// budget and retrying at one layer — never more connections.
+#[test]
+fn retries_at_every_layer_are_one_finding_with_budget_and_one_layer_advice() {
+    let scenario = bundled("retries-at-every-layer").expect("bundled").load().expect("valid");
+    let (report, d) = diagnosed(&scenario);
+    let top = d.top().expect("a finding");
+    let Cause::RetriesAtEveryLayer {
+        client,
+        layers,
+        bottom,
+        calls_per_request,
+        worst_case,
+        rejected,
+        retries_cause_overload,
+        ..
+    } = &top.cause
+    else {
+        panic!("the layered retries come first:\n{}", all_text(&d));
+    };
+    assert_eq!((client.as_str(), bottom.as_str()), ("users", "db"));
+    let named: Vec<String> = layers.iter().map(archsim::diagnosis::RetryLayer::label).collect();
+    assert_eq!(named, ["users", "gateway → api", "api → db"]);
+    assert!(layers.iter().all(|l| l.max_attempts == 3 && l.retries > 0 && l.retries_denied == 0), "{layers:?}");
+    assert!((worst_case - 27.0).abs() < 1e-9, "{worst_case}");
+    let db = stats(&report, "db");
+    let measured = db.stats.arrivals as f64 / stats(&report, "users").stats.arrivals as f64;
+    assert!(*calls_per_request > 10.0 && (calls_per_request - measured).abs() < 0.05 * measured, "{calls_per_request}");
+    assert_eq!(*rejected, db.stats.failures.rejected);
+    assert!(retries_cause_overload, "200 requests/s fit a database of about 400/s");
+    assert!(
+        matches!(&top.advice[0], Advice::AddRetryBudget { layers, bottom, ratio, .. }
+            if layers.len() == 3 && bottom == "db" && (*ratio - 0.1).abs() < 1e-9),
+        "{:?}",
+        top.advice
+    );
+    assert!(
+        top.advice.iter().any(|a| matches!(a, Advice::RetryAtOneLayer { keep, drop, .. }
+            if keep == "users" && drop.len() == 2)),
+        "{:?}",
+        top.advice
+    );
+    assert!(d.headline.starts_with("Retries at 3 layers multiplied the load on db"), "{}", d.headline);
+    let evidence = top.evidence();
+    assert!(evidence.contains("3 × 3 × 3 = 27") && evidence.contains("api gave up on"), "{evidence}");
+    let budget = top.advice[0].to_string();
+    assert!(budget.contains("budget") && budget.contains("10 %") && budget.contains("27"), "{budget}");
+
+    // One finding for the retries: the client's own retries are one of its
+    // layers, and the database's full queue is theirs, not its size's.
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::RetryAmplification { .. })), "{}", all_text(&d));
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::Saturated { .. })), "{}", all_text(&d));
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddPool { .. } | Advice::ScaleOut { .. })));
+    assert!(!all_text(&d).contains("more workers") && !all_text(&d).contains("connection pool"), "{}", all_text(&d));
+    // The crash that started it comes after.
+    assert!(d.findings.iter().skip(1).any(|f| matches!(&f.cause, Cause::NodeDown { node, .. } if node == "db")));
+
+    let json = serde_json::to_value(&d).expect("serialisable");
+    let top = &json["findings"][0];
+    assert_eq!(top["cause"]["kind"], "retries_at_every_layer");
+    assert_eq!(top["cause"]["layers"][2]["caller"], "api");
+    assert_eq!(top["advice"][0]["kind"], "add_retry_budget");
+    assert_eq!(top["advice"][1]["kind"], "retry_at_one_layer");
+}
+
+/// A storm of one layer (the client's retries only) keeps its own finding.
+#[test]
+fn a_single_layer_retry_storm_is_still_retry_amplification() {
+    let scenario = bundled("retry-storm").expect("bundled").load().expect("valid");
+    let (_, d) = diagnosed(&scenario);
+    assert!(matches!(d.top().expect("a finding").cause, Cause::RetryAmplification { .. }), "{}", all_text(&d));
+    assert!(
+        !d.findings
+            .iter()
+            .any(|f| matches!(f.cause, Cause::RetriesAtEveryLayer { .. } | Cause::RetryBudgetsHeld { .. })),
+        "{}",
+        all_text(&d)
+    );
+}
+
+/// With a budget on every layer the retries stay a few percent of the
+/// calls: the crash is to blame, not the retries, and a note says what the
+/// budgets held back.
+#[test]
+fn budgets_on_every_layer_take_the_blame_off_retries_and_say_what_they_held_back() {
+    let budgeted = retries_at_every_layer_with_budgets(&[0, 1, 2]);
+    let sim = run(&budgeted);
+    let report = sim.report();
+    let d = diagnose(&report, &budgeted);
+    assert!(
+        matches!(&d.top().expect("a finding").cause, Cause::NodeDown { node, .. } if node == "db"),
+        "{}",
+        all_text(&d)
+    );
+    assert!(
+        !d.findings
+            .iter()
+            .any(|f| matches!(f.cause, Cause::RetriesAtEveryLayer { .. } | Cause::RetryAmplification { .. })),
+        "{}",
+        all_text(&d)
+    );
+    let denied: u64 = report.edges.iter().map(|e| e.retries_denied).sum::<u64>()
+        + stats(&report, "users").attempts.expect("a client's attempts").retries_denied;
+    let note = d
+        .findings
+        .iter()
+        .find(|f| matches!(f.cause, Cause::RetryBudgetsHeld { .. }))
+        .unwrap_or_else(|| panic!("a note on the budgets:\n{}", all_text(&d)));
+    let Cause::RetryBudgetsHeld { layers, bottom, calls_per_request, retries_denied, .. } = &note.cause else {
+        unreachable!("found above");
+    };
+    assert_eq!((layers.len(), bottom.as_str(), *retries_denied), (3, "db", denied));
+    assert!(denied > 0 && *calls_per_request < 1.5, "{calls_per_request}");
+    assert_eq!(note.explains, 0, "a note on what worked explains no failure");
+    assert!(note.evidence().contains("retry budgets held back"), "{}", note.evidence());
+
+    // What the advice promised the budgets would do, they do: over the
+    // crash's first 10 s (one budget window) the database gets that many
+    // calls per request.
+    let unbudgeted = bundled("retries-at-every-layer").expect("bundled").load().expect("valid");
+    let (_, before) = diagnosed(&unbudgeted);
+    let promised = before
+        .advice()
+        .into_iter()
+        .find_map(|a| match a {
+            Advice::AddRetryBudget { budgeted, .. } => Some(*budgeted),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("budget advice:\n{}", all_text(&before)));
+    let (users, db) = (budgeted.node_index("users").expect("users"), budgeted.node_index("db").expect("db"));
+    let crash: Vec<_> = sim.series().frames().iter().filter(|f| (20.0..30.0).contains(&f.start_s)).collect();
+    let calls = crash.iter().map(|f| f.nodes[db].arrivals).sum::<u64>() as f64;
+    let requests = crash.iter().map(|f| f.nodes[users].arrivals).sum::<u64>() as f64;
+    let measured = calls / requests;
+    assert!((measured - promised).abs() < 0.1 * promised, "promised {promised:.2}, measured {measured:.2}");
+}
+
+/// A budget on the client alone leaves two edges multiplying: the layered
+/// finding stands, says what the client's budget held back, and asks for
+/// budgets only where there are none.
+#[test]
+fn a_budget_at_one_layer_is_credited_and_the_other_layers_still_blamed() {
+    let (_, d) = diagnosed(&retries_at_every_layer_with_budgets(&[0]));
+    let finding = d
+        .findings
+        .iter()
+        .find(|f| matches!(f.cause, Cause::RetriesAtEveryLayer { .. }))
+        .unwrap_or_else(|| panic!("the edges' retries still multiply:\n{}", all_text(&d)));
+    let Cause::RetriesAtEveryLayer { layers, .. } = &finding.cause else { unreachable!("found above") };
+    assert!(layers[0].at_client && layers[0].budgeted && layers[0].retries_denied > 0, "{layers:?}");
+    assert!(finding.evidence().contains("retry budgets held back"), "{}", finding.evidence());
+    assert!(
+        finding.advice.iter().any(|a| matches!(a, Advice::AddRetryBudget { layers, .. }
+            if layers.as_slice() == ["gateway → api", "api → db"])),
+        "{:?}",
+        finding.advice
+    );
+}
+
+/// Retries on two edges and none at the client are still layers that
+/// multiply: the finding keeps the top edge's retries, and nothing asks
+/// the client to add a third layer.
+#[test]
+fn retries_on_two_edges_alone_are_layers_too_and_no_third_is_advised() {
+    let source = bundled("retries-at-every-layer").expect("bundled").source;
+    let client_retry = "            retry: (max_attempts: 3, backoff_ms: 50, multiplier: 2, jitter: 0.5),\n";
+    assert_eq!(source.matches(client_retry).count(), 1, "the client's policy, alone on its line");
+    let (_, d) = diagnosed(&parse(&source.replace(client_retry, "")));
+    let top = d.top().expect("a finding");
+    let Cause::RetriesAtEveryLayer { layers, worst_case, .. } = &top.cause else {
+        panic!("the edges' retries come first:\n{}", all_text(&d));
+    };
+    assert!(layers.iter().all(|l| !l.at_client) && layers.len() == 2, "{layers:?}");
+    assert!((worst_case - 9.0).abs() < 1e-9, "{worst_case}");
+    assert!(
+        top.advice.iter().any(|a| matches!(a, Advice::RetryAtOneLayer { keep, drop, .. }
+            if keep == "gateway → api" && drop.as_slice() == ["api → db"])),
+        "{:?}",
+        top.advice
+    );
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddCappedRetries { .. })), "{}", all_text(&d));
+}

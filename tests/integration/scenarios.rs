@@ -4,9 +4,10 @@
 //! in the description do what it says.
 
 use archsim::scenario::{
-    BUNDLED, ClientSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec, bundled, parse_scenario, to_ron_string,
+    Arrivals, BUNDLED, ClientSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec, bundled, parse_scenario,
+    to_ron_string,
 };
-use archsim::sim::{SimTime, Simulation, Stats, WindowFrame};
+use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
 /// A bundled scenario, parsed.
 fn scenario(name: &str) -> Scenario {
@@ -379,6 +380,70 @@ fn retry_storm_outlives_the_outage_by_far() {
     client_mut(&mut jitter, "users").retry.as_mut().expect("retry policy").jitter = 1.0;
     let sim = run(&jitter);
     assert!(success_share(&sim, 60.0, 120.0) < 0.05, "jitter alone should not recover");
+}
+
+/// Calls `callee` received per request `client`'s users made in `[from_s, to_s)`.
+fn calls_per_request(sim: &Simulation, client: usize, callee: usize, from_s: f64, to_s: f64) -> f64 {
+    let calls = sum(&node_windows(sim, callee, from_s, to_s), |w| w.arrivals) as f64;
+    let requests = sum(&node_windows(sim, client, from_s, to_s), |w| w.arrivals) as f64;
+    calls / requests.max(1.0)
+}
+
+#[test]
+fn retries_at_every_layer_multiply_an_outage_27_times_and_keep_the_database_down_after_it() {
+    let s = scenario("retries-at-every-layer");
+    let sim = run(&s);
+    let (users, db) = (index(&s, "users"), index(&s, "db"));
+    assert!(success_share(&sim, 0.0, 20.0) > 0.99, "healthy before the crash");
+    // The crash is 20–35 s. Once the requests started before it are
+    // through, every query fails, and each of the 3 layers tries 3 times.
+    let every_layer = theory::nested_retry_load(1.0, &[3, 3, 3]);
+    let outage = calls_per_request(&sim, users, db, 21.0, 35.0);
+    assert!(
+        (0.9 * every_layer..1.05 * every_layer).contains(&outage),
+        "{outage:.1} calls at db per request during the outage, theory {every_layer}"
+    );
+    // Back at 35 s, it never recovers: a full line of queries nobody waits
+    // for, the retries still multiplying, and no request succeeding.
+    let back = node_windows(&sim, db, 37.0, 60.0);
+    assert!(utilisation(&back) > 0.99, "db busy {:.2}", utilisation(&back));
+    assert!(back.iter().all(|w| w.mean_queue_len > 1_900.0), "the line of 2,000 stays full");
+    let stuck = calls_per_request(&sim, users, db, 40.0, 60.0);
+    assert!(stuck > 0.9 * every_layer, "{stuck:.1} calls at db per request after it is back");
+    assert_eq!(sum(&end_to_end(&sim, 36.0, 60.0), |w| w.ok), 0, "no request succeeds after the database is back");
+
+    // Try: `budget: (ratio: 0.1)` on each retry policy, as the description writes it.
+    let policy = "jitter: 0.5)";
+    let file = bundled("retries-at-every-layer").expect("bundled").source;
+    assert_eq!(file.matches(policy).count(), 3, "one retry policy per layer");
+    let budgeted = parse_scenario(&file.replace(policy, "jitter: 0.5, budget: (ratio: 0.1))"), "budgeted.ron")
+        .unwrap_or_else(|e| panic!("the budgeted variant does not load:\n{e}"));
+    let rate = match &s.nodes[users].kind {
+        NodeKind::Client(ClientSpec { arrivals: Arrivals::Poisson { rate }, .. }) => *rate,
+        other => panic!("users are {other:?}"),
+    };
+    // Over any 10 s a budget allows `ratio` retries per first try plus
+    // `min_per_s` (10 by default) a second: 1.15 calls per call at each
+    // layer at 200 requests/s, about 1.5 at the bottom (1.1³ = 1.33 without
+    // the floor) instead of 27. The crash's first 10 s are one such window.
+    let held = theory::budgeted_retry_load(0.1, 10.0, rate, 3).powi(3);
+    let sim = run(&budgeted);
+    let first_ten = calls_per_request(&sim, users, db, 20.0, 30.0);
+    assert!((0.9 * held..1.02 * held).contains(&first_ten), "{first_ten:.2} calls at db per request, theory {held:.2}");
+    let outage = calls_per_request(&sim, users, db, 21.0, 35.0);
+    assert!(outage < 1.6, "{outage:.2} calls at db per request during the outage with budgets");
+    assert!(success_share(&sim, 35.0, 60.0) > 0.99, "with budgets it serves again once it is back");
+
+    // Try: retry only at the edge, the client: 3 calls per request, and it recovers.
+    let mut one_layer = s.clone();
+    for edge in &mut one_layer.edges {
+        edge.retry = None;
+    }
+    let sim = run(&one_layer);
+    let at_client = theory::nested_retry_load(1.0, &[3]);
+    let outage = calls_per_request(&sim, users, db, 21.0, 35.0);
+    assert!((outage - at_client).abs() < 0.05 * at_client, "{outage:.2} calls at db per request, theory {at_client}");
+    assert!(success_share(&sim, 35.0, 60.0) > 0.99, "retrying at one layer it serves again once it is back");
 }
 
 #[test]
