@@ -15,6 +15,7 @@ pub use reasons::{ReasonTally, client_reason_line, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
+use crate::scenario::{NodeKind, Scenario};
 use crate::sim::{Bottleneck, EdgeStats, FailureReason, NodeLive, Simulation, Stats};
 
 /// How a node is drawn.
@@ -68,6 +69,13 @@ pub struct EdgeFlow {
     /// Requests per simulated second, smoothed.
     pub rate_rps: f64,
     pub error_ratio: f64,
+    /// Calls the caller stopped waiting for, since the warm-up: the edge's
+    /// timeout, or a client's own on its target edge.
+    pub timeouts: u64,
+    /// Calls the edge's retry policy sent again, since the warm-up.
+    pub retries: u64,
+    /// Failed calls the edge's retry budget allowed no retry for.
+    pub retries_denied: u64,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -85,6 +93,10 @@ pub struct FailureBurst {
 const SAMPLE_EVERY_S: f64 = 0.1;
 /// Time constant of the edge-rate smoothing, wall seconds.
 const EDGE_SMOOTHING_S: f64 = 0.25;
+/// Wall seconds between two reads of the edges' timeouts and retries while
+/// running: the engine gives them only in its report, which summarises
+/// every node, too dear for every frame of a large design.
+const POLICY_COUNTS_EVERY_S: f64 = 0.5;
 
 /// Everything the canvas draws about the live simulation.
 #[derive(Debug, Clone, Default)]
@@ -101,6 +113,9 @@ pub struct LiveView {
     windows_seen: u64,
     since_sample_s: f64,
     sampled_at_ns: u64,
+    since_counts_s: f64,
+    /// Simulated time of the last read of the edges' timeouts and retries.
+    counts_at_ns: u64,
     /// Simulated time at the last update, to notice a step while paused.
     updated_at_ns: u64,
 }
@@ -117,6 +132,8 @@ impl LiveView {
             windows_seen: windows_closed(sim),
             since_sample_s: SAMPLE_EVERY_S,
             sampled_at_ns: u64::MAX,
+            since_counts_s: POLICY_COUNTS_EVERY_S,
+            counts_at_ns: u64::MAX,
             updated_at_ns: 0,
         };
         view.update(sim, 0.0, false);
@@ -181,6 +198,14 @@ impl LiveView {
             flow.error_ratio = err;
         }
 
+        // Paused, only a step changes them.
+        self.since_counts_s += wall_dt_s;
+        if sim.now().0 != self.counts_at_ns && (!running || self.since_counts_s >= POLICY_COUNTS_EVERY_S) {
+            self.since_counts_s = 0.0;
+            self.counts_at_ns = sim.now().0;
+            self.read_policy_counts(sim);
+        }
+
         let closed = windows_closed(sim);
         if closed != self.windows_seen {
             self.windows_seen = closed;
@@ -224,6 +249,34 @@ impl LiveView {
         }
         bursts
     }
+}
+
+impl LiveView {
+    /// The edges' timeouts, retries and retries denied since the warm-up,
+    /// from the engine's report. A design without a timeout or a retry
+    /// anywhere has none to count, and skips the report.
+    fn read_policy_counts(&mut self, sim: &Simulation) {
+        let counted = self.edges.iter().any(|f| f.timeouts + f.retries + f.retries_denied > 0);
+        if !counted && !has_call_policy(sim.scenario()) {
+            return;
+        }
+        let report = sim.report();
+        for (flow, e) in self.edges.iter_mut().zip(&report.edges) {
+            flow.timeouts = e.timeouts;
+            flow.retries = e.retries;
+            flow.retries_denied = e.retries_denied;
+        }
+    }
+}
+
+/// Whether a caller of `scenario` gives up or retries anywhere: an edge's
+/// or a client's timeout or retry policy.
+fn has_call_policy(scenario: &Scenario) -> bool {
+    scenario.edges.iter().any(|e| e.timeout_ms.is_some() || e.retry.is_some())
+        || scenario
+            .nodes
+            .iter()
+            .any(|n| matches!(&n.kind, NodeKind::Client(c) if c.timeout_ms.is_some() || c.retry.is_some()))
 }
 
 /// Rate and failure share over the last `window_s` seconds: the open
