@@ -32,6 +32,8 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("to_s", "healed at"),
     ("from_s", "cut from"),
     ("blocking_calls", "blocking calls"),
+    ("retry", "retries"),
+    ("min_per_s", "min retries"),
 ];
 
 /// A field name as the inspector labels it: `warmup_s` → "warm-up",
@@ -189,5 +191,15 @@ mod tests {
         assert!(p.other.iter().any(|m| m.message.contains("“duration”")), "{p:?}");
         assert_eq!(p.count(), 3);
         assert_eq!(DocProblems::of(&default_scenario()).count(), 0);
+    }
+
+    /// The retry fields are named as the inspector's rows are, so the
+    /// message under a row uses the row's own word.
+    #[test]
+    fn retry_fields_take_their_row_names() {
+        assert_eq!(
+            in_app_words("a client's `retry` is set on the client; `min_per_s` must be 0 or more"),
+            "a client's “retries” is set on the client; “min retries” must be 0 or more"
+        );
     }
 }

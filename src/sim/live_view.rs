@@ -28,7 +28,34 @@ pub struct NodeLive {
     pub client_rate: Option<f64>,
 }
 
+/// What the call policies of one edge did since the warm-up, for the
+/// app's edge card (the report has the same counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EdgePolicyCounts {
+    /// Calls the caller stopped waiting for.
+    pub timeouts: u64,
+    /// Calls sent again by the edge's retry policy.
+    pub retries: u64,
+    /// Failed calls its retry budget allowed no retry for.
+    pub retries_denied: u64,
+    /// Calls its open breaker failed fast.
+    pub breaker_open: u64,
+}
+
 impl Simulation {
+    /// What edge `i`'s timeout, retries and breaker did since the warm-up:
+    /// four counters, cheap enough for every frame.
+    pub fn edge_policy_counts(&self, i: usize) -> Option<EdgePolicyCounts> {
+        let e = self.edges.get(i)?;
+        let c = e.counters.since(&e.total_start.1);
+        Some(EdgePolicyCounts {
+            timeouts: c.timeouts,
+            retries: c.retries,
+            retries_denied: c.retries_denied,
+            breaker_open: c.breaker_open,
+        })
+    }
+
     /// Where the circuit breaker of edge `i` is now (`None`: no breaker).
     pub fn edge_breaker_state(&self, i: usize) -> Option<super::BreakerState> {
         self.edges.get(i)?.breaker_state(self.now)

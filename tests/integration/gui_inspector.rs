@@ -1,27 +1,70 @@
 //! The inspector says what it did with a value the user typed when that is
 //! not what was typed (issue 7 minor): a value brought into range, or text
 //! that is not a number, gets a note beside its field. An edge's inspector
-//! sets its bulkhead and schedules latency faults (issue 8).
+//! sets its bulkhead and schedules latency faults (issue 8), and its
+//! caller's timeout, retries and retry budget; a client's edge points to
+//! the client, whose inspector sets its own.
 
 #![cfg(feature = "gui")]
 
-use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog};
-use archsim::scenario::{NodeKind, default_scenario};
+use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, PendingKey, ScriptedFileDialog};
+use archsim::scenario::{NodeKind, RetryBudget, default_scenario};
 use eframe::egui::{Key, accesskit::Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn app() -> Harness<'static, ArchsimApp> {
-    Harness::builder().with_size([1280.0, 800.0]).build_eframe(|cc| {
+    app_with_clock().0
+}
+
+/// The app on the three-tier design, and the clock that moves it.
+fn app_with_clock() -> (Harness<'static, ArchsimApp>, ManualClock) {
+    let clock = ManualClock::new();
+    let c = clock.clone();
+    let harness = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
         ArchsimApp::new(
             cc,
             AppConfig::for_tests(
-                Box::new(ManualClock::new()),
+                Box::new(c),
                 Box::new(ScriptedFileDialog::new()),
                 InitialDocument::Scenario(Box::new(default_scenario()), None),
             ),
         )
-    })
+    });
+    (harness, clock)
+}
+
+/// Plays for `secs` of wall time at the default speed.
+fn play_for(h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64) {
+    if !h.state().runtime().is_running() {
+        h.get_by_label("Play").click();
+        h.run_steps(1);
+    }
+    for _ in 0..20 {
+        clock.advance(secs / 20.0);
+        h.step();
+    }
+}
+
+/// Selects the edge `from → to` the way a user does: the node, then the
+/// "calls …" link in its inspector.
+fn select_edge(h: &mut Harness<'static, ArchsimApp>, from: &str, to: &str) {
+    h.get_by_label(&format!("node {from}")).click_accesskit();
+    h.run_steps(2);
+    h.get_by_label(&format!("calls {to}")).click_accesskit();
+    h.run_steps(2);
+}
+
+/// Clicks the check box labelled `label`.
+fn tick(h: &mut Harness<'static, ArchsimApp>, label: &str) {
+    h.get_by_role_and_label(Role::CheckBox, label).click_accesskit();
+    h.run_steps(2);
+}
+
+/// Sets the spin button labelled `label` to `value`, as a screen reader does.
+fn set_spin(h: &mut Harness<'static, ArchsimApp>, label: &str, value: f64) {
+    h.get_by_role_and_label(Role::SpinButton, label).set_value_accesskit(value);
+    h.run_steps(2);
 }
 
 /// Types `text` into the spin button labelled `label` and leaves the field.
@@ -81,4 +124,89 @@ fn an_edge_gets_a_bulkhead_and_a_latency_fault_from_its_inspector() {
         faults.iter().any(|f| matches!(f, archsim::scenario::FaultSpec::Latency { added_ms, .. } if *added_ms == 50.0)),
         "{faults:?}"
     );
+}
+
+/// The caller of an edge that is not a client's gets its own timeout,
+/// retries and retry budget from the edge's inspector (issue 8): each goes
+/// into the document's edge, the running simulation takes them at once
+/// (nothing waits for a reset), and the calls that then time out and are
+/// retried show on the edge's live card.
+#[test]
+fn a_service_edge_gets_a_timeout_retries_and_a_budget_that_apply_to_the_running_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 1.0);
+    select_edge(&mut h, "app-1", "cache");
+    let index = h.state().document().scenario.edges.iter().position(|e| e.from == "app-1" && e.to == "cache");
+    let index = index.expect("app-1 calls the cache");
+    assert!(h.query_by_label_contains("set on the client").is_none(), "a service's edge has its own");
+
+    tick(&mut h, "timeout");
+    // Shorter than a round trip to the cache (0.5 ms each way): every call times out.
+    set_spin(&mut h, "timeout", 0.5);
+    tick(&mut h, "retries");
+    set_spin(&mut h, "  attempts", 2.0);
+    tick(&mut h, "  budget");
+    set_spin(&mut h, "    ratio", 20.0);
+
+    let edge = h.state().document().scenario.edges[index].clone();
+    assert_eq!(edge.timeout_ms, Some(0.5));
+    let retry = edge.retry.as_ref().expect("retries on");
+    assert_eq!(retry.max_attempts, 2);
+    assert_eq!(retry.budget, Some(RetryBudget { ratio: 0.2, min_per_s: 10.0 }), "20 % of requests");
+
+    let rt = h.state().runtime();
+    assert!(rt.now_s() > 0.5, "the edits went to a simulation already running");
+    assert!(!rt.pending.contains_key(&PendingKey::Edge(index)), "{:?}", rt.pending);
+    let running = rt.sim.as_ref().map(|s| s.scenario().edges[index].clone());
+    assert_eq!(running.as_ref(), Some(&edge), "the engine runs the edited edge");
+
+    play_for(&mut h, &clock, 2.0);
+    // Paused, the live card reads the counts as they stand.
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    let report = h.state().runtime().sim.as_ref().map(archsim::sim::Simulation::report).expect("running");
+    let counted = &report.edges[index];
+    assert!(counted.timeouts > 0 && counted.retries > 0 && counted.retries_denied > 0, "{counted:?}");
+    let live = h.state().runtime().live.edges[index];
+    assert_eq!(
+        (live.timeouts, live.retries, live.retries_denied),
+        (counted.timeouts, counted.retries, counted.retries_denied)
+    );
+    // The live card: timeouts, retries and retries denied, each "… so far".
+    assert!(h.query_by_label("timeouts").is_some() && h.query_by_label("retries denied").is_some());
+    assert_eq!(h.query_all_by_label_contains("so far").count(), 3, "three counts on the live card");
+}
+
+/// A client's timeout and retries are the client's (issue 8): its edge's
+/// inspector says so, with a link to the client, and has no timeout or
+/// retries rows of its own.
+#[test]
+fn a_client_edge_points_to_the_client_instead_of_showing_timeout_rows() {
+    let mut h = app();
+    select_edge(&mut h, "users", "lb");
+    assert!(h.query_by_label_contains("timeout and retries are set on the client").is_some(), "the pointer line");
+    assert!(h.query_by_role_and_label(Role::CheckBox, "timeout").is_none(), "no timeout row");
+    assert!(h.query_by_role_and_label(Role::CheckBox, "retries").is_none(), "no retries row");
+    h.get_by_label("select users").click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().selection().single_node(), Some("users"));
+    assert!(h.query_by_role_and_label(Role::CheckBox, "timeout").is_some(), "the client's own timeout row");
+}
+
+/// The client's retries get a budget from its inspector, through the same
+/// rows an edge's retries use.
+#[test]
+fn a_clients_retry_budget_is_set_from_its_inspector() {
+    let mut h = app();
+    h.get_by_label("node users").click_accesskit();
+    h.run_steps(2);
+    tick(&mut h, "retries");
+    tick(&mut h, "  budget");
+    set_spin(&mut h, "    ratio", 5.0);
+    set_spin(&mut h, "    min retries", 2.0);
+    let budget = match &h.state().document().scenario.nodes[0].kind {
+        NodeKind::Client(c) => c.retry.as_ref().and_then(|r| r.budget),
+        other => panic!("not a client: {other:?}"),
+    };
+    assert_eq!(budget, Some(RetryBudget { ratio: 0.05, min_per_s: 2.0 }));
 }

@@ -185,25 +185,34 @@ impl<'a> Row<'a> {
 
     /// A probability shown as a percentage.
     pub fn percent(self, ui: &mut Ui, edit: &mut Edit, p: &mut f64) {
+        self.percent_up_to(ui, edit, p, 1.0);
+    }
+
+    /// A ratio from 0 to `max` shown as a percentage (a retry budget of
+    /// 0.1 is "10 %", and may go past 100 %); the unit, if any, follows
+    /// the "%" ("10 % of requests").
+    pub fn percent_up_to(self, ui: &mut Ui, edit: &mut Edit, p: &mut f64, max: f64) {
         let label = self.label_cell(ui);
         let mut pct = *p * 100.0;
+        let max_pct = max * 100.0;
+        let unit = format!(" %{}", self.unit);
         let typed = Typed::default();
         let r = ui
             .add(
                 DragValue::new(&mut pct)
-                    .range(0.0..=100.0)
+                    .range(0.0..=max_pct)
                     .speed(0.1)
-                    .suffix(" %")
+                    .suffix(unit.as_str())
                     .max_decimals(2)
                     .custom_parser(|t| typed.parse(t)),
             )
             .labelled_by(label.id)
             .on_hover_text(self.help);
         if r.changed() {
-            *p = (pct / 100.0).clamp(0.0, 1.0);
+            *p = (pct / 100.0).clamp(0.0, max);
         }
         edit.note(&r);
-        Row { unit: " %", ..self }.note_typed(ui, &r, &typed, pct, (0.0, 100.0));
+        Row { unit: &unit, ..self }.note_typed(ui, &r, &typed, pct, (0.0, max_pct));
         self.end(ui, edit);
     }
 

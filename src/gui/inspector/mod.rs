@@ -4,13 +4,15 @@
 //! whether an edit applied to the running simulation or waits for a reset.
 
 mod distribution;
+mod edge_params;
 mod faults;
 mod fields;
 mod node_params;
+mod retry;
 
 use eframe::egui::{self, RichText, TextEdit, Ui};
 
-use self::distribution::distribution_rows;
+use self::edge_params::edge_params_ui;
 use self::fields::{Edit, Row, form, label_cell, problems_ui};
 use self::node_params::node_kind_ui;
 use super::canvas::card_grid_ui;
@@ -21,8 +23,8 @@ use super::live::{edge_traffic, node_card, reason_line};
 use super::problems::DocProblems;
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
-use crate::scenario::limits::{MAX_SECONDS, MAX_WEIGHT, MIN_WINDOW_S};
-use crate::scenario::{DistributionSpec, FaultSpec, NodeKind, Scenario};
+use crate::scenario::limits::{MAX_SECONDS, MIN_WINDOW_S};
+use crate::scenario::{FaultSpec, NodeKind, Scenario};
 
 /// What the inspector reads.
 pub struct InspectorInput<'a> {
@@ -203,36 +205,11 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     ui.add_space(6.0);
     let mut spec = edge.clone();
     let mut edit = Edit::with_problems(edge_problems);
-    form(ui, ("edge", index), |ui| {
-        let label = label_cell(
-            ui,
-            "latency",
-            "One-way network delay, paid by the request and again by the answer. Same rack ~0.1 ms, same region ~1 ms, across an ocean ~70 ms.",
-        );
-        let mut on = spec.latency.is_some();
-        if ui.checkbox(&mut on, "network delay").labelled_by(label.id).changed() {
-            spec.latency = on.then_some(DistributionSpec::Constant { ms: 1.0 });
-            edit.changed = true;
-        }
-        ui.end_row();
-        if let Some(lat) = &mut spec.latency {
-            distribution_rows(ui, &mut edit, ("  delay", "latency"), lat, "The one-way delay's distribution.");
-        }
-        Row::new("packet loss", "drop_probability")
-            .help("Share of requests lost on the way; the caller sees a failure ('dropped').")
-            .percent(ui, &mut edit, &mut spec.drop_probability);
-        Row::new("weight", "weight")
-            .speed(0.05)
-            .help("Share of traffic for a weighted load balancer (ignored by other policies). Applies at once.")
-            .number(ui, &mut edit, &mut spec.weight, 0.0..=MAX_WEIGHT);
-        Row::new("bulkhead", "max_concurrent")
-            .unit(" calls")
-            .help(
-                "At most this many calls over this link at once; one more fails at once ('bulkhead full'). \
-                 Use it so one slow dependency cannot take every worker of the caller. Applies at once.",
-            )
-            .optional_whole(ui, &mut edit, &mut spec.max_concurrent, (10, "no cap"));
-    });
+    let from_client = input.scenario.node(&edge.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
+    edge_params_ui(ui, &mut spec, &mut edit, index, from_client);
+    if from_client {
+        client_policy_note(ui, &edge.from, commands);
+    }
     problems_ui(ui, &edit.not_shown());
     if edit.changed && spec != *edge {
         commands.push(Command::SetEdge { index, edge: spec, continuous: edit.dragging });
@@ -242,6 +219,17 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     if ui.button("Delete edge").clicked() {
         commands.push(Command::DeleteEdge(index));
     }
+}
+
+/// Why an edge from a client has no timeout or retries of its own: the
+/// client's apply to it, and are set on the client (a link selects it).
+fn client_policy_note(ui: &mut Ui, client: &str, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("This client's timeout and retries are set on the client:");
+        if ui.link(format!("select {client}")).on_hover_text("Select the client to change them").clicked() {
+            commands.push(Command::Select(Selection::node(client)));
+        }
+    });
 }
 
 fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Command>) {

@@ -5,14 +5,15 @@ use eframe::egui::{self, Ui};
 
 use super::distribution::distribution_rows;
 use super::fields::{Edit, Row, form, label_cell};
+use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_SECONDS,
-    MAX_USERS, MAX_ZIPF_EXPONENT,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS, MAX_USERS,
+    MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
     Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LoadBalancerSpec,
-    NodeKind, ProfileShape, QueueSpec, RateLimitSpec, RetryPolicy, ServiceSpec,
+    NodeKind, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec,
 };
 
 /// The form for a node's parameters. Edits `kind` in place.
@@ -87,51 +88,13 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             }
         });
         Row::new("timeout", "timeout_ms").unit(" ms").help("The client gives up on an attempt after this long (and may retry). Work already started downstream goes on.").optional_number(ui, edit, &mut c.timeout_ms, (1_000.0, "none"), 0.001..=MAX_MS);
-        let mut retry_on = c.retry.is_some();
-        let label = label_cell(
+        retry_policy_rows(
             ui,
-            "retries",
-            "Try again after a failure, waiting longer each time (exponential backoff). Retries add load exactly when the system is struggling.",
+            edit,
+            &mut c.retry,
+            "The client tries a failed request again (any failure, its timeout included), waiting longer each time \
+             (exponential backoff). Use it for brief blips; retries add load exactly when the system is struggling.",
         );
-        if ui.checkbox(&mut retry_on, "retry failures").labelled_by(label.id).changed() {
-            c.retry = retry_on.then_some(RetryPolicy {
-                max_attempts: 3,
-                backoff_ms: 100.0,
-                multiplier: 2.0,
-                max_backoff_ms: 10_000.0,
-                jitter: 0.5,
-                budget: None,
-            });
-            edit.changed = true;
-        }
-        ui.end_row();
-        if let Some(r) = &mut c.retry {
-            edit.within(&[Key("retry")], |edit| {
-            Row::new("  attempts", "max_attempts").help("Attempts in all, the first included.").whole(
-                ui,
-                edit,
-                &mut r.max_attempts,
-                1..=MAX_RETRY_ATTEMPTS,
-            );
-            Row::new("  backoff", "backoff_ms").unit(" ms").speed(1.0).help("Wait before the first retry.").number(
-                ui,
-                edit,
-                &mut r.backoff_ms,
-                0.0..=MAX_MS,
-            );
-            Row::new("  multiplier", "multiplier")
-                .unit("×")
-                .speed(0.05)
-                .help("Each further wait is this many times longer.")
-                .number(ui, edit, &mut r.multiplier, 1.0..=MAX_FACTOR);
-            Row::new("  max backoff", "max_backoff_ms")
-                .unit(" ms")
-                .speed(10.0)
-                .help("No wait is longer than this.")
-                .number(ui, edit, &mut r.max_backoff_ms, 0.0..=MAX_MS);
-            Row::new("  jitter", "jitter").help("Randomises each wait so clients do not retry in lockstep (100 % = anywhere between 0 and twice the wait).").percent(ui, edit, &mut r.jitter);
-            });
-        }
         let mut keys_on = c.keys.is_some();
         let label = label_cell(
             ui,
@@ -463,7 +426,7 @@ mod tests {
 
     use super::*;
     use crate::gui::problems::DocProblems;
-    use crate::scenario::{Scenario, default_scenario};
+    use crate::scenario::{RetryBudget, RetryPolicy, Scenario, default_scenario};
 
     /// Draws node `id`'s form with the document's problems and returns the
     /// messages no row showed under its field.
@@ -495,7 +458,7 @@ mod tests {
                 multiplier: 2.0,
                 max_backoff_ms: 100.0,
                 jitter: 0.0,
-                budget: None,
+                budget: Some(RetryBudget { ratio: 20.0, min_per_s: -1.0 }),
             });
             c.keys = Some(KeySpec { keyspace: 10, zipf_exponent: 50.0 });
             c.write_fraction = 2.0;
@@ -503,7 +466,7 @@ mod tests {
             c.timeout_ms = Some(-5.0);
         }
         let (found, unplaced) = unplaced_problems(&s, &users_id);
-        assert!(found >= 5, "{found} problems");
+        assert!(found >= 7, "{found} problems");
         assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
 
         let cache = base.nodes.iter().position(|n| matches!(n.kind, NodeKind::Cache(_))).expect("a cache");

@@ -70,6 +70,15 @@ pub struct EdgeFlow {
     pub error_ratio: f64,
     /// Where the edge's circuit breaker is now (`None`: no breaker).
     pub breaker: Option<BreakerState>,
+    /// Calls the caller stopped waiting for, since the warm-up: the edge's
+    /// timeout, or a client's own on its target edge.
+    pub timeouts: u64,
+    /// Calls the edge's retry policy sent again, since the warm-up.
+    pub retries: u64,
+    /// Failed calls the edge's retry budget allowed no retry for.
+    pub retries_denied: u64,
+    /// Calls the edge's open breaker failed fast, since the warm-up.
+    pub breaker_open: u64,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -182,6 +191,11 @@ impl LiveView {
             flow.rate_rps += alpha * (rate - flow.rate_rps);
             flow.error_ratio = err;
             flow.breaker = sim.edge_breaker_state(e);
+            let counts = sim.edge_policy_counts(e).unwrap_or_default();
+            flow.timeouts = counts.timeouts;
+            flow.retries = counts.retries;
+            flow.retries_denied = counts.retries_denied;
+            flow.breaker_open = counts.breaker_open;
         }
 
         let closed = windows_closed(sim);

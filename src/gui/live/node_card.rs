@@ -132,12 +132,25 @@ mod tests {
     }
 }
 
-/// An edge's traffic now: its rate and the share of answers that failed.
-pub fn edge_traffic(flow: &EdgeFlow) -> [CardLine; 2] {
-    [
+/// An edge's traffic now: its rate and the share of answers that failed,
+/// then what its caller's timeout and retries did so far, when they did
+/// anything (most links never time out, and a line of zeros is noise).
+pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
+    let mut lines = vec![
         line("rate", format::rate(flow.rate_rps), false),
         line("errors", format::percent(flow.error_ratio), flow.error_ratio > 0.0),
-    ]
+    ];
+    for (name, n) in [
+        ("timeouts", flow.timeouts),
+        ("retries", flow.retries),
+        ("retries denied", flow.retries_denied),
+        ("failed fast (breaker)", flow.breaker_open),
+    ] {
+        if n > 0 {
+            lines.push(line(name, format!("{} so far", format::count(n)), true));
+        }
+    }
+    lines
 }
 
 /// The card of an edge: its latency and drop rate as written, and its
@@ -170,9 +183,19 @@ mod edge_card_tests {
         let edge = EdgeSpec::new("a", "b");
         let names = |c: &[CardLine]| c.iter().map(|l| l.name).collect::<Vec<_>>();
         assert_eq!(names(&edge_card(&edge, None)), ["latency (mean, one way)"]);
-        let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05, breaker: None };
+        let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05, ..EdgeFlow::default() };
         let card = edge_card(&edge, Some(&flow));
         assert_eq!(names(&card), ["latency (mean, one way)", "rate", "errors"]);
         assert!(card[2].alarm);
+    }
+
+    /// Timeouts and retries show once there are some, and only those.
+    #[test]
+    fn an_edge_card_shows_timeouts_and_retries_once_they_happen() {
+        let flow = EdgeFlow { rate_rps: 50.0, timeouts: 1_234, retries: 7, ..EdgeFlow::default() };
+        let text: Vec<String> = edge_traffic(&flow).iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        assert_eq!(text, ["rate 50 rps", "errors 0 %", "timeouts 1,234 so far", "retries 7 so far"]);
+        let denied = EdgeFlow { retries_denied: 3, ..EdgeFlow::default() };
+        assert!(edge_traffic(&denied).iter().any(|l| l.name == "retries denied" && l.alarm));
     }
 }
