@@ -19,7 +19,7 @@ use super::CliError;
 /// The columns of `end_to_end.csv` and `node-<id>.csv`, after the failure
 /// reasons are spliced in (see [`stats_header`]).
 const LEADING_COLUMNS: [&str; 5] = ["window_start_s", "window_end_s", "arrivals", "ok", "failed"];
-const TRAILING_COLUMNS: [&str; 11] = [
+const TRAILING_COLUMNS: [&str; 12] = [
     "downstream",
     "throughput_rps",
     "latency_mean_ms",
@@ -31,6 +31,7 @@ const TRAILING_COLUMNS: [&str; 11] = [
     "utilisation",
     "hit_ratio",
     "error_ratio",
+    "degraded",
 ];
 const EDGE_COLUMNS: [&str; 8] =
     ["window_start_s", "window_end_s", "from", "to", "sent", "failed", "rate_rps", "error_ratio"];
@@ -125,6 +126,7 @@ fn stats_row(start_s: f64, end_s: f64, s: &Stats) -> Vec<String> {
         optional(s.utilisation),
         optional(s.hit_ratio),
         s.error_ratio.to_string(),
+        s.degraded.to_string(),
     ]);
     row
 }

@@ -93,6 +93,13 @@ fn render_end_to_end(report: &Report) -> String {
     let mut facts = Table::new(&[("", Align::Left), ("", Align::Right), ("", Align::Left)]).indented(2);
     facts.row(vec!["requests".into(), format::count(e.arrivals)]);
     facts.row(vec!["ok".into(), format::count(e.ok)]);
+    if e.degraded > 0 {
+        facts.row(vec![
+            "degraded".into(),
+            format::count(e.degraded),
+            format!("answered by a fallback ({} of requests)", format::percent(e.degraded_ratio)),
+        ]);
+    }
     facts.row(vec!["failed".into(), format::count(e.failed), failure_list(&e.failures)]);
     facts.row(vec![
         "throughput".into(),
@@ -135,29 +142,38 @@ fn render_latency(l: &LatencySummary) -> String {
 }
 
 fn render_nodes(nodes: &[NodeReport]) -> String {
-    let mut table = Table::new(&[
-        ("node", Align::Left),
-        ("kind", Align::Left),
-        ("arrivals", Align::Right),
-        ("ok", Align::Right),
-        ("failed", Align::Right),
-        ("req/s", Align::Right),
-        ("util", Align::Right),
-        ("queue", Align::Right),
-        ("p50 ms", Align::Right),
-        ("p99 ms", Align::Right),
-        ("hit", Align::Right),
-        ("failures", Align::Left),
-    ])
+    // A "degraded" column only in runs where a fallback answered.
+    let any_degraded = nodes.iter().any(|n| n.stats.degraded > 0);
+    let mut columns =
+        vec![("node", Align::Left), ("kind", Align::Left), ("arrivals", Align::Right), ("ok", Align::Right)];
+    if any_degraded {
+        columns.push(("degraded", Align::Right));
+    }
+    let mut table = Table::new(
+        &[
+            columns.as_slice(),
+            &[
+                ("failed", Align::Right),
+                ("req/s", Align::Right),
+                ("util", Align::Right),
+                ("queue", Align::Right),
+                ("p50 ms", Align::Right),
+                ("p99 ms", Align::Right),
+                ("hit", Align::Right),
+                ("failures", Align::Left),
+            ],
+        ]
+        .concat(),
+    )
     .indented(2);
     for n in nodes {
         let s = &n.stats;
         let has_latency = s.latency.count > 0;
-        table.row(vec![
-            n.id.clone(),
-            n.kind.label().to_string(),
-            format::count(s.arrivals),
-            format::count(s.ok),
+        let mut row = vec![n.id.clone(), n.kind.label().to_string(), format::count(s.arrivals), format::count(s.ok)];
+        if any_degraded {
+            row.push(format::count(s.degraded));
+        }
+        row.extend([
             format::count(s.failed),
             format::rate(s.throughput_rps),
             s.utilisation.map_or_else(dash, format::percent),
@@ -167,6 +183,7 @@ fn render_nodes(nodes: &[NodeReport]) -> String {
             s.hit_ratio.map_or_else(dash, format::percent),
             failure_list(&s.failures),
         ]);
+        table.row(row);
     }
     table.render()
 }

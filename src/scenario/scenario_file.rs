@@ -128,6 +128,30 @@ pub struct EdgeSpec {
     /// is back. Absent = no breaker.
     #[serde(default)]
     pub breaker: Option<BreakerSpec>,
+    /// What the caller answers when a call over this edge fails for good
+    /// (after its retries; an error, a timeout, an open breaker, a full
+    /// bulkhead, a dead callee): a **degraded** answer instead of a
+    /// failure. Absent = the failure goes up to the caller's caller.
+    #[serde(default)]
+    pub fallback: Option<FallbackSpec>,
+}
+
+/// A fallback: graceful degradation instead of an error. Its answers are
+/// counted as *degraded*, apart from ok and failed, everywhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FallbackSpec {
+    /// A fixed answer (a default, an empty list, a cached recommendation)
+    /// the caller makes up itself, taking `latency` to produce (absent:
+    /// at once).
+    Respond {
+        #[serde(default)]
+        latency: Option<DistributionSpec>,
+    },
+    /// Only on the edge from an LRU cache to its backing store: answer from
+    /// the cache's expired copy of the key when it still holds one, and
+    /// fail as before when it does not. With `serve stale` the cache keeps
+    /// expired keys (until evicted) instead of dropping them at lookup.
+    ServeStale,
 }
 
 /// A circuit breaker, as Resilience4j and Hystrix build one. Closed, it
@@ -210,6 +234,7 @@ impl EdgeSpec {
             timeout_ms: None,
             retry: None,
             breaker: None,
+            fallback: None,
         }
     }
 }

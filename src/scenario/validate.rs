@@ -18,8 +18,8 @@ use super::limits::{
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, BreakerSpec, BreakerWindow, CacheMode, DistributionSpec, EdgeSpec, FaultSpec, LbPolicy, NodeKind,
-    NodeSpec, ProfileShape, RetryPolicy, Scenario,
+    Arrivals, BreakerSpec, BreakerWindow, CacheMode, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, LbPolicy,
+    NodeKind, NodeSpec, ProfileShape, RetryPolicy, Scenario,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -417,8 +417,41 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         if let Some(b) = &e.breaker {
             check_breaker(c, &at(&path, &[Key("breaker")]), b);
         }
+        match &e.fallback {
+            Some(FallbackSpec::Respond { latency: Some(latency) }) => {
+                c.distribution(&at(&path, &[Key("fallback")]), "latency", latency);
+            }
+            Some(FallbackSpec::ServeStale) => {
+                let from_lru_cache = g.node(&e.from).is_some_and(
+                    |n| matches!(&n.kind, NodeKind::Cache(cache) if matches!(cache.mode, CacheMode::Lru { .. })),
+                );
+                if !from_lru_cache {
+                    c.report(
+                        at(&path, &[Key("fallback")]),
+                        format!(
+                            "edge {}: `ServeStale` answers from a cache's expired copies, so it belongs on the edge \
+                             from a cache in `Lru` mode to its backing store; \"{}\" is not one: use \
+                             `Respond(latency: …)` for a default answer",
+                            i + 1,
+                            e.from
+                        ),
+                    );
+                }
+            }
+            Some(FallbackSpec::Respond { latency: None }) | None => {}
+        }
         let from_client = g.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
         if from_client {
+            if e.fallback.is_some() {
+                c.report(
+                    at(&path, &[Key("fallback")]),
+                    format!(
+                        "edge {}: a client's requests succeed or fail as its users see them; put the fallback on \
+                         the edge where a caller can answer instead (from a gateway or a service to what it calls)",
+                        i + 1
+                    ),
+                );
+            }
             for (field, set) in [("timeout_ms", e.timeout_ms.is_some()), ("retry", e.retry.is_some())] {
                 if set {
                     c.report(

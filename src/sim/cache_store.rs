@@ -16,6 +16,9 @@ pub enum CacheStore {
         entries: LruCache<u64, SimTime>,
         capacity: usize,
         ttl_ns: Option<u64>,
+        /// Keep expired keys (until evicted) for a `ServeStale` fallback,
+        /// instead of dropping them when a lookup finds them expired.
+        keep_stale: bool,
     },
     Fixed {
         hit_probability: f64,
@@ -25,7 +28,7 @@ pub enum CacheStore {
 impl CacheStore {
     pub fn lru(capacity: u64, ttl_ns: Option<u64>) -> CacheStore {
         let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
-        CacheStore::Lru { entries: LruCache::unbounded(), capacity, ttl_ns }
+        CacheStore::Lru { entries: LruCache::unbounded(), capacity, ttl_ns, keep_stale: false }
     }
 
     /// Looks `key` up at `now`; an expired entry is removed and misses.
@@ -35,15 +38,35 @@ impl CacheStore {
     #[inline(never)]
     pub fn lookup(&mut self, key: u64, now: SimTime, rng: &mut SimRng) -> bool {
         match self {
-            CacheStore::Lru { entries, ttl_ns, .. } => match entries.get(&key) {
+            CacheStore::Lru { entries, ttl_ns, keep_stale, .. } => match entries.get(&key) {
                 Some(&stored) if ttl_ns.is_none_or(|ttl| now.since(stored) < ttl) => true,
                 Some(_) => {
-                    entries.pop(&key);
+                    if !*keep_stale {
+                        entries.pop(&key);
+                    }
                     false
                 }
                 None => false,
             },
             CacheStore::Fixed { hit_probability } => rng.random_bool(hit_probability.clamp(0.0, 1.0)),
+        }
+    }
+
+    /// Whether the cache holds a copy of `key`, fresh or expired (what a
+    /// `ServeStale` fallback answers from). A fixed-probability cache holds
+    /// no keys.
+    #[inline(never)]
+    pub fn has_copy(&self, key: u64) -> bool {
+        match self {
+            CacheStore::Lru { entries, .. } => key != 0 && entries.contains(&key),
+            CacheStore::Fixed { .. } => false,
+        }
+    }
+
+    /// Keep expired keys for a stale answer, or drop them when looked up.
+    pub fn set_keep_stale(&mut self, keep: bool) {
+        if let CacheStore::Lru { keep_stale, .. } = self {
+            *keep_stale = keep;
         }
     }
 

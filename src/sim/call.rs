@@ -24,6 +24,9 @@ pub enum CallState {
     /// A downstream call over an edge with a retry policy failed; the
     /// caller waits out the backoff before calling again.
     Backoff,
+    /// A downstream call failed for good and the edge's fallback is
+    /// making up its answer.
+    Fallback,
 }
 
 /// One request at one node. A client's logical request is a call at the

@@ -12,8 +12,8 @@ use rand::RngExt;
 use super::breaker::Breaker;
 use super::rng::SimRng;
 use super::time::ms_to_nanos;
-use super::{CallId, SimTime};
-use crate::scenario::{EdgeSpec, RetryBudget, RetryPolicy};
+use super::{CallId, Distribution, SimTime};
+use crate::scenario::{EdgeSpec, FallbackSpec, RetryBudget, RetryPolicy};
 
 /// A caller's policy for calls over one edge, with its run-time state.
 pub struct CallPolicy {
@@ -25,13 +25,33 @@ pub struct CallPolicy {
     /// The retry budget's recent history, when the policy has one.
     pub budget: Option<RetryBudgetState>,
     pub breaker: Option<Breaker>,
+    pub fallback: Option<Fallback>,
+}
+
+/// A fallback at run time.
+pub enum Fallback {
+    /// A made-up answer after this long (`None`: at once).
+    Respond(Option<Distribution>),
+    /// The calling cache's expired copy of the key, when it has one.
+    ServeStale,
+}
+
+impl Fallback {
+    fn new(spec: &FallbackSpec) -> Fallback {
+        match spec {
+            FallbackSpec::Respond { latency } => {
+                Fallback::Respond(latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()))
+            }
+            FallbackSpec::ServeStale => Fallback::ServeStale,
+        }
+    }
 }
 
 impl CallPolicy {
     /// The policy an edge's spec asks for; `None` when it asks for none,
     /// so the engine's check per call stays a null-pointer test.
     pub fn for_edge(spec: &EdgeSpec) -> Option<Box<CallPolicy>> {
-        if spec.timeout_ms.is_none() && spec.retry.is_none() && spec.breaker.is_none() {
+        if spec.timeout_ms.is_none() && spec.retry.is_none() && spec.breaker.is_none() && spec.fallback.is_none() {
             return None;
         }
         Some(Box::new(CallPolicy {
@@ -40,6 +60,7 @@ impl CallPolicy {
             retry: spec.retry.clone(),
             budget: spec.retry.as_ref().and_then(|r| r.budget).map(RetryBudgetState::new),
             breaker: spec.breaker.map(Breaker::new),
+            fallback: spec.fallback.as_ref().map(Fallback::new),
         }))
     }
 
@@ -61,6 +82,7 @@ impl CallPolicy {
             // A new breaker starts closed with an empty window.
             self.breaker = spec.breaker.map(Breaker::new);
         }
+        self.fallback = spec.fallback.as_ref().map(Fallback::new);
     }
 }
 

@@ -354,7 +354,11 @@ impl Simulation {
             (policy, fresh) => *policy = fresh,
         }
         e.guarded = e.is_guarded();
+        let serve_stale = matches!(spec.fallback, Some(crate::scenario::FallbackSpec::ServeStale));
         let source = e.from as usize;
+        if let Behaviour::Cache { store, .. } = &mut self.nodes[source].behaviour {
+            store.set_keep_stale(serve_stale);
+        }
         self.scenario = candidate;
         if weight_changed {
             let weights = self.edge_weights_from(source);

@@ -37,6 +37,8 @@ pub struct EdgeCounters {
     pub breaker_open: u64,
     /// Times the breaker opened (from closed, or again from half-open).
     pub breaker_trips: u64,
+    /// Failed calls the edge's fallback answered instead (degraded answers).
+    pub fallbacks: u64,
 }
 
 impl EdgeCounters {
@@ -54,6 +56,7 @@ impl EdgeCounters {
             retries_denied: self.retries_denied - base.retries_denied,
             breaker_open: self.breaker_open - base.breaker_open,
             breaker_trips: self.breaker_trips - base.breaker_trips,
+            fallbacks: self.fallbacks - base.fallbacks,
         }
     }
 }

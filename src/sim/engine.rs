@@ -122,6 +122,15 @@ impl Simulation {
             });
         }
 
+        // A cache whose backing edge serves stale answers keeps expired keys.
+        for (spec, e) in scenario.edges.iter().zip(&edges) {
+            if matches!(spec.fallback, Some(crate::scenario::FallbackSpec::ServeStale))
+                && let Behaviour::Cache { store, .. } = &mut nodes[e.from as usize].behaviour
+            {
+                store.set_keep_stale(true);
+            }
+        }
+
         let faults = scenario
             .faults
             .iter()
@@ -217,6 +226,7 @@ impl Simulation {
             Event::TimeoutCheck(owner) => self.on_timeout_check(owner),
             Event::RetryDue(call) => self.on_retry_due(call),
             Event::Resend(call) => self.on_resend(call),
+            Event::FallbackDone(call) => self.on_fallback_done(call),
             Event::WindowEnd => self.close_window(),
             Event::WarmupEnd => self.end_warmup(),
             Event::Fault { index, ending } => self.apply_fault(index as usize, ending),

@@ -41,6 +41,8 @@ pub enum Event {
     RetryDue(CallId),
     /// A caller's backoff before calling over the same edge again is over.
     Resend(CallId),
+    /// An edge's fallback has made up its (degraded) answer.
+    FallbackDone(CallId),
     /// The current metrics window closes.
     WindowEnd,
     /// The warm-up is over: totals start from here.

@@ -87,6 +87,9 @@ pub enum Outcome {
     #[default]
     Pending,
     Ok,
+    /// Answered by a fallback instead of failing (a default, a stale
+    /// copy): a success for the caller, counted apart from ok.
+    Degraded,
     /// Failed for `reason` at node `origin`.
     Failed {
         reason: FailureReason,

@@ -241,7 +241,11 @@ impl Simulation {
                     c.node == i as u32
                         && matches!(
                             c.state,
-                            CallState::Queued | CallState::Working | CallState::Waiting | CallState::Backoff
+                            CallState::Queued
+                                | CallState::Working
+                                | CallState::Waiting
+                                | CallState::Backoff
+                                | CallState::Fallback
                         )
                 })
             })

@@ -6,6 +6,7 @@ use rand::RngExt;
 
 use super::breaker::Transition;
 use super::call::{CallState, NONE};
+use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
@@ -100,6 +101,7 @@ impl Simulation {
     fn on_attempt_done(&mut self, root: CallId, outcome: Outcome) {
         match outcome {
             Outcome::Failed { reason, origin } => self.attempt_failed(root, reason, origin),
+            Outcome::Degraded => self.complete_request(root, Outcome::Degraded),
             _ => self.complete_request(root, Outcome::Ok),
         }
     }
@@ -233,6 +235,7 @@ impl Simulation {
         m.in_system.add(now, -1);
         match outcome {
             Outcome::Failed { reason, .. } => m.record_failed(Some(reason), latency),
+            Outcome::Degraded => m.record_degraded(latency),
             _ => m.record_ok(latency),
         }
         self.calls.free(root);
@@ -476,7 +479,55 @@ impl Simulation {
             }
             _ => outcome,
         };
-        self.on_child_answer(parent, outcome);
+        let has_fallback = self.edges[edge as usize].policy.as_ref().is_some_and(|p| p.fallback.is_some());
+        if has_fallback && matches!(outcome, Outcome::Failed { .. }) {
+            self.fall_back(parent, edge, outcome);
+        } else {
+            self.on_child_answer(parent, outcome);
+        }
+    }
+
+    /// A call over `edge` failed for good and the edge has a fallback: the
+    /// caller answers itself, degraded, at once or after the fallback's
+    /// latency; a cache serving stale answers from its expired copy, or
+    /// fails as before when it has none.
+    fn fall_back(&mut self, parent: CallId, edge: u32, failure: Outcome) {
+        let now = self.now;
+        let Some(p) = self.calls.get(parent) else { return };
+        let (node, key) = (p.node as usize, p.key);
+        let e = &mut self.edges[edge as usize];
+        let Some(fallback) = e.policy.as_ref().and_then(|p| p.fallback.as_ref()) else { return };
+        let delay = match fallback {
+            Fallback::Respond(latency) => latency.as_ref().map_or(0, |d| d.sample(&mut e.rng)),
+            Fallback::ServeStale => {
+                let stale =
+                    matches!(&self.nodes[node].behaviour, Behaviour::Cache { store, .. } if store.has_copy(key));
+                if !stale {
+                    self.on_child_answer(parent, failure);
+                    return;
+                }
+                0
+            }
+        };
+        self.edges[edge as usize].counters.fallbacks += 1;
+        if delay == 0 {
+            self.on_child_answer(parent, Outcome::Degraded);
+            return;
+        }
+        if let Some(p) = self.calls.get_mut(parent) {
+            p.state = CallState::Fallback;
+        }
+        self.schedule(now.after(delay), Event::FallbackDone(parent));
+    }
+
+    /// A fallback's answer is ready.
+    pub(super) fn on_fallback_done(&mut self, parent: CallId) {
+        let Some(p) = self.calls.get_mut(parent) else { return };
+        if p.state != CallState::Fallback {
+            return; // the caller crashed meanwhile
+        }
+        p.state = CallState::Waiting;
+        self.on_child_answer(parent, Outcome::Degraded);
     }
 
     /// The edge's retry policy decides about a failed call: schedules the
@@ -559,23 +610,31 @@ impl Simulation {
                 self.finish(parent, outcome);
             }
             Behaviour::Service { .. } => {
+                // One degraded answer makes the whole request degraded: the
+                // call's own outcome holds the mark until it is answered.
+                let degraded = outcome == Outcome::Degraded || p.outcome == Outcome::Degraded;
                 let next = usize::from(started) + 1;
                 if !failed && next < self.nodes[node].out_edges.len() {
                     let edge = self.nodes[node].out_edges[next];
                     if let Some(p) = self.calls.get_mut(parent) {
                         p.children_started = next as u16;
                         p.edge_retries = 0;
+                        if degraded {
+                            p.outcome = Outcome::Degraded;
+                        }
                     }
                     self.send(parent, edge);
                 } else {
                     if holds_worker {
                         self.release_worker(parent);
                     }
+                    let outcome = if degraded && !failed { Outcome::Degraded } else { outcome };
                     self.finish(parent, outcome);
                 }
             }
             Behaviour::Cache { store, .. } => {
-                if !failed && !is_write && key != 0 {
+                // A fallback's answer is not the real value: not cached.
+                if outcome == Outcome::Ok && !is_write && key != 0 {
                     store.fill(key, now);
                 }
                 self.finish(parent, outcome);
@@ -586,10 +645,10 @@ impl Simulation {
                 self.release_worker(parent);
                 let m = &mut self.nodes[node].metrics;
                 m.in_system.add(now, -1);
-                if failed {
-                    m.record_failed(None, now.since(arrived));
-                } else {
-                    m.record_ok(now.since(arrived));
+                match outcome {
+                    Outcome::Failed { .. } => m.record_failed(None, now.since(arrived)),
+                    Outcome::Degraded => m.record_degraded(now.since(arrived)),
+                    _ => m.record_ok(now.since(arrived)),
                 }
                 self.calls.free(parent);
             }
@@ -920,6 +979,7 @@ impl Simulation {
         match outcome {
             Outcome::Failed { reason, origin } if origin == node => m.record_failed(Some(reason), sojourn),
             Outcome::Failed { .. } => m.record_failed(None, sojourn),
+            Outcome::Degraded => m.record_degraded(sojourn),
             _ => m.record_ok(sojourn),
         }
         self.reply(id, outcome);

@@ -137,6 +137,9 @@ pub struct EdgeReport {
     /// Where the breaker is at the end of the run (`None`: no breaker).
     #[serde(default)]
     pub breaker_state: Option<BreakerState>,
+    /// Failed calls the edge's fallback answered instead (degraded answers).
+    #[serde(default)]
+    pub fallbacks: u64,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -308,6 +311,7 @@ impl Simulation {
                     breaker_open: counted.breaker_open,
                     breaker_trips: counted.breaker_trips,
                     breaker_state: e.breaker_state(self.now),
+                    fallbacks: counted.fallbacks,
                 }
             })
             .collect();

@@ -4,8 +4,8 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec,
-    FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy,
-    Scenario, ServiceSpec,
+    FallbackSpec, FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget,
+    RetryPolicy, Scenario, ServiceSpec,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
 
@@ -1095,4 +1095,129 @@ fn a_refusal_by_an_open_breaker_is_not_retried() {
         attempts.sent,
         users.stats.arrivals
     );
+}
+
+/// A fallback on the call to a dead recommendations service: `api`
+/// answers with a made-up default (5 ms) instead of failing, so users see
+/// degraded answers, not errors, counted apart from ok everywhere (issue 8).
+#[test]
+fn a_fallback_turns_a_dead_dependency_into_degraded_answers() {
+    let mut s = scenario(
+        "fallback",
+        38,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            service("api", 100, None, constant(1.0)),
+            service("recs", 100, None, constant(1.0)),
+        ],
+        &[("users", "api"), ("api", "recs")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "recs".into(), at_s: 10.0, restore_s: Some(20.0) });
+    s.edges[1].fallback = Some(FallbackSpec::Respond { latency: Some(constant(5.0)) });
+    let sim = run(&s, 30.0);
+    let report = sim.report();
+    let users = &report.end_to_end;
+    assert_eq!(users.failed, 0, "no user sees a failure: {:?}", users.failures);
+    assert!((900..=1_100).contains(&users.degraded), "the outage's 10 s are degraded: {}", users.degraded);
+    assert!(users.ok > 1_800, "the rest is ok: {}", users.ok);
+    assert_eq!(report.edges[1].fallbacks, users.degraded, "each degraded answer came from the edge's fallback");
+    let api = sim.node_totals(1).expect("api");
+    assert_eq!(api.degraded, users.degraded, "api answered them degraded");
+    assert_eq!(api.failures.downstream, 0);
+    assert!((users.degraded_ratio - users.degraded as f64 / users.arrivals as f64).abs() < 0.01);
+    // A degraded answer takes the fallback's 5 ms on top of api's 1 ms.
+    assert!(users.latency.max_ms >= 6.0, "{:?}", users.latency);
+}
+
+/// A degraded answer from the first of two calls makes the whole request
+/// degraded even though the second call succeeds; a cache does not keep
+/// a fallback's answer as if it were the value (issue 8).
+#[test]
+fn one_degraded_call_makes_the_request_degraded() {
+    let mut s = scenario(
+        "fallback-chain",
+        39,
+        1.0,
+        vec![
+            poisson_client("users", 50.0),
+            service("api", 100, None, constant(1.0)),
+            service("profile", 100, None, constant(1.0)),
+            service("orders", 100, None, constant(1.0)),
+        ],
+        &[("users", "api"), ("api", "profile"), ("api", "orders")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "profile".into(), at_s: 0.0, restore_s: None });
+    s.edges[1].fallback = Some(FallbackSpec::Respond { latency: None });
+    let sim = run(&s, 20.0);
+    let e2e = sim.report().end_to_end;
+    assert_eq!(e2e.ok, 0, "every request had a made-up profile");
+    assert!(e2e.degraded > 900, "{e2e:?}");
+    let orders = sim.node_totals(3).expect("orders");
+    assert_eq!(orders.ok, e2e.degraded, "orders was still called, and answered");
+}
+
+/// `ServeStale` on a cache's edge to its store: while the store is down,
+/// keys the cache held (even expired) are answered from the stale copy,
+/// degraded; keys it never held fail as before (issue 8).
+#[test]
+fn a_cache_serves_stale_copies_while_its_store_is_down() {
+    let mut users = poisson_client("users", 200.0);
+    if let NodeKind::Client(c) = &mut users.kind {
+        c.keys = Some(KeySpec { keyspace: 1_000, zipf_exponent: 1.0 });
+    }
+    let cache = node(
+        "cache",
+        NodeKind::Cache(CacheSpec {
+            mode: CacheMode::Lru { capacity: 10_000, ttl_s: Some(1.0) },
+            ..CacheSpec::default()
+        }),
+    );
+    let mut s = scenario(
+        "stale",
+        40,
+        1.0,
+        vec![users, cache, database("db", 20, constant(2.0))],
+        &[("users", "cache"), ("cache", "db")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "db".into(), at_s: 20.0, restore_s: Some(30.0) });
+    let without = run(&s, 30.0).report().end_to_end;
+    s.edges[1].fallback = Some(FallbackSpec::ServeStale);
+    let sim = run(&s, 30.0);
+    let with = sim.report().end_to_end;
+    assert!(without.failed > 500, "without it the outage's misses fail: {without:?}");
+    assert!(with.degraded > 500, "stale copies answer most of them: {with:?}");
+    assert!(
+        with.failed > 0 && with.failed < without.failed / 3,
+        "keys never cached still fail: {} vs {}",
+        with.failed,
+        without.failed
+    );
+    assert_eq!(sim.report().edges[1].fallbacks, with.degraded);
+}
+
+/// A fallback behind a breaker: while the breaker is open, the calls it
+/// refuses are answered by the fallback too, so the user sees degraded
+/// answers at once instead of errors (issue 8).
+#[test]
+fn an_open_breaker_sends_its_refusals_to_the_fallback() {
+    let mut s = scenario(
+        "breaker-fallback",
+        41,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            service("api", 100, None, constant(1.0)),
+            service("dead", 10, None, constant(1.0)),
+        ],
+        &[("users", "api"), ("api", "dead")],
+    );
+    s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
+    s.edges[1].breaker = Some(BreakerSpec::default());
+    s.edges[1].fallback = Some(FallbackSpec::Respond { latency: None });
+    let sim = run(&s, 20.0);
+    let report = sim.report();
+    assert_eq!(report.end_to_end.failed, 0);
+    assert!(report.edges[1].breaker_open > 1_500, "{:?}", report.edges[1]);
+    assert_eq!(report.edges[1].fallbacks, report.end_to_end.degraded);
 }

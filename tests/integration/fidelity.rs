@@ -21,8 +21,8 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    BreakerSpec, BreakerWindow, ClientSpec, DistributionSpec, FaultSpec, KeySpec, NodeKind, RateLimitSpec, RetryBudget,
-    RetryPolicy, Scenario,
+    BreakerSpec, BreakerWindow, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, KeySpec, NodeKind,
+    RateLimitSpec, RetryBudget, RetryPolicy, Scenario,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -768,6 +768,53 @@ fn an_open_breaker_lets_only_its_probes_reach_a_dead_dependency() {
     verify(
         "breaker",
         "A breaker (open 0.5 s, 5 probes) before a node down for the whole run, Poisson λ = 200/s, 600 s, seed 24",
+        &checks,
+    );
+}
+
+/// A fallback behind a retry: `api` tries `leaf` (which fails each call
+/// with probability p) up to m times and answers with its fallback when
+/// every try failed, so a request is degraded with probability `p^m`, ok
+/// otherwise, and never fails (issue 8).
+#[test]
+fn a_fallback_behind_retries_degrades_the_share_every_try_failed() {
+    let (p, m) = (0.3, 2u32);
+    let quick = || DistributionSpec::Constant { ms: 0.01 };
+    let mut leaf = service("leaf", 1_000, None, quick());
+    if let NodeKind::Service(spec) = &mut leaf.kind {
+        spec.error_probability = p;
+    }
+    let mut s = scenario(
+        "fallback",
+        25,
+        5.0,
+        vec![poisson_client("users", 500.0), service("api", 1_000, None, quick()), leaf],
+        &[("users", "api"), ("api", "leaf")],
+    );
+    s.edges[1].retry = Some(RetryPolicy {
+        max_attempts: m,
+        backoff_ms: 0.0,
+        multiplier: 1.0,
+        max_backoff_ms: 0.0,
+        jitter: 0.0,
+        budget: None,
+    });
+    s.edges[1].fallback = Some(FallbackSpec::Respond { latency: None });
+    s.warmup_s = 5.0;
+    let sim = run(&s, 300.0);
+    let total = sim.end_to_end_totals();
+    let degraded = |w: &Stats| if w.arrivals > 0 { w.degraded as f64 / w.arrivals as f64 } else { 0.0 };
+    assert_eq!(total.failed, 0, "the fallback answers every request whose tries all failed");
+    let checks = [check(
+        "degraded share of requests, p^m",
+        p.powi(m as i32),
+        degraded(&total),
+        &per_window_e2e(&sim, degraded),
+        0.0,
+    )];
+    verify(
+        "fallback",
+        "A fallback behind 2 tries of a leaf failing 30 % of calls, Poisson 500 req/s, 300 s, seed 25",
         &checks,
     );
 }

@@ -8,6 +8,9 @@ use crate::sim::FailureReason;
 pub struct Counters {
     pub arrivals: u64,
     pub ok: u64,
+    /// Answered by a fallback instead of failing: a success, but a worse
+    /// answer than the real one (a default, a stale copy).
+    pub degraded: u64,
     pub failed: [u64; FailureReason::COUNT],
     pub failed_downstream: u64,
     /// Calls that got a worker (or a consumer took).
@@ -15,7 +18,7 @@ pub struct Counters {
     /// Of those, how many waited first.
     pub waited: u64,
     pub wait_sum_ns: f64,
-    /// Sum of latencies of successful calls.
+    /// Sum of latencies of successful calls (ok and degraded).
     pub latency_sum_ns: f64,
     /// Sum of the time every answered call (ok or failed) spent: with the
     /// time-average number in the system, this checks Little's law.
@@ -53,6 +56,7 @@ impl Counters {
         Counters {
             arrivals: self.arrivals - base.arrivals,
             ok: self.ok - base.ok,
+            degraded: self.degraded - base.degraded,
             failed,
             failed_downstream: self.failed_downstream - base.failed_downstream,
             started: self.started - base.started,
@@ -82,6 +86,7 @@ impl Counters {
         Counters {
             arrivals: self.arrivals + other.arrivals,
             ok: self.ok + other.ok,
+            degraded: self.degraded + other.degraded,
             failed,
             failed_downstream: self.failed_downstream + other.failed_downstream,
             started: self.started + other.started,

@@ -86,6 +86,20 @@ impl NodeMetrics {
     #[inline]
     pub fn record_ok(&mut self, latency_ns: u64) {
         self.counters.ok += 1;
+        self.record_latency(latency_ns);
+    }
+
+    /// A degraded answer (a fallback's) after `latency_ns`: counted apart
+    /// from ok, and in the latency percentiles, which describe what the
+    /// caller waited for every answer it got.
+    #[inline(never)]
+    pub fn record_degraded(&mut self, latency_ns: u64) {
+        self.counters.degraded += 1;
+        self.record_latency(latency_ns);
+    }
+
+    #[inline]
+    fn record_latency(&mut self, latency_ns: u64) {
         self.counters.latency_sum_ns += latency_ns as f64;
         self.counters.sojourn_sum_ns += latency_ns as f64;
         record_latency(&mut self.window_latency, latency_ns);
@@ -208,19 +222,22 @@ pub fn summarise<T: Counter>(
     let per_sec = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
     let time_avg = |a: f64, b: f64| if span_ns > 0.0 { (b - a) / span_ns } else { 0.0 };
     let failed = c.failed_total();
-    let answered = c.ok + failed;
+    let succeeded = c.ok + c.degraded;
+    let answered = succeeded + failed;
     let mean_busy = time_avg(from.busy_area, to.busy_area);
     let lookups = c.hits + c.misses;
     Stats {
         duration_s: secs,
         arrivals: c.arrivals,
         ok: c.ok,
+        degraded: c.degraded,
         failed,
         failures: super::FailureCounts::from_array(c.failed, c.failed_downstream),
         arrival_rate_rps: per_sec(c.arrivals),
         throughput_rps: per_sec(c.ok),
         error_ratio: if answered > 0 { failed as f64 / answered as f64 } else { 0.0 },
-        latency: latency_summary(latency, c.latency_sum_ns, c.ok),
+        degraded_ratio: if answered > 0 { c.degraded as f64 / answered as f64 } else { 0.0 },
+        latency: latency_summary(latency, c.latency_sum_ns, succeeded),
         mean_sojourn_ms: if answered > 0 { nanos_to_ms(c.sojourn_sum_ns / answered as f64) } else { 0.0 },
         mean_queue_len: time_avg(from.queue_area, to.queue_area),
         mean_busy,
@@ -237,7 +254,7 @@ pub fn summarise<T: Counter>(
 }
 
 /// Percentiles from the histogram; the mean from the exact sum.
-fn latency_summary<T: Counter>(h: &Histogram<T>, sum_ns: f64, ok: u64) -> LatencySummary {
+fn latency_summary<T: Counter>(h: &Histogram<T>, sum_ns: f64, succeeded: u64) -> LatencySummary {
     if h.is_empty() {
         return LatencySummary::default();
     }
@@ -249,7 +266,7 @@ fn latency_summary<T: Counter>(h: &Histogram<T>, sum_ns: f64, ok: u64) -> Latenc
     let [p50_ms, p90_ms, p95_ms, p99_ms, p999_ms] = q;
     LatencySummary {
         count: h.len(),
-        mean_ms: if ok > 0 { nanos_to_ms(sum_ns / ok as f64) } else { nanos_to_ms(h.mean()) },
+        mean_ms: if succeeded > 0 { nanos_to_ms(sum_ns / succeeded as f64) } else { nanos_to_ms(h.mean()) },
         p50_ms,
         p90_ms,
         p95_ms,

@@ -105,16 +105,25 @@ pub struct Stats {
     pub duration_s: f64,
     /// Requests that reached the node (end to end: requests made).
     pub arrivals: u64,
-    /// Requests answered successfully.
+    /// Requests answered successfully, with the real answer.
     pub ok: u64,
+    /// Requests answered by a fallback instead of failing (a default
+    /// answer, a stale copy): neither ok nor failed. Absent from older
+    /// reports.
+    #[serde(default)]
+    pub degraded: u64,
     /// Requests answered with a failure (local and downstream).
     pub failed: u64,
     pub failures: FailureCounts,
     pub arrival_rate_rps: f64,
-    /// Successful answers per second.
+    /// Ok answers per second (degraded ones not included).
     pub throughput_rps: f64,
-    /// failed / (ok + failed).
+    /// failed / (ok + degraded + failed).
     pub error_ratio: f64,
+    /// degraded / (ok + degraded + failed).
+    #[serde(default)]
+    pub degraded_ratio: f64,
+    /// Latency of the answers that were not failures: ok and degraded.
     pub latency: LatencySummary,
     /// Mean time at the node of every answered request, failed ones
     /// included (the W of Little's law, L = λW).
