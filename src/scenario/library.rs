@@ -27,6 +27,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "retry-storm.ron",
     "rate-limiter-protects-database.ron",
     "retries-at-every-layer.ron",
+    "breaker-stops-a-cascade.ron",
     "three-tier-web.ron",
 ];
 

@@ -557,3 +557,51 @@ fn the_format_doc_describes_every_field_and_variant() {
     let missing: Vec<&String> = names.iter().filter(|n| !mentioned(n)).collect();
     assert!(missing.is_empty(), "not described in docs/scenario-format.md: {missing:?}");
 }
+
+/// Share of requests answered degraded end to end in `[from_s, to_s)`.
+fn degraded_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
+    let w = end_to_end(sim, from_s, to_s);
+    sum(&w, |w| w.degraded) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+}
+
+/// Share of requests that fail end to end in `[from_s, to_s)`.
+fn failure_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
+    let w = end_to_end(sim, from_s, to_s);
+    sum(&w, |w| w.failed) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+}
+
+#[test]
+fn a_breaker_timeout_and_fallback_keep_a_slow_dependency_from_taking_the_shop_down() {
+    let s = scenario("breaker-stops-a-cascade");
+    let sim = run(&s);
+    let report = sim.report();
+    assert_eq!(report.end_to_end.failed, 0, "no request fails: {:?}", report.end_to_end.failures);
+    assert!(success_share(&sim, 0.0, 30.0) > 0.99, "whole pages before the slowdown");
+    assert!(degraded_share(&sim, 30.0, 60.0) > 0.98, "degraded pages, not errors, during it");
+    assert!(success_share(&sim, 70.0, 90.0) > 0.99, "whole pages again within 10 s of its end");
+    let recs = report.edges.iter().find(|e| e.from == "shop" && e.to == "recs").expect("shop → recs");
+    assert!(recs.breaker_trips >= 5, "opened and probed again every 5 s: {recs:?}");
+    assert_eq!(recs.fallbacks, report.end_to_end.degraded);
+
+    // Try: remove all three — the slow dependency takes the shop down.
+    let edge = s.edges.iter().position(|e| e.from == "shop" && e.to == "recs").expect("shop → recs");
+    let mut bare = s.clone();
+    bare.edges[edge].timeout_ms = None;
+    bare.edges[edge].breaker = None;
+    bare.edges[edge].fallback = None;
+    let sim = run(&bare);
+    assert!(failure_share(&sim, 30.0, 40.0) > 0.85, "{:.2}", failure_share(&sim, 30.0, 40.0));
+    assert!(failure_share(&sim, 40.0, 60.0) > 0.99, "{:.2}", failure_share(&sim, 40.0, 60.0));
+    // Keep only the timeout: the workers are freed, but every request fails.
+    let mut timeout_only = bare.clone();
+    timeout_only.edges[edge].timeout_ms = s.edges[edge].timeout_ms;
+    let sim = run(&timeout_only);
+    assert!(failure_share(&sim, 30.0, 60.0) > 0.98, "{:.2}", failure_share(&sim, 30.0, 60.0));
+    // Remove only the timeout: slow calls are no failures, the breaker never opens.
+    let mut no_timeout = s.clone();
+    no_timeout.edges[edge].timeout_ms = None;
+    let sim = run(&no_timeout);
+    let recs = &sim.report().edges[edge];
+    assert_eq!(recs.breaker_trips, 0, "a breaker cannot see slowness without a timeout: {recs:?}");
+    assert!(failure_share(&sim, 40.0, 60.0) > 0.99);
+}
