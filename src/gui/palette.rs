@@ -58,7 +58,11 @@ fn library() -> &'static [LibraryEntry] {
         BUNDLED
             .iter()
             .map(|b| match b.load() {
-                Ok(s) => LibraryEntry { file_name: b.file_name, name: s.name, description: s.description },
+                Ok(s) => LibraryEntry {
+                    file_name: b.file_name,
+                    name: super::format::for_app_font(&s.name),
+                    description: super::format::for_app_font(&s.description),
+                },
                 Err(e) => LibraryEntry { file_name: b.file_name, name: b.file_name.into(), description: e.to_string() },
             })
             .collect()

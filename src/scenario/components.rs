@@ -261,6 +261,56 @@ pub struct ServiceSpec {
     /// Admission control in front of the node (none if absent).
     #[serde(default)]
     pub rate_limit: Option<RateLimitSpec>,
+    /// How the service makes its calls: one after another (the default),
+    /// or all at once, answering when all, the first, or a quorum of them
+    /// have answered.
+    #[serde(default)]
+    pub calls: CallOrder,
+}
+
+/// How a service makes its downstream calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum CallOrder {
+    /// One after another in edge order; a failure stops the sequence.
+    #[default]
+    Sequential,
+    /// All at once (a fan-out, a scatter-gather): the request goes on when
+    /// `wait_for` of them have answered. The slowest call it waits for
+    /// sets its latency: with N calls each slow with probability p,
+    /// waiting for all is slow with probability `1 − (1 − p)^N`.
+    Parallel { wait_for: WaitFor },
+}
+
+impl CallOrder {
+    /// What a parallel fan-out waits for; `None` for sequential calls.
+    pub fn wait_for(self) -> Option<WaitFor> {
+        match self {
+            Self::Sequential => None,
+            Self::Parallel { wait_for } => Some(wait_for),
+        }
+    }
+}
+
+/// How many answers of a parallel fan-out a service waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WaitFor {
+    /// Every call must succeed; the first failure fails the request.
+    All,
+    /// The first success answers; the request fails when every call failed.
+    First,
+    /// `k` successes answer; the request fails once more than N − k failed.
+    Quorum(u32),
+}
+
+impl WaitFor {
+    /// Successes needed out of `calls` calls.
+    pub fn needed(self, calls: usize) -> usize {
+        match self {
+            Self::All => calls,
+            Self::First => 1.min(calls),
+            Self::Quorum(k) => (k as usize).min(calls),
+        }
+    }
 }
 
 fn default_true() -> bool {
@@ -276,6 +326,7 @@ impl Default for ServiceSpec {
             error_probability: 0.0,
             blocking_calls: true,
             rate_limit: None,
+            calls: CallOrder::Sequential,
         }
     }
 }

@@ -18,8 +18,8 @@ use super::limits::{
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, BreakerSpec, BreakerWindow, CacheMode, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, LbPolicy,
-    NodeKind, NodeSpec, ProfileShape, RetryPolicy, Scenario,
+    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec,
+    LbPolicy, NodeKind, NodeSpec, ProfileShape, RetryPolicy, Scenario, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -440,6 +440,21 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
             }
             Some(FallbackSpec::Respond { latency: None }) | None => {}
         }
+        let from_fan_out = g
+            .node(&e.from)
+            .is_some_and(|n| matches!(&n.kind, NodeKind::Service(svc) if svc.calls != CallOrder::Sequential));
+        if from_fan_out && e.retry.is_some() {
+            c.report(
+                at(&path, &[Key("retry")]),
+                format!(
+                    "edge {}: \"{}\" makes its calls in parallel, and retries of a fan-out's calls are not \
+                     simulated: give the edge a `timeout_ms` and a `fallback`, or wait for `First` or a `Quorum` \
+                     so one slow call does not hold the request",
+                    i + 1,
+                    e.from
+                ),
+            );
+        }
         let from_client = g.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
         if from_client {
             if e.fallback.is_some() {
@@ -637,6 +652,17 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             c.count(&kind, "workers", u64::from(sv.workers), 1, u64::from(u32::MAX), "worker");
             c.distribution(&kind, "service_time", &sv.service_time);
             c.probability(&kind, "error_probability", sv.error_probability);
+            if let CallOrder::Parallel { wait_for: WaitFor::Quorum(k) } = sv.calls
+                && (k == 0 || k as usize > out)
+            {
+                c.report(
+                    at(&kind, &[Key("calls")]),
+                    format!(
+                        "service \"{id}\" waits for a quorum of {k} of its {out} calls: a quorum must be 1 to {out} \
+                         (the number of its outgoing edges)"
+                    ),
+                );
+            }
         }
         NodeKind::Cache(ca) => {
             if out != 1 {

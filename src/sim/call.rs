@@ -27,6 +27,10 @@ pub enum CallState {
     /// A downstream call failed for good and the edge's fallback is
     /// making up its answer.
     Fallback,
+    /// A service's calls are out all at once (a parallel fan-out): it
+    /// waits for enough of their answers. `waiting_on` holds the tally
+    /// (see [`Call::fan_out_tally`]), not one call.
+    FanOut,
 }
 
 /// One request at one node. A client's logical request is a call at the
@@ -66,6 +70,34 @@ pub struct Call {
     /// Whether the node worked on it (worker held) — released on finish.
     pub holds_worker: bool,
     pub outcome: Outcome,
+}
+
+/// What a fanned-out call has heard back so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FanOutTally {
+    /// Calls that answered ok or degraded.
+    pub succeeded: u16,
+    pub failed: u16,
+    /// Whether one of the successes was degraded.
+    pub degraded: bool,
+}
+
+impl Call {
+    /// The tally of a call in [`CallState::FanOut`]. It lives in
+    /// `waiting_on`, which such a call does not use (it waits on many):
+    /// keeping it there keeps a call at 72 bytes.
+    pub fn fan_out_tally(&self) -> FanOutTally {
+        FanOutTally {
+            succeeded: (self.waiting_on.index & 0xffff) as u16,
+            failed: (self.waiting_on.index >> 16) as u16,
+            degraded: self.waiting_on.generation != 0,
+        }
+    }
+
+    pub fn set_fan_out_tally(&mut self, t: FanOutTally) {
+        self.waiting_on =
+            CallId { index: u32::from(t.succeeded) | (u32::from(t.failed) << 16), generation: u32::from(t.degraded) };
+    }
 }
 
 /// Slots for calls, with a free list.

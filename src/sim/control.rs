@@ -248,7 +248,7 @@ impl Simulation {
                 }
             }
             (
-                Behaviour::Service { station, service_time, error_probability, blocking_calls },
+                Behaviour::Service { station, service_time, error_probability, blocking_calls, fan_out },
                 NodeKind::Service(spec),
             ) => {
                 station.workers = spec.workers.max(1);
@@ -256,6 +256,8 @@ impl Simulation {
                 *service_time = Distribution::new(&spec.service_time);
                 *error_probability = spec.error_probability;
                 *blocking_calls = spec.blocking_calls;
+                // Requests already fanned out finish the way they started.
+                *fan_out = spec.calls.wait_for();
             }
             (Behaviour::Cache { store, lookup_time }, NodeKind::Cache(spec)) => {
                 *lookup_time = Distribution::new(&spec.lookup_time);

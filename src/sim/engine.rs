@@ -443,6 +443,7 @@ fn build_behaviour(
             service_time: Distribution::new(&s.service_time),
             error_probability: s.error_probability,
             blocking_calls: s.blocking_calls,
+            fan_out: s.calls.wait_for(),
         },
         NodeKind::Cache(c) => Behaviour::Cache {
             store: match c.mode {

@@ -246,6 +246,7 @@ impl Simulation {
                                 | CallState::Waiting
                                 | CallState::Backoff
                                 | CallState::Fallback
+                                | CallState::FanOut
                         )
                 })
             })

@@ -5,7 +5,7 @@
 use rand::RngExt;
 
 use super::breaker::Transition;
-use super::call::{CallState, NONE};
+use super::call::{CallState, FanOutTally, NONE};
 use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
@@ -186,7 +186,7 @@ impl Simulation {
     fn is_awaited(&self, attempt: CallId) -> bool {
         let Some(child) = self.calls.get(attempt) else { return false };
         let parent = CallId { index: child.parent, generation: child.parent_generation };
-        self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == attempt)
+        self.calls.get(parent).is_some_and(|p| awaits(p, attempt))
     }
 
     /// The client stops waiting for `attempt`; it goes on downstream and its
@@ -210,8 +210,16 @@ impl Simulation {
         let parent = CallId { index: c.parent, generation: c.parent_generation };
         self.count_timeout(edge);
         let Some(p) = self.calls.get_mut(parent) else { return };
-        p.waiting_on = NO_CALL;
+        let fanned_out = p.state == CallState::FanOut;
+        if !fanned_out {
+            p.waiting_on = NO_CALL;
+        }
         let origin = p.node;
+        if fanned_out && let Some(c) = self.calls.get_mut(child) {
+            // Its answer, when it comes, is late: it no longer names its
+            // caller (a past generation, which no new call can have).
+            c.parent_generation = c.parent_generation.wrapping_sub(1);
+        }
         self.on_edge_failure(parent, edge, Outcome::Failed { reason: FailureReason::Timeout, origin });
     }
 
@@ -414,7 +422,7 @@ impl Simulation {
         let parent = CallId { index: c.parent, generation: c.parent_generation };
         let (outcome, edge) = (c.outcome, c.via_edge);
         self.calls.free(child);
-        let awaited = self.calls.get(parent).is_some_and(|p| p.state == CallState::Waiting && p.waiting_on == child);
+        let awaited = self.calls.get(parent).is_some_and(|p| awaits(p, child));
         let failed = matches!(outcome, Outcome::Failed { .. });
         let mut policy = false;
         if let Some(e) = self.edges.get_mut(edge as usize) {
@@ -433,7 +441,9 @@ impl Simulation {
             policy = e.policy.is_some();
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
-        p.waiting_on = NO_CALL;
+        if p.state == CallState::Waiting {
+            p.waiting_on = NO_CALL;
+        }
         if policy {
             self.on_answer_under_policy(parent, edge, outcome);
         } else {
@@ -510,7 +520,10 @@ impl Simulation {
             }
         };
         self.edges[edge as usize].counters.fallbacks += 1;
-        if delay == 0 {
+        // A fan-out's fallback answers at once: its caller waits on many
+        // calls and has no state for one that is being made up.
+        let fanned_out = self.calls.get(parent).is_some_and(|p| p.state == CallState::FanOut);
+        if delay == 0 || fanned_out {
             self.on_child_answer(parent, Outcome::Degraded);
             return;
         }
@@ -543,6 +556,10 @@ impl Simulation {
     ) -> Option<Outcome> {
         let now = self.now;
         let p = self.calls.get_mut(parent)?;
+        if p.state == CallState::FanOut {
+            // Retries of a fan-out's calls are refused on load; never here.
+            return Some(Outcome::Failed { reason, origin });
+        }
         let node = p.node as usize;
         let attempts = u32::from(p.edge_retries) + 1;
         let lb_target = usize::from(p.lb_target);
@@ -609,6 +626,7 @@ impl Simulation {
                 balancer.answered(usize::from(lb_target));
                 self.finish(parent, outcome);
             }
+            Behaviour::Service { .. } if p.state == CallState::FanOut => self.fan_out_answer(parent, outcome),
             Behaviour::Service { .. } => {
                 // One degraded answer makes the whole request degraded: the
                 // call's own outcome holds the mark until it is answered.
@@ -654,6 +672,59 @@ impl Simulation {
             }
             Behaviour::Database(_) => {}
         }
+    }
+
+    // ----- parallel fan-out ---------------------------------------------
+
+    /// A service sends all its calls at once; it answers when enough of
+    /// them have (see `WaitFor`).
+    #[inline(never)]
+    fn fan_out(&mut self, id: CallId, node: usize) {
+        if let Some(c) = self.calls.get_mut(id) {
+            c.state = CallState::FanOut;
+        }
+        for k in 0..self.nodes[node].out_edges.len() {
+            let edge = self.nodes[node].out_edges[k];
+            self.send(id, edge);
+        }
+        // `send` named each child as the one awaited; the tally starts now.
+        if let Some(c) = self.calls.get_mut(id) {
+            c.set_fan_out_tally(FanOutTally::default());
+        }
+    }
+
+    /// One answer of a fan-out: counted, and the request answered once
+    /// enough succeeded (ok, or degraded if one was) or too many failed
+    /// for enough to succeed. Answers after that are late.
+    #[inline(never)]
+    fn fan_out_answer(&mut self, parent: CallId, outcome: Outcome) {
+        let Some(p) = self.calls.get_mut(parent) else { return };
+        let node = p.node as usize;
+        let mut tally = p.fan_out_tally();
+        match outcome {
+            Outcome::Failed { .. } => tally.failed = tally.failed.saturating_add(1),
+            Outcome::Degraded => {
+                tally.succeeded = tally.succeeded.saturating_add(1);
+                tally.degraded = true;
+            }
+            _ => tally.succeeded = tally.succeeded.saturating_add(1),
+        }
+        p.set_fan_out_tally(tally);
+        let holds_worker = p.holds_worker;
+        let calls = self.nodes[node].out_edges.len();
+        let Behaviour::Service { fan_out: Some(wait_for), .. } = &self.nodes[node].behaviour else { return };
+        let needed = wait_for.needed(calls);
+        let answer = if usize::from(tally.succeeded) >= needed {
+            if tally.degraded { Outcome::Degraded } else { Outcome::Ok }
+        } else if usize::from(tally.failed) > calls - needed {
+            outcome
+        } else {
+            return;
+        };
+        if holds_worker {
+            self.release_worker(parent);
+        }
+        self.finish(parent, answer);
     }
 
     // ----- nodes ---------------------------------------------------------
@@ -864,7 +935,7 @@ impl Simulation {
         }
         let (key, is_write, server) = (call.key, call.is_write, usize::from(call.server));
         match &mut n.behaviour {
-            Behaviour::Service { error_probability, blocking_calls, .. } => {
+            Behaviour::Service { error_probability, blocking_calls, fan_out, .. } => {
                 let p = n.health.error_probability(*error_probability);
                 if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
                     n.metrics.counters.injected_errors += u64::from(n.health.injects_errors());
@@ -874,10 +945,15 @@ impl Simulation {
                     call.children_started = 0;
                     call.state = CallState::Waiting;
                     let blocking = *blocking_calls;
+                    let fan_out = fan_out.is_some() && n.out_edges.len() > 1;
                     if !blocking {
                         self.release_worker(id);
                     }
-                    self.send(id, edge);
+                    if fan_out {
+                        self.fan_out(id, node);
+                    } else {
+                        self.send(id, edge);
+                    }
                 } else {
                     self.release_worker(id);
                     self.finish(id, Outcome::Ok);
@@ -998,6 +1074,14 @@ impl Simulation {
         let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, EdgeRuntime::delay);
         self.schedule(now.after(delay), Event::Reply(id));
     }
+}
+
+/// Whether `caller` still waits for `child`'s answer: the one call it
+/// waits on, or any of a fan-out's (a fan-out's child that timed out no
+/// longer names it).
+#[inline]
+fn awaits(caller: &super::call::Call, child: CallId) -> bool {
+    (caller.state == CallState::Waiting && caller.waiting_on == child) || caller.state == CallState::FanOut
 }
 
 /// Whether target `t` is up as far as the health checks know.

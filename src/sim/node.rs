@@ -10,7 +10,7 @@ use super::rng::SimRng;
 use super::{
     ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
 };
-use crate::scenario::{ProfileShape, RetryPolicy};
+use crate::scenario::{ProfileShape, RetryPolicy, WaitFor};
 
 /// One node while the simulation runs.
 pub struct NodeRuntime {
@@ -109,6 +109,9 @@ pub enum Behaviour {
         service_time: Distribution,
         error_probability: f64,
         blocking_calls: bool,
+        /// Calls made all at once, waiting for this many answers (`None`:
+        /// one after another).
+        fan_out: Option<WaitFor>,
     },
     Cache {
         store: CacheStore,

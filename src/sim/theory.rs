@@ -160,6 +160,22 @@ pub fn breaker_share_through(rate: f64, open_s: f64, probes: u32) -> f64 {
     k / (rate * open_s + k)
 }
 
+/// Share of fan-out requests that are slow when a service calls `n`
+/// leaves at once, each slow independently with probability `p`, and
+/// waits for `needed` of them: slow unless at least `needed` leaves are
+/// fast, `P(Binomial(n, 1 − p) < needed)`. Waiting for all (`needed = n`)
+/// gives the tail-at-scale `1 − (1 − p)^n`; waiting for the first, `p^n`.
+pub fn fan_out_slow_share(p: f64, n: u32, needed: u32) -> f64 {
+    let q = 1.0 - p;
+    let mut share = 0.0;
+    let mut choose = 1.0; // C(n, j)
+    for j in 0..needed.min(n + 1) {
+        share += choose * q.powi(j as i32) * p.powi((n - j) as i32);
+        choose = choose * f64::from(n - j) / f64::from(j + 1);
+    }
+    share
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +202,9 @@ mod tests {
         assert!((nested_retry_load(1.0, &[3, 3, 3]) - 27.0).abs() < 1e-12);
         assert!((nested_retry_load(0.5, &[2]) - 1.5).abs() < 1e-12);
         assert!((budgeted_retry_load(0.1, 0.0, 100.0, 3) - 1.1).abs() < 1e-12);
+        // Fan-out: all of 100 leaves slow 1 % of the time: 63 % slow.
+        assert!((fan_out_slow_share(0.01, 100, 100) - (1.0 - 0.99f64.powi(100))).abs() < 1e-12);
+        assert!((fan_out_slow_share(0.5, 2, 1) - 0.25).abs() < 1e-12);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

@@ -3,9 +3,9 @@
 
 use crate::common::*;
 use archsim::scenario::{
-    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec,
-    FallbackSpec, FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec, RetryBudget,
-    RetryPolicy, Scenario, ServiceSpec,
+    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
+    EdgeSpec, FallbackSpec, FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec,
+    RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
 
@@ -281,6 +281,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 error_probability: 0.0,
                 blocking_calls: blocking,
                 rate_limit: None,
+                calls: Default::default(),
             }),
         );
         scenario(
@@ -331,6 +332,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         error_probability: 0.0,
         blocking_calls: true,
         rate_limit: None,
+        calls: Default::default(),
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -401,6 +403,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         error_probability: 2.0,
         blocking_calls: true,
         rate_limit: None,
+        calls: Default::default(),
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -1220,4 +1223,80 @@ fn an_open_breaker_sends_its_refusals_to_the_fallback() {
     assert_eq!(report.end_to_end.failed, 0);
     assert!(report.edges[1].breaker_open > 1_500, "{:?}", report.edges[1]);
     assert_eq!(report.edges[1].fallbacks, report.end_to_end.degraded);
+}
+
+/// A service fanning out to three leaves, one of which always errors:
+/// waiting for all, every request fails (at the first failure); waiting
+/// for the first success or a quorum of 2, none does; the answers nobody
+/// waits for any more come back late (issue 8).
+#[test]
+fn a_fan_out_fails_or_succeeds_by_what_it_waits_for() {
+    let build = |wait_for: WaitFor| {
+        let mut root = service("api", 100, None, constant(1.0));
+        if let NodeKind::Service(spec) = &mut root.kind {
+            spec.calls = CallOrder::Parallel { wait_for };
+        }
+        let mut broken = service("c", 100, None, constant(1.0));
+        if let NodeKind::Service(spec) = &mut broken.kind {
+            spec.error_probability = 1.0;
+        }
+        let s = scenario(
+            "fan-out",
+            42,
+            1.0,
+            vec![
+                poisson_client("users", 100.0),
+                root,
+                service("a", 100, None, constant(2.0)),
+                service("b", 100, None, constant(3.0)),
+                broken,
+            ],
+            &[("users", "api"), ("api", "a"), ("api", "b"), ("api", "c")],
+        );
+        run(&s, 20.0)
+    };
+    let all = build(WaitFor::All);
+    let e2e = all.report().end_to_end;
+    assert_eq!(e2e.ok, 0, "one leaf always fails: {e2e:?}");
+    assert!(e2e.failed > 1_800);
+    let report = all.report();
+    assert!(report.edges[1].late_answers > 1_800, "a's answers come after the request failed: {:?}", report.edges[1]);
+    for wait_for in [WaitFor::First, WaitFor::Quorum(2)] {
+        let sim = build(wait_for);
+        let e2e = sim.report().end_to_end;
+        assert_eq!(e2e.failed, 0, "{wait_for:?}: {e2e:?}");
+        // The first answer takes a's 2 ms; a quorum of 2 waits for b's 3 ms.
+        let expected = if wait_for == WaitFor::First { 3.0 } else { 4.0 };
+        assert!((e2e.latency.p50_ms - expected).abs() < 0.1, "{wait_for:?}: p50 {}", e2e.latency.p50_ms);
+    }
+}
+
+/// A timeout with a fallback on each leaf of a fan-out: a slow leaf is
+/// cut off and answered degraded, so the fan-out waits at most the
+/// timeout (issue 8).
+#[test]
+fn a_timeout_and_fallback_cap_a_fan_out_at_its_timeout() {
+    let mut root = service("api", 100, None, constant(1.0));
+    if let NodeKind::Service(spec) = &mut root.kind {
+        spec.calls = CallOrder::Parallel { wait_for: WaitFor::All };
+    }
+    let mut s = scenario(
+        "fan-out-timeout",
+        43,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            root,
+            service("fast", 100, None, constant(2.0)),
+            service("slow", 200, None, constant(500.0)),
+        ],
+        &[("users", "api"), ("api", "fast"), ("api", "slow")],
+    );
+    s.edges[2].timeout_ms = Some(50.0);
+    s.edges[2].fallback = Some(FallbackSpec::Respond { latency: None });
+    let sim = run(&s, 20.0);
+    let e2e = sim.report().end_to_end;
+    assert_eq!(e2e.failed, 0);
+    assert!(e2e.degraded > 1_800, "{e2e:?}");
+    assert!(e2e.latency.max_ms < 52.0, "capped at the timeout: {:?}", e2e.latency);
 }

@@ -21,8 +21,8 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    BreakerSpec, BreakerWindow, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, KeySpec, NodeKind,
-    RateLimitSpec, RetryBudget, RetryPolicy, Scenario,
+    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, KeySpec, NodeKind,
+    RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -815,6 +815,54 @@ fn a_fallback_behind_retries_degrades_the_share_every_try_failed() {
     verify(
         "fallback",
         "A fallback behind 2 tries of a leaf failing 30 % of calls, Poisson 500 req/s, 300 s, seed 25",
+        &checks,
+    );
+}
+
+/// A parallel fan-out to N leaves, each slow (1 s instead of 10 ms) with
+/// probability p: the service waits for `needed` of them, so a request
+/// is slow with probability `P(Binomial(N, 1 − p) < needed)` and its mean
+/// latency is `10 + 990 · P` ms — for all of them, the tail at scale
+/// `1 − (1 − p)^N` (issue 8).
+fn fan_out_mean_latency(wait_for: WaitFor, seed: u64) -> (f64, Vec<f64>) {
+    let leaves = 10;
+    let mut values = vec![10.0; 19];
+    values.push(1_000.0);
+    let mut root = service("search", 1_000, None, DistributionSpec::Constant { ms: 0.001 });
+    if let NodeKind::Service(spec) = &mut root.kind {
+        spec.calls = CallOrder::Parallel { wait_for };
+    }
+    let mut nodes = vec![poisson_client("users", 300.0), root];
+    let mut edges = vec![("users".to_string(), "search".to_string())];
+    for k in 0..leaves {
+        let id = format!("shard-{k}");
+        nodes.push(service(&id, 1_000, None, DistributionSpec::Empirical { values_ms: values.clone() }));
+        edges.push(("search".to_string(), id));
+    }
+    let edge_refs: Vec<(&str, &str)> = edges.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut s = scenario("fan-out", seed, 5.0, nodes, &edge_refs);
+    s.warmup_s = 5.0;
+    let sim = run(&s, 300.0);
+    let mean = sim.end_to_end_totals().latency.mean_ms;
+    (mean, per_window_e2e(&sim, |w| w.latency.mean_ms))
+}
+
+#[test]
+fn a_parallel_fan_out_is_as_slow_as_the_slowest_leaf_it_waits_for() {
+    let (p, n) = (0.05, 10u32);
+    let expected = |needed: u32| 0.001 + 10.0 + 990.0 * theory::fan_out_slow_share(p, n, needed);
+    let (all, all_batches) = fan_out_mean_latency(WaitFor::All, 26);
+    let (quorum, quorum_batches) = fan_out_mean_latency(WaitFor::Quorum(8), 27);
+    let (first, first_batches) = fan_out_mean_latency(WaitFor::First, 28);
+    let checks = [
+        check("mean latency waiting for all 10, ms: 10 + 990·(1 − (1 − p)^N)", expected(n), all, &all_batches, 0.0),
+        check("mean latency waiting for 8 of 10, ms", expected(8), quorum, &quorum_batches, 0.0),
+        // Exact up to the clock's nanosecond: no spread to measure.
+        check("mean latency waiting for the first, ms: 10 + 990·p^N", expected(1), first, &first_batches, 1e-6),
+    ];
+    verify(
+        "fan-out",
+        "A parallel fan-out to 10 leaves, each 1 s instead of 10 ms with p = 0.05, Poisson 300 req/s, 300 s, seeds 26–28",
         &checks,
     );
 }

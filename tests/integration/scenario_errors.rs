@@ -752,3 +752,19 @@ fn a_breaker_window_beyond_its_limit_is_refused() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_problem_at(&list, &source, "window: Seconds", &["1 to 600 seconds", "got 100000"]);
 }
+
+/// A quorum larger than the calls a service makes could never be reached,
+/// and retries of a fan-out's calls are not simulated: both refused where
+/// written, saying what to do instead.
+#[test]
+fn an_impossible_quorum_and_a_fan_out_retry_are_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), retry: (max_attempts: 2, backoff_ms: 10)),",
+    );
+    let source = source.replacen("service_time:", "calls: Parallel(wait_for: Quorum(3)), service_time:", 1);
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "calls: Parallel", &["quorum of 3 of its 1 calls"]);
+    assert_problem_at(&list, &source, "retry: (max_attempts", &["in parallel", "`timeout_ms` and a `fallback`"]);
+}
