@@ -15,11 +15,13 @@
 # ARCHSIM_TOUR=N (show the first-run tour at step N, 1 to 5; by default the
 # picture has no tour, though the app's storage here is always a first start),
 # KEYS (xdotool key names sent once the window is up, e.g.
-# KEYS="ctrl+plus ctrl+plus ctrl+plus ctrl+plus ctrl+plus F5" for presenter mode at 150 %).
+# KEYS="ctrl+plus ctrl+plus ctrl+plus ctrl+plus ctrl+plus F5" for presenter mode at 150 %),
+# CLICK ("X Y": a left click at that point of the window once it is up, after
+# KEYS, e.g. on an edge to show it in the inspector; the pointer is parked again).
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 scenario=$1
@@ -70,6 +72,13 @@ xvfb-run -a -s "-screen 0 $screen" bash -c '
         sleep 1
         xdotool windowfocus --sync "$win" 2>/dev/null || true
         for k in $KEYS; do xdotool key --clearmodifiers "$k"; sleep 0.3; done
+    fi
+    if [ -n "${CLICK:-}" ]; then
+        sleep 1
+        # shellcheck disable=SC2086 # "X Y" is two arguments.
+        xdotool mousemove --window "$win" $CLICK click 1
+        sleep 0.3
+        xdotool mousemove 0 0 2>/dev/null || true
     fi
     sleep "$SECONDS_TO_RUN"
     import -window "$win" "$OUT"

@@ -3,12 +3,15 @@
 //! that is not a number, gets a note beside its field. An edge's inspector
 //! sets its bulkhead and schedules latency faults (issue 8), and its
 //! caller's timeout, retries and retry budget; a client's edge points to
-//! the client, whose inspector sets its own.
+//! the client, whose inspector sets its own. Any edge, a client's too, gets
+//! a circuit breaker from its inspector, which the running simulation takes
+//! at once.
 
 #![cfg(feature = "gui")]
 
 use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, PendingKey, ScriptedFileDialog};
-use archsim::scenario::{NodeKind, RetryBudget, default_scenario};
+use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, RetryBudget, default_scenario};
+use archsim::sim::BreakerState;
 use eframe::egui::{Key, accesskit::Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -209,4 +212,92 @@ fn a_clients_retry_budget_is_set_from_its_inspector() {
         other => panic!("not a client: {other:?}"),
     };
     assert_eq!(budget, Some(RetryBudget { ratio: 0.05, min_per_s: 2.0 }));
+}
+
+/// The index of the edge `from → to` in the document (and in the running
+/// simulation, whose topology has not changed).
+fn edge_index(h: &Harness<'static, ArchsimApp>, from: &str, to: &str) -> usize {
+    let edges = &h.state().document().scenario.edges;
+    edges.iter().position(|e| e.from == from && e.to == to).expect("such an edge")
+}
+
+/// Where the running simulation's breaker on edge `index` is.
+fn breaker_state(h: &Harness<'static, ArchsimApp>, index: usize) -> Option<BreakerState> {
+    h.state().runtime().sim.as_ref().and_then(|s| s.edge_breaker_state(index))
+}
+
+/// A circuit breaker switched on in a running edge's inspector starts from
+/// the defaults, takes the open time typed in, and is in force at once:
+/// the engine runs the edited edge, its breaker closed, nothing waits for a
+/// reset, and the edge's live card says where the breaker is.
+#[test]
+fn a_breaker_switched_on_for_a_running_edge_runs_closed_with_its_open_time() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 1.0);
+    select_edge(&mut h, "app-1", "cache");
+    let index = edge_index(&h, "app-1", "cache");
+    assert_eq!(breaker_state(&h, index), None, "no breaker yet");
+
+    tick(&mut h, "circuit breaker");
+    set_spin(&mut h, "  open time", 12.0);
+
+    let edge = h.state().document().scenario.edges[index].clone();
+    assert_eq!(edge.breaker, Some(BreakerSpec { open_s: 12.0, ..BreakerSpec::default() }));
+    let rt = h.state().runtime();
+    assert!(rt.now_s() > 0.5, "the edits went to a simulation already running");
+    assert!(!rt.pending.contains_key(&PendingKey::Edge(index)), "{:?}", rt.pending);
+    let running = rt.sim.as_ref().map(|s| s.scenario().edges[index].clone());
+    assert_eq!(running.as_ref(), Some(&edge), "the engine runs the edited edge");
+    assert_eq!(breaker_state(&h, index), Some(BreakerState::Closed));
+
+    play_for(&mut h, &clock, 0.5);
+    assert_eq!(breaker_state(&h, index), Some(BreakerState::Closed), "a healthy cache keeps it closed");
+    assert!(h.query_by_label("closed (calls go through)").is_some(), "the live card says where it is");
+}
+
+/// A breaker on an edge whose callee dies opens and fails the calls fast;
+/// the edge's inspector says so and counts them.
+#[test]
+fn a_breaker_opens_when_its_callee_dies_and_the_edge_card_says_so() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    select_edge(&mut h, "app-1", "cache");
+    let index = edge_index(&h, "app-1", "cache");
+    tick(&mut h, "circuit breaker");
+    h.get_by_label("node cache").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("Crash").click_accesskit();
+    h.run_steps(2);
+    play_for(&mut h, &clock, 1.0);
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert_eq!(breaker_state(&h, index), Some(BreakerState::Open), "the cache is down: the breaker opened");
+
+    select_edge(&mut h, "app-1", "cache");
+    assert!(h.query_by_label("OPEN: calls fail fast").is_some(), "the live card says it is open");
+    let failed_fast = h.state().runtime().live.edges[index].breaker_open;
+    assert!(failed_fast > 0, "calls failed fast");
+    assert!(h.query_by_label("failed fast (breaker)").is_some(), "and counts them");
+}
+
+/// A client's edge gets a breaker too (unlike a timeout, it belongs to the
+/// edge), its window counted in seconds from the window's menu.
+#[test]
+fn a_client_edge_gets_a_breaker_with_a_window_in_seconds() {
+    let mut h = app();
+    select_edge(&mut h, "users", "lb");
+    let index = edge_index(&h, "users", "lb");
+    tick(&mut h, "circuit breaker");
+    h.get_by_role_and_label(Role::ComboBox, "  window").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("seconds").click_accesskit();
+    h.run_steps(2);
+    set_spin(&mut h, "  window", 30.0);
+    set_spin(&mut h, "  failure rate", 25.0);
+
+    let breaker = h.state().document().scenario.edges[index].breaker;
+    let expected = BreakerSpec { failure_rate: 0.25, window: BreakerWindow::Seconds(30), ..BreakerSpec::default() };
+    assert_eq!(breaker, Some(expected));
+    assert!(h.state().runtime().pending.is_empty(), "valid on a client's edge, and in force at once");
+    assert_eq!(breaker_state(&h, index), Some(BreakerState::Closed));
 }

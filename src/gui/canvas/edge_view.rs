@@ -2,14 +2,14 @@
 //! share of failures, an arrow head, and a highlight when selected or
 //! hovered. Only drawing; the geometry comes from [`super::geometry`].
 
-use eframe::egui::{Align2, Color32, FontId, Painter, Shape, Stroke, vec2};
+use eframe::egui::{Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, Vec2, vec2};
 
-use super::super::theme::Palette;
+use super::super::theme::{Palette, white_text_fill};
 use super::geometry::EdgeGeometry;
 use crate::sim::BreakerState;
 
-/// Size of the breaker's label, canvas units (as a node's small text).
-const BREAKER_TEXT: f32 = 12.0;
+/// Size of the breaker's tag, canvas units (as a node's small text).
+const BREAKER_TEXT: f32 = super::node_view::SMALL_TEXT;
 
 /// Thinnest and thickest stroke, canvas units.
 const MIN_WIDTH: f32 = 1.5;
@@ -45,55 +45,178 @@ pub struct EdgeLook {
     pub breaker: Option<BreakerState>,
 }
 
+/// Draws the edge: its stroke, red core and arrow head. An open breaker
+/// sends nothing on, so the edge past it is drawn faint and dashed, with no
+/// red core: the cut shows from across the room. The breaker itself is
+/// drawn by [`paint_breaker`], over the traffic dots.
 pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Palette) {
     let a = g.start_in_canvas;
     let b = g.end_in_canvas - g.direction() * 7.0;
+    let cut = look.breaker == Some(BreakerState::Open);
+    let live_end = if cut { g.midpoint() } else { b };
+    // The faint part's width: an open breaker's edge carries nothing past it.
+    let cut_width = look.width.min(2.5);
     if look.selected || look.hovered {
         let halo = if look.selected { pal.selection } else { pal.selection.gamma_multiply(0.5) };
-        painter.line_segment([a, b], Stroke::new(look.width + 5.0, halo));
+        painter.line_segment([a, live_end], Stroke::new(look.width + 5.0, halo));
+        if cut {
+            painter.line_segment([live_end, b], Stroke::new(cut_width + 5.0, halo.gamma_multiply(0.5)));
+        }
     }
     let base = if look.pending { pal.edge.gamma_multiply(0.5) } else { pal.edge };
     if look.pending {
-        painter.add(Shape::dashed_line(&[a, b], Stroke::new(look.width, base), 8.0, 6.0));
+        painter.add(Shape::dashed_line(&[a, live_end], Stroke::new(look.width, base), 8.0, 6.0));
     } else {
-        painter.line_segment([a, b], Stroke::new(look.width, base));
+        painter.line_segment([a, live_end], Stroke::new(look.width, base));
     }
     let red = failure_width(look.width, look.error_ratio);
     if red > 0.0 {
-        painter.line_segment([a, b], Stroke::new(red, pal.failure));
+        painter.line_segment([a, live_end], Stroke::new(red, pal.failure));
+    }
+    let faint = pal.edge.gamma_multiply(0.45);
+    if cut {
+        painter.add(Shape::dashed_line(&[live_end, b], Stroke::new(cut_width, faint), 6.0, 6.0));
     }
     let head = g.arrow_head(10.0 + look.width);
-    let color = if look.error_ratio > 0.5 { pal.failure } else { base };
+    let color = if cut {
+        faint
+    } else if look.error_ratio > 0.5 {
+        pal.failure
+    } else {
+        base
+    };
     painter.add(Shape::convex_polygon(head.to_vec(), color, Stroke::NONE));
-    if let Some(state) = look.breaker {
-        paint_breaker(painter, g, state, pal);
+}
+
+/// Whether a traffic dot at `t` along an edge is drawn: none past an open
+/// breaker, which fails every call at once without sending it.
+pub fn dot_shown(breaker: Option<BreakerState>, t: f32) -> bool {
+    breaker != Some(BreakerState::Open) || t <= 0.5
+}
+
+/// Radius of the breaker's ring, canvas units.
+const BREAKER_RADIUS: f32 = 9.0;
+/// Room between the ring and its tag, canvas units.
+const TAG_GAP: f32 = 4.0;
+/// How far a tag may be moved away from its ring to find free room: steps
+/// of [`TAG_STEP`], on either side of the edge.
+const TAG_STEPS: u8 = 8;
+const TAG_STEP: f32 = 8.0;
+
+/// The room a breaker's ring takes at the middle of its edge.
+pub fn breaker_ring(g: &EdgeGeometry) -> Rect {
+    Rect::from_center_size(g.midpoint(), Vec2::splat(BREAKER_RADIUS * 2.0 + 2.0))
+}
+
+/// A circuit breaker drawn in the middle of its edge, over the traffic and
+/// the nodes: a green ring when closed, an amber one with a "half-open"
+/// tag while it probes, and a red ring struck through with a "breaker OPEN"
+/// tag while it fails calls fast, so a learner sees from across the room
+/// which dependency has been cut off. The tag is coloured as the node
+/// badges are. It sits beside the edge, clear of every edge (and so of the
+/// traffic dots) and of what is in `taken` (nodes with their badges and
+/// failure lines, rings, tags drawn before), moved further out with a
+/// leader line when it must be; its room is added to `taken`.
+pub fn paint_breaker(
+    painter: &Painter,
+    g: &EdgeGeometry,
+    state: BreakerState,
+    pal: &Palette,
+    taken: &mut Vec<Rect>,
+    edges: &[[Pos2; 2]],
+) {
+    let at = g.midpoint();
+    // The tag's fill and text as the node badges have them: white on a
+    // darkened red, black on amber.
+    let (color, text) = match state {
+        BreakerState::Closed => (pal.calm, None),
+        BreakerState::HalfOpen => (pal.warm, Some(("half-open", pal.warm, Color32::BLACK))),
+        BreakerState::Open => (pal.failure, Some(("breaker OPEN", white_text_fill(pal.failure), Color32::WHITE))),
+    };
+    let radius = BREAKER_RADIUS;
+    let d = g.direction();
+    if let Some((text, fill, text_color)) = text {
+        let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(BREAKER_TEXT), text_color);
+        let size = galley.size() + vec2(10.0, 3.0);
+        let (tag, moved) = place_tag(at, d, size, taken, edges);
+        if moved {
+            let from = at + (tag.clamp(at) - at).normalized() * radius;
+            painter.line_segment([from, tag.clamp(at)], Stroke::new(1.5, fill));
+        }
+        painter.rect_filled(tag, CornerRadius::same(7), fill);
+        painter.galley(tag.center() - galley.size() / 2.0, galley, text_color);
+        taken.push(tag);
+    }
+    painter.circle(at, radius, pal.canvas_bg, Stroke::new(3.0, color));
+    match state {
+        BreakerState::Open => {
+            // Struck through: no call passes.
+            let bar = vec2(d.x - d.y, d.y + d.x) * (radius * 0.72);
+            painter.line_segment([at - bar, at + bar], Stroke::new(3.0, color));
+        }
+        BreakerState::HalfOpen => {
+            painter.circle_filled(at, radius * 0.3, color);
+        }
+        BreakerState::Closed => {
+            painter.circle_filled(at, radius * 0.45, color);
+        }
     }
 }
 
-/// A circuit breaker drawn as a switch in the middle of its edge: a green
-/// ring when closed, an amber one with "half-open" while probing, and a red
-/// break with "OPEN" while it fails calls fast, so a learner sees from
-/// across the room which dependency has been cut off.
-fn paint_breaker(painter: &Painter, g: &EdgeGeometry, state: BreakerState, pal: &Palette) {
-    let at = g.midpoint();
-    let (color, text) = match state {
-        BreakerState::Closed => (pal.calm, None),
-        BreakerState::HalfOpen => (pal.warm, Some("half-open")),
-        BreakerState::Open => (pal.failure, Some("OPEN")),
-    };
-    let radius = 7.0;
-    painter.circle(at, radius, pal.canvas_bg, Stroke::new(2.5, color));
-    if state == BreakerState::Open {
-        // The switch's blade, lifted: the circuit is cut.
-        let d = g.direction();
-        let blade = vec2(d.x - d.y, d.y + d.x) * (radius * 0.75);
-        painter.line_segment([at - blade, at + blade], Stroke::new(2.5, color));
-    } else {
-        painter.circle_filled(at, radius * 0.4, color);
+/// Where a tag of `size` goes for the ring at `at` on an edge running along
+/// `direction`: beside the edge, above it (right of a vertical one), or
+/// below, the nearest place that overlaps nothing in `taken` and crosses no
+/// edge; failing that, the place that overlaps least. Also says whether it
+/// had to move away from its ring.
+fn place_tag(at: Pos2, direction: Vec2, size: Vec2, taken: &[Rect], edges: &[[Pos2; 2]]) -> (Rect, bool) {
+    let mut up = vec2(direction.y, -direction.x);
+    let vertical = up.y.abs() < 1e-3;
+    if (vertical && up.x < 0.0) || (!vertical && up.y > 0.0) {
+        up = -up;
     }
-    if let Some(text) = text {
-        painter.text(at + vec2(0.0, radius + 2.0), Align2::CENTER_TOP, text, FontId::proportional(BREAKER_TEXT), color);
+    // How far the tag's box reaches towards the edge from its centre.
+    let reach = up.x.abs() * size.x / 2.0 + up.y.abs() * size.y / 2.0;
+    let mut best: Option<(f32, Rect, bool)> = None;
+    for step in 0..=TAG_STEPS {
+        for side in [up, -up] {
+            let away = BREAKER_RADIUS + TAG_GAP + reach + f32::from(step) * TAG_STEP;
+            let tag = Rect::from_center_size(at + side * away, size);
+            let cost = crowding(tag.expand(2.0), taken, edges);
+            if cost == 0.0 {
+                return (tag, step > 0);
+            }
+            if best.is_none_or(|(c, _, _)| cost < c) {
+                best = Some((cost, tag, step > 0));
+            }
+        }
     }
+    best.map_or((Rect::from_center_size(at, size), false), |(_, tag, moved)| (tag, moved))
+}
+
+/// How much `r` covers of the rectangles in `taken` (their area in common)
+/// and of the edges (the length of each inside it, as a band of dots).
+fn crowding(r: Rect, taken: &[Rect], edges: &[[Pos2; 2]]) -> f32 {
+    let boxes: f32 = taken.iter().map(|t| r.intersect(*t)).filter(Rect::is_positive).map(|i| i.area()).sum();
+    let lines: f32 = edges.iter().map(|[a, b]| length_inside(r, *a, *b) * 8.0).sum();
+    boxes + lines
+}
+
+/// The length of the segment `a`–`b` inside `r` (Liang–Barsky clipping).
+fn length_inside(r: Rect, a: Pos2, b: Pos2) -> f32 {
+    let d = b - a;
+    let (mut t0, mut t1) = (0.0_f32, 1.0_f32);
+    for (p, q) in [(-d.x, a.x - r.min.x), (d.x, r.max.x - a.x), (-d.y, a.y - r.min.y), (d.y, r.max.y - a.y)] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return 0.0;
+            }
+        } else if p < 0.0 {
+            t0 = t0.max(q / p);
+        } else {
+            t1 = t1.min(q / p);
+        }
+    }
+    if t1 > t0 { (t1 - t0) * d.length() } else { 0.0 }
 }
 
 /// A dot of the traffic animation.
@@ -103,6 +226,8 @@ pub fn dot_color(failed: bool, pal: &Palette) -> Color32 {
 
 #[cfg(test)]
 mod tests {
+    use eframe::egui::pos2;
+
     use super::*;
 
     #[test]
@@ -111,6 +236,59 @@ mod tests {
         assert_eq!(stroke_width(1000.0, 1000.0), MAX_WIDTH);
         assert!(stroke_width(100.0, 1000.0) > stroke_width(10.0, 1000.0));
         assert!(stroke_width(100.0, 1000.0) < MAX_WIDTH);
+    }
+
+    /// A breaker's tag is beside its edge at any angle, above it when it
+    /// can: its box never reaches the edge's line.
+    #[test]
+    fn a_breakers_tag_stays_off_its_edge() {
+        let size = vec2(90.0, 18.0);
+        let at = pos2(500.0, 300.0);
+        for deg in (0..360).step_by(15) {
+            let a = (deg as f32).to_radians();
+            let d = vec2(a.cos(), a.sin());
+            let edge = [at - d * 200.0, at + d * 200.0];
+            let (tag, moved) = place_tag(at, d, size, &[], &[edge]);
+            assert!(!moved, "{deg}°: nothing in the way");
+            assert_eq!(length_inside(tag, edge[0], edge[1]), 0.0, "{deg}°: {tag:?}");
+            let off = tag.center() - at;
+            assert!(off.y < 0.0 || (off.y.abs() < 1e-3 && off.x > 0.0), "{deg}°: above, or right of a vertical edge");
+        }
+    }
+
+    /// A tag moves off what is in its way: below the edge when a node's
+    /// label is above, further out when both sides are taken.
+    #[test]
+    fn a_breakers_tag_keeps_clear_of_nodes_and_other_edges() {
+        let at = pos2(500.0, 300.0);
+        let size = vec2(90.0, 18.0);
+        let edge = [pos2(300.0, 300.0), pos2(700.0, 300.0)];
+        let above = place_tag(at, vec2(1.0, 0.0), size, &[], &[edge]).0;
+        assert!(above.max.y < 300.0);
+        let label = Rect::from_min_max(pos2(400.0, 250.0), pos2(600.0, 299.0));
+        let (below, _) = place_tag(at, vec2(1.0, 0.0), size, &[label], &[edge]);
+        assert!(below.min.y > 300.0, "{below:?}");
+        // Another edge crossing just below: the tag goes further out.
+        let other = [pos2(300.0, 325.0), pos2(700.0, 325.0)];
+        let (out, moved) = place_tag(at, vec2(1.0, 0.0), size, &[label], &[edge, other]);
+        assert!(moved && out.min.y > 325.0, "{out:?}");
+        assert_eq!(crowding(out, &[label], &[edge, other]), 0.0);
+    }
+
+    #[test]
+    fn a_segment_is_clipped_to_a_rectangle() {
+        let r = Rect::from_min_max(pos2(0.0, 0.0), pos2(10.0, 10.0));
+        assert!((length_inside(r, pos2(-5.0, 5.0), pos2(15.0, 5.0)) - 10.0).abs() < 1e-4);
+        assert!((length_inside(r, pos2(5.0, 5.0), pos2(5.0, 50.0)) - 5.0).abs() < 1e-4);
+        assert_eq!(length_inside(r, pos2(-5.0, -5.0), pos2(-1.0, 20.0)), 0.0);
+        assert_eq!(length_inside(r, pos2(20.0, 5.0), pos2(30.0, 5.0)), 0.0);
+    }
+
+    #[test]
+    fn no_dot_passes_an_open_breaker() {
+        assert!(dot_shown(None, 0.9) && dot_shown(Some(BreakerState::HalfOpen), 0.9));
+        assert!(dot_shown(Some(BreakerState::Open), 0.3));
+        assert!(!dot_shown(Some(BreakerState::Open), 0.7));
     }
 
     #[test]

@@ -13,15 +13,15 @@ pub mod traffic_dots;
 use std::collections::BTreeMap;
 
 use eframe::egui::{
-    self, Color32, CornerRadius, Rangef, Rect, Response, Scene, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
+    self, Color32, CornerRadius, Pos2, Rangef, Rect, Response, Scene, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
 };
 
-use self::edge_view::{EdgeLook, dot_color, paint_edge, stroke_width};
+use self::edge_view::{EdgeLook, breaker_ring, dot_color, dot_shown, paint_breaker, paint_edge, stroke_width};
 use self::geometry::{
     ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, fit_view, handle_pos,
     node_rect, rescaled_view,
 };
-use self::node_view::{NodeLook, paint_node};
+use self::node_view::{NodeLook, footprint, paint_node};
 use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
@@ -250,6 +250,7 @@ fn scene_contents_ui(
                 .map(|(i, _)| i)
         })
     };
+    let mut breakers = Vec::new();
     for (i, g) in geometries.iter().enumerate() {
         let Some(g) = g else { continue };
         let flow = sim_edges[i].and_then(|s| rt.live.edges.get(s)).copied().unwrap_or_default();
@@ -264,9 +265,12 @@ fn scene_contents_ui(
         };
         paint_edge(&painter, g, &look, pal);
         if let Some(s) = sim_edges[i] {
-            for d in rt.dots.dots(s) {
+            for d in rt.dots.dots(s).iter().filter(|d| dot_shown(look.breaker, d.t)) {
                 painter.circle_filled(g.point_at(d.t), if d.failed { 3.5 } else { 3.0 }, dot_color(d.failed, pal));
             }
+        }
+        if let Some(state) = look.breaker {
+            breakers.push((g, state));
         }
     }
 
@@ -289,6 +293,10 @@ fn scene_contents_ui(
     }
 
     let bottleneck = rt.live.bottleneck().map(|b| b.node.clone());
+    // What a breaker's tag keeps clear of: the nodes with their labels, and
+    // the breakers' rings. A closed breaker has no tag.
+    let tags = breakers.iter().any(|(_, state)| *state != crate::sim::BreakerState::Closed);
+    let mut taken: Vec<Rect> = breakers.iter().map(|(g, _)| breaker_ring(g)).collect();
     for (i, node) in scenario.nodes.iter().enumerate() {
         let rect = rects[i];
         let response = ui.interact(rect, ui.scope_id().with(("node", &node.id)), Sense::click_and_drag());
@@ -328,6 +336,9 @@ fn scene_contents_ui(
             headline: view_i.and_then(|v| headline(&node.kind, v)),
         };
         paint_node(&painter, rect, &look, pal);
+        if tags {
+            taken.push(footprint(&painter, rect, &look, pal));
+        }
 
         // The handle to draw an edge from: shown on hover and selection.
         let handle_rect = Rect::from_center_size(handle_pos(rect), egui::Vec2::splat(HANDLE_RADIUS * 2.4));
@@ -351,6 +362,16 @@ fn scene_contents_ui(
             }
             state.connecting_from = None;
         }
+    }
+
+    // Breakers last, over the dots and the nodes, so nothing hides one.
+    let lines: Vec<[Pos2; 2]> = if tags {
+        geometries.iter().flatten().map(|g| [g.start_in_canvas, g.end_in_canvas]).collect()
+    } else {
+        Vec::new()
+    };
+    for (g, state) in breakers {
+        paint_breaker(&painter, g, state, pal, &mut taken, &lines);
     }
     hovered_edge
 }

@@ -155,6 +155,25 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     }
 }
 
+/// The room a node takes on the canvas with everything drawn around its
+/// box: the badges on its top edge, the bottleneck mark above it and the
+/// failure reasons under it, so that a breaker's tag can keep clear of them.
+pub fn footprint(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Palette) -> Rect {
+    // Badges stick out half their height above the box; the bottleneck's
+    // outline is 6 outside it.
+    let mut room = rect.expand(6.0).union(Rect::from_min_max(pos2(rect.min.x, rect.min.y - 10.0), rect.max));
+    if look.bottleneck {
+        room.min.y = rect.min.y - 26.0 - SMALL_TEXT;
+    }
+    for (k, line) in look.reasons.iter().enumerate() {
+        // Laid out as `paint_node` draws it, so egui's text cache has it.
+        let size = painter.layout_no_wrap(line.clone(), FontId::proportional(SMALL_TEXT), pal.failure).size();
+        let top = rect.max.y + 6.0 + k as f32 * (SMALL_TEXT + 3.0);
+        room = room.union(Rect::from_min_size(pos2(rect.min.x + 4.0, top), size));
+    }
+    room
+}
+
 /// A small pill with text whose right end is at `right`; returns where the
 /// next badge should end.
 fn badge(painter: &Painter, right: f32, top: f32, text: &str, fill: Color32, text_color: Color32) -> f32 {

@@ -1,9 +1,10 @@
 //! The parameters of a network link: its delay and losses, its weight for
 //! a weighted balancer, and the resilience patterns its caller applies to
-//! calls over it (bulkhead, timeout, retries).
+//! calls over it (bulkhead, timeout, retries, circuit breaker).
 
 use eframe::egui::Ui;
 
+use super::breaker::breaker_rows;
 use super::distribution::distribution_rows;
 use super::fields::{Edit, Row, form, label_cell};
 use super::retry::retry_policy_rows;
@@ -12,7 +13,8 @@ use crate::scenario::{DistributionSpec, EdgeSpec};
 
 /// The form for an edge's parameters. Edits `spec` in place. An edge from
 /// a client (`from_client`) has no timeout or retries of its own: the
-/// client's apply to it.
+/// client's apply to it. Every edge may have a circuit breaker, a client's
+/// too.
 pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: usize, from_client: bool) {
     form(ui, ("edge", salt), |ui| {
         let label = label_cell(
@@ -68,6 +70,7 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
                  Applies at once.",
             );
         }
+        breaker_rows(ui, edit, &mut spec.breaker);
     });
 }
 
@@ -79,7 +82,8 @@ mod tests {
 
     use super::*;
     use crate::gui::problems::DocProblems;
-    use crate::scenario::{NodeKind, RetryBudget, RetryPolicy, Scenario, default_scenario};
+    use crate::scenario::limits::{MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_S};
+    use crate::scenario::{BreakerSpec, BreakerWindow, NodeKind, RetryBudget, RetryPolicy, Scenario, default_scenario};
 
     /// Draws edge `index`'s form with the document's problems and returns
     /// how many it has and the messages no row showed under its field.
@@ -102,8 +106,8 @@ mod tests {
         scenario.edges.iter().position(|e| is_client(&e.from) == client).expect("such an edge")
     }
 
-    /// A wrong timeout, retry policy or budget on a link is shown under its
-    /// row, as every other field's problem is.
+    /// A wrong timeout, retry policy, budget or circuit breaker on a link
+    /// is shown under its row, as every other field's problem is.
     #[test]
     fn every_edge_field_problem_shows_under_its_row() {
         let mut s = default_scenario();
@@ -119,9 +123,38 @@ mod tests {
             jitter: 3.0,
             budget: Some(RetryBudget { ratio: 20.0, min_per_s: -1.0 }),
         });
+        e.breaker = Some(BreakerSpec {
+            failure_rate: 0.0,
+            window: BreakerWindow::Calls(0),
+            min_calls: 0,
+            open_s: -1.0,
+            probes: 0,
+        });
         let (found, unplaced) = unplaced_problems(&s, inner);
-        assert_eq!(found, 9, "each wrong field has its problem");
+        assert_eq!(found, 14, "each wrong field has its problem");
         assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+    }
+
+    /// A breaker's problems show under its rows on a client's edge too (a
+    /// breaker is valid there), the window's size and a `min_calls` larger
+    /// than a window of calls included.
+    #[test]
+    fn a_breakers_problems_show_under_its_rows_on_any_edge() {
+        let too_big = BreakerSpec {
+            failure_rate: 1.5,
+            window: BreakerWindow::Seconds(MAX_BREAKER_WINDOW_S + 1),
+            probes: MAX_BREAKER_PROBES + 1,
+            ..BreakerSpec::default()
+        };
+        let never_opens = BreakerSpec { window: BreakerWindow::Calls(5), min_calls: 10, ..BreakerSpec::default() };
+        for (client, breaker, expected) in [(true, too_big, 3), (false, never_opens, 1), (true, never_opens, 1)] {
+            let mut s = default_scenario();
+            let index = edge_from(&s, client);
+            s.edges[index].breaker = Some(breaker);
+            let (found, unplaced) = unplaced_problems(&s, index);
+            assert_eq!(found, expected, "{breaker:?}");
+            assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+        }
     }
 
     /// A file may set a timeout or retries on a client's edge, which

@@ -183,6 +183,60 @@ impl<'a> Row<'a> {
         self.end(ui, edit);
     }
 
+    /// A whole number in a unit chosen beside it, after `lead` (a breaker's
+    /// window: "last [20] [calls ▾]"). `units` are the choices, each with
+    /// its name and largest value; `unit` is the index of the one in use.
+    /// Another unit keeps the number, brought into its range.
+    pub fn whole_in_unit(
+        self,
+        ui: &mut Ui,
+        edit: &mut Edit,
+        lead: &str,
+        (value, unit): (&mut u32, &mut usize),
+        units: &[(&str, u32)],
+    ) {
+        let label = self.label_cell(ui);
+        let (name, max) = units.get(*unit).copied().unwrap_or(("", u32::MAX));
+        let suffix = format!(" {name}");
+        let typed = Typed::default();
+        let r = ui
+            .horizontal(|ui| {
+                ui.label(lead);
+                let r = ui
+                    .add(
+                        DragValue::new(value)
+                            .range(0..=max)
+                            .clamp_existing_to_range(false)
+                            .speed(self.speed)
+                            .custom_parser(|t| typed.parse(t)),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(self.help);
+                let before = *unit;
+                egui::ComboBox::from_id_salt(("unit", self.field))
+                    .selected_text(name)
+                    .show_ui(ui, |ui| {
+                        for (i, (n, _)) in units.iter().enumerate() {
+                            ui.selectable_value(unit, i, *n);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id)
+                    .on_hover_text(self.help);
+                if *unit != before {
+                    if let Some((_, new_max)) = units.get(*unit) {
+                        *value = (*value).min(*new_max);
+                    }
+                    edit.changed = true;
+                }
+                r
+            })
+            .inner;
+        edit.note(&r);
+        Row { unit: &suffix, ..self }.note_typed(ui, &r, &typed, f64::from(*value), (0.0, f64::from(max)));
+        self.end(ui, edit);
+    }
+
     /// A probability shown as a percentage.
     pub fn percent(self, ui: &mut Ui, edit: &mut Edit, p: &mut f64) {
         self.percent_up_to(ui, edit, p, 1.0);

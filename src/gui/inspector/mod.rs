@@ -3,6 +3,7 @@
 //! with units, ranges, a tooltip on what it does, inline validation, and
 //! whether an edit applied to the running simulation or waits for a reset.
 
+mod breaker;
 mod distribution;
 mod edge_params;
 mod faults;

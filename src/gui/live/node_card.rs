@@ -133,13 +133,17 @@ mod tests {
 }
 
 /// An edge's traffic now: its rate and the share of answers that failed,
-/// then what its caller's timeout and retries did so far, when they did
-/// anything (most links never time out, and a line of zeros is noise).
+/// its circuit breaker's state if it has one, then what its caller's
+/// timeout, retries and breaker did so far, when they did anything (most
+/// links never time out, and a line of zeros is noise).
 pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
     let mut lines = vec![
         line("rate", format::rate(flow.rate_rps), false),
         line("errors", format::percent(flow.error_ratio), flow.error_ratio > 0.0),
     ];
+    if let Some(state) = flow.breaker {
+        lines.push(line("breaker", breaker_text(state).to_string(), state != BreakerState::Closed));
+    }
     for (name, n) in [
         ("timeouts", flow.timeouts),
         ("retries", flow.retries),
@@ -153,6 +157,15 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
     lines
 }
 
+/// A breaker's state as the card says it: what it does to calls now.
+fn breaker_text(state: BreakerState) -> &'static str {
+    match state {
+        BreakerState::Closed => "closed (calls go through)",
+        BreakerState::Open => "OPEN: calls fail fast",
+        BreakerState::HalfOpen => "half-open: probing",
+    }
+}
+
 /// The card of an edge: its latency and drop rate as written, and its
 /// traffic now when it is part of the running simulation. The edge hover
 /// card and the edge inspector both print this.
@@ -164,9 +177,6 @@ pub fn edge_card(edge: &EdgeSpec, flow: Option<&EdgeFlow>) -> Vec<CardLine> {
     let mut lines = vec![line("latency (mean, one way)", latency, false)];
     if let Some(f) = flow {
         lines.extend(edge_traffic(f));
-        if let Some(state) = f.breaker {
-            lines.push(line("breaker", state.label().to_string(), state != BreakerState::Closed));
-        }
     }
     if edge.drop_probability > 0.0 {
         lines.push(line("dropped", format::percent(edge.drop_probability), true));
@@ -197,5 +207,22 @@ mod edge_card_tests {
         assert_eq!(text, ["rate 50 rps", "errors 0 %", "timeouts 1,234 so far", "retries 7 so far"]);
         let denied = EdgeFlow { retries_denied: 3, ..EdgeFlow::default() };
         assert!(edge_traffic(&denied).iter().any(|l| l.name == "retries denied" && l.alarm));
+    }
+
+    /// An edge with a breaker says where it is, on the hover card and in
+    /// the inspector alike, and warns while it is not closed.
+    #[test]
+    fn an_edge_card_says_where_its_breaker_is() {
+        let breaker = |state| EdgeFlow { breaker: Some(state), breaker_open: 40, ..EdgeFlow::default() };
+        let open = edge_traffic(&breaker(BreakerState::Open));
+        let text: Vec<String> = open.iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        assert_eq!(
+            text,
+            ["rate 0 rps", "errors 0 %", "breaker OPEN: calls fail fast", "failed fast (breaker) 40 so far"]
+        );
+        assert!(open[2].alarm);
+        let closed = edge_card(&EdgeSpec::new("a", "b"), Some(&breaker(BreakerState::Closed)));
+        assert!(closed.iter().any(|l| l.name == "breaker" && !l.alarm), "{closed:?}");
+        assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "breaker"), "no breaker, no line");
     }
 }
