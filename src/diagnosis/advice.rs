@@ -91,6 +91,62 @@ pub enum Advice {
     FixSlowNodeFirst { client: String, node: String },
     /// The timeout is shorter than the requests need.
     RaiseTimeout { client: String, timeout_ms: f64, p99_ms: f64 },
+    /// A timeout on a blocking caller's edge to a dependency that went
+    /// slow: the first defence against a slow dependency cascading up.
+    /// Without one a caller holds a worker for as long as the callee
+    /// takes, and once they are all held it turns its own callers away,
+    /// while its users give up on answers it is still waiting for. Set a
+    /// little above the callee's usual p99 (with the network both ways),
+    /// so a normal call never times out.
+    AddCallTimeout {
+        from: String,
+        to: String,
+        /// The suggested `timeout_ms`, rounded.
+        suggested_ms: f64,
+        /// The callee's p99 when it is not slowed, the network included.
+        usual_p99_ms: f64,
+        /// The client that gives up above, and its timeout: the caller
+        /// should give up on the callee well before its own users give up on it.
+        outer: Option<(String, f64)>,
+    },
+    /// A circuit breaker on that edge: once a share of the calls fail or
+    /// time out it fails the next ones at once, so the caller's workers
+    /// are not held by the timeout on every call and the dependency gets
+    /// room to recover; probes close it again. Second after the timeout:
+    /// a slow call only counts as failed once a timeout ends it.
+    AddBreaker {
+        from: String,
+        to: String,
+        failure_rate: f64,
+        /// A count window of about one second of the edge's calls: it
+        /// follows the traffic, where a window of seconds still remembers
+        /// the good calls from before the trouble and opens late.
+        window_calls: u32,
+        /// Half the window, so a few unlucky calls do not open it.
+        min_calls: u32,
+        open_s: f64,
+        probes: u32,
+        /// A timeout is advised before it: the breaker counts a slow call
+        /// as failed only once that timeout ends it.
+        needs_timeout: bool,
+    },
+    /// A bulkhead on that edge (`max_concurrent`): a slow dependency can
+    /// then hold at most that many of the caller's workers, and calls
+    /// beyond it fail at once. Sized from the run by Little's law: the
+    /// calls usually in flight (the edge's rate times the usual call
+    /// time) with room for bursts.
+    AddBulkhead {
+        from: String,
+        to: String,
+        suggested: u32,
+        /// Calls usually in flight over the edge.
+        in_flight: f64,
+        /// The caller's pool.
+        workers: u32,
+    },
+    /// An edge's timeout is shorter than what its callee needs when it
+    /// is well: it gives up on calls that would have been answered.
+    RaiseCallTimeout { from: String, to: String, timeout_ms: f64, p99_ms: f64 },
     /// Failures no rule explains: read them per node.
     ReadFailuresPerNode,
     /// Nothing broke: push it until it does.
@@ -132,6 +188,10 @@ impl Advice {
             Self::EndSlowdown { .. } => "end_slowdown",
             Self::FixSlowNodeFirst { .. } => "fix_slow_node_first",
             Self::RaiseTimeout { .. } => "raise_timeout",
+            Self::AddCallTimeout { .. } => "add_call_timeout",
+            Self::AddBreaker { .. } => "add_breaker",
+            Self::AddBulkhead { .. } => "add_bulkhead",
+            Self::RaiseCallTimeout { .. } => "raise_call_timeout",
             Self::ReadFailuresPerNode => "read_failures_per_node",
             Self::FindTheLimit => "find_the_limit",
         }
@@ -297,6 +357,53 @@ impl fmt::Display for Advice {
                 f,
                 "Raise {} timeout (now {}) above what its requests need (p99 {}), or make the slow path faster",
                 possessive(client),
+                ms(*timeout_ms),
+                ms(*p99_ms)
+            ),
+            Self::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer } => {
+                write!(
+                    f,
+                    "Give {from} → {to} a `timeout_ms` of about {}, above {} usual p99 ({} with the network): when {to} slows, {from} then gives up and frees its worker within {}",
+                    ms(*suggested_ms),
+                    possessive(to),
+                    ms(*usual_p99_ms),
+                    ms(*suggested_ms)
+                )?;
+                match outer {
+                    Some((client, timeout_ms)) => write!(
+                        f,
+                        ", so its queue does not fill and {client} get a fast failure instead of waiting out their {} timeout",
+                        ms(*timeout_ms)
+                    ),
+                    None => write!(f, " instead of waiting as long as {to} takes"),
+                }
+            }
+            Self::AddBreaker { from, to, failure_rate, window_calls, min_calls, open_s, probes, needs_timeout } => {
+                write!(
+                    f,
+                    "Put a circuit breaker (`breaker`) on {from} → {to}, opening when {} of its last {} calls failed (once it has {}), for {}, then {} probes: while {to} is slow or down, {} calls to it then fail at once instead of each holding a worker, and {to} gets room to recover",
+                    percent(*failure_rate),
+                    count(u64::from(*window_calls)),
+                    count(u64::from(*min_calls)),
+                    seconds(*open_s),
+                    count(u64::from(*probes)),
+                    possessive(from)
+                )?;
+                if *needs_timeout {
+                    write!(f, "; with the timeout, a slow call counts as failed")?;
+                }
+                Ok(())
+            }
+            Self::AddBulkhead { from, to, suggested, in_flight, workers } => write!(
+                f,
+                "Cap the calls from {from} to {to} at about {} at once (a bulkhead, `max_concurrent`): {from} usually has {in_flight:.1} in flight there, so the cap leaves room for bursts, and a slow {to} can hold at most {} of its {} workers; calls beyond it fail at once",
+                count(u64::from(*suggested)),
+                count(u64::from(*suggested)),
+                count(u64::from(*workers))
+            ),
+            Self::RaiseCallTimeout { from, to, timeout_ms, p99_ms } => write!(
+                f,
+                "Raise the `timeout_ms` of {from} → {to} (now {}) above what {to} needs (p99 {} with the network), or make {to} faster: {from} gives up on calls that would have been answered",
                 ms(*timeout_ms),
                 ms(*p99_ms)
             ),

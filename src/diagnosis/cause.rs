@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::text::{count, counted, ms, percent, seconds, times};
 use crate::scenario::ComponentKind;
+use crate::sim::BreakerState;
 
 /// Why requests failed (or are about to). In JSON, `kind` names the
 /// variant in snake case and the other keys are its fields.
@@ -171,9 +172,10 @@ pub enum Cause {
     /// a time to live, or keys too evenly popular.
     LowHitRatio { cache: String, hit_ratio: f64, backend: Option<String>, backend_rejected: u64 },
     /// A node turned attempts away with a full queue while the nodes it
-    /// sends to had idle workers: the choke point is this node's pool
-    /// (often workers held while waiting on a slow but idle downstream),
-    /// not the capacity behind it.
+    /// sends to had idle workers (under half busy, or, slowed by a fault,
+    /// not saturated): the choke point is this node's pool (often workers
+    /// held while waiting on a slow but idle downstream), not the capacity
+    /// behind it.
     QueueFullDownstreamIdle {
         node: String,
         component: ComponentKind,
@@ -209,10 +211,85 @@ pub enum Cause {
         /// Attempts answered after the client had given up.
         late_answers: u64,
     },
+    /// A node gave up on its calls over an edge after the edge's
+    /// `timeout_ms`: the callee answered too late (slowed, overloaded, or
+    /// the timeout is shorter than its work), and every late answer is
+    /// work it did for nobody. Apart from [`Cause::Timeouts`], which is a
+    /// client's own patience: a service's timeout fails its request with
+    /// the reason "timeout" all the way up, and reading that at the users
+    /// as *their* timeout blames the wrong hop.
+    EdgeTimeouts {
+        /// The caller, which gave up.
+        from: String,
+        /// The callee, which answered too late.
+        to: String,
+        timeout_ms: f64,
+        /// Calls the caller gave up on.
+        timed_out: u64,
+        /// Calls over the edge, retries included.
+        calls: u64,
+        /// Answers that came back after the caller had given up.
+        late_answers: u64,
+        /// p99 of the callee's successful answers over the run, if any.
+        callee_p99_ms: Option<f64>,
+        /// The slowdown a fault put on the callee, or on a node it waits on (1 = none).
+        slowdown: f64,
+        /// The slowed node, when `slowdown` is above 1: the callee or one below it.
+        slowed: Option<String>,
+    },
     /// Requests failed, and none of the causes above accounts for them.
     Unexplained { failed: u64 },
     /// Nothing failed and no pool is saturated.
     Healthy,
+}
+
+/// A circuit breaker that opened on an edge: evidence on the finding of
+/// the cause that made the calls over it fail, never a finding of its own.
+///
+/// Why evidence and not a cause: the breaker is the design working, not a
+/// new failure. Its refusals are requests the root cause failed, made
+/// fast; as a finding of its own it would either outrank its root cause
+/// (it often refuses more calls than the dead node ever saw) and read as
+/// one more thing broken, or, ranked below with nothing to explain, leave
+/// its refusals unexplained. On the root cause's finding the learner reads
+/// one story (db was down; the breaker on api → db failed 1,994 calls fast
+/// instead of sending them to it), the refusals count towards what that
+/// cause explains, and the advice leaves out the breaker that is there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakerEvidence {
+    /// The edge's caller, where the refusals happened.
+    pub from: String,
+    pub to: String,
+    /// Calls the open breaker failed at once, without sending them.
+    pub refused: u64,
+    /// Times it opened.
+    pub trips: u64,
+    /// Calls over the edge, refusals included.
+    pub sent: u64,
+    /// Where it is at the end of the run.
+    pub state: Option<BreakerState>,
+}
+
+impl BreakerEvidence {
+    /// The clause a finding's evidence ends with, the situation told by
+    /// the cause it is evidence on: "the breaker on api → db failed 1,994
+    /// calls fast (opened 2 times) instead of sending them to db while it
+    /// was down".
+    pub fn clause(&self, cause: &Cause) -> String {
+        let BreakerEvidence { from, to, refused, trips, state, .. } = self;
+        let mut line = format!(
+            "the breaker on {from} → {to} failed {} fast ({}) instead of sending them to {to} while {}",
+            counted(*refused, "call", "calls"),
+            if *trips == 1 { "opened once".to_string() } else { format!("opened {} times", count(*trips)) },
+            cause.situation(to)
+        );
+        match state {
+            Some(BreakerState::Open) => line += "; it is still open at the end",
+            Some(BreakerState::HalfOpen) => line += "; it is half-open at the end, probing",
+            _ => {}
+        }
+        line
+    }
 }
 
 /// One layer of retries: a caller that tries its calls to a callee again
@@ -269,10 +346,38 @@ impl Cause {
             Self::LowHitRatio { .. } => 9,
             Self::QueueFullDownstreamIdle { .. } => 10,
             Self::Saturated { .. } => 11,
-            Self::Timeouts { .. } => 12,
-            Self::RetryBudgetsHeld { .. } => 13,
-            Self::Unexplained { .. } => 14,
-            Self::Healthy => 15,
+            // The hop that gave up is nearer the cause than the users
+            // whose requests then failed.
+            Self::EdgeTimeouts { .. } => 12,
+            Self::Timeouts { .. } => 13,
+            Self::RetryBudgetsHeld { .. } => 14,
+            Self::Unexplained { .. } => 15,
+            Self::Healthy => 16,
+        }
+    }
+
+    /// What was wrong below a breaker on a call to `callee`, for its
+    /// evidence: "it was down", "db was answering with errors", "the link
+    /// from api to db was cut".
+    fn situation(&self, callee: &str) -> String {
+        let who = |node: &str| if node == callee { "it".to_string() } else { node.to_string() };
+        match self {
+            Self::NodeDown { node, .. } => format!("{} was down", who(node)),
+            Self::NoHealthyTarget { balancer, .. } => format!("{} had no healthy target", who(balancer)),
+            Self::InjectedErrors { node, .. } | Self::ErrorRate { node, .. } => {
+                format!("{} was answering with errors", who(node))
+            }
+            Self::RateLimited { node, .. } => format!("{} was refusing calls beyond its rate limit", who(node)),
+            Self::Partition { from, to, .. } => format!("the link from {from} to {to} was cut"),
+            Self::LossyLink { from, to, .. } => format!("the link from {from} to {to} was losing calls"),
+            Self::EdgeTimeouts { to, .. } => format!("{} was too slow to answer in time", who(to)),
+            Self::Timeouts { .. } => format!("{} was too slow to answer in time", who(callee)),
+            Self::Saturated { node, .. } | Self::QueueFullDownstreamIdle { node, .. } => {
+                format!("{} was overloaded", who(node))
+            }
+            Self::RetryAmplification { target, .. } => format!("{} was overloaded", who(target)),
+            Self::RetriesAtEveryLayer { bottom, .. } => format!("{} was overloaded", who(bottom)),
+            _ => "it was failing".into(),
         }
     }
 
@@ -291,7 +396,10 @@ impl Cause {
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. } => Some(node),
             Self::NoHealthyTarget { balancer, .. } => Some(balancer),
-            Self::Partition { from, .. } | Self::LossyLink { from, .. } | Self::BulkheadFull { from, .. } => Some(from),
+            Self::Partition { from, .. }
+            | Self::LossyLink { from, .. }
+            | Self::BulkheadFull { from, .. }
+            | Self::EdgeTimeouts { from, .. } => Some(from),
             Self::ColdCache { cache, .. } | Self::LowHitRatio { cache, .. } => Some(cache),
             Self::Unexplained { .. } | Self::Healthy => None,
         }
@@ -386,6 +494,21 @@ impl Cause {
             Self::Timeouts { client, timed_out, .. } => format!(
                 "{client} gave up waiting: {requests} failed; {} timed out.",
                 counted(*timed_out, "attempt", "attempts")
+            ),
+            Self::EdgeTimeouts { from, to, timed_out, timeout_ms, slowdown, slowed: Some(node), .. }
+                if *slowdown > 1.0 =>
+            {
+                format!(
+                    "{node} was slowed {} by a fault: {requests} failed; {from} gave up on {} to {to} after {}.",
+                    times(*slowdown),
+                    counted(*timed_out, "call", "calls"),
+                    ms(*timeout_ms)
+                )
+            }
+            Self::EdgeTimeouts { from, to, timed_out, timeout_ms, .. } => format!(
+                "{from} gave up waiting on {to}: {requests} failed; {} timed out after {}.",
+                counted(*timed_out, "call", "calls"),
+                ms(*timeout_ms)
             ),
             Self::Unexplained { .. } => {
                 format!("{requests} failed, but no node is saturated, down or failing by itself.")
@@ -691,6 +814,45 @@ impl fmt::Display for Cause {
                 }
                 if *late_answers > 0 {
                     write!(f, "; {} were answered after it had given up", count(*late_answers))?;
+                }
+                Ok(())
+            }
+            Self::EdgeTimeouts {
+                from,
+                to,
+                timeout_ms,
+                timed_out,
+                calls,
+                late_answers,
+                callee_p99_ms,
+                slowdown,
+                slowed,
+            } => {
+                write!(
+                    f,
+                    "{from} gave up on {} of its {} to {to} after {}",
+                    count(*timed_out),
+                    counted(*calls, "call", "calls"),
+                    ms(*timeout_ms)
+                )?;
+                if *late_answers > 0 {
+                    write!(
+                        f,
+                        "; {} came back after {from} had given up: work {to} did for nobody",
+                        counted(*late_answers, "answer", "answers")
+                    )?;
+                }
+                if let Some(p99) = callee_p99_ms {
+                    write!(f, "; {to} took {} at p99", ms(*p99))?;
+                }
+                match slowed {
+                    Some(node) if *slowdown > 1.0 && node == to => {
+                        write!(f, " (a fault slowed it {})", times(*slowdown))?;
+                    }
+                    Some(node) if *slowdown > 1.0 => {
+                        write!(f, " (a fault slowed {node}, which it waits on, {})", times(*slowdown))?;
+                    }
+                    _ => {}
                 }
                 Ok(())
             }

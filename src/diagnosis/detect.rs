@@ -5,9 +5,13 @@
 use std::collections::{HashMap, HashSet};
 
 use super::text::round_nicely;
-use super::{Advice, Cause, Finding, RetryLayer};
-use crate::scenario::{CacheMode, ClientSpec, ComponentKind, FaultSpec, NodeKind, RetryPolicy, Scenario};
-use crate::sim::{EdgeReport, NodeReport, Report, theory};
+use super::{Advice, BreakerEvidence, Cause, Finding, RetryLayer};
+use crate::scenario::limits::MAX_BREAKER_WINDOW_CALLS;
+use crate::scenario::{
+    CacheMode, ClientSpec, ComponentKind, DistributionSpec, FaultSpec, NodeKind, RetryPolicy, Scenario,
+    lognormal_params_from_moments,
+};
+use crate::sim::{EdgeReport, LatencySummary, NodeReport, Report, theory};
 
 /// Utilisation from which a pool counts as saturated (the engine's
 /// bottleneck rule uses the same).
@@ -200,6 +204,207 @@ impl<'a> Run<'a> {
     }
 }
 
+/// How much longer than usual a timeout on a call should wait: above the
+/// callee's usual p99, so that a normal call almost never times out (at
+/// 1.25× a log-normal tail still times out about one call in 200).
+const TIMEOUT_OVER_P99: f64 = 1.5;
+/// The failure rate a suggested breaker opens at (Resilience4j's default).
+const BREAKER_FAILURE_RATE: f64 = 0.5;
+/// The suggested breaker's open time and probes: the scenario format's
+/// example, short enough to see in a run of a minute.
+const BREAKER_OPEN_S: f64 = 5.0;
+const BREAKER_PROBES: u32 = 3;
+/// Fewest calls in a suggested breaker's window.
+const BREAKER_MIN_WINDOW: f64 = 20.0;
+
+impl<'a> Run<'a> {
+    /// The position of the edge from `from` to `to`, if one.
+    fn edge_index(&self, from: &str, to: &str) -> Option<usize> {
+        self.out_edges.get(from)?.iter().copied().find(|&k| self.scenario.edges.get(k).is_some_and(|e| e.to == to))
+    }
+
+    /// `id` or the nearest node below it that a fault slowed, with the factor.
+    fn slowed_below(&self, id: &'a str) -> Option<(&'a NodeReport, f64)> {
+        std::iter::once(id)
+            .chain(self.reachable(id))
+            .filter_map(|x| self.node(x))
+            .map(|n| (n, self.slowdown(n)))
+            .find(|(_, factor)| *factor > 1.0)
+    }
+
+    /// The deepest node at or below `id` with trouble of its own (a full
+    /// queue, down, errors, a saturated pool).
+    fn troubled_below(&self, id: &'a str) -> Option<&'a NodeReport> {
+        std::iter::once(id).chain(self.reachable(id)).filter_map(|x| self.node(x)).rfind(|n| local_trouble(n))
+    }
+
+    /// How long `n` usually takes to answer (its p99, or its mean), without
+    /// the slowdown a fault put on it or below it: the run's own figure
+    /// when nothing was slowed; else its work's distribution as the
+    /// scenario states it (a node that calls no other), else the run's
+    /// figure divided by the slowdown. `None` when nothing says.
+    fn usual_latency_ms(&self, n: &'a NodeReport, p99: bool) -> Option<f64> {
+        let measured = |l: &LatencySummary| (l.count > 0).then_some(if p99 { l.p99_ms } else { l.mean_ms });
+        let Some((_, factor)) = self.slowed_below(&n.id) else { return measured(&n.stats.latency) };
+        let stated = self
+            .callees(&n.id)
+            .is_empty()
+            .then(|| work_time(self.spec(&n.id)?))
+            .flatten()
+            .and_then(|d| if p99 { p99_ms(d) } else { d.mean_ms() });
+        stated.or_else(|| measured(&n.stats.latency).map(|v| v / factor))
+    }
+
+    /// Both ways over edge `k`: the mean of its latency, twice.
+    fn round_trip_ms(&self, k: usize) -> f64 {
+        self.scenario.edges.get(k).and_then(|e| e.latency.as_ref()).and_then(DistributionSpec::mean_ms).unwrap_or(0.0)
+            * 2.0
+    }
+
+    /// Calls a second over edge `k` at the load its caller was offered: its
+    /// calls per request it took in, times the requests that came. The
+    /// edge's own rate is lower when the caller turned requests away.
+    fn usual_call_rate(&self, k: usize) -> f64 {
+        let Some(e) = self.report.edges.get(k) else { return 0.0 };
+        let Some(caller) = self.node(&e.from) else { return e.stats.rate_rps };
+        let f = &caller.stats.failures;
+        let taken_in = caller.stats.arrivals.saturating_sub(f.rejected + f.node_down + f.rate_limited);
+        if taken_in == 0 {
+            return e.stats.rate_rps;
+        }
+        e.stats.sent as f64 / taken_in as f64 * caller.stats.arrival_rate_rps
+    }
+
+    /// The first client above `id` that gives up after a timeout, and that
+    /// timeout: how long its users wait for an answer from `id`.
+    fn outer_timeout(&self, id: &str) -> Option<(String, f64)> {
+        self.clients_reaching(id).into_iter().find_map(|c| self.client_spec(c)?.timeout_ms.map(|t| (c.to_string(), t)))
+    }
+
+    /// Timeouts the client's own patience ended: those on its edges.
+    /// Its attempts' `timeout` count also holds the timeouts of the hops
+    /// below it, whose reason travels up with the failure.
+    fn own_timeouts(&self, client: &str) -> u64 {
+        self.out_edges
+            .get(client)
+            .map_or(0, |ks| ks.iter().filter_map(|&k| self.report.edges.get(k)).map(|e| e.timeouts).sum())
+    }
+
+    /// Whether an edge on the way from `client` to `node` retries already:
+    /// then a retry at the client is one more layer to multiply, not a fix.
+    fn retries_on_the_way(&self, client: &str, node: &str) -> bool {
+        let Some((_, reached)) = self.reached_by_client.iter().find(|(c, _)| *c == client) else { return false };
+        self.scenario.edges.iter().any(|e| {
+            e.retry.as_ref().is_some_and(|r| r.max_attempts > 1)
+                && (e.from == client || reached.contains(e.from.as_str()))
+                && (e.to == node || self.reachable(&e.to).contains(&node))
+        })
+    }
+
+    /// What protects a blocking caller from a dependency that went slow,
+    /// for edge `k`, in the order they work: a timeout (a slow call then
+    /// ends, and counts as failed), a breaker (failing calls then stop
+    /// being made), a bulkhead (what is left can hold only so many of its
+    /// workers). Each only where the edge does not have it already; with
+    /// numbers from the run.
+    fn protect(&self, k: usize) -> Vec<Advice> {
+        let (Some(e), Some(spec)) = (self.report.edges.get(k), self.scenario.edges.get(k)) else { return Vec::new() };
+        let (Some(caller), Some(callee)) = (self.node(&e.from), self.node(&e.to)) else { return Vec::new() };
+        if caller.kind == ComponentKind::Client {
+            return Vec::new(); // a client's timeout is its own, and it holds no workers
+        }
+        let round_trip = self.round_trip_ms(k);
+        let mut advice = Vec::new();
+        if spec.timeout_ms.is_none()
+            && let Some(p99) = self.usual_latency_ms(callee, true)
+        {
+            let usual_p99_ms = p99 + round_trip;
+            let suggested_ms = f64::from(round_nicely(usual_p99_ms * TIMEOUT_OVER_P99));
+            advice.push(Advice::AddCallTimeout {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                suggested_ms,
+                usual_p99_ms,
+                // Named only when the users above wait longer than that.
+                outer: self.outer_timeout(&e.from).filter(|(_, t)| *t > suggested_ms),
+            });
+        }
+        // A breaker counts a slow call as failed once a timeout ends it.
+        let needs_timeout = advice.iter().any(|a| matches!(a, Advice::AddCallTimeout { .. }));
+        let rate = self.usual_call_rate(k);
+        if spec.breaker.is_none() {
+            let window_calls = round_nicely(rate.max(BREAKER_MIN_WINDOW)).min(MAX_BREAKER_WINDOW_CALLS);
+            advice.push(Advice::AddBreaker {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                failure_rate: BREAKER_FAILURE_RATE,
+                window_calls,
+                min_calls: window_calls.div_ceil(2),
+                open_s: BREAKER_OPEN_S,
+                probes: BREAKER_PROBES,
+                needs_timeout,
+            });
+        }
+        if spec.max_concurrent.is_none()
+            && let Some(workers) = caller.workers
+            && let Some(mean) = self.usual_latency_ms(callee, false)
+        {
+            // Little's law: calls in flight = rate × time per call; the
+            // count in flight is about Poisson, so 3 σ above its mean
+            // leaves room for the bursts of normal traffic.
+            let in_flight = rate * (mean + round_trip) / 1_000.0;
+            let suggested = round_nicely((in_flight + 3.0 * in_flight.sqrt()).ceil());
+            if suggested < workers {
+                advice.push(Advice::AddBulkhead {
+                    from: e.from.clone(),
+                    to: e.to.clone(),
+                    suggested,
+                    in_flight,
+                    workers,
+                });
+            }
+        }
+        advice
+    }
+}
+
+/// The distribution of the work a node does itself, as the scenario states it.
+fn work_time(kind: &NodeKind) -> Option<&DistributionSpec> {
+    match kind {
+        NodeKind::Service(s) => Some(&s.service_time),
+        NodeKind::Database(d) => Some(&d.query_time),
+        NodeKind::Cache(c) => Some(&c.lookup_time),
+        _ => None,
+    }
+}
+
+/// The 99th percentile of a stated distribution, in closed form where it
+/// has one (`None` for a gamma).
+fn p99_ms(d: &DistributionSpec) -> Option<f64> {
+    /// z-score of the 99th percentile of the standard normal.
+    const Z99: f64 = 2.326_347_874_040_841;
+    let ln_100 = 100f64.ln();
+    match d {
+        DistributionSpec::Constant { ms } => Some(*ms),
+        DistributionSpec::Uniform { min_ms, max_ms } => Some(min_ms + 0.99 * (max_ms - min_ms)),
+        DistributionSpec::Exponential { mean_ms } => Some(mean_ms * ln_100),
+        DistributionSpec::Normal { mean_ms, stddev_ms } => Some(mean_ms + Z99 * stddev_ms),
+        DistributionSpec::LogNormal { mean_ms, stddev_ms } => {
+            lognormal_params_from_moments(*mean_ms, *stddev_ms).map(|(mu, sigma)| (mu + Z99 * sigma).exp())
+        }
+        DistributionSpec::LogNormalPercentiles { p99_ms, .. } => Some(*p99_ms),
+        DistributionSpec::Pareto { scale_ms, shape } => Some(scale_ms * 100f64.powf(1.0 / shape)),
+        DistributionSpec::Weibull { scale_ms, shape } => Some(scale_ms * ln_100.powf(1.0 / shape)),
+        DistributionSpec::Gamma { .. } => None,
+        DistributionSpec::Empirical { values_ms } => {
+            let mut sorted = values_ms.clone();
+            sorted.sort_by(f64::total_cmp);
+            let index = ((sorted.len() as f64 * 0.99).ceil() as usize).saturating_sub(1);
+            sorted.get(index).copied()
+        }
+    }
+}
+
 /// How much a chain of retry layers below a node multiplies, to pick the
 /// path whose retries multiply most: layers that amplify first, then
 /// layers, then the product of their calls per first call.
@@ -273,7 +478,7 @@ impl<'a> Run<'a> {
                 retries_denied: attempts.retries_denied,
                 max_attempts: policy.max_attempts,
                 budgeted: policy.budget.is_some(),
-                timed_out: attempts.failures.timeout,
+                timed_out: self.own_timeouts(&client.id),
             };
             (layer, policy)
         })
@@ -352,6 +557,9 @@ pub(super) struct Amplified {
     /// that finding speaks for their retries, so they get no retry
     /// amplification finding of their own, and no advice to add a layer.
     pub layered: HashSet<String>,
+    /// The edges (caller, callee) that are layers of such a finding: it
+    /// names their timeouts, so they get no [`Cause::EdgeTimeouts`] of their own.
+    pub edges: HashSet<(String, String)>,
 }
 
 /// Retry budget ratio the advice suggests: Finagle's default, 10 % more
@@ -416,8 +624,8 @@ pub(super) fn retry_layers(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
         let calls_per_request: f64 = chain.iter().map(RetryLayer::factor).product();
         let worst_case: f64 = chain.iter().map(|l| f64::from(l.max_attempts)).product();
         if held {
-            out.push(Finding {
-                cause: Cause::RetryBudgetsHeld {
+            out.push(Finding::new(
+                Cause::RetryBudgetsHeld {
                     client: client.id.clone(),
                     layers: chain,
                     bottom: bottom.id.clone(),
@@ -425,9 +633,9 @@ pub(super) fn retry_layers(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
                     worst_case,
                     retries_denied,
                 },
-                explains: 0,
-                advice: Vec::new(),
-            });
+                0,
+                Vec::new(),
+            ));
             continue;
         }
         let rejected = bottom.stats.failures.rejected;
@@ -473,12 +681,13 @@ pub(super) fn retry_layers(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
             advice.push(Advice::AddJitter { client: client.id.clone() });
         }
         amplified.layered.insert(client.id.clone());
+        amplified.edges.extend(chain.iter().filter(|l| !l.at_client).map(|l| (l.caller.clone(), l.callee.clone())));
         if retries_cause_overload {
             amplified.clients.insert(client.id.clone());
             amplified.targets.insert(bottom.id.clone());
         }
-        out.push(Finding {
-            cause: Cause::RetriesAtEveryLayer {
+        out.push(Finding::new(
+            Cause::RetriesAtEveryLayer {
                 client: client.id.clone(),
                 layers: chain,
                 bottom: bottom.id.clone(),
@@ -492,7 +701,7 @@ pub(super) fn retry_layers(run: &Run<'_>, out: &mut Vec<Finding>) -> Amplified {
             },
             explains,
             advice,
-        });
+        ));
     }
     amplified
 }
@@ -512,8 +721,11 @@ pub(super) fn retry_amplification(run: &Run<'_>, amplified: &mut Amplified, out:
         }
         let retries = client.stats.retries;
         let retry_share = retries as f64 / attempts.sent as f64;
-        let timed_out = attempts.failures.timeout;
-        let load_failures = timed_out + attempts.failures.rejected;
+        // Attempts that failed for load anywhere below (a hop's timeout
+        // reaches the client as "timeout" too); the evidence names the
+        // client's own timeouts.
+        let load_failures = attempts.failures.timeout + attempts.failures.rejected;
+        let timed_out = run.own_timeouts(&client.id);
         if retry_share < AMPLIFYING_RETRY_SHARE || load_failures == 0 {
             continue;
         }
@@ -546,8 +758,8 @@ pub(super) fn retry_amplification(run: &Run<'_>, amplified: &mut Amplified, out:
             amplified.clients.insert(client.id.clone());
             amplified.targets.insert(target.id.clone());
         }
-        out.push(Finding {
-            cause: Cause::RetryAmplification {
+        out.push(Finding::new(
+            Cause::RetryAmplification {
                 client: client.id.clone(),
                 target: target.id.clone(),
                 requests,
@@ -562,7 +774,7 @@ pub(super) fn retry_amplification(run: &Run<'_>, amplified: &mut Amplified, out:
             },
             explains,
             advice,
-        });
+        ));
     }
 }
 
@@ -588,8 +800,8 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
         if let Some(u) = n.stats.utilisation.filter(|u| *u < ROOM_BEHIND_LIMIT) {
             advice.insert(0, Advice::RaiseRateLimit { node: n.id.clone(), rate_rps: limit.rate, utilisation: u });
         }
-        out.push(Finding {
-            cause: Cause::RateLimited {
+        out.push(Finding::new(
+            Cause::RateLimited {
                 node: n.id.clone(),
                 rate_rps: limit.rate,
                 burst: limit.burst,
@@ -597,9 +809,9 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
                 attempts: n.stats.arrivals,
                 utilisation: n.stats.utilisation,
             },
-            explains: refused,
+            refused,
             advice,
-        });
+        ));
     }
 }
 
@@ -609,17 +821,17 @@ pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
         if e.bulkhead_full == 0 {
             continue;
         }
-        out.push(Finding {
-            cause: Cause::BulkheadFull {
+        out.push(Finding::new(
+            Cause::BulkheadFull {
                 from: e.from.clone(),
                 to: e.to.clone(),
                 max_concurrent: cap,
                 refused: e.bulkhead_full,
                 sent: e.stats.sent,
             },
-            explains: e.bulkhead_full,
-            advice: vec![Advice::SpeedUpBehindBulkhead { from: e.from.clone(), to: e.to.clone() }],
-        });
+            e.bulkhead_full,
+            vec![Advice::SpeedUpBehindBulkhead { from: e.from.clone(), to: e.to.clone() }],
+        ));
     }
 }
 
@@ -644,21 +856,21 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
             for c in &clients {
                 if probability >= PERSISTENT_ERRORS && retrying(c) {
                     advice.push(Advice::RetriesCannotFixErrors { client: (*c).to_string(), node: n.id.clone() });
-                } else if probability < PERSISTENT_ERRORS && !retrying(c) {
+                } else if probability < PERSISTENT_ERRORS && !retrying(c) && !run.retries_on_the_way(c, &n.id) {
                     advice.push(Advice::AddCappedRetries { client: (*c).to_string() });
                 }
             }
-            out.push(Finding {
-                cause: Cause::InjectedErrors {
+            out.push(Finding::new(
+                Cause::InjectedErrors {
                     node: n.id.clone(),
                     probability,
                     errors: injected,
                     attempts: n.stats.arrivals,
                     still_in_force: n.faults.injected_error_probability > 0.0,
                 },
-                explains: injected,
+                injected,
                 advice,
-            });
+            ));
         }
         let probability = match run.spec(&n.id) {
             Some(NodeKind::Service(s)) => s.error_probability,
@@ -668,13 +880,16 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
         if own > 0 && probability > 0.0 {
             let mut advice = vec![Advice::LowerErrorRate { node: n.id.clone(), probability }];
             advice.extend(
-                clients.iter().filter(|c| !retrying(c)).map(|c| Advice::AddCappedRetries { client: (*c).to_string() }),
+                clients
+                    .iter()
+                    .filter(|c| !retrying(c) && !run.retries_on_the_way(c, &n.id))
+                    .map(|c| Advice::AddCappedRetries { client: (*c).to_string() }),
             );
-            out.push(Finding {
-                cause: Cause::ErrorRate { node: n.id.clone(), probability, errors: own, attempts: n.stats.arrivals },
-                explains: own,
+            out.push(Finding::new(
+                Cause::ErrorRate { node: n.id.clone(), probability, errors: own, attempts: n.stats.arrivals },
+                own,
                 advice,
-            });
+            ));
         }
     }
 }
@@ -705,10 +920,11 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                 run.clients_reaching(&n.id)
                     .into_iter()
                     .filter(|c| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_none_or(|r| r.max_attempts <= 1))
+                    .filter(|c| !run.retries_on_the_way(c, &n.id))
                     .map(|c| Advice::AddCappedRetries { client: c.to_string() }),
             );
-            out.push(Finding {
-                cause: Cause::NodeDown {
+            out.push(Finding::new(
+                Cause::NodeDown {
                     node: n.id.clone(),
                     component: n.kind,
                     crashes: f.crashes,
@@ -717,9 +933,9 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                     failed_attempts: failed,
                     balancer,
                 },
-                explains: failed,
+                failed,
                 advice,
-            });
+            ));
         } else if n.kind == ComponentKind::LoadBalancer && failed > 0 {
             let down_targets: Vec<String> = run
                 .callees(&n.id)
@@ -744,16 +960,16 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                         .map(|t| Advice::RestoreNode { node: t.id.clone() }),
                 )
                 .collect();
-            out.push(Finding {
-                cause: Cause::NoHealthyTarget {
+            out.push(Finding::new(
+                Cause::NoHealthyTarget {
                     balancer: n.id.clone(),
                     failed_attempts: failed,
                     health_check_delay_s,
                     down_targets,
                 },
-                explains: failed,
+                failed,
                 advice,
-            });
+            ));
         }
     }
 }
@@ -762,14 +978,14 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
 pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
     for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
         if e.partitioned > 0 {
-            out.push(Finding {
-                cause: Cause::Partition { from: e.from.clone(), to: e.to.clone(), lost: e.partitioned },
-                explains: e.partitioned,
-                advice: vec![
+            out.push(Finding::new(
+                Cause::Partition { from: e.from.clone(), to: e.to.clone(), lost: e.partitioned },
+                e.partitioned,
+                vec![
                     Advice::HealPartition { from: e.from.clone(), to: e.to.clone() },
                     Advice::SecondRoute { from: e.from.clone(), to: e.to.clone() },
                 ],
-            });
+            ));
         }
         let random = e.lost.saturating_sub(e.partitioned);
         if random > 0 {
@@ -780,18 +996,19 @@ pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
             let advice = sources
                 .into_iter()
                 .filter(|c| run.client_spec(c).and_then(|s| s.retry.as_ref()).is_none_or(|r| r.max_attempts <= 1))
+                .filter(|c| !run.retries_on_the_way(c, &e.to))
                 .map(|c| Advice::AddCappedRetries { client: c.to_string() })
                 .collect();
-            out.push(Finding {
-                cause: Cause::LossyLink {
+            out.push(Finding::new(
+                Cause::LossyLink {
                     from: e.from.clone(),
                     to: e.to.clone(),
                     lost: random,
                     drop_probability: spec.drop_probability,
                 },
-                explains: random,
+                random,
                 advice,
-            });
+            ));
         }
     }
 }
@@ -821,8 +1038,11 @@ pub(super) fn caches(run: &Run<'_>, out: &mut Vec<Finding>) {
             } else {
                 advice.push(Advice::WarmUpBeforeJudging { cache: n.id.clone() });
             }
-            out.push(Finding {
-                cause: Cause::ColdCache {
+            // Started cold is a note on the measurement: what the
+            // backend failed, it failed for its own capacity.
+            let explains = if emptied { backend_rejected } else { 0 };
+            out.push(Finding::new(
+                Cause::ColdCache {
                     cache: n.id.clone(),
                     hit_ratio,
                     flushes: n.faults.flushes,
@@ -832,17 +1052,15 @@ pub(super) fn caches(run: &Run<'_>, out: &mut Vec<Finding>) {
                     backend_rejected,
                     backend_utilisation,
                 },
-                // Started cold is a note on the measurement: what the
-                // backend failed, it failed for its own capacity.
-                explains: if emptied { backend_rejected } else { 0 },
+                explains,
                 advice,
-            });
+            ));
         } else if hit_ratio < LOW_HIT_RATIO && !started_cold {
-            out.push(Finding {
-                cause: Cause::LowHitRatio { cache: n.id.clone(), hit_ratio, backend: backend_id, backend_rejected },
-                explains: backend_rejected,
-                advice: vec![Advice::GrowCache { cache: n.id.clone() }],
-            });
+            out.push(Finding::new(
+                Cause::LowHitRatio { cache: n.id.clone(), hit_ratio, backend: backend_id, backend_rejected },
+                backend_rejected,
+                vec![Advice::GrowCache { cache: n.id.clone() }],
+            ));
         }
     }
 }
@@ -850,7 +1068,11 @@ pub(super) fn caches(run: &Run<'_>, out: &mut Vec<Finding>) {
 /// Pools that are saturated or turn attempts away: saturated by their own
 /// work, or a choke point in front of idle capacity. A pool that only
 /// waits on a troubled node further down gets no finding: the cause is
-/// below it (the engine's bottleneck rule says the same).
+/// below it (the engine's bottleneck rule says the same). A blocking
+/// service whose workers wait on a dependency a fault slowed is told how
+/// to protect itself on that edge (a timeout, a breaker, a bulkhead:
+/// [`Run::protect`]), never to add workers: they would be held as well,
+/// the more of them the slower the dependency gets.
 pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
         let Some(pool_size) = n.workers else { continue };
@@ -869,6 +1091,23 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         if holds_while_calling && run.reachable(&n.id).iter().filter_map(|id| run.node(id)).any(local_trouble) {
             continue;
         }
+        // A dependency a fault slowed (the edge to it, the slowed node and
+        // the factor): the service's workers are held waiting on it. More
+        // workers would be held as well, and it would take more the
+        // slower it gets; what protects the service is on the edge.
+        let slow_dependency = matches!(spec, Some(NodeKind::Service(_)) if holds_while_calling)
+            .then(|| {
+                run.out_edges
+                    .get(n.id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&k| {
+                        let to = run.scenario.edges.get(k)?.to.as_str();
+                        run.slowed_below(to).map(|(slowed, factor)| (k, slowed, factor))
+                    })
+                    .max_by(|a, b| a.2.total_cmp(&b.2))
+            })
+            .flatten();
         let idle_downstream = holds_while_calling
             .then(|| {
                 run.callees(&n.id)
@@ -877,27 +1116,32 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                     .max_by(|a, b| a.1.total_cmp(&b.1))
             })
             .flatten()
-            .filter(|(_, u)| *u < IDLE);
+            .filter(|(_, u)| *u < IDLE || (slow_dependency.is_some() && *u < SATURATED));
         if let Some((downstream, downstream_utilisation)) = idle_downstream
             && rejected > 0
         {
             let downstream_slowdown = run.node(downstream).map_or(1.0, |d| run.slowdown(d));
             let mut advice = Vec::new();
-            if downstream_slowdown > 1.0 {
-                advice.push(Advice::EndSlowdown { node: downstream.to_string(), factor: downstream_slowdown });
+            if let Some((k, slowed, factor)) = slow_dependency {
+                advice.push(Advice::EndSlowdown { node: slowed.id.clone(), factor });
+                advice.extend(run.protect(k));
+            } else {
+                if downstream_slowdown > 1.0 {
+                    advice.push(Advice::EndSlowdown { node: downstream.to_string(), factor: downstream_slowdown });
+                }
+                advice.push(Advice::AddPool {
+                    node: n.id.clone(),
+                    component: n.kind,
+                    pool_size: Some(pool_size),
+                    utilisation,
+                    idle_downstream: Some((downstream.to_string(), downstream_utilisation)),
+                });
             }
-            advice.push(Advice::AddPool {
-                node: n.id.clone(),
-                component: n.kind,
-                pool_size: Some(pool_size),
-                utilisation,
-                idle_downstream: Some((downstream.to_string(), downstream_utilisation)),
-            });
             if matches!(spec, Some(NodeKind::Service(_))) {
                 advice.push(Advice::NonBlockingCalls { node: n.id.clone(), downstream: downstream.to_string() });
             }
-            out.push(Finding {
-                cause: Cause::QueueFullDownstreamIdle {
+            out.push(Finding::new(
+                Cause::QueueFullDownstreamIdle {
                     node: n.id.clone(),
                     component: n.kind,
                     rejected,
@@ -907,15 +1151,36 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                     downstream_utilisation,
                     downstream_slowdown,
                 },
-                explains: rejected,
+                rejected,
                 advice,
-            });
+            ));
             continue;
         }
         let slowdown = run.slowdown(n);
         let mut advice = Vec::new();
         if slowdown > 1.0 {
             advice.push(Advice::EndSlowdown { node: n.id.clone(), factor: slowdown });
+        }
+        if let Some((k, slowed, factor)) = slow_dependency {
+            advice.push(Advice::EndSlowdown { node: slowed.id.clone(), factor });
+            advice.extend(run.protect(k));
+            if let Some(to) = run.scenario.edges.get(k) {
+                advice.push(Advice::NonBlockingCalls { node: n.id.clone(), downstream: to.to.clone() });
+            }
+            out.push(Finding::new(
+                Cause::Saturated {
+                    node: n.id.clone(),
+                    component: n.kind,
+                    utilisation,
+                    pool_size: Some(pool_size),
+                    rejected,
+                    mean_wait_ms: n.stats.mean_wait_ms,
+                    slowdown,
+                },
+                rejected,
+                advice,
+            ));
+            continue;
         }
         advice.push(Advice::AddPool {
             node: n.id.clone(),
@@ -947,8 +1212,8 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         if rejected > 0 {
             advice.push(Advice::LongerQueueOnlyDelays { node: n.id.clone(), rejected });
         }
-        out.push(Finding {
-            cause: Cause::Saturated {
+        out.push(Finding::new(
+            Cause::Saturated {
                 node: n.id.clone(),
                 component: n.kind,
                 utilisation,
@@ -957,9 +1222,9 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                 mean_wait_ms: n.stats.mean_wait_ms,
                 slowdown,
             },
-            explains: rejected,
+            rejected,
             advice,
-        });
+        ));
     }
 }
 
@@ -971,7 +1236,9 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
         }
         let Some(timeout_ms) = run.client_spec(&client.id).and_then(|s| s.timeout_ms) else { continue };
         let Some(attempts) = client.attempts else { continue };
-        let timed_out = attempts.failures.timeout;
+        // Its own timeouts only: those of a hop below are that hop's
+        // finding ([`edge_timeouts`]), though they reach the users as "timeout" too.
+        let timed_out = run.own_timeouts(&client.id);
         if timed_out == 0 {
             continue;
         }
@@ -992,7 +1259,7 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
         // timeouts follow from; with none, the timeout is simply too short.
         let slowed = reachable.iter().filter_map(|id| run.node(id)).find(|n| run.slowdown(n) > 1.0);
         let troubled = reachable.iter().rev().filter_map(|id| run.node(id)).find(|n| local_trouble(n));
-        let advice = match (queue_too_long, slowed.or(troubled)) {
+        let mut advice = match (queue_too_long, slowed.or(troubled)) {
             (Some(shorten), _) => vec![shorten],
             (None, Some(cause)) => vec![Advice::FixSlowNodeFirst { client: client.id.clone(), node: cause.id.clone() }],
             (None, None) => vec![Advice::RaiseTimeout {
@@ -1001,8 +1268,22 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
                 p99_ms: p99_ms.unwrap_or(timeout_ms),
             }],
         };
-        out.push(Finding {
-            cause: Cause::Timeouts {
+        // A slowed node behind a blocking service: the users time out
+        // because the service's workers are all waiting on it. What
+        // protects the service is on its edge to the slow node.
+        if let Some(slowed) = slowed {
+            for caller in run.callers(&slowed.id) {
+                let blocking = matches!(run.spec(caller), Some(NodeKind::Service(s)) if s.blocking_calls);
+                if blocking
+                    && reachable.contains(caller)
+                    && let Some(k) = run.edge_index(caller, &slowed.id)
+                {
+                    advice.extend(run.protect(k));
+                }
+            }
+        }
+        out.push(Finding::new(
+            Cause::Timeouts {
                 client: client.id.clone(),
                 timeout_ms,
                 timed_out,
@@ -1010,8 +1291,109 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
                 p99_ms,
                 late_answers,
             },
-            explains: timed_out,
+            timed_out,
             advice,
-        });
+        ));
+    }
+}
+
+/// Timeouts at a hop: a node (not a client: its timeouts are
+/// [`timeouts`]') gave up on calls over an edge with a `timeout_ms`. The
+/// advice follows the callee: a fault slowed it (end it; a breaker and a
+/// bulkhead keep the next slowdown from holding the caller's workers), it
+/// has trouble of its own (fix it first), or it is well and the timeout is
+/// shorter than its work (raise it).
+pub(super) fn edge_timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>) {
+    for (k, (e, spec)) in run.report.edges.iter().zip(&run.scenario.edges).enumerate() {
+        let Some(timeout_ms) = spec.timeout_ms else { continue };
+        if e.timeouts == 0
+            || run.client_spec(&e.from).is_some()
+            || amplified.edges.contains(&(e.from.clone(), e.to.clone()))
+        {
+            continue;
+        }
+        let Some(callee) = run.node(&e.to) else { continue };
+        let slowed = run.slowed_below(&e.to);
+        let troubled = run.troubled_below(&e.to);
+        let mut advice = Vec::new();
+        if let Some((node, factor)) = slowed {
+            advice.push(Advice::EndSlowdown { node: node.id.clone(), factor });
+        } else if let Some(node) = troubled {
+            advice.push(Advice::FixSlowNodeFirst { client: e.from.clone(), node: node.id.clone() });
+        } else {
+            let p99 = run.usual_latency_ms(callee, true).unwrap_or(timeout_ms) + run.round_trip_ms(k);
+            advice.push(Advice::RaiseCallTimeout { from: e.from.clone(), to: e.to.clone(), timeout_ms, p99_ms: p99 });
+        }
+        if slowed.is_some() || troubled.is_some() {
+            advice.extend(run.protect(k));
+        }
+        out.push(Finding::new(
+            Cause::EdgeTimeouts {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                timeout_ms,
+                timed_out: e.timeouts,
+                calls: e.stats.sent,
+                late_answers: e.late_answers,
+                callee_p99_ms: (callee.stats.latency.count > 0).then_some(callee.stats.latency.p99_ms),
+                slowdown: slowed.map_or(1.0, |(_, factor)| factor),
+                slowed: slowed.map(|(node, _)| node.id.clone()),
+            },
+            e.timeouts,
+            advice,
+        ));
+    }
+}
+
+/// Breakers that opened: each is credited on the finding of what made the
+/// calls over its edge fail (the edge's own timeouts or losses, or a cause
+/// at its callee or below), whose `explains` then counts its refusals too:
+/// they are failures of that cause, made fast. Returns the breakers no
+/// finding accounts for.
+pub(super) fn breakers(run: &Run<'_>, findings: &mut [Finding]) -> Vec<BreakerEvidence> {
+    let mut orphans = Vec::new();
+    for e in &run.report.edges {
+        if e.breaker_open == 0 {
+            continue;
+        }
+        let evidence = BreakerEvidence {
+            from: e.from.clone(),
+            to: e.to.clone(),
+            refused: e.breaker_open,
+            trips: e.breaker_trips,
+            sent: e.stats.sent,
+            state: e.breaker_state,
+        };
+        let below: HashSet<&str> = std::iter::once(e.to.as_str()).chain(run.reachable(&e.to)).collect();
+        let root = findings
+            .iter_mut()
+            .filter(|f| shields_from(&f.cause, e, &below))
+            .max_by(|a, b| a.explains.cmp(&b.explains).then(b.cause.rank().cmp(&a.cause.rank())));
+        match root {
+            Some(f) => {
+                f.explains += e.breaker_open;
+                f.breakers.push(evidence);
+            }
+            None => orphans.push(evidence),
+        }
+    }
+    orphans
+}
+
+/// Whether `cause` can be why calls over `edge` failed, and so what its
+/// breaker shielded the caller from: trouble on the edge itself, or at a
+/// node in `below` (its callee and what that calls).
+fn shields_from(cause: &Cause, edge: &EdgeReport, below: &HashSet<&str>) -> bool {
+    match cause {
+        Cause::Partition { from, to, .. }
+        | Cause::LossyLink { from, to, .. }
+        | Cause::EdgeTimeouts { from, to, .. } => {
+            (*from == edge.from && *to == edge.to) || below.contains(from.as_str())
+        }
+        Cause::Timeouts { client, .. } => *client == edge.from,
+        Cause::RetryAmplification { target, .. } => below.contains(target.as_str()),
+        Cause::RetriesAtEveryLayer { bottom, .. } => below.contains(bottom.as_str()),
+        Cause::RetryBudgetsHeld { .. } | Cause::Unexplained { .. } | Cause::Healthy => false,
+        other => other.node().is_some_and(|n| below.contains(n)),
     }
 }

@@ -33,7 +33,7 @@ mod text;
 use serde::Serialize;
 
 pub use advice::Advice;
-pub use cause::{Cause, RetryLayer};
+pub use cause::{BreakerEvidence, Cause, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
 
@@ -66,12 +66,28 @@ pub struct Finding {
     pub explains: u64,
     /// Most telling first.
     pub advice: Vec<Advice>,
+    /// Breakers that failed calls fast because of this cause: evidence of
+    /// what worked, their refusals counted in `explains` (see
+    /// [`BreakerEvidence`] for why they are not findings of their own).
+    pub breakers: Vec<BreakerEvidence>,
 }
 
 impl Finding {
-    /// The evidence: what happened, with its counts.
+    /// A finding with no breaker to credit (yet: [`detect::breakers`]
+    /// files them once every cause is found).
+    fn new(cause: Cause, explains: u64, advice: Vec<Advice>) -> Finding {
+        Finding { cause, explains, advice, breakers: Vec::new() }
+    }
+
+    /// The evidence: what happened, with its counts, and what the breakers
+    /// did about it.
     pub fn evidence(&self) -> String {
-        self.cause.to_string()
+        let mut text = self.cause.to_string();
+        for b in &self.breakers {
+            text += "; ";
+            text += &b.clause(&self.cause);
+        }
+        text
     }
 }
 
@@ -83,12 +99,19 @@ struct FindingRecord<'a> {
     evidence: String,
     explains: u64,
     advice: &'a [Advice],
+    breakers: &'a [BreakerEvidence],
 }
 
 impl Serialize for Finding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        FindingRecord { cause: &self.cause, evidence: self.evidence(), explains: self.explains, advice: &self.advice }
-            .serialize(serializer)
+        FindingRecord {
+            cause: &self.cause,
+            evidence: self.evidence(),
+            explains: self.explains,
+            advice: &self.advice,
+            breakers: &self.breakers,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -123,7 +146,10 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::links(&run, &mut findings);
     detect::caches(&run, &mut findings);
     detect::pools(&run, &amplified, &mut findings);
+    detect::edge_timeouts(&run, &amplified, &mut findings);
     detect::timeouts(&run, &amplified, &mut findings);
+    // Last: a breaker is credited on the finding of what it shielded.
+    let orphans = detect::breakers(&run, &mut findings);
     // Where retries already multiply at several layers, another layer is
     // the wrong advice for any cause.
     for f in &mut findings {
@@ -133,13 +159,21 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
 
     let failed = report.end_to_end.failed;
     if failed > 0 && findings.iter().all(|f| f.explains == 0) {
-        findings.insert(
-            0,
-            Finding { cause: Cause::Unexplained { failed }, explains: 0, advice: vec![Advice::ReadFailuresPerNode] },
-        );
+        findings.insert(0, Finding::new(Cause::Unexplained { failed }, 0, vec![Advice::ReadFailuresPerNode]));
+    }
+    // Breakers whose trouble no finding names: their refusals are failures
+    // nothing above explains, said where they are.
+    if !orphans.is_empty() {
+        if !findings.iter().any(|f| matches!(f.cause, Cause::Unexplained { .. })) {
+            let refused = orphans.iter().map(|b| b.refused).sum();
+            findings.push(Finding::new(Cause::Unexplained { failed: refused }, 0, vec![Advice::ReadFailuresPerNode]));
+        }
+        if let Some(f) = findings.iter_mut().find(|f| matches!(f.cause, Cause::Unexplained { .. })) {
+            f.breakers = orphans;
+        }
     }
     if findings.is_empty() {
-        findings.push(Finding { cause: Cause::Healthy, explains: 0, advice: vec![Advice::FindTheLimit] });
+        findings.push(Finding::new(Cause::Healthy, 0, vec![Advice::FindTheLimit]));
     }
     let headline = headline(&findings, failed);
     Diagnosis { headline, summary: summary(report), findings }
@@ -152,7 +186,17 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
 fn headline(findings: &[Finding], failed_requests: u64) -> String {
     let Some(top) = findings.first() else { return Cause::Healthy.headline(0) };
     if failed_requests > 0 {
-        return top.cause.headline(failed_requests);
+        let mut line = top.cause.headline(failed_requests);
+        for b in &top.breakers {
+            line = format!(
+                "{}; the breaker on {} → {} failed {} fast.",
+                line.trim_end_matches('.'),
+                b.from,
+                b.to,
+                text::counted(b.refused, "call", "calls")
+            );
+        }
+        return line;
     }
     if let Some(Cause::Saturated { node, .. }) =
         findings.iter().map(|f| &f.cause).find(|c| matches!(c, Cause::Saturated { .. }))

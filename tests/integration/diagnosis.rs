@@ -665,3 +665,251 @@ fn retries_on_two_edges_alone_are_layers_too_and_no_third_is_advised() {
     );
     assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddCappedRetries { .. })), "{}", all_text(&d));
 }
+
+/// The design of `docs/scenario-format.md`'s "Circuit breakers": api gives
+/// up on db after 200 ms, retries within a budget and has a breaker; db
+/// dies from 20 s to 30 s.
+const BREAKER_ON_A_DEAD_DATABASE: &str = r#"(
+    name: "Call policies on an edge",
+    duration_s: 60,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 200), timeout_ms: 1000)),
+        (id: "api", kind: Service(workers: 50, service_time: Exponential(mean_ms: 5))),
+        (id: "db", kind: Database(connections: 10, query_time: Exponential(mean_ms: 20))),
+    ],
+    edges: [
+        (from: "users", to: "api", latency: Constant(ms: 5)),
+        (from: "api", to: "db", latency: Constant(ms: 1),
+            timeout_ms: 200,
+            retry: (max_attempts: 3, backoff_ms: 20, jitter: 0.5, budget: (ratio: 0.1)),
+            breaker: (failure_rate: 0.5, window: Seconds(10), min_calls: 20, open_s: 5, probes: 3)),
+    ],
+    faults: [Crash(node: "db", at_s: 20, restore_s: Some(30))],
+)"#;
+
+/// A breaker that opened while its database was down is the design
+/// working: the verdict names the outage first and credits the breaker
+/// on it (its refusals are the outage's failures, made fast), never
+/// blames the breaker, and advises neither a breaker (there is one) nor
+/// retries at the users (api retries already, and nothing retries a
+/// refusal).
+#[test]
+fn a_breaker_that_opened_on_a_dead_database_is_credited_on_the_outage_it_shielded() {
+    let (report, d) = diagnosed(&parse(BREAKER_ON_A_DEAD_DATABASE));
+    let edge = report.edges.iter().find(|e| e.from == "api").expect("api → db");
+    assert!(edge.breaker_open > 0 && edge.breaker_trips > 0, "{edge:?}");
+    let top = d.top().expect("a finding");
+    let Cause::NodeDown { node, failed_attempts, .. } = &top.cause else {
+        panic!("the outage comes first:\n{}", all_text(&d));
+    };
+    assert_eq!(node, "db");
+    let [breaker] = top.breakers.as_slice() else { panic!("one breaker credited: {:?}", top.breakers) };
+    assert_eq!((breaker.from.as_str(), breaker.to.as_str()), ("api", "db"));
+    assert_eq!((breaker.refused, breaker.trips), (edge.breaker_open, edge.breaker_trips));
+    assert_eq!(top.explains, failed_attempts + edge.breaker_open, "the refusals are the outage's failures");
+    assert_eq!(d.findings.iter().map(|f| f.breakers.len()).sum::<usize>(), 1, "credited once");
+
+    let refused = group_thousands(edge.breaker_open);
+    let evidence = top.evidence();
+    assert!(
+        evidence.contains(&format!("the breaker on api → db failed {refused} calls fast"))
+            && evidence.contains("while it was down"),
+        "{evidence}"
+    );
+    assert!(d.headline.starts_with("db was down") && d.headline.contains("breaker on api → db"), "{}", d.headline);
+    assert!(
+        !d.advice().iter().any(|a| matches!(a, Advice::AddBreaker { .. } | Advice::AddCappedRetries { .. })),
+        "{}",
+        all_text(&d)
+    );
+    assert!(top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None }), "{:?}", top.advice);
+
+    let json = serde_json::to_value(&d).expect("serialisable");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["cause"]["kind"], "node_down");
+    assert_eq!(finding["breakers"][0]["refused"], edge.breaker_open);
+    assert_eq!(finding["breakers"][0]["state"], "closed");
+}
+
+/// The bundled lesson: a database slowed 8× holds every web worker, and
+/// the users time out. The advice is what keeps a slow dependency from
+/// cascading: a timeout on web → db a little above db's usual p99, a
+/// breaker, a bulkhead, in that order and with numbers from the run —
+/// and never more workers for web, which would only be held too.
+#[test]
+fn a_slow_database_holding_every_worker_gets_timeout_breaker_and_bulkhead_advice_not_more_workers() {
+    let scenario = bundled("slow-database-exhausts-workers").expect("bundled").load().expect("valid");
+    let (_, d) = diagnosed(&scenario);
+    let top = d.top().expect("a finding");
+    assert!(
+        matches!(&top.cause, Cause::QueueFullDownstreamIdle { node, downstream, downstream_slowdown, .. }
+            if node == "web" && downstream == "db" && *downstream_slowdown == 8.0),
+        "{}",
+        all_text(&d)
+    );
+    assert_eq!(top.advice[0], Advice::EndSlowdown { node: "db".into(), factor: 8.0 });
+    let at = |kind: &str| {
+        top.advice.iter().position(|a| a.key() == kind).unwrap_or_else(|| panic!("no {kind}: {:?}", top.advice))
+    };
+    assert!(at("add_call_timeout") < at("add_breaker") && at("add_breaker") < at("add_bulkhead"), "{:?}", top.advice);
+    assert!(top.advice.iter().any(|a| matches!(a, Advice::NonBlockingCalls { .. })), "{:?}", top.advice);
+
+    let Some(Advice::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer }) =
+        top.advice.iter().find(|a| matches!(a, Advice::AddCallTimeout { .. }))
+    else {
+        unreachable!("found above")
+    };
+    assert_eq!((from.as_str(), to.as_str()), ("web", "db"));
+    // db's stated p99 is 80 ms (and 0.5 ms of network each way), not the
+    // 400 ms it took at p99 over the run, slowed.
+    assert!((usual_p99_ms - 81.0).abs() < 1.0, "{usual_p99_ms}");
+    assert!(*suggested_ms > *usual_p99_ms && *suggested_ms < 200.0, "{suggested_ms}");
+    assert_eq!(outer.as_ref().map(|(c, t)| (c.as_str(), *t)), Some(("users", 1_000.0)));
+    assert!(
+        top.advice.iter().any(|a| matches!(a, Advice::AddBulkhead { suggested, workers: 20, .. } if *suggested < 20)),
+        "{:?}",
+        top.advice
+    );
+
+    assert!(
+        !d.advice()
+            .iter()
+            .any(|a| matches!(a, Advice::AddPool { node, .. } | Advice::ScaleOut { node, .. } if node == "web")),
+        "{}",
+        all_text(&d)
+    );
+    assert!(!all_text(&d).contains("more workers"), "{}", all_text(&d));
+    let json = serde_json::to_value(&d).expect("serialisable");
+    let kinds: Vec<&str> =
+        json["findings"][0]["advice"].as_array().expect("advice").iter().filter_map(|a| a["kind"].as_str()).collect();
+    assert!(
+        kinds.contains(&"add_call_timeout") && kinds.contains(&"add_breaker") && kinds.contains(&"add_bulkhead"),
+        "{kinds:?}"
+    );
+}
+
+/// What the advice promises, it does: with the suggested timeout, breaker
+/// and bulkhead on web → db, the slowdown fails requests fast at web
+/// instead of filling its queue, the users never wait out their timeout,
+/// and the verdict credits the breaker and advises none of them again.
+#[test]
+fn the_advised_timeout_breaker_and_bulkhead_turn_a_slow_database_into_fast_failures() {
+    let mut scenario = bundled("slow-database-exhausts-workers").expect("bundled").load().expect("valid");
+    let (before, d) = diagnosed(&scenario);
+    let k = scenario.edges.iter().position(|e| e.from == "web" && e.to == "db").expect("web → db");
+    for advice in d.advice() {
+        let edge = &mut scenario.edges[k];
+        match advice {
+            Advice::AddCallTimeout { suggested_ms, .. } => edge.timeout_ms = Some(*suggested_ms),
+            Advice::AddBreaker { failure_rate, window_calls, min_calls, open_s, probes, .. } => {
+                edge.breaker = Some(archsim::scenario::BreakerSpec {
+                    failure_rate: *failure_rate,
+                    window: archsim::scenario::BreakerWindow::Calls(*window_calls),
+                    min_calls: *min_calls,
+                    open_s: *open_s,
+                    probes: *probes,
+                });
+            }
+            Advice::AddBulkhead { suggested, .. } => edge.max_concurrent = Some(*suggested),
+            _ => {}
+        }
+    }
+    let edge = &scenario.edges[k];
+    assert!(edge.timeout_ms.is_some() && edge.breaker.is_some() && edge.max_concurrent.is_some(), "{edge:?}");
+    let (after, d) = diagnosed(&scenario);
+
+    let users_timed_out = |r: &Report| r.edges.iter().find(|e| e.from == "users").map_or(0, |e| e.timeouts);
+    assert!(users_timed_out(&before) > 1_000 && stats(&before, "web").stats.failures.rejected > 1_000);
+    assert_eq!(users_timed_out(&after), 0, "no user waits out the 1 s timeout");
+    assert_eq!(stats(&after, "web").stats.failures.rejected, 0, "web's queue never fills");
+    assert!(after.end_to_end.latency.p99_ms < 200.0, "{}", after.end_to_end.latency.p99_ms);
+
+    let breaker = after.edges[k].breaker_open;
+    assert!(breaker > 0);
+    let credited = d.findings.iter().find(|f| !f.breakers.is_empty()).expect("the breaker is credited");
+    assert!(
+        matches!(&credited.cause, Cause::EdgeTimeouts { from, to, slowed: Some(s), .. }
+        if from == "web" && to == "db" && s == "db"),
+        "{}",
+        all_text(&d)
+    );
+    assert!(d.headline.starts_with("db was slowed 8.0× by a fault"), "{}", d.headline);
+    assert!(
+        !d.advice().iter().any(|a| matches!(
+            a,
+            Advice::AddCallTimeout { .. } | Advice::AddBreaker { .. } | Advice::AddBulkhead { .. }
+        )),
+        "{}",
+        all_text(&d)
+    );
+}
+
+/// A timeout on an edge out of a service: the verdict says which node
+/// gave up on which, after how long, and how many answers came late —
+/// not that the users gave up, though their requests failed as "timeout".
+#[test]
+fn timeouts_at_a_hop_say_who_gave_up_on_whom_and_how_many_answers_came_late() {
+    let source = bundled("slow-database-exhausts-workers").expect("bundled").source.replace(
+        r#"(from: "web", to: "db", latency: Constant(ms: 0.5)),"#,
+        r#"(from: "web", to: "db", latency: Constant(ms: 0.5), timeout_ms: 100),"#,
+    );
+    let (report, d) = diagnosed(&parse(&source));
+    let edge = report.edges.iter().find(|e| e.from == "web").expect("web → db");
+    assert!(edge.timeouts > 0 && edge.late_answers > 0, "{edge:?}");
+    assert_eq!(stats(&report, "web").stats.failures.timeout, edge.timeouts);
+    let top = d.top().expect("a finding");
+    let Cause::EdgeTimeouts { from, to, timeout_ms, timed_out, late_answers, slowed, .. } = &top.cause else {
+        panic!("the hop's timeouts come first:\n{}", all_text(&d));
+    };
+    assert_eq!((from.as_str(), to.as_str(), *timeout_ms), ("web", "db", 100.0));
+    assert_eq!((*timed_out, *late_answers), (edge.timeouts, edge.late_answers));
+    assert_eq!(slowed.as_deref(), Some("db"));
+    let evidence = top.evidence();
+    let (n, late) = (group_thousands(edge.timeouts), group_thousands(edge.late_answers));
+    assert!(
+        evidence.starts_with(&format!("web gave up on {n} of its")) && evidence.contains("calls to db after 100 ms"),
+        "{evidence}"
+    );
+    assert!(evidence.contains(&format!("{late} answers came back after web had given up")), "{evidence}");
+    // The users' requests failed as "timeout", but the users gave up on none.
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::Timeouts { .. })), "{}", all_text(&d));
+    assert!(!d.headline.contains("users gave up"), "{}", d.headline);
+    // The fault first; the edge has its timeout, so a breaker is next.
+    assert_eq!(top.advice[0], Advice::EndSlowdown { node: "db".into(), factor: 8.0 });
+    assert!(
+        top.advice.iter().any(|a| matches!(a, Advice::AddBreaker { needs_timeout: false, .. })),
+        "{:?}",
+        top.advice
+    );
+    assert!(!top.advice.iter().any(|a| matches!(a, Advice::AddCallTimeout { .. })), "{:?}", top.advice);
+}
+
+/// A hop's timeout shorter than a healthy callee's work: raise it.
+#[test]
+fn an_edge_timeout_shorter_than_a_healthy_callee_needs_is_to_be_raised() {
+    let source = r#"(
+        name: "impatient api",
+        seed: 3,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 50))),
+            (id: "api", kind: Service(workers: 20, service_time: Constant(ms: 1))),
+            (id: "db", kind: Database(connections: 20, query_time: LogNormalPercentiles(p50_ms: 10, p99_ms: 60))),
+        ],
+        edges: [(from: "users", to: "api"), (from: "api", to: "db", timeout_ms: 30)],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    assert!(
+        matches!(&top.cause, Cause::EdgeTimeouts { from, to, slowed: None, .. } if from == "api" && to == "db"),
+        "{}",
+        all_text(&d)
+    );
+    assert!(
+        matches!(&top.advice[0], Advice::RaiseCallTimeout { from, timeout_ms, p99_ms, .. }
+            if from == "api" && *timeout_ms == 30.0 && *p99_ms > 30.0),
+        "{:?}",
+        top.advice
+    );
+    assert!(d.headline.starts_with("api gave up waiting on db"), "{}", d.headline);
+}
