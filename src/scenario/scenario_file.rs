@@ -134,6 +134,22 @@ pub struct EdgeSpec {
     /// failure. Absent = the failure goes up to the caller's caller.
     #[serde(default)]
     pub fallback: Option<FallbackSpec>,
+    /// Hedged requests: when a call has not been answered after
+    /// `delay_ms`, send a second copy (from a load balancer: to another
+    /// target) and take whichever answer comes first. Cuts the tail at the
+    /// cost of the extra copies. Absent = no hedging.
+    #[serde(default)]
+    pub hedge: Option<HedgeSpec>,
+}
+
+/// A hedging policy, as in "The Tail at Scale" (Dean and Barroso): a
+/// second copy after a delay, typically the call's p95, so that at most
+/// about 5 % more calls are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HedgeSpec {
+    /// How long to wait for the first answer before sending the copy, ms.
+    pub delay_ms: f64,
 }
 
 /// A fallback: graceful degradation instead of an error. Its answers are
@@ -235,6 +251,7 @@ impl EdgeSpec {
             retry: None,
             breaker: None,
             fallback: None,
+            hedge: None,
         }
     }
 }

@@ -443,6 +443,22 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         let from_fan_out = g
             .node(&e.from)
             .is_some_and(|n| matches!(&n.kind, NodeKind::Service(svc) if svc.calls != CallOrder::Sequential));
+        if let Some(h) = &e.hedge {
+            c.positive(&at(&path, &[Key("hedge")]), "delay_ms", h.delay_ms, MAX_MS, "ms");
+            let from_client_or_fan_out =
+                from_fan_out || g.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
+            if from_client_or_fan_out {
+                c.report(
+                    at(&path, &[Key("hedge")]),
+                    format!(
+                        "edge {}: hedging is done by a load balancer or a service for its calls; \"{}\" is a client \
+                         or a parallel fan-out: put a load balancer after it and hedge on the balancer's edges",
+                        i + 1,
+                        e.from
+                    ),
+                );
+            }
+        }
         if from_fan_out && e.retry.is_some() {
             c.report(
                 at(&path, &[Key("retry")]),

@@ -31,6 +31,12 @@ pub enum CallState {
     /// waits for enough of their answers. `waiting_on` holds the tally
     /// (see [`Call::fan_out_tally`]), not one call.
     FanOut,
+    /// A call over an edge with hedging was not answered in time and a
+    /// second copy went out (`waiting_on` names the copy): the first
+    /// success of the two wins.
+    Hedged,
+    /// A hedged call one copy of which failed: the other decides.
+    HedgedHalf,
 }
 
 /// One request at one node. A client's logical request is a call at the

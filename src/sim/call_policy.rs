@@ -26,6 +26,8 @@ pub struct CallPolicy {
     pub budget: Option<RetryBudgetState>,
     pub breaker: Option<Breaker>,
     pub fallback: Option<Fallback>,
+    /// Send a second copy of a call unanswered after this long.
+    pub hedge_after_ns: Option<u64>,
 }
 
 /// A fallback at run time.
@@ -51,7 +53,12 @@ impl CallPolicy {
     /// The policy an edge's spec asks for; `None` when it asks for none,
     /// so the engine's check per call stays a null-pointer test.
     pub fn for_edge(spec: &EdgeSpec) -> Option<Box<CallPolicy>> {
-        if spec.timeout_ms.is_none() && spec.retry.is_none() && spec.breaker.is_none() && spec.fallback.is_none() {
+        if spec.timeout_ms.is_none()
+            && spec.retry.is_none()
+            && spec.breaker.is_none()
+            && spec.fallback.is_none()
+            && spec.hedge.is_none()
+        {
             return None;
         }
         Some(Box::new(CallPolicy {
@@ -61,6 +68,7 @@ impl CallPolicy {
             budget: spec.retry.as_ref().and_then(|r| r.budget).map(RetryBudgetState::new),
             breaker: spec.breaker.map(Breaker::new),
             fallback: spec.fallback.as_ref().map(Fallback::new),
+            hedge_after_ns: spec.hedge.map(|h| ms_to_nanos(h.delay_ms)),
         }))
     }
 
@@ -83,6 +91,7 @@ impl CallPolicy {
             self.breaker = spec.breaker.map(Breaker::new);
         }
         self.fallback = spec.fallback.as_ref().map(Fallback::new);
+        self.hedge_after_ns = spec.hedge.map(|h| ms_to_nanos(h.delay_ms));
     }
 }
 

@@ -39,6 +39,10 @@ pub struct EdgeCounters {
     pub breaker_trips: u64,
     /// Failed calls the edge's fallback answered instead (degraded answers).
     pub fallbacks: u64,
+    /// Second copies sent by the edge's hedging (also counted in `sent`).
+    pub hedges: u64,
+    /// Of the hedged calls, those the copy answered first.
+    pub hedges_won: u64,
 }
 
 impl EdgeCounters {
@@ -57,6 +61,8 @@ impl EdgeCounters {
             breaker_open: self.breaker_open - base.breaker_open,
             breaker_trips: self.breaker_trips - base.breaker_trips,
             fallbacks: self.fallbacks - base.fallbacks,
+            hedges: self.hedges - base.hedges,
+            hedges_won: self.hedges_won - base.hedges_won,
         }
     }
 }

@@ -43,6 +43,9 @@ pub enum Event {
     Resend(CallId),
     /// An edge's fallback has made up its (degraded) answer.
     FallbackDone(CallId),
+    /// A call over an edge with hedging is due for a second copy if it is
+    /// still unanswered.
+    Hedge(CallId),
     /// The current metrics window closes.
     WindowEnd,
     /// The warm-up is over: totals start from here.

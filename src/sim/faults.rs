@@ -247,6 +247,8 @@ impl Simulation {
                                 | CallState::Backoff
                                 | CallState::Fallback
                                 | CallState::FanOut
+                                | CallState::Hedged
+                                | CallState::HedgedHalf
                         )
                 })
             })

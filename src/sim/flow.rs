@@ -138,6 +138,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_retry_due(&mut self, root: CallId) {
         if self.calls.get(root).is_some_and(|c| c.state == CallState::Queued) {
             self.start_attempt(root);
@@ -147,6 +148,7 @@ impl Simulation {
     /// Times out every call of `owner` whose deadline has come and that is
     /// still unanswered, drops answered ones, and schedules the next check
     /// at the earliest remaining deadline.
+    #[inline(never)]
     pub(super) fn on_timeout_check(&mut self, owner: TimeoutOwner) {
         let now = self.now;
         if let Some(list) = self.timeout_list(owner) {
@@ -210,17 +212,26 @@ impl Simulation {
         let parent = CallId { index: c.parent, generation: c.parent_generation };
         self.count_timeout(edge);
         let Some(p) = self.calls.get_mut(parent) else { return };
-        let fanned_out = p.state == CallState::FanOut;
-        if !fanned_out {
+        let (fanned_out, hedged) =
+            (p.state == CallState::FanOut, matches!(p.state, CallState::Hedged | CallState::HedgedHalf));
+        if !fanned_out && !hedged {
             p.waiting_on = NO_CALL;
         }
         let origin = p.node;
-        if fanned_out && let Some(c) = self.calls.get_mut(child) {
+        if let Some(c) = self.calls.get_mut(child) {
             // Its answer, when it comes, is late: it no longer names its
-            // caller (a past generation, which no new call can have).
+            // caller (a past generation, which no new call can have), so
+            // neither a fan-out, nor a hedge, nor a retry of the same caller
+            // takes it for one of its own.
             c.parent_generation = c.parent_generation.wrapping_sub(1);
         }
-        self.on_edge_failure(parent, edge, Outcome::Failed { reason: FailureReason::Timeout, origin });
+        let timed_out = Outcome::Failed { reason: FailureReason::Timeout, origin };
+        if hedged {
+            // Counted by the breaker with the timeout already; not again.
+            self.hedged_tally(parent, child, edge, timed_out);
+        } else {
+            self.on_edge_failure(parent, edge, timed_out);
+        }
     }
 
     fn count_timeout(&mut self, edge: u32) {
@@ -308,15 +319,20 @@ impl Simulation {
     fn start_call_under_policy(&mut self, parent: CallId, child: CallId, edge: u32) {
         let now = self.now;
         self.log_breaker_change(edge);
-        let first = self.calls.get(parent).is_some_and(|p| p.edge_retries == 0);
+        let (first, primary) =
+            self.calls.get(parent).map_or((false, false), |p| (p.edge_retries == 0, p.state == CallState::Waiting));
         let Some(policy) = self.edges[edge as usize].policy.as_mut() else { return };
         if first && let Some(budget) = &mut policy.budget {
             budget.deposit(now);
         }
+        let hedge_after = policy.hedge_after_ns.filter(|_| primary);
         if let Some(timeout) = policy.timeout_ns
             && let Some(check) = policy.timeouts.push(now.after(timeout), child)
         {
             self.schedule(check, Event::TimeoutCheck(TimeoutOwner::Edge(edge)));
+        }
+        if let Some(delay) = hedge_after {
+            self.schedule(now.after(delay), Event::Hedge(child));
         }
     }
 
@@ -346,6 +362,18 @@ impl Simulation {
         let unlogged = self.edges[edge as usize].policy.as_mut().and_then(|p| p.breaker.as_mut()?.take_unlogged());
         if let Some(transition) = unlogged {
             self.log_breaker(edge, transition);
+        }
+    }
+
+    /// How a call over `edge` ended, for its breaker (if any) — unless the
+    /// edge itself refused it.
+    fn breaker_counts(&mut self, edge: u32, outcome: Outcome) {
+        let from = self.edges[edge as usize].from;
+        match outcome {
+            Outcome::Failed { reason: FailureReason::BreakerOpen | FailureReason::BulkheadFull, origin }
+                if origin == from => {}
+            Outcome::Failed { .. } => self.breaker_records(edge, true),
+            _ => self.breaker_records(edge, false),
         }
     }
 
@@ -441,8 +469,10 @@ impl Simulation {
             policy = e.policy.is_some();
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
-        if p.state == CallState::Waiting {
-            p.waiting_on = NO_CALL;
+        match p.state {
+            CallState::Waiting => p.waiting_on = NO_CALL,
+            CallState::Hedged | CallState::HedgedHalf => return self.hedged_answer(parent, child, edge, outcome),
+            _ => {}
         }
         if policy {
             self.on_answer_under_policy(parent, edge, outcome);
@@ -455,13 +485,7 @@ impl Simulation {
     /// it (unless the edge itself refused it), and a failure may be retried.
     #[inline(never)]
     fn on_answer_under_policy(&mut self, parent: CallId, edge: u32, outcome: Outcome) {
-        let from = self.edges[edge as usize].from;
-        match outcome {
-            Outcome::Failed { reason: FailureReason::BreakerOpen | FailureReason::BulkheadFull, origin }
-                if origin == from => {}
-            Outcome::Failed { .. } => self.breaker_records(edge, true),
-            _ => self.breaker_records(edge, false),
-        }
+        self.breaker_counts(edge, outcome);
         if matches!(outcome, Outcome::Failed { .. }) {
             self.on_edge_failure(parent, edge, outcome);
         } else {
@@ -534,6 +558,7 @@ impl Simulation {
     }
 
     /// A fallback's answer is ready.
+    #[inline(never)]
     pub(super) fn on_fallback_done(&mut self, parent: CallId) {
         let Some(p) = self.calls.get_mut(parent) else { return };
         if p.state != CallState::Fallback {
@@ -591,6 +616,7 @@ impl Simulation {
 
     /// A caller's backoff is over: it calls again over the same edge (a
     /// load balancer picks a target again, as a proxy's retry does).
+    #[inline(never)]
     pub(super) fn on_resend(&mut self, parent: CallId) {
         let Some(p) = self.calls.get_mut(parent) else { return };
         if p.state != CallState::Backoff {
@@ -672,6 +698,76 @@ impl Simulation {
             }
             Behaviour::Database(_) => {}
         }
+    }
+
+    // ----- hedging -------------------------------------------------------
+
+    /// A call over an edge with hedging has waited its delay: if its caller
+    /// still waits for it, a second copy goes out (a load balancer sends it
+    /// to another target) and the first success of the two wins.
+    #[inline(never)]
+    pub(super) fn on_hedge_due(&mut self, child: CallId) {
+        let Some(c) = self.calls.get(child) else { return };
+        let (parent, edge) = (CallId { index: c.parent, generation: c.parent_generation }, c.via_edge);
+        let Some(p) = self.calls.get_mut(parent) else { return };
+        if p.state != CallState::Waiting || p.waiting_on != child {
+            return; // answered, timed out or crashed meanwhile
+        }
+        p.state = CallState::Hedged;
+        let (node, key, target) = (p.node as usize, p.key, usize::from(p.lb_target));
+        self.edges[edge as usize].counters.hedges += 1;
+        if let Behaviour::LoadBalancer { balancer, .. } = &mut self.nodes[node].behaviour {
+            // The first copy is over as far as least-connections goes.
+            balancer.answered(target);
+            self.reroute(parent, node, key, target);
+        } else {
+            self.send(parent, edge);
+        }
+        // `send` left the copy in `waiting_on`: that is how a win by the
+        // copy is told from one by the first call.
+    }
+
+    /// One copy of a hedged call answered.
+    #[inline(never)]
+    fn hedged_answer(&mut self, parent: CallId, child: CallId, edge: u32, outcome: Outcome) {
+        if self.edges[edge as usize].policy.is_some() {
+            self.breaker_counts(edge, outcome);
+        }
+        self.hedged_tally(parent, child, edge, outcome);
+    }
+
+    /// Counts one copy's answer: a success wins at once (the other copy's
+    /// answer will be late); a failure waits for the other copy, and when
+    /// both failed the call fails as any call over the edge does (its
+    /// retries and fallback apply).
+    fn hedged_tally(&mut self, parent: CallId, child: CallId, edge: u32, outcome: Outcome) {
+        let Some(p) = self.calls.get_mut(parent) else { return };
+        let failed = matches!(outcome, Outcome::Failed { .. });
+        if failed && p.state == CallState::Hedged {
+            p.state = CallState::HedgedHalf;
+            return;
+        }
+        if !failed && p.waiting_on == child {
+            self.edges[edge as usize].counters.hedges_won += 1;
+        }
+        p.state = CallState::Waiting;
+        p.waiting_on = NO_CALL;
+        if let Outcome::Failed { .. } = outcome {
+            if self.edges[edge as usize].policy.is_some() {
+                self.on_edge_failure(parent, edge, outcome);
+            } else {
+                self.on_child_answer(parent, outcome);
+            }
+            return;
+        }
+        let node = p.node as usize;
+        if let Some(t) = self.nodes[node].out_edges.iter().position(|&e| e == edge)
+            && let Behaviour::LoadBalancer { .. } = self.nodes[node].behaviour
+        {
+            // The winner's target is the one least-connections hears from.
+            p.lb_target = u8::try_from(t).unwrap_or(u8::MAX);
+        }
+        self.on_child_answer(parent, outcome);
     }
 
     // ----- parallel fan-out ---------------------------------------------
@@ -1081,7 +1177,8 @@ impl Simulation {
 /// longer names it).
 #[inline]
 fn awaits(caller: &super::call::Call, child: CallId) -> bool {
-    (caller.state == CallState::Waiting && caller.waiting_on == child) || caller.state == CallState::FanOut
+    (caller.state == CallState::Waiting && caller.waiting_on == child)
+        || matches!(caller.state, CallState::FanOut | CallState::Hedged | CallState::HedgedHalf)
 }
 
 /// Whether target `t` is up as far as the health checks know.

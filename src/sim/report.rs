@@ -140,6 +140,12 @@ pub struct EdgeReport {
     /// Failed calls the edge's fallback answered instead (degraded answers).
     #[serde(default)]
     pub fallbacks: u64,
+    /// Second copies the edge's hedging sent (included in `stats.sent`).
+    #[serde(default)]
+    pub hedges: u64,
+    /// Hedged calls the copy answered first.
+    #[serde(default)]
+    pub hedges_won: u64,
 }
 
 /// Where the design breaks first, and the facts that say so. Its
@@ -312,6 +318,8 @@ impl Simulation {
                     breaker_trips: counted.breaker_trips,
                     breaker_state: e.breaker_state(self.now),
                     fallbacks: counted.fallbacks,
+                    hedges: counted.hedges,
+                    hedges_won: counted.hedges_won,
                 }
             })
             .collect();

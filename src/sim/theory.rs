@@ -176,6 +176,16 @@ pub fn fan_out_slow_share(p: f64, n: u32, needed: u32) -> f64 {
     share
 }
 
+/// Hedging a call whose time is exponential with mean `mean` (ample
+/// servers, so the copies are independent) after `delay`: returns the
+/// extra calls per call, `P(S > d) = e^{−d/m}`, and the mean time of the
+/// hedged call, `E[min(S₁, d + S₂)] = m(1 − e^{−d/m}) + e^{−d/m}·m/2`
+/// (up to d it is S₁; past it, the minimum of two exponentials).
+pub fn hedged_exponential(mean: f64, delay: f64) -> (f64, f64) {
+    let late = (-delay / mean).exp();
+    (late, mean * (1.0 - late) + late * mean / 2.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
-    EdgeSpec, FallbackSpec, FaultSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec, RateLimitSpec,
-    RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
+    EdgeSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec,
+    RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
 
@@ -281,7 +281,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 error_probability: 0.0,
                 blocking_calls: blocking,
                 rate_limit: None,
-                calls: Default::default(),
+                calls: archsim::scenario::CallOrder::default(),
             }),
         );
         scenario(
@@ -332,7 +332,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         error_probability: 0.0,
         blocking_calls: true,
         rate_limit: None,
-        calls: Default::default(),
+        calls: archsim::scenario::CallOrder::default(),
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -403,7 +403,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         error_probability: 2.0,
         blocking_calls: true,
         rate_limit: None,
-        calls: Default::default(),
+        calls: archsim::scenario::CallOrder::default(),
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -1299,4 +1299,40 @@ fn a_timeout_and_fallback_cap_a_fan_out_at_its_timeout() {
     assert_eq!(e2e.failed, 0);
     assert!(e2e.degraded > 1_800, "{e2e:?}");
     assert!(e2e.latency.max_ms < 52.0, "capped at the timeout: {:?}", e2e.latency);
+}
+
+/// A load balancer hedging over two replicas, one of which a fault slows
+/// 50×: a call still unanswered after 30 ms gets a copy on the other
+/// replica, which answers first, so the slow replica no longer sets the
+/// tail (issue 8).
+#[test]
+fn a_load_balancer_hedge_goes_to_the_other_replica_and_cuts_the_tail() {
+    let lb =
+        node("lb", NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, ..Default::default() }));
+    let mut s = scenario(
+        "hedge-lb",
+        44,
+        1.0,
+        vec![
+            poisson_client("users", 100.0),
+            lb,
+            service("a", 100, None, constant(5.0)),
+            service("b", 100, None, constant(5.0)),
+        ],
+        &[("users", "lb"), ("lb", "a"), ("lb", "b")],
+    );
+    s.faults.push(FaultSpec::Slow { node: "b".into(), factor: 50.0, from_s: 0.0, to_s: 1_000.0 });
+    let without = run(&s, 30.0).report().end_to_end;
+    for e in &mut s.edges[1..] {
+        e.hedge = Some(HedgeSpec { delay_ms: 30.0 });
+    }
+    let sim = run(&s, 30.0);
+    let with = sim.report();
+    assert!(without.latency.p99_ms > 240.0, "half the calls wait 250 ms on b: {:?}", without.latency);
+    assert!(with.end_to_end.latency.p99_ms < 40.0, "the copy on a answers by 35 ms: {:?}", with.end_to_end.latency);
+    let to_b = &with.edges[2];
+    let to_a = &with.edges[1];
+    assert!(to_b.hedges > 1_000, "calls stuck on b are hedged: {to_b:?}");
+    assert!(to_a.hedges_won > 1_000, "and their copies, sent to a, win: {to_a:?}");
+    assert_eq!(with.end_to_end.failed, 0);
 }

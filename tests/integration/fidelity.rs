@@ -21,8 +21,8 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, KeySpec, NodeKind,
-    RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
+    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec,
+    NodeKind, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -863,6 +863,53 @@ fn a_parallel_fan_out_is_as_slow_as_the_slowest_leaf_it_waits_for() {
     verify(
         "fan-out",
         "A parallel fan-out to 10 leaves, each 1 s instead of 10 ms with p = 0.05, Poisson 300 req/s, 300 s, seeds 26–28",
+        &checks,
+    );
+}
+
+/// Hedging a call to a leaf with exponential service times (mean m, ample
+/// workers, no network delay) after d: a copy goes out for the share of
+/// calls slower than d, `e^{−d/m}`, and the call takes
+/// `min(S₁, d + S₂)`, whose mean is `m(1 − e^{−d/m}) + e^{−d/m}·m/2`
+/// (`theory::hedged_exponential`) (issue 8).
+#[test]
+fn hedging_sends_copies_for_the_share_slower_than_its_delay_and_cuts_the_mean() {
+    let (mean_ms, delay_ms) = (10.0, 10.0);
+    let quick = DistributionSpec::Constant { ms: 0.001 };
+    let mut s = scenario(
+        "hedging",
+        29,
+        5.0,
+        vec![
+            poisson_client("users", 200.0),
+            service("api", 1_000, None, quick),
+            service("leaf", 1_000, None, exp_ms(mean_ms)),
+        ],
+        &[("users", "api"), ("api", "leaf")],
+    );
+    s.edges[1].hedge = Some(HedgeSpec { delay_ms });
+    s.warmup_s = 5.0;
+    let sim = run(&s, 300.0);
+    let (extra, mean) = theory::hedged_exponential(mean_ms, delay_ms);
+    let api = sim.node_totals(1).expect("api");
+    let leaf = sim.node_totals(2).expect("leaf");
+    let copies = |w: &WindowFrame| {
+        if w.nodes[1].arrivals > 0 { w.nodes[2].arrivals as f64 / w.nodes[1].arrivals as f64 - 1.0 } else { 0.0 }
+    };
+    let batches: Vec<f64> = sim.series().frames().iter().skip(1).map(copies).collect();
+    let checks = [
+        check("extra calls per call, e^(−d/m)", extra, leaf.arrivals as f64 / api.arrivals as f64 - 1.0, &batches, 0.0),
+        check(
+            "mean latency at the caller, ms: m(1 − e^(−d/m)) + e^(−d/m)·m/2",
+            mean + 0.001,
+            api.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+    ];
+    verify(
+        "hedging",
+        "Hedging after 10 ms a leaf with exponential 10 ms calls, Poisson 200 req/s, 300 s, seed 29",
         &checks,
     );
 }

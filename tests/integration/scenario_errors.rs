@@ -768,3 +768,14 @@ fn an_impossible_quorum_and_a_fan_out_retry_are_refused_where_written() {
     assert_problem_at(&list, &source, "calls: Parallel", &["quorum of 3 of its 1 calls"]);
     assert_problem_at(&list, &source, "retry: (max_attempts", &["in parallel", "`timeout_ms` and a `fallback`"]);
 }
+
+/// Hedging belongs to a caller that can send a copy elsewhere: not a
+/// client, and its delay must be positive.
+#[test]
+fn a_hedge_on_a_clients_edge_or_without_a_delay_is_refused() {
+    let source = edit("(from: \"users\", to: \"api\"),", "(from: \"users\", to: \"api\", hedge: (delay_ms: 0)),");
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "delay_ms: 0", &["`delay_ms`", "more than 0"]);
+    assert_problem_at(&list, &source, "hedge: (", &["is a client", "hedge on the balancer's edges"]);
+}
