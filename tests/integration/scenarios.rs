@@ -4,8 +4,8 @@
 //! in the description do what it says.
 
 use archsim::scenario::{
-    Arrivals, BUNDLED, ClientSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec, bundled, parse_scenario,
-    to_ron_string,
+    Arrivals, BUNDLED, CallOrder, ClientSpec, FallbackSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec,
+    WaitFor, bundled, parse_scenario, to_ron_string,
 };
 use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
@@ -604,4 +604,38 @@ fn a_breaker_timeout_and_fallback_keep_a_slow_dependency_from_taking_the_shop_do
     let recs = &sim.report().edges[edge];
     assert_eq!(recs.breaker_trips, 0, "a breaker cannot see slowness without a timeout: {recs:?}");
     assert!(failure_share(&sim, 40.0, 60.0) > 0.99);
+}
+
+#[test]
+fn a_fan_out_to_100_shards_is_slower_than_any_shard_and_a_quorum_or_partial_results_fix_it() {
+    let s = scenario("fan-out-tail-at-scale");
+    let report = run(&s).report();
+    let e2e = &report.end_to_end;
+    let slowest_shard_p99 =
+        report.nodes.iter().filter(|n| n.id.starts_with("shard-")).map(|n| n.stats.latency.p99_ms).fold(0.0, f64::max);
+    assert!(e2e.latency.p50_ms > slowest_shard_p99, "median {} vs shard p99 {slowest_shard_p99}", e2e.latency.p50_ms);
+    assert!(e2e.latency.p99_ms > 3.0 * slowest_shard_p99, "p99 {}", e2e.latency.p99_ms);
+
+    // Try: a quorum of 95.
+    let mut quorum = s.clone();
+    service_mut(&mut quorum, "search").calls = CallOrder::Parallel { wait_for: WaitFor::Quorum(95) };
+    let q = run(&quorum).report().end_to_end;
+    assert!(q.latency.p50_ms < 40.0 && q.latency.p99_ms < 60.0, "{:?}", q.latency);
+
+    // Try: a 50 ms timeout and a fallback on every shard call.
+    let mut partial = s.clone();
+    for e in &mut partial.edges[1..] {
+        e.timeout_ms = Some(50.0);
+        e.fallback = Some(FallbackSpec::Respond { latency: None });
+    }
+    let report = run(&partial).report();
+    let p = &report.end_to_end;
+    assert!(p.latency.max_ms < 65.0, "capped near the timeout: {:?}", p.latency);
+    // Each shard call times out with probability t; a search is partial
+    // unless all 100 came in time: 1 − (1 − t)^100 (fan_out_slow_share).
+    let sent: u64 = report.edges[1..].iter().map(|e| e.stats.sent).sum();
+    let timeouts: u64 = report.edges[1..].iter().map(|e| e.timeouts).sum();
+    let expected = theory::fan_out_slow_share(timeouts as f64 / sent as f64, 100, 100);
+    assert!((p.degraded_ratio - expected).abs() < 0.04, "degraded {:.3} vs {expected:.3}", p.degraded_ratio);
+    assert_eq!(p.failed, 0);
 }
