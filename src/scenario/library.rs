@@ -28,6 +28,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "rate-limiter-protects-database.ron",
     "retries-at-every-layer.ron",
     "breaker-stops-a-cascade.ron",
+    "gc-pause-metastable.ron",
     "three-tier-web.ron",
 ];
 
