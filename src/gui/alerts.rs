@@ -142,16 +142,15 @@ impl AlertLog {
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
         BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, LinkSlowEnd,
-        LinkSlowStart, PartitionEnd, PartitionStart, Restore, SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart,
+        LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore, SlowdownEnd, SlowdownStart,
+        SpikeEnd, SpikeStart,
     };
     match kind {
         Crash => Severity::Error,
-        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed => {
-            Severity::Info
-        }
-        SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened => {
-            Severity::Warning
-        }
+        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed
+        | PauseEnd => Severity::Info,
+        SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened
+        | PauseStart => Severity::Warning,
     }
 }
 

@@ -196,7 +196,8 @@ fn rename_in_fault(f: &mut FaultSpec, old: &str, new: &str) {
         | FaultSpec::Errors { node, .. }
         | FaultSpec::RandomCrashes { node, .. }
         | FaultSpec::Flush { node, .. }
-        | FaultSpec::Spike { node, .. } => fix(node),
+        | FaultSpec::Spike { node, .. }
+        | FaultSpec::Pause { node, .. } => fix(node),
         FaultSpec::Partition { from, to, .. } | FaultSpec::Latency { from, to, .. } => {
             fix(from);
             fix(to);

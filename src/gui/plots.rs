@@ -45,14 +45,16 @@ impl MarkerKind {
             | SimEventKind::PartitionStart
             | SimEventKind::LinkSlowStart
             | SimEventKind::Flush
-            | SimEventKind::BreakerOpened => MarkerKind::Fault,
+            | SimEventKind::BreakerOpened
+            | SimEventKind::PauseStart => MarkerKind::Fault,
             SimEventKind::SlowdownEnd
             | SimEventKind::ErrorsEnd
             | SimEventKind::PartitionEnd
             | SimEventKind::LinkSlowEnd
             | SimEventKind::SpikeEnd
             | SimEventKind::BreakerHalfOpen
-            | SimEventKind::BreakerClosed => MarkerKind::Recovery,
+            | SimEventKind::BreakerClosed
+            | SimEventKind::PauseEnd => MarkerKind::Recovery,
         }
     }
 

@@ -32,6 +32,12 @@ pub enum FaultSpec {
     /// A client's rate is multiplied by `factor` for `duration_s` from `at_s`
     /// (the same thing as the app's spike button).
     Spike { node: String, at_s: f64, duration_s: f64, factor: f64 },
+    /// The node makes no progress for `duration_s` from `at_s`: a
+    /// stop-the-world garbage-collection pause (or a VM migration, a
+    /// frozen container). Its work in progress is frozen and resumes where
+    /// it was, arrivals still queue, and its callers' timeouts keep
+    /// running: they give up and retry while it is frozen.
+    Pause { node: String, at_s: f64, duration_s: f64 },
 }
 
 impl FaultSpec {
@@ -43,7 +49,8 @@ impl FaultSpec {
             | Self::Errors { node, .. }
             | Self::RandomCrashes { node, .. }
             | Self::Flush { node, .. }
-            | Self::Spike { node, .. } => vec![node],
+            | Self::Spike { node, .. }
+            | Self::Pause { node, .. } => vec![node],
             Self::Partition { from, to, .. } | Self::Latency { from, to, .. } => vec![from, to],
         }
     }
@@ -51,7 +58,10 @@ impl FaultSpec {
     /// The time it first takes effect, seconds (0 for random crashes).
     pub fn start_s(&self) -> f64 {
         match self {
-            Self::Crash { at_s, .. } | Self::Flush { at_s, .. } | Self::Spike { at_s, .. } => *at_s,
+            Self::Crash { at_s, .. }
+            | Self::Flush { at_s, .. }
+            | Self::Spike { at_s, .. }
+            | Self::Pause { at_s, .. } => *at_s,
             Self::Slow { from_s, .. }
             | Self::Errors { from_s, .. }
             | Self::Partition { from_s, .. }

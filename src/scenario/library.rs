@@ -29,6 +29,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "retries-at-every-layer.ron",
     "breaker-stops-a-cascade.ron",
     "fan-out-tail-at-scale.ron",
+    "gc-pause-metastable.ron",
     "three-tier-web.ron",
 ];
 

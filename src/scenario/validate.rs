@@ -1123,6 +1123,9 @@ fn wrong_kind(fault: &FaultSpec, kind: &NodeKind) -> Option<&'static str> {
             Some("only a service, a cache or a database does work that can slow down")
         }
         FaultSpec::Errors { .. } if !does_work => Some("only a service, a cache or a database can return errors"),
+        FaultSpec::Pause { .. } if !does_work => {
+            Some("only a service, a cache or a database does work that a pause can freeze")
+        }
         FaultSpec::Flush { .. } if !matches!(kind, NodeKind::Cache(_)) => Some("only a cache can be flushed"),
         FaultSpec::Spike { .. } => match kind {
             NodeKind::Client(cl) if matches!(cl.arrivals, Arrivals::Closed { .. }) => {
@@ -1214,6 +1217,10 @@ fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
                 time(c, "at_s", *at_s);
                 c.positive(&path, "duration_s", *duration_s, MAX_SECONDS, "seconds");
                 c.non_negative(&path, "factor", *factor, MAX_FACTOR, "");
+            }
+            FaultSpec::Pause { at_s, duration_s, .. } => {
+                time(c, "at_s", *at_s);
+                c.positive(&path, "duration_s", *duration_s, MAX_SECONDS, "seconds");
             }
         }
     }

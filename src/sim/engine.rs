@@ -44,6 +44,9 @@ pub struct Simulation {
     /// Longest path from a client to each node; the topology is fixed for
     /// the life of a simulation, so it is computed once.
     pub(super) call_depths: Vec<usize>,
+    /// `Pause` faults in force now, on any node: while none is, answers go
+    /// straight to their caller without asking whether it is frozen.
+    pub(super) pauses_in_force: u32,
     window_ns: u64,
     warmup: SimTime,
     events_processed: u64,
@@ -122,6 +125,15 @@ impl Simulation {
             });
         }
 
+        // A node's pauses are known from the start: its work is pushed past
+        // them as it starts.
+        for (f, target) in scenario.faults.iter().zip(scenario.fault_targets()) {
+            if let FaultSpec::Pause { at_s, duration_s, .. } = f {
+                let (start, end) = super::pause::pause_span(*at_s, *duration_s);
+                nodes[target.node].health.pauses.add(start, end);
+            }
+        }
+
         // A cache whose backing edge serves stale answers keeps expired keys.
         for (spec, e) in scenario.edges.iter().zip(&edges) {
             if matches!(spec.fallback, Some(crate::scenario::FallbackSpec::ServeStale))
@@ -150,6 +162,7 @@ impl Simulation {
             log: VecDeque::new(),
             logged_total: 0,
             call_depths,
+            pauses_in_force: 0,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
@@ -226,7 +239,15 @@ impl Simulation {
             Event::UserReady { node } => self.start_request(node),
             Event::Arrive(call) => self.on_arrive(call),
             Event::WorkDone(call) => self.on_work_done(call),
-            Event::Reply(call) => self.on_reply(call),
+            Event::Reply(call) => {
+                // A paused node reads no answer until its pause is over. The
+                // check is all a run without pauses pays: a guard on the arm
+                // or a second call of `on_reply` costs 1.4 % more
+                // instructions on M/M/1 (callgrind).
+                if self.pauses_in_force == 0 || !self.answer_held_by_pause(call) {
+                    self.on_reply(call);
+                }
+            }
             Event::TimeoutCheck(owner) => self.on_timeout_check(owner),
             Event::RetryDue(call) => self.on_retry_due(call),
             Event::Resend(call) => self.on_resend(call),

@@ -1,5 +1,5 @@
-//! Failures: the scenario's fault timeline, random crashes, and the crash
-//! and restore operations the app's buttons also use.
+//! Failures: the scenario's fault timeline, random crashes, stop-the-world
+//! pauses, and the crash and restore operations the app's buttons also use.
 
 use rand::RngExt;
 use rand_distr::Exp1;
@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::call::CallState;
 use super::node::Behaviour;
+use super::pause::pause_span;
 use super::rng::SimRng;
 use super::{CallId, Event, FailureReason, Outcome, SimTime, Simulation};
 use crate::scenario::{FaultSpec, FaultTarget};
@@ -47,6 +48,10 @@ pub enum SimEventKind {
     BreakerHalfOpen,
     /// A circuit breaker closed: its probes succeeded.
     BreakerClosed,
+    /// A node stops the world (a `Pause` fault): its work freezes.
+    PauseStart,
+    /// A paused node resumes the work it held.
+    PauseEnd,
 }
 
 /// A fault timeline entry at run time.
@@ -91,6 +96,13 @@ impl Simulation {
                     // The rate change itself is in the client's profile; these only log it.
                     self.schedule(start(at_s), Event::Fault { index, ending: false });
                     self.schedule(start(at_s + duration_s), Event::Fault { index, ending: true });
+                }
+                FaultSpec::Pause { at_s, duration_s, .. } => {
+                    // The work it freezes is pushed later when it starts
+                    // (`Pauses`); these count the pauses in force and log them.
+                    let (from, to) = pause_span(at_s, duration_s);
+                    self.schedule(from, Event::Fault { index, ending: false });
+                    self.schedule(to, Event::Fault { index, ending: true });
                 }
                 FaultSpec::RandomCrashes { mtbf_s, .. } => {
                     let f = &mut self.faults[i];
@@ -188,8 +200,41 @@ impl Simulation {
                     what,
                 );
             }
+            FaultSpec::Pause { duration_s, .. } => {
+                if ending {
+                    self.pauses_in_force = self.pauses_in_force.saturating_sub(1);
+                    n.health.pauses.forget_ended(self.now);
+                    self.log_event(
+                        Some(node),
+                        SimEventKind::PauseEnd,
+                        format!("{id} resumes after a {duration_s} s pause"),
+                    );
+                } else {
+                    self.pauses_in_force += 1;
+                    self.log_event(
+                        Some(node),
+                        SimEventKind::PauseStart,
+                        format!("{id} paused (stop the world) for {duration_s} s"),
+                    );
+                }
+            }
             FaultSpec::RandomCrashes { .. } => {}
         }
+    }
+
+    /// While a pause is in force somewhere: whether the answer `child`
+    /// reaches a caller paused now, and if so holds it until the pause is
+    /// over. A frozen process reads no answer; it reads them when it
+    /// resumes, as it resumes its work.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn answer_held_by_pause(&mut self, child: CallId) -> bool {
+        let Some(c) = self.calls.get(child) else { return false };
+        let parent = CallId { index: c.parent, generation: c.parent_generation };
+        let Some(node) = self.calls.get(parent).map(|p| p.node as usize) else { return false };
+        let Some(end) = self.nodes[node].health.pauses.paused_until(self.now) else { return false };
+        self.schedule(end, Event::Reply(child));
+        true
     }
 
     pub(super) fn on_random_failure(&mut self, index: usize, generation: u32) {

@@ -993,7 +993,9 @@ impl Simulation {
         }
         call.state = CallState::Working;
         let duration = if slowdown == 1.0 { duration } else { (duration as f64 * slowdown) as u64 };
-        self.schedule(now.after(duration), Event::WorkDone(id));
+        // A stop-the-world pause freezes the work: it ends that much later.
+        let done = n.health.pauses.work_ends(now, duration);
+        self.schedule(done, Event::WorkDone(id));
     }
 
     /// A consumer takes a message from a queue and delivers it downstream.

@@ -31,6 +31,7 @@ mod load_balancer;
 pub(crate) mod math;
 pub mod metrics;
 mod node;
+mod pause;
 mod profile;
 mod rate_limiter;
 mod report;

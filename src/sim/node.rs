@@ -6,6 +6,7 @@ use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
 use super::metrics::NodeMetrics;
+use super::pause::Pauses;
 use super::rng::SimRng;
 use super::{
     ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
@@ -26,7 +27,7 @@ pub struct NodeRuntime {
     pub limiter: Option<TokenBucket>,
 }
 
-/// Crashes, slowdowns and injected errors in force at a node.
+/// Crashes, slowdowns, injected errors and pauses in force at a node.
 #[derive(Debug, Clone)]
 pub struct Health {
     pub down: bool,
@@ -43,6 +44,9 @@ pub struct Health {
     pub manual_error: f64,
     /// How many timeline crashes hold the node down now.
     pub crash_holds: u32,
+    /// Stop-the-world pauses to come or in force (`Pause` faults): empty
+    /// for almost every node, so work pays one check for them.
+    pub pauses: Pauses,
 }
 
 impl Default for Health {
@@ -56,6 +60,7 @@ impl Default for Health {
             timeline_errors: Vec::new(),
             manual_error: 0.0,
             crash_holds: 0,
+            pauses: Pauses::default(),
         }
     }
 }

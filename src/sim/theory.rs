@@ -186,6 +186,33 @@ pub fn hedged_exponential(mean: f64, delay: f64) -> (f64, f64) {
     (late, mean * (1.0 - late) + late * mean / 2.0)
 }
 
+/// Extra response time, summed over the requests it delays, that one
+/// stop-the-world pause of `pause_s` adds to a D/D/1 server (a request
+/// every 1/λ, each served in 1/μ, λ < μ) when it begins while a request
+/// is in service.
+///
+/// The request in service is frozen: it ends P late. The ones after it
+/// queue, and the server, now busy without a break, gains back on each
+/// the idle time δ = 1/λ − 1/μ it used to have between two requests: the
+/// k-th after the frozen one is P − kδ late, while that is positive.
+/// Summed over k = 0…K, K = ⌈P/δ⌉ − 1: (K + 1)·P − δ·K(K + 1)/2.
+///
+/// When P/δ is whole this is λP²/2 · μ/(μ − λ) + P/2: the fluid picture
+/// (the backlog λP built during the pause drains at μ − λ, so arrivals
+/// are delayed from P down to 0 over P/(1 − ρ): a triangle of area
+/// P²/(2(1 − ρ)), times λ) plus half a pause for the request caught in
+/// service, which the fluid picture spreads thin.
+pub fn pause_added_delay_dd1(lambda: f64, mu: f64, pause_s: f64) -> f64 {
+    let gap = 1.0 / lambda - 1.0 / mu;
+    if pause_s <= 0.0 || gap <= 0.0 {
+        return if pause_s > 0.0 { f64::INFINITY } else { 0.0 };
+    }
+    // The request at k = P/δ, if whole, is late by nothing: ⌈·⌉ − 1 and
+    // ⌊·⌋ give the same sum, so a rounding of P/δ either way is harmless.
+    let k = (pause_s / gap).ceil() - 1.0;
+    (k + 1.0) * pause_s - gap * k * (k + 1.0) / 2.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +242,12 @@ mod tests {
         // Fan-out: all of 100 leaves slow 1 % of the time: 63 % slow.
         assert!((fan_out_slow_share(0.01, 100, 100) - (1.0 - 0.99f64.powi(100))).abs() < 1e-12);
         assert!((fan_out_slow_share(0.5, 2, 1) - 0.25).abs() < 1e-12);
+        // A 1 s pause at λ = 100, μ = 125 (δ = 2 ms, P/δ = 500): the
+        // fluid λP²/(2(1 − ρ)) = 250 s plus P/2; a 3 ms pause at δ = 2 ms:
+        // 3 + 1 ms.
+        assert!((pause_added_delay_dd1(100.0, 125.0, 1.0) - 250.5).abs() < 1e-9);
+        assert!((pause_added_delay_dd1(100.0, 125.0, 0.003) - 0.004).abs() < 1e-12);
+        assert_eq!(pause_added_delay_dd1(100.0, 125.0, 0.0), 0.0);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

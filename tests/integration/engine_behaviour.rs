@@ -1336,3 +1336,115 @@ fn a_load_balancer_hedge_goes_to_the_other_replica_and_cuts_the_tail() {
     assert!(to_a.hedges_won > 1_000, "and their copies, sent to a, win: {to_a:?}");
     assert_eq!(with.end_to_end.failed, 0);
 }
+
+/// A client at a constant `rate` in front of `server`, with optional timeout.
+fn paced_client(rate: f64, timeout_ms: Option<f64>) -> archsim::scenario::NodeSpec {
+    client_with("c", ClientSpec { arrivals: Arrivals::Constant { rate }, timeout_ms, ..ClientSpec::default() })
+}
+
+/// A `Pause` freezes the work in progress and defers the work that starts
+/// during it, exactly: at 100 requests/s (one every 10 ms) to workers that
+/// each take 100 ms, a 2 s pause from 10.005 s delays the ten requests in
+/// service by the whole 2 s and each request arriving at 10.01…12.00 s
+/// until 12.005 s, 2.005 − 0.01·k late: 20 + 200 = 220 s in all. Nothing
+/// else changes, and the log says when it began and ended.
+#[test]
+fn a_pause_freezes_work_in_progress_and_work_that_starts_during_it() {
+    let mut s = scenario(
+        "pause",
+        1,
+        1.0,
+        vec![paced_client(100.0, None), service("s", 1_000, None, constant(100.0))],
+        &[("c", "s")],
+    );
+    s.faults.push(FaultSpec::Pause { node: "s".into(), at_s: 10.005, duration_s: 2.0 });
+    let sim = run(&s, 30.0);
+    let e2e = sim.end_to_end_totals();
+    assert_eq!(e2e.failed, 0);
+    let ok = e2e.ok as f64;
+    let extra_s = e2e.latency.mean_ms * ok / 1_000.0 - 0.1 * ok;
+    assert!((extra_s - 220.0).abs() < 1e-6, "{extra_s} s of delay added, expected 220");
+    assert!(
+        (e2e.latency.max_ms - 2_100.0).abs() <= 2.1,
+        "the longest: 100 ms of work + 2 s frozen, got {}",
+        e2e.latency.max_ms
+    );
+    let first = &sim.series().frames()[0].end_to_end;
+    assert!((first.latency.mean_ms - 100.0).abs() < 1e-6, "untouched before the pause: {first:?}");
+    let log: Vec<&str> = sim.event_log().iter().map(|e| e.what.as_str()).collect();
+    assert!(
+        log.contains(&"s paused (stop the world) for 2 s") && log.contains(&"s resumes after a 2 s pause"),
+        "{log:?}"
+    );
+    let at: Vec<f64> = sim.event_log().iter().map(|e| e.at.as_secs()).collect();
+    assert_eq!(at, [10.005, 12.005]);
+}
+
+/// A paused node reads no answer: a database's answer that reaches the
+/// paused API waits until the pause ends. One user (a request every
+/// 1.101 s: 1 ms at the API, 100 ms at the database, 1 s of thought)
+/// sends its second request at 2.101 s; the answer is back at the API at
+/// 2.202 s, inside the pause from 2.15 s to 3.15 s, so the user has it at
+/// 3.15 s, 1.049 s after asking. Every other request takes 101 ms.
+#[test]
+fn a_paused_node_reads_answers_only_when_its_pause_ends() {
+    let mut s = scenario(
+        "pause answers",
+        1,
+        1.0,
+        vec![
+            closed_client("c", 1, constant(1_000.0)),
+            service("api", 1, None, constant(1.0)),
+            node(
+                "db",
+                NodeKind::Database(DatabaseSpec {
+                    connections: 1,
+                    query_time: constant(100.0),
+                    ..DatabaseSpec::default()
+                }),
+            ),
+        ],
+        &[("c", "api"), ("api", "db")],
+    );
+    s.faults.push(FaultSpec::Pause { node: "api".into(), at_s: 2.15, duration_s: 1.0 });
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    assert!(e2e.ok >= 15, "{e2e:?}");
+    assert!((e2e.latency.max_ms - 1_049.0).abs() <= 1.1, "held until the pause ended: {}", e2e.latency.max_ms);
+    let others_ms = (e2e.latency.mean_ms * e2e.ok as f64 - 1_049.0) / (e2e.ok - 1) as f64;
+    assert!((others_ms - 101.0).abs() < 1e-6, "every other request takes 101 ms, got {others_ms}");
+    let db = sim.node_totals(2).expect("db");
+    assert!((db.latency.max_ms - 100.0).abs() < 0.1, "the database itself was never paused: {}", db.latency.max_ms);
+}
+
+/// Callers' clocks keep running while the node is frozen: at 100
+/// requests/s with a 300 ms timeout and 10 ms of work, a 2 s pause from
+/// 10.005 s times out the request in service at 10.00 s and every one that
+/// arrives before 11.715 s (it would be answered at 12.015 s): 172
+/// requests, most of them during the pause. Those arriving in its last
+/// 0.3 s are served in time, and every request was accepted.
+#[test]
+fn callers_time_out_during_a_pause_and_arrivals_still_queue() {
+    let mut s = scenario(
+        "pause timeouts",
+        1,
+        1.0,
+        vec![paced_client(100.0, Some(300.0)), service("s", 1_000, None, constant(10.0))],
+        &[("c", "s")],
+    );
+    s.faults.push(FaultSpec::Pause { node: "s".into(), at_s: 10.005, duration_s: 2.0 });
+    let sim = run(&s, 20.0);
+    let e2e = sim.end_to_end_totals();
+    assert_eq!(e2e.failures.timeout, 172, "{:?}", e2e.failures);
+    assert_eq!(e2e.failed, 172);
+    let during: u64 = sim
+        .series()
+        .frames()
+        .iter()
+        .filter(|f| f.start_s >= 10.0 && f.end_s <= 12.0)
+        .map(|f| f.end_to_end.failures.timeout)
+        .sum();
+    assert!(during > 150, "{during} timeouts while the server was frozen");
+    let server = sim.node_totals(1).expect("server");
+    assert_eq!(server.failed, 0, "the frozen server accepted and served everything: {:?}", server.failures);
+}

@@ -913,3 +913,69 @@ fn hedging_sends_copies_for_the_share_slower_than_its_delay_and_cuts_the_mean() 
         &checks,
     );
 }
+
+/// Stop-the-world pauses on a D/D/1 server: a request every 10 ms, 8 ms
+/// of work each (ρ = 0.8), and three 1 s pauses, each starting while a
+/// request is in service (at a different point of it). Each pause delays
+/// the frozen request by the whole second and the backlog behind it by
+/// P − kδ (δ = 2 ms of idle time won back per request), in all
+/// `theory::pause_added_delay_dd1` = λP²/2 · μ/(μ − λ) + P/2 = 250.5 s;
+/// the slowest request takes 1/μ + P. The model is deterministic, so the
+/// engine must be exact (issue 8).
+#[test]
+fn a_pause_adds_the_delay_its_backlog_takes_to_drain() {
+    let (lambda, mu, pause_s, secs) = (100.0, 125.0, 1.0, 70.0);
+    let mut s = scenario(
+        "pause",
+        26,
+        1.0,
+        vec![
+            node(
+                "c",
+                NodeKind::Client(ClientSpec {
+                    arrivals: archsim::scenario::Arrivals::Constant { rate: lambda },
+                    ..ClientSpec::default()
+                }),
+            ),
+            service("s", 1, None, DistributionSpec::Constant { ms: 1_000.0 / mu }),
+        ],
+        &[("c", "s")],
+    );
+    s.duration_s = secs;
+    // Requests arrive at whole hundredths and are served for 8 ms: each
+    // pause starts 3, 7.5 and 0.1 ms into a service.
+    for at_s in [10.003, 30.0075, 50.0001] {
+        s.faults.push(FaultSpec::Pause { node: "s".into(), at_s, duration_s: pause_s });
+    }
+    let sim = run(&s, secs);
+    let total = sim.end_to_end_totals();
+    assert_eq!(total.failed, 0);
+    let ok = total.ok as f64;
+    let added_s = total.latency.mean_ms * ok / 1_000.0 - ok / mu;
+    let longest_ms = (1.0 / mu + pause_s) * 1_000.0;
+    // No randomness, so no statistical error: only the rounding of a sum
+    // of nanoseconds and the histogram's 0.1 % for the maximum.
+    let checks = [
+        Check {
+            quantity: "delay added, summed over requests, 3 pauses (s)",
+            theory: 3.0 * theory::pause_added_delay_dd1(lambda, mu, pause_s),
+            simulated: added_s,
+            stderr: 0.0,
+            slack: 1e-6,
+        },
+        Check {
+            quantity: "slowest response = 1/μ + P (ms)",
+            theory: longest_ms,
+            simulated: total.latency.max_ms,
+            stderr: 0.0,
+            slack: 0.001 * longest_ms,
+        },
+    ];
+    verify(
+        "pause",
+        &format!(
+            "D/D/1, λ = {lambda}/s, μ = {mu}/s (ρ = 0.8), three pauses of P = {pause_s} s starting mid-service, {secs} s, deterministic"
+        ),
+        &checks,
+    );
+}

@@ -388,6 +388,28 @@ fn fault_times_are_pointed_at_field_by_field() {
     assert_eq!(list.len(), 4, "{list:?}");
 }
 
+/// A pause needs a node that does work, a duration and a time that are
+/// numbers in range; each problem points at its own field.
+#[test]
+fn a_pause_is_checked_field_by_field() {
+    let faults = r#"    faults: [
+        Pause(node: "users", at_s: 5, duration_s: 2),
+        Pause(node: "ghost", at_s: 5, duration_s: 2),
+        Pause(node: "api", at_s: -3, duration_s: 0),
+        Pause(node: "db", at_s: 5, duration_s: 1e12),
+        Pause(node: "api", at_s: 20, duration_s: 0.5),
+    ],
+)"#;
+    let source = edit("    ],\n)", &format!("    ],\n{faults}"));
+    let list = problems(&source);
+    assert_problem_at(&list, &source, r#"node: "users""#, &["a pause can freeze", "\"users\" is a client"]);
+    assert_problem_at(&list, &source, r#"node: "ghost""#, &["fault 2", "no node \"ghost\""]);
+    assert_problem_at(&list, &source, "at_s: -3", &["`at_s` must be 0 or more", "seconds"]);
+    assert_problem_at(&list, &source, "duration_s: 0)", &["`duration_s` must be more than 0"]);
+    assert_problem_at(&list, &source, "duration_s: 1e12", &["`duration_s`", "1,000,000,000"]);
+    assert_eq!(list.len(), 5, "the last pause is valid: {list:?}");
+}
+
 #[test]
 fn a_spike_or_profile_on_closed_loop_users_is_refused() {
     let source = edit(

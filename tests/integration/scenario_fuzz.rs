@@ -54,6 +54,7 @@ const TOKENS: &[&str] = &[
     "Service(",
     "Queue(capacity: 0, consumers: 0)",
     "rate_limit: (rate: 0, burst: 0),",
+    "Pause(node: \"users\", at_s: 0, duration_s: 0),",
     "x: 1,",
     "id: \"users\",",
     "\n",
@@ -261,6 +262,12 @@ fn known_nasty_inputs_are_handled() {
         base.replace(
             "    ],\n)",
             "    ],\n    faults: [RandomCrashes(node: \"server\", mtbf_s: 1e-300, mttr_s: 1e-300)],\n)",
+        ),
+        // Pauses of no time at all, and as late and as long as the limits allow.
+        base.replace(
+            "    ],\n)",
+            "    ],\n    faults: [Pause(node: \"server\", at_s: 1, duration_s: 1e-300), \
+             Pause(node: \"server\", at_s: 1e9, duration_s: 1e9), Pause(node: \"server\", at_s: 0, duration_s: 1e9)],\n)",
         ),
         base.replace("from_factor: 1.0", "from_factor: 1e300"),
         base.replace("\"users\"", "\"\u{0}\""),

@@ -639,3 +639,49 @@ fn a_fan_out_to_100_shards_is_slower_than_any_shard_and_a_quorum_or_partial_resu
     assert!((p.degraded_ratio - expected).abs() < 0.04, "degraded {:.3} vs {expected:.3}", p.degraded_ratio);
     assert_eq!(p.failed, 0);
 }
+
+#[test]
+fn a_gc_pause_tips_retries_into_a_failure_that_outlives_it_and_a_budget_or_a_breaker_recovers() {
+    let s = scenario("gc-pause-metastable");
+    let sim = run(&s);
+    let api = index(&s, "api");
+    assert!(success_share(&sim, 0.0, 30.0) > 0.99, "healthy before the pause");
+    let before = node_windows(&sim, api, 5.0, 30.0);
+    assert!((0.7..0.8).contains(&utilisation(&before)), "75 % busy before: {:.2}", utilisation(&before));
+    // The pause is 30–33 s. From 35 s to the end (85 s after it ended) no
+    // window lets even a fifth of its requests through.
+    for f in windows(&sim, 35.0, 120.0) {
+        let w = &f.end_to_end;
+        assert!(w.ok * 5 < w.arrivals, "{} of {} succeed at {} s", w.ok, w.arrivals, f.start_s);
+    }
+    assert!(success_share(&sim, 35.0, 120.0) < 0.01, "{:.3}", success_share(&sim, 35.0, 120.0));
+    let stuck = node_windows(&sim, api, 40.0, 120.0);
+    assert!(utilisation(&stuck) > 0.99, "the api stays saturated");
+    assert!(mean(stuck.iter().map(|w| w.mean_queue_len)) > 390.0, "its line of 400 stays full");
+    let attempts = sum(&stuck, |w| w.arrivals) as f64;
+    let requests = sum(&end_to_end(&sim, 40.0, 120.0), |w| w.arrivals) as f64;
+    assert!(attempts > 2.8 * requests, "3 attempts per request: {attempts} for {requests}");
+    let log: Vec<&str> = sim.event_log().iter().map(|e| e.what.as_str()).collect();
+    assert!(log.iter().any(|t| t.starts_with("api paused")) && log.iter().any(|t| t.starts_with("api resumes")));
+
+    // The description's "Try" list, as it writes them: a budget, a breaker
+    // and a shorter pause each recover within a few seconds of its end.
+    let file = bundled("gc-pause-metastable").expect("bundled").source;
+    let variant = |from: &str, to: &str| {
+        assert_eq!(file.matches(from).count(), 1, "`{from}` once in the file");
+        parse_scenario(&file.replace(from, to), "variant.ron").unwrap_or_else(|e| panic!("{to}:\n{e}"))
+    };
+    let budget = variant("jitter: 0.5)", "jitter: 0.5, budget: (ratio: 0.1))");
+    let breaker = variant("latency: Constant(ms: 2))", "latency: Constant(ms: 2), breaker: (failure_rate: 0.5))");
+    let short = variant("duration_s: 3)", "duration_s: 0.3)");
+    for (what, variant, from_s) in
+        [("a retry budget", budget, 37.0), ("a breaker", breaker, 37.0), ("a 0.3 s pause", short, 32.0)]
+    {
+        let sim = run(&variant);
+        let share = success_share(&sim, from_s, 120.0);
+        assert!(share > 0.95, "{what}: success share from {from_s} s {share:.3}");
+    }
+    // A pause longer than the clients' timeout tips it like the 3 s one.
+    let sim = run(&variant("duration_s: 3)", "duration_s: 0.8)"));
+    assert!(success_share(&sim, 40.0, 120.0) < 0.01, "a 0.8 s pause tips it too");
+}

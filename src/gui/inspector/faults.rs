@@ -1,6 +1,6 @@
 //! The fault timeline of one node (or of one edge: partitions and added latency) in its
-//! inspector: scheduled crashes, slowdowns, injected errors, cache flushes
-//! and traffic spikes, added, edited and removed as document edits (undoable)
+//! inspector: scheduled crashes, slowdowns, injected errors, stop-the-world pauses, cache
+//! flushes and traffic spikes, added, edited and removed as document edits (undoable)
 //! that replay on every run from the next reset.
 
 use eframe::egui::{RichText, Ui};
@@ -67,6 +67,14 @@ impl Owner<'_> {
                         FaultSpec::Errors { node: node(), probability: 0.2, from_s: a, to_s: b },
                     ),
                 ];
+                if matches!(kind, NodeKind::Service(_) | NodeKind::Cache(_) | NodeKind::Database(_)) {
+                    out.push((
+                        "+ pause",
+                        "It makes no progress for a while (a stop-the-world GC pause): its work freezes, \
+                         requests queue, callers time out and retry",
+                        FaultSpec::Pause { node: node(), at_s: a, duration_s: 2.0 },
+                    ));
+                }
                 if matches!(kind, NodeKind::Cache(_)) {
                     out.push((
                         "+ flush",
@@ -229,6 +237,18 @@ fn fault_rows(ui: &mut Ui, edit: &mut Edit, f: &mut FaultSpec) {
                 .unit(" s")
                 .speed(0.5)
                 .help("How long it lasts.")
+                .number(ui, edit, duration_s, TIME);
+        }
+        FaultSpec::Pause { at_s, duration_s, .. } => {
+            Row::new("pause at", "at_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("When the node stops the world.")
+                .number(ui, edit, at_s, TIME);
+            Row::new("for", "duration_s")
+                .unit(" s")
+                .speed(0.1)
+                .help("How long it makes no progress; its work resumes where it was.")
                 .number(ui, edit, duration_s, TIME);
         }
         FaultSpec::RandomCrashes { mtbf_s, mttr_s, .. } => {

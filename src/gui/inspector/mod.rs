@@ -331,5 +331,6 @@ pub fn fault_text(f: &FaultSpec) -> String {
         FaultSpec::Spike { node, at_s, duration_s, factor } => {
             format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
         }
+        FaultSpec::Pause { node, at_s, duration_s } => format!("{node} paused at {at_s} s for {duration_s} s"),
     }
 }
