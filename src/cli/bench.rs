@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::scenario::{
-    Arrivals, ClientSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario, ServiceSpec, bundled,
+    Arrivals, CallOrder, ClientSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario, ServiceSpec, bundled,
 };
 use crate::sim::Simulation;
 
@@ -249,7 +249,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             error_probability: 0.0,
             blocking_calls,
             rate_limit: None,
-            calls: crate::scenario::CallOrder::default(),
+            calls: CallOrder::default(),
         }),
     }
 }

@@ -147,6 +147,32 @@ pub enum Advice {
     /// An edge's timeout is shorter than what its callee needs when it
     /// is well: it gives up on calls that would have been answered.
     RaiseCallTimeout { from: String, to: String, timeout_ms: f64, p99_ms: f64 },
+    /// A fan-out that waits for all its calls waits for a quorum instead
+    /// (or the first answer), where a partial answer will do: a request
+    /// then waits on a slow call only when `calls − quorum + 1` of them are
+    /// slow at once (`theory::fan_out_slow_share`).
+    WaitForQuorum {
+        node: String,
+        calls: u32,
+        /// The suggested quorum: all but one.
+        quorum: u32,
+        /// Requests waiting on at least one call's 1-in-100 tail now, and with the quorum.
+        slow_share: f64,
+        quorum_slow_share: f64,
+    },
+    /// A timeout with a fallback on a fan-out's calls: a request then
+    /// waits at most about that long for its slowest call, and one cut
+    /// short is answered degraded instead of waiting out the tail.
+    TimeOutFanOutCalls {
+        node: String,
+        /// The suggested `timeout_ms`: 1.5 times the slowest call's p99.
+        suggested_ms: f64,
+        /// The slowest call's p99, the network both ways included.
+        usual_p99_ms: f64,
+    },
+    /// Fewer calls per request (fewer, larger shards): the share of
+    /// requests that wait on a slow call falls with the count.
+    FewerCalls { node: String, calls: u32, fewer: u32, slow_share: f64, fewer_slow_share: f64 },
     /// Failures no rule explains: read them per node.
     ReadFailuresPerNode,
     /// Nothing broke: push it until it does.
@@ -192,6 +218,9 @@ impl Advice {
             Self::AddBreaker { .. } => "add_breaker",
             Self::AddBulkhead { .. } => "add_bulkhead",
             Self::RaiseCallTimeout { .. } => "raise_call_timeout",
+            Self::WaitForQuorum { .. } => "wait_for_quorum",
+            Self::TimeOutFanOutCalls { .. } => "time_out_fan_out_calls",
+            Self::FewerCalls { .. } => "fewer_calls",
             Self::ReadFailuresPerNode => "read_failures_per_node",
             Self::FindTheLimit => "find_the_limit",
         }
@@ -421,6 +450,31 @@ impl fmt::Display for Advice {
                 f,
                 "{node} was only {} busy with what its limiter let through: raise its rate limit (now {rate_rps} requests/s) to admit more; keep it below what {node} can serve",
                 percent(*utilisation)
+            ),
+            Self::WaitForQuorum { node, calls, quorum, slow_share, quorum_slow_share } => write!(
+                f,
+                "Let {node} answer once {} of its {} calls have (`calls: Parallel(wait_for: Quorum({quorum}))`), or with the first (`First`), if a partial answer will do: a request then waits on a call's 1-in-100 tail only when {} of its calls are that slow at once, {} of requests instead of {}",
+                count(u64::from(*quorum)),
+                count(u64::from(*calls)),
+                count(u64::from(calls.saturating_sub(*quorum) + 1)),
+                percent(*quorum_slow_share),
+                percent(*slow_share)
+            ),
+            Self::TimeOutFanOutCalls { node, suggested_ms, usual_p99_ms } => write!(
+                f,
+                "Give {} calls a `timeout_ms` of about {} (above the slowest one's p99 of {} with the network) and a `fallback`: a request then waits at most about {} for its slowest call, and one cut short is answered degraded, without that call's part, instead of waiting out its tail",
+                possessive(node),
+                ms(*suggested_ms),
+                ms(*usual_p99_ms),
+                ms(*suggested_ms)
+            ),
+            Self::FewerCalls { node, calls, fewer, slow_share, fewer_slow_share } => write!(
+                f,
+                "Fan {node} out to fewer calls (fewer, larger shards): with {} instead of {}, {} of requests wait on a call's 1-in-100 tail instead of {}",
+                count(u64::from(*fewer)),
+                count(u64::from(*calls)),
+                percent(*fewer_slow_share),
+                percent(*slow_share)
             ),
             Self::ReadFailuresPerNode => f.write_str(
                 "Read the failures per node (the table, or each node's card): the reason and where it happened name the fix",

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{count, counted, ms, percent, seconds, times};
+use super::text::{count, counted, ms, percent, possessive, seconds, times};
 use crate::scenario::ComponentKind;
 use crate::sim::BreakerState;
 
@@ -237,7 +237,32 @@ pub enum Cause {
         /// The slowed node, when `slowdown` is above 1: the callee or one below it.
         slowed: Option<String>,
     },
-    /// Requests failed, and none of the causes above accounts for them.
+    /// A service that makes its calls in parallel and waits for all of
+    /// them (`calls: Parallel(wait_for: All)`) is as slow as the slowest:
+    /// its latency is set by its calls' tails, not their medians. With N
+    /// calls each slower than its own p99 one time in 100, a share
+    /// `1 − 0.99^N` of its requests waits on at least one such call (the
+    /// tail at scale: 18 % for 20 calls). A warning on latency: it
+    /// explains no failure.
+    FanOutTail {
+        node: String,
+        /// Its parallel calls per request.
+        calls: u32,
+        /// Its own latency over the run.
+        p50_ms: f64,
+        p99_ms: f64,
+        /// The median of its calls' p50, the network both ways included:
+        /// what a request would take if it waited for a typical call.
+        calls_p50_ms: f64,
+        /// The call with the longest tail, and its p99 with the network.
+        slowest: String,
+        slowest_p99_ms: f64,
+        /// `1 − 0.99^calls`: the share of requests that wait on at least
+        /// one call slower than its p99 (`theory::fan_out_slow_share`).
+        slow_share: f64,
+    },
+    /// Requests failed (or, with `failed` 0, calls failed and a fallback
+    /// answered them), and none of the causes above accounts for them.
     Unexplained { failed: u64 },
     /// Nothing failed and no pool is saturated.
     Healthy,
@@ -289,6 +314,81 @@ impl BreakerEvidence {
             _ => {}
         }
         line
+    }
+}
+
+/// A fallback on an edge that answered calls which failed for good: evidence
+/// on the finding of the cause that made those calls fail, as a breaker is,
+/// never a finding (or a cause) of its own.
+///
+/// Why evidence and not a cause: a degraded answer is the design working
+/// (the request got an answer, not the real one), and it has a cause below
+/// it: the callee was slowed, down or erroring, and the edge's timeout or
+/// breaker sent the calls to the fallback. As a cause of its own,
+/// "degraded" would name the protection as the trouble, and compete with
+/// the fault for first place; on the fault's finding the learner reads one
+/// story (recs was slowed 20×; the breaker on shop → recs failed 6,162
+/// calls fast; the fallback answered the 6,596 failed calls degraded, 37 %
+/// of shop's requests), and the advice is about the fault, not about more
+/// protection where it held. Unlike a breaker's refusals, its answers add
+/// nothing to the finding's `explains`: they are the same failed calls
+/// (timeouts, refusals, errors) the finding already counts, answered
+/// instead of passed up. What users saw is in the headline: a run with
+/// degraded answers is never healthy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FallbackEvidence {
+    /// The edge's caller, which answered in the callee's place.
+    pub from: String,
+    pub to: String,
+    /// A `ServeStale` fallback: answers from the cache's expired copies,
+    /// not made up (`Respond`).
+    pub stale: bool,
+    /// Calls it answered degraded (`EdgeReport.fallbacks`): one per
+    /// request of the caller whose call failed for good.
+    pub answered: u64,
+    /// The caller's requests (its arrivals): `answered` over this is the
+    /// share of them it answered degraded.
+    pub requests: u64,
+    /// Why the calls over the edge failed, of all that did (retries
+    /// included): the caller gave up (its `timeout_ms`), its open breaker
+    /// refused them, its full bulkhead refused them, the link lost them,
+    /// and the rest came back failed from the callee or below it.
+    pub timed_out: u64,
+    pub breaker_refused: u64,
+    pub bulkhead_refused: u64,
+    pub lost: u64,
+    pub failed_below: u64,
+}
+
+impl FallbackEvidence {
+    /// "the fallback on shop → recs" or "stale copies (the fallback on cache → db)".
+    pub fn label(&self) -> String {
+        let FallbackEvidence { from, to, .. } = self;
+        if self.stale {
+            format!("{} stale copies (the fallback on {from} → {to})", possessive(from))
+        } else {
+            format!("the fallback on {from} → {to}")
+        }
+    }
+
+    /// The share of the caller's requests it answered degraded.
+    pub fn share(&self) -> f64 {
+        if self.requests == 0 { 0.0 } else { (self.answered as f64 / self.requests as f64).min(1.0) }
+    }
+
+    /// The clause a finding's evidence ends with: "the fallback on shop →
+    /// recs answered 6,596 calls degraded instead of failing them (37 % of
+    /// shop's requests)". Why the calls failed is the finding's own
+    /// evidence and its breakers' clauses; the split is in the fields.
+    pub fn clause(&self) -> String {
+        let what = if self.stale { ("read", "reads") } else { ("call", "calls") };
+        format!(
+            "{} answered {} degraded instead of failing them ({} of {} requests)",
+            self.label(),
+            counted(self.answered, what.0, what.1),
+            percent(self.share()),
+            possessive(&self.from)
+        )
     }
 }
 
@@ -350,9 +450,10 @@ impl Cause {
             // whose requests then failed.
             Self::EdgeTimeouts { .. } => 12,
             Self::Timeouts { .. } => 13,
-            Self::RetryBudgetsHeld { .. } => 14,
-            Self::Unexplained { .. } => 15,
-            Self::Healthy => 16,
+            Self::FanOutTail { .. } => 14,
+            Self::RetryBudgetsHeld { .. } => 15,
+            Self::Unexplained { .. } => 16,
+            Self::Healthy => 17,
         }
     }
 
@@ -394,7 +495,8 @@ impl Cause {
             | Self::RateLimited { node, .. }
             | Self::NodeDown { node, .. }
             | Self::QueueFullDownstreamIdle { node, .. }
-            | Self::Saturated { node, .. } => Some(node),
+            | Self::Saturated { node, .. }
+            | Self::FanOutTail { node, .. } => Some(node),
             Self::NoHealthyTarget { balancer, .. } => Some(balancer),
             Self::Partition { from, .. }
             | Self::LossyLink { from, .. }
@@ -405,115 +507,133 @@ impl Cause {
         }
     }
 
-    /// The headline's clause after "N requests failed": the cause in a few
-    /// words with its count of attempts. `None` for the causes that have
-    /// their own headline.
-    pub(super) fn headline(&self, failed_requests: u64) -> String {
-        let requests = counted(failed_requests, "request", "requests");
-        match self {
-            Self::RetriesAtEveryLayer { layers, bottom, calls_per_request, rejected, .. } => {
-                let mut line = format!(
-                    "Retries at {} layers multiplied the load on {bottom} {}: {requests} failed",
-                    count(layers.len() as u64),
-                    times(*calls_per_request)
-                );
-                if *rejected > 0 {
-                    line += &format!("; {bottom} saw {} rejected", counted(*rejected, "attempt", "attempts"));
-                }
-                line + "."
+    /// The headline's opening, before its counts: the cause in a few
+    /// words ("db was down for 10 s", "recs was slowed 20× by a fault").
+    /// `None` for the causes whose headline is built otherwise (a note,
+    /// unexplained failures, a healthy run).
+    pub(super) fn lead(&self) -> Option<String> {
+        Some(match self {
+            Self::RetriesAtEveryLayer { layers, bottom, calls_per_request, .. } => format!(
+                "Retries at {} layers multiplied the load on {bottom} {}",
+                count(layers.len() as u64),
+                times(*calls_per_request)
+            ),
+            Self::RetryAmplification { .. } => "Retries amplified the load".into(),
+            Self::InjectedErrors { .. } => "Injected errors".into(),
+            Self::ErrorRate { node, .. } => format!("{node} fails by design"),
+            Self::RateLimited { node, .. } => format!("{node}'s rate limit shed the excess"),
+            Self::BulkheadFull { from, to, .. } => format!("{from}'s bulkhead to {to} shed the excess"),
+            Self::NodeDown { node, down_s, .. } => format!("{node} was down for {}", seconds(*down_s)),
+            Self::NoHealthyTarget { balancer, .. } => format!("{balancer} had nowhere to send"),
+            Self::Partition { from, to, .. } => format!("The link from {from} to {to} was cut"),
+            Self::LossyLink { from, to, .. } => format!("The link from {from} to {to} loses requests"),
+            Self::ColdCache { cache, .. } => format!("{cache} went cold"),
+            Self::LowHitRatio { cache, hit_ratio, .. } => {
+                format!("{cache} answers only {} of reads", percent(*hit_ratio))
             }
-            Self::RetryBudgetsHeld { retries_denied, .. } => {
-                format!("{requests} failed; retry budgets held back {}.", counted(*retries_denied, "retry", "retries"))
+            Self::QueueFullDownstreamIdle { node, .. } => format!("Breaks first at {node}, not at what it feeds"),
+            Self::Saturated { node, .. } => format!("Breaks first at {node}"),
+            Self::Timeouts { client, .. } => format!("{client} gave up waiting"),
+            Self::EdgeTimeouts { slowdown, slowed: Some(node), .. } if *slowdown > 1.0 => {
+                format!("{node} was slowed {} by a fault", times(*slowdown))
+            }
+            Self::EdgeTimeouts { from, to, .. } => format!("{from} gave up waiting on {to}"),
+            Self::FanOutTail { node, .. } => format!("{node} is as slow as the slowest of its parallel calls"),
+            Self::RetryBudgetsHeld { .. } | Self::Unexplained { .. } | Self::Healthy => return None,
+        })
+    }
+
+    /// The lead of the headline when no request failed but some were
+    /// answered degraded: the lead, with the node named where it is not.
+    pub(super) fn degraded_lead(&self) -> Option<String> {
+        match self {
+            Self::InjectedErrors { node, .. } => Some(format!("Injected errors at {node}")),
+            other => other.lead(),
+        }
+    }
+
+    /// What the headline says after "N requests failed", with its counts
+    /// of attempts; `None` when the lead says it all.
+    fn detail(&self) -> Option<String> {
+        Some(match self {
+            Self::RetriesAtEveryLayer { bottom, rejected, .. } if *rejected > 0 => {
+                format!("{bottom} saw {} rejected", counted(*rejected, "attempt", "attempts"))
             }
             Self::RetryAmplification { client, target, attempts, requests: made, rejected, .. } => {
                 let mut line = format!(
-                    "Retries amplified the load: {requests} failed; {client} sent {} for {} requests",
+                    "{client} sent {} for {} requests",
                     counted(*attempts, "attempt", "attempts"),
                     count(*made)
                 );
                 if *rejected > 0 {
                     line += &format!(", and {target} saw {} rejected", counted(*rejected, "attempt", "attempts"));
                 }
-                line + "."
+                line
             }
-            Self::InjectedErrors { node, errors, .. } => format!(
-                "Injected errors: {requests} failed; {node} answered {} with an injected error.",
-                counted(*errors, "attempt", "attempts")
-            ),
-            Self::ErrorRate { node, errors, .. } => format!(
-                "{node} fails by design: {requests} failed; it answered {} with an error.",
-                counted(*errors, "attempt", "attempts")
-            ),
-            Self::RateLimited { node, refused, rate_rps, .. } => format!(
-                "{node}'s rate limit shed the excess: {requests} failed; it refused {} beyond {} requests/s.",
+            Self::InjectedErrors { node, errors, .. } => {
+                format!("{node} answered {} with an injected error", counted(*errors, "attempt", "attempts"))
+            }
+            Self::ErrorRate { errors, .. } => {
+                format!("it answered {} with an error", counted(*errors, "attempt", "attempts"))
+            }
+            Self::RateLimited { refused, rate_rps, .. } => format!(
+                "it refused {} beyond {} requests/s",
                 counted(*refused, "attempt", "attempts"),
                 round_rate(*rate_rps)
             ),
-            Self::BulkheadFull { from, to, refused, max_concurrent, .. } => format!(
-                "{from}'s bulkhead to {to} shed the excess: {requests} failed; it refused {} beyond {} in flight at once.",
+            Self::BulkheadFull { refused, max_concurrent, .. } => format!(
+                "it refused {} beyond {} in flight at once",
                 counted(*refused, "call", "calls"),
                 count(u64::from(*max_concurrent))
             ),
-            Self::NodeDown { node, down_s, failed_attempts, .. } => format!(
-                "{node} was down for {}: {requests} failed; it saw {} while down.",
-                seconds(*down_s),
-                counted(*failed_attempts, "attempt", "attempts")
-            ),
-            Self::NoHealthyTarget { balancer, failed_attempts, .. } => format!(
-                "{balancer} had nowhere to send: {requests} failed; it turned away {} with no healthy target.",
-                counted(*failed_attempts, "attempt", "attempts")
-            ),
-            Self::Partition { from, to, lost } => format!(
-                "The link from {from} to {to} was cut: {requests} failed; {} were lost on it.",
-                counted(*lost, "attempt", "attempts")
-            ),
-            Self::LossyLink { from, to, lost, .. } => format!(
-                "The link from {from} to {to} loses requests: {requests} failed; {} were lost on it.",
-                counted(*lost, "attempt", "attempts")
-            ),
-            Self::ColdCache { cache, backend, backend_rejected, .. } => match backend {
-                Some(b) if *backend_rejected > 0 => format!(
-                    "{cache} went cold: {requests} failed; {b} behind it saw {} rejected.",
-                    counted(*backend_rejected, "attempt", "attempts")
-                ),
-                _ => format!("{cache} went cold: {requests} failed."),
-            },
-            Self::LowHitRatio { cache, hit_ratio, .. } => {
-                format!("{cache} answers only {} of reads: {requests} failed.", percent(*hit_ratio))
+            Self::NodeDown { failed_attempts, .. } => {
+                format!("it saw {} while down", counted(*failed_attempts, "attempt", "attempts"))
+            }
+            Self::NoHealthyTarget { failed_attempts, .. } => {
+                format!("it turned away {} with no healthy target", counted(*failed_attempts, "attempt", "attempts"))
+            }
+            Self::Partition { lost, .. } | Self::LossyLink { lost, .. } => {
+                format!("{} were lost on it", counted(*lost, "attempt", "attempts"))
+            }
+            Self::ColdCache { backend: Some(b), backend_rejected, .. } if *backend_rejected > 0 => {
+                format!("{b} behind it saw {} rejected", counted(*backend_rejected, "attempt", "attempts"))
             }
             Self::QueueFullDownstreamIdle { node, rejected, downstream, downstream_utilisation, .. } => format!(
-                "Breaks first at {node}, not at what it feeds: {requests} failed; {node} saw {} rejected while {downstream} was {} busy.",
+                "{node} saw {} rejected while {downstream} was {} busy",
                 counted(*rejected, "attempt", "attempts"),
                 percent(*downstream_utilisation)
             ),
-            Self::Saturated { node, rejected, .. } if *rejected > 0 => format!(
-                "Breaks first at {node}: {requests} failed; {node} saw {} rejected (queue full).",
-                counted(*rejected, "attempt", "attempts")
-            ),
-            Self::Saturated { node, .. } => format!("Breaks first at {node}: {requests} failed."),
-            Self::Timeouts { client, timed_out, .. } => format!(
-                "{client} gave up waiting: {requests} failed; {} timed out.",
-                counted(*timed_out, "attempt", "attempts")
-            ),
-            Self::EdgeTimeouts { from, to, timed_out, timeout_ms, slowdown, slowed: Some(node), .. }
+            Self::Saturated { node, rejected, .. } if *rejected > 0 => {
+                format!("{node} saw {} rejected (queue full)", counted(*rejected, "attempt", "attempts"))
+            }
+            Self::Timeouts { timed_out, .. } => format!("{} timed out", counted(*timed_out, "attempt", "attempts")),
+            Self::EdgeTimeouts { from, to, timed_out, timeout_ms, slowdown, slowed: Some(_), .. }
                 if *slowdown > 1.0 =>
             {
-                format!(
-                    "{node} was slowed {} by a fault: {requests} failed; {from} gave up on {} to {to} after {}.",
-                    times(*slowdown),
-                    counted(*timed_out, "call", "calls"),
-                    ms(*timeout_ms)
-                )
+                format!("{from} gave up on {} to {to} after {}", counted(*timed_out, "call", "calls"), ms(*timeout_ms))
             }
-            Self::EdgeTimeouts { from, to, timed_out, timeout_ms, .. } => format!(
-                "{from} gave up waiting on {to}: {requests} failed; {} timed out after {}.",
-                counted(*timed_out, "call", "calls"),
-                ms(*timeout_ms)
-            ),
-            Self::Unexplained { .. } => {
-                format!("{requests} failed, but no node is saturated, down or failing by itself.")
+            Self::EdgeTimeouts { timed_out, timeout_ms, .. } => {
+                format!("{} timed out after {}", counted(*timed_out, "call", "calls"), ms(*timeout_ms))
             }
-            Self::Healthy => "Healthy: no node saturated, no request failed.".into(),
+            _ => return None,
+        })
+    }
+
+    /// The headline when requests failed: the lead, the requests that
+    /// failed, and the detail with its attempts.
+    pub(super) fn headline(&self, failed_requests: u64) -> String {
+        let requests = counted(failed_requests, "request", "requests");
+        match (self.lead(), self.detail()) {
+            (Some(lead), Some(detail)) => format!("{lead}: {requests} failed; {detail}."),
+            (Some(lead), None) => format!("{lead}: {requests} failed."),
+            (None, _) => match self {
+                Self::RetryBudgetsHeld { retries_denied, .. } => format!(
+                    "{requests} failed; retry budgets held back {}.",
+                    counted(*retries_denied, "retry", "retries")
+                ),
+                Self::Healthy => "Healthy: no node saturated, no request failed.".into(),
+                _ => format!("{requests} failed, but no node is saturated, down or failing by itself."),
+            },
         }
     }
 }
@@ -856,6 +976,20 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
+            Self::FanOutTail { node, calls, p50_ms, p99_ms, calls_p50_ms, slowest, slowest_p99_ms, slow_share } => {
+                write!(
+                    f,
+                    "{node} waits for all {calls} of its parallel calls, so a request is as slow as the slowest of them: it took {} at p50 and {} at p99, where its calls take {} at p50 ({slowest} {} at p99). With each call slower than its own p99 one time in 100, {} of requests wait on at least one such call (1 − 0.99^{calls})",
+                    ms(*p50_ms),
+                    ms(*p99_ms),
+                    ms(*calls_p50_ms),
+                    ms(*slowest_p99_ms),
+                    percent(*slow_share),
+                )
+            }
+            Self::Unexplained { failed: 0 } => f.write_str(
+                "calls failed without a saturated pool, a fault or a full queue to blame: see the failures per edge",
+            ),
             Self::Unexplained { failed } => write!(
                 f,
                 "{} failed without a saturated pool, a fault or a full queue to blame: see the failures per node",

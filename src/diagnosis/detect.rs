@@ -5,11 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use super::text::round_nicely;
-use super::{Advice, BreakerEvidence, Cause, Finding, RetryLayer};
+use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, RetryLayer};
 use crate::scenario::limits::MAX_BREAKER_WINDOW_CALLS;
 use crate::scenario::{
-    CacheMode, ClientSpec, ComponentKind, DistributionSpec, FaultSpec, NodeKind, RetryPolicy, Scenario,
-    lognormal_params_from_moments,
+    CacheMode, CallOrder, ClientSpec, ComponentKind, DistributionSpec, FallbackSpec, FaultSpec, NodeKind, RetryPolicy,
+    Scenario, WaitFor, lognormal_params_from_moments,
 };
 use crate::sim::{EdgeReport, LatencySummary, NodeReport, Report, theory};
 
@@ -1298,7 +1298,9 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
 }
 
 /// Timeouts at a hop: a node (not a client: its timeouts are
-/// [`timeouts`]') gave up on calls over an edge with a `timeout_ms`. The
+/// [`timeouts`]') gave up on calls over an edge with a `timeout_ms`
+/// (apart from a fan-out's calls to healthy callees whose fallback
+/// answered: [`fan_out_tails`] speaks for those, so it runs first). The
 /// advice follows the callee: a fault slowed it (end it; a breaker and a
 /// bulkhead keep the next slowdown from holding the caller's workers), it
 /// has trouble of its own (fix it first), or it is well and the timeout is
@@ -1315,6 +1317,15 @@ pub(super) fn edge_timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<
         let Some(callee) = run.node(&e.to) else { continue };
         let slowed = run.slowed_below(&e.to);
         let troubled = run.troubled_below(&e.to);
+        // A fan-out's timeout and fallback on a healthy call cut its tail
+        // on purpose: the fan-out's finding speaks for them.
+        let cuts_a_tail = spec.fallback.is_some()
+            && slowed.is_none()
+            && troubled.is_none()
+            && out.iter().any(|f| matches!(&f.cause, Cause::FanOutTail { node, .. } if *node == e.from));
+        if cuts_a_tail {
+            continue;
+        }
         let mut advice = Vec::new();
         if let Some((node, factor)) = slowed {
             advice.push(Advice::EndSlowdown { node: node.id.clone(), factor });
@@ -1395,5 +1406,182 @@ fn shields_from(cause: &Cause, edge: &EdgeReport, below: &HashSet<&str>) -> bool
         Cause::RetriesAtEveryLayer { bottom, .. } => below.contains(bottom.as_str()),
         Cause::RetryBudgetsHeld { .. } | Cause::Unexplained { .. } | Cause::Healthy => false,
         other => other.node().is_some_and(|n| below.contains(n)),
+    }
+}
+
+/// Fallbacks that answered calls: each is credited on the finding of what
+/// made the calls over its edge fail, as a breaker is ([`breakers`]), with
+/// the breaker's own finding first in line: the calls it refused are the
+/// ones the fallback answered. Its answers add nothing to `explains` (they
+/// are the failed calls the finding counts already, answered instead of
+/// passed up). Returns the fallbacks no finding accounts for.
+pub(super) fn fallbacks(run: &Run<'_>, findings: &mut [Finding]) -> Vec<FallbackEvidence> {
+    let mut orphans = Vec::new();
+    for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
+        if e.fallbacks == 0 {
+            continue;
+        }
+        let routed = e.timeouts + e.breaker_open + e.bulkhead_full + e.lost;
+        let evidence = FallbackEvidence {
+            from: e.from.clone(),
+            to: e.to.clone(),
+            stale: matches!(spec.fallback, Some(FallbackSpec::ServeStale)),
+            answered: e.fallbacks,
+            requests: run.node(&e.from).map_or(0, |n| n.stats.arrivals),
+            timed_out: e.timeouts,
+            breaker_refused: e.breaker_open,
+            bulkhead_refused: e.bulkhead_full,
+            lost: e.lost,
+            failed_below: e.stats.failed.saturating_sub(routed),
+        };
+        let on_edge = |f: &Finding| f.breakers.iter().any(|b| b.from == e.from && b.to == e.to);
+        let below: HashSet<&str> = std::iter::once(e.to.as_str()).chain(run.reachable(&e.to)).collect();
+        let root = match findings.iter().position(on_edge) {
+            Some(i) => findings.get_mut(i),
+            None => findings
+                .iter_mut()
+                .filter(|f| {
+                    shields_from(&f.cause, e, &below)
+                        || matches!(&f.cause, Cause::BulkheadFull { from, to, .. } if *from == e.from && *to == e.to)
+                        || matches!(&f.cause, Cause::FanOutTail { node, .. } if *node == e.from)
+                })
+                .max_by(|a, b| a.explains.cmp(&b.explains).then(b.cause.rank().cmp(&a.cause.rank()))),
+        };
+        match root {
+            Some(f) => f.fallbacks.push(evidence),
+            None => orphans.push(evidence),
+        }
+    }
+    orphans
+}
+
+/// Where protection held, advice for more of it, or for retries, only
+/// adds machinery: it is left out, and what remains is the advice about
+/// the cause. An edge whose fallback answered while its caller failed
+/// nothing needs no timeout, breaker or bulkhead advised (the caller's
+/// workers came to no harm); a client none of whose requests failed needs
+/// no retries (a degraded answer is not retried).
+pub(super) fn leave_out_what_held(run: &Run<'_>, findings: &mut [Finding]) {
+    let held: HashSet<(&str, &str)> = run
+        .report
+        .edges
+        .iter()
+        .filter(|e| e.fallbacks > 0 && run.node(&e.from).is_some_and(|n| n.stats.failed == 0))
+        .map(|e| (e.from.as_str(), e.to.as_str()))
+        .collect();
+    let unfailed = |client: &str| run.node(client).is_some_and(|n| n.stats.failed == 0);
+    for f in findings {
+        f.advice.retain(|a| match a {
+            Advice::AddCallTimeout { from, to, .. }
+            | Advice::AddBreaker { from, to, .. }
+            | Advice::AddBulkhead { from, to, .. } => !held.contains(&(from.as_str(), to.as_str())),
+            Advice::AddCappedRetries { client } => !unfailed(client),
+            _ => true,
+        });
+    }
+}
+
+/// A call's tail, for the fan-out's figures: slower than its own p99.
+const CALL_TAIL: f64 = 0.01;
+/// Requests a fan-out must have answered for its p99 to say something.
+const FAN_OUT_MIN_REQUESTS: u64 = 200;
+/// How much slower than a request that waits on a typical call (its own
+/// work and the calls' median p50) a fan-out is when its calls' tails set
+/// its latency: even its median request waits on a slow call, and its p99
+/// is far above a typical call ...
+const FAN_OUT_P50_OVER_TYPICAL: f64 = 2.0;
+const FAN_OUT_P99_OVER_TYPICAL: f64 = 3.0;
+/// ... and near (or above) its slowest call's p99.
+const FAN_OUT_NEAR_SLOWEST: f64 = 0.8;
+
+/// Services that call in parallel and wait for all the answers, whose
+/// latency is set by their calls' tails: the fan-out's p50 at least twice
+/// and its p99 at least three times what waiting on a typical call would
+/// take, its p99 near its slowest call's. Left out where something else
+/// makes it slow: a fault or trouble at it or below it, or a wait for a
+/// worker (its own saturation is [`pools`]' finding).
+pub(super) fn fan_out_tails(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let Some(NodeKind::Service(spec)) = run.spec(&n.id) else { continue };
+        let latency = &n.stats.latency;
+        let ks = run.out_edges.get(n.id.as_str()).map_or(&[][..], Vec::as_slice);
+        if spec.calls != (CallOrder::Parallel { wait_for: WaitFor::All })
+            || ks.len() < 2
+            || latency.count < FAN_OUT_MIN_REQUESTS
+            || local_trouble(n)
+            || n.stats.mean_wait_ms > 0.1 * latency.p50_ms
+            || run.slowed_below(&n.id).is_some()
+            || run.reachable(&n.id).iter().filter_map(|id| run.node(id)).any(local_trouble)
+        {
+            continue;
+        }
+        // Each call as the fan-out waits for it: the callee's time and the
+        // network both ways.
+        let calls: Option<Vec<(&str, f64, f64)>> = ks
+            .iter()
+            .map(|&k| {
+                let to = run.scenario.edges.get(k)?.to.as_str();
+                let l = &run.node(to)?.stats.latency;
+                let round_trip = run.round_trip_ms(k);
+                (l.count > 0).then_some((to, l.p50_ms + round_trip, l.p99_ms + round_trip))
+            })
+            .collect();
+        let Some(calls) = calls else { continue };
+        let mut p50s: Vec<f64> = calls.iter().map(|c| c.1).collect();
+        p50s.sort_by(f64::total_cmp);
+        let Some(&calls_p50_ms) = p50s.get(p50s.len() / 2) else { continue };
+        let Some(&(slowest, _, slowest_p99_ms)) = calls.iter().max_by(|a, b| a.2.total_cmp(&b.2)) else { continue };
+        let typical = spec.service_time.mean_ms().unwrap_or(0.0) + calls_p50_ms;
+        if latency.p50_ms < FAN_OUT_P50_OVER_TYPICAL * typical
+            || latency.p99_ms < FAN_OUT_P99_OVER_TYPICAL * typical
+            || latency.p99_ms < FAN_OUT_NEAR_SLOWEST * slowest_p99_ms
+        {
+            continue;
+        }
+        let count = u32::try_from(calls.len()).unwrap_or(u32::MAX);
+        let slow_share = theory::fan_out_slow_share(CALL_TAIL, count, count);
+        let quorum = count - 1;
+        let mut advice = vec![Advice::WaitForQuorum {
+            node: n.id.clone(),
+            calls: count,
+            quorum,
+            slow_share,
+            quorum_slow_share: theory::fan_out_slow_share(CALL_TAIL, count, quorum),
+        }];
+        let unprotected = ks
+            .iter()
+            .filter_map(|&k| run.scenario.edges.get(k))
+            .any(|e| e.timeout_ms.is_none() || e.fallback.is_none());
+        if unprotected {
+            advice.push(Advice::TimeOutFanOutCalls {
+                node: n.id.clone(),
+                suggested_ms: f64::from(round_nicely(slowest_p99_ms * TIMEOUT_OVER_P99)),
+                usual_p99_ms: slowest_p99_ms,
+            });
+        }
+        if count >= 4 {
+            let fewer = count / 2;
+            advice.push(Advice::FewerCalls {
+                node: n.id.clone(),
+                calls: count,
+                fewer,
+                slow_share,
+                fewer_slow_share: theory::fan_out_slow_share(CALL_TAIL, fewer, fewer),
+            });
+        }
+        out.push(Finding::new(
+            Cause::FanOutTail {
+                node: n.id.clone(),
+                calls: count,
+                p50_ms: latency.p50_ms,
+                p99_ms: latency.p99_ms,
+                calls_p50_ms,
+                slowest: slowest.to_string(),
+                slowest_p99_ms,
+                slow_share,
+            },
+            0,
+            advice,
+        ));
     }
 }

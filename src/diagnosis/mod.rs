@@ -33,12 +33,12 @@ mod text;
 use serde::Serialize;
 
 pub use advice::Advice;
-pub use cause::{BreakerEvidence, Cause, RetryLayer};
+pub use cause::{BreakerEvidence, Cause, FallbackEvidence, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
 
 use crate::scenario::Scenario;
-use crate::sim::{LatencySummary, Report};
+use crate::sim::{LatencySummary, Report, Stats};
 use detect::Run;
 use text::{count, counted, percent, times};
 
@@ -46,14 +46,18 @@ use text::{count, counted, percent, times};
 /// numbers, and the findings, most explanatory first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnosis {
-    /// One line: healthy, or the main cause with its counts.
+    /// One line: healthy, or the main cause with its counts, and the
+    /// requests fallbacks answered degraded (never healthy when any were).
     pub headline: String,
-    /// Requests end to end (and attempts, when retries made more), errors, latency.
+    /// Requests end to end (and attempts, when retries made more): ok,
+    /// degraded, failed, latency.
     pub summary: String,
     /// Ordered by the failed attempts each explains, most first; a cause
     /// that explains as many as another but is its root comes first
-    /// (retries before the saturation they cause). Never empty: a run
-    /// with nothing to say has one [`Cause::Healthy`] finding.
+    /// (retries before the saturation they cause). When no request failed
+    /// but some were answered degraded, the finding whose fallbacks
+    /// answered most comes first. Never empty: a run with nothing to say
+    /// has one [`Cause::Healthy`] finding.
     pub findings: Vec<Finding>,
 }
 
@@ -70,24 +74,47 @@ pub struct Finding {
     /// what worked, their refusals counted in `explains` (see
     /// [`BreakerEvidence`] for why they are not findings of their own).
     pub breakers: Vec<BreakerEvidence>,
+    /// Fallbacks that answered this cause's failed calls degraded:
+    /// evidence of what worked, adding nothing to `explains` (see
+    /// [`FallbackEvidence`] for why degraded answers are not a cause).
+    pub fallbacks: Vec<FallbackEvidence>,
 }
 
 impl Finding {
-    /// A finding with no breaker to credit (yet: [`detect::breakers`]
-    /// files them once every cause is found).
+    /// A finding with no breaker or fallback to credit (yet:
+    /// [`detect::breakers`] and [`detect::fallbacks`] file them once every
+    /// cause is found).
     fn new(cause: Cause, explains: u64, advice: Vec<Advice>) -> Finding {
-        Finding { cause, explains, advice, breakers: Vec::new() }
+        Finding { cause, explains, advice, breakers: Vec::new(), fallbacks: Vec::new() }
     }
 
     /// The evidence: what happened, with its counts, and what the breakers
-    /// did about it.
+    /// and the fallbacks did about it.
     pub fn evidence(&self) -> String {
         let mut text = self.cause.to_string();
         for b in &self.breakers {
             text += "; ";
             text += &b.clause(&self.cause);
         }
+        if self.fallbacks.len() > FALLBACKS_NAMED {
+            // A fan-out's many edges: one clause for them all.
+            text += &format!(
+                "; {} answered {} degraded instead of failing them",
+                fallback_labels(&self.fallbacks),
+                counted(self.degraded(), "call", "calls")
+            );
+        } else {
+            for fb in &self.fallbacks {
+                text += "; ";
+                text += &fb.clause();
+            }
+        }
         text
+    }
+
+    /// Calls its fallbacks answered degraded.
+    fn degraded(&self) -> u64 {
+        self.fallbacks.iter().map(|fb| fb.answered).sum()
     }
 }
 
@@ -100,6 +127,7 @@ struct FindingRecord<'a> {
     explains: u64,
     advice: &'a [Advice],
     breakers: &'a [BreakerEvidence],
+    fallbacks: &'a [FallbackEvidence],
 }
 
 impl Serialize for Finding {
@@ -110,6 +138,7 @@ impl Serialize for Finding {
             explains: self.explains,
             advice: &self.advice,
             breakers: &self.breakers,
+            fallbacks: &self.fallbacks,
         }
         .serialize(serializer)
     }
@@ -146,10 +175,14 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::links(&run, &mut findings);
     detect::caches(&run, &mut findings);
     detect::pools(&run, &amplified, &mut findings);
+    detect::fan_out_tails(&run, &mut findings);
     detect::edge_timeouts(&run, &amplified, &mut findings);
     detect::timeouts(&run, &amplified, &mut findings);
-    // Last: a breaker is credited on the finding of what it shielded.
+    // Last: a breaker, then a fallback, is credited on the finding of what
+    // it shielded; where they held, more of them is not advised.
     let orphans = detect::breakers(&run, &mut findings);
+    let orphan_fallbacks = detect::fallbacks(&run, &mut findings);
+    detect::leave_out_what_held(&run, &mut findings);
     // Where retries already multiply at several layers, another layer is
     // the wrong advice for any cause.
     for f in &mut findings {
@@ -157,34 +190,56 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     }
     findings.sort_by(|a, b| b.explains.cmp(&a.explains).then(a.cause.rank().cmp(&b.cause.rank())));
 
-    let failed = report.end_to_end.failed;
+    let e2e = &report.end_to_end;
+    let failed = e2e.failed;
     if failed > 0 && findings.iter().all(|f| f.explains == 0) {
         findings.insert(0, Finding::new(Cause::Unexplained { failed }, 0, vec![Advice::ReadFailuresPerNode]));
     }
-    // Breakers whose trouble no finding names: their refusals are failures
-    // nothing above explains, said where they are.
-    if !orphans.is_empty() {
+    // Breakers and fallbacks whose trouble no finding names: their
+    // refusals and answers are failed calls nothing above explains, said
+    // where they are.
+    if !orphans.is_empty() || !orphan_fallbacks.is_empty() {
         if !findings.iter().any(|f| matches!(f.cause, Cause::Unexplained { .. })) {
             let refused = orphans.iter().map(|b| b.refused).sum();
-            findings.push(Finding::new(Cause::Unexplained { failed: refused }, 0, vec![Advice::ReadFailuresPerNode]));
+            findings.push(Finding::new(
+                // Calls, when no request failed: they were retried or answered.
+                Cause::Unexplained { failed: if failed == 0 { 0 } else { refused } },
+                0,
+                vec![Advice::ReadFailuresPerNode],
+            ));
         }
         if let Some(f) = findings.iter_mut().find(|f| matches!(f.cause, Cause::Unexplained { .. })) {
             f.breakers = orphans;
+            f.fallbacks = orphan_fallbacks;
         }
+    }
+    // No request failed but some were answered degraded: what users saw
+    // is the fallbacks' doing, and its cause leads.
+    if failed == 0
+        && e2e.degraded > 0
+        && let Some(i) = (0..findings.len()).max_by_key(|&i| (findings[i].degraded(), std::cmp::Reverse(i)))
+        && findings[i].degraded() > 0
+    {
+        let first = findings.remove(i);
+        findings.insert(0, first);
     }
     if findings.is_empty() {
         findings.push(Finding::new(Cause::Healthy, 0, vec![Advice::FindTheLimit]));
     }
-    let headline = headline(&findings, failed);
+    let headline = headline(&findings, e2e);
     Diagnosis { headline, summary: summary(report), findings }
 }
 
-/// The top finding's headline when requests failed. When none did: a
-/// saturated pool is what breaks first under more load; attempts that
-/// failed (and were retried) are worth a line; notes that explain no
-/// failure (a cache still filling) leave the run healthy.
-fn headline(findings: &[Finding], failed_requests: u64) -> String {
+/// The top finding's headline when requests failed, with its breakers and
+/// what fallbacks answered besides. When none failed but some were
+/// answered degraded: the cause, and the share the fallbacks answered;
+/// never healthy. When none was either: a saturated pool is what breaks
+/// first under more load; a fan-out as slow as its slowest call is worth
+/// a line; attempts that failed (and were retried) too; notes that explain
+/// no failure (a cache still filling) leave the run healthy.
+fn headline(findings: &[Finding], e2e: &Stats) -> String {
     let Some(top) = findings.first() else { return Cause::Healthy.headline(0) };
+    let failed_requests = e2e.failed;
     if failed_requests > 0 {
         let mut line = top.cause.headline(failed_requests);
         for b in &top.breakers {
@@ -196,12 +251,41 @@ fn headline(findings: &[Finding], failed_requests: u64) -> String {
                 text::counted(b.refused, "call", "calls")
             );
         }
+        if e2e.degraded > 0 {
+            line = format!(
+                "{}; {} more ({}) were answered degraded by {}.",
+                line.trim_end_matches('.'),
+                count(e2e.degraded),
+                percent(e2e.degraded_ratio),
+                fallback_labels(findings.iter().flat_map(|f| &f.fallbacks))
+            );
+        }
         return line;
     }
-    if let Some(Cause::Saturated { node, .. }) =
-        findings.iter().map(|f| &f.cause).find(|c| matches!(c, Cause::Saturated { .. }))
-    {
+    if e2e.degraded > 0 {
+        let degraded = format!(
+            "{} ({}) were answered degraded by {}; none failed.",
+            counted(e2e.degraded, "request", "requests"),
+            percent(e2e.degraded_ratio),
+            fallback_labels(findings.iter().flat_map(|f| &f.fallbacks))
+        );
+        return match top.cause.degraded_lead() {
+            Some(lead) => format!("{lead}: {degraded}"),
+            None => text::capitalised(&degraded),
+        };
+    }
+    let warning = |pick: fn(&Cause) -> bool| findings.iter().map(|f| &f.cause).find(|c| pick(c));
+    if let Some(Cause::Saturated { node, .. }) = warning(|c| matches!(c, Cause::Saturated { .. })) {
         return format!("Runs, but {node} is saturated: it will break first under more load.");
+    }
+    if let Some(Cause::FanOutTail { node, p99_ms, calls_p50_ms, .. }) =
+        warning(|c| matches!(c, Cause::FanOutTail { .. }))
+    {
+        return format!(
+            "Runs, but {node} is as slow as the slowest of its parallel calls: {} at p99 where its calls take {} at p50.",
+            ms(*p99_ms),
+            ms(*calls_p50_ms)
+        );
     }
     if top.explains > 0 {
         return format!("No request failed, but {}.", top.cause);
@@ -209,12 +293,42 @@ fn headline(findings: &[Finding], failed_requests: u64) -> String {
     Cause::Healthy.headline(0)
 }
 
-/// Requests end to end, with the attempts they took when retries made more.
+/// Fallbacks a sentence names one by one; beyond, it counts the others.
+const FALLBACKS_NAMED: usize = 2;
+
+/// Fallbacks as a sentence names them, most answers first: "the fallback
+/// on shop → recs", two joined with "and", more as "the fallbacks on
+/// search → shard-8, search → shard-3 and 18 other edges".
+fn fallback_labels<'a>(fallbacks: impl IntoIterator<Item = &'a FallbackEvidence>) -> String {
+    let mut fallbacks: Vec<&FallbackEvidence> = fallbacks.into_iter().collect();
+    fallbacks.sort_by_key(|fb| std::cmp::Reverse(fb.answered));
+    match fallbacks.as_slice() {
+        [] => "a fallback".into(),
+        [one] => one.label(),
+        [one, two] => format!("{} and {}", one.label(), two.label()),
+        [one, two, rest @ ..] => format!(
+            "the fallbacks on {} → {}, {} → {} and {}",
+            one.from,
+            one.to,
+            two.from,
+            two.to,
+            counted(rest.len() as u64, "other edge", "other edges")
+        ),
+    }
+}
+
+/// Requests end to end (ok, degraded when a fallback answered, failed),
+/// with the attempts they took when retries made more.
 fn summary(report: &Report) -> String {
     let e2e = &report.end_to_end;
-    let answered = e2e.ok + e2e.failed;
+    let answered = e2e.ok + e2e.degraded + e2e.failed;
+    let degraded = if e2e.degraded > 0 {
+        format!("{} degraded ({}), ", count(e2e.degraded), percent(e2e.degraded_ratio))
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "{} in {:.0} s simulated: {} ok, {} failed ({}); p50 {}, p99 {}",
+        "{} in {:.0} s simulated: {} ok, {degraded}{} failed ({}); p50 {}, p99 {}",
         counted(answered, "request", "requests"),
         report.sim_time_s - report.warmup_s,
         count(e2e.ok),

@@ -55,6 +55,12 @@ pub fn possessive(id: &str) -> String {
     if id.ends_with('s') { format!("{id}'") } else { format!("{id}'s") }
 }
 
+/// `text` with its first letter in upper case, for a sentence that begins with a count.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// A number rounded to two significant digits, for suggested settings:
 /// 84 → 84, 137 → 140, 2,345 → 2,300; at least 1.
 pub fn round_nicely(value: f64) -> u32 {

@@ -342,6 +342,8 @@ fn the_report_format_doc_names_every_json_field_and_csv_column() {
     collect_keys(&run_json(&["run", "three-tier-web", "--duration", "2", "--json"]), &mut keys);
     // The whole run, for the diagnosis of retries at every layer.
     collect_keys(&run_json(&["run", "retries-at-every-layer", "--json"]), &mut keys);
+    // And of a fallback's degraded answers (with a breaker).
+    collect_keys(&run_json(&["run", "breaker-stops-a-cascade", "--json"]), &mut keys);
     let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
     assert!(missing.is_empty(), "JSON fields not in docs/report-format.md: {missing:?}");
 

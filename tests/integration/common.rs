@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: small scenario builders.
 
 use archsim::scenario::{
-    Arrivals, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario, ServiceSpec,
+    Arrivals, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario,
+    ServiceSpec,
 };
 use archsim::sim::{SimTime, Simulation};
 
@@ -27,7 +28,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             error_probability: 0.0,
             blocking_calls: true,
             rate_limit: None,
-            calls: archsim::scenario::CallOrder::default(),
+            calls: CallOrder::default(),
         }),
     )
 }
@@ -44,7 +45,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             error_probability: 0.0,
             blocking_calls: false,
             rate_limit: None,
-            calls: archsim::scenario::CallOrder::default(),
+            calls: CallOrder::default(),
         }),
     )
 }

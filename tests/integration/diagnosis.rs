@@ -913,3 +913,258 @@ fn an_edge_timeout_shorter_than_a_healthy_callee_needs_is_to_be_raised() {
     );
     assert!(d.headline.starts_with("api gave up waiting on db"), "{}", d.headline);
 }
+
+/// The bundled lesson: recs slowed 20× behind a timeout, a breaker and a
+/// fallback. No request failed, but over a third were answered degraded:
+/// the verdict is not healthy, it says how many requests the fallback
+/// answered and why (recs slowed, the breaker failing the calls fast),
+/// and advises only the fault's end — not more protection where it held.
+#[test]
+fn a_slowed_dependency_answered_by_its_fallback_is_degraded_not_healthy() {
+    let scenario = bundled("breaker-stops-a-cascade").expect("bundled").load().expect("valid");
+    let (report, d) = diagnosed(&scenario);
+    let e2e = &report.end_to_end;
+    assert!(e2e.failed == 0 && e2e.degraded > 5_000, "{e2e:?}");
+    let edge = report.edges.iter().find(|e| e.from == "shop" && e.to == "recs").expect("shop → recs");
+
+    assert!(!d.headline.starts_with("Healthy"), "{}", d.headline);
+    let share = format!("{:.0} %", e2e.degraded_ratio * 100.0);
+    assert!(
+        d.headline.starts_with(&format!(
+            "recs was slowed 20× by a fault: {} requests ({share}) were answered degraded by the fallback on shop → recs",
+            group_thousands(e2e.degraded)
+        )) && d.headline.ends_with("none failed."),
+        "{}",
+        d.headline
+    );
+    assert!(d.summary.contains(&format!("{} degraded ({share})", group_thousands(e2e.degraded))), "{}", d.summary);
+
+    let top = d.top().expect("a finding");
+    assert!(
+        matches!(&top.cause, Cause::EdgeTimeouts { from, to, slowed: Some(s), .. }
+            if from == "shop" && to == "recs" && s == "recs"),
+        "{}",
+        all_text(&d)
+    );
+    let [breaker] = top.breakers.as_slice() else { panic!("the breaker is credited: {:?}", top.breakers) };
+    assert_eq!((breaker.to.as_str(), breaker.refused), ("recs", edge.breaker_open));
+    let [fallback] = top.fallbacks.as_slice() else { panic!("the fallback is credited: {:?}", top.fallbacks) };
+    assert_eq!((fallback.from.as_str(), fallback.to.as_str(), fallback.stale), ("shop", "recs", false));
+    assert_eq!(fallback.answered, e2e.degraded);
+    assert_eq!((fallback.timed_out, fallback.breaker_refused), (edge.timeouts, edge.breaker_open));
+    assert_eq!(top.explains, edge.timeouts + edge.breaker_open, "the answers add no failure to what it explains");
+    let evidence = top.evidence();
+    assert!(
+        evidence.contains("the breaker on shop → recs failed")
+            && evidence.contains(&format!(
+                "the fallback on shop → recs answered {} calls degraded",
+                group_thousands(e2e.degraded)
+            )),
+        "{evidence}"
+    );
+
+    // Advice about the cause only: the protection held, shop failed nothing.
+    assert_eq!(top.advice, vec![Advice::EndSlowdown { node: "recs".into(), factor: 20.0 }]);
+    assert!(
+        !d.advice().iter().any(|a| matches!(
+            a,
+            Advice::AddCallTimeout { .. }
+                | Advice::AddBreaker { .. }
+                | Advice::AddBulkhead { .. }
+                | Advice::AddPool { .. }
+                | Advice::AddCappedRetries { .. }
+        )),
+        "{}",
+        all_text(&d)
+    );
+
+    let json = serde_json::to_value(&d).expect("serialisable");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["fallbacks"][0]["answered"], e2e.degraded);
+    assert_eq!(finding["fallbacks"][0]["stale"], false);
+    assert_eq!(finding["breakers"][0]["refused"], edge.breaker_open);
+}
+
+/// A cache that serves its expired copies while the database is down:
+/// `keyspace` keys, of which it holds all (none fails) or a few.
+fn stale_cache_over_a_dead_database(keyspace: u32) -> Scenario {
+    parse(&format!(
+        r#"(
+        name: "stale answers while the database is down",
+        seed: 3,
+        duration_s: 60,
+        warmup_s: 10,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 200), keys: (keyspace: {keyspace}, zipf_exponent: 1.0))),
+            (id: "cache", kind: Cache(mode: Lru(capacity: 1000, ttl_s: Some(2)), lookup_time: Constant(ms: 0.5))),
+            (id: "db", kind: Database(connections: 20, query_time: Exponential(mean_ms: 10))),
+        ],
+        edges: [(from: "users", to: "cache"), (from: "cache", to: "db", fallback: ServeStale)],
+        faults: [Crash(node: "db", at_s: 30, restore_s: Some(40))],
+    )"#
+    ))
+}
+
+/// Stale copies answered reads while the database was down: the outage
+/// is named, and the stale answers credited on it — in the headline as
+/// requests answered degraded, beside those that failed when the cache
+/// had no copy.
+#[test]
+fn stale_copies_served_while_the_database_is_down_are_credited_on_the_outage() {
+    // Every key held: nothing fails, a fifth is answered stale.
+    let (report, d) = diagnosed(&stale_cache_over_a_dead_database(200));
+    let e2e = &report.end_to_end;
+    assert!(e2e.failed == 0 && e2e.degraded > 1_000, "{e2e:?}");
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::NodeDown { node, .. } if node == "db"), "{}", all_text(&d));
+    let [stale] = top.fallbacks.as_slice() else { panic!("the stale copies are credited: {:?}", top.fallbacks) };
+    assert!(stale.stale && stale.from == "cache" && stale.answered == e2e.degraded, "{stale:?}");
+    assert!(
+        d.headline.starts_with(&format!("db was down for 10 s: {} requests", group_thousands(e2e.degraded)))
+            && d.headline
+                .contains("were answered degraded by cache's stale copies (the fallback on cache → db); none failed."),
+        "{}",
+        d.headline
+    );
+    assert!(
+        top.evidence().contains("cache's stale copies (the fallback on cache → db) answered"),
+        "{}",
+        top.evidence()
+    );
+    // The users saw no failure: retries are no advice.
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddCappedRetries { .. })), "{}", all_text(&d));
+    assert!(top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None }), "{:?}", top.advice);
+
+    // Many keys: reads the cache had no copy of fail; the rest are stale.
+    let (report, d) = diagnosed(&stale_cache_over_a_dead_database(5_000));
+    let e2e = &report.end_to_end;
+    assert!(e2e.failed > 0 && e2e.degraded > 0, "{e2e:?}");
+    assert!(matches!(&d.top().expect("a finding").cause, Cause::NodeDown { node, .. } if node == "db"));
+    assert!(
+        d.headline.starts_with(&format!("db was down for 10 s: {} requests failed", group_thousands(e2e.failed)))
+            && d.headline.contains(&format!(
+                "{} more ({:.0} %) were answered degraded by cache's stale copies",
+                group_thousands(e2e.degraded),
+                e2e.degraded_ratio * 100.0
+            )),
+        "{}",
+        d.headline
+    );
+}
+
+/// `search` fans out to `leaves` shards at once and waits for `wait_for`;
+/// each shard usually answers in 10 ms, one call in 100 takes over 100 ms
+/// (`leaf_time`).
+fn fan_out(leaves: usize, wait_for: &str, leaf_time: &str, edge_policy: &str) -> Scenario {
+    let shards: String = (1..=leaves)
+        .map(|i| format!("        (id: \"shard-{i}\", kind: Service(workers: 8, service_time: {leaf_time})),\n"))
+        .collect();
+    let edges: String = (1..=leaves)
+        .map(|i| format!("        (from: \"search\", to: \"shard-{i}\", latency: Constant(ms: 0.5){edge_policy}),\n"))
+        .collect();
+    parse(&format!(
+        r#"(
+    name: "fan-out",
+    seed: 7,
+    duration_s: 60,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 50), timeout_ms: 2000)),
+        (id: "search", kind: Service(workers: 64, service_time: Constant(ms: 1), calls: Parallel(wait_for: {wait_for}))),
+{shards}    ],
+    edges: [
+        (from: "users", to: "search", latency: Constant(ms: 5)),
+{edges}    ],
+)"#
+    ))
+}
+
+const TAILED: &str = "LogNormalPercentiles(p50_ms: 10, p99_ms: 100)";
+
+/// A fan-out that waits for all of 20 calls is as slow as the slowest:
+/// the finding gives the tail-at-scale numbers (18 % of requests wait on
+/// some call's 1-in-100 tail), and each piece of advice does what it
+/// says: a quorum of 19 and half the calls cut the p99, and a timeout with
+/// a fallback caps it near the timeout — after which the verdict speaks
+/// of the degraded answers, not of timeouts to raise.
+#[test]
+fn a_fan_out_waiting_for_all_its_calls_is_as_slow_as_their_tails() {
+    let (report, d) = diagnosed(&fan_out(20, "All", TAILED, ""));
+    assert_eq!(report.end_to_end.failed, 0);
+    let finding = d
+        .findings
+        .iter()
+        .find(|f| matches!(f.cause, Cause::FanOutTail { .. }))
+        .unwrap_or_else(|| panic!("a fan-out tail:\n{}", all_text(&d)));
+    let Cause::FanOutTail { node, calls, p50_ms, p99_ms, calls_p50_ms, slowest_p99_ms, slow_share, .. } =
+        &finding.cause
+    else {
+        unreachable!("found above")
+    };
+    assert_eq!((node.as_str(), *calls), ("search", 20));
+    assert!((slow_share - (1.0 - 0.99f64.powi(20))).abs() < 1e-9, "{slow_share}");
+    assert!(*calls_p50_ms > 9.0 && *calls_p50_ms < 13.0, "{calls_p50_ms}");
+    assert!(*p50_ms > 3.0 * calls_p50_ms && *p99_ms > *slowest_p99_ms, "{p50_ms} {p99_ms} {slowest_p99_ms}");
+    assert_eq!(finding.explains, 0, "a warning on latency");
+    assert!(
+        d.headline.starts_with("Runs, but search is as slow as the slowest of its parallel calls"),
+        "{}",
+        d.headline
+    );
+    let evidence = finding.evidence();
+    assert!(
+        evidence.contains("waits for all 20") && evidence.contains("18 %") && evidence.contains("0.99^20"),
+        "{evidence}"
+    );
+    let kinds: Vec<&str> = finding.advice.iter().map(Advice::key).collect();
+    assert_eq!(kinds, ["wait_for_quorum", "time_out_fan_out_calls", "fewer_calls"]);
+    let Some(Advice::WaitForQuorum { quorum: 19, quorum_slow_share, .. }) = finding.advice.first() else {
+        panic!("{:?}", finding.advice)
+    };
+    assert!((quorum_slow_share - 0.0169).abs() < 0.001, "{quorum_slow_share}");
+    let Some(Advice::TimeOutFanOutCalls { suggested_ms, .. }) = finding.advice.get(1) else {
+        panic!("{:?}", finding.advice)
+    };
+    let before = report.end_to_end.latency.p99_ms;
+
+    // A quorum of 19, or 10 calls instead of 20: the p99 falls.
+    let (quorum, d) = diagnosed(&fan_out(20, "Quorum(19)", TAILED, ""));
+    assert!(quorum.end_to_end.latency.p99_ms < 0.5 * before, "{} vs {before}", quorum.end_to_end.latency.p99_ms);
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::FanOutTail { .. })), "{}", all_text(&d));
+    let (fewer, _) = diagnosed(&fan_out(10, "All", TAILED, ""));
+    assert!(fewer.end_to_end.latency.p99_ms < 0.9 * before, "{} vs {before}", fewer.end_to_end.latency.p99_ms);
+
+    // A timeout and a fallback: the p99 stays near the timeout, a few
+    // requests are answered degraded, and the timeouts are the fan-out's.
+    let policy = format!(", timeout_ms: {suggested_ms}, fallback: Respond()");
+    let (cut, d) = diagnosed(&fan_out(20, "All", TAILED, &policy));
+    let e2e = &cut.end_to_end;
+    assert!(e2e.latency.p99_ms < suggested_ms + 20.0, "{} with a {suggested_ms} ms timeout", e2e.latency.p99_ms);
+    assert!(e2e.failed == 0 && e2e.degraded > 0 && e2e.degraded_ratio < 0.1, "{e2e:?}");
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::FanOutTail { node, .. } if node == "search"), "{}", all_text(&d));
+    assert_eq!(top.fallbacks.len(), 20, "every call's fallback credited on the fan-out");
+    assert!(d.headline.contains("were answered degraded by the fallbacks on search → shard-"), "{}", d.headline);
+    assert!(d.headline.contains("and 18 other edges; none failed."), "{}", d.headline);
+    assert!(
+        !d.findings.iter().any(|f| matches!(f.cause, Cause::EdgeTimeouts { .. })),
+        "the timeouts cut the tail on purpose:\n{}",
+        all_text(&d)
+    );
+    assert!(
+        !d.advice().iter().any(|a| matches!(a, Advice::RaiseCallTimeout { .. } | Advice::TimeOutFanOutCalls { .. }))
+    );
+}
+
+/// No tail, or no wait for all: no fan-out finding.
+#[test]
+fn a_fan_out_without_a_tail_or_waiting_for_the_first_gets_no_tail_finding() {
+    for scenario in [
+        fan_out(20, "All", "Constant(ms: 10)", ""),
+        fan_out(20, "First", TAILED, ""),
+        fan_out(20, "Quorum(10)", TAILED, ""),
+    ] {
+        let (_, d) = diagnosed(&scenario);
+        assert_eq!(d.findings.len(), 1, "{}", all_text(&d));
+        assert_eq!(d.findings[0].cause, Cause::Healthy, "{}", all_text(&d));
+    }
+}

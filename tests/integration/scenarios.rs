@@ -4,8 +4,8 @@
 //! in the description do what it says.
 
 use archsim::scenario::{
-    Arrivals, BUNDLED, CallOrder, ClientSpec, FallbackSpec, LbPolicy, NodeKind, QueueSpec, Scenario, ServiceSpec,
-    WaitFor, bundled, parse_scenario, to_ron_string,
+    Arrivals, BUNDLED, BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, LbPolicy,
+    NodeKind, QueueSpec, Scenario, ServiceSpec, WaitFor, bundled, parse_scenario, to_ron_string,
 };
 use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
@@ -277,7 +277,40 @@ fn slow_database_exhausts_the_web_workers_one_hop_above_it() {
     assert_eq!(sum(&end_to_end(&sim, 0.0, 30.0), |w| w.failed), 0);
     assert_eq!(sum(&end_to_end(&sim, 62.0, 90.0), |w| w.failed), 0);
 
-    // Try: enough threads to wait on the slow queries, or non-blocking calls.
+    // Try: the verdict's timeout, breaker and bulkhead on web → db make
+    // the failures fast, not fewer: at once or after 120 ms, never after
+    // the users' 1 s, the web queue never fills, and within 5 s of the
+    // slowdown's end requests succeed again.
+    let edge = s.edges.iter().position(|e| e.from == "web" && e.to == "db").expect("web → db");
+    let mut protected = s.clone();
+    protected.edges[edge].timeout_ms = Some(120.0);
+    protected.edges[edge].breaker = Some(BreakerSpec {
+        failure_rate: 0.5,
+        window: BreakerWindow::Calls(200),
+        min_calls: 100,
+        open_s: 5.0,
+        probes: 3,
+    });
+    protected.edges[edge].max_concurrent = Some(12);
+    let sim = run(&protected);
+    let report = sim.report();
+    assert!(failure_share(&sim, 30.0, 60.0) > 0.97, "as many fail: {:.3}", failure_share(&sim, 30.0, 60.0));
+    let users_edge = report.edges.iter().find(|e| e.from == "users").expect("users → web");
+    assert_eq!(users_edge.timeouts, 0, "no user waits out the 1 s timeout");
+    assert_eq!(report.nodes[web].stats.failures.rejected, 0, "the web queue never fills");
+    let slow = end_to_end(&sim, 30.0, 60.0);
+    let sojourn = mean(slow.iter().map(|w| w.mean_sojourn_ms));
+    assert!(sojourn < 100.0, "they fail fast: {sojourn:.1} ms on average");
+    assert!(failure_share(&sim, 65.0, 90.0) < 0.01, "{:.3}", failure_share(&sim, 65.0, 90.0));
+    // ... and with a fallback on the edge too, they are answered degraded.
+    let mut fallback = protected.clone();
+    fallback.edges[edge].fallback =
+        Some(FallbackSpec::Respond { latency: Some(DistributionSpec::Constant { ms: 1.0 }) });
+    let sim = run(&fallback);
+    assert_eq!(sim.report().end_to_end.failed, 0, "none fails");
+    assert!(degraded_share(&sim, 30.0, 60.0) > 0.97, "{:.3}", degraded_share(&sim, 30.0, 60.0));
+
+    // Try: non-blocking calls, or enough threads to wait out this slowdown.
     let mut more = s.clone();
     service_mut(&mut more, "web").workers = 50;
     let mut non_blocking = s.clone();
@@ -287,6 +320,8 @@ fn slow_database_exhausts_the_web_workers_one_hop_above_it() {
         let slow = end_to_end(&sim, 30.0, 60.0);
         let share = sum(&slow, |w| w.failed) as f64 / sum(&slow, |w| w.arrivals) as f64;
         assert!(share < 0.01, "failures with the fix: {share:.3}");
+        assert!(success_share(&sim, 30.0, 60.0) > 0.985, "{:.3}", success_share(&sim, 30.0, 60.0));
+        assert!(sim.report().end_to_end.latency.p99_ms < 1_000.0, "{}", sim.report().end_to_end.latency.p99_ms);
     }
 }
 
