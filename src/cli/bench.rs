@@ -249,7 +249,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             error_probability: 0.0,
             blocking_calls,
             rate_limit: None,
-            calls: Default::default(),
+            calls: crate::scenario::CallOrder::Sequential,
         }),
     }
 }

@@ -27,7 +27,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             error_probability: 0.0,
             blocking_calls: true,
             rate_limit: None,
-            calls: Default::default(),
+            calls: archsim::scenario::CallOrder::Sequential,
         }),
     )
 }
@@ -44,7 +44,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             error_probability: 0.0,
             blocking_calls: false,
             rate_limit: None,
-            calls: Default::default(),
+            calls: archsim::scenario::CallOrder::Sequential,
         }),
     )
 }

@@ -281,7 +281,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 error_probability: 0.0,
                 blocking_calls: blocking,
                 rate_limit: None,
-                calls: Default::default(),
+                calls: archsim::scenario::CallOrder::Sequential,
             }),
         );
         scenario(
@@ -332,7 +332,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         error_probability: 0.0,
         blocking_calls: true,
         rate_limit: None,
-        calls: Default::default(),
+        calls: archsim::scenario::CallOrder::Sequential,
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -403,7 +403,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         error_probability: 2.0,
         blocking_calls: true,
         rate_limit: None,
-        calls: Default::default(),
+        calls: archsim::scenario::CallOrder::Sequential,
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
