@@ -1,14 +1,15 @@
 //! The live plots over a sliding window of simulated time: throughput (ok /
-//! failed), latency percentiles (optionally on a log scale), failures by
-//! reason, and for the selected node its queue, utilisation and cache hit
-//! ratio. Engine events (spikes, crashes, restores) are vertical markers.
-//! Points are the closed windows of `Simulation::series()`: each is a
+//! degraded / failed), latency percentiles (optionally on a log scale),
+//! failures by reason, and for the selected node its queue, utilisation,
+//! cache hit ratio and degraded answers. Engine events (spikes, crashes,
+//! restores) are vertical markers. Points are the closed windows of `Simulation::series()`: each is a
 //! complete window, so the last point does not jitter.
 
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::format;
+use super::theme::Palette;
 use crate::sim::{FailureReason, SimEvent, SimEventKind, Simulation, Stats};
 
 type Series = Vec<[f64; 2]>;
@@ -85,7 +86,12 @@ impl MarkerKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlotData {
     pub ok_rps: Series,
+    /// Answers a fallback gave instead of failing, per second.
+    pub degraded_rps: Series,
     pub failed_rps: Series,
+    /// Whether the throughput plot shows degraded answers: some in the
+    /// window, or a fallback in the design (so a flat zero is news too).
+    pub show_degraded: bool,
     pub p50_ms: Series,
     pub p95_ms: Series,
     pub p99_ms: Series,
@@ -97,6 +103,10 @@ pub struct PlotData {
     /// Requests/s arriving at the selected node, and failing there.
     pub node_arrivals_rps: Series,
     pub node_failed_rps: Series,
+    /// The selected node's degraded answers per second, and as a share of
+    /// its answers; empty unless it gave some in the window.
+    pub node_degraded_rps: Series,
+    pub node_degraded_pct: Series,
     pub markers: Vec<Marker>,
     /// The time span shown.
     pub span: (f64, f64),
@@ -123,6 +133,7 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
         let e = &f.end_to_end;
         let secs = e.duration_s.max(1e-9);
         d.ok_rps.push([x, e.throughput_rps]);
+        d.degraded_rps.push([x, e.degraded as f64 / secs]);
         d.failed_rps.push([x, e.failed as f64 / secs]);
         if e.latency.count > 0 {
             d.p50_ms.push([x, e.latency.p50_ms]);
@@ -136,6 +147,8 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
             let node_secs = s.duration_s.max(1e-9);
             d.node_arrivals_rps.push([x, s.arrival_rate_rps]);
             d.node_failed_rps.push([x, s.failed as f64 / node_secs]);
+            d.node_degraded_rps.push([x, s.degraded as f64 / node_secs]);
+            d.node_degraded_pct.push([x, s.degraded_ratio * 100.0]);
             d.node_queue.push([x, s.mean_queue_len]);
             if let Some(u) = s.utilisation {
                 d.node_utilisation_pct.push([x, u * 100.0]);
@@ -145,6 +158,12 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
             }
         }
     }
+    if !d.node_degraded_rps.iter().any(|p| p[1] > 0.0) {
+        d.node_degraded_rps.clear();
+        d.node_degraded_pct.clear();
+    }
+    d.show_degraded =
+        d.degraded_rps.iter().any(|p| p[1] > 0.0) || sim.scenario().edges.iter().any(|e| e.fallback.is_some());
     d.failures = FailureReason::ALL
         .iter()
         .zip(by_reason)
@@ -168,7 +187,8 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
     d
 }
 
-/// Colours of the series, chosen to read on dark and light backgrounds.
+/// Colours of the series, chosen to read on dark and light backgrounds
+/// (degraded answers take the theme's yellow, [`Palette::degraded`]).
 const OK: Color32 = Color32::from_rgb(80, 160, 230);
 const FAILED: Color32 = Color32::from_rgb(230, 75, 60);
 const P50: Color32 = Color32::from_rgb(90, 180, 120);
@@ -204,8 +224,32 @@ pub struct PlotOptions<'a> {
     pub stacked: bool,
 }
 
+/// What a piece of the readout's text says by its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadoutTone {
+    Plain,
+    Degraded,
+    Failed,
+}
+
+/// The readout, "now: 180 rps ok · 10 % degraded · p99 41 ms · 0 % failed",
+/// in pieces with their tone: degraded answers only when there are some,
+/// in yellow; the rest in red once more than 1 % fail.
+pub fn readout(s: &Stats) -> Vec<(String, ReadoutTone)> {
+    let tone = if s.error_ratio > 0.01 { ReadoutTone::Failed } else { ReadoutTone::Plain };
+    let mut parts = vec![(format!("now: {} ok", format::rate(s.throughput_rps)), tone)];
+    if s.degraded > 0 {
+        parts.push((" · ".into(), tone));
+        parts.push((format!("{} degraded", format::percent(s.degraded_ratio)), ReadoutTone::Degraded));
+    }
+    let p99 = format::percentile_ms(&s.latency, s.latency.p99_ms);
+    parts.push((format!(" · p99 {p99} · {} failed", format::percent(s.error_ratio)), tone));
+    parts
+}
+
 /// The plots: a row in the bottom panel, a column in presenter mode.
 pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
+    let degraded = Palette::of(ui.visuals().dark_mode).degraded;
     let header = |ui: &mut Ui| {
         ui.label(RichText::new("Live").strong());
         ui.weak("last");
@@ -223,16 +267,20 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             .on_hover_text("Latency on a logarithmic axis: tails stay readable");
         if let Some(s) = opts.now {
             ui.separator();
-            let text = format!(
-                "now: {} ok · p99 {} · {} failed",
-                format::rate(s.throughput_rps),
-                format::percentile_ms(&s.latency, s.latency.p99_ms),
-                format::percent(s.error_ratio)
-            );
-            let color = if s.error_ratio > 0.01 { FAILED } else { ui.visuals().text_color() };
+            let mut job = egui::text::LayoutJob::default();
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            for (text, tone) in readout(s) {
+                let color = match tone {
+                    ReadoutTone::Plain => ui.visuals().text_color(),
+                    ReadoutTone::Degraded => degraded,
+                    ReadoutTone::Failed => FAILED,
+                };
+                job.append(&text, 0.0, egui::TextFormat::simple(font.clone(), color));
+            }
             // Whole, on the next line if it does not fit on this one.
-            ui.add(egui::Label::new(RichText::new(text).color(color)).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(
-                "End to end, as the clients see it, over the last simulated window (the open one once it is half full)",
+            ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(
+                "End to end, as the clients see it, over the last simulated window (the open one once it is half \
+                 full). Degraded: answered by a fallback (a default, a stale copy) instead of failing.",
             );
         }
         if !data.has_points() {
@@ -252,8 +300,18 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
     };
     let log = *opts.log_latency;
     ui.with_layout(layout, |ui| {
-        plot_box(ui, "Throughput req/s", &[("ok", OK), ("failed", FAILED)], width, height, data, false, |plot_ui| {
+        let throughput: &[(&str, Color32)] = if data.show_degraded {
+            &[("ok", OK), ("degraded", degraded), ("failed", FAILED)]
+        } else {
+            &[("ok", OK), ("failed", FAILED)]
+        };
+        plot_box(ui, "Throughput req/s", throughput, width, height, data, false, |plot_ui| {
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
+            if data.show_degraded {
+                plot_ui.line(
+                    Line::new("degraded", PlotPoints::from(data.degraded_rps.clone())).color(degraded).width(2.0),
+                );
+            }
             plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
         });
         let latency_title = if log { "Latency ms (log)" } else { "Latency ms" };
@@ -287,16 +345,37 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             if has_hits {
                 series.push(("hit %", P50));
             }
-            if !has_pool && !has_hits {
+            let traffic = !has_pool && !has_hits;
+            let has_degraded = !data.node_degraded_rps.is_empty();
+            if traffic {
                 series.extend([("req/s", OK), ("failed/s", FAILED)]);
+                if has_degraded {
+                    series.push(("degraded/s", degraded));
+                }
+            } else if has_degraded {
+                // On the percent axis of "busy %" and "hit %".
+                series.push(("degraded %", degraded));
             }
             plot_box(ui, name, &series, width, height, data, false, |plot_ui| {
-                if !has_pool && !has_hits {
+                if traffic {
                     plot_ui.line(
                         Line::new("req/s", PlotPoints::from(data.node_arrivals_rps.clone())).color(OK).width(2.0),
                     );
                     plot_ui.line(
                         Line::new("failed/s", PlotPoints::from(data.node_failed_rps.clone())).color(FAILED).width(2.0),
+                    );
+                    if has_degraded {
+                        plot_ui.line(
+                            Line::new("degraded/s", PlotPoints::from(data.node_degraded_rps.clone()))
+                                .color(degraded)
+                                .width(2.0),
+                        );
+                    }
+                } else if has_degraded {
+                    plot_ui.line(
+                        Line::new("degraded %", PlotPoints::from(data.node_degraded_pct.clone()))
+                            .color(degraded)
+                            .width(2.0),
                     );
                 }
                 if has_pool {
@@ -464,6 +543,53 @@ mod tests {
         assert_eq!(d.markers[0].kind, MarkerKind::Spike);
         assert_eq!(d.node_utilisation_pct.len(), 20);
         assert!(d.p99_ms.iter().all(|p| p[1] >= 0.0));
+    }
+
+    /// While the recommendations service is slow, the shop's fallback
+    /// answers: the throughput plot has its degraded answers apart from ok
+    /// and failed, and so has the shop's own plot.
+    #[test]
+    fn degraded_answers_are_a_series_of_their_own() {
+        let scenario =
+            crate::scenario::bundled("breaker-stops-a-cascade").and_then(|b| b.load().ok()).expect("bundled and valid");
+        let shop = scenario.node_index("shop").expect("shop");
+        let users = scenario.node_index("users").expect("users");
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        sim.run_until(SimTime::from_secs(45.0));
+        let d = plot_data(&sim, 30.0, Some(shop));
+        assert!(d.show_degraded);
+        let last = |s: &Series| s.last().map_or(0.0, |p| p[1]);
+        assert!(last(&d.degraded_rps) > 150.0, "{:?}", d.degraded_rps.last());
+        assert!(last(&d.ok_rps) < 20.0, "ok counts real answers only: {:?}", d.ok_rps.last());
+        assert!(last(&d.failed_rps) < 1.0, "a degraded answer is no failure: {:?}", d.failed_rps.last());
+        assert!(last(&d.node_degraded_pct) > 90.0, "{:?}", d.node_degraded_pct.last());
+        assert!(!plot_data(&sim, 30.0, Some(users)).node_degraded_rps.is_empty(), "the users saw them too");
+        // Before the slowdown (a few calls past the timeout at most), a
+        // design with a fallback shows the series, near zero.
+        let mut early = Simulation::new(&scenario).expect("builds");
+        early.run_until(SimTime::from_secs(10.0));
+        let d = plot_data(&early, 30.0, Some(shop));
+        assert!(d.show_degraded && d.degraded_rps.iter().all(|p| p[1] < 10.0), "{:?}", d.degraded_rps);
+        let mut plain = Simulation::new(&default_scenario()).expect("builds");
+        plain.run_until(SimTime::from_secs(3.0));
+        assert!(!plot_data(&plain, 30.0, None).show_degraded, "no fallback, no degraded series");
+    }
+
+    #[test]
+    fn the_readout_names_degraded_answers_only_when_there_are_some() {
+        let text = |s: &Stats| readout(s).into_iter().map(|(t, _)| t).collect::<String>();
+        let healthy = Stats { throughput_rps: 200.0, ..Stats::default() };
+        assert_eq!(text(&healthy), "now: 200 rps ok · p99 – · 0 % failed");
+        let degraded = Stats { throughput_rps: 2.0, degraded: 198, degraded_ratio: 0.99, ..Stats::default() };
+        assert_eq!(text(&degraded), "now: 2.0 rps ok · 99 % degraded · p99 – · 0 % failed");
+        let parts = readout(&degraded);
+        assert!(parts.iter().any(|(t, tone)| t == "99 % degraded" && *tone == ReadoutTone::Degraded), "{parts:?}");
+        assert!(parts.iter().all(|(_, tone)| *tone != ReadoutTone::Failed), "nothing failed");
+        // Failing, the line turns red but for the degraded share.
+        let failing = Stats { error_ratio: 0.5, degraded: 10, degraded_ratio: 0.1, ..Stats::default() };
+        let tones: Vec<ReadoutTone> = readout(&failing).into_iter().map(|(_, tone)| tone).collect();
+        use ReadoutTone::{Degraded, Failed};
+        assert_eq!(tones, [Failed, Failed, Degraded, Failed]);
     }
 
     #[test]

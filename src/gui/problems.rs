@@ -34,6 +34,16 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("blocking_calls", "blocking calls"),
     ("retry", "retries"),
     ("min_per_s", "min retries"),
+    ("max_concurrent", "bulkhead"),
+    ("open_s", "open time"),
+    // A fallback and its choices, as the "fallback" menu names them.
+    ("ServeStale", "serve stale"),
+    ("Respond", "default answer"),
+    ("Lru", "LRU over keys"),
+    // A service's "calls" menu.
+    ("wait_for", "calls"),
+    ("First", "first"),
+    ("Quorum", "quorum"),
 ];
 
 /// A field name as the inspector labels it: `warmup_s` → "warm-up",
@@ -64,6 +74,8 @@ pub fn in_app_words(message: &str) -> String {
     {
         text.replace_range(start..start + len, " (turn on \"keys\" in the client's inspector)");
     }
+    // "use `Respond(latency: …)` for a default answer"
+    text = text.replace("use `Respond(latency: …)` for", "pick “default answer” for");
     // `field` → "label"
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
@@ -191,6 +203,37 @@ mod tests {
         assert!(p.other.iter().any(|m| m.message.contains("“duration”")), "{p:?}");
         assert_eq!(p.count(), 3);
         assert_eq!(DocProblems::of(&default_scenario()).count(), 0);
+    }
+
+    /// A fallback's and a fan-out's problems speak of the rows and menu
+    /// choices the inspector shows, not of the file's variants.
+    #[test]
+    fn fallback_and_fan_out_problems_take_the_inspectors_words() {
+        let mut s =
+            crate::scenario::bundled("breaker-stops-a-cascade").and_then(|b| b.load().ok()).expect("bundled and valid");
+        let recs = s.edges.iter().position(|e| e.to == "recs").expect("shop calls recs");
+        s.edges[recs].fallback = Some(crate::scenario::FallbackSpec::ServeStale);
+        s.edges[recs].retry = Some(crate::scenario::RetryPolicy {
+            max_attempts: 2,
+            backoff_ms: 10.0,
+            multiplier: 2.0,
+            max_backoff_ms: 100.0,
+            jitter: 0.0,
+            budget: None,
+        });
+        let shop = s.node_index("shop").expect("shop");
+        if let NodeKind::Service(shop) = &mut s.nodes[shop].kind {
+            shop.calls = crate::scenario::CallOrder::Parallel { wait_for: crate::scenario::WaitFor::First };
+        }
+        let p = DocProblems::of(&s);
+        let messages: Vec<&str> = p.edges[&recs].iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages.iter().all(|m| !m.contains('`')), "{messages:?}");
+        let stale = messages.iter().find(|m| m.contains("“serve stale”")).expect("the stale copy's problem");
+        assert!(stale.contains("“LRU over keys”") && stale.contains("pick “default answer”"), "{stale}");
+        let retry = messages.iter().find(|m| m.contains("in parallel")).expect("the fan-out's problem");
+        assert!(retry.contains("“timeout”") && retry.contains("“first”"), "{retry}");
+        assert_eq!(in_app_words("`max_concurrent` must be 1 or more"), "“bulkhead” must be 1 or more");
     }
 
     /// The retry fields are named as the inspector's rows are, so the

@@ -55,6 +55,12 @@ pub struct Palette {
     pub selection: Color32,
     pub edge: Color32,
     pub failure: Color32,
+    /// Answers a fallback gave instead of failing: yellow, apart from the
+    /// failure red and the amber of a queue (and of the warnings), readable
+    /// as text and as a plot line on the theme's background.
+    pub degraded: Color32,
+    /// The fill of a degraded badge, under black text.
+    pub degraded_badge: Color32,
     pub ok_dot: Color32,
     pub handle: Color32,
 }
@@ -77,6 +83,8 @@ impl Palette {
                 selection: Color32::from_rgb(90, 160, 255),
                 edge: Color32::from_rgb(110, 125, 150),
                 failure: Color32::from_rgb(240, 80, 70),
+                degraded: Color32::from_rgb(232, 212, 64),
+                degraded_badge: Color32::from_rgb(232, 212, 64),
                 ok_dot: Color32::from_rgb(150, 210, 255),
                 handle: Color32::from_rgb(90, 160, 255),
             }
@@ -96,6 +104,8 @@ impl Palette {
                 selection: Color32::from_rgb(30, 110, 230),
                 edge: Color32::from_rgb(130, 140, 160),
                 failure: Color32::from_rgb(215, 45, 35),
+                degraded: Color32::from_rgb(118, 100, 0),
+                degraded_badge: Color32::from_rgb(250, 222, 80),
                 ok_dot: Color32::from_rgb(40, 120, 220),
                 handle: Color32::from_rgb(30, 110, 230),
             }
@@ -246,8 +256,13 @@ mod tests {
                 ("down node's name".into(), pal.node_subtext, pal.down_fill),
                 ("DOWN".into(), pal.down_text, pal.down_fill),
                 ("failure reasons under a node".into(), pal.failure, pal.canvas_bg),
+                ("degraded answers under a node".into(), pal.degraded, pal.canvas_bg),
                 ("queue badge".into(), Color32::BLACK, pal.warm),
+                ("degraded badge".into(), Color32::BLACK, pal.degraded_badge),
             ]);
+            for (b, bg) in backgrounds {
+                pairs.push((format!("degraded on {b}"), pal.degraded, bg));
+            }
             for (what, color) in
                 [("error badge", pal.failure), ("bottleneck", pal.hot), ("banner", pal.selection), ("banner", pal.warm)]
             {
@@ -264,6 +279,37 @@ mod tests {
         // What the overrides are for: egui's own light weak text fails.
         let egui_light = Visuals::light();
         assert!(contrast_ratio(over(egui_light.weak_text_color(), egui_light.panel_fill), egui_light.panel_fill) < 4.5);
+    }
+
+    /// Degraded answers are yellow in both themes: far from the failure
+    /// red, and from the amber of a queue badge and the warnings' orange.
+    #[test]
+    fn degraded_is_amber_not_the_failure_red() {
+        // The hue of the sRGB values, degrees, as a colour picker shows it.
+        fn hue(c: Color32) -> f32 {
+            let [r, g, b] = [c.r(), c.g(), c.b()].map(|v| f32::from(v) / 255.0);
+            let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+            let d = (max - min).max(f32::EPSILON);
+            let h = if max == r {
+                ((g - b) / d).rem_euclid(6.0)
+            } else if max == g {
+                (b - r) / d + 2.0
+            } else {
+                (r - g) / d + 4.0
+            };
+            h * 60.0
+        }
+        for choice in [ThemeChoice::Dark, ThemeChoice::Light] {
+            let pal = Palette::of(choice == ThemeChoice::Dark);
+            let v = visuals(choice);
+            for (what, c) in [("degraded", pal.degraded), ("degraded badge", pal.degraded_badge)] {
+                let h = hue(c);
+                assert!((45.0..=60.0).contains(&h), "{choice:?}: {what} hue {h}");
+                assert!(h - hue(pal.failure) > 30.0, "{choice:?}: {what} too close to the failure red");
+                assert!(h - hue(pal.warm) > 8.0, "{choice:?}: {what} too close to a queue's amber");
+                assert!(h - hue(v.warn_fg_color) > 15.0, "{choice:?}: {what} too close to the warnings' orange");
+            }
+        }
     }
 
     #[test]

@@ -40,11 +40,13 @@ pub struct EdgePolicyCounts {
     pub retries_denied: u64,
     /// Calls its open breaker failed fast.
     pub breaker_open: u64,
+    /// Failed calls its fallback answered instead (degraded answers).
+    pub fallbacks: u64,
 }
 
 impl Simulation {
-    /// What edge `i`'s timeout, retries and breaker did since the warm-up:
-    /// four counters, cheap enough for every frame.
+    /// What edge `i`'s timeout, retries, breaker and fallback did since the
+    /// warm-up: five counters, cheap enough for every frame.
     pub fn edge_policy_counts(&self, i: usize) -> Option<EdgePolicyCounts> {
         let e = self.edges.get(i)?;
         let c = e.counters.since(&e.total_start.1);
@@ -53,6 +55,7 @@ impl Simulation {
             retries: c.retries,
             retries_denied: c.retries_denied,
             breaker_open: c.breaker_open,
+            fallbacks: c.fallbacks,
         })
     }
 

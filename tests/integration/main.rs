@@ -9,6 +9,7 @@ mod diagnosis;
 mod engine_behaviour;
 mod fidelity;
 mod gui;
+mod gui_degraded;
 mod gui_engine;
 mod gui_files;
 mod gui_inspector;

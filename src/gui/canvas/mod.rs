@@ -25,7 +25,9 @@ use self::node_view::{NodeLook, footprint, paint_node};
 use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
-use super::live::{NodeView, client_reason_line, edge_card, node_card, reason_line};
+use super::live::{
+    NodeView, Tone, client_degraded_line, client_reason_line, degraded_line, edge_card, node_card, reason_line,
+};
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
 use super::theme::{Palette, white_text_fill};
@@ -315,6 +317,10 @@ fn scene_contents_ui(
             bottleneck: bottleneck.as_deref() == Some(node.id.as_str()),
             queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
             error_ratio: view_i.map_or(0.0, NodeView::error_ratio),
+            degraded_ratio: view_i.map_or(0.0, NodeView::degraded_ratio),
+            degraded: view_i.map(|v| v.reasons.degraded()).filter(|n| *n > 0).map(|n| {
+                if matches!(node.kind, NodeKind::Client(_)) { client_degraded_line(n) } else { degraded_line(n) }
+            }),
             reasons: view_i
                 .map(|v| {
                     let client = matches!(node.kind, NodeKind::Client(_));
@@ -511,6 +517,11 @@ pub fn hover_card_ui(ui: &mut Ui, id: &str, input: &CanvasInput<'_>) {
             let line = if client { client_reason_line(r, c) } else { reason_line(r, c) };
             ui.colored_label(ui.visuals().error_fg_color, line);
         }
+        let degraded = v.reasons.degraded();
+        if degraded > 0 {
+            let line = if client { client_degraded_line(degraded) } else { degraded_line(degraded) };
+            ui.colored_label(Palette::of(ui.visuals().dark_mode).degraded, line);
+        }
     } else {
         ui.weak("Not in the running simulation yet: press Reset.");
     }
@@ -526,11 +537,11 @@ pub fn card_grid_ui(ui: &mut Ui, card: &[super::live::CardLine], salt: &str) {
     egui::Grid::new(("card", salt)).num_columns(2).spacing([12.0, 2.0]).show(ui, |ui| {
         for line in card {
             ui.weak(line.name);
-            if line.alarm {
-                ui.colored_label(ui.visuals().warn_fg_color, &line.value);
-            } else {
-                ui.label(&line.value);
-            }
+            match line.tone {
+                Tone::Alarm => ui.colored_label(ui.visuals().warn_fg_color, &line.value),
+                Tone::Degraded => ui.colored_label(Palette::of(ui.visuals().dark_mode).degraded, &line.value),
+                Tone::Plain => ui.label(&line.value),
+            };
             ui.end_row();
         }
     });

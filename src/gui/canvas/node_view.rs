@@ -1,7 +1,9 @@
 //! Drawing one node: a rounded box with an icon per kind, its name, a
-//! headline number, the status tint, badges for queue depth and errors, the
-//! stacked failure reasons under it, and the bottleneck mark. Only drawing:
-//! what to show is decided by the caller from the live view.
+//! headline number, the status tint, badges for queue depth, errors and
+//! degraded answers, the stacked failure reasons under it (then its
+//! degraded answers, in yellow: answered, but not as asked), and the
+//! bottleneck mark. Only drawing: what to show is decided by the caller
+//! from the live view.
 
 use eframe::egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 
@@ -33,8 +35,12 @@ pub struct NodeLook<'a> {
     /// Requests waiting and the room there is.
     pub queue: Option<(u32, Option<u32>)>,
     pub error_ratio: f64,
+    /// Share of its answers a fallback gave (degraded, not failed).
+    pub degraded_ratio: f64,
     /// "queue full ×120", largest first.
     pub reasons: Vec<String>,
+    /// "degraded ×300 in 10 s", under the reasons, when there were some.
+    pub degraded: Option<String>,
     /// Validation problems with this node.
     pub problem: bool,
     /// One line of live numbers: "320 rps · p99 12 ms".
@@ -107,7 +113,8 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         if down { pal.down_text } else { pal.node_subtext },
     );
 
-    // Badges on the top edge, right aligned: errors, then queue depth.
+    // Badges on the top edge, right aligned: errors, degraded answers,
+    // then queue depth.
     let mut right = rect.max.x - 6.0;
     if look.error_ratio > 0.0 {
         right = badge(
@@ -118,6 +125,10 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
             white_text_fill(pal.failure),
             Color32::WHITE,
         );
+    }
+    if look.degraded_ratio > 0.0 {
+        let text = format!("{} degraded", super::super::format::percent(look.degraded_ratio));
+        right = badge(painter, right, rect.min.y, &text, pal.degraded_badge, Color32::BLACK);
     }
     if let Some((len, cap)) = look.queue
         && len > 0
@@ -143,21 +154,29 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
     }
 
-    // Failure reasons stacked under the box.
-    for (k, line) in look.reasons.iter().enumerate() {
+    // Failure reasons stacked under the box, then the degraded answers.
+    for (k, (line, color)) in lines_under(look, pal).enumerate() {
         painter.text(
             pos2(rect.min.x + 4.0, rect.max.y + 6.0 + k as f32 * (SMALL_TEXT + 3.0)),
             Align2::LEFT_TOP,
             line,
             FontId::proportional(SMALL_TEXT),
-            pal.failure,
+            color,
         );
     }
 }
 
+/// The lines under a node, top down, each with its colour: the failure
+/// reasons in the failure red, then the degraded answers in yellow.
+fn lines_under<'a>(look: &'a NodeLook<'_>, pal: &Palette) -> impl Iterator<Item = (&'a String, Color32)> {
+    let (failure, degraded) = (pal.failure, pal.degraded);
+    look.reasons.iter().map(move |l| (l, failure)).chain(look.degraded.iter().map(move |l| (l, degraded)))
+}
+
 /// The room a node takes on the canvas with everything drawn around its
 /// box: the badges on its top edge, the bottleneck mark above it and the
-/// failure reasons under it, so that a breaker's tag can keep clear of them.
+/// failure reasons and degraded answers under it, so that a breaker's tag
+/// can keep clear of them.
 pub fn footprint(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Palette) -> Rect {
     // Badges stick out half their height above the box; the bottleneck's
     // outline is 6 outside it.
@@ -165,9 +184,9 @@ pub fn footprint(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Palet
     if look.bottleneck {
         room.min.y = rect.min.y - 26.0 - SMALL_TEXT;
     }
-    for (k, line) in look.reasons.iter().enumerate() {
+    for (k, (line, color)) in lines_under(look, pal).enumerate() {
         // Laid out as `paint_node` draws it, so egui's text cache has it.
-        let size = painter.layout_no_wrap(line.clone(), FontId::proportional(SMALL_TEXT), pal.failure).size();
+        let size = painter.layout_no_wrap(line.clone(), FontId::proportional(SMALL_TEXT), color).size();
         let top = rect.max.y + 6.0 + k as f32 * (SMALL_TEXT + 3.0);
         room = room.union(Rect::from_min_size(pos2(rect.min.x + 4.0, top), size));
     }

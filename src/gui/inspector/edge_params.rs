@@ -1,21 +1,54 @@
 //! The parameters of a network link: its delay and losses, its weight for
 //! a weighted balancer, and the resilience patterns its caller applies to
-//! calls over it (bulkhead, timeout, retries, circuit breaker).
+//! calls over it (bulkhead, timeout, retries, circuit breaker, fallback).
 
 use eframe::egui::Ui;
 
 use super::breaker::breaker_rows;
 use super::distribution::distribution_rows;
+use super::fallback::fallback_rows;
 use super::fields::{Edit, Row, form, label_cell};
 use super::retry::retry_policy_rows;
 use crate::scenario::limits::{MAX_MS, MAX_WEIGHT};
-use crate::scenario::{DistributionSpec, EdgeSpec};
+use crate::scenario::{CacheMode, CallOrder, DistributionSpec, EdgeSpec, NodeKind, Scenario};
+
+/// What an edge's form needs to know about the node that makes the calls.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// A client: its timeout and retries are its own, and its requests
+    /// succeed or fail as its users see them (no fallback).
+    pub client: bool,
+    /// Why it cannot serve stale copies, unless it is an LRU cache.
+    pub stale_why_not: Option<String>,
+    /// It makes its calls in parallel: retries are not simulated on them.
+    pub fan_out: bool,
+}
+
+impl Caller {
+    /// The caller of `edge` in `scenario`.
+    pub fn of(scenario: &Scenario, edge: &EdgeSpec) -> Caller {
+        let kind = scenario.node(&edge.from).map(|n| &n.kind);
+        let lru_cache = matches!(kind, Some(NodeKind::Cache(c)) if matches!(c.mode, CacheMode::Lru { .. }));
+        Caller {
+            client: matches!(kind, Some(NodeKind::Client(_))),
+            stale_why_not: (!lru_cache).then(|| {
+                format!(
+                    "Only on the edge from a cache in LRU mode to its store: the cache answers with its expired copy \
+                     of the key. \"{}\" is not an LRU cache: use a default answer.",
+                    edge.from
+                )
+            }),
+            fan_out: matches!(kind, Some(NodeKind::Service(s)) if s.calls != CallOrder::Sequential),
+        }
+    }
+}
 
 /// The form for an edge's parameters. Edits `spec` in place. An edge from
-/// a client (`from_client`) has no timeout or retries of its own: the
-/// client's apply to it. Every edge may have a circuit breaker, a client's
-/// too.
-pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: usize, from_client: bool) {
+/// a client has no timeout, retries or fallback of its own: the client's
+/// apply to it, and its users see its failures. Every edge may have a
+/// circuit breaker, a client's too.
+pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: usize, caller: &Caller) {
+    let from_client = caller.client;
     form(ui, ("edge", salt), |ui| {
         let label = label_cell(
             ui,
@@ -59,7 +92,9 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
                 )
                 .optional_number(ui, edit, &mut spec.timeout_ms, (1_000.0, "wait for ever"), 0.001..=MAX_MS);
         }
-        if !from_client || spec.retry.is_some() {
+        // Nor are a fan-out's calls retried (the rows show while a file or
+        // an earlier choice set them, with the problem under them).
+        if (!from_client && !caller.fan_out) || spec.retry.is_some() {
             retry_policy_rows(
                 ui,
                 edit,
@@ -71,6 +106,9 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
             );
         }
         breaker_rows(ui, edit, &mut spec.breaker);
+        if !from_client || spec.fallback.is_some() {
+            fallback_rows(ui, edit, &mut spec.fallback, caller.stale_why_not.as_deref());
+        }
     });
 }
 
@@ -83,18 +121,20 @@ mod tests {
     use super::*;
     use crate::gui::problems::DocProblems;
     use crate::scenario::limits::{MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_S};
-    use crate::scenario::{BreakerSpec, BreakerWindow, NodeKind, RetryBudget, RetryPolicy, Scenario, default_scenario};
+    use crate::scenario::{
+        BreakerSpec, BreakerWindow, FallbackSpec, RetryBudget, RetryPolicy, WaitFor, default_scenario,
+    };
 
     /// Draws edge `index`'s form with the document's problems and returns
     /// how many it has and the messages no row showed under its field.
     fn unplaced_problems(scenario: &Scenario, index: usize) -> (usize, Vec<String>) {
         let problems = DocProblems::of(scenario).edges.get(&index).cloned().unwrap_or_default();
         let edge = &scenario.edges[index];
-        let from_client = scenario.node(&edge.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
+        let caller = Caller::of(scenario, edge);
         let spec = RefCell::new(edge.clone());
         let edit = RefCell::new(Edit::with_problems(&problems));
         let mut harness = Harness::new_ui(|ui| {
-            edge_params_ui(ui, &mut spec.borrow_mut(), &mut edit.borrow_mut(), index, from_client);
+            edge_params_ui(ui, &mut spec.borrow_mut(), &mut edit.borrow_mut(), index, &caller);
         });
         harness.run();
         drop(harness);
@@ -130,9 +170,51 @@ mod tests {
             open_s: -1.0,
             probes: 0,
         });
+        e.fallback = Some(FallbackSpec::Respond { latency: Some(DistributionSpec::Exponential { mean_ms: -1.0 }) });
         let (found, unplaced) = unplaced_problems(&s, inner);
-        assert_eq!(found, 14, "each wrong field has its problem");
+        assert_eq!(found, 15, "each wrong field has its problem");
         assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+    }
+
+    /// A fallback where there can be none (a stale copy from a node that is
+    /// no LRU cache, any fallback on a client's edge) and retries on a
+    /// fan-out's call: each problem under the row that set it, which shows
+    /// while it is set even where it is not offered.
+    #[test]
+    fn fallback_and_fan_out_problems_show_under_their_rows() {
+        let base = default_scenario();
+        let mut stale = base.clone();
+        let inner = edge_from(&stale, false);
+        stale.edges[inner].fallback = Some(FallbackSpec::ServeStale);
+        let mut client = base.clone();
+        let outer = edge_from(&client, true);
+        client.edges[outer].fallback = Some(FallbackSpec::Respond { latency: None });
+        let mut fan_out = base.clone();
+        let app = fan_out.node_index("app-1").expect("app-1");
+        if let NodeKind::Service(svc) = &mut fan_out.nodes[app].kind {
+            svc.calls = CallOrder::Parallel { wait_for: WaitFor::First };
+        }
+        let to_cache = fan_out.edges.iter().position(|e| e.from == "app-1").expect("app-1 calls the cache");
+        fan_out.edges[to_cache].retry = Some(RetryPolicy {
+            max_attempts: 2,
+            backoff_ms: 10.0,
+            multiplier: 2.0,
+            max_backoff_ms: 100.0,
+            jitter: 0.0,
+            budget: None,
+        });
+        for (s, index) in [(&stale, inner), (&client, outer), (&fan_out, to_cache)] {
+            let (found, unplaced) = unplaced_problems(s, index);
+            assert_eq!(found, 1, "{:?}", s.edges[index]);
+            assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+        }
+        // The cache's own edge to its store takes a stale copy.
+        let mut lru = base;
+        let store = lru.edges.iter().position(|e| e.from == "cache").expect("the cache's store");
+        lru.edges[store].fallback = Some(FallbackSpec::ServeStale);
+        assert_eq!(unplaced_problems(&lru, store).0, 0, "valid from an LRU cache");
+        assert!(Caller::of(&lru, &lru.edges[store]).stale_why_not.is_none());
+        assert!(Caller::of(&stale, &stale.edges[inner]).stale_why_not.is_some_and(|w| w.contains("\"lb\"")));
     }
 
     /// A breaker's problems show under its rows on a client's edge too (a

@@ -338,12 +338,63 @@ impl<'a> Row<'a> {
         self.end(ui, edit);
     }
 
+    /// A menu of `options` (a fallback: none, a default answer, the stale
+    /// copy); `chosen` is the index of the one in use, and the caller turns
+    /// it back into the value. An option that is not available here is
+    /// greyed out, and says why on hover.
+    pub fn choice(self, ui: &mut Ui, edit: &mut Edit, chosen: &mut usize, options: &[Choice<'_>]) {
+        let label = self.label_cell(ui);
+        let before = *chosen;
+        let current = options.get(*chosen).map_or("", |c| c.name);
+        egui::ComboBox::from_id_salt(("choice", self.field, self.label))
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, option) in options.iter().enumerate() {
+                    match option.unavailable {
+                        None => {
+                            ui.selectable_value(chosen, i, option.name);
+                        }
+                        Some(why) => {
+                            ui.add_enabled(false, egui::Button::selectable(*chosen == i, option.name))
+                                .on_disabled_hover_text(why);
+                        }
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(self.help);
+        if *chosen != before {
+            edit.changed = true;
+        }
+        self.end(ui, edit);
+    }
+
     /// A yes/no switch; `text` is written beside the box.
     pub fn switch(self, ui: &mut Ui, edit: &mut Edit, value: &mut bool, text: &str) {
         let label = self.label_cell(ui);
         let r = ui.checkbox(value, text).labelled_by(label.id).on_hover_text(self.help);
         edit.note(&r);
         self.end(ui, edit);
+    }
+}
+
+/// One option of a [`Row::choice`] menu.
+#[derive(Debug, Clone, Copy)]
+pub struct Choice<'a> {
+    pub name: &'a str,
+    /// Why it cannot be picked here, if it cannot.
+    pub unavailable: Option<&'a str>,
+}
+
+impl<'a> Choice<'a> {
+    pub fn new(name: &'a str) -> Self {
+        Choice { name, unavailable: None }
+    }
+
+    /// Greyed out, with `why` on hover, when `why` is `Some`.
+    pub fn unless(self, why: Option<&'a str>) -> Self {
+        Choice { unavailable: why, ..self }
     }
 }
 

@@ -6,6 +6,7 @@
 mod breaker;
 mod distribution;
 mod edge_params;
+mod fallback;
 mod faults;
 mod fields;
 mod node_params;
@@ -13,17 +14,18 @@ mod retry;
 
 use eframe::egui::{self, RichText, TextEdit, Ui};
 
-use self::edge_params::edge_params_ui;
+use self::edge_params::{Caller, edge_params_ui};
 use self::fields::{Edit, Row, form, label_cell, problems_ui};
 use self::node_params::node_kind_ui;
 use super::canvas::card_grid_ui;
 use super::command::{Command, LiveFault, ScenarioSettings};
 use super::edits::connect_problem;
 use super::format;
-use super::live::{edge_traffic, node_card, reason_line};
+use super::live::{degraded_line, edge_traffic, node_card, reason_line};
 use super::problems::DocProblems;
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
+use super::theme::Palette;
 use crate::scenario::limits::{MAX_SECONDS, MIN_WINDOW_S};
 use crate::scenario::{FaultSpec, NodeKind, Scenario};
 
@@ -89,6 +91,10 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
                 for (r, c) in v.reasons.top(4) {
                     ui.colored_label(ui.visuals().error_fg_color, reason_line(r, c));
                 }
+                let degraded = v.reasons.degraded();
+                if degraded > 0 {
+                    ui.colored_label(Palette::of(ui.visuals().dark_mode).degraded, degraded_line(degraded));
+                }
                 ui.horizontal_wrapped(|ui| {
                     let fault = |f| Command::Fault { node: node.id.clone(), fault: f };
                     if live.down {
@@ -114,7 +120,8 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     ui.label(RichText::new("Parameters").strong());
     let mut kind = node.kind.clone();
     let mut edit = Edit::with_problems(field_problems);
-    node_kind_ui(ui, &mut kind, &mut edit, &node.id);
+    let out_edges = input.scenario.edges.iter().filter(|e| e.from == node.id).count();
+    node_kind_ui(ui, &mut kind, &mut edit, &node.id, out_edges);
     problems_ui(ui, &edit.not_shown());
     if edit.changed && kind != node.kind {
         commands.push(Command::SetNodeKind { index, kind, continuous: edit.dragging });
@@ -167,7 +174,7 @@ fn calls_ui(ui: &mut Ui, input: &InspectorInput<'_>, id: &str, commands: &mut Ve
     }
     ui.add_space(6.0);
     ui.label(RichText::new("Calls").strong()).on_hover_text(
-        "Where this node sends work, in order: a client's single target, a load balancer's pool, a service's downstream calls (made one after another).",
+        "Where this node sends work, in order: a client's single target, a load balancer's pool, a service's downstream calls (one after another, or all at once: its \"calls\" row above).",
     );
     for (i, e) in s.edges.iter().enumerate().filter(|(_, e)| e.from == id) {
         ui.horizontal(|ui| {
@@ -206,9 +213,9 @@ fn edge_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     ui.add_space(6.0);
     let mut spec = edge.clone();
     let mut edit = Edit::with_problems(edge_problems);
-    let from_client = input.scenario.node(&edge.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_)));
-    edge_params_ui(ui, &mut spec, &mut edit, index, from_client);
-    if from_client {
+    let caller = Caller::of(input.scenario, edge);
+    edge_params_ui(ui, &mut spec, &mut edit, index, &caller);
+    if caller.client {
         client_policy_note(ui, &edge.from, commands);
     }
     problems_ui(ui, &edit.not_shown());

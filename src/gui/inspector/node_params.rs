@@ -4,7 +4,7 @@
 use eframe::egui::{self, Ui};
 
 use super::distribution::distribution_rows;
-use super::fields::{Edit, Row, form, label_cell};
+use super::fields::{Choice, Edit, Row, form, label_cell};
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
@@ -12,16 +12,18 @@ use crate::scenario::limits::{
     MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
-    Arrivals, CacheMode, CacheSpec, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LoadBalancerSpec,
-    NodeKind, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec,
+    Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy,
+    LoadBalancerSpec, NodeKind, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
 };
 
-/// The form for a node's parameters. Edits `kind` in place.
-pub fn node_kind_ui(ui: &mut Ui, kind: &mut NodeKind, edit: &mut Edit, salt: &str) {
+/// The form for a node's parameters. Edits `kind` in place. `out_edges`
+/// is how many calls the node makes (its outgoing edges): a service's
+/// quorum is at most that.
+pub fn node_kind_ui(ui: &mut Ui, kind: &mut NodeKind, edit: &mut Edit, salt: &str, out_edges: usize) {
     match kind {
         NodeKind::Client(c) => client_ui(ui, c, edit, salt),
         NodeKind::LoadBalancer(lb) => load_balancer_ui(ui, lb, edit, salt),
-        NodeKind::Service(s) => service_ui(ui, s, edit, salt),
+        NodeKind::Service(s) => service_ui(ui, s, edit, salt, out_edges),
         NodeKind::Cache(c) => cache_ui(ui, c, edit, salt),
         NodeKind::Queue(q) => queue_ui(ui, q, edit, salt),
         NodeKind::Database(d) => database_ui(ui, d, edit, salt),
@@ -273,7 +275,25 @@ fn policy_help(p: LbPolicy) -> &'static str {
     }
 }
 
-fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str) {
+/// What the "calls" menu's tooltip says: the two orders, what a fan-out
+/// waits for, and the tail at scale.
+const CALLS_HELP: &str = "How the service makes its downstream calls (its edges, listed under Calls below). One after \
+     another: each call waits for the previous answer, so their latencies add up, and a failure stops the rest. All at \
+     once (a fan-out, scatter-gather): every call leaves together and the request goes on once all of them, the first \
+     or a quorum of k have answered successfully; the slowest call it waits for sets its latency. The tail at scale: \
+     one slow leaf in 100 makes 63 % of fan-outs to 100 leaves slow (1 − 0.99^100), so wait for the first (hedged \
+     requests) or a quorum, or give each call a timeout and a fallback. Retries are not simulated on a fan-out's \
+     calls. Applies at once.";
+
+/// The "calls" menu's options, in order.
+const CALL_ORDERS: [&str; 4] = [
+    "one after another",
+    "all at once, wait for all",
+    "all at once, wait for the first",
+    "all at once, wait for a quorum",
+];
+
+fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str, out_edges: usize) {
     form(ui, ("service", salt), |ui| {
         Row::new("workers", "workers")
             .help("Requests served at once (threads in the pool). When all are busy, requests wait in the queue.")
@@ -290,8 +310,50 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str) {
             .help("Share of requests that fail with an error after the work (bugs, bad input).")
             .percent(ui, edit, &mut s.error_probability);
         Row::new("blocking calls", "blocking_calls").help("Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.").switch(ui, edit, &mut s.blocking_calls, "hold worker during calls");
+        calls_rows(ui, edit, &mut s.calls, out_edges);
         rate_limit_rows(ui, edit, &mut s.rate_limit);
     });
+}
+
+/// The "calls" menu: one after another, or all at once waiting for all,
+/// the first or a quorum; then, for a quorum, its size, from 1 to the
+/// service's `out_edges` calls.
+fn calls_rows(ui: &mut Ui, edit: &mut Edit, calls: &mut CallOrder, out_edges: usize) {
+    let current = match calls {
+        CallOrder::Sequential => 0,
+        CallOrder::Parallel { wait_for: WaitFor::All } => 1,
+        CallOrder::Parallel { wait_for: WaitFor::First } => 2,
+        CallOrder::Parallel { wait_for: WaitFor::Quorum(_) } => 3,
+    };
+    let no_calls = (out_edges == 0).then_some("It calls nothing yet: connect it to what it calls first.");
+    let options = CALL_ORDERS.map(Choice::new);
+    let options = [options[0], options[1], options[2], options[3].unless(no_calls)];
+    let mut chosen = current;
+    // The menu's field is not `calls`: the one problem of `calls` (a
+    // quorum out of range) goes under the quorum's row.
+    Row::new("calls", "wait_for").help(CALLS_HELP).choice(ui, edit, &mut chosen, &options);
+    if chosen != current {
+        // A majority of the calls to start with: 2 of 3.
+        let majority = (out_edges / 2 + 1).min(out_edges).max(1);
+        *calls = match chosen {
+            1 => CallOrder::Parallel { wait_for: WaitFor::All },
+            2 => CallOrder::Parallel { wait_for: WaitFor::First },
+            3 => CallOrder::Parallel { wait_for: WaitFor::Quorum(u32::try_from(majority).unwrap_or(1)) },
+            _ => CallOrder::Sequential,
+        };
+    }
+    if let CallOrder::Parallel { wait_for: WaitFor::Quorum(k) } = calls {
+        let most = u32::try_from(out_edges.max(1)).unwrap_or(u32::MAX);
+        Row::new("  quorum", "calls")
+            .unit(&format!(" of {out_edges} answers"))
+            .speed(0.05)
+            .help(
+                "Successful answers the request waits for, out of its calls (1 to the number of its edges): 2 of 3 \
+                 replicas for a quorum read. The k-th fastest answer sets its latency, so a slow minority does not \
+                 hold it; it fails as soon as too many calls failed for k to succeed.",
+            )
+            .whole(ui, edit, k, 1..=most);
+    }
 }
 
 /// The optional token bucket in front of a service, cache, queue or
@@ -434,10 +496,11 @@ mod tests {
         let problems = DocProblems::of(scenario);
         let fields = problems.node_fields.get(id).cloned().unwrap_or_default();
         let index = scenario.node_index(id).expect("the node exists");
+        let out_edges = scenario.edges.iter().filter(|e| e.from == id).count();
         let kind = RefCell::new(scenario.nodes[index].kind.clone());
         let edit = RefCell::new(Edit::with_problems(&fields));
         let mut harness = Harness::new_ui(|ui| {
-            node_kind_ui(ui, &mut kind.borrow_mut(), &mut edit.borrow_mut(), id);
+            node_kind_ui(ui, &mut kind.borrow_mut(), &mut edit.borrow_mut(), id, out_edges);
         });
         harness.run();
         drop(harness);
@@ -481,6 +544,18 @@ mod tests {
             }
             let (found, unplaced) = unplaced_problems(&s, &cache_id);
             assert_eq!(found, 2);
+            assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
+        }
+
+        // A quorum larger than the service's calls, or of none.
+        for k in [0, 5] {
+            let mut s = base.clone();
+            let app = s.node_index("app-1").expect("app-1");
+            if let NodeKind::Service(svc) = &mut s.nodes[app].kind {
+                svc.calls = CallOrder::Parallel { wait_for: WaitFor::Quorum(k) };
+            }
+            let (found, unplaced) = unplaced_problems(&s, "app-1");
+            assert_eq!(found, 1, "a quorum of {k}");
             assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
         }
 

@@ -1,6 +1,7 @@
 //! What the canvas shows about the running simulation, derived in one place
 //! from the engine's API: per node its status (down, calm, warm, hot), the
-//! recent numbers, the failure reasons; per edge its flow; the bottleneck.
+//! recent numbers, the failure reasons and the degraded answers; per edge
+//! its flow; the bottleneck.
 //! Updated once per frame in `App::logic`, read by the drawing code.
 
 mod heat;
@@ -10,8 +11,8 @@ mod sticky;
 mod window_cursor;
 
 pub use heat::{Heat, HeatLevel, error_level, next_level};
-pub use node_card::{CardLine, edge_card, edge_traffic, node_card};
-pub use reasons::{ReasonTally, client_reason_line, local_array, reason_line};
+pub use node_card::{CardLine, Tone, edge_card, edge_traffic, node_card};
+pub use reasons::{ReasonTally, client_degraded_line, client_reason_line, degraded_line, local_array, reason_line};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
@@ -60,6 +61,12 @@ impl NodeView {
     pub fn error_ratio(&self) -> f64 {
         self.recent.as_ref().map_or(0.0, |s| s.error_ratio)
     }
+
+    /// Share of the node's answers that a fallback gave (degraded, not
+    /// failed) in the last window.
+    pub fn degraded_ratio(&self) -> f64 {
+        self.recent.as_ref().map_or(0.0, |s| s.degraded_ratio)
+    }
 }
 
 /// Traffic over one edge, indexed like the simulation's edges.
@@ -79,6 +86,9 @@ pub struct EdgeFlow {
     pub retries_denied: u64,
     /// Calls the edge's open breaker failed fast, since the warm-up.
     pub breaker_open: u64,
+    /// Failed calls the edge's fallback answered instead (degraded
+    /// answers), since the warm-up.
+    pub fallbacks: u64,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -196,6 +206,7 @@ impl LiveView {
             flow.retries = counts.retries;
             flow.retries_denied = counts.retries_denied;
             flow.breaker_open = counts.breaker_open;
+            flow.fallbacks = counts.fallbacks;
         }
 
         let closed = windows_closed(sim);
@@ -227,7 +238,7 @@ impl LiveView {
         let mut bursts = Vec::new();
         for (i, view) in self.nodes.iter_mut().enumerate() {
             let open_stats = sim.node_current_window(i);
-            let open = open_stats.as_ref().map(|s| local_array(&s.failures)).unwrap_or_default();
+            let open = open_stats.as_ref().map(local_array).unwrap_or_default();
             view.open = open_stats.map(|s| (sim.now().as_secs(), s));
             for (at_s, new) in view.cursor.take_new_timed(series, i, &open, sim.now().as_secs()) {
                 view.reasons.add(at_s, &new);
@@ -326,6 +337,32 @@ mod tests {
         assert_eq!(top.first().map(|(r, _)| *r), Some(FailureReason::RateLimited), "{top:?}");
         assert!(bursts.iter().any(|b| b.node == db && b.reason == FailureReason::RateLimited));
         assert_eq!(super::reasons::reason_line(FailureReason::RateLimited, 12), "rate limited ×12 in 10 s");
+    }
+
+    /// While the recommendations service is slow, the shop answers from
+    /// its fallback: the canvas counts those answers as degraded, under
+    /// the shop and on its edge to recommendations, and never as a reason
+    /// the shop failed.
+    #[test]
+    fn a_fallback_answers_show_as_degraded_not_as_failures() {
+        let scenario =
+            crate::scenario::bundled("breaker-stops-a-cascade").and_then(|b| b.load().ok()).expect("bundled and valid");
+        let shop = scenario.node_index("shop").expect("shop");
+        let recs = scenario.edges.iter().position(|e| e.from == "shop" && e.to == "recs").expect("shop calls recs");
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        sim.run_until(SimTime::from_secs(38.0));
+        let mut view = LiveView::new(&sim);
+        for k in 1..=100 {
+            sim.run_until(SimTime::from_secs(38.0 + f64::from(k) * 0.05));
+            view.update(&sim, 0.1, true);
+        }
+        let node = &view.nodes[shop];
+        assert!(node.reasons.degraded() > 500, "{}", node.reasons.degraded());
+        assert!(node.degraded_ratio() > 0.9, "{}", node.degraded_ratio());
+        assert!(node.error_ratio() < 0.01, "{}", node.error_ratio());
+        let report = sim.report();
+        assert!(view.edges[recs].fallbacks > 0);
+        assert_eq!(view.edges[recs].fallbacks, report.edges[recs].fallbacks, "the count the report has");
     }
 
     #[test]

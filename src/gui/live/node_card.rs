@@ -1,23 +1,44 @@
 //! The numbers a node shows, each with its capacity: `workers 6/8`,
-//! `queue 41/100`, `p99 182 ms`, `errors 2.1 %`. The hover card and the
-//! inspector both print this, so they always agree.
+//! `queue 41/100`, `p99 182 ms`, `errors 2.1 %`, `degraded 100 % · 198
+//! answers`. The hover card and the inspector both print this, so they
+//! always agree.
 
-use crate::scenario::{EdgeSpec, NodeKind};
+use crate::scenario::{EdgeSpec, FallbackSpec, NodeKind};
 use crate::sim::{BreakerState, NodeLive, Stats};
 
 use super::super::format;
 use super::EdgeFlow;
 
-/// One line of the card: a name and a value, and whether it is a warning.
+/// One line of the card: a name and a value, and what its colour says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardLine {
     pub name: &'static str,
     pub value: String,
-    pub alarm: bool,
+    pub tone: Tone,
+}
+
+/// What a card line's colour says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    /// A warning: failures, a full pool, an open breaker.
+    Alarm,
+    /// Answers a fallback gave instead of failing: not a failure, not ok.
+    Degraded,
+}
+
+impl CardLine {
+    pub fn alarm(&self) -> bool {
+        self.tone == Tone::Alarm
+    }
 }
 
 fn line(name: &'static str, value: String, alarm: bool) -> CardLine {
-    CardLine { name, value, alarm }
+    CardLine { name, value, tone: if alarm { Tone::Alarm } else { Tone::Plain } }
+}
+
+fn degraded(name: &'static str, value: String) -> CardLine {
+    CardLine { name, value, tone: Tone::Degraded }
 }
 
 /// The card of a node from its state now and its last complete window.
@@ -45,6 +66,12 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
             out.push(line("p99", format::ms(s.latency.p99_ms), false));
         }
         out.push(line("errors", format::percent(s.error_ratio), s.error_ratio > 0.0));
+        if s.degraded > 0 {
+            // Answered by a fallback: a worse answer, not a failure.
+            let answers = if s.degraded == 1 { "answer" } else { "answers" };
+            let value = format!("{} · {} {answers}", format::percent(s.degraded_ratio), format::count(s.degraded));
+            out.push(degraded("degraded", value));
+        }
         if let Some(u) = s.utilisation {
             out.push(line("utilisation", format::percent(u), u >= 0.85));
         }
@@ -109,8 +136,40 @@ mod tests {
         for expected in ["workers 6/8", "queue 41/100", "p99 182 ms", "errors 2.1 %", "throughput 320 rps"] {
             assert!(text.iter().any(|t| t == expected), "{expected} missing in {text:?}");
         }
-        assert!(card.iter().find(|l| l.name == "errors").is_some_and(|l| l.alarm));
-        assert!(!card.iter().find(|l| l.name == "workers").is_some_and(|l| l.alarm));
+        assert!(card.iter().find(|l| l.name == "errors").is_some_and(CardLine::alarm));
+        assert!(!card.iter().find(|l| l.name == "workers").is_some_and(CardLine::alarm));
+        assert!(!card.iter().any(|l| l.name == "degraded"), "no degraded answers, no line");
+    }
+
+    /// Answers a fallback gave show on their own line, in their own tone,
+    /// apart from the errors: a degraded page is not a failed one.
+    #[test]
+    fn degraded_answers_show_apart_from_errors() {
+        let live = NodeLive {
+            down: false,
+            busy: 2,
+            workers: Some(30),
+            queue_len: 0,
+            queue_capacity: Some(200),
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+        };
+        let recent = Stats {
+            duration_s: 1.0,
+            ok: 2,
+            degraded: 198,
+            degraded_ratio: 0.99,
+            latency: LatencySummary { count: 200, p50_ms: 40.0, p99_ms: 45.0, ..Default::default() },
+            ..Default::default()
+        };
+        let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, Some(&recent));
+        let errors = card.iter().find(|l| l.name == "errors").expect("an errors line");
+        assert_eq!((errors.value.as_str(), errors.tone), ("0 %", Tone::Plain));
+        let degraded = card.iter().find(|l| l.name == "degraded").expect("a degraded line");
+        assert_eq!(degraded.value, "99 % · 198 answers");
+        assert_eq!(degraded.tone, Tone::Degraded);
     }
 
     #[test]
@@ -154,7 +213,24 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
             lines.push(line(name, format!("{} so far", format::count(n)), true));
         }
     }
+    if flow.fallbacks > 0 {
+        // Failed calls the caller answered itself: degraded, not failed.
+        lines.push(degraded("answered by fallback", format!("{} so far", format::count(flow.fallbacks))));
+    }
     lines
+}
+
+/// An edge's fallback as the card says it: what the caller answers
+/// instead of a failure.
+pub fn fallback_text(fallback: &FallbackSpec) -> String {
+    match fallback {
+        FallbackSpec::Respond { latency: None } => "default answer, at once".into(),
+        FallbackSpec::Respond { latency: Some(d) } => match d.mean_ms() {
+            Some(mean) => format!("default answer in {}", format::ms(mean)),
+            None => "default answer".into(),
+        },
+        FallbackSpec::ServeStale => "serve the stale copy".into(),
+    }
 }
 
 /// A breaker's state as the card says it: what it does to calls now.
@@ -181,6 +257,9 @@ pub fn edge_card(edge: &EdgeSpec, flow: Option<&EdgeFlow>) -> Vec<CardLine> {
     if edge.drop_probability > 0.0 {
         lines.push(line("dropped", format::percent(edge.drop_probability), true));
     }
+    if let Some(f) = &edge.fallback {
+        lines.push(line("fallback", fallback_text(f), false));
+    }
     lines
 }
 
@@ -196,7 +275,25 @@ mod edge_card_tests {
         let flow = EdgeFlow { rate_rps: 120.0, error_ratio: 0.05, ..EdgeFlow::default() };
         let card = edge_card(&edge, Some(&flow));
         assert_eq!(names(&card), ["latency (mean, one way)", "rate", "errors"]);
-        assert!(card[2].alarm);
+        assert!(card[2].alarm());
+    }
+
+    /// An edge with a fallback says what it answers, and once it has
+    /// answered, how often, as degraded answers rather than failures.
+    #[test]
+    fn an_edge_card_counts_the_answers_of_its_fallback_as_degraded() {
+        let mut edge = EdgeSpec::new("shop", "recs");
+        edge.fallback =
+            Some(FallbackSpec::Respond { latency: Some(crate::scenario::DistributionSpec::Constant { ms: 1.0 }) });
+        let flow = EdgeFlow { rate_rps: 5.0, error_ratio: 1.0, fallbacks: 5_900, ..EdgeFlow::default() };
+        let card = edge_card(&edge, Some(&flow));
+        let text: Vec<String> = card.iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        assert!(text.contains(&"answered by fallback 5,900 so far".to_string()), "{text:?}");
+        assert!(text.contains(&"fallback default answer in 1.0 ms".to_string()), "{text:?}");
+        let line = card.iter().find(|l| l.name == "answered by fallback").expect("the count");
+        assert_eq!(line.tone, Tone::Degraded, "not an alarm: the callers got an answer");
+        assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "answered by fallback"));
+        assert_eq!(fallback_text(&FallbackSpec::ServeStale), "serve the stale copy");
     }
 
     /// Timeouts and retries show once there are some, and only those.
@@ -206,7 +303,7 @@ mod edge_card_tests {
         let text: Vec<String> = edge_traffic(&flow).iter().map(|l| format!("{} {}", l.name, l.value)).collect();
         assert_eq!(text, ["rate 50 rps", "errors 0 %", "timeouts 1,234 so far", "retries 7 so far"]);
         let denied = EdgeFlow { retries_denied: 3, ..EdgeFlow::default() };
-        assert!(edge_traffic(&denied).iter().any(|l| l.name == "retries denied" && l.alarm));
+        assert!(edge_traffic(&denied).iter().any(|l| l.name == "retries denied" && l.alarm()));
     }
 
     /// An edge with a breaker says where it is, on the hover card and in
@@ -220,9 +317,9 @@ mod edge_card_tests {
             text,
             ["rate 0 rps", "errors 0 %", "breaker OPEN: calls fail fast", "failed fast (breaker) 40 so far"]
         );
-        assert!(open[2].alarm);
+        assert!(open[2].alarm());
         let closed = edge_card(&EdgeSpec::new("a", "b"), Some(&breaker(BreakerState::Closed)));
-        assert!(closed.iter().any(|l| l.name == "breaker" && !l.alarm), "{closed:?}");
+        assert!(closed.iter().any(|l| l.name == "breaker" && !l.alarm()), "{closed:?}");
         assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "breaker"), "no breaker, no line");
     }
 }

@@ -1,11 +1,20 @@
 //! Why requests failed at a node, as the small stacked list under it
-//! ("queue full ×120 in 10 s"): the failures of the last [`SPAN_S`]
-//! simulated seconds, so every count on the canvas says what span it
-//! covers. Paused, simulated time stands still and so do the counts.
+//! ("queue full ×120 in 10 s"), and the answers a fallback gave there
+//! instead of failing ("degraded ×300 in 10 s"): the counts of the last
+//! [`SPAN_S`] simulated seconds, so every count on the canvas says what
+//! span it covers. Paused, simulated time stands still and so do the counts.
 
 use std::collections::VecDeque;
 
-use crate::sim::{FailureCounts, FailureReason};
+use crate::sim::{FailureReason, Stats};
+
+/// Counts by outcome: one slot per failure reason (at its
+/// [`FailureReason::index`]), then [`DEGRADED`].
+pub type Tally = [u64; SLOTS];
+/// The slots of a [`Tally`].
+pub const SLOTS: usize = FailureReason::COUNT + 1;
+/// The slot of degraded answers (a fallback's), after the failure reasons.
+pub const DEGRADED: usize = FailureReason::COUNT;
 
 /// The span the counts cover, simulated seconds.
 pub const SPAN_S: f64 = 10.0;
@@ -13,16 +22,17 @@ pub const SPAN_S: f64 = 10.0;
 /// samples often, and the list must stay bounded).
 const MAX_SAMPLES: usize = 512;
 
-/// Failure counts by reason over the last [`SPAN_S`] simulated seconds.
+/// Failure counts by reason, and degraded answers, over the last
+/// [`SPAN_S`] simulated seconds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReasonTally {
-    /// (simulated time of the sample, new failures by reason), oldest first.
-    samples: VecDeque<(f64, [u64; FailureReason::COUNT])>,
+    /// (simulated time of the sample, new counts by outcome), oldest first.
+    samples: VecDeque<(f64, Tally)>,
 }
 
 impl ReasonTally {
-    /// Adds the failures seen up to `now_s`, and forgets those older than the span.
-    pub fn add(&mut self, now_s: f64, new: &[u64; FailureReason::COUNT]) {
+    /// Adds the counts seen up to `now_s`, and forgets those older than the span.
+    pub fn add(&mut self, now_s: f64, new: &Tally) {
         if new.iter().any(|n| *n > 0) {
             if self.samples.len() == MAX_SAMPLES
                 && let Some((_, oldest)) = self.samples.pop_front()
@@ -44,19 +54,29 @@ impl ReasonTally {
         }
     }
 
-    /// The reasons worth showing, largest first, at most `n`.
-    pub fn top(&self, n: usize) -> Vec<(FailureReason, u64)> {
-        let mut sums = [0u64; FailureReason::COUNT];
+    fn sums(&self) -> Tally {
+        let mut sums = [0u64; SLOTS];
         for (_, counts) in &self.samples {
             for (s, c) in sums.iter_mut().zip(counts) {
                 *s += c;
             }
         }
+        sums
+    }
+
+    /// The reasons worth showing, largest first, at most `n`.
+    pub fn top(&self, n: usize) -> Vec<(FailureReason, u64)> {
+        let sums = self.sums();
         let mut v: Vec<(FailureReason, u64)> =
             FailureReason::ALL.iter().map(|r| (*r, sums[r.index()])).filter(|(_, c)| *c > 0).collect();
         v.sort_by_key(|r| std::cmp::Reverse(r.1));
         v.truncate(n);
         v
+    }
+
+    /// Answers a fallback gave instead of failing, over the span.
+    pub fn degraded(&self) -> u64 {
+        self.sums()[DEGRADED]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -75,12 +95,24 @@ pub fn client_reason_line(reason: FailureReason, count: u64) -> String {
     format!("{} failed in {SPAN_S:.0} s: {}", super::super::format::count(count), reason.label())
 }
 
-/// The local failure counts of a [`FailureCounts`] as an array by reason.
-pub fn local_array(f: &FailureCounts) -> [u64; FailureReason::COUNT] {
-    let mut out = [0; FailureReason::COUNT];
+/// A node's degraded answers, as the canvas writes them under it:
+/// `degraded ×300 in 10 s` (answered by a fallback, not failed).
+pub fn degraded_line(count: u64) -> String {
+    format!("degraded ×{} in {SPAN_S:.0} s", super::super::format::count(count))
+}
+
+/// A client's degraded requests, as its users saw them: `300 degraded in 10 s`.
+pub fn client_degraded_line(count: u64) -> String {
+    format!("{} degraded in {SPAN_S:.0} s", super::super::format::count(count))
+}
+
+/// A node's local failure counts by reason and its degraded answers, as a [`Tally`].
+pub fn local_array(stats: &Stats) -> Tally {
+    let mut out = [0; SLOTS];
     for r in FailureReason::ALL {
-        out[r.index()] = f.get(r);
+        out[r.index()] = stats.failures.get(r);
     }
+    out[DEGRADED] = stats.degraded;
     out
 }
 
@@ -91,7 +123,7 @@ mod tests {
     #[test]
     fn counts_cover_the_last_ten_simulated_seconds_largest_first() {
         let mut t = ReasonTally::default();
-        let mut new = [0; FailureReason::COUNT];
+        let mut new = [0; SLOTS];
         new[FailureReason::Rejected.index()] = 120;
         new[FailureReason::Timeout.index()] = 35;
         t.add(1.0, &new);
@@ -105,10 +137,28 @@ mod tests {
         assert!(t.is_empty());
     }
 
+    /// Degraded answers are counted over the same span, apart from the
+    /// failures: they are never a reason.
+    #[test]
+    fn degraded_answers_are_counted_apart_from_failures() {
+        let mut t = ReasonTally::default();
+        let mut new = [0; SLOTS];
+        new[DEGRADED] = 300;
+        t.add(1.0, &new);
+        new[FailureReason::Timeout.index()] = 2;
+        t.add(2.0, &new);
+        assert_eq!(t.degraded(), 600);
+        assert_eq!(t.top(5), vec![(FailureReason::Timeout, 2)], "degraded is not a failure reason");
+        assert_eq!(degraded_line(600), "degraded ×600 in 10 s");
+        assert_eq!(client_degraded_line(600), "600 degraded in 10 s");
+        t.expire(11.5);
+        assert_eq!(t.degraded(), 300);
+    }
+
     #[test]
     fn a_slow_run_keeps_a_bounded_list_and_loses_no_failure() {
         let mut t = ReasonTally::default();
-        let mut one = [0; FailureReason::COUNT];
+        let mut one = [0; SLOTS];
         one[FailureReason::Rejected.index()] = 1;
         for k in 0..2_000 {
             t.add(f64::from(k) * 0.001, &one);

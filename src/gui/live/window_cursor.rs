@@ -1,14 +1,11 @@
-//! New failures at a node since the last look, from the closed windows of
-//! the time series plus the window still open. The engine keeps cumulative
-//! numbers per window; this turns them into increments without counting
-//! anything twice.
+//! New failures (and degraded answers) at a node since the last look,
+//! from the closed windows of the time series plus the window still open.
+//! The engine keeps cumulative numbers per window; this turns them into
+//! increments without counting anything twice.
 
-use crate::sim::FailureReason;
 use crate::sim::metrics::TimeSeries;
 
-use super::reasons::local_array;
-
-type ByReason = [u64; FailureReason::COUNT];
+use super::reasons::{SLOTS, Tally, local_array};
 
 /// Where the previous look stopped.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -16,21 +13,21 @@ pub struct WindowCursor {
     /// Windows closed (ever, including those dropped from the ring) at the last look.
     closed: u64,
     /// Counts of the window that was open at the last look, already reported.
-    seen: ByReason,
+    seen: Tally,
 }
 
 impl WindowCursor {
     /// A cursor that reports only what happens from now on.
     pub fn starting_at(series: &TimeSeries) -> Self {
-        Self { closed: series.dropped + series.len() as u64, seen: [0; FailureReason::COUNT] }
+        Self { closed: series.dropped + series.len() as u64, seen: [0; SLOTS] }
     }
 
-    /// Failures of node `node` that happened since the previous call, given
+    /// Failures (and degraded answers) of node `node` since the previous call, given
     /// the counts of the window open now.
-    pub fn take_new(&mut self, series: &TimeSeries, node: usize, open_window: &ByReason) -> ByReason {
-        let mut sum = [0u64; FailureReason::COUNT];
+    pub fn take_new(&mut self, series: &TimeSeries, node: usize, open_window: &Tally) -> Tally {
+        let mut sum = [0u64; SLOTS];
         for (_, piece) in self.take_new_timed(series, node, open_window, 0.0) {
-            add_diff(&mut sum, &piece, &[0; FailureReason::COUNT]);
+            add_diff(&mut sum, &piece, &[0; SLOTS]);
         }
         sum
     }
@@ -43,12 +40,12 @@ impl WindowCursor {
         &mut self,
         series: &TimeSeries,
         node: usize,
-        open_window: &ByReason,
+        open_window: &Tally,
         now_s: f64,
-    ) -> Vec<(f64, ByReason)> {
+    ) -> Vec<(f64, Tally)> {
         let closed_now = series.dropped + series.len() as u64;
         let mut pieces = Vec::new();
-        let mut keep = |at: f64, piece: ByReason| {
+        let mut keep = |at: f64, piece: Tally| {
             if piece.iter().any(|n| *n > 0) {
                 pieces.push((at, piece));
             }
@@ -64,14 +61,14 @@ impl WindowCursor {
             if k >= series.dropped {
                 let frame = &series.frames()[(k - series.dropped) as usize];
                 if let Some(stats) = frame.nodes.get(node) {
-                    let mut piece = [0u64; FailureReason::COUNT];
-                    add_diff(&mut piece, &local_array(&stats.failures), &already);
+                    let mut piece = [0u64; SLOTS];
+                    add_diff(&mut piece, &local_array(stats), &already);
                     keep(frame.end_s, piece);
                 }
             }
-            already = [0; FailureReason::COUNT];
+            already = [0; SLOTS];
         }
-        let mut piece = [0u64; FailureReason::COUNT];
+        let mut piece = [0u64; SLOTS];
         add_diff(&mut piece, open_window, &already);
         keep(now_s, piece);
         *self = WindowCursor { closed: closed_now, seen: *open_window };
@@ -79,7 +76,7 @@ impl WindowCursor {
     }
 }
 
-fn add_diff(acc: &mut ByReason, now: &ByReason, before: &ByReason) {
+fn add_diff(acc: &mut Tally, now: &Tally, before: &Tally) {
     for i in 0..acc.len() {
         acc[i] += now[i].saturating_sub(before[i]);
     }
@@ -88,7 +85,7 @@ fn add_diff(acc: &mut ByReason, now: &ByReason, before: &ByReason) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{FailureCounts, Stats, WindowFrame};
+    use crate::sim::{FailureCounts, FailureReason, Stats, WindowFrame};
 
     fn frame(rejected: u64) -> WindowFrame {
         frame_ending(1.0, rejected)
@@ -99,8 +96,8 @@ mod tests {
         WindowFrame { start_s: end_s - 1.0, end_s, end_to_end: Stats::default(), nodes: vec![stats], edges: vec![] }
     }
 
-    fn open(rejected: u64) -> ByReason {
-        let mut a = [0; FailureReason::COUNT];
+    fn open(rejected: u64) -> Tally {
+        let mut a = [0; SLOTS];
         a[FailureReason::Rejected.index()] = rejected;
         a
     }
