@@ -1157,6 +1157,16 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
             continue;
         }
         let slowdown = run.slowdown(n);
+        // The cause is the same whichever advice follows it.
+        let saturated = || Cause::Saturated {
+            node: n.id.clone(),
+            component: n.kind,
+            utilisation,
+            pool_size: Some(pool_size),
+            rejected,
+            mean_wait_ms: n.stats.mean_wait_ms,
+            slowdown,
+        };
         let mut advice = Vec::new();
         if slowdown > 1.0 {
             advice.push(Advice::EndSlowdown { node: n.id.clone(), factor: slowdown });
@@ -1167,19 +1177,7 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
             if let Some(to) = run.scenario.edges.get(k) {
                 advice.push(Advice::NonBlockingCalls { node: n.id.clone(), downstream: to.to.clone() });
             }
-            out.push(Finding::new(
-                Cause::Saturated {
-                    node: n.id.clone(),
-                    component: n.kind,
-                    utilisation,
-                    pool_size: Some(pool_size),
-                    rejected,
-                    mean_wait_ms: n.stats.mean_wait_ms,
-                    slowdown,
-                },
-                rejected,
-                advice,
-            ));
+            out.push(Finding::new(saturated(), rejected, advice));
             continue;
         }
         advice.push(Advice::AddPool {
@@ -1212,19 +1210,7 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         if rejected > 0 {
             advice.push(Advice::LongerQueueOnlyDelays { node: n.id.clone(), rejected });
         }
-        out.push(Finding::new(
-            Cause::Saturated {
-                node: n.id.clone(),
-                component: n.kind,
-                utilisation,
-                pool_size: Some(pool_size),
-                rejected,
-                mean_wait_ms: n.stats.mean_wait_ms,
-                slowdown,
-            },
-            rejected,
-            advice,
-        ));
+        out.push(Finding::new(saturated(), rejected, advice));
     }
 }
 
