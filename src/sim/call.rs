@@ -7,6 +7,12 @@ use super::{CallId, Outcome, SimTime};
 /// "No call" / "no edge" marker for `u32` links.
 pub const NONE: u32 = u32::MAX;
 
+/// Set in a call's `parent` when its caller stopped waiting for it (timed
+/// out): the link names no slot any more (there are far fewer than 2³¹),
+/// so its answer is late whatever the caller does next, and the caller's
+/// breaker, which counted the timeout, does not count the answer again.
+const DETACHED: u32 = 1 << 31;
+
 /// Where a call is in its life at its node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CallState {
@@ -89,6 +95,18 @@ pub struct FanOutTally {
 }
 
 impl Call {
+    /// Its caller stopped waiting for it (see `DETACHED`).
+    pub fn detach(&mut self) {
+        if self.parent != NONE {
+            self.parent |= DETACHED;
+        }
+    }
+
+    /// Whether its caller stopped waiting for it.
+    pub fn is_detached(&self) -> bool {
+        self.parent != NONE && self.parent & DETACHED != 0
+    }
+
     /// The tally of a call in [`CallState::FanOut`]. It lives in
     /// `waiting_on`, which such a call does not use (it waits on many):
     /// keeping it there keeps a call at 72 bytes.

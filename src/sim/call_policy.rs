@@ -108,16 +108,38 @@ pub struct TimeoutList {
 }
 
 impl TimeoutList {
-    /// Adds a call that times out at `deadline`; returns when to schedule
-    /// a check if none is pending.
+    /// Adds a call that times out at `deadline`, in deadline order (at the
+    /// back unless the timeout was shortened mid-run); returns when to
+    /// schedule a check if none is pending as early as this deadline (the
+    /// later one pending then finds itself replaced and does nothing).
     #[inline]
     pub fn push(&mut self, deadline: SimTime, call: CallId) -> Option<SimTime> {
-        self.entries.push_back((deadline, call));
-        if self.next_check.is_some() {
+        if self.entries.back().is_none_or(|&(last, _)| last <= deadline) {
+            self.entries.push_back((deadline, call));
+        } else {
+            let at = self.entries.partition_point(|&(d, _)| d <= deadline);
+            self.entries.insert(at, (deadline, call));
+        }
+        if self.next_check.is_some_and(|t| t <= deadline) {
             return None;
         }
         self.next_check = Some(deadline);
         self.next_check
+    }
+
+    /// When the pending check fires, if one is scheduled.
+    pub fn next_check(&self) -> Option<SimTime> {
+        self.next_check
+    }
+
+    /// How many calls it holds, answered ones not yet dropped included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Keeps only the calls `awaited` says are still unanswered.
+    pub fn retain(&mut self, mut awaited: impl FnMut(CallId) -> bool) {
+        self.entries.retain(|&(_, call)| awaited(call));
     }
 
     /// The earliest entry.

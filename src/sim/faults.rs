@@ -306,7 +306,9 @@ impl Simulation {
                 self.complete_request(call, Outcome::Failed { reason: FailureReason::NodeDown, origin: i as u32 });
             } else if is_root_or_message {
                 // A queued message is lost with the broker.
-                let was_delivering = c.state == CallState::Waiting;
+                // Anything but waiting in line: a consumer had it (waiting
+                // for, retrying, or falling back from its delivery).
+                let was_delivering = c.state != CallState::Queued;
                 let m = &mut self.nodes[i].metrics;
                 m.counters.failed[FailureReason::NodeDown.index()] += 1;
                 if was_delivering {

@@ -10,6 +10,8 @@ use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
+use crate::scenario::WaitFor;
+
 use super::{
     CallId, EdgeRuntime, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList,
     TimeoutOwner,
@@ -92,9 +94,16 @@ impl Simulation {
         let attempt = self.send(root, edge);
         if let Behaviour::Client(client) = &mut self.nodes[node].behaviour
             && let Some(timeout) = client.timeout_ns
-            && let Some(check) = client.timeouts.push(now.after(timeout), attempt)
         {
-            self.schedule(check, Event::TimeoutCheck(TimeoutOwner::Client(node as u32)));
+            let check = client.timeouts.push(now.after(timeout), attempt);
+            let crowded = timeouts_crowded(&client.timeouts, &self.calls);
+            let owner = TimeoutOwner::Client(node as u32);
+            if let Some(check) = check {
+                self.schedule(check, Event::TimeoutCheck(owner));
+            }
+            if crowded {
+                self.prune_timeouts(owner);
+            }
         }
     }
 
@@ -151,9 +160,11 @@ impl Simulation {
     #[inline(never)]
     pub(super) fn on_timeout_check(&mut self, owner: TimeoutOwner) {
         let now = self.now;
-        if let Some(list) = self.timeout_list(owner) {
-            list.set_next_check(None);
+        let Some(list) = self.timeout_list(owner) else { return };
+        if list.next_check() != Some(now) {
+            return; // replaced by an earlier check (a shorter timeout set live)
         }
+        list.set_next_check(None);
         loop {
             let Some((deadline, call)) = self.timeout_list(owner).and_then(|l| l.front()) else { return };
             let awaited = self.is_awaited(call);
@@ -186,17 +197,38 @@ impl Simulation {
 
     /// Whether some caller still waits for `attempt`'s answer.
     fn is_awaited(&self, attempt: CallId) -> bool {
-        let Some(child) = self.calls.get(attempt) else { return false };
-        let parent = CallId { index: child.parent, generation: child.parent_generation };
-        self.calls.get(parent).is_some_and(|p| awaits(p, attempt))
+        awaited_in(&self.calls, attempt)
+    }
+
+    /// Drops the answered calls from `owner`'s timeout list. Answered
+    /// calls are otherwise dropped only when they reach its front, so a
+    /// long timeout would keep every call of the last `timeout` seconds:
+    /// memory that follows the requests served, not those in flight.
+    #[cold]
+    #[inline(never)]
+    fn prune_timeouts(&mut self, owner: TimeoutOwner) {
+        let calls = &self.calls;
+        let list = match owner {
+            TimeoutOwner::Client(node) => match &mut self.nodes[node as usize].behaviour {
+                Behaviour::Client(client) => &mut client.timeouts,
+                _ => return,
+            },
+            TimeoutOwner::Edge(edge) => match self.edges[edge as usize].policy.as_mut() {
+                Some(policy) => &mut policy.timeouts,
+                None => return,
+            },
+        };
+        list.retain(|call| awaited_in(calls, call));
     }
 
     /// The client stops waiting for `attempt`; it goes on downstream and its
     /// answer will be ignored.
     fn time_out(&mut self, attempt: CallId) {
-        let Some(child) = self.calls.get(attempt) else { return };
+        let Some(child) = self.calls.get_mut(attempt) else { return };
         let root = CallId { index: child.parent, generation: child.parent_generation };
-        self.count_timeout(child.via_edge);
+        let edge = child.via_edge;
+        child.detach();
+        self.count_timeout(edge);
         let Some(parent) = self.calls.get_mut(root) else { return };
         parent.waiting_on = NO_CALL;
         let origin = parent.node;
@@ -220,10 +252,9 @@ impl Simulation {
         let origin = p.node;
         if let Some(c) = self.calls.get_mut(child) {
             // Its answer, when it comes, is late: it no longer names its
-            // caller (a past generation, which no new call can have), so
-            // neither a fan-out, nor a hedge, nor a retry of the same caller
-            // takes it for one of its own.
-            c.parent_generation = c.parent_generation.wrapping_sub(1);
+            // caller, so neither a fan-out, nor a hedge, nor a retry of the
+            // same caller takes it for one of its own.
+            c.detach();
         }
         let timed_out = Outcome::Failed { reason: FailureReason::Timeout, origin };
         if hedged {
@@ -322,14 +353,23 @@ impl Simulation {
         let (first, primary) =
             self.calls.get(parent).map_or((false, false), |p| (p.edge_retries == 0, p.state == CallState::Waiting));
         let Some(policy) = self.edges[edge as usize].policy.as_mut() else { return };
-        if first && let Some(budget) = &mut policy.budget {
+        if first
+            && primary
+            && let Some(budget) = &mut policy.budget
+        {
+            // A first try earns retries; a hedge's copy is no first try.
             budget.deposit(now);
         }
         let hedge_after = policy.hedge_after_ns.filter(|_| primary);
-        if let Some(timeout) = policy.timeout_ns
-            && let Some(check) = policy.timeouts.push(now.after(timeout), child)
-        {
-            self.schedule(check, Event::TimeoutCheck(TimeoutOwner::Edge(edge)));
+        if let Some(timeout) = policy.timeout_ns {
+            let check = policy.timeouts.push(now.after(timeout), child);
+            let crowded = timeouts_crowded(&policy.timeouts, &self.calls);
+            if let Some(check) = check {
+                self.schedule(check, Event::TimeoutCheck(TimeoutOwner::Edge(edge)));
+            }
+            if crowded {
+                self.prune_timeouts(TimeoutOwner::Edge(edge));
+            }
         }
         if let Some(delay) = hedge_after {
             self.schedule(now.after(delay), Event::Hedge(child));
@@ -448,25 +488,36 @@ impl Simulation {
     pub(super) fn on_reply(&mut self, child: CallId) {
         let Some(c) = self.calls.get(child) else { return };
         let parent = CallId { index: c.parent, generation: c.parent_generation };
-        let (outcome, edge) = (c.outcome, c.via_edge);
+        let (outcome, edge, detached) = (c.outcome, c.via_edge, c.is_detached());
         self.calls.free(child);
         let awaited = self.calls.get(parent).is_some_and(|p| awaits(p, child));
         let failed = matches!(outcome, Outcome::Failed { .. });
         let mut policy = false;
         if let Some(e) = self.edges.get_mut(edge as usize) {
-            // A refused call never took a place in the bulkhead.
-            if !matches!(outcome, Outcome::Failed { reason: FailureReason::BulkheadFull, .. }) {
+            // A call its own edge refused never took a place in the bulkhead.
+            let refused_here = matches!(
+                outcome,
+                Outcome::Failed { reason: FailureReason::BulkheadFull | FailureReason::BreakerOpen, origin }
+                    if origin == e.from
+            );
+            if !refused_here {
                 e.in_flight = e.in_flight.saturating_sub(1);
             }
+            policy = e.policy.is_some();
             if !awaited {
-                // The caller gave up (timeout, counted then) or crashed meanwhile.
+                // The caller gave up (timeout, counted then) or crashed, or
+                // another answer settled it (a hedge, a fan-out) meanwhile.
                 e.counters.late_answers += 1;
+                if policy && !detached {
+                    // The call did end: its breaker hears how, or a
+                    // half-open breaker would wait for this probe for ever.
+                    self.breaker_counts(edge, outcome);
+                }
                 return;
             }
             if failed {
                 e.counters.failed += 1;
             }
-            policy = e.policy.is_some();
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
         match p.state {
@@ -760,13 +811,8 @@ impl Simulation {
             }
             return;
         }
-        let node = p.node as usize;
-        if let Some(t) = self.nodes[node].out_edges.iter().position(|&e| e == edge)
-            && let Behaviour::LoadBalancer { .. } = self.nodes[node].behaviour
-        {
-            // The winner's target is the one least-connections hears from.
-            p.lb_target = u8::try_from(t).unwrap_or(u8::MAX);
-        }
+        // A load balancer's `lb_target` names the copy's target: the first
+        // copy's was settled when the copy went out, so each is counted once.
         self.on_child_answer(parent, outcome);
     }
 
@@ -808,7 +854,12 @@ impl Simulation {
         p.set_fan_out_tally(tally);
         let holds_worker = p.holds_worker;
         let calls = self.nodes[node].out_edges.len();
-        let Behaviour::Service { fan_out: Some(wait_for), .. } = &self.nodes[node].behaviour else { return };
+        // A service switched to sequential calls while this request was out
+        // waits for all of its calls (what it started with is not kept).
+        let wait_for = match &self.nodes[node].behaviour {
+            Behaviour::Service { fan_out, .. } => fan_out.unwrap_or(WaitFor::All),
+            _ => return,
+        };
         let needed = wait_for.needed(calls);
         let answer = if usize::from(tally.succeeded) >= needed {
             if tally.degraded { Outcome::Degraded } else { Outcome::Ok }
@@ -1172,6 +1223,21 @@ impl Simulation {
         let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, EdgeRuntime::delay);
         self.schedule(now.after(delay), Event::Reply(id));
     }
+}
+
+/// Whether some caller still waits for `call`'s answer.
+fn awaited_in(calls: &super::call::CallSlab, call: CallId) -> bool {
+    let Some(child) = calls.get(call) else { return false };
+    let parent = CallId { index: child.parent, generation: child.parent_generation };
+    calls.get(parent).is_some_and(|p| awaits(p, call))
+}
+
+/// Whether a timeout list holds many more calls than are in flight in
+/// the whole simulation, so most of it must be answered calls (see
+/// `prune_timeouts`). Pruning then halves it at least: amortised O(1).
+#[inline]
+fn timeouts_crowded(list: &TimeoutList, calls: &super::call::CallSlab) -> bool {
+    list.len() > 64 && list.len() > 2 * calls.live()
 }
 
 /// Whether `caller` still waits for `child`'s answer: the one call it

@@ -1448,3 +1448,93 @@ fn callers_time_out_during_a_pause_and_arrivals_still_queue() {
     let server = sim.node_totals(1).expect("server");
     assert_eq!(server.failed, 0, "the frozen server accepted and served everything: {:?}", server.failures);
 }
+
+/// Found by review: a half-open breaker counted a probe only when its
+/// caller still waited for the answer, so a probe that lost a hedge race
+/// was never counted and the breaker stayed half-open for good. Every
+/// answer that was not already counted as a timeout now reaches it.
+#[test]
+fn a_breaker_behind_a_hedge_closes_again_once_its_callee_recovers() {
+    let mut s = scenario(
+        "hedge-breaker",
+        45,
+        1.0,
+        vec![
+            poisson_client("users", 50.0),
+            service("api", 500, None, constant(0.001)),
+            service("db", 500, None, constant(20.0)),
+        ],
+        &[("users", "api"), ("api", "db")],
+    );
+    s.edges[1].hedge = Some(HedgeSpec { delay_ms: 5.0 });
+    s.edges[1].breaker = Some(BreakerSpec {
+        failure_rate: 0.5,
+        window: BreakerWindow::Calls(10),
+        min_calls: 10,
+        open_s: 1.0,
+        probes: 2,
+    });
+    s.faults.push(FaultSpec::Errors { node: "db".into(), probability: 1.0, from_s: 1.0, to_s: 3.0 });
+    let mut sim = run(&s, 10.0);
+    assert_eq!(sim.edge_breaker_state(1), Some(BreakerState::Closed));
+    let before = sim.node_totals(0).expect("users").ok;
+    sim.run_until(SimTime::from_secs(20.0));
+    let served = sim.node_totals(0).expect("users").ok - before;
+    assert!(served > 450, "served again after the errors stop: {served} in 10 s at 50/s");
+}
+
+/// Found by review: an answer to a call its own breaker refused gave back
+/// a bulkhead place it never took, so the bulkhead let several times its
+/// cap through. The callee now never holds more calls than the cap.
+#[test]
+fn a_breakers_refusals_leave_the_bulkhead_count_alone() {
+    let mut s = scenario(
+        "bulkhead-breaker",
+        46,
+        1.0,
+        vec![
+            poisson_client("users", 1_000.0),
+            service("api", 5_000, None, constant(0.001)),
+            service("slow", 5_000, None, constant(2_000.0)),
+        ],
+        &[("users", "api"), ("api", "slow")],
+    );
+    s.edges[1].max_concurrent = Some(10);
+    s.edges[1].timeout_ms = Some(50.0);
+    s.edges[1].breaker = Some(BreakerSpec {
+        failure_rate: 0.5,
+        window: BreakerWindow::Calls(10),
+        min_calls: 10,
+        open_s: 0.3,
+        probes: 10,
+    });
+    let sim = run(&s, 4.0);
+    let slow = sim.node_totals(2).expect("slow");
+    assert!(slow.mean_busy <= 10.0, "never more than the bulkhead's 10 at once: {}", slow.mean_busy);
+}
+
+/// Found by review: a timeout shortened while the run goes on fired only
+/// once the calls sent under the old, longer one had reached their
+/// deadline. The new calls now time out on time.
+#[test]
+fn a_timeout_shortened_live_applies_to_the_next_calls_at_once() {
+    let mut s = scenario(
+        "shorter-timeout",
+        47,
+        1.0,
+        vec![
+            poisson_client("users", 50.0),
+            service("api", 500, None, constant(1.0)),
+            service("slow", 500, None, constant(200.0)),
+        ],
+        &[("users", "api"), ("api", "slow")],
+    );
+    s.edges[1].timeout_ms = Some(10_000.0);
+    let mut sim = run(&s, 2.0);
+    let mut edge = s.edges[1].clone();
+    edge.timeout_ms = Some(50.0);
+    assert_eq!(sim.update_edge(1, &edge), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(4.0));
+    let timeouts = sim.report().edges[1].timeouts;
+    assert!(timeouts > 60, "the calls of the last 2 s time out after 50 ms, not 10 s: {timeouts}");
+}
