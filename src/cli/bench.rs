@@ -250,6 +250,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             blocking_calls,
             rate_limit: None,
             calls: CallOrder::default(),
+            shed_after_ms: None,
         }),
     }
 }

@@ -208,6 +208,8 @@ fn reason_color(r: FailureReason) -> Color32 {
         FailureReason::BulkheadFull => Color32::from_rgb(170, 130, 220),
         // Slate blue: the caller's own choice to fail fast, like the bulkhead.
         FailureReason::BreakerOpen => Color32::from_rgb(110, 130, 200),
+        // Brown: load dropped on purpose after waiting too long.
+        FailureReason::Shed => Color32::from_rgb(170, 120, 80),
     }
 }
 

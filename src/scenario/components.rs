@@ -266,6 +266,12 @@ pub struct ServiceSpec {
     /// have answered.
     #[serde(default)]
     pub calls: CallOrder,
+    /// Load shedding: a request that waited longer than this for a worker
+    /// is dropped when its turn comes ("shed") instead of being served
+    /// late, for a caller that has probably given up. Absent = serve every
+    /// request however long it waited.
+    #[serde(default)]
+    pub shed_after_ms: Option<f64>,
 }
 
 /// How a service makes its downstream calls.
@@ -327,6 +333,7 @@ impl Default for ServiceSpec {
             blocking_calls: true,
             rate_limit: None,
             calls: CallOrder::Sequential,
+            shed_after_ms: None,
         }
     }
 }

@@ -668,6 +668,9 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             c.count(&kind, "workers", u64::from(sv.workers), 1, u64::from(u32::MAX), "worker");
             c.distribution(&kind, "service_time", &sv.service_time);
             c.probability(&kind, "error_probability", sv.error_probability);
+            if let Some(shed) = sv.shed_after_ms {
+                c.non_negative(&kind, "shed_after_ms", shed, MAX_MS, "ms");
+            }
             if let CallOrder::Parallel { wait_for: WaitFor::Quorum(k) } = sv.calls
                 && (k == 0 || k as usize > out)
             {

@@ -256,8 +256,9 @@ impl Simulation {
                 *service_time = Distribution::new(&spec.service_time);
                 *error_probability = spec.error_probability;
                 *blocking_calls = spec.blocking_calls;
-                // Requests already fanned out finish the way they started.
+                // Requests already fanned out finish waiting for all calls.
                 *fan_out = spec.calls.wait_for();
+                n.shed_after_ns = spec.shed_after_ms.map(ms_to_nanos);
             }
             (Behaviour::Cache { store, lookup_time }, NodeKind::Cache(spec)) => {
                 *lookup_time = Distribution::new(&spec.lookup_time);

@@ -122,6 +122,7 @@ impl Simulation {
                 health: Health::default(),
                 metrics: NodeMetrics::default(),
                 limiter: spec.kind.rate_limit().map(|r| super::TokenBucket::new(r, SimTime::ZERO)),
+                shed_after_ns: shed_after_ns(&spec.kind),
             });
         }
 
@@ -423,6 +424,14 @@ impl Simulation {
 
     pub fn edge_count(&self) -> usize {
         self.edges.len()
+    }
+}
+
+/// A service's load-shedding wait limit, nanoseconds.
+pub(super) fn shed_after_ns(kind: &NodeKind) -> Option<u64> {
+    match kind {
+        NodeKind::Service(s) => s.shed_after_ms.map(ms_to_nanos),
+        _ => None,
     }
 }
 

@@ -29,10 +29,13 @@ pub enum FailureReason {
     /// The caller's circuit breaker on the edge was open: recent calls
     /// failed too often, so this one failed at once, without being sent.
     BreakerOpen,
+    /// The node shed it: it waited in line longer than the node's
+    /// `shed_after_ms`, so it was dropped when its turn came.
+    Shed,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
     pub const ALL: [FailureReason; Self::COUNT] = [
         Self::Rejected,
         Self::NodeDown,
@@ -43,6 +46,7 @@ impl FailureReason {
         Self::RateLimited,
         Self::BulkheadFull,
         Self::BreakerOpen,
+        Self::Shed,
     ];
 
     #[inline]
@@ -62,6 +66,7 @@ impl FailureReason {
             Self::RateLimited => "rate limited",
             Self::BulkheadFull => "bulkhead full",
             Self::BreakerOpen => "breaker open",
+            Self::Shed => "shed",
         }
     }
 
@@ -77,6 +82,7 @@ impl FailureReason {
             Self::RateLimited => "rate_limited",
             Self::BulkheadFull => "bulkhead_full",
             Self::BreakerOpen => "breaker_open",
+            Self::Shed => "shed",
         }
     }
 }

@@ -1181,9 +1181,40 @@ impl Simulation {
             n.metrics.queue.add(now, -1);
             if matches!(n.behaviour, Behaviour::Queue { .. }) {
                 self.consume(next);
+            } else if n.shed_after_ns.is_some() {
+                self.serve_or_shed(next, node, server);
             } else {
                 self.start_work(next, true);
             }
+        }
+    }
+
+    /// Load shedding at a node with `shed_after_ms`: the request whose turn
+    /// it is is dropped ("shed") if it waited longer than that, and the
+    /// worker goes to the next in line, until one has not waited too long.
+    /// A loop, not recursion: a long line of stale requests is shed in one
+    /// pass.
+    #[inline(never)]
+    fn serve_or_shed(&mut self, first: CallId, node: usize, server: usize) {
+        let now = self.now;
+        let mut next = Some(first);
+        while let Some(call) = next {
+            let waited = self.calls.get(call).map_or(0, |c| now.since(c.mark));
+            let n = &mut self.nodes[node];
+            if n.shed_after_ns.is_none_or(|cap| waited <= cap) {
+                self.start_work(call, true);
+                return;
+            }
+            // Give the worker back and take the next in line.
+            next = match &mut n.behaviour {
+                Behaviour::Service { station, .. } => station.release(),
+                Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
+                _ => None,
+            };
+            if next.is_some() {
+                n.metrics.queue.add(now, -1);
+            }
+            self.fail_here(call, FailureReason::Shed);
         }
     }
 

@@ -25,6 +25,9 @@ pub struct NodeRuntime {
     /// Admission control in front of the node's own behaviour; `None`
     /// (most nodes) costs one check per arrival.
     pub limiter: Option<TokenBucket>,
+    /// Load shedding: a request that waited longer than this for a worker
+    /// is dropped when its turn comes (`None`: never).
+    pub shed_after_ns: Option<u64>,
 }
 
 /// Crashes, slowdowns, injected errors and pauses in force at a node.

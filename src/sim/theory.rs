@@ -213,6 +213,19 @@ pub fn pause_added_delay_dd1(lambda: f64, mu: f64, pause_s: f64) -> f64 {
     (k + 1.0) * pause_s - gap * k * (k + 1.0) / 2.0
 }
 
+/// Share of requests an M/M/1 server sheds when a request that waited
+/// longer than `d` for it is dropped (M/M/1+D, deterministic patience):
+/// `(1 − ρ)·ρ·e^{−(μ−λ)d} / (1 − ρ²·e^{−(μ−λ)d})`. Dropping a request
+/// when its turn comes is the same as it leaving at its deadline: in both,
+/// the server never works on it, so the requests served are the same.
+/// With `d = 0` it is M/M/1/1's ρ/(1 + ρ); as d grows it vanishes (ρ < 1)
+/// or tends to 1 − 1/ρ (ρ > 1, the excess).
+pub fn mm1_shed_share(lambda: f64, mu: f64, d: f64) -> f64 {
+    let rho = lambda / mu;
+    let e = (-(mu - lambda) * d).exp();
+    (1.0 - rho) * rho * e / (1.0 - rho * rho * e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             blocking_calls: true,
             rate_limit: None,
             calls: CallOrder::default(),
+            shed_after_ms: None,
         }),
     )
 }
@@ -46,6 +47,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             blocking_calls: false,
             rate_limit: None,
             calls: CallOrder::default(),
+            shed_after_ms: None,
         }),
     )
 }

@@ -282,6 +282,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 blocking_calls: blocking,
                 rate_limit: None,
                 calls: CallOrder::default(),
+                shed_after_ms: None,
             }),
         );
         scenario(
@@ -333,6 +334,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         blocking_calls: true,
         rate_limit: None,
         calls: CallOrder::default(),
+        shed_after_ms: None,
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -404,6 +406,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         blocking_calls: true,
         rate_limit: None,
         calls: CallOrder::default(),
+        shed_after_ms: None,
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -1537,4 +1540,32 @@ fn a_timeout_shortened_live_applies_to_the_next_calls_at_once() {
     sim.run_until(SimTime::from_secs(4.0));
     let timeouts = sim.report().edges[1].timeouts;
     assert!(timeouts > 60, "the calls of the last 2 s time out after 50 ms, not 10 s: {timeouts}");
+}
+
+/// Load shedding under overload: at twice its capacity a service without
+/// it queues without end and every answer comes later; with
+/// `shed_after_ms: 50` the requests that waited too long are dropped when
+/// their turn comes, and those served wait at most 50 ms (issue 8).
+#[test]
+fn shedding_keeps_the_wait_of_served_requests_bounded_under_overload() {
+    let build = |shed: Option<f64>| {
+        let mut s = scenario(
+            "shed",
+            48,
+            1.0,
+            vec![poisson_client("users", 200.0), service("api", 1, None, exp_ms(10.0))],
+            &[("users", "api")],
+        );
+        if let NodeKind::Service(spec) = &mut s.nodes[1].kind {
+            spec.shed_after_ms = shed;
+        }
+        run(&s, 30.0).node_totals(1).expect("api")
+    };
+    let without = build(None);
+    let with = build(Some(50.0));
+    assert!(without.latency.p99_ms > 5_000.0, "the line grows for ever: {:?}", without.latency);
+    assert!(with.failures.shed > 2_000, "about half is shed: {:?}", with.failures);
+    assert!(with.mean_wait_ms <= 50.0, "served requests waited at most 50 ms: {}", with.mean_wait_ms);
+    assert!(with.latency.p99_ms < 120.0, "{:?}", with.latency);
+    assert!(with.utilisation.unwrap_or(0.0) > 0.95, "the worker stays busy with fresh requests");
 }

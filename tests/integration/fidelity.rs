@@ -979,3 +979,42 @@ fn a_pause_adds_the_delay_its_backlog_takes_to_drain() {
         &checks,
     );
 }
+
+/// Load shedding by waiting time on an M/M/1 server: a request that
+/// waited more than d is dropped when its turn comes, which is M/M/1+D
+/// (deterministic patience) for who is served; the shed share is
+/// `(1 − ρ)ρe^{−(μ−λ)d} / (1 − ρ²e^{−(μ−λ)d})` (`theory::mm1_shed_share`),
+/// below and above saturation (issue 8).
+fn shed_share(lambda: f64, seed: u64) -> (f64, Vec<f64>) {
+    let mut s = scenario(
+        "shedding",
+        seed,
+        5.0,
+        vec![poisson_client("c", lambda), service("s", 1, None, exp_ms(10.0))],
+        &[("c", "s")],
+    );
+    if let NodeKind::Service(spec) = &mut s.nodes[1].kind {
+        spec.shed_after_ms = Some(20.0);
+    }
+    s.warmup_s = 5.0;
+    let sim = run(&s, 600.0);
+    let shed = |w: &Stats| if w.arrivals > 0 { w.failures.shed as f64 / w.arrivals as f64 } else { 0.0 };
+    let total = sim.node_totals(1).expect("s");
+    (shed(&total), per_window(&sim, 1, shed))
+}
+
+#[test]
+fn shedding_after_a_wait_drops_the_m_m_1_plus_d_share() {
+    let (mu, d) = (100.0, 0.02);
+    let (below, below_batches) = shed_share(80.0, 30);
+    let (above, above_batches) = shed_share(150.0, 31);
+    let checks = [
+        check("shed share at ρ = 0.8", theory::mm1_shed_share(80.0, mu, d), below, &below_batches, 0.0),
+        check("shed share at ρ = 1.5 (overload)", theory::mm1_shed_share(150.0, mu, d), above, &above_batches, 0.0),
+    ];
+    verify(
+        "shedding",
+        "M/M/1 shedding requests that waited over 20 ms, μ = 100/s, λ = 80/s and 150/s, 600 s, seeds 30–31",
+        &checks,
+    );
+}

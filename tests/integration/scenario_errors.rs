@@ -801,3 +801,12 @@ fn a_hedge_on_a_clients_edge_or_without_a_delay_is_refused() {
     assert_problem_at(&list, &source, "delay_ms: 0", &["`delay_ms`", "more than 0"]);
     assert_problem_at(&list, &source, "hedge: (", &["is a client", "hedge on the balancer's edges"]);
 }
+
+/// A negative shedding limit is refused where written.
+#[test]
+fn a_negative_shedding_limit_is_refused_where_written() {
+    let source = GOOD.replacen("service_time:", "shed_after_ms: -5, service_time:", 1);
+    let list = problems(&source);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_problem_at(&list, &source, "shed_after_ms: -5", &["`shed_after_ms`", "0 or more"]);
+}

@@ -41,6 +41,10 @@ pub struct FailureCounts {
     /// from older reports.
     #[serde(default)]
     pub breaker_open: u64,
+    /// Dropped by the node's load shedding after waiting too long. Absent
+    /// from older reports.
+    #[serde(default)]
+    pub shed: u64,
     pub downstream: u64,
 }
 
@@ -56,6 +60,7 @@ impl FailureCounts {
             rate_limited,
             bulkhead_full,
             breaker_open,
+            shed,
         ] = by_reason;
         FailureCounts {
             rejected,
@@ -67,6 +72,7 @@ impl FailureCounts {
             rate_limited,
             bulkhead_full,
             breaker_open,
+            shed,
             downstream,
         }
     }
@@ -82,6 +88,7 @@ impl FailureCounts {
             FailureReason::RateLimited => self.rate_limited,
             FailureReason::BulkheadFull => self.bulkhead_full,
             FailureReason::BreakerOpen => self.breaker_open,
+            FailureReason::Shed => self.shed,
         }
     }
 
