@@ -299,6 +299,15 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str, out
             .help("Requests served at once (threads in the pool). When all are busy, requests wait in the queue.")
             .whole(ui, edit, &mut s.workers, 1..=100_000);
         Row::new("queue capacity", "queue_capacity").help("Requests that may wait for a worker. When it is full, new requests are rejected at once ('queue full').").optional_whole(ui, edit, &mut s.queue_capacity, (100, "unbounded"));
+        Row::new("shed after", "shed_after_ms")
+            .unit(" ms")
+            .help(
+                "Load shedding: a request that waited longer than this for a worker is dropped when its turn \
+                 comes ('shed'), instead of being served late for a caller that has given up. Under overload \
+                 the requests served stay fast and the excess fails at once. Set it a little under your \
+                 callers' timeout.",
+            )
+            .optional_number(ui, edit, &mut s.shed_after_ms, (500.0, "serve however late"), 0.0..=MAX_MS);
         distribution_rows(
             ui,
             edit,
@@ -558,6 +567,16 @@ mod tests {
             assert_eq!(found, 1, "a quorum of {k}");
             assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
         }
+
+        // A shedding limit below zero.
+        let mut s = base.clone();
+        let app = s.node_index("app-1").expect("app-1");
+        if let NodeKind::Service(svc) = &mut s.nodes[app].kind {
+            svc.shed_after_ms = Some(-5.0);
+        }
+        let (found, unplaced) = unplaced_problems(&s, "app-1");
+        assert_eq!(found, 1, "a negative shedding limit");
+        assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
 
         let db = base.nodes.iter().position(|n| matches!(n.kind, NodeKind::Database(_))).expect("a database");
         let db_id = base.nodes[db].id.clone();
