@@ -119,6 +119,18 @@ pub enum Cause {
         /// How busy the node's pool was with what the limiter let through.
         utilisation: Option<f64>,
     },
+    /// A service shed requests that waited longer than its
+    /// `shed_after_ms`: load dropped on purpose, so that those it serves
+    /// are served before their callers give up — not a breakdown.
+    Shed {
+        node: String,
+        shed_after_ms: f64,
+        /// Attempts shed, of the attempts that reached the node.
+        shed: u64,
+        attempts: u64,
+        /// How busy the node's pool was: near 1 when the load exceeded it.
+        utilisation: Option<f64>,
+    },
     /// A caller's bulkhead on an edge refused calls beyond its cap: the
     /// dependency is slow or busy, and the bulkhead kept it from taking
     /// every worker of the caller — shed on purpose, not a breakdown.
@@ -440,7 +452,7 @@ impl Cause {
             Self::NoHealthyTarget { .. } => 3,
             Self::InjectedErrors { .. } => 4,
             Self::ErrorRate { .. } => 5,
-            Self::RateLimited { .. } | Self::BulkheadFull { .. } => 6,
+            Self::RateLimited { .. } | Self::Shed { .. } | Self::BulkheadFull { .. } => 6,
             Self::LossyLink { .. } => 7,
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
@@ -469,6 +481,7 @@ impl Cause {
                 format!("{} was answering with errors", who(node))
             }
             Self::RateLimited { node, .. } => format!("{} was refusing calls beyond its rate limit", who(node)),
+            Self::Shed { node, .. } => format!("{} was shedding what it could not serve in time", who(node)),
             Self::Partition { from, to, .. } => format!("the link from {from} to {to} was cut"),
             Self::LossyLink { from, to, .. } => format!("the link from {from} to {to} was losing calls"),
             Self::EdgeTimeouts { to, .. } => format!("{} was too slow to answer in time", who(to)),
@@ -493,6 +506,7 @@ impl Cause {
             Self::InjectedErrors { node, .. }
             | Self::ErrorRate { node, .. }
             | Self::RateLimited { node, .. }
+            | Self::Shed { node, .. }
             | Self::NodeDown { node, .. }
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. }
@@ -522,6 +536,7 @@ impl Cause {
             Self::InjectedErrors { .. } => "Injected errors".into(),
             Self::ErrorRate { node, .. } => format!("{node} fails by design"),
             Self::RateLimited { node, .. } => format!("{node}'s rate limit shed the excess"),
+            Self::Shed { node, .. } => format!("{node} shed the excess"),
             Self::BulkheadFull { from, to, .. } => format!("{from}'s bulkhead to {to} shed the excess"),
             Self::NodeDown { node, down_s, .. } => format!("{node} was down for {}", seconds(*down_s)),
             Self::NoHealthyTarget { balancer, .. } => format!("{balancer} had nowhere to send"),
@@ -580,6 +595,11 @@ impl Cause {
                 "it refused {} beyond {} requests/s",
                 counted(*refused, "attempt", "attempts"),
                 round_rate(*rate_rps)
+            ),
+            Self::Shed { shed, shed_after_ms, .. } => format!(
+                "it shed {} that waited over {} ms",
+                counted(*shed, "attempt", "attempts"),
+                round_rate(*shed_after_ms)
             ),
             Self::BulkheadFull { refused, max_concurrent, .. } => format!(
                 "it refused {} beyond {} in flight at once",
@@ -786,6 +806,20 @@ impl fmt::Display for Cause {
                 )?;
                 if let Some(u) = utilisation {
                     write!(f, "; what it let through kept it {} busy", percent(*u))?;
+                }
+                Ok(())
+            }
+            Self::Shed { node, shed_after_ms, shed, attempts, utilisation } => {
+                write!(
+                    f,
+                    "{node} shed {} of its {} (\"shed\"): they had waited over {} ms for a worker, so their callers \
+                     would likely have given up before they were served",
+                    count(*shed),
+                    counted(*attempts, "attempt", "attempts"),
+                    round_rate(*shed_after_ms)
+                )?;
+                if let Some(u) = utilisation {
+                    write!(f, "; the rest kept it {} busy", percent(*u))?;
                 }
                 Ok(())
             }

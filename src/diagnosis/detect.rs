@@ -815,6 +815,35 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Services that shed requests which waited too long: load dropped on
+/// purpose. The advice is capacity, when the pool was full, for the load
+/// that was shed.
+pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let shed = n.stats.failures.shed;
+        let Some(NodeKind::Service(spec)) = run.spec(&n.id) else { continue };
+        let Some(shed_after_ms) = spec.shed_after_ms.filter(|_| shed > 0) else { continue };
+        let advice = vec![Advice::AddPool {
+            node: n.id.clone(),
+            component: n.kind,
+            pool_size: n.workers,
+            utilisation: n.stats.utilisation,
+            idle_downstream: None,
+        }];
+        out.push(Finding::new(
+            Cause::Shed {
+                node: n.id.clone(),
+                shed_after_ms,
+                shed,
+                attempts: n.stats.arrivals,
+                utilisation: n.stats.utilisation,
+            },
+            shed,
+            advice,
+        ));
+    }
+}
+
 pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
     for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
         let Some(cap) = spec.max_concurrent else { continue };

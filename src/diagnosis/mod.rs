@@ -170,6 +170,7 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::retry_amplification(&run, &mut amplified, &mut findings);
     detect::errors(&run, &mut findings);
     detect::rate_limits(&run, &mut findings);
+    detect::shedding(&run, &mut findings);
     detect::bulkheads(&run, &mut findings);
     detect::outages(&run, &mut findings);
     detect::links(&run, &mut findings);

@@ -1168,3 +1168,17 @@ fn a_fan_out_without_a_tail_or_waiting_for_the_first_gets_no_tail_finding() {
         assert_eq!(d.findings[0].cause, Cause::Healthy, "{}", all_text(&d));
     }
 }
+
+/// Requests a service shed after waiting too long are load dropped on
+/// purpose: the verdict says so and names the service, not the clients'
+/// timeouts (issue 8).
+#[test]
+fn shed_requests_are_explained_as_load_shedding_at_the_service() {
+    let scenario = bundled("shedding-survives-a-spike").expect("bundled").load().expect("valid");
+    let report = run(&scenario).report();
+    let d = diagnose(&report, &scenario);
+    let top = &d.findings[0];
+    assert!(matches!(&top.cause, Cause::Shed { node, .. } if node == "checkout"), "{:?}", top.cause);
+    assert!(d.headline.contains("checkout shed the excess"), "{}", d.headline);
+    assert!(top.explains > 30_000);
+}

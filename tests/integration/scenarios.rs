@@ -720,3 +720,33 @@ fn a_gc_pause_tips_retries_into_a_failure_that_outlives_it_and_a_budget_or_a_bre
     let sim = run(&variant("duration_s: 3)", "duration_s: 0.8)"));
     assert!(success_share(&sim, 40.0, 120.0) < 0.01, "a 0.8 s pause tips it too");
 }
+
+/// Goodput (ok answers per second) end to end in `[from_s, to_s)`.
+fn goodput(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
+    sum(&end_to_end(sim, from_s, to_s), |w| w.ok) as f64 / (to_s - from_s)
+}
+
+#[test]
+fn shedding_keeps_a_service_at_capacity_through_a_spike_and_without_it_nothing_succeeds() {
+    let s = scenario("shedding-survives-a-spike");
+    let sim = run(&s);
+    let capacity = 20.0 / 0.08;
+    let during = goodput(&sim, 32.0, 60.0);
+    assert!(during > 0.95 * capacity, "{during:.0}/s served during the spike, capacity {capacity}");
+    assert!(success_share(&sim, 62.0, 90.0) > 0.99, "everyone served again after it");
+    let report = sim.report();
+    assert!(report.end_to_end.failures.shed > 30_000, "{:?}", report.end_to_end.failures);
+    assert!(report.end_to_end.latency.p99_ms < 1_000.0, "those served are served before they give up");
+
+    // Try: no shedding — nothing succeeds from 40 s to the end.
+    let mut no_shedding = s.clone();
+    service_mut(&mut no_shedding, "checkout").shed_after_ms = None;
+    let sim = run(&no_shedding);
+    assert_eq!(sum(&end_to_end(&sim, 40.0, 90.0), |w| w.ok), 0, "every answer comes after its shopper gave up");
+    // Try: no shedding but a short line — as good as shedding.
+    let mut short_line = no_shedding.clone();
+    service_mut(&mut short_line, "checkout").queue_capacity = Some(50);
+    let sim = run(&short_line);
+    assert!(goodput(&sim, 32.0, 60.0) > 0.95 * capacity);
+    assert!(success_share(&sim, 62.0, 90.0) > 0.99);
+}
