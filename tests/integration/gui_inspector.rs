@@ -301,3 +301,28 @@ fn a_client_edge_gets_a_breaker_with_a_window_in_seconds() {
     assert!(h.state().runtime().pending.is_empty(), "valid on a client's edge, and in force at once");
     assert_eq!(breaker_state(&h, index), Some(BreakerState::Closed));
 }
+
+/// Hedging is set from a load balancer's edge in the inspector and the
+/// running engine takes it at once; the copies it sends show in the
+/// report (issue 8).
+#[test]
+fn a_load_balancer_edge_gets_a_hedge_that_applies_to_the_running_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 1.0);
+    select_edge(&mut h, "lb", "app-1");
+    let index = h.state().document().scenario.edges.iter().position(|e| e.from == "lb" && e.to == "app-1");
+    let index = index.expect("lb calls app-1");
+
+    tick(&mut h, "hedge after");
+    set_spin(&mut h, "hedge after", 0.5);
+    let edge = h.state().document().scenario.edges[index].clone();
+    assert_eq!(edge.hedge.map(|h| h.delay_ms), Some(0.5));
+    let rt = h.state().runtime();
+    assert!(!rt.pending.contains_key(&PendingKey::Edge(index)), "{:?}", rt.pending);
+    let running = rt.sim.as_ref().map(|s| s.scenario().edges[index].clone());
+    assert_eq!(running.as_ref(), Some(&edge), "the engine runs the edited edge");
+
+    play_for(&mut h, &clock, 2.0);
+    let report = h.state().runtime().sim.as_ref().map(archsim::sim::Simulation::report).expect("running");
+    assert!(report.edges[index].hedges > 0, "calls slower than 0.5 ms got a copy: {:?}", report.edges[index]);
+}

@@ -9,8 +9,9 @@ use super::distribution::distribution_rows;
 use super::fallback::fallback_rows;
 use super::fields::{Edit, Row, form, label_cell};
 use super::retry::retry_policy_rows;
+use crate::scenario::PathSegment::Key;
 use crate::scenario::limits::{MAX_MS, MAX_WEIGHT};
-use crate::scenario::{CacheMode, CallOrder, DistributionSpec, EdgeSpec, NodeKind, Scenario};
+use crate::scenario::{CacheMode, CallOrder, DistributionSpec, EdgeSpec, HedgeSpec, NodeKind, Scenario};
 
 /// What an edge's form needs to know about the node that makes the calls.
 #[derive(Debug, Clone, Default)]
@@ -105,6 +106,23 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
                  Applies at once.",
             );
         }
+        // A client or a fan-out cannot hedge (the file format refuses it);
+        // the row still shows when a file set it, with its problem.
+        if (!from_client && !caller.fan_out) || spec.hedge.is_some() {
+            let mut delay_ms = spec.hedge.map(|h| h.delay_ms);
+            edit.within(&[Key("hedge")], |edit| {
+                Row::new("hedge after", "delay_ms")
+                    .unit(" ms")
+                    .help(
+                        "When a call over this link is still unanswered after this long, send a second copy (from a \
+                         load balancer, to another target) and take the first answer. Set it near the call's p95: \
+                         about 5 % more calls, and a slow replica or a long tail no longer sets the p99. The slow \
+                         copy is not cancelled. Applies at once.",
+                    )
+                    .optional_number(ui, edit, &mut delay_ms, (50.0, "never"), 0.001..=MAX_MS);
+            });
+            spec.hedge = delay_ms.map(|delay_ms| HedgeSpec { delay_ms });
+        }
         breaker_rows(ui, edit, &mut spec.breaker);
         if !from_client || spec.fallback.is_some() {
             fallback_rows(ui, edit, &mut spec.fallback, caller.stale_why_not.as_deref());
@@ -171,8 +189,9 @@ mod tests {
             probes: 0,
         });
         e.fallback = Some(FallbackSpec::Respond { latency: Some(DistributionSpec::Exponential { mean_ms: -1.0 }) });
+        e.hedge = Some(HedgeSpec { delay_ms: 0.0 });
         let (found, unplaced) = unplaced_problems(&s, inner);
-        assert_eq!(found, 15, "each wrong field has its problem");
+        assert_eq!(found, 16, "each wrong field has its problem");
         assert!(unplaced.is_empty(), "not under their rows: {unplaced:?}");
     }
 
