@@ -105,3 +105,25 @@ pub fn generated_scenario(nodes: usize, faults: usize) -> String {
     text.push_str("  ],\n)\n");
     text
 }
+
+/// The app on `scenario` at 1280×800, with a clock the test moves and no
+/// native file dialog: how the UI tests start it.
+#[cfg(feature = "gui")]
+pub fn app_on(
+    scenario: Scenario,
+) -> (egui_kittest::Harness<'static, archsim::gui::ArchsimApp>, archsim::gui::ManualClock) {
+    use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog};
+    let clock = ManualClock::new();
+    let c = clock.clone();
+    let harness = egui_kittest::Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
+        ArchsimApp::new(
+            cc,
+            AppConfig::for_tests(
+                Box::new(c),
+                Box::new(ScriptedFileDialog::new()),
+                InitialDocument::Scenario(Box::new(scenario), None),
+            ),
+        )
+    });
+    (harness, clock)
+}

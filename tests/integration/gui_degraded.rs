@@ -9,9 +9,7 @@
 
 #![cfg(feature = "gui")]
 
-use archsim::gui::{
-    AppConfig, ArchsimApp, Command, InitialDocument, ManualClock, PendingKey, ScriptedFileDialog, Speed,
-};
+use archsim::gui::{ArchsimApp, Command, ManualClock, PendingKey, Speed};
 use archsim::scenario::{
     CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, NodeKind, Scenario, WaitFor, default_scenario,
 };
@@ -21,19 +19,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 
 /// The app on `scenario`, and the clock that moves it.
 fn app(scenario: Scenario) -> (Harness<'static, ArchsimApp>, ManualClock) {
-    let clock = ManualClock::new();
-    let c = clock.clone();
-    let harness = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
-        ArchsimApp::new(
-            cc,
-            AppConfig::for_tests(
-                Box::new(c),
-                Box::new(ScriptedFileDialog::new()),
-                InitialDocument::Scenario(Box::new(scenario), None),
-            ),
-        )
-    });
-    (harness, clock)
+    crate::common::app_on(scenario)
 }
 
 /// Plays for `secs` of wall time at the speed set.

@@ -9,7 +9,7 @@
 
 #![cfg(feature = "gui")]
 
-use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, PendingKey, ScriptedFileDialog};
+use archsim::gui::{ArchsimApp, ManualClock, PendingKey};
 use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, RetryBudget, default_scenario};
 use archsim::sim::BreakerState;
 use eframe::egui::{Key, accesskit::Role};
@@ -22,19 +22,7 @@ fn app() -> Harness<'static, ArchsimApp> {
 
 /// The app on the three-tier design, and the clock that moves it.
 fn app_with_clock() -> (Harness<'static, ArchsimApp>, ManualClock) {
-    let clock = ManualClock::new();
-    let c = clock.clone();
-    let harness = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
-        ArchsimApp::new(
-            cc,
-            AppConfig::for_tests(
-                Box::new(c),
-                Box::new(ScriptedFileDialog::new()),
-                InitialDocument::Scenario(Box::new(default_scenario()), None),
-            ),
-        )
-    });
-    (harness, clock)
+    crate::common::app_on(default_scenario())
 }
 
 /// Plays for `secs` of wall time at the default speed.

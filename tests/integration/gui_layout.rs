@@ -77,18 +77,7 @@ fn the_bottleneck_banner_names_the_span_it_counts() {
         d.connections = 2;
         d.queue_capacity = Some(10);
     }
-    let clock = ManualClock::new();
-    let c = clock.clone();
-    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
-        ArchsimApp::new(
-            cc,
-            AppConfig::for_tests(
-                Box::new(c),
-                Box::new(ScriptedFileDialog::new()),
-                InitialDocument::Scenario(Box::new(scenario), None),
-            ),
-        )
-    });
+    let (mut h, clock) = crate::common::app_on(scenario);
     h.state_mut().push_command(Command::Play);
     for _ in 0..40 {
         clock.advance(0.25);

@@ -5,27 +5,13 @@
 
 #![cfg(feature = "gui")]
 
-use archsim::gui::{
-    AppConfig, ArchsimApp, Command, InitialDocument, LiveFault, ManualClock, ScriptedFileDialog, Speed,
-};
+use archsim::gui::{ArchsimApp, Command, LiveFault, ManualClock, Speed};
 use archsim::scenario::{Scenario, bundled, default_scenario};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn app(scenario: Scenario) -> (Harness<'static, ArchsimApp>, ManualClock) {
-    let clock = ManualClock::new();
-    let c = clock.clone();
-    let h = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
-        ArchsimApp::new(
-            cc,
-            AppConfig::for_tests(
-                Box::new(c),
-                Box::new(ScriptedFileDialog::new()),
-                InitialDocument::Scenario(Box::new(scenario), None),
-            ),
-        )
-    });
-    (h, clock)
+    crate::common::app_on(scenario)
 }
 
 /// Runs at 10× for `secs` simulated seconds, pauses, opens the verdict tab.
