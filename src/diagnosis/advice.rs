@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{count, ms, percent, possessive, seconds, times};
+use super::text::{and_list, count, ms, percent, possessive, seconds, times};
 use crate::scenario::ComponentKind;
 
 /// One concrete change to try. In JSON each is `{kind, text}`: the
@@ -144,6 +144,13 @@ pub enum Advice {
         /// The caller's pool.
         workers: u32,
     },
+    /// Idempotency keys on the clients whose writes arrive twice: the
+    /// database then applies each request's write once.
+    AddIdempotencyKeys { clients: Vec<String>, database: String },
+    /// Priority classes on the clients that share an overloaded node,
+    /// which then drops the least important requests first instead of
+    /// everyone's alike.
+    MarkPriorities { node: String, clients: Vec<String> },
     /// An edge's timeout is shorter than what its callee needs when it
     /// is well: it gives up on calls that would have been answered.
     RaiseCallTimeout { from: String, to: String, timeout_ms: f64, p99_ms: f64 },
@@ -217,6 +224,8 @@ impl Advice {
             Self::AddCallTimeout { .. } => "add_call_timeout",
             Self::AddBreaker { .. } => "add_breaker",
             Self::AddBulkhead { .. } => "add_bulkhead",
+            Self::AddIdempotencyKeys { .. } => "add_idempotency_keys",
+            Self::MarkPriorities { .. } => "mark_priorities",
             Self::RaiseCallTimeout { .. } => "raise_call_timeout",
             Self::WaitForQuorum { .. } => "wait_for_quorum",
             Self::TimeOutFanOutCalls { .. } => "time_out_fan_out_calls",
@@ -430,6 +439,20 @@ impl fmt::Display for Advice {
                 count(u64::from(*suggested)),
                 count(u64::from(*workers))
             ),
+            Self::AddIdempotencyKeys { clients, database } => write!(
+                f,
+                "Send an idempotency key with each write (`idempotency_keys: true` on {}): {database} then \
+                 recognises a retried write and answers it without applying it again — the retries stay, the \
+                 double charges go",
+                and_list(clients)
+            ),
+            Self::MarkPriorities { node, clients } => write!(
+                f,
+                "Mark how much each client's requests matter (`priority: Critical`, `Standard` or `Sheddable` on {}): \
+                 an overloaded {node} then serves the critical ones first and, when its line is full, drops the \
+                 sheddable ones instead of everyone's alike",
+                and_list(clients)
+            ),
             Self::RaiseCallTimeout { from, to, timeout_ms, p99_ms } => write!(
                 f,
                 "Raise the `timeout_ms` of {from} → {to} (now {}) above what {to} needs (p99 {} with the network), or make {to} faster: {from} gives up on calls that would have been answered",
@@ -483,15 +506,6 @@ impl fmt::Display for Advice {
                 f.write_str("Push it to find the limit: more load (the spike button, or a Spike fault) or a crash (a node's right-click menu, or a Crash fault)")
             }
         }
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

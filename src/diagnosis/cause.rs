@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{count, counted, ms, percent, possessive, seconds, times};
+use super::text::{and_list, count, counted, ms, percent, possessive, seconds, times};
 use crate::scenario::ComponentKind;
 use crate::sim::BreakerState;
 
@@ -119,17 +119,35 @@ pub enum Cause {
         /// How busy the node's pool was with what the limiter let through.
         utilisation: Option<f64>,
     },
-    /// A service shed requests that waited longer than its
-    /// `shed_after_ms`: load dropped on purpose, so that those it serves
-    /// are served before their callers give up — not a breakdown.
+    /// A node shed requests on purpose: those that waited longer than its
+    /// `shed_after_ms`, so that those it serves are served before their
+    /// callers give up, or less important ones a more important request
+    /// pushed out of its full line (priority classes) — not a breakdown.
     Shed {
         node: String,
-        shed_after_ms: f64,
+        /// Its waiting-time limit, when it has one.
+        shed_after_ms: Option<f64>,
+        /// Whether requests of several priority classes reach it, so a
+        /// full line pushes the less important out.
+        by_priority: bool,
         /// Attempts shed, of the attempts that reached the node.
         shed: u64,
         attempts: u64,
         /// How busy the node's pool was: near 1 when the load exceeded it.
         utilisation: Option<f64>,
+    },
+    /// A database applied writes a second time for the same request: a
+    /// write retried after a timeout (the first try was not cancelled),
+    /// from clients that send no idempotency key. Not a failure — worse:
+    /// every request succeeded and some customers were charged twice.
+    DuplicateWrites {
+        database: String,
+        duplicates: u64,
+        /// Writes it applied in all (ok answers to writes are not apart
+        /// from reads in the report, so: calls it answered ok).
+        answered: u64,
+        /// The clients whose writes reach it without a key.
+        clients: Vec<String>,
     },
     /// A caller's bulkhead on an edge refused calls beyond its cap: the
     /// dependency is slow or busy, and the bulkhead kept it from taking
@@ -446,7 +464,7 @@ impl Cause {
     /// (saturation, timeouts).
     pub(super) fn rank(&self) -> u8 {
         match self {
-            Self::RetriesAtEveryLayer { .. } | Self::RetryAmplification { .. } => 0,
+            Self::RetriesAtEveryLayer { .. } | Self::RetryAmplification { .. } | Self::DuplicateWrites { .. } => 0,
             Self::Partition { .. } => 1,
             Self::NodeDown { .. } => 2,
             Self::NoHealthyTarget { .. } => 3,
@@ -481,7 +499,10 @@ impl Cause {
                 format!("{} was answering with errors", who(node))
             }
             Self::RateLimited { node, .. } => format!("{} was refusing calls beyond its rate limit", who(node)),
-            Self::Shed { node, .. } => format!("{} was shedding what it could not serve in time", who(node)),
+            Self::Shed { node, shed_after_ms: Some(_), .. } => {
+                format!("{} was shedding what it could not serve in time", who(node))
+            }
+            Self::Shed { node, .. } => format!("{} was shedding its less important requests", who(node)),
             Self::Partition { from, to, .. } => format!("the link from {from} to {to} was cut"),
             Self::LossyLink { from, to, .. } => format!("the link from {from} to {to} was losing calls"),
             Self::EdgeTimeouts { to, .. } => format!("{} was too slow to answer in time", who(to)),
@@ -512,6 +533,7 @@ impl Cause {
             | Self::Saturated { node, .. }
             | Self::FanOutTail { node, .. } => Some(node),
             Self::NoHealthyTarget { balancer, .. } => Some(balancer),
+            Self::DuplicateWrites { database, .. } => Some(database),
             Self::Partition { from, .. }
             | Self::LossyLink { from, .. }
             | Self::BulkheadFull { from, .. }
@@ -537,6 +559,9 @@ impl Cause {
             Self::ErrorRate { node, .. } => format!("{node} fails by design"),
             Self::RateLimited { node, .. } => format!("{node}'s rate limit shed the excess"),
             Self::Shed { node, .. } => format!("{node} shed the excess"),
+            Self::DuplicateWrites { database, duplicates, .. } => {
+                format!("{database} applied {} twice", counted(*duplicates, "write", "writes"))
+            }
             Self::BulkheadFull { from, to, .. } => format!("{from}'s bulkhead to {to} shed the excess"),
             Self::NodeDown { node, down_s, .. } => format!("{node} was down for {}", seconds(*down_s)),
             Self::NoHealthyTarget { balancer, .. } => format!("{balancer} had nowhere to send"),
@@ -596,11 +621,10 @@ impl Cause {
                 counted(*refused, "attempt", "attempts"),
                 round_rate(*rate_rps)
             ),
-            Self::Shed { shed, shed_after_ms, .. } => format!(
-                "it shed {} that waited over {} ms",
-                counted(*shed, "attempt", "attempts"),
-                round_rate(*shed_after_ms)
-            ),
+            Self::Shed { shed, shed_after_ms: Some(after), by_priority: false, .. } => {
+                format!("it shed {} that waited over {} ms", counted(*shed, "attempt", "attempts"), round_rate(*after))
+            }
+            Self::Shed { shed, .. } => format!("it shed {}", counted(*shed, "attempt", "attempts")),
             Self::BulkheadFull { refused, max_concurrent, .. } => format!(
                 "it refused {} beyond {} in flight at once",
                 counted(*refused, "call", "calls"),
@@ -809,20 +833,45 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
-            Self::Shed { node, shed_after_ms, shed, attempts, utilisation } => {
+            Self::Shed { node, shed_after_ms, by_priority, shed, attempts, utilisation } => {
                 write!(
                     f,
-                    "{node} shed {} of its {} (\"shed\"): they had waited over {} ms for a worker, so their callers \
-                     would likely have given up before they were served",
+                    "{node} shed {} of its {} (\"shed\"): ",
                     count(*shed),
-                    counted(*attempts, "attempt", "attempts"),
-                    round_rate(*shed_after_ms)
+                    counted(*attempts, "attempt", "attempts")
                 )?;
+                match (shed_after_ms, by_priority) {
+                    (Some(after), false) => write!(
+                        f,
+                        "they had waited over {} ms for a worker, so their callers would likely have given up \
+                         before they were served",
+                        round_rate(*after)
+                    )?,
+                    (Some(after), true) => write!(
+                        f,
+                        "they had waited over {} ms for a worker, or a more important request took their place in \
+                         its full line",
+                        round_rate(*after)
+                    )?,
+                    (None, _) => write!(
+                        f,
+                        "its line was full, and more important requests took the places of less important ones"
+                    )?,
+                }
                 if let Some(u) = utilisation {
                     write!(f, "; the rest kept it {} busy", percent(*u))?;
                 }
                 Ok(())
             }
+            Self::DuplicateWrites { database, duplicates, answered, clients } => write!(
+                f,
+                "{database} applied {} a second time for the same request, of the {} it answered: writes retried \
+                 after a timeout whose first try had gone through after all (a timed-out call is not cancelled); \
+                 {} send no idempotency key, so it cannot tell a repeat from a new write",
+                counted(*duplicates, "write", "writes"),
+                counted(*answered, "call", "calls"),
+                and_list(clients)
+            ),
             Self::BulkheadFull { from, to, max_concurrent, refused, sent } => write!(
                 f,
                 "{from} refused {} of its {} to {to} (\"bulkhead full\"): {} were already in flight, waiting on {to}",

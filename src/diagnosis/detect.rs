@@ -815,14 +815,25 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Services that shed requests which waited too long: load dropped on
-/// purpose. The advice is capacity, when the pool was full, for the load
-/// that was shed.
+/// Nodes that shed requests on purpose: those which waited too long, or
+/// less important ones pushed out of a full line by more important ones.
+/// The advice is capacity, when the pool was full, for the load that was
+/// shed.
 pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
         let shed = n.stats.failures.shed;
-        let Some(NodeKind::Service(spec)) = run.spec(&n.id) else { continue };
-        let Some(shed_after_ms) = spec.shed_after_ms.filter(|_| shed > 0) else { continue };
+        if shed == 0 {
+            continue;
+        }
+        let shed_after_ms = match run.spec(&n.id) {
+            Some(NodeKind::Service(spec)) => spec.shed_after_ms,
+            Some(NodeKind::Database(_)) => None,
+            _ => continue,
+        };
+        let by_priority = run
+            .clients_reaching(&n.id)
+            .iter()
+            .any(|c| run.client_spec(c).is_some_and(|spec| spec.priority != crate::scenario::Priority::Standard));
         let advice = vec![Advice::AddPool {
             node: n.id.clone(),
             component: n.kind,
@@ -834,11 +845,37 @@ pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
             Cause::Shed {
                 node: n.id.clone(),
                 shed_after_ms,
+                by_priority,
                 shed,
                 attempts: n.stats.arrivals,
                 utilisation: n.stats.utilisation,
             },
             shed,
+            advice,
+        ));
+    }
+}
+
+/// Databases that applied a request's write twice: the clients whose
+/// writes reach them without an idempotency key are told to send one.
+/// The finding explains no failure — every request may have succeeded —
+/// but leads the notes: a double charge is worse than a slow page.
+pub(super) fn duplicate_writes(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let duplicates = n.stats.duplicate_writes;
+        if duplicates == 0 {
+            continue;
+        }
+        let clients: Vec<String> = run
+            .clients_reaching(&n.id)
+            .into_iter()
+            .filter(|c| run.client_spec(c).is_some_and(|spec| spec.write_fraction > 0.0 && !spec.idempotency_keys))
+            .map(str::to_string)
+            .collect();
+        let advice = vec![Advice::AddIdempotencyKeys { clients: clients.clone(), database: n.id.clone() }];
+        out.push(Finding::new(
+            Cause::DuplicateWrites { database: n.id.clone(), duplicates, answered: n.stats.ok, clients },
+            0,
             advice,
         ));
     }
@@ -1238,6 +1275,16 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         }
         if rejected > 0 {
             advice.push(Advice::LongerQueueOnlyDelays { node: n.id.clone(), rejected });
+            // Several clients' requests fail alike: marked by importance,
+            // the sheddable ones would go first.
+            let clients = run.clients_reaching(&n.id);
+            let unmarked = clients
+                .iter()
+                .all(|c| run.client_spec(c).is_some_and(|spec| spec.priority == crate::scenario::Priority::Standard));
+            if clients.len() >= 2 && unmarked && matches!(spec, Some(NodeKind::Service(_) | NodeKind::Database(_))) {
+                let clients = clients.iter().map(|c| (*c).to_string()).collect();
+                advice.push(Advice::MarkPriorities { node: n.id.clone(), clients });
+            }
         }
         out.push(Finding::new(saturated(), rejected, advice));
     }

@@ -171,6 +171,7 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::errors(&run, &mut findings);
     detect::rate_limits(&run, &mut findings);
     detect::shedding(&run, &mut findings);
+    detect::duplicate_writes(&run, &mut findings);
     detect::bulkheads(&run, &mut findings);
     detect::outages(&run, &mut findings);
     detect::links(&run, &mut findings);
@@ -240,6 +241,28 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
 /// no failure (a cache still filling) leave the run healthy.
 fn headline(findings: &[Finding], e2e: &Stats) -> String {
     let Some(top) = findings.first() else { return Cause::Healthy.headline(0) };
+    let line = failure_headline(top, findings, e2e);
+    // Writes applied twice are said whatever else happened: a double
+    // charge matters more than a slow page.
+    let doubled = findings.iter().map(|f| &f.cause).find(|c| matches!(c, Cause::DuplicateWrites { .. }));
+    match (line, doubled) {
+        (Some(line), Some(Cause::DuplicateWrites { database, duplicates, .. })) => format!(
+            "{}; {database} applied {} twice.",
+            line.trim_end_matches('.'),
+            counted(*duplicates, "retried write", "retried writes")
+        ),
+        (Some(line), _) => line,
+        (None, Some(Cause::DuplicateWrites { database, duplicates, .. })) => format!(
+            "Every request succeeded, but {database} applied {} twice: the first try had gone through after all.",
+            counted(*duplicates, "retried write", "retried writes")
+        ),
+        (None, _) => quiet_headline(top, findings),
+    }
+}
+
+/// The headline when requests failed or were answered degraded; `None`
+/// when every request succeeded.
+fn failure_headline(top: &Finding, findings: &[Finding], e2e: &Stats) -> Option<String> {
     let failed_requests = e2e.failed;
     if failed_requests > 0 {
         let mut line = top.cause.headline(failed_requests);
@@ -261,7 +284,7 @@ fn headline(findings: &[Finding], e2e: &Stats) -> String {
                 fallback_labels(findings.iter().flat_map(|f| &f.fallbacks))
             );
         }
-        return line;
+        return Some(line);
     }
     if e2e.degraded > 0 {
         let degraded = format!(
@@ -270,11 +293,17 @@ fn headline(findings: &[Finding], e2e: &Stats) -> String {
             percent(e2e.degraded_ratio),
             fallback_labels(findings.iter().flat_map(|f| &f.fallbacks))
         );
-        return match top.cause.degraded_lead() {
+        return Some(match top.cause.degraded_lead() {
             Some(lead) => format!("{lead}: {degraded}"),
             None => text::capitalised(&degraded),
-        };
+        });
     }
+    None
+}
+
+/// The headline when every request succeeded: a saturated pool, a slow
+/// fan-out, or the top note; healthy otherwise.
+fn quiet_headline(top: &Finding, findings: &[Finding]) -> String {
     let warning = |pick: fn(&Cause) -> bool| findings.iter().map(|f| &f.cause).find(|c| pick(c));
     if let Some(Cause::Saturated { node, .. }) = warning(|c| matches!(c, Cause::Saturated { .. })) {
         return format!("Runs, but {node} is saturated: it will break first under more load.");

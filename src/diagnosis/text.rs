@@ -104,3 +104,12 @@ mod tests {
         assert_eq!(counted(2_154, "attempt", "attempts"), "2,154 attempts");
     }
 }
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

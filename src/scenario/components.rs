@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Arrivals, DistributionSpec, KeySpec, ProfileShape, RetryPolicy};
+use super::{Arrivals, DistributionSpec, KeySpec, Priority, ProfileShape, RetryPolicy};
 
 /// What kind of component a node is, with its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +166,15 @@ pub struct ClientSpec {
     /// Share of requests that are writes, in [0, 1].
     #[serde(default)]
     pub write_fraction: f64,
+    /// Send an idempotency key with every write, so a database applies a
+    /// write once however often retries deliver it (a payment charged
+    /// once). Without it, a write retried after a timeout may be applied
+    /// twice: the first try was not cancelled.
+    #[serde(default)]
+    pub idempotency_keys: bool,
+    /// How much its requests matter when a node is overloaded.
+    #[serde(default)]
+    pub priority: Priority,
 }
 
 impl Default for ClientSpec {
@@ -177,6 +186,8 @@ impl Default for ClientSpec {
             retry: None,
             keys: None,
             write_fraction: 0.0,
+            idempotency_keys: false,
+            priority: Priority::Standard,
         }
     }
 }

@@ -124,6 +124,74 @@ fn default_max_backoff_ms() -> f64 {
     10_000.0
 }
 
+/// How much a request matters when a node is overloaded (the SRE book's
+/// "criticality"): a node serves waiting critical requests first and
+/// sheddable ones last, and when its line is full it drops the least
+/// important waiting request to make room for a more important one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum PriorityClass {
+    /// Losing it loses money or users (checkout, login).
+    Critical,
+    #[default]
+    Standard,
+    /// Nice to have, fine to drop under load (recommendations, prefetches).
+    Sheddable,
+}
+
+impl PriorityClass {
+    /// From most to least important.
+    pub const ALL: [PriorityClass; 3] = [Self::Critical, Self::Standard, Self::Sheddable];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Standard => "standard",
+            Self::Sheddable => "sheddable",
+        }
+    }
+}
+
+/// Which priority classes a client's requests belong to: one class for
+/// all, or a share of each (`Mix(critical: 0.2, sheddable: 0.3)`, the rest
+/// standard unless given).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub enum Priority {
+    Critical,
+    #[default]
+    Standard,
+    Sheddable,
+    /// Each request draws its class; the shares, each in [0, 1], add up to 1.
+    Mix {
+        #[serde(default)]
+        critical: f64,
+        #[serde(default)]
+        standard: f64,
+        #[serde(default)]
+        sheddable: f64,
+    },
+}
+
+impl Priority {
+    /// The class of a request, given a uniform draw `u` in [0, 1) (only a
+    /// mix looks at it).
+    pub fn class_for(self, u: f64) -> PriorityClass {
+        match self {
+            Self::Critical => PriorityClass::Critical,
+            Self::Standard => PriorityClass::Standard,
+            Self::Sheddable => PriorityClass::Sheddable,
+            Self::Mix { critical, .. } if u < critical => PriorityClass::Critical,
+            Self::Mix { critical, standard, .. } if u < critical + standard => PriorityClass::Standard,
+            Self::Mix { .. } => PriorityClass::Sheddable,
+        }
+    }
+
+    /// Whether requests need a draw to pick their class.
+    pub fn is_mix(self) -> bool {
+        matches!(self, Self::Mix { .. })
+    }
+}
+
 /// Request keys drawn from a Zipf popularity over `keyspace` keys: key k
 /// (1-based rank) has probability ∝ 1/k^`zipf_exponent`. With exponent 0
 /// every key is equally likely.

@@ -19,7 +19,7 @@ pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec,
-    LbPolicy, NodeKind, NodeSpec, ProfileShape, RetryPolicy, Scenario, WaitFor,
+    LbPolicy, NodeKind, NodeSpec, Priority, ProfileShape, RetryPolicy, Scenario, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -640,10 +640,27 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             }
             if let Some(k) = &cl.keys {
                 let keys = at(&kind, &[Key("keys")]);
-                c.count(&keys, "keyspace", k.keyspace, 1, u64::MAX, "key");
+                // Keys travel as 32-bit numbers with every call.
+                c.count(&keys, "keyspace", k.keyspace, 1, u64::from(u32::MAX), "key");
                 c.non_negative(&keys, "zipf_exponent", k.zipf_exponent, MAX_ZIPF_EXPONENT, "");
             }
             c.probability(&kind, "write_fraction", cl.write_fraction);
+            if let Priority::Mix { critical, standard, sheddable } = cl.priority {
+                let shares = at(&kind, &[Key("priority")]);
+                c.probability(&shares, "critical", critical);
+                c.probability(&shares, "standard", standard);
+                c.probability(&shares, "sheddable", sheddable);
+                let total = critical + standard + sheddable;
+                if total.is_finite() && (total - 1.0).abs() > 1e-6 {
+                    c.report(
+                        shares,
+                        format!(
+                            "the priority shares must add up to 1 (critical + standard + sheddable), got {}",
+                            show(total)
+                        ),
+                    );
+                }
+            }
         }
         NodeKind::LoadBalancer(lb) => {
             if out == 0 {

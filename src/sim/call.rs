@@ -3,6 +3,7 @@
 //! number served.
 
 use super::{CallId, Outcome, SimTime};
+use crate::scenario::PriorityClass;
 
 /// "No call" / "no edge" marker for `u32` links.
 pub const NONE: u32 = u32::MAX;
@@ -62,7 +63,11 @@ pub struct Call {
     pub arrived: SimTime,
     /// When it entered the current waiting queue, or the current attempt began.
     pub mark: SimTime,
-    pub key: u64,
+    /// The request's key (0 = none). 32 bits: a file's keyspace is at
+    /// most `u32::MAX`, and the other half of the word holds the tag.
+    pub key: u32,
+    /// The client request this call is part of (see [`RequestTag`]).
+    pub tag: RequestTag,
     pub is_write: bool,
     /// Children started so far: a client's attempts, or the position of
     /// a service's downstream call in progress (its out-edge index).
@@ -84,6 +89,62 @@ pub struct Call {
     pub outcome: Outcome,
 }
 
+/// Which client request a call belongs to, its priority class, and
+/// whether it carries an idempotency key — copied from the client's call
+/// to every call the request causes, retries and hedges included.
+///
+/// One word, packed, to keep a call at 72 bytes: the low 29 bits number
+/// the request (they wrap after 536 M requests, far longer than a
+/// database remembers a write for), two bits hold the class, the top bit
+/// the idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestTag(u32);
+
+const TAG_ID_BITS: u32 = 29;
+const TAG_ID_MASK: u32 = (1 << TAG_ID_BITS) - 1;
+const TAG_CLASS_SHIFT: u32 = TAG_ID_BITS;
+const TAG_IDEMPOTENT: u32 = 1 << 31;
+
+impl RequestTag {
+    pub fn new(id: u32, class: PriorityClass, idempotent: bool) -> RequestTag {
+        let class_bits = match class {
+            // Standard is 0, so a call that was never tagged is standard.
+            PriorityClass::Standard => 0,
+            PriorityClass::Critical => 1,
+            PriorityClass::Sheddable => 2,
+        };
+        RequestTag((id & TAG_ID_MASK) | (class_bits << TAG_CLASS_SHIFT) | if idempotent { TAG_IDEMPOTENT } else { 0 })
+    }
+
+    /// The request's number (unique among the last 536 M requests).
+    pub fn id(self) -> u32 {
+        self.0 & TAG_ID_MASK
+    }
+
+    pub fn class(self) -> PriorityClass {
+        match (self.0 >> TAG_CLASS_SHIFT) & 0b11 {
+            1 => PriorityClass::Critical,
+            2 => PriorityClass::Sheddable,
+            _ => PriorityClass::Standard,
+        }
+    }
+
+    /// Whether the client sent an idempotency key with it: a database
+    /// applies its write once however often it arrives.
+    pub fn idempotent(self) -> bool {
+        self.0 & TAG_IDEMPOTENT != 0
+    }
+}
+
+/// What every call made for one client request carries along: its key,
+/// tag and kind, copied to each call it causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestInfo {
+    pub key: u32,
+    pub tag: RequestTag,
+    pub is_write: bool,
+}
+
 /// What a fanned-out call has heard back so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FanOutTally {
@@ -95,6 +156,20 @@ pub struct FanOutTally {
 }
 
 impl Call {
+    /// The request this call is made for.
+    #[inline]
+    pub fn request(&self) -> RequestInfo {
+        RequestInfo { key: self.key, tag: self.tag, is_write: self.is_write }
+    }
+
+    /// Makes this call part of `request`.
+    #[inline]
+    pub fn carry(&mut self, request: RequestInfo) {
+        self.key = request.key;
+        self.tag = request.tag;
+        self.is_write = request.is_write;
+    }
+
     /// Its caller stopped waiting for it (see `DETACHED`).
     pub fn detach(&mut self) {
         if self.parent != NONE {
@@ -213,6 +288,24 @@ mod tests {
         assert!(slab.get(a).is_none());
         assert_eq!(slab.get(b).map(|c| c.node), Some(1));
         assert_eq!(slab.live(), 1);
+    }
+}
+
+#[cfg(test)]
+mod tag {
+    use super::*;
+
+    #[test]
+    fn a_request_tag_keeps_its_id_class_and_key_apart() {
+        for class in [PriorityClass::Critical, PriorityClass::Standard, PriorityClass::Sheddable] {
+            for idempotent in [false, true] {
+                let t = RequestTag::new(TAG_ID_MASK, class, idempotent);
+                assert_eq!((t.id(), t.class(), t.idempotent()), (TAG_ID_MASK, class, idempotent));
+            }
+        }
+        // Ids wrap instead of spilling into the class bits.
+        assert_eq!(RequestTag::new(TAG_ID_MASK + 3, PriorityClass::Critical, false).id(), 2);
+        assert_eq!(RequestTag::default().class(), PriorityClass::Standard);
     }
 }
 

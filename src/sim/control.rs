@@ -3,6 +3,7 @@
 //! rebuild, and the answer says which.
 
 use super::SimEventKind;
+use super::idempotency::AppliedWrites;
 use super::node::Behaviour;
 use super::time::{ms_to_nanos, secs_to_nanos};
 use super::{Balancer, CacheStore, Distribution, Simulation};
@@ -166,6 +167,7 @@ impl Simulation {
             self.redraw_arrival(i);
         }
         self.start_waiting_work(i);
+        self.refresh_write_memory();
         LiveUpdate::Applied
     }
 
@@ -220,6 +222,8 @@ impl Simulation {
                     super::node::KeyGenerator::new(*keyspace, *zipf_exponent)
                 });
                 c.write_fraction = spec.write_fraction;
+                c.idempotency_keys = spec.idempotency_keys;
+                c.priority = spec.priority;
                 if let Arrivals::Closed { think, .. } = &spec.arrivals {
                     c.think_time = Some(Distribution::new(think));
                 }
@@ -303,6 +307,26 @@ impl Simulation {
         self.nodes[i].out_edges.iter().map(|&e| self.scenario.edges[e as usize].weight).collect()
     }
 
+    /// Databases start remembering the writes they apply as soon as a
+    /// write can arrive twice: a retry or a hedge anywhere (a client's, an
+    /// edge's). Once started they keep remembering, so the counts of
+    /// duplicates stay whole.
+    pub(super) fn refresh_write_memory(&mut self) {
+        let s = &self.scenario;
+        let clients_retry = s.nodes.iter().any(|n| matches!(&n.kind, NodeKind::Client(c) if c.retry.is_some()));
+        let edges_repeat = s.edges.iter().any(|e| e.retry.is_some() || e.hedge.is_some());
+        if !(clients_retry || edges_repeat) {
+            return;
+        }
+        for n in &mut self.nodes {
+            if let Behaviour::Database(db) = &mut n.behaviour
+                && db.applied_writes.is_none()
+            {
+                db.applied_writes = Some(AppliedWrites::default());
+            }
+        }
+    }
+
     /// After a pool grew, idle workers take waiting calls.
     fn start_waiting_work(&mut self, i: usize) {
         loop {
@@ -369,6 +393,7 @@ impl Simulation {
                 balancer.set_weights(&weights);
             }
         }
+        self.refresh_write_memory();
         LiveUpdate::Applied
     }
 }

@@ -47,6 +47,9 @@ pub struct Simulation {
     /// `Pause` faults in force now, on any node: while none is, answers go
     /// straight to their caller without asking whether it is frozen.
     pub(super) pauses_in_force: u32,
+    /// Client requests made so far (wrapping): each request's number in
+    /// its [`RequestTag`](super::call::RequestTag).
+    pub(super) requests_made: u32,
     window_ns: u64,
     warmup: SimTime,
     events_processed: u64,
@@ -164,11 +167,13 @@ impl Simulation {
             logged_total: 0,
             call_depths,
             pauses_in_force: 0,
+            requests_made: 0,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
             scenario,
         };
+        sim.refresh_write_memory();
         sim.schedule_start();
         sim
     }
@@ -463,6 +468,8 @@ fn build_behaviour(
                 budget: c.retry.as_ref().and_then(|r| r.budget).map(super::RetryBudgetState::new),
                 keys: c.keys.as_ref().map(|k| KeyGenerator::new(k.keyspace, k.zipf_exponent)),
                 write_fraction: c.write_fraction,
+                idempotency_keys: c.idempotency_keys,
+                priority: c.priority,
             })
         }
         NodeKind::LoadBalancer(lb) => {
@@ -495,6 +502,7 @@ fn build_behaviour(
             replication_lag_ns: ms_to_nanos(d.replication_lag_ms),
             next_replica: 0,
             last_write: HashMap::default(),
+            applied_writes: None,
         }),
     }
 }
@@ -512,7 +520,7 @@ mod tests {
     fn a_database_forgets_writes_once_they_have_replicated() {
         let client = ClientSpec {
             arrivals: Arrivals::Poisson { rate: 2_000.0 },
-            keys: Some(KeySpec { keyspace: u64::MAX, zipf_exponent: 0.0 }),
+            keys: Some(KeySpec { keyspace: u64::from(u32::MAX), zipf_exponent: 0.0 }),
             write_fraction: 0.5,
             ..ClientSpec::default()
         };

@@ -323,12 +323,12 @@ impl Simulation {
         match &mut n.behaviour {
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => {
                 station.busy = 0;
-                station.waiting.clear();
+                station.clear_waiting();
             }
             Behaviour::Database(db) => {
                 for s in &mut db.servers {
                     s.busy = 0;
-                    s.waiting.clear();
+                    s.clear_waiting();
                 }
             }
             Behaviour::Cache { store, .. } => store.clear(),

@@ -5,9 +5,10 @@
 use rand::RngExt;
 
 use super::breaker::Transition;
-use super::call::{CallState, FanOutTally, NONE};
+use super::call::{Call, CallState, FanOutTally, NONE, RequestInfo, RequestTag};
 use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
+use super::idempotency::WriteEffect;
 use super::node::{Behaviour, DatabaseBehaviour};
 use super::station::Admission;
 use crate::scenario::WaitFor;
@@ -61,6 +62,11 @@ impl Simulation {
         }
         let key = client.keys.as_ref().map_or(0, |k| k.draw(&mut n.rng));
         let is_write = client.write_fraction > 0.0 && n.rng.random_bool(client.write_fraction.min(1.0));
+        // Only a mix of classes draws (a stream that stays the same
+        // whatever else the client does).
+        let class = client.priority.class_for(if client.priority.is_mix() { n.rng.random::<f64>() } else { 0.0 });
+        self.requests_made = self.requests_made.wrapping_add(1);
+        let tag = RequestTag::new(self.requests_made, class, client.idempotency_keys);
         if let Some(budget) = &mut client.budget {
             // A first attempt earns its share of the retries.
             budget.deposit(now);
@@ -69,8 +75,7 @@ impl Simulation {
         n.metrics.in_system.add(now, 1);
         let root = self.calls.alloc(node, now);
         if let Some(c) = self.calls.get_mut(root) {
-            c.key = key;
-            c.is_write = is_write;
+            c.carry(RequestInfo { key, tag, is_write });
         }
         if self.calls.live() > MAX_CALLS_IN_FLIGHT {
             self.complete_request(root, Outcome::Failed { reason: FailureReason::Rejected, origin: node });
@@ -311,7 +316,7 @@ impl Simulation {
     /// Sends a call from `parent` over `edge`; returns the new call.
     fn send(&mut self, parent: CallId, edge: u32) -> CallId {
         let now = self.now;
-        let (key, is_write) = self.calls.get(parent).map_or((0, false), |p| (p.key, p.is_write));
+        let request = self.calls.get(parent).map_or_else(RequestInfo::default, Call::request);
         let e = &mut self.edges[edge as usize];
         e.counters.sent += 1;
         let (from, to) = (e.from, e.to);
@@ -334,7 +339,7 @@ impl Simulation {
         }
         // Lost on the way: the caller learns after the one-way delay.
         let failed = dropped.then_some((FailureReason::Dropped, from));
-        let child = self.child_call(parent, (edge, to), (key, is_write), failed);
+        let child = self.child_call(parent, (edge, to), request, failed);
         let event = if dropped { Event::Reply(child) } else { Event::Arrive(child) };
         self.schedule(now.after(delay), event);
         if has_policy {
@@ -383,7 +388,7 @@ impl Simulation {
     #[inline(never)]
     fn refuse_at_edge(&mut self, parent: CallId, edge: u32, reason: FailureReason) -> CallId {
         let now = self.now;
-        let (key, is_write) = self.calls.get(parent).map_or((0, false), |p| (p.key, p.is_write));
+        let request = self.calls.get(parent).map_or_else(RequestInfo::default, Call::request);
         self.log_breaker_change(edge);
         let e = &mut self.edges[edge as usize];
         match reason {
@@ -391,7 +396,7 @@ impl Simulation {
             _ => e.counters.bulkhead_full += 1,
         }
         let (from, to) = (e.from, e.to);
-        let child = self.child_call(parent, (edge, to), (key, is_write), Some((reason, from)));
+        let child = self.child_call(parent, (edge, to), request, Some((reason, from)));
         self.schedule(now, Event::Reply(child));
         child
     }
@@ -463,7 +468,7 @@ impl Simulation {
         &mut self,
         parent: CallId,
         (edge, to): (u32, u32),
-        (key, is_write): (u64, bool),
+        request: RequestInfo,
         failed: Option<(FailureReason, u32)>,
     ) -> CallId {
         let child = self.calls.alloc(to, self.now);
@@ -471,8 +476,7 @@ impl Simulation {
             c.parent = parent.index;
             c.parent_generation = parent.generation;
             c.via_edge = edge;
-            c.key = key;
-            c.is_write = is_write;
+            c.carry(request);
             if let Some((reason, origin)) = failed {
                 c.state = CallState::Finished;
                 c.outcome = Outcome::Failed { reason, origin };
@@ -579,7 +583,7 @@ impl Simulation {
     fn fall_back(&mut self, parent: CallId, edge: u32, failure: Outcome) {
         let now = self.now;
         let Some(p) = self.calls.get(parent) else { return };
-        let (node, key) = (p.node as usize, p.key);
+        let (node, key) = (p.node as usize, u64::from(p.key));
         let e = &mut self.edges[edge as usize];
         let Some(fallback) = e.policy.as_ref().and_then(|p| p.fallback.as_ref()) else { return };
         let delay = match fallback {
@@ -675,7 +679,7 @@ impl Simulation {
         }
         p.state = CallState::Waiting;
         let (node, key, position, failed_target) =
-            (p.node as usize, p.key, usize::from(p.children_started), usize::from(p.lb_target));
+            (p.node as usize, u64::from(p.key), usize::from(p.children_started), usize::from(p.lb_target));
         if matches!(self.nodes[node].behaviour, Behaviour::LoadBalancer { .. }) {
             self.reroute(parent, node, key, failed_target);
         } else if let Some(&edge) = self.nodes[node].out_edges.get(position) {
@@ -694,7 +698,7 @@ impl Simulation {
         let Some(p) = self.calls.get(parent) else { return };
         let node = p.node as usize;
         let (key, is_write, lb_target, holds_worker, started) =
-            (p.key, p.is_write, p.lb_target, p.holds_worker, p.children_started);
+            (u64::from(p.key), p.is_write, p.lb_target, p.holds_worker, p.children_started);
         let failed = matches!(outcome, Outcome::Failed { .. });
         let now = self.now;
         match &mut self.nodes[node].behaviour {
@@ -765,7 +769,7 @@ impl Simulation {
             return; // answered, timed out or crashed meanwhile
         }
         p.state = CallState::Hedged;
-        let (node, key, target) = (p.node as usize, p.key, usize::from(p.lb_target));
+        let (node, key, target) = (p.node as usize, u64::from(p.key), usize::from(p.lb_target));
         self.edges[edge as usize].counters.hedges += 1;
         if let Behaviour::LoadBalancer { balancer, .. } = &mut self.nodes[node].behaviour {
             // The first copy is over as far as least-connections goes.
@@ -896,28 +900,28 @@ impl Simulation {
             self.fail_here(id, FailureReason::RateLimited);
             return;
         }
-        let (key, is_write) = (call.key, call.is_write);
-        match &mut n.behaviour {
-            Behaviour::Client(_) => self.fail_here(id, FailureReason::NodeDown),
+        let request = call.request();
+        let class = request.tag.class();
+        let admission = match &mut n.behaviour {
+            Behaviour::Client(_) => {
+                self.fail_here(id, FailureReason::NodeDown);
+                return;
+            }
             Behaviour::LoadBalancer { .. } => {
                 call.state = CallState::Waiting;
-                self.route(id, node, key);
+                self.route(id, node, request.key.into());
+                return;
             }
-            Behaviour::Service { station, .. } => match station.admit(id) {
-                Admission::Started => self.start_work(id, false),
-                Admission::Queued => self.queued(id),
-                Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
-            },
+            Behaviour::Service { station, .. } => station.admit(id, class),
             Behaviour::Database(db) => {
-                let server = pick_server(db, is_write);
+                let server = pick_server(db, request.is_write);
                 call.server = u8::try_from(server).unwrap_or(u8::MAX);
-                match db.servers[server].admit(id) {
-                    Admission::Started => self.start_work(id, false),
-                    Admission::Queued => self.queued(id),
-                    Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
-                }
+                db.servers[server].admit(id, class)
             }
-            Behaviour::Cache { .. } => self.start_work(id, false),
+            Behaviour::Cache { .. } => {
+                self.start_work(id, false);
+                return;
+            }
             Behaviour::Queue { station } => {
                 let full = station.capacity.is_some_and(|cap| station.queue_len() >= cap);
                 if full {
@@ -927,12 +931,11 @@ impl Simulation {
                 // Hold the message as its own call; acknowledge the producer now.
                 let message = self.calls.alloc(node as u32, now);
                 if let Some(m) = self.calls.get_mut(message) {
-                    m.key = key;
-                    m.is_write = is_write;
+                    m.carry(request);
                     m.state = CallState::Queued;
                     m.epoch = n.health.epoch;
                 }
-                station.waiting.push_back(message);
+                station.push(message, class);
                 n.metrics.queue.add(now, 1);
                 // The ack: answered, but not counted as a delivered message.
                 n.metrics.in_system.add(now, -1);
@@ -945,8 +948,27 @@ impl Simulation {
                     n.metrics.queue.add(now, -1);
                     self.consume(next);
                 }
+                return;
             }
+        };
+        match admission {
+            Admission::Started => self.start_work(id, false),
+            Admission::Queued => self.queued(id),
+            Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
+            Admission::QueuedInstead(out) => self.push_out(id, out),
         }
+    }
+
+    /// A full line took `id` in place of `out`, a less important request
+    /// that was waiting: `out` is shed (failed at once, reason "shed").
+    #[inline(never)]
+    fn push_out(&mut self, id: CallId, out: CallId) {
+        let now = self.now;
+        self.queued(id);
+        if let Some(c) = self.calls.get(out) {
+            self.nodes[c.node as usize].metrics.queue.add(now, -1);
+        }
+        self.fail_here(out, FailureReason::Shed);
     }
 
     /// A load balancer forwards a call to a target its health checks
@@ -1082,7 +1104,7 @@ impl Simulation {
         if call.epoch != n.health.epoch {
             return; // lost in a crash (already failed)
         }
-        let (key, is_write, server) = (call.key, call.is_write, usize::from(call.server));
+        let (key, tag, is_write, server) = (u64::from(call.key), call.tag, call.is_write, usize::from(call.server));
         match &mut n.behaviour {
             Behaviour::Service { error_probability, blocking_calls, fan_out, .. } => {
                 let p = n.health.error_probability(*error_probability);
@@ -1140,6 +1162,16 @@ impl Simulation {
                 let p = n.health.error_probability(db.error_probability);
                 let error = p > 0.0 && n.rng.random_bool(p.min(1.0));
                 n.metrics.counters.injected_errors += u64::from(error && n.health.injects_errors());
+                if !error
+                    && is_write
+                    && let Some(applied) = &mut db.applied_writes
+                {
+                    match applied.apply(tag, now) {
+                        WriteEffect::Applied => {}
+                        WriteEffect::Duplicate => n.metrics.counters.duplicate_writes += 1,
+                        WriteEffect::Deduplicated => n.metrics.counters.deduplicated_writes += 1,
+                    }
+                }
                 if !error && db.replication_lag_ns > 0 && key != 0 {
                     if is_write {
                         db.last_write.insert(key, now);

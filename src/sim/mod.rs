@@ -26,6 +26,7 @@ mod event_queue;
 mod failure;
 mod faults;
 mod flow;
+mod idempotency;
 mod live_view;
 mod load_balancer;
 pub(crate) mod math;

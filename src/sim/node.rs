@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
+use super::idempotency::AppliedWrites;
 use super::metrics::NodeMetrics;
 use super::pause::Pauses;
 use super::rng::SimRng;
 use super::{
     ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
 };
-use crate::scenario::{ProfileShape, RetryPolicy, WaitFor};
+use crate::scenario::{Priority, ProfileShape, RetryPolicy, WaitFor};
 
 /// One node while the simulation runs.
 pub struct NodeRuntime {
@@ -153,6 +154,9 @@ pub struct ClientBehaviour {
     pub budget: Option<RetryBudgetState>,
     pub keys: Option<KeyGenerator>,
     pub write_fraction: f64,
+    /// Whether its writes carry an idempotency key.
+    pub idempotency_keys: bool,
+    pub priority: Priority,
 }
 
 /// Draws request keys by Zipf popularity: key 1 is the most popular.
@@ -170,11 +174,13 @@ impl KeyGenerator {
     }
 
     #[inline]
-    pub fn draw(&self, rng: &mut SimRng) -> u64 {
-        match &self.zipf {
+    pub fn draw(&self, rng: &mut SimRng) -> u32 {
+        let key = match &self.zipf {
             Some(z) => z.sample(rng) as u64,
             None => rng.random_range(1..=self.keyspace),
-        }
+        };
+        // Validation keeps the keyspace within 32 bits.
+        u32::try_from(key).unwrap_or(u32::MAX)
     }
 }
 
@@ -189,6 +195,9 @@ pub struct DatabaseBehaviour {
     /// When each key was last written, for the writes still replicating
     /// (pruned at every window's end).
     pub last_write: HashMap<u64, SimTime>,
+    /// The requests whose writes it applied, when a write can arrive twice
+    /// (a retry or a hedge somewhere in the scenario); `None` otherwise.
+    pub applied_writes: Option<AppliedWrites>,
 }
 
 impl NodeRuntime {

@@ -123,6 +123,41 @@ pub fn expected_attempts(p: f64, max_attempts: u32) -> f64 {
     (1.0 - p.powi(m as i32)) / (1.0 - p)
 }
 
+/// Writes applied more than once per request, when a client retries a
+/// write up to `max_attempts` times after a timeout that each attempt
+/// hits independently with probability `q`: every attempt is applied
+/// (a timed-out call is not cancelled), so the duplicates are the
+/// attempts beyond the first, `(1 − q^m)/(1 − q) − 1`. With idempotency
+/// keys as many repeats arrive, and none is applied.
+pub fn duplicate_writes_per_request(q: f64, max_attempts: u32) -> f64 {
+    expected_attempts(q, max_attempts) - 1.0
+}
+
+/// Mean wait for the worker of each priority class, most important
+/// first, at an M/M/1 server that serves waiting requests by class
+/// without interrupting the one in service (non-preemptive priority),
+/// every class taking Exp(1/μ): Cobham's formula
+/// `W_k = R / ((1 − σ_{k−1})(1 − σ_k))` with `R = ρ/μ` (the mean
+/// residual work in service) and `σ_k` the load of classes 1..k. Empty
+/// if the server is overloaded. In seconds.
+pub fn priority_waits(rates_by_class: &[f64], mu: f64) -> Vec<f64> {
+    let rho: f64 = rates_by_class.iter().sum::<f64>() / mu;
+    if rho >= 1.0 || mu <= 0.0 {
+        return Vec::new();
+    }
+    let residual = rho / mu;
+    let mut above = 0.0;
+    rates_by_class
+        .iter()
+        .map(|&rate| {
+            let through = above + rate / mu;
+            let wait = residual / ((1.0 - above) * (1.0 - through));
+            above = through;
+            wait
+        })
+        .collect()
+}
+
 /// Calls that reach the bottom of a chain of callers, per request at the
 /// top, when the bottom fails each call independently with probability
 /// `p` and every layer retries any failure: `attempts_bottom_up[0]` is the

@@ -4,7 +4,7 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
-    EdgeSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, QueueSpec,
+    EdgeSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, Priority, QueueSpec,
     RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
@@ -1568,4 +1568,105 @@ fn shedding_keeps_the_wait_of_served_requests_bounded_under_overload() {
     assert!(with.mean_wait_ms <= 50.0, "served requests waited at most 50 ms: {}", with.mean_wait_ms);
     assert!(with.latency.p99_ms < 120.0, "{:?}", with.latency);
     assert!(with.utilisation.unwrap_or(0.0) > 0.95, "the worker stays busy with fresh requests");
+}
+
+/// Priority classes under a 2× overload: a critical client (50/s) and a
+/// sheddable one (150/s) share a service that serves 100/s with room for
+/// 20 waiting. The full line takes critical requests in place of
+/// sheddable ones, which are shed, so checkout keeps every request while
+/// recommendations get what is left; with both standard, both lose about
+/// half (issue 8).
+#[test]
+fn a_full_line_sheds_sheddable_requests_to_keep_critical_ones() {
+    let build = |critical: Priority, sheddable: Priority| {
+        let client = |id: &str, rate: f64, priority: Priority| {
+            client_with(id, ClientSpec { arrivals: Arrivals::Poisson { rate }, priority, ..ClientSpec::default() })
+        };
+        let s = scenario(
+            "priority-shed",
+            49,
+            1.0,
+            vec![
+                client("checkout", 50.0, critical),
+                client("recommendations", 150.0, sheddable),
+                service("api", 1, Some(20), exp_ms(10.0)),
+            ],
+            &[("checkout", "api"), ("recommendations", "api")],
+        );
+        let sim = run(&s, 60.0);
+        let ok = |i| sim.node_totals(i).map_or(0.0, |s| s.ok as f64 / s.arrivals.max(1) as f64);
+        (ok(0), ok(1), sim.node_totals(2).expect("api"))
+    };
+    let (checkout, recommendations, api) = build(Priority::Critical, Priority::Sheddable);
+    assert!(checkout > 0.99, "critical requests all get through: {checkout}");
+    assert!((0.25..0.42).contains(&recommendations), "sheddable ones get the rest, ~1/3: {recommendations}");
+    assert!(api.failures.shed > 100, "critical requests pushed sheddable ones out: {:?}", api.failures);
+    let (checkout, recommendations, _) = build(Priority::Standard, Priority::Standard);
+    assert!(checkout < 0.7 && recommendations < 0.7, "without classes both lose: {checkout} {recommendations}");
+}
+
+/// A client with a mix of classes draws each request's class: with a
+/// share of critical requests, those push sheddable ones out of a full
+/// line (shed), and without any critical share nothing is (issue 8).
+#[test]
+fn a_client_mix_of_classes_gives_each_request_its_class() {
+    let build = |critical: f64| {
+        let priority = Priority::Mix { critical, standard: 0.0, sheddable: 1.0 - critical };
+        let c = ClientSpec { arrivals: Arrivals::Poisson { rate: 300.0 }, priority, ..ClientSpec::default() };
+        let s = scenario(
+            "priority-mix",
+            50,
+            1.0,
+            vec![client_with("users", c), service("api", 1, Some(10), exp_ms(10.0))],
+            &[("users", "api")],
+        );
+        run(&s, 30.0).node_totals(1).expect("api")
+    };
+    let mixed = build(0.2);
+    // Critical arrivals (60/s) find the line full most of the time and
+    // each pushes one sheddable request out.
+    assert!(mixed.failures.shed > 800, "{:?}", mixed.failures);
+    assert!(mixed.failures.rejected > mixed.failures.shed, "sheddable arrivals are refused: {:?}", mixed.failures);
+    assert_eq!(build(0.0).failures.shed, 0);
+}
+
+/// A write retried after a timeout is applied twice at the database
+/// (the first try was not cancelled) — a customer charged twice; with
+/// idempotency keys the database applies it once (issue 8).
+#[test]
+fn a_retried_write_is_applied_twice_without_an_idempotency_key() {
+    let build = |keys: bool| {
+        let c = ClientSpec {
+            arrivals: Arrivals::Constant { rate: 10.0 },
+            timeout_ms: Some(50.0),
+            retry: Some(RetryPolicy {
+                max_attempts: 2,
+                backoff_ms: 0.0,
+                multiplier: 1.0,
+                max_backoff_ms: 0.0,
+                jitter: 0.0,
+                budget: None,
+            }),
+            write_fraction: 1.0,
+            idempotency_keys: keys,
+            ..ClientSpec::default()
+        };
+        let s = scenario(
+            "charge",
+            51,
+            1.0,
+            vec![client_with("shop", c), database("payments", 10, constant(80.0))],
+            &[("shop", "payments")],
+        );
+        run(&s, 10.5).node_totals(1).expect("payments")
+    };
+    // Every query takes 80 ms > the 50 ms timeout: each charge is tried
+    // twice and both tries are applied (about 100 requests whose second
+    // write finished in the run, so about 200 writes).
+    let plain = build(false);
+    assert!((95..=105).contains(&plain.duplicate_writes), "{plain:?}");
+    assert_eq!(plain.failed, 0, "no write failed");
+    assert_eq!(plain.deduplicated_writes, 0);
+    let keyed = build(true);
+    assert_eq!((keyed.duplicate_writes, keyed.deduplicated_writes), (0, plain.duplicate_writes), "{keyed:?}");
 }

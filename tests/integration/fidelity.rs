@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec,
-    NodeKind, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
+    NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -1015,6 +1015,121 @@ fn shedding_after_a_wait_drops_the_m_m_1_plus_d_share() {
     verify(
         "shedding",
         "M/M/1 shedding requests that waited over 20 ms, μ = 100/s, λ = 80/s and 150/s, 600 s, seeds 30–31",
+        &checks,
+    );
+}
+
+/// A payment client writes with a 10 ms timeout and up to 3 tries to a
+/// database whose queries take Exp(10 ms) with no queueing: an attempt
+/// times out with probability q = e^(−1), and a timed-out write is still
+/// applied, so each request applies `(1 − q³)/(1 − q) − 1` extra writes
+/// (`theory::duplicate_writes_per_request`). With idempotency keys as
+/// many repeats arrive and the database applies none of them (issue 8).
+#[test]
+fn writes_retried_after_a_timeout_are_applied_again_unless_they_carry_an_idempotency_key() {
+    let (timeout_ms, mean_ms, attempts) = (10.0, 10.0, 3);
+    let build = |keys: bool, seed: u64| {
+        let mut client = poisson_client("payments", 200.0);
+        if let NodeKind::Client(c) = &mut client.kind {
+            c.timeout_ms = Some(timeout_ms);
+            c.retry = Some(RetryPolicy {
+                max_attempts: attempts,
+                backoff_ms: 0.0,
+                multiplier: 1.0,
+                max_backoff_ms: 0.0,
+                jitter: 0.0,
+                budget: None,
+            });
+            c.write_fraction = 1.0;
+            c.idempotency_keys = keys;
+        }
+        let mut s = scenario(
+            "duplicate-writes",
+            seed,
+            5.0,
+            vec![client, database("ledger", 1_000, exp_ms(mean_ms))],
+            &[("payments", "ledger")],
+        );
+        s.warmup_s = 5.0;
+        run(&s, 300.0)
+    };
+    let per_request = |sim: &Simulation, f: fn(&Stats) -> u64| {
+        let requests = sim.node_totals(0).expect("client").arrivals as f64;
+        let batches: Vec<f64> = sim
+            .series()
+            .frames()
+            .iter()
+            .skip(1)
+            .map(|w| f(&w.nodes[1]) as f64 / w.nodes[0].arrivals.max(1) as f64)
+            .collect();
+        (f(&sim.node_totals(1).expect("ledger")) as f64 / requests, batches)
+    };
+    let theory = theory::duplicate_writes_per_request((-timeout_ms / mean_ms).exp(), attempts);
+    let plain = build(false, 31);
+    let keyed = build(true, 32);
+    let (duplicates, duplicate_batches) = per_request(&plain, |s| s.duplicate_writes);
+    let (deduplicated, deduplicated_batches) = per_request(&keyed, |s| s.deduplicated_writes);
+    let (keyed_duplicates, _) = per_request(&keyed, |s| s.duplicate_writes);
+    assert_eq!(keyed_duplicates, 0.0, "an idempotency key lets no write through twice");
+    // Requests still in flight at the end: slack of a few in 60 000.
+    let checks = [
+        check("duplicate writes per request, no keys", theory, duplicates, &duplicate_batches, 0.001),
+        check("repeats recognised by their key per request", theory, deduplicated, &deduplicated_batches, 0.001),
+    ];
+    verify(
+        "duplicate-writes",
+        "Writes with a 10 ms timeout and 3 tries to a database of Exp(10 ms) queries, no queueing, Poisson 200/s, 300 s, seeds 31–32",
+        &checks,
+    );
+}
+
+/// An M/M/1 server (μ = 1000/s) shared by three clients of different
+/// priority classes (critical 300/s, standard 200/s, sheddable 300/s,
+/// ρ = 0.8): it serves the waiting critical requests first, so each
+/// class waits as Cobham's non-preemptive priority formula says
+/// (`theory::priority_waits`), and together they still wait as long as
+/// FIFO would (the conservation law) (issue 8).
+#[test]
+fn priority_classes_wait_as_cobhams_formula_says() {
+    let (mu, rates) = (1_000.0, [300.0, 200.0, 300.0]);
+    let classes = [Priority::Critical, Priority::Standard, Priority::Sheddable];
+    let names = ["critical", "standard", "sheddable"];
+    let mut nodes: Vec<NodeSpec> = names
+        .iter()
+        .zip(rates)
+        .zip(classes)
+        .map(|((name, rate), class)| {
+            let mut c = poisson_client(name, rate);
+            if let NodeKind::Client(spec) = &mut c.kind {
+                spec.priority = class;
+            }
+            c
+        })
+        .collect();
+    nodes.push(service("server", 1, None, exp_ms(1_000.0 / mu)));
+    let mut s = scenario(
+        "priority",
+        33,
+        10.0,
+        nodes,
+        &[("critical", "server"), ("standard", "server"), ("sheddable", "server")],
+    );
+    s.warmup_s = 10.0;
+    let sim = run(&s, 1_200.0);
+    let waits = theory::priority_waits(&rates, mu);
+    let service_ms = 1_000.0 / mu;
+    let checks: Vec<Check> = (0..3)
+        .map(|k| {
+            let quantity =
+                ["critical mean response (ms)", "standard mean response (ms)", "sheddable mean response (ms)"][k];
+            let simulated = sim.node_totals(k).expect("client").latency.mean_ms;
+            let batches = per_window(&sim, k, |w| w.latency.mean_ms);
+            check(quantity, waits[k] * 1_000.0 + service_ms, simulated, &batches, 0.0)
+        })
+        .collect();
+    verify(
+        "priority",
+        "M/M/1 serving by priority class (non-preemptive), μ = 1000/s, critical 300/s, standard 200/s, sheddable 300/s, 1200 s, seed 33",
         &checks,
     );
 }

@@ -26,6 +26,12 @@ pub struct Counters {
     pub hits: u64,
     pub misses: u64,
     pub stale_reads: u64,
+    /// Writes a database applied again for a request it had applied
+    /// already (a retry after a timeout, without an idempotency key).
+    pub duplicate_writes: u64,
+    /// Repeated writes a database recognised by their idempotency key and
+    /// did not apply again.
+    pub deduplicated_writes: u64,
     pub retries: u64,
     /// A client's failed attempts its retry budget allowed no retry for.
     pub retries_denied: u64,
@@ -67,6 +73,8 @@ impl Counters {
             hits: self.hits - base.hits,
             misses: self.misses - base.misses,
             stale_reads: self.stale_reads - base.stale_reads,
+            duplicate_writes: self.duplicate_writes - base.duplicate_writes,
+            deduplicated_writes: self.deduplicated_writes - base.deduplicated_writes,
             retries: self.retries - base.retries,
             retries_denied: self.retries_denied - base.retries_denied,
             attempts: self.attempts - base.attempts,
@@ -97,6 +105,8 @@ impl Counters {
             hits: self.hits + other.hits,
             misses: self.misses + other.misses,
             stale_reads: self.stale_reads + other.stale_reads,
+            duplicate_writes: self.duplicate_writes + other.duplicate_writes,
+            deduplicated_writes: self.deduplicated_writes + other.deduplicated_writes,
             retries: self.retries + other.retries,
             retries_denied: self.retries_denied + other.retries_denied,
             attempts: self.attempts + other.attempts,

@@ -249,6 +249,8 @@ pub fn summarise<T: Counter>(
         cache_misses: c.misses,
         hit_ratio: (lookups > 0).then(|| c.hits as f64 / lookups as f64),
         stale_reads: c.stale_reads,
+        duplicate_writes: c.duplicate_writes,
+        deduplicated_writes: c.deduplicated_writes,
         retries: c.retries,
     }
 }

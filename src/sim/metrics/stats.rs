@@ -152,6 +152,12 @@ pub struct Stats {
     pub cache_misses: u64,
     pub hit_ratio: Option<f64>,
     pub stale_reads: u64,
+    /// A database's writes applied a second time for the same request
+    /// (retried without an idempotency key): a customer charged twice.
+    pub duplicate_writes: u64,
+    /// Repeated writes a database recognised by their idempotency key and
+    /// answered without applying again.
+    pub deduplicated_writes: u64,
     /// Attempts beyond the first (clients and end to end).
     pub retries: u64,
 }

@@ -1,0 +1,108 @@
+//! Duplicate writes. Calls are not cancelled: a write whose answer came
+//! too late (its caller timed out) was still applied, and the retry that
+//! follows applies it again — a customer charged twice. A database that
+//! may see a write twice remembers which requests' writes it applied; a
+//! write it has seen before is a *duplicate*, unless the client sent an
+//! idempotency key with it, in which case the database answers without
+//! applying it again (*deduplicated*), as a payments API does.
+//!
+//! Only scenarios where a write can arrive twice (a retry or a hedge
+//! somewhere) pay for the memory; the others never build it.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::SimTime;
+use super::call::RequestTag;
+
+/// How long a database remembers an applied write: far longer than any
+/// retry sequence here takes (idempotency keys live 24 h at Stripe; a
+/// minute is plenty inside a simulation, and keeps memory at most a
+/// minute of writes).
+pub const WRITE_MEMORY_NS: u64 = 60_000_000_000;
+
+/// At most this many writes remembered, whatever the write rate (the
+/// oldest are forgotten first): 1 M request numbers, about 40 MB.
+pub const MAX_WRITES_REMEMBERED: usize = 1_000_000;
+
+/// What applying a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteEffect {
+    /// The request's first write here.
+    Applied,
+    /// The same request's write, applied again: a duplicate.
+    Duplicate,
+    /// The same request's write, recognised by its idempotency key and
+    /// not applied again.
+    Deduplicated,
+}
+
+/// The requests whose writes a database applied recently.
+#[derive(Debug, Clone, Default)]
+pub struct AppliedWrites {
+    requests: HashSet<u32>,
+    /// (when, request) in the order applied, to forget the oldest.
+    order: VecDeque<(SimTime, u32)>,
+}
+
+impl AppliedWrites {
+    /// A write of the request tagged `tag` completes `now`.
+    pub fn apply(&mut self, tag: RequestTag, now: SimTime) -> WriteEffect {
+        self.forget_before(now);
+        let request = tag.id();
+        if !self.requests.insert(request) {
+            return if tag.idempotent() { WriteEffect::Deduplicated } else { WriteEffect::Duplicate };
+        }
+        self.order.push_back((now, request));
+        if self.order.len() > MAX_WRITES_REMEMBERED
+            && let Some((_, oldest)) = self.order.pop_front()
+        {
+            self.requests.remove(&oldest);
+        }
+        WriteEffect::Applied
+    }
+
+    /// Writes remembered now.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn forget_before(&mut self, now: SimTime) {
+        while let Some(&(at, request)) = self.order.front() {
+            if now.since(at) < WRITE_MEMORY_NS {
+                break;
+            }
+            self.order.pop_front();
+            self.requests.remove(&request);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::PriorityClass;
+
+    #[test]
+    fn a_write_seen_twice_is_a_duplicate_unless_it_has_an_idempotency_key() {
+        let mut w = AppliedWrites::default();
+        let t = SimTime::from_secs(1.0);
+        let plain = RequestTag::new(7, PriorityClass::Standard, false);
+        let keyed = RequestTag::new(8, PriorityClass::Standard, true);
+        assert_eq!(w.apply(plain, t), WriteEffect::Applied);
+        assert_eq!(w.apply(plain, t), WriteEffect::Duplicate);
+        assert_eq!(w.apply(keyed, t), WriteEffect::Applied);
+        assert_eq!(w.apply(keyed, t), WriteEffect::Deduplicated);
+    }
+
+    #[test]
+    fn writes_are_forgotten_after_a_minute() {
+        let mut w = AppliedWrites::default();
+        let tag = RequestTag::new(1, PriorityClass::Standard, false);
+        assert_eq!(w.apply(tag, SimTime::ZERO), WriteEffect::Applied);
+        let later = SimTime::from_secs(61.0);
+        assert_eq!(w.apply(RequestTag::new(2, PriorityClass::Standard, false), later), WriteEffect::Applied);
+        assert_eq!(w.len(), 1, "the first write was forgotten");
+        assert_eq!(w.apply(tag, later), WriteEffect::Applied);
+    }
+}
