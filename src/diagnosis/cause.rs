@@ -867,10 +867,11 @@ impl fmt::Display for Cause {
                 f,
                 "{database} applied {} a second time for the same request, of the {} it answered: writes retried \
                  after a timeout whose first try had gone through after all (a timed-out call is not cancelled); \
-                 {} send no idempotency key, so it cannot tell a repeat from a new write",
+                 {} {} no idempotency key, so it cannot tell a repeat from a new write",
                 counted(*duplicates, "write", "writes"),
                 counted(*answered, "call", "calls"),
-                and_list(clients)
+                and_list(clients),
+                if clients.len() == 1 { "sends" } else { "send" }
             ),
             Self::BulkheadFull { from, to, max_concurrent, refused, sent } => write!(
                 f,

@@ -31,6 +31,8 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "fan-out-tail-at-scale.ron",
     "gc-pause-metastable.ron",
     "shedding-survives-a-spike.ron",
+    "priority-keeps-checkout-alive.ron",
+    "payments-charged-twice.ron",
     "three-tier-web.ron",
 ];
 

@@ -116,6 +116,12 @@ impl RequestTag {
         RequestTag((id & TAG_ID_MASK) | (class_bits << TAG_CLASS_SHIFT) | if idempotent { TAG_IDEMPOTENT } else { 0 })
     }
 
+    /// This tag with the request number `id` (the class and key kept).
+    #[inline]
+    pub fn with_id(self, id: u32) -> RequestTag {
+        RequestTag((self.0 & !TAG_ID_MASK) | (id & TAG_ID_MASK))
+    }
+
     /// The request's number (unique among the last 536 M requests).
     pub fn id(self) -> u32 {
         self.0 & TAG_ID_MASK

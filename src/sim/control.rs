@@ -222,8 +222,7 @@ impl Simulation {
                     super::node::KeyGenerator::new(*keyspace, *zipf_exponent)
                 });
                 c.write_fraction = spec.write_fraction;
-                c.idempotency_keys = spec.idempotency_keys;
-                c.priority = spec.priority;
+                c.set_request_kind(spec.priority, spec.idempotency_keys);
                 if let Arrivals::Closed { think, .. } = &spec.arrivals {
                     c.think_time = Some(Distribution::new(think));
                 }

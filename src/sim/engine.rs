@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::call::CallSlab;
+use super::call::{CallSlab, RequestTag};
 use super::edge::EdgeCounters;
 use super::metrics::{NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
@@ -456,7 +456,7 @@ fn build_behaviour(
                 crate::scenario::Arrivals::Closed { users, think } => (*users, Some(Distribution::new(think))),
                 _ => (0, None),
             };
-            Behaviour::Client(ClientBehaviour {
+            let mut client = ClientBehaviour {
                 arrivals,
                 users,
                 think_time,
@@ -468,9 +468,11 @@ fn build_behaviour(
                 budget: c.retry.as_ref().and_then(|r| r.budget).map(super::RetryBudgetState::new),
                 keys: c.keys.as_ref().map(|k| KeyGenerator::new(k.keyspace, k.zipf_exponent)),
                 write_fraction: c.write_fraction,
-                idempotency_keys: c.idempotency_keys,
-                priority: c.priority,
-            })
+                tag: RequestTag::default(),
+                class_mix: None,
+            };
+            client.set_request_kind(c.priority, c.idempotency_keys);
+            Behaviour::Client(client)
         }
         NodeKind::LoadBalancer(lb) => {
             let targets: Vec<&str> = out_edges.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();

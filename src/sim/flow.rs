@@ -5,7 +5,7 @@
 use rand::RngExt;
 
 use super::breaker::Transition;
-use super::call::{Call, CallState, FanOutTally, NONE, RequestInfo, RequestTag};
+use super::call::{Call, CallState, FanOutTally, NONE, RequestInfo};
 use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::idempotency::WriteEffect;
@@ -62,11 +62,8 @@ impl Simulation {
         }
         let key = client.keys.as_ref().map_or(0, |k| k.draw(&mut n.rng));
         let is_write = client.write_fraction > 0.0 && n.rng.random_bool(client.write_fraction.min(1.0));
-        // Only a mix of classes draws (a stream that stays the same
-        // whatever else the client does).
-        let class = client.priority.class_for(if client.priority.is_mix() { n.rng.random::<f64>() } else { 0.0 });
         self.requests_made = self.requests_made.wrapping_add(1);
-        let tag = RequestTag::new(self.requests_made, class, client.idempotency_keys);
+        let tag = client.tag_request(self.requests_made, &mut n.rng);
         if let Some(budget) = &mut client.budget {
             // A first attempt earns its share of the retries.
             budget.deposit(now);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
+use super::call::RequestTag;
 use super::idempotency::AppliedWrites;
 use super::metrics::NodeMetrics;
 use super::pause::Pauses;
@@ -154,9 +155,30 @@ pub struct ClientBehaviour {
     pub budget: Option<RetryBudgetState>,
     pub keys: Option<KeyGenerator>,
     pub write_fraction: f64,
-    /// Whether its writes carry an idempotency key.
-    pub idempotency_keys: bool,
-    pub priority: Priority,
+    /// Its requests' tag but for their number: their class and whether
+    /// they carry an idempotency key (built once, see [`Self::tag_request`]).
+    pub tag: RequestTag,
+    /// A mix of classes, each request drawing its own; `None` when all
+    /// have the class in `tag`.
+    pub class_mix: Option<Priority>,
+}
+
+impl ClientBehaviour {
+    /// Its priority and idempotency settings, in the form requests carry.
+    pub fn set_request_kind(&mut self, priority: Priority, idempotency_keys: bool) {
+        self.tag = RequestTag::new(0, priority.class_for(0.0), idempotency_keys);
+        self.class_mix = priority.is_mix().then_some(priority);
+    }
+
+    /// The tag of request number `id`: only a mix of classes draws from
+    /// `rng` (so a client without one draws exactly as before).
+    #[inline]
+    pub fn tag_request(&self, id: u32, rng: &mut SimRng) -> RequestTag {
+        match self.class_mix {
+            None => self.tag.with_id(id),
+            Some(mix) => RequestTag::new(id, mix.class_for(rng.random::<f64>()), self.tag.idempotent()),
+        }
+    }
 }
 
 /// Draws request keys by Zipf popularity: key 1 is the most popular.

@@ -75,10 +75,21 @@ impl Station {
     /// waiting for a consumer, or a call for a worker).
     #[inline]
     pub fn push(&mut self, call: CallId, class: PriorityClass) {
+        if class == PriorityClass::Standard {
+            self.waiting.push_back(call);
+        } else {
+            self.push_classed(call, class);
+        }
+    }
+
+    /// A critical or sheddable call joins its own line (out of line: most
+    /// scenarios never have one).
+    #[inline(never)]
+    fn push_classed(&mut self, call: CallId, class: PriorityClass) {
+        let lines = self.classes.get_or_insert_default();
         match class {
-            PriorityClass::Standard => self.waiting.push_back(call),
-            PriorityClass::Critical => self.classes.get_or_insert_default().critical.push_back(call),
-            PriorityClass::Sheddable => self.classes.get_or_insert_default().sheddable.push_back(call),
+            PriorityClass::Critical => lines.critical.push_back(call),
+            _ => lines.sheddable.push_back(call),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use archsim::scenario::{
     Arrivals, BUNDLED, BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, LbPolicy,
-    NodeKind, QueueSpec, Scenario, ServiceSpec, WaitFor, bundled, parse_scenario, to_ron_string,
+    NodeKind, Priority, QueueSpec, Scenario, ServiceSpec, WaitFor, bundled, parse_scenario, to_ron_string,
 };
 use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
@@ -749,4 +749,76 @@ fn shedding_keeps_a_service_at_capacity_through_a_spike_and_without_it_nothing_s
     let sim = run(&short_line);
     assert!(goodput(&sim, 32.0, 60.0) > 0.95 * capacity);
     assert!(success_share(&sim, 62.0, 90.0) > 0.99);
+}
+
+/// Share of node `i`'s requests that succeed in `[from_s, to_s)`.
+fn node_success_share(sim: &Simulation, i: usize, from_s: f64, to_s: f64) -> f64 {
+    let w = node_windows(sim, i, from_s, to_s);
+    sum(&w, |w| w.ok) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+}
+
+#[test]
+fn priority_classes_keep_checkout_served_through_a_spike_of_browsing() {
+    let s = scenario("priority-keeps-checkout-alive");
+    let (checkout, browse) = (index(&s, "checkout"), index(&s, "browse"));
+    let sim = run(&s);
+    let during = |sim: &Simulation, i| node_success_share(sim, i, 31.0, 60.0);
+    assert!(during(&sim, checkout) > 0.99, "checkouts during the spike: {}", during(&sim, checkout));
+    assert!((0.12..0.3).contains(&during(&sim, browse)), "browsing served: {}", during(&sim, browse));
+    assert!(sim.report().end_to_end.failures.shed > 500, "sheddable requests pushed out");
+    let diagnosis = archsim::diagnosis::diagnose(&sim.report(), &s);
+    assert!(
+        diagnosis.findings.iter().any(|f| f.cause.to_string().contains("more important requests took the places")),
+        "the verdict says why they were shed: {:#?}",
+        diagnosis.findings
+    );
+
+    // Try: both Standard — checkouts fail as often as browsing, and the
+    // verdict suggests priorities.
+    let mut flat = s.clone();
+    client_mut(&mut flat, "checkout").priority = Priority::Standard;
+    client_mut(&mut flat, "browse").priority = Priority::Standard;
+    let sim = run(&flat);
+    assert!(during(&sim, checkout) < 0.35, "checkouts without priorities: {}", during(&sim, checkout));
+    let diagnosis = archsim::diagnosis::diagnose(&sim.report(), &flat);
+    assert!(diagnosis.advice().iter().any(|a| a.key() == "mark_priorities"), "{:#?}", diagnosis.advice());
+
+    // Try: 100 workers — room for the whole spike, nothing shed.
+    let mut roomy = s.clone();
+    service_mut(&mut roomy, "api").workers = 100;
+    let report = run(&roomy).report();
+    assert_eq!(report.end_to_end.failed, 0, "{:?}", report.end_to_end.failures);
+}
+
+#[test]
+fn retried_payments_are_charged_twice_without_idempotency_keys() {
+    let s = scenario("payments-charged-twice");
+    let (shop, ledger) = (index(&s, "shop"), index(&s, "ledger"));
+    let sim = run(&s);
+    let report = sim.report();
+    let ledger_stats = &report.nodes[ledger].stats;
+    assert_eq!(report.end_to_end.failed, 0, "every charge succeeds");
+    assert!((80..200).contains(&ledger_stats.duplicate_writes), "charged twice: {}", ledger_stats.duplicate_writes);
+    let diagnosis = archsim::diagnosis::diagnose(&report, &s);
+    assert!(diagnosis.headline.contains("twice"), "{}", diagnosis.headline);
+    assert!(diagnosis.advice().iter().any(|a| a.key() == "add_idempotency_keys"));
+    let twice = ledger_stats.duplicate_writes;
+
+    // Try: idempotency keys — the same retries, none applied twice.
+    let mut keyed = s.clone();
+    client_mut(&mut keyed, "shop").idempotency_keys = true;
+    let report = run(&keyed).report();
+    let stats = &report.nodes[ledger].stats;
+    assert_eq!((stats.duplicate_writes, stats.deduplicated_writes), (0, twice));
+
+    // Try: no retries — nothing twice, but failed payments that were charged.
+    let mut no_retries = s.clone();
+    client_mut(&mut no_retries, "shop").retry = None;
+    let report = run(&no_retries).report();
+    assert_eq!(report.nodes[ledger].stats.duplicate_writes, 0);
+    let failed = report.nodes[shop].stats.failed;
+    assert!(failed > 50, "customers told their payment failed: {failed}");
+    // The ledger wrote the charges the shop had given up on.
+    let written_after_giving_up = report.nodes[ledger].stats.ok - report.nodes[shop].stats.ok;
+    assert!(written_after_giving_up * 10 >= failed * 9, "{written_after_giving_up} of {failed} failed charges written");
 }

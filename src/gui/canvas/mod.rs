@@ -26,7 +26,8 @@ use super::command::{Command, LiveFault};
 use super::edits::{PaletteItem, connect_problem};
 use super::format;
 use super::live::{
-    NodeView, Tone, client_degraded_line, client_reason_line, degraded_line, edge_card, node_card, reason_line,
+    NodeView, Tone, client_degraded_line, client_reason_line, degraded_line, duplicate_line, edge_card, node_card,
+    reason_line,
 };
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
@@ -318,6 +319,7 @@ fn scene_contents_ui(
             queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
             error_ratio: view_i.map_or(0.0, NodeView::error_ratio),
             degraded_ratio: view_i.map_or(0.0, NodeView::degraded_ratio),
+            duplicates: view_i.map(|v| v.reasons.duplicate_writes()).filter(|n| *n > 0).map(duplicate_line),
             degraded: view_i.map(|v| v.reasons.degraded()).filter(|n| *n > 0).map(|n| {
                 if matches!(node.kind, NodeKind::Client(_)) { client_degraded_line(n) } else { degraded_line(n) }
             }),
@@ -516,6 +518,11 @@ pub fn hover_card_ui(ui: &mut Ui, id: &str, input: &CanvasInput<'_>) {
         for (r, c) in v.reasons.top(3) {
             let line = if client { client_reason_line(r, c) } else { reason_line(r, c) };
             ui.colored_label(ui.visuals().error_fg_color, line);
+        }
+        let duplicates = v.reasons.duplicate_writes();
+        if duplicates > 0 {
+            ui.colored_label(ui.visuals().error_fg_color, duplicate_line(duplicates))
+                .on_hover_text("Writes retried after a timeout, applied a second time: the first try had gone through. Send idempotency keys from the client.");
         }
         let degraded = v.reasons.degraded();
         if degraded > 0 {

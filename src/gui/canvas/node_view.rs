@@ -41,6 +41,9 @@ pub struct NodeLook<'a> {
     pub reasons: Vec<String>,
     /// "degraded ×300 in 10 s", under the reasons, when there were some.
     pub degraded: Option<String>,
+    /// "written twice ×12 in 10 s" at a database that applied retried
+    /// writes again, under the reasons, in the failure colour.
+    pub duplicates: Option<String>,
     /// Validation problems with this node.
     pub problem: bool,
     /// One line of live numbers: "320 rps · p99 12 ms".
@@ -167,10 +170,15 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
 }
 
 /// The lines under a node, top down, each with its colour: the failure
-/// reasons in the failure red, then the degraded answers in yellow.
+/// reasons and writes applied twice in the failure red, then the degraded
+/// answers in yellow.
 fn lines_under<'a>(look: &'a NodeLook<'_>, pal: &Palette) -> impl Iterator<Item = (&'a String, Color32)> {
     let (failure, degraded) = (pal.failure, pal.degraded);
-    look.reasons.iter().map(move |l| (l, failure)).chain(look.degraded.iter().map(move |l| (l, degraded)))
+    look.reasons
+        .iter()
+        .chain(&look.duplicates)
+        .map(move |l| (l, failure))
+        .chain(look.degraded.iter().map(move |l| (l, degraded)))
 }
 
 /// The room a node takes on the canvas with everything drawn around its

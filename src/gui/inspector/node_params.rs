@@ -13,7 +13,7 @@ use crate::scenario::limits::{
 };
 use crate::scenario::{
     Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy,
-    LoadBalancerSpec, NodeKind, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
+    LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
 };
 
 /// The form for a node's parameters. Edits `kind` in place. `out_edges`
@@ -114,7 +114,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
                     ui,
                     edit,
                     &mut k.keyspace,
-                    1..=u64::MAX,
+                    1..=u64::from(u32::MAX),
                 );
                 Row::new("  Zipf exponent", "zipf_exponent")
                     .speed(0.01)
@@ -123,8 +123,67 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             });
         }
         Row::new("writes", "write_fraction").help("Share of requests that are writes: they skip caches, go to a database's primary and invalidate cached copies.").percent(ui, edit, &mut c.write_fraction);
+        let label = label_cell(
+            ui,
+            "idempotency keys",
+            "Send a key with every write (as a payments API asks for), so a database applies a write once however \
+             often retries deliver it. Without one, a write retried after a timeout may be applied twice: the first \
+             try was not cancelled.",
+        );
+        if ui.checkbox(&mut c.idempotency_keys, "with writes").labelled_by(label.id).changed() {
+            edit.changed = true;
+        }
+        ui.end_row();
+        priority_rows(ui, &mut c.priority, edit, salt);
     });
     profile_ui(ui, &mut c.profile, edit, salt);
+}
+
+/// A client's priority class, or its mix of classes with a share each.
+fn priority_rows(ui: &mut Ui, priority: &mut Priority, edit: &mut Edit, salt: &str) {
+    let label = label_cell(
+        ui,
+        "priority",
+        "How much these requests matter when a node is overloaded: it serves critical ones first and, when its line \
+         is full, drops sheddable ones first. Mark checkout critical and recommendations sheddable; a mix gives each \
+         request a class by its share.",
+    );
+    let names = ["critical", "standard", "sheddable", "mix of classes"];
+    let current = match priority {
+        Priority::Critical => 0,
+        Priority::Standard => 1,
+        Priority::Sheddable => 2,
+        Priority::Mix { .. } => 3,
+    };
+    let mut chosen = current;
+    egui::ComboBox::from_id_salt(("priority", salt))
+        .selected_text(names[current])
+        .show_ui(ui, |ui| {
+            for (i, n) in names.iter().enumerate() {
+                ui.selectable_value(&mut chosen, i, *n);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    if chosen != current {
+        *priority = match chosen {
+            0 => Priority::Critical,
+            1 => Priority::Standard,
+            2 => Priority::Sheddable,
+            _ => Priority::Mix { critical: 0.2, standard: 0.5, sheddable: 0.3 },
+        };
+        edit.changed = true;
+    }
+    if let Priority::Mix { critical, standard, sheddable } = priority {
+        edit.within(&[Key("priority")], |edit| {
+            Row::new("  critical", "critical").help("Share of requests that are critical.").percent(ui, edit, critical);
+            Row::new("  standard", "standard").help("Share of requests that are standard.").percent(ui, edit, standard);
+            Row::new("  sheddable", "sheddable")
+                .help("Share of requests that are sheddable. The three shares add up to 100 %.")
+                .percent(ui, edit, sheddable);
+        });
+    }
 }
 
 /// The traffic profile: steps, ramps, spikes and a daily curve.

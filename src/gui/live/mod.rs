@@ -12,7 +12,9 @@ mod window_cursor;
 
 pub use heat::{Heat, HeatLevel, error_level, next_level};
 pub use node_card::{CardLine, Tone, edge_card, edge_traffic, node_card};
-pub use reasons::{ReasonTally, client_degraded_line, client_reason_line, degraded_line, local_array, reason_line};
+pub use reasons::{
+    ReasonTally, client_degraded_line, client_reason_line, degraded_line, duplicate_line, local_array, reason_line,
+};
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 

@@ -9,12 +9,14 @@ use std::collections::VecDeque;
 use crate::sim::{FailureReason, Stats};
 
 /// Counts by outcome: one slot per failure reason (at its
-/// [`FailureReason::index`]), then [`DEGRADED`].
+/// [`FailureReason::index`]), then [`DEGRADED`], then [`DUPLICATE_WRITES`].
 pub type Tally = [u64; SLOTS];
 /// The slots of a [`Tally`].
-pub const SLOTS: usize = FailureReason::COUNT + 1;
+pub const SLOTS: usize = FailureReason::COUNT + 2;
 /// The slot of degraded answers (a fallback's), after the failure reasons.
 pub const DEGRADED: usize = FailureReason::COUNT;
+/// The slot of a database's writes applied twice (not failures: worse).
+pub const DUPLICATE_WRITES: usize = FailureReason::COUNT + 1;
 
 /// The span the counts cover, simulated seconds.
 pub const SPAN_S: f64 = 10.0;
@@ -79,6 +81,11 @@ impl ReasonTally {
         self.sums()[DEGRADED]
     }
 
+    /// Writes a database applied a second time, over the span.
+    pub fn duplicate_writes(&self) -> u64 {
+        self.sums()[DUPLICATE_WRITES]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.samples.is_empty()
     }
@@ -101,6 +108,12 @@ pub fn degraded_line(count: u64) -> String {
     format!("degraded ×{} in {SPAN_S:.0} s", super::super::format::count(count))
 }
 
+/// A database's writes applied twice, as the canvas writes them under it:
+/// `written twice ×12 in 10 s` (retried writes without an idempotency key).
+pub fn duplicate_line(count: u64) -> String {
+    format!("written twice ×{} in {SPAN_S:.0} s", super::super::format::count(count))
+}
+
 /// A client's degraded requests, as its users saw them: `300 degraded in 10 s`.
 pub fn client_degraded_line(count: u64) -> String {
     format!("{} degraded in {SPAN_S:.0} s", super::super::format::count(count))
@@ -113,6 +126,7 @@ pub fn local_array(stats: &Stats) -> Tally {
         out[r.index()] = stats.failures.get(r);
     }
     out[DEGRADED] = stats.degraded;
+    out[DUPLICATE_WRITES] = stats.duplicate_writes;
     out
 }
 
