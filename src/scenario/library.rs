@@ -28,6 +28,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "rate-limiter-protects-database.ron",
     "retries-at-every-layer.ron",
     "breaker-stops-a-cascade.ron",
+    "bulkheads-isolate-a-slow-dependency.ron",
     "fan-out-tail-at-scale.ron",
     "gc-pause-metastable.ron",
     "shedding-survives-a-spike.ron",

@@ -750,3 +750,90 @@ fn shedding_keeps_a_service_at_capacity_through_a_spike_and_without_it_nothing_s
     assert!(goodput(&sim, 32.0, 60.0) > 0.95 * capacity);
     assert!(success_share(&sim, 62.0, 90.0) > 0.99);
 }
+
+fn edge_index(s: &Scenario, from: &str, to: &str) -> usize {
+    s.edges.iter().position(|e| e.from == from && e.to == to).unwrap_or_else(|| panic!("no edge {from} -> {to}"))
+}
+
+#[test]
+fn a_bulkhead_keeps_a_slow_dependency_from_taking_the_stock_checks_down_with_it() {
+    let s = scenario("bulkheads-isolate-a-slow-dependency");
+    let sim = run(&s);
+    let (api, inventory) = (index(&s, "api"), index(&s, "inventory"));
+    let edge = edge_index(&s, "router", "recs");
+    assert!(success_share(&sim, 0.0, 30.0) > 0.99, "healthy before the slowdown");
+    // recs is 50× slower from 30 s to 60 s. Every stock check still
+    // succeeds: the requests answered ok are at least those inventory
+    // answered (plus the few recommendations that came back in time).
+    let stock_checks = sum(&node_windows(&sim, inventory, 30.0, 60.0), |w| w.ok) as f64;
+    let slow = end_to_end(&sim, 30.0, 60.0);
+    let ok = sum(&slow, |w| w.ok) as f64;
+    assert!(ok > 0.99 * stock_checks, "{ok} ok for {stock_checks} stock checks");
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79, "{:.3}", success_share(&sim, 30.0, 60.0));
+    let degraded = degraded_share(&sim, 30.0, 60.0);
+    assert!((0.15..0.2).contains(&degraded), "recommendations answered by the fallback: {degraded:.3}");
+    // What fails is a recommendation let through the bulkhead that took
+    // longer than the users' timeout.
+    assert_eq!(sum(&slow, |w| w.failed), sum(&slow, |w| w.failures.timeout), "{:?}", sim.report().end_to_end);
+    assert!(failure_share(&sim, 30.0, 60.0) < 0.02, "{:.3}", failure_share(&sim, 30.0, 60.0));
+    let api_slow = node_windows(&sim, api, 30.0, 60.0);
+    assert_eq!(sum(&api_slow, |w| w.failures.rejected), 0, "the api's queue never fills");
+    assert!(mean(api_slow.iter().map(|w| w.mean_queue_len)) < 0.5, "nor grows");
+    let busy = utilisation(&api_slow);
+    assert!(busy < 0.5, "at most 10 of its 30 workers wait on recs: {busy:.2} busy");
+    assert!(success_share(&sim, 65.0, 90.0) > 0.99, "whole pages again after the slowdown");
+    let report = sim.report();
+    let recs = &report.edges[edge];
+    assert_eq!(recs.bulkhead_full, recs.fallbacks, "every refusal answered by the fallback: {recs:?}");
+    assert_eq!(recs.fallbacks, report.end_to_end.degraded);
+
+    // Try: remove max_concurrent: the cascade. The fallback alone cannot
+    // help (a slow call is no failure), and inventory stays fast throughout.
+    let mut bare = s.clone();
+    bare.edges[edge].max_concurrent = None;
+    let sim = run(&bare);
+    assert_eq!(sum(&end_to_end(&sim, 35.0, 60.0), |w| w.ok), 0, "nothing succeeds from 35 s to 60 s");
+    let api_slow = node_windows(&sim, api, 35.0, 60.0);
+    assert!(utilisation(&api_slow) > 0.99, "every worker waits on recs");
+    assert!(sum(&api_slow, |w| w.failures.rejected) > 0, "the api's queue fills");
+    let inventory_p99 = |from, to| mean(node_windows(&sim, inventory, from, to).iter().map(|w| w.latency.p99_ms));
+    let (before, during) = (inventory_p99(0.0, 30.0), inventory_p99(35.0, 60.0));
+    assert!(during < 1.2 * before, "inventory's p99 {before:.1} ms before, {during:.1} ms during the slowdown");
+    assert!(success_share(&sim, 65.0, 90.0) > 0.99, "it recovers when recs does");
+
+    // Try: the bulkhead without the fallback: as many ok, the refused fail fast.
+    let mut no_fallback = s.clone();
+    no_fallback.edges[edge].fallback = None;
+    let sim = run(&no_fallback);
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79, "{:.3}", success_share(&sim, 30.0, 60.0));
+    let slow = end_to_end(&sim, 30.0, 60.0);
+    let refused = sum(&slow, |w| w.failures.bulkhead_full) as f64 / sum(&slow, |w| w.arrivals) as f64;
+    assert!((0.15..0.2).contains(&refused), "'bulkhead full': {refused:.3}");
+    assert_eq!(sum(&slow, |w| w.degraded), 0);
+
+    // Try: a bulkhead of 2 refuses even normal traffic, as Erlang B says
+    // for its mean calls in flight (recs has ample workers, so the edge
+    // is a loss system with 2 places).
+    let mut tight = s.clone();
+    tight.edges[edge].max_concurrent = Some(2);
+    let sim = run(&tight);
+    let calm: Vec<_> = windows(&sim, 0.0, 30.0).into_iter().map(|f| &f.edges[edge]).collect();
+    let (sent, refused) = (calm.iter().map(|e| e.sent).sum::<u64>(), calm.iter().map(|e| e.failed).sum::<u64>());
+    let recs_ms = service_mut(&mut tight, "recs").service_time.mean_ms().expect("a mean");
+    let round_trip_ms = 1.0;
+    let offered = sent as f64 / 30.0 * (recs_ms + round_trip_ms) / 1_000.0;
+    let expected = theory::erlang_b(2, offered);
+    let share = refused as f64 / sent as f64;
+    assert!((share - expected).abs() < 0.05, "refused {share:.3} of {sent} calls, Erlang B {expected:.3}");
+    assert!((0.04..0.08).contains(&degraded_share(&sim, 0.0, 30.0)), "{:.3}", degraded_share(&sim, 0.0, 30.0));
+
+    // Try: a 300 ms timeout on the same edge: the slow calls let through fall back too.
+    let mut timeout = s.clone();
+    timeout.edges[edge].timeout_ms = Some(300.0);
+    let sim = run(&timeout);
+    assert_eq!(sim.report().end_to_end.failed, 0, "{:?}", sim.report().end_to_end.failures);
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79);
+    for tried in ["remove max_concurrent", "remove the fallback", "bulkhead of 2", "timeout_ms: 300"] {
+        assert!(s.description.contains(tried), "the description's Try list has `{tried}`");
+    }
+}
