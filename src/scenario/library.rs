@@ -30,6 +30,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "breaker-stops-a-cascade.ron",
     "bulkheads-isolate-a-slow-dependency.ron",
     "fan-out-tail-at-scale.ron",
+    "hedged-requests-cut-the-tail.ron",
     "gc-pause-metastable.ron",
     "shedding-survives-a-spike.ron",
     "three-tier-web.ron",
