@@ -5,12 +5,12 @@
 //! caller's timeout, retries and retry budget; a client's edge points to
 //! the client, whose inspector sets its own. Any edge, a client's too, gets
 //! a circuit breaker from its inspector, which the running simulation takes
-//! at once.
+//! at once. A client sets its priority class and idempotency keys there.
 
 #![cfg(feature = "gui")]
 
 use archsim::gui::{ArchsimApp, ManualClock, PendingKey};
-use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, RetryBudget, default_scenario};
+use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, Priority, RetryBudget, default_scenario};
 use archsim::sim::BreakerState;
 use eframe::egui::{Key, accesskit::Role};
 use egui_kittest::Harness;
@@ -313,4 +313,45 @@ fn a_load_balancer_edge_gets_a_hedge_that_applies_to_the_running_simulation() {
     play_for(&mut h, &clock, 2.0);
     let report = h.state().runtime().sim.as_ref().map(archsim::sim::Simulation::report).expect("running");
     assert!(report.edges[index].hedges > 0, "calls slower than 0.5 ms got a copy: {:?}", report.edges[index]);
+}
+
+/// A client's priority class and idempotency keys are set from its
+/// inspector and the running simulation takes them at once; a mix whose
+/// shares do not add up to 100 % waits with its problem shown, and runs
+/// once they do (issue 8).
+#[test]
+fn a_clients_priority_and_idempotency_keys_are_set_from_its_inspector() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    h.get_by_label("node users").click_accesskit();
+    h.run_steps(2);
+    tick(&mut h, "idempotency keys");
+    h.get_by_role_and_label(Role::ComboBox, "priority").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("critical").click_accesskit();
+    h.run_steps(2);
+    let client = |h: &Harness<'static, ArchsimApp>| match &h.state().document().scenario.nodes[0].kind {
+        NodeKind::Client(c) => c.clone(),
+        other => panic!("not a client: {other:?}"),
+    };
+    let running = |h: &Harness<'static, ArchsimApp>| {
+        h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[0].kind.clone())
+    };
+    assert!(client(&h).idempotency_keys);
+    assert_eq!(client(&h).priority, Priority::Critical);
+    assert_eq!(running(&h), Some(NodeKind::Client(client(&h))), "the engine runs the edited client");
+
+    if h.query_by_label("mix of classes").is_none() {
+        h.get_by_role_and_label(Role::ComboBox, "priority").click_accesskit();
+        h.run_steps(2);
+    }
+    h.get_by_label("mix of classes").click_accesskit();
+    h.run_steps(2);
+    set_spin(&mut h, "  critical", 50.0);
+    assert!(h.query_by_label_contains("must add up to 1").is_some(), "the problem is shown");
+    assert!(!h.state().runtime().pending.is_empty(), "an invalid mix waits");
+    set_spin(&mut h, "  standard", 20.0);
+    assert_eq!(client(&h).priority, Priority::Mix { critical: 0.5, standard: 0.2, sheddable: 0.3 });
+    assert!(h.state().runtime().pending.is_empty(), "{:?}", h.state().runtime().pending);
+    assert_eq!(running(&h), Some(NodeKind::Client(client(&h))));
 }

@@ -822,3 +822,198 @@ fn retried_payments_are_charged_twice_without_idempotency_keys() {
     let written_after_giving_up = report.nodes[ledger].stats.ok - report.nodes[shop].stats.ok;
     assert!(written_after_giving_up * 10 >= failed * 9, "{written_after_giving_up} of {failed} failed charges written");
 }
+
+fn edge_index(s: &Scenario, from: &str, to: &str) -> usize {
+    s.edges.iter().position(|e| e.from == from && e.to == to).unwrap_or_else(|| panic!("no edge {from} -> {to}"))
+}
+
+#[test]
+fn a_bulkhead_keeps_a_slow_dependency_from_taking_the_stock_checks_down_with_it() {
+    let s = scenario("bulkheads-isolate-a-slow-dependency");
+    let sim = run(&s);
+    let (api, inventory) = (index(&s, "api"), index(&s, "inventory"));
+    let edge = edge_index(&s, "router", "recs");
+    assert!(success_share(&sim, 0.0, 30.0) > 0.99, "healthy before the slowdown");
+    // recs is 50× slower from 30 s to 60 s. Every stock check still
+    // succeeds: the requests answered ok are at least those inventory
+    // answered (plus the few recommendations that came back in time).
+    let stock_checks = sum(&node_windows(&sim, inventory, 30.0, 60.0), |w| w.ok) as f64;
+    let slow = end_to_end(&sim, 30.0, 60.0);
+    let ok = sum(&slow, |w| w.ok) as f64;
+    assert!(ok > 0.99 * stock_checks, "{ok} ok for {stock_checks} stock checks");
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79, "{:.3}", success_share(&sim, 30.0, 60.0));
+    let degraded = degraded_share(&sim, 30.0, 60.0);
+    assert!((0.15..0.2).contains(&degraded), "recommendations answered by the fallback: {degraded:.3}");
+    // What fails is a recommendation let through the bulkhead that took
+    // longer than the users' timeout.
+    assert_eq!(sum(&slow, |w| w.failed), sum(&slow, |w| w.failures.timeout), "{:?}", sim.report().end_to_end);
+    assert!(failure_share(&sim, 30.0, 60.0) < 0.02, "{:.3}", failure_share(&sim, 30.0, 60.0));
+    let api_slow = node_windows(&sim, api, 30.0, 60.0);
+    assert_eq!(sum(&api_slow, |w| w.failures.rejected), 0, "the api's queue never fills");
+    assert!(mean(api_slow.iter().map(|w| w.mean_queue_len)) < 0.5, "nor grows");
+    let busy = utilisation(&api_slow);
+    assert!(busy < 0.5, "at most 10 of its 30 workers wait on recs: {busy:.2} busy");
+    assert!(success_share(&sim, 65.0, 90.0) > 0.99, "whole pages again after the slowdown");
+    let report = sim.report();
+    let recs = &report.edges[edge];
+    assert_eq!(recs.bulkhead_full, recs.fallbacks, "every refusal answered by the fallback: {recs:?}");
+    assert_eq!(recs.fallbacks, report.end_to_end.degraded);
+
+    // Try: remove max_concurrent: the cascade. The fallback alone cannot
+    // help (a slow call is no failure), and inventory stays fast throughout.
+    let mut bare = s.clone();
+    bare.edges[edge].max_concurrent = None;
+    let sim = run(&bare);
+    assert_eq!(sum(&end_to_end(&sim, 35.0, 60.0), |w| w.ok), 0, "nothing succeeds from 35 s to 60 s");
+    let api_slow = node_windows(&sim, api, 35.0, 60.0);
+    assert!(utilisation(&api_slow) > 0.99, "every worker waits on recs");
+    assert!(sum(&api_slow, |w| w.failures.rejected) > 0, "the api's queue fills");
+    let inventory_p99 = |from, to| mean(node_windows(&sim, inventory, from, to).iter().map(|w| w.latency.p99_ms));
+    let (before, during) = (inventory_p99(0.0, 30.0), inventory_p99(35.0, 60.0));
+    assert!(during < 1.2 * before, "inventory's p99 {before:.1} ms before, {during:.1} ms during the slowdown");
+    assert!(success_share(&sim, 65.0, 90.0) > 0.99, "it recovers when recs does");
+
+    // Try: the bulkhead without the fallback: as many ok, the refused fail fast.
+    let mut no_fallback = s.clone();
+    no_fallback.edges[edge].fallback = None;
+    let sim = run(&no_fallback);
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79, "{:.3}", success_share(&sim, 30.0, 60.0));
+    let slow = end_to_end(&sim, 30.0, 60.0);
+    let refused = sum(&slow, |w| w.failures.bulkhead_full) as f64 / sum(&slow, |w| w.arrivals) as f64;
+    assert!((0.15..0.2).contains(&refused), "'bulkhead full': {refused:.3}");
+    assert_eq!(sum(&slow, |w| w.degraded), 0);
+
+    // Try: a bulkhead of 2 refuses even normal traffic, as Erlang B says
+    // for its mean calls in flight (recs has ample workers, so the edge
+    // is a loss system with 2 places).
+    let mut tight = s.clone();
+    tight.edges[edge].max_concurrent = Some(2);
+    let sim = run(&tight);
+    let calm: Vec<_> = windows(&sim, 0.0, 30.0).into_iter().map(|f| &f.edges[edge]).collect();
+    let (sent, refused) = (calm.iter().map(|e| e.sent).sum::<u64>(), calm.iter().map(|e| e.failed).sum::<u64>());
+    let recs_ms = service_mut(&mut tight, "recs").service_time.mean_ms().expect("a mean");
+    let round_trip_ms = 1.0;
+    let offered = sent as f64 / 30.0 * (recs_ms + round_trip_ms) / 1_000.0;
+    let expected = theory::erlang_b(2, offered);
+    let share = refused as f64 / sent as f64;
+    assert!((share - expected).abs() < 0.05, "refused {share:.3} of {sent} calls, Erlang B {expected:.3}");
+    assert!((0.04..0.08).contains(&degraded_share(&sim, 0.0, 30.0)), "{:.3}", degraded_share(&sim, 0.0, 30.0));
+
+    // Try: a 300 ms timeout on the same edge: the slow calls let through fall back too.
+    let mut timeout = s.clone();
+    timeout.edges[edge].timeout_ms = Some(300.0);
+    let sim = run(&timeout);
+    assert_eq!(sim.report().end_to_end.failed, 0, "{:?}", sim.report().end_to_end.failures);
+    assert!(success_share(&sim, 30.0, 60.0) > 0.79);
+    for tried in ["remove max_concurrent", "remove the fallback", "bulkhead of 2", "timeout_ms: 300"] {
+        assert!(s.description.contains(tried), "the description's Try list has `{tried}`");
+    }
+}
+
+/// `P(X > x)` for a log-normal `X` with median `p50_ms` and 99th
+/// percentile `p99_ms` (erfc after Numerical Recipes' `erfcc`, to 1.2e-7).
+fn lognormal_tail(p50_ms: f64, p99_ms: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let (mu, sigma) = archsim::scenario::lognormal_params_from_percentiles(p50_ms, p99_ms).expect("a log-normal");
+    let z = (x.ln() - mu) / sigma / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * z.abs());
+    let poly = [
+        -1.265_512_23,
+        1.000_023_68,
+        0.374_091_96,
+        0.096_784_18,
+        -0.186_288_06,
+        0.278_868_07,
+        -1.135_203_98,
+        1.488_515_87,
+        -0.822_152_23,
+        0.170_872_77,
+    ];
+    let sum = poly.iter().rev().fold(0.0, |acc, c| c + t * acc);
+    let erfc = t * (-z * z + sum).exp();
+    0.5 * if z >= 0.0 { erfc } else { 2.0 - erfc }
+}
+
+#[test]
+fn hedging_after_the_p95_cuts_a_fan_outs_p99_by_more_than_half_for_about_5_percent_more_calls() {
+    let s = scenario("hedged-requests-cut-the-tail");
+    let file = bundled("hedged-requests-cut-the-tail").expect("bundled").source;
+    let hedge = ", hedge: (delay_ms: 25))";
+    assert_eq!(file.matches(hedge).count(), 200, "both edges of the 100 balancers hedge after 25 ms");
+    let variant =
+        |to: &str| parse_scenario(&file.replace(hedge, to), "variant.ron").unwrap_or_else(|e| panic!("{to}:\n{e}"));
+    let (p50_ms, p99_ms) = match &s.nodes[index(&s, "shard-00a")].kind {
+        NodeKind::Service(ServiceSpec {
+            service_time: DistributionSpec::LogNormalPercentiles { p50_ms, p99_ms },
+            ..
+        }) => (*p50_ms, *p99_ms),
+        other => panic!("a replica is {other:?}"),
+    };
+    // A call from a balancer takes 1 ms of network plus the replica's
+    // time S; hedged after d, its copy answers after d + 1 ms + S₂.
+    let call_tail = |t: f64, delay: Option<f64>| {
+        let first = lognormal_tail(p50_ms, p99_ms, t - 1.0);
+        delay.map_or(first, |d| first * lognormal_tail(p50_ms, p99_ms, t - d - 1.0))
+    };
+    // Users wait 10 ms of network, 1 ms at the search, and the slowest of
+    // 100 calls: its p99 is where P(all 100 calls ≤ t) = 0.99.
+    let p99_theory = |delay: Option<f64>| {
+        let (mut lo, mut hi) = (0.0, 10_000.0);
+        for _ in 0..60 {
+            let t = f64::midpoint(lo, hi);
+            if (1.0 - call_tail(t, delay)).powi(100) < 0.99 { lo = t } else { hi = t }
+        }
+        11.0 + lo
+    };
+    // (p50 and p99 end to end in ms, copies sent per call)
+    let measure = |s: &Scenario| {
+        let report = run(s).report();
+        let sent = |from: &dyn Fn(&str) -> bool| -> u64 {
+            report.edges.iter().filter(|e| from(&e.from)).map(|e| e.stats.sent).sum()
+        };
+        let shard_calls = sent(&|from| from == "search");
+        let replica_calls = sent(&|from| from.starts_with("shard-"));
+        let hedges: u64 = report.edges.iter().map(|e| e.hedges).sum();
+        assert_eq!(replica_calls, shard_calls + hedges, "each copy is one more call to a replica");
+        assert_eq!(report.end_to_end.failed, 0);
+        let latency = &report.end_to_end.latency;
+        (latency.p50_ms, latency.p99_ms, hedges as f64 / shard_calls as f64)
+    };
+
+    let (p50, p99, extra) = measure(&s);
+    // A copy goes out for the share of calls slower than the delay.
+    let expected = call_tail(25.0, None);
+    assert!((extra - expected).abs() < 0.005, "{extra:.4} more calls, theory {expected:.4}");
+    assert!((0.04..0.07).contains(&extra), "about 5 % more calls: {extra:.4}");
+    let theory = p99_theory(Some(25.0));
+    assert!((p99 - theory).abs() < 0.1 * theory, "p99 {p99:.1} ms, theory {theory:.1} ms");
+
+    // Try: no hedging: the tail at scale, with no extra calls.
+    let (p50_none, p99_none, extra_none) = measure(&variant(")"));
+    assert_eq!(extra_none, 0.0);
+    let theory = p99_theory(None);
+    assert!((p99_none - theory).abs() < 0.1 * theory, "p99 {p99_none:.1} ms, theory {theory:.1} ms");
+    assert!(p99 < 0.45 * p99_none, "hedging cuts the p99 from {p99_none:.0} ms to {p99:.0} ms");
+    assert!(p50 < 0.75 * p50_none, "and the median from {p50_none:.0} ms to {p50:.0} ms");
+
+    // Try: hedging later, at the call's p99, sends a fifth as many copies
+    // and keeps most of the cut (a third of the run is enough to see it).
+    let mut late = variant(", hedge: (delay_ms: 50))");
+    late.duration_s /= 3.0;
+    let (_, p99_late, extra_late) = measure(&late);
+    let expected = call_tail(50.0, None);
+    assert!((extra_late - expected).abs() < 0.003, "{extra_late:.4} more calls, theory {expected:.4}");
+    assert!(p99 < p99_late && p99_late < 0.6 * p99_none, "p99 {p99_late:.1} ms hedging after 50 ms");
+
+    // Try: hedging sooner (about the p70) sends five times as many copies for
+    // little more: most of the gain came with the first 5 %.
+    let mut soon = variant(", hedge: (delay_ms: 10))");
+    soon.duration_s /= 3.0;
+    let (_, p99_soon, extra_soon) = measure(&soon);
+    assert!(extra_soon > 4.0 * extra, "{extra_soon:.3} more calls");
+    assert!(p99_soon > 0.8 * p99, "p99 {p99_soon:.1} ms against {p99:.1} ms");
+    assert!(p99 - p99_soon < 0.2 * (p99_none - p99), "the first 5 % bought most of the cut");
+    assert!(s.description.contains("hedge: (delay_ms: 25)") && s.description.contains("delay_ms: 10"));
+}
