@@ -136,6 +136,16 @@ pub enum Cause {
         /// How busy the node's pool was: near 1 when the load exceeded it.
         utilisation: Option<f64>,
     },
+    /// A client's adaptive throttling refused requests itself: its
+    /// backend accepted too few of its recent ones (the cause is below
+    /// it), and the throttle spared the backend the excess.
+    Throttled {
+        client: String,
+        throttled: u64,
+        /// The client's requests.
+        requests: u64,
+        k: f64,
+    },
     /// A database applied writes a second time for the same request: a
     /// write retried after a timeout (the first try was not cancelled),
     /// from clients that send no idempotency key. Not a failure — worse:
@@ -470,7 +480,7 @@ impl Cause {
             Self::NoHealthyTarget { .. } => 3,
             Self::InjectedErrors { .. } => 4,
             Self::ErrorRate { .. } => 5,
-            Self::RateLimited { .. } | Self::Shed { .. } | Self::BulkheadFull { .. } => 6,
+            Self::RateLimited { .. } | Self::Shed { .. } | Self::BulkheadFull { .. } | Self::Throttled { .. } => 6,
             Self::LossyLink { .. } => 7,
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
@@ -523,7 +533,8 @@ impl Cause {
             Self::RetriesAtEveryLayer { client, .. }
             | Self::RetryBudgetsHeld { client, .. }
             | Self::RetryAmplification { client, .. }
-            | Self::Timeouts { client, .. } => Some(client),
+            | Self::Timeouts { client, .. }
+            | Self::Throttled { client, .. } => Some(client),
             Self::InjectedErrors { node, .. }
             | Self::ErrorRate { node, .. }
             | Self::RateLimited { node, .. }
@@ -559,6 +570,7 @@ impl Cause {
             Self::ErrorRate { node, .. } => format!("{node} fails by design"),
             Self::RateLimited { node, .. } => format!("{node}'s rate limit shed the excess"),
             Self::Shed { node, .. } => format!("{node} shed the excess"),
+            Self::Throttled { client, .. } => format!("{client} throttled itself"),
             Self::DuplicateWrites { database, duplicates, .. } => {
                 format!("{database} applied {} twice", counted(*duplicates, "write", "writes"))
             }
@@ -625,6 +637,11 @@ impl Cause {
                 format!("it shed {} that waited over {} ms", counted(*shed, "attempt", "attempts"), round_rate(*after))
             }
             Self::Shed { shed, .. } => format!("it shed {}", counted(*shed, "attempt", "attempts")),
+            Self::Throttled { throttled, k, .. } => format!(
+                "it refused {} itself, sending at most {} what its backend accepted",
+                counted(*throttled, "attempt", "attempts"),
+                times(*k)
+            ),
             Self::BulkheadFull { refused, max_concurrent, .. } => format!(
                 "it refused {} beyond {} in flight at once",
                 counted(*refused, "call", "calls"),
@@ -863,6 +880,16 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
+            Self::Throttled { client, throttled, requests, k } => write!(
+                f,
+                "{client} refused {} of its {} itself (\"throttled\", adaptive throttling with k = {}): its backend \
+                 accepted too few of its recent requests, so it sends at most {} what gets accepted and spares the \
+                 backend the rest; what the backend refused is the cause",
+                count(*throttled),
+                counted(*requests, "request", "requests"),
+                k,
+                times(*k)
+            ),
             Self::DuplicateWrites { database, duplicates, answered, clients } => write!(
                 f,
                 "{database} applied {} a second time for the same request, of the {} it answered: writes retried \

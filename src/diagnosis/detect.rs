@@ -856,6 +856,23 @@ pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Clients whose adaptive throttling refused requests: load dropped on
+/// purpose at the client, explained here so the verdict does not call it
+/// unexplained; what made the backend refuse is another finding's.
+pub(super) fn throttling(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for client in run.clients() {
+        let throttled = client.stats.failures.throttled;
+        let Some(spec) = run.client_spec(&client.id).and_then(|c| c.throttle).filter(|_| throttled > 0) else {
+            continue;
+        };
+        out.push(Finding::new(
+            Cause::Throttled { client: client.id.clone(), throttled, requests: client.stats.arrivals, k: spec.k },
+            throttled,
+            Vec::new(),
+        ));
+    }
+}
+
 /// Databases that applied a request's write twice: the clients whose
 /// writes reach them without an idempotency key are told to send one.
 /// The finding explains no failure — every request may have succeeded —

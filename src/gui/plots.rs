@@ -210,6 +210,7 @@ fn reason_color(r: FailureReason) -> Color32 {
         FailureReason::BreakerOpen => Color32::from_rgb(110, 130, 200),
         // Brown: load dropped on purpose after waiting too long.
         FailureReason::Shed => Color32::from_rgb(170, 120, 80),
+        FailureReason::Throttled => Color32::from_rgb(120, 160, 150),
     }
 }
 

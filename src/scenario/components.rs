@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Arrivals, DistributionSpec, KeySpec, Priority, ProfileShape, RetryPolicy};
+use super::{Arrivals, DistributionSpec, KeySpec, Priority, ProfileShape, RetryPolicy, ThrottleSpec};
 
 /// What kind of component a node is, with its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +175,10 @@ pub struct ClientSpec {
     /// How much its requests matter when a node is overloaded.
     #[serde(default)]
     pub priority: Priority,
+    /// Adaptive throttling: refuse requests itself while its backend
+    /// accepts too few (none if absent).
+    #[serde(default)]
+    pub throttle: Option<ThrottleSpec>,
 }
 
 impl Default for ClientSpec {
@@ -188,6 +192,7 @@ impl Default for ClientSpec {
             write_fraction: 0.0,
             idempotency_keys: false,
             priority: Priority::Standard,
+            throttle: None,
         }
     }
 }

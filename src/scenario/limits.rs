@@ -43,6 +43,14 @@ pub const MAX_RETRY_ATTEMPTS: u32 = 100;
 /// `max_attempts` territory; a budget above it never limits anything.
 pub const MAX_RETRY_BUDGET_RATIO: f64 = 10.0;
 
+/// Largest `k` of adaptive throttling: a client that still sends a
+/// hundred requests per accepted one is not throttling.
+pub const MAX_THROTTLE_K: f64 = 100.0;
+
+/// Longest window of adaptive throttling, seconds: the client keeps a
+/// count per second of it.
+pub const MAX_THROTTLE_WINDOW_S: f64 = 3_600.0;
+
 /// Most keys an LRU cache may hold: the cache's table is sized up front.
 pub const MAX_CACHE_KEYS: u64 = 10_000_000;
 

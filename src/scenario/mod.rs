@@ -32,6 +32,6 @@ pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
 pub use load::{load_scenario, parse_scenario, to_ron_string};
 pub use scenario_file::{BreakerSpec, BreakerWindow, EdgeSpec, FallbackSpec, HedgeSpec, NodeSpec, Scenario};
-pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy};
+pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy, ThrottleSpec};
 pub use valid::{FaultTarget, ValidScenario};
 pub use validate::{PathSegment, Problem, validate};

@@ -192,6 +192,40 @@ impl Priority {
     }
 }
 
+/// Adaptive client-side throttling, as the Google SRE book describes it
+/// ("Handling Overload"): the client remembers how many requests it made
+/// and how many its backend accepted over the last `window_s`, and refuses
+/// a new request itself with probability
+/// `max(0, (requests − k·accepts) / (requests + 1))`. A backend that
+/// accepts only some of what it gets then receives about `k` times what
+/// it accepts, not everything the client is asked for: the excess fails
+/// at the client, at no cost to the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSpec {
+    /// How many requests per accepted one the client still sends (the
+    /// book uses 2; lower throttles sooner and harder).
+    #[serde(default = "default_throttle_k")]
+    pub k: f64,
+    /// How far back it counts requests and accepts, seconds.
+    #[serde(default = "default_throttle_window_s")]
+    pub window_s: f64,
+}
+
+fn default_throttle_k() -> f64 {
+    2.0
+}
+
+fn default_throttle_window_s() -> f64 {
+    120.0
+}
+
+impl Default for ThrottleSpec {
+    fn default() -> Self {
+        Self { k: default_throttle_k(), window_s: default_throttle_window_s() }
+    }
+}
+
 /// Request keys drawn from a Zipf popularity over `keyspace` keys: key k
 /// (1-based rank) has probability ∝ 1/k^`zipf_exponent`. With exponent 0
 /// every key is equally likely.

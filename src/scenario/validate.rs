@@ -12,8 +12,8 @@ use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
     MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS, MAX_READ_REPLICAS,
-    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
-    MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS,
+    MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -645,6 +645,11 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
                 c.non_negative(&keys, "zipf_exponent", k.zipf_exponent, MAX_ZIPF_EXPONENT, "");
             }
             c.probability(&kind, "write_fraction", cl.write_fraction);
+            if let Some(t) = &cl.throttle {
+                let throttle = at(&kind, &[Key("throttle")]);
+                c.number(&throttle, "k", t.k, Low::AtLeast(1.0), MAX_THROTTLE_K, "");
+                c.number(&throttle, "window_s", t.window_s, Low::AtLeast(1.0), MAX_THROTTLE_WINDOW_S, "seconds");
+            }
             if let Priority::Mix { critical, standard, sheddable } = cl.priority {
                 let shares = at(&kind, &[Key("priority")]);
                 c.probability(&shares, "critical", critical);

@@ -11,7 +11,7 @@ use rand::RngExt;
 
 use super::breaker::Breaker;
 use super::rng::SimRng;
-use super::time::ms_to_nanos;
+use super::time::{NANOS_PER_SEC_U64, ms_to_nanos};
 use super::{CallId, Distribution, SimTime};
 use crate::scenario::{EdgeSpec, FallbackSpec, RetryBudget, RetryPolicy};
 
@@ -172,8 +172,6 @@ pub fn backoff_ns(policy: &RetryPolicy, attempts_made: u32, rng: &mut SimRng) ->
     let wait_ms = base * (1.0 + jitter * (2.0 * rng.random::<f64>() - 1.0));
     ms_to_nanos(wait_ms)
 }
-
-const NANOS_PER_SEC_U64: u64 = 1_000_000_000;
 
 /// Seconds of history a retry budget looks at (Finagle's `ttl`).
 pub const BUDGET_WINDOW_S: usize = 10;

@@ -223,6 +223,10 @@ impl Simulation {
                 });
                 c.write_fraction = spec.write_fraction;
                 c.set_request_kind(spec.priority, spec.idempotency_keys);
+                match spec.throttle {
+                    Some(t) if c.throttle.as_ref().is_some_and(|own| own.matches(t)) => {}
+                    other => c.throttle = other.map(super::throttle::AdaptiveThrottle::new),
+                }
                 if let Arrivals::Closed { think, .. } = &spec.arrivals {
                     c.think_time = Some(Distribution::new(think));
                 }

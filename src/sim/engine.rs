@@ -470,6 +470,7 @@ fn build_behaviour(
                 write_fraction: c.write_fraction,
                 tag: RequestTag::default(),
                 class_mix: None,
+                throttle: c.throttle.map(super::throttle::AdaptiveThrottle::new),
             };
             client.set_request_kind(c.priority, c.idempotency_keys);
             Behaviour::Client(client)

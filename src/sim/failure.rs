@@ -32,10 +32,13 @@ pub enum FailureReason {
     /// The node shed it: it waited in line longer than the node's
     /// `shed_after_ms`, so it was dropped when its turn came.
     Shed,
+    /// The client's adaptive throttling refused it before sending: its
+    /// backend had accepted too few of its recent requests.
+    Throttled,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
     pub const ALL: [FailureReason; Self::COUNT] = [
         Self::Rejected,
         Self::NodeDown,
@@ -47,6 +50,7 @@ impl FailureReason {
         Self::BulkheadFull,
         Self::BreakerOpen,
         Self::Shed,
+        Self::Throttled,
     ];
 
     #[inline]
@@ -67,6 +71,7 @@ impl FailureReason {
             Self::BulkheadFull => "bulkhead full",
             Self::BreakerOpen => "breaker open",
             Self::Shed => "shed",
+            Self::Throttled => "throttled",
         }
     }
 
@@ -83,6 +88,7 @@ impl FailureReason {
             Self::BulkheadFull => "bulkhead_full",
             Self::BreakerOpen => "breaker_open",
             Self::Shed => "shed",
+            Self::Throttled => "throttled",
         }
     }
 }

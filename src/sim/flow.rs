@@ -9,7 +9,7 @@ use super::call::{Call, CallState, FanOutTally, NONE, RequestInfo};
 use super::call_policy::Fallback;
 use super::engine::MAX_CALLS_IN_FLIGHT;
 use super::idempotency::WriteEffect;
-use super::node::{Behaviour, DatabaseBehaviour};
+use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour};
 use super::station::Admission;
 use crate::scenario::WaitFor;
 
@@ -88,6 +88,11 @@ impl Simulation {
         call.mark = now;
         call.state = CallState::Waiting;
         let node = call.node as usize;
+        if let Behaviour::Client(ClientBehaviour { throttle: Some(_), .. }) = &self.nodes[node].behaviour
+            && self.throttled(root, node)
+        {
+            return;
+        }
         self.nodes[node].metrics.counters.attempts += 1;
         let Some(&edge) = self.nodes[node].out_edges.first() else {
             self.complete_request(root, Outcome::Failed { reason: FailureReason::NodeDown, origin: node as u32 });
@@ -109,7 +114,30 @@ impl Simulation {
         }
     }
 
+    /// Adaptive throttling decides whether the client refuses this attempt
+    /// itself; if so it fails as "throttled", never sent and never retried.
+    #[inline(never)]
+    fn throttled(&mut self, root: CallId, node: usize) -> bool {
+        let now = self.now;
+        let n = &mut self.nodes[node];
+        let Behaviour::Client(ClientBehaviour { throttle: Some(throttle), .. }) = &mut n.behaviour else {
+            return false;
+        };
+        let p = throttle.request(now);
+        if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
+            self.attempt_failed(root, FailureReason::Throttled, node as u32);
+            return true;
+        }
+        false
+    }
+
     fn on_attempt_done(&mut self, root: CallId, outcome: Outcome) {
+        if !matches!(outcome, Outcome::Failed { .. })
+            && let Some(node) = self.calls.get(root).map(|c| c.node as usize)
+            && let Behaviour::Client(ClientBehaviour { throttle: Some(throttle), .. }) = &mut self.nodes[node].behaviour
+        {
+            throttle.accepted(self.now);
+        }
         match outcome {
             Outcome::Failed { reason, origin } => self.attempt_failed(root, reason, origin),
             Outcome::Degraded => self.complete_request(root, Outcome::Degraded),
@@ -126,8 +154,10 @@ impl Simulation {
         let n = &mut self.nodes[node];
         let Behaviour::Client(client) = &mut n.behaviour else { return };
         n.metrics.counters.attempt_failed[reason.index()] += 1;
-        // A refusal by the client's own open breaker is not retried.
-        let own_breaker_open = reason == FailureReason::BreakerOpen && origin == node as u32;
+        // A refusal by the client's own open breaker or its throttling is
+        // not retried: it would only be refused again.
+        let own_breaker_open =
+            matches!(reason, FailureReason::BreakerOpen | FailureReason::Throttled) && origin == node as u32;
         match &client.retry {
             Some(policy) if attempts < policy.max_attempts && !own_breaker_open => {
                 if client.budget.as_mut().is_some_and(|b| !b.try_withdraw(now)) {

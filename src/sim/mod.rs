@@ -39,6 +39,7 @@ mod report;
 pub(crate) mod rng;
 mod station;
 pub mod theory;
+mod throttle;
 mod time;
 
 // What the command line, the app and the tests use: the simulation, what

@@ -10,6 +10,7 @@ use super::idempotency::AppliedWrites;
 use super::metrics::NodeMetrics;
 use super::pause::Pauses;
 use super::rng::SimRng;
+use super::throttle::AdaptiveThrottle;
 use super::{
     ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
 };
@@ -161,6 +162,8 @@ pub struct ClientBehaviour {
     /// A mix of classes, each request drawing its own; `None` when all
     /// have the class in `tag`.
     pub class_mix: Option<Priority>,
+    /// Adaptive throttling, when the client has it.
+    pub throttle: Option<AdaptiveThrottle>,
 }
 
 impl ClientBehaviour {

@@ -158,6 +158,16 @@ pub fn priority_waits(rates_by_class: &[f64], mu: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Share of its requests a client with adaptive throttling (the SRE
+/// book's, with constant `k`) refuses itself when it is asked for `rate`
+/// requests/s and its backend accepts at most `accepted` per second
+/// (a rate limiter): in steady state it sends `k·accepted`, so it refuses
+/// `1 − k·accepted/rate` (none when that is not positive). The `+1` of
+/// the formula's denominator is negligible over a window of many requests.
+pub fn throttled_share(rate: f64, accepted: f64, k: f64) -> f64 {
+    if rate <= 0.0 { 0.0 } else { (1.0 - k * accepted / rate).max(0.0) }
+}
+
 /// Calls that reach the bottom of a chain of callers, per request at the
 /// top, when the bottom fails each call independently with probability
 /// `p` and every layer retries any failure: `attempts_bottom_up[0]` is the

@@ -9,6 +9,8 @@ pub struct SimTime(pub u64);
 
 /// Nanoseconds in one second.
 pub const NANOS_PER_SEC: f64 = 1e9;
+/// Nanoseconds per second, for whole-second slots (retry budgets, throttles).
+pub const NANOS_PER_SEC_U64: u64 = 1_000_000_000;
 /// Nanoseconds in one millisecond.
 pub const NANOS_PER_MS: f64 = 1e6;
 

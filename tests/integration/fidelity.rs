@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec,
-    NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, WaitFor,
+    NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -1130,6 +1130,48 @@ fn priority_classes_wait_as_cobhams_formula_says() {
     verify(
         "priority",
         "M/M/1 serving by priority class (non-preemptive), μ = 1000/s, critical 300/s, standard 200/s, sheddable 300/s, 1200 s, seed 33",
+        &checks,
+    );
+}
+
+/// A client asked for 1000 requests/s, with adaptive throttling (k = 2,
+/// a 120 s window), in front of a service whose rate limiter lets 200/s
+/// through: the client sends about k·200 = 400/s and refuses the rest
+/// itself, `1 − k·r/λ` = 60 % (`theory::throttled_share`); the limiter
+/// refuses half of what it gets (issue 8).
+#[test]
+fn adaptive_throttling_sends_k_times_what_the_backend_accepts() {
+    let (lambda, limit, k) = (1_000.0, 200.0, 2.0);
+    let mut client = poisson_client("users", lambda);
+    if let NodeKind::Client(c) = &mut client.kind {
+        c.throttle = Some(ThrottleSpec { k, window_s: 120.0 });
+    }
+    let mut api = service("api", 100, None, exp_ms(1.0));
+    if let NodeKind::Service(spec) = &mut api.kind {
+        spec.rate_limit = Some(RateLimitSpec { rate: limit, burst: 20 });
+    }
+    let mut s = scenario("throttle", 34, 10.0, vec![client, api], &[("users", "api")]);
+    s.warmup_s = 30.0;
+    let sim = run(&s, 630.0);
+    let users = sim.node_totals(0).expect("users");
+    let api = sim.node_totals(1).expect("api");
+    let share = |w: &Stats| w.failures.throttled as f64 / w.arrivals.max(1) as f64;
+    let sent = |w: &Stats| w.arrivals as f64 / w.duration_s;
+    let refused = |w: &Stats| w.failures.rate_limited as f64 / w.arrivals.max(1) as f64;
+    let checks = [
+        check(
+            "share the client refuses itself, 1 − k·r/λ",
+            theory::throttled_share(lambda, limit, k),
+            share(&users),
+            &per_window(&sim, 0, share),
+            0.0,
+        ),
+        check("requests/s reaching the service, k·r", k * limit, sent(&api), &per_window(&sim, 1, sent), 0.0),
+        check("share the limiter refuses, 1 − 1/k", 1.0 - 1.0 / k, refused(&api), &per_window(&sim, 1, refused), 0.0),
+    ];
+    verify(
+        "throttle",
+        "Adaptive throttling (k = 2, 120 s window) before a 200/s rate limit, Poisson λ = 1000/s, 600 s after 30 s warm-up, seed 34",
         &checks,
     );
 }

@@ -10,7 +10,7 @@
 #![cfg(feature = "gui")]
 
 use archsim::gui::{ArchsimApp, ManualClock, PendingKey};
-use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, Priority, RetryBudget, default_scenario};
+use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, Priority, RetryBudget, ThrottleSpec, default_scenario};
 use archsim::sim::BreakerState;
 use eframe::egui::{Key, accesskit::Role};
 use egui_kittest::Harness;
@@ -315,7 +315,7 @@ fn a_load_balancer_edge_gets_a_hedge_that_applies_to_the_running_simulation() {
     assert!(report.edges[index].hedges > 0, "calls slower than 0.5 ms got a copy: {:?}", report.edges[index]);
 }
 
-/// A client's priority class and idempotency keys are set from its
+/// A client's priority class, idempotency keys and throttling are set from its
 /// inspector and the running simulation takes them at once; a mix whose
 /// shares do not add up to 100 % waits with its problem shown, and runs
 /// once they do (issue 8).
@@ -326,6 +326,8 @@ fn a_clients_priority_and_idempotency_keys_are_set_from_its_inspector() {
     h.get_by_label("node users").click_accesskit();
     h.run_steps(2);
     tick(&mut h, "idempotency keys");
+    tick(&mut h, "throttling");
+    set_spin(&mut h, "  k", 1.5);
     h.get_by_role_and_label(Role::ComboBox, "priority").click_accesskit();
     h.run_steps(2);
     h.get_by_label("critical").click_accesskit();
@@ -334,10 +336,10 @@ fn a_clients_priority_and_idempotency_keys_are_set_from_its_inspector() {
         NodeKind::Client(c) => c.clone(),
         other => panic!("not a client: {other:?}"),
     };
-    let running = |h: &Harness<'static, ArchsimApp>| {
-        h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[0].kind.clone())
-    };
+    let running =
+        |h: &Harness<'static, ArchsimApp>| h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[0].kind.clone());
     assert!(client(&h).idempotency_keys);
+    assert_eq!(client(&h).throttle, Some(ThrottleSpec { k: 1.5, window_s: 120.0 }));
     assert_eq!(client(&h).priority, Priority::Critical);
     assert_eq!(running(&h), Some(NodeKind::Client(client(&h))), "the engine runs the edited client");
 

@@ -21,7 +21,7 @@ use super::canvas::card_grid_ui;
 use super::command::{Command, LiveFault, ScenarioSettings};
 use super::edits::connect_problem;
 use super::format;
-use super::live::{degraded_line, edge_traffic, node_card, reason_line};
+use super::live::{degraded_line, duplicate_line, edge_traffic, node_card, reason_line};
 use super::problems::DocProblems;
 use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
@@ -91,6 +91,10 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
                 for (r, c) in v.reasons.top(4) {
                     ui.colored_label(ui.visuals().error_fg_color, reason_line(r, c));
                 }
+                let duplicates = v.reasons.duplicate_writes();
+                if duplicates > 0 {
+                    ui.colored_label(ui.visuals().error_fg_color, duplicate_line(duplicates));
+                }
                 let degraded = v.reasons.degraded();
                 if degraded > 0 {
                     ui.colored_label(Palette::of(ui.visuals().dark_mode).degraded, degraded_line(degraded));
@@ -116,6 +120,10 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
         }
     }
 
+    // Where it sends work, before how it is set: connecting a new node
+    // is the first thing to do with it, and the parameters below can be long.
+    calls_ui(ui, input, &node.id, commands);
+
     ui.add_space(6.0);
     ui.label(RichText::new("Parameters").strong());
     let mut kind = node.kind.clone();
@@ -127,7 +135,6 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
         commands.push(Command::SetNodeKind { index, kind, continuous: edit.dragging });
     }
 
-    calls_ui(ui, input, &node.id, commands);
     faults::fault_timeline_ui(ui, input, faults::Owner::Node(&node.id, &node.kind), commands);
     ui.add_space(8.0);
     if ui.button("Delete node").on_hover_text("Removes it with its edges (Delete)").clicked() {

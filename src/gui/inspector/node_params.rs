@@ -8,12 +8,12 @@ use super::fields::{Choice, Edit, Row, form, label_cell};
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS, MAX_USERS,
-    MAX_ZIPF_EXPONENT,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS, MAX_THROTTLE_K,
+    MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
     Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy,
-    LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
+    LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, ThrottleSpec, WaitFor,
 };
 
 /// The form for a node's parameters. Edits `kind` in place. `out_edges`
@@ -123,20 +123,45 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             });
         }
         Row::new("writes", "write_fraction").help("Share of requests that are writes: they skip caches, go to a database's primary and invalidate cached copies.").percent(ui, edit, &mut c.write_fraction);
-        let label = label_cell(
-            ui,
-            "idempotency keys",
-            "Send a key with every write (as a payments API asks for), so a database applies a write once however \
-             often retries deliver it. Without one, a write retried after a timeout may be applied twice: the first \
-             try was not cancelled.",
-        );
-        if ui.checkbox(&mut c.idempotency_keys, "with writes").labelled_by(label.id).changed() {
-            edit.changed = true;
-        }
-        ui.end_row();
+        Row::new("idempotency keys", "idempotency_keys")
+            .help(
+                "Send a key with every write (as a payments API asks for), so a database applies a write once \
+                 however often retries deliver it. Without one, a write retried after a timeout may be applied \
+                 twice: the first try was not cancelled.",
+            )
+            .switch(ui, edit, &mut c.idempotency_keys, "with writes");
         priority_rows(ui, &mut c.priority, edit, salt);
+        throttle_rows(ui, &mut c.throttle, edit);
     });
     profile_ui(ui, &mut c.profile, edit, salt);
+}
+
+/// Adaptive client-side throttling: on or off, then its `k` and window.
+fn throttle_rows(ui: &mut Ui, throttle: &mut Option<ThrottleSpec>, edit: &mut Edit) {
+    let mut on = throttle.is_some();
+    Row::new("throttling", "throttle")
+        .help(
+            "Adaptive throttling (the SRE book's): while its backend accepts too few of its recent requests, the \
+             client refuses some itself, sending at most k per accepted one. The excess fails at once as \
+             'throttled' instead of adding to an overloaded backend's load.",
+        )
+        .switch(ui, edit, &mut on, "adaptive");
+    if on != throttle.is_some() {
+        *throttle = on.then(ThrottleSpec::default);
+    }
+    if let Some(t) = throttle {
+        edit.within(&[Key("throttle")], |edit| {
+            Row::new("  k", "k")
+                .speed(0.05)
+                .help("Requests it still sends per accepted one: 2 in the SRE book; lower throttles sooner and harder.")
+                .number(ui, edit, &mut t.k, 1.0..=MAX_THROTTLE_K);
+            Row::new("  window", "window_s")
+                .unit(" s")
+                .speed(1.0)
+                .help("How far back it counts requests and accepts.")
+                .number(ui, edit, &mut t.window_s, 1.0..=MAX_THROTTLE_WINDOW_S);
+        });
+    }
 }
 
 /// A client's priority class, or its mix of classes with a share each.

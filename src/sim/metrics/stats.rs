@@ -45,6 +45,10 @@ pub struct FailureCounts {
     /// from older reports.
     #[serde(default)]
     pub shed: u64,
+    /// Refused by the client's own adaptive throttling. Absent from older
+    /// reports.
+    #[serde(default)]
+    pub throttled: u64,
     pub downstream: u64,
 }
 
@@ -61,6 +65,7 @@ impl FailureCounts {
             bulkhead_full,
             breaker_open,
             shed,
+            throttled,
         ] = by_reason;
         FailureCounts {
             rejected,
@@ -73,6 +78,7 @@ impl FailureCounts {
             bulkhead_full,
             breaker_open,
             shed,
+            throttled,
             downstream,
         }
     }
@@ -89,6 +95,7 @@ impl FailureCounts {
             FailureReason::BulkheadFull => self.bulkhead_full,
             FailureReason::BreakerOpen => self.breaker_open,
             FailureReason::Shed => self.shed,
+            FailureReason::Throttled => self.throttled,
         }
     }
 
