@@ -251,6 +251,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             rate_limit: None,
             calls: CallOrder::default(),
             shed_after_ms: None,
+            drop_expired: false,
         }),
     }
 }

@@ -136,6 +136,10 @@ pub enum Cause {
         /// How busy the node's pool was: near 1 when the load exceeded it.
         utilisation: Option<f64>,
     },
+    /// A service dropped requests unstarted because their callers had
+    /// already given up (deadline propagation): work saved, not lost; the
+    /// timeouts above it are the cause.
+    DeadlineExceeded { node: String, dropped: u64, attempts: u64 },
     /// A client's adaptive throttling refused requests itself: its
     /// backend accepted too few of its recent ones (the cause is below
     /// it), and the throttle spared the backend the excess.
@@ -480,7 +484,11 @@ impl Cause {
             Self::NoHealthyTarget { .. } => 3,
             Self::InjectedErrors { .. } => 4,
             Self::ErrorRate { .. } => 5,
-            Self::RateLimited { .. } | Self::Shed { .. } | Self::BulkheadFull { .. } | Self::Throttled { .. } => 6,
+            Self::RateLimited { .. }
+            | Self::Shed { .. }
+            | Self::BulkheadFull { .. }
+            | Self::Throttled { .. }
+            | Self::DeadlineExceeded { .. } => 6,
             Self::LossyLink { .. } => 7,
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
@@ -539,6 +547,7 @@ impl Cause {
             | Self::ErrorRate { node, .. }
             | Self::RateLimited { node, .. }
             | Self::Shed { node, .. }
+            | Self::DeadlineExceeded { node, .. }
             | Self::NodeDown { node, .. }
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. }
@@ -571,6 +580,7 @@ impl Cause {
             Self::RateLimited { node, .. } => format!("{node}'s rate limit shed the excess"),
             Self::Shed { node, .. } => format!("{node} shed the excess"),
             Self::Throttled { client, .. } => format!("{client} throttled itself"),
+            Self::DeadlineExceeded { node, .. } => format!("{node} dropped work its callers had given up on"),
             Self::DuplicateWrites { database, duplicates, .. } => {
                 format!("{database} applied {} twice", counted(*duplicates, "write", "writes"))
             }
@@ -880,6 +890,13 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
+            Self::DeadlineExceeded { node, dropped, attempts } => write!(
+                f,
+                "{node} dropped {} of its {} unstarted (\"deadline exceeded\"): their callers had already given up, \
+                 so it spent no worker on answers nobody would read; why they waited that long is the cause",
+                count(*dropped),
+                counted(*attempts, "attempt", "attempts")
+            ),
             Self::Throttled { client, throttled, requests, k } => write!(
                 f,
                 "{client} refused {} of its {} itself (\"throttled\", adaptive throttling with k = {}): its backend \

@@ -856,6 +856,22 @@ pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Services that dropped requests their callers had given up on
+/// (`drop_expired`): explained, so the verdict does not call them
+/// unexplained; the timeouts and the wait behind them are other findings.
+pub(super) fn expired_work(run: &Run<'_>, out: &mut Vec<Finding>) {
+    for n in &run.report.nodes {
+        let dropped = n.stats.failures.deadline_exceeded;
+        if dropped > 0 {
+            out.push(Finding::new(
+                Cause::DeadlineExceeded { node: n.id.clone(), dropped, attempts: n.stats.arrivals },
+                dropped,
+                Vec::new(),
+            ));
+        }
+    }
+}
+
 /// Clients whose adaptive throttling refused requests: load dropped on
 /// purpose at the client, explained here so the verdict does not call it
 /// unexplained; what made the backend refuse is another finding's.

@@ -173,6 +173,7 @@ pub fn diagnose(report: &Report, scenario: &Scenario) -> Diagnosis {
     detect::shedding(&run, &mut findings);
     detect::duplicate_writes(&run, &mut findings);
     detect::throttling(&run, &mut findings);
+    detect::expired_work(&run, &mut findings);
     detect::bulkheads(&run, &mut findings);
     detect::outages(&run, &mut findings);
     detect::links(&run, &mut findings);

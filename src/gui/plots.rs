@@ -211,6 +211,7 @@ fn reason_color(r: FailureReason) -> Color32 {
         // Brown: load dropped on purpose after waiting too long.
         FailureReason::Shed => Color32::from_rgb(170, 120, 80),
         FailureReason::Throttled => Color32::from_rgb(120, 160, 150),
+        FailureReason::DeadlineExceeded => Color32::from_rgb(150, 110, 170),
     }
 }
 

@@ -288,6 +288,12 @@ pub struct ServiceSpec {
     /// request however long it waited.
     #[serde(default)]
     pub shed_after_ms: Option<f64>,
+    /// Deadline propagation (as gRPC's): a request whose caller, or a
+    /// caller above it, has already given up (timed out) is dropped when a
+    /// worker would start it ("deadline exceeded") instead of being worked
+    /// on for nobody.
+    #[serde(default)]
+    pub drop_expired: bool,
 }
 
 /// How a service makes its downstream calls.
@@ -350,6 +356,7 @@ impl Default for ServiceSpec {
             rate_limit: None,
             calls: CallOrder::Sequential,
             shed_after_ms: None,
+            drop_expired: false,
         }
     }
 }

@@ -266,6 +266,7 @@ impl Simulation {
                 // Requests already fanned out finish waiting for all calls.
                 *fan_out = spec.calls.wait_for();
                 n.shed_after_ns = spec.shed_after_ms.map(ms_to_nanos);
+                n.drop_expired = spec.drop_expired;
             }
             (Behaviour::Cache { store, lookup_time }, NodeKind::Cache(spec)) => {
                 *lookup_time = Distribution::new(&spec.lookup_time);

@@ -126,6 +126,7 @@ impl Simulation {
                 metrics: NodeMetrics::default(),
                 limiter: spec.kind.rate_limit().map(|r| super::TokenBucket::new(r, SimTime::ZERO)),
                 shed_after_ns: shed_after_ns(&spec.kind),
+                drop_expired: matches!(&spec.kind, NodeKind::Service(s) if s.drop_expired),
             });
         }
 

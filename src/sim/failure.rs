@@ -35,10 +35,13 @@ pub enum FailureReason {
     /// The client's adaptive throttling refused it before sending: its
     /// backend had accepted too few of its recent requests.
     Throttled,
+    /// The node dropped it unstarted: its caller, or a caller above it,
+    /// had already given up (a propagated deadline had passed).
+    DeadlineExceeded,
 }
 
 impl FailureReason {
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 12;
     pub const ALL: [FailureReason; Self::COUNT] = [
         Self::Rejected,
         Self::NodeDown,
@@ -51,6 +54,7 @@ impl FailureReason {
         Self::BreakerOpen,
         Self::Shed,
         Self::Throttled,
+        Self::DeadlineExceeded,
     ];
 
     #[inline]
@@ -72,6 +76,7 @@ impl FailureReason {
             Self::BreakerOpen => "breaker open",
             Self::Shed => "shed",
             Self::Throttled => "throttled",
+            Self::DeadlineExceeded => "deadline exceeded",
         }
     }
 
@@ -89,6 +94,7 @@ impl FailureReason {
             Self::BreakerOpen => "breaker_open",
             Self::Shed => "shed",
             Self::Throttled => "throttled",
+            Self::DeadlineExceeded => "deadline_exceeded",
         }
     }
 }

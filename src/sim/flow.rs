@@ -939,6 +939,11 @@ impl Simulation {
                 self.route(id, node, request.key.into());
                 return;
             }
+            // Deadline propagation: a request already abandoned is not admitted.
+            Behaviour::Service { .. } if n.drop_expired => {
+                self.arrive_checking_deadline(id, node, class);
+                return;
+            }
             Behaviour::Service { station, .. } => station.admit(id, class),
             Behaviour::Database(db) => {
                 let server = pick_server(db, request.is_write);
@@ -978,12 +983,32 @@ impl Simulation {
                 return;
             }
         };
+        self.admitted(id, admission);
+    }
+
+    /// What follows a station's answer to a call that asked for a worker.
+    #[inline]
+    fn admitted(&mut self, id: CallId, admission: Admission) {
         match admission {
             Admission::Started => self.start_work(id, false),
             Admission::Queued => self.queued(id),
             Admission::Rejected => self.fail_here(id, FailureReason::Rejected),
             Admission::QueuedInstead(out) => self.push_out(id, out),
         }
+    }
+
+    /// A call reaches a service that drops abandoned work: if its caller
+    /// (or one above) gave up while it travelled, it fails at once
+    /// ("deadline exceeded"), else it is admitted as usual.
+    #[inline(never)]
+    fn arrive_checking_deadline(&mut self, id: CallId, node: usize, class: crate::scenario::PriorityClass) {
+        if self.abandoned(id) {
+            self.fail_here(id, FailureReason::DeadlineExceeded);
+            return;
+        }
+        let Behaviour::Service { station, .. } = &mut self.nodes[node].behaviour else { return };
+        let admission = station.admit(id, class);
+        self.admitted(id, admission);
     }
 
     /// A full line took `id` in place of `out`, a less important request
@@ -1240,7 +1265,7 @@ impl Simulation {
             n.metrics.queue.add(now, -1);
             if matches!(n.behaviour, Behaviour::Queue { .. }) {
                 self.consume(next);
-            } else if n.shed_after_ns.is_some() {
+            } else if n.shed_after_ns.is_some() || n.drop_expired {
                 self.serve_or_shed(next, node, server);
             } else {
                 self.start_work(next, true);
@@ -1249,18 +1274,21 @@ impl Simulation {
     }
 
     /// Load shedding at a node with `shed_after_ms`: the request whose turn
-    /// it is is dropped ("shed") if it waited longer than that, and the
-    /// worker goes to the next in line, until one has not waited too long.
-    /// A loop, not recursion: a long line of stale requests is shed in one
-    /// pass.
+    /// it is is dropped ("shed") if it waited longer than that — or, at a
+    /// node with `drop_expired`, if nobody waits for its answer any more
+    /// ("deadline exceeded") — and the worker goes to the next in line,
+    /// until one is worth serving. A loop, not recursion: a long line of
+    /// stale requests is dropped in one pass.
     #[inline(never)]
     fn serve_or_shed(&mut self, first: CallId, node: usize, server: usize) {
         let now = self.now;
         let mut next = Some(first);
         while let Some(call) = next {
             let waited = self.calls.get(call).map_or(0, |c| now.since(c.mark));
+            let expired = self.nodes[node].drop_expired && self.abandoned(call);
             let n = &mut self.nodes[node];
-            if n.shed_after_ns.is_none_or(|cap| waited <= cap) {
+            let too_late = n.shed_after_ns.is_some_and(|cap| waited > cap);
+            if !too_late && !expired {
                 self.start_work(call, true);
                 return;
             }
@@ -1273,7 +1301,29 @@ impl Simulation {
             if next.is_some() {
                 n.metrics.queue.add(now, -1);
             }
-            self.fail_here(call, FailureReason::Shed);
+            let reason = if too_late { FailureReason::Shed } else { FailureReason::DeadlineExceeded };
+            self.fail_here(call, reason);
+        }
+    }
+
+    /// Whether nobody waits for `call`'s answer any more: it, or a call
+    /// above it, was detached by a caller that timed out, or a caller above
+    /// it has already answered (a fan-out that had enough). What a
+    /// propagated deadline tells a callee, found by walking up the calls
+    /// that wait on each other (a few hops).
+    fn abandoned(&self, call: CallId) -> bool {
+        let mut c = call;
+        loop {
+            let Some(here) = self.calls.get(c) else { return true };
+            if here.is_detached() {
+                return true;
+            }
+            if here.parent == NONE {
+                // A client's request (its own timeout detaches its attempts)
+                // or a queue's message: someone still wants it.
+                return false;
+            }
+            c = CallId { index: here.parent, generation: here.parent_generation };
         }
     }
 

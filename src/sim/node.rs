@@ -31,6 +31,9 @@ pub struct NodeRuntime {
     /// Load shedding: a request that waited longer than this for a worker
     /// is dropped when its turn comes (`None`: never).
     pub shed_after_ns: Option<u64>,
+    /// Deadline propagation: a request nobody waits for any more is
+    /// dropped when a worker would start it.
+    pub drop_expired: bool,
 }
 
 /// Crashes, slowdowns, injected errors and pauses in force at a node.

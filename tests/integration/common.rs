@@ -30,6 +30,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             rate_limit: None,
             calls: CallOrder::default(),
             shed_after_ms: None,
+            drop_expired: false,
         }),
     )
 }
@@ -48,6 +49,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             rate_limit: None,
             calls: CallOrder::default(),
             shed_after_ms: None,
+            drop_expired: false,
         }),
     )
 }

@@ -283,6 +283,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 rate_limit: None,
                 calls: CallOrder::default(),
                 shed_after_ms: None,
+                drop_expired: false,
             }),
         );
         scenario(
@@ -335,6 +336,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         rate_limit: None,
         calls: CallOrder::default(),
         shed_after_ms: None,
+        drop_expired: false,
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -407,6 +409,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         rate_limit: None,
         calls: CallOrder::default(),
         shed_after_ms: None,
+        drop_expired: false,
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -1669,4 +1672,48 @@ fn a_retried_write_is_applied_twice_without_an_idempotency_key() {
     assert_eq!(plain.deduplicated_writes, 0);
     let keyed = build(true);
     assert_eq!((keyed.duplicate_writes, keyed.deduplicated_writes), (0, plain.duplicate_writes), "{keyed:?}");
+}
+
+/// Deadline propagation under overload: users who give up after 200 ms
+/// send twice what a service can serve, through a balancer, into an
+/// unbounded line. Without deadlines the service works through requests
+/// nobody waits for and almost every answer comes too late; dropping
+/// them when their turn comes keeps it serving requests in time, at about
+/// its capacity (issue 8).
+#[test]
+fn dropping_expired_work_keeps_an_overloaded_service_answering_in_time() {
+    let build = |drop_expired: bool| {
+        let users = client_with(
+            "users",
+            ClientSpec {
+                arrivals: Arrivals::Poisson { rate: 200.0 },
+                timeout_ms: Some(200.0),
+                ..ClientSpec::default()
+            },
+        );
+        let mut s = scenario(
+            "deadline",
+            52,
+            1.0,
+            vec![
+                users,
+                node("lb", NodeKind::LoadBalancer(LoadBalancerSpec::default())),
+                service("api", 1, None, exp_ms(10.0)),
+            ],
+            &[("users", "lb"), ("lb", "api")],
+        );
+        if let NodeKind::Service(spec) = &mut s.nodes[2].kind {
+            spec.drop_expired = drop_expired;
+        }
+        let sim = run(&s, 30.0);
+        (sim.node_totals(0).expect("users"), sim.node_totals(2).expect("api"))
+    };
+    let (users, _) = build(false);
+    assert!(users.ok < 500, "answers come after the users gave up: {} ok", users.ok);
+    let (users, api) = build(true);
+    // About half of its capacity reaches users in time: a request whose
+    // turn comes just before its deadline is served, then answered too late
+    // (shedding a little before the timeout, `shed_after_ms`, saves those).
+    assert!(users.ok > 1_200, "served in time: {} ok", users.ok);
+    assert!(api.failures.deadline_exceeded > 1_500, "{:?}", api.failures);
 }

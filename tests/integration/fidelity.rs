@@ -22,7 +22,8 @@ use std::sync::Mutex;
 use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec,
-    NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ThrottleSpec, WaitFor,
+    LoadBalancerSpec, NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ThrottleSpec,
+    WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{Simulation, Stats, WindowFrame};
@@ -1172,6 +1173,48 @@ fn adaptive_throttling_sends_k_times_what_the_backend_accepts() {
     verify(
         "throttle",
         "Adaptive throttling (k = 2, 120 s window) before a 200/s rate limit, Poisson λ = 1000/s, 600 s after 30 s warm-up, seed 34",
+        &checks,
+    );
+}
+
+/// Deadline propagation: users with a 20 ms timeout call an M/M/1 server
+/// (μ = 100/s) through a load balancer; the server drops a request whose
+/// caller has given up when its turn comes (`drop_expired`). The users'
+/// timeout runs from the moment the request reaches the server (no network
+/// delay), so the server drops exactly those that waited over 20 ms: the
+/// M/M/1+D abandonment share `theory::mm1_shed_share`, found through the
+/// balancer's call the users detached (issue 8).
+#[test]
+fn a_server_that_honours_deadlines_drops_the_m_m_1_plus_d_share() {
+    let (mu, timeout_ms) = (100.0, 20.0);
+    let dropped_share = |lambda: f64, seed: u64| {
+        let mut users = poisson_client("users", lambda);
+        if let NodeKind::Client(c) = &mut users.kind {
+            c.timeout_ms = Some(timeout_ms);
+        }
+        let mut api = service("api", 1, None, exp_ms(1_000.0 / mu));
+        if let NodeKind::Service(spec) = &mut api.kind {
+            spec.drop_expired = true;
+        }
+        let lb = node("lb", NodeKind::LoadBalancer(LoadBalancerSpec::default()));
+        let mut s = scenario("deadline", seed, 10.0, vec![users, lb, api], &[("users", "lb"), ("lb", "api")]);
+        s.warmup_s = 10.0;
+        let sim = run(&s, 610.0);
+        let share = |w: &Stats| w.failures.deadline_exceeded as f64 / w.arrivals.max(1) as f64;
+        let api = sim.node_totals(2).expect("api");
+        assert_eq!(api.failures.local(), api.failures.deadline_exceeded, "the only failures at api");
+        (share(&api), per_window(&sim, 2, share))
+    };
+    let (below, below_batches) = dropped_share(80.0, 35);
+    let (above, above_batches) = dropped_share(150.0, 36);
+    let d = timeout_ms / 1_000.0;
+    let checks = [
+        check("dropped share at ρ = 0.8", theory::mm1_shed_share(80.0, mu, d), below, &below_batches, 0.0),
+        check("dropped share at ρ = 1.5 (overload)", theory::mm1_shed_share(150.0, mu, d), above, &above_batches, 0.0),
+    ];
+    verify(
+        "deadline",
+        "M/M/1 behind a load balancer dropping requests whose users (20 ms timeout) gave up, μ = 100/s, λ = 80/s and 150/s, 600 s, seeds 35–36",
         &checks,
     );
 }

@@ -392,6 +392,13 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str, out
                  callers' timeout.",
             )
             .optional_number(ui, edit, &mut s.shed_after_ms, (500.0, "serve however late"), 0.0..=MAX_MS);
+        Row::new("deadlines", "drop_expired")
+            .help(
+                "Deadline propagation (as gRPC does it): a request whose caller, or a caller above it, has already \
+                 timed out is dropped when a worker would start it ('deadline exceeded'), instead of being served \
+                 for nobody. Under overload the workers then serve requests someone still waits for.",
+            )
+            .switch(ui, edit, &mut s.drop_expired, "drop work nobody waits for");
         distribution_rows(
             ui,
             edit,

@@ -49,6 +49,10 @@ pub struct FailureCounts {
     /// reports.
     #[serde(default)]
     pub throttled: u64,
+    /// Dropped unstarted because its caller had given up (a propagated
+    /// deadline). Absent from older reports.
+    #[serde(default)]
+    pub deadline_exceeded: u64,
     pub downstream: u64,
 }
 
@@ -66,6 +70,7 @@ impl FailureCounts {
             breaker_open,
             shed,
             throttled,
+            deadline_exceeded,
         ] = by_reason;
         FailureCounts {
             rejected,
@@ -79,6 +84,7 @@ impl FailureCounts {
             breaker_open,
             shed,
             throttled,
+            deadline_exceeded,
             downstream,
         }
     }
@@ -96,6 +102,7 @@ impl FailureCounts {
             FailureReason::BreakerOpen => self.breaker_open,
             FailureReason::Shed => self.shed,
             FailureReason::Throttled => self.throttled,
+            FailureReason::DeadlineExceeded => self.deadline_exceeded,
         }
     }
 
