@@ -58,7 +58,11 @@ fn a_request_without_retry_fails_with_the_reason_where_it_happened() {
 fn load_balancer_stops_sending_to_a_crashed_target_after_the_health_check_delay() {
     let lb = node(
         "lb",
-        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 2.0 }),
+        NodeKind::LoadBalancer(LoadBalancerSpec {
+            policy: LbPolicy::RoundRobin,
+            health_check_delay_s: 2.0,
+            ..Default::default()
+        }),
     );
     let mut s = scenario(
         "t",
@@ -880,7 +884,11 @@ fn an_edge_timeout_fails_the_call_at_the_caller_and_the_callee_still_works() {
 fn a_load_balancer_retry_goes_to_a_target_again_and_hides_a_dead_one() {
     let lb = node(
         "lb",
-        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 1_000.0 }),
+        NodeKind::LoadBalancer(LoadBalancerSpec {
+            policy: LbPolicy::RoundRobin,
+            health_check_delay_s: 1_000.0,
+            ..Default::default()
+        }),
     );
     let mut s = scenario(
         "lb-retry",
