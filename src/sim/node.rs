@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
+use super::health_check::LbHealth;
 use super::metrics::NodeMetrics;
 use super::pause::Pauses;
 use super::rng::SimRng;
@@ -110,7 +111,12 @@ pub enum Behaviour {
     Client(ClientBehaviour),
     LoadBalancer {
         balancer: Balancer,
+        /// Without active health checks: how long after a target dies the
+        /// balancer stops sending to it.
         health_check_delay_ns: u64,
+        /// Active health checks and outlier ejection (`None`: neither,
+        /// the fixed delay above; one check per route and per answer).
+        health: Option<Box<LbHealth>>,
     },
     Service {
         station: Station,
