@@ -27,6 +27,11 @@ pub fn render_summary(report: &Report, diagnosis: &Diagnosis, wall: Duration) ->
     out.push_str(&render_end_to_end(report));
     out.push_str("\nPER NODE\n");
     out.push_str(&render_nodes(&report.nodes));
+    let balancers = render_balancers(&report.nodes);
+    if !balancers.is_empty() {
+        out.push_str("\nLOAD BALANCERS\n");
+        out.push_str(&balancers);
+    }
     out.push_str("\nBOTTLENECK\n  ");
     out.push_str(&bottleneck_sentence(report));
     out.push('\n');
@@ -186,6 +191,39 @@ fn render_nodes(nodes: &[NodeReport]) -> String {
         table.row(row);
     }
     table.render()
+}
+
+/// A line per load balancer whose health checks probed or whose outlier
+/// ejection ejected: `lb: 120 health checks, 6 failed, 1 target marked
+/// unhealthy; 2 ejections; unhealthy at the end: app-2`. Empty when none
+/// did (a balancer with the fixed detection delay has nothing to say).
+fn render_balancers(nodes: &[NodeReport]) -> String {
+    let mut out = String::new();
+    for n in nodes {
+        let Some(b) = n.balancer.as_ref().filter(|b| b.checks > 0 || b.ejections > 0) else { continue };
+        let mut parts = Vec::new();
+        if b.checks > 0 {
+            let marked = if b.marked_unhealthy == 1 { "target" } else { "targets" };
+            parts.push(format!(
+                "{} health checks, {} failed, {} {marked} marked unhealthy",
+                format::count(b.checks),
+                format::count(b.checks_failed),
+                format::count(b.marked_unhealthy)
+            ));
+        }
+        if b.ejections > 0 {
+            let noun = if b.ejections == 1 { "ejection" } else { "ejections" };
+            parts.push(format!("{} {noun}", format::count(b.ejections)));
+        }
+        if !b.unhealthy_at_end.is_empty() {
+            parts.push(format!("unhealthy at the end: {}", b.unhealthy_at_end.join(", ")));
+        }
+        if !b.ejected_at_end.is_empty() {
+            parts.push(format!("ejected at the end: {}", b.ejected_at_end.join(", ")));
+        }
+        let _ = writeln!(out, "  {}: {}", n.id, parts.join("; "));
+    }
+    out
 }
 
 /// Failure reasons with their counts, largest first: `queue full ×120,

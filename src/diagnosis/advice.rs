@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{and_list, count, ms, percent, possessive, seconds, times};
-use crate::scenario::ComponentKind;
+use super::text::{and_list, count, detection_mean, health_checks, ms, percent, possessive, seconds, times};
+use crate::scenario::{ComponentKind, HealthCheckSpec};
 
 /// One concrete change to try. In JSON each is `{kind, text}`: the
 /// variant in snake case and the sentence.
@@ -50,8 +50,16 @@ pub enum Advice {
     RestoreNode { node: String },
     /// A second copy, so one crash is not an outage.
     AddReplica { node: String, balancer: Option<String> },
-    /// The balancer keeps sending to a dead target until its health checks notice.
-    ShortenHealthCheck { balancer: String, delay_s: f64 },
+    /// The balancer keeps sending to a dead target until its health checks
+    /// notice: after the fixed `delay_s`, or, when it has real checks,
+    /// after `health_check`'s failures in a row.
+    ShortenHealthCheck { balancer: String, delay_s: f64, health_check: Option<HealthCheckSpec> },
+    /// Outlier ejection on the balancer: a target that fails requests in a
+    /// row is taken out at once. `target_down`: the target crashed (ejection
+    /// notices it after a few requests, before the checks do); else it
+    /// failed requests while up, which health checks cannot see
+    /// (`health_checked`: the balancer has checks, and they passed it).
+    AddOutlierEjection { balancer: String, target: String, target_down: bool, health_checked: bool },
     /// The partition is a fault: heal it.
     HealPartition { from: String, to: String },
     /// Another path around one cut link.
@@ -205,6 +213,7 @@ impl Advice {
             Self::RestoreNode { .. } => "restore_node",
             Self::AddReplica { .. } => "add_replica",
             Self::ShortenHealthCheck { .. } => "shorten_health_check",
+            Self::AddOutlierEjection { .. } => "add_outlier_ejection",
             Self::HealPartition { .. } => "heal_partition",
             Self::SecondRoute { .. } => "second_route",
             Self::WarmCache { .. } => "warm_cache",
@@ -304,10 +313,25 @@ impl fmt::Display for Advice {
                 f,
                 "Run a second copy of {node} behind a load balancer: a crash of one copy then costs a health-check delay, not an outage"
             ),
-            Self::ShortenHealthCheck { balancer, delay_s } => write!(
+            Self::ShortenHealthCheck { balancer, delay_s, health_check: None } => write!(
                 f,
                 "Shorten the health-check delay of {balancer} (now {}): it sends to a dead target until it notices",
                 seconds(*delay_s)
+            ),
+            Self::ShortenHealthCheck { balancer, health_check: Some(h), .. } => write!(
+                f,
+                "Make the health checks of {balancer} notice sooner (now {}: a dead target keeps its share of the traffic for {} on average): probe more often (`interval_s`) or mark a target down after fewer failures (`unhealthy_threshold`)",
+                health_checks(h),
+                seconds(detection_mean(h))
+            ),
+            Self::AddOutlierEjection { balancer, target, target_down: true, .. } => write!(
+                f,
+                "Give {balancer} outlier ejection (`outlier_ejection`: 5 failures in a row eject a target for 30 s): it takes a dead {target} out after its first few failed requests, before the health checks notice"
+            ),
+            Self::AddOutlierEjection { balancer, target, target_down: false, health_checked } => write!(
+                f,
+                "Give {balancer} outlier ejection (`outlier_ejection`: 5 failures in a row eject a target for 30 s): {target} fails requests while it is up, {}, so {balancer} keeps sending it its share",
+                if *health_checked { "its health checks pass" } else { "a health check would pass" }
             ),
             Self::HealPartition { from, to } => write!(
                 f,

@@ -7,8 +7,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{and_list, count, counted, ms, percent, possessive, seconds, times};
-use crate::scenario::ComponentKind;
+use super::text::{and_list, count, counted, detection_mean, health_checks, ms, percent, possessive, seconds, times};
+use crate::scenario::{ComponentKind, HealthCheckSpec};
 use crate::sim::BreakerState;
 
 /// Why requests failed (or are about to). In JSON, `kind` names the
@@ -186,11 +186,17 @@ pub enum Cause {
         /// The load balancer in front of it, if one.
         balancer: Option<String>,
     },
-    /// A load balancer had no target its health checks considered up.
+    /// A load balancer had no target its health checks considered up (or
+    /// its outlier ejection had left in).
     NoHealthyTarget {
         balancer: String,
         failed_attempts: u64,
+        /// The fixed detection delay, in force when `health_check` is absent.
         health_check_delay_s: f64,
+        /// Its active health checks, when it has them.
+        health_check: Option<HealthCheckSpec>,
+        /// Times its outlier ejection took a target out.
+        ejections: u64,
         /// Its targets that were down at some point.
         down_targets: Vec<String>,
     },
@@ -934,16 +940,37 @@ impl fmt::Display for Cause {
                     counted(*failed_attempts, "attempt", "attempts")
                 )
             }
-            Self::NoHealthyTarget { balancer, failed_attempts, health_check_delay_s, down_targets } => {
+            Self::NoHealthyTarget {
+                balancer,
+                failed_attempts,
+                health_check_delay_s,
+                health_check,
+                ejections,
+                down_targets,
+            } => {
+                let out = if *ejections > 0 { "down or ejected" } else { "down" };
                 write!(
                     f,
-                    "{balancer} turned away {} because every target was down",
+                    "{balancer} turned away {} because every target was {out}",
                     counted(*failed_attempts, "attempt", "attempts")
                 )?;
                 if !down_targets.is_empty() {
                     write!(f, " ({} went down)", down_targets.join(", "))?;
                 }
-                write!(f, "; it notices a target is down {} after it goes", seconds(*health_check_delay_s))
+                if let Some(h) = health_check {
+                    write!(
+                        f,
+                        "; its health checks ({}) notice a dead target {} after it goes on average",
+                        health_checks(h),
+                        seconds(detection_mean(h))
+                    )?;
+                } else {
+                    write!(f, "; it notices a target is down {} after it goes", seconds(*health_check_delay_s))?;
+                }
+                if *ejections > 0 {
+                    write!(f, "; its outlier ejection took a target out {}", counted(*ejections, "time", "times"))?;
+                }
+                Ok(())
             }
             Self::Partition { from, to, lost } => write!(
                 f,

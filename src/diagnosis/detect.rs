@@ -959,6 +959,11 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
                     advice.push(Advice::AddCappedRetries { client: (*c).to_string() });
                 }
             }
+            if probability >= PERSISTENT_ERRORS
+                && let Some(add) = run.balancer_of(&n.id).and_then(|lb| outlier_ejection_advice(run, &lb, &n.id, false))
+            {
+                advice.push(add);
+            }
             out.push(Finding::new(
                 Cause::InjectedErrors {
                     node: n.id.clone(),
@@ -978,6 +983,11 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
         };
         if own > 0 && probability > 0.0 {
             let mut advice = vec![Advice::LowerErrorRate { node: n.id.clone(), probability }];
+            if probability >= PERSISTENT_ERRORS
+                && let Some(add) = run.balancer_of(&n.id).and_then(|lb| outlier_ejection_advice(run, &lb, &n.id, false))
+            {
+                advice.push(add);
+            }
             advice.extend(
                 clients
                     .iter()
@@ -991,6 +1001,20 @@ pub(super) fn errors(run: &Run<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Outlier ejection on balancer `lb` for its target `target`, which failed
+/// requests (`down`: by crashing; else with errors while up), when `lb`
+/// has none and more than one target (ejecting the only target would
+/// leave nothing to send to).
+fn outlier_ejection_advice(run: &Run<'_>, lb: &str, target: &str, down: bool) -> Option<Advice> {
+    let Some(NodeKind::LoadBalancer(spec)) = run.spec(lb) else { return None };
+    (spec.outlier_ejection.is_none() && run.callees(lb).len() > 1).then(|| Advice::AddOutlierEjection {
+        balancer: lb.to_string(),
+        target: target.to_string(),
+        target_down: down,
+        health_checked: spec.health_check.is_some(),
+    })
 }
 
 /// Crashed nodes, and balancers left with no healthy target.
@@ -1013,7 +1037,14 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                 && let Some(NodeKind::LoadBalancer(spec)) = run.spec(lb)
                 && failed > 0
             {
-                advice.push(Advice::ShortenHealthCheck { balancer: lb.clone(), delay_s: spec.health_check_delay_s });
+                advice.push(Advice::ShortenHealthCheck {
+                    balancer: lb.clone(),
+                    delay_s: spec.health_check_delay_s,
+                    health_check: spec.health_check,
+                });
+                if let Some(add) = outlier_ejection_advice(run, lb, &n.id, true) {
+                    advice.push(add);
+                }
             }
             advice.extend(
                 run.clients_reaching(&n.id)
@@ -1043,10 +1074,11 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                 .filter(|t| t.faults.crashes > 0 || t.faults.down_s > 0.0 || t.faults.down_at_end)
                 .map(|t| t.id.clone())
                 .collect();
-            let health_check_delay_s = match run.spec(&n.id) {
-                Some(NodeKind::LoadBalancer(spec)) => spec.health_check_delay_s,
-                _ => 0.0,
+            let (health_check_delay_s, health_check) = match run.spec(&n.id) {
+                Some(NodeKind::LoadBalancer(spec)) => (spec.health_check_delay_s, spec.health_check),
+                _ => (0.0, None),
             };
+            let ejections = n.balancer.as_ref().map_or(0, |b| b.ejections);
             let advice = down_targets
                 .iter()
                 .take(1)
@@ -1064,6 +1096,8 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                     balancer: n.id.clone(),
                     failed_attempts: failed,
                     health_check_delay_s,
+                    health_check,
+                    ejections,
                     down_targets,
                 },
                 failed,

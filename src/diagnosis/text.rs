@@ -40,6 +40,23 @@ pub fn seconds(s: f64) -> String {
     if s < 10.0 { format!("{s:.1} s") } else { format!("{s:.0} s") }
 }
 
+/// A balancer's health checks as a learner reads them: `checks every
+/// 5.0 s (2.0 s timeout), 3 failures to mark down`.
+pub fn health_checks(h: &crate::scenario::HealthCheckSpec) -> String {
+    format!(
+        "checks every {} ({} timeout), {} to mark down",
+        seconds(h.interval_s),
+        seconds(h.timeout_s),
+        counted(u64::from(h.unhealthy_threshold), "failure", "failures")
+    )
+}
+
+/// How long, on average, the checks `h` take to notice a dead target
+/// (`theory::health_check_detection_mean`).
+pub fn detection_mean(h: &crate::scenario::HealthCheckSpec) -> f64 {
+    crate::sim::theory::health_check_detection_mean(h.interval_s, h.timeout_s, h.unhealthy_threshold)
+}
+
 /// A multiple: `1.3×`, `3.2×`, `12×`.
 pub fn times(factor: f64) -> String {
     if factor < 10.0 { format!("{factor:.1}×") } else { format!("{factor:.0}×") }

@@ -143,14 +143,14 @@ pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
         BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, LinkSlowEnd,
         LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore, SlowdownEnd, SlowdownStart,
-        SpikeEnd, SpikeStart,
+        SpikeEnd, SpikeStart, TargetEjected, TargetHealthy, TargetReturned, TargetUnhealthy,
     };
     match kind {
         Crash => Severity::Error,
         Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed
-        | PauseEnd => Severity::Info,
+        | PauseEnd | TargetHealthy | TargetReturned => Severity::Info,
         SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened
-        | PauseStart => Severity::Warning,
+        | PauseStart | TargetUnhealthy | TargetEjected => Severity::Warning,
     }
 }
 

@@ -47,7 +47,9 @@ impl MarkerKind {
             | SimEventKind::LinkSlowStart
             | SimEventKind::Flush
             | SimEventKind::BreakerOpened
-            | SimEventKind::PauseStart => MarkerKind::Fault,
+            | SimEventKind::PauseStart
+            | SimEventKind::TargetUnhealthy
+            | SimEventKind::TargetEjected => MarkerKind::Fault,
             SimEventKind::SlowdownEnd
             | SimEventKind::ErrorsEnd
             | SimEventKind::PartitionEnd
@@ -55,7 +57,9 @@ impl MarkerKind {
             | SimEventKind::SpikeEnd
             | SimEventKind::BreakerHalfOpen
             | SimEventKind::BreakerClosed
-            | SimEventKind::PauseEnd => MarkerKind::Recovery,
+            | SimEventKind::PauseEnd
+            | SimEventKind::TargetHealthy
+            | SimEventKind::TargetReturned => MarkerKind::Recovery,
         }
     }
 

@@ -240,9 +240,20 @@ pub struct LoadBalancerSpec {
     #[serde(default)]
     pub policy: LbPolicy,
     /// How long after a target goes down the balancer notices and stops
-    /// sending to it (health-check interval × failures needed).
+    /// sending to it (health-check interval × failures needed): the simple
+    /// model, used when `health_check` is absent.
     #[serde(default = "default_health_check_delay_s")]
     pub health_check_delay_s: f64,
+    /// Real active health checks (a probe of every target every interval,
+    /// thresholds to mark it down and up) in place of the fixed delay.
+    /// Absent = `health_check_delay_s`.
+    #[serde(default)]
+    pub health_check: Option<HealthCheckSpec>,
+    /// Passive outlier ejection: a target that fails this many answers in
+    /// a row is taken out for a while, whatever its health checks say.
+    /// Absent = none.
+    #[serde(default)]
+    pub outlier_ejection: Option<OutlierEjectionSpec>,
 }
 
 fn default_health_check_delay_s() -> f64 {
@@ -251,7 +262,116 @@ fn default_health_check_delay_s() -> f64 {
 
 impl Default for LoadBalancerSpec {
     fn default() -> Self {
-        Self { policy: LbPolicy::RoundRobin, health_check_delay_s: default_health_check_delay_s() }
+        Self {
+            policy: LbPolicy::RoundRobin,
+            health_check_delay_s: default_health_check_delay_s(),
+            health_check: None,
+            outlier_ejection: None,
+        }
+    }
+}
+
+/// Active health checks, as a cloud load balancer runs them (an AWS target
+/// group, Envoy's health checker): every `interval_s` the balancer probes
+/// each target. A probe fails when the target is down, unreachable (a
+/// partition, a lost probe) or does not answer within `timeout_s` (a
+/// stop-the-world pause, a slow link); a failure is known only when the
+/// timeout is over, a success when the answer is back. A target is marked
+/// unhealthy after `unhealthy_threshold` failed probes in a row, and
+/// healthy again after `healthy_threshold` successes in a row; the
+/// balancer sends only to healthy targets. All targets start healthy.
+///
+/// A dead target is noticed `timeout_s` plus the time to fail
+/// `unhealthy_threshold` probes after it dies: on average
+/// `(unhealthy_threshold − ½) × interval_s + timeout_s`. Shorter intervals
+/// notice sooner, at the cost of probe traffic; a threshold above 1 keeps
+/// one lost probe from taking a target out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheckSpec {
+    /// Time between two probes of a target, seconds.
+    #[serde(default = "default_check_interval_s")]
+    pub interval_s: f64,
+    /// How long a probe waits for its answer before it counts as failed,
+    /// seconds; shorter than the interval (as AWS requires), so a target
+    /// has one probe out at a time.
+    #[serde(default = "default_check_timeout_s")]
+    pub timeout_s: f64,
+    /// Failed probes in a row that mark a target unhealthy.
+    #[serde(default = "default_unhealthy_threshold")]
+    pub unhealthy_threshold: u32,
+    /// Successful probes in a row that mark an unhealthy target healthy again.
+    #[serde(default = "default_healthy_threshold")]
+    pub healthy_threshold: u32,
+}
+
+fn default_check_interval_s() -> f64 {
+    5.0
+}
+fn default_check_timeout_s() -> f64 {
+    2.0
+}
+fn default_unhealthy_threshold() -> u32 {
+    3
+}
+fn default_healthy_threshold() -> u32 {
+    2
+}
+
+impl Default for HealthCheckSpec {
+    fn default() -> Self {
+        Self {
+            interval_s: default_check_interval_s(),
+            timeout_s: default_check_timeout_s(),
+            unhealthy_threshold: default_unhealthy_threshold(),
+            healthy_threshold: default_healthy_threshold(),
+        }
+    }
+}
+
+/// Passive outlier ejection, as Envoy's consecutive-5xx detection does it:
+/// the balancer watches the answers its targets give real requests, and a
+/// target that fails `consecutive_failures` of them in a row (errors, a
+/// crash, a full queue, a timeout or a lost call — not the balancer's own
+/// refusals, nor a 429 from a rate limiter) is ejected: it gets no traffic
+/// for `base_ejection_s` × the number of times it has been ejected, then
+/// comes back. It catches what health checks miss, a target that is up
+/// but fails requests, and catches a dead one after a few requests rather
+/// than a few probe intervals. Never more than `max_ejected_percent` of
+/// the targets are out at once, except that one may always be.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlierEjectionSpec {
+    /// Failed answers in a row that eject a target (Envoy's default: 5).
+    #[serde(default = "default_consecutive_failures")]
+    pub consecutive_failures: u32,
+    /// Length of a first ejection, seconds; the n-th ejection of the same
+    /// target lasts n times this (Envoy's default: 30 s).
+    #[serde(default = "default_base_ejection_s")]
+    pub base_ejection_s: f64,
+    /// The most targets ejected at once, as a percentage of all of them;
+    /// one may always be ejected (Envoy's default: 10 %).
+    #[serde(default = "default_max_ejected_percent")]
+    pub max_ejected_percent: u32,
+}
+
+fn default_consecutive_failures() -> u32 {
+    5
+}
+fn default_base_ejection_s() -> f64 {
+    30.0
+}
+fn default_max_ejected_percent() -> u32 {
+    10
+}
+
+impl Default for OutlierEjectionSpec {
+    fn default() -> Self {
+        Self {
+            consecutive_failures: default_consecutive_failures(),
+            base_ejection_s: default_base_ejection_s(),
+            max_ejected_percent: default_max_ejected_percent(),
+        }
     }
 }
 

@@ -79,6 +79,18 @@ pub const MAX_READ_REPLICAS: u32 = 64;
 /// Most targets of one load balancer.
 pub const MAX_LB_TARGETS: usize = 255;
 
+/// Shortest health-check interval, seconds: a probe of every target every
+/// interval is two events per target, so a shorter one would spend the run
+/// on probes. Real balancers probe every few seconds (AWS: 5 s at least).
+pub const MIN_HEALTH_CHECK_INTERVAL_S: f64 = 0.01;
+
+/// Most probes in a row a health-check threshold may ask for (AWS allows
+/// 2–10): a target would need longer than any run to change state.
+pub const MAX_HEALTH_CHECK_THRESHOLD: u32 = 100;
+
+/// Most failures in a row outlier ejection may wait for before it ejects.
+pub const MAX_OUTLIER_CONSECUTIVE_FAILURES: u32 = 1_000_000;
+
 /// Largest Zipf exponent: beyond a few, every request has the same key.
 pub const MAX_ZIPF_EXPONENT: f64 = 10.0;
 

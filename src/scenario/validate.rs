@@ -11,15 +11,17 @@ use std::collections::{HashMap, HashSet};
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
-    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_RATE_RPS, MAX_READ_REPLICAS,
-    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS,
-    MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
+    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO,
+    MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec,
-    LbPolicy, NodeKind, NodeSpec, Priority, ProfileShape, RetryPolicy, Scenario, WaitFor,
+    HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, ProfileShape, RetryPolicy, Scenario,
+    WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -500,6 +502,44 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
     }
 }
 
+/// A load balancer's active health checks.
+fn check_health_check(c: &mut Checker, p: &[PathSegment<'static>], h: &HealthCheckSpec) {
+    c.number(p, "interval_s", h.interval_s, Low::AtLeast(MIN_HEALTH_CHECK_INTERVAL_S), MAX_SECONDS, "seconds");
+    c.positive(p, "timeout_s", h.timeout_s, MAX_SECONDS, "seconds");
+    // Each alone in range (or reported above), but the timeout too long.
+    let alone_ok = h.timeout_s > 0.0 && h.interval_s >= MIN_HEALTH_CHECK_INTERVAL_S;
+    if alone_ok && h.timeout_s.is_finite() && h.interval_s.is_finite() && h.timeout_s >= h.interval_s {
+        c.report(
+            at(p, &[Key("timeout_s")]),
+            format!(
+                "a health check's `timeout_s` ({}) must be shorter than its `interval_s` ({}): a probe is over \
+                 before the next one goes, as AWS requires",
+                show(h.timeout_s),
+                show(h.interval_s)
+            ),
+        );
+    }
+    let most = u64::from(MAX_HEALTH_CHECK_THRESHOLD);
+    c.count(p, "unhealthy_threshold", u64::from(h.unhealthy_threshold), 1, most, "probe");
+    c.count(p, "healthy_threshold", u64::from(h.healthy_threshold), 1, most, "probe");
+}
+
+/// A load balancer's passive outlier ejection.
+fn check_outlier_ejection(c: &mut Checker, p: &[PathSegment<'static>], o: &OutlierEjectionSpec) {
+    let most = u64::from(MAX_OUTLIER_CONSECUTIVE_FAILURES);
+    c.count(p, "consecutive_failures", u64::from(o.consecutive_failures), 1, most, "failure");
+    c.positive(p, "base_ejection_s", o.base_ejection_s, MAX_SECONDS, "seconds");
+    if o.max_ejected_percent > 100 {
+        c.report(
+            at(p, &[Key("max_ejected_percent")]),
+            format!(
+                "`max_ejected_percent` is a percentage of the balancer's targets: it must be 0 to 100, got {}",
+                o.max_ejected_percent
+            ),
+        );
+    }
+}
+
 /// A circuit breaker on an edge.
 fn check_breaker(c: &mut Checker, breaker: &[PathSegment<'static>], b: &BreakerSpec) {
     c.number(breaker, "failure_rate", b.failure_rate, Low::Above(0.0), 1.0, "(a share of calls: 0.5 = half)");
@@ -685,6 +725,12 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
                 );
             }
             c.non_negative(&kind, "health_check_delay_s", lb.health_check_delay_s, MAX_SECONDS, "seconds");
+            if let Some(checks) = &lb.health_check {
+                check_health_check(c, &at(&kind, &[Key("health_check")]), checks);
+            }
+            if let Some(ejection) = &lb.outlier_ejection {
+                check_outlier_ejection(c, &at(&kind, &[Key("outlier_ejection")]), ejection);
+            }
         }
         NodeKind::Service(sv) => {
             c.count(&kind, "workers", u64::from(sv.workers), 1, u64::from(u32::MAX), "worker");

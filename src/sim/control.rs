@@ -3,11 +3,12 @@
 //! rebuild, and the answer says which.
 
 use super::SimEventKind;
+use super::health_check::{ActiveChecks, LbHealth, OutlierEjection};
 use super::idempotency::AppliedWrites;
 use super::node::Behaviour;
 use super::time::{ms_to_nanos, secs_to_nanos};
-use super::{Balancer, CacheStore, Distribution, Simulation};
-use crate::scenario::{Arrivals, CacheMode, EdgeSpec, KeySpec, NodeKind, ProfileShape, ValidScenario};
+use super::{Balancer, CacheStore, Distribution, Event, Simulation};
+use crate::scenario::{Arrivals, CacheMode, EdgeSpec, HealthCheckSpec, KeySpec, NodeKind, ProfileShape, ValidScenario};
 
 /// Whether a parameter change took effect in the running simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,8 +245,19 @@ impl Simulation {
                     }
                 }
             }
-            (Behaviour::LoadBalancer { balancer, health_check_delay_ns }, NodeKind::LoadBalancer(spec)) => {
+            (Behaviour::LoadBalancer { balancer, health_check_delay_ns, health }, NodeKind::LoadBalancer(spec)) => {
                 *health_check_delay_ns = secs_to_nanos(spec.health_check_delay_s);
+                // Ejections under way end when they were to end; switched
+                // off, every ejected target is back at once.
+                let (checks, outliers) = health.take().map_or((None, None), |h| (h.checks, h.outliers));
+                let outliers = match (outliers, &spec.outlier_ejection) {
+                    (Some(mut o), Some(new)) => {
+                        o.set(new);
+                        Some(o)
+                    }
+                    (_, new) => new.as_ref().map(|o| OutlierEjection::new(o, n.out_edges.len())),
+                };
+                *health = LbHealth::boxed(checks, outliers);
                 if balancer.policy != spec.policy {
                     let targets: Vec<&str> =
                         n.out_edges.iter().map(|&e| self.scenario.edges[e as usize].to.as_str()).collect();
@@ -298,11 +310,56 @@ impl Simulation {
             }
             _ => {}
         }
+        if let NodeKind::LoadBalancer(spec) = kind {
+            self.change_health_checks(i, spec.health_check.as_ref());
+        }
+        let n = &mut self.nodes[i];
         // A limiter switched on starts full, as at the start of a run; one
         // changed keeps the tokens it has; one switched off is gone.
         match (&mut n.limiter, kind.rate_limit()) {
             (Some(bucket), Some(spec)) => bucket.set(spec, now),
             (slot, spec) => *slot = spec.map(|spec| super::TokenBucket::new(spec, now)),
+        }
+    }
+
+    /// Balancer `i`'s active health checks become `spec`. New thresholds
+    /// apply from the next probe; a new interval or timeout starts a new
+    /// round of probes now (probes out under the old ones are forgotten);
+    /// checks switched on start with every target healthy, and switched
+    /// off leave the fixed `health_check_delay_s` in charge.
+    fn change_health_checks(&mut self, i: usize, spec: Option<&HealthCheckSpec>) {
+        let seed = self.scenario.seed;
+        let n = &mut self.nodes[i];
+        let targets = n.out_edges.len();
+        let Behaviour::LoadBalancer { health, .. } = &mut n.behaviour else { return };
+        let (checks, outliers) = health.take().map_or((None, None), |h| (h.checks, h.outliers));
+        let (checks, restart) = match (checks, spec) {
+            (Some(mut c), Some(new)) => {
+                let (interval, timeout) = (c.interval_ns, c.timeout_ns);
+                c.set(new);
+                let restart = c.interval_ns != interval || c.timeout_ns != timeout;
+                (Some(c), restart)
+            }
+            (None, Some(new)) => {
+                let rng = super::rng::stream(seed, &format!("health:{}", n.id));
+                (Some(ActiveChecks::new(new, targets, rng)), true)
+            }
+            (_, None) => (None, false),
+        };
+        *health = LbHealth::boxed(checks, outliers);
+        if !restart {
+            return;
+        }
+        // A generation no round or probe still out has: a simulation-wide
+        // count, so checks switched off and on again do not take the old
+        // round for theirs.
+        self.check_generations = self.check_generations.wrapping_add(1);
+        let generation = self.check_generations;
+        if let Behaviour::LoadBalancer { health: Some(h), .. } = &mut self.nodes[i].behaviour
+            && let Some(c) = h.checks.as_mut()
+        {
+            c.generation = generation;
+            self.schedule(self.now, Event::HealthCheck { node: i as u32, generation });
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::call::{CallSlab, RequestTag};
 use super::edge::EdgeCounters;
+use super::health_check::LbHealth;
 use super::metrics::{NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
 use super::rng::{SimRng, stream};
@@ -50,6 +51,9 @@ pub struct Simulation {
     /// Client requests made so far (wrapping): each request's number in
     /// its [`RequestTag`](super::call::RequestTag).
     pub(super) requests_made: u32,
+    /// Health checks changed live so far: each change's probes carry a
+    /// generation no earlier round has (see `change_health_checks`).
+    pub(super) check_generations: u16,
     window_ns: u64,
     warmup: SimTime,
     events_processed: u64,
@@ -115,8 +119,11 @@ impl Simulation {
         for (i, spec) in scenario.nodes.iter().enumerate() {
             let out_edges = std::mem::take(&mut out_edges_of[i]);
             let mut rng = stream(seed, &format!("node:{}", spec.id));
-            let behaviour =
+            let mut behaviour =
                 build_behaviour(&scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
+            if let (Behaviour::LoadBalancer { health, .. }, NodeKind::LoadBalancer(lb)) = (&mut behaviour, &spec.kind) {
+                *health = LbHealth::build(lb, seed, &spec.id, out_edges.len());
+            }
             nodes.push(NodeRuntime {
                 id: spec.id.clone(),
                 behaviour,
@@ -169,6 +176,7 @@ impl Simulation {
             call_depths,
             pauses_in_force: 0,
             requests_made: 0,
+            check_generations: 0,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
@@ -200,6 +208,7 @@ impl Simulation {
             self.events.push(self.now, self.warmup, Event::WarmupEnd);
         }
         self.schedule_faults();
+        self.schedule_health_checks();
     }
 
     /// Schedules `event` at `at` (now or later).
@@ -264,6 +273,9 @@ impl Simulation {
             Event::WarmupEnd => self.end_warmup(),
             Event::Fault { index, ending } => self.apply_fault(index as usize, ending),
             Event::RandomFailure { fault, generation } => self.on_random_failure(fault as usize, generation),
+            Event::HealthCheck { node, generation } => self.on_health_check(node, generation),
+            Event::ProbeDone { node, target, generation } => self.on_probe_done(node, target, generation),
+            Event::EjectionOver { node, target } => self.on_ejection_over(node, target),
         }
     }
 
@@ -482,6 +494,7 @@ fn build_behaviour(
             Behaviour::LoadBalancer {
                 balancer: Balancer::new(lb.policy, &targets, &weights),
                 health_check_delay_ns: secs_to_nanos(lb.health_check_delay_s),
+                health: None,
             }
         }
         NodeKind::Service(s) => Behaviour::Service {

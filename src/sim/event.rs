@@ -1,4 +1,4 @@
-//! The events the engine schedules. Kept small (16 bytes) because millions
+//! The events the engine schedules. Kept small (12 bytes) because millions
 //! sit in the queue: per-request data lives in the call slab.
 
 /// A handle to a call in the slab; `generation` tells a live call from a
@@ -54,4 +54,12 @@ pub enum Event {
     Fault { index: u32, ending: bool },
     /// A random crash or repair of a node with MTBF/MTTR failures.
     RandomFailure { fault: u32, generation: u32 },
+    /// A load balancer with health checks probes every target; stale if
+    /// `generation` is old (the checks were changed live).
+    HealthCheck { node: u32, generation: u16 },
+    /// A balancer's probe of its target `target` (edge order) is answered,
+    /// or its timeout is over.
+    ProbeDone { node: u32, target: u16, generation: u16 },
+    /// A target's outlier ejection is over.
+    EjectionOver { node: u32, target: u16 },
 }

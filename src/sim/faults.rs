@@ -52,6 +52,15 @@ pub enum SimEventKind {
     PauseStart,
     /// A paused node resumes the work it held.
     PauseEnd,
+    /// A load balancer's health checks marked a target unhealthy: it gets
+    /// no more traffic.
+    TargetUnhealthy,
+    /// A load balancer's health checks marked a target healthy again.
+    TargetHealthy,
+    /// A load balancer ejected a target that failed requests in a row.
+    TargetEjected,
+    /// An ejected target is back in the balancer's rotation.
+    TargetReturned,
 }
 
 /// A fault timeline entry at run time.

@@ -26,6 +26,7 @@ mod event_queue;
 mod failure;
 mod faults;
 mod flow;
+mod health_check;
 mod idempotency;
 mod live_view;
 mod load_balancer;
@@ -54,7 +55,8 @@ pub use faults::{SimEvent, SimEventKind};
 pub use live_view::{EdgePolicyCounts, NodeLive};
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use report::{
-    AttemptStats, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, find_bottleneck, group_thousands,
+    AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, find_bottleneck,
+    group_thousands,
 };
 pub use time::SimTime;
 

@@ -6,6 +6,7 @@ use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
 use super::call::RequestTag;
+use super::health_check::LbHealth;
 use super::idempotency::AppliedWrites;
 use super::metrics::NodeMetrics;
 use super::pause::Pauses;
@@ -116,7 +117,12 @@ pub enum Behaviour {
     Client(ClientBehaviour),
     LoadBalancer {
         balancer: Balancer,
+        /// Without active health checks: how long after a target dies the
+        /// balancer stops sending to it.
         health_check_delay_ns: u64,
+        /// Active health checks and outlier ejection (`None`: neither,
+        /// the fixed delay above; one check per route and per answer).
+        health: Option<Box<LbHealth>>,
     },
     Service {
         station: Station,

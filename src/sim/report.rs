@@ -42,6 +42,32 @@ pub struct NodeReport {
     /// an overload by these.
     #[serde(default)]
     pub faults: FaultHistory,
+    /// A load balancer's health checks and outlier ejection since the
+    /// warm-up; `None` for every other kind.
+    #[serde(default)]
+    pub balancer: Option<BalancerHealth>,
+}
+
+/// What a load balancer's health checks and outlier ejection did since the
+/// warm-up, and which targets they hold out at the end. All zero and empty
+/// for a balancer with neither (it uses the fixed `health_check_delay_s`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BalancerHealth {
+    /// Health-check probes sent, to all targets.
+    pub checks: u64,
+    /// Probes that failed: the target was down, unreachable, or did not
+    /// answer within the timeout.
+    pub checks_failed: u64,
+    /// Times the checks marked a target unhealthy.
+    pub marked_unhealthy: u64,
+    /// Times outlier ejection took a target out.
+    pub ejections: u64,
+    /// Targets the checks hold unhealthy at the end of the run.
+    #[serde(default)]
+    pub unhealthy_at_end: Vec<String>,
+    /// Targets ejected at the end of the run.
+    #[serde(default)]
+    pub ejected_at_end: Vec<String>,
 }
 
 /// A client's attempts since the warm-up. Its `stats` count requests (what
@@ -279,6 +305,17 @@ impl Simulation {
                     retries_denied: counters.retries_denied,
                 });
                 let down_ns = n.metrics.down.area_at(self.now) - n.metrics.total_start.down_area;
+                let balancer = matches!(n.behaviour, Behaviour::LoadBalancer { .. }).then(|| {
+                    let (unhealthy_at_end, ejected_at_end) = self.targets_out(i);
+                    BalancerHealth {
+                        checks: counters.checks,
+                        checks_failed: counters.checks_failed,
+                        marked_unhealthy: counters.marked_unhealthy,
+                        ejections: counters.ejections,
+                        unhealthy_at_end,
+                        ejected_at_end,
+                    }
+                });
                 NodeReport {
                     id: n.id.clone(),
                     kind: self.scenario.nodes[i].kind.component(),
@@ -295,6 +332,7 @@ impl Simulation {
                         slowdown: n.health.slowdown(),
                         flushes: counters.flushes,
                     },
+                    balancer,
                 }
             })
             .collect();
@@ -361,6 +399,7 @@ impl Simulation {
                 stats: stats.clone(),
                 attempts: None,
                 faults: FaultHistory::default(),
+                balancer: None,
             })
             .collect();
         find_bottleneck(&nodes, &self.call_depths)
@@ -502,6 +541,7 @@ mod tests {
             stats: stats.clone(),
             attempts: None,
             faults: FaultHistory::default(),
+            balancer: None,
         };
         let b = find_bottleneck(&[node("db", ComponentKind::Database, 1)], &[1]).expect("a bottleneck");
         assert_eq!(

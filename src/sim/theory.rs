@@ -271,6 +271,49 @@ pub fn mm1_shed_share(lambda: f64, mu: f64, d: f64) -> f64 {
     (1.0 - rho) * rho * e / (1.0 - rho * rho * e)
 }
 
+/// Mean time a load balancer with active health checks (a probe every
+/// `interval` to each target, a failure known `timeout` after its probe
+/// went, `unhealthy_threshold` = u failures in a row to mark a target
+/// down) keeps sending to a target that died at a moment uniform over the
+/// probe cycle. The first probe after the death is U later, U uniform on
+/// (0, I]; the u-th failed probe goes (u − 1)·I after it, and its failure
+/// is known t after that: D = U + (u − 1)·I + t, on ((u − 1)·I + t, u·I + t],
+/// so E[D] = (u − ½)·I + t. (A probe sees its target as it is when it is
+/// sent: the probe at U is the first to fail.)
+pub fn health_check_detection_mean(interval: f64, timeout: f64, unhealthy_threshold: u32) -> f64 {
+    (f64::from(unhealthy_threshold.max(1)) - 0.5) * interval + timeout
+}
+
+/// Mean time until health checks mark a target healthy again after it
+/// comes back at a moment uniform over the probe cycle: the first probe
+/// after it is U later, the h-th passing one (h − 1)·I after that, and its
+/// answer takes the round trip `rtt`: (h − ½)·I + rtt.
+pub fn health_check_recovery_mean(interval: f64, rtt: f64, healthy_threshold: u32) -> f64 {
+    (f64::from(healthy_threshold.max(1)) - 0.5) * interval + rtt
+}
+
+/// Requests a round-robin balancer over `targets` targets sends to one
+/// that died, before its health checks take it out `mean_delay` later on
+/// average: it keeps its share, `rate / targets` a second (Poisson or
+/// not: round robin hands it every k-th request).
+pub fn requests_to_a_dead_target(rate: f64, targets: u32, mean_delay: f64) -> f64 {
+    rate / f64::from(targets.max(1)) * mean_delay
+}
+
+/// Requests a target that fails each one independently with probability
+/// `p` gets before outlier ejection takes it out at `n` failures in a
+/// row: the expected number of Bernoulli trials until the first run of n
+/// failures, `(1 − p^n) / ((1 − p)·p^n)` (n when p = 1). With p = ½ and
+/// n = 3: 14.
+pub fn requests_until_ejection(p: f64, n: u32) -> f64 {
+    let n = n.max(1);
+    if p >= 1.0 {
+        return f64::from(n);
+    }
+    let pn = p.powi(n as i32);
+    (1.0 - pn) / ((1.0 - p) * pn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +349,14 @@ mod tests {
         assert!((pause_added_delay_dd1(100.0, 125.0, 1.0) - 250.5).abs() < 1e-9);
         assert!((pause_added_delay_dd1(100.0, 125.0, 0.003) - 0.004).abs() < 1e-12);
         assert_eq!(pause_added_delay_dd1(100.0, 125.0, 0.0), 0.0);
+        // Health checks every 5 s, 2 s timeout, 3 failures: 14.5 s on
+        // average; a run of 3 failures at p = ½ takes 14 trials, at p = 1 three.
+        assert!((health_check_detection_mean(5.0, 2.0, 3) - 14.5).abs() < 1e-12);
+        assert!((health_check_recovery_mean(2.0, 0.0, 2) - 3.0).abs() < 1e-12);
+        assert!((requests_to_a_dead_target(200.0, 2, 5.5) - 550.0).abs() < 1e-9);
+        assert!((requests_until_ejection(0.5, 3) - 14.0).abs() < 1e-12);
+        assert!((requests_until_ejection(1.0, 5) - 5.0).abs() < 1e-12);
+        assert!((requests_until_ejection(0.5, 1) - 2.0).abs() < 1e-12);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

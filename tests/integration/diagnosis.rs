@@ -1182,3 +1182,100 @@ fn shed_requests_are_explained_as_load_shedding_at_the_service() {
     assert!(d.headline.contains("checkout shed the excess"), "{}", d.headline);
     assert!(top.explains > 30_000);
 }
+
+/// A balancer with real health checks over two replicas (issue 8);
+/// `extra_faults` is the rest of the `faults` list.
+fn checked_pair(lb_extra: &str, faults: &str) -> Scenario {
+    parse(&format!(
+        r#"(
+    name: "checked pair",
+    duration_s: 60,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 200))),
+        (id: "lb", kind: LoadBalancer(
+            health_check: (interval_s: 5, timeout_s: 2, unhealthy_threshold: 3, healthy_threshold: 2),
+            {lb_extra}
+        )),
+        (id: "app-1", kind: Service(workers: 8, service_time: Exponential(mean_ms: 5))),
+        (id: "app-2", kind: Service(workers: 8, service_time: Exponential(mean_ms: 5))),
+    ],
+    edges: [(from: "users", to: "lb"), (from: "lb", to: "app-1"), (from: "lb", to: "app-2")],
+    faults: [{faults}],
+)"#
+    ))
+}
+
+/// The outage behind a health-checked balancer is explained by its checks:
+/// how often they probe, how many failures mark a target down, and how
+/// long that takes on average; the advice is to probe more often, and to
+/// eject a dead target after a few failed requests.
+#[test]
+fn a_health_checked_balancer_is_diagnosed_in_terms_of_its_checks() {
+    let (_, d) = diagnosed(&checked_pair("", r#"Crash(node: "app-2", at_s: 20, restore_s: 40)"#));
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::NodeDown { node, .. } if node == "app-2"), "{}", all_text(&d));
+    let checks = top.advice.iter().find(|a| matches!(a, Advice::ShortenHealthCheck { .. })).expect("shorten");
+    assert!(matches!(checks, Advice::ShortenHealthCheck { health_check: Some(h), .. } if h.interval_s == 5.0));
+    assert_eq!(
+        checks.to_string(),
+        "Make the health checks of lb notice sooner (now checks every 5.0 s (2.0 s timeout), 3 failures to mark \
+         down: a dead target keeps its share of the traffic for 14 s on average): probe more often (`interval_s`) \
+         or mark a target down after fewer failures (`unhealthy_threshold`)"
+    );
+    assert!(
+        top.advice.contains(&Advice::AddOutlierEjection {
+            balancer: "lb".into(),
+            target: "app-2".into(),
+            target_down: true,
+            health_checked: true,
+        }),
+        "{:?}",
+        top.advice
+    );
+
+    // Both targets die: the balancer has nowhere to send, in its checks' words.
+    let (_, d) = diagnosed(&checked_pair(
+        "",
+        r#"Crash(node: "app-1", at_s: 20, restore_s: 40), Crash(node: "app-2", at_s: 20, restore_s: 40)"#,
+    ));
+    let lb = d
+        .findings
+        .iter()
+        .find(|f| matches!(f.cause, Cause::NoHealthyTarget { .. }))
+        .unwrap_or_else(|| panic!("no healthy target:\n{}", all_text(&d)));
+    assert!(
+        lb.evidence().contains(
+            "its health checks (checks every 5.0 s (2.0 s timeout), 3 failures to mark down) notice a dead target \
+             14 s after it goes on average"
+        ),
+        "{}",
+        lb.evidence()
+    );
+}
+
+/// The classic case for outlier ejection: a target that fails every
+/// request while it is up passes its health checks, so the balancer keeps
+/// sending it its share; the diagnosis says to eject it. With ejection on,
+/// that advice is not given again.
+#[test]
+fn a_target_failing_while_its_checks_pass_gets_outlier_ejection_advised() {
+    let errors = r#"Errors(node: "app-2", from_s: 10, to_s: 50, probability: 1)"#;
+    let (report, d) = diagnosed(&checked_pair("", errors));
+    assert_eq!(stats(&report, "lb").balancer.as_ref().map(|b| b.marked_unhealthy), Some(0), "its checks pass");
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::InjectedErrors { node, .. } if node == "app-2"), "{}", all_text(&d));
+    let eject = Advice::AddOutlierEjection {
+        balancer: "lb".into(),
+        target: "app-2".into(),
+        target_down: false,
+        health_checked: true,
+    };
+    assert!(top.advice.contains(&eject), "{:?}", top.advice);
+    assert!(eject.to_string().contains("app-2 fails requests while it is up, its health checks pass"), "{eject}");
+
+    let ejecting = "outlier_ejection: (consecutive_failures: 5, base_ejection_s: 30, max_ejected_percent: 50),";
+    let (report, d) = diagnosed(&checked_pair(ejecting, errors));
+    assert!(stats(&report, "lb").balancer.as_ref().is_some_and(|b| b.ejections >= 1));
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddOutlierEjection { .. })), "{}", all_text(&d));
+    assert!(report.end_to_end.failed < 20, "ejected after 5 failures, for 30 s: {}", report.end_to_end.failed);
+}

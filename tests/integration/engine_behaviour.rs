@@ -4,8 +4,8 @@
 use crate::common::*;
 use archsim::scenario::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
-    EdgeSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind, Priority, QueueSpec,
-    RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
+    EdgeSpec, FallbackSpec, FaultSpec, HealthCheckSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind,
+    OutlierEjectionSpec, Priority, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
 
@@ -58,7 +58,11 @@ fn a_request_without_retry_fails_with_the_reason_where_it_happened() {
 fn load_balancer_stops_sending_to_a_crashed_target_after_the_health_check_delay() {
     let lb = node(
         "lb",
-        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 2.0 }),
+        NodeKind::LoadBalancer(LoadBalancerSpec {
+            policy: LbPolicy::RoundRobin,
+            health_check_delay_s: 2.0,
+            ..Default::default()
+        }),
     );
     let mut s = scenario(
         "t",
@@ -883,7 +887,11 @@ fn an_edge_timeout_fails_the_call_at_the_caller_and_the_callee_still_works() {
 fn a_load_balancer_retry_goes_to_a_target_again_and_hides_a_dead_one() {
     let lb = node(
         "lb",
-        NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, health_check_delay_s: 1_000.0 }),
+        NodeKind::LoadBalancer(LoadBalancerSpec {
+            policy: LbPolicy::RoundRobin,
+            health_check_delay_s: 1_000.0,
+            ..Default::default()
+        }),
     );
     let mut s = scenario(
         "lb-retry",
@@ -1716,4 +1724,250 @@ fn dropping_expired_work_keeps_an_overloaded_service_answering_in_time() {
     // (shedding a little before the timeout, `shed_after_ms`, saves those).
     assert!(users.ok > 1_200, "served in time: {} ok", users.ok);
     assert!(api.failures.deadline_exceeded > 1_500, "{:?}", api.failures);
+}
+
+// ----- load-balancer health checks and outlier ejection (issue 8) -----------
+
+/// A round-robin balancer `lb` over targets `a` and `b` (4 workers, 1 ms
+/// each), fed by `users` at `rate` requests/s, evenly spaced.
+fn balanced_pair(name: &str, seed: u64, rate: f64, lb: LoadBalancerSpec) -> Scenario {
+    let users = ClientSpec { arrivals: Arrivals::Constant { rate }, ..ClientSpec::default() };
+    scenario(
+        name,
+        seed,
+        1.0,
+        vec![
+            client_with("users", users),
+            node("lb", NodeKind::LoadBalancer(lb)),
+            service("a", 4, None, constant(1.0)),
+            service("b", 4, None, constant(1.0)),
+        ],
+        &[("users", "lb"), ("lb", "a"), ("lb", "b")],
+    )
+}
+
+/// The balancer's log lines about its targets, with their times (s).
+fn target_events(sim: &Simulation) -> Vec<(f64, String)> {
+    sim.event_log().iter().filter(|e| e.what.starts_with("lb: ")).map(|e| (e.at.as_secs(), e.what.clone())).collect()
+}
+
+fn checks(interval_s: f64, timeout_s: f64, unhealthy_threshold: u32, healthy_threshold: u32) -> HealthCheckSpec {
+    HealthCheckSpec { interval_s, timeout_s, unhealthy_threshold, healthy_threshold }
+}
+
+#[test]
+fn a_health_checked_balancer_stops_sending_to_a_dead_target_after_its_threshold() {
+    let lb = LoadBalancerSpec { health_check: Some(checks(1.0, 0.5, 3, 2)), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("checks", 60, 200.0, lb);
+    s.faults.push(FaultSpec::Crash { node: "b".into(), at_s: 10.0, restore_s: Some(20.0) });
+    let sim = run(&s, 30.0);
+    let events = target_events(&sim);
+    let (marked_at, marked) = events.iter().find(|(_, w)| w.contains("unhealthy")).expect("b is marked unhealthy");
+    assert_eq!(marked, "lb: b marked unhealthy after 3 failed checks");
+    // The first probe after the crash fails, then two more, each known
+    // 0.5 s after it went: between 2.5 s and 3.5 s after the crash.
+    assert!((12.5..=13.5).contains(marked_at), "marked at {marked_at}");
+    let (healthy_at, healthy) = events.iter().find(|(_, w)| w.contains("healthy again")).expect("b comes back");
+    assert_eq!(healthy, "lb: b healthy again after 2 passed checks");
+    assert!((21.0..=22.0).contains(healthy_at), "healthy at {healthy_at}");
+    let frames = sim.series().frames();
+    let b_arrivals = |second: usize| frames[second].nodes[3].arrivals;
+    assert!(b_arrivals(11) > 50, "sent to until it is marked");
+    assert!((14..20).all(|t| b_arrivals(t) == 0), "nothing once marked unhealthy");
+    assert_eq!(b_arrivals(20), 0, "restored, but not yet healthy by its checks");
+    assert!(b_arrivals(23) > 50, "traffic again once healthy");
+    let health = sim.report().nodes[1].balancer.clone().expect("a balancer's report");
+    assert_eq!(health.marked_unhealthy, 1);
+    assert!((10..=12).contains(&health.checks_failed), "one failed probe a second while down: {health:?}");
+    assert_eq!(health.checks, 2 * 30, "two targets probed every second for 30 s: {health:?}");
+    assert!(health.unhealthy_at_end.is_empty());
+}
+
+/// A probe fails only when its answer does not come within the timeout: a
+/// stop-the-world pause longer than the timeout fails the probes sent
+/// during it; a shorter one delays their answers and fails none.
+#[test]
+fn health_checks_fail_a_paused_target_only_when_the_pause_outlasts_their_timeout() {
+    let lb = LoadBalancerSpec { health_check: Some(checks(1.0, 0.5, 2, 1)), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("paused", 61, 100.0, lb);
+    s.faults.push(FaultSpec::Pause { node: "a".into(), at_s: 5.0, duration_s: 0.3 });
+    s.faults.push(FaultSpec::Pause { node: "b".into(), at_s: 10.0, duration_s: 5.0 });
+    let sim = run(&s, 20.0);
+    let events = target_events(&sim);
+    assert!(!events.iter().any(|(_, w)| w.starts_with("lb: a")), "a short pause fails no probe: {events:?}");
+    let marked = events.iter().find(|(_, w)| w == "lb: b marked unhealthy after 2 failed checks");
+    assert!(marked.is_some_and(|(at, _)| (11.5..=12.5).contains(at)), "{events:?}");
+    let back = events.iter().find(|(_, w)| w == "lb: b healthy again after 1 passed check");
+    assert!(back.is_some_and(|(at, _)| (15.0..=16.0).contains(at)), "{events:?}");
+}
+
+#[test]
+fn outlier_ejection_removes_a_failing_target_for_a_growing_time() {
+    let ejection = OutlierEjectionSpec { consecutive_failures: 5, base_ejection_s: 2.0, max_ejected_percent: 50 };
+    let lb = LoadBalancerSpec { outlier_ejection: Some(ejection), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("ejection", 62, 100.0, lb);
+    if let NodeKind::Service(b) = &mut s.nodes[3].kind {
+        b.error_probability = 1.0;
+    }
+    let sim = run(&s, 30.0);
+    let events = target_events(&sim);
+    let ejected: Vec<&(f64, String)> = events.iter().filter(|(_, w)| w.contains("ejected")).collect();
+    let back: Vec<f64> = events.iter().filter(|(_, w)| w.contains("back from ejection")).map(|(at, _)| *at).collect();
+    assert!(ejected.len() >= 4, "{events:?}");
+    for (k, (at, what)) in ejected.iter().enumerate() {
+        let length = 2.0 * (k + 1) as f64;
+        assert_eq!(*what, format!("lb: b ejected for {length} s after 5 failures in a row"));
+        if let Some(returned) = back.get(k) {
+            assert!((returned - at - length).abs() < 1e-9, "ejection {k} lasted {}", returned - at);
+        }
+    }
+    // Exactly 5 failures per ejection, and at most 4 more since the last.
+    let b = sim.node_totals(3).expect("b");
+    let failures = b.failures.error;
+    let ejections = sim.report().nodes[1].balancer.clone().expect("lb").ejections;
+    assert_eq!(ejections as usize, ejected.len());
+    assert!(failures >= 5 * ejections && failures < 5 * (ejections + 1), "{failures} failures, {ejections} ejections");
+    // `a` takes the rest: every request but b's few succeeds.
+    assert_eq!(sim.end_to_end_totals().failed, failures);
+}
+
+#[test]
+fn outlier_ejection_never_ejects_more_than_its_share_but_always_one() {
+    let ejection = OutlierEjectionSpec { consecutive_failures: 3, base_ejection_s: 1.0, max_ejected_percent: 10 };
+    let lb = LoadBalancerSpec { outlier_ejection: Some(ejection), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("share", 63, 100.0, lb);
+    for i in [2, 3] {
+        if let NodeKind::Service(t) = &mut s.nodes[i].kind {
+            t.error_probability = 1.0;
+        }
+    }
+    let sim = run(&s, 20.0);
+    let mut out = 0i32;
+    let mut most = 0;
+    for (_, what) in target_events(&sim) {
+        if what.contains(" ejected for ") {
+            out += 1;
+        } else if what.contains("back from ejection") {
+            out -= 1;
+        }
+        most = most.max(out);
+    }
+    assert_eq!(most, 1, "10 % of two targets is none, but one may always be ejected");
+    assert!(sim.report().nodes[1].balancer.clone().expect("lb").ejections >= 3);
+    assert_eq!(sim.node_totals(1).expect("lb").failures.node_down, 0, "the balancer always had a target");
+}
+
+/// The classic case for outlier ejection: a target that is up, so its
+/// health checks pass, but fails every request. The checks never take it
+/// out; ejection does, after a few requests.
+#[test]
+fn outlier_ejection_catches_a_target_that_passes_its_health_checks() {
+    let failures_with = |ejection: Option<OutlierEjectionSpec>| {
+        let lb = LoadBalancerSpec {
+            health_check: Some(checks(1.0, 0.5, 2, 2)),
+            outlier_ejection: ejection,
+            ..LoadBalancerSpec::default()
+        };
+        let mut s = balanced_pair("classic", 64, 100.0, lb);
+        s.faults.push(FaultSpec::Errors { node: "b".into(), from_s: 5.0, to_s: 25.0, probability: 1.0 });
+        let sim = run(&s, 30.0);
+        let health = sim.report().nodes[1].balancer.clone().expect("lb");
+        assert_eq!(health.marked_unhealthy, 0, "b answers its probes: it is up");
+        sim.end_to_end_totals().failed
+    };
+    let without = failures_with(None);
+    let with = failures_with(Some(OutlierEjectionSpec {
+        consecutive_failures: 5,
+        base_ejection_s: 5.0,
+        max_ejected_percent: 50,
+    }));
+    assert!((990..=1_010).contains(&without), "half of 20 s at 100/s: {without}");
+    assert!(with <= 20, "5 failures per ejection, 3 ejections in 20 s: {with}");
+}
+
+/// Behind an edge with a timeout and a retry, the balancer hears each
+/// timeout from the slow target as it happens, before its retry sends the
+/// request elsewhere: the requests succeed and the slow target is ejected.
+#[test]
+fn outlier_ejection_counts_the_timeouts_a_balancer_retries() {
+    let ejection = OutlierEjectionSpec { consecutive_failures: 3, base_ejection_s: 100.0, max_ejected_percent: 50 };
+    let lb = LoadBalancerSpec { outlier_ejection: Some(ejection), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("timeouts", 65, 100.0, lb);
+    s.nodes[3] = service("b", 100, None, constant(1_000.0));
+    for e in &mut s.edges[1..] {
+        e.timeout_ms = Some(50.0);
+        e.retry = Some(RetryPolicy {
+            max_attempts: 2,
+            backoff_ms: 0.0,
+            multiplier: 1.0,
+            max_backoff_ms: 0.0,
+            jitter: 0.0,
+            budget: None,
+        });
+    }
+    let sim = run(&s, 10.0);
+    let report = sim.report();
+    assert_eq!(report.nodes[1].balancer.as_ref().map(|b| b.ejections), Some(1));
+    assert_eq!(report.nodes[1].balancer.as_ref().map(|b| b.ejected_at_end.clone()), Some(vec!["b".to_string()]));
+    // The third timeout is known 50 ms after its call: the calls sent to b
+    // meanwhile (about one in two, every 20 ms) are the last it gets.
+    let b = sim.node_totals(3).expect("b").arrivals;
+    assert!((3..=6).contains(&b), "three calls timed out, then none was sent once it was known: {b}");
+    assert_eq!(sim.end_to_end_totals().failed, 0, "each retried on a");
+}
+
+#[test]
+fn health_checks_and_ejection_are_switched_on_and_off_live() {
+    let s = balanced_pair("live", 66, 100.0, LoadBalancerSpec::default());
+    let mut sim = run(&s, 5.0);
+    // On: checks, and ejection of a target that fails.
+    let mut on = LoadBalancerSpec {
+        health_check: Some(checks(1.0, 0.5, 2, 1)),
+        outlier_ejection: Some(OutlierEjectionSpec {
+            consecutive_failures: 2,
+            base_ejection_s: 1_000.0,
+            max_ejected_percent: 50,
+        }),
+        ..LoadBalancerSpec::default()
+    };
+    assert_eq!(sim.update_node(1, &NodeKind::LoadBalancer(on.clone())), LiveUpdate::Applied);
+    sim.set_error_injection(2, 1.0);
+    sim.run_until(SimTime::from_secs(10.0));
+    assert_eq!(sim.report().nodes[1].balancer.as_ref().map(|b| b.ejected_at_end.clone()), Some(vec!["a".into()]));
+    assert!(sim.report().nodes[1].balancer.as_ref().is_some_and(|b| b.checks >= 8), "probes go out");
+    // Off: the ejected target is back at once.
+    sim.set_error_injection(2, 0.0);
+    on.outlier_ejection = None;
+    assert_eq!(sim.update_node(1, &NodeKind::LoadBalancer(on.clone())), LiveUpdate::Applied);
+    let before = sim.node_totals(2).expect("a").arrivals;
+    sim.run_until(SimTime::from_secs(11.0));
+    assert!(sim.node_totals(2).expect("a").arrivals > before + 40, "a is back in the rotation");
+    // A new interval: the checks go on at the new pace, once.
+    let checks_before = sim.report().nodes[1].balancer.as_ref().map_or(0, |b| b.checks);
+    on.health_check = Some(checks(0.5, 0.25, 2, 1));
+    assert_eq!(sim.update_node(1, &NodeKind::LoadBalancer(on)), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(16.0));
+    let sent = sim.report().nodes[1].balancer.as_ref().map_or(0, |b| b.checks) - checks_before;
+    assert!((20..=22).contains(&sent), "two targets every 0.5 s for 5 s: {sent}");
+    // An invalid change is refused whole.
+    let bad = LoadBalancerSpec { health_check: Some(checks(1.0, 2.0, 2, 1)), ..LoadBalancerSpec::default() };
+    assert!(matches!(sim.update_node(1, &NodeKind::LoadBalancer(bad)), LiveUpdate::Invalid(_)));
+}
+
+#[test]
+fn health_checked_runs_are_the_same_for_the_same_seed() {
+    let lb = LoadBalancerSpec {
+        health_check: Some(checks(0.7, 0.2, 2, 2)),
+        outlier_ejection: Some(OutlierEjectionSpec::default()),
+        ..LoadBalancerSpec::default()
+    };
+    let mut s = balanced_pair("seeded", 67, 300.0, lb);
+    s.edges[1].latency = Some(exp_ms(50.0));
+    s.edges[2].drop_probability = 0.3;
+    s.faults.push(FaultSpec::RandomCrashes { node: "a".into(), mtbf_s: 5.0, mttr_s: 3.0 });
+    let first = run(&s, 60.0);
+    let second = run(&s, 60.0);
+    assert_eq!(first.report(), second.report());
+    assert_eq!(target_events(&first), target_events(&second));
+    assert!(first.report().nodes[1].balancer.as_ref().is_some_and(|b| b.checks_failed > 0));
 }

@@ -21,12 +21,12 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HedgeSpec, KeySpec,
-    LoadBalancerSpec, NodeKind, NodeSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ThrottleSpec,
-    WaitFor,
+    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HealthCheckSpec,
+    HedgeSpec, KeySpec, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, RateLimitSpec,
+    RetryBudget, RetryPolicy, Scenario, ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
-use archsim::sim::{Simulation, Stats, WindowFrame};
+use archsim::sim::{SimEventKind, Simulation, Stats, WindowFrame};
 
 /// One quantity compared with theory.
 struct Check {
@@ -1177,6 +1177,102 @@ fn adaptive_throttling_sends_k_times_what_the_backend_accepts() {
     );
 }
 
+/// A uniform draw in [0, 1) for draw `k` of stream `seed` (splitmix64):
+/// the test's own randomness, apart from the engine's.
+fn uniform(seed: u64, k: u64) -> f64 {
+    let mut z =
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k.wrapping_add(1).wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The times (s) of the logged events of `kind` about node `node`.
+fn logged_at(sim: &Simulation, kind: SimEventKind, node: usize) -> Vec<f64> {
+    sim.event_log().iter().filter(|e| e.kind == kind && e.node == Some(node)).map(|e| e.at.as_secs()).collect()
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Active health checks (interval I = 2 s, timeout t = 0.5 s, u = 3
+/// failures to mark a target down, h = 2 passes to bring it back) on a
+/// round-robin balancer over two targets, one of which crashes 100 times,
+/// each at a time uniform over the probe cycle, for 10 to 12 s. The checks
+/// notice after (u − ½)·I + t = 5.5 s on average
+/// (`theory::health_check_detection_mean`), the balancer sends the dead
+/// target λ/2 of its requests a second until then
+/// (`theory::requests_to_a_dead_target`), and a restored target is back
+/// after (h − ½)·I (`theory::health_check_recovery_mean`, no link
+/// latency). Each crash is one batch (issue 8).
+#[test]
+fn health_checks_notice_a_dead_target_after_u_minus_a_half_intervals_and_the_timeout() {
+    let (lambda, interval_s, timeout_s, u, h) = (200.0, 2.0, 0.5, 3u32, 2u32);
+    let (crashes, period, seed) = (100usize, 25.0, 27u64);
+    let lb = LoadBalancerSpec {
+        health_check: Some(HealthCheckSpec { interval_s, timeout_s, unhealthy_threshold: u, healthy_threshold: h }),
+        ..LoadBalancerSpec::default()
+    };
+    let quick = || DistributionSpec::Constant { ms: 0.01 };
+    let mut s = scenario(
+        "health-checks",
+        seed,
+        period,
+        vec![
+            poisson_client("users", lambda),
+            node("lb", NodeKind::LoadBalancer(lb)),
+            service("a", 100, None, quick()),
+            service("b", 100, None, quick()),
+        ],
+        &[("users", "lb"), ("lb", "a"), ("lb", "b")],
+    );
+    // One crash in each window of 25 s, at a uniform point of a probe
+    // interval, down for 10 to 12 s (so the restore falls at a point of
+    // the cycle of its own): noticed and back well within its window.
+    for k in 0..crashes {
+        let at_s = period * k as f64 + 5.0 + interval_s * uniform(seed, k as u64);
+        let restore_s = at_s + 10.0 + interval_s * uniform(seed + 1, k as u64);
+        s.faults.push(FaultSpec::Crash { node: "b".into(), at_s, restore_s: Some(restore_s) });
+    }
+    let sim = run(&s, period * crashes as f64);
+    let (crashed, restored) = (logged_at(&sim, SimEventKind::Crash, 3), logged_at(&sim, SimEventKind::Restore, 3));
+    let marked_down = logged_at(&sim, SimEventKind::TargetUnhealthy, 1);
+    let marked_up = logged_at(&sim, SimEventKind::TargetHealthy, 1);
+    for times in [&crashed, &restored, &marked_down, &marked_up] {
+        assert_eq!(times.len(), crashes, "one of each per crash");
+    }
+    let delays: Vec<f64> = marked_down.iter().zip(&crashed).map(|(m, c)| m - c).collect();
+    let back: Vec<f64> = marked_up.iter().zip(&restored).map(|(m, r)| m - r).collect();
+    let failed: Vec<f64> = sim.series().frames().iter().map(|w| w.nodes[3].failures.node_down as f64).collect();
+    assert_eq!(failed.len(), crashes);
+    let detection = theory::health_check_detection_mean(interval_s, timeout_s, u);
+    let checks = [
+        check("mean time to mark a dead target down, (u − ½)·I + t (s)", detection, mean(&delays), &delays, 0.0),
+        check(
+            "requests sent to it meanwhile, per crash: λ/2 × that",
+            theory::requests_to_a_dead_target(lambda, 2, detection),
+            mean(&failed),
+            &failed,
+            0.0,
+        ),
+        check(
+            "mean time to mark it healthy once restored, (h − ½)·I (s)",
+            theory::health_check_recovery_mean(interval_s, 0.0, h),
+            mean(&back),
+            &back,
+            0.0,
+        ),
+    ];
+    verify(
+        "health-checks",
+        "Health checks every 2 s (0.5 s timeout, 3 failures down, 2 passes up) on round robin over two targets, \
+         Poisson 200 req/s, 100 crashes of one target for 10–12 s, seed 27",
+        &checks,
+    );
+}
+
 /// Deadline propagation: users with a 20 ms timeout call an M/M/1 server
 /// (μ = 100/s) through a load balancer; the server drops a request whose
 /// caller has given up when its turn comes (`drop_expired`). The users'
@@ -1215,6 +1311,83 @@ fn a_server_that_honours_deadlines_drops_the_m_m_1_plus_d_share() {
     verify(
         "deadline",
         "M/M/1 behind a load balancer dropping requests whose users (20 ms timeout) gave up, μ = 100/s, λ = 80/s and 150/s, 600 s, seeds 35–36",
+        &checks,
+    );
+}
+
+/// Outlier ejection (n failures in a row eject a target): a target that
+/// fails each request with probability p gets `(1 − p^n)/((1 − p)·p^n)`
+/// requests before its first ejection on average, the mean wait for a run
+/// of n failures (`theory::requests_until_ejection`; 14 at p = ½, n = 3),
+/// one run per seed; a target that fails every request gets exactly n,
+/// and its k-th ejection lasts k × the base time (issue 8).
+#[test]
+fn outlier_ejection_takes_a_target_out_after_its_first_run_of_failures() {
+    let pair = |seed: u64, p: f64, ejection: OutlierEjectionSpec| {
+        let lb = LoadBalancerSpec { outlier_ejection: Some(ejection), ..LoadBalancerSpec::default() };
+        let quick = || DistributionSpec::Constant { ms: 0.01 };
+        let mut failing = service("b", 100, None, quick());
+        if let NodeKind::Service(spec) = &mut failing.kind {
+            spec.error_probability = p;
+        }
+        scenario(
+            "outlier-ejection",
+            seed,
+            1.0,
+            vec![
+                poisson_client("users", 100.0),
+                node("lb", NodeKind::LoadBalancer(lb)),
+                service("a", 100, None, quick()),
+                failing,
+            ],
+            &[("users", "lb"), ("lb", "a"), ("lb", "b")],
+        )
+    };
+    // p = ½, n = 3, ejected for good: run each seed until the ejection (the
+    // only event it logs), then count what the target got.
+    let (p, n) = (0.5, 3u32);
+    let once = OutlierEjectionSpec { consecutive_failures: n, base_ejection_s: 1e6, max_ejected_percent: 50 };
+    let runs: Vec<f64> = (0..2_000u64)
+        .map(|seed| {
+            let mut sim = Simulation::new(&pair(1_000 + seed, p, once)).expect("valid");
+            let mut t = 0.0;
+            while sim.events_logged() == 0 {
+                t += 0.1;
+                sim.run_until(archsim::sim::SimTime::from_secs(t));
+            }
+            sim.node_totals(3).expect("b").arrivals as f64
+        })
+        .collect();
+    // p = 1, n = 5, ejected for 2 s, 4 s, 6 s…: deterministic.
+    let always = OutlierEjectionSpec { consecutive_failures: 5, base_ejection_s: 2.0, max_ejected_percent: 50 };
+    let mut sim = Simulation::new(&pair(28, 1.0, always)).expect("valid");
+    while sim.events_logged() == 0 {
+        sim.run_events(1);
+    }
+    let until_first = sim.node_totals(3).expect("b").arrivals as f64;
+    sim.run_until(archsim::sim::SimTime::from_secs(120.0));
+    let (ejected, back) =
+        (logged_at(&sim, SimEventKind::TargetEjected, 1), logged_at(&sim, SimEventKind::TargetReturned, 1));
+    let per_base: Vec<f64> =
+        back.iter().zip(&ejected).enumerate().map(|(k, (b, e))| (b - e) / (k + 1) as f64).collect();
+    assert!(per_base.len() >= 8, "{} ejections in 120 s", per_base.len());
+    let exact = |quantity, theory: f64, simulated: f64| Check { quantity, theory, simulated, stderr: 0.0, slack: 1e-9 };
+    let checks = [
+        check(
+            "requests to a target failing half of them before 3 in a row eject it, (1 − pⁿ)/((1 − p)pⁿ)",
+            theory::requests_until_ejection(p, n),
+            mean(&runs),
+            &runs,
+            0.0,
+        ),
+        exact("requests to a target failing all of them before 5 in a row eject it", 5.0, until_first),
+        exact("its k-th ejection's length ÷ k, base 2 s (s)", 2.0, mean(&per_base)),
+    ];
+    verify(
+        "outlier-ejection",
+        "Outlier ejection on round robin over two targets, Poisson 100 req/s: a target failing half its requests \
+         (3 in a row eject it; 2,000 seeds, one ejection each) and one failing all of them (5 in a row, base 2 s, \
+         120 s, seed 28)",
         &checks,
     );
 }

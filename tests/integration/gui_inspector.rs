@@ -6,11 +6,15 @@
 //! the client, whose inspector sets its own. Any edge, a client's too, gets
 //! a circuit breaker from its inspector, which the running simulation takes
 //! at once. A client sets its priority class and idempotency keys there.
+//! A load balancer gets real health checks and outlier ejection.
 
 #![cfg(feature = "gui")]
 
 use archsim::gui::{ArchsimApp, ManualClock, PendingKey};
-use archsim::scenario::{BreakerSpec, BreakerWindow, NodeKind, Priority, RetryBudget, ThrottleSpec, default_scenario};
+use archsim::scenario::{
+    BreakerSpec, BreakerWindow, HealthCheckSpec, NodeKind, OutlierEjectionSpec, Priority, RetryBudget, ThrottleSpec,
+    default_scenario,
+};
 use archsim::sim::BreakerState;
 use eframe::egui::{Key, accesskit::Role};
 use egui_kittest::Harness;
@@ -356,4 +360,52 @@ fn a_clients_priority_and_idempotency_keys_are_set_from_its_inspector() {
     assert_eq!(client(&h).priority, Priority::Mix { critical: 0.5, standard: 0.2, sheddable: 0.3 });
     assert!(h.state().runtime().pending.is_empty(), "{:?}", h.state().runtime().pending);
     assert_eq!(running(&h), Some(NodeKind::Client(client(&h))));
+}
+
+/// A load balancer's inspector switches on real health checks (the fixed
+/// delay's row gives way to their rows) and outlier ejection, with values
+/// typed in, and the running engine takes both at once: its probes go out
+/// and the report counts them (issue 8).
+#[test]
+fn a_load_balancer_gets_health_checks_and_outlier_ejection_that_apply_to_the_running_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 1.0);
+    h.get_by_label("node lb").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_role_and_label(Role::SpinButton, "health check").is_some(), "the fixed delay's row");
+
+    tick(&mut h, "health checks");
+    assert!(h.query_by_role_and_label(Role::SpinButton, "health check").is_none(), "ignored once checks are on");
+    set_spin(&mut h, "  check every", 0.5);
+    set_spin(&mut h, "  check timeout", 0.2);
+    set_spin(&mut h, "  down after", 2.0);
+    tick(&mut h, "outlier ejection");
+    set_spin(&mut h, "  eject after", 3.0);
+    set_spin(&mut h, "  max ejected", 50.0);
+
+    let lb = h.state().document().scenario.nodes.iter().position(|n| n.id == "lb").expect("lb");
+    let NodeKind::LoadBalancer(spec) = h.state().document().scenario.nodes[lb].kind.clone() else {
+        panic!("lb is a load balancer")
+    };
+    assert_eq!(
+        spec.health_check,
+        Some(HealthCheckSpec { interval_s: 0.5, timeout_s: 0.2, unhealthy_threshold: 2, ..HealthCheckSpec::default() })
+    );
+    assert_eq!(
+        spec.outlier_ejection,
+        Some(OutlierEjectionSpec {
+            consecutive_failures: 3,
+            max_ejected_percent: 50,
+            ..OutlierEjectionSpec::default()
+        })
+    );
+    let rt = h.state().runtime();
+    assert!(!rt.pending.contains_key(&PendingKey::Node("lb".into())), "{:?}", rt.pending);
+    let running = rt.sim.as_ref().map(|s| s.scenario().nodes[lb].kind.clone());
+    assert_eq!(running, Some(NodeKind::LoadBalancer(spec)), "the engine runs the edited balancer");
+
+    play_for(&mut h, &clock, 2.0);
+    let report = h.state().runtime().sim.as_ref().map(archsim::sim::Simulation::report).expect("running");
+    let checks = report.nodes[lb].balancer.as_ref().map_or(0, |b| b.checks);
+    assert!(checks > 0, "its probes go out: {:?}", report.nodes[lb].balancer);
 }

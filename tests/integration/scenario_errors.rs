@@ -810,3 +810,36 @@ fn a_negative_shedding_limit_is_refused_where_written() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_problem_at(&list, &source, "shed_after_ms: -5", &["`shed_after_ms`", "0 or more"]);
 }
+
+/// A balancer's health checks and outlier ejection are refused where
+/// written, every problem at once: a timeout as long as the interval, a
+/// threshold of 0 or beyond its limit, an ejection of no time, a share
+/// above 100 % (issue 8).
+#[test]
+fn impossible_health_checks_and_outlier_ejection_are_refused_where_written() {
+    let balanced = |lb: &str| {
+        edit("(from: \"users\", to: \"api\"),", "(from: \"users\", to: \"lb\"),\n        (from: \"lb\", to: \"api\"),")
+            .replacen(
+                "        (id: \"api\"",
+                &format!("        (id: \"lb\", kind: LoadBalancer({lb})),\n        (id: \"api\""),
+                1,
+            )
+    };
+    let source = balanced(
+        "health_check: (interval_s: 2, timeout_s: 2, unhealthy_threshold: 0, healthy_threshold: 101),\n            \
+         outlier_ejection: (consecutive_failures: 0, base_ejection_s: 0, max_ejected_percent: 150)",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 6, "{list:?}");
+    assert_problem_at(&list, &source, "timeout_s: 2", &["`timeout_s` (2) must be shorter than its `interval_s` (2)"]);
+    assert_problem_at(&list, &source, "unhealthy_threshold: 0", &["`unhealthy_threshold` must be at least 1 probe"]);
+    assert_problem_at(&list, &source, "healthy_threshold: 101", &["`healthy_threshold` must be at most 100 probes"]);
+    assert_problem_at(&list, &source, "consecutive_failures: 0", &["`consecutive_failures` must be at least 1"]);
+    assert_problem_at(&list, &source, "base_ejection_s: 0", &["`base_ejection_s` must be more than 0"]);
+    assert_problem_at(&list, &source, "max_ejected_percent: 150", &["0 to 100, got 150"]);
+
+    let source = balanced("health_check: (interval_s: 0.001)");
+    let list = problems(&source);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_problem_at(&list, &source, "interval_s: 0.001", &["`interval_s` must be at least 0.01", "got 0.001"]);
+}

@@ -55,6 +55,8 @@ const TOKENS: &[&str] = &[
     "Queue(capacity: 0, consumers: 0)",
     "rate_limit: (rate: 0, burst: 0),",
     "Pause(node: \"users\", at_s: 0, duration_s: 0),",
+    "health_check: (interval_s: 0, timeout_s: 0, unhealthy_threshold: 0),",
+    "outlier_ejection: (consecutive_failures: 0, max_ejected_percent: 101),",
     "x: 1,",
     "id: \"users\",",
     "\n",

@@ -9,6 +9,7 @@ mod edge_params;
 mod fallback;
 mod faults;
 mod fields;
+mod health_check;
 mod node_params;
 mod retry;
 

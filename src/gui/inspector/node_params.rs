@@ -5,6 +5,7 @@ use eframe::egui::{self, Ui};
 
 use super::distribution::distribution_rows;
 use super::fields::{Choice, Edit, Row, form, label_cell};
+use super::health_check::{health_check_rows, outlier_ejection_rows};
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
@@ -342,7 +343,12 @@ fn load_balancer_ui(ui: &mut Ui, lb: &mut LoadBalancerSpec, edit: &mut Edit, sal
             edit.changed = true;
         }
         ui.end_row();
-        Row::new("health check", "health_check_delay_s").unit(" s").speed(0.1).help("How long after a target dies the balancer notices and stops sending to it (check interval × failures needed). Until then requests sent to it fail.").number(ui, edit, &mut lb.health_check_delay_s, SECONDS);
+        // The fixed delay is the model of checks while real ones are off.
+        if lb.health_check.is_none() {
+            Row::new("health check", "health_check_delay_s").unit(" s").speed(0.1).help("How long after a target dies the balancer notices and stops sending to it (check interval × failures needed). Until then requests sent to it fail. Turn on real health checks below to model the probes themselves.").number(ui, edit, &mut lb.health_check_delay_s, SECONDS);
+        }
+        health_check_rows(ui, edit, &mut lb.health_check);
+        outlier_ejection_rows(ui, edit, &mut lb.outlier_ejection);
     });
 }
 

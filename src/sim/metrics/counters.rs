@@ -50,6 +50,15 @@ pub struct Counters {
     /// Errors the node answered while an injected error rate was in force,
     /// so the diagnosis can tell a fault from the node's own error rate.
     pub injected_errors: u64,
+    /// A load balancer's health-check probes sent (to all its targets).
+    pub checks: u64,
+    /// Of those, the probes that failed (a target down, unreachable, or
+    /// not answering within the timeout).
+    pub checks_failed: u64,
+    /// Times its health checks marked a target unhealthy.
+    pub marked_unhealthy: u64,
+    /// Times its outlier ejection ejected a target.
+    pub ejections: u64,
 }
 
 impl Counters {
@@ -82,6 +91,10 @@ impl Counters {
             crashes: self.crashes - base.crashes,
             flushes: self.flushes - base.flushes,
             injected_errors: self.injected_errors - base.injected_errors,
+            checks: self.checks - base.checks,
+            checks_failed: self.checks_failed - base.checks_failed,
+            marked_unhealthy: self.marked_unhealthy - base.marked_unhealthy,
+            ejections: self.ejections - base.ejections,
         }
     }
 
@@ -114,6 +127,10 @@ impl Counters {
             crashes: self.crashes + other.crashes,
             flushes: self.flushes + other.flushes,
             injected_errors: self.injected_errors + other.injected_errors,
+            checks: self.checks + other.checks,
+            checks_failed: self.checks_failed + other.checks_failed,
+            marked_unhealthy: self.marked_unhealthy + other.marked_unhealthy,
+            ejections: self.ejections + other.ejections,
         }
     }
 
