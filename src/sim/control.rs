@@ -169,6 +169,7 @@ impl Simulation {
         }
         self.start_waiting_work(i);
         self.refresh_write_memory();
+        self.refresh_throttling();
         LiveUpdate::Applied
     }
 
@@ -386,6 +387,12 @@ impl Simulation {
                 db.applied_writes = Some(AppliedWrites::default());
             }
         }
+    }
+
+    /// Notes whether any client throttles (see `clients_throttle`).
+    pub(super) fn refresh_throttling(&mut self) {
+        self.clients_throttle =
+            self.nodes.iter().any(|n| matches!(&n.behaviour, Behaviour::Client(c) if c.throttle.is_some()));
     }
 
     /// After a pool grew, idle workers take waiting calls.

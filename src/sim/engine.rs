@@ -51,6 +51,9 @@ pub struct Simulation {
     /// Client requests made so far (wrapping): each request's number in
     /// its [`RequestTag`](super::call::RequestTag).
     pub(super) requests_made: u32,
+    /// Whether some client has adaptive throttling: without any, an
+    /// attempt pays one flag test for it, not a look at its client.
+    pub(super) clients_throttle: bool,
     /// Health checks changed live so far: each change's probes carry a
     /// generation no earlier round has (see `change_health_checks`).
     pub(super) check_generations: u16,
@@ -176,6 +179,7 @@ impl Simulation {
             call_depths,
             pauses_in_force: 0,
             requests_made: 0,
+            clients_throttle: false,
             check_generations: 0,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
@@ -183,6 +187,7 @@ impl Simulation {
             scenario,
         };
         sim.refresh_write_memory();
+        sim.refresh_throttling();
         sim.schedule_start();
         sim
     }

@@ -89,9 +89,7 @@ impl Simulation {
         call.mark = now;
         call.state = CallState::Waiting;
         let node = call.node as usize;
-        if let Behaviour::Client(ClientBehaviour { throttle: Some(_), .. }) = &self.nodes[node].behaviour
-            && self.throttled(root, node)
-        {
+        if self.clients_throttle && self.throttled(root, node) {
             return;
         }
         self.nodes[node].metrics.counters.attempts += 1;
@@ -132,12 +130,20 @@ impl Simulation {
         false
     }
 
-    fn on_attempt_done(&mut self, root: CallId, outcome: Outcome) {
-        if !matches!(outcome, Outcome::Failed { .. })
-            && let Some(node) = self.calls.get(root).map(|c| c.node as usize)
+    /// The backend accepted an attempt of a client that may throttle.
+    #[inline(never)]
+    fn count_accept(&mut self, root: CallId) {
+        let now = self.now;
+        if let Some(node) = self.calls.get(root).map(|c| c.node as usize)
             && let Behaviour::Client(ClientBehaviour { throttle: Some(throttle), .. }) = &mut self.nodes[node].behaviour
         {
-            throttle.accepted(self.now);
+            throttle.accepted(now);
+        }
+    }
+
+    fn on_attempt_done(&mut self, root: CallId, outcome: Outcome) {
+        if self.clients_throttle && !matches!(outcome, Outcome::Failed { .. }) {
+            self.count_accept(root);
         }
         match outcome {
             Outcome::Failed { reason, origin } => self.attempt_failed(root, reason, origin),
