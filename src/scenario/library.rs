@@ -34,6 +34,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "gc-pause-metastable.ron",
     "shedding-survives-a-spike.ron",
     "priority-keeps-checkout-alive.ron",
+    "outlier-ejection-catches-a-bad-deploy.ron",
     "payments-charged-twice.ron",
     "three-tier-web.ron",
 ];

@@ -1017,3 +1017,28 @@ fn hedging_after_the_p95_cuts_a_fan_outs_p99_by_more_than_half_for_about_5_perce
     assert!(p99 - p99_soon < 0.2 * (p99_none - p99), "the first 5 % bought most of the cut");
     assert!(s.description.contains("hedge: (delay_ms: 25)") && s.description.contains("delay_ms: 10"));
 }
+
+#[test]
+fn outlier_ejection_takes_a_replica_that_fails_while_up_out_of_rotation() {
+    let s = scenario("outlier-ejection-catches-a-bad-deploy");
+    let (lb, bad) = (index(&s, "lb"), index(&s, "app-3"));
+    let report = run(&s).report();
+    assert!(report.end_to_end.failed < 200, "a few requests fail before each ejection: {}", report.end_to_end.failed);
+    let balancer = report.nodes[lb].balancer.as_ref().expect("a balancer's counts");
+    assert!(balancer.ejections >= 2, "ejected, back, ejected again: {balancer:?}");
+    assert_eq!(balancer.checks_failed, 0, "its health checks kept passing");
+    assert!(report.nodes[bad].stats.arrivals < 4_000, "app-3 got far less than its third");
+
+    // Try: no outlier ejection — the checks pass, app-3 keeps its third, and
+    // the verdict suggests ejection.
+    let mut without = s.clone();
+    match &mut without.nodes[lb].kind {
+        NodeKind::LoadBalancer(spec) => spec.outlier_ejection = None,
+        other => panic!("not a balancer: {other:?}"),
+    }
+    let report = run(&without).report();
+    let from_30 = end_to_end(&run(&without), 30.0, 90.0).iter().map(|w| w.failed).sum::<u64>();
+    assert!(from_30 > 2_000, "a sixth of the traffic fails from 30 s: {from_30}");
+    let diagnosis = archsim::diagnosis::diagnose(&report, &without);
+    assert!(diagnosis.advice().iter().any(|a| a.key() == "add_outlier_ejection"), "{:#?}", diagnosis.advice());
+}
