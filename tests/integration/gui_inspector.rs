@@ -409,3 +409,19 @@ fn a_load_balancer_gets_health_checks_and_outlier_ejection_that_apply_to_the_run
     let checks = report.nodes[lb].balancer.as_ref().map_or(0, |b| b.checks);
     assert!(checks > 0, "its probes go out: {:?}", report.nodes[lb].balancer);
 }
+
+/// A service's "deadlines" switch sets deadline propagation, which the
+/// running simulation takes at once (issue 8).
+#[test]
+fn a_services_deadline_switch_applies_to_the_running_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    h.get_by_label("node app-1").click_accesskit();
+    h.run_steps(2);
+    tick(&mut h, "deadlines");
+    let index = h.state().document().scenario.nodes.iter().position(|n| n.id == "app-1").expect("app-1");
+    let kind = h.state().document().scenario.nodes[index].kind.clone();
+    assert!(matches!(&kind, NodeKind::Service(s) if s.drop_expired), "{kind:?}");
+    let running = h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[index].kind.clone());
+    assert_eq!(running, Some(kind), "the engine runs the edited service");
+}
