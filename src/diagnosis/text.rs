@@ -71,6 +71,15 @@ pub fn round_nicely(value: f64) -> u32 {
     ((value / magnitude).round() * magnitude).min(f64::from(u32::MAX)) as u32
 }
 
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,14 +111,5 @@ mod tests {
     fn nouns_follow_the_count() {
         assert_eq!(counted(1, "attempt", "attempts"), "1 attempt");
         assert_eq!(counted(2_154, "attempt", "attempts"), "2,154 attempts");
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-pub fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }

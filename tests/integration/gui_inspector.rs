@@ -334,9 +334,8 @@ fn a_clients_priority_and_idempotency_keys_are_set_from_its_inspector() {
         NodeKind::Client(c) => c.clone(),
         other => panic!("not a client: {other:?}"),
     };
-    let running = |h: &Harness<'static, ArchsimApp>| {
-        h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[0].kind.clone())
-    };
+    let running =
+        |h: &Harness<'static, ArchsimApp>| h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[0].kind.clone());
     assert!(client(&h).idempotency_keys);
     assert_eq!(client(&h).priority, Priority::Critical);
     assert_eq!(running(&h), Some(NodeKind::Client(client(&h))), "the engine runs the edited client");
