@@ -452,8 +452,9 @@ impl fmt::Display for Advice {
                 let queue = if let Some(h) = holder {
                     write!(
                         f,
-                        "{from} then gives up within {} and frees the worker of {h} waiting on the call",
-                        ms(*suggested_ms)
+                        "{from} then gives up within {} and frees {} worker waiting on the call",
+                        ms(*suggested_ms),
+                        possessive(h)
                     )?;
                     format!("{} queue", possessive(h))
                 } else {
