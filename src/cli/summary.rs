@@ -115,6 +115,9 @@ fn render_end_to_end(report: &Report) -> String {
     if e.retries > 0 {
         facts.row(vec!["retries".into(), format::count(e.retries)]);
     }
+    if let Some(row) = hedges_row(report) {
+        facts.row(row);
+    }
     // Requests are what users saw; attempts are what the nodes saw.
     let attempts: u64 = report.nodes.iter().filter_map(|n| n.attempts).map(|a| a.sent).sum();
     if attempts > e.arrivals && e.arrivals > 0 {
@@ -130,6 +133,29 @@ fn render_end_to_end(report: &Report) -> String {
     out.push('\n');
     out.push_str(&render_latency(&e.latency));
     out
+}
+
+/// The copies hedging sent, as a share of the calls of the nodes that
+/// hedged (their first tries: sent less the copies), and how many answered
+/// first; `None` when no edge hedged.
+fn hedges_row(report: &Report) -> Option<Vec<String>> {
+    let copies: u64 = report.edges.iter().map(|e| e.hedges).sum();
+    if copies == 0 {
+        return None;
+    }
+    let won: u64 = report.edges.iter().map(|e| e.hedges_won).sum();
+    let hedging: Vec<&str> = report.edges.iter().filter(|e| e.hedges > 0).map(|e| e.from.as_str()).collect();
+    let sent: u64 = report.edges.iter().filter(|e| hedging.contains(&e.from.as_str())).map(|e| e.stats.sent).sum();
+    let first = sent.saturating_sub(copies).max(1);
+    Some(vec![
+        "hedges".into(),
+        format::count(copies),
+        format!(
+            "copies of late calls ({} more calls); {} answered first",
+            format::percent(copies as f64 / first as f64),
+            format::count(won)
+        ),
+    ])
 }
 
 fn render_latency(l: &LatencySummary) -> String {

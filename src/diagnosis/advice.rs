@@ -43,7 +43,16 @@ pub enum Advice {
     BackOffOnRateLimit { client: String, node: String },
     /// A bulkhead that refuses calls protects the caller; the dependency
     /// behind it is what to fix.
-    SpeedUpBehindBulkhead { from: String, to: String },
+    SpeedUpBehindBulkhead {
+        from: String,
+        to: String,
+        /// The node whose workers it keeps free: `from`, or, when `from`
+        /// is a load balancer, the blocking service above it; `None` when
+        /// no pool waits on the calls.
+        holder: Option<String>,
+        /// The edge has a fallback, which answers the calls it refuses.
+        has_fallback: bool,
+    },
     /// The limited node had room: its limit can go up.
     RaiseRateLimit { node: String, rate_rps: f64, utilisation: f64 },
     /// The node is still down.
@@ -116,6 +125,12 @@ pub enum Advice {
         /// The client that gives up above, and its timeout: the caller
         /// should give up on the callee well before its own users give up on it.
         outer: Option<(String, f64)>,
+        /// The blocking service whose worker waits on the call, when it is
+        /// not `from` (a load balancer that routes its requests).
+        holder: Option<String>,
+        /// The edge has a fallback: a call that times out is answered
+        /// degraded instead of failing.
+        has_fallback: bool,
     },
     /// A circuit breaker on that edge: once a share of the calls fail or
     /// time out it fails the next ones at once, so the caller's workers
@@ -137,6 +152,9 @@ pub enum Advice {
         /// A timeout is advised before it: the breaker counts a slow call
         /// as failed only once that timeout ends it.
         needs_timeout: bool,
+        /// The blocking service whose workers wait on these calls, when it
+        /// is not `from` (a load balancer that routes its requests).
+        holder: Option<String>,
     },
     /// A bulkhead on that edge (`max_concurrent`): a slow dependency can
     /// then hold at most that many of the caller's workers, and calls
@@ -149,8 +167,14 @@ pub enum Advice {
         suggested: u32,
         /// Calls usually in flight over the edge.
         in_flight: f64,
-        /// The caller's pool.
+        /// The pool of the node whose workers wait on these calls.
         workers: u32,
+        /// That node, when it is not `from`: `from` is a load balancer that
+        /// routes each request to the service it needs, and the cap is on
+        /// its edge to the slow one rather than between `holder` and it,
+        /// where the calls to its other targets (`shared_with`) pass too.
+        holder: Option<String>,
+        shared_with: Vec<String>,
     },
     /// Idempotency keys on the clients whose writes arrive twice: the
     /// database then applies each request's write once.
@@ -188,6 +212,24 @@ pub enum Advice {
     /// Fewer calls per request (fewer, larger shards): the share of
     /// requests that wait on a slow call falls with the count.
     FewerCalls { node: String, calls: u32, fewer: u32, slow_share: f64, fewer_slow_share: f64 },
+    /// Hedged requests on a fan-out's calls that go through load
+    /// balancers over replicas: a balancer sends a copy of a call still
+    /// unanswered after `delay_ms` (about the calls' p95) to another
+    /// replica and takes the first answer, so a call is slow only when
+    /// both are. Costs `extra` more calls to the replicas: the share of
+    /// calls slower than the delay.
+    HedgeCalls {
+        node: String,
+        /// The balancers whose edges to their replicas would hedge (those
+        /// that do not yet), in the scenario's order.
+        balancers: Vec<String>,
+        /// The suggested `hedge: (delay_ms: …)`, rounded.
+        delay_ms: f64,
+        /// The calls' p95 (a replica's time and the network both ways).
+        p95_ms: f64,
+        /// Extra calls per call: the share slower than the delay.
+        extra: f64,
+    },
     /// Failures no rule explains: read them per node.
     ReadFailuresPerNode,
     /// Nothing broke: push it until it does.
@@ -239,6 +281,7 @@ impl Advice {
             Self::WaitForQuorum { .. } => "wait_for_quorum",
             Self::TimeOutFanOutCalls { .. } => "time_out_fan_out_calls",
             Self::FewerCalls { .. } => "fewer_calls",
+            Self::HedgeCalls { .. } => "hedge_calls",
             Self::ReadFailuresPerNode => "read_failures_per_node",
             Self::FindTheLimit => "find_the_limit",
         }
@@ -422,28 +465,54 @@ impl fmt::Display for Advice {
                 ms(*timeout_ms),
                 ms(*p99_ms)
             ),
-            Self::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer } => {
+            Self::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer, holder, has_fallback } => {
                 write!(
                     f,
-                    "Give {from} → {to} a `timeout_ms` of about {}, above {} usual p99 ({} with the network): when {to} slows, {from} then gives up and frees its worker within {}",
+                    "Give {from} → {to} a `timeout_ms` of about {}, above {} usual p99 ({} with the network): when {to} slows, ",
                     ms(*suggested_ms),
                     possessive(to),
                     ms(*usual_p99_ms),
-                    ms(*suggested_ms)
                 )?;
+                let queue = if let Some(h) = holder {
+                    write!(
+                        f,
+                        "{from} then gives up within {} and frees {} worker waiting on the call",
+                        ms(*suggested_ms),
+                        possessive(h)
+                    )?;
+                    format!("{} queue", possessive(h))
+                } else {
+                    write!(f, "{from} then gives up and frees its worker within {}", ms(*suggested_ms))?;
+                    "its queue".to_string()
+                };
+                let answer = if *has_fallback { "the fallback's answer" } else { "a fast failure" };
                 match outer {
                     Some((client, timeout_ms)) => write!(
                         f,
-                        ", so its queue does not fill and {client} get a fast failure instead of waiting out their {} timeout",
+                        ", so {queue} does not fill and {client} get {answer} instead of waiting out their {} timeout",
                         ms(*timeout_ms)
                     ),
+                    None if *has_fallback => {
+                        write!(f, " and answers with the fallback instead of waiting as long as {to} takes")
+                    }
                     None => write!(f, " instead of waiting as long as {to} takes"),
                 }
             }
-            Self::AddBreaker { from, to, failure_rate, window_calls, min_calls, open_s, probes, needs_timeout } => {
+            Self::AddBreaker {
+                from,
+                to,
+                failure_rate,
+                window_calls,
+                min_calls,
+                open_s,
+                probes,
+                needs_timeout,
+                holder,
+            } => {
+                let worker = holder.as_ref().map_or_else(|| "a worker".to_string(), |h| format!("a worker of {h}"));
                 write!(
                     f,
-                    "Put a circuit breaker (`breaker`) on {from} → {to}, opening when {} of its last {} calls failed (once it has {}), for {}, then {} probes: while {to} is slow or down, {} calls to it then fail at once instead of each holding a worker, and {to} gets room to recover",
+                    "Put a circuit breaker (`breaker`) on {from} → {to}, opening when {} of its last {} calls failed (once it has {}), for {}, then {} probes: while {to} is slow or down, {} calls to it then fail at once instead of each holding {worker}, and {to} gets room to recover",
                     percent(*failure_rate),
                     count(u64::from(*window_calls)),
                     count(u64::from(*min_calls)),
@@ -456,13 +525,28 @@ impl fmt::Display for Advice {
                 }
                 Ok(())
             }
-            Self::AddBulkhead { from, to, suggested, in_flight, workers } => write!(
-                f,
-                "Cap the calls from {from} to {to} at about {} at once (a bulkhead, `max_concurrent`): {from} usually has {in_flight:.1} in flight there, so the cap leaves room for bursts, and a slow {to} can hold at most {} of its {} workers; calls beyond it fail at once",
-                count(u64::from(*suggested)),
-                count(u64::from(*suggested)),
-                count(u64::from(*workers))
-            ),
+            Self::AddBulkhead { from, to, suggested, in_flight, workers, holder, shared_with } => {
+                write!(
+                    f,
+                    "Cap the calls from {from} to {to} at about {} at once (a bulkhead, `max_concurrent`)",
+                    count(u64::from(*suggested))
+                )?;
+                if let Some(h) = holder {
+                    let others = if shared_with.is_empty() || shared_with.len() > 3 {
+                        format!("{} other targets", possessive(from))
+                    } else {
+                        and_list(shared_with)
+                    };
+                    write!(f, ", here rather than between {h} and {from}, where the calls to {others} pass too")?;
+                }
+                write!(
+                    f,
+                    ": {from} usually has {in_flight:.1} in flight there, so the cap leaves room for bursts, and a slow {to} can hold at most {} of {} {} workers; calls beyond it fail at once",
+                    count(u64::from(*suggested)),
+                    holder.as_ref().map_or_else(|| "its".to_string(), |h| possessive(h)),
+                    count(u64::from(*workers))
+                )
+            }
             Self::AddIdempotencyKeys { clients, database } => write!(
                 f,
                 "Send an idempotency key with each write (`idempotency_keys: true` on {}): {database} then \
@@ -488,11 +572,24 @@ impl fmt::Display for Advice {
                 "{node}'s limiter is doing its job: {} requests beyond it fail fast instead of queueing. Have {client} back off on a 429 (retries with exponential backoff and jitter, or fewer requests) rather than retry at once",
                 possessive(client)
             ),
-            Self::SpeedUpBehindBulkhead { from, to } => write!(
-                f,
-                "{} bulkhead is doing its job: calls to {to} beyond it fail fast and {from}'s other workers stay free. Make {to} faster (or give it more capacity), or answer those calls with a fallback; raise the cap only if {from} has workers to spare",
-                possessive(from)
-            ),
+            Self::SpeedUpBehindBulkhead { from, to, holder, has_fallback } => {
+                write!(f, "The bulkhead on {from} → {to} is doing its job: calls to {to} beyond it fail fast")?;
+                if *has_fallback {
+                    write!(f, " and its fallback answers them")?;
+                }
+                match holder {
+                    Some(h) => write!(f, ", so {} other workers stay free", possessive(h))?,
+                    None => write!(f, " instead of waiting on {to}")?,
+                }
+                write!(f, ". Make {to} faster (or give it more capacity)")?;
+                if !*has_fallback {
+                    write!(f, ", or answer those calls with a fallback")?;
+                }
+                match holder {
+                    Some(h) => write!(f, "; raise the cap only if {h} has workers to spare"),
+                    None => write!(f, "; raise the cap only if {to} can take more"),
+                }
+            }
             Self::RaiseRateLimit { node, rate_rps, utilisation } => write!(
                 f,
                 "{node} was only {} busy with what its limiter let through: raise its rate limit (now {rate_rps} requests/s) to admit more; keep it below what {node} can serve",
@@ -523,6 +620,26 @@ impl fmt::Display for Advice {
                 percent(*fewer_slow_share),
                 percent(*slow_share)
             ),
+            Self::HedgeCalls { node, balancers, delay_ms, p95_ms, extra } => {
+                let on = match balancers.as_slice() {
+                    [one] => format!("{one}'s edges to its replicas"),
+                    [one, two] => format!("the edges of {one} and {two} to their replicas"),
+                    [one, two, rest @ ..] => format!(
+                        "the edges of {one}, {two} and {} other balancers to their replicas",
+                        count(rest.len() as u64)
+                    ),
+                    [] => "the balancers' edges to their replicas".to_string(),
+                };
+                write!(
+                    f,
+                    "Hedge {} calls (`hedge: (delay_ms: {})` on {on}, about the calls' p95 of {}): a call still unanswered after {} gets a copy sent to another replica and the first answer wins, so a call is slow only when both are; it costs about {} more calls, those slower than the delay",
+                    possessive(node),
+                    whole(*delay_ms),
+                    ms(*p95_ms),
+                    ms(*delay_ms),
+                    percent(*extra)
+                )
+            }
             Self::ReadFailuresPerNode => f.write_str(
                 "Read the failures per node (the table, or each node's card): the reason and where it happened name the fix",
             ),

@@ -173,6 +173,22 @@ pub enum Cause {
         /// Calls refused, of the calls the caller tried over the edge.
         refused: u64,
         sent: u64,
+        /// The node whose workers the bulkhead keeps free, and its pool:
+        /// `from`, or, when `from` is a load balancer (no workers of its
+        /// own), the service above it that waits through it.
+        holder: Option<String>,
+        workers: Option<u32>,
+        /// Of the refused calls, those the edge's fallback answered
+        /// (degraded, not failed): when it answered them all, the
+        /// requests that failed did not fail at the bulkhead.
+        answered: u64,
+        /// The slowdown a fault put on `to`, or on a node it waits on (1 = none).
+        slowdown: f64,
+        /// The slowed node, when `slowdown` is above 1.
+        slowed: Option<String>,
+        /// Users who gave up waiting on calls the bulkhead let through:
+        /// a cap bounds how many calls wait, not how long each does.
+        let_through: Option<LetThrough>,
     },
     /// A node was down (crashed) and failed the attempts that reached it.
     NodeDown {
@@ -316,6 +332,17 @@ pub enum Cause {
     Unexplained { failed: u64 },
     /// Nothing failed and no pool is saturated.
     Healthy,
+}
+
+/// Users who gave up waiting on the calls a bulkhead let through to a slow
+/// dependency (nothing else on their way was in trouble).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LetThrough {
+    /// The client whose users gave up, and after how long.
+    pub client: String,
+    pub timeout_ms: f64,
+    /// Attempts it gave up on.
+    pub timed_out: u64,
 }
 
 /// A circuit breaker that opened on an edge: evidence on the finding of
@@ -590,7 +617,10 @@ impl Cause {
             Self::DuplicateWrites { database, duplicates, .. } => {
                 format!("{database} applied {} twice", counted(*duplicates, "write", "writes"))
             }
-            Self::BulkheadFull { from, to, .. } => format!("{from}'s bulkhead to {to} shed the excess"),
+            Self::BulkheadFull { slowdown, slowed: Some(node), .. } if *slowdown > 1.0 => {
+                format!("{node} was slowed {} by a fault", times(*slowdown))
+            }
+            Self::BulkheadFull { from, to, .. } => format!("The bulkhead on {from} → {to} shed the excess"),
             Self::NodeDown { node, down_s, .. } => format!("{node} was down for {}", seconds(*down_s)),
             Self::NoHealthyTarget { balancer, .. } => format!("{balancer} had nowhere to send"),
             Self::Partition { from, to, .. } => format!("The link from {from} to {to} was cut"),
@@ -696,10 +726,54 @@ impl Cause {
         })
     }
 
+    /// What a bulkhead's headline says after "N requests failed": what it
+    /// refused, and what failed instead when its fallback answered the
+    /// refusals (calls it let through that outlasted the users' patience),
+    /// so the cap is not blamed for failures it did not make.
+    fn bulkhead_detail(&self, failed_requests: u64) -> String {
+        let Self::BulkheadFull { from, to, max_concurrent, refused, answered, slowdown, let_through, .. } = self else {
+            return String::new();
+        };
+        let refusals = format!(
+            "{} beyond {} in flight at once",
+            counted(*refused, "call", "calls"),
+            count(u64::from(*max_concurrent))
+        );
+        // The lead names the bulkhead unless it names a slowed node.
+        let named = if *slowdown > 1.0 { format!("the bulkhead on {from} → {to}") } else { "it".to_string() };
+        let all_answered = *answered >= *refused;
+        match let_through {
+            Some(LetThrough { client, timeout_ms, timed_out }) if all_answered => {
+                let who = if *timed_out >= failed_requests {
+                    "they".to_string()
+                } else {
+                    format!("{} of them", count(*timed_out))
+                };
+                format!(
+                    "{who} waited on calls to {to} that the bulkhead on {from} → {to} let through, longer than {} {} \
+                     timeout; the bulkhead refused {refusals}",
+                    possessive(client),
+                    ms(*timeout_ms)
+                )
+            }
+            Some(LetThrough { client, timeout_ms, timed_out }) => format!(
+                "{named} refused {refusals}; {} more waited on calls to {to} it let through, longer than {} {} timeout",
+                count(*timed_out),
+                possessive(client),
+                ms(*timeout_ms)
+            ),
+            None if all_answered => format!("{named} refused {refusals}, and its fallback answered them all"),
+            None => format!("{named} refused {refusals}"),
+        }
+    }
+
     /// The headline when requests failed: the lead, the requests that
     /// failed, and the detail with its attempts.
     pub(super) fn headline(&self, failed_requests: u64) -> String {
         let requests = counted(failed_requests, "request", "requests");
+        if let (Self::BulkheadFull { .. }, Some(lead)) = (self, self.lead()) {
+            return format!("{lead}: {requests} failed; {}.", self.bulkhead_detail(failed_requests));
+        }
         match (self.lead(), self.detail()) {
             (Some(lead), Some(detail)) => format!("{lead}: {requests} failed; {detail}."),
             (Some(lead), None) => format!("{lead}: {requests} failed."),
@@ -923,13 +997,54 @@ impl fmt::Display for Cause {
                 and_list(clients),
                 if clients.len() == 1 { "sends" } else { "send" }
             ),
-            Self::BulkheadFull { from, to, max_concurrent, refused, sent } => write!(
-                f,
-                "{from} refused {} of its {} to {to} (\"bulkhead full\"): {} were already in flight, waiting on {to}",
-                count(*refused),
-                counted(*sent, "call", "calls"),
-                count(u64::from(*max_concurrent))
-            ),
+            Self::BulkheadFull {
+                from,
+                to,
+                max_concurrent,
+                refused,
+                sent,
+                holder,
+                workers,
+                slowdown,
+                slowed,
+                let_through,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{from} refused {} of its {} to {to} (\"bulkhead full\"): {} were already in flight, waiting on {to}",
+                    count(*refused),
+                    counted(*sent, "call", "calls"),
+                    count(u64::from(*max_concurrent))
+                )?;
+                match slowed {
+                    Some(node) if *slowdown > 1.0 && node == to => {
+                        write!(f, " (a fault slowed it {})", times(*slowdown))?;
+                    }
+                    Some(node) if *slowdown > 1.0 => {
+                        write!(f, " (a fault slowed {node}, which it waits on, {})", times(*slowdown))?;
+                    }
+                    _ => {}
+                }
+                if let (Some(h), Some(w)) = (holder, workers) {
+                    let whose = if h == from { "its".to_string() } else { possessive(h) };
+                    write!(
+                        f,
+                        ", so they held at most {} of {whose} {} workers",
+                        count(u64::from(*max_concurrent).min(u64::from(*w))),
+                        count(u64::from(*w))
+                    )?;
+                }
+                if let Some(LetThrough { client, timeout_ms, timed_out }) = let_through {
+                    write!(
+                        f,
+                        "; {client} gave up after {} on {} waiting on calls it let through",
+                        ms(*timeout_ms),
+                        counted(*timed_out, "attempt", "attempts")
+                    )?;
+                }
+                Ok(())
+            }
             Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, .. } => {
                 write!(
                     f,

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::text::round_nicely;
-use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, RetryLayer};
+use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, LetThrough, RetryLayer};
 use crate::scenario::limits::MAX_BREAKER_WINDOW_CALLS;
 use crate::scenario::{
     CacheMode, CallOrder, ClientSpec, ComponentKind, DistributionSpec, FallbackSpec, FaultSpec, NodeKind, RetryPolicy,
@@ -263,16 +263,41 @@ impl<'a> Run<'a> {
 
     /// Calls a second over edge `k` at the load its caller was offered: its
     /// calls per request it took in, times the requests that came. The
-    /// edge's own rate is lower when the caller turned requests away.
+    /// edge's own rate is lower when the caller turned requests away. A
+    /// load balancer turns nothing away of its own: its share of the calls
+    /// over `k`, times the calls its callers were offered to send it.
     fn usual_call_rate(&self, k: usize) -> f64 {
+        self.offered_rate(k, LOOK_THROUGH_DEPTH)
+    }
+
+    fn offered_rate(&self, k: usize, depth: usize) -> f64 {
         let Some(e) = self.report.edges.get(k) else { return 0.0 };
         let Some(caller) = self.node(&e.from) else { return e.stats.rate_rps };
+        if depth > 0 && caller.kind == ComponentKind::LoadBalancer {
+            let out: u64 = self.out_edges.get(e.from.as_str()).into_iter().flatten().map(|&j| self.sent(j)).sum();
+            let into: f64 = self
+                .scenario
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.to == e.from)
+                .map(|(j, _)| self.offered_rate(j, depth - 1))
+                .sum();
+            if out > 0 && into > 0.0 {
+                return e.stats.sent as f64 / out as f64 * into;
+            }
+        }
         let f = &caller.stats.failures;
         let taken_in = caller.stats.arrivals.saturating_sub(f.rejected + f.node_down + f.rate_limited);
         if taken_in == 0 {
             return e.stats.rate_rps;
         }
         e.stats.sent as f64 / taken_in as f64 * caller.stats.arrival_rate_rps
+    }
+
+    /// Calls sent over edge `j`.
+    fn sent(&self, j: usize) -> u64 {
+        self.report.edges.get(j).map_or(0, |e| e.stats.sent)
     }
 
     /// The first client above `id` that gives up after a timeout, and that
@@ -307,18 +332,35 @@ impl<'a> Run<'a> {
     /// being made), a bulkhead (what is left can hold only so many of its
     /// workers). Each only where the edge does not have it already; with
     /// numbers from the run.
-    fn protect(&self, k: usize) -> Vec<Advice> {
-        let (Some(e), Some(spec)) = (self.report.edges.get(k), self.scenario.edges.get(k)) else { return Vec::new() };
-        let (Some(caller), Some(callee)) = (self.node(&e.from), self.node(&e.to)) else { return Vec::new() };
-        if caller.kind == ComponentKind::Client {
+    ///
+    /// `slowed` is the node that went slow, at or below the callee: when
+    /// the calls reach it through a request router (a balancer whose
+    /// targets are different services, [`Run::routes_by_request`]), the
+    /// protection goes on the router's edge to the slow target
+    /// ([`Run::guard_edge`]), where only the calls that wait on it pass; on
+    /// `k` it would throttle the calls to the healthy targets too. The
+    /// workers it keeps free are still those of `k`'s caller (or, for a
+    /// balancer, of the blocking service above it), and the call times
+    /// are the whole call's, through any balancer ([`Run::usual_call_ms`]).
+    fn protect(&self, k: usize, slowed: Option<&str>) -> Vec<Advice> {
+        let Some(waiting) = self.report.edges.get(k) else { return Vec::new() };
+        if self.client_spec(&waiting.from).is_some() {
             return Vec::new(); // a client's timeout is its own, and it holds no workers
         }
-        let round_trip = self.round_trip_ms(k);
+        let k = slowed.map_or(k, |s| self.guard_edge(k, s));
+        let (Some(e), Some(spec)) = (self.report.edges.get(k), self.scenario.edges.get(k)) else { return Vec::new() };
+        if self.client_spec(&e.from).is_some() {
+            return Vec::new();
+        }
+        // The blocking service whose workers wait on these calls: the
+        // caller, or the one above a balancer.
+        let holder = self.workers_held_by(&waiting.from);
+        // Named in the advice when it is not the edge's own caller.
+        let holder_name = holder.filter(|(id, _)| *id != e.from).map(|(id, _)| id.to_string());
         let mut advice = Vec::new();
         if spec.timeout_ms.is_none()
-            && let Some(p99) = self.usual_latency_ms(callee, true)
+            && let Some(usual_p99_ms) = self.usual_call_ms(k, true, LOOK_THROUGH_DEPTH)
         {
-            let usual_p99_ms = p99 + round_trip;
             let suggested_ms = f64::from(round_nicely(usual_p99_ms * TIMEOUT_OVER_P99));
             advice.push(Advice::AddCallTimeout {
                 from: e.from.clone(),
@@ -326,7 +368,9 @@ impl<'a> Run<'a> {
                 suggested_ms,
                 usual_p99_ms,
                 // Named only when the users above wait longer than that.
-                outer: self.outer_timeout(&e.from).filter(|(_, t)| *t > suggested_ms),
+                outer: self.outer_timeout(&waiting.from).filter(|(_, t)| *t > suggested_ms),
+                holder: holder_name.clone(),
+                has_fallback: spec.fallback.is_some(),
             });
         }
         // A breaker counts a slow call as failed once a timeout ends it.
@@ -343,16 +387,18 @@ impl<'a> Run<'a> {
                 open_s: BREAKER_OPEN_S,
                 probes: BREAKER_PROBES,
                 needs_timeout,
+                holder: holder_name.clone(),
             });
         }
         if spec.max_concurrent.is_none()
-            && let Some(workers) = caller.workers
-            && let Some(mean) = self.usual_latency_ms(callee, false)
+            && let Some((_, workers)) = holder
+            && let Some(mean) = self.usual_call_ms(k, false, LOOK_THROUGH_DEPTH)
         {
-            // Little's law: calls in flight = rate × time per call; the
-            // count in flight is about Poisson, so 3 σ above its mean
-            // leaves room for the bursts of normal traffic.
-            let in_flight = rate * (mean + round_trip) / 1_000.0;
+            // Little's law: calls in flight = rate × time per call (the
+            // whole call, through any balancer); the count in flight is
+            // about Poisson, so 3 σ above its mean leaves room for the
+            // bursts of normal traffic.
+            let in_flight = rate * mean / 1_000.0;
             let suggested = round_nicely((in_flight + 3.0 * in_flight.sqrt()).ceil());
             if suggested < workers {
                 advice.push(Advice::AddBulkhead {
@@ -361,10 +407,183 @@ impl<'a> Run<'a> {
                     suggested,
                     in_flight,
                     workers,
+                    shared_with: if holder_name.is_some() {
+                        self.callees(&e.from).iter().filter(|t| **t != e.to).map(|t| (*t).to_string()).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    holder: holder_name,
                 });
             }
         }
         advice
+    }
+
+    /// The node whose workers wait on `id`'s calls, and its pool: `id`
+    /// itself when it has a pool, or, for a load balancer (no workers of
+    /// its own), the first node with one that calls it, through other
+    /// balancers.
+    fn workers_held_by(&self, id: &'a str) -> Option<(&'a str, u32)> {
+        let mut at = vec![id];
+        for _ in 0..=LOOK_THROUGH_DEPTH {
+            let mut above = Vec::new();
+            for n in at {
+                if let Some(w) = self.node(n).and_then(|r| r.workers) {
+                    return Some((n, w));
+                }
+                if matches!(self.spec(n), Some(NodeKind::LoadBalancer(_))) {
+                    above.extend(self.callers(n).iter().copied());
+                }
+            }
+            at = above;
+        }
+        None
+    }
+
+    /// Whether `a` and `b` are replicas of the same thing: the same kind
+    /// of component doing the same work, calling the same nodes.
+    fn replicas(&self, a: &str, b: &str) -> bool {
+        let (Some(ka), Some(kb)) = (self.spec(a), self.spec(b)) else { return false };
+        let same_work = match (work_time(ka), work_time(kb)) {
+            (Some(wa), Some(wb)) => wa == wb,
+            (None, None) => ka == kb,
+            _ => false,
+        };
+        ka.component() == kb.component() && same_work && self.callees(a) == self.callees(b)
+    }
+
+    /// Whether `id` is a load balancer that routes different requests to
+    /// different services (an api's request router: stock checks to one,
+    /// recommendations to another), rather than spreading them over
+    /// replicas of one: its targets are not all replicas of the first.
+    fn routes_by_request(&self, id: &str) -> bool {
+        let targets = self.callees(id);
+        matches!(self.spec(id), Some(NodeKind::LoadBalancer(_)))
+            && targets.len() >= 2
+            && targets.iter().skip(1).any(|t| !self.replicas(targets[0], t))
+    }
+
+    /// Whether `id` is a load balancer over two or more replicas of the
+    /// same thing, which a hedge's copy can go to.
+    fn balances_replicas(&self, id: &str) -> bool {
+        let targets = self.callees(id);
+        matches!(self.spec(id), Some(NodeKind::LoadBalancer(_)))
+            && targets.len() >= 2
+            && targets.iter().skip(1).all(|t| self.replicas(targets[0], t))
+    }
+
+    /// The edge to protect when the calls over edge `k` wait on `slowed`
+    /// (at or below its callee): `k`, or, when its callee is a request
+    /// router ([`Run::routes_by_request`]) and just one of its targets
+    /// leads to `slowed`, the router's edge to that target (and so on
+    /// down a chain of routers). A cap there holds back only the calls
+    /// that wait on the slow node.
+    fn guard_edge(&self, k: usize, slowed: &str) -> usize {
+        let mut k = k;
+        for _ in 0..LOOK_THROUGH_DEPTH {
+            let Some(router) = self.scenario.edges.get(k).map(|e| e.to.as_str()) else { break };
+            if router == slowed || !self.routes_by_request(router) {
+                break;
+            }
+            let leads_there = |t: &str| t == slowed || self.reachable(t).contains(&slowed);
+            let through: Vec<usize> = self
+                .out_edges
+                .get(router)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&j| self.scenario.edges.get(j).is_some_and(|e| leads_there(&e.to)))
+                .collect();
+            match through.as_slice() {
+                [only] => k = *only,
+                _ => break,
+            }
+        }
+        k
+    }
+
+    /// The edges over which a blocking service waits on `slowed`: from
+    /// its callers that are blocking services, and through the load
+    /// balancers that call it, from theirs.
+    fn waiting_edges(&self, slowed: &'a str) -> Vec<usize> {
+        let mut edges = Vec::new();
+        let mut at = vec![slowed];
+        for _ in 0..=LOOK_THROUGH_DEPTH {
+            let mut above = Vec::new();
+            for n in at {
+                for &caller in self.callers(n) {
+                    match self.spec(caller) {
+                        Some(NodeKind::Service(s)) if s.blocking_calls => {
+                            edges.extend(self.edge_index(caller, n).filter(|k| !edges.contains(k)));
+                        }
+                        Some(NodeKind::LoadBalancer(_)) => above.push(caller),
+                        _ => {}
+                    }
+                }
+            }
+            at = above;
+        }
+        edges
+    }
+
+    /// The users who gave up on calls over edge `k` that went through
+    /// (a bulkhead let them through), when those calls are why: its callee
+    /// was slowed (`slowed`) or answered slower than their timeout, and
+    /// nothing else on their way was in trouble. The first such client.
+    fn gave_up_behind(&self, k: usize, slowed: bool) -> Option<LetThrough> {
+        let e = self.scenario.edges.get(k)?;
+        let callee = self.node(&e.to)?;
+        let below: HashSet<&str> = std::iter::once(e.to.as_str()).chain(self.reachable(&e.to)).collect();
+        self.clients_reaching(&e.from).into_iter().find_map(|client| {
+            let timeout_ms = self.client_spec(client)?.timeout_ms?;
+            let timed_out = self.own_timeouts(client);
+            let slow = slowed || callee.stats.latency.max_ms >= timeout_ms;
+            let trouble_elsewhere = self
+                .reachable(client)
+                .into_iter()
+                .filter(|id| !below.contains(id))
+                .filter_map(|id| self.node(id))
+                .any(local_trouble);
+            (timed_out > 0 && slow && !trouble_elsewhere).then(|| LetThrough {
+                client: client.to_string(),
+                timeout_ms,
+                timed_out,
+            })
+        })
+    }
+
+    /// How long a call over edge `k` usually takes, its p99 or its mean,
+    /// without a fault's slowdown: the network both ways and the callee's
+    /// usual time ([`Run::usual_latency_ms`]); through a load balancer,
+    /// the call behind it (the mean weighted by the calls each of its
+    /// edges carried, the p99 of the slowest), never the balancer's own
+    /// figure, which a slowdown below it blurs.
+    fn usual_call_ms(&self, k: usize, p99: bool, depth: usize) -> Option<f64> {
+        let to = self.scenario.edges.get(k)?.to.as_str();
+        let round_trip = self.round_trip_ms(k);
+        let behind = self.out_edges.get(to).map_or(&[][..], Vec::as_slice);
+        if !matches!(self.spec(to), Some(NodeKind::LoadBalancer(_))) || behind.is_empty() || depth == 0 {
+            return self.usual_latency_ms(self.node(to)?, p99).map(|ms| ms + round_trip);
+        }
+        let calls: Vec<(f64, f64)> = behind
+            .iter()
+            .filter_map(|&j| {
+                let ms = self.usual_call_ms(j, p99, depth - 1)?;
+                let sent = self.report.edges.get(j).map_or(0, |e| e.stats.sent);
+                Some((sent as f64, ms))
+            })
+            .collect();
+        let through = if p99 {
+            calls.iter().map(|c| c.1).reduce(f64::max)?
+        } else {
+            let sent: f64 = calls.iter().map(|c| c.0).sum();
+            if sent > 0.0 {
+                calls.iter().map(|(n, ms)| n * ms).sum::<f64>() / sent
+            } else {
+                calls.iter().map(|c| c.1).sum::<f64>() / calls.len().max(1) as f64
+            }
+        };
+        Some(round_trip + through)
     }
 }
 
@@ -914,11 +1133,38 @@ pub(super) fn duplicate_writes(run: &Run<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Bulkheads that refused calls: load shed on purpose, so that a slow or
+/// busy dependency holds at most so many of the workers that wait on it
+/// (its caller's, or, behind a load balancer, the service's above it).
+/// The advice is about the dependency, and, when users gave up on calls
+/// the cap let through, a timeout on the same edge: a cap bounds how many
+/// calls wait, not how long each does.
 pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
-    for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
+    for (k, (e, spec)) in run.report.edges.iter().zip(&run.scenario.edges).enumerate() {
         let Some(cap) = spec.max_concurrent else { continue };
         if e.bulkhead_full == 0 {
             continue;
+        }
+        let holder = run
+            .workers_held_by(&e.from)
+            .filter(|(id, _)| matches!(run.spec(id), Some(NodeKind::Service(s)) if s.blocking_calls));
+        let slowed = run.slowed_below(&e.to);
+        let let_through = run.gave_up_behind(k, slowed.is_some());
+        let mut advice = vec![Advice::SpeedUpBehindBulkhead {
+            from: e.from.clone(),
+            to: e.to.clone(),
+            holder: holder.map(|(id, _)| id.to_string()),
+            has_fallback: spec.fallback.is_some(),
+        }];
+        if let Some((node, factor)) = slowed {
+            advice.push(Advice::EndSlowdown { node: node.id.clone(), factor });
+        }
+        if let_through.is_some() {
+            advice.extend(
+                run.protect(k, slowed.map(|(n, _)| n.id.as_str()))
+                    .into_iter()
+                    .filter(|a| matches!(a, Advice::AddCallTimeout { .. })),
+            );
         }
         out.push(Finding::new(
             Cause::BulkheadFull {
@@ -927,9 +1173,15 @@ pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
                 max_concurrent: cap,
                 refused: e.bulkhead_full,
                 sent: e.stats.sent,
+                holder: holder.map(|(id, _)| id.to_string()),
+                workers: holder.map(|(_, w)| w),
+                answered: e.fallbacks.min(e.bulkhead_full),
+                slowdown: slowed.map_or(1.0, |(_, factor)| factor),
+                slowed: slowed.map(|(node, _)| node.id.clone()),
+                let_through,
             },
             e.bulkhead_full,
-            vec![Advice::SpeedUpBehindBulkhead { from: e.from.clone(), to: e.to.clone() }],
+            advice,
         ));
     }
 }
@@ -1257,7 +1509,7 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
             let mut advice = Vec::new();
             if let Some((k, slowed, factor)) = slow_dependency {
                 advice.push(Advice::EndSlowdown { node: slowed.id.clone(), factor });
-                advice.extend(run.protect(k));
+                advice.extend(run.protect(k, Some(&slowed.id)));
             } else {
                 if downstream_slowdown > 1.0 {
                     advice.push(Advice::EndSlowdown { node: downstream.to_string(), factor: downstream_slowdown });
@@ -1306,7 +1558,7 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         }
         if let Some((k, slowed, factor)) = slow_dependency {
             advice.push(Advice::EndSlowdown { node: slowed.id.clone(), factor });
-            advice.extend(run.protect(k));
+            advice.extend(run.protect(k, Some(&slowed.id)));
             if let Some(to) = run.scenario.edges.get(k) {
                 advice.push(Advice::NonBlockingCalls { node: n.id.clone(), downstream: to.to.clone() });
             }
@@ -1400,14 +1652,16 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
         // A slowed node behind a blocking service: the users time out
         // because the service's workers are all waiting on it. What
         // protects the service is on its edge to the slow node.
+        // Through a balancer too: its blocking callers wait on the slow
+        // node as well.
         if let Some(slowed) = slowed {
-            for caller in run.callers(&slowed.id) {
-                let blocking = matches!(run.spec(caller), Some(NodeKind::Service(s)) if s.blocking_calls);
-                if blocking
-                    && reachable.contains(caller)
-                    && let Some(k) = run.edge_index(caller, &slowed.id)
-                {
-                    advice.extend(run.protect(k));
+            for k in run.waiting_edges(&slowed.id) {
+                if run.scenario.edges.get(k).is_some_and(|e| reachable.contains(&e.from.as_str())) {
+                    for a in run.protect(k, Some(&slowed.id)) {
+                        if !advice.contains(&a) {
+                            advice.push(a);
+                        }
+                    }
                 }
             }
         }
@@ -1465,7 +1719,7 @@ pub(super) fn edge_timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<
             advice.push(Advice::RaiseCallTimeout { from: e.from.clone(), to: e.to.clone(), timeout_ms, p99_ms: p99 });
         }
         if slowed.is_some() || troubled.is_some() {
-            advice.extend(run.protect(k));
+            advice.extend(run.protect(k, slowed.map(|(n, _)| n.id.as_str())));
         }
         out.push(Finding::new(
             Cause::EdgeTimeouts {
@@ -1591,12 +1845,19 @@ pub(super) fn fallbacks(run: &Run<'_>, findings: &mut [Finding]) -> Vec<Fallback
 /// workers came to no harm); a client none of whose requests failed needs
 /// no retries (a degraded answer is not retried).
 pub(super) fn leave_out_what_held(run: &Run<'_>, findings: &mut [Finding]) {
+    // Held unless users above gave up on the calls it let through (a
+    // bulkhead's fallback answers the calls it refuses, not the slow ones).
     let held: HashSet<(&str, &str)> = run
         .report
         .edges
         .iter()
-        .filter(|e| e.fallbacks > 0 && run.node(&e.from).is_some_and(|n| n.stats.failed == 0))
-        .map(|e| (e.from.as_str(), e.to.as_str()))
+        .enumerate()
+        .filter(|(k, e)| {
+            e.fallbacks > 0
+                && run.node(&e.from).is_some_and(|n| n.stats.failed == 0)
+                && run.gave_up_behind(*k, run.slowed_below(&e.to).is_some()).is_none()
+        })
+        .map(|(_, e)| (e.from.as_str(), e.to.as_str()))
         .collect();
     let unfailed = |client: &str| run.node(client).is_some_and(|n| n.stats.failed == 0);
     for f in findings {
@@ -1607,6 +1868,112 @@ pub(super) fn leave_out_what_held(run: &Run<'_>, findings: &mut [Finding]) {
             Advice::AddCappedRetries { client } => !unfailed(client),
             _ => true,
         });
+    }
+}
+
+/// The share of a fan-out's calls after which the advice hedges: their p95.
+const HEDGE_AT: f64 = 0.05;
+
+/// The share of answers slower than `x_ms`, read off a latency summary's
+/// percentiles: between two of them (p50, p90, p95, p99, p99.9, the
+/// slowest), the log of the share falls linearly, as an exponential
+/// tail's does; none past the slowest.
+fn share_slower(l: &LatencySummary, x_ms: f64) -> f64 {
+    if l.count == 0 {
+        return 0.0;
+    }
+    let last = 1.0 / l.count as f64;
+    let points = [
+        (0.0, 1.0),
+        (l.p50_ms, 0.5),
+        (l.p90_ms, 0.1),
+        (l.p95_ms, 0.05),
+        (l.p99_ms, 0.01),
+        (l.p999_ms, 0.001_f64.max(last)),
+        (l.max_ms, last),
+    ];
+    for pair in points.windows(2) {
+        let [(t0, s0), (t1, s1)] = [pair[0], pair[1]];
+        if x_ms <= t1 {
+            if t1 <= t0 {
+                return s1;
+            }
+            let f = ((x_ms - t0) / (t1 - t0)).clamp(0.0, 1.0);
+            return (s0.ln() + f * (s1.ln() - s0.ln())).exp();
+        }
+    }
+    0.0
+}
+
+impl Run<'_> {
+    /// Hedging for a fan-out whose calls (`ks`) each go through a load
+    /// balancer over replicas: a copy of a call still unanswered after
+    /// about the calls' p95 goes to another replica. `None` when some
+    /// call does not go through one, or every balancer hedges already.
+    fn hedge(&self, node: &str, ks: &[usize]) -> Option<Advice> {
+        let mut balancers = Vec::new();
+        for &k in ks {
+            let lb = self.scenario.edges.get(k)?.to.as_str();
+            if !self.balances_replicas(lb) {
+                return None;
+            }
+            balancers.push(lb);
+        }
+        let replica_edges: Vec<usize> =
+            balancers.iter().flat_map(|lb| self.out_edges.get(lb).into_iter().flatten().copied()).collect();
+        let unhedged: Vec<String> = balancers
+            .iter()
+            .filter(|lb| {
+                self.out_edges
+                    .get(**lb)
+                    .into_iter()
+                    .flatten()
+                    .any(|&j| self.scenario.edges.get(j).is_some_and(|e| e.hedge.is_none()))
+            })
+            .map(|lb| (*lb).to_string())
+            .collect();
+        if unhedged.is_empty() {
+            return None;
+        }
+        // A call as the balancer's hedge waits for it: the replica's time
+        // and the network both ways; the typical (median) edge's p95.
+        let mut p95s: Vec<f64> = replica_edges
+            .iter()
+            .filter_map(|&j| {
+                let l = &self.node(&self.scenario.edges.get(j)?.to)?.stats.latency;
+                (l.count > 0).then(|| l.p95_ms + self.round_trip_ms(j))
+            })
+            .collect();
+        p95s.sort_by(f64::total_cmp);
+        let p95_ms = *p95s.get(p95s.len() / 2)?;
+        let delay_ms = f64::from(round_nicely(p95_ms));
+        // The extra calls: the share slower than the delay, each edge
+        // weighted by its calls; exponential work at a replica that
+        // hardly queues has it in closed form.
+        let (mut weighted, mut calls) = (0.0, 0.0);
+        for &j in &replica_edges {
+            let (Some(e), Some(edge)) = (self.scenario.edges.get(j), self.report.edges.get(j)) else { continue };
+            let Some(replica) = self.node(&e.to) else { continue };
+            let waits = self.round_trip_ms(j);
+            let exponential = match self.spec(&e.to) {
+                Some(NodeKind::Service(s)) if self.callees(&e.to).is_empty() => match s.service_time {
+                    DistributionSpec::Exponential { mean_ms } if replica.stats.mean_wait_ms < 0.1 * mean_ms => {
+                        Some(mean_ms)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let share = match exponential {
+                Some(mean_ms) => theory::hedged_exponential(mean_ms, (delay_ms - waits).max(0.0)).0,
+                None => share_slower(&replica.stats.latency, delay_ms - waits),
+            };
+            let sent = edge.stats.sent.saturating_sub(edge.hedges) as f64;
+            weighted += share * sent;
+            calls += sent;
+        }
+        let extra = if calls > 0.0 { weighted / calls } else { HEDGE_AT };
+        Some(Advice::HedgeCalls { node: node.to_string(), balancers: unhedged, delay_ms, p95_ms, extra })
     }
 }
 
@@ -1670,13 +2037,15 @@ pub(super) fn fan_out_tails(run: &Run<'_>, out: &mut Vec<Finding>) {
         let count = u32::try_from(calls.len()).unwrap_or(u32::MAX);
         let slow_share = theory::fan_out_slow_share(CALL_TAIL, count, count);
         let quorum = count - 1;
-        let mut advice = vec![Advice::WaitForQuorum {
+        // Hedging keeps whole answers: first, where the calls allow it.
+        let mut advice: Vec<Advice> = run.hedge(&n.id, ks).into_iter().collect();
+        advice.push(Advice::WaitForQuorum {
             node: n.id.clone(),
             calls: count,
             quorum,
             slow_share,
             quorum_slow_share: theory::fan_out_slow_share(CALL_TAIL, count, quorum),
-        }];
+        });
         let unprotected = ks
             .iter()
             .filter_map(|&k| run.scenario.edges.get(k))
@@ -1712,5 +2081,37 @@ pub(super) fn fan_out_tails(run: &Run<'_>, out: &mut Vec<Finding>) {
             0,
             advice,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The share of calls slower than a hedge's delay, read off the
+    /// percentiles, follows an exponential tail between them: exact for
+    /// exponential calls, and none past the slowest.
+    #[test]
+    fn the_share_slower_than_a_delay_follows_the_percentiles() {
+        let mean: f64 = 10.0;
+        let at = |p: f64| -mean * (1.0 - p).ln();
+        let l = LatencySummary {
+            count: 100_000,
+            mean_ms: mean,
+            p50_ms: at(0.5),
+            p90_ms: at(0.9),
+            p95_ms: at(0.95),
+            p99_ms: at(0.99),
+            p999_ms: at(0.999),
+            max_ms: at(0.99999),
+        };
+        for delay in [3.0, 10.0, 25.0, 30.0, 50.0] {
+            let (theory, _) = theory::hedged_exponential(mean, delay);
+            let read = share_slower(&l, delay);
+            assert!((read - theory).abs() < 1e-9 + 1e-6 * theory, "{delay} ms: {read} against {theory}");
+        }
+        assert!((share_slower(&l, l.p95_ms) - 0.05).abs() < 1e-12);
+        assert_eq!(share_slower(&l, 2.0 * l.max_ms), 0.0);
+        assert_eq!(share_slower(&LatencySummary::default(), 5.0), 0.0);
     }
 }

@@ -42,11 +42,21 @@ pub struct EdgePolicyCounts {
     pub breaker_open: u64,
     /// Failed calls its fallback answered instead (degraded answers).
     pub fallbacks: u64,
+    /// Calls its bulkhead refused at once (`max_concurrent` in flight).
+    pub bulkhead_full: u64,
+    /// Calls sent over it and not yet answered, now: what its bulkhead
+    /// counts against its cap.
+    pub in_flight: u32,
+    /// Second copies its hedging sent, and hedged calls a copy answered
+    /// first (see `EdgeReport::hedges`).
+    pub hedges: u64,
+    pub hedges_won: u64,
 }
 
 impl Simulation {
-    /// What edge `i`'s timeout, retries, breaker and fallback did since the
-    /// warm-up: five counters, cheap enough for every frame.
+    /// What edge `i`'s timeout, retries, breaker, fallback, bulkhead and
+    /// hedging did since the warm-up, and its calls in flight now: a few
+    /// counters, cheap enough for every frame.
     pub fn edge_policy_counts(&self, i: usize) -> Option<EdgePolicyCounts> {
         let e = self.edges.get(i)?;
         let c = e.counters.since(&e.total_start.1);
@@ -56,6 +66,10 @@ impl Simulation {
             retries_denied: c.retries_denied,
             breaker_open: c.breaker_open,
             fallbacks: c.fallbacks,
+            bulkhead_full: c.bulkhead_full,
+            in_flight: e.in_flight,
+            hedges: c.hedges,
+            hedges_won: c.hedges_won,
         })
     }
 

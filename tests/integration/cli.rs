@@ -498,3 +498,35 @@ fn validating_20000_duplicate_ids_and_20000_misplaced_faults_takes_linear_time()
         assert!(took.as_secs() < 10, "{name} took {took:?}");
     }
 }
+
+/// The summary's end-to-end block counts the copies hedging sent, with the
+/// share of calls they added and how many answered first: the JSON's
+/// `edges[].hedges` and `hedges_won`, summed. A run without hedging has
+/// no such row.
+#[test]
+fn the_summary_counts_the_copies_hedging_sent_and_those_that_won() {
+    let args = ["run", "hedged-requests-cut-the-tail", "--duration", "5"];
+    let json = run_json(&[&args[..], &["--json"]].concat());
+    let edges = json["edges"].as_array().expect("edges");
+    let sum = |key: &str| edges.iter().filter_map(|e| e[key].as_u64()).sum::<u64>();
+    let (copies, won) = (sum("hedges"), sum("hedges_won"));
+    let sent = |from: &dyn Fn(&str) -> bool| -> u64 {
+        edges.iter().filter(|e| e["from"].as_str().is_some_and(from)).filter_map(|e| e["stats"]["sent"].as_u64()).sum()
+    };
+    let shard_calls = sent(&|f| f == "search");
+    assert!(copies > 100 && won > 0 && sent(&|f| f.starts_with("shard-")) == shard_calls + copies, "{copies} {won}");
+
+    let text = stdout(&archsim(&args));
+    let end_to_end = text.split("END TO END").nth(1).and_then(|t| t.split("PER NODE").next()).expect("end to end");
+    let row = end_to_end.lines().find(|l| l.trim_start().starts_with("hedges")).expect("a hedges row");
+    let share = format!("{:.1} %", copies as f64 / shard_calls as f64 * 100.0);
+    for part in [group(copies), share, format!("{} answered first", group(won))] {
+        assert!(row.contains(&part), "{part} missing in: {row}");
+    }
+    let plain = stdout(&archsim(&["run", "fan-out-tail-at-scale", "--duration", "3"]));
+    assert!(!plain.contains("hedges"), "{plain}");
+}
+
+fn group(n: u64) -> String {
+    archsim::sim::group_thousands(n)
+}

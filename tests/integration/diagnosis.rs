@@ -754,7 +754,7 @@ fn a_slow_database_holding_every_worker_gets_timeout_breaker_and_bulkhead_advice
     assert!(at("add_call_timeout") < at("add_breaker") && at("add_breaker") < at("add_bulkhead"), "{:?}", top.advice);
     assert!(top.advice.iter().any(|a| matches!(a, Advice::NonBlockingCalls { .. })), "{:?}", top.advice);
 
-    let Some(Advice::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer }) =
+    let Some(Advice::AddCallTimeout { from, to, suggested_ms, usual_p99_ms, outer, .. }) =
         top.advice.iter().find(|a| matches!(a, Advice::AddCallTimeout { .. }))
     else {
         unreachable!("found above")
@@ -1278,4 +1278,223 @@ fn a_target_failing_while_its_checks_pass_gets_outlier_ejection_advised() {
     assert!(stats(&report, "lb").balancer.as_ref().is_some_and(|b| b.ejections >= 1));
     assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddOutlierEjection { .. })), "{}", all_text(&d));
     assert!(report.end_to_end.failed < 20, "ejected after 5 failures, for 30 s: {}", report.end_to_end.failed);
+}
+
+/// The bulkhead lesson, and the position of its edge from the router to
+/// the recommendations service.
+fn bulkhead_lesson() -> (Scenario, usize) {
+    let s = bundled("bulkheads-isolate-a-slow-dependency").expect("bundled").load().expect("valid");
+    let k = s.edges.iter().position(|e| e.from == "router" && e.to == "recs").expect("router → recs");
+    (s, k)
+}
+
+/// Without its bulkhead, the lesson's slow recommendations service takes
+/// the api's stock checks down too. The api reaches it through a request
+/// router (a weighted balancer over two different services), so the
+/// timeout, breaker and bulkhead go on router → recs, where only the
+/// recommendation calls pass — never on api → router, which every request
+/// crosses — with the api's workers as the pool they protect and the
+/// whole call's time (recs' work and the network, not the router's own
+/// near-zero figure) in Little's law.
+#[test]
+fn a_slow_service_behind_a_request_router_is_guarded_on_the_routers_edge_not_the_shared_one() {
+    let (mut s, k) = bulkhead_lesson();
+    s.edges[k].max_concurrent = None;
+    let (report, d) = diagnosed(&s);
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::QueueFullDownstreamIdle { node, .. } if node == "api"), "{}", all_text(&d));
+    let on = |a: &Advice| match a {
+        Advice::AddCallTimeout { from, to, .. }
+        | Advice::AddBreaker { from, to, .. }
+        | Advice::AddBulkhead { from, to, .. } => Some((from.clone(), to.clone())),
+        _ => None,
+    };
+    let guarded: Vec<(String, String)> = d.advice().into_iter().filter_map(on).collect();
+    assert_eq!(guarded.len(), 3, "a timeout, a breaker and a bulkhead: {}", all_text(&d));
+    assert!(guarded.iter().all(|(from, to)| from == "router" && to == "recs"), "{guarded:?}");
+    assert!(!all_text(&d).contains("api → router"), "{}", all_text(&d));
+
+    let Some(Advice::AddBulkhead { suggested, in_flight, workers, holder, shared_with, .. }) =
+        top.advice.iter().find(|a| matches!(a, Advice::AddBulkhead { .. }))
+    else {
+        panic!("a bulkhead: {}", all_text(&d))
+    };
+    // 300 requests/s, one in five for recommendations: 60 calls/s, each
+    // recs' mean (a log-normal with a median of 20 ms and a p99 of 80 ms:
+    // 23.9 ms) and 1 ms of network: 1.5 in flight.
+    let recs_mean = archsim::scenario::DistributionSpec::LogNormalPercentiles { p50_ms: 20.0, p99_ms: 80.0 }
+        .mean_ms()
+        .expect("a mean");
+    let expected = 60.0 * (recs_mean + 1.0) / 1_000.0;
+    assert!((in_flight - expected).abs() < 0.1 * expected, "{in_flight:.2} in flight, Little's law {expected:.2}");
+    assert!((5..=8).contains(suggested), "{suggested}");
+    assert_eq!((*workers, holder.as_deref()), (30, Some("api")), "the api's workers are what it protects");
+    assert_eq!(shared_with, &["inventory".to_string()]);
+    let Some(Advice::AddCallTimeout { usual_p99_ms, holder, has_fallback, .. }) =
+        top.advice.iter().find(|a| matches!(a, Advice::AddCallTimeout { .. }))
+    else {
+        unreachable!("found above")
+    };
+    assert!((usual_p99_ms - 81.0).abs() < 1.0, "recs' stated p99 and the network: {usual_p99_ms}");
+    assert_eq!((holder.as_deref(), *has_fallback), (Some("api"), true));
+    let text = all_text(&d);
+    assert!(text.contains("a slow recs can hold at most") && text.contains("of api's 30 workers"), "{text}");
+    assert!(text.contains("where the calls to inventory pass too"), "{text}");
+    assert!(report.end_to_end.failed > 5_000, "the cascade: {:?}", report.end_to_end);
+}
+
+/// What that advice promises, it does: with the advised timeout, breaker
+/// and bulkhead on router → recs (and the lesson's fallback), every stock
+/// check succeeds through the slowdown and no request fails; the same cap
+/// on api → router, the edge every request crosses, turns stock checks
+/// away with the recommendations.
+#[test]
+fn the_advised_protection_on_the_routers_edge_keeps_the_stock_checks_alive() {
+    let (mut s, k) = bulkhead_lesson();
+    s.edges[k].max_concurrent = None;
+    let (bare, d) = diagnosed(&s);
+    let shared = s.edges.iter().position(|e| e.from == "api" && e.to == "router").expect("api → router");
+    let mut on_the_shared_edge = s.clone();
+    for advice in d.advice() {
+        let edge = &mut s.edges[k];
+        match advice {
+            Advice::AddCallTimeout { suggested_ms, .. } => edge.timeout_ms = Some(*suggested_ms),
+            Advice::AddBreaker { failure_rate, window_calls, min_calls, open_s, probes, .. } => {
+                edge.breaker = Some(archsim::scenario::BreakerSpec {
+                    failure_rate: *failure_rate,
+                    window: archsim::scenario::BreakerWindow::Calls(*window_calls),
+                    min_calls: *min_calls,
+                    open_s: *open_s,
+                    probes: *probes,
+                });
+            }
+            Advice::AddBulkhead { suggested, .. } => {
+                edge.max_concurrent = Some(*suggested);
+                on_the_shared_edge.edges[shared].max_concurrent = Some(*suggested);
+            }
+            _ => {}
+        }
+    }
+    let edge = &s.edges[k];
+    assert!(edge.timeout_ms.is_some() && edge.breaker.is_some() && edge.max_concurrent.is_some(), "{edge:?}");
+    let (after, d) = diagnosed(&s);
+    let inventory = |r: &Report| stats(r, "inventory").stats.ok;
+    assert!(bare.end_to_end.failed > 5_000);
+    assert_eq!(after.end_to_end.failed, 0, "{:?}", after.end_to_end);
+    assert!(after.end_to_end.degraded > 0, "the recommendations the protection cut short are degraded");
+    assert!(inventory(&after) > inventory(&bare), "stock checks: {} against {}", inventory(&after), inventory(&bare));
+    assert_eq!(stats(&after, "api").stats.failures.rejected, 0, "the api's queue never fills");
+    assert!(
+        !d.advice().iter().any(|a| matches!(
+            a,
+            Advice::AddCallTimeout { .. } | Advice::AddBreaker { .. } | Advice::AddBulkhead { .. }
+        )),
+        "{}",
+        all_text(&d)
+    );
+
+    // The same cap where the old verdict put it holds back stock checks.
+    let shared_cap = run(&on_the_shared_edge).report();
+    let refused = shared_cap.edges[shared].bulkhead_full;
+    assert!(refused > 1_000, "api → router refused {refused} calls");
+    assert!(inventory(&shared_cap) < inventory(&after), "{} stock checks", inventory(&shared_cap));
+}
+
+/// With its bulkhead, the lesson still fails a few requests: calls to the
+/// slowed recs that the cap let through, which outlasted the users' 1 s.
+/// The verdict says that — not that the bulkhead failed them (its fallback
+/// answered every call it refused) — and names the api's workers as what
+/// the cap keeps free (the router has none), without advising the fallback
+/// the edge has; a timeout on the same edge is what would end the rest.
+#[test]
+fn a_bulkhead_behind_a_router_frees_the_callers_workers_and_the_verdict_blames_the_slow_calls_it_let_through() {
+    let (s, k) = bulkhead_lesson();
+    let (report, d) = diagnosed(&s);
+    let e2e = &report.end_to_end;
+    let edge = &report.edges[k];
+    assert!(e2e.failed > 0 && e2e.failed == e2e.failures.timeout, "{e2e:?}");
+    assert_eq!(edge.bulkhead_full, edge.fallbacks, "every refusal answered by the fallback");
+    let top = d.top().expect("a finding");
+    let Cause::BulkheadFull { from, to, holder, workers, answered, slowed, slowdown, let_through, .. } = &top.cause
+    else {
+        panic!("{}", all_text(&d))
+    };
+    assert_eq!((from.as_str(), to.as_str()), ("router", "recs"));
+    assert_eq!((holder.as_deref(), *workers), (Some("api"), Some(30)));
+    assert_eq!(*answered, edge.bulkhead_full);
+    assert_eq!((slowed.as_deref(), *slowdown), (Some("recs"), 50.0));
+    let gave_up = let_through.as_ref().expect("the users gave up on calls it let through");
+    assert_eq!((gave_up.client.as_str(), gave_up.timeout_ms, gave_up.timed_out), ("users", 1_000.0, e2e.failed));
+
+    assert!(
+        d.headline.starts_with(&format!(
+            "recs was slowed 50× by a fault: {} requests failed; they waited on calls to recs that the bulkhead on \
+             router → recs let through, longer than users' 1.00 s timeout; the bulkhead refused {} calls",
+            group_thousands(e2e.failed),
+            group_thousands(edge.bulkhead_full)
+        )),
+        "{}",
+        d.headline
+    );
+    assert!(!d.headline.contains("shed the excess"), "{}", d.headline);
+
+    assert_eq!(
+        top.advice[0],
+        Advice::SpeedUpBehindBulkhead {
+            from: "router".into(),
+            to: "recs".into(),
+            holder: Some("api".into()),
+            has_fallback: true
+        }
+    );
+    let text = all_text(&d);
+    for wrong in ["router's other workers", "router has workers", "answer those calls with a fallback"] {
+        assert!(!text.contains(wrong), "`{wrong}` in:\n{text}");
+    }
+    assert!(text.contains("api's other workers stay free") && text.contains("if api has workers to spare"), "{text}");
+    assert!(
+        top.advice
+            .iter()
+            .any(|a| matches!(a, Advice::AddCallTimeout { from, to, .. } if from == "router" && to == "recs")),
+        "{text}"
+    );
+}
+
+/// The hedging lesson without its hedges: a fan-out to 100 shards, each
+/// behind a balancer over two replicas. The verdict advises hedging after
+/// about the calls' p95 and says how many more calls it costs, and the
+/// advice keeps its word when applied; on the lesson as written, which
+/// hedges already, it is not repeated.
+#[test]
+fn a_fan_out_through_balancers_over_replicas_is_advised_to_hedge_at_the_calls_p95() {
+    let file = bundled("hedged-requests-cut-the-tail").expect("bundled").source;
+    let hedge = ", hedge: (delay_ms: 25))";
+    let with = |to: &str| parse(&file.replace(hedge, to));
+    let (_, d) = diagnosed(&with(")"));
+    let tail = d.findings.iter().find(|f| matches!(f.cause, Cause::FanOutTail { .. })).expect("the tail at scale");
+    let Some(Advice::HedgeCalls { node, balancers, delay_ms, p95_ms, extra }) = tail.advice.first() else {
+        panic!("hedging first: {}", all_text(&d))
+    };
+    assert_eq!((node.as_str(), balancers.len()), ("search", 100));
+    assert_eq!(balancers[0], "shard-00");
+    // A replica's work is log-normal (p50 5 ms, p99 50 ms): its p95 is
+    // 25.5 ms, 26.5 ms with the network both ways.
+    assert!((p95_ms - 26.5).abs() < 1.5, "{p95_ms}");
+    assert!((delay_ms - p95_ms).abs() <= 1.0 && delay_ms.fract() == 0.0, "{delay_ms}");
+    assert!((0.04..0.065).contains(extra), "{extra}");
+    let text = all_text(&d);
+    assert!(text.contains(&format!("`hedge: (delay_ms: {delay_ms})`")), "{text}");
+
+    // Hedged after that delay, the balancers send about that many more calls.
+    let mut hedged = with(&format!(", hedge: (delay_ms: {delay_ms}))"));
+    hedged.duration_s /= 3.0;
+    let report = run(&hedged).report();
+    let shard_calls: u64 = report.edges.iter().filter(|e| e.from == "search").map(|e| e.stats.sent).sum();
+    let copies: u64 = report.edges.iter().map(|e| e.hedges).sum();
+    let measured = copies as f64 / shard_calls as f64;
+    assert!((measured - extra).abs() < 0.01, "{measured:.4} more calls, advised {extra:.4}");
+
+    let (_, d) = diagnosed(&with(hedge));
+    assert!(d.findings.iter().any(|f| matches!(f.cause, Cause::FanOutTail { .. })), "{}", all_text(&d));
+    assert!(!d.advice().iter().any(|a| matches!(a, Advice::HedgeCalls { .. })), "{}", all_text(&d));
 }

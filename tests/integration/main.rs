@@ -14,6 +14,7 @@ mod gui_engine;
 mod gui_files;
 mod gui_inspector;
 mod gui_layout;
+mod gui_policies;
 mod gui_present;
 mod gui_tour;
 mod gui_verdict;

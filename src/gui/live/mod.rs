@@ -91,6 +91,14 @@ pub struct EdgeFlow {
     /// Failed calls the edge's fallback answered instead (degraded
     /// answers), since the warm-up.
     pub fallbacks: u64,
+    /// Calls the edge's bulkhead refused at once, since the warm-up.
+    pub bulkhead_full: u64,
+    /// For an edge with a bulkhead: its calls in flight now, and its cap
+    /// (`max_concurrent`).
+    pub bulkhead: Option<(u32, u32)>,
+    /// For an edge that hedges: the copies it sent and the copies that
+    /// answered first, since the warm-up.
+    pub hedges: Option<(u64, u64)>,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -209,6 +217,10 @@ impl LiveView {
             flow.retries_denied = counts.retries_denied;
             flow.breaker_open = counts.breaker_open;
             flow.fallbacks = counts.fallbacks;
+            flow.bulkhead_full = counts.bulkhead_full;
+            let spec = sim.scenario().edges.get(e);
+            flow.bulkhead = spec.and_then(|s| s.max_concurrent).map(|cap| (counts.in_flight, cap));
+            flow.hedges = spec.and_then(|s| s.hedge).map(|_| (counts.hedges, counts.hedges_won));
         }
 
         let closed = windows_closed(sim);

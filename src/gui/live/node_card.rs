@@ -192,9 +192,11 @@ mod tests {
 }
 
 /// An edge's traffic now: its rate and the share of answers that failed,
-/// its circuit breaker's state if it has one, then what its caller's
-/// timeout, retries and breaker did so far, when they did anything (most
-/// links never time out, and a line of zeros is noise).
+/// its circuit breaker's state if it has one, its calls in flight against
+/// its bulkhead's cap if it has one, then what its caller's timeout,
+/// retries, breaker and bulkhead did so far, when they did anything (most
+/// links never time out, and a line of zeros is noise), its hedging's
+/// copies if it hedges, and its fallback's answers.
 pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
     let mut lines = vec![
         line("rate", format::rate(flow.rate_rps), false),
@@ -202,6 +204,14 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
     ];
     if let Some(state) = flow.breaker {
         lines.push(line("breaker", breaker_text(state).to_string(), state != BreakerState::Closed));
+    }
+    if let Some((in_flight, cap)) = flow.bulkhead {
+        // Calls waiting on the callee now, against the bulkhead's cap.
+        lines.push(line("in flight", format::of_capacity(in_flight, Some(cap)), in_flight >= cap));
+    }
+    if flow.bulkhead_full > 0 {
+        // Refused at once: failed calls, though a fallback may answer them.
+        lines.push(line("bulkhead full", format!("×{} so far", format::count(flow.bulkhead_full)), true));
     }
     for (name, n) in [
         ("timeouts", flow.timeouts),
@@ -212,6 +222,12 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
         if n > 0 {
             lines.push(line(name, format!("{} so far", format::count(n)), true));
         }
+    }
+    if let Some((sent, won)) = flow.hedges {
+        // A second copy of a late call, and those that answered first:
+        // the hedge at work, not a failure.
+        lines.push(line("hedge copies sent", format!("{} so far", format::count(sent)), false));
+        lines.push(line("copies answered first", format!("{} so far", format::count(won)), false));
     }
     if flow.fallbacks > 0 {
         // Failed calls the caller answered itself: degraded, not failed.
@@ -321,5 +337,51 @@ mod edge_card_tests {
         let closed = edge_card(&EdgeSpec::new("a", "b"), Some(&breaker(BreakerState::Closed)));
         assert!(closed.iter().any(|l| l.name == "breaker" && !l.alarm()), "{closed:?}");
         assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "breaker"), "no breaker, no line");
+    }
+
+    /// An edge with a bulkhead shows its calls in flight against the cap,
+    /// warning when it is full, and once it refused calls, how many, under
+    /// the reason's own label: a fallback that answers them must not hide
+    /// them.
+    #[test]
+    fn an_edge_card_shows_its_bulkheads_calls_in_flight_and_refusals() {
+        let text = |flow: &EdgeFlow| -> Vec<String> {
+            edge_traffic(flow).iter().map(|l| format!("{} {}", l.name, l.value)).collect()
+        };
+        let calm = EdgeFlow { rate_rps: 60.0, bulkhead: Some((2, 10)), ..EdgeFlow::default() };
+        assert_eq!(text(&calm), ["rate 60 rps", "errors 0 %", "in flight 2/10"]);
+        assert!(!edge_traffic(&calm)[2].alarm());
+        let full = EdgeFlow { bulkhead: Some((10, 10)), bulkhead_full: 1_568, fallbacks: 1_568, ..calm };
+        let card = edge_traffic(&full);
+        assert_eq!(
+            text(&full),
+            [
+                "rate 60 rps",
+                "errors 0 %",
+                "in flight 10/10",
+                "bulkhead full ×1,568 so far",
+                "answered by fallback 1,568 so far"
+            ]
+        );
+        assert!(card[2].alarm() && card[3].alarm(), "{card:?}");
+        assert!(!text(&EdgeFlow::default()).iter().any(|t| t.starts_with("in flight")), "no bulkhead, no line");
+    }
+
+    /// An edge that hedges counts the copies it sent and those that
+    /// answered first (none yet is worth saying: no call was that late),
+    /// plainly: a copy is the hedge at work, not a failure.
+    #[test]
+    fn an_edge_card_counts_the_copies_its_hedging_sent_and_won() {
+        let flow = EdgeFlow { rate_rps: 25.0, hedges: Some((1_604, 926)), ..EdgeFlow::default() };
+        let card = edge_traffic(&flow);
+        let text: Vec<String> = card.iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        assert_eq!(
+            text,
+            ["rate 25 rps", "errors 0 %", "hedge copies sent 1,604 so far", "copies answered first 926 so far"]
+        );
+        assert!(card.iter().all(|l| l.tone == Tone::Plain), "{card:?}");
+        let none_yet = edge_traffic(&EdgeFlow { hedges: Some((0, 0)), ..EdgeFlow::default() });
+        assert!(none_yet.iter().any(|l| l.name == "hedge copies sent" && l.value == "0 so far"));
+        assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "hedge copies sent"));
     }
 }
