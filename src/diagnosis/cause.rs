@@ -1017,15 +1017,7 @@ impl fmt::Display for Cause {
                     counted(*sent, "call", "calls"),
                     count(u64::from(*max_concurrent))
                 )?;
-                match slowed {
-                    Some(node) if *slowdown > 1.0 && node == to => {
-                        write!(f, " (a fault slowed it {})", times(*slowdown))?;
-                    }
-                    Some(node) if *slowdown > 1.0 => {
-                        write!(f, " (a fault slowed {node}, which it waits on, {})", times(*slowdown))?;
-                    }
-                    _ => {}
-                }
+                f.write_str(&slowed_clause(to, slowed.as_deref(), *slowdown))?;
                 if let (Some(h), Some(w)) = (holder, workers) {
                     let whose = if h == from { "its".to_string() } else { possessive(h) };
                     write!(
@@ -1235,15 +1227,7 @@ impl fmt::Display for Cause {
                 if let Some(p99) = callee_p99_ms {
                     write!(f, "; {to} took {} at p99", ms(*p99))?;
                 }
-                match slowed {
-                    Some(node) if *slowdown > 1.0 && node == to => {
-                        write!(f, " (a fault slowed it {})", times(*slowdown))?;
-                    }
-                    Some(node) if *slowdown > 1.0 => {
-                        write!(f, " (a fault slowed {node}, which it waits on, {})", times(*slowdown))?;
-                    }
-                    _ => {}
-                }
+                f.write_str(&slowed_clause(to, slowed.as_deref(), *slowdown))?;
                 Ok(())
             }
             Self::FanOutTail { node, calls, p50_ms, p99_ms, calls_p50_ms, slowest, slowest_p99_ms, slow_share } => {
@@ -1297,4 +1281,15 @@ fn held_back(layers: &[RetryLayer]) -> Option<String> {
 /// A rate as written in a scenario: whole numbers without decimals.
 fn round_rate(rate: f64) -> String {
     if rate.fract() == 0.0 && rate.abs() < 1e15 { count(rate as u64) } else { format!("{rate}") }
+}
+
+/// What a fault did to the callee of an edge, for its evidence: " (a fault
+/// slowed it 50×)", " (a fault slowed db, which it waits on, 8×)", or
+/// nothing when no fault slowed it.
+fn slowed_clause(to: &str, slowed: Option<&str>, slowdown: f64) -> String {
+    match slowed {
+        Some(node) if slowdown > 1.0 && node == to => format!(" (a fault slowed it {})", times(slowdown)),
+        Some(node) if slowdown > 1.0 => format!(" (a fault slowed {node}, which it waits on, {})", times(slowdown)),
+        _ => String::new(),
+    }
 }
