@@ -987,16 +987,25 @@ impl fmt::Display for Cause {
                 k,
                 times(*k)
             ),
-            Self::DuplicateWrites { database, duplicates, answered, clients } => write!(
-                f,
-                "{database} applied {} a second time for the same request, of the {} it answered: writes retried \
-                 after a timeout whose first try had gone through after all (a timed-out call is not cancelled); \
-                 {} {} no idempotency key, so it cannot tell a repeat from a new write",
-                counted(*duplicates, "write", "writes"),
-                counted(*answered, "call", "calls"),
-                and_list(clients),
-                if clients.len() == 1 { "sends" } else { "send" }
-            ),
+            Self::DuplicateWrites { database, duplicates, answered, clients } => {
+                write!(
+                    f,
+                    "{database} applied {} a second time for the same request, of the {} it answered: writes \
+                     retried or hedged whose first try had gone through after all (a call given up on is not \
+                     cancelled)",
+                    counted(*duplicates, "write", "writes"),
+                    counted(*answered, "call", "calls"),
+                )?;
+                if !clients.is_empty() {
+                    write!(
+                        f,
+                        "; {} {} no idempotency key, so it cannot tell a repeat from a new write",
+                        and_list(clients),
+                        if clients.len() == 1 { "sends" } else { "send" }
+                    )?;
+                }
+                Ok(())
+            }
             Self::BulkheadFull {
                 from,
                 to,

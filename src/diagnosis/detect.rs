@@ -1076,15 +1076,17 @@ pub(super) fn shedding(run: &Run<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Services that dropped requests their callers had given up on
-/// (`drop_expired`): explained, so the verdict does not call them
-/// unexplained; the timeouts and the wait behind them are other findings.
+/// (`drop_expired`): a note, so they are accounted for; the timeouts and
+/// the wait behind them are the findings that lead.
 pub(super) fn expired_work(run: &Run<'_>, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
         let dropped = n.stats.failures.deadline_exceeded;
         if dropped > 0 {
             out.push(Finding::new(
                 Cause::DeadlineExceeded { node: n.id.clone(), dropped, attempts: n.stats.arrivals },
-                dropped,
+                // A note: the callers' timeouts are the failures, explained
+                // where they are (a hedge's two copies are two drops).
+                0,
                 Vec::new(),
             ));
         }
@@ -1092,8 +1094,8 @@ pub(super) fn expired_work(run: &Run<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Clients whose adaptive throttling refused requests: load dropped on
-/// purpose at the client, explained here so the verdict does not call it
-/// unexplained; what made the backend refuse is another finding's.
+/// purpose at the client, a note; what made the backend refuse is the
+/// finding that leads.
 pub(super) fn throttling(run: &Run<'_>, out: &mut Vec<Finding>) {
     for client in run.clients() {
         let throttled = client.stats.failures.throttled;
@@ -1102,7 +1104,9 @@ pub(super) fn throttling(run: &Run<'_>, out: &mut Vec<Finding>) {
         };
         out.push(Finding::new(
             Cause::Throttled { client: client.id.clone(), throttled, requests: client.stats.arrivals, k: spec.k },
-            throttled,
+            // A note: the throttle answers what the backend refused, which
+            // is the finding that leads.
+            0,
             Vec::new(),
         ));
     }
@@ -1124,7 +1128,12 @@ pub(super) fn duplicate_writes(run: &Run<'_>, out: &mut Vec<Finding>) {
             .filter(|c| run.client_spec(c).is_some_and(|spec| spec.write_fraction > 0.0 && !spec.idempotency_keys))
             .map(str::to_string)
             .collect();
-        let advice = vec![Advice::AddIdempotencyKeys { clients: clients.clone(), database: n.id.clone() }];
+        // Clients that send keys by now (a live edit) get no advice.
+        let advice = if clients.is_empty() {
+            Vec::new()
+        } else {
+            vec![Advice::AddIdempotencyKeys { clients: clients.clone(), database: n.id.clone() }]
+        };
         out.push(Finding::new(
             Cause::DuplicateWrites { database: n.id.clone(), duplicates, answered: n.stats.ok, clients },
             0,

@@ -251,12 +251,12 @@ fn headline(findings: &[Finding], e2e: &Stats) -> String {
         (Some(line), Some(Cause::DuplicateWrites { database, duplicates, .. })) => format!(
             "{}; {database} applied {} twice.",
             line.trim_end_matches('.'),
-            counted(*duplicates, "retried write", "retried writes")
+            counted(*duplicates, "repeated write", "repeated writes")
         ),
         (Some(line), _) => line,
         (None, Some(Cause::DuplicateWrites { database, duplicates, .. })) => format!(
             "Every request succeeded, but {database} applied {} twice: the first try had gone through after all.",
-            counted(*duplicates, "retried write", "retried writes")
+            counted(*duplicates, "repeated write", "repeated writes")
         ),
         (None, _) => quiet_headline(top, findings),
     }

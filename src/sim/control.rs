@@ -409,10 +409,13 @@ impl Simulation {
                 }
                 _ => None,
             };
-            let Some((call, _)) = next else { break };
+            let Some((call, server)) = next else { break };
             n.metrics.queue.add(now, -1);
             if matches!(n.behaviour, Behaviour::Queue { .. }) {
                 self.consume(call);
+            } else if n.shed_after_ns.is_some() || n.drop_expired {
+                // What waited too long, or for nobody, is dropped as usual.
+                self.serve_or_shed(call, i, server);
             } else {
                 self.start_work(call, true);
             }

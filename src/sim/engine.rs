@@ -54,6 +54,10 @@ pub struct Simulation {
     /// Whether some client has adaptive throttling: without any, an
     /// attempt pays one flag test for it, not a look at its client.
     pub(super) clients_throttle: bool,
+    /// Per edge, the write site its writes count under (see
+    /// `idempotency.rs`): its source, or for replicas behind a load
+    /// balancer, that balancer. The topology is fixed, so once.
+    pub(super) write_sites: Vec<u32>,
     /// Health checks changed live so far: each change's probes carry a
     /// generation no earlier round has (see `change_health_checks`).
     pub(super) check_generations: u16,
@@ -180,6 +184,7 @@ impl Simulation {
             pauses_in_force: 0,
             requests_made: 0,
             clients_throttle: false,
+            write_sites: write_sites(&scenario),
             check_generations: 0,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
@@ -448,6 +453,31 @@ impl Simulation {
     pub fn edge_count(&self) -> usize {
         self.edges.len()
     }
+}
+
+/// Each edge's write site: the index of its source node, or, when a load
+/// balancer sends to that source (a replica), of the first such balancer.
+fn write_sites(scenario: &ValidScenario) -> Vec<u32> {
+    let index: std::collections::HashMap<&str, usize> =
+        scenario.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let balancer_of = |node: &str| {
+        scenario
+            .edges
+            .iter()
+            .filter(|e| e.to == node)
+            .filter_map(|e| index.get(e.from.as_str()).copied())
+            .filter(|&from| matches!(scenario.nodes[from].kind, NodeKind::LoadBalancer(_)))
+            .min()
+    };
+    scenario
+        .edges
+        .iter()
+        .map(|e| {
+            let from = index.get(e.from.as_str()).copied().unwrap_or(usize::MAX);
+            let site = balancer_of(&e.from).unwrap_or(from);
+            u32::try_from(site).unwrap_or(u32::MAX)
+        })
+        .collect()
 }
 
 /// A service's load-shedding wait limit, nanoseconds.

@@ -124,7 +124,8 @@ impl Simulation {
         };
         let p = throttle.request(now);
         if p > 0.0 && n.rng.random_bool(p.min(1.0)) {
-            self.attempt_failed(root, FailureReason::Throttled, node as u32);
+            // Never sent, so not an attempt that failed; the request fails.
+            self.complete_request(root, Outcome::Failed { reason: FailureReason::Throttled, origin: node as u32 });
             return true;
         }
         false
@@ -161,10 +162,9 @@ impl Simulation {
         let n = &mut self.nodes[node];
         let Behaviour::Client(client) = &mut n.behaviour else { return };
         n.metrics.counters.attempt_failed[reason.index()] += 1;
-        // A refusal by the client's own open breaker or its throttling is
-        // not retried: it would only be refused again.
-        let own_breaker_open =
-            matches!(reason, FailureReason::BreakerOpen | FailureReason::Throttled) && origin == node as u32;
+        // A refusal by the client's own open breaker is not retried: it
+        // would only be refused again.
+        let own_breaker_open = reason == FailureReason::BreakerOpen && origin == node as u32;
         match &client.retry {
             Some(policy) if attempts < policy.max_attempts && !own_breaker_open => {
                 if client.budget.as_mut().is_some_and(|b| !b.try_withdraw(now)) {
@@ -1208,6 +1208,7 @@ impl Simulation {
             return; // lost in a crash (already failed)
         }
         let (key, tag, is_write, server) = (u64::from(call.key), call.tag, call.is_write, usize::from(call.server));
+        let via_edge = call.via_edge as usize;
         match &mut n.behaviour {
             Behaviour::Service { error_probability, blocking_calls, fan_out, .. } => {
                 let p = n.health.error_probability(*error_probability);
@@ -1269,7 +1270,8 @@ impl Simulation {
                     && is_write
                     && let Some(applied) = &mut db.applied_writes
                 {
-                    match applied.apply(tag, now) {
+                    let site = self.write_sites.get(via_edge).copied().unwrap_or(u32::MAX);
+                    match applied.apply(tag, site, now) {
                         WriteEffect::Applied => {}
                         WriteEffect::Duplicate => n.metrics.counters.duplicate_writes += 1,
                         WriteEffect::Deduplicated => n.metrics.counters.deduplicated_writes += 1,
@@ -1331,7 +1333,7 @@ impl Simulation {
     /// until one is worth serving. A loop, not recursion: a long line of
     /// stale requests is dropped in one pass.
     #[inline(never)]
-    fn serve_or_shed(&mut self, first: CallId, node: usize, server: usize) {
+    pub(super) fn serve_or_shed(&mut self, first: CallId, node: usize, server: usize) {
         let now = self.now;
         let mut next = Some(first);
         while let Some(call) = next {

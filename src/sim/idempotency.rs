@@ -6,6 +6,12 @@
 //! idempotency key with it, in which case the database answers without
 //! applying it again (*deduplicated*), as a payments API does.
 //!
+//! A request may write to one database by design more than once (two
+//! services that each write): a write is told apart by its *site*, the
+//! caller it comes from, where replicas behind one load balancer count as
+//! one caller (a retry or a hedge may reach the database through another
+//! replica). A repeat is the same request's write from the same site.
+//!
 //! Only scenarios where a write can arrive twice (a retry or a hedge
 //! somewhere) pay for the memory; the others never build it.
 
@@ -39,16 +45,18 @@ pub enum WriteEffect {
 /// The requests whose writes a database applied recently.
 #[derive(Debug, Clone, Default)]
 pub struct AppliedWrites {
-    requests: HashSet<u32>,
-    /// (when, request) in the order applied, to forget the oldest.
-    order: VecDeque<(SimTime, u32)>,
+    /// (site << 32) | request number.
+    requests: HashSet<u64>,
+    /// (when, site and request) in the order applied, to forget the oldest.
+    order: VecDeque<(SimTime, u64)>,
 }
 
 impl AppliedWrites {
-    /// A write of the request tagged `tag` completes `now`.
-    pub fn apply(&mut self, tag: RequestTag, now: SimTime) -> WriteEffect {
+    /// A write of the request tagged `tag`, from write site `site`,
+    /// completes `now`.
+    pub fn apply(&mut self, tag: RequestTag, site: u32, now: SimTime) -> WriteEffect {
         self.forget_before(now);
-        let request = tag.id();
+        let request = (u64::from(site) << 32) | u64::from(tag.id());
         if !self.requests.insert(request) {
             return if tag.idempotent() { WriteEffect::Deduplicated } else { WriteEffect::Duplicate };
         }
@@ -89,20 +97,22 @@ mod tests {
         let t = SimTime::from_secs(1.0);
         let plain = RequestTag::new(7, PriorityClass::Standard, false);
         let keyed = RequestTag::new(8, PriorityClass::Standard, true);
-        assert_eq!(w.apply(plain, t), WriteEffect::Applied);
-        assert_eq!(w.apply(plain, t), WriteEffect::Duplicate);
-        assert_eq!(w.apply(keyed, t), WriteEffect::Applied);
-        assert_eq!(w.apply(keyed, t), WriteEffect::Deduplicated);
+        assert_eq!(w.apply(plain, 0, t), WriteEffect::Applied);
+        assert_eq!(w.apply(plain, 0, t), WriteEffect::Duplicate);
+        assert_eq!(w.apply(keyed, 0, t), WriteEffect::Applied);
+        assert_eq!(w.apply(keyed, 0, t), WriteEffect::Deduplicated);
+        // The same request writing from another site is another write.
+        assert_eq!(w.apply(plain, 1, t), WriteEffect::Applied);
     }
 
     #[test]
     fn writes_are_forgotten_after_a_minute() {
         let mut w = AppliedWrites::default();
         let tag = RequestTag::new(1, PriorityClass::Standard, false);
-        assert_eq!(w.apply(tag, SimTime::ZERO), WriteEffect::Applied);
+        assert_eq!(w.apply(tag, 0, SimTime::ZERO), WriteEffect::Applied);
         let later = SimTime::from_secs(61.0);
-        assert_eq!(w.apply(RequestTag::new(2, PriorityClass::Standard, false), later), WriteEffect::Applied);
+        assert_eq!(w.apply(RequestTag::new(2, PriorityClass::Standard, false), 0, later), WriteEffect::Applied);
         assert_eq!(w.len(), 1, "the first write was forgotten");
-        assert_eq!(w.apply(tag, later), WriteEffect::Applied);
+        assert_eq!(w.apply(tag, 0, later), WriteEffect::Applied);
     }
 }

@@ -1971,3 +1971,42 @@ fn health_checked_runs_are_the_same_for_the_same_seed() {
     assert_eq!(target_events(&first), target_events(&second));
     assert!(first.report().nodes[1].balancer.as_ref().is_some_and(|b| b.checks_failed > 0));
 }
+
+/// A request that writes to one database from two services (each does its
+/// own write) is not a duplicate: only the same caller's write again is —
+/// with retries configured and nothing retried, none is counted (issue 8).
+#[test]
+fn two_services_writing_for_one_request_are_not_duplicates() {
+    let users = client_with(
+        "users",
+        ClientSpec {
+            arrivals: Arrivals::Poisson { rate: 50.0 },
+            write_fraction: 1.0,
+            retry: Some(RetryPolicy {
+                max_attempts: 2,
+                backoff_ms: 10.0,
+                multiplier: 1.0,
+                max_backoff_ms: 10.0,
+                jitter: 0.0,
+                budget: None,
+            }),
+            ..ClientSpec::default()
+        },
+    );
+    let s = scenario(
+        "two-writers",
+        53,
+        1.0,
+        vec![
+            users,
+            service("api", 50, None, exp_ms(1.0)),
+            service("orders", 50, None, exp_ms(1.0)),
+            service("stock", 50, None, exp_ms(1.0)),
+            database("db", 50, exp_ms(2.0)),
+        ],
+        &[("users", "api"), ("api", "orders"), ("api", "stock"), ("orders", "db"), ("stock", "db")],
+    );
+    let db = run(&s, 20.0).node_totals(4).expect("db");
+    assert!(db.ok > 1_500, "both services wrote: {}", db.ok);
+    assert_eq!(db.duplicate_writes, 0, "{db:?}");
+}

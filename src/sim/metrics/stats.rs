@@ -168,9 +168,12 @@ pub struct Stats {
     pub stale_reads: u64,
     /// A database's writes applied a second time for the same request
     /// (retried without an idempotency key): a customer charged twice.
+    /// Absent from older reports.
+    #[serde(default)]
     pub duplicate_writes: u64,
     /// Repeated writes a database recognised by their idempotency key and
-    /// answered without applying again.
+    /// answered without applying again. Absent from older reports.
+    #[serde(default)]
     pub deduplicated_writes: u64,
     /// Attempts beyond the first (clients and end to end).
     pub retries: u64,
