@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests: small scenario builders.
 
 use archsim::scenario::{
-    Arrivals, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, Scenario,
-    ServiceSpec,
+    Arrivals, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, EdgeSpec, NodeKind, NodeSpec, RetryPolicy,
+    Scenario, ServiceSpec,
 };
 use archsim::sim::{SimTime, Simulation};
 
@@ -128,4 +128,11 @@ pub fn app_on(
         )
     });
     (harness, clock)
+}
+
+/// A retry policy of `max_attempts` tries, waiting the same `backoff_ms`
+/// before each retry, with no jitter and no budget: the simplest policy,
+/// whose load theory counts exactly.
+pub fn fixed_retry(max_attempts: u32, backoff_ms: f64) -> RetryPolicy {
+    RetryPolicy { max_attempts, backoff_ms, multiplier: 1.0, max_backoff_ms: backoff_ms, jitter: 0.0, budget: None }
 }

@@ -945,14 +945,8 @@ fn a_retry_budget_denies_retries_beyond_its_share() {
         &[("users", "api"), ("api", "dead")],
     );
     s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
-    s.edges[1].retry = Some(RetryPolicy {
-        max_attempts: 3,
-        backoff_ms: 1.0,
-        multiplier: 1.0,
-        max_backoff_ms: 1.0,
-        jitter: 0.0,
-        budget: Some(RetryBudget { ratio: 0.1, min_per_s: 0.0 }),
-    });
+    s.edges[1].retry =
+        Some(RetryPolicy { budget: Some(RetryBudget { ratio: 0.1, min_per_s: 0.0 }), ..fixed_retry(3, 1.0) });
     let sim = run(&s, 60.0);
     let report = sim.report();
     let edge = &report.edges[1];
@@ -984,14 +978,7 @@ fn a_caller_crashed_during_a_backoff_does_not_retry() {
     );
     s.faults.push(FaultSpec::Crash { node: "dead".into(), at_s: 0.0, restore_s: None });
     s.faults.push(FaultSpec::Crash { node: "api".into(), at_s: 10.0, restore_s: Some(11.0) });
-    s.edges[1].retry = Some(RetryPolicy {
-        max_attempts: 5,
-        backoff_ms: 500.0,
-        multiplier: 1.0,
-        max_backoff_ms: 500.0,
-        jitter: 0.0,
-        budget: None,
-    });
+    s.edges[1].retry = Some(fixed_retry(5, 500.0));
     let mut sim = run(&s, 10.9);
     let sent_at_crash = sim.report().edges[1].stats.sent;
     sim.run_until(SimTime::from_secs(10.99));
@@ -1088,14 +1075,7 @@ fn a_breaker_opens_on_a_dead_dependency_fails_fast_and_closes_when_it_recovers()
 fn a_refusal_by_an_open_breaker_is_not_retried() {
     let mut users = poisson_client("users", 100.0);
     if let NodeKind::Client(c) = &mut users.kind {
-        c.retry = Some(RetryPolicy {
-            max_attempts: 3,
-            backoff_ms: 1.0,
-            multiplier: 1.0,
-            max_backoff_ms: 1.0,
-            jitter: 0.0,
-            budget: None,
-        });
+        c.retry = Some(fixed_retry(3, 1.0));
     }
     let mut s =
         scenario("breaker-no-retry", 37, 1.0, vec![users, service("db", 10, None, constant(1.0))], &[("users", "db")]);
@@ -1650,14 +1630,7 @@ fn a_retried_write_is_applied_twice_without_an_idempotency_key() {
         let c = ClientSpec {
             arrivals: Arrivals::Constant { rate: 10.0 },
             timeout_ms: Some(50.0),
-            retry: Some(RetryPolicy {
-                max_attempts: 2,
-                backoff_ms: 0.0,
-                multiplier: 1.0,
-                max_backoff_ms: 0.0,
-                jitter: 0.0,
-                budget: None,
-            }),
+            retry: Some(fixed_retry(2, 0.0)),
             write_fraction: 1.0,
             idempotency_keys: keys,
             ..ClientSpec::default()
@@ -1896,14 +1869,7 @@ fn outlier_ejection_counts_the_timeouts_a_balancer_retries() {
     s.nodes[3] = service("b", 100, None, constant(1_000.0));
     for e in &mut s.edges[1..] {
         e.timeout_ms = Some(50.0);
-        e.retry = Some(RetryPolicy {
-            max_attempts: 2,
-            backoff_ms: 0.0,
-            multiplier: 1.0,
-            max_backoff_ms: 0.0,
-            jitter: 0.0,
-            budget: None,
-        });
+        e.retry = Some(fixed_retry(2, 0.0));
     }
     let sim = run(&s, 10.0);
     let report = sim.report();
@@ -1982,14 +1948,7 @@ fn two_services_writing_for_one_request_are_not_duplicates() {
         ClientSpec {
             arrivals: Arrivals::Poisson { rate: 50.0 },
             write_fraction: 1.0,
-            retry: Some(RetryPolicy {
-                max_attempts: 2,
-                backoff_ms: 10.0,
-                multiplier: 1.0,
-                max_backoff_ms: 10.0,
-                jitter: 0.0,
-                budget: None,
-            }),
+            retry: Some(fixed_retry(2, 10.0)),
             ..ClientSpec::default()
         },
     );

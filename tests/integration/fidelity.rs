@@ -792,14 +792,7 @@ fn a_fallback_behind_retries_degrades_the_share_every_try_failed() {
         vec![poisson_client("users", 500.0), service("api", 1_000, None, quick()), leaf],
         &[("users", "api"), ("api", "leaf")],
     );
-    s.edges[1].retry = Some(RetryPolicy {
-        max_attempts: m,
-        backoff_ms: 0.0,
-        multiplier: 1.0,
-        max_backoff_ms: 0.0,
-        jitter: 0.0,
-        budget: None,
-    });
+    s.edges[1].retry = Some(fixed_retry(m, 0.0));
     s.edges[1].fallback = Some(FallbackSpec::Respond { latency: None });
     s.warmup_s = 5.0;
     let sim = run(&s, 300.0);
@@ -1033,14 +1026,7 @@ fn writes_retried_after_a_timeout_are_applied_again_unless_they_carry_an_idempot
         let mut client = poisson_client("payments", 200.0);
         if let NodeKind::Client(c) = &mut client.kind {
             c.timeout_ms = Some(timeout_ms);
-            c.retry = Some(RetryPolicy {
-                max_attempts: attempts,
-                backoff_ms: 0.0,
-                multiplier: 1.0,
-                max_backoff_ms: 0.0,
-                jitter: 0.0,
-                budget: None,
-            });
+            c.retry = Some(fixed_retry(attempts, 0.0));
             c.write_fraction = 1.0;
             c.idempotency_keys = keys;
         }

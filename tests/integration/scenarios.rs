@@ -373,10 +373,14 @@ fn a_rate_limiter_keeps_the_database_fast_through_a_spike_by_refusing_the_excess
     assert!(p99_480 > p99_400, "p99 {p99_400:.0} → {p99_480:.0} ms");
 }
 
+/// The share of the windows' arrivals that `count` counts.
+fn share_of_arrivals(windows: &[&Stats], count: impl Fn(&Stats) -> u64) -> f64 {
+    sum(windows, count) as f64 / sum(windows, |w| w.arrivals).max(1) as f64
+}
+
 /// Share of requests that succeed end to end in `[from_s, to_s)`.
 fn success_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
-    let w = end_to_end(sim, from_s, to_s);
-    sum(&w, |w| w.ok) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+    share_of_arrivals(&end_to_end(sim, from_s, to_s), |w| w.ok)
 }
 
 #[test]
@@ -595,14 +599,12 @@ fn the_format_doc_describes_every_field_and_variant() {
 
 /// Share of requests answered degraded end to end in `[from_s, to_s)`.
 fn degraded_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
-    let w = end_to_end(sim, from_s, to_s);
-    sum(&w, |w| w.degraded) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+    share_of_arrivals(&end_to_end(sim, from_s, to_s), |w| w.degraded)
 }
 
 /// Share of requests that fail end to end in `[from_s, to_s)`.
 fn failure_share(sim: &Simulation, from_s: f64, to_s: f64) -> f64 {
-    let w = end_to_end(sim, from_s, to_s);
-    sum(&w, |w| w.failed) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+    share_of_arrivals(&end_to_end(sim, from_s, to_s), |w| w.failed)
 }
 
 #[test]
@@ -753,8 +755,7 @@ fn shedding_keeps_a_service_at_capacity_through_a_spike_and_without_it_nothing_s
 
 /// Share of node `i`'s requests that succeed in `[from_s, to_s)`.
 fn node_success_share(sim: &Simulation, i: usize, from_s: f64, to_s: f64) -> f64 {
-    let w = node_windows(sim, i, from_s, to_s);
-    sum(&w, |w| w.ok) as f64 / sum(&w, |w| w.arrivals).max(1) as f64
+    share_of_arrivals(&node_windows(sim, i, from_s, to_s), |w| w.ok)
 }
 
 #[test]

@@ -49,17 +49,7 @@ fn client_ui(ui: &mut Ui, c: &mut ClientSpec, edit: &mut Edit, salt: &str) {
             Arrivals::Bursty { .. } => 2,
             Arrivals::Closed { .. } => 3,
         };
-        let mut chosen = current;
-        egui::ComboBox::from_id_salt(("arrivals", salt))
-            .selected_text(names[current])
-            .show_ui(ui, |ui| {
-                for (i, n) in names.iter().enumerate() {
-                    ui.selectable_value(&mut chosen, i, *n);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        ui.end_row();
+        let chosen = variant_menu(ui, ("arrivals", salt), &label, &names, current);
         if chosen != current {
             let rate = c.arrivals.base_rate().unwrap_or(100.0);
             c.arrivals = match chosen {
@@ -165,6 +155,29 @@ fn throttle_rows(ui: &mut Ui, throttle: &mut Option<ThrottleSpec>, edit: &mut Ed
     }
 }
 
+/// A menu of an enum's variants, by name, labelled by `label`; ends the
+/// form row. Returns the variant picked (`current` if none was).
+fn variant_menu(
+    ui: &mut Ui,
+    id: impl egui::AsIdSalt,
+    label: &egui::Response,
+    names: &[&str],
+    current: usize,
+) -> usize {
+    let mut chosen = current;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(names[current])
+        .show_ui(ui, |ui| {
+            for (i, n) in names.iter().enumerate() {
+                ui.selectable_value(&mut chosen, i, *n);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    chosen
+}
+
 /// A client's priority class, or its mix of classes with a share each.
 fn priority_rows(ui: &mut Ui, priority: &mut Priority, edit: &mut Edit, salt: &str) {
     let label = label_cell(
@@ -181,17 +194,7 @@ fn priority_rows(ui: &mut Ui, priority: &mut Priority, edit: &mut Edit, salt: &s
         Priority::Sheddable => 2,
         Priority::Mix { .. } => 3,
     };
-    let mut chosen = current;
-    egui::ComboBox::from_id_salt(("priority", salt))
-        .selected_text(names[current])
-        .show_ui(ui, |ui| {
-            for (i, n) in names.iter().enumerate() {
-                ui.selectable_value(&mut chosen, i, *n);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    ui.end_row();
+    let chosen = variant_menu(ui, ("priority", salt), &label, &names, current);
     if chosen != current {
         *priority = match chosen {
             0 => Priority::Critical,
