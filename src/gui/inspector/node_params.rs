@@ -157,13 +157,7 @@ fn throttle_rows(ui: &mut Ui, throttle: &mut Option<ThrottleSpec>, edit: &mut Ed
 
 /// A menu of an enum's variants, by name, labelled by `label`; ends the
 /// form row. Returns the variant picked (`current` if none was).
-fn variant_menu(
-    ui: &mut Ui,
-    id: impl egui::AsIdSalt,
-    label: &egui::Response,
-    names: &[&str],
-    current: usize,
-) -> usize {
+fn variant_menu(ui: &mut Ui, id: impl egui::AsIdSalt, label: &egui::Response, names: &[&str], current: usize) -> usize {
     let mut chosen = current;
     egui::ComboBox::from_id_salt(id)
         .selected_text(names[current])
