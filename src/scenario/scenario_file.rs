@@ -109,6 +109,13 @@ pub struct EdgeSpec {
     /// caller's workers into a slow dependency. Absent = no cap.
     #[serde(default)]
     pub max_concurrent: Option<u32>,
+    /// With a bulkhead: a call that finds it full waits up to this long
+    /// for a place, first come first served, instead of failing at once
+    /// (Resilience4j's `maxWaitDuration`); still without a place then, it
+    /// fails "bulkhead full". The caller's `timeout_ms` counts the wait.
+    /// Absent = fail at once.
+    #[serde(default)]
+    pub bulkhead_wait_ms: Option<f64>,
     /// The caller stops waiting for a call over this edge after this long
     /// and treats it as failed ("timeout"); the callee is not told and
     /// finishes the work for nobody. A client's own `timeout_ms` is this
@@ -247,6 +254,7 @@ impl EdgeSpec {
             drop_probability: 0.0,
             weight: 1.0,
             max_concurrent: None,
+            bulkhead_wait_ms: None,
             timeout_ms: None,
             retry: None,
             breaker: None,

@@ -410,6 +410,19 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         if let Some(cap) = e.max_concurrent {
             c.count(&path, "max_concurrent", u64::from(cap), 1, u64::from(MAX_CONCURRENT_CALLS), "call");
         }
+        if let Some(wait) = e.bulkhead_wait_ms {
+            c.positive(&path, "bulkhead_wait_ms", wait, MAX_MS, "ms");
+            if e.max_concurrent.is_none() {
+                c.report(
+                    at(&path, &[Key("bulkhead_wait_ms")]),
+                    format!(
+                        "edge {}: `bulkhead_wait_ms` is how long a call waits for a place in the bulkhead, but the \
+                         edge has none: add `max_concurrent: Some(…)` or remove it",
+                        i + 1
+                    ),
+                );
+            }
+        }
         if let Some(t) = e.timeout_ms {
             c.positive(&path, "timeout_ms", t, MAX_MS, "ms");
         }

@@ -447,6 +447,13 @@ impl Simulation {
         e.drop_probability = spec.drop_probability;
         // Calls already in flight stay; a smaller cap refuses until they drain.
         e.max_concurrent = spec.max_concurrent;
+        // Calls already waiting keep their deadline; see `settle_bulkhead_line`.
+        let keeps_waiting = spec.bulkhead_wait_ms.filter(|_| spec.max_concurrent.is_some());
+        match (&mut e.line, keeps_waiting) {
+            (Some(line), Some(wait)) => line.set_max_wait(wait),
+            (line @ None, Some(wait)) => *line = Some(Box::new(super::BulkheadLine::new(wait))),
+            (_, None) => {}
+        }
         match (&mut e.policy, super::CallPolicy::for_edge(spec)) {
             (Some(policy), Some(_)) => policy.update(spec),
             (policy, fresh) => *policy = fresh,
@@ -458,6 +465,7 @@ impl Simulation {
             store.set_keep_stale(serve_stale);
         }
         self.scenario = candidate;
+        self.settle_bulkhead_line(index as u32, keeps_waiting.is_some());
         if weight_changed {
             let weights = self.edge_weights_from(source);
             if let Behaviour::LoadBalancer { balancer, .. } = &mut self.nodes[source].behaviour {

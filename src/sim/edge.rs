@@ -4,7 +4,9 @@ use super::SimTime;
 use super::metrics::EdgeStats;
 use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
-use super::{BreakerState, CallPolicy, Distribution, FailureReason};
+use rand::RngExt;
+
+use super::{BreakerState, BulkheadLine, CallPolicy, Distribution, FailureReason};
 
 /// Monotone counts of what crossed one edge since the start of the run;
 /// windows and totals are differences of two snapshots, as at a node.
@@ -23,6 +25,10 @@ pub struct EdgeCounters {
     pub late_answers: u64,
     /// Calls the edge's bulkhead refused (also counted in `sent` and `failed`).
     pub bulkhead_full: u64,
+    /// Calls that found the bulkhead full and waited in line for a place
+    /// (`bulkhead_wait_ms`); those still without one after the wait are
+    /// also in `bulkhead_full`.
+    pub bulkhead_waited: u64,
     /// Calls the caller stopped waiting for (its timeout, the edge's or a
     /// client's own; also counted in `failed`).
     pub timeouts: u64,
@@ -55,6 +61,7 @@ impl EdgeCounters {
             partitioned: self.partitioned - base.partitioned,
             late_answers: self.late_answers - base.late_answers,
             bulkhead_full: self.bulkhead_full - base.bulkhead_full,
+            bulkhead_waited: self.bulkhead_waited - base.bulkhead_waited,
             timeouts: self.timeouts - base.timeouts,
             retries: self.retries - base.retries,
             retries_denied: self.retries_denied - base.retries_denied,
@@ -65,6 +72,14 @@ impl EdgeCounters {
             hedges_won: self.hedges_won - base.hedges_won,
         }
     }
+}
+
+/// What happened to a call leaving over an edge (see [`EdgeRuntime::cross`]).
+pub struct Crossing {
+    pub delay_ns: u64,
+    /// Lost on the way (a drop or a partition): the caller learns after
+    /// the delay.
+    pub lost: bool,
 }
 
 /// One edge while the simulation runs.
@@ -82,6 +97,9 @@ pub struct EdgeRuntime {
     pub max_concurrent: Option<u32>,
     /// Calls sent and not yet answered (the answer back at the caller).
     pub in_flight: u32,
+    /// Calls waiting for a place in the bulkhead (`bulkhead_wait_ms`);
+    /// `None`: a full bulkhead refuses at once.
+    pub line: Option<Box<BulkheadLine>>,
     /// The caller's timeout, retries and breaker for calls over this edge
     /// (`None`: wait for ever, never retry, never refuse).
     pub policy: Option<Box<CallPolicy>>,
@@ -95,6 +113,26 @@ pub struct EdgeRuntime {
 }
 
 impl EdgeRuntime {
+    /// A call leaves over the edge: it takes a place in flight and draws
+    /// its one-way delay and whether the link loses it (counted).
+    #[inline]
+    pub fn cross(&mut self) -> Crossing {
+        self.in_flight += 1;
+        let delay_ns = self.delay();
+        let partitioned = self.partitions > 0;
+        let lost = partitioned || (self.drop_probability > 0.0 && self.rng.random_bool(self.drop_probability.min(1.0)));
+        if lost {
+            self.counters.lost += 1;
+            self.counters.partitioned += u64::from(partitioned);
+        }
+        Crossing { delay_ns, lost }
+    }
+
+    /// Whether the bulkhead has room for one more call in flight.
+    pub fn has_room(&self) -> bool {
+        self.max_concurrent.is_none_or(|cap| self.in_flight < cap)
+    }
+
     /// One-way delay for one crossing.
     #[inline]
     pub fn delay(&mut self) -> u64 {

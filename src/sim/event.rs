@@ -46,6 +46,9 @@ pub enum Event {
     /// A call over an edge with hedging is due for a second copy if it is
     /// still unanswered.
     Hedge(CallId),
+    /// The first call waiting in an edge's bulkhead line may have waited
+    /// as long as it may (see `BulkheadLine`).
+    BulkheadCheck(u32),
     /// The current metrics window closes.
     WindowEnd,
     /// The warm-up is over: totals start from here.

@@ -361,22 +361,18 @@ impl Simulation {
         if e.guarded
             && let Some(reason) = e.refusal(now)
         {
+            if reason == FailureReason::BulkheadFull && e.line.is_some() {
+                return self.wait_for_bulkhead(parent, edge);
+            }
             return self.refuse_at_edge(parent, edge, reason);
         }
         let has_policy = e.policy.is_some();
-        e.in_flight += 1;
-        let delay = e.delay();
-        let partitioned = e.partitions > 0;
-        let dropped = partitioned || (e.drop_probability > 0.0 && e.rng.random_bool(e.drop_probability.min(1.0)));
-        if dropped {
-            e.counters.lost += 1;
-            e.counters.partitioned += u64::from(partitioned);
-        }
+        let crossing = e.cross();
         // Lost on the way: the caller learns after the one-way delay.
-        let failed = dropped.then_some((FailureReason::Dropped, from));
+        let failed = crossing.lost.then_some((FailureReason::Dropped, from));
         let child = self.child_call(parent, (edge, to), request, failed);
-        let event = if dropped { Event::Reply(child) } else { Event::Arrive(child) };
-        self.schedule(now.after(delay), event);
+        let event = if crossing.lost { Event::Reply(child) } else { Event::Arrive(child) };
+        self.schedule(now.after(crossing.delay_ns), event);
         if has_policy {
             self.start_call_under_policy(parent, child, edge);
         }
@@ -414,6 +410,139 @@ impl Simulation {
         if let Some(delay) = hedge_after {
             self.schedule(now.after(delay), Event::Hedge(child));
         }
+    }
+
+    /// A call finds the edge's bulkhead full and waits in its line: a
+    /// child its caller waits on (its timeout and hedge count from now),
+    /// not yet sent, and not in flight.
+    #[cold]
+    #[inline(never)]
+    fn wait_for_bulkhead(&mut self, parent: CallId, edge: u32) -> CallId {
+        let now = self.now;
+        let request = self.calls.get(parent).map_or_else(RequestInfo::default, Call::request);
+        let e = &mut self.edges[edge as usize];
+        e.counters.bulkhead_waited += 1;
+        let (to, has_policy) = (e.to, e.policy.is_some());
+        let child = self.child_call(parent, (edge, to), request, None);
+        let check = self.edges[edge as usize].line.as_mut().and_then(|line| line.join(now, child));
+        if let Some(check) = check {
+            self.schedule(check, Event::BulkheadCheck(edge));
+        }
+        if has_policy {
+            self.start_call_under_policy(parent, child, edge);
+        }
+        child
+    }
+
+    /// Places freed in `edge`'s bulkhead go to the calls waiting in its
+    /// line, first come first served; calls whose caller stopped waiting
+    /// meanwhile (a timeout, a crash, a hedge or fan-out settled) leave the
+    /// line unsent.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn let_waiting_calls_in(&mut self, edge: u32) {
+        let now = self.now;
+        loop {
+            let e = &mut self.edges[edge as usize];
+            if !e.has_room() {
+                return;
+            }
+            let Some((_, child)) = e.line.as_ref().and_then(|line| line.front()) else { return };
+            if let Some(line) = e.line.as_mut() {
+                line.pop_front();
+            }
+            if !self.is_awaited(child) {
+                self.calls.free(child);
+                continue;
+            }
+            let e = &mut self.edges[edge as usize];
+            let from = e.from;
+            let crossing = e.cross();
+            let event = if crossing.lost { Event::Reply(child) } else { Event::Arrive(child) };
+            if crossing.lost
+                && let Some(c) = self.calls.get_mut(child)
+            {
+                c.state = CallState::Finished;
+                c.outcome = Outcome::Failed { reason: FailureReason::Dropped, origin: from };
+            }
+            self.schedule(now.after(crossing.delay_ns), event);
+        }
+    }
+
+    /// The first calls in `edge`'s bulkhead line have waited as long as
+    /// they may: each fails "bulkhead full", answered at once by its own
+    /// edge as a refusal is (never in flight, not a failure of the callee).
+    #[inline(never)]
+    pub(super) fn on_bulkhead_check(&mut self, edge: u32) {
+        let now = self.now;
+        let Some(line) = self.edges.get_mut(edge as usize).and_then(|e| e.line.as_mut()) else { return };
+        if line.next_check() != Some(now) {
+            return; // replaced by an earlier check
+        }
+        line.set_next_check(None);
+        loop {
+            let Some((deadline, child)) = self.edges[edge as usize].line.as_ref().and_then(|line| line.front())
+            else {
+                return;
+            };
+            let awaited = self.is_awaited(child);
+            let e = &mut self.edges[edge as usize];
+            let Some(line) = e.line.as_mut() else { return };
+            if awaited && deadline > now {
+                line.set_next_check(Some(deadline));
+                self.schedule(deadline, Event::BulkheadCheck(edge));
+                return;
+            }
+            line.pop_front();
+            if awaited {
+                self.turn_away_from_bulkhead(edge, child);
+            } else {
+                self.calls.free(child);
+            }
+        }
+    }
+
+    /// A call that waited in `edge`'s bulkhead line fails "bulkhead full"
+    /// at once, as a call refused without waiting does.
+    fn turn_away_from_bulkhead(&mut self, edge: u32, child: CallId) {
+        let e = &mut self.edges[edge as usize];
+        e.counters.bulkhead_full += 1;
+        let from = e.from;
+        if let Some(c) = self.calls.get_mut(child) {
+            c.state = CallState::Finished;
+            c.outcome = Outcome::Failed { reason: FailureReason::BulkheadFull, origin: from };
+        }
+        self.schedule(self.now, Event::Reply(child));
+    }
+
+    /// The edge's bulkhead line after a live change: as many waiting calls
+    /// as now fit go (all of them when the bulkhead is gone); when calls no
+    /// longer wait (`keeps_waiting` false), the rest are turned away and
+    /// the line goes.
+    #[cold]
+    pub(super) fn settle_bulkhead_line(&mut self, edge: u32, keeps_waiting: bool) {
+        let line = &self.edges[edge as usize].line;
+        if line.as_ref().is_none_or(|line| line.is_empty()) {
+            if !keeps_waiting {
+                self.edges[edge as usize].line = None;
+            }
+            return;
+        }
+        self.let_waiting_calls_in(edge);
+        if keeps_waiting {
+            return;
+        }
+        while let Some((_, child)) = self.edges[edge as usize].line.as_ref().and_then(|line| line.front()) {
+            if let Some(line) = self.edges[edge as usize].line.as_mut() {
+                line.pop_front();
+            }
+            if self.is_awaited(child) {
+                self.turn_away_from_bulkhead(edge, child);
+            } else {
+                self.calls.free(child);
+            }
+        }
+        self.edges[edge as usize].line = None;
     }
 
     /// A call the edge's breaker or bulkhead refused (`reason`): a child
@@ -532,6 +661,7 @@ impl Simulation {
         let awaited = self.calls.get(parent).is_some_and(|p| awaits(p, child));
         let failed = matches!(outcome, Outcome::Failed { .. });
         let mut policy = false;
+        let mut place_freed = false;
         if let Some(e) = self.edges.get_mut(edge as usize) {
             // A call its own edge refused never took a place in the bulkhead.
             let refused_here = matches!(
@@ -541,6 +671,7 @@ impl Simulation {
             );
             if !refused_here {
                 e.in_flight = e.in_flight.saturating_sub(1);
+                place_freed = e.line.is_some();
             }
             policy = e.policy.is_some();
             if !awaited {
@@ -552,11 +683,19 @@ impl Simulation {
                     // half-open breaker would wait for this probe for ever.
                     self.breaker_counts(edge, outcome);
                 }
+                if place_freed {
+                    self.let_waiting_calls_in(edge);
+                }
                 return;
             }
             if failed {
                 e.counters.failed += 1;
             }
+        }
+        // The freed place goes to the first call in line before the
+        // caller, answered, can call again.
+        if place_freed {
+            self.let_waiting_calls_in(edge);
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
         match p.state {

@@ -47,6 +47,10 @@ pub struct EdgePolicyCounts {
     /// Calls sent over it and not yet answered, now: what its bulkhead
     /// counts against its cap.
     pub in_flight: u32,
+    /// Calls that waited for a place in its bulkhead, and calls in its
+    /// line now (`bulkhead_wait_ms`).
+    pub bulkhead_waited: u64,
+    pub waiting: u32,
     /// Second copies its hedging sent, and hedged calls a copy answered
     /// first (see `EdgeReport::hedges`).
     pub hedges: u64,
@@ -68,6 +72,8 @@ impl Simulation {
             fallbacks: c.fallbacks,
             bulkhead_full: c.bulkhead_full,
             in_flight: e.in_flight,
+            bulkhead_waited: c.bulkhead_waited,
+            waiting: e.line.as_ref().map_or(0, |line| u32::try_from(line.len()).unwrap_or(u32::MAX)),
             hedges: c.hedges,
             hedges_won: c.hedges_won,
         })

@@ -14,6 +14,7 @@
 
 mod arrivals;
 mod breaker;
+mod bulkhead;
 mod cache_store;
 mod call;
 mod call_policy;
@@ -61,6 +62,7 @@ pub use report::{
 pub use time::SimTime;
 
 pub(crate) use arrivals::ArrivalProcess;
+pub(crate) use bulkhead::BulkheadLine;
 pub(crate) use cache_store::CacheStore;
 pub(crate) use call_policy::{CallPolicy, RetryBudgetState, TimeoutList};
 pub(crate) use distribution::Distribution;

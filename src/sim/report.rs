@@ -140,9 +140,14 @@ pub struct EdgeReport {
     /// timed out, or crashed): work the callee did for nobody.
     #[serde(default)]
     pub late_answers: u64,
-    /// Calls its bulkhead (`max_concurrent`) refused at once.
+    /// Calls its bulkhead (`max_concurrent`) refused: at once, or after
+    /// waiting `bulkhead_wait_ms` in line without a place.
     #[serde(default)]
     pub bulkhead_full: u64,
+    /// Calls that found its bulkhead full and waited in line for a place
+    /// (`bulkhead_wait_ms`), whether they got one or not.
+    #[serde(default)]
+    pub bulkhead_waited: u64,
     /// Calls the caller stopped waiting for: the edge's `timeout_ms`, or
     /// a client's own timeout on its target edge (included in `stats.failed`).
     #[serde(default)]
@@ -349,6 +354,7 @@ impl Simulation {
                     partitioned: counted.partitioned,
                     late_answers: counted.late_answers,
                     bulkhead_full: counted.bulkhead_full,
+                    bulkhead_waited: counted.bulkhead_waited,
                     timeouts: counted.timeouts,
                     retries: counted.retries,
                     retries_denied: counted.retries_denied,

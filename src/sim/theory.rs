@@ -38,6 +38,35 @@ pub fn mmc_mean_sojourn(c: u32, lambda: f64, mu: f64) -> f64 {
     erlang_c(c, lambda / mu) / (f64::from(c) * mu - lambda) + 1.0 / mu
 }
 
+/// M/M/c+D: c exponential servers (rate μ each), Poisson arrivals λ, and
+/// every arrival that finds the servers busy waits in line at most τ
+/// seconds, then leaves — a bulkhead of c calls whose calls wait up to
+/// `bulkhead_wait_ms` (the callee never queues). Returns (P(wait),
+/// P(abandon)): the shares of arrivals that find every place taken, and
+/// that leave without one.
+///
+/// The M/M/n+G formulas of Zeltyn and Mandelbaum (2005) with a constant
+/// patience τ: with H(x) = min(x, τ), J = ∫₀^∞ exp(λH(x) − cμx) dx =
+/// (e^{(λ−cμ)τ} − 1)/(λ − cμ) + e^{(λ−cμ)τ}/(cμ), and E = Σ_{j<c} a^j/j!
+/// ÷ a^{c−1}/(c−1)! (a = λ/μ): P(wait) = λJ/(E + λJ) and P(abandon) =
+/// (1 + (λ − cμ)J)/(E + λJ). With τ → ∞ and λ < cμ, P(wait) is Erlang C;
+/// with c = 1 P(abandon) is (1−ρ)ρe^{−(μ−λ)τ}/(1 − ρ²e^{−(μ−λ)τ}).
+pub fn mmc_deterministic_patience(c: u32, lambda: f64, mu: f64, tau: f64) -> (f64, f64) {
+    let a = lambda / mu;
+    // E, summed from its last term (1) down: term_{j−1} = term_j · j / a.
+    let (mut term, mut e) = (1.0, 1.0);
+    for j in (1..c).rev() {
+        term *= f64::from(j) / a;
+        e += term;
+    }
+    let drift = lambda - f64::from(c) * mu;
+    let grown = (drift * tau).exp();
+    let rising = if drift.abs() < 1e-12 { tau } else { (grown - 1.0) / drift };
+    let j = rising + grown / (f64::from(c) * mu);
+    let denominator = e + lambda * j;
+    (lambda * j / denominator, (1.0 + drift * j) / denominator)
+}
+
 /// M/M/1/K blocking probability (K places in all, the one in service included).
 pub fn mm1k_blocking(lambda: f64, mu: f64, k: u32) -> f64 {
     let rho = lambda / mu;
@@ -317,6 +346,27 @@ pub fn requests_until_ejection(p: f64, n: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patience_formulas_reduce_to_erlang_c_and_to_the_single_server_closed_form() {
+        // Endless patience: P(wait) is Erlang C, nobody abandons.
+        let (wait, abandon) = mmc_deterministic_patience(4, 600.0, 200.0, 1e3);
+        assert!((wait - erlang_c(4, 3.0)).abs() < 1e-9, "{wait}");
+        assert!(abandon.abs() < 1e-9, "{abandon}");
+        // One server: (1−ρ)ρe^{−(μ−λ)τ}/(1 − ρ²e^{−(μ−λ)τ}).
+        let (lambda, mu, tau) = (800.0, 1000.0, 0.004);
+        let rho: f64 = lambda / mu;
+        let decay = (-(mu - lambda) * tau).exp();
+        let expected = (1.0 - rho) * rho * decay / (1.0 - rho * rho * decay);
+        let (_, abandon) = mmc_deterministic_patience(1, lambda, mu, tau);
+        assert!((abandon - expected).abs() < 1e-12, "{abandon} vs {expected}");
+        // No patience at all: a loss system, Erlang B.
+        let (wait, abandon) = mmc_deterministic_patience(3, 400.0, 200.0, 0.0);
+        assert!((wait - erlang_b(3, 2.0)).abs() < 1e-12 && (abandon - wait).abs() < 1e-12);
+        // Overload with patience: admitted throughput below cμ, a stable line.
+        let (_, abandon) = mmc_deterministic_patience(4, 1000.0, 200.0, 0.01);
+        assert!(1000.0 * (1.0 - abandon) < 800.0 && abandon > 0.2, "{abandon}");
+    }
 
     #[test]
     fn textbook_values() {

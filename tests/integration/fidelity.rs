@@ -377,6 +377,105 @@ fn a_bulkhead_refuses_the_erlang_b_share_and_the_callee_never_queues() {
     );
 }
 
+/// A bulkhead of c calls whose calls wait up to τ for a place, in front
+/// of c exponential workers: the callee never queues, so the edge is an
+/// M/M/c+D queue (impatient callers with a constant patience τ), and the
+/// shares of calls that wait and that give up are Zeltyn and Mandelbaum's
+/// (see `theory::mmc_deterministic_patience`). With a long τ and λ < cμ
+/// nobody gives up: P(wait) is Erlang C and the caller's mean response
+/// is M/M/c's.
+fn bulkhead_that_waits(case: &str, title: &str, lambda: f64, tau_ms: f64, seed: u64) {
+    let (c, mu, window_s, secs) = (4u32, 200.0, 5.0, 600.0);
+    let mut s = scenario(
+        "bulkhead-wait",
+        seed,
+        window_s,
+        vec![poisson_client("c", lambda), service("s", c, None, exp_ms(1000.0 / mu))],
+        &[("c", "s")],
+    );
+    s.edges[0].max_concurrent = Some(c);
+    s.edges[0].bulkhead_wait_ms = Some(tau_ms);
+    s.warmup_s = window_s;
+    // Run window by window to read how many calls waited in each.
+    let mut sim = Simulation::new(&s).expect("valid");
+    let mut waited = Vec::new();
+    let mut before = 0;
+    let mut t = window_s;
+    while t <= secs + 1e-9 {
+        sim.run_until(archsim::sim::SimTime::from_secs(t));
+        let now = sim.edge_policy_counts(0).expect("edge 0").bulkhead_waited;
+        waited.push(now - before);
+        before = now;
+        t += window_s;
+    }
+    let client = sim.node_totals(0).expect("node 0");
+    let server = sim.node_totals(1).expect("node 1");
+    let edge = sim.report().edges[0].clone();
+    // Window k of the series is [k·w, (k+1)·w); `waited[k]` is the same span.
+    let waited_share: Vec<f64> = sim
+        .series()
+        .frames()
+        .iter()
+        .zip(&waited)
+        .skip(1)
+        .map(|(w, &n)| if w.nodes[0].arrivals > 0 { n as f64 / w.nodes[0].arrivals as f64 } else { 0.0 })
+        .collect();
+    let gave_up = |w: &Stats| if w.arrivals > 0 { w.failures.bulkhead_full as f64 / w.arrivals as f64 } else { 0.0 };
+    let (p_wait, p_abandon) = theory::mmc_deterministic_patience(c, lambda, mu, tau_ms / 1000.0);
+    assert_eq!(server.wait_probability.unwrap_or(0.0), 0.0, "the bulkhead keeps the callee from ever queueing");
+    let mut checks = vec![
+        check(
+            "P(wait for a place)",
+            p_wait,
+            edge.bulkhead_waited as f64 / client.arrivals as f64,
+            &waited_share,
+            0.0,
+        ),
+        check(
+            "admitted rate λ(1 − P(give up)), req/s",
+            lambda * (1.0 - p_abandon),
+            server.throughput_rps,
+            &per_window(&sim, 1, |w| w.throughput_rps),
+            0.0,
+        ),
+    ];
+    if p_abandon > 0.01 {
+        checks.push(check("P(give up: bulkhead full)", p_abandon, gave_up(&client), &per_window(&sim, 0, gave_up), 0.0));
+    } else {
+        assert!(client.failures.bulkhead_full as f64 <= 1e-3 * client.arrivals as f64, "{client:?}");
+        checks.push(check(
+            "mean response, ms (M/M/c)",
+            theory::mmc_mean_sojourn(c, lambda, mu) * 1000.0,
+            client.latency.mean_ms,
+            &per_window(&sim, 0, |w| w.latency.mean_ms),
+            0.0,
+        ));
+    }
+    verify(case, title, &checks);
+}
+
+#[test]
+fn a_bulkhead_that_waits_is_an_mmc_queue_in_front_of_its_callee() {
+    bulkhead_that_waits(
+        "bulkhead-wait-erlang-c",
+        "A bulkhead of 4 calls that wait up to 1 s, before 4 workers, λ = 600/s, μ = 200/s per worker (ρ = 0.75), 600 s, seed 61",
+        600.0,
+        1000.0,
+        61,
+    );
+}
+
+#[test]
+fn an_overloaded_bulkhead_that_waits_turns_away_the_impatient_share() {
+    bulkhead_that_waits(
+        "bulkhead-wait-patience",
+        "A bulkhead of 4 calls that wait up to 10 ms, before 4 workers, λ = 1000/s against cμ = 800/s (M/M/4+D), 600 s, seed 62",
+        1000.0,
+        10.0,
+        62,
+    );
+}
+
 /// A token bucket (`rate` r, `burst` b) in front of a server that never
 /// waits (64 workers, 1 µs of work), fed Poisson arrivals at λ: the share
 /// refused is the loss of an M/D/1/b queue with service time 1/r (see
