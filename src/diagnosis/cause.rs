@@ -189,6 +189,9 @@ pub enum Cause {
         /// Users who gave up waiting on calls the bulkhead let through:
         /// a cap bounds how many calls wait, not how long each does.
         let_through: Option<LetThrough>,
+        /// How long a call waited for a place before it was refused
+        /// (`bulkhead_wait_ms`; `None`: refused at once).
+        wait_ms: Option<f64>,
     },
     /// A node was down (crashed) and failed the attempts that reached it.
     NodeDown {
@@ -1017,11 +1020,13 @@ impl fmt::Display for Cause {
                 slowdown,
                 slowed,
                 let_through,
+                wait_ms,
                 ..
             } => {
+                let after = wait_ms.map_or(String::new(), |wait| format!(" after waiting {} for a place", ms(wait)));
                 write!(
                     f,
-                    "{from} refused {} of its {} to {to} (\"bulkhead full\"): {} were already in flight, waiting on {to}",
+                    "{from} refused {} of its {} to {to} (\"bulkhead full\"{after}): {} were already in flight, waiting on {to}",
                     count(*refused),
                     counted(*sent, "call", "calls"),
                     count(u64::from(*max_concurrent))

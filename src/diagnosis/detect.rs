@@ -1188,6 +1188,7 @@ pub(super) fn bulkheads(run: &Run<'_>, out: &mut Vec<Finding>) {
                 slowdown: slowed.map_or(1.0, |(_, factor)| factor),
                 slowed: slowed.map(|(node, _)| node.id.clone()),
                 let_through,
+                wait_ms: spec.bulkhead_wait_ms,
             },
             e.bulkhead_full,
             advice,

@@ -90,7 +90,10 @@ impl Simulation {
                 added_ns: 0,
                 max_concurrent: e.max_concurrent,
                 in_flight: 0,
-                line: e.bulkhead_wait_ms.filter(|_| e.max_concurrent.is_some()).map(|w| Box::new(super::BulkheadLine::new(w))),
+                line: e
+                    .bulkhead_wait_ms
+                    .filter(|_| e.max_concurrent.is_some())
+                    .map(|w| Box::new(super::BulkheadLine::new(w))),
                 policy: super::CallPolicy::for_edge(e),
                 guarded: false,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),

@@ -481,8 +481,7 @@ impl Simulation {
         }
         line.set_next_check(None);
         loop {
-            let Some((deadline, child)) = self.edges[edge as usize].line.as_ref().and_then(|line| line.front())
-            else {
+            let Some((deadline, child)) = self.edges[edge as usize].line.as_ref().and_then(|line| line.front()) else {
                 return;
             };
             let awaited = self.is_awaited(child);

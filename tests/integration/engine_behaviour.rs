@@ -843,6 +843,104 @@ fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
     assert_eq!(edge.bulkhead_full, api.failures.bulkhead_full, "the edge counts the same refusals");
 }
 
+/// A bulkhead of 2 calls whose calls wait up to 20 ms, in front of 2
+/// workers taking 10 ms each, offered 300 calls/s against 200/s: every
+/// call is answered within the wait plus the work, the excess fails
+/// "bulkhead full" after exactly its wait, and the callee never queues.
+#[test]
+fn no_call_waits_longer_than_the_bulkhead_allows() {
+    let mut s = scenario(
+        "bulkhead-wait",
+        63,
+        1.0,
+        vec![poisson_client("users", 300.0), service("api", 2, None, constant(10.0))],
+        &[("users", "api")],
+    );
+    s.edges[0].max_concurrent = Some(2);
+    s.edges[0].bulkhead_wait_ms = Some(20.0);
+    let sim = run(&s, 60.0);
+    let users = sim.node_totals(0).expect("users");
+    let api = sim.node_totals(1).expect("api");
+    let edge = &sim.report().edges[0];
+    assert!(users.latency.max_ms <= 30.0 + 0.1, "wait + work at most: {:?}", users.latency);
+    assert!(users.failures.bulkhead_full > 1_000, "the excess is turned away: {:?}", users.failures);
+    assert_eq!(users.failures.local(), users.failures.bulkhead_full, "{:?}", users.failures);
+    assert_eq!(edge.bulkhead_full, users.failures.bulkhead_full, "the edge counts the same refusals");
+    assert!(edge.bulkhead_waited > edge.bulkhead_full, "some waited and got a place: {edge:?}");
+    assert_eq!(api.wait_probability.unwrap_or(0.0), 0.0, "the callee never queues");
+    assert!((api.utilisation.unwrap_or(0.0) - 1.0).abs() < 0.02, "yet its workers never idle: {api:?}");
+}
+
+/// A call whose caller gave up while it waited for a place in the
+/// bulkhead (the client's 50 ms timeout, well inside the bulkhead's 10 s
+/// wait) leaves the line unsent: the callee sees only the calls that got
+/// a place, one at a time.
+#[test]
+fn a_call_whose_caller_gave_up_while_it_waited_for_a_bulkhead_place_is_never_sent() {
+    let mut s = scenario(
+        "bulkhead-wait-timeout",
+        64,
+        1.0,
+        vec![poisson_client("users", 50.0), service("slow", 10, None, constant(100.0))],
+        &[("users", "slow")],
+    );
+    if let NodeKind::Client(c) = &mut s.nodes[0].kind {
+        c.timeout_ms = Some(50.0);
+    }
+    s.edges[0].max_concurrent = Some(1);
+    s.edges[0].bulkhead_wait_ms = Some(10_000.0);
+    let sim = run(&s, 30.0);
+    let users = sim.node_totals(0).expect("users");
+    let slow = sim.node_totals(1).expect("slow");
+    // One call at a time for 100 ms each: about 10 a second get through.
+    assert!(slow.arrivals <= 305, "only calls with a place are sent: {}", slow.arrivals);
+    assert!(users.arrivals > 1_300, "{}", users.arrivals);
+    assert_eq!(users.failures.bulkhead_full, 0, "the callers gave up first");
+    assert_eq!(users.failures.local(), users.failures.timeout, "{:?}", users.failures);
+}
+
+/// Live changes to a bulkhead whose calls wait: without the wait, the
+/// calls in line are turned away at once; without the bulkhead, they are
+/// all sent at once.
+#[test]
+fn changing_a_waiting_bulkhead_live_settles_the_calls_in_its_line() {
+    let mut s = scenario(
+        "bulkhead-live",
+        65,
+        1.0,
+        vec![poisson_client("users", 50.0), service("slow", 100, None, constant(100.0))],
+        &[("users", "slow")],
+    );
+    s.edges[0].max_concurrent = Some(1);
+    s.edges[0].bulkhead_wait_ms = Some(60_000.0);
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(5.0));
+    let waiting = sim.edge_policy_counts(0).expect("edge").waiting;
+    assert!(waiting > 100, "a line builds up behind one place: {waiting}");
+
+    let mut no_wait = s.edges[0].clone();
+    no_wait.bulkhead_wait_ms = None;
+    assert_eq!(sim.update_edge(0, &no_wait), LiveUpdate::Applied);
+    assert_eq!(sim.edge_policy_counts(0).expect("edge").waiting, 0);
+    sim.run_until(SimTime::from_secs(5.001));
+    let refused = sim.edge_policy_counts(0).expect("edge").bulkhead_full;
+    assert!(refused >= u64::from(waiting), "every call in line turned away: {refused} of {waiting}");
+
+    let mut waiting_again = no_wait.clone();
+    waiting_again.bulkhead_wait_ms = Some(60_000.0);
+    assert_eq!(sim.update_edge(0, &waiting_again), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(10.0));
+    let waiting = sim.edge_policy_counts(0).expect("edge").waiting;
+    assert!(waiting > 100, "{waiting}");
+    let mut uncapped = waiting_again.clone();
+    uncapped.max_concurrent = None;
+    uncapped.bulkhead_wait_ms = None;
+    assert_eq!(sim.update_edge(0, &uncapped), LiveUpdate::Applied);
+    let counts = sim.edge_policy_counts(0).expect("edge");
+    assert_eq!(counts.waiting, 0, "the line is gone");
+    assert!(counts.in_flight > waiting, "and every call in it was sent: {} in flight", counts.in_flight);
+}
+
 /// A timeout on an edge out of a service: `api` stops waiting for `slow`
 /// after 20 ms and fails the request as its own "timeout"; `slow` is not
 /// told and finishes every call, whose answers come back late (issue 8).

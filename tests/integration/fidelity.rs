@@ -424,13 +424,7 @@ fn bulkhead_that_waits(case: &str, title: &str, lambda: f64, tau_ms: f64, seed: 
     let (p_wait, p_abandon) = theory::mmc_deterministic_patience(c, lambda, mu, tau_ms / 1000.0);
     assert_eq!(server.wait_probability.unwrap_or(0.0), 0.0, "the bulkhead keeps the callee from ever queueing");
     let mut checks = vec![
-        check(
-            "P(wait for a place)",
-            p_wait,
-            edge.bulkhead_waited as f64 / client.arrivals as f64,
-            &waited_share,
-            0.0,
-        ),
+        check("P(wait for a place)", p_wait, edge.bulkhead_waited as f64 / client.arrivals as f64, &waited_share, 0.0),
         check(
             "admitted rate λ(1 − P(give up)), req/s",
             lambda * (1.0 - p_abandon),
@@ -440,7 +434,13 @@ fn bulkhead_that_waits(case: &str, title: &str, lambda: f64, tau_ms: f64, seed: 
         ),
     ];
     if p_abandon > 0.01 {
-        checks.push(check("P(give up: bulkhead full)", p_abandon, gave_up(&client), &per_window(&sim, 0, gave_up), 0.0));
+        checks.push(check(
+            "P(give up: bulkhead full)",
+            p_abandon,
+            gave_up(&client),
+            &per_window(&sim, 0, gave_up),
+            0.0,
+        ));
     } else {
         assert!(client.failures.bulkhead_full as f64 <= 1e-3 * client.arrivals as f64, "{client:?}");
         checks.push(check(

@@ -112,6 +112,16 @@ fn an_edge_gets_a_bulkhead_and_a_latency_fault_from_its_inspector() {
     h.get_by_role_and_label(Role::CheckBox, "bulkhead").click();
     h.run_steps(2);
     assert_eq!(h.state().document().scenario.edges[0].max_concurrent, Some(10), "the default cap goes in");
+    h.get_by_role_and_label(Role::CheckBox, "  wait for a place").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().scenario.edges[0].bulkhead_wait_ms, Some(50.0), "calls wait 50 ms for a place");
+    h.get_by_role_and_label(Role::CheckBox, "bulkhead").click();
+    h.run_steps(2);
+    let edge = &h.state().document().scenario.edges[0];
+    assert_eq!((edge.max_concurrent, edge.bulkhead_wait_ms), (None, None), "no bulkhead, no wait for one");
+    assert!(h.query_by_label("  wait for a place").is_none(), "the row goes with the bulkhead");
+    h.get_by_role_and_label(Role::CheckBox, "bulkhead").click();
+    h.run_steps(2);
     h.get_by_label("+ latency").click();
     h.run_steps(2);
     let faults = &h.state().document().scenario.faults;

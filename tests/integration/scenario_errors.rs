@@ -715,6 +715,21 @@ fn a_bulkhead_of_zero_calls_is_refused_where_written() {
     assert_problem_at(&list, &source, "max_concurrent: 0", &["`max_concurrent`", "got 0"]);
 }
 
+/// A wait for a place in a bulkhead the edge does not have, and a wait of
+/// no time: each refused where written.
+#[test]
+fn a_bulkhead_wait_without_a_bulkhead_or_of_no_time_is_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), bulkhead_wait_ms: 0),",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(list.iter().any(|p| p.message.contains("got 0")), "{list:?}");
+    assert!(list.iter().any(|p| p.message.contains("add `max_concurrent")), "{list:?}");
+    assert_problem_at(&list, &source, "bulkhead_wait_ms: 0", &["`bulkhead_wait_ms`"]);
+}
+
 /// A client's timeout and retries live on the client: the same fields on
 /// its edge would be a second, conflicting policy, so they are refused
 /// where written, saying where they belong.

@@ -57,6 +57,7 @@ const TOKENS: &[&str] = &[
     "Pause(node: \"users\", at_s: 0, duration_s: 0),",
     "health_check: (interval_s: 0, timeout_s: 0, unhealthy_threshold: 0),",
     "outlier_ejection: (consecutive_failures: 0, max_ejected_percent: 101),",
+    "max_concurrent: 1, bulkhead_wait_ms: 1e9,",
     "x: 1,",
     "id: \"users\",",
     "\n",

@@ -72,6 +72,7 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
             .speed(0.05)
             .help("Share of traffic for a weighted load balancer (ignored by other policies). Applies at once.")
             .number(ui, edit, &mut spec.weight, 0.0..=MAX_WEIGHT);
+        let had_bulkhead = spec.max_concurrent.is_some();
         Row::new("bulkhead", "max_concurrent")
             .unit(" calls")
             .help(
@@ -79,6 +80,21 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
                  Use it so one slow dependency cannot take every worker of the caller. Applies at once.",
             )
             .optional_whole(ui, edit, &mut spec.max_concurrent, (10, "no cap"));
+        if had_bulkhead && spec.max_concurrent.is_none() {
+            // No bulkhead, no place to wait for.
+            spec.bulkhead_wait_ms = None;
+        }
+        if spec.max_concurrent.is_some() || spec.bulkhead_wait_ms.is_some() {
+            Row::new("  wait for a place", "bulkhead_wait_ms")
+                .unit(" ms")
+                .help(
+                    "A call that finds the bulkhead full waits up to this long for a place, first come first \
+                     served, and only then fails ('bulkhead full'). A short wait smooths bursts without letting a \
+                     line build up behind a slow dependency; the caller's timeout counts the wait. Off = fail at \
+                     once. Applies at once.",
+                )
+                .optional_number(ui, edit, &mut spec.bulkhead_wait_ms, (50.0, "fail at once"), 0.001..=MAX_MS);
+        }
         // A client's timeout and retries are the client's own; the rows
         // still show when a file set them here, so they can be turned off
         // where the problem says so.

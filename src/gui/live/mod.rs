@@ -96,6 +96,9 @@ pub struct EdgeFlow {
     /// For an edge with a bulkhead: its calls in flight now, and its cap
     /// (`max_concurrent`).
     pub bulkhead: Option<(u32, u32)>,
+    /// For a bulkhead whose calls wait for a place (`bulkhead_wait_ms`):
+    /// the calls in its line now.
+    pub bulkhead_waiting: Option<u32>,
     /// For an edge that hedges: the copies it sent and the copies that
     /// answered first, since the warm-up.
     pub hedges: Option<(u64, u64)>,
@@ -220,6 +223,7 @@ impl LiveView {
             flow.bulkhead_full = counts.bulkhead_full;
             let spec = sim.scenario().edges.get(e);
             flow.bulkhead = spec.and_then(|s| s.max_concurrent).map(|cap| (counts.in_flight, cap));
+            flow.bulkhead_waiting = spec.and_then(|s| s.max_concurrent.and(s.bulkhead_wait_ms)).map(|_| counts.waiting);
             flow.hedges = spec.and_then(|s| s.hedge).map(|_| (counts.hedges, counts.hedges_won));
         }
 

@@ -209,6 +209,10 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
         // Calls waiting on the callee now, against the bulkhead's cap.
         lines.push(line("in flight", format::of_capacity(in_flight, Some(cap)), in_flight >= cap));
     }
+    if let Some(waiting) = flow.bulkhead_waiting {
+        // Calls in the bulkhead's line now, each for at most its wait.
+        lines.push(line("waiting for a place", format::count(u64::from(waiting)), waiting > 0));
+    }
     if flow.bulkhead_full > 0 {
         // Refused at once: failed calls, though a fallback may answer them.
         lines.push(line("bulkhead full", format!("×{} so far", format::count(flow.bulkhead_full)), true));
@@ -365,6 +369,9 @@ mod edge_card_tests {
         );
         assert!(card[2].alarm() && card[3].alarm(), "{card:?}");
         assert!(!text(&EdgeFlow::default()).iter().any(|t| t.starts_with("in flight")), "no bulkhead, no line");
+        let waiting = EdgeFlow { bulkhead: Some((10, 10)), bulkhead_waiting: Some(37), ..calm };
+        assert_eq!(text(&waiting), ["rate 60 rps", "errors 0 %", "in flight 10/10", "waiting for a place 37"]);
+        assert!(edge_traffic(&waiting)[3].alarm(), "a line is worth a look");
     }
 
     /// An edge that hedges counts the copies it sent and those that
