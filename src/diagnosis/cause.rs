@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::text::{and_list, count, counted, detection_mean, health_checks, ms, percent, possessive, seconds, times};
-use crate::scenario::{ComponentKind, HealthCheckSpec};
+use crate::scenario::{ComponentKind, HealthCheckSpec, LimitPer};
 use crate::sim::BreakerState;
 
 /// Why requests failed (or are about to). In JSON, `kind` names the
@@ -118,6 +118,9 @@ pub enum Cause {
         attempts: u64,
         /// How busy the node's pool was with what the limiter let through.
         utilisation: Option<f64>,
+        /// Whose requests share a bucket: the rate is per client or per
+        /// class when they do not all share one.
+        per: LimitPer,
     },
     /// A node shed requests on purpose: those that waited longer than its
     /// `shed_after_ms`, so that those it serves are served before their
@@ -677,10 +680,11 @@ impl Cause {
             Self::ErrorRate { errors, .. } => {
                 format!("it answered {} with an error", counted(*errors, "attempt", "attempts"))
             }
-            Self::RateLimited { refused, rate_rps, .. } => format!(
-                "it refused {} beyond {} requests/s",
+            Self::RateLimited { refused, rate_rps, per, .. } => format!(
+                "it refused {} beyond {} requests/s{}",
                 counted(*refused, "attempt", "attempts"),
-                round_rate(*rate_rps)
+                round_rate(*rate_rps),
+                per_bucket(*per)
             ),
             Self::Shed { shed, shed_after_ms: Some(after), by_priority: false, .. } => {
                 format!("it shed {} that waited over {} ms", counted(*shed, "attempt", "attempts"), round_rate(*after))
@@ -929,13 +933,14 @@ impl fmt::Display for Cause {
                 counted(*attempts, "attempt", "attempts"),
                 percent(*probability)
             ),
-            Self::RateLimited { node, rate_rps, burst, refused, attempts, utilisation } => {
+            Self::RateLimited { node, rate_rps, burst, refused, attempts, utilisation, per } => {
                 write!(
                     f,
-                    "{node} refused {} of its {} (\"rate limited\", HTTP 429) beyond its limit of {} requests/s (burst {})",
+                    "{node} refused {} of its {} (\"rate limited\", HTTP 429) beyond its limit of {} requests/s{} (burst {})",
                     count(*refused),
                     counted(*attempts, "attempt", "attempts"),
                     round_rate(*rate_rps),
+                    per_bucket(*per),
                     count(u64::from(*burst))
                 )?;
                 if let Some(u) = utilisation {
@@ -1305,5 +1310,14 @@ fn slowed_clause(to: &str, slowed: Option<&str>, slowdown: f64) -> String {
         Some(node) if slowdown > 1.0 && node == to => format!(" (a fault slowed it {})", times(slowdown)),
         Some(node) if slowdown > 1.0 => format!(" (a fault slowed {node}, which it waits on, {})", times(slowdown)),
         _ => String::new(),
+    }
+}
+
+/// What a rate limit's rate is counted over, after "N requests/s".
+fn per_bucket(per: LimitPer) -> &'static str {
+    match per {
+        LimitPer::Node => "",
+        LimitPer::Client => " per client",
+        LimitPer::Class => " per priority class",
     }
 }

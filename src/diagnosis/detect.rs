@@ -1011,9 +1011,11 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
         if refused == 0 {
             continue;
         }
+        // The clients that were refused (by this limiter or another).
         let mut advice: Vec<Advice> = run
             .clients_reaching(&n.id)
             .into_iter()
+            .filter(|c| run.node(c).is_none_or(|client| client.stats.failures.rate_limited > 0))
             .map(|c| Advice::BackOffOnRateLimit { client: c.to_string(), node: n.id.clone() })
             .collect();
         if let Some(u) = n.stats.utilisation.filter(|u| *u < ROOM_BEHIND_LIMIT) {
@@ -1027,6 +1029,7 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
                 refused,
                 attempts: n.stats.arrivals,
                 utilisation: n.stats.utilisation,
+                per: limit.per,
             },
             refused,
             advice,

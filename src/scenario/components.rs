@@ -95,27 +95,28 @@ impl NodeKind {
         !matches!(self, Self::Client(_))
     }
 
-    /// The node's rate limiter, if it has one (clients and load balancers
-    /// never do).
+    /// The node's rate limiter, if it has one (clients never do).
     pub fn rate_limit(&self) -> Option<&RateLimitSpec> {
         match self {
             Self::Service(s) => s.rate_limit.as_ref(),
             Self::Cache(c) => c.rate_limit.as_ref(),
             Self::Queue(q) => q.rate_limit.as_ref(),
             Self::Database(d) => d.rate_limit.as_ref(),
-            Self::Client(_) | Self::LoadBalancer(_) => None,
+            Self::LoadBalancer(b) => b.rate_limit.as_ref(),
+            Self::Client(_) => None,
         }
     }
 
     /// The rate-limiter slot of the kinds that can have one, for editors
-    /// that switch it on and off; `None` for clients and load balancers.
+    /// that switch it on and off; `None` for clients.
     pub fn rate_limit_mut(&mut self) -> Option<&mut Option<RateLimitSpec>> {
         match self {
             Self::Service(s) => Some(&mut s.rate_limit),
             Self::Cache(c) => Some(&mut c.rate_limit),
             Self::Queue(q) => Some(&mut q.rate_limit),
             Self::Database(d) => Some(&mut d.rate_limit),
-            Self::Client(_) | Self::LoadBalancer(_) => None,
+            Self::LoadBalancer(b) => Some(&mut b.rate_limit),
+            Self::Client(_) => None,
         }
     }
 }
@@ -138,11 +139,31 @@ pub struct RateLimitSpec {
     /// The bucket's size: how many requests may pass back to back after a
     /// quiet spell. The bucket starts full.
     pub burst: u32,
+    /// Whose requests share a bucket: all of them (`Node`), each client's
+    /// (`Client`: a public API's limit per API key, so one noisy client
+    /// cannot use up the others' share), or each priority class's
+    /// (`Class`: sheddable traffic cannot take the critical requests'
+    /// tokens). Each bucket has the full `rate` and `burst`.
+    #[serde(default)]
+    pub per: LimitPer,
+}
+
+/// Whose requests share one token bucket of a rate limiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LimitPer {
+    /// One bucket for every request the node gets.
+    #[default]
+    Node,
+    /// A bucket per client the requests come from (through any number of
+    /// hops): a limit per API key or tenant.
+    Client,
+    /// A bucket per priority class (`Critical`, `Standard`, `Sheddable`).
+    Class,
 }
 
 impl Default for RateLimitSpec {
     fn default() -> Self {
-        Self { rate: 100.0, burst: 20 }
+        Self { rate: 100.0, burst: 20, per: LimitPer::Node }
     }
 }
 
@@ -254,6 +275,11 @@ pub struct LoadBalancerSpec {
     /// Absent = none.
     #[serde(default)]
     pub outlier_ejection: Option<OutlierEjectionSpec>,
+    /// An API gateway's rate limit in front of the targets: requests
+    /// beyond it are refused at once ("rate limited", HTTP 429) before a
+    /// target is picked. Absent = none.
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
 }
 
 fn default_health_check_delay_s() -> f64 {
@@ -267,6 +293,7 @@ impl Default for LoadBalancerSpec {
             health_check_delay_s: default_health_check_delay_s(),
             health_check: None,
             outlier_ejection: None,
+            rate_limit: None,
         }
     }
 }

@@ -23,7 +23,7 @@ mod valid;
 mod validate;
 
 pub use components::{
-    CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec, LbPolicy,
+    CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec, LbPolicy, LimitPer,
     LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
 };
 pub use diagnostic::{Diagnostic, LoadError};

@@ -127,6 +127,13 @@ impl RequestTag {
         self.0 & TAG_ID_MASK
     }
 
+    /// The class as a small number, 0 to 2 (standard is 0): an index for
+    /// what is kept per class.
+    #[inline]
+    pub fn class_index(self) -> u32 {
+        (self.0 >> TAG_CLASS_SHIFT) & 0b11
+    }
+
     pub fn class(self) -> PriorityClass {
         match (self.0 >> TAG_CLASS_SHIFT) & 0b11 {
             1 => PriorityClass::Critical,
@@ -181,6 +188,12 @@ impl Call {
         if self.parent != NONE {
             self.parent |= DETACHED;
         }
+    }
+
+    /// The call that made this one, whether or not it still waits for it
+    /// (`None` for a client's request or a queue's message).
+    pub fn caller(&self) -> Option<CallId> {
+        (self.parent != NONE).then_some(CallId { index: self.parent & !DETACHED, generation: self.parent_generation })
     }
 
     /// Whether its caller stopped waiting for it.

@@ -318,8 +318,8 @@ impl Simulation {
         // A limiter switched on starts full, as at the start of a run; one
         // changed keeps the tokens it has; one switched off is gone.
         match (&mut n.limiter, kind.rate_limit()) {
-            (Some(bucket), Some(spec)) => bucket.set(spec, now),
-            (slot, spec) => *slot = spec.map(|spec| super::TokenBucket::new(spec, now)),
+            (Some(limiter), Some(spec)) => limiter.set(spec, now),
+            (slot, spec) => *slot = spec.map(|spec| super::RateLimiter::new(spec, now)),
         }
     }
 

@@ -142,7 +142,7 @@ impl Simulation {
                 rng,
                 health: Health::default(),
                 metrics: NodeMetrics::default(),
-                limiter: spec.kind.rate_limit().map(|r| super::TokenBucket::new(r, SimTime::ZERO)),
+                limiter: spec.kind.rate_limit().map(|r| super::RateLimiter::new(r, SimTime::ZERO)),
                 shed_after_ns: shed_after_ns(&spec.kind),
                 drop_expired: matches!(&spec.kind, NodeKind::Service(s) if s.drop_expired),
             });

@@ -12,7 +12,7 @@ use super::health_check::LbHealth;
 use super::idempotency::WriteEffect;
 use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour};
 use super::station::Admission;
-use crate::scenario::WaitFor;
+use crate::scenario::{LimitPer, WaitFor};
 
 use super::{
     CallId, EdgeRuntime, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList,
@@ -1059,6 +1059,37 @@ impl Simulation {
 
     // ----- nodes ---------------------------------------------------------
 
+    /// Whether node `node`'s rate limiter refuses call `id` now, taking a
+    /// token from the bucket it falls in (the node's, its class's, or its
+    /// client's) when it lets it through.
+    #[inline(never)]
+    fn refused_by_rate_limit(&mut self, id: CallId, node: usize) -> bool {
+        let now = self.now;
+        let Some(per) = self.nodes[node].limiter.as_ref().map(super::RateLimiter::per) else { return false };
+        let key = match per {
+            LimitPer::Node => 0,
+            LimitPer::Class => self.calls.get(id).map_or(0, |c| c.tag.class_index()),
+            LimitPer::Client => self.request_source(id),
+        };
+        self.nodes[node].limiter.as_mut().is_some_and(|limiter| !limiter.admit(now, key))
+    }
+
+    /// The node the request `id` belongs to started at: its client (or the
+    /// queue whose message it delivers), found up its chain of callers. A
+    /// call whose caller gave up still names it (see `Call::caller`).
+    fn request_source(&self, id: CallId) -> u32 {
+        let mut at = id;
+        let mut node = NONE;
+        while let Some(call) = self.calls.get(at) {
+            node = call.node;
+            match call.caller() {
+                Some(caller) => at = caller,
+                None => break,
+            }
+        }
+        node
+    }
+
     /// A call reaches its node.
     pub(super) fn on_arrive(&mut self, id: CallId) {
         let now = self.now;
@@ -1073,12 +1104,16 @@ impl Simulation {
             self.fail_here(id, FailureReason::NodeDown);
             return;
         }
-        if let Some(limiter) = &mut n.limiter
-            && !limiter.admit(now)
-        {
-            self.fail_here(id, FailureReason::RateLimited);
-            return;
-        }
+        let (call, n) = if n.limiter.is_some() {
+            if self.refused_by_rate_limit(id, node) {
+                self.fail_here(id, FailureReason::RateLimited);
+                return;
+            }
+            let Some(call) = self.calls.get_mut(id) else { return };
+            (call, &mut self.nodes[node])
+        } else {
+            (call, n)
+        };
         let request = call.request();
         let class = request.tag.class();
         let admission = match &mut n.behaviour {

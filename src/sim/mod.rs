@@ -73,5 +73,5 @@ pub(crate) use failure::Outcome;
 pub(crate) use faults::FaultRuntime;
 pub(crate) use load_balancer::Balancer;
 pub(crate) use profile::Profile;
-pub(crate) use rate_limiter::TokenBucket;
+pub(crate) use rate_limiter::RateLimiter;
 pub(crate) use station::Station;

@@ -13,7 +13,7 @@ use super::pause::Pauses;
 use super::rng::SimRng;
 use super::throttle::AdaptiveThrottle;
 use super::{
-    ArrivalProcess, Balancer, CacheStore, Distribution, RetryBudgetState, SimTime, Station, TimeoutList, TokenBucket,
+    ArrivalProcess, Balancer, CacheStore, Distribution, RateLimiter, RetryBudgetState, SimTime, Station, TimeoutList,
 };
 use crate::scenario::{Priority, ProfileShape, RetryPolicy, WaitFor};
 
@@ -28,7 +28,7 @@ pub struct NodeRuntime {
     pub metrics: NodeMetrics,
     /// Admission control in front of the node's own behaviour; `None`
     /// (most nodes) costs one check per arrival.
-    pub limiter: Option<TokenBucket>,
+    pub limiter: Option<RateLimiter>,
     /// Load shedding: a request that waited longer than this for a worker
     /// is dropped when its turn comes (`None`: never).
     pub shed_after_ns: Option<u64>,

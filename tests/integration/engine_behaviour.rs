@@ -728,7 +728,7 @@ fn limited_service(workers: u32, rate: f64, burst: u32) -> archsim::scenario::No
             workers,
             queue_capacity: None,
             service_time: constant(1.0),
-            rate_limit: Some(RateLimitSpec { rate, burst }),
+            rate_limit: Some(RateLimitSpec { rate, burst, ..RateLimitSpec::default() }),
             ..ServiceSpec::default()
         }),
     )
@@ -794,7 +794,10 @@ fn a_rate_limit_changes_while_running() {
             ..ServiceSpec::default()
         })
     };
-    assert_eq!(sim.update_node(1, &with(Some(RateLimitSpec { rate: 300.0, burst: 10 }))), LiveUpdate::Applied);
+    assert_eq!(
+        sim.update_node(1, &with(Some(RateLimitSpec { rate: 300.0, burst: 10, ..RateLimitSpec::default() }))),
+        LiveUpdate::Applied
+    );
     sim.run_until(SimTime::from_secs(20.0));
     assert!((ok_in(&sim, 15) - 300.0).abs() <= 40.0, "{}", ok_in(&sim, 15));
 
@@ -804,7 +807,10 @@ fn a_rate_limit_changes_while_running() {
     assert_eq!(off.failures.rate_limited, 0, "switched off");
     assert!((off.ok as f64 - 400.0).abs() <= 80.0, "{}", off.ok);
 
-    assert_eq!(sim.update_node(1, &with(Some(RateLimitSpec { rate: 50.0, burst: 1 }))), LiveUpdate::Applied);
+    assert_eq!(
+        sim.update_node(1, &with(Some(RateLimitSpec { rate: 50.0, burst: 1, ..RateLimitSpec::default() }))),
+        LiveUpdate::Applied
+    );
     sim.run_until(SimTime::from_secs(40.0));
     assert!((ok_in(&sim, 35) - 50.0).abs() <= 10.0, "{}", ok_in(&sim, 35));
 }

@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HealthCheckSpec,
-    HedgeSpec, KeySpec, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, RateLimitSpec,
+    HedgeSpec, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, RateLimitSpec,
     RetryBudget, RetryPolicy, Scenario, ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
@@ -484,7 +484,7 @@ fn an_overloaded_bulkhead_that_waits_turns_away_the_impatient_share() {
 fn token_bucket(case: &str, title: &str, lambda: f64, rate: f64, burst: u32, secs: f64, seed: u64) {
     let mut limited = service("s", 64, None, DistributionSpec::Constant { ms: 0.001 });
     if let NodeKind::Service(spec) = &mut limited.kind {
-        spec.rate_limit = Some(RateLimitSpec { rate, burst });
+        spec.rate_limit = Some(RateLimitSpec { rate, burst, ..RateLimitSpec::default() });
     }
     let mut s = scenario("token-bucket", seed, 5.0, vec![poisson_client("c", lambda), limited], &[("c", "s")]);
     s.warmup_s = 5.0;
@@ -504,6 +504,72 @@ fn token_bucket(case: &str, title: &str, lambda: f64, rate: f64, burst: u32, sec
         ),
     ];
     verify(case, title, &checks);
+}
+
+/// A gateway (a load balancer) with a rate limit of r per client, in front
+/// of a server that never waits, fed by a noisy client (λ₁ = 10r) and a
+/// quiet one (λ₂ = r/2): each client has its own bucket, so each loses the
+/// M/D/1/b share of its own rate — the quiet one next to nothing. With one
+/// bucket for the node both lose the share of λ₁ + λ₂ (a Poisson sum).
+#[test]
+fn a_rate_limit_per_client_gives_each_client_its_own_bucket() {
+    let (noisy, quiet, rate, burst) = (1000.0, 50.0, 100.0, 20u32);
+    let run_with = |per: LimitPer, seed: u64| {
+        let gateway =
+            LoadBalancerSpec { rate_limit: Some(RateLimitSpec { rate, burst, per }), ..LoadBalancerSpec::default() };
+        let mut s = scenario(
+            "rate-limit-per-client",
+            seed,
+            5.0,
+            vec![
+                poisson_client("noisy", noisy),
+                poisson_client("quiet", quiet),
+                node("gateway", NodeKind::LoadBalancer(gateway)),
+                service("api", 64, None, DistributionSpec::Constant { ms: 0.001 }),
+            ],
+            &[("noisy", "gateway"), ("quiet", "gateway"), ("gateway", "api")],
+        );
+        s.warmup_s = 5.0;
+        run(&s, 600.0)
+    };
+    let refused = |w: &Stats| if w.arrivals > 0 { w.failures.rate_limited as f64 / w.arrivals as f64 } else { 0.0 };
+    let per_client = run_with(LimitPer::Client, 66);
+    let shared = run_with(LimitPer::Node, 67);
+    let totals = |sim: &Simulation, i: usize| refused(&sim.node_totals(i).expect("client"));
+    let checks = [
+        check(
+            "noisy client (λ = 1000/s), own bucket: refused share",
+            theory::md1k_blocking(noisy, rate, burst),
+            totals(&per_client, 0),
+            &per_window(&per_client, 0, refused),
+            0.0,
+        ),
+        check(
+            "noisy client, one bucket for both: refused share",
+            theory::md1k_blocking(noisy + quiet, rate, burst),
+            totals(&shared, 0),
+            &per_window(&shared, 0, refused),
+            0.0,
+        ),
+        check(
+            "quiet client (λ = 50/s), one bucket for both: refused share",
+            theory::md1k_blocking(noisy + quiet, rate, burst),
+            totals(&shared, 1),
+            &per_window(&shared, 1, refused),
+            0.0,
+        ),
+    ];
+    let quiet_refused = per_client.node_totals(1).expect("quiet").failures.rate_limited;
+    let expected = theory::md1k_blocking(quiet, rate, burst) * quiet * 595.0;
+    assert!(
+        (quiet_refused as f64) <= expected + 5.0,
+        "with its own bucket the quiet client is (all but) never refused: {quiet_refused}, theory {expected:.3}"
+    );
+    verify(
+        "rate-limit-per-client",
+        "Rate limit r = 100/s, b = 20 at a gateway, per client or for the node, clients at 1000/s and 50/s, 600 s, seeds 66 and 67",
+        &checks,
+    );
 }
 
 #[test]
@@ -1234,7 +1300,7 @@ fn adaptive_throttling_sends_k_times_what_the_backend_accepts() {
     }
     let mut api = service("api", 100, None, exp_ms(1.0));
     if let NodeKind::Service(spec) = &mut api.kind {
-        spec.rate_limit = Some(RateLimitSpec { rate: limit, burst: 20 });
+        spec.rate_limit = Some(RateLimitSpec { rate: limit, burst: 20, ..RateLimitSpec::default() });
     }
     let mut s = scenario("throttle", 34, 10.0, vec![client, api], &[("users", "api")]);
     s.warmup_s = 30.0;

@@ -13,7 +13,7 @@ use crate::scenario::limits::{
     MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT,
 };
 use crate::scenario::{
-    Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy,
+    Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LimitPer,
     LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, ThrottleSpec, WaitFor,
 };
 
@@ -346,6 +346,7 @@ fn load_balancer_ui(ui: &mut Ui, lb: &mut LoadBalancerSpec, edit: &mut Edit, sal
         }
         health_check_rows(ui, edit, &mut lb.health_check);
         outlier_ejection_rows(ui, edit, &mut lb.outlier_ejection);
+        rate_limit_rows(ui, edit, &mut lb.rate_limit);
     });
 }
 
@@ -479,6 +480,20 @@ fn rate_limit_rows(ui: &mut Ui, edit: &mut Edit, slot: &mut Option<RateLimitSpec
             Row::new("  burst", "burst")
                 .help("The bucket's size: requests that may pass back to back after a quiet spell. Larger = more tolerant of short bursts.")
                 .whole(ui, edit, &mut limit.burst, 1..=MAX_BURST);
+            let label = label_cell(
+                ui,
+                "  per",
+                "Whose requests share a bucket. The node: all of them. Each client: a limit per API key, so one noisy \
+                 client cannot use up the others' share. Each priority class: sheddable traffic cannot take the \
+                 critical requests' tokens. Each bucket has the full rate and burst.",
+            );
+            let choices = [LimitPer::Node, LimitPer::Client, LimitPer::Class];
+            let current = choices.iter().position(|p| *p == limit.per).unwrap_or(0);
+            let chosen = variant_menu(ui, "rate-limit-per", &label, &["the node", "each client", "each priority class"], current);
+            if chosen != current {
+                limit.per = choices[chosen];
+                edit.changed = true;
+            }
         });
     }
 }
@@ -676,7 +691,7 @@ mod tests {
         let db_id = base.nodes[db].id.clone();
         let mut s = base.clone();
         if let Some(slot) = s.nodes[db].kind.rate_limit_mut() {
-            *slot = Some(RateLimitSpec { rate: -1.0, burst: 0 });
+            *slot = Some(RateLimitSpec { rate: -1.0, burst: 0, ..RateLimitSpec::default() });
         }
         let (found, unplaced) = unplaced_problems(&s, &db_id);
         assert_eq!(found, 2);
