@@ -660,7 +660,6 @@ impl Simulation {
         let awaited = self.calls.get(parent).is_some_and(|p| awaits(p, child));
         let failed = matches!(outcome, Outcome::Failed { .. });
         let mut policy = false;
-        let mut place_freed = false;
         if let Some(e) = self.edges.get_mut(edge as usize) {
             // A call its own edge refused never took a place in the bulkhead.
             let refused_here = matches!(
@@ -670,8 +669,16 @@ impl Simulation {
             );
             if !refused_here {
                 e.in_flight = e.in_flight.saturating_sub(1);
-                place_freed = e.line.is_some();
             }
+            // Only a guarded edge (one with a bulkhead) has a line. The
+            // freed place goes to the first call in line before the caller,
+            // answered, can call again.
+            let e = if !refused_here && e.guarded && e.line.is_some() {
+                self.let_waiting_calls_in(edge);
+                &mut self.edges[edge as usize]
+            } else {
+                e
+            };
             policy = e.policy.is_some();
             if !awaited {
                 // The caller gave up (timeout, counted then) or crashed, or
@@ -682,19 +689,11 @@ impl Simulation {
                     // half-open breaker would wait for this probe for ever.
                     self.breaker_counts(edge, outcome);
                 }
-                if place_freed {
-                    self.let_waiting_calls_in(edge);
-                }
                 return;
             }
             if failed {
                 e.counters.failed += 1;
             }
-        }
-        // The freed place goes to the first call in line before the
-        // caller, answered, can call again.
-        if place_freed {
-            self.let_waiting_calls_in(edge);
         }
         let Some(p) = self.calls.get_mut(parent) else { return };
         match p.state {
@@ -1252,6 +1251,25 @@ impl Simulation {
             None => self.down_for_longer_than(node, *health_check_delay_ns),
             Some(h) => self.known_down_by_health(node, h, *health_check_delay_ns),
         }
+    }
+
+    /// Why the load balancer at the start of `edge` sends nothing over it
+    /// now, if it does not (`None` too for an edge from anything else).
+    pub fn balancer_target_out(&self, edge: usize) -> Option<super::TargetOut> {
+        let e = self.edges.get(edge)?;
+        let node = e.from as usize;
+        let Behaviour::LoadBalancer { health, .. } = &self.nodes.get(node)?.behaviour else { return None };
+        let t = self.nodes[node].out_edges.iter().position(|&o| o as usize == edge)?;
+        let bit = 1u128.checked_shl(u32::try_from(t).ok()?)?;
+        let ejected = health.as_ref().and_then(|h| h.outliers.as_ref()).is_some_and(|o| o.ejected & bit != 0);
+        if ejected {
+            return Some(super::TargetOut::Ejected);
+        }
+        let down = match health.as_ref().and_then(|h| h.checks.as_ref()) {
+            Some(checks) => checks.unhealthy & bit != 0,
+            None => self.known_down_targets(node) & bit != 0,
+        };
+        down.then_some(super::TargetOut::MarkedDown)
     }
 
     /// The targets of balancer `node` down for `delay` or longer: the fixed

@@ -60,6 +60,16 @@ impl LbHealth {
     }
 }
 
+/// Why a load balancer sends nothing to one of its targets now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TargetOut {
+    /// Its health checks (or the fixed detection delay after a crash)
+    /// marked it down.
+    MarkedDown,
+    /// Outlier ejection took it out for failing too many answers in a row.
+    Ejected,
+}
+
 /// The health of balancer behaviour `b`, if it has checks or ejection.
 fn health_mut(b: &mut Behaviour) -> Option<&mut LbHealth> {
     match b {

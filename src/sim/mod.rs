@@ -53,6 +53,7 @@ pub use control::LiveUpdate;
 pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
 pub use failure::FailureReason;
 pub use faults::{SimEvent, SimEventKind};
+pub use health_check::TargetOut;
 pub use live_view::{EdgePolicyCounts, NodeLive};
 pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use report::{

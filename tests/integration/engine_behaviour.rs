@@ -7,7 +7,7 @@ use archsim::scenario::{
     EdgeSpec, FallbackSpec, FaultSpec, HealthCheckSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind,
     OutlierEjectionSpec, Priority, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
 };
-use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation};
+use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation, TargetOut};
 
 fn client_with(id: &str, spec: ClientSpec) -> archsim::scenario::NodeSpec {
     node(id, NodeKind::Client(spec))
@@ -1984,6 +1984,27 @@ fn outlier_ejection_counts_the_timeouts_a_balancer_retries() {
     let b = sim.node_totals(3).expect("b").arrivals;
     assert!((3..=6).contains(&b), "three calls timed out, then none was sent once it was known: {b}");
     assert_eq!(sim.end_to_end_totals().failed, 0, "each retried on a");
+    // The app draws the balancer's edge to b as taken out, and only that one.
+    assert_eq!(sim.balancer_target_out(2), Some(TargetOut::Ejected));
+    assert_eq!(sim.balancer_target_out(1), None, "a is in");
+    assert_eq!(sim.balancer_target_out(0), None, "not a balancer's edge");
+}
+
+/// A crashed target is marked down once its health checks have failed
+/// enough, and back in once they pass again: what the app draws on the
+/// balancer's edge to it.
+#[test]
+fn a_crashed_target_is_marked_down_by_its_balancer_until_its_checks_pass() {
+    let lb = LoadBalancerSpec { health_check: Some(checks(1.0, 0.5, 2, 1)), ..LoadBalancerSpec::default() };
+    let mut s = balanced_pair("marked-down", 66, 100.0, lb);
+    s.faults.push(FaultSpec::Crash { node: "b".into(), at_s: 5.0, restore_s: Some(10.0) });
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(5.1));
+    assert_eq!(sim.balancer_target_out(2), None, "just crashed: no check has failed yet");
+    sim.run_until(SimTime::from_secs(9.0));
+    assert_eq!(sim.balancer_target_out(2), Some(TargetOut::MarkedDown));
+    sim.run_until(SimTime::from_secs(13.0));
+    assert_eq!(sim.balancer_target_out(2), None, "restored and checked again");
 }
 
 #[test]

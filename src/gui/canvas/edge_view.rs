@@ -6,7 +6,7 @@ use eframe::egui::{Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, St
 
 use super::super::theme::{Palette, white_text_fill};
 use super::geometry::EdgeGeometry;
-use crate::sim::BreakerState;
+use crate::sim::{BreakerState, TargetOut};
 
 /// Size of the breaker's tag, canvas units (as a node's small text).
 const BREAKER_TEXT: f32 = super::node_view::SMALL_TEXT;
@@ -43,6 +43,38 @@ pub struct EdgeLook {
     pub pending: bool,
     /// The caller's circuit breaker on this edge, if it has one.
     pub breaker: Option<BreakerState>,
+    /// Why the load balancer it starts from sends nothing over it now.
+    pub target_out: Option<TargetOut>,
+}
+
+impl EdgeLook {
+    /// Where traffic stops along the edge (0 to 1): at an open breaker in
+    /// its middle, at its start when its balancer took the target out.
+    fn traffic_ends_at(&self) -> f32 {
+        if self.target_out.is_some() {
+            0.0
+        } else if self.breaker == Some(BreakerState::Open) {
+            0.5
+        } else {
+            1.0
+        }
+    }
+}
+
+/// What is drawn in the middle of an edge, over the traffic: its breaker,
+/// or why its balancer sends nothing over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeMark {
+    Breaker(BreakerState),
+    TargetOut(TargetOut),
+}
+
+impl EdgeMark {
+    /// The mark an edge drawn with `look` gets, if any: a target taken out
+    /// wins, since nothing reaches the breaker then.
+    pub fn of(look: &EdgeLook) -> Option<EdgeMark> {
+        look.target_out.map(EdgeMark::TargetOut).or(look.breaker.map(EdgeMark::Breaker))
+    }
 }
 
 /// Draws the edge: its stroke, red core and arrow head. An open breaker
@@ -52,8 +84,9 @@ pub struct EdgeLook {
 pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Palette) {
     let a = g.start_in_canvas;
     let b = g.end_in_canvas - g.direction() * 7.0;
-    let cut = look.breaker == Some(BreakerState::Open);
-    let live_end = if cut { g.midpoint() } else { b };
+    let ends_at = look.traffic_ends_at();
+    let cut = ends_at < 1.0;
+    let live_end = a + (b - a) * ends_at;
     // The faint part's width: an open breaker's edge carries nothing past it.
     let cut_width = look.width.min(2.5);
     if look.selected || look.hovered {
@@ -66,11 +99,11 @@ pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Pa
     let base = if look.pending { pal.edge.gamma_multiply(0.5) } else { pal.edge };
     if look.pending {
         painter.add(Shape::dashed_line(&[a, live_end], Stroke::new(look.width, base), 8.0, 6.0));
-    } else {
+    } else if ends_at > 0.0 {
         painter.line_segment([a, live_end], Stroke::new(look.width, base));
     }
     let red = failure_width(look.width, look.error_ratio);
-    if red > 0.0 {
+    if red > 0.0 && ends_at > 0.0 {
         painter.line_segment([a, live_end], Stroke::new(red, pal.failure));
     }
     let faint = pal.edge.gamma_multiply(0.45);
@@ -89,9 +122,10 @@ pub fn paint_edge(painter: &Painter, g: &EdgeGeometry, look: &EdgeLook, pal: &Pa
 }
 
 /// Whether a traffic dot at `t` along an edge is drawn: none past an open
-/// breaker, which fails every call at once without sending it.
-pub fn dot_shown(breaker: Option<BreakerState>, t: f32) -> bool {
-    breaker != Some(BreakerState::Open) || t <= 0.5
+/// breaker, which fails every call at once without sending it, and none
+/// on an edge whose balancer took its target out.
+pub fn dot_shown(look: &EdgeLook, t: f32) -> bool {
+    t <= look.traffic_ends_at()
 }
 
 /// Radius of the breaker's ring, canvas units.
@@ -112,15 +146,18 @@ pub fn breaker_ring(g: &EdgeGeometry) -> Rect {
 /// the nodes: a green ring when closed, an amber one with a "half-open"
 /// tag while it probes, and a red ring struck through with a "breaker OPEN"
 /// tag while it fails calls fast, so a learner sees from across the room
-/// which dependency has been cut off. The tag is coloured as the node
-/// badges are. It sits beside the edge, clear of every edge (and so of the
-/// traffic dots) and of what is in `taken` (nodes with their badges and
-/// failure lines, rings, tags drawn before), moved further out with a
-/// leader line when it must be; its room is added to `taken`.
-pub fn paint_breaker(
+/// which dependency has been cut off. A target its balancer took out gets
+/// the struck-through ring too, with "ejected" (amber: outlier ejection,
+/// for a while) or "marked down" (red: its health checks failed). The tag
+/// is coloured as the node badges are. It sits beside the edge, clear of
+/// every edge (and so of the traffic dots) and of what is in `taken`
+/// (nodes with their badges and failure lines, rings, tags drawn before),
+/// moved further out with a leader line when it must be; its room is
+/// added to `taken`.
+pub fn paint_mark(
     painter: &Painter,
     g: &EdgeGeometry,
-    state: BreakerState,
+    mark: EdgeMark,
     pal: &Palette,
     taken: &mut Vec<Rect>,
     edges: &[[Pos2; 2]],
@@ -128,10 +165,13 @@ pub fn paint_breaker(
     let at = g.midpoint();
     // The tag's fill and text as the node badges have them: white on a
     // darkened red, black on amber.
-    let (color, text) = match state {
-        BreakerState::Closed => (pal.calm, None),
-        BreakerState::HalfOpen => (pal.warm, Some(("half-open", pal.warm, Color32::BLACK))),
-        BreakerState::Open => (pal.failure, Some(("breaker OPEN", white_text_fill(pal.failure), Color32::WHITE))),
+    let red_tag = |text| Some((text, white_text_fill(pal.failure), Color32::WHITE));
+    let (color, text) = match mark {
+        EdgeMark::Breaker(BreakerState::Closed) => (pal.calm, None),
+        EdgeMark::Breaker(BreakerState::HalfOpen) => (pal.warm, Some(("half-open", pal.warm, Color32::BLACK))),
+        EdgeMark::Breaker(BreakerState::Open) => (pal.failure, red_tag("breaker OPEN")),
+        EdgeMark::TargetOut(TargetOut::Ejected) => (pal.warm, Some(("ejected", pal.warm, Color32::BLACK))),
+        EdgeMark::TargetOut(TargetOut::MarkedDown) => (pal.failure, red_tag("marked down")),
     };
     let radius = BREAKER_RADIUS;
     let d = g.direction();
@@ -148,16 +188,16 @@ pub fn paint_breaker(
         taken.push(tag);
     }
     painter.circle(at, radius, pal.canvas_bg, Stroke::new(3.0, color));
-    match state {
-        BreakerState::Open => {
+    match mark {
+        EdgeMark::Breaker(BreakerState::Open) | EdgeMark::TargetOut(_) => {
             // Struck through: no call passes.
             let bar = vec2(d.x - d.y, d.y + d.x) * (radius * 0.72);
             painter.line_segment([at - bar, at + bar], Stroke::new(3.0, color));
         }
-        BreakerState::HalfOpen => {
+        EdgeMark::Breaker(BreakerState::HalfOpen) => {
             painter.circle_filled(at, radius * 0.3, color);
         }
-        BreakerState::Closed => {
+        EdgeMark::Breaker(BreakerState::Closed) => {
             painter.circle_filled(at, radius * 0.45, color);
         }
     }
@@ -286,9 +326,19 @@ mod tests {
 
     #[test]
     fn no_dot_passes_an_open_breaker() {
-        assert!(dot_shown(None, 0.9) && dot_shown(Some(BreakerState::HalfOpen), 0.9));
-        assert!(dot_shown(Some(BreakerState::Open), 0.3));
-        assert!(!dot_shown(Some(BreakerState::Open), 0.7));
+        let look = |breaker, target_out| EdgeLook {
+            width: 2.0,
+            error_ratio: 0.0,
+            selected: false,
+            hovered: false,
+            pending: false,
+            breaker,
+            target_out,
+        };
+        assert!(dot_shown(&look(None, None), 0.9) && dot_shown(&look(Some(BreakerState::HalfOpen), None), 0.9));
+        assert!(dot_shown(&look(Some(BreakerState::Open), None), 0.3));
+        assert!(!dot_shown(&look(Some(BreakerState::Open), None), 0.7));
+        assert!(!dot_shown(&look(None, Some(TargetOut::Ejected)), 0.1), "nothing goes to an ejected target");
     }
 
     #[test]

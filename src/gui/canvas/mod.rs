@@ -16,7 +16,7 @@ use eframe::egui::{
     self, Color32, CornerRadius, Pos2, Rangef, Rect, Response, Scene, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2,
 };
 
-use self::edge_view::{EdgeLook, breaker_ring, dot_color, dot_shown, paint_breaker, paint_edge, stroke_width};
+use self::edge_view::{EdgeLook, EdgeMark, breaker_ring, dot_color, dot_shown, paint_edge, paint_mark, stroke_width};
 use self::geometry::{
     ANTIPARALLEL_OFFSET, CanvasView, EdgeGeometry, HANDLE_RADIUS, centred_on, content_rect, fit_view, handle_pos,
     node_rect, rescaled_view,
@@ -253,7 +253,7 @@ fn scene_contents_ui(
                 .map(|(i, _)| i)
         })
     };
-    let mut breakers = Vec::new();
+    let mut marks = Vec::new();
     for (i, g) in geometries.iter().enumerate() {
         let Some(g) = g else { continue };
         let flow = sim_edges[i].and_then(|s| rt.live.edges.get(s)).copied().unwrap_or_default();
@@ -265,15 +265,16 @@ fn scene_contents_ui(
             pending: sim_edges[i].is_none(),
             // Drawn closed before the run starts, so the design shows it.
             breaker: flow.breaker.or(scenario.edges[i].breaker.map(|_| crate::sim::BreakerState::Closed)),
+            target_out: flow.target_out,
         };
         paint_edge(&painter, g, &look, pal);
         if let Some(s) = sim_edges[i] {
-            for d in rt.dots.dots(s).iter().filter(|d| dot_shown(look.breaker, d.t)) {
+            for d in rt.dots.dots(s).iter().filter(|d| dot_shown(&look, d.t)) {
                 painter.circle_filled(g.point_at(d.t), if d.failed { 3.5 } else { 3.0 }, dot_color(d.failed, pal));
             }
         }
-        if let Some(state) = look.breaker {
-            breakers.push((g, state));
+        if let Some(mark) = EdgeMark::of(&look) {
+            marks.push((g, mark));
         }
     }
 
@@ -297,9 +298,9 @@ fn scene_contents_ui(
 
     let bottleneck = rt.live.bottleneck().map(|b| b.node.clone());
     // What a breaker's tag keeps clear of: the nodes with their labels, and
-    // the breakers' rings. A closed breaker has no tag.
-    let tags = breakers.iter().any(|(_, state)| *state != crate::sim::BreakerState::Closed);
-    let mut taken: Vec<Rect> = breakers.iter().map(|(g, _)| breaker_ring(g)).collect();
+    // the marks' rings. A closed breaker has no tag.
+    let tags = marks.iter().any(|(_, mark)| *mark != EdgeMark::Breaker(crate::sim::BreakerState::Closed));
+    let mut taken: Vec<Rect> = marks.iter().map(|(g, _)| breaker_ring(g)).collect();
     for (i, node) in scenario.nodes.iter().enumerate() {
         let rect = rects[i];
         let response = ui.interact(rect, ui.scope_id().with(("node", &node.id)), Sense::click_and_drag());
@@ -372,14 +373,15 @@ fn scene_contents_ui(
         }
     }
 
-    // Breakers last, over the dots and the nodes, so nothing hides one.
+    // Breakers and taken-out targets last, over the dots and the nodes, so
+    // nothing hides one.
     let lines: Vec<[Pos2; 2]> = if tags {
         geometries.iter().flatten().map(|g| [g.start_in_canvas, g.end_in_canvas]).collect()
     } else {
         Vec::new()
     };
-    for (g, state) in breakers {
-        paint_breaker(&painter, g, state, pal, &mut taken, &lines);
+    for (g, mark) in marks {
+        paint_mark(&painter, g, mark, pal, &mut taken, &lines);
     }
     hovered_edge
 }

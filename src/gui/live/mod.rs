@@ -18,7 +18,7 @@ pub use reasons::{
 pub use sticky::Sticky;
 pub use window_cursor::WindowCursor;
 
-use crate::sim::{Bottleneck, BreakerState, EdgeStats, FailureReason, NodeLive, Simulation, Stats};
+use crate::sim::{Bottleneck, BreakerState, EdgeStats, FailureReason, NodeLive, Simulation, Stats, TargetOut};
 
 /// How a node is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,9 @@ pub struct EdgeFlow {
     pub error_ratio: f64,
     /// Where the edge's circuit breaker is now (`None`: no breaker).
     pub breaker: Option<BreakerState>,
+    /// For an edge out of a load balancer: why the balancer sends nothing
+    /// over it now, if it does not (its target marked down or ejected).
+    pub target_out: Option<TargetOut>,
     /// Calls the caller stopped waiting for, since the warm-up: the edge's
     /// timeout, or a client's own on its target edge.
     pub timeouts: u64,
@@ -214,6 +217,7 @@ impl LiveView {
             flow.rate_rps += alpha * (rate - flow.rate_rps);
             flow.error_ratio = err;
             flow.breaker = sim.edge_breaker_state(e);
+            flow.target_out = sim.balancer_target_out(e);
             let counts = sim.edge_policy_counts(e).unwrap_or_default();
             flow.timeouts = counts.timeouts;
             flow.retries = counts.retries;

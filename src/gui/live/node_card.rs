@@ -4,7 +4,7 @@
 //! always agree.
 
 use crate::scenario::{EdgeSpec, FallbackSpec, NodeKind};
-use crate::sim::{BreakerState, NodeLive, Stats};
+use crate::sim::{BreakerState, NodeLive, Stats, TargetOut};
 
 use super::super::format;
 use super::EdgeFlow;
@@ -205,6 +205,13 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
     if let Some(state) = flow.breaker {
         lines.push(line("breaker", breaker_text(state).to_string(), state != BreakerState::Closed));
     }
+    if let Some(out) = flow.target_out {
+        let why = match out {
+            TargetOut::Ejected => "ejected: too many failures in a row",
+            TargetOut::MarkedDown => "marked down by its health checks",
+        };
+        lines.push(line("target", why.to_string(), true));
+    }
     if let Some((in_flight, cap)) = flow.bulkhead {
         // Calls waiting on the callee now, against the bulkhead's cap.
         lines.push(line("in flight", format::of_capacity(in_flight, Some(cap)), in_flight >= cap));
@@ -341,6 +348,16 @@ mod edge_card_tests {
         let closed = edge_card(&EdgeSpec::new("a", "b"), Some(&breaker(BreakerState::Closed)));
         assert!(closed.iter().any(|l| l.name == "breaker" && !l.alarm()), "{closed:?}");
         assert!(!edge_traffic(&EdgeFlow::default()).iter().any(|l| l.name == "breaker"), "no breaker, no line");
+    }
+
+    /// An edge out of a balancer that took its target out says why.
+    #[test]
+    fn an_edge_card_says_its_target_was_ejected() {
+        let flow = EdgeFlow { target_out: Some(TargetOut::Ejected), ..EdgeFlow::default() };
+        let card = edge_traffic(&flow);
+        let target = card.iter().find(|l| l.name == "target").expect("a line for it");
+        assert_eq!(target.value, "ejected: too many failures in a row");
+        assert!(target.alarm());
     }
 
     /// An edge with a bulkhead shows its calls in flight against the cap,
