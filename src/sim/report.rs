@@ -201,6 +201,25 @@ pub struct Bottleneck {
 }
 
 impl Bottleneck {
+    /// Whether it is a bottleneck in the capacity sense: its pool nearly
+    /// always busy, or its line full. A node that fails for another reason
+    /// (errors, a crash) while its pool idles is where requests fail first,
+    /// but calling it a bottleneck would teach the wrong lesson.
+    pub fn is_capacity(&self) -> bool {
+        self.utilisation.is_some_and(|u| u >= SATURATED)
+            || self.local_failures.iter().any(|(reason, _)| *reason == FailureReason::Rejected)
+    }
+
+    /// The tag over it on the canvas.
+    pub fn tag(&self) -> &'static str {
+        if self.is_capacity() { "BOTTLENECK" } else { "FAILING FIRST" }
+    }
+
+    /// What the canvas banner calls it, before "in the last …".
+    pub fn title(&self) -> &'static str {
+        if self.is_capacity() { "Bottleneck" } else { "Failing first" }
+    }
+
     /// What one unit of the node's pool is called (singular, plural).
     pub fn pool_noun(&self) -> (&'static str, &'static str) {
         self.kind.pool_noun().unwrap_or(("worker", "workers"))
@@ -497,6 +516,23 @@ fn percent(ratio: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_failing_with_its_pool_idle_is_failing_first_not_a_bottleneck() {
+        let at = |utilisation: f64, reason: FailureReason| Bottleneck {
+            node: "app".into(),
+            node_index: 1,
+            kind: ComponentKind::Service,
+            utilisation: Some(utilisation),
+            pool_size: Some(4),
+            local_failures: vec![(reason, 11)],
+            mean_wait_ms: 0.0,
+        };
+        assert_eq!(at(0.06, FailureReason::Error).tag(), "FAILING FIRST");
+        assert_eq!(at(0.06, FailureReason::Error).title(), "Failing first");
+        assert_eq!(at(0.97, FailureReason::Error).tag(), "BOTTLENECK", "busy and failing");
+        assert_eq!(at(0.40, FailureReason::Rejected).tag(), "BOTTLENECK", "its line was full");
+    }
 
     #[test]
     fn counts_are_grouped_by_thousands() {

@@ -296,7 +296,7 @@ fn scene_contents_ui(
         }
     }
 
-    let bottleneck = rt.live.bottleneck().map(|b| b.node.clone());
+    let bottleneck = rt.live.bottleneck().map(|b| (b.node.clone(), b.tag()));
     // What a breaker's tag keeps clear of: the nodes with their labels, and
     // the marks' rings. A closed breaker has no tag.
     let tags = marks.iter().any(|(_, mark)| *mark != EdgeMark::Breaker(crate::sim::BreakerState::Closed));
@@ -316,7 +316,7 @@ fn scene_contents_ui(
             status: view_i.map(NodeView::status),
             selected: input.selection.contains_node(&node.id),
             hovered: response.hovered(),
-            bottleneck: bottleneck.as_deref() == Some(node.id.as_str()),
+            bottleneck: bottleneck.as_ref().filter(|(id, _)| *id == node.id).map(|(_, tag)| *tag),
             queue: view_i.and_then(|v| v.queue_badge().map(|q| (q, v.live.as_ref().and_then(|l| l.queue_capacity)))),
             error_ratio: view_i.map_or(0.0, NodeView::error_ratio),
             degraded_ratio: view_i.map_or(0.0, NodeView::degraded_ratio),
@@ -604,7 +604,7 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
             // The first two facts keep the banner small; the verdict has all.
             // They count the last complete window: the banner says so.
             let short = b.facts().into_iter().take(2).collect::<Vec<_>>().join("; ");
-            (format!("Bottleneck in the last {}: {} ({short})", format::sim_clock(window_s), b.node), pal.hot)
+            (format!("{} in the last {}: {} ({short})", b.title(), format::sim_clock(window_s), b.node), pal.hot)
         })
     };
     // Areas, so they sit above the scene's layer (and get the clicks).

@@ -31,7 +31,9 @@ pub struct NodeLook<'a> {
     pub status: Option<NodeStatus>,
     pub selected: bool,
     pub hovered: bool,
-    pub bottleneck: bool,
+    /// The bottleneck's tag when it is this node ("BOTTLENECK", or
+    /// "FAILING FIRST" for one that fails with its pool idle).
+    pub bottleneck: Option<&'static str>,
     /// Requests waiting and the room there is.
     pub queue: Option<(u32, Option<u32>)>,
     pub error_ratio: f64,
@@ -61,7 +63,7 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
     let down = look.status == Some(NodeStatus::Down);
     let fill = if down { pal.down_fill } else { pal.node_fill };
 
-    if look.bottleneck {
+    if look.bottleneck.is_some() {
         painter.rect_stroke(
             rect.expand(6.0),
             CornerRadius::same(14),
@@ -149,9 +151,9 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         badge(painter, right, rect.min.y, "!", white_text_fill(pal.failure), Color32::WHITE);
     }
 
-    if look.bottleneck {
+    if let Some(tag) = look.bottleneck {
         let label_pos = pos2(rect.center().x, rect.min.y - 26.0);
-        let galley = painter.layout_no_wrap("BOTTLENECK".into(), FontId::proportional(SMALL_TEXT), Color32::WHITE);
+        let galley = painter.layout_no_wrap(tag.into(), FontId::proportional(SMALL_TEXT), Color32::WHITE);
         let pill = Rect::from_center_size(label_pos, galley.size() + vec2(12.0, 4.0));
         painter.rect_filled(pill, CornerRadius::same(8), white_text_fill(pal.hot));
         painter.galley(pill.center() - galley.size() / 2.0, galley, Color32::WHITE);
@@ -189,7 +191,7 @@ pub fn footprint(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Palet
     // Badges stick out half their height above the box; the bottleneck's
     // outline is 6 outside it.
     let mut room = rect.expand(6.0).union(Rect::from_min_max(pos2(rect.min.x, rect.min.y - 10.0), rect.max));
-    if look.bottleneck {
+    if look.bottleneck.is_some() {
         room.min.y = rect.min.y - 26.0 - SMALL_TEXT;
     }
     for (k, (line, color)) in lines_under(look, pal).enumerate() {
