@@ -33,8 +33,20 @@ const TRAILING_COLUMNS: [&str; 12] = [
     "error_ratio",
     "degraded",
 ];
-const EDGE_COLUMNS: [&str; 8] =
-    ["window_start_s", "window_end_s", "from", "to", "sent", "failed", "rate_rps", "error_ratio"];
+const EDGE_COLUMNS: [&str; 12] = [
+    "window_start_s",
+    "window_end_s",
+    "from",
+    "to",
+    "sent",
+    "failed",
+    "rate_rps",
+    "error_ratio",
+    "request_bytes",
+    "response_bytes",
+    "forward_utilisation",
+    "back_utilisation",
+];
 
 /// What [`write_series`] wrote, for the message on stderr.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +156,10 @@ fn write_edge_rows(out: &mut dyn Write, frames: &[&WindowFrame], edges: &[(Strin
                 stats.failed.to_string(),
                 stats.rate_rps.to_string(),
                 stats.error_ratio.to_string(),
+                stats.request_bytes.to_string(),
+                stats.response_bytes.to_string(),
+                optional(stats.forward_utilisation),
+                optional(stats.back_utilisation),
             ];
             writeln!(out, "{}", row.join(","))?;
         }

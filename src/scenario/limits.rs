@@ -109,3 +109,10 @@ pub const MAX_NODES: usize = 1_000;
 /// Most edges of one scenario (each has its counters, its random stream
 /// and one entry in every time-series window).
 pub const MAX_EDGES: usize = 10_000;
+
+/// Largest payload on a link, KB (10 GB): bigger than any one message.
+pub const MAX_PAYLOAD_KB: f64 = 10_000_000.0;
+
+/// Fastest link, Mbit/s (1 Tbit/s), and the slowest (1 kbit/s).
+pub const MAX_BANDWIDTH_MBPS: f64 = 1_000_000.0;
+pub const MIN_BANDWIDTH_MBPS: f64 = 0.001;

@@ -17,6 +17,7 @@ mod library;
 pub mod limits;
 mod load;
 mod locate;
+mod payload;
 mod scenario_file;
 mod traffic;
 mod valid;
@@ -31,6 +32,7 @@ pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, log
 pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
 pub use load::{load_scenario, parse_scenario, to_ron_string};
+pub use payload::SizeSpec;
 pub use scenario_file::{BreakerSpec, BreakerWindow, EdgeSpec, FallbackSpec, HedgeSpec, NodeSpec, Scenario};
 pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy, ThrottleSpec};
 pub use valid::{FaultTarget, ValidScenario};

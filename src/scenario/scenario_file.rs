@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DistributionSpec, FaultSpec, NodeKind, RetryPolicy};
+use super::{DistributionSpec, FaultSpec, NodeKind, RetryPolicy, SizeSpec};
 
 /// A whole scenario, as stored in a `.ron` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +147,20 @@ pub struct EdgeSpec {
     /// cost of the extra copies. Absent = no hedging.
     #[serde(default)]
     pub hedge: Option<HedgeSpec>,
+    /// How big each request sent over this link is, KB. Counted in the
+    /// report (`request_bytes`); with `bandwidth_mbps` it takes time to
+    /// send. Absent = not counted, no time.
+    #[serde(default)]
+    pub request_kb: Option<SizeSpec>,
+    /// How big each answer coming back over this link is, KB, as
+    /// `request_kb`.
+    #[serde(default)]
+    pub response_kb: Option<SizeSpec>,
+    /// The link's bandwidth each way, Mbit/s: a payload takes size ÷
+    /// bandwidth to send, one after another in each direction, so a busy
+    /// link queues (before its `latency`). Absent = unlimited.
+    #[serde(default)]
+    pub bandwidth_mbps: Option<f64>,
 }
 
 /// A hedging policy, as in "The Tail at Scale" (Dean and Barroso): a
@@ -260,6 +274,9 @@ impl EdgeSpec {
             breaker: None,
             fallback: None,
             hedge: None,
+            request_kb: None,
+            response_kb: None,
+            bandwidth_mbps: None,
         }
     }
 }

@@ -10,18 +10,19 @@ use std::collections::{HashMap, HashSet};
 
 use super::distribution_spec::{show, thousands};
 use super::limits::{
-    MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
+    MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
     MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
-    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO,
-    MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
-    MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS,
+    MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT,
+    MAX_ZIPF_EXPONENT, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS,
+    MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
     Arrivals, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec,
     HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, ProfileShape, RetryPolicy, Scenario,
-    WaitFor,
+    SizeSpec, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -426,6 +427,31 @@ fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
         if let Some(t) = e.timeout_ms {
             c.positive(&path, "timeout_ms", t, MAX_MS, "ms");
         }
+        for (field, size) in [("request_kb", &e.request_kb), ("response_kb", &e.response_kb)] {
+            if let Some(size) = size {
+                check_size(c, &at(&path, &[Key(field)]), size);
+            }
+        }
+        if let Some(bandwidth) = e.bandwidth_mbps {
+            c.number(
+                &path,
+                "bandwidth_mbps",
+                bandwidth,
+                Low::AtLeast(MIN_BANDWIDTH_MBPS),
+                MAX_BANDWIDTH_MBPS,
+                "Mbit/s",
+            );
+            if e.request_kb.is_none() && e.response_kb.is_none() {
+                c.report(
+                    at(&path, &[Key("bandwidth_mbps")]),
+                    format!(
+                        "edge {}: `bandwidth_mbps` is how fast payloads cross the link, but the edge sends none: \
+                         add `request_kb` or `response_kb` (how big a request or an answer is), or remove it",
+                        i + 1
+                    ),
+                );
+            }
+        }
         if let Some(r) = &e.retry {
             check_retry(c, &at(&path, &[Key("retry")]), r);
         }
@@ -554,6 +580,25 @@ fn check_outlier_ejection(c: &mut Checker, p: &[PathSegment<'static>], o: &Outli
 }
 
 /// A circuit breaker on an edge.
+/// A payload size: every parameter a size from 0 (a mean above 0) to
+/// `MAX_PAYLOAD_KB`, and a uniform's bounds in order.
+fn check_size(c: &mut Checker, base: &[PathSegment<'static>], size: &SizeSpec) {
+    for (name, value) in size.parameters() {
+        if name.starts_with("mean") {
+            c.positive(base, name, value, MAX_PAYLOAD_KB, "KB");
+        } else {
+            c.non_negative(base, name, value, MAX_PAYLOAD_KB, "KB");
+        }
+    }
+    if let SizeSpec::Uniform { min_kb, max_kb } = *size
+        && min_kb.is_finite()
+        && max_kb.is_finite()
+        && max_kb < min_kb
+    {
+        c.report(at(base, &[Key("max_kb")]), format!("`max_kb` ({max_kb}) must not be below `min_kb` ({min_kb})"));
+    }
+}
+
 fn check_breaker(c: &mut Checker, breaker: &[PathSegment<'static>], b: &BreakerSpec) {
     c.number(breaker, "failure_rate", b.failure_rate, Low::Above(0.0), 1.0, "(a share of calls: 0.5 = half)");
     let (variant, size, most) = match b.window {

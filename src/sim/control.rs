@@ -454,6 +454,10 @@ impl Simulation {
             (line @ None, Some(wait)) => *line = Some(Box::new(super::BulkheadLine::new(wait))),
             (_, None) => {}
         }
+        match (&mut e.link, super::Link::for_edge(spec)) {
+            (Some(link), Some(_)) => link.update(spec),
+            (link, fresh) => *link = fresh,
+        }
         match (&mut e.policy, super::CallPolicy::for_edge(spec)) {
             (Some(policy), Some(_)) => policy.update(spec),
             (policy, fresh) => *policy = fresh,

@@ -6,7 +6,7 @@ use super::rng::SimRng;
 use super::time::NANOS_PER_SEC;
 use rand::RngExt;
 
-use super::{BreakerState, BulkheadLine, CallPolicy, Distribution, FailureReason};
+use super::{BreakerState, BulkheadLine, CallPolicy, Distribution, FailureReason, Link, Way};
 
 /// Monotone counts of what crossed one edge since the start of the run;
 /// windows and totals are differences of two snapshots, as at a node.
@@ -29,6 +29,14 @@ pub struct EdgeCounters {
     /// (`bulkhead_wait_ms`); those still without one after the wait are
     /// also in `bulkhead_full`.
     pub bulkhead_waited: u64,
+    /// Bytes of the requests and answers that crossed it (`request_kb`,
+    /// `response_kb`; 0 without).
+    pub request_bytes: u64,
+    pub response_bytes: u64,
+    /// Time each direction spent sending, ns (with `bandwidth_mbps`): its
+    /// utilisation over a span is this over the span's length.
+    pub forward_busy_ns: u64,
+    pub back_busy_ns: u64,
     /// Calls the caller stopped waiting for (its timeout, the edge's or a
     /// client's own; also counted in `failed`).
     pub timeouts: u64,
@@ -62,6 +70,10 @@ impl EdgeCounters {
             late_answers: self.late_answers - base.late_answers,
             bulkhead_full: self.bulkhead_full - base.bulkhead_full,
             bulkhead_waited: self.bulkhead_waited - base.bulkhead_waited,
+            request_bytes: self.request_bytes - base.request_bytes,
+            response_bytes: self.response_bytes - base.response_bytes,
+            forward_busy_ns: self.forward_busy_ns - base.forward_busy_ns,
+            back_busy_ns: self.back_busy_ns - base.back_busy_ns,
             timeouts: self.timeouts - base.timeouts,
             retries: self.retries - base.retries,
             retries_denied: self.retries_denied - base.retries_denied,
@@ -100,6 +112,8 @@ pub struct EdgeRuntime {
     /// Calls waiting for a place in the bulkhead (`bulkhead_wait_ms`);
     /// `None`: a full bulkhead refuses at once.
     pub line: Option<Box<BulkheadLine>>,
+    /// Payload sizes and bandwidth (`None`: payloads are not modelled).
+    pub link: Option<Box<Link>>,
     /// The caller's timeout, retries and breaker for calls over this edge
     /// (`None`: wait for ever, never retry, never refuse).
     pub policy: Option<Box<CallPolicy>>,
@@ -121,9 +135,12 @@ impl EdgeRuntime {
                   instructions (callgrind)"
     )]
     #[inline(always)]
-    pub fn cross(&mut self) -> Crossing {
+    pub fn cross(&mut self, now: SimTime) -> Crossing {
         self.in_flight += 1;
-        let delay_ns = self.delay();
+        let mut delay_ns = self.delay();
+        if let Some(link) = &mut self.link {
+            delay_ns += link.send(Way::Forward, now, &mut self.rng, &mut self.counters);
+        }
         let partitioned = self.partitions > 0;
         let lost = partitioned || (self.drop_probability > 0.0 && self.rng.random_bool(self.drop_probability.min(1.0)));
         if lost {
@@ -136,6 +153,18 @@ impl EdgeRuntime {
     /// Whether the bulkhead has room for one more call in flight.
     pub fn has_room(&self) -> bool {
         self.max_concurrent.is_none_or(|cap| self.in_flight < cap)
+    }
+
+    /// The delay of an answer handed back over the edge at `now`: the
+    /// link's one-way latency, after the time to send it on a link with a
+    /// bandwidth.
+    #[inline]
+    pub fn delay_back(&mut self, now: SimTime) -> u64 {
+        let mut delay_ns = self.delay();
+        if let Some(link) = &mut self.link {
+            delay_ns += link.send(Way::Back, now, &mut self.rng, &mut self.counters);
+        }
+        delay_ns
     }
 
     /// One-way delay for one crossing.
@@ -170,6 +199,14 @@ impl EdgeRuntime {
         self.policy.as_ref()?.breaker.as_ref().map(|b| b.state(now))
     }
 
+    /// The share of `span_ns` a direction of a link with a bandwidth spent
+    /// sending (`None` without a bandwidth). A payload is counted whole
+    /// when handed over, so a span's last one may push it past 1 a little.
+    fn link_busy_share(&self, busy_ns: u64, span_ns: u64) -> Option<f64> {
+        let limited = self.link.as_ref().is_some_and(|l| l.has_bandwidth());
+        (limited && span_ns > 0).then(|| busy_ns as f64 / span_ns as f64)
+    }
+
     pub fn stats_since(&self, (at, base): &(SimTime, EdgeCounters), now: SimTime) -> EdgeStats {
         let c = self.counters.since(base);
         let secs = now.since(*at) as f64 / NANOS_PER_SEC;
@@ -178,6 +215,10 @@ impl EdgeRuntime {
             failed: c.failed,
             rate_rps: if secs > 0.0 { c.sent as f64 / secs } else { 0.0 },
             error_ratio: if c.sent > 0 { c.failed as f64 / c.sent as f64 } else { 0.0 },
+            request_bytes: c.request_bytes,
+            response_bytes: c.response_bytes,
+            forward_utilisation: self.link_busy_share(c.forward_busy_ns, now.since(*at)),
+            back_utilisation: self.link_busy_share(c.back_busy_ns, now.since(*at)),
         }
     }
 }

@@ -94,6 +94,7 @@ impl Simulation {
                     .bulkhead_wait_ms
                     .filter(|_| e.max_concurrent.is_some())
                     .map(|w| Box::new(super::BulkheadLine::new(w))),
+                link: super::Link::for_edge(e),
                 policy: super::CallPolicy::for_edge(e),
                 guarded: false,
                 rng: stream(seed, &format!("edge:{}->{}", e.from, e.to)),

@@ -15,8 +15,7 @@ use super::station::Admission;
 use crate::scenario::{LimitPer, WaitFor};
 
 use super::{
-    CallId, EdgeRuntime, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList,
-    TimeoutOwner,
+    CallId, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList, TimeoutOwner,
 };
 
 /// Shortest think time of a closed-loop user, nanoseconds.
@@ -367,7 +366,7 @@ impl Simulation {
             return self.refuse_at_edge(parent, edge, reason);
         }
         let has_policy = e.policy.is_some();
-        let crossing = e.cross();
+        let crossing = e.cross(now);
         // Lost on the way: the caller learns after the one-way delay.
         let failed = crossing.lost.then_some((FailureReason::Dropped, from));
         let child = self.child_call(parent, (edge, to), request, failed);
@@ -457,7 +456,7 @@ impl Simulation {
             }
             let e = &mut self.edges[edge as usize];
             let from = e.from;
-            let crossing = e.cross();
+            let crossing = e.cross(now);
             let event = if crossing.lost { Event::Reply(child) } else { Event::Arrive(child) };
             if crossing.lost
                 && let Some(c) = self.calls.get_mut(child)
@@ -1604,7 +1603,7 @@ impl Simulation {
             self.calls.free(id);
             return;
         }
-        let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, EdgeRuntime::delay);
+        let delay = self.edges.get_mut(call.via_edge as usize).map_or(0, |e| e.delay_back(now));
         self.schedule(now.after(delay), Event::Reply(id));
     }
 }

@@ -23,7 +23,7 @@ use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HealthCheckSpec,
     HedgeSpec, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, RateLimitSpec,
-    RetryBudget, RetryPolicy, Scenario, ThrottleSpec, WaitFor,
+    RetryBudget, RetryPolicy, Scenario, SizeSpec, ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{SimEventKind, Simulation, Stats, WindowFrame};
@@ -473,6 +473,79 @@ fn an_overloaded_bulkhead_that_waits_turns_away_the_impatient_share() {
         1000.0,
         10.0,
         62,
+    );
+}
+
+/// A link of bandwidth B carrying payloads of size S to a server that never
+/// waits: each direction sends one payload after another, a single server
+/// with service time S·8/B. Poisson requests make the forward direction an
+/// M/G/1 queue — M/D/1 for a fixed size, M/M/1 for exponential sizes — and
+/// a callee that answers after a fixed time passes the forward direction's
+/// departures on: Poisson for M/M/1 (Burke), so the answers' direction is
+/// an M/M/1 queue too. The caller waits both ways.
+fn link_queue(case: &str, title: &str, size: SizeSpec, both_ways: bool, seed: u64) {
+    let (lambda, mbps) = (800.0, 10.0);
+    let mut s = scenario(
+        "link",
+        seed,
+        5.0,
+        vec![poisson_client("c", lambda), service("s", 10_000, None, DistributionSpec::Constant { ms: 0.001 })],
+        &[("c", "s")],
+    );
+    s.edges[0].bandwidth_mbps = Some(mbps);
+    s.edges[0].request_kb = Some(size.clone());
+    if both_ways {
+        s.edges[0].response_kb = Some(size.clone());
+    }
+    s.warmup_s = 5.0;
+    let sim = run(&s, 600.0);
+    let client = sim.node_totals(0).expect("client");
+    let edge = sim.report().edges[0].clone();
+    // Service time of the link: 1.25 KB at 10 Mbit/s is 1 ms.
+    let mu = mbps * 1e6 / (size.mean_kb() * 8_000.0);
+    let rho = lambda / mu;
+    let one_way_s = match size {
+        SizeSpec::Constant { .. } => 1.0 / mu + rho / (2.0 * mu * (1.0 - rho)),
+        _ => theory::mm1_mean_sojourn(lambda, mu),
+    };
+    let ways = if both_ways { 2.0 } else { 1.0 };
+    let forward = |sim: &Simulation| -> Vec<f64> {
+        sim.series().frames().iter().skip(1).map(|w| w.edges[0].forward_utilisation.unwrap_or(0.0)).collect()
+    };
+    let checks = [
+        check(
+            "caller's mean response, ms (link wait and sending, each way)",
+            (ways * one_way_s + 0.000_001) * 1000.0,
+            client.latency.mean_ms,
+            &per_window(&sim, 0, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check("requests' direction busy = ρ", rho, edge.stats.forward_utilisation.unwrap_or(0.0), &forward(&sim), 0.0),
+    ];
+    let mean_bytes = edge.stats.request_bytes as f64 / edge.stats.sent as f64;
+    assert!((mean_bytes - 1_250.0).abs() < 25.0, "1.25 KB a request on average: {mean_bytes}");
+    verify(case, title, &checks);
+}
+
+#[test]
+fn a_link_of_fixed_size_payloads_queues_as_md1() {
+    link_queue(
+        "link-md1",
+        "A 10 Mbit/s link, requests of 1.25 KB (1 ms to send), Poisson λ = 800/s (ρ = 0.8): M/D/1, 600 s, seed 68",
+        SizeSpec::Constant { kb: 1.25 },
+        false,
+        68,
+    );
+}
+
+#[test]
+fn a_link_of_exponential_payloads_queues_as_mm1_each_way() {
+    link_queue(
+        "link-mm1",
+        "A 10 Mbit/s link, requests and answers of 1.25 KB on average (exponential), Poisson λ = 800/s (ρ = 0.8 each way): M/M/1 each way, 600 s, seed 69",
+        SizeSpec::Exponential { mean_kb: 1.25 },
+        true,
+        69,
     );
 }
 

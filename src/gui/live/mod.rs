@@ -412,9 +412,9 @@ mod tests {
 
     #[test]
     fn edge_rates_blend_the_open_window_with_the_last() {
-        let last = EdgeStats { sent: 100, failed: 0, rate_rps: 100.0, error_ratio: 0.0 };
+        let last = EdgeStats { sent: 100, failed: 0, rate_rps: 100.0, error_ratio: 0.0, ..EdgeStats::default() };
         // A quarter into the next window, traffic doubled: 50 sent.
-        let open = EdgeStats { sent: 50, failed: 50, rate_rps: 200.0, error_ratio: 1.0 };
+        let open = EdgeStats { sent: 50, failed: 50, rate_rps: 200.0, error_ratio: 1.0, ..EdgeStats::default() };
         let (rate, err) = blend_edge(Some(&last), &open, 0.25, 1.0);
         assert!((rate - 125.0).abs() < 1e-9, "{rate}");
         assert!((err - 0.4).abs() < 1e-9, "{err}");

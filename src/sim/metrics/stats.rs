@@ -188,4 +188,16 @@ pub struct EdgeStats {
     pub failed: u64,
     pub rate_rps: f64,
     pub error_ratio: f64,
+    /// Bytes of the requests sent over it and of the answers that came
+    /// back (its `request_kb` and `response_kb`; 0 without).
+    #[serde(default)]
+    pub request_bytes: u64,
+    #[serde(default)]
+    pub response_bytes: u64,
+    /// With a `bandwidth_mbps`: the share of the time each direction was
+    /// sending (requests forward, answers back); `None` without one.
+    #[serde(default)]
+    pub forward_utilisation: Option<f64>,
+    #[serde(default)]
+    pub back_utilisation: Option<f64>,
 }
