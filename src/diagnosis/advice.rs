@@ -5,13 +5,18 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{and_list, count, detection_mean, health_checks, ms, percent, possessive, seconds, times};
+use super::cause::LinkWay;
+use super::text::{amount, and_list, count, detection_mean, health_checks, ms, percent, possessive, seconds, times};
 use crate::scenario::{ComponentKind, HealthCheckSpec};
 
 /// One concrete change to try. In JSON each is `{kind, text}`: the
 /// variant in snake case and the sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Advice {
+    /// Smaller payloads over a saturated link (a binary encoding,
+    /// compression, fewer fields), or more bandwidth: `needed_mbps` keeps
+    /// it at 70 % busy with today's payloads.
+    ShrinkPayloads { from: String, to: String, way: LinkWay, mean_kb: f64, needed_mbps: f64 },
     /// Fewer attempts per request, spread out: the fix for a retry storm.
     CapRetries { client: String, max_attempts: u32 },
     /// A retry budget on each layer that retries without one: a layer
@@ -240,6 +245,7 @@ impl Advice {
     /// The variant's name in snake case, as the JSON writes it.
     pub fn key(&self) -> &'static str {
         match self {
+            Self::ShrinkPayloads { .. } => "shrink_payloads",
             Self::CapRetries { .. } => "cap_retries",
             Self::AddRetryBudget { .. } => "add_retry_budget",
             Self::RetryAtOneLayer { .. } => "retry_at_one_layer",
@@ -342,6 +348,15 @@ impl fmt::Display for Advice {
             Self::LowerErrorRate { node, probability } => write!(
                 f,
                 "Lower the error rate of {node} (`error_probability` {probability}), or let callers retry: its errors are independent, so a second attempt usually succeeds"
+            ),
+            Self::ShrinkPayloads { from, to, way, mean_kb, needed_mbps } => write!(
+                f,
+                "Send less over {from} → {to}: its {} average {} KB; a binary encoding (Protocol Buffers is often a \
+                 third of JSON's size) or compression frees the link. Or raise its `bandwidth_mbps` to {} or more, \
+                 to keep it at most 70 % busy",
+                way.payloads(),
+                amount(*mean_kb),
+                amount(*needed_mbps)
             ),
             Self::AddCappedRetries { client } => write!(
                 f,

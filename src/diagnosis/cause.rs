@@ -7,7 +7,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{and_list, count, counted, detection_mean, health_checks, ms, percent, possessive, seconds, times};
+use super::text::{
+    amount, and_list, count, counted, detection_mean, health_checks, ms, percent, possessive, seconds, times,
+};
 use crate::scenario::{ComponentKind, HealthCheckSpec, LimitPer};
 use crate::sim::BreakerState;
 
@@ -226,6 +228,19 @@ pub enum Cause {
     Partition { from: String, to: String, lost: u64 },
     /// A link loses requests at random (its `drop_probability`).
     LossyLink { from: String, to: String, lost: u64, drop_probability: f64 },
+    /// A link with a bandwidth was nearly always sending one way: its
+    /// payloads queue behind each other and every call over it waits.
+    SaturatedLink {
+        from: String,
+        to: String,
+        /// Which way: the requests (`from` → `to`) or the answers.
+        way: LinkWay,
+        /// The share of the run that way was sending.
+        utilisation: f64,
+        bandwidth_mbps: f64,
+        /// The mean size of what it sends that way, KB.
+        mean_kb: f64,
+    },
     /// A cache started empty, was flushed or restarted, so reads went to
     /// its backend until it refilled.
     ColdCache {
@@ -528,7 +543,7 @@ impl Cause {
             | Self::BulkheadFull { .. }
             | Self::Throttled { .. }
             | Self::DeadlineExceeded { .. } => 6,
-            Self::LossyLink { .. } => 7,
+            Self::LossyLink { .. } | Self::SaturatedLink { .. } => 7,
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
             Self::QueueFullDownstreamIdle { .. } => 10,
@@ -562,6 +577,7 @@ impl Cause {
             Self::Shed { node, .. } => format!("{} was shedding its less important requests", who(node)),
             Self::Partition { from, to, .. } => format!("the link from {from} to {to} was cut"),
             Self::LossyLink { from, to, .. } => format!("the link from {from} to {to} was losing calls"),
+            Self::SaturatedLink { from, to, .. } => format!("the link from {from} to {to} was saturated"),
             Self::EdgeTimeouts { to, .. } => format!("{} was too slow to answer in time", who(to)),
             Self::Timeouts { .. } => format!("{} was too slow to answer in time", who(callee)),
             Self::Saturated { node, .. } | Self::QueueFullDownstreamIdle { node, .. } => {
@@ -595,6 +611,7 @@ impl Cause {
             Self::DuplicateWrites { database, .. } => Some(database),
             Self::Partition { from, .. }
             | Self::LossyLink { from, .. }
+            | Self::SaturatedLink { from, .. }
             | Self::BulkheadFull { from, .. }
             | Self::EdgeTimeouts { from, .. } => Some(from),
             Self::ColdCache { cache, .. } | Self::LowHitRatio { cache, .. } => Some(cache),
@@ -631,6 +648,9 @@ impl Cause {
             Self::NoHealthyTarget { balancer, .. } => format!("{balancer} had nowhere to send"),
             Self::Partition { from, to, .. } => format!("The link from {from} to {to} was cut"),
             Self::LossyLink { from, to, .. } => format!("The link from {from} to {to} loses requests"),
+            Self::SaturatedLink { from, to, way, .. } => {
+                format!("The link from {from} to {to} is saturated by its {}", way.payloads())
+            }
             Self::ColdCache { cache, .. } => format!("{cache} went cold"),
             Self::LowHitRatio { cache, hit_ratio, .. } => {
                 format!("{cache} answers only {} of reads", percent(*hit_ratio))
@@ -1103,6 +1123,15 @@ impl fmt::Display for Cause {
                 "a partition cut the link from {from} to {to}: {} sent over it were lost",
                 counted(*lost, "attempt", "attempts")
             ),
+            Self::SaturatedLink { from, to, way, utilisation, bandwidth_mbps, mean_kb } => write!(
+                f,
+                "the link from {from} to {to} was sending its {} {} of the time ({} KB each on average at {} Mbit/s): \
+                 they queue behind each other, and every call over it waits",
+                way.payloads(),
+                percent(*utilisation),
+                amount(*mean_kb),
+                amount(*bandwidth_mbps)
+            ),
             Self::LossyLink { from, to, lost, drop_probability } => write!(
                 f,
                 "the link from {from} to {to} lost {} ({} of what it carries is dropped)",
@@ -1319,5 +1348,25 @@ fn per_bucket(per: LimitPer) -> &'static str {
         LimitPer::Node => "",
         LimitPer::Client => " per client",
         LimitPer::Class => " per priority class",
+    }
+}
+
+/// Which way over a link a cause is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkWay {
+    /// The requests, caller to callee.
+    Requests,
+    /// The answers, callee to caller.
+    Answers,
+}
+
+impl LinkWay {
+    /// What crosses that way, plural: "requests", "answers".
+    pub fn payloads(self) -> &'static str {
+        match self {
+            Self::Requests => "requests",
+            Self::Answers => "answers",
+        }
     }
 }

@@ -5,17 +5,19 @@
 use std::collections::{HashMap, HashSet};
 
 use super::text::round_nicely;
-use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, LetThrough, RetryLayer};
+use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, LetThrough, LinkWay, RetryLayer};
 use crate::scenario::limits::MAX_BREAKER_WINDOW_CALLS;
 use crate::scenario::{
-    CacheMode, CallOrder, ClientSpec, ComponentKind, DistributionSpec, FallbackSpec, FaultSpec, NodeKind, RetryPolicy,
-    Scenario, WaitFor, lognormal_params_from_moments,
+    CacheMode, CallOrder, ClientSpec, ComponentKind, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, NodeKind,
+    RetryPolicy, Scenario, WaitFor, lognormal_params_from_moments,
 };
 use crate::sim::{EdgeReport, LatencySummary, NodeReport, Report, theory};
 
 /// Utilisation from which a pool counts as saturated (the engine's
 /// bottleneck rule uses the same).
 const SATURATED: f64 = 0.85;
+/// Utilisation from which a link's direction counts as saturated: as a pool.
+const SATURATED_LINK: f64 = SATURATED;
 /// A pool downstream less busy than this has room: a full queue upstream
 /// of it is the upstream's own choke point.
 const IDLE: f64 = 0.5;
@@ -1375,6 +1377,7 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
 /// Links that lost requests: to a partition, or at random.
 pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
     for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
+        saturated_link(e, spec, out);
         if e.partitioned > 0 {
             out.push(Finding::new(
                 Cause::Partition { from: e.from.clone(), to: e.to.clone(), lost: e.partitioned },
@@ -1408,6 +1411,44 @@ pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
                 advice,
             ));
         }
+    }
+}
+
+/// The finding of a saturated link on the way of `client`'s requests
+/// (from it or from a node it reaches), if one was found.
+fn saturated_link_on_path(findings: &[Finding], client: &str, reachable: &[&str]) -> Option<usize> {
+    findings.iter().position(|f| {
+        matches!(&f.cause, Cause::SaturatedLink { from, to, .. }
+            if (from == client || reachable.contains(&from.as_str())) && reachable.contains(&to.as_str()))
+    })
+}
+
+/// A link with a bandwidth busy sending one way for most of the run, with
+/// the advice that frees it. On its own it explains no failure: what it
+/// makes fail is a timeout, which [`timeouts`] then credits to it.
+fn saturated_link(e: &EdgeReport, spec: &EdgeSpec, out: &mut Vec<Finding>) {
+    let Some(bandwidth_mbps) = spec.bandwidth_mbps else { return };
+    let ways = [
+        (LinkWay::Requests, e.stats.forward_utilisation, &spec.request_kb),
+        (LinkWay::Answers, e.stats.back_utilisation, &spec.response_kb),
+    ];
+    for (way, utilisation, size) in ways {
+        let (Some(utilisation), Some(size)) = (utilisation, size) else { continue };
+        if utilisation < SATURATED_LINK {
+            continue;
+        }
+        let mean_kb = size.mean_kb();
+        out.push(Finding::new(
+            Cause::SaturatedLink { from: e.from.clone(), to: e.to.clone(), way, utilisation, bandwidth_mbps, mean_kb },
+            0,
+            vec![Advice::ShrinkPayloads {
+                from: e.from.clone(),
+                to: e.to.clone(),
+                way,
+                mean_kb,
+                needed_mbps: (bandwidth_mbps * utilisation.min(1.0) / 0.7).ceil(),
+            }],
+        ));
     }
 }
 
@@ -1653,10 +1694,23 @@ pub(super) fn timeouts(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Findi
         // timeouts follow from; with none, the timeout is simply too short.
         let slowed = reachable.iter().filter_map(|id| run.node(id)).find(|n| run.slowdown(n) > 1.0);
         let troubled = reachable.iter().rev().filter_map(|id| run.node(id)).find(|n| local_trouble(n));
-        let mut advice = match (queue_too_long, slowed.or(troubled)) {
-            (Some(shorten), _) => vec![shorten],
-            (None, Some(cause)) => vec![Advice::FixSlowNodeFirst { client: client.id.clone(), node: cause.id.clone() }],
-            (None, None) => vec![Advice::RaiseTimeout {
+        // A saturated link on the way: its queue is what the users waited
+        // in. Its finding explains the timeouts and leads; the advice is
+        // what frees the link, not a longer timeout.
+        let link = saturated_link_on_path(out, &client.id, &reachable);
+        if let Some(k) = link
+            && let Some(finding) = out.get_mut(k)
+        {
+            finding.explains = finding.explains.max(timed_out);
+        }
+        let link_advice = link.and_then(|k| out.get(k)).map(|f| f.advice.clone());
+        let mut advice = match (queue_too_long, slowed.or(troubled), link_advice) {
+            (Some(shorten), _, _) => vec![shorten],
+            (None, None, Some(free_the_link)) => free_the_link,
+            (None, Some(cause), _) => {
+                vec![Advice::FixSlowNodeFirst { client: client.id.clone(), node: cause.id.clone() }]
+            }
+            (None, None, None) => vec![Advice::RaiseTimeout {
                 client: client.id.clone(),
                 timeout_ms,
                 p99_ms: p99_ms.unwrap_or(timeout_ms),

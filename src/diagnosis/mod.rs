@@ -33,7 +33,7 @@ mod text;
 use serde::Serialize;
 
 pub use advice::Advice;
-pub use cause::{BreakerEvidence, Cause, FallbackEvidence, LetThrough, RetryLayer};
+pub use cause::{BreakerEvidence, Cause, FallbackEvidence, LetThrough, LinkWay, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
 

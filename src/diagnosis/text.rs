@@ -88,6 +88,16 @@ pub fn round_nicely(value: f64) -> u32 {
     ((value / magnitude).round() * magnitude).min(f64::from(u32::MAX)) as u32
 }
 
+/// A size or a bandwidth as a person writes it: at most two decimals,
+/// none when whole (1.25, 3.3, 40, 1,000).
+pub fn amount(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        return count(rounded as u64);
+    }
+    format!("{rounded:.2}").trim_end_matches('0').to_string()
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub fn and_list(items: &[String]) -> String {
     match items {
@@ -100,6 +110,14 @@ pub fn and_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_keep_two_decimals_at_most() {
+        assert_eq!(amount(1.25), "1.25");
+        assert_eq!(amount(3.3000001), "3.3");
+        assert_eq!(amount(40.0), "40");
+        assert_eq!(amount(1_000.004), "1,000");
+    }
 
     #[test]
     fn shares_are_never_rounded_up_to_all() {

@@ -17,6 +17,18 @@ pub fn rate(rps: f64) -> String {
     }
 }
 
+/// Bytes per second as a network graph shows them (1 KB = 1,000 bytes):
+/// `0 B/s`, `850 B/s`, `12.5 KB/s`, `3.2 MB/s`, `1.1 GB/s`.
+pub fn bytes_rate(bytes_per_s: f64) -> String {
+    if !bytes_per_s.is_finite() || bytes_per_s <= 0.0 {
+        return "0 B/s".into();
+    }
+    let units = [("B/s", 1.0), ("KB/s", 1e3), ("MB/s", 1e6), ("GB/s", 1e9)];
+    let (unit, scale) = units.iter().rev().find(|(_, scale)| bytes_per_s >= *scale).copied().unwrap_or(units[0]);
+    let value = bytes_per_s / scale;
+    if scale == 1.0 || value >= 100.0 { format!("{value:.0} {unit}") } else { format!("{value:.1} {unit}") }
+}
+
 /// Characters the engine's and the loader's sentences use that the app's
 /// font (egui's default) has no glyph for, with what to draw instead.
 const NOT_IN_FONT: [(char, &str); 1] = [('→', "->")];
@@ -95,6 +107,15 @@ pub fn of_capacity(used: u32, capacity: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_rates_read_as_a_network_graph_shows_them() {
+        assert_eq!(bytes_rate(0.0), "0 B/s");
+        assert_eq!(bytes_rate(850.0), "850 B/s");
+        assert_eq!(bytes_rate(12_500.0), "12.5 KB/s");
+        assert_eq!(bytes_rate(3_200_000.0), "3.2 MB/s");
+        assert_eq!(bytes_rate(250_000_000.0), "250 MB/s");
+    }
 
     /// Every character the replacement removes is missing from the font,
     /// and what replaces it is there (so a font change shows up here).

@@ -36,6 +36,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "priority-keeps-checkout-alive.ron",
     "outlier-ejection-catches-a-bad-deploy.ron",
     "payments-charged-twice.ron",
+    "saturated-link-json-or-protobuf.ron",
     "three-tier-web.ron",
 ];
 

@@ -200,15 +200,28 @@ impl EdgeRuntime {
     }
 
     /// The share of `span_ns` a direction of a link with a bandwidth spent
-    /// sending (`None` without a bandwidth). A payload is counted whole
-    /// when handed over, so a span's last one may push it past 1 a little.
+    /// sending (`None` without a bandwidth).
     fn link_busy_share(&self, busy_ns: u64, span_ns: u64) -> Option<f64> {
         let limited = self.link.as_ref().is_some_and(|l| l.has_bandwidth());
         (limited && span_ns > 0).then(|| busy_ns as f64 / span_ns as f64)
     }
 
+    /// Its counts at `now`, a link's busy time as spent by then: a payload
+    /// is counted whole when handed to the link, so the part of the
+    /// backlog not yet sent is taken off (a window's utilisation is then
+    /// the share of it spent sending, never above 1).
+    pub fn snapshot(&self, now: SimTime) -> EdgeCounters {
+        let mut counters = self.counters;
+        if let Some(link) = &self.link {
+            let (forward, back) = link.backlog(now);
+            counters.forward_busy_ns -= forward.min(counters.forward_busy_ns);
+            counters.back_busy_ns -= back.min(counters.back_busy_ns);
+        }
+        counters
+    }
+
     pub fn stats_since(&self, (at, base): &(SimTime, EdgeCounters), now: SimTime) -> EdgeStats {
-        let c = self.counters.since(base);
+        let c = self.snapshot(now).since(base);
         let secs = now.since(*at) as f64 / NANOS_PER_SEC;
         EdgeStats {
             sent: c.sent,

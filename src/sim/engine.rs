@@ -312,7 +312,7 @@ impl Simulation {
             .iter_mut()
             .map(|e| {
                 let s = e.stats_since(&e.window_start, now);
-                e.window_start = (now, e.counters);
+                e.window_start = (now, e.snapshot(now));
                 s
             })
             .collect();
@@ -344,7 +344,7 @@ impl Simulation {
             n.metrics.restart_totals(now);
         }
         for e in &mut self.edges {
-            e.total_start = (now, e.counters);
+            e.total_start = (now, e.snapshot(now));
         }
     }
 

@@ -60,6 +60,12 @@ impl Link {
         self.ns_per_byte = spec.bandwidth_mbps.map(ns_per_byte);
     }
 
+    /// Sending time handed to each direction (forward, back) and not yet
+    /// spent at `now`: the payloads still queued or being sent.
+    pub fn backlog(&self, now: SimTime) -> (u64, u64) {
+        (self.forward_free_at.since(now), self.back_free_at.since(now))
+    }
+
     /// Whether the link has a bandwidth (payloads take time to send).
     pub fn has_bandwidth(&self) -> bool {
         self.ns_per_byte.is_some()

@@ -730,6 +730,23 @@ fn a_bulkhead_wait_without_a_bulkhead_or_of_no_time_is_refused_where_written() {
     assert_problem_at(&list, &source, "bulkhead_wait_ms: 0", &["`bulkhead_wait_ms`"]);
 }
 
+/// A bandwidth on a link that sends no payloads, a negative size and a
+/// uniform size whose bounds are the wrong way round: each refused where
+/// written.
+#[test]
+fn payload_sizes_and_a_bandwidth_without_them_are_refused_where_written() {
+    let source = edit(
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1)),",
+        "(from: \"api\", to: \"db\", latency: Constant(ms: 1), bandwidth_mbps: 10),\n        \
+         (from: \"users\", to: \"api\", request_kb: Constant(kb: -1), response_kb: Uniform(min_kb: 5, max_kb: 2)),",
+    );
+    let list = problems(&source);
+    assert!(list.iter().any(|p| p.message.contains("add `request_kb` or `response_kb`")), "{list:?}");
+    assert_problem_at(&list, &source, "bandwidth_mbps: 10", &["`bandwidth_mbps`"]);
+    assert_problem_at(&list, &source, "kb: -1", &["`kb`", "got -1"]);
+    assert_problem_at(&list, &source, "max_kb: 2", &["`max_kb` (2) must not be below `min_kb` (5)"]);
+}
+
 /// A client's timeout and retries live on the client: the same fields on
 /// its edge would be a second, conflicting policy, so they are refused
 /// where written, saying where they belong.

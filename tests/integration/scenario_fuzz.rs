@@ -58,6 +58,7 @@ const TOKENS: &[&str] = &[
     "health_check: (interval_s: 0, timeout_s: 0, unhealthy_threshold: 0),",
     "outlier_ejection: (consecutive_failures: 0, max_ejected_percent: 101),",
     "max_concurrent: 1, bulkhead_wait_ms: 1e9,",
+    "request_kb: Exponential(mean_kb: 1e7), bandwidth_mbps: 0.001,",
     "x: 1,",
     "id: \"users\",",
     "\n",

@@ -5,7 +5,7 @@
 
 use archsim::scenario::{
     Arrivals, BUNDLED, BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, LbPolicy,
-    NodeKind, Priority, QueueSpec, Scenario, ServiceSpec, WaitFor, bundled, parse_scenario, to_ron_string,
+    NodeKind, Priority, QueueSpec, Scenario, ServiceSpec, SizeSpec, WaitFor, bundled, parse_scenario, to_ron_string,
 };
 use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
@@ -822,6 +822,37 @@ fn retried_payments_are_charged_twice_without_idempotency_keys() {
     // The ledger wrote the charges the shop had given up on.
     let written_after_giving_up = report.nodes[ledger].stats.ok - report.nodes[shop].stats.ok;
     assert!(written_after_giving_up * 10 >= failed * 9, "{written_after_giving_up} of {failed} failed charges written");
+}
+
+/// The lesson of the saturated link: the answers' direction of a 10 Mbit/s
+/// uplink is what breaks under a spike while the server idles; answers a
+/// third of the size (Protocol Buffers) or a link a third faster fix it.
+#[test]
+fn a_saturated_link_fails_requests_while_the_server_idles_and_smaller_answers_fix_it() {
+    let s = scenario("saturated-link-json-or-protobuf");
+    let (users, search) = (index(&s, "users"), index(&s, "search"));
+    let report = run(&s).report();
+    let link = &report.edges[edge_index(&s, "users", "search")].stats;
+    assert!(link.back_utilisation.is_some_and(|u| u > 0.85), "the answers keep the link busy: {link:?}");
+    assert!(report.nodes[search].stats.utilisation.is_some_and(|u| u < 0.2), "search idles");
+    let failed = report.nodes[users].stats.failed;
+    assert!((2_000..5_000).contains(&failed), "the spike's queue outlasts the users' timeout: {failed}");
+    assert_eq!(failed, report.nodes[users].stats.failures.timeout);
+    let diagnosis = archsim::diagnosis::diagnose(&report, &s);
+    assert!(diagnosis.headline.starts_with("The link from users to search is saturated"), "{}", diagnosis.headline);
+    assert_eq!(diagnosis.advice().first().map(|a| a.key()), Some("shrink_payloads"), "{:#?}", diagnosis.advice());
+
+    // Try: Protocol Buffers, a third of the size.
+    let mut smaller = s.clone();
+    smaller.edges[0].response_kb = Some(SizeSpec::Exponential { mean_kb: 1.0 });
+    let report = run(&smaller).report();
+    assert_eq!(report.end_to_end.failed, 0, "{:?}", report.end_to_end.failures);
+    assert!(report.end_to_end.latency.p99_ms < 100.0, "{:?}", report.end_to_end.latency);
+
+    // Try: the bandwidth the verdict advises.
+    let mut faster = s.clone();
+    faster.edges[0].bandwidth_mbps = Some(13.0);
+    assert_eq!(run(&faster).report().end_to_end.failed, 0);
 }
 
 fn edge_index(s: &Scenario, from: &str, to: &str) -> usize {

@@ -8,6 +8,7 @@ use super::breaker::breaker_rows;
 use super::distribution::distribution_rows;
 use super::fallback::fallback_rows;
 use super::fields::{Edit, Row, form, label_cell};
+use super::payload::payload_rows;
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::Key;
 use crate::scenario::limits::{MAX_MS, MAX_WEIGHT};
@@ -68,6 +69,7 @@ pub fn edge_params_ui(ui: &mut Ui, spec: &mut EdgeSpec, edit: &mut Edit, salt: u
         Row::new("packet loss", "drop_probability")
             .help("Share of requests lost on the way; the caller sees a failure ('dropped').")
             .percent(ui, edit, &mut spec.drop_probability);
+        payload_rows(ui, edit, spec);
         Row::new("weight", "weight")
             .speed(0.05)
             .help("Share of traffic for a weighted load balancer (ignored by other policies). Applies at once.")

@@ -11,6 +11,7 @@ mod faults;
 mod fields;
 mod health_check;
 mod node_params;
+mod payload;
 mod retry;
 
 use eframe::egui::{self, RichText, TextEdit, Ui};

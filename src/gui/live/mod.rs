@@ -105,6 +105,19 @@ pub struct EdgeFlow {
     /// For an edge that hedges: the copies it sent and the copies that
     /// answered first, since the warm-up.
     pub hedges: Option<(u64, u64)>,
+    /// For an edge with payload sizes: its bytes and, with a bandwidth,
+    /// how busy each way was, over the last complete window.
+    pub link: Option<LinkFlow>,
+}
+
+/// What crossed a link with payload sizes in the last complete window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LinkFlow {
+    /// Bytes per second, both ways.
+    pub bytes_per_s: f64,
+    /// With a bandwidth: the share of the window each way was sending.
+    pub forward_busy: Option<f64>,
+    pub back_busy: Option<f64>,
 }
 
 /// Failures that appeared at a node since the last frame, for the log.
@@ -229,6 +242,15 @@ impl LiveView {
             flow.bulkhead = spec.and_then(|s| s.max_concurrent).map(|cap| (counts.in_flight, cap));
             flow.bulkhead_waiting = spec.and_then(|s| s.max_concurrent.and(s.bulkhead_wait_ms)).map(|_| counts.waiting);
             flow.hedges = spec.and_then(|s| s.hedge).map(|_| (counts.hedges, counts.hedges_won));
+            let sized = spec.is_some_and(|s| s.request_kb.is_some() || s.response_kb.is_some());
+            flow.link = sized.then(|| {
+                let window = last.and_then(|f| f.edges.get(e)).copied().unwrap_or_default();
+                LinkFlow {
+                    bytes_per_s: (window.request_bytes + window.response_bytes) as f64 / window_s.max(1e-9),
+                    forward_busy: window.forward_utilisation,
+                    back_busy: window.back_utilisation,
+                }
+            });
         }
 
         let closed = windows_closed(sim);

@@ -216,6 +216,14 @@ pub fn edge_traffic(flow: &EdgeFlow) -> Vec<CardLine> {
         // Calls waiting on the callee now, against the bulkhead's cap.
         lines.push(line("in flight", format::of_capacity(in_flight, Some(cap)), in_flight >= cap));
     }
+    if let Some(link) = flow.link {
+        lines.push(line("payloads", format::bytes_rate(link.bytes_per_s), false));
+        if let (Some(forward), Some(back)) = (link.forward_busy, link.back_busy) {
+            // A link near its bandwidth queues: worth a look from 85 %.
+            let text = format!("{} requests · {} answers", format::percent(forward), format::percent(back));
+            lines.push(line("link busy", text, forward.max(back) >= 0.85));
+        }
+    }
     if let Some(waiting) = flow.bulkhead_waiting {
         // Calls in the bulkhead's line now, each for at most its wait.
         lines.push(line("waiting for a place", format::count(u64::from(waiting)), waiting > 0));
@@ -293,6 +301,7 @@ pub fn edge_card(edge: &EdgeSpec, flow: Option<&EdgeFlow>) -> Vec<CardLine> {
 #[cfg(test)]
 mod edge_card_tests {
     use super::*;
+    use crate::gui::live::LinkFlow;
 
     #[test]
     fn an_edge_card_shows_traffic_only_when_running() {
@@ -389,6 +398,22 @@ mod edge_card_tests {
         let waiting = EdgeFlow { bulkhead: Some((10, 10)), bulkhead_waiting: Some(37), ..calm };
         assert_eq!(text(&waiting), ["rate 60 rps", "errors 0 %", "in flight 10/10", "waiting for a place 37"]);
         assert!(edge_traffic(&waiting)[3].alarm(), "a line is worth a look");
+    }
+
+    /// An edge with payloads says how many bytes cross it and, with a
+    /// bandwidth, how busy each way is, warning near saturation.
+    #[test]
+    fn an_edge_card_shows_its_payloads_and_how_busy_its_link_is() {
+        let flow = EdgeFlow {
+            link: Some(LinkFlow { bytes_per_s: 1_320_000.0, forward_busy: Some(0.92), back_busy: Some(0.1) }),
+            ..EdgeFlow::default()
+        };
+        let card = edge_traffic(&flow);
+        let text: Vec<String> = card.iter().map(|l| format!("{} {}", l.name, l.value)).collect();
+        assert!(text.contains(&"payloads 1.3 MB/s".to_string()), "{text:?}");
+        let busy = card.iter().find(|l| l.name == "link busy").expect("a bandwidth");
+        assert_eq!(busy.value, "92 % requests · 10 % answers");
+        assert!(busy.alarm());
     }
 
     /// An edge that hedges counts the copies it sent and those that
