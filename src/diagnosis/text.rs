@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn amounts_keep_two_decimals_at_most() {
         assert_eq!(amount(1.25), "1.25");
-        assert_eq!(amount(3.3000001), "3.3");
+        assert_eq!(amount(3.300_000_1), "3.3");
         assert_eq!(amount(40.0), "40");
         assert_eq!(amount(1_000.004), "1,000");
     }
