@@ -45,6 +45,9 @@ pub struct EdgeLook {
     pub breaker: Option<BreakerState>,
     /// Why the load balancer it starts from sends nothing over it now.
     pub target_out: Option<TargetOut>,
+    /// With a bandwidth: the busier direction's share of the last window
+    /// spent sending.
+    pub link_busy: Option<f64>,
 }
 
 impl EdgeLook {
@@ -63,17 +66,34 @@ impl EdgeLook {
 
 /// What is drawn in the middle of an edge, over the traffic: its breaker,
 /// or why its balancer sends nothing over it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EdgeMark {
     Breaker(BreakerState),
     TargetOut(TargetOut),
+    /// A link nearly always sending one way: its payloads queue.
+    SaturatedLink {
+        busy: f64,
+    },
 }
+
+/// From this share of a window spent sending, a link's tag shows: as the
+/// verdict's saturated link.
+const SATURATED_LINK: f64 = 0.85;
 
 impl EdgeMark {
     /// The mark an edge drawn with `look` gets, if any: a target taken out
-    /// wins, since nothing reaches the breaker then.
+    /// wins, since nothing reaches the breaker then; a breaker that is not
+    /// closed comes before a saturated link, which comes before a closed
+    /// breaker's plain ring.
     pub fn of(look: &EdgeLook) -> Option<EdgeMark> {
-        look.target_out.map(EdgeMark::TargetOut).or(look.breaker.map(EdgeMark::Breaker))
+        let tripped = look.breaker.filter(|b| *b != BreakerState::Closed).map(EdgeMark::Breaker);
+        let saturated = look.link_busy.filter(|b| *b >= SATURATED_LINK).map(|busy| EdgeMark::SaturatedLink { busy });
+        look.target_out.map(EdgeMark::TargetOut).or(tripped).or(saturated).or(look.breaker.map(EdgeMark::Breaker))
+    }
+
+    /// Whether it has a tag beside the edge (a closed breaker has none).
+    pub fn has_tag(self) -> bool {
+        self != EdgeMark::Breaker(BreakerState::Closed)
     }
 }
 
@@ -165,18 +185,20 @@ pub fn paint_mark(
     let at = g.midpoint();
     // The tag's fill and text as the node badges have them: white on a
     // darkened red, black on amber.
-    let red_tag = |text| Some((text, white_text_fill(pal.failure), Color32::WHITE));
+    let red_tag = |text: &str| Some((text.to_string(), white_text_fill(pal.failure), Color32::WHITE));
+    let amber_tag = |text: &str| Some((text.to_string(), pal.warm, Color32::BLACK));
     let (color, text) = match mark {
         EdgeMark::Breaker(BreakerState::Closed) => (pal.calm, None),
-        EdgeMark::Breaker(BreakerState::HalfOpen) => (pal.warm, Some(("half-open", pal.warm, Color32::BLACK))),
+        EdgeMark::Breaker(BreakerState::HalfOpen) => (pal.warm, amber_tag("half-open")),
         EdgeMark::Breaker(BreakerState::Open) => (pal.failure, red_tag("breaker OPEN")),
-        EdgeMark::TargetOut(TargetOut::Ejected) => (pal.warm, Some(("ejected", pal.warm, Color32::BLACK))),
+        EdgeMark::TargetOut(TargetOut::Ejected) => (pal.warm, amber_tag("ejected")),
         EdgeMark::TargetOut(TargetOut::MarkedDown) => (pal.failure, red_tag("marked down")),
+        EdgeMark::SaturatedLink { busy } => (pal.hot, red_tag(&format!("link {:.0} % busy", busy.min(1.0) * 100.0))),
     };
     let radius = BREAKER_RADIUS;
     let d = g.direction();
     if let Some((text, fill, text_color)) = text {
-        let galley = painter.layout_no_wrap(text.to_string(), FontId::proportional(BREAKER_TEXT), text_color);
+        let galley = painter.layout_no_wrap(text, FontId::proportional(BREAKER_TEXT), text_color);
         let size = galley.size() + vec2(10.0, 3.0);
         let (tag, moved) = place_tag(at, d, size, taken, edges);
         if moved {
@@ -186,6 +208,10 @@ pub fn paint_mark(
         painter.rect_filled(tag, CornerRadius::same(7), fill);
         painter.galley(tag.center() - galley.size() / 2.0, galley, text_color);
         taken.push(tag);
+    }
+    if let EdgeMark::SaturatedLink { .. } = mark {
+        // No ring: calls still pass, they wait; the tag says it.
+        return;
     }
     painter.circle(at, radius, pal.canvas_bg, Stroke::new(3.0, color));
     match mark {
@@ -197,7 +223,7 @@ pub fn paint_mark(
         EdgeMark::Breaker(BreakerState::HalfOpen) => {
             painter.circle_filled(at, radius * 0.3, color);
         }
-        EdgeMark::Breaker(BreakerState::Closed) => {
+        EdgeMark::Breaker(BreakerState::Closed) | EdgeMark::SaturatedLink { .. } => {
             painter.circle_filled(at, radius * 0.45, color);
         }
     }
@@ -334,11 +360,42 @@ mod tests {
             pending: false,
             breaker,
             target_out,
+            link_busy: None,
         };
         assert!(dot_shown(&look(None, None), 0.9) && dot_shown(&look(Some(BreakerState::HalfOpen), None), 0.9));
         assert!(dot_shown(&look(Some(BreakerState::Open), None), 0.3));
         assert!(!dot_shown(&look(Some(BreakerState::Open), None), 0.7));
         assert!(!dot_shown(&look(None, Some(TargetOut::Ejected)), 0.1), "nothing goes to an ejected target");
+    }
+
+    #[test]
+    fn an_edge_shows_the_mark_that_matters_most() {
+        let look = |breaker, target_out, link_busy| EdgeLook {
+            width: 2.0,
+            error_ratio: 0.0,
+            selected: false,
+            hovered: false,
+            pending: false,
+            breaker,
+            target_out,
+            link_busy,
+        };
+        let closed = Some(BreakerState::Closed);
+        assert_eq!(EdgeMark::of(&look(closed, None, Some(0.5))), Some(EdgeMark::Breaker(BreakerState::Closed)));
+        assert_eq!(
+            EdgeMark::of(&look(closed, None, Some(0.93))),
+            Some(EdgeMark::SaturatedLink { busy: 0.93 }),
+            "a saturated link says so over a quiet breaker"
+        );
+        assert_eq!(
+            EdgeMark::of(&look(Some(BreakerState::Open), None, Some(0.93))),
+            Some(EdgeMark::Breaker(BreakerState::Open))
+        );
+        assert_eq!(
+            EdgeMark::of(&look(Some(BreakerState::Open), Some(TargetOut::MarkedDown), None)),
+            Some(EdgeMark::TargetOut(TargetOut::MarkedDown))
+        );
+        assert_eq!(EdgeMark::of(&look(None, None, None)), None);
     }
 
     #[test]

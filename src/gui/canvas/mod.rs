@@ -266,6 +266,10 @@ fn scene_contents_ui(
             // Drawn closed before the run starts, so the design shows it.
             breaker: flow.breaker.or(scenario.edges[i].breaker.map(|_| crate::sim::BreakerState::Closed)),
             target_out: flow.target_out,
+            link_busy: flow.link.and_then(|l| match (l.forward_busy, l.back_busy) {
+                (Some(f), Some(b)) => Some(f.max(b)),
+                (f, b) => f.or(b),
+            }),
         };
         paint_edge(&painter, g, &look, pal);
         if let Some(s) = sim_edges[i] {
@@ -299,7 +303,7 @@ fn scene_contents_ui(
     let bottleneck = rt.live.bottleneck().map(|b| (b.node.clone(), b.tag()));
     // What a breaker's tag keeps clear of: the nodes with their labels, and
     // the marks' rings. A closed breaker has no tag.
-    let tags = marks.iter().any(|(_, mark)| *mark != EdgeMark::Breaker(crate::sim::BreakerState::Closed));
+    let tags = marks.iter().any(|(_, mark)| mark.has_tag());
     let mut taken: Vec<Rect> = marks.iter().map(|(g, _)| breaker_ring(g)).collect();
     for (i, node) in scenario.nodes.iter().enumerate() {
         let rect = rects[i];
