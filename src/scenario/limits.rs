@@ -116,3 +116,6 @@ pub const MAX_PAYLOAD_KB: f64 = 10_000_000.0;
 /// Fastest link, Mbit/s (1 Tbit/s), and the slowest (1 kbit/s).
 pub const MAX_BANDWIDTH_MBPS: f64 = 1_000_000.0;
 pub const MIN_BANDWIDTH_MBPS: f64 = 0.001;
+
+/// Highest price in `pricing`, dollars (per hour, per million, per GB).
+pub const MAX_PRICE_USD: f64 = 1_000_000.0;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DistributionSpec, FaultSpec, NodeKind, RetryPolicy, SizeSpec};
+use super::{DistributionSpec, FaultSpec, NodeKind, Pricing, RetryPolicy, SizeSpec};
 
 /// A whole scenario, as stored in a `.ron` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,9 @@ pub struct Scenario {
     pub edges: Vec<EdgeSpec>,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    /// What the components cost (illustrative defaults when absent).
+    #[serde(default)]
+    pub pricing: Pricing,
 }
 
 fn default_seed() -> u64 {
@@ -53,6 +56,7 @@ impl Default for Scenario {
             nodes: Vec::new(),
             edges: Vec::new(),
             faults: Vec::new(),
+            pricing: Pricing::default(),
         }
     }
 }

@@ -12,10 +12,10 @@ use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
     MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
-    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS,
-    MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT,
-    MAX_ZIPF_EXPONENT, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_THINK_MS,
-    MIN_WINDOW_S,
+    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS, MAX_READ_REPLICAS,
+    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS,
+    MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S,
+    MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -224,6 +224,27 @@ impl<'a> Lookup<'a> {
     }
 }
 
+/// Every price from 0 to `MAX_PRICE_USD`, and a price of a node only for
+/// a node the scenario has.
+fn check_pricing(c: &mut Checker, s: &Scenario) {
+    let pricing = [Key("pricing")];
+    for (name, price) in s.pricing.prices() {
+        c.non_negative(&pricing, name, price, MAX_PRICE_USD, "$");
+    }
+    let per_hour_of = at(&pricing, &[Key("per_hour_of")]);
+    for (id, price) in &s.pricing.per_hour_of {
+        if s.node(id).is_none() {
+            c.report(per_hour_of.clone(), format!("`per_hour_of` prices \"{id}\", but the scenario has no such node"));
+        }
+        if !(price.is_finite() && (0.0..=MAX_PRICE_USD).contains(price)) {
+            c.report(
+                per_hour_of.clone(),
+                format!("the price of \"{id}\" must be from 0 to {} $ an hour, got {price}", thousands(MAX_PRICE_USD)),
+            );
+        }
+    }
+}
+
 fn check_run_settings(c: &mut Checker, s: &Scenario) {
     c.positive(&[], "duration_s", s.duration_s, MAX_SECONDS, "seconds");
     c.non_negative(&[], "warmup_s", s.warmup_s, MAX_SECONDS, "seconds");
@@ -238,6 +259,7 @@ fn check_run_settings(c: &mut Checker, s: &Scenario) {
         );
     }
     c.number(&[], "window_s", s.window_s, Low::AtLeast(MIN_WINDOW_S), MAX_SECONDS, "seconds");
+    check_pricing(c, s);
     if s.nodes.is_empty() {
         c.report(vec![Key("nodes")], "the scenario has no nodes: add at least a client and what it calls");
     }

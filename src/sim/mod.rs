@@ -19,6 +19,7 @@ mod cache_store;
 mod call;
 mod call_policy;
 mod control;
+pub mod cost;
 mod distribution;
 mod edge;
 mod engine;

@@ -22,6 +22,9 @@ pub struct Report {
     pub nodes: Vec<NodeReport>,
     pub edges: Vec<EdgeReport>,
     pub bottleneck: Option<Bottleneck>,
+    /// What the run cost since its warm-up, at the scenario's `pricing`.
+    #[serde(default)]
+    pub cost: super::cost::CostReport,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -360,7 +363,7 @@ impl Simulation {
                 }
             })
             .collect();
-        let edges = self
+        let edges: Vec<EdgeReport> = self
             .edges
             .iter()
             .map(|e| {
@@ -387,6 +390,10 @@ impl Simulation {
             })
             .collect();
         let bottleneck = find_bottleneck(&nodes, &self.call_depths);
+        // The totals start at the end of the warm-up, once it has come.
+        let now_s = self.now.as_secs();
+        let measured_s = if now_s >= self.scenario.warmup_s { now_s - self.scenario.warmup_s } else { now_s };
+        let cost = super::cost::reckon(&self.scenario, &nodes, &edges, measured_s);
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
@@ -397,6 +404,7 @@ impl Simulation {
             nodes,
             edges,
             bottleneck,
+            cost,
         }
     }
 

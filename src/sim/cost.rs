@@ -1,0 +1,116 @@
+//! What a run cost, reckoned from its report with the scenario's
+//! `pricing`: instance-hours, requests billed by use, and internet egress.
+//! Pure arithmetic on what the engine counted, so the app's live rate, the
+//! report and the command line's table say the same.
+
+use serde::{Deserialize, Serialize};
+
+use super::report::{EdgeReport, NodeReport};
+use crate::scenario::{NodeKind, Pricing, Scenario};
+
+/// Hours in a month, as cloud bills count them (365 × 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// The cost of a run since its warm-up, US dollars.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostReport {
+    /// Hours billed: the run since its warm-up.
+    pub hours: f64,
+    /// Each node that costs anything, in the scenario's order.
+    pub nodes: Vec<NodeCost>,
+    /// Answers sent to clients over the internet, GB, and their price.
+    pub egress_gb: f64,
+    pub egress_usd: f64,
+    pub total_usd: f64,
+    /// The run's average rate, and that rate for a month.
+    pub per_hour_usd: f64,
+    pub per_month_usd: f64,
+}
+
+/// What one node cost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeCost {
+    pub node: String,
+    /// Instance-hours billed (instances × hours).
+    pub instance_hours: f64,
+    /// Its price per instance-hour.
+    pub per_instance_hour_usd: f64,
+    /// Requests (a queue: messages) billed by use, and their price per million.
+    pub requests: u64,
+    pub per_million_usd: f64,
+    pub usd: f64,
+}
+
+/// The instances a node bills for now: a service's instances, a
+/// database's servers (the primary and each replica), one of anything
+/// else but a client.
+pub fn billed_instances(kind: &NodeKind) -> f64 {
+    match kind {
+        NodeKind::Client(_) => 0.0,
+        NodeKind::Database(db) => f64::from(1 + db.read_replicas),
+        NodeKind::Service(_) | NodeKind::Cache(_) | NodeKind::Queue(_) | NodeKind::LoadBalancer(_) => 1.0,
+    }
+}
+
+/// A node's prices: per instance-hour (its own from `per_hour_of`, else
+/// its kind's) and per million requests.
+pub fn node_prices(pricing: &Pricing, id: &str, kind: &NodeKind) -> (f64, f64) {
+    let (per_hour, per_million) = match kind {
+        NodeKind::Client(_) => (0.0, 0.0),
+        NodeKind::Service(_) => (pricing.service_per_hour, pricing.service_per_million_requests),
+        NodeKind::Database(_) => (pricing.database_per_hour, 0.0),
+        NodeKind::Cache(_) => (pricing.cache_per_hour, 0.0),
+        NodeKind::Queue(_) => (pricing.queue_per_hour, pricing.queue_per_million_messages),
+        NodeKind::LoadBalancer(_) => (pricing.load_balancer_per_hour, 0.0),
+    };
+    (pricing.per_hour_of.get(id).copied().unwrap_or(per_hour), per_million)
+}
+
+/// Bytes of answers that went to clients: the internet egress.
+pub fn egress_bytes(scenario: &Scenario, edges: &[EdgeReport]) -> u64 {
+    edges
+        .iter()
+        .filter(|e| scenario.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))))
+        .map(|e| e.stats.response_bytes)
+        .sum()
+}
+
+/// The cost of a run of `scenario` whose report has `nodes` and `edges`,
+/// over `seconds` since the warm-up.
+pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], seconds: f64) -> CostReport {
+    let hours = seconds.max(0.0) / 3600.0;
+    let pricing = &scenario.pricing;
+    let nodes: Vec<NodeCost> = scenario
+        .nodes
+        .iter()
+        .zip(nodes)
+        .filter(|(spec, _)| !matches!(spec.kind, NodeKind::Client(_)))
+        .map(|(spec, report)| {
+            let (per_hour, per_million) = node_prices(pricing, &spec.id, &spec.kind);
+            let instance_hours = billed_instances(&spec.kind) * hours;
+            let requests = report.stats.arrivals;
+            let usd = instance_hours * per_hour + requests as f64 / 1e6 * per_million;
+            NodeCost {
+                node: spec.id.clone(),
+                instance_hours,
+                per_instance_hour_usd: per_hour,
+                requests,
+                per_million_usd: per_million,
+                usd,
+            }
+        })
+        .collect();
+    let egress_gb = egress_bytes(scenario, edges) as f64 / 1e9;
+    let egress_usd = egress_gb * pricing.internet_egress_per_gb;
+    let total_usd = nodes.iter().map(|n| n.usd).sum::<f64>() + egress_usd;
+    let per_hour_usd = if hours > 0.0 { total_usd / hours } else { 0.0 };
+    CostReport {
+        hours,
+        nodes,
+        egress_gb,
+        egress_usd,
+        total_usd,
+        per_hour_usd,
+        per_month_usd: per_hour_usd * HOURS_PER_MONTH,
+    }
+}
