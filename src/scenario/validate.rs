@@ -404,7 +404,7 @@ fn check_autoscale(c: &mut Checker, path: &[PathSegment<'static>], a: &Autoscale
             ),
         ),
         ScaleTarget::QueueDepth(q) => {
-            c.positive(path, "target", q, f64::from(u32::MAX), "requests waiting per instance")
+            c.positive(path, "target", q, f64::from(u32::MAX), "requests waiting per instance");
         }
         ScaleTarget::RequestsPerInstance(r) => c.positive(path, "target", r, MAX_RATE_RPS, "requests/s per instance"),
         ScaleTarget::Utilisation(_) => {}

@@ -314,7 +314,7 @@ pub fn requests_until_ejection(p: f64, n: u32) -> f64 {
     (1.0 - pn) / ((1.0 - p) * pn)
 }
 
-/// E_N/M/1 mean wait, seconds: one of `n` single-worker instances behind
+/// `E_N/M/1` mean wait, seconds: one of `n` single-worker instances behind
 /// round robin, fed a Poisson stream of `lambda` in all, sees every n-th
 /// arrival, so its gaps are Erlang-n (n phases of rate λ, mean n/λ). As a
 /// GI/M/1 queue its mean wait is σ / (μ(1 − σ)), σ the root in (0, 1) of

@@ -1432,7 +1432,7 @@ fn random_balancing_makes_each_instance_an_m_m_c() {
 }
 
 /// Round robin hands each single-worker instance every N-th arrival: its
-/// gaps are Erlang-N, steadier than Poisson, so it waits as E_N/M/1 —
+/// gaps are Erlang-N, steadier than Poisson, so it waits as `E_N/M/1` —
 /// less than the M/M/1 random balancing makes of it.
 #[test]
 fn round_robin_makes_each_instance_an_erlang_n_m_1_and_waits_less_than_random() {
