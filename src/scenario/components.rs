@@ -453,7 +453,7 @@ pub enum InstanceBalancing {
 impl InstanceBalancing {
     pub const ALL: [InstanceBalancing; 3] = [Self::RoundRobin, Self::LeastConnections, Self::Random];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Self::RoundRobin => "round robin",
             Self::LeastConnections => "least connections",
