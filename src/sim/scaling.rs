@@ -35,8 +35,10 @@ pub(super) fn fleet_for(spec: &ServiceSpec) -> Option<Box<Fleet>> {
 pub(super) fn start_instance_metrics(n: &mut NodeRuntime) {
     let Some(counts) = n.instance_counts() else { return };
     let workers = n.workers().unwrap_or(0);
+    let scaled = matches!(n.behaviour, Behaviour::Service { fleet: Some(_), .. });
     let m = &mut n.metrics;
     m.instanced = true;
+    m.scaled = scaled;
     m.pool.set(SimTime::ZERO, i64::from(workers));
     m.ready.set(SimTime::ZERO, i64::from(counts.ready));
     m.billed.set(SimTime::ZERO, i64::from(counts.running()));
@@ -293,6 +295,7 @@ impl Simulation {
         let Behaviour::Service { station, fleet, .. } = &mut n.behaviour else { return };
         if fleet.is_none() && (spec.instances > 1 || spec.autoscale.is_some()) {
             *fleet = Some(Box::new(Fleet::new(spec.balancing, None)));
+            n.metrics.scaled = true;
         }
         let Some(f) = fleet.as_mut() else { return };
         for s in f.all_stations(station) {

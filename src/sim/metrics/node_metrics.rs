@@ -52,6 +52,9 @@ pub struct Checkpoint {
     pub billed_area: f64,
     /// Whether the node has instances (a service).
     pub instanced: bool,
+    /// Whether its pool changes at simulated events (a service with a
+    /// fleet): utilisation is then busy over the pool as it was over time.
+    pub scaled: bool,
 }
 
 /// Measurements of one node.
@@ -75,6 +78,11 @@ pub struct NodeMetrics {
     pub billed: Level,
     /// Whether the node has instances (a service): its stats carry them.
     pub instanced: bool,
+    /// Whether it has several instances or an autoscaler, so its pool
+    /// changes as it runs: utilisation is then busy over `pool`, time
+    /// averaged. Other nodes keep busy over the pool at the end, which a
+    /// live edit's exact instant does not change.
+    pub scaled: bool,
     /// Latencies of the current window (32-bit counts: half the memory to
     /// reset every window; a window never holds 4 billion requests).
     pub window_latency: Histogram<u32>,
@@ -97,6 +105,7 @@ impl Default for NodeMetrics {
             booting: Level::default(),
             billed: Level::default(),
             instanced: false,
+            scaled: false,
             window_latency: new_latency_histogram(WINDOW_DIGITS),
             total_latency: new_latency_histogram(TOTAL_DIGITS),
             window_start: Checkpoint::default(),
@@ -154,6 +163,7 @@ impl NodeMetrics {
             booting_area: self.booting.area_at(now),
             billed_area: self.billed.area_at(now),
             instanced: self.instanced,
+            scaled: self.scaled,
         }
     }
 
@@ -197,6 +207,7 @@ impl Checkpoint {
             booting_area: self.booting_area + other.booting_area,
             billed_area: self.billed_area + other.billed_area,
             instanced: self.instanced || other.instanced,
+            scaled: self.scaled || other.scaled,
         }
     }
 }
@@ -260,8 +271,8 @@ pub fn summarise<T: Counter>(
     let answered = succeeded + failed;
     let mean_busy = time_avg(from.busy_area, to.busy_area);
     let mean_pool = time_avg(from.pool_area, to.pool_area);
-    // A service's pool over time; any other pool is fixed.
-    let utilisation = if mean_pool > 0.0 {
+    // A scaled service's pool over time; any other pool as it is now.
+    let utilisation = if to.scaled && mean_pool > 0.0 {
         Some(mean_busy / mean_pool)
     } else {
         workers.filter(|&w| w > 0).map(|w| mean_busy / f64::from(w))
