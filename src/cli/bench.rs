@@ -252,6 +252,7 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
             calls: CallOrder::default(),
             shed_after_ms: None,
             drop_expired: false,
+            ..ServiceSpec::default()
         }),
     }
 }

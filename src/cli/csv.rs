@@ -5,7 +5,8 @@
 //! The columns are documented in `docs/report-format.md`; keep the two in
 //! step. Numbers are written in full precision (Rust's shortest exact
 //! form); a value that does not apply (utilisation of a node without
-//! workers, hit ratio of a non-cache) is an empty cell.
+//! workers, hit ratio of a non-cache, instances of a non-service) is an
+//! empty cell.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -19,7 +20,7 @@ use super::CliError;
 /// The columns of `end_to_end.csv` and `node-<id>.csv`, after the failure
 /// reasons are spliced in (see [`stats_header`]).
 const LEADING_COLUMNS: [&str; 5] = ["window_start_s", "window_end_s", "arrivals", "ok", "failed"];
-const TRAILING_COLUMNS: [&str; 12] = [
+const TRAILING_COLUMNS: [&str; 15] = [
     "downstream",
     "throughput_rps",
     "latency_mean_ms",
@@ -32,6 +33,9 @@ const TRAILING_COLUMNS: [&str; 12] = [
     "hit_ratio",
     "error_ratio",
     "degraded",
+    "ready_instances",
+    "booting_instances",
+    "instance_seconds",
 ];
 const EDGE_COLUMNS: [&str; 12] = [
     "window_start_s",
@@ -139,6 +143,9 @@ fn stats_row(start_s: f64, end_s: f64, s: &Stats) -> Vec<String> {
         optional(s.hit_ratio),
         s.error_ratio.to_string(),
         s.degraded.to_string(),
+        optional(s.instances.map(|i| i.ready)),
+        optional(s.instances.map(|i| i.booting)),
+        optional(s.instances.map(|i| i.instance_seconds)),
     ]);
     row
 }

@@ -141,14 +141,15 @@ impl AlertLog {
 /// How serious an engine event is, from its wording.
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
-        BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, LinkSlowEnd,
-        LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore, SlowdownEnd, SlowdownStart,
-        SpikeEnd, SpikeStart, TargetEjected, TargetHealthy, TargetReturned, TargetUnhealthy,
+        BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, InstanceReady,
+        LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore, ScaledIn, ScaledOut,
+        SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart, TargetEjected, TargetHealthy, TargetReturned,
+        TargetUnhealthy,
     };
     match kind {
         Crash => Severity::Error,
         Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed
-        | PauseEnd | TargetHealthy | TargetReturned => Severity::Info,
+        | PauseEnd | TargetHealthy | TargetReturned | ScaledOut | ScaledIn | InstanceReady => Severity::Info,
         SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened
         | PauseStart | TargetUnhealthy | TargetEjected => Severity::Warning,
     }

@@ -31,6 +31,8 @@ pub enum MarkerKind {
     Fault,
     /// A slowdown, error injection, partition or spike ends.
     Recovery,
+    /// A service's instance count changes, or a new instance is ready.
+    Scaling,
     /// The scenario's duration: where the run pauses unless asked to go on.
     End,
 }
@@ -60,6 +62,7 @@ impl MarkerKind {
             | SimEventKind::PauseEnd
             | SimEventKind::TargetHealthy
             | SimEventKind::TargetReturned => MarkerKind::Recovery,
+            SimEventKind::ScaledOut | SimEventKind::ScaledIn | SimEventKind::InstanceReady => MarkerKind::Scaling,
         }
     }
 
@@ -70,6 +73,7 @@ impl MarkerKind {
             MarkerKind::Spike => "spike",
             MarkerKind::Fault => "fault",
             MarkerKind::Recovery => "back to normal",
+            MarkerKind::Scaling => "scaling",
             MarkerKind::End => "end of the run",
         }
     }
@@ -81,6 +85,7 @@ impl MarkerKind {
             MarkerKind::Spike => Color32::from_rgb(235, 170, 50),
             MarkerKind::Fault => Color32::from_rgb(200, 120, 200),
             MarkerKind::Recovery => Color32::from_rgb(120, 170, 150),
+            MarkerKind::Scaling => Color32::from_rgb(90, 150, 220),
             MarkerKind::End => Color32::from_rgb(150, 150, 160),
         }
     }

@@ -441,6 +441,146 @@ pub struct ServiceSpec {
     /// on for nobody.
     #[serde(default)]
     pub drop_expired: bool,
+    /// Identical copies of the service running side by side (app servers,
+    /// pods), each with its own `workers` and its own waiting line of
+    /// `queue_capacity`, behind the node's own balancing: "3 app servers"
+    /// is one node with `instances: 3`. With `autoscale`, the count it
+    /// starts with.
+    #[serde(default = "default_instances")]
+    pub instances: u32,
+    /// How requests are spread over the instances (only matters with more
+    /// than one).
+    #[serde(default)]
+    pub balancing: InstanceBalancing,
+    /// Adds and removes instances by a metric, as a Kubernetes horizontal
+    /// pod autoscaler or a cloud autoscaling group does (none if absent:
+    /// `instances` stay as they are).
+    #[serde(default)]
+    pub autoscale: Option<AutoscaleSpec>,
+}
+
+fn default_instances() -> u32 {
+    1
+}
+
+/// How a service picks the instance that serves a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum InstanceBalancing {
+    /// Each ready instance in turn: even shares, blind to how busy each is.
+    #[default]
+    RoundRobin,
+    /// The ready instance with the fewest requests in hand (served and
+    /// waiting): a slow request does not pile more onto its instance.
+    LeastConnections,
+    /// A ready instance at random: what a balancer without state does; the
+    /// worst of the three, since chance piles requests onto one instance.
+    Random,
+}
+
+impl InstanceBalancing {
+    pub const ALL: [InstanceBalancing; 3] = [Self::RoundRobin, Self::LeastConnections, Self::Random];
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::RoundRobin => "round robin",
+            Self::LeastConnections => "least connections",
+            Self::Random => "random",
+        }
+    }
+}
+
+/// Horizontal autoscaling of a service's instances, decided as
+/// Kubernetes' horizontal pod autoscaler does: every `interval_s` the
+/// metric is measured over the last interval, and the instances wanted
+/// are `ceil(ready × metric / target)`, clamped to `[min, max]`; within
+/// 10 % of the target nothing changes. A new instance boots for
+/// `cold_start_s` (billed, serving nothing) before it takes requests; an
+/// instance scaled in stops taking requests at once, finishes what it
+/// holds (drains), then stops. The cooldowns keep it from flapping: no
+/// scale-out within `scale_out_cooldown_s` of the last change, no scale-in
+/// within `scale_in_cooldown_s` of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscaleSpec {
+    /// Fewest instances (at least 1).
+    pub min: u32,
+    /// Most instances.
+    pub max: u32,
+    /// What to hold each instance at.
+    pub target: ScaleTarget,
+    /// Time between two decisions, seconds; the metric is measured over
+    /// it (Kubernetes: 15 s).
+    #[serde(default = "default_scale_interval_s")]
+    pub interval_s: f64,
+    /// Shortest time after a change before instances are added again,
+    /// seconds.
+    #[serde(default)]
+    pub scale_out_cooldown_s: f64,
+    /// Shortest time after a change before instances are removed,
+    /// seconds (Kubernetes' stabilisation window: 300 s): a dip in load
+    /// does not throw away capacity the next burst needs.
+    #[serde(default = "default_scale_in_cooldown_s")]
+    pub scale_in_cooldown_s: f64,
+    /// How long a new instance boots before it serves, seconds (a VM: a
+    /// minute or more; a container: seconds). It is billed from boot.
+    #[serde(default = "default_cold_start_s")]
+    pub cold_start_s: f64,
+}
+
+fn default_scale_interval_s() -> f64 {
+    15.0
+}
+fn default_scale_in_cooldown_s() -> f64 {
+    300.0
+}
+fn default_cold_start_s() -> f64 {
+    30.0
+}
+
+impl Default for AutoscaleSpec {
+    fn default() -> Self {
+        Self {
+            min: 1,
+            max: 10,
+            target: ScaleTarget::Utilisation(0.7),
+            interval_s: default_scale_interval_s(),
+            scale_out_cooldown_s: 0.0,
+            scale_in_cooldown_s: default_scale_in_cooldown_s(),
+            cold_start_s: default_cold_start_s(),
+        }
+    }
+}
+
+/// The metric an autoscaler holds at its target, per ready instance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum ScaleTarget {
+    /// Busy workers over workers, time-averaged (0.7 = 70 %): the usual
+    /// CPU target. Keeps headroom for bursts; the lower, the more headroom.
+    Utilisation(f64),
+    /// Requests waiting for a worker per instance, time-averaged: reacts
+    /// to the backlog itself (a queue-driven worker fleet).
+    QueueDepth(f64),
+    /// Requests arriving per second per instance: scales with traffic
+    /// before it queues, when an instance's capacity is known.
+    RequestsPerInstance(f64),
+}
+
+impl ScaleTarget {
+    /// The target's value.
+    pub fn value(self) -> f64 {
+        match self {
+            Self::Utilisation(v) | Self::QueueDepth(v) | Self::RequestsPerInstance(v) => v,
+        }
+    }
+
+    /// The metric's name as the log and the inspector say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Utilisation(_) => "utilisation",
+            Self::QueueDepth(_) => "queue depth",
+            Self::RequestsPerInstance(_) => "requests per instance",
+        }
+    }
 }
 
 /// How a service makes its downstream calls.
@@ -504,6 +644,9 @@ impl Default for ServiceSpec {
             calls: CallOrder::Sequential,
             shed_after_ms: None,
             drop_expired: false,
+            instances: 1,
+            balancing: InstanceBalancing::RoundRobin,
+            autoscale: None,
         }
     }
 }

@@ -33,6 +33,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "hedged-requests-cut-the-tail.ron",
     "gc-pause-metastable.ron",
     "shedding-survives-a-spike.ron",
+    "autoscaling-catches-a-spike.ron",
     "priority-keeps-checkout-alive.ron",
     "outlier-ejection-catches-a-bad-deploy.ron",
     "payments-charged-twice.ron",

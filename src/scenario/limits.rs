@@ -76,6 +76,17 @@ pub const MAX_BREAKER_PROBES: u32 = 10_000;
 /// Most read replicas of one database.
 pub const MAX_READ_REPLICAS: u32 = 64;
 
+/// Most instances of one service (running, booting and draining
+/// together): each is its own queueing station, and a request remembers
+/// its instance in a byte. A fleet larger than this is better drawn as
+/// fewer, bigger instances (more `workers` each).
+pub const MAX_INSTANCES: u32 = 255;
+
+/// Shortest autoscaling interval, seconds: a decision is an event per
+/// interval, and real autoscalers decide every 15 s (Kubernetes) to a
+/// minute (cloud groups).
+pub const MIN_SCALE_INTERVAL_S: f64 = 0.1;
+
 /// Most targets of one load balancer.
 pub const MAX_LB_TARGETS: usize = 255;
 

@@ -25,8 +25,9 @@ mod valid;
 mod validate;
 
 pub use components::{
-    CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec, LbPolicy, LimitPer,
-    LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec, RateLimitSpec, ServiceSpec, WaitFor,
+    AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec,
+    InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec, RateLimitSpec,
+    ScaleTarget, ServiceSpec, WaitFor,
 };
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};

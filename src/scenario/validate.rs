@@ -11,18 +11,18 @@ use std::collections::{HashMap, HashSet};
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
-    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_LB_TARGETS, MAX_MS, MAX_NODES,
-    MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS, MAX_READ_REPLICAS,
+    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_INSTANCES, MAX_LB_TARGETS, MAX_MS,
+    MAX_NODES, MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS, MAX_READ_REPLICAS,
     MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS,
     MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S,
-    MIN_THINK_MS, MIN_WINDOW_S,
+    MIN_SCALE_INTERVAL_S, MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec,
-    HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, ProfileShape, RetryPolicy, Scenario,
-    SizeSpec, WaitFor,
+    Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec,
+    FallbackSpec, FaultSpec, HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority,
+    ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -396,6 +396,45 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// An autoscaler's bounds, target and times; `instances`, the count the
+/// service starts with, must lie within its bounds.
+fn check_autoscale(c: &mut Checker, path: &[PathSegment<'static>], a: &AutoscaleSpec, instances: u32, id: &str) {
+    let max_instances = u64::from(MAX_INSTANCES);
+    c.count(path, "min", u64::from(a.min), 1, max_instances, "instance");
+    c.count(path, "max", u64::from(a.max), 1, max_instances, "instance");
+    if a.min > a.max {
+        c.report(at(path, &[Key("max")]), format!("`max` ({}) must be at least `min` ({})", a.max, a.min));
+    } else if !(a.min..=a.max).contains(&instances) {
+        c.report(
+            at(path, &[Key("min")]),
+            format!(
+                "service \"{id}\" starts with {instances} instances, outside its autoscaling bounds {} to {}: \
+                 `instances` is the count it starts with",
+                a.min, a.max
+            ),
+        );
+    }
+    let target = at(path, &[Key("target")]);
+    match a.target {
+        ScaleTarget::Utilisation(u) if !(u > 0.0 && u <= 1.0) => c.report(
+            target,
+            format!(
+                "a `Utilisation` target is a share of busy workers: more than 0 and at most 1 (0.7 = 70 %), got {}",
+                show(u)
+            ),
+        ),
+        ScaleTarget::QueueDepth(q) => {
+            c.positive(path, "target", q, f64::from(u32::MAX), "requests waiting per instance");
+        }
+        ScaleTarget::RequestsPerInstance(r) => c.positive(path, "target", r, MAX_RATE_RPS, "requests/s per instance"),
+        ScaleTarget::Utilisation(_) => {}
+    }
+    c.number(path, "interval_s", a.interval_s, Low::AtLeast(MIN_SCALE_INTERVAL_S), MAX_SECONDS, "seconds");
+    c.non_negative(path, "scale_out_cooldown_s", a.scale_out_cooldown_s, MAX_SECONDS, "seconds");
+    c.non_negative(path, "scale_in_cooldown_s", a.scale_in_cooldown_s, MAX_SECONDS, "seconds");
+    c.non_negative(path, "cold_start_s", a.cold_start_s, MAX_SECONDS, "seconds");
 }
 
 fn check_edges(c: &mut Checker, g: &mut Lookup<'_>) {
@@ -818,6 +857,10 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             c.probability(&kind, "error_probability", sv.error_probability);
             if let Some(shed) = sv.shed_after_ms {
                 c.non_negative(&kind, "shed_after_ms", shed, MAX_MS, "ms");
+            }
+            c.count(&kind, "instances", u64::from(sv.instances), 1, u64::from(MAX_INSTANCES), "instance");
+            if let Some(auto) = &sv.autoscale {
+                check_autoscale(c, &at(&kind, &[Key("autoscale")]), auto, sv.instances, id);
             }
             if let CallOrder::Parallel { wait_for: WaitFor::Quorum(k) } = sv.calls
                 && (k == 0 || k as usize > out)

@@ -76,7 +76,8 @@ pub struct Call {
     /// edge being called now; at most `MAX_RETRY_ATTEMPTS`).
     pub edge_retries: u8,
     /// At a database: which server holds it (0 = the primary; at most
-    /// 64 replicas, so a byte holds it).
+    /// 64 replicas, so a byte holds it). At a service: which instance
+    /// (at most 255).
     pub server: u8,
     /// At a load balancer: which target (out-edge index) it went to (at
     /// most 255 targets, so a byte holds it). One byte each keeps a call

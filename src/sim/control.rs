@@ -268,7 +268,7 @@ impl Simulation {
                 }
             }
             (
-                Behaviour::Service { station, service_time, error_probability, blocking_calls, fan_out },
+                Behaviour::Service { station, service_time, error_probability, blocking_calls, fan_out, .. },
                 NodeKind::Service(spec),
             ) => {
                 station.workers = spec.workers.max(1);
@@ -313,6 +313,13 @@ impl Simulation {
         }
         if let NodeKind::LoadBalancer(spec) = kind {
             self.change_health_checks(i, spec.health_check.as_ref());
+        }
+        if let NodeKind::Service(spec) = kind {
+            self.change_fleet(i, spec);
+            // The pool in service may have grown or shrunk.
+            let n = &mut self.nodes[i];
+            let workers = n.workers().unwrap_or(0);
+            n.metrics.pool.set(now, i64::from(workers));
         }
         let n = &mut self.nodes[i];
         // A limiter switched on starts full, as at the start of a run; one
@@ -401,6 +408,7 @@ impl Simulation {
             let now = self.now;
             let n = &mut self.nodes[i];
             let next = match &mut n.behaviour {
+                Behaviour::Service { station, fleet: Some(fleet), .. } => fleet.take_next(station),
                 Behaviour::Service { station, .. } | Behaviour::Queue { station } => {
                     station.take_next().map(|c| (c, 0))
                 }

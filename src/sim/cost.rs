@@ -41,9 +41,9 @@ pub struct NodeCost {
     pub usd: f64,
 }
 
-/// The instances a node bills for now: a service's instances, a
+/// The instances a node bills for when it keeps no count over time: a
 /// database's servers (the primary and each replica), one of anything
-/// else but a client.
+/// else but a client (a service's are counted as they run).
 pub fn billed_instances(kind: &NodeKind) -> f64 {
     match kind {
         NodeKind::Client(_) => 0.0,
@@ -87,7 +87,10 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
         .filter(|(spec, _)| !matches!(spec.kind, NodeKind::Client(_)))
         .map(|(spec, report)| {
             let (per_hour, per_million) = node_prices(pricing, &spec.id, &spec.kind);
-            let instance_hours = billed_instances(&spec.kind) * hours;
+            // A service's instances as counted over the run (autoscaling
+            // included, booting and draining billed); else a fixed count.
+            let instance_hours =
+                report.stats.instances.map_or(billed_instances(&spec.kind) * hours, |i| i.instance_seconds / 3600.0);
             let requests = report.stats.arrivals;
             let usd = instance_hours * per_hour + requests as f64 / 1e6 * per_million;
             NodeCost {

@@ -148,6 +148,9 @@ impl Simulation {
                 drop_expired: matches!(&spec.kind, NodeKind::Service(s) if s.drop_expired),
             });
         }
+        for n in &mut nodes {
+            super::scaling::start_instance_metrics(n);
+        }
 
         // A node's pauses are known from the start: its work is pushed past
         // them as it starts.
@@ -224,6 +227,7 @@ impl Simulation {
         }
         self.schedule_faults();
         self.schedule_health_checks();
+        self.schedule_autoscalers();
     }
 
     /// Schedules `event` at `at` (now or later).
@@ -292,6 +296,8 @@ impl Simulation {
             Event::HealthCheck { node, generation } => self.on_health_check(node, generation),
             Event::ProbeDone { node, target, generation } => self.on_probe_done(node, target, generation),
             Event::EjectionOver { node, target } => self.on_ejection_over(node, target),
+            Event::Autoscale { node, generation } => self.on_autoscale(node, generation),
+            Event::InstanceReady { node, instance, generation } => self.on_instance_ready(node, instance, generation),
         }
     }
 
@@ -544,6 +550,7 @@ fn build_behaviour(
             error_probability: s.error_probability,
             blocking_calls: s.blocking_calls,
             fan_out: s.calls.wait_for(),
+            fleet: super::scaling::fleet_for(s),
         },
         NodeKind::Cache(c) => Behaviour::Cache {
             store: match c.mode {

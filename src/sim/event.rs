@@ -65,4 +65,10 @@ pub enum Event {
     ProbeDone { node: u32, target: u16, generation: u16 },
     /// A target's outlier ejection is over.
     EjectionOver { node: u32, target: u16 },
+    /// A service's autoscaler decides; stale if `generation` is old (its
+    /// settings were changed live).
+    Autoscale { node: u32, generation: u32 },
+    /// A booting instance of a service is ready to serve; stale if its
+    /// boot was cancelled meanwhile (`generation`).
+    InstanceReady { node: u32, instance: u16, generation: u16 },
 }

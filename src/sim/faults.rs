@@ -61,6 +61,12 @@ pub enum SimEventKind {
     TargetEjected,
     /// An ejected target is back in the balancer's rotation.
     TargetReturned,
+    /// A service got more instances (by its autoscaler or by hand).
+    ScaledOut,
+    /// A service got fewer instances: they drain, then stop.
+    ScaledIn,
+    /// A booting instance finished its cold start and serves.
+    InstanceReady,
 }
 
 /// A fault timeline entry at run time.
@@ -330,6 +336,13 @@ impl Simulation {
         }
         let n = &mut self.nodes[i];
         match &mut n.behaviour {
+            Behaviour::Service { station, fleet: Some(fleet), .. } => {
+                for s in fleet.all_stations(station) {
+                    s.busy = 0;
+                    s.clear_waiting();
+                }
+                fleet.stop_drained(now, &mut n.metrics);
+            }
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => {
                 station.busy = 0;
                 station.clear_waiting();

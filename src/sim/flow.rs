@@ -1129,7 +1129,11 @@ impl Simulation {
                 self.arrive_checking_deadline(id, node, class);
                 return;
             }
-            Behaviour::Service { station, .. } => station.admit(id, class),
+            Behaviour::Service { station, fleet: None, .. } => station.admit(id, class),
+            Behaviour::Service { .. } => {
+                self.arrive_at_fleet(id, node, class);
+                return;
+            }
             Behaviour::Database(db) => {
                 let server = pick_server(db, request.is_write);
                 call.server = u8::try_from(server).unwrap_or(u8::MAX);
@@ -1173,7 +1177,7 @@ impl Simulation {
 
     /// What follows a station's answer to a call that asked for a worker.
     #[inline]
-    fn admitted(&mut self, id: CallId, admission: Admission) {
+    pub(super) fn admitted(&mut self, id: CallId, admission: Admission) {
         match admission {
             Admission::Started => self.start_work(id, false),
             Admission::Queued => self.queued(id),
@@ -1189,6 +1193,10 @@ impl Simulation {
     fn arrive_checking_deadline(&mut self, id: CallId, node: usize, class: crate::scenario::PriorityClass) {
         if self.abandoned(id) {
             self.fail_here(id, FailureReason::DeadlineExceeded);
+            return;
+        }
+        if let Behaviour::Service { fleet: Some(_), .. } = &self.nodes[node].behaviour {
+            self.arrive_at_fleet(id, node, class);
             return;
         }
         let Behaviour::Service { station, .. } = &mut self.nodes[node].behaviour else { return };
@@ -1500,7 +1508,10 @@ impl Simulation {
         let n = &mut self.nodes[node];
         n.metrics.busy.add(now, -1);
         let next = match &mut n.behaviour {
-            Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.release(),
+            Behaviour::Service { station, fleet: None, .. } | Behaviour::Queue { station } => station.release(),
+            Behaviour::Service { station, fleet: Some(fleet), .. } => {
+                fleet.release(station, server, now, &mut n.metrics)
+            }
             Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
             _ => None,
         };
@@ -1537,7 +1548,10 @@ impl Simulation {
             }
             // Give the worker back and take the next in line.
             next = match &mut n.behaviour {
-                Behaviour::Service { station, .. } => station.release(),
+                Behaviour::Service { station, fleet: None, .. } => station.release(),
+                Behaviour::Service { station, fleet: Some(fleet), .. } => {
+                    fleet.release(station, server, now, &mut n.metrics)
+                }
                 Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
                 _ => None,
             };

@@ -26,6 +26,10 @@ pub struct NodeLive {
     pub cache_keys: Option<usize>,
     /// Current arrival rate for an open-loop client.
     pub client_rate: Option<f64>,
+    /// A service's instances: ready, booting and draining (`None` for
+    /// other kinds).
+    #[serde(default)]
+    pub instances: Option<super::InstanceCounts>,
 }
 
 /// What the call policies of one edge did since the warm-up, for the
@@ -100,6 +104,7 @@ impl Simulation {
                 _ => None,
             },
             client_rate: self.current_rate(i),
+            instances: n.instance_counts(),
         })
     }
 }

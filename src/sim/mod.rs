@@ -27,6 +27,7 @@ mod event;
 mod event_queue;
 mod failure;
 mod faults;
+mod fleet;
 mod flow;
 mod health_check;
 mod idempotency;
@@ -41,6 +42,7 @@ mod profile;
 mod rate_limiter;
 mod report;
 pub(crate) mod rng;
+mod scaling;
 mod station;
 pub mod theory;
 mod throttle;
@@ -55,9 +57,10 @@ pub use control::LiveUpdate;
 pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
 pub use failure::FailureReason;
 pub use faults::{SimEvent, SimEventKind};
+pub use fleet::InstanceCounts;
 pub use health_check::TargetOut;
 pub use live_view::{EdgePolicyCounts, NodeLive};
-pub use metrics::{EdgeStats, FailureCounts, LatencySummary, Stats, TimeSeries, WindowFrame};
+pub use metrics::{EdgeStats, FailureCounts, InstanceStats, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use report::{
     AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, find_bottleneck,
     group_thousands,

@@ -6,6 +6,7 @@ use rand::RngExt;
 use rand_distr::{Distribution as _, Zipf};
 
 use super::call::RequestTag;
+use super::fleet::{Fleet, InstanceCounts};
 use super::health_check::LbHealth;
 use super::idempotency::AppliedWrites;
 use super::metrics::NodeMetrics;
@@ -132,6 +133,10 @@ pub enum Behaviour {
         /// Calls made all at once, waiting for this many answers (`None`:
         /// one after another).
         fan_out: Option<WaitFor>,
+        /// Instances beyond the first, with their balancing and autoscaler
+        /// (`None`: one instance, `station`, and no autoscaling; one check
+        /// per arrival and per release).
+        fleet: Option<Box<Fleet>>,
     },
     Cache {
         store: CacheStore,
@@ -236,8 +241,10 @@ pub struct DatabaseBehaviour {
 
 impl NodeRuntime {
     /// Workers in all, for utilisation; `None` for nodes without a pool.
+    /// A service's: those of its serving instances (ready and draining).
     pub fn workers(&self) -> Option<u32> {
         match &self.behaviour {
+            Behaviour::Service { station, fleet: Some(f), .. } => Some(f.serving(station).map(|s| s.workers).sum()),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => Some(station.workers),
             Behaviour::Database(db) => Some(db.servers.iter().map(|s| s.workers).sum()),
             _ => None,
@@ -247,6 +254,7 @@ impl NodeRuntime {
     /// Workers busy now.
     pub fn busy(&self) -> u32 {
         match &self.behaviour {
+            Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(|s| s.busy).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.busy,
             Behaviour::Database(db) => db.servers.iter().map(|s| s.busy).sum(),
             _ => 0,
@@ -256,6 +264,7 @@ impl NodeRuntime {
     /// Requests waiting now (a queue: messages held).
     pub fn queue_len(&self) -> u32 {
         match &self.behaviour {
+            Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(Station::queue_len).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.queue_len(),
             Behaviour::Database(db) => db.servers.iter().map(Station::queue_len).sum(),
             _ => 0,
@@ -265,8 +274,18 @@ impl NodeRuntime {
     /// Room in the waiting line, `None` = unbounded or no line.
     pub fn queue_capacity(&self) -> Option<u32> {
         match &self.behaviour {
+            Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(|s| s.capacity).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.capacity,
             Behaviour::Database(db) => db.servers.iter().map(|s| s.capacity).sum(),
+            _ => None,
+        }
+    }
+
+    /// A service's instances by state; `None` for other kinds.
+    pub fn instance_counts(&self) -> Option<InstanceCounts> {
+        match &self.behaviour {
+            Behaviour::Service { fleet: Some(f), .. } => Some(f.counts()),
+            Behaviour::Service { .. } => Some(InstanceCounts { ready: 1, ..InstanceCounts::default() }),
             _ => None,
         }
     }

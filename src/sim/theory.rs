@@ -343,6 +343,28 @@ pub fn requests_until_ejection(p: f64, n: u32) -> f64 {
     (1.0 - pn) / ((1.0 - p) * pn)
 }
 
+/// `E_N/M/1` mean wait, seconds: one of `n` single-worker instances behind
+/// round robin, fed a Poisson stream of `lambda` in all, sees every n-th
+/// arrival, so its gaps are Erlang-n (n phases of rate λ, mean n/λ). As a
+/// GI/M/1 queue its mean wait is σ / (μ(1 − σ)), σ the root in (0, 1) of
+/// σ = A*(μ(1 − σ)) = (λ / (λ + μ(1 − σ)))ⁿ, found by bisection (the
+/// difference is positive below the root and negative above it, up to the
+/// trivial root 1). n = 1 is M/M/1: σ = ρ.
+pub fn erlang_m1_mean_wait(n: u32, lambda: f64, mu: f64) -> f64 {
+    let f = |s: f64| (lambda / (lambda + mu * (1.0 - s))).powi(n.max(1) as i32) - s;
+    let (mut lo, mut hi) = (0.0, 1.0 - 1e-12);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let sigma = 0.5 * (lo + hi);
+    sigma / (mu * (1.0 - sigma))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,6 +429,10 @@ mod tests {
         assert!((requests_until_ejection(0.5, 3) - 14.0).abs() < 1e-12);
         assert!((requests_until_ejection(1.0, 5) - 5.0).abs() < 1e-12);
         assert!((requests_until_ejection(0.5, 1) - 2.0).abs() < 1e-12);
+        // E_1/M/1 is M/M/1: W_q = ρ/(μ − λ); spreading arrivals evenly
+        // (round robin over 3) waits less than Poisson arrivals at the same load.
+        assert!((erlang_m1_mean_wait(1, 0.5, 1.0) - 1.0).abs() < 1e-9);
+        assert!(erlang_m1_mean_wait(3, 1.5, 1.0) < 1.0);
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);

@@ -31,6 +31,7 @@ pub fn service(id: &str, workers: u32, queue_capacity: Option<u32>, service_time
             calls: CallOrder::default(),
             shed_after_ms: None,
             drop_expired: false,
+            ..ServiceSpec::default()
         }),
     )
 }
@@ -50,6 +51,7 @@ pub fn pipeline_stage(id: &str, service_time: DistributionSpec) -> NodeSpec {
             calls: CallOrder::default(),
             shed_after_ms: None,
             drop_expired: false,
+            ..ServiceSpec::default()
         }),
     )
 }

@@ -3,11 +3,12 @@
 
 use crate::common::*;
 use archsim::scenario::{
-    Arrivals, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
-    EdgeSpec, FallbackSpec, FaultSpec, HealthCheckSpec, HedgeSpec, KeySpec, LbPolicy, LoadBalancerSpec, NodeKind,
-    OutlierEjectionSpec, Priority, QueueSpec, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, ServiceSpec, WaitFor,
+    Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec,
+    DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, HealthCheckSpec, HedgeSpec, InstanceBalancing, KeySpec,
+    LbPolicy, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, Priority, ProfileShape, QueueSpec, RateLimitSpec,
+    RetryBudget, RetryPolicy, ScaleTarget, Scenario, ServiceSpec, WaitFor,
 };
-use archsim::sim::{BreakerState, LiveUpdate, SimTime, Simulation, TargetOut};
+use archsim::sim::{BreakerState, LiveUpdate, SimEventKind, SimTime, Simulation, TargetOut};
 
 fn client_with(id: &str, spec: ClientSpec) -> archsim::scenario::NodeSpec {
     node(id, NodeKind::Client(spec))
@@ -288,6 +289,7 @@ fn blocking_calls_let_a_slow_database_exhaust_the_callers_workers() {
                 calls: CallOrder::default(),
                 shed_after_ms: None,
                 drop_expired: false,
+                ..ServiceSpec::default()
             }),
         );
         scenario(
@@ -341,6 +343,7 @@ fn growing_a_pool_while_running_drains_its_queue() {
         calls: CallOrder::default(),
         shed_after_ms: None,
         drop_expired: false,
+        ..ServiceSpec::default()
     });
     assert_eq!(sim.update_node(1, &bigger), LiveUpdate::Applied);
     sim.run_until(SimTime::from_secs(20.0));
@@ -414,6 +417,7 @@ fn an_invalid_live_change_is_refused_and_changes_nothing() {
         calls: CallOrder::default(),
         shed_after_ms: None,
         drop_expired: false,
+        ..ServiceSpec::default()
     });
     match sim.update_node(1, &broken) {
         LiveUpdate::Invalid(problems) => assert_eq!(problems.len(), 2, "{problems:?}"),
@@ -2093,4 +2097,186 @@ fn two_services_writing_for_one_request_are_not_duplicates() {
     let db = run(&s, 20.0).node_totals(4).expect("db");
     assert!(db.ok > 1_500, "both services wrote: {}", db.ok);
     assert_eq!(db.duplicate_writes, 0, "{db:?}");
+}
+
+// ----- instances and autoscaling ---------------------------------------
+
+/// A service of `workers` workers per instance, `instances` of them, with
+/// exponential work of `mean_ms` and a line of `queue` per instance.
+fn fleet(workers: u32, instances: u32, queue: Option<u32>, mean_ms: f64) -> ServiceSpec {
+    ServiceSpec { workers, queue_capacity: queue, service_time: exp_ms(mean_ms), instances, ..ServiceSpec::default() }
+}
+
+fn mean_latency_with(balancing: InstanceBalancing) -> f64 {
+    let spec = ServiceSpec { balancing, ..fleet(1, 4, None, 10.0) };
+    let s =
+        scenario("lb", 5, 10.0, vec![poisson_client("c", 340.0), node("s", NodeKind::Service(spec))], &[("c", "s")]);
+    run(&s, 600.0).node_totals(1).expect("s").latency.mean_ms
+}
+
+/// At the same load, spreading arrivals evenly waits less than spreading
+/// them at random, and sending each to the instance with the least work
+/// less still: it sees the queues that chance and slow requests build.
+#[test]
+fn least_connections_beats_round_robin_which_beats_random_balancing() {
+    let random = mean_latency_with(InstanceBalancing::Random);
+    let round_robin = mean_latency_with(InstanceBalancing::RoundRobin);
+    let least = mean_latency_with(InstanceBalancing::LeastConnections);
+    assert!(least < 0.8 * round_robin, "least connections {least} ms, round robin {round_robin} ms");
+    assert!(round_robin < 0.8 * random, "round robin {round_robin} ms, random {random} ms");
+}
+
+/// 50 requests/s, ten times that from 60 s on, and back to 50 from
+/// `drop_at_s`: 4 workers of 50 ms per instance (80 requests/s each),
+/// two instances to start with (the minimum), autoscaled on utilisation.
+fn stepped(autoscale: AutoscaleSpec, drop_at_s: f64) -> Scenario {
+    let client = ClientSpec {
+        arrivals: Arrivals::Poisson { rate: 50.0 },
+        profile: vec![
+            ProfileShape::Step { at_s: 60.0, factor: 10.0 },
+            ProfileShape::Step { at_s: drop_at_s, factor: 1.0 },
+        ],
+        ..ClientSpec::default()
+    };
+    let spec = ServiceSpec { autoscale: Some(autoscale), ..fleet(4, 2, Some(20), 50.0) };
+    scenario("step", 3, 5.0, vec![client_with("c", client), node("app", NodeKind::Service(spec))], &[("c", "app")])
+}
+
+fn scaling() -> AutoscaleSpec {
+    AutoscaleSpec {
+        min: 2,
+        max: 20,
+        target: ScaleTarget::Utilisation(0.6),
+        interval_s: 10.0,
+        scale_out_cooldown_s: 0.0,
+        scale_in_cooldown_s: 300.0,
+        cold_start_s: 20.0,
+    }
+}
+
+fn logged_times(sim: &Simulation, kind: SimEventKind) -> Vec<f64> {
+    sim.event_log().iter().filter(|e| e.kind == kind).map(|e| e.at.as_secs()).collect()
+}
+
+/// A step in load is met after an interval and a cold start, and settles
+/// near ceil(λ·S / (c·target)) instances: 500 × 0.05 / (4 × 0.6) → 11.
+#[test]
+fn a_step_in_load_scales_out_after_the_interval_and_the_cold_start() {
+    let mut sim = Simulation::new(&stepped(scaling(), 1e6)).expect("valid");
+    sim.run_until(SimTime::from_secs(59.0));
+    assert!(logged_times(&sim, SimEventKind::ScaledOut).is_empty(), "no scaling before the step");
+    sim.run_until(SimTime::from_secs(400.0));
+    let out = logged_times(&sim, SimEventKind::ScaledOut);
+    let ready = logged_times(&sim, SimEventKind::InstanceReady);
+    assert!(out[0] > 60.0 && out[0] <= 70.0 + 1e-9, "the first decision after the step: {out:?}");
+    assert!((ready[0] - (out[0] + 20.0)).abs() < 1e-6, "ready a cold start later: {ready:?}");
+    let counts = sim.node_live(1).expect("app").instances.expect("a service");
+    assert!((10..=13).contains(&counts.ready), "{counts:?}");
+    assert_eq!(counts.booting, 0);
+    let w = sim.node_current_window(1).expect("app");
+    assert!(w.utilisation.is_some_and(|u| u < 0.75), "{w:?}");
+    let first = sim.event_log().iter().find(|e| e.kind == SimEventKind::ScaledOut).expect("logged");
+    assert!(first.what.starts_with("app: 2 → ") && first.what.contains("utilisation"), "{}", first.what);
+}
+
+/// After the load drops, instances are removed only once the scale-in
+/// cooldown since the last change is over, down to what the load needs.
+#[test]
+fn scale_in_waits_for_its_cooldown_after_the_load_drops() {
+    let sim = run(&stepped(scaling(), 250.0), 900.0);
+    let out = logged_times(&sim, SimEventKind::ScaledOut);
+    let ins = logged_times(&sim, SimEventKind::ScaledIn);
+    assert!(!ins.is_empty(), "scaled in at last");
+    let last_out = out.iter().copied().filter(|&t| t < ins[0]).fold(0.0, f64::max);
+    assert!(ins[0] > 250.0, "not while the load is high: {ins:?}");
+    assert!(ins[0] >= last_out + 300.0 - 1e-9, "scale-in at {} s, last change at {last_out} s", ins[0]);
+    let counts = sim.node_live(1).expect("app").instances.expect("a service");
+    assert!((2..=4).contains(&counts.ready), "{counts:?}");
+    let after_drop = sim.series().frames().iter().filter(|w| w.start_s >= 250.0);
+    assert_eq!(after_drop.map(|w| w.nodes[1].failed).sum::<u64>(), 0, "no request lost by scaling in");
+}
+
+/// A booting instance takes no request: with a cold start longer than
+/// the run, the node serves what its first two instances can, whatever it
+/// decided to add.
+#[test]
+fn a_booting_instance_gets_no_work() {
+    let s = stepped(AutoscaleSpec { cold_start_s: 1e4, ..scaling() }, 1e6);
+    let sim = run(&s, 200.0);
+    let live = sim.node_live(1).expect("app");
+    let counts = live.instances.expect("a service");
+    assert!(counts.booting > 0 && counts.ready == 2, "{counts:?}");
+    assert_eq!(live.workers, Some(8), "only the ready instances' workers serve");
+    for w in sim.series().frames().iter().filter(|w| w.start_s >= 100.0) {
+        let s = &w.nodes[1];
+        assert!(s.throughput_rps <= 2.0 * 80.0 * 1.2, "{} ok/s at {} s", s.throughput_rps, w.start_s);
+        let i = s.instances.expect("a service");
+        assert!(i.booting > 0.0 && (i.ready - 2.0).abs() < 1e-9, "{i:?}");
+        assert!((i.instance_seconds - (i.ready + i.booting) * 5.0).abs() < 1e-6, "booting ones are billed");
+    }
+}
+
+/// Instances removed (here by a live edit) leave balancing at once but
+/// finish every request they hold, in service and waiting, then stop.
+#[test]
+fn a_draining_instance_finishes_its_work_before_it_stops() {
+    let spec = ServiceSpec { service_time: constant(1000.0), ..fleet(2, 5, None, 10.0) };
+    let client = ClientSpec { arrivals: Arrivals::Constant { rate: 20.0 }, ..ClientSpec::default() };
+    let s = scenario(
+        "drain",
+        9,
+        1.0,
+        vec![client_with("c", client), node("s", NodeKind::Service(spec.clone()))],
+        &[("c", "s")],
+    );
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(3.0));
+    let before = sim.node_live(1).expect("s");
+    assert!(before.queue_len > 10, "work waits at every instance: {before:?}");
+    let one = NodeKind::Service(ServiceSpec { instances: 1, ..spec });
+    assert_eq!(sim.update_node(1, &one), LiveUpdate::Applied);
+    sim.set_rate_multiplier(0, 0.0);
+    let counts = sim.node_live(1).expect("s").instances.expect("a service");
+    assert_eq!((counts.ready, counts.draining), (1, 4), "{counts:?}");
+    sim.run_until(SimTime::from_secs(200.0));
+    let e2e = sim.end_to_end_totals();
+    assert_eq!(e2e.failed, 0, "{:?}", e2e.failures);
+    assert_eq!(e2e.ok, e2e.arrivals, "every request answered");
+    let after = sim.node_live(1).expect("s");
+    assert_eq!(after.instances.map(|c| (c.ready, c.draining)), Some((1, 0)), "drained ones stopped");
+    assert_eq!(after.workers, Some(2));
+    assert!(logged_times(&sim, SimEventKind::ScaledIn).len() == 1);
+}
+
+/// Adding instances live starts them at once and spreads the work.
+#[test]
+fn instances_added_live_serve_at_once() {
+    let spec = fleet(1, 1, Some(10), 10.0);
+    let s = scenario(
+        "grow",
+        4,
+        1.0,
+        vec![poisson_client("c", 250.0), node("s", NodeKind::Service(spec.clone()))],
+        &[("c", "s")],
+    );
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(20.0));
+    assert!(sim.node_totals(1).expect("s").failures.rejected > 1000, "one instance is overloaded");
+    assert_eq!(sim.update_node(1, &NodeKind::Service(ServiceSpec { instances: 4, ..spec })), LiveUpdate::Applied);
+    sim.run_until(SimTime::from_secs(60.0));
+    let late =
+        sim.series().frames().iter().filter(|w| w.start_s >= 25.0).map(|w| w.nodes[1].failures.rejected).sum::<u64>();
+    assert!(late < 100, "{late} rejected with four instances");
+    assert_eq!(sim.node_live(1).expect("s").workers, Some(4));
+}
+
+/// The autoscaler is part of the deterministic run: the same seed gives
+/// the same decisions and the same report.
+#[test]
+fn the_same_seed_scales_the_same_way() {
+    let s = stepped(scaling(), 250.0);
+    let (a, b) = (run(&s, 500.0), run(&s, 500.0));
+    assert_eq!(a.report(), b.report());
+    let log = |sim: &Simulation| sim.event_log().iter().map(|e| (e.at, e.what.clone())).collect::<Vec<_>>();
+    assert_eq!(log(&a), log(&b));
 }

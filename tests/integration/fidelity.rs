@@ -22,8 +22,8 @@ use std::sync::Mutex;
 use crate::common::*;
 use archsim::scenario::{
     BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HealthCheckSpec,
-    HedgeSpec, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec, Priority, RateLimitSpec,
-    RetryBudget, RetryPolicy, Scenario, SizeSpec, ThrottleSpec, WaitFor,
+    HedgeSpec, InstanceBalancing, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec,
+    Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, SizeSpec, ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{SimEventKind, Simulation, Stats, WindowFrame};
@@ -1612,6 +1612,101 @@ fn outlier_ejection_takes_a_target_out_after_its_first_run_of_failures() {
         "Outlier ejection on round robin over two targets, Poisson 100 req/s: a target failing half its requests \
          (3 in a row eject it; 2,000 seeds, one ejection each) and one failing all of them (5 in a row, base 2 s, \
          120 s, seed 28)",
+        &checks,
+    );
+}
+
+/// `instances` copies of a service of `workers` workers each (exponential
+/// service of `mean_ms`, unbounded lines) behind the node's `balancing`,
+/// fed Poisson arrivals of `lambda`.
+fn instances_run(balancing: InstanceBalancing, instances: u32, workers: u32, lambda: f64, secs: f64) -> Simulation {
+    let mut svc = service("s", workers, None, exp_ms(10.0));
+    if let NodeKind::Service(spec) = &mut svc.kind {
+        spec.instances = instances;
+        spec.balancing = balancing;
+    }
+    let mut s = scenario("instances", 31, 10.0, vec![poisson_client("c", lambda), svc], &[("c", "s")]);
+    s.warmup_s = 10.0;
+    run(&s, secs)
+}
+
+/// Random balancing splits a Poisson stream into independent Poisson
+/// streams of λ/N: each instance is an M/M/c, and the node's mean
+/// response is Erlang C's.
+#[test]
+fn random_balancing_makes_each_instance_an_m_m_c() {
+    let (n, c, mu, lambda) = (3u32, 2u32, 100.0, 480.0);
+    let sim = instances_run(InstanceBalancing::Random, n, c, lambda, 1000.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let per_instance = lambda / f64::from(n);
+    let checks = [
+        check(
+            "mean sojourn W (ms), M/M/2 at λ/3",
+            theory::mmc_mean_sojourn(c, per_instance, mu) * 1000.0,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check(
+            "P(wait) (Erlang C)",
+            theory::erlang_c(c, per_instance / mu),
+            total.wait_probability.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.wait_probability.unwrap_or(0.0)),
+            0.0,
+        ),
+        check(
+            "utilisation = λ/(Ncμ)",
+            lambda / (f64::from(n * c) * mu),
+            total.utilisation.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.utilisation.unwrap_or(0.0)),
+            0.0,
+        ),
+    ];
+    verify(
+        "instances-random",
+        "3 instances × 2 workers, random balancing, λ = 480/s, μ = 100/s per worker (ρ = 0.8), 1000 s, seed 31",
+        &checks,
+    );
+}
+
+/// Round robin hands each single-worker instance every N-th arrival: its
+/// gaps are Erlang-N, steadier than Poisson, so it waits as `E_N/M/1` —
+/// less than the M/M/1 random balancing makes of it.
+#[test]
+fn round_robin_makes_each_instance_an_erlang_n_m_1_and_waits_less_than_random() {
+    let (n, mu, lambda) = (3u32, 100.0, 240.0);
+    let sim = instances_run(InstanceBalancing::RoundRobin, n, 1, lambda, 2000.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let wait = theory::erlang_m1_mean_wait(n, lambda, mu);
+    let random_wait = theory::mm1_mean_sojourn(lambda / f64::from(n), mu) - 1.0 / mu;
+    assert!(wait < 0.7 * random_wait, "E3/M/1 waits {wait} s, M/M/1 {random_wait} s");
+    let checks = [
+        check(
+            "mean sojourn W (ms), E3/M/1",
+            (wait + 1.0 / mu) * 1000.0,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check(
+            "mean wait (ms), E3/M/1",
+            wait * 1000.0,
+            total.mean_wait_ms,
+            &per_window(&sim, 1, |w| w.mean_wait_ms),
+            0.0,
+        ),
+        check(
+            "utilisation = λ/(Nμ)",
+            lambda / (f64::from(n) * mu),
+            total.utilisation.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.utilisation.unwrap_or(0.0)),
+            0.0,
+        ),
+    ];
+    verify(
+        "instances-round-robin",
+        "3 single-worker instances, round robin, λ = 240/s, μ = 100/s (ρ = 0.8), 2000 s, seed 31 \
+         (M/M/1 with random balancing would wait 40 ms)",
         &checks,
     );
 }

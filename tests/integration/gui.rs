@@ -238,7 +238,8 @@ fn reset_clears_the_previous_runs_events() {
     h.key_press(Key::Space);
     advance(&mut h, &clock, 1.0, 5);
     h.get_by_label("node app-2").click_accesskit();
-    h.run_steps(2);
+    // A third frame: the inspector's scroll bar appears a frame late.
+    h.run_steps(3);
     h.get_by_label("Crash").click();
     h.run_steps(2);
     let crashed =

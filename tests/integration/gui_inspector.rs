@@ -84,7 +84,9 @@ fn workers(h: &Harness<'static, ArchsimApp>) -> u32 {
 fn text_that_is_not_a_number_keeps_the_old_value_with_a_note() {
     let mut h = app();
     h.get_by_label("node app-1").click_accesskit();
-    h.run_steps(2);
+    // A third frame: the inspector's scroll bar, when its form is taller
+    // than the panel, appears a frame late and moves the fields.
+    h.run_steps(3);
     let before = workers(&h);
     type_into(&mut h, "workers", "many");
     assert_eq!(workers(&h), before);
@@ -95,7 +97,7 @@ fn text_that_is_not_a_number_keeps_the_old_value_with_a_note() {
 fn a_value_above_the_limit_is_set_to_the_limit_with_a_note() {
     let mut h = app();
     h.get_by_label("node app-1").click_accesskit();
-    h.run_steps(2);
+    h.run_steps(3);
     type_into(&mut h, "workers", "99999999999");
     assert!(workers(&h) < 99_999_999, "brought into range: {}", workers(&h));
     assert!(h.query_by_label_contains("is above the largest value").is_some(), "the note shows");
@@ -434,4 +436,32 @@ fn a_services_deadline_switch_applies_to_the_running_simulation() {
     assert!(matches!(&kind, NodeKind::Service(s) if s.drop_expired), "{kind:?}");
     let running = h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[index].kind.clone());
     assert_eq!(running, Some(kind), "the engine runs the edited service");
+}
+
+/// A service's inspector sets its instances, which the running simulation
+/// starts at once (the live card counts them), and switches autoscaling on
+/// with its cold start (issue 9).
+#[test]
+fn a_services_instances_and_autoscaling_apply_to_the_running_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    h.get_by_label("node app-1").click_accesskit();
+    h.run_steps(2);
+    set_spin(&mut h, "instances", 3.0);
+    play_for(&mut h, &clock, 0.5);
+    let app = h.state().document().scenario.nodes.iter().position(|n| n.id == "app-1").expect("app-1");
+    let live = h.state().runtime().sim.as_ref().and_then(|s| s.node_live(app)).expect("running");
+    assert_eq!(live.instances.map(|c| c.ready), Some(3), "{live:?}");
+    assert_eq!(live.workers, Some(48), "three instances of 16 workers");
+
+    tick(&mut h, "autoscale");
+    set_spin(&mut h, "  cold start", 5.0);
+    let NodeKind::Service(spec) = h.state().document().scenario.nodes[app].kind.clone() else {
+        panic!("app-1 is a service")
+    };
+    let auto = spec.autoscale.expect("autoscaling on");
+    assert_eq!((auto.cold_start_s, auto.min, spec.instances), (5.0, 3, 3), "it starts from the count there is");
+    let running = h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[app].kind.clone());
+    assert_eq!(running, Some(NodeKind::Service(spec)), "the engine runs the edited service");
+    assert!(h.query_by_label("instances at start").is_some(), "the count is where it starts");
 }

@@ -875,3 +875,45 @@ fn impossible_health_checks_and_outlier_ejection_are_refused_where_written() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_problem_at(&list, &source, "interval_s: 0.001", &["`interval_s` must be at least 0.01", "got 0.001"]);
 }
+
+/// Instances beyond the limit, and an autoscaler whose bounds, target and
+/// times cannot be simulated, are refused where written, all at once;
+/// the limit is quoted.
+#[test]
+fn impossible_instances_and_autoscaling_are_refused_where_written() {
+    let source = GOOD.replacen("service_time:", "instances: 300, service_time:", 1);
+    let list = problems(&source);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_problem_at(&list, &source, "instances: 300", &["`instances`", "at most 255 instances"]);
+
+    let source = GOOD.replacen(
+        "service_time:",
+        "instances: 3, autoscale: (min: 4, max: 2, target: Utilisation(1.5), interval_s: 0, cold_start_s: -1), \
+         service_time:",
+        1,
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert_problem_at(&list, &source, "max: 2", &["`max` (2) must be at least `min` (4)"]);
+    assert_problem_at(&list, &source, "target: Utilisation(1.5)", &["at most 1"]);
+    assert_problem_at(&list, &source, "interval_s: 0", &["`interval_s`", "at least 0.1"]);
+    assert_problem_at(&list, &source, "cold_start_s: -1", &["`cold_start_s`", "0 or more"]);
+
+    let source = GOOD.replacen(
+        "service_time:",
+        "instances: 5, autoscale: (min: 1, max: 4, target: QueueDepth(0)), service_time:",
+        1,
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "min: 1", &["starts with 5 instances", "1 to 4"]);
+    assert_problem_at(&list, &source, "target: QueueDepth(0)", &["`target`", "more than 0"]);
+}
+
+/// A misspelt balancing is refused with the choices.
+#[test]
+fn an_unknown_instance_balancing_lists_the_choices() {
+    let source = GOOD.replacen("service_time:", "balancing: LeastConn, service_time:", 1);
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "LeastConn", &["RoundRobin", "LeastConnections", "Random"]);
+}

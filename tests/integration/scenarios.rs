@@ -1074,3 +1074,45 @@ fn outlier_ejection_takes_a_replica_that_fails_while_up_out_of_rotation() {
     let diagnosis = archsim::diagnosis::diagnose(&report, &without);
     assert!(diagnosis.advice().iter().any(|a| a.key() == "add_outlier_ejection"), "{:#?}", diagnosis.advice());
 }
+
+/// The service's ready instances at the end of the run.
+fn ready_instances(sim: &Simulation, i: usize) -> u32 {
+    sim.node_live(i).and_then(|l| l.instances).map_or(0, |c| c.ready)
+}
+
+#[test]
+fn autoscaling_catches_a_spike_only_after_its_cold_start() {
+    let s = scenario("autoscaling-catches-a-spike");
+    let app = index(&s, "app");
+    let sim = run(&s);
+    assert!(success_share(&sim, 20.0, 60.0) > 0.99, "healthy before the step");
+    let bump = success_share(&sim, 70.0, 120.0);
+    assert!(bump < 0.85, "the old instances cannot take the step while new ones boot: {bump:.3} succeed");
+    assert!(success_share(&sim, 200.0, 420.0) > 0.99, "healthy once the new instances serve");
+    let ready = ready_instances(&sim, app);
+    assert!((7..=10).contains(&ready), "about ceil(900 × 0.04 / (8 × 0.6)) = 8 instances: {ready}");
+    let first_ready = sim
+        .event_log()
+        .iter()
+        .find(|e| e.kind == archsim::sim::SimEventKind::InstanceReady)
+        .map(|e| e.at.as_secs())
+        .expect("an instance became ready");
+    assert!((120.0..=136.0).contains(&first_ready), "a decision by 75 s, then 60 s of boot: {first_ready}");
+
+    // Try: a cold start of 10 s — the bump is a fraction as long.
+    let mut quick = s.clone();
+    if let Some(a) = &mut service_mut(&mut quick, "app").autoscale {
+        a.cold_start_s = 10.0;
+    }
+    let sim = run(&quick);
+    assert!(success_share(&sim, 100.0, 420.0) > 0.99, "healthy from 100 s on");
+    // Try: a minimum of 5 instances — no bump at all.
+    let mut five = s.clone();
+    let spec = service_mut(&mut five, "app");
+    spec.instances = 5;
+    if let Some(a) = &mut spec.autoscale {
+        a.min = 5;
+    }
+    let sim = run(&five);
+    assert!(success_share(&sim, 60.0, 420.0) > 0.99, "five instances take the step");
+}

@@ -347,6 +347,7 @@ fn scene_contents_ui(
                 .unwrap_or_default(),
             problem: input.node_problems.contains_key(&node.id),
             headline: view_i.and_then(|v| headline(&node.kind, v)),
+            instances: instances_mark(&node.kind, view_i.and_then(|v| v.live.as_ref()).and_then(|l| l.instances)),
         };
         paint_node(&painter, rect, &look, pal);
         if tags {
@@ -641,4 +642,18 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
                 commands.push(Command::FitView);
             }
         });
+}
+
+/// The count drawn on a service with several instances or an autoscaler:
+/// the running simulation's when it has one ("×3 + 2 booting"), else the
+/// design's ("×3"); `None` for a single instance and for other kinds.
+fn instances_mark(kind: &NodeKind, live: Option<crate::sim::InstanceCounts>) -> Option<String> {
+    let NodeKind::Service(spec) = kind else { return None };
+    match live {
+        Some(counts) if counts.running() > 1 || spec.autoscale.is_some() => {
+            Some(format!("×{}", crate::gui::live::instances_text(counts)))
+        }
+        Some(_) => None,
+        None => (spec.instances > 1 || spec.autoscale.is_some()).then(|| format!("×{}", spec.instances)),
+    }
 }

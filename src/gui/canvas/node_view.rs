@@ -50,6 +50,9 @@ pub struct NodeLook<'a> {
     pub problem: bool,
     /// One line of live numbers: "320 rps · p99 12 ms".
     pub headline: Option<String>,
+    /// A service with more than one instance (or an autoscaler): drawn as
+    /// a stack, with this count on it ("×3", "×3 + 2 booting").
+    pub instances: Option<String>,
 }
 
 /// Draws the node into `rect` (canvas units).
@@ -90,6 +93,13 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         },
         status_color,
     );
+    if look.instances.is_some() {
+        // Two cards behind the box: a stack of identical instances.
+        for offset in [8.0, 4.0] {
+            let behind = rect.translate(vec2(offset, -offset));
+            painter.rect(behind, radius, fill, Stroke::new(1.0, status_color), StrokeKind::Inside);
+        }
+    }
     painter.rect(rect, radius, fill, outline, StrokeKind::Inside);
     // The status strip on the left edge.
     let strip = Rect::from_min_max(rect.min, pos2(rect.min.x + 7.0, rect.max.y));
@@ -117,6 +127,16 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         FontId::proportional(SMALL_TEXT),
         if down { pal.down_text } else { pal.node_subtext },
     );
+
+    if let Some(count) = &look.instances {
+        painter.text(
+            pos2(rect.max.x - 8.0, rect.max.y - 16.0),
+            Align2::RIGHT_CENTER,
+            count,
+            FontId::proportional(SMALL_TEXT),
+            text_color,
+        );
+    }
 
     // Badges on the top edge, right aligned: errors, degraded answers,
     // then queue depth.

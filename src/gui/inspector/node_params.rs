@@ -9,12 +9,13 @@ use super::health_check::{health_check_rows, outlier_ejection_rows};
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS, MAX_THROTTLE_K,
-    MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_INSTANCES, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS,
+    MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT, MIN_SCALE_INTERVAL_S,
 };
 use crate::scenario::{
-    Arrivals, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, KeySpec, LbPolicy, LimitPer,
-    LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec, RateLimitSpec, ServiceSpec, ThrottleSpec, WaitFor,
+    Arrivals, AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
+    InstanceBalancing, KeySpec, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec,
+    RateLimitSpec, ScaleTarget, ServiceSpec, ThrottleSpec, WaitFor,
 };
 
 /// The form for a node's parameters. Edits `kind` in place. `out_edges`
@@ -416,6 +417,118 @@ fn service_ui(ui: &mut Ui, s: &mut ServiceSpec, edit: &mut Edit, salt: &str, out
         Row::new("blocking calls", "blocking_calls").help("Thread-per-request servers keep the worker busy until downstream calls answer: a slow database exhausts the pool. Off = non-blocking I/O.").switch(ui, edit, &mut s.blocking_calls, "hold worker during calls");
         calls_rows(ui, edit, &mut s.calls, out_edges);
         rate_limit_rows(ui, edit, &mut s.rate_limit);
+        instance_rows(ui, edit, s);
+    });
+}
+
+/// The names of the instance balancings, in [`InstanceBalancing::ALL`] order.
+const BALANCINGS: [&str; 3] =
+    [InstanceBalancing::ALL[0].label(), InstanceBalancing::ALL[1].label(), InstanceBalancing::ALL[2].label()];
+
+/// The names of the autoscaling targets, in the order of their menu.
+const SCALE_TARGETS: [&str; 3] = ["utilisation", "queue depth", "requests per instance"];
+
+/// A service's instances, their balancing and the autoscaler's rows.
+fn instance_rows(ui: &mut Ui, edit: &mut Edit, s: &mut ServiceSpec) {
+    let scaled = s.autoscale.is_some();
+    Row::new(if scaled { "instances at start" } else { "instances" }, "instances")
+        .help(
+            "Identical copies of this service (app servers, pods), each with its own workers and queue, behind the \
+             node's own balancing: '3 app servers' is one node with 3 instances. More instances serve more load; \
+             use an explicit load balancer instead when each copy needs its own health checks.",
+        )
+        .whole(ui, edit, &mut s.instances, 1..=MAX_INSTANCES);
+    if s.instances > 1 || scaled {
+        let mut chosen = InstanceBalancing::ALL.iter().position(|b| *b == s.balancing).unwrap_or(0);
+        Row::new("balancing", "balancing")
+            .help(
+                "How a request picks its instance. Round robin: each in turn. Least connections: the one with the \
+                 least work in hand, which waits least when requests vary. Random: what a stateless balancer does; \
+                 the slowest of the three.",
+            )
+            .choice(ui, edit, &mut chosen, &BALANCINGS.map(Choice::new));
+        s.balancing = InstanceBalancing::ALL.get(chosen).copied().unwrap_or_default();
+    }
+    let mut on = scaled;
+    Row::new("autoscale", "autoscale")
+        .help(
+            "Adds instances when the load rises and removes them when it falls, as a Kubernetes horizontal pod \
+             autoscaler does. Use it for traffic that changes over the day; a new instance serves only after its \
+             cold start, so a sudden spike is still felt.",
+        )
+        .switch(ui, edit, &mut on, "add and remove instances by load");
+    if on != scaled {
+        s.autoscale = on.then(|| {
+            let a = AutoscaleSpec::default();
+            AutoscaleSpec { min: s.instances.min(a.max).max(1), max: a.max.max(s.instances), ..a }
+        });
+    }
+    let Some(a) = &mut s.autoscale else { return };
+    edit.within(&[Key("autoscale")], |edit| {
+        Row::new("  min", "min")
+            .unit(" instances")
+            .help("Fewest instances, however quiet: keep 2 or more for a spare when one fails.")
+            .whole(ui, edit, &mut a.min, 1..=MAX_INSTANCES);
+        Row::new("  max", "max")
+            .unit(" instances")
+            .help("Most instances: a cap on cost, and on the load passed to what this service calls.")
+            .whole(ui, edit, &mut a.max, 1..=MAX_INSTANCES);
+        let current = match a.target {
+            ScaleTarget::Utilisation(_) => 0,
+            ScaleTarget::QueueDepth(_) => 1,
+            ScaleTarget::RequestsPerInstance(_) => 2,
+        };
+        let mut chosen = current;
+        Row::new("  scale on", "target")
+            .help(
+                "The metric held at its target per instance. Utilisation: busy workers (the usual CPU target). \
+                 Queue depth: requests waiting, for a backlog. Requests per instance: arrivals per second, when an \
+                 instance's capacity is known.",
+            )
+            .choice(ui, edit, &mut chosen, &SCALE_TARGETS.map(Choice::new));
+        if chosen != current {
+            a.target = match chosen {
+                1 => ScaleTarget::QueueDepth(5.0),
+                2 => ScaleTarget::RequestsPerInstance(50.0),
+                _ => ScaleTarget::Utilisation(0.7),
+            };
+        }
+        let target_help = "Lower targets keep more headroom for bursts, at the cost of more instances.";
+        match &mut a.target {
+            ScaleTarget::Utilisation(u) => Row::new("  target", "target").help(target_help).percent(ui, edit, u),
+            ScaleTarget::QueueDepth(q) => Row::new("  target", "target").unit(" waiting").help(target_help).number(
+                ui,
+                edit,
+                q,
+                0.001..=f64::from(u32::MAX),
+            ),
+            ScaleTarget::RequestsPerInstance(r) => Row::new("  target", "target")
+                .unit(" req/s")
+                .help(target_help)
+                .number(ui, edit, r, 0.001..=MAX_RATE_RPS),
+        }
+        Row::new("  interval", "interval_s")
+            .unit(" s")
+            .help("Time between two decisions; the metric is measured over it (Kubernetes: 15 s).")
+            .number(ui, edit, &mut a.interval_s, MIN_SCALE_INTERVAL_S..=MAX_SECONDS);
+        Row::new("  cold start", "cold_start_s")
+            .unit(" s")
+            .help(
+                "How long a new instance boots before it serves (a VM: a minute or more; a container: seconds). It \
+                 is billed from boot. The longer it is, the longer a spike hurts before help arrives.",
+            )
+            .number(ui, edit, &mut a.cold_start_s, 0.0..=MAX_SECONDS);
+        Row::new("  scale-out cooldown", "scale_out_cooldown_s")
+            .unit(" s")
+            .help("Shortest time after a change before more instances are added.")
+            .number(ui, edit, &mut a.scale_out_cooldown_s, 0.0..=MAX_SECONDS);
+        Row::new("  scale-in cooldown", "scale_in_cooldown_s")
+            .unit(" s")
+            .help(
+                "Shortest time after a change before instances are removed (Kubernetes waits 5 minutes): a dip in \
+                 load does not throw away capacity the next burst needs.",
+            )
+            .number(ui, edit, &mut a.scale_in_cooldown_s, 0.0..=MAX_SECONDS);
     });
 }
 

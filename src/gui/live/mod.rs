@@ -11,7 +11,7 @@ mod sticky;
 mod window_cursor;
 
 pub use heat::{Heat, HeatLevel, error_level, next_level};
-pub use node_card::{CardLine, Tone, edge_card, edge_traffic, node_card};
+pub use node_card::{CardLine, Tone, edge_card, edge_traffic, instances_text, node_card};
 pub use reasons::{
     ReasonTally, client_degraded_line, client_reason_line, degraded_line, duplicate_line, local_array, reason_line,
 };

@@ -4,7 +4,7 @@
 //! always agree.
 
 use crate::scenario::{EdgeSpec, FallbackSpec, NodeKind};
-use crate::sim::{BreakerState, NodeLive, Stats, TargetOut};
+use crate::sim::{BreakerState, InstanceCounts, NodeLive, Stats, TargetOut};
 
 use super::super::format;
 use super::EdgeFlow;
@@ -49,6 +49,12 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
     }
     if let Some(rate) = live.client_rate {
         out.push(line("sending", format::rate(rate), false));
+    }
+    if let Some(counts) = live.instances {
+        let autoscaled = matches!(kind, NodeKind::Service(s) if s.autoscale.is_some());
+        if counts.running() > 1 || autoscaled {
+            out.push(line("instances", instances_text(counts), false));
+        }
     }
     if let Some(w) = live.workers {
         let name = kind.component().pool_noun().map_or("workers", |(_, many)| many);
@@ -104,10 +110,44 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
     out
 }
 
+/// A service's instances as the card and the canvas say them: "3",
+/// "3 + 2 booting", "3, 1 draining".
+pub fn instances_text(counts: InstanceCounts) -> String {
+    let mut text = counts.ready.to_string();
+    if counts.booting > 0 {
+        text.push_str(&format!(" + {} booting", counts.booting));
+    }
+    if counts.draining > 0 {
+        text.push_str(&format!(", {} draining", counts.draining));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::ServiceSpec;
+
+    #[test]
+    fn a_scaled_service_card_shows_its_instances_with_those_booting() {
+        let live = NodeLive {
+            down: false,
+            busy: 3,
+            workers: Some(12),
+            queue_len: 0,
+            queue_capacity: None,
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+            instances: Some(InstanceCounts { ready: 3, booting: 2, draining: 0 }),
+        };
+        let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
+        assert!(card.iter().any(|l| l.name == "instances" && l.value == "3 + 2 booting"), "{card:?}");
+        let one = NodeLive { instances: Some(InstanceCounts { ready: 1, booting: 0, draining: 0 }), ..live };
+        let card = node_card(&NodeKind::Service(ServiceSpec::default()), &one, None);
+        assert!(!card.iter().any(|l| l.name == "instances"), "one instance, nothing to say");
+    }
     use crate::sim::LatencySummary;
 
     #[test]
@@ -122,6 +162,7 @@ mod tests {
             injected_error: 0.0,
             cache_keys: None,
             client_rate: None,
+            instances: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -155,6 +196,7 @@ mod tests {
             injected_error: 0.0,
             cache_keys: None,
             client_rate: None,
+            instances: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -184,6 +226,7 @@ mod tests {
             injected_error: 0.0,
             cache_keys: None,
             client_rate: None,
+            instances: None,
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert_eq!(card[0].value, "DOWN");

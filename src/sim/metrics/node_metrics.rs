@@ -45,6 +45,16 @@ pub struct Checkpoint {
     pub in_system_area: f64,
     /// ∫ down dt: nanoseconds the node was down.
     pub down_area: f64,
+    /// ∫ workers in service dt (see [`NodeMetrics::pool`]).
+    pub pool_area: f64,
+    pub ready_area: f64,
+    pub booting_area: f64,
+    pub billed_area: f64,
+    /// Whether the node has instances (a service).
+    pub instanced: bool,
+    /// Whether its pool changes at simulated events (a service with a
+    /// fleet): utilisation is then busy over the pool as it was over time.
+    pub scaled: bool,
 }
 
 /// Measurements of one node.
@@ -56,6 +66,23 @@ pub struct NodeMetrics {
     /// 1 while the node is down, 0 while it is up: its area is the time
     /// down, which tells a brief outage from a long one.
     pub down: Level,
+    /// A service's workers in service: those of its ready and draining
+    /// instances. Utilisation is busy over this, time-averaged, so a pool
+    /// that grows or shrinks mid-window is weighed by how long it had
+    /// each size. Zero for other kinds (they use their fixed pool).
+    pub pool: Level,
+    /// A service's instances in balancing, booting, and running (billed:
+    /// booting, ready and draining).
+    pub ready: Level,
+    pub booting: Level,
+    pub billed: Level,
+    /// Whether the node has instances (a service): its stats carry them.
+    pub instanced: bool,
+    /// Whether it has several instances or an autoscaler, so its pool
+    /// changes as it runs: utilisation is then busy over `pool`, time
+    /// averaged. Other nodes keep busy over the pool at the end, which a
+    /// live edit's exact instant does not change.
+    pub scaled: bool,
     /// Latencies of the current window (32-bit counts: half the memory to
     /// reset every window; a window never holds 4 billion requests).
     pub window_latency: Histogram<u32>,
@@ -73,6 +100,12 @@ impl Default for NodeMetrics {
             busy: Level::default(),
             in_system: Level::default(),
             down: Level::default(),
+            pool: Level::default(),
+            ready: Level::default(),
+            booting: Level::default(),
+            billed: Level::default(),
+            instanced: false,
+            scaled: false,
             window_latency: new_latency_histogram(WINDOW_DIGITS),
             total_latency: new_latency_histogram(TOTAL_DIGITS),
             window_start: Checkpoint::default(),
@@ -125,6 +158,12 @@ impl NodeMetrics {
             busy_area: self.busy.area_at(now),
             in_system_area: self.in_system.area_at(now),
             down_area: self.down.area_at(now),
+            pool_area: self.pool.area_at(now),
+            ready_area: self.ready.area_at(now),
+            booting_area: self.booting.area_at(now),
+            billed_area: self.billed.area_at(now),
+            instanced: self.instanced,
+            scaled: self.scaled,
         }
     }
 
@@ -163,6 +202,12 @@ impl Checkpoint {
             busy_area: self.busy_area + other.busy_area,
             in_system_area: self.in_system_area + other.in_system_area,
             down_area: self.down_area + other.down_area,
+            pool_area: self.pool_area + other.pool_area,
+            ready_area: self.ready_area + other.ready_area,
+            booting_area: self.booting_area + other.booting_area,
+            billed_area: self.billed_area + other.billed_area,
+            instanced: self.instanced || other.instanced,
+            scaled: self.scaled || other.scaled,
         }
     }
 }
@@ -225,6 +270,18 @@ pub fn summarise<T: Counter>(
     let succeeded = c.ok + c.degraded;
     let answered = succeeded + failed;
     let mean_busy = time_avg(from.busy_area, to.busy_area);
+    let mean_pool = time_avg(from.pool_area, to.pool_area);
+    // A scaled service's pool over time; any other pool as it is now.
+    let utilisation = if to.scaled && mean_pool > 0.0 {
+        Some(mean_busy / mean_pool)
+    } else {
+        workers.filter(|&w| w > 0).map(|w| mean_busy / f64::from(w))
+    };
+    let instances = to.instanced.then(|| super::InstanceStats {
+        ready: time_avg(from.ready_area, to.ready_area),
+        booting: time_avg(from.booting_area, to.booting_area),
+        instance_seconds: (to.billed_area - from.billed_area) / NANOS_PER_SEC,
+    });
     let lookups = c.hits + c.misses;
     Stats {
         duration_s: secs,
@@ -241,7 +298,7 @@ pub fn summarise<T: Counter>(
         mean_sojourn_ms: if answered > 0 { nanos_to_ms(c.sojourn_sum_ns / answered as f64) } else { 0.0 },
         mean_queue_len: time_avg(from.queue_area, to.queue_area),
         mean_busy,
-        utilisation: workers.filter(|&w| w > 0).map(|w| mean_busy / f64::from(w)),
+        utilisation,
         mean_in_system: time_avg(from.in_system_area, to.in_system_area),
         wait_probability: (c.started > 0).then(|| c.waited as f64 / c.started as f64),
         mean_wait_ms: if c.started > 0 { nanos_to_ms(c.wait_sum_ns / c.started as f64) } else { 0.0 },
@@ -252,6 +309,7 @@ pub fn summarise<T: Counter>(
         duplicate_writes: c.duplicate_writes,
         deduplicated_writes: c.deduplicated_writes,
         retries: c.retries,
+        instances,
     }
 }
 

@@ -177,6 +177,23 @@ pub struct Stats {
     pub deduplicated_writes: u64,
     /// Attempts beyond the first (clients and end to end).
     pub retries: u64,
+    /// A service's instances over the stretch; `None` for other kinds and
+    /// in older reports.
+    #[serde(default)]
+    pub instances: Option<InstanceStats>,
+}
+
+/// A service's instances over a stretch of time: what autoscaling did, and
+/// what the next slice (cost) bills.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceStats {
+    /// Time-average instances in balancing (serving new requests).
+    pub ready: f64,
+    /// Time-average instances booting (cold start: billed, not serving).
+    pub booting: f64,
+    /// Instances × seconds running: booting, ready and draining, since
+    /// an instance is billed from boot until it stops.
+    pub instance_seconds: f64,
 }
 
 /// Traffic over one edge.
