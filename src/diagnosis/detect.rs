@@ -1017,7 +1017,13 @@ pub(super) fn rate_limits(run: &Run<'_>, out: &mut Vec<Finding>) {
         let mut advice: Vec<Advice> = run
             .clients_reaching(&n.id)
             .into_iter()
-            .filter(|c| run.node(c).is_none_or(|client| client.stats.failures.rate_limited > 0))
+            .filter(|c| {
+                run.node(c).is_none_or(|client| {
+                    // A client that retries ends its requests otherwise: its attempts say it.
+                    let attempts = client.attempts.as_ref().map_or(0, |a| a.failures.rate_limited);
+                    client.stats.failures.rate_limited.max(attempts) > 0
+                })
+            })
             .map(|c| Advice::BackOffOnRateLimit { client: c.to_string(), node: n.id.clone() })
             .collect();
         if let Some(u) = n.stats.utilisation.filter(|u| *u < ROOM_BEHIND_LIMIT) {
@@ -1376,8 +1382,9 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
 
 /// Links that lost requests: to a partition, or at random.
 pub(super) fn links(run: &Run<'_>, out: &mut Vec<Finding>) {
+    let measured_s = (run.report.sim_time_s - run.report.warmup_s).max(run.report.sim_time_s.min(1e-9));
     for (e, spec) in run.report.edges.iter().zip(&run.scenario.edges) {
-        saturated_link(e, spec, out);
+        saturated_link(e, spec, measured_s, out);
         if e.partitioned > 0 {
             out.push(Finding::new(
                 Cause::Partition { from: e.from.clone(), to: e.to.clone(), lost: e.partitioned },
@@ -1426,13 +1433,13 @@ fn saturated_link_on_path(findings: &[Finding], client: &str, reachable: &[&str]
 /// A link with a bandwidth busy sending one way for most of the run, with
 /// the advice that frees it. On its own it explains no failure: what it
 /// makes fail is a timeout, which [`timeouts`] then credits to it.
-fn saturated_link(e: &EdgeReport, spec: &EdgeSpec, out: &mut Vec<Finding>) {
+fn saturated_link(e: &EdgeReport, spec: &EdgeSpec, measured_s: f64, out: &mut Vec<Finding>) {
     let Some(bandwidth_mbps) = spec.bandwidth_mbps else { return };
     let ways = [
-        (LinkWay::Requests, e.stats.forward_utilisation, &spec.request_kb),
-        (LinkWay::Answers, e.stats.back_utilisation, &spec.response_kb),
+        (LinkWay::Requests, e.stats.forward_utilisation, &spec.request_kb, e.stats.request_bytes),
+        (LinkWay::Answers, e.stats.back_utilisation, &spec.response_kb, e.stats.response_bytes),
     ];
-    for (way, utilisation, size) in ways {
+    for (way, utilisation, size, bytes) in ways {
         let (Some(utilisation), Some(size)) = (utilisation, size) else { continue };
         if utilisation < SATURATED_LINK {
             continue;
@@ -1446,7 +1453,9 @@ fn saturated_link(e: &EdgeReport, spec: &EdgeSpec, out: &mut Vec<Finding>) {
                 to: e.to.clone(),
                 way,
                 mean_kb,
-                needed_mbps: (bandwidth_mbps * utilisation.min(1.0) / 0.7).ceil(),
+                // What was handed to the link, not what it managed to send
+                // (never above its bandwidth): the demand, at 70 % busy.
+                needed_mbps: (bytes as f64 * 8.0 / measured_s / 1e6 / 0.7).ceil().max(bandwidth_mbps.ceil()),
             }],
         ));
     }

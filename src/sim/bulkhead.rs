@@ -35,9 +35,20 @@ impl BulkheadLine {
     }
 
     /// Puts `call` at the back of the line at `now`; returns when to
-    /// schedule the line's check if none is pending as early.
+    /// schedule the line's check if none is pending as early. Its deadline
+    /// is never before the call ahead's (after a shorter wait was set, it
+    /// applies once the calls that came before have left), so the line
+    /// stays first come, first served.
     pub fn join(&mut self, now: SimTime, call: CallId) -> Option<SimTime> {
-        self.waiting.push(now.after(self.max_wait_ns), call)
+        let deadline = now.after(self.max_wait_ns).max(self.waiting.back().map_or(SimTime::ZERO, |(at, _)| at));
+        self.waiting.push(deadline, call)
+    }
+
+    /// Drops the calls `keep` says no caller waits for any more: amortised
+    /// O(1) when done only once the line holds many more calls than there
+    /// are calls in flight at all (see `is_crowded`).
+    pub fn retain(&mut self, keep: impl FnMut(CallId) -> bool) {
+        self.waiting.retain(keep);
     }
 
     /// The call at the front of the line and when it stops waiting.

@@ -20,6 +20,9 @@ pub enum CallState {
     /// Travelling over an edge towards its node.
     #[default]
     InTransit,
+    /// Not sent yet: waiting in line for a place in its edge's bulkhead
+    /// (`bulkhead_wait_ms`).
+    WaitingForPlace,
     /// Waiting for a worker.
     Queued,
     /// A worker is on it.

@@ -142,6 +142,11 @@ impl TimeoutList {
         self.entries.retain(|&(_, call)| awaited(call));
     }
 
+    /// The latest entry.
+    pub fn back(&self) -> Option<(SimTime, CallId)> {
+        self.entries.back().copied()
+    }
+
     /// The earliest entry.
     pub fn front(&self) -> Option<(SimTime, CallId)> {
         self.entries.front().copied()

@@ -29,6 +29,9 @@ pub struct EdgeCounters {
     /// (`bulkhead_wait_ms`); those still without one after the wait are
     /// also in `bulkhead_full`.
     pub bulkhead_waited: u64,
+    /// Of those, calls whose caller gave up (its timeout) while they were
+    /// still in line: never sent, and no failure of the callee.
+    pub bulkhead_gave_up: u64,
     /// Bytes of the requests and answers that crossed it (`request_kb`,
     /// `response_kb`; 0 without).
     pub request_bytes: u64,
@@ -70,6 +73,7 @@ impl EdgeCounters {
             late_answers: self.late_answers - base.late_answers,
             bulkhead_full: self.bulkhead_full - base.bulkhead_full,
             bulkhead_waited: self.bulkhead_waited - base.bulkhead_waited,
+            bulkhead_gave_up: self.bulkhead_gave_up - base.bulkhead_gave_up,
             request_bytes: self.request_bytes - base.request_bytes,
             response_bytes: self.response_bytes - base.response_bytes,
             forward_busy_ns: self.forward_busy_ns - base.forward_busy_ns,
@@ -139,7 +143,7 @@ impl EdgeRuntime {
         self.in_flight += 1;
         let mut delay_ns = self.delay();
         if let Some(link) = &mut self.link {
-            delay_ns += link.send(Way::Forward, now, &mut self.rng, &mut self.counters);
+            delay_ns = delay_ns.saturating_add(link.send(Way::Forward, now, &mut self.rng, &mut self.counters));
         }
         let partitioned = self.partitions > 0;
         let lost = partitioned || (self.drop_probability > 0.0 && self.rng.random_bool(self.drop_probability.min(1.0)));
@@ -162,7 +166,7 @@ impl EdgeRuntime {
     pub fn delay_back(&mut self, now: SimTime) -> u64 {
         let mut delay_ns = self.delay();
         if let Some(link) = &mut self.link {
-            delay_ns += link.send(Way::Back, now, &mut self.rng, &mut self.counters);
+            delay_ns = delay_ns.saturating_add(link.send(Way::Back, now, &mut self.rng, &mut self.counters));
         }
         delay_ns
     }
@@ -186,12 +190,14 @@ impl EdgeRuntime {
     /// `guarded` edge.
     #[inline(never)]
     pub fn refusal(&mut self, now: SimTime) -> Option<FailureReason> {
-        if let Some(breaker) = self.policy.as_mut().and_then(|p| p.breaker.as_mut())
-            && !breaker.admits(now)
-        {
-            return Some(FailureReason::BreakerOpen);
+        let breaker = self.policy.as_mut().and_then(|p| p.breaker.as_mut());
+        if !self.max_concurrent.is_none_or(|cap| self.in_flight < cap) {
+            // Full: an open breaker still says so, but a half-open one keeps
+            // its probes for calls that are sent.
+            let open = breaker.is_some_and(|b| b.state(now) == BreakerState::Open);
+            return Some(if open { FailureReason::BreakerOpen } else { FailureReason::BulkheadFull });
         }
-        self.max_concurrent.is_some_and(|cap| self.in_flight >= cap).then_some(FailureReason::BulkheadFull)
+        breaker.is_some_and(|b| !b.admits(now)).then_some(FailureReason::BreakerOpen)
     }
 
     /// Where the edge's circuit breaker is at `now` (`None`: it has none).

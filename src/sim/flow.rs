@@ -262,11 +262,16 @@ impl Simulation {
     /// The client stops waiting for `attempt`; it goes on downstream and its
     /// answer will be ignored.
     fn time_out(&mut self, attempt: CallId) {
+        let waiting_for_place = self.is_waiting_for_place(attempt);
         let Some(child) = self.calls.get_mut(attempt) else { return };
         let root = CallId { index: child.parent, generation: child.parent_generation };
         let edge = child.via_edge;
         child.detach();
-        self.count_timeout(edge);
+        if waiting_for_place {
+            self.give_up_waiting_for_place(attempt, edge);
+        } else {
+            self.count_timeout(edge);
+        }
         let Some(parent) = self.calls.get_mut(root) else { return };
         parent.waiting_on = NO_CALL;
         let origin = parent.node;
@@ -280,7 +285,12 @@ impl Simulation {
     fn time_out_on_edge(&mut self, child: CallId, edge: u32) {
         let Some(c) = self.calls.get(child) else { return };
         let parent = CallId { index: c.parent, generation: c.parent_generation };
-        self.count_timeout(edge);
+        let waiting_for_place = c.state == CallState::WaitingForPlace;
+        if waiting_for_place {
+            self.give_up_waiting_for_place(child, edge);
+        } else {
+            self.count_timeout(edge);
+        }
         let Some(p) = self.calls.get_mut(parent) else { return };
         let (fanned_out, hedged) =
             (p.state == CallState::FanOut, matches!(p.state, CallState::Hedged | CallState::HedgedHalf));
@@ -295,7 +305,9 @@ impl Simulation {
             c.detach();
         }
         let timed_out = Outcome::Failed { reason: FailureReason::Timeout, origin };
-        self.outliers_hear_over_edge(edge, timed_out);
+        if !waiting_for_place {
+            self.outliers_hear_over_edge(edge, timed_out);
+        }
         if hedged {
             // Counted by the breaker with the timeout already; not again.
             self.hedged_tally(parent, child, edge, timed_out);
@@ -423,7 +435,17 @@ impl Simulation {
         e.counters.bulkhead_waited += 1;
         let (to, has_policy) = (e.to, e.policy.is_some());
         let child = self.child_call(parent, (edge, to), request, None);
-        let check = self.edges[edge as usize].line.as_mut().and_then(|line| line.join(now, child));
+        if let Some(c) = self.calls.get_mut(child) {
+            c.state = CallState::WaitingForPlace;
+        }
+        let calls = &self.calls;
+        let Some(line) = self.edges[edge as usize].line.as_mut() else { return child };
+        let check = line.join(now, child);
+        // Calls whose callers gave up leave the line only at its front:
+        // when it holds many more than are in flight at all, they go now.
+        if line.len() > 64 && line.len() > 2 * calls.live() {
+            line.retain(|call| awaited_in(calls, call));
+        }
         if let Some(check) = check {
             self.schedule(check, Event::BulkheadCheck(edge));
         }
@@ -454,15 +476,27 @@ impl Simulation {
                 self.calls.free(child);
                 continue;
             }
+            // The breaker decides as the call leaves: a probe goes to a call
+            // that is sent.
             let e = &mut self.edges[edge as usize];
             let from = e.from;
+            let admitted = e.policy.as_mut().and_then(|p| p.breaker.as_mut()).is_none_or(|b| b.admits(now));
+            if !admitted {
+                e.counters.breaker_open += 1;
+                self.log_breaker_change(edge);
+                self.answer_from_line(child, FailureReason::BreakerOpen, from);
+                continue;
+            }
+            self.log_breaker_change(edge);
+            let e = &mut self.edges[edge as usize];
             let crossing = e.cross(now);
             let event = if crossing.lost { Event::Reply(child) } else { Event::Arrive(child) };
-            if crossing.lost
-                && let Some(c) = self.calls.get_mut(child)
-            {
-                c.state = CallState::Finished;
-                c.outcome = Outcome::Failed { reason: FailureReason::Dropped, origin: from };
+            if let Some(c) = self.calls.get_mut(child) {
+                c.state = CallState::InTransit;
+                if crossing.lost {
+                    c.state = CallState::Finished;
+                    c.outcome = Outcome::Failed { reason: FailureReason::Dropped, origin: from };
+                }
             }
             self.schedule(now.after(crossing.delay_ns), event);
         }
@@ -506,11 +540,36 @@ impl Simulation {
         let e = &mut self.edges[edge as usize];
         e.counters.bulkhead_full += 1;
         let from = e.from;
+        self.answer_from_line(child, FailureReason::BulkheadFull, from);
+    }
+
+    /// A call in a bulkhead's line fails without being sent (`reason`,
+    /// at its own edge's caller `from`), answered at once as a refusal is.
+    fn answer_from_line(&mut self, child: CallId, reason: FailureReason, from: u32) {
         if let Some(c) = self.calls.get_mut(child) {
             c.state = CallState::Finished;
-            c.outcome = Outcome::Failed { reason: FailureReason::BulkheadFull, origin: from };
+            c.outcome = Outcome::Failed { reason, origin: from };
         }
         self.schedule(self.now, Event::Reply(child));
+    }
+
+    /// Whether `call` is waiting in a bulkhead's line, not sent yet.
+    fn is_waiting_for_place(&self, call: CallId) -> bool {
+        self.calls.get(call).is_some_and(|c| c.state == CallState::WaitingForPlace)
+    }
+
+    /// The caller of `child`, a call waiting in `edge`'s bulkhead line,
+    /// gave up (its timeout): the call is never sent. It counts as a
+    /// timeout of the edge, but neither its breaker nor a balancer's
+    /// outlier ejection hears of it: the callee never saw it. Its slot
+    /// is freed now; its place in line, a stale name, is skipped.
+    fn give_up_waiting_for_place(&mut self, child: CallId, edge: u32) {
+        if let Some(e) = self.edges.get_mut(edge as usize) {
+            e.counters.timeouts += 1;
+            e.counters.failed += 1;
+            e.counters.bulkhead_gave_up += 1;
+        }
+        self.calls.free(child);
     }
 
     /// The edge's bulkhead line after a live change: as many waiting calls
@@ -1073,15 +1132,19 @@ impl Simulation {
     }
 
     /// The node the request `id` belongs to started at: its client (or the
-    /// queue whose message it delivers), found up its chain of callers. A
-    /// call whose caller gave up still names it (see `Call::caller`).
+    /// queue whose message it delivers), found up its chain of callers (a
+    /// call whose caller gave up still names it, see `Call::caller`). When
+    /// a caller on the way is gone, the chain's last caller it can name.
     fn request_source(&self, id: CallId) -> u32 {
         let mut at = id;
         let mut node = NONE;
         while let Some(call) = self.calls.get(at) {
             node = call.node;
             match call.caller() {
-                Some(caller) => at = caller,
+                Some(caller) if self.calls.get(caller).is_some() => at = caller,
+                // The client's request is over (it gave up): the call that
+                // came over this edge is the nearest the chain reaches.
+                Some(_) => return self.edges.get(call.via_edge as usize).map_or(node, |e| e.from),
                 None => break,
             }
         }

@@ -86,12 +86,12 @@ impl Link {
         };
         let Some(size) = size else { return 0 };
         let payload = size.sample(rng) / SAMPLE_UNITS_PER_BYTE;
-        *bytes += payload;
+        *bytes = bytes.saturating_add(payload);
         let Some(ns_per_byte) = self.ns_per_byte else { return 0 };
         let transmission = (payload as f64 * ns_per_byte).round() as u64;
         let start = (*free_at).max(now);
         *free_at = start.after(transmission);
-        *busy += transmission;
+        *busy = busy.saturating_add(transmission);
         free_at.since(now)
     }
 }

@@ -151,6 +151,10 @@ pub struct EdgeReport {
     /// (`bulkhead_wait_ms`), whether they got one or not.
     #[serde(default)]
     pub bulkhead_waited: u64,
+    /// Of those, calls whose caller gave up (its timeout) while they were
+    /// still in line: never sent (included in `timeouts`).
+    #[serde(default)]
+    pub bulkhead_gave_up: u64,
     /// Calls the caller stopped waiting for: the edge's `timeout_ms`, or
     /// a client's own timeout on its target edge (included in `stats.failed`).
     #[serde(default)]
@@ -377,6 +381,7 @@ impl Simulation {
                     late_answers: counted.late_answers,
                     bulkhead_full: counted.bulkhead_full,
                     bulkhead_waited: counted.bulkhead_waited,
+                    bulkhead_gave_up: counted.bulkhead_gave_up,
                     timeouts: counted.timeouts,
                     retries: counted.retries,
                     retries_denied: counted.retries_denied,

@@ -840,6 +840,10 @@ fn a_saturated_link_fails_requests_while_the_server_idles_and_smaller_answers_fi
     assert_eq!(failed, report.nodes[users].stats.failures.timeout);
     let diagnosis = archsim::diagnosis::diagnose(&report, &s);
     assert!(diagnosis.headline.starts_with("The link from users to search is saturated"), "{}", diagnosis.headline);
+    let advised = diagnosis.advice().iter().find_map(|a| match a {
+        archsim::diagnosis::Advice::ShrinkPayloads { needed_mbps, .. } => Some(*needed_mbps),
+        _ => None,
+    });
     assert_eq!(diagnosis.advice().first().map(|a| a.key()), Some("shrink_payloads"), "{:#?}", diagnosis.advice());
 
     // Try: Protocol Buffers, a third of the size.
@@ -849,9 +853,10 @@ fn a_saturated_link_fails_requests_while_the_server_idles_and_smaller_answers_fi
     assert_eq!(report.end_to_end.failed, 0, "{:?}", report.end_to_end.failures);
     assert!(report.end_to_end.latency.p99_ms < 100.0, "{:?}", report.end_to_end.latency);
 
-    // Try: the bandwidth the verdict advises.
+    // Try: the bandwidth the verdict advises (13 Mbit/s, as the description says).
+    assert_eq!(advised, Some(13.0));
     let mut faster = s.clone();
-    faster.edges[0].bandwidth_mbps = Some(13.0);
+    faster.edges[0].bandwidth_mbps = advised;
     assert_eq!(run(&faster).report().end_to_end.failed, 0);
 }
 
