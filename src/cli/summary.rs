@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::diagnosis::{Advice, Diagnosis};
+use crate::sim::cost::{CostReport, usd};
 use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report};
 
 use super::format;
@@ -32,6 +33,12 @@ pub fn render_summary(report: &Report, diagnosis: &Diagnosis, wall: Duration) ->
         out.push_str("\nLOAD BALANCERS\n");
         out.push_str(&balancers);
     }
+    out.push_str(if report.cost.illustrative {
+        "\nCOST (illustrative prices: set `pricing` in the file)\n"
+    } else {
+        "\nCOST\n"
+    });
+    out.push_str(&render_cost(&report.cost));
     out.push_str("\nBOTTLENECK\n  ");
     out.push_str(&bottleneck_sentence(report));
     out.push('\n');
@@ -249,6 +256,45 @@ fn render_balancers(nodes: &[NodeReport]) -> String {
         }
         let _ = writeln!(out, "  {}: {}", n.id, parts.join("; "));
     }
+    out
+}
+
+/// Each node that costs anything (its average instances, price per
+/// instance-hour, requests billed by use, dollars), the egress, and the
+/// total with its rate per hour and per month.
+fn render_cost(cost: &CostReport) -> String {
+    let mut table = Table::new(&[
+        ("node", Align::Left),
+        ("instances", Align::Right),
+        ("$/instance-h", Align::Right),
+        ("billed requests", Align::Right),
+        ("cost", Align::Right),
+    ])
+    .indented(2);
+    for n in cost.nodes.iter().filter(|n| n.usd > 0.0 || n.instance_hours > 0.0) {
+        let instances = if cost.hours > 0.0 { n.instance_hours / cost.hours } else { 0.0 };
+        let billed = if n.per_million_usd > 0.0 { format::count(n.requests) } else { dash() };
+        table.row(vec![
+            n.node.clone(),
+            format::decimal(instances, 1),
+            usd(n.per_instance_hour_usd),
+            billed,
+            usd(n.usd),
+        ]);
+    }
+    let mut out = table.render();
+    if cost.egress_gb > 0.0 {
+        let _ =
+            writeln!(out, "  egress to clients: {} GB, {}", format::decimal(cost.egress_gb, 3), usd(cost.egress_usd));
+    }
+    let _ = writeln!(
+        out,
+        "  total {} for {} · {} an hour · {} a month",
+        usd(cost.total_usd),
+        format::seconds(cost.hours * 3600.0),
+        usd(cost.per_hour_usd),
+        usd(cost.per_month_usd)
+    );
     out
 }
 

@@ -1017,6 +1017,7 @@ impl ArchsimApp {
                         node_name: selected.as_deref().filter(|_| sim_node.is_some()),
                         now: self.rt.live.end_to_end.as_ref(),
                         stacked,
+                        cost: Some((self.rt.live.cost_per_hour, self.rt.live.illustrative_prices)),
                     },
                 );
             }

@@ -11,9 +11,30 @@ use crate::scenario::{NodeKind, Pricing, Scenario};
 /// Hours in a month, as cloud bills count them (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
+/// Dollars as a bill shows them: whole dollars from $100 (`$1,234`),
+/// cents from 10 cents (`$12.34`, `$0.42`), two significant digits below
+/// (`$0.0031`): a run of a minute costs fractions of a cent.
+pub fn usd(amount: f64) -> String {
+    if !amount.is_finite() || amount <= 0.0 {
+        return "$0".into();
+    }
+    if amount >= 100.0 {
+        return format!("${}", super::group_thousands(amount.round() as u64));
+    }
+    if amount >= 0.1 {
+        return format!("${amount:.2}");
+    }
+    let digits = (1 - amount.log10().floor() as i32).clamp(2, 12) as usize;
+    format!("${amount:.digits$}")
+}
+
 /// The cost of a run since its warm-up, US dollars.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostReport {
+    /// Whether the prices are the illustrative defaults (the file set no
+    /// `pricing` of its own): a figure to compare designs by, not a bill.
+    #[serde(default)]
+    pub illustrative: bool,
     /// Hours billed: the run since its warm-up.
     pub hours: f64,
     /// Each node that costs anything, in the scenario's order.
@@ -108,6 +129,7 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
     let total_usd = nodes.iter().map(|n| n.usd).sum::<f64>() + egress_usd;
     let per_hour_usd = if hours > 0.0 { total_usd / hours } else { 0.0 };
     CostReport {
+        illustrative: *pricing == Pricing::default(),
         hours,
         nodes,
         egress_gb,
@@ -115,5 +137,54 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
         total_usd,
         per_hour_usd,
         per_month_usd: per_hour_usd * HOURS_PER_MONTH,
+    }
+}
+
+impl super::Simulation {
+    /// What the design costs an hour now: the instances running now at
+    /// their prices, and the requests billed by use and the egress of the
+    /// last complete window at that pace.
+    pub fn cost_per_hour_now(&self) -> f64 {
+        let scenario = self.scenario();
+        let pricing = &scenario.pricing;
+        let last = self.series().frames().back();
+        let window_h = scenario.window_s / 3600.0;
+        let mut per_hour = 0.0;
+        for (i, spec) in scenario.nodes.iter().enumerate() {
+            let (price, per_million) = node_prices(pricing, &spec.id, &spec.kind);
+            let running = self.nodes.get(i).and_then(super::node::NodeRuntime::instance_counts);
+            let instances = running.map_or_else(|| billed_instances(&spec.kind), |c| f64::from(c.running()));
+            per_hour += instances * price;
+            if per_million > 0.0
+                && let Some(window) = last.and_then(|w| w.nodes.get(i))
+            {
+                per_hour += window.arrivals as f64 / 1e6 * per_million / window_h;
+            }
+        }
+        if let Some(window) = last {
+            let to_clients: u64 = scenario
+                .edges
+                .iter()
+                .zip(&window.edges)
+                .filter(|(e, _)| scenario.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))))
+                .map(|(_, stats)| stats.response_bytes)
+                .sum();
+            per_hour += to_clients as f64 / 1e9 * pricing.internet_egress_per_gb / window_h;
+        }
+        per_hour
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_read_as_a_bill_shows_them() {
+        assert_eq!(usd(0.0), "$0");
+        assert_eq!(usd(0.003_14), "$0.0031");
+        assert_eq!(usd(0.42), "$0.42");
+        assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(usd(1_234.4), "$1,234");
     }
 }

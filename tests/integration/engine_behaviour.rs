@@ -2280,3 +2280,71 @@ fn the_same_seed_scales_the_same_way() {
     let log = |sim: &Simulation| sim.event_log().iter().map(|e| (e.at, e.what.clone())).collect::<Vec<_>>();
     assert_eq!(log(&a), log(&b));
 }
+
+/// The report's cost is the arithmetic of a bill: each node's instances
+/// × hours × its price (a database's replicas are servers too, a node's
+/// own price wins over its kind's), requests billed by use per million,
+/// and the answers sent to the client at the egress price (issue 9).
+#[test]
+fn the_cost_of_a_run_is_instance_hours_requests_and_egress_at_the_scenarios_prices() {
+    let mut db = DatabaseSpec::default();
+    db.read_replicas = 2;
+    let mut s = scenario(
+        "cost",
+        71,
+        10.0,
+        vec![
+            poisson_client("users", 100.0),
+            service("api", 4, None, constant(1.0)),
+            node("queue", NodeKind::Queue(QueueSpec::default())),
+            node("db", NodeKind::Database(db)),
+        ],
+        &[("users", "api"), ("api", "queue"), ("queue", "db")],
+    );
+    s.edges[0].response_kb = Some(archsim::scenario::SizeSpec::Constant { kb: 2.0 });
+    s.pricing.per_hour_of.insert("api".into(), 1.5);
+    s.warmup_s = 60.0;
+    let sim = run(&s, 60.0 + 1800.0);
+    let report = sim.report();
+    let cost = &report.cost;
+    assert!((cost.hours - 0.5).abs() < 1e-9, "half an hour after the warm-up: {}", cost.hours);
+    assert!(!cost.illustrative, "the file set a price of its own");
+    let node = |id: &str| cost.nodes.iter().find(|n| n.node == id).expect("billed");
+    assert!(cost.nodes.iter().all(|n| n.node != "users"), "clients cost nothing");
+    assert!((node("api").usd - 1.5 * 0.5).abs() < 1e-6, "its own price: {:?}", node("api"));
+    let db = node("db");
+    assert!((db.instance_hours - 1.5).abs() < 1e-9 && (db.usd - 0.75).abs() < 1e-9, "three servers: {db:?}");
+    let queue = node("queue");
+    let messages = report.nodes[2].stats.arrivals;
+    assert_eq!(queue.requests, messages);
+    assert!((queue.usd - messages as f64 / 1e6 * 0.40).abs() < 1e-9, "per million messages: {queue:?}");
+    let answers = report.edges[0].stats.response_bytes;
+    assert_eq!(answers, 2_000 * report.edges[0].stats.sent, "2 KB an answer");
+    assert!((cost.egress_gb - answers as f64 / 1e9).abs() < 1e-12);
+    assert!((cost.egress_usd - cost.egress_gb * 0.09).abs() < 1e-12);
+    let sum = cost.nodes.iter().map(|n| n.usd).sum::<f64>() + cost.egress_usd;
+    assert!((cost.total_usd - sum).abs() < 1e-9);
+    assert!((cost.per_month_usd - cost.total_usd / 0.5 * 730.0).abs() < 1e-6);
+    // The live rate: the instances running now, the last window's traffic.
+    let live = sim.cost_per_hour_now();
+    assert!((live - cost.per_hour_usd).abs() < 0.02 * cost.per_hour_usd, "{live} vs {}", cost.per_hour_usd);
+}
+
+/// An autoscaled service is billed for the instances it ran, booting ones
+/// included: its instance-hours are the instance-seconds the engine counted.
+#[test]
+fn an_autoscaled_service_is_billed_for_the_instances_it_ran() {
+    let s = archsim::scenario::bundled("autoscaling-catches-a-spike").expect("bundled").load().expect("valid");
+    let sim = run(&s, s.duration_s);
+    let report = sim.report();
+    let app = s.node_index("app").expect("app");
+    let counted = report.nodes[app].stats.instances.expect("a service counts its instances").instance_seconds;
+    let billed = report.cost.nodes.iter().find(|n| n.node == "app").expect("billed");
+    assert!((billed.instance_hours - counted / 3600.0).abs() < 1e-9);
+    let hours = report.cost.hours;
+    assert!(
+        billed.instance_hours > 2.0 * hours,
+        "it scaled out: {} instance-hours in {hours} h",
+        billed.instance_hours
+    );
+}

@@ -917,3 +917,17 @@ fn an_unknown_instance_balancing_lists_the_choices() {
     let list = problems(&source);
     assert_problem_at(&list, &source, "LeastConn", &["RoundRobin", "LeastConnections", "Random"]);
 }
+
+/// A negative price and a price for a node the scenario does not have:
+/// each refused where written (issue 9).
+#[test]
+fn a_negative_price_or_one_for_no_such_node_is_refused_where_written() {
+    let source = edit(
+        "    duration_s: 30,\n",
+        "    duration_s: 30,\n    pricing: (service_per_hour: -1, per_hour_of: {\"nope\": 2}),\n",
+    );
+    let list = problems(&source);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_problem_at(&list, &source, "service_per_hour: -1", &["`service_per_hour`", "got -1"]);
+    assert!(list.iter().any(|p| p.message.contains("no such node")), "{list:?}");
+}

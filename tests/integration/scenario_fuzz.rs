@@ -59,6 +59,7 @@ const TOKENS: &[&str] = &[
     "outlier_ejection: (consecutive_failures: 0, max_ejected_percent: 101),",
     "max_concurrent: 1, bulkhead_wait_ms: 1e9,",
     "request_kb: Exponential(mean_kb: 1e7), bandwidth_mbps: 0.001,",
+    "pricing: (service_per_hour: 1e6, per_hour_of: {\"users\": 1e6}),",
     "instances: 0,",
     "balancing: LeastConnections,",
     "autoscale: (min: 0, max: 0, target: Utilisation(0), interval_s: 0, cold_start_s: 0),",

@@ -144,6 +144,10 @@ pub struct LiveView {
     /// End to end over the open window once it covers half a window, else
     /// the last complete one (sampled a few times a second).
     pub end_to_end: Option<Stats>,
+    /// What the design costs an hour now, at the scenario's pricing.
+    pub cost_per_hour: f64,
+    /// Whether that pricing is the illustrative default.
+    pub illustrative_prices: bool,
     /// The bottleneck's name, steadied over windows.
     bottleneck_name: Sticky<String>,
     /// The latest explanation for that name.
@@ -162,6 +166,8 @@ impl LiveView {
             nodes: (0..sim.node_count()).map(|_| NodeView { cursor, ..NodeView::default() }).collect(),
             edges: vec![EdgeFlow::default(); sim.edge_count()],
             end_to_end: None,
+            cost_per_hour: 0.0,
+            illustrative_prices: true,
             bottleneck_name: Sticky::new(2, 3),
             bottleneck: None,
             windows_seen: windows_closed(sim),
@@ -224,6 +230,8 @@ impl LiveView {
         // The open window blended with the last complete one: a sliding
         // window of one window's length, fresh and without jitter.
         let open_s = (sim.now().as_secs() - last_end_s).clamp(0.0, window_s);
+        self.cost_per_hour = sim.cost_per_hour_now();
+        self.illustrative_prices = sim.scenario().pricing == crate::scenario::Pricing::default();
         for (e, flow) in self.edges.iter_mut().enumerate() {
             let open = sim.edge_current_window(e).unwrap_or_default();
             let (rate, err) = blend_edge(last.and_then(|f| f.edges.get(e)), &open, open_s, window_s);
