@@ -191,7 +191,7 @@ impl EdgeRuntime {
     #[inline(never)]
     pub fn refusal(&mut self, now: SimTime) -> Option<FailureReason> {
         let breaker = self.policy.as_mut().and_then(|p| p.breaker.as_mut());
-        if !self.max_concurrent.is_none_or(|cap| self.in_flight < cap) {
+        if self.max_concurrent.is_some_and(|cap| self.in_flight >= cap) {
             // Full: an open breaker still says so, but a half-open one keeps
             // its probes for calls that are sent.
             let open = breaker.is_some_and(|b| b.state(now) == BreakerState::Open);
