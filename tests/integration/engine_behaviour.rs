@@ -2287,8 +2287,7 @@ fn the_same_seed_scales_the_same_way() {
 /// and the answers sent to the client at the egress price (issue 9).
 #[test]
 fn the_cost_of_a_run_is_instance_hours_requests_and_egress_at_the_scenarios_prices() {
-    let mut db = DatabaseSpec::default();
-    db.read_replicas = 2;
+    let db = DatabaseSpec { read_replicas: 2, ..DatabaseSpec::default() };
     let mut s = scenario(
         "cost",
         71,
