@@ -471,6 +471,7 @@ impl Simulation {
             (policy, fresh) => *policy = fresh,
         }
         e.guarded = e.is_guarded();
+        e.refresh_plain();
         let serve_stale = matches!(spec.fallback, Some(crate::scenario::FallbackSpec::ServeStale));
         let source = e.from as usize;
         if let Behaviour::Cache { store, .. } = &mut self.nodes[source].behaviour {

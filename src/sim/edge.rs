@@ -104,6 +104,9 @@ pub struct EdgeRuntime {
     pub to: u32,
     /// `None` when the edge adds no delay (skips a draw and an event).
     pub latency: Option<Distribution>,
+    /// Neither a latency nor a link: a crossing's delay is only a latency
+    /// fault's, one flag for the hot path to test (see `refresh_plain`).
+    pub plain: bool,
     pub drop_probability: f64,
     /// How many partition faults cut the edge now.
     pub partitions: u32,
@@ -141,10 +144,7 @@ impl EdgeRuntime {
     #[inline(always)]
     pub fn cross(&mut self, now: SimTime) -> Crossing {
         self.in_flight += 1;
-        let mut delay_ns = self.delay();
-        if let Some(link) = &mut self.link {
-            delay_ns = delay_ns.saturating_add(link.send(Way::Forward, now, &mut self.rng, &mut self.counters));
-        }
+        let delay_ns = self.delay(now, Way::Forward);
         let partitioned = self.partitions > 0;
         let lost = partitioned || (self.drop_probability > 0.0 && self.rng.random_bool(self.drop_probability.min(1.0)));
         if lost {
@@ -164,20 +164,35 @@ impl EdgeRuntime {
     /// bandwidth.
     #[inline]
     pub fn delay_back(&mut self, now: SimTime) -> u64 {
-        let mut delay_ns = self.delay();
-        if let Some(link) = &mut self.link {
-            delay_ns = delay_ns.saturating_add(link.send(Way::Back, now, &mut self.rng, &mut self.counters));
-        }
-        delay_ns
+        self.delay(now, Way::Back)
     }
 
-    /// One-way delay for one crossing.
+    /// One-way delay of a payload handed to the edge at `now`, going `way`:
+    /// its latency (and a latency fault's), after the time to send it on a
+    /// link with a bandwidth. The link is out of line: an edge without one
+    /// pays a null check.
     #[inline]
-    pub fn delay(&mut self) -> u64 {
-        match &self.latency {
+    fn delay(&mut self, now: SimTime, way: Way) -> u64 {
+        if self.plain {
+            return self.added_ns;
+        }
+        let delay_ns = match &self.latency {
             Some(d) => d.sample(&mut self.rng) + self.added_ns,
             None => self.added_ns,
-        }
+        };
+        if self.link.is_none() { delay_ns } else { delay_ns.saturating_add(self.link_delay(now, way)) }
+    }
+
+    /// Sets `plain` from the latency and the link (after either changed).
+    pub fn refresh_plain(&mut self) {
+        self.plain = self.latency.is_none() && self.link.is_none();
+    }
+
+    /// The time to send a payload over the edge's link (see [`Link::send`]).
+    #[inline(never)]
+    fn link_delay(&mut self, now: SimTime, way: Way) -> u64 {
+        let Some(link) = &mut self.link else { return 0 };
+        link.send(way, now, &mut self.rng, &mut self.counters)
     }
 
     /// Whether a bulkhead or a breaker is configured (see `guarded`).

@@ -85,6 +85,7 @@ impl Simulation {
                 from: from as u32,
                 to: to as u32,
                 latency: e.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
+                plain: false,
                 drop_probability: e.drop_probability,
                 partitions: 0,
                 added_ns: 0,
@@ -105,6 +106,7 @@ impl Simulation {
             .collect();
         for e in &mut edges {
             e.guarded = e.is_guarded();
+            e.refresh_plain();
         }
 
         // Spikes in the fault timeline are part of a client's profile.

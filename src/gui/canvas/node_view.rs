@@ -111,7 +111,14 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
 
     let name_pos = pos2(rect.min.x + 46.0, rect.min.y + 22.0);
     let name = painter.layout_no_wrap(look.id.to_string(), FontId::proportional(NAME_TEXT), text_color);
-    let max_name_w = rect.max.x - name_pos.x - 8.0;
+    // A stack's count sits at the right of the name's row: the line under
+    // the name is the headline's, which can be long.
+    let count = look
+        .instances
+        .as_ref()
+        .map(|count| painter.layout_no_wrap(count.clone(), FontId::proportional(SMALL_TEXT), text_color));
+    let count_w = count.as_ref().map_or(0.0, |c| c.size().x + 8.0);
+    let max_name_w = rect.max.x - name_pos.x - 8.0 - count_w;
     if name.size().x <= max_name_w {
         painter.galley(pos2(name_pos.x, name_pos.y - name.size().y / 2.0), name, text_color);
     } else {
@@ -128,14 +135,9 @@ pub fn paint_node(painter: &Painter, rect: Rect, look: &NodeLook<'_>, pal: &Pale
         if down { pal.down_text } else { pal.node_subtext },
     );
 
-    if let Some(count) = &look.instances {
-        painter.text(
-            pos2(rect.max.x - 8.0, rect.max.y - 16.0),
-            Align2::RIGHT_CENTER,
-            count,
-            FontId::proportional(SMALL_TEXT),
-            text_color,
-        );
+    if let Some(count) = count {
+        let at = pos2(rect.max.x - 8.0 - count.size().x, name_pos.y - count.size().y / 2.0);
+        painter.galley(at, count, text_color);
     }
 
     // Badges on the top edge, right aligned: errors, degraded answers,
