@@ -644,15 +644,17 @@ fn overlay_ui(ui: &mut Ui, outer: Rect, input: &CanvasInput<'_>, pal: &Palette, 
         });
 }
 
-/// The count drawn on a service with several instances or an autoscaler:
-/// the running simulation's when it has one ("×3 + 2 booting"), else the
-/// design's ("×3"); `None` for a single instance and for other kinds.
+/// The count drawn on a service with several instances or an autoscaler,
+/// short enough to sit beside its name: the running simulation's when it
+/// has one ("×3", "×3 +2" with two booting; the card spells it out), else
+/// the design's ("×3"); `None` for a single instance and for other kinds.
 fn instances_mark(kind: &NodeKind, live: Option<crate::sim::InstanceCounts>) -> Option<String> {
     let NodeKind::Service(spec) = kind else { return None };
     match live {
-        Some(counts) if counts.running() > 1 || spec.autoscale.is_some() => {
-            Some(format!("×{}", crate::gui::live::instances_text(counts)))
-        }
+        Some(counts) if counts.running() > 1 || spec.autoscale.is_some() => Some(match counts.booting {
+            0 => format!("×{}", counts.ready),
+            booting => format!("×{} +{booting}", counts.ready),
+        }),
         Some(_) => None,
         None => (spec.instances > 1 || spec.autoscale.is_some()).then(|| format!("×{}", spec.instances)),
     }

@@ -51,7 +51,7 @@ pub struct NodeLook<'a> {
     /// One line of live numbers: "320 rps · p99 12 ms".
     pub headline: Option<String>,
     /// A service with more than one instance (or an autoscaler): drawn as
-    /// a stack, with this count on it ("×3", "×3 + 2 booting").
+    /// a stack, with this count on it ("×3", "×3 +2" with two booting).
     pub instances: Option<String>,
 }
 
