@@ -926,6 +926,7 @@ impl ArchsimApp {
                 .prefs
                 .show_frame_time
                 .then(|| (self.frame_stats.readout(), self.frame_stats.details())),
+            cost: self.rt.sim.as_ref().map(|_| (self.rt.live.cost_per_hour, self.rt.live.illustrative_prices)),
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
         }
@@ -1017,7 +1018,6 @@ impl ArchsimApp {
                         node_name: selected.as_deref().filter(|_| sim_node.is_some()),
                         now: self.rt.live.end_to_end.as_ref(),
                         stacked,
-                        cost: Some((self.rt.live.cost_per_hour, self.rt.live.illustrative_prices)),
                     },
                 );
             }

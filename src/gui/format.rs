@@ -29,6 +29,12 @@ pub fn bytes_rate(bytes_per_s: f64) -> String {
     if scale == 1.0 || value >= 100.0 { format!("{value:.0} {unit}") } else { format!("{value:.1} {unit}") }
 }
 
+/// A cost rate as the toolbar shows it: "$1.02/h · $745/month".
+pub fn cost_rate(per_hour: f64) -> String {
+    use crate::sim::cost::{HOURS_PER_MONTH, usd};
+    format!("{}/h · {}/month", usd(per_hour), usd(per_hour * HOURS_PER_MONTH))
+}
+
 /// Characters the engine's and the loader's sentences use that the app's
 /// font (egui's default) has no glyph for, with what to draw instead.
 const NOT_IN_FONT: [(char, &str); 1] = [('→', "->")];
@@ -107,6 +113,11 @@ pub fn of_capacity(used: u32, capacity: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cost_rate_reads_per_hour_and_per_month() {
+        assert_eq!(cost_rate(1.02), "$1.02/h · $745/month");
+    }
 
     #[test]
     fn byte_rates_read_as_a_network_graph_shows_them() {

@@ -10,7 +10,6 @@ use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::format;
 use super::theme::Palette;
-use crate::sim::cost::{HOURS_PER_MONTH, usd};
 use crate::sim::{FailureReason, SimEvent, SimEventKind, Simulation, Stats};
 
 type Series = Vec<[f64; 2]>;
@@ -236,13 +235,6 @@ pub struct PlotOptions<'a> {
     /// One plot under the other (presenter mode's column beside the
     /// canvas) rather than side by side (the bottom panel).
     pub stacked: bool,
-    /// What the design costs an hour now, and whether at illustrative prices.
-    pub cost: Option<(f64, bool)>,
-}
-
-/// The cost readout, "$1.02/h · $748/month".
-pub fn cost_readout(per_hour: f64) -> String {
-    format!("{}/h · {}/month", usd(per_hour), usd(per_hour * HOURS_PER_MONTH))
 }
 
 /// What a piece of the readout's text says by its colour.
@@ -303,18 +295,6 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
                 "End to end, as the clients see it, over the last simulated window (the open one once it is half \
                  full). Degraded: answered by a fallback (a default, a stale copy) instead of failing.",
             );
-        }
-        if let Some((per_hour, illustrative)) = opts.cost {
-            ui.separator();
-            let prices = if illustrative {
-                "illustrative prices (the file sets no `pricing`): a figure to compare designs by, not a bill"
-            } else {
-                "the file's `pricing`"
-            };
-            ui.label(cost_readout(per_hour)).on_hover_text(format!(
-                "What the design costs at its instances now and the last window's traffic, at {prices}: \
-                 instance-hours, requests billed by use, answers sent to clients. The report's `cost` has the run's."
-            ));
         }
         if !data.has_points() {
             ui.weak("Points appear as each simulated window (1 s by default) closes.");
@@ -613,7 +593,6 @@ mod tests {
         let text = |s: &Stats| readout(s).into_iter().map(|(t, _)| t).collect::<String>();
         let healthy = Stats { throughput_rps: 200.0, ..Stats::default() };
         assert_eq!(text(&healthy), "now: 200 rps ok · p99 – · 0 % failed");
-        assert_eq!(cost_readout(1.02), "$1.02/h · $745/month");
         let degraded = Stats { throughput_rps: 2.0, degraded: 198, degraded_ratio: 0.99, ..Stats::default() };
         assert_eq!(text(&degraded), "now: 2.0 rps ok · 99 % degraded · p99 – · 0 % failed");
         let parts = readout(&degraded);

@@ -26,6 +26,9 @@ pub struct ToolbarInput<'a> {
     pub achieved: f64,
     /// The frame-time readout and its tooltip.
     pub frame_readout: Option<(String, String)>,
+    /// What the design costs an hour now, and whether at the illustrative
+    /// default prices (`None`: nothing runs).
+    pub cost: Option<(f64, bool)>,
     /// Edits waiting for a reset.
     pub pending: usize,
     pub dirty: bool,
@@ -224,6 +227,21 @@ pub fn run_controls_ui(ui: &mut Ui, input: &ToolbarInput<'_>, spike: SpikeChoice
         }
         ui.separator();
         spike_ui(ui, input, spike, commands);
+        if let Some((per_hour, illustrative)) = input.cost {
+            ui.separator();
+            let prices = if illustrative {
+                "illustrative prices (the file sets no `pricing`): a figure to compare designs by, not a bill"
+            } else {
+                "the file's `pricing`"
+            };
+            // Whole, on the next row if it does not fit on this one.
+            ui.add(egui::Label::new(format::cost_rate(per_hour)).wrap_mode(egui::TextWrapMode::Extend)).on_hover_text(
+                format!(
+                    "What the design costs at its instances now and the last window's traffic, at {prices}: \
+                 instance-hours, requests billed by use, answers sent to clients. The report's `cost` has the run's."
+                ),
+            );
+        }
         if let Some((readout, details)) = &input.frame_readout {
             ui.separator();
             ui.label(RichText::new(readout).small().monospace()).on_hover_text(details);

@@ -465,3 +465,17 @@ fn a_services_instances_and_autoscaling_apply_to_the_running_simulation() {
     assert_eq!(running, Some(NodeKind::Service(spec)), "the engine runs the edited service");
     assert!(h.query_by_label("instances at start").is_some(), "the count is where it starts");
 }
+
+/// The toolbar says what the running design costs, an hour and a month,
+/// from its instances and prices (issue 9): the three-tier design's six
+/// nodes at the illustrative prices cost about a dollar an hour.
+#[test]
+fn the_toolbar_shows_what_the_running_design_costs() {
+    use archsim::sim::cost::{HOURS_PER_MONTH, usd};
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 2.0);
+    let per_hour = h.state().runtime().live.cost_per_hour;
+    assert!((1.0..1.1).contains(&per_hour), "{per_hour}");
+    let expected = format!("{}/h · {}/month", usd(per_hour), usd(per_hour * HOURS_PER_MONTH));
+    assert!(h.query_by_label(&expected).is_some(), "the toolbar shows {expected}");
+}
