@@ -85,4 +85,3 @@ fn the_bottleneck_banner_names_the_span_it_counts() {
     }
     assert!(h.query_by_label_contains("Bottleneck in the last 1.0 s: db").is_some(), "the banner names its window");
 }
-

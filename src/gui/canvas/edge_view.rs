@@ -350,27 +350,9 @@ mod tests {
         assert_eq!(length_inside(r, pos2(20.0, 5.0), pos2(30.0, 5.0)), 0.0);
     }
 
-    #[test]
-    fn no_dot_passes_an_open_breaker() {
-        let look = |breaker, target_out| EdgeLook {
-            width: 2.0,
-            error_ratio: 0.0,
-            selected: false,
-            hovered: false,
-            pending: false,
-            breaker,
-            target_out,
-            link_busy: None,
-        };
-        assert!(dot_shown(&look(None, None), 0.9) && dot_shown(&look(Some(BreakerState::HalfOpen), None), 0.9));
-        assert!(dot_shown(&look(Some(BreakerState::Open), None), 0.3));
-        assert!(!dot_shown(&look(Some(BreakerState::Open), None), 0.7));
-        assert!(!dot_shown(&look(None, Some(TargetOut::Ejected)), 0.1), "nothing goes to an ejected target");
-    }
-
-    #[test]
-    fn an_edge_shows_the_mark_that_matters_most() {
-        let look = |breaker, target_out, link_busy| EdgeLook {
+    /// A plain edge's look with its breaker, balancer and link as given.
+    fn look(breaker: Option<BreakerState>, target_out: Option<TargetOut>, link_busy: Option<f64>) -> EdgeLook {
+        EdgeLook {
             width: 2.0,
             error_ratio: 0.0,
             selected: false,
@@ -379,7 +361,20 @@ mod tests {
             breaker,
             target_out,
             link_busy,
-        };
+        }
+    }
+
+    #[test]
+    fn no_dot_passes_an_open_breaker() {
+        let look = |breaker, target_out| look(breaker, target_out, None);
+        assert!(dot_shown(&look(None, None), 0.9) && dot_shown(&look(Some(BreakerState::HalfOpen), None), 0.9));
+        assert!(dot_shown(&look(Some(BreakerState::Open), None), 0.3));
+        assert!(!dot_shown(&look(Some(BreakerState::Open), None), 0.7));
+        assert!(!dot_shown(&look(None, Some(TargetOut::Ejected)), 0.1), "nothing goes to an ejected target");
+    }
+
+    #[test]
+    fn an_edge_shows_the_mark_that_matters_most() {
         let closed = Some(BreakerState::Closed);
         assert_eq!(EdgeMark::of(&look(closed, None, Some(0.5))), Some(EdgeMark::Breaker(BreakerState::Closed)));
         assert_eq!(
