@@ -141,27 +141,13 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
 }
 
 impl super::Simulation {
-    /// What the design costs an hour now: the instances running now at
-    /// their prices, and the requests billed by use and the egress of the
-    /// last complete window at that pace.
+    /// What the design costs an hour now: each node's rate (see
+    /// [`Self::node_cost_per_hour_now`]) and the answers sent to clients in
+    /// the last complete window at that pace.
     pub fn cost_per_hour_now(&self) -> f64 {
         let scenario = self.scenario();
-        let pricing = &scenario.pricing;
-        let last = self.series().frames().back();
-        let window_h = scenario.window_s / 3600.0;
-        let mut per_hour = 0.0;
-        for (i, spec) in scenario.nodes.iter().enumerate() {
-            let (price, per_million) = node_prices(pricing, &spec.id, &spec.kind);
-            let running = self.nodes.get(i).and_then(super::node::NodeRuntime::instance_counts);
-            let instances = running.map_or_else(|| billed_instances(&spec.kind), |c| f64::from(c.running()));
-            per_hour += instances * price;
-            if per_million > 0.0
-                && let Some(window) = last.and_then(|w| w.nodes.get(i))
-            {
-                per_hour += window.arrivals as f64 / 1e6 * per_million / window_h;
-            }
-        }
-        if let Some(window) = last {
+        let nodes: f64 = (0..scenario.nodes.len()).filter_map(|i| self.node_cost_per_hour_now(i)).sum();
+        let egress = self.series().frames().back().map_or(0.0, |window| {
             let to_clients: u64 = scenario
                 .edges
                 .iter()
@@ -169,9 +155,27 @@ impl super::Simulation {
                 .filter(|(e, _)| scenario.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))))
                 .map(|(_, stats)| stats.response_bytes)
                 .sum();
-            per_hour += to_clients as f64 / 1e9 * pricing.internet_egress_per_gb / window_h;
-        }
-        per_hour
+            to_clients as f64 / 1e9 * scenario.pricing.internet_egress_per_gb / (scenario.window_s / 3600.0)
+        });
+        nodes + egress
+    }
+
+    /// What node `i` costs an hour now: its instances running now at its
+    /// price, and the requests it bills by use in the last complete window
+    /// at that pace. `None` for a client (and an unknown node).
+    pub fn node_cost_per_hour_now(&self, i: usize) -> Option<f64> {
+        let scenario = self.scenario();
+        let spec = scenario.nodes.get(i).filter(|n| !matches!(n.kind, NodeKind::Client(_)))?;
+        let (price, per_million) = node_prices(&scenario.pricing, &spec.id, &spec.kind);
+        let running = self.nodes.get(i).and_then(super::node::NodeRuntime::instance_counts);
+        let instances = running.map_or_else(|| billed_instances(&spec.kind), |c| f64::from(c.running()));
+        let by_use = match self.series().frames().back().and_then(|w| w.nodes.get(i)) {
+            Some(window) if per_million > 0.0 => {
+                window.arrivals as f64 / 1e6 * per_million / (scenario.window_s / 3600.0)
+            }
+            _ => 0.0,
+        };
+        Some(instances * price + by_use)
     }
 }
 

@@ -30,6 +30,10 @@ pub struct NodeLive {
     /// other kinds).
     #[serde(default)]
     pub instances: Option<super::InstanceCounts>,
+    /// What it costs an hour now at the scenario's pricing (`None` for a
+    /// client, which costs nothing).
+    #[serde(default)]
+    pub cost_per_hour: Option<f64>,
 }
 
 /// What the call policies of one edge did since the warm-up, for the
@@ -105,6 +109,7 @@ impl Simulation {
             },
             client_rate: self.current_rate(i),
             instances: n.instance_counts(),
+            cost_per_hour: self.node_cost_per_hour_now(i),
         })
     }
 }

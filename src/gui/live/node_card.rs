@@ -56,6 +56,9 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
             out.push(line("instances", instances_text(counts), false));
         }
     }
+    if let Some(per_hour) = live.cost_per_hour.filter(|c| *c > 0.0) {
+        out.push(line("costs", format::cost_rate(per_hour), false));
+    }
     if let Some(w) = live.workers {
         let name = kind.component().pool_noun().map_or("workers", |(_, many)| many);
         out.push(line(name, format::of_capacity(live.busy, Some(w)), live.busy >= w));
@@ -141,9 +144,11 @@ mod tests {
             cache_keys: None,
             client_rate: None,
             instances: Some(InstanceCounts { ready: 3, booting: 2, draining: 0 }),
+            cost_per_hour: Some(0.5),
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert!(card.iter().any(|l| l.name == "instances" && l.value == "3 + 2 booting"), "{card:?}");
+        assert!(card.iter().any(|l| l.name == "costs" && l.value == "$0.50/h · $365/month"), "{card:?}");
         let one = NodeLive { instances: Some(InstanceCounts { ready: 1, booting: 0, draining: 0 }), ..live };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &one, None);
         assert!(!card.iter().any(|l| l.name == "instances"), "one instance, nothing to say");
@@ -163,6 +168,7 @@ mod tests {
             cache_keys: None,
             client_rate: None,
             instances: None,
+            cost_per_hour: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -197,6 +203,7 @@ mod tests {
             cache_keys: None,
             client_rate: None,
             instances: None,
+            cost_per_hour: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -227,6 +234,7 @@ mod tests {
             cache_keys: None,
             client_rate: None,
             instances: None,
+            cost_per_hour: None,
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert_eq!(card[0].value, "DOWN");
