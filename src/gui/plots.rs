@@ -116,6 +116,10 @@ pub struct PlotData {
     /// its answers; empty unless it gave some in the window.
     pub node_degraded_rps: Series,
     pub node_degraded_pct: Series,
+    /// A scaled service's instances in balancing and booting (time-averaged
+    /// per window); empty for anything else.
+    pub node_ready: Series,
+    pub node_booting: Series,
     pub markers: Vec<Marker>,
     /// The time span shown.
     pub span: (f64, f64),
@@ -165,7 +169,16 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
             if let Some(h) = s.hit_ratio {
                 d.node_hit_pct.push([x, h * 100.0]);
             }
+            if let Some(i) = s.instances {
+                d.node_ready.push([x, i.ready]);
+                d.node_booting.push([x, i.booting]);
+            }
         }
+    }
+    // One instance all along is nothing to plot.
+    if !d.node_ready.iter().zip(&d.node_booting).any(|(r, b)| r[1] + b[1] > 1.0 + 1e-9) {
+        d.node_ready.clear();
+        d.node_booting.clear();
     }
     if !d.node_degraded_rps.iter().any(|p| p[1] > 0.0) {
         d.node_degraded_rps.clear();
@@ -302,7 +315,12 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
     };
     // Large text (presenter mode, the UI zoom) wraps the readout rather than cutting it.
     ui.horizontal_wrapped(header);
-    let count = if opts.node_name.is_some() { 4.0 } else { 3.0 };
+    let scaled = opts.node_name.is_some() && !data.node_ready.is_empty();
+    let count = match (opts.node_name.is_some(), scaled) {
+        (true, true) => 5.0,
+        (true, false) => 4.0,
+        _ => 3.0,
+    };
     let gap = ui.spacing().item_spacing;
     let (width, height, layout) = if opts.stacked {
         let height = ((ui.available_height() - gap.y * (count - 1.0)) / count).max(100.0);
@@ -402,6 +420,14 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
                 if !data.node_hit_pct.is_empty() {
                     plot_ui.line(Line::new("hit %", PlotPoints::from(data.node_hit_pct.clone())).color(P50).width(2.0));
                 }
+            });
+        }
+        if scaled {
+            // Its own plot: instance counts next to "busy %" would be lost.
+            let series = [("ready", OK), ("booting", P95)];
+            plot_box(ui, "Instances", &series, width, height, data, false, |plot_ui| {
+                plot_ui.line(Line::new("ready", PlotPoints::from(data.node_ready.clone())).color(OK).width(2.0));
+                plot_ui.line(Line::new("booting", PlotPoints::from(data.node_booting.clone())).color(P95).width(2.0));
             });
         }
     });
@@ -556,6 +582,23 @@ mod tests {
         assert_eq!(d.markers[0].kind, MarkerKind::Spike);
         assert_eq!(d.node_utilisation_pct.len(), 20);
         assert!(d.p99_ms.iter().all(|p| p[1] >= 0.0));
+        assert!(d.node_ready.is_empty(), "a single instance has no instances plot");
+    }
+
+    /// An autoscaled service's plot data has its instances, ready and
+    /// booting, window by window: the instance-count plot.
+    #[test]
+    fn a_scaled_service_has_its_instances_plotted() {
+        let scenario = crate::scenario::bundled("autoscaling-catches-a-spike")
+            .and_then(|b| b.load().ok())
+            .expect("bundled and valid");
+        let app = scenario.node_index("app").expect("app");
+        let mut sim = Simulation::new(&scenario).expect("builds");
+        sim.run_until(SimTime::from_secs(100.0));
+        let d = plot_data(&sim, 60.0, Some(app));
+        assert_eq!(d.node_ready.len(), d.node_booting.len());
+        assert!(d.node_booting.iter().any(|p| p[1] > 0.5), "instances boot after the step: {:?}", d.node_booting);
+        assert!(d.node_ready.iter().all(|p| p[1] >= 3.0 - 1e-9), "{:?}", d.node_ready);
     }
 
     /// While the recommendations service is slow, the shop's fallback
