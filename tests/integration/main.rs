@@ -19,6 +19,7 @@ mod gui_present;
 mod gui_tour;
 mod gui_verdict;
 mod memory;
+mod ramp;
 mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
