@@ -203,3 +203,52 @@ fn cli_ramp_refuses_bad_input_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("at 1000000×"), "{err}");
 }
+
+fn collect_keys(value: &serde_json::Value, keys: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                keys.insert(key.clone());
+                collect_keys(inner, keys);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_keys(i, keys)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_ramp_doc_names_every_json_field_and_csv_column() {
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ramp.md"))
+        .expect("docs/ramp.md exists");
+    let documented = |key: &str| doc.contains(&format!("`{key}`"));
+    let tmp = TempFile::mm1("doc");
+    let dir = tmp.0.join("out");
+    let dir_text = dir.display().to_string();
+    // At 10× the web tier saturates: a bottleneck and a knee.
+    let out = archsim(&[
+        "ramp",
+        "three-tier-web",
+        "--to",
+        "10x",
+        "--steps",
+        "3",
+        "--duration",
+        "3",
+        "--json",
+        "--csv",
+        &dir_text,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let mut keys = std::collections::BTreeSet::new();
+    collect_keys(&json, &mut keys);
+    assert!(keys.contains("local_failures") && keys.contains("knee"), "{keys:?}");
+    let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
+    assert!(missing.is_empty(), "JSON fields not in docs/ramp.md: {missing:?}");
+
+    let csv = std::fs::read_to_string(dir.join("ramp.csv")).expect("ramp.csv written");
+    let header = csv.lines().next().expect("a header");
+    let missing: Vec<&str> = header.split(',').filter(|c| !c.starts_with("utilisation:") && !documented(c)).collect();
+    assert!(missing.is_empty(), "ramp.csv columns not in docs/ramp.md: {missing:?}");
+}
