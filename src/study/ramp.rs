@@ -89,6 +89,9 @@ impl RampSpec {
         if !(self.threshold.is_finite() && self.threshold > 0.0) {
             return Err(RampError::BadThreshold { threshold: self.threshold });
         }
+        if !(0.0..=1.0).contains(&self.error_limit) {
+            return Err(RampError::BadErrorLimit { error_limit: self.error_limit });
+        }
         Ok(())
     }
 }
@@ -104,6 +107,8 @@ pub enum RampError {
     BadDuration { duration_s: f64, warmup_s: f64 },
     #[error("the saturation threshold must be above 0, got {threshold}")]
     BadThreshold { threshold: f64 },
+    #[error("the error limit must be a share between 0 and 1, got {error_limit}")]
+    BadErrorLimit { error_limit: f64 },
     /// The scenario at this factor is not valid: most often a multiplied
     /// rate above the limits (`docs/scenario-format.md`, "Limits").
     #[error("at {factor}× the scenario is not valid: {}", .problems.join("; "))]
@@ -378,6 +383,8 @@ mod tests {
         assert!(RampSpec::geometric(0.0, 5, 10.0, 1.0).is_err());
         assert!(RampSpec::geometric(10.0, 1, 10.0, 1.0).is_err());
         assert!(RampSpec::geometric(10.0, 5, 10.0, 10.0).is_err());
+        let spec = RampSpec { error_limit: f64::NAN, ..RampSpec::geometric(10.0, 2, 10.0, 1.0).expect("valid") };
+        assert!(matches!(spec.check(), Err(RampError::BadErrorLimit { .. })));
     }
 
     #[test]
