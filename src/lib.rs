@@ -3,6 +3,7 @@
 //! - [`scenario`]: the `.ron` scenario format, loading and validation.
 //! - [`sim`]: the engine — pure and deterministic.
 //! - [`diagnosis`]: why a run failed, as typed causes and advice (the verdict behind the app and the summary).
+//! - [`study`]: studies of many runs (a load ramp), pure like the engine.
 //! - `cli`: the headless command line.
 //! - `gui` (feature `gui`): the desktop app.
 //!
@@ -33,3 +34,4 @@ pub mod diagnosis;
 pub mod gui;
 pub mod scenario;
 pub mod sim;
+pub mod study;

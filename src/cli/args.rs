@@ -21,7 +21,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                        archsim run three-tier-web\n  \
                        archsim run my-design.ron --duration 120 --seed 42 --json > report.json\n  \
                        archsim validate scenarios/*.ron\n  \
-                       archsim bench\n\n\
+                       archsim bench\n  \
+                       archsim ramp three-tier-web --to 100x\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
                        Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
                        is not a failure and leaves the exit code as it was; any other failure to write \
@@ -82,6 +83,53 @@ pub enum Command {
                            archsim bench --only mm1 --requests 50000000   # peak memory of a 50 M-request run"
     )]
     Bench(BenchArgs),
+    /// Raise every client's load step by step and find where the design breaks.
+    #[command(
+        long_about = "Capacity planning: run the scenario again and again with every client's load \
+                      multiplied by a factor growing geometrically from 1× to --to (an open-loop \
+                      client's rate, a closed-loop client's users), each step a fresh run with the \
+                      same seed, warmed up and run to steady state. Prints one row per step \
+                      (offered load, throughput, p50/p99, errors, cost per hour, the busiest node), \
+                      the load at which each node saturates (utilisation ≥ 85 %) and the knee: the \
+                      first step where a node saturates or more than 1 % of requests fail, with what \
+                      broke first.\n\n\
+                      FILE is a path to a .ron scenario or the name of a bundled scenario.",
+        after_long_help = "Examples:\n  \
+                           archsim ramp three-tier-web --to 100x\n  \
+                           archsim ramp my-design.ron --to 20x --steps 8 --duration 30 --json > ramp.json\n  \
+                           archsim ramp cache-in-front-of-db --to 50 --csv out/\n\n\
+                           The JSON and the CSV are described in docs/ramp.md."
+    )]
+    Ramp(RampArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RampArgs {
+    /// Scenario file (.ron) or bundled scenario name (see `archsim list`).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// The last step's load, as a multiple of the scenario's: `100x`, `100×` or `100`.
+    #[arg(long, value_name = "FACTOR", default_value = "100x", value_parser = load_factor, allow_negative_numbers = true)]
+    pub to: f64,
+    /// Number of steps from 1× to --to, both included (default: about six per tenfold, at most 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=100))]
+    pub steps: Option<u32>,
+    /// Simulated seconds each step runs (default: the scenario's `duration_s`).
+    #[arg(long, value_name = "S", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+    /// Simulated seconds at the start of each step left out of its figures
+    /// (default: the scenario's `warmup_s`, or a tenth of the step when it has none).
+    #[arg(long, value_name = "S", value_parser = non_negative_seconds, allow_negative_numbers = true)]
+    pub warmup: Option<f64>,
+    /// Random seed (overrides the scenario's `seed`); every step uses it.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Print the whole ramp as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write `ramp.csv` (one row per step) into DIR (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +206,13 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     if value.is_finite() { Ok(value) } else { Err(format!("must be a finite number of seconds, got {text}")) }
 }
 
+/// A load factor such as `100x`, `100×` or `2.5`: finite and > 0.
+fn load_factor(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches(['x', 'X', '×']).trim();
+    let value: f64 = number.parse().map_err(|_| format!("expected a factor such as 100x or 2.5, got `{text}`"))?;
+    if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("must be a factor above 0, got {text}")) }
+}
+
 /// A count that must be ≥ 1; `_` separators are allowed (`50_000_000`).
 fn positive_count(text: &str) -> Result<u64, String> {
     let value: u64 = text
@@ -187,6 +242,16 @@ mod tests {
         assert!(positive_seconds("soon").is_err());
         assert_eq!(non_negative_seconds("0"), Ok(0.0));
         assert!(non_negative_seconds("-0.5").is_err());
+    }
+
+    #[test]
+    fn load_factors_take_an_optional_x() {
+        assert_eq!(load_factor("100x"), Ok(100.0));
+        assert_eq!(load_factor("2.5×"), Ok(2.5));
+        assert_eq!(load_factor("7"), Ok(7.0));
+        assert!(load_factor("0x").is_err());
+        assert!(load_factor("-2").is_err());
+        assert!(load_factor("lots").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::sim::{FailureReason, Stats, TimeSeries, WindowFrame};
+use crate::study::RampResult;
 
 use super::CliError;
 
@@ -102,6 +103,63 @@ pub fn stats_header() -> Vec<&'static str> {
     header.extend(FailureReason::ALL.iter().map(|r| r.key()));
     header.extend(TRAILING_COLUMNS);
     header
+}
+
+/// The leading columns of `ramp.csv`; one `utilisation:<node>` column per
+/// node with a pool follows.
+pub const RAMP_COLUMNS: [&str; 11] = [
+    "step",
+    "factor",
+    "nominal_rps",
+    "offered_rps",
+    "throughput_rps",
+    "p50_ms",
+    "p99_ms",
+    "error_ratio",
+    "cost_per_hour_usd",
+    "bottleneck",
+    "knee",
+];
+
+/// Writes `ramp.csv` into `dir`: one row per step of the ramp.
+pub fn write_ramp(dir: &Path, ramp: &RampResult) -> Result<PathBuf, CliError> {
+    prepare_dir(dir)?;
+    let path = dir.join("ramp.csv");
+    write_file(&path, |out| write_ramp_rows(out, ramp))?;
+    Ok(path)
+}
+
+fn write_ramp_rows(out: &mut dyn Write, ramp: &RampResult) -> std::io::Result<()> {
+    // Nodes with a pool, in the scenario's order (every step has the same nodes).
+    let pooled: Vec<&str> = ramp
+        .steps
+        .first()
+        .map(|s| s.nodes.iter().filter(|n| n.utilisation.is_some()).map(|n| n.node.as_str()).collect())
+        .unwrap_or_default();
+    let mut header: Vec<String> = RAMP_COLUMNS.iter().map(|c| (*c).to_string()).collect();
+    header.extend(pooled.iter().map(|id| field(&format!("utilisation:{id}"))));
+    writeln!(out, "{}", header.join(","))?;
+    let knee = ramp.knee.as_ref().map(|k| k.step);
+    for (i, step) in ramp.steps.iter().enumerate() {
+        let mut row = vec![
+            i.to_string(),
+            step.factor.to_string(),
+            step.nominal_rps.to_string(),
+            step.offered_rps.to_string(),
+            step.throughput_rps.to_string(),
+            step.p50_ms.to_string(),
+            step.p99_ms.to_string(),
+            step.error_ratio.to_string(),
+            step.cost_per_hour_usd.to_string(),
+            step.bottleneck.as_ref().map(|b| field(&b.node)).unwrap_or_default(),
+            (knee == Some(i)).to_string(),
+        ];
+        row.extend(
+            pooled.iter().map(|id| optional(step.nodes.iter().find(|n| n.node == *id).and_then(|n| n.utilisation))),
+        );
+        writeln!(out, "{}", row.join(","))?;
+    }
+    Ok(())
 }
 
 fn write_file(path: &Path, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {

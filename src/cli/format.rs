@@ -71,6 +71,19 @@ pub fn seconds(s: f64) -> String {
     format!("{} s", decimal(s, decimals))
 }
 
+/// A load factor as `×` and up to three significant digits, trailing
+/// zeros dropped: `1×`, `1.47×`, `21.5×`, `100×`.
+pub fn factor(f: f64) -> String {
+    let decimals = match f.abs() {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{f:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    format!("{text}×")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +118,15 @@ mod tests {
         assert_eq!(rate(999.84), "999.8");
         assert_eq!(rate(12_345.6), "12,346");
         assert_eq!(percent(0.8123), "81.2 %");
+    }
+
+    #[test]
+    fn factors_drop_trailing_zeros() {
+        assert_eq!(factor(1.0), "1×");
+        assert_eq!(factor(1.4678), "1.47×");
+        assert_eq!(factor(21.54), "21.5×");
+        assert_eq!(factor(100.0), "100×");
+        assert_eq!(factor(2.5), "2.5×");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The headless command line: `archsim run`, `validate`, `list` and `bench`.
+//! The headless command line: `archsim run`, `validate`, `list`, `bench` and `ramp`.
 //!
 //! The binary (`src/main.rs`) parses [`Cli`] and hands the subcommand to
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
@@ -16,13 +16,14 @@ mod list;
 pub mod output;
 mod process;
 mod progress;
+mod ramp;
 mod run;
 mod source;
 mod summary;
 mod table;
 mod validate;
 
-pub use args::{BenchArgs, BenchName, Cli, Command, RunArgs, ValidateArgs};
+pub use args::{BenchArgs, BenchName, Cli, Command, RampArgs, RunArgs, ValidateArgs};
 pub use error::{CliError, report_clap_error, report_error};
 
 use std::process::ExitCode;
@@ -43,6 +44,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Validate(args) => validate::validate_command(&args),
         Command::List => list::list_command(),
         Command::Bench(args) => bench::bench_command(&args),
+        Command::Ramp(args) => ramp::ramp_command(&args),
     };
     match outcome {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -77,6 +77,41 @@ impl RunProgress {
     }
 }
 
+/// Progress of a ramp through its steps: a bar on a terminal's stderr
+/// from the start (each step is a whole run), nothing elsewhere.
+pub struct StepProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl StepProgress {
+    /// A bar of `steps` steps, drawn only when stderr is a terminal.
+    pub fn new(steps: usize) -> StepProgress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(steps as u64);
+            if let Ok(style) = ProgressStyle::with_template("{spinner} step {pos}/{len} [{wide_bar}] {elapsed} {msg}") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        StepProgress { bar }
+    }
+
+    /// Reports that `done` steps are finished; `next` says what runs now.
+    pub fn update(&self, done: usize, next: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+            bar.set_message(next.to_string());
+        }
+    }
+
+    /// Removes the bar, leaving the terminal as it was.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Wall seconds left if the rest of the run goes as fast as the part done.
 /// (indicatif's own estimate starts when the bar appears, a second into the
 /// run, and so misreads the progress made before.)

@@ -27,6 +27,7 @@ use super::placement;
 use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
+use super::ramp_view::{RampView, ramp_window_ui};
 use super::runtime::Runtime;
 use super::selection::Selection;
 use super::shortcuts as keys;
@@ -207,6 +208,8 @@ pub struct ArchsimApp {
     shutting_down: bool,
     /// The first-run tour, while it is open.
     tour: Option<Tour>,
+    /// Simulation › Ramp to 100×, while its window is open.
+    ramp: Option<RampView>,
 }
 
 impl ArchsimApp {
@@ -274,6 +277,7 @@ impl ArchsimApp {
             size_to_monitor,
             presenter_side: None,
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
+            ramp: None,
             state,
         };
         app.undoer.add_undo(&app.state.doc.scenario);
@@ -301,6 +305,11 @@ impl ArchsimApp {
 
     pub fn runtime(&self) -> &Runtime {
         &self.rt
+    }
+
+    /// The ramp window's ramp, while the window is open.
+    pub fn ramp(&self) -> Option<&RampView> {
+        self.ramp.as_ref()
     }
 
     pub fn selection(&self) -> &Selection {
@@ -515,6 +524,8 @@ impl ArchsimApp {
                 }
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
+            // A new ramp replaces one still open (dropping it stops its thread).
+            Command::RampTo100 => self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx)),
 
             Command::New => self.request(ctx, PendingAction::New),
             Command::Open => self.request(ctx, PendingAction::Open),
@@ -1201,6 +1212,11 @@ impl eframe::App for ArchsimApp {
             }
         });
 
+        if let Some(view) = &mut self.ramp
+            && !ramp_window_ui(&ctx, view)
+        {
+            self.ramp = None;
+        }
         if let Some(dialog) = &mut self.dialog
             && let Some(answer) = dialog_ui(&ctx, dialog)
         {

@@ -139,6 +139,9 @@ pub enum Command {
         node: String,
         fault: LiveFault,
     },
+    /// Simulation › Ramp to 100×: the load ramp of the document, on a
+    /// thread of its own, in a window.
+    RampTo100,
 
     // --- Files
     New,

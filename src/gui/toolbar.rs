@@ -90,6 +90,18 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
                 commands.push(Command::Reset);
             }
             ui.separator();
+            if ui
+                .add_enabled(input.can_run, Button::new("Ramp to 100×"))
+                .on_hover_text(
+                    "Capacity planning: run the design again at every client's load × 1 up to × 100, each step to \
+                     steady state, and chart throughput, p99 and errors against the offered load, with where it \
+                     breaks first.",
+                )
+                .clicked()
+            {
+                commands.push(Command::RampTo100);
+            }
+            ui.separator();
             let mut pause_at_end = !input.prefs.run_past_end;
             if ui
                 .checkbox(&mut pause_at_end, "Pause at the end of the run")

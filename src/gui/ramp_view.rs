@@ -1,0 +1,305 @@
+//! Simulation › Ramp to 100×: the load ramp of `study::ramp` on a thread of
+//! its own (the window stays responsive; the live run is untouched), and
+//! a window with its chart: throughput, p99 and errors against the offered
+//! load, the knee marked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+
+use eframe::egui::{self, Color32, RichText, Ui};
+use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
+
+use crate::scenario::Scenario;
+use crate::sim::cost::usd;
+use crate::study::{RampError, RampResult, RampSpec, run_step, summarise};
+
+/// The factor the menu's ramp goes to.
+pub const RAMP_TO: f64 = 100.0;
+
+/// Longest step the app runs, simulated seconds: a ramp is a dozen runs,
+/// and the answer should come in seconds, not minutes.
+const MAX_STEP_S: f64 = 30.0;
+
+const THROUGHPUT: Color32 = Color32::from_rgb(80, 180, 110);
+const OFFERED: Color32 = Color32::from_rgb(140, 140, 140);
+const P50: Color32 = Color32::from_rgb(90, 150, 230);
+const P99: Color32 = Color32::from_rgb(230, 140, 60);
+const ERRORS: Color32 = Color32::from_rgb(220, 70, 70);
+const KNEE: Color32 = Color32::from_rgb(230, 200, 60);
+
+/// The spec of the menu's ramp for a scenario: 13 steps to 100×, each as
+/// long as the scenario's run but at most [`MAX_STEP_S`].
+pub fn menu_spec(scenario: &Scenario) -> Result<RampSpec, RampError> {
+    let duration_s = scenario.duration_s.min(MAX_STEP_S);
+    let warmup_s =
+        if scenario.warmup_s > 0.0 && scenario.warmup_s < duration_s { scenario.warmup_s } else { duration_s / 10.0 };
+    RampSpec::geometric(RAMP_TO, RampSpec::default_steps(RAMP_TO), duration_s, warmup_s)
+}
+
+/// A ramp running on its own thread.
+struct Job {
+    handle: Option<JoinHandle<Result<RampResult, RampError>>>,
+    done: Arc<AtomicUsize>,
+    cancel: Arc<AtomicBool>,
+    total: usize,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // A closed window stops the ramp after its current step.
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What the ramp window shows.
+enum State {
+    Running(Job),
+    Done(RampResult),
+    Failed(String),
+}
+
+/// The ramp window, while it is open.
+pub struct RampView {
+    scenario_name: String,
+    state: State,
+}
+
+impl RampView {
+    /// Starts the menu's ramp of `scenario` on a new thread; `ctx` is
+    /// asked to repaint after each step.
+    pub fn start(scenario: &Scenario, ctx: &egui::Context) -> RampView {
+        let scenario_name = scenario.name.clone();
+        let spec = match menu_spec(scenario) {
+            Ok(spec) => spec,
+            Err(e) => return RampView { scenario_name, state: State::Failed(e.to_string()) },
+        };
+        let done = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let total = spec.factors.len();
+        let (scenario, thread_done, thread_cancel, ctx) = (scenario.clone(), done.clone(), cancel.clone(), ctx.clone());
+        let handle = std::thread::Builder::new().name("archsim-ramp".into()).spawn(move || {
+            let mut steps = Vec::with_capacity(spec.factors.len());
+            for &factor in &spec.factors {
+                if thread_cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                steps.push(run_step(&scenario, factor, &spec)?);
+                thread_done.fetch_add(1, Ordering::Relaxed);
+                ctx.request_repaint();
+            }
+            Ok(summarise(&scenario, &spec, steps))
+        });
+        let state = match handle {
+            Ok(handle) => State::Running(Job { handle: Some(handle), done, cancel, total }),
+            Err(e) => State::Failed(format!("cannot start the ramp's thread: {e}")),
+        };
+        RampView { scenario_name, state }
+    }
+
+    /// Whether the ramp is still running.
+    pub fn is_running(&self) -> bool {
+        matches!(self.state, State::Running(_))
+    }
+
+    /// The finished ramp, if it is.
+    pub fn result(&self) -> Option<&RampResult> {
+        match &self.state {
+            State::Done(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Takes the result in once the thread has finished.
+    fn poll(&mut self) {
+        let State::Running(job) = &mut self.state else { return };
+        if !job.handle.as_ref().is_some_and(JoinHandle::is_finished) {
+            return;
+        }
+        let Some(handle) = job.handle.take() else { return };
+        self.state = match handle.join() {
+            Ok(Ok(result)) => State::Done(result),
+            Ok(Err(e)) => State::Failed(e.to_string()),
+            Err(_) => State::Failed("the ramp stopped unexpectedly".into()),
+        };
+    }
+}
+
+/// Shows the ramp window; returns `false` once the user has closed it.
+pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
+    view.poll();
+    let mut open = true;
+    egui::Window::new(format!("Ramp to {}× — {}", RAMP_TO, view.scenario_name))
+        .id(egui::Id::unique("ramp-window"))
+        .open(&mut open)
+        .default_size([720.0, 560.0])
+        .resizable(true)
+        .show(ctx, |ui| match &view.state {
+            State::Running(job) => {
+                let done = job.done.load(Ordering::Relaxed);
+                ui.label(format!(
+                    "Running step {} of {}: every client's load × {}",
+                    (done + 1).min(job.total),
+                    job.total,
+                    factor_text(RAMP_TO.powf(done as f64 / (job.total.max(2) - 1) as f64))
+                ));
+                ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
+                ctx.request_repaint_after(std::time::Duration::from_millis(200));
+            }
+            State::Failed(why) => {
+                ui.colored_label(ERRORS, format!("The ramp could not run: {why}"));
+            }
+            State::Done(result) => result_ui(ui, result),
+        });
+    open
+}
+
+fn result_ui(ui: &mut Ui, ramp: &RampResult) {
+    ui.label(RichText::new(knee_sentence(ramp)).strong());
+    ui.label(
+        RichText::new(format!(
+            "{} steps of {} s (warm-up {} s), seed {}; a node saturates at {:.0} % busy.",
+            ramp.steps.len(),
+            ramp.duration_s,
+            ramp.warmup_s,
+            ramp.seed,
+            ramp.threshold * 100.0
+        ))
+        .small(),
+    );
+    let knee_x = ramp.knee.as_ref().map(|k| k.offered_rps.max(1e-9).log10());
+    // Offered load on a log axis: the steps are geometric.
+    let x = |offered: f64| offered.max(1e-9).log10();
+    let series = |value: &dyn Fn(&crate::study::RampStep) -> f64| -> Vec<[f64; 2]> {
+        ramp.steps.iter().map(|s| [x(s.offered_rps), value(s)]).collect()
+    };
+    let x_span =
+        (ramp.steps.first().map_or(0.0, |s| x(s.offered_rps)), ramp.steps.last().map_or(1.0, |s| x(s.offered_rps)));
+    let height = ((ui.available_height() - 120.0) / 3.0).max(90.0);
+    let plot = |ui: &mut Ui, title: &str, legend: &[(&str, Color32)], add: &dyn Fn(&mut egui_plot::PlotUi<'_>)| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).small().strong());
+            for (name, color) in legend {
+                ui.label(RichText::new(format!("– {name}")).small().color(*color));
+            }
+        });
+        Plot::new(("ramp-plot", title))
+            .height(height)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .include_y(0.0)
+            .include_y(1.0)
+            .include_x(x_span.0)
+            .include_x(x_span.1)
+            .custom_x_axes(vec![
+                egui_plot::AxisHints::new_x().formatter(|m, _| format!("{} req/s", compact(10f64.powf(m.value)))),
+            ])
+            // One width for every y axis, so the three plots' x axes line up.
+            .custom_y_axes(vec![
+                egui_plot::AxisHints::new_y()
+                    .formatter(|m, _| compact(m.value))
+                    .label_spacing(14.0..=20.0)
+                    .min_thickness(48.0),
+            ])
+            .label_formatter(|h| match h {
+                egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
+                    Some(format!("{plot_name} at {} req/s: {:.1}", compact(10f64.powf(position.x)), position.y))
+                }
+                egui_plot::HoverPosition::Elsewhere { .. } => None,
+            })
+            .show(ui, |plot_ui| {
+                add(plot_ui);
+                if let Some(k) = knee_x {
+                    plot_ui.vline(VLine::new("knee", k).color(KNEE).width(1.5));
+                }
+            });
+    };
+    let offered = series(&|s| s.offered_rps);
+    let ok = series(&|s| s.throughput_rps);
+    plot(ui, "Throughput (req/s)", &[("ok", THROUGHPUT), ("offered", OFFERED), ("knee", KNEE)], &|p| {
+        p.line(Line::new("offered", PlotPoints::from(offered.clone())).color(OFFERED).width(1.5));
+        p.line(Line::new("ok", PlotPoints::from(ok.clone())).color(THROUGHPUT).width(2.0));
+        p.points(Points::new("ok", PlotPoints::from(ok.clone())).color(THROUGHPUT).radius(3.0));
+    });
+    let p50 = series(&|s| s.p50_ms);
+    let p99 = series(&|s| s.p99_ms);
+    plot(ui, "Latency (ms)", &[("p50", P50), ("p99", P99)], &|p| {
+        p.line(Line::new("p50", PlotPoints::from(p50.clone())).color(P50).width(2.0));
+        p.line(Line::new("p99", PlotPoints::from(p99.clone())).color(P99).width(2.0));
+    });
+    let errors = series(&|s| s.error_ratio * 100.0);
+    plot(ui, "Errors (% of requests)", &[("errors", ERRORS)], &|p| {
+        p.line(Line::new("errors %", PlotPoints::from(errors.clone())).color(ERRORS).width(2.0));
+    });
+    egui::CollapsingHeader::new("Steps").default_open(false).show(ui, |ui| {
+        egui::Grid::new("ramp-steps").striped(true).show(ui, |ui| {
+            for head in ["load", "offered/s", "ok/s", "p99", "errors", "cost/h", "busiest"] {
+                ui.label(RichText::new(head).small().strong());
+            }
+            ui.end_row();
+            for s in &ramp.steps {
+                ui.label(factor_text(s.factor));
+                ui.label(compact(s.offered_rps));
+                ui.label(compact(s.throughput_rps));
+                ui.label(ms_text(s.p99_ms));
+                ui.label(format!("{:.1} %", s.error_ratio * 100.0));
+                ui.label(usd(s.cost_per_hour_usd));
+                ui.label(s.busiest().map_or_else(String::new, |(n, u)| format!("{} {:.0} %", n.node, u * 100.0)));
+                ui.end_row();
+            }
+        });
+    });
+}
+
+/// "Breaks first at … at …× (… req/s): …", or that nothing broke.
+pub fn knee_sentence(ramp: &RampResult) -> String {
+    match &ramp.knee {
+        Some(k) => format!(
+            "Breaks first at {} at {} ({} req/s): {}",
+            k.node.as_deref().unwrap_or("the clients"),
+            factor_text(k.factor),
+            compact(k.offered_rps),
+            k.why
+        ),
+        None => format!(
+            "Nothing broke up to {}: no node reached {:.0} % busy and no more than {:.0} % of requests failed.",
+            ramp.steps.last().map_or_else(String::new, |s| factor_text(s.factor)),
+            ramp.threshold * 100.0,
+            ramp.error_limit * 100.0
+        ),
+    }
+}
+
+fn factor_text(f: f64) -> String {
+    let decimals = match f {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{f:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    format!("{text}×")
+}
+
+/// Milliseconds with about three digits: `0.31 ms`, `18.3 ms`, `1204 ms`.
+fn ms_text(ms: f64) -> String {
+    let decimals = match ms {
+        m if m < 1.0 => 2,
+        m if m < 100.0 => 1,
+        _ => 0,
+    };
+    format!("{ms:.decimals$} ms")
+}
+
+/// A rate with k/M for the big ones: `950`, `4.6k`, `1.2M`.
+fn compact(v: f64) -> String {
+    match v.abs() {
+        a if a >= 1e6 => format!("{:.1}M", v / 1e6),
+        a if a >= 1e4 => format!("{:.0}k", v / 1e3),
+        a if a >= 1e3 => format!("{:.1}k", v / 1e3),
+        a if a >= 10.0 => format!("{v:.0}"),
+        _ => format!("{v:.1}"),
+    }
+}

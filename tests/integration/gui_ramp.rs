@@ -1,0 +1,68 @@
+//! Simulation › Ramp to 100× in the app: the ramp runs on its own thread
+//! while frames go on, and its window shows the chart and where the
+//! design breaks first.
+
+#![cfg(feature = "gui")]
+
+use std::time::{Duration, Instant};
+
+use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog, menu_spec};
+use archsim::scenario::parse_scenario;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// M/M/1 at ρ = 0.2 (λ = 20/s, μ = 100/s), 5 s runs: the ramp saturates
+/// the server at the first factor ≥ 4.25, 4.64× (step 4).
+const MM1: &str = r#"(
+    name: "ramp in the app",
+    seed: 5,
+    duration_s: 5,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
+        (id: "server", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
+    ],
+    edges: [(from: "users", to: "server")],
+)"#;
+
+#[test]
+fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
+    let scenario = parse_scenario(MM1, "mm1.ron").expect("valid");
+    let spec = menu_spec(&scenario).expect("a ramp");
+    assert_eq!(spec.factors.len(), 13);
+    assert_eq!(spec.duration_s, 5.0);
+    let clock = ManualClock::new();
+    let files = ScriptedFileDialog::new();
+    let initial = InitialDocument::Scenario(Box::new(scenario), None);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(clock), Box::new(files), initial)));
+    h.run_steps(2);
+    h.get_by_label("Simulation").click();
+    h.run_steps(2);
+    h.get_by_label("Ramp to 100×").click();
+    h.run_steps(2);
+    assert!(h.state().ramp().is_some(), "the ramp started");
+
+    // Frames go on while it runs.
+    let started = Instant::now();
+    let mut frames = 0;
+    while h.state().ramp().is_some_and(archsim::gui::RampView::is_running) {
+        assert!(started.elapsed() < Duration::from_mins(2), "the ramp finishes");
+        h.step();
+        frames += 1;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run_steps(2);
+    assert!(frames > 1, "the window kept drawing frames while the ramp ran ({frames})");
+
+    let ramp = h.state().ramp().and_then(archsim::gui::RampView::result).expect("a finished ramp");
+    assert_eq!(ramp.steps.len(), 13);
+    let knee = ramp.knee.as_ref().expect("a knee");
+    assert_eq!(knee.step, 4, "knee at {}×", knee.factor);
+    assert_eq!(knee.node.as_deref(), Some("server"));
+    let sentence = archsim::gui::knee_sentence(ramp);
+    assert!(sentence.starts_with("Breaks first at server at 4.64×"), "{sentence}");
+    h.get_by_label(&sentence);
+    // The live simulation was not touched: still paused at the start.
+    assert_eq!(h.state().runtime().now_s(), 0.0);
+}
