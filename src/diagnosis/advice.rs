@@ -63,7 +63,12 @@ pub enum Advice {
     /// The node is still down.
     RestoreNode { node: String },
     /// A second copy, so one crash is not an outage.
-    AddReplica { node: String, balancer: Option<String> },
+    AddReplica {
+        node: String,
+        balancer: Option<String>,
+        /// What one more copy costs a month at the scenario's prices.
+        monthly_usd: f64,
+    },
     /// The balancer keeps sending to a dead target until its health checks
     /// notice: after the fixed `delay_s`, or, when it has real checks,
     /// after `health_check`'s failures in a row.
@@ -100,7 +105,12 @@ pub enum Advice {
     /// A blocking caller's workers are freed sooner when what it calls is faster.
     SpeedUpDownstream { node: String },
     /// Spread the node's load over copies.
-    ScaleOut { node: String, balancer: Option<String> },
+    ScaleOut {
+        node: String,
+        balancer: Option<String>,
+        /// What one more copy costs a month at the scenario's prices.
+        monthly_usd: f64,
+    },
     /// Repeated reads never reach the database.
     PutCacheInFront { node: String },
     /// Reads to replicas, writes to the primary.
@@ -363,13 +373,15 @@ impl fmt::Display for Advice {
                 "Give {client} a capped retry (2–3 attempts, exponential backoff with jitter) so requests caught by a brief failure succeed on a later attempt"
             ),
             Self::RestoreNode { node } => write!(f, "Restore {node}: it is still down (right-click it, Restore)"),
-            Self::AddReplica { node, balancer: Some(lb) } => write!(
+            Self::AddReplica { node, balancer: Some(lb), monthly_usd } => write!(
                 f,
-                "Add another replica of {node} behind {lb}: the others then carry its share while it is down"
+                "Add another replica of {node} behind {lb}: the others then carry its share while it is down{}",
+                costs_more(*monthly_usd)
             ),
-            Self::AddReplica { node, balancer: None } => write!(
+            Self::AddReplica { node, balancer: None, monthly_usd } => write!(
                 f,
-                "Run a second copy of {node} behind a load balancer: a crash of one copy then costs a health-check delay, not an outage"
+                "Run a second copy of {node} behind a load balancer: a crash of one copy then costs a health-check delay, not an outage{}",
+                costs_more(*monthly_usd)
             ),
             Self::ShortenHealthCheck { balancer, delay_s, health_check: None } => write!(
                 f,
@@ -444,11 +456,11 @@ impl fmt::Display for Advice {
                 f,
                 "{node} holds its worker while waiting downstream; speeding up what it calls frees workers too"
             ),
-            Self::ScaleOut { node, balancer: Some(lb) } => {
-                write!(f, "Add another replica of {node} behind {lb}")
+            Self::ScaleOut { node, balancer: Some(lb), monthly_usd } => {
+                write!(f, "Add another replica of {node} behind {lb}{}", costs_more(*monthly_usd))
             }
-            Self::ScaleOut { node, balancer: None } => {
-                write!(f, "Put a load balancer in front of {node} and run two or more copies")
+            Self::ScaleOut { node, balancer: None, monthly_usd } => {
+                write!(f, "Put a load balancer in front of {node} and run two or more copies{}", costs_more(*monthly_usd))
             }
             Self::PutCacheInFront { node } => {
                 write!(f, "Put a cache in front of {node}: repeated reads then never reach it")
@@ -680,5 +692,15 @@ struct AdviceRecord {
 impl Serialize for Advice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         AdviceRecord { kind: self.key(), text: self.to_string() }.serialize(serializer)
+    }
+}
+
+/// What a fix that adds a copy costs, after its sentence: " (about $73 a
+/// month more at the scenario's prices)"; nothing when it is free.
+fn costs_more(monthly_usd: f64) -> String {
+    if monthly_usd > 0.0 {
+        format!(" (about {} a month more at the scenario's prices)", crate::sim::cost::usd(monthly_usd))
+    } else {
+        String::new()
     }
 }

@@ -141,6 +141,14 @@ impl<'a> Run<'a> {
         order
     }
 
+    /// What one more instance of node `id` costs a month at the
+    /// scenario's prices (0 for an unknown node or a client).
+    fn monthly_price_of(&self, id: &str) -> f64 {
+        self.spec(id).map_or(0.0, |kind| {
+            crate::sim::cost::node_prices(&self.scenario.pricing, id, kind).0 * crate::sim::cost::HOURS_PER_MONTH
+        })
+    }
+
     /// The clients whose requests can reach `id`.
     fn clients_reaching(&self, id: &str) -> Vec<&'a str> {
         self.reached_by_client.iter().filter(|(_, reached)| reached.contains(id)).map(|(client, _)| *client).collect()
@@ -1305,7 +1313,11 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
             if f.down_at_end {
                 advice.push(Advice::RestoreNode { node: n.id.clone() });
             }
-            advice.push(Advice::AddReplica { node: n.id.clone(), balancer: balancer.clone() });
+            advice.push(Advice::AddReplica {
+                node: n.id.clone(),
+                balancer: balancer.clone(),
+                monthly_usd: run.monthly_price_of(&n.id),
+            });
             if let Some(lb) = &balancer
                 && let Some(NodeKind::LoadBalancer(spec)) = run.spec(lb)
                 && failed > 0
@@ -1355,7 +1367,11 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
             let advice = down_targets
                 .iter()
                 .take(1)
-                .map(|t| Advice::AddReplica { node: t.clone(), balancer: Some(n.id.clone()) })
+                .map(|t| Advice::AddReplica {
+                    node: t.clone(),
+                    balancer: Some(n.id.clone()),
+                    monthly_usd: run.monthly_price_of(t),
+                })
                 .chain(
                     run.callees(&n.id)
                         .iter()
@@ -1637,7 +1653,11 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         });
         match spec {
             Some(NodeKind::Service(s)) => {
-                advice.push(Advice::ScaleOut { node: n.id.clone(), balancer: run.balancer_of(&n.id) });
+                advice.push(Advice::ScaleOut {
+                    node: n.id.clone(),
+                    balancer: run.balancer_of(&n.id),
+                    monthly_usd: run.monthly_price_of(&n.id),
+                });
                 if s.blocking_calls && !run.callees(&n.id).is_empty() {
                     advice.push(Advice::SpeedUpDownstream { node: n.id.clone() });
                 }

@@ -11,14 +11,14 @@ use crate::scenario::{NodeKind, Pricing, Scenario};
 /// Hours in a month, as cloud bills count them (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
-/// Dollars as a bill shows them: whole dollars from $100 (`$1,234`),
-/// cents from 10 cents (`$12.34`, `$0.42`), two significant digits below
-/// (`$0.0031`): a run of a minute costs fractions of a cent.
+/// Dollars as a person reads them: whole dollars from $10 (`$73`,
+/// `$1,234`), cents from 10 cents (`$1.02`, `$0.42`), two significant
+/// digits below (`$0.0031`): a run of a minute costs fractions of a cent.
 pub fn usd(amount: f64) -> String {
     if !amount.is_finite() || amount <= 0.0 {
         return "$0".into();
     }
-    if amount >= 100.0 {
+    if amount >= 10.0 {
         return format!("${}", super::group_thousands(amount.round() as u64));
     }
     if amount >= 0.1 {
@@ -188,7 +188,8 @@ mod tests {
         assert_eq!(usd(0.0), "$0");
         assert_eq!(usd(0.003_14), "$0.0031");
         assert_eq!(usd(0.42), "$0.42");
-        assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(usd(1.024), "$1.02");
+        assert_eq!(usd(73.000_000_1), "$73");
         assert_eq!(usd(1_234.4), "$1,234");
     }
 }

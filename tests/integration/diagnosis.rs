@@ -163,7 +163,7 @@ fn a_crashed_service_is_blamed_on_the_outage() {
     };
     assert_eq!(node, "service-1");
     assert!((down_s - 10.0).abs() < 1e-6 && !down_at_end && *failed_attempts > 500);
-    assert_eq!(top.advice[0], Advice::AddReplica { node: "service-1".into(), balancer: None });
+    assert_eq!(top.advice[0], Advice::AddReplica { node: "service-1".into(), balancer: None, monthly_usd: 73.0 });
     assert!(top.advice.contains(&Advice::AddCappedRetries { client: "users".into() }), "{:?}", top.advice);
     assert!(d.headline.contains("service-1 was down for 10 s"), "{}", d.headline);
     assert!(!all_text(&d).contains("more workers"), "{}", all_text(&d));
@@ -722,7 +722,11 @@ fn a_breaker_that_opened_on_a_dead_database_is_credited_on_the_outage_it_shielde
         "{}",
         all_text(&d)
     );
-    assert!(top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None }), "{:?}", top.advice);
+    assert!(
+        top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None, monthly_usd: 365.0 }),
+        "{:?}",
+        top.advice
+    );
 
     let json = serde_json::to_value(&d).expect("serialisable");
     let finding = &json["findings"][0];
@@ -1033,7 +1037,11 @@ fn stale_copies_served_while_the_database_is_down_are_credited_on_the_outage() {
     );
     // The users saw no failure: retries are no advice.
     assert!(!d.advice().iter().any(|a| matches!(a, Advice::AddCappedRetries { .. })), "{}", all_text(&d));
-    assert!(top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None }), "{:?}", top.advice);
+    assert!(
+        top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None, monthly_usd: 365.0 }),
+        "{:?}",
+        top.advice
+    );
 
     // Many keys: reads the cache had no copy of fail; the rest are stale.
     let (report, d) = diagnosed(&stale_cache_over_a_dead_database(5_000));
