@@ -2414,7 +2414,10 @@ fn zipf_keys_make_one_shard_hot_and_uniform_keys_spread_evenly() {
             ..ClientSpec::default()
         };
         let s = scenario("t", 3, 1.0, vec![client_with("c", c), node("db", NodeKind::Database(db))], &[("c", "db")]);
-        let report = run(&s, 30.0).report();
+        let sim = run(&s, 30.0);
+        let live = sim.node_live(1).and_then(|l| l.hottest_shard).expect("a sharded database's busiest shard");
+        assert!(live.0 < 4 && live.1 <= live.2 && live.2 == 4, "{live:?}");
+        let report = sim.report();
         assert_eq!(report.nodes[1].workers, Some(16), "4 connections on each of 4 shards");
         report.nodes[1].shards.clone()
     };
