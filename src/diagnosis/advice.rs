@@ -115,6 +115,12 @@ pub enum Advice {
     PutCacheInFront { node: String },
     /// Reads to replicas, writes to the primary.
     AddReadReplicas { node: String, write_share: f64 },
+    /// An index turns a scan that grows with rows into a lookup that
+    /// grows with log(rows).
+    AddIndex { node: String, scan_ms: f64, lookup_ms: f64 },
+    /// A hot shard holds the hottest keys: more shards do not split one
+    /// key, a key that spreads the load (or a cache for the hot keys) does.
+    BetterShardKey { node: String, shard: u32 },
     /// A longer queue trades errors for latency; capacity is the fix.
     LongerQueueOnlyDelays { node: String, rejected: u64 },
     /// A slowdown fault is behind the saturation.
@@ -284,6 +290,8 @@ impl Advice {
             Self::ScaleOut { .. } => "scale_out",
             Self::PutCacheInFront { .. } => "put_cache_in_front",
             Self::AddReadReplicas { .. } => "add_read_replicas",
+            Self::AddIndex { .. } => "add_index",
+            Self::BetterShardKey { .. } => "better_shard_key",
             Self::LongerQueueOnlyDelays { .. } => "longer_queue_only_delays",
             Self::EndSlowdown { .. } => "end_slowdown",
             Self::FixSlowNodeFirst { .. } => "fix_slow_node_first",
@@ -469,6 +477,18 @@ impl fmt::Display for Advice {
                 f,
                 "Add read replicas to {node}: reads go to them, only writes ({}) to the primary",
                 percent(*write_share)
+            ),
+            Self::AddIndex { node, scan_ms, lookup_ms } => write!(
+                f,
+                "Add an index to {node}'s table (`index: true`): each query's {} scan becomes a {} lookup, \
+                 and it stays that fast as the table grows",
+                ms(*scan_ms),
+                ms(*lookup_ms)
+            ),
+            Self::BetterShardKey { node, shard } => write!(
+                f,
+                "Spread {node}'s hottest keys: shard by a key whose load is even, or put a cache in front for \
+                 the hot keys; more shards do not help, the hottest key still lands on one shard (now shard {shard})"
             ),
             Self::LongerQueueOnlyDelays { node, rejected } => write!(
                 f,

@@ -287,6 +287,40 @@ pub enum Cause {
         /// The slowdown a fault put on it (1 = none).
         slowdown: f64,
     },
+    /// A database's queries scan a large table without an index: each
+    /// costs `rows × row_scan_us`, which grows with the data, so the pool
+    /// that served a development table saturates at production size. In
+    /// place of [`Cause::Saturated`] for the database.
+    FullTableScan {
+        node: String,
+        rows: u64,
+        /// What the scan adds to each query, ms.
+        scan_ms: f64,
+        /// What an index lookup would add instead, ms.
+        lookup_ms: f64,
+        /// The query's own mean time (`query_time`), ms.
+        query_ms: f64,
+        utilisation: Option<f64>,
+        /// Attempts turned away with a full queue.
+        rejected: u64,
+    },
+    /// One shard of a sharded database carries far more than its share
+    /// (hot keys under Zipf popularity): it saturates while the others
+    /// idle, so the node's average hides it. In place of
+    /// [`Cause::Saturated`] for the database.
+    HotShard {
+        node: String,
+        /// The hot shard's position (0 is the first).
+        shard: u32,
+        shards: u32,
+        /// Its share of the database's attempts (a fair share is 1 / shards).
+        share: f64,
+        /// Its connections' utilisation, and the mean over all shards.
+        utilisation: f64,
+        mean_utilisation: f64,
+        /// Attempts turned away with a full queue (at the database).
+        rejected: u64,
+    },
     /// A client gave up on attempts that took longer than its timeout.
     Timeouts {
         client: String,
@@ -547,7 +581,7 @@ impl Cause {
             Self::ColdCache { .. } => 8,
             Self::LowHitRatio { .. } => 9,
             Self::QueueFullDownstreamIdle { .. } => 10,
-            Self::Saturated { .. } => 11,
+            Self::Saturated { .. } | Self::FullTableScan { .. } | Self::HotShard { .. } => 11,
             // The hop that gave up is nearer the cause than the users
             // whose requests then failed.
             Self::EdgeTimeouts { .. } => 12,
@@ -580,7 +614,10 @@ impl Cause {
             Self::SaturatedLink { from, to, .. } => format!("the link from {from} to {to} was saturated"),
             Self::EdgeTimeouts { to, .. } => format!("{} was too slow to answer in time", who(to)),
             Self::Timeouts { .. } => format!("{} was too slow to answer in time", who(callee)),
-            Self::Saturated { node, .. } | Self::QueueFullDownstreamIdle { node, .. } => {
+            Self::Saturated { node, .. }
+            | Self::QueueFullDownstreamIdle { node, .. }
+            | Self::FullTableScan { node, .. }
+            | Self::HotShard { node, .. } => {
                 format!("{} was overloaded", who(node))
             }
             Self::RetryAmplification { target, .. } => format!("{} was overloaded", who(target)),
@@ -606,6 +643,8 @@ impl Cause {
             | Self::NodeDown { node, .. }
             | Self::QueueFullDownstreamIdle { node, .. }
             | Self::Saturated { node, .. }
+            | Self::FullTableScan { node, .. }
+            | Self::HotShard { node, .. }
             | Self::FanOutTail { node, .. } => Some(node),
             Self::NoHealthyTarget { balancer, .. } => Some(balancer),
             Self::DuplicateWrites { database, .. } => Some(database),
@@ -657,6 +696,10 @@ impl Cause {
             }
             Self::QueueFullDownstreamIdle { node, .. } => format!("Breaks first at {node}, not at what it feeds"),
             Self::Saturated { node, .. } => format!("Breaks first at {node}"),
+            Self::FullTableScan { node, rows, .. } => {
+                format!("{node} scans all {} rows for every query", count(*rows))
+            }
+            Self::HotShard { node, shard, .. } => format!("Shard {shard} of {node} is hot"),
             Self::Timeouts { client, .. } => format!("{client} gave up waiting"),
             Self::EdgeTimeouts { slowdown, slowed: Some(node), .. } if *slowdown > 1.0 => {
                 format!("{node} was slowed {} by a fault", times(*slowdown))
@@ -737,7 +780,11 @@ impl Cause {
                 counted(*rejected, "attempt", "attempts"),
                 percent(*downstream_utilisation)
             ),
-            Self::Saturated { node, rejected, .. } if *rejected > 0 => {
+            Self::Saturated { node, rejected, .. }
+            | Self::FullTableScan { node, rejected, .. }
+            | Self::HotShard { node, rejected, .. }
+                if *rejected > 0 =>
+            {
                 format!("{node} saw {} rejected (queue full)", counted(*rejected, "attempt", "attempts"))
             }
             Self::Timeouts { timed_out, .. } => format!("{} timed out", counted(*timed_out, "attempt", "attempts")),
@@ -1228,6 +1275,39 @@ impl fmt::Display for Cause {
                 }
                 if *slowdown > 1.0 {
                     write!(f, "; a fault slows its work {}", times(*slowdown))?;
+                }
+                Ok(())
+            }
+            Self::FullTableScan { node, rows, scan_ms, lookup_ms, query_ms, utilisation, rejected } => {
+                write!(
+                    f,
+                    "{node}: each query scans {} rows without an index, {} on top of its own {} (an index \
+                     lookup would add {})",
+                    count(*rows),
+                    ms(*scan_ms),
+                    ms(*query_ms),
+                    ms(*lookup_ms)
+                )?;
+                if let Some(u) = utilisation {
+                    write!(f, "; {} of its connections busy on average", percent(*u))?;
+                }
+                if *rejected > 0 {
+                    write!(f, "; {} turned away with a full queue", counted(*rejected, "attempt", "attempts"))?;
+                }
+                Ok(())
+            }
+            Self::HotShard { node, shard, shards, share, utilisation, mean_utilisation, rejected } => {
+                write!(
+                    f,
+                    "{node}: shard {shard} of {shards} took {} of the attempts (a fair share is {}) and kept {} of \
+                     its connections busy, against {} over all shards: the hottest keys live there",
+                    percent(*share),
+                    percent(1.0 / f64::from((*shards).max(1))),
+                    percent(*utilisation),
+                    percent(*mean_utilisation)
+                )?;
+                if *rejected > 0 {
+                    write!(f, "; {} turned away with a full queue", counted(*rejected, "attempt", "attempts"))?;
                 }
                 Ok(())
             }

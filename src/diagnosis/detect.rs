@@ -21,6 +21,10 @@ const SATURATED_LINK: f64 = SATURATED;
 /// A pool downstream less busy than this has room: a full queue upstream
 /// of it is the upstream's own choke point.
 const IDLE: f64 = 0.5;
+
+/// A shard is hot when it is saturated and at least this many times as
+/// busy as the shards' mean: uneven keys, not a database too small.
+const HOT_SHARD_OVER_MEAN: f64 = 1.5;
 /// Retries below this share of a client's attempts do not amplify enough
 /// to blame.
 const AMPLIFYING_RETRY_SHARE: f64 = 0.2;
@@ -1543,7 +1547,8 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         let rejected = n.stats.failures.rejected;
         let utilisation = n.stats.utilisation;
         let saturated = utilisation.is_some_and(|u| u >= SATURATED);
-        if (rejected == 0 && !saturated) || amplified.targets.contains(&n.id) {
+        let hot = hot_shard(n);
+        if (rejected == 0 && !saturated && hot.is_none()) || amplified.targets.contains(&n.id) {
             continue;
         }
         let spec = run.spec(&n.id);
@@ -1631,6 +1636,13 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
             mean_wait_ms: n.stats.mean_wait_ms,
             slowdown,
         };
+        if slowdown <= 1.0
+            && let Some(NodeKind::Database(db)) = spec
+            && let Some(finding) = data_finding(run, n, db, hot)
+        {
+            out.push(finding);
+            continue;
+        }
         let mut advice = Vec::new();
         if slowdown > 1.0 {
             advice.push(Advice::EndSlowdown { node: n.id.clone(), factor: slowdown });
@@ -1690,6 +1702,75 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
         }
         out.push(Finding::new(saturated(), rejected, advice));
     }
+}
+
+/// A sharded database's hot shard: its position, share of the attempts,
+/// utilisation and the mean utilisation over the shards, when one is
+/// saturated and well above the mean.
+fn hot_shard(n: &NodeReport) -> Option<(u32, f64, f64, f64)> {
+    if n.shards.len() < 2 {
+        return None;
+    }
+    let total: u64 = n.shards.iter().map(|s| s.arrivals).sum();
+    let mean = n.shards.iter().map(|s| s.utilisation).sum::<f64>() / n.shards.len() as f64;
+    let (i, hot) = n.shards.iter().enumerate().max_by(|a, b| a.1.utilisation.total_cmp(&b.1.utilisation))?;
+    let share = if total > 0 { hot.arrivals as f64 / total as f64 } else { 0.0 };
+    (hot.utilisation >= SATURATED && hot.utilisation >= HOT_SHARD_OVER_MEAN * mean)
+        .then(|| (u32::try_from(i).unwrap_or(u32::MAX), share, hot.utilisation, mean))
+}
+
+/// A saturated database whose trouble is its data rather than its size:
+/// a scan of a large table without an index (the scan costs at least the
+/// query's own time), or a hot shard. `None` leaves it to the usual
+/// saturation finding.
+fn data_finding(
+    run: &Run<'_>,
+    n: &NodeReport,
+    db: &crate::scenario::DatabaseSpec,
+    hot: Option<(u32, f64, f64, f64)>,
+) -> Option<Finding> {
+    let rejected = n.stats.failures.rejected;
+    let cache_in_front = || run.callers(&n.id).iter().any(|c| matches!(run.spec(c), Some(NodeKind::Cache(_))));
+    if let Some(table) = &db.table
+        && !table.index
+    {
+        let scan_ms = table.query_cost_ms();
+        let query_ms = db.query_time.mean_ms().unwrap_or(0.0);
+        let lookup_ms = crate::scenario::TableSpec { index: true, ..table.clone() }.query_cost_ms();
+        if scan_ms >= query_ms {
+            return Some(Finding::new(
+                Cause::FullTableScan {
+                    node: n.id.clone(),
+                    rows: table.rows,
+                    scan_ms,
+                    lookup_ms,
+                    query_ms,
+                    utilisation: n.stats.utilisation,
+                    rejected,
+                },
+                rejected,
+                vec![Advice::AddIndex { node: n.id.clone(), scan_ms, lookup_ms }],
+            ));
+        }
+    }
+    let (shard, share, utilisation, mean_utilisation) = hot?;
+    let mut advice = vec![Advice::BetterShardKey { node: n.id.clone(), shard }];
+    if !cache_in_front() {
+        advice.push(Advice::PutCacheInFront { node: n.id.clone() });
+    }
+    Some(Finding::new(
+        Cause::HotShard {
+            node: n.id.clone(),
+            shard,
+            shards: db.shards,
+            share,
+            utilisation,
+            mean_utilisation,
+            rejected,
+        },
+        rejected,
+        advice,
+    ))
 }
 
 /// Clients that gave up waiting.

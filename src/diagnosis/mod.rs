@@ -310,6 +310,15 @@ fn quiet_headline(top: &Finding, findings: &[Finding]) -> String {
     if let Some(Cause::Saturated { node, .. }) = warning(|c| matches!(c, Cause::Saturated { .. })) {
         return format!("Runs, but {node} is saturated: it will break first under more load.");
     }
+    if let Some(Cause::FullTableScan { node, rows, .. }) = warning(|c| matches!(c, Cause::FullTableScan { .. })) {
+        return format!(
+            "Runs, but {node} scans all {} rows for every query: it is saturated, and breaks as the table grows.",
+            text::count(*rows)
+        );
+    }
+    if let Some(Cause::HotShard { node, shard, .. }) = warning(|c| matches!(c, Cause::HotShard { .. })) {
+        return format!("Runs, but shard {shard} of {node} is saturated by its hot keys: it will break first.");
+    }
     if let Some(Cause::FanOutTail { node, p99_ms, calls_p50_ms, .. }) =
         warning(|c| matches!(c, Cause::FanOutTail { .. }))
     {

@@ -26,6 +26,8 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "slow-database-exhausts-workers.ron",
     "retry-storm.ron",
     "rate-limiter-protects-database.ron",
+    "missing-index-at-production-size.ron",
+    "hot-shard-under-zipf-keys.ron",
     "retries-at-every-layer.ron",
     "breaker-stops-a-cascade.ron",
     "bulkheads-isolate-a-slow-dependency.ron",

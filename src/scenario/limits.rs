@@ -76,6 +76,21 @@ pub const MAX_BREAKER_PROBES: u32 = 10_000;
 /// Most read replicas of one database.
 pub const MAX_READ_REPLICAS: u32 = 64;
 
+/// Most shards of one database.
+pub const MAX_SHARDS: u32 = 64;
+
+/// Most servers of one database, shards times (1 + read replicas): a
+/// request remembers its server in a byte.
+pub const MAX_DATABASE_SERVERS: u32 = 256;
+
+/// Largest table, rows (a trillion): far beyond one database's table, small
+/// enough that a scan's cost stays a finite number of nanoseconds.
+pub const MAX_TABLE_ROWS: u64 = 1_000_000_000_000;
+
+/// Largest time to scan one row, µs (a millisecond a row is already a
+/// remote call per row).
+pub const MAX_ROW_SCAN_US: f64 = 1_000.0;
+
 /// Most instances of one service (running, booting and draining
 /// together): each is its own queueing station, and a request remembers
 /// its instance in a byte. A fleet larger than this is better drawn as

@@ -26,8 +26,8 @@ mod validate;
 
 pub use components::{
     AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec,
-    InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec, RateLimitSpec,
-    ScaleTarget, ServiceSpec, WaitFor,
+    INDEX_FANOUT, InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec,
+    RateLimitSpec, ScaleTarget, ServiceSpec, TableSpec, WaitFor,
 };
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};

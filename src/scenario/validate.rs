@@ -11,11 +11,12 @@ use std::collections::{HashMap, HashSet};
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
-    MAX_CONCURRENT_CALLS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_INSTANCES, MAX_LB_TARGETS, MAX_MS,
-    MAX_NODES, MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS, MAX_READ_REPLICAS,
-    MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_SECONDS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS,
-    MAX_WEIGHT, MAX_ZIPF_EXPONENT, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S,
-    MIN_SCALE_INTERVAL_S, MIN_THINK_MS, MIN_WINDOW_S,
+    MAX_CONCURRENT_CALLS, MAX_DATABASE_SERVERS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_INSTANCES,
+    MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS,
+    MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_ROW_SCAN_US, MAX_SECONDS, MAX_SHARDS,
+    MAX_TABLE_ROWS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_SCALE_INTERVAL_S, MIN_THINK_MS,
+    MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -928,6 +929,25 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             let replicas = u64::from(db.read_replicas);
             c.count(&kind, "read_replicas", replicas, 0, u64::from(MAX_READ_REPLICAS), "replica");
             c.non_negative(&kind, "replication_lag_ms", db.replication_lag_ms, MAX_MS, "ms");
+            if let Some(write_time) = &db.write_time {
+                c.distribution(&kind, "write_time", write_time);
+            }
+            c.count(&kind, "shards", u64::from(db.shards), 1, u64::from(MAX_SHARDS), "shard");
+            let servers = u64::from(db.shards) * (replicas + 1);
+            if db.shards >= 1 && db.shards <= MAX_SHARDS && servers > u64::from(MAX_DATABASE_SERVERS) {
+                c.report(
+                    at(&kind, &[Key("shards")]),
+                    format!(
+                        "`shards` × (1 + `read_replicas`) must be at most {MAX_DATABASE_SERVERS} servers, got {servers}"
+                    ),
+                );
+            }
+            if let Some(table) = &db.table {
+                let t = at(&kind, &[Key("table")]);
+                c.count(&t, "rows", table.rows, 1, MAX_TABLE_ROWS, "row");
+                c.non_negative(&t, "row_scan_us", table.row_scan_us, MAX_ROW_SCAN_US, "µs");
+                c.non_negative(&t, "index_level_ms", table.index_level_ms, MAX_MS, "ms");
+            }
         }
     }
     if let Some(limit) = node.kind.rate_limit() {

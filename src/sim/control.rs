@@ -190,9 +190,15 @@ impl Simulation {
                 | (CacheStore::Fixed { .. }, CacheMode::FixedHitRate { .. }) => None,
                 _ => Some("switching between LRU and a fixed hit rate needs a reset"),
             },
-            (Behaviour::Database(db), NodeKind::Database(spec)) => (db.servers.len()
-                != spec.read_replicas as usize + 1)
-                .then_some("adding or removing read replicas needs a reset"),
+            (Behaviour::Database(db), NodeKind::Database(spec)) => {
+                let shards = db.shards.as_ref().map_or(1, |s| s.arrivals.len());
+                if shards == spec.shards.max(1) as usize {
+                    (db.replicas != spec.read_replicas as usize)
+                        .then_some("adding or removing read replicas needs a reset")
+                } else {
+                    Some("changing the number of shards needs a reset")
+                }
+            }
             (Behaviour::LoadBalancer { .. }, NodeKind::LoadBalancer(_))
             | (Behaviour::Service { .. }, NodeKind::Service(_))
             | (Behaviour::Queue { .. }, NodeKind::Queue(_)) => None,
@@ -302,6 +308,8 @@ impl Simulation {
             }
             (Behaviour::Database(db), NodeKind::Database(spec)) => {
                 db.query_time = Distribution::new(&spec.query_time);
+                db.write_time = spec.write_time.as_ref().map(Distribution::new);
+                db.table_ns = super::engine::table_nanos(spec.table.as_ref());
                 db.error_probability = spec.error_probability;
                 db.replication_lag_ns = ms_to_nanos(spec.replication_lag_ms);
                 for s in &mut db.servers {

@@ -63,12 +63,12 @@ pub struct NodeCost {
 }
 
 /// The instances a node bills for when it keeps no count over time: a
-/// database's servers (the primary and each replica), one of anything
-/// else but a client (a service's are counted as they run).
+/// database's servers (each shard's primary and replicas), one of
+/// anything else but a client (a service's are counted as they run).
 pub fn billed_instances(kind: &NodeKind) -> f64 {
     match kind {
         NodeKind::Client(_) => 0.0,
-        NodeKind::Database(db) => f64::from(1 + db.read_replicas),
+        NodeKind::Database(db) => f64::from((1 + db.read_replicas) * db.shards.max(1)),
         NodeKind::Service(_) | NodeKind::Cache(_) | NodeKind::Queue(_) | NodeKind::LoadBalancer(_) => 1.0,
     }
 }
@@ -182,6 +182,12 @@ impl super::Simulation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sharded_database_bills_every_shards_servers() {
+        let db = crate::scenario::DatabaseSpec { shards: 4, read_replicas: 1, ..Default::default() };
+        assert_eq!(billed_instances(&NodeKind::Database(db)), 8.0, "4 shards of a primary and a replica");
+    }
 
     #[test]
     fn dollars_read_as_a_bill_shows_them() {

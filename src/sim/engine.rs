@@ -8,7 +8,7 @@ use super::call::{CallSlab, RequestTag};
 use super::edge::EdgeCounters;
 use super::health_check::LbHealth;
 use super::metrics::{NodeMetrics, Span, Stats, TimeSeries, WindowFrame, aggregate_stats, windows_for};
-use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime};
+use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour, Health, KeyGenerator, NodeRuntime, ShardCounts};
 use super::rng::{SimRng, stream};
 use super::time::{ms_to_nanos, secs_to_nanos};
 use super::{
@@ -350,6 +350,12 @@ impl Simulation {
         let now = self.now;
         for n in &mut self.nodes {
             n.metrics.restart_totals(now);
+            if let Behaviour::Database(DatabaseBehaviour { shards: Some(shards), .. }) = &mut n.behaviour {
+                let ShardCounts { arrivals, busy, total_start, .. } = &mut **shards;
+                for ((start, &a), b) in total_start.iter_mut().zip(arrivals.iter()).zip(busy.iter()) {
+                    *start = (a, b.area_at(now));
+                }
+            }
         }
         for e in &mut self.edges {
             e.total_start = (now, e.snapshot(now));
@@ -563,8 +569,14 @@ fn build_behaviour(
         },
         NodeKind::Queue(q) => Behaviour::Queue { station: Station::new(q.consumers, Some(q.capacity)) },
         NodeKind::Database(d) => Behaviour::Database(DatabaseBehaviour {
-            servers: (0..=d.read_replicas).map(|_| Station::new(d.connections, d.queue_capacity)).collect(),
+            servers: (0..d.shards.max(1) * (d.read_replicas + 1))
+                .map(|_| Station::new(d.connections, d.queue_capacity))
+                .collect(),
+            replicas: d.read_replicas as usize,
             query_time: Distribution::new(&d.query_time),
+            write_time: d.write_time.as_ref().map(Distribution::new),
+            table_ns: table_nanos(d.table.as_ref()),
+            shards: (d.shards > 1).then(|| Box::new(ShardCounts::new(d.shards as usize))),
             error_probability: d.error_probability,
             replication_lag_ns: ms_to_nanos(d.replication_lag_ms),
             next_replica: 0,
@@ -572,6 +584,11 @@ fn build_behaviour(
             applied_writes: None,
         }),
     }
+}
+
+/// What a table adds to each query, whole nanoseconds (0 without one).
+pub(super) fn table_nanos(table: Option<&crate::scenario::TableSpec>) -> u64 {
+    table.map_or(0, |t| ms_to_nanos(t.query_cost_ms()))
 }
 
 #[cfg(test)]

@@ -352,6 +352,9 @@ impl Simulation {
                     s.busy = 0;
                     s.clear_waiting();
                 }
+                if let Some(shards) = &mut db.shards {
+                    shards.busy.iter_mut().for_each(|b| b.set(now, 0));
+                }
             }
             Behaviour::Cache { store, .. } => store.clear(),
             Behaviour::LoadBalancer { balancer, .. } => balancer.open.iter_mut().for_each(|o| *o = 0),

@@ -1198,7 +1198,7 @@ impl Simulation {
                 return;
             }
             Behaviour::Database(db) => {
-                let server = pick_server(db, request.is_write);
+                let server = pick_server(db, request.is_write, request.key);
                 call.server = u8::try_from(server).unwrap_or(u8::MAX);
                 db.servers[server].admit(id, class)
             }
@@ -1407,14 +1407,24 @@ impl Simulation {
         let Some(call) = self.calls.get_mut(id) else { return };
         let n = &mut self.nodes[call.node as usize];
         let slowdown = n.health.slowdown();
-        let duration = match &n.behaviour {
+        let duration = match &mut n.behaviour {
             Behaviour::Service { service_time, .. } => {
                 call.holds_worker = true;
                 service_time.sample(&mut n.rng)
             }
             Behaviour::Database(db) => {
                 call.holds_worker = true;
-                db.query_time.sample(&mut n.rng)
+                if let Some(shards) = &mut db.shards {
+                    let shard = usize::from(call.server) / (db.replicas + 1);
+                    if let Some(busy) = shards.busy.get_mut(shard) {
+                        busy.add(now, 1);
+                    }
+                }
+                let own = match &db.write_time {
+                    Some(write_time) if call.is_write => write_time.sample(&mut n.rng),
+                    _ => db.query_time.sample(&mut n.rng),
+                };
+                own + db.table_ns
             }
             Behaviour::Cache { lookup_time, .. } => lookup_time.sample(&mut n.rng),
             _ => 0,
@@ -1575,7 +1585,14 @@ impl Simulation {
             Behaviour::Service { station, fleet: Some(fleet), .. } => {
                 fleet.release(station, server, now, &mut n.metrics)
             }
-            Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
+            Behaviour::Database(db) => {
+                if let Some(shards) = &mut db.shards
+                    && let Some(busy) = shards.busy.get_mut(server / (db.replicas + 1))
+                {
+                    busy.add(now, -1);
+                }
+                db.servers.get_mut(server).and_then(Station::release)
+            }
             _ => None,
         };
         if let Some(next) = next {
@@ -1715,12 +1732,22 @@ fn is_known_up(known_down: u128, t: usize) -> bool {
     t >= 128 || known_down & (1 << t) == 0
 }
 
-/// Writes go to the primary; reads spread round robin over the replicas.
-fn pick_server(db: &mut DatabaseBehaviour, is_write: bool) -> usize {
-    let replicas = db.servers.len() - 1;
+/// The key's shard first (when sharded, counting the arrival there); then
+/// writes go to its primary and reads spread round robin over its replicas.
+#[inline]
+fn pick_server(db: &mut DatabaseBehaviour, is_write: bool, key: u32) -> usize {
+    let replicas = db.replicas;
+    let primary = match &mut db.shards {
+        None => 0,
+        Some(shards) => {
+            let shard = shards.shard_of(key);
+            shards.arrivals[shard] += 1;
+            shard * (replicas + 1)
+        }
+    };
     if is_write || replicas == 0 {
-        return 0;
+        return primary;
     }
     db.next_replica = (db.next_replica + 1) % replicas;
-    1 + db.next_replica
+    primary + 1 + db.next_replica
 }

@@ -34,6 +34,11 @@ pub struct NodeLive {
     /// client, which costs nothing).
     #[serde(default)]
     pub cost_per_hour: Option<f64>,
+    /// A sharded database's busiest shard now: its position, its
+    /// connections busy and in all (over its primary and replicas). The
+    /// node's own count averages a hot shard away.
+    #[serde(default)]
+    pub hottest_shard: Option<(u32, u32, u32)>,
 }
 
 /// What the call policies of one edge did since the warm-up, for the
@@ -110,6 +115,19 @@ impl Simulation {
             client_rate: self.current_rate(i),
             instances: n.instance_counts(),
             cost_per_hour: self.node_cost_per_hour_now(i),
+            hottest_shard: match &n.behaviour {
+                Behaviour::Database(db) if db.shards.is_some() => db
+                    .servers
+                    .chunks(db.replicas + 1)
+                    .enumerate()
+                    .map(|(k, shard)| {
+                        let busy = shard.iter().map(|s| s.busy).sum::<u32>();
+                        let all = shard.iter().map(|s| s.workers).sum::<u32>();
+                        (u32::try_from(k).unwrap_or(u32::MAX), busy, all)
+                    })
+                    .max_by_key(|&(k, busy, _)| (busy, std::cmp::Reverse(k))),
+                _ => None,
+            },
         })
     }
 }

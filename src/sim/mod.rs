@@ -62,8 +62,8 @@ pub use health_check::TargetOut;
 pub use live_view::{EdgePolicyCounts, NodeLive};
 pub use metrics::{EdgeStats, FailureCounts, InstanceStats, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use report::{
-    AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, find_bottleneck,
-    group_thousands,
+    AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, ShardStats,
+    find_bottleneck, group_thousands,
 };
 pub use time::SimTime;
 

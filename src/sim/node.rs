@@ -9,7 +9,7 @@ use super::call::RequestTag;
 use super::fleet::{Fleet, InstanceCounts};
 use super::health_check::LbHealth;
 use super::idempotency::AppliedWrites;
-use super::metrics::NodeMetrics;
+use super::metrics::{Level, NodeMetrics};
 use super::pause::Pauses;
 use super::rng::SimRng;
 use super::throttle::AdaptiveThrottle;
@@ -223,11 +223,23 @@ impl KeyGenerator {
     }
 }
 
-/// A primary and its read replicas.
+/// A primary and its read replicas, once per shard.
 pub struct DatabaseBehaviour {
-    /// Index 0 is the primary; the rest are read replicas.
+    /// Shard after shard, each its primary then its read replicas: shard
+    /// `s`'s primary is `s × (1 + replicas)`. Unsharded, index 0 is the
+    /// primary and the rest are read replicas.
     pub servers: Vec<Station>,
+    /// Read replicas per shard.
+    pub replicas: usize,
     pub query_time: Distribution,
+    /// A write's own time, when it differs from a read's.
+    pub write_time: Option<Distribution>,
+    /// What the table adds to every query, ns: fixed by its size and its
+    /// index, so computed once (0 without a table, an add that costs nothing).
+    pub table_ns: u64,
+    /// The shards' own counts, when there is more than one; `None` keeps an
+    /// unsharded database at one `Option` check per arrival and release.
+    pub shards: Option<Box<ShardCounts>>,
     pub error_probability: f64,
     pub replication_lag_ns: u64,
     pub next_replica: usize,
@@ -237,6 +249,45 @@ pub struct DatabaseBehaviour {
     /// The requests whose writes it applied, when a write can arrive twice
     /// (a retry or a hedge somewhere in the scenario); `None` otherwise.
     pub applied_writes: Option<AppliedWrites>,
+}
+
+/// Per shard: arrivals and connections busy over time, so the report can
+/// show a hot shard the node's totals average away.
+pub struct ShardCounts {
+    pub arrivals: Vec<u64>,
+    pub busy: Vec<Level>,
+    /// The counts at the end of the warm-up: arrivals and busy areas.
+    pub total_start: Vec<(u64, f64)>,
+    /// The next shard for a request without a key (they go round robin).
+    pub next_keyless: usize,
+}
+
+impl ShardCounts {
+    pub fn new(shards: usize) -> ShardCounts {
+        ShardCounts {
+            arrivals: vec![0; shards],
+            busy: vec![Level::default(); shards],
+            total_start: vec![(0, 0.0); shards],
+            next_keyless: 0,
+        }
+    }
+
+    /// The shard of `key`: a mixed hash (splitmix64's finaliser) modulo the
+    /// shards, so neighbouring keys land on different shards as a real hash
+    /// partitioning does; a request without a key (0) goes round robin.
+    #[inline]
+    pub fn shard_of(&mut self, key: u32) -> usize {
+        let shards = self.arrivals.len().max(1);
+        if key == 0 {
+            self.next_keyless = (self.next_keyless + 1) % shards;
+            return self.next_keyless;
+        }
+        let mut z = u64::from(key).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % shards as u64) as usize
+    }
 }
 
 impl NodeRuntime {

@@ -49,6 +49,19 @@ pub struct NodeReport {
     /// warm-up; `None` for every other kind.
     #[serde(default)]
     pub balancer: Option<BalancerHealth>,
+    /// A sharded database's shards, in order, since the warm-up: the
+    /// node's totals average a hot shard away. Empty for every other node.
+    #[serde(default)]
+    pub shards: Vec<ShardStats>,
+}
+
+/// One shard of a sharded database since the warm-up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardStats {
+    /// Attempts that arrived at the shard (its primary and replicas).
+    pub arrivals: u64,
+    /// Its connections busy on average, 0–1 (over all its servers).
+    pub utilisation: f64,
 }
 
 /// What a load balancer's health checks and outlier ejection did since the
@@ -364,6 +377,7 @@ impl Simulation {
                         flushes: counters.flushes,
                     },
                     balancer,
+                    shards: self.shard_stats(i),
                 }
             })
             .collect();
@@ -413,6 +427,28 @@ impl Simulation {
         }
     }
 
+    /// Node `i`'s shards since the warm-up (empty unless it is a sharded
+    /// database): arrivals, and busy connections over the time measured.
+    fn shard_stats(&self, i: usize) -> Vec<ShardStats> {
+        let Behaviour::Database(db) = &self.nodes[i].behaviour else { return Vec::new() };
+        let Some(shards) = &db.shards else { return Vec::new() };
+        let start = self.nodes[i].metrics.total_start.at;
+        let elapsed = self.now.since(start) as f64;
+        let per_shard = (db.replicas + 1) as f64;
+        let connections = db.servers.first().map_or(1, |s| s.workers).max(1);
+        let capacity = elapsed * per_shard * f64::from(connections);
+        shards
+            .arrivals
+            .iter()
+            .zip(&shards.busy)
+            .zip(&shards.total_start)
+            .map(|((&arrivals, busy), &(a0, b0))| ShardStats {
+                arrivals: arrivals - a0,
+                utilisation: if capacity > 0.0 { ((busy.area_at(self.now) - b0) / capacity).max(0.0) } else { 0.0 },
+            })
+            .collect()
+    }
+
     /// How many hops each node is from a client (longest path), in node
     /// order: deeper nodes are where blocking callers' troubles start.
     pub fn call_depths(&self) -> &[usize] {
@@ -438,6 +474,7 @@ impl Simulation {
                 attempts: None,
                 faults: FaultHistory::default(),
                 balancer: None,
+                shards: Vec::new(),
             })
             .collect();
         find_bottleneck(&nodes, &self.call_depths)
@@ -597,6 +634,7 @@ mod tests {
             attempts: None,
             faults: FaultHistory::default(),
             balancer: None,
+            shards: Vec::new(),
         };
         let b = find_bottleneck(&[node("db", ComponentKind::Database, 1)], &[1]).expect("a bottleneck");
         assert_eq!(

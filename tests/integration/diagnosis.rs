@@ -1506,3 +1506,55 @@ fn a_fan_out_through_balancers_over_replicas_is_advised_to_hedge_at_the_calls_p9
     assert!(d.findings.iter().any(|f| matches!(f.cause, Cause::FanOutTail { .. })), "{}", all_text(&d));
     assert!(!d.advice().iter().any(|a| matches!(a, Advice::HedgeCalls { .. })), "{}", all_text(&d));
 }
+
+#[test]
+fn a_scan_of_a_large_table_without_an_index_is_named_with_the_index_as_advice() {
+    let source = r#"(
+        name: "a scan at production size",
+        seed: 2,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 100))),
+            (id: "db", kind: Database(connections: 10, queue_capacity: 20, query_time: Exponential(mean_ms: 2),
+                table: (rows: 10000000, index: false))),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#;
+    let (_, d) = diagnosed(&parse(source));
+    let top = d.top().expect("a finding");
+    let Cause::FullTableScan { node, rows, scan_ms, lookup_ms, rejected, .. } = &top.cause else {
+        panic!("the scan comes first:\n{}", all_text(&d));
+    };
+    assert_eq!((node.as_str(), *rows), ("db", 10_000_000));
+    assert!((scan_ms - 200.0).abs() < 1e-9 && (lookup_ms - 0.04).abs() < 1e-9, "{scan_ms} {lookup_ms}");
+    assert!(*rejected > 0);
+    assert!(matches!(&top.advice[0], Advice::AddIndex { node, .. } if node == "db"), "{:?}", top.advice);
+    assert!(d.headline.starts_with("db scans all 10,000,000 rows for every query"), "{}", d.headline);
+    // The same table with an index: healthy.
+    let (_, d) = diagnosed(&parse(&source.replace("index: false", "index: true")));
+    assert!(matches!(d.top().map(|f| &f.cause), None | Some(Cause::Healthy)), "{}", all_text(&d));
+}
+
+#[test]
+fn a_hot_shard_is_named_where_the_database_average_hides_it() {
+    let source = r#"(
+        name: "a hot shard",
+        seed: 2,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 4500), keys: (keyspace: 1000000, zipf_exponent: 1.5))),
+            (id: "db", kind: Database(connections: 4, query_time: Exponential(mean_ms: 2), shards: 4)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#;
+    let (report, d) = diagnosed(&parse(source));
+    assert!(report.nodes[1].stats.utilisation.is_some_and(|u| u < 0.85), "the node's average is not saturated");
+    let top = d.top().expect("a finding");
+    let Cause::HotShard { node, shards: 4, share, utilisation, mean_utilisation, .. } = &top.cause else {
+        panic!("the hot shard:\n{}", all_text(&d));
+    };
+    assert_eq!(node, "db");
+    assert!(*share > 0.4 && *utilisation > 0.95 && *mean_utilisation < 0.6, "{share} {utilisation} {mean_utilisation}");
+    assert!(matches!(&top.advice[0], Advice::BetterShardKey { node, .. } if node == "db"), "{:?}", top.advice);
+    assert!(top.advice.iter().any(|a| matches!(a, Advice::PutCacheInFront { .. })));
+}

@@ -6,7 +6,7 @@ use archsim::scenario::{
     Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec,
     DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, HealthCheckSpec, HedgeSpec, InstanceBalancing, KeySpec,
     LbPolicy, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, Priority, ProfileShape, QueueSpec, RateLimitSpec,
-    RetryBudget, RetryPolicy, ScaleTarget, Scenario, ServiceSpec, WaitFor,
+    RetryBudget, RetryPolicy, ScaleTarget, Scenario, ServiceSpec, TableSpec, WaitFor,
 };
 use archsim::sim::{BreakerState, LiveUpdate, SimEventKind, SimTime, Simulation, TargetOut};
 
@@ -186,6 +186,9 @@ fn replica_reads_right_after_a_write_are_stale() {
                 read_replicas: 2,
                 replication_lag_ms: lag,
                 rate_limit: None,
+                write_time: None,
+                table: None,
+                shards: 1,
             }),
         )
     };
@@ -2346,4 +2349,111 @@ fn an_autoscaled_service_is_billed_for_the_instances_it_ran() {
         "it scaled out: {} instance-hours in {hours} h",
         billed.instance_hours
     );
+}
+
+/// A database whose queries take 1 ms of their own, over a table of `rows`
+/// with or without an index, measured at a load too light to queue: the
+/// time a query spends there is its own work.
+fn query_ms_at(rows: u64, index: bool) -> f64 {
+    let db = DatabaseSpec {
+        connections: 1_000,
+        queue_capacity: None,
+        query_time: constant(1.0),
+        table: Some(TableSpec { rows, index, ..TableSpec::default() }),
+        ..DatabaseSpec::default()
+    };
+    let s = scenario("t", 3, 1.0, vec![poisson_client("c", 5.0), node("db", NodeKind::Database(db))], &[("c", "db")]);
+    run(&s, 20.0).report().nodes[1].stats.mean_sojourn_ms
+}
+
+#[test]
+fn an_index_turns_a_scan_that_grows_with_rows_into_a_lookup_that_grows_with_log_rows() {
+    let (scan4, scan6, scan8) =
+        (query_ms_at(10_000, false), query_ms_at(1_000_000, false), query_ms_at(100_000_000, false));
+    // A scan: 0.02 µs a row on top of the query's own 1 ms — linear in rows.
+    assert!((scan4 - 1.2).abs() < 1e-6, "10⁴ rows scanned: {scan4} ms");
+    assert!((scan6 - 21.0).abs() < 1e-6, "10⁶ rows scanned: {scan6} ms");
+    assert!((scan8 - 2_001.0).abs() < 1e-6, "10⁸ rows scanned: {scan8} ms");
+    let (look4, look6, look8) =
+        (query_ms_at(10_000, true), query_ms_at(1_000_000, true), query_ms_at(100_000_000, true));
+    // A lookup: 0.01 ms per B-tree level, ceil(log₁₀₀ rows) = 2, 3, 4 levels.
+    assert!((look4 - 1.02).abs() < 1e-6, "10⁴ rows by index: {look4} ms");
+    assert!((look6 - 1.03).abs() < 1e-6, "10⁶ rows by index: {look6} ms");
+    assert!((look8 - 1.04).abs() < 1e-6, "10⁸ rows by index: {look8} ms");
+}
+
+#[test]
+fn writes_take_their_own_time_when_the_database_has_one() {
+    let db = DatabaseSpec {
+        connections: 1_000,
+        queue_capacity: None,
+        query_time: constant(1.0),
+        write_time: Some(constant(9.0)),
+        ..DatabaseSpec::default()
+    };
+    let c = ClientSpec { arrivals: Arrivals::Poisson { rate: 50.0 }, write_fraction: 0.25, ..ClientSpec::default() };
+    let s = scenario("t", 3, 1.0, vec![client_with("c", c), node("db", NodeKind::Database(db))], &[("c", "db")]);
+    let mean = run(&s, 60.0).report().nodes[1].stats.mean_sojourn_ms;
+    // A quarter of the queries take 9 ms, the rest 1 ms: 3 ms on average.
+    assert!((mean - 3.0).abs() < 0.3, "mean {mean} ms");
+}
+
+#[test]
+fn zipf_keys_make_one_shard_hot_and_uniform_keys_spread_evenly() {
+    let shards = |exponent: f64| {
+        let db = DatabaseSpec {
+            connections: 4,
+            queue_capacity: None,
+            query_time: constant(1.0),
+            shards: 4,
+            ..DatabaseSpec::default()
+        };
+        let c = ClientSpec {
+            arrivals: Arrivals::Poisson { rate: 4_000.0 },
+            keys: Some(KeySpec { keyspace: 100_000, zipf_exponent: exponent }),
+            ..ClientSpec::default()
+        };
+        let s = scenario("t", 3, 1.0, vec![client_with("c", c), node("db", NodeKind::Database(db))], &[("c", "db")]);
+        let sim = run(&s, 30.0);
+        let live = sim.node_live(1).and_then(|l| l.hottest_shard).expect("a sharded database's busiest shard");
+        assert!(live.0 < 4 && live.1 <= live.2 && live.2 == 4, "{live:?}");
+        let report = sim.report();
+        assert_eq!(report.nodes[1].workers, Some(16), "4 connections on each of 4 shards");
+        report.nodes[1].shards.clone()
+    };
+    let even = shards(0.0);
+    assert_eq!(even.len(), 4);
+    let total: u64 = even.iter().map(|s| s.arrivals).sum();
+    for s in &even {
+        let share = s.arrivals as f64 / total as f64;
+        assert!((share - 0.25).abs() < 0.02, "uniform keys: {even:?}");
+        assert!((s.utilisation - 0.25).abs() < 0.03, "1,000/s of 1 ms on 4 connections: {even:?}");
+    }
+    let hot = shards(1.2);
+    let busiest = hot.iter().map(|s| s.utilisation).fold(0.0, f64::max);
+    let idlest = hot.iter().map(|s| s.utilisation).fold(1.0, f64::min);
+    // Zipf 1.2 over 100 k keys: key 1 alone is 18 % of requests, so its
+    // shard carries half again its fair share, and twice the coolest's.
+    assert!(busiest > 0.35 && busiest > 2.0 * idlest, "Zipf keys: one hot shard: {hot:?}");
+}
+
+#[test]
+fn a_database_table_and_write_time_change_live_but_shards_need_a_reset() {
+    let db = DatabaseSpec { query_time: constant(1.0), ..DatabaseSpec::default() };
+    let s = scenario(
+        "t",
+        3,
+        1.0,
+        vec![poisson_client("c", 5.0), node("db", NodeKind::Database(db.clone()))],
+        &[("c", "db")],
+    );
+    let mut sim = run(&s, 1.0);
+    let with_table = DatabaseSpec {
+        table: Some(TableSpec { rows: 1_000_000, index: false, ..TableSpec::default() }),
+        write_time: Some(constant(2.0)),
+        ..db.clone()
+    };
+    assert_eq!(sim.update_node(1, &NodeKind::Database(with_table)), LiveUpdate::Applied);
+    let sharded = DatabaseSpec { shards: 2, ..db };
+    assert!(matches!(sim.update_node(1, &NodeKind::Database(sharded)), LiveUpdate::NeedsReset(_)));
 }

@@ -21,9 +21,10 @@ use std::sync::Mutex;
 
 use crate::common::*;
 use archsim::scenario::{
-    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, FaultSpec, HealthCheckSpec,
-    HedgeSpec, InstanceBalancing, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec, OutlierEjectionSpec,
-    Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, SizeSpec, ThrottleSpec, WaitFor,
+    BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec, FallbackSpec, FaultSpec,
+    HealthCheckSpec, HedgeSpec, InstanceBalancing, KeySpec, LimitPer, LoadBalancerSpec, NodeKind, NodeSpec,
+    OutlierEjectionSpec, Priority, RateLimitSpec, RetryBudget, RetryPolicy, Scenario, SizeSpec, TableSpec,
+    ThrottleSpec, WaitFor,
 };
 use archsim::sim::theory;
 use archsim::sim::{SimEventKind, Simulation, Stats, WindowFrame};
@@ -1709,4 +1710,141 @@ fn round_robin_makes_each_instance_an_erlang_n_m_1_and_waits_less_than_random() 
          (M/M/1 with random balancing would wait 40 ms)",
         &checks,
     );
+}
+
+/// A database of one connection whose queries cost their own time plus the
+/// table's fixed part: an M/G/1 whose service time is the query's shifted
+/// by that part, checked against Pollaczek–Khinchine.
+fn database_mg1(case: &str, title: &str, query_time: DistributionSpec, table: TableSpec, lambda: f64, seed: u64) {
+    let own_ms = query_time.mean_ms().expect("closed-form mean");
+    let own_var = match query_time {
+        DistributionSpec::Exponential { mean_ms } => mean_ms * mean_ms,
+        _ => 0.0,
+    };
+    let extra_ms = table.query_cost_ms();
+    let mean_ms = own_ms + extra_ms;
+    let second_moment_ms2 = own_var + mean_ms * mean_ms;
+    let db = DatabaseSpec {
+        connections: 1,
+        queue_capacity: None,
+        query_time,
+        table: Some(table),
+        ..DatabaseSpec::default()
+    };
+    let mut s = scenario(
+        case,
+        seed,
+        20.0,
+        vec![poisson_client("c", lambda), node("db", NodeKind::Database(db))],
+        &[("c", "db")],
+    );
+    s.warmup_s = 20.0;
+    let sim = run(&s, 2000.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let wq_ms = theory::mg1_mean_wait(lambda, mean_ms / 1000.0, second_moment_ms2 / 1e6) * 1000.0;
+    let checks = [
+        check(
+            "mean service E[S] = query + table (ms)",
+            mean_ms,
+            total.mean_busy / lambda * 1000.0,
+            &per_window(&sim, 1, |w| w.mean_busy / lambda * 1000.0),
+            0.0,
+        ),
+        check("mean wait Wq (ms)", wq_ms, total.mean_wait_ms, &per_window(&sim, 1, |w| w.mean_wait_ms), 0.0),
+        check(
+            "mean sojourn W = Wq + E[S] (ms)",
+            wq_ms + mean_ms,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+    ];
+    verify(case, title, &checks);
+}
+
+#[test]
+fn a_table_scan_adds_rows_times_the_row_cost_to_every_query_as_pollaczek_khinchine_expects() {
+    // 50,000 rows at 0.02 µs: a 1 ms scan on top of an exponential 1 ms query.
+    database_mg1(
+        "db-scan",
+        "Database, 1 connection, exponential 1 ms query + a scan of 50,000 rows at 0.02 µs (1 ms): M/G/1 with E[S] = 2 ms, E[S²] = 5 ms², λ = 400/s (ρ = 0.8), 2000 s, seed 41",
+        DistributionSpec::Exponential { mean_ms: 1.0 },
+        TableSpec { rows: 50_000, index: false, ..TableSpec::default() },
+        400.0,
+        41,
+    );
+}
+
+#[test]
+fn an_index_lookup_adds_its_levels_to_every_query_as_md1_expects() {
+    // 1,000,000 rows: ceil(log100 10⁶) = 3 levels of 0.1 ms on a constant 0.7 ms query.
+    database_mg1(
+        "db-index",
+        "Database, 1 connection, constant 0.7 ms query + an index lookup in 1,000,000 rows (3 levels × 0.1 ms): M/D/1 with S = 1 ms, λ = 800/s (ρ = 0.8), 2000 s, seed 42",
+        DistributionSpec::Constant { ms: 0.7 },
+        TableSpec { rows: 1_000_000, index: true, index_level_ms: 0.1, ..TableSpec::default() },
+        800.0,
+        42,
+    );
+}
+
+#[test]
+fn uniform_keys_over_shards_make_each_shard_an_mmc_at_its_share_of_the_load() {
+    // 4 shards of 2 connections, μ = 250/s each; λ = 1600/s of uniform keys: each shard an M/M/2 at 400/s.
+    let (shards, c, mu, lambda) = (4u32, 2u32, 250.0, 1600.0);
+    let db = DatabaseSpec {
+        connections: c,
+        queue_capacity: None,
+        query_time: exp_ms(4.0),
+        shards,
+        ..DatabaseSpec::default()
+    };
+    let client = ClientSpec {
+        arrivals: archsim::scenario::Arrivals::Poisson { rate: lambda },
+        keys: Some(KeySpec { keyspace: 1_000_000, zipf_exponent: 0.0 }),
+        ..ClientSpec::default()
+    };
+    let mut s = scenario(
+        "db-shards",
+        43,
+        10.0,
+        vec![node("c", NodeKind::Client(client)), node("db", NodeKind::Database(db))],
+        &[("c", "db")],
+    );
+    s.warmup_s = 10.0;
+    let sim = run(&s, 1500.0);
+    let total = sim.node_totals(1).expect("node 1");
+    let per_shard = lambda / f64::from(shards);
+    let checks = [
+        check(
+            "mean sojourn W (ms), M/M/2 at λ/4",
+            theory::mmc_mean_sojourn(c, per_shard, mu) * 1000.0,
+            total.latency.mean_ms,
+            &per_window(&sim, 1, |w| w.latency.mean_ms),
+            0.0,
+        ),
+        check(
+            "P(wait) (Erlang C)",
+            theory::erlang_c(c, per_shard / mu),
+            total.wait_probability.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.wait_probability.unwrap_or(0.0)),
+            0.0,
+        ),
+        check(
+            "utilisation = λ/(N c μ)",
+            lambda / (f64::from(shards * c) * mu),
+            total.utilisation.unwrap_or(0.0),
+            &per_window(&sim, 1, |w| w.utilisation.unwrap_or(0.0)),
+            0.0,
+        ),
+    ];
+    verify(
+        "db-shards",
+        "Database, 4 shards × 2 connections, uniform keys, λ = 1600/s, μ = 250/s per connection (ρ = 0.8), 1500 s, seed 43",
+        &checks,
+    );
+    // And each shard, not only their sum, carries its quarter.
+    for shard in &sim.report().nodes[1].shards {
+        assert!((shard.utilisation - 0.8).abs() < 0.02, "{:?}", sim.report().nodes[1].shards);
+    }
 }

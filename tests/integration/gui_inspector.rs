@@ -479,3 +479,30 @@ fn the_toolbar_shows_what_the_running_design_costs() {
     let expected = format!("{}/h · {}/month", usd(per_hour), usd(per_hour * HOURS_PER_MONTH));
     assert!(h.query_by_label(&expected).is_some(), "the toolbar shows {expected}");
 }
+
+/// A database's inspector gives it a table, switches its index off (into
+/// the document and the running simulation at once) and shards it.
+#[test]
+fn a_databases_table_index_and_shards_are_set_from_its_inspector() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    h.get_by_label("node db").click_accesskit();
+    h.run_steps(2);
+    let index = h.state().document().scenario.nodes.iter().position(|n| n.id == "db").expect("db");
+    let db = |h: &Harness<'static, ArchsimApp>| match &h.state().document().scenario.nodes[index].kind {
+        NodeKind::Database(d) => d.clone(),
+        other => panic!("not a database: {other:?}"),
+    };
+    tick(&mut h, "table");
+    assert_eq!(db(&h).table.as_ref().map(|t| (t.rows, t.index)), Some((10_000, true)));
+    set_spin(&mut h, "  rows", 10_000_000.0);
+    tick(&mut h, "  index");
+    let table = db(&h).table.expect("a table");
+    assert_eq!((table.rows, table.index), (10_000_000, false), "the index is off in the document");
+    let running = h.state().runtime().sim.as_ref().map(|s| s.scenario().nodes[index].kind.clone());
+    assert_eq!(running, Some(NodeKind::Database(db(&h))), "the engine runs the edited database");
+    tick(&mut h, "write time");
+    assert!(db(&h).write_time.is_some());
+    set_spin(&mut h, "shards", 4.0);
+    assert_eq!(db(&h).shards, 4);
+}

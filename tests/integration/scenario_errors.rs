@@ -441,6 +441,25 @@ fn values_the_engine_cannot_simulate_are_refused_with_the_limit() {
 }
 
 #[test]
+fn a_database_s_table_and_shards_are_refused_beyond_their_limits_with_the_limit() {
+    let source = edit("workers: 4,", "workers: 4,").replace(
+        "connections: 8,",
+        "connections: 8, shards: 65, table: (rows: 2000000000000, row_scan_us: 5000, index_level_ms: -1), \
+         write_time: Constant(ms: -1),",
+    );
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "shards", &["at most 64 shards"]);
+    assert_problem_at(&list, &source, "rows", &["at most 1,000,000,000,000 rows"]);
+    assert_problem_at(&list, &source, "row_scan_us", &["at most 1,000 µs"]);
+    assert_problem_at(&list, &source, "index_level_ms", &["must be 0 or more"]);
+    let source = edit("workers: 4,", "workers: 4,")
+        .replace("connections: 8,", "connections: 8, shards: 8, read_replicas: 40, table: (rows: 0),");
+    let list = problems(&source);
+    assert_problem_at(&list, &source, "shards", &["at most 256 servers, got 328"]);
+    assert_problem_at(&list, &source, "rows", &["at least 1 row"]);
+}
+
+#[test]
 fn a_bad_file_reports_every_problem_at_once() {
     let source = r#"(
     name: "everything wrong",

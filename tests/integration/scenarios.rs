@@ -4,8 +4,9 @@
 //! in the description do what it says.
 
 use archsim::scenario::{
-    Arrivals, BUNDLED, BreakerSpec, BreakerWindow, CallOrder, ClientSpec, DistributionSpec, FallbackSpec, LbPolicy,
-    NodeKind, Priority, QueueSpec, Scenario, ServiceSpec, SizeSpec, WaitFor, bundled, parse_scenario, to_ron_string,
+    Arrivals, BUNDLED, BreakerSpec, BreakerWindow, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec,
+    DistributionSpec, EdgeSpec, FallbackSpec, LbPolicy, NodeKind, NodeSpec, Priority, QueueSpec, Scenario, ServiceSpec,
+    SizeSpec, WaitFor, bundled, parse_scenario, to_ron_string,
 };
 use archsim::sim::{SimTime, Simulation, Stats, WindowFrame, theory};
 
@@ -68,6 +69,14 @@ fn client_mut<'a>(s: &'a mut Scenario, id: &str) -> &'a mut ClientSpec {
     let i = index(s, id);
     match &mut s.nodes[i].kind {
         NodeKind::Client(c) => c,
+        other => panic!("{id} is a {}", other.label()),
+    }
+}
+
+fn database_mut<'a>(s: &'a mut Scenario, id: &str) -> &'a mut DatabaseSpec {
+    let i = index(s, id);
+    match &mut s.nodes[i].kind {
+        NodeKind::Database(d) => d,
         other => panic!("{id} is a {}", other.label()),
     }
 }
@@ -1120,4 +1129,92 @@ fn autoscaling_catches_a_spike_only_after_its_cold_start() {
     }
     let sim = run(&five);
     assert!(success_share(&sim, 60.0, 420.0) > 0.99, "five instances take the step");
+}
+
+#[test]
+fn a_missing_index_is_fine_in_development_and_fatal_at_production_size() {
+    let s = scenario("missing-index-at-production-size");
+    let orders = index(&s, "orders");
+    let report = run(&s).report();
+    let failed = report.end_to_end.failed as f64 / report.end_to_end.arrivals as f64;
+    assert!((0.45..0.55).contains(&failed), "half the requests fail: {failed}");
+    assert!(report.nodes[orders].stats.utilisation.unwrap_or(0.0) > 0.99);
+    assert!(report.nodes[orders].stats.failures.rejected > 0);
+    let diagnosis = archsim::diagnosis::diagnose(&report, &s);
+    let top = diagnosis.findings.first().expect("a finding");
+    assert!(
+        matches!(&top.cause, archsim::diagnosis::Cause::FullTableScan { node, rows: 10_000_000, .. } if node == "orders"),
+        "{:?}",
+        top.cause
+    );
+    assert_eq!(top.advice.first().map(archsim::diagnosis::Advice::key), Some("add_index"), "{:#?}", top.advice);
+
+    // In development: the same scan over 10,000 rows is 0.2 ms.
+    let mut dev = s.clone();
+    database_mut(&mut dev, "orders").table.as_mut().expect("a table").rows = 10_000;
+    let report = run(&dev).report();
+    assert_eq!(report.end_to_end.failed, 0);
+    assert!(report.nodes[orders].stats.utilisation.unwrap_or(1.0) < 0.05);
+    assert!(report.end_to_end.latency.p99_ms < 30.0, "p99 {}", report.end_to_end.latency.p99_ms);
+
+    // Try: the index, at production size.
+    let mut indexed = s.clone();
+    database_mut(&mut indexed, "orders").table.as_mut().expect("a table").index = true;
+    let report = run(&indexed).report();
+    assert_eq!(report.end_to_end.failed, 0);
+    assert!(report.nodes[orders].stats.utilisation.unwrap_or(1.0) < 0.05);
+    assert!(report.end_to_end.latency.p99_ms < 30.0, "p99 {}", report.end_to_end.latency.p99_ms);
+    let diagnosis = archsim::diagnosis::diagnose(&report, &indexed);
+    assert!(diagnosis.headline.starts_with("Healthy"), "{}", diagnosis.headline);
+}
+
+#[test]
+fn a_hot_shard_under_zipf_keys_saturates_while_the_others_idle() {
+    let s = scenario("hot-shard-under-zipf-keys");
+    let profiles = index(&s, "profiles");
+    let report = run(&s).report();
+    let shards = &report.nodes[profiles].shards;
+    assert_eq!(shards.len(), 4);
+    let busiest = shards.iter().map(|s| s.utilisation).fold(0.0, f64::max);
+    let idlest = shards.iter().map(|s| s.utilisation).fold(1.0, f64::min);
+    assert!(busiest > 0.99 && idlest < 0.25, "{shards:?}");
+    let node = report.nodes[profiles].stats.utilisation.unwrap_or(1.0);
+    assert!(node < 0.6, "the database's average hides it: {node}");
+    let failed = report.end_to_end.failed as f64 / report.end_to_end.arrivals as f64;
+    assert!((0.04..0.10).contains(&failed), "{failed}");
+    let diagnosis = archsim::diagnosis::diagnose(&report, &s);
+    let top = diagnosis.findings.first().expect("a finding");
+    assert!(matches!(&top.cause, archsim::diagnosis::Cause::HotShard { shard: 1, shards: 4, .. }), "{:?}", top.cause);
+    assert_eq!(top.advice.first().map(archsim::diagnosis::Advice::key), Some("better_shard_key"));
+    assert!(top.advice.iter().any(|a| a.key() == "put_cache_in_front"));
+
+    // Try: more shards — nothing fails, but the hottest key's shard stays near 90 %.
+    for (n, at_least) in [(8, 0.85), (16, 0.85)] {
+        let mut more = s.clone();
+        database_mut(&mut more, "profiles").shards = n;
+        let report = run(&more).report();
+        let shards = &report.nodes[profiles].shards;
+        let busiest = shards.iter().map(|s| s.utilisation).fold(0.0, f64::max);
+        let mean = shards.iter().map(|s| s.utilisation).sum::<f64>() / shards.len() as f64;
+        assert!(busiest > at_least && mean < 0.3, "{n} shards: {shards:?}");
+        let diagnosis = archsim::diagnosis::diagnose(&report, &more);
+        assert!(diagnosis.headline.contains("shard"), "{}", diagnosis.headline);
+    }
+
+    // Try: a cache in front — every shard idles.
+    let mut cached = s.clone();
+    cached.nodes.push(NodeSpec {
+        id: "cache".into(),
+        pos: (240.0, 220.0),
+        kind: NodeKind::Cache(CacheSpec {
+            mode: CacheMode::Lru { capacity: 10_000, ttl_s: None },
+            lookup_time: DistributionSpec::Constant { ms: 0.3 },
+            ..CacheSpec::default()
+        }),
+    });
+    cached.edges = vec![EdgeSpec::new("users", "cache"), EdgeSpec::new("cache", "profiles")];
+    let report = run(&cached).report();
+    assert_eq!(report.end_to_end.failed, 0);
+    let shards = &report.nodes[profiles].shards;
+    assert!(shards.iter().all(|s| s.utilisation < 0.05), "{shards:?}");
 }

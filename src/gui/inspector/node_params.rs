@@ -9,13 +9,14 @@ use super::health_check::{health_check_rows, outlier_ejection_rows};
 use super::retry::retry_policy_rows;
 use crate::scenario::PathSegment::{Index, Key};
 use crate::scenario::limits::{
-    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_INSTANCES, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_SECONDS,
-    MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT, MIN_SCALE_INTERVAL_S,
+    MAX_BURST, MAX_CACHE_KEYS, MAX_FACTOR, MAX_INSTANCES, MAX_MS, MAX_RATE_RPS, MAX_READ_REPLICAS, MAX_ROW_SCAN_US,
+    MAX_SECONDS, MAX_SHARDS, MAX_TABLE_ROWS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_ZIPF_EXPONENT,
+    MIN_SCALE_INTERVAL_S,
 };
 use crate::scenario::{
     Arrivals, AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, DatabaseSpec, DistributionSpec,
     InstanceBalancing, KeySpec, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, Priority, ProfileShape, QueueSpec,
-    RateLimitSpec, ScaleTarget, ServiceSpec, ThrottleSpec, WaitFor,
+    RateLimitSpec, ScaleTarget, ServiceSpec, TableSpec, ThrottleSpec, WaitFor,
 };
 
 /// The form for a node's parameters. Edits `kind` in place. `out_edges`
@@ -707,8 +708,69 @@ fn database_ui(ui: &mut Ui, d: &mut DatabaseSpec, edit: &mut Edit, salt: &str) {
             .speed(1.0)
             .help("How long a write takes to reach the replicas; a read of that key meanwhile is stale.")
             .number(ui, edit, &mut d.replication_lag_ms, 0.0..=MAX_MS);
+        write_time_rows(ui, edit, &mut d.write_time);
+        table_rows(ui, edit, &mut d.table);
+        Row::new("shards", "shards")
+            .help("Split the data by key over this many servers (each with its own connections, queue and replicas): a request goes to shard hash(key) mod shards. It scales when keys are even; under Zipf keys the shard with the hottest key saturates first (the report shows each shard). Needs client keys. Changing it needs a reset.")
+            .whole(ui, edit, &mut d.shards, 1..=MAX_SHARDS);
         rate_limit_rows(ui, edit, &mut d.rate_limit);
     });
+}
+
+/// A database's own time for writes, on or off (off: writes take the
+/// query time like reads).
+fn write_time_rows(ui: &mut Ui, edit: &mut Edit, slot: &mut Option<DistributionSpec>) {
+    let mut on = slot.is_some();
+    Row::new("write time", "write_time")
+        .help("Give writes their own time when they cost more than reads (an update also writes the log and every index). Off: writes take the query time. Writes go to the primary.")
+        .switch(ui, edit, &mut on, "writes cost their own time");
+    if on != slot.is_some() {
+        *slot = on.then_some(DistributionSpec::Exponential { mean_ms: 20.0 });
+    }
+    if let Some(write_time) = slot {
+        distribution_rows(
+            ui,
+            edit,
+            ("  write time", "write_time"),
+            write_time,
+            "How long one write takes once it has a connection.",
+        );
+    }
+}
+
+/// The table the queries read: its rows and whether they use an index.
+fn table_rows(ui: &mut Ui, edit: &mut Edit, slot: &mut Option<TableSpec>) {
+    let mut on = slot.is_some();
+    Row::new("table", "table")
+        .help("Make each query's cost depend on the data: a table of so many rows, read through an index (a lookup that grows with log(rows)) or scanned (a cost that grows with rows). Use it to ask whether a query still holds at production size.")
+        .switch(ui, edit, &mut on, "queries read a table");
+    if on != slot.is_some() {
+        *slot = on.then(TableSpec::default);
+    }
+    if let Some(table) = slot {
+        edit.within(&[Key("table")], |edit| {
+            Row::new("  rows", "rows")
+                .speed(1_000.0)
+                .help("Rows in the table. A scan reads them all; an index lookup reads ceil(log100(rows)) pages.")
+                .whole(ui, edit, &mut table.rows, 1..=MAX_TABLE_ROWS);
+            Row::new("  index", "index")
+                .help("On: the query finds its rows through a B-tree index (levels × the level time). Off: it scans every row (rows × the scan time), fine on a small table, fatal on a big one.")
+                .switch(ui, edit, &mut table.index, "the query uses an index");
+            Row::new("  scan per row", "row_scan_us")
+                .unit(" µs")
+                .speed(0.001)
+                .help("Time to read one row in a scan (0.02 µs: 50 M rows a second).")
+                .number(ui, edit, &mut table.row_scan_us, 0.0..=MAX_ROW_SCAN_US);
+            Row::new("  index level", "index_level_ms")
+                .unit(" ms")
+                .speed(0.001)
+                .help("Time per level of the index's B-tree (a page, usually cached).")
+                .number(ui, edit, &mut table.index_level_ms, 0.0..=MAX_MS);
+            ui.label("");
+            ui.weak(format!("adds {:.3} ms to every query", table.query_cost_ms()));
+            ui.end_row();
+        });
+    }
 }
 
 #[cfg(test)]

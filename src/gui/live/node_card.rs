@@ -63,6 +63,9 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
         let name = kind.component().pool_noun().map_or("workers", |(_, many)| many);
         out.push(line(name, format::of_capacity(live.busy, Some(w)), live.busy >= w));
     }
+    if let Some((shard, busy, all)) = live.hottest_shard {
+        out.push(line("busiest shard", format!("{shard}: {}", format::of_capacity(busy, Some(all))), busy >= all));
+    }
     if live.workers.is_some() || live.queue_capacity.is_some() {
         let full = live.queue_capacity.is_some_and(|c| live.queue_len >= c);
         out.push(line("queue", format::of_capacity(live.queue_len, live.queue_capacity), full));
@@ -145,6 +148,7 @@ mod tests {
             client_rate: None,
             instances: Some(InstanceCounts { ready: 3, booting: 2, draining: 0 }),
             cost_per_hour: Some(0.5),
+            hottest_shard: None,
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert!(card.iter().any(|l| l.name == "instances" && l.value == "3 + 2 booting"), "{card:?}");
@@ -153,6 +157,31 @@ mod tests {
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &one, None);
         assert!(!card.iter().any(|l| l.name == "instances"), "one instance, nothing to say");
     }
+
+    /// A sharded database's card names its busiest shard, full in red,
+    /// which the node's own count (here 10 of 16) averages away.
+    #[test]
+    fn a_sharded_database_card_shows_its_busiest_shard() {
+        let live = NodeLive {
+            down: false,
+            busy: 10,
+            workers: Some(16),
+            queue_len: 0,
+            queue_capacity: None,
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+            instances: None,
+            cost_per_hour: None,
+            hottest_shard: Some((1, 4, 4)),
+        };
+        let kind = NodeKind::Database(crate::scenario::DatabaseSpec { shards: 4, ..Default::default() });
+        let card = node_card(&kind, &live, None);
+        let shard = card.iter().find(|l| l.name == "busiest shard").expect("a shard line");
+        assert!(shard.value.starts_with("1: 4") && shard.alarm(), "{shard:?}");
+    }
+
     use crate::sim::LatencySummary;
 
     #[test]
@@ -169,6 +198,7 @@ mod tests {
             client_rate: None,
             instances: None,
             cost_per_hour: None,
+            hottest_shard: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -204,6 +234,7 @@ mod tests {
             client_rate: None,
             instances: None,
             cost_per_hour: None,
+            hottest_shard: None,
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -235,6 +266,7 @@ mod tests {
             client_rate: None,
             instances: None,
             cost_per_hour: None,
+            hottest_shard: None,
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert_eq!(card[0].value, "DOWN");
