@@ -12,7 +12,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
 use crate::scenario::Scenario;
 use crate::sim::cost::usd;
-use crate::study::{RampError, RampResult, RampSpec, run_step, summarise};
+use crate::study::{RampError, RampResult, RampSpec, check_steps, run_step, summarise};
 
 /// The factor the menu's ramp goes to.
 pub const RAMP_TO: f64 = 100.0;
@@ -79,6 +79,7 @@ impl RampView {
         let total = spec.factors.len();
         let (scenario, thread_done, thread_cancel, ctx) = (scenario.clone(), done.clone(), cancel.clone(), ctx.clone());
         let handle = std::thread::Builder::new().name("archsim-ramp".into()).spawn(move || {
+            check_steps(&scenario, &spec)?;
             let mut steps = Vec::with_capacity(spec.factors.len());
             for &factor in &spec.factors {
                 if thread_cancel.load(Ordering::Relaxed) {

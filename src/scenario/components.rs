@@ -762,7 +762,8 @@ fn one_shard() -> u32 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableSpec {
-    /// Rows in the table.
+    /// Rows in the table each server scans: a sharded database holds this
+    /// many in each shard.
     pub rows: u64,
     /// Whether the query uses an index (true) or scans the table (false).
     #[serde(default = "yes")]

@@ -18,10 +18,12 @@ pub fn usd(amount: f64) -> String {
     if !amount.is_finite() || amount <= 0.0 {
         return "$0".into();
     }
-    if amount >= 10.0 {
+    // Rounded first, so an amount just under a step is written as the
+    // step it rounds to (9.996 is "$10", 0.09996 is "$0.10").
+    if amount.round() >= 10.0 {
         return format!("${}", super::group_thousands(amount.round() as u64));
     }
-    if amount >= 0.1 {
+    if (amount * 100.0).round() >= 10.0 {
         return format!("${amount:.2}");
     }
     let digits = (1 - amount.log10().floor() as i32).clamp(2, 12) as usize;
@@ -196,6 +198,8 @@ mod tests {
         assert_eq!(usd(0.42), "$0.42");
         assert_eq!(usd(1.024), "$1.02");
         assert_eq!(usd(73.000_000_1), "$73");
+        assert_eq!(usd(9.996), "$10");
+        assert_eq!(usd(0.099_96), "$0.10");
         assert_eq!(usd(1_234.4), "$1,234");
     }
 }

@@ -1424,7 +1424,8 @@ impl Simulation {
                     Some(write_time) if call.is_write => write_time.sample(&mut n.rng),
                     _ => db.query_time.sample(&mut n.rng),
                 };
-                own + db.table_ns
+                // A heavy-tailed draw may already be at the largest time.
+                own.saturating_add(db.table_ns)
             }
             Behaviour::Cache { lookup_time, .. } => lookup_time.sample(&mut n.rng),
             _ => 0,

@@ -280,6 +280,17 @@ fn step_of(factor: f64, nominal_rps: f64, report: &Report) -> RampStep {
     }
 }
 
+/// Checks every step's scaled scenario before any runs: a ramp past the
+/// limits fails at once, not after its cheaper steps ran for nothing.
+pub fn check_steps(scenario: &Scenario, spec: &RampSpec) -> Result<(), RampError> {
+    for &factor in &spec.factors {
+        if let Err(problems) = ValidScenario::new(scaled_scenario(scenario, factor, spec)) {
+            return Err(RampError::InvalidStep { factor, problems: problems.into_iter().map(|p| p.message).collect() });
+        }
+    }
+    Ok(())
+}
+
 /// Runs every step of `spec` in order. `progress(done, total)` is called
 /// before the first step (`done` = 0) and after each.
 pub fn run_ramp(
@@ -288,6 +299,7 @@ pub fn run_ramp(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<RampResult, RampError> {
     spec.check()?;
+    check_steps(scenario, spec)?;
     let total = spec.factors.len();
     progress(0, total);
     let mut steps = Vec::with_capacity(total);

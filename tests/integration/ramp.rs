@@ -252,3 +252,15 @@ fn the_ramp_doc_names_every_json_field_and_csv_column() {
     let missing: Vec<&str> = header.split(',').filter(|c| !c.starts_with("utilisation:") && !documented(c)).collect();
     assert!(missing.is_empty(), "ramp.csv columns not in docs/ramp.md: {missing:?}");
 }
+
+/// A ramp whose last steps would pass the rate limits fails before any
+/// step runs: no minutes spent on steps whose results are thrown away.
+#[test]
+fn a_ramp_past_the_limits_fails_before_running_any_step() {
+    let scenario = archsim::scenario::bundled("single-server-saturation").expect("bundled").load().expect("valid");
+    let spec = RampSpec::geometric(1e9, 3, 1.0, 0.0).expect("a valid ramp spec");
+    let mut steps_run = 0;
+    let result = run_ramp(&scenario, &spec, |done, _| steps_run = done);
+    assert!(matches!(result, Err(RampError::InvalidStep { .. })), "{result:?}");
+    assert_eq!(steps_run, 0, "no step ran");
+}
