@@ -194,14 +194,7 @@ fn benchmark_scenario(name: BenchName, requests: u64) -> Result<Scenario, CliErr
 
 /// Sum of the clients' base open-loop rates, requests/s.
 fn offered_rate(scenario: &Scenario) -> Option<f64> {
-    let rate: f64 = scenario
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Client(c) => c.arrivals.base_rate(),
-            _ => None,
-        })
-        .sum();
+    let rate = scenario.open_loop_rate();
     (rate > 0.0).then_some(rate)
 }
 

@@ -71,17 +71,9 @@ pub fn seconds(s: f64) -> String {
     format!("{} s", decimal(s, decimals))
 }
 
-/// A load factor as `×` and up to three significant digits, trailing
-/// zeros dropped: `1×`, `1.47×`, `21.5×`, `100×`.
+/// A load factor as `×` (see [`crate::study::factor_label`]).
 pub fn factor(f: f64) -> String {
-    let decimals = match f.abs() {
-        v if v >= 100.0 => 0,
-        v if v >= 10.0 => 1,
-        _ => 2,
-    };
-    let text = format!("{f:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    format!("{text}×")
+    crate::study::factor_label(f)
 }
 
 #[cfg(test)]

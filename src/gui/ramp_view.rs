@@ -12,7 +12,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
 use crate::scenario::Scenario;
 use crate::sim::cost::usd;
-use crate::study::{RampError, RampResult, RampSpec, check_steps, run_step, summarise};
+use crate::study::{RampError, RampResult, RampSpec, check_steps, factor_label, run_step, summarise};
 
 /// The factor the menu's ramp goes to.
 pub const RAMP_TO: f64 = 100.0;
@@ -142,7 +142,7 @@ pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
                     "Running step {} of {}: every client's load × {}",
                     (done + 1).min(job.total),
                     job.total,
-                    factor_text(RAMP_TO.powf(done as f64 / (job.total.max(2) - 1) as f64))
+                    factor_label(RAMP_TO.powf(done as f64 / (job.total.max(2) - 1) as f64))
                 ));
                 ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
                 ctx.request_repaint_after(std::time::Duration::from_millis(200));
@@ -241,7 +241,7 @@ fn result_ui(ui: &mut Ui, ramp: &RampResult) {
             }
             ui.end_row();
             for s in &ramp.steps {
-                ui.label(factor_text(s.factor));
+                ui.label(factor_label(s.factor));
                 ui.label(compact(s.offered_rps));
                 ui.label(compact(s.throughput_rps));
                 ui.label(ms_text(s.p99_ms));
@@ -260,28 +260,17 @@ pub fn knee_sentence(ramp: &RampResult) -> String {
         Some(k) => format!(
             "Breaks first at {} at {} ({} req/s): {}",
             k.node.as_deref().unwrap_or("the clients"),
-            factor_text(k.factor),
+            factor_label(k.factor),
             compact(k.offered_rps),
             k.why
         ),
         None => format!(
             "Nothing broke up to {}: no node reached {:.0} % busy and no more than {:.0} % of requests failed.",
-            ramp.steps.last().map_or_else(String::new, |s| factor_text(s.factor)),
+            ramp.steps.last().map_or_else(String::new, |s| factor_label(s.factor)),
             ramp.threshold * 100.0,
             ramp.error_limit * 100.0
         ),
     }
-}
-
-fn factor_text(f: f64) -> String {
-    let decimals = match f {
-        v if v >= 100.0 => 0,
-        v if v >= 10.0 => 1,
-        _ => 2,
-    };
-    let text = format!("{f:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    format!("{text}×")
 }
 
 /// Milliseconds with about three digits: `0.31 ms`, `18.3 ms`, `1204 ms`.

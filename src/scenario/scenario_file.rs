@@ -67,6 +67,18 @@ impl Scenario {
         self.nodes.iter().find(|n| n.id == id)
     }
 
+    /// The clients' open-loop rates added up, requests/s (closed-loop
+    /// clients have none: their rate follows the answers).
+    pub fn open_loop_rate(&self) -> f64 {
+        self.nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Client(c) => c.arrivals.base_rate(),
+                _ => None,
+            })
+            .sum()
+    }
+
     /// Index of the node with this id.
     pub fn node_index(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)

@@ -10,5 +10,5 @@ pub mod ramp;
 
 pub use ramp::{
     DEFAULT_ERROR_LIMIT, DEFAULT_THRESHOLD, Knee, KneeCause, NodeLoad, RampError, RampResult, RampSpec, RampStep,
-    Saturation, check_steps, run_ramp, run_step, scaled_scenario, summarise,
+    Saturation, check_steps, factor_label, run_ramp, run_step, scaled_scenario, summarise,
 };

@@ -111,7 +111,7 @@ pub enum RampError {
     BadErrorLimit { error_limit: f64 },
     /// The scenario at this factor is not valid: most often a multiplied
     /// rate above the limits (`docs/scenario-format.md`, "Limits").
-    #[error("at {factor}× the scenario is not valid: {}", .problems.join("; "))]
+    #[error("at {} the scenario is not valid: {}", factor_label(*.factor), .problems.join("; "))]
     InvalidStep { factor: f64, problems: Vec<String> },
 }
 
@@ -231,17 +231,24 @@ pub fn scaled_scenario(scenario: &Scenario, factor: f64, spec: &RampSpec) -> Sce
     copy
 }
 
+/// A load factor as `×` and up to three significant digits, trailing
+/// zeros dropped: `1×`, `1.47×`, `21.5×`, `100×` (the CLI and the app
+/// both write it so).
+pub fn factor_label(f: f64) -> String {
+    let decimals = match f.abs() {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{f:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    format!("{text}×")
+}
+
 /// Runs one step: the scenario at `factor`, to the spec's duration.
 pub fn run_step(scenario: &Scenario, factor: f64, spec: &RampSpec) -> Result<RampStep, RampError> {
     let scaled = scaled_scenario(scenario, factor, spec);
-    let nominal_rps = scaled
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Client(c) => c.arrivals.base_rate(),
-            _ => None,
-        })
-        .sum();
+    let nominal_rps = scaled.open_loop_rate();
     let valid = ValidScenario::new(scaled).map_err(|problems| RampError::InvalidStep {
         factor,
         problems: problems.into_iter().map(|p| p.message).collect(),
