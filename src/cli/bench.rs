@@ -226,6 +226,8 @@ fn poisson_client(id: &str, rate: f64) -> NodeSpec {
     NodeSpec {
         id: id.into(),
         pos: (0.0, 0.0),
+        zone: None,
+        region: None,
         kind: NodeKind::Client(ClientSpec { arrivals: Arrivals::Poisson { rate }, ..ClientSpec::default() }),
     }
 }
@@ -235,6 +237,8 @@ fn single_server(id: &str, mean_ms: f64, blocking_calls: bool) -> NodeSpec {
     NodeSpec {
         id: id.into(),
         pos: (0.0, 0.0),
+        zone: None,
+        region: None,
         kind: NodeKind::Service(ServiceSpec {
             workers: 1,
             queue_capacity: None,

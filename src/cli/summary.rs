@@ -283,9 +283,14 @@ fn render_cost(cost: &CostReport) -> String {
         ]);
     }
     let mut out = table.render();
-    if cost.egress_gb > 0.0 {
-        let _ =
-            writeln!(out, "  egress to clients: {} GB, {}", format::decimal(cost.egress_gb, 3), usd(cost.egress_usd));
+    for (what, gb, dollars) in [
+        ("egress to clients", cost.egress_gb, cost.egress_usd),
+        ("between zones", cost.cross_zone_gb, cost.cross_zone_usd),
+        ("between regions", cost.cross_region_gb, cost.cross_region_usd),
+    ] {
+        if gb > 0.0 {
+            let _ = writeln!(out, "  {what}: {} GB, {}", format::decimal(gb, 3), usd(dollars));
+        }
     }
     let _ = writeln!(
         out,

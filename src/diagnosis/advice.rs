@@ -69,6 +69,12 @@ pub enum Advice {
         /// What one more copy costs a month at the scenario's prices.
         monthly_usd: f64,
     },
+    /// Every target of the balancer ran in one zone, which went down: one
+    /// in each of several zones turns a zone outage into lost capacity.
+    SpreadOverZones { balancer: String, zone: String, targets: Vec<String> },
+    /// Everything ran in one region, which went down: a standby in a
+    /// second region behind a global balancer survives it.
+    SecondRegion { balancer: Option<String>, region: String },
     /// The balancer keeps sending to a dead target until its health checks
     /// notice: after the fixed `delay_s`, or, when it has real checks,
     /// after `health_check`'s failures in a row.
@@ -276,6 +282,8 @@ impl Advice {
             Self::RaiseRateLimit { .. } => "raise_rate_limit",
             Self::RestoreNode { .. } => "restore_node",
             Self::AddReplica { .. } => "add_replica",
+            Self::SpreadOverZones { .. } => "spread_over_zones",
+            Self::SecondRegion { .. } => "second_region",
             Self::ShortenHealthCheck { .. } => "shorten_health_check",
             Self::AddOutlierEjection { .. } => "add_outlier_ejection",
             Self::HealPartition { .. } => "heal_partition",
@@ -390,6 +398,23 @@ impl fmt::Display for Advice {
                 f,
                 "Run a second copy of {node} behind a load balancer: a crash of one copy then costs a health-check delay, not an outage{}",
                 costs_more(*monthly_usd)
+            ),
+            Self::SpreadOverZones { balancer, zone, targets } => write!(
+                f,
+                "Spread the targets of {balancer} over availability zones: {} all ran in {zone}, so one zone outage \
+                 took them all; with one per zone in three zones, an outage costs a third of the capacity, not the \
+                 service (size each to carry the load with one zone gone)",
+                targets.join(", ")
+            ),
+            Self::SecondRegion { balancer: Some(lb), region } => write!(
+                f,
+                "Run a copy of what {lb} serves in a second region, behind a global load balancer (policy `Nearest` \
+                 or `Failover`): everything ran in {region}, so its outage was an outage of the service"
+            ),
+            Self::SecondRegion { balancer: None, region } => write!(
+                f,
+                "Run a copy in a second region behind a global load balancer (policy `Nearest` or `Failover`): it \
+                 all ran in {region}, so the region's outage was the service's"
             ),
             Self::ShortenHealthCheck { balancer, delay_s, health_check: None } => write!(
                 f,

@@ -209,6 +209,8 @@ pub enum Cause {
         failed_attempts: u64,
         /// The load balancer in front of it, if one.
         balancer: Option<String>,
+        /// The zone or region outage it went down with ("zone us-east-1a").
+        area: Option<String>,
     },
     /// A load balancer had no target its health checks considered up (or
     /// its outlier ejection had left in).
@@ -223,6 +225,9 @@ pub enum Cause {
         ejections: u64,
         /// Its targets that were down at some point.
         down_targets: Vec<String>,
+        /// The one zone or region outage they all went down with, when
+        /// every target ran in it ("zone us-east-1a").
+        area: Option<String>,
     },
     /// A partition cut a link: everything sent over it was lost.
     Partition { from: String, to: String, lost: u64 },
@@ -1123,12 +1128,13 @@ impl fmt::Display for Cause {
                 }
                 Ok(())
             }
-            Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, .. } => {
+            Self::NodeDown { node, crashes, down_s, down_at_end, failed_attempts, area, .. } => {
                 write!(
                     f,
-                    "{node} was down for {} ({}{}): {} reached it while down or were lost in the crash",
+                    "{node} was down for {} ({}{}{}): {} reached it while down or were lost in the crash",
                     seconds(*down_s),
                     counted(*crashes, "crash", "crashes"),
+                    area.as_ref().map_or(String::new(), |a| format!(" with {a}")),
                     if *down_at_end { ", still down at the end" } else { "" },
                     counted(*failed_attempts, "attempt", "attempts")
                 )
@@ -1140,6 +1146,7 @@ impl fmt::Display for Cause {
                 health_check,
                 ejections,
                 down_targets,
+                area,
             } => {
                 let out = if *ejections > 0 { "down or ejected" } else { "down" };
                 write!(
@@ -1147,8 +1154,12 @@ impl fmt::Display for Cause {
                     "{balancer} turned away {} because every target was {out}",
                     counted(*failed_attempts, "attempt", "attempts")
                 )?;
-                if !down_targets.is_empty() {
-                    write!(f, " ({} went down)", down_targets.join(", "))?;
+                match (down_targets.is_empty(), area) {
+                    (false, Some(area)) => {
+                        write!(f, " ({} all ran in {area}, and went down with it)", down_targets.join(", "))?;
+                    }
+                    (false, None) => write!(f, " ({} went down)", down_targets.join(", "))?,
+                    (true, _) => {}
                 }
                 if let Some(h) = health_check {
                     write!(

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::text::round_nicely;
 use super::{Advice, BreakerEvidence, Cause, FallbackEvidence, Finding, LetThrough, LinkWay, RetryLayer};
 use crate::scenario::limits::MAX_BREAKER_WINDOW_CALLS;
+use crate::scenario::{Area, Areas};
 use crate::scenario::{
     CacheMode, CallOrder, ClientSpec, ComponentKind, DistributionSpec, EdgeSpec, FallbackSpec, FaultSpec, NodeKind,
     RetryPolicy, Scenario, WaitFor, lognormal_params_from_moments,
@@ -123,6 +124,59 @@ impl<'a> Run<'a> {
             .iter()
             .find(|c| matches!(self.spec(c), Some(NodeKind::LoadBalancer(_))))
             .map(|c| (*c).to_string())
+    }
+
+    /// The zone or region outage of the fault timeline that took node `id`
+    /// down, if one did.
+    fn outage_of(&self, id: &str) -> Option<Outage> {
+        let i = self.scenario.node_index(id)?;
+        let areas = Areas::new(self.scenario);
+        let p = areas.placement(i);
+        self.scenario.faults.iter().find_map(|f| match f {
+            FaultSpec::ZoneOutage { zone, .. } if p.zone.is_some_and(|z| areas.zone_name(z) == zone) => {
+                Some(Outage { area: Area::Zone(p.zone?), name: zone.clone() })
+            }
+            FaultSpec::RegionOutage { region, .. } if p.region.is_some_and(|r| areas.region_name(r) == region) => {
+                Some(Outage { area: Area::Region(p.region?), name: region.clone() })
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether anything the clients that reach `id` can reach runs in a
+    /// placed node outside `area`: a copy elsewhere already exists.
+    fn runs_outside(&self, id: &str, area: Area) -> bool {
+        let areas = Areas::new(self.scenario);
+        let outside = |node: &str| {
+            self.scenario.node_index(node).is_some_and(|i| {
+                let p = areas.placement(i);
+                !matches!(self.spec(node), Some(NodeKind::Client(_)))
+                    && match area {
+                        Area::Zone(z) => p.zone.is_some_and(|x| x != z),
+                        Area::Region(r) => p.region.is_some_and(|x| x != r),
+                    }
+            })
+        };
+        self.reached_by_client
+            .iter()
+            .filter(|(_, reached)| reached.contains(id))
+            .any(|(_, reached)| reached.iter().any(|n| outside(n)))
+    }
+
+    /// Whether every target of balancer `lb` runs in `area`.
+    fn all_targets_in(&self, lb: &str, area: Area) -> bool {
+        let areas = Areas::new(self.scenario);
+        let targets = self.callees(lb);
+        !targets.is_empty()
+            && targets.iter().all(|t| {
+                self.scenario.node_index(t).is_some_and(|i| {
+                    let p = areas.placement(i);
+                    match area {
+                        Area::Zone(z) => p.zone == Some(z),
+                        Area::Region(r) => p.region == Some(r),
+                    }
+                })
+            })
     }
 
     /// Every node reachable from `id` by its calls, `id` excluded, nearest first.
@@ -1302,6 +1356,36 @@ fn outlier_ejection_advice(run: &Run<'_>, lb: &str, target: &str, down: bool) ->
     })
 }
 
+/// A zone or region outage of the fault timeline.
+struct Outage {
+    area: Area,
+    name: String,
+}
+
+impl Outage {
+    /// "zone us-east-1a", "region eu-west-1".
+    fn label(&self) -> String {
+        match self.area {
+            Area::Zone(_) => format!("zone {}", self.name),
+            Area::Region(_) => format!("region {}", self.name),
+        }
+    }
+
+    /// The advice for a balancer whose targets all sat in the area.
+    fn advice(&self, balancer: Option<&str>, targets: Vec<String>) -> Advice {
+        match self.area {
+            Area::Zone(_) => Advice::SpreadOverZones {
+                balancer: balancer.unwrap_or_default().to_string(),
+                zone: self.name.clone(),
+                targets,
+            },
+            Area::Region(_) => {
+                Advice::SecondRegion { balancer: balancer.map(ToString::to_string), region: self.name.clone() }
+            }
+        }
+    }
+}
+
 /// Crashed nodes, and balancers left with no healthy target.
 pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
     for n in &run.report.nodes {
@@ -1313,15 +1397,28 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
         let crashed = f.crashes > 0 || f.down_s > 0.0 || f.down_at_end;
         if crashed && (failed > 0 || f.down_at_end) {
             let balancer = run.balancer_of(&n.id);
+            let outage = run.outage_of(&n.id);
             let mut advice = Vec::new();
+            // A lone node in a region that went down, in a design that runs
+            // nowhere else: the fix is a second region.
+            if balancer.is_none()
+                && let Some(o) = outage.as_ref().filter(|o| matches!(o.area, Area::Region(_)))
+                && !run.runs_outside(&n.id, o.area)
+            {
+                advice.push(o.advice(None, Vec::new()));
+            }
             if f.down_at_end {
                 advice.push(Advice::RestoreNode { node: n.id.clone() });
             }
-            advice.push(Advice::AddReplica {
-                node: n.id.clone(),
-                balancer: balancer.clone(),
-                monthly_usd: run.monthly_price_of(&n.id),
-            });
+            // Another copy in the same zone would have gone down with it:
+            // the balancer's finding says where copies belong.
+            if outage.is_none() {
+                advice.push(Advice::AddReplica {
+                    node: n.id.clone(),
+                    balancer: balancer.clone(),
+                    monthly_usd: run.monthly_price_of(&n.id),
+                });
+            }
             if let Some(lb) = &balancer
                 && let Some(NodeKind::LoadBalancer(spec)) = run.spec(lb)
                 && failed > 0
@@ -1351,6 +1448,7 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                     down_at_end: f.down_at_end,
                     failed_attempts: failed,
                     balancer,
+                    area: outage.map(|o| o.label()),
                 },
                 failed,
                 advice,
@@ -1368,20 +1466,34 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                 _ => (0.0, None),
             };
             let ejections = n.balancer.as_ref().map_or(0, |b| b.ejections);
-            let advice = down_targets
+            // Every target went down with one zone or region.
+            let outages: Vec<Outage> = down_targets.iter().filter_map(|t| run.outage_of(t)).collect();
+            let shared = outages
+                .first()
+                .filter(|o| outages.len() == down_targets.len() && outages.iter().all(|x| x.area == o.area))
+                .filter(|o| run.all_targets_in(&n.id, o.area));
+            let spread = shared.map(|o| o.advice(Some(&n.id), down_targets.clone()));
+            let area = shared.map(Outage::label);
+            let advice = spread
                 .iter()
-                .take(1)
-                .map(|t| Advice::AddReplica {
-                    node: t.clone(),
-                    balancer: Some(n.id.clone()),
-                    monthly_usd: run.monthly_price_of(t),
-                })
+                .cloned()
                 .chain(
-                    run.callees(&n.id)
+                    down_targets
                         .iter()
-                        .filter_map(|t| run.node(t))
-                        .filter(|t| t.faults.down_at_end)
-                        .map(|t| Advice::RestoreNode { node: t.id.clone() }),
+                        .filter(|_| spread.is_none())
+                        .take(1)
+                        .map(|t| Advice::AddReplica {
+                            node: t.clone(),
+                            balancer: Some(n.id.clone()),
+                            monthly_usd: run.monthly_price_of(t),
+                        })
+                        .chain(
+                            run.callees(&n.id)
+                                .iter()
+                                .filter_map(|t| run.node(t))
+                                .filter(|t| t.faults.down_at_end)
+                                .map(|t| Advice::RestoreNode { node: t.id.clone() }),
+                        ),
                 )
                 .collect();
             out.push(Finding::new(
@@ -1392,6 +1504,7 @@ pub(super) fn outages(run: &Run<'_>, out: &mut Vec<Finding>) {
                     health_check,
                     ejections,
                     down_targets,
+                    area,
                 },
                 failed,
                 advice,

@@ -141,15 +141,17 @@ impl AlertLog {
 /// How serious an engine event is, from its wording.
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
-        BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush, InstanceReady,
-        LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore, ScaledIn, ScaledOut,
-        SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart, TargetEjected, TargetHealthy, TargetReturned,
-        TargetUnhealthy,
+        AreaDown, AreaRestored, BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush,
+        InstanceReady, LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore,
+        ScaledIn, ScaledOut, SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart, TargetEjected, TargetHealthy,
+        TargetReturned, TargetUnhealthy,
     };
     match kind {
-        Crash => Severity::Error,
-        Restore | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen | BreakerClosed
-        | PauseEnd | TargetHealthy | TargetReturned | ScaledOut | ScaledIn | InstanceReady => Severity::Info,
+        Crash | AreaDown => Severity::Error,
+        Restore | AreaRestored | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen
+        | BreakerClosed | PauseEnd | TargetHealthy | TargetReturned | ScaledOut | ScaledIn | InstanceReady => {
+            Severity::Info
+        }
         SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened
         | PauseStart | TargetUnhealthy | TargetEjected => Severity::Warning,
     }

@@ -415,6 +415,17 @@ impl ArchsimApp {
                 n.kind = kind;
                 Ok(())
             }),
+            Command::SetPlacement { index, zone, region } => self.edit_doc(false, |s| {
+                let n = s.nodes.get_mut(index).ok_or_else(|| "no such node".to_string())?;
+                n.zone = zone;
+                n.region = region;
+                Ok(())
+            }),
+            Command::AddRegion(name) => self.edit_doc(false, |s| {
+                let zones = ["a", "b", "c"].iter().map(|z| format!("{name}{z}")).collect();
+                s.regions.push(crate::scenario::RegionSpec { name, zones });
+                Ok(())
+            }),
             Command::RenameNode { index, new_id } => {
                 let old = self.state.doc.scenario.nodes.get(index).map(|n| n.id.clone());
                 self.edit_doc(false, |s| edits::rename_node(s, index, &new_id));

@@ -82,6 +82,14 @@ pub enum Command {
         kind: NodeKind,
         continuous: bool,
     },
+    /// Places the node at this index in a zone, or a region only, or nowhere.
+    SetPlacement {
+        index: usize,
+        zone: Option<String>,
+        region: Option<String>,
+    },
+    /// Declares a region of this name with three availability zones.
+    AddRegion(String),
     RenameNode {
         index: usize,
         new_id: String,

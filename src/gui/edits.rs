@@ -101,7 +101,13 @@ pub fn fresh_id(scenario: &Scenario, kind: &NodeKind) -> String {
 /// Adds a node at `pos`, returns its id.
 pub fn add_node(scenario: &mut Scenario, kind: NodeKind, pos_in_canvas: Pos2) -> String {
     let id = fresh_id(scenario, &kind);
-    scenario.nodes.push(NodeSpec { id: id.clone(), pos: (pos_in_canvas.x, pos_in_canvas.y), kind });
+    scenario.nodes.push(NodeSpec {
+        id: id.clone(),
+        pos: (pos_in_canvas.x, pos_in_canvas.y),
+        zone: None,
+        region: None,
+        kind,
+    });
     id
 }
 
@@ -202,6 +208,8 @@ fn rename_in_fault(f: &mut FaultSpec, old: &str, new: &str) {
             fix(from);
             fix(to);
         }
+        // They name a zone or a region, not a node.
+        FaultSpec::ZoneOutage { .. } | FaultSpec::RegionOutage { .. } => {}
     }
 }
 
@@ -211,7 +219,9 @@ fn rename_in_fault(f: &mut FaultSpec, old: &str, new: &str) {
 /// faults, seed and windows.
 pub fn same_structure(a: &Scenario, b: &Scenario) -> bool {
     a.nodes.len() == b.nodes.len()
-        && a.nodes.iter().zip(&b.nodes).all(|(x, y)| x.id == y.id)
+        && a.nodes.iter().zip(&b.nodes).all(|(x, y)| x.id == y.id && x.zone == y.zone && x.region == y.region)
+        && a.regions == b.regions
+        && a.network == b.network
         && a.edges.len() == b.edges.len()
         && a.edges.iter().zip(&b.edges).all(|(x, y)| x.from == y.from && x.to == y.to)
         && a.faults == b.faults

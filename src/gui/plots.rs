@@ -40,8 +40,8 @@ pub enum MarkerKind {
 impl MarkerKind {
     pub fn of(event: &SimEvent) -> Self {
         match event.kind {
-            SimEventKind::Crash => MarkerKind::Crash,
-            SimEventKind::Restore => MarkerKind::Restore,
+            SimEventKind::Crash | SimEventKind::AreaDown => MarkerKind::Crash,
+            SimEventKind::Restore | SimEventKind::AreaRestored => MarkerKind::Restore,
             SimEventKind::SpikeStart => MarkerKind::Spike,
             SimEventKind::SlowdownStart
             | SimEventKind::ErrorsStart

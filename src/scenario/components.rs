@@ -230,16 +230,26 @@ pub enum LbPolicy {
     Weighted,
     /// A hash ring over the request key: the same key goes to the same target.
     ConsistentHash,
+    /// Each request to the healthy target nearest the client it comes from
+    /// (same zone, then same region, then the nearest region), round robin
+    /// among equally near ones: a DNS-style global load balancer, whose
+    /// `health_check_delay_s` is its failover time.
+    Nearest,
+    /// Every request to the first healthy target in edge order: active
+    /// and passive, the others standing by until the first goes down.
+    Failover,
 }
 
 impl LbPolicy {
-    pub const ALL: [LbPolicy; 6] = [
+    pub const ALL: [LbPolicy; 8] = [
         Self::RoundRobin,
         Self::Random,
         Self::LeastConnections,
         Self::PowerOfTwoChoices,
         Self::Weighted,
         Self::ConsistentHash,
+        Self::Nearest,
+        Self::Failover,
     ];
 
     pub fn label(self) -> &'static str {
@@ -250,6 +260,8 @@ impl LbPolicy {
             Self::PowerOfTwoChoices => "power of two choices",
             Self::Weighted => "weighted",
             Self::ConsistentHash => "consistent hash",
+            Self::Nearest => "nearest (global)",
+            Self::Failover => "failover (active-passive)",
         }
     }
 }

@@ -38,6 +38,23 @@ pub enum FaultSpec {
     /// it was, arrivals still queue, and its callers' timeouts keep
     /// running: they give up and retry while it is frozen.
     Pause { node: String, at_s: f64, duration_s: f64 },
+    /// Every node placed in availability zone `zone` (clients aside) goes
+    /// down at `at_s`, as a crash, and comes back at `restore_s` if given:
+    /// a power or network failure of a whole data centre.
+    ZoneOutage {
+        zone: String,
+        at_s: f64,
+        #[serde(default)]
+        restore_s: Option<f64>,
+    },
+    /// Every node placed in `region` (in any of its zones, clients aside)
+    /// goes down at `at_s` and comes back at `restore_s` if given.
+    RegionOutage {
+        region: String,
+        at_s: f64,
+        #[serde(default)]
+        restore_s: Option<f64>,
+    },
 }
 
 impl FaultSpec {
@@ -52,6 +69,17 @@ impl FaultSpec {
             | Self::Spike { node, .. }
             | Self::Pause { node, .. } => vec![node],
             Self::Partition { from, to, .. } | Self::Latency { from, to, .. } => vec![from, to],
+            Self::ZoneOutage { .. } | Self::RegionOutage { .. } => Vec::new(),
+        }
+    }
+
+    /// The zone or region an outage takes down, by name, with the word
+    /// for it.
+    pub fn area_ref(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Self::ZoneOutage { zone, .. } => Some(("zone", zone)),
+            Self::RegionOutage { region, .. } => Some(("region", region)),
+            _ => None,
         }
     }
 
@@ -61,7 +89,9 @@ impl FaultSpec {
             Self::Crash { at_s, .. }
             | Self::Flush { at_s, .. }
             | Self::Spike { at_s, .. }
-            | Self::Pause { at_s, .. } => *at_s,
+            | Self::Pause { at_s, .. }
+            | Self::ZoneOutage { at_s, .. }
+            | Self::RegionOutage { at_s, .. } => *at_s,
             Self::Slow { from_s, .. }
             | Self::Errors { from_s, .. }
             | Self::Partition { from_s, .. }

@@ -40,6 +40,8 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "outlier-ejection-catches-a-bad-deploy.ron",
     "payments-charged-twice.ron",
     "saturated-link-json-or-protobuf.ron",
+    "three-replicas-one-zone-or-three.ron",
+    "active-passive-failover-across-regions.ron",
     "three-tier-web.ron",
 ];
 

@@ -145,3 +145,8 @@ pub const MIN_BANDWIDTH_MBPS: f64 = 0.001;
 
 /// Highest price in `pricing`, dollars (per hour, per million, per GB).
 pub const MAX_PRICE_USD: f64 = 1_000_000.0;
+
+/// Most regions a scenario may declare, and most zones in all of them:
+/// far beyond any cloud, small enough that a list of them stays short.
+pub const MAX_REGIONS: usize = 100;
+pub const MAX_ZONES: usize = 1_000;

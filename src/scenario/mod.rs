@@ -18,6 +18,7 @@ pub mod limits;
 mod load;
 mod locate;
 mod payload;
+mod placement;
 mod pricing;
 mod scenario_file;
 mod traffic;
@@ -35,6 +36,10 @@ pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
 pub use load::{load_scenario, parse_scenario, to_ron_string};
 pub use payload::SizeSpec;
+pub use placement::{
+    Area, Areas, Crossing, DEFAULT_CROSS_REGION_MS, DEFAULT_CROSS_ZONE_MS, NetworkSpec, Placement, RegionPair,
+    RegionSpec, effective_latency,
+};
 pub use pricing::Pricing;
 pub use scenario_file::{BreakerSpec, BreakerWindow, EdgeSpec, FallbackSpec, HedgeSpec, NodeSpec, Scenario};
 pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy, ThrottleSpec};

@@ -33,6 +33,11 @@ pub struct Pricing {
     /// (`response_kb` on a client's edge); traffic inside the design is
     /// free, as within one zone.
     pub internet_egress_per_gb: f64,
+    /// Per GB sent between availability zones of one region, requests and
+    /// answers alike (what a bill charges as both sides' transfer).
+    pub cross_zone_per_gb: f64,
+    /// Per GB sent between regions.
+    pub cross_region_per_gb: f64,
     /// A price per instance-hour for particular nodes, by id, in place of
     /// their kind's: the big database, the GPU service.
     pub per_hour_of: BTreeMap<String, f64>,
@@ -49,6 +54,8 @@ impl Default for Pricing {
             service_per_million_requests: 0.0,
             queue_per_million_messages: 0.40,
             internet_egress_per_gb: 0.09,
+            cross_zone_per_gb: 0.02,
+            cross_region_per_gb: 0.02,
             per_hour_of: BTreeMap::new(),
         }
     }
@@ -56,7 +63,7 @@ impl Default for Pricing {
 
 impl Pricing {
     /// The prices by name, for validation.
-    pub fn prices(&self) -> [(&'static str, f64); 8] {
+    pub fn prices(&self) -> [(&'static str, f64); 10] {
         [
             ("service_per_hour", self.service_per_hour),
             ("database_per_hour", self.database_per_hour),
@@ -66,6 +73,8 @@ impl Pricing {
             ("service_per_million_requests", self.service_per_million_requests),
             ("queue_per_million_messages", self.queue_per_million_messages),
             ("internet_egress_per_gb", self.internet_egress_per_gb),
+            ("cross_zone_per_gb", self.cross_zone_per_gb),
+            ("cross_region_per_gb", self.cross_region_per_gb),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DistributionSpec, FaultSpec, NodeKind, Pricing, RetryPolicy, SizeSpec};
+use super::{DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec};
 
 /// A whole scenario, as stored in a `.ron` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +32,14 @@ pub struct Scenario {
     /// What the components cost (illustrative defaults when absent).
     #[serde(default)]
     pub pricing: Pricing,
+    /// The regions and availability zones nodes may be placed in (none:
+    /// placement is not modelled).
+    #[serde(default)]
+    pub regions: Vec<RegionSpec>,
+    /// Latencies between zones and regions, for edges that cross them and
+    /// set none of their own.
+    #[serde(default)]
+    pub network: NetworkSpec,
 }
 
 fn default_seed() -> u64 {
@@ -57,6 +65,8 @@ impl Default for Scenario {
             edges: Vec::new(),
             faults: Vec::new(),
             pricing: Pricing::default(),
+            regions: Vec::new(),
+            network: NetworkSpec::default(),
         }
     }
 }
@@ -99,7 +109,28 @@ pub struct NodeSpec {
     /// Where the app draws it (canvas units).
     #[serde(default)]
     pub pos: (f32, f32),
+    /// The availability zone it runs in (one of `regions`' zones): a zone
+    /// outage takes it down, and edges to other zones cross them.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// The region it runs in, for a node in no particular zone: a regional
+    /// service, or a client (where its users are). Implied by `zone`.
+    #[serde(default)]
+    pub region: Option<String>,
     pub kind: NodeKind,
+}
+
+impl NodeSpec {
+    /// A node at the canvas origin, placed in no zone.
+    pub fn new(id: impl Into<String>, kind: NodeKind) -> NodeSpec {
+        NodeSpec { id: id.into(), pos: (0.0, 0.0), zone: None, region: None, kind }
+    }
+
+    /// The same node at `pos`.
+    pub fn at(mut self, pos: (f32, f32)) -> NodeSpec {
+        self.pos = pos;
+        self
+    }
 }
 
 /// A network link from a caller to a callee. Requests travel `from` → `to`;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{FaultSpec, Problem, Scenario, validate};
+use super::{Area, Areas, FaultSpec, Problem, Scenario, validate};
 
 /// A [`Scenario`] with no validation problems, and where its references lead.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,8 @@ pub struct ValidScenario {
     /// Per fault: the node it acts on (a partition's source) and, for a
     /// partition, the edge it cuts.
     fault_targets: Vec<FaultTarget>,
+    /// Where each node runs, and the latencies between zones and regions.
+    areas: Areas,
 }
 
 /// What a fault-timeline entry acts on, as positions.
@@ -25,6 +27,8 @@ pub struct ValidScenario {
 pub struct FaultTarget {
     pub node: usize,
     pub edge: Option<usize>,
+    /// The zone or region an outage takes down.
+    pub area: Option<Area>,
 }
 
 impl ValidScenario {
@@ -48,19 +52,33 @@ impl ValidScenario {
             edge_ends.push((from, to));
             edge_by_ends.entry((from, to)).or_insert(k);
         }
+        let areas = Areas::new(&scenario);
         let mut fault_targets = Vec::with_capacity(scenario.faults.len());
         for (k, f) in scenario.faults.iter().enumerate() {
+            if let Some((word, name)) = f.area_ref() {
+                // An outage acts on every node of its area; it is logged
+                // against the first (validation proved there is one).
+                let area = match word {
+                    "zone" => areas.zone_index(name).map(Area::Zone),
+                    _ => areas.region_index(name).map(Area::Region),
+                };
+                let Some(&first) = area.map(|a| areas.members(a)).as_deref().and_then(<[usize]>::first) else {
+                    return Err(vec![unresolved(&format!("fault {}", k + 1))]);
+                };
+                fault_targets.push(FaultTarget { node: first, edge: None, area });
+                continue;
+            }
             let refs: Vec<Option<usize>> = f.node_refs().into_iter().map(position).collect();
             let target = match (f, refs.as_slice()) {
                 (FaultSpec::Partition { .. } | FaultSpec::Latency { .. }, [Some(from), Some(to)]) => {
-                    FaultTarget { node: *from, edge: edge_by_ends.get(&(*from, *to)).copied() }
+                    FaultTarget { node: *from, edge: edge_by_ends.get(&(*from, *to)).copied(), area: None }
                 }
-                (_, [Some(node)]) => FaultTarget { node: *node, edge: None },
+                (_, [Some(node)]) => FaultTarget { node: *node, edge: None, area: None },
                 _ => return Err(vec![unresolved(&format!("fault {}", k + 1))]),
             };
             fault_targets.push(target);
         }
-        Ok(ValidScenario { scenario, edge_ends, fault_targets })
+        Ok(ValidScenario { scenario, edge_ends, fault_targets, areas })
     }
 
     /// The scenario itself.
@@ -76,6 +94,17 @@ impl ValidScenario {
     /// `(from, to)` node positions of each edge, in edge order.
     pub fn edge_ends(&self) -> &[(usize, usize)] {
         &self.edge_ends
+    }
+
+    /// Where each node runs, and what crossing between them costs.
+    pub fn areas(&self) -> &Areas {
+        &self.areas
+    }
+
+    /// The latency edge `k` has: its own, or its crossing's default.
+    pub fn edge_latency(&self, k: usize) -> Option<super::DistributionSpec> {
+        let (&(from, to), edge) = (self.edge_ends.get(k)?, self.scenario.edges.get(k)?);
+        super::effective_latency(&self.areas, edge.latency.as_ref(), from, to)
     }
 
     /// What each fault-timeline entry acts on, in timeline order.

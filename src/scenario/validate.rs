@@ -13,10 +13,10 @@ use super::limits::{
     MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
     MAX_CONCURRENT_CALLS, MAX_DATABASE_SERVERS, MAX_EDGES, MAX_FACTOR, MAX_HEALTH_CHECK_THRESHOLD, MAX_INSTANCES,
     MAX_LB_TARGETS, MAX_MS, MAX_NODES, MAX_OUTLIER_CONSECUTIVE_FAILURES, MAX_PAYLOAD_KB, MAX_PRICE_USD, MAX_RATE_RPS,
-    MAX_READ_REPLICAS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_ROW_SCAN_US, MAX_SECONDS, MAX_SHARDS,
-    MAX_TABLE_ROWS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
-    MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_SCALE_INTERVAL_S, MIN_THINK_MS,
-    MIN_WINDOW_S,
+    MAX_READ_REPLICAS, MAX_REGIONS, MAX_RETRY_ATTEMPTS, MAX_RETRY_BUDGET_RATIO, MAX_ROW_SCAN_US, MAX_SECONDS,
+    MAX_SHARDS, MAX_TABLE_ROWS, MAX_THROTTLE_K, MAX_THROTTLE_WINDOW_S, MAX_USERS, MAX_WEIGHT, MAX_ZIPF_EXPONENT,
+    MAX_ZONES, MIN_BANDWIDTH_MBPS, MIN_HEALTH_CHECK_INTERVAL_S, MIN_RANDOM_CRASH_MEAN_S, MIN_SCALE_INTERVAL_S,
+    MIN_THINK_MS, MIN_WINDOW_S,
 };
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
@@ -176,7 +176,120 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_consistent_hash(&mut c, &g);
     check_cycles(&mut c, &g);
     check_faults(&mut c, &mut g);
+    check_placement(&mut c, scenario);
     c.problems
+}
+
+/// Regions and zones: names unique and declared before use, latencies in
+/// range, outages of areas that hold something to take down.
+fn check_placement(c: &mut Checker, s: &Scenario) {
+    let mut regions: HashMap<&str, usize> = HashMap::new();
+    let mut zones: HashMap<&str, usize> = HashMap::new();
+    let mut zone_count = 0;
+    for (r, region) in s.regions.iter().enumerate() {
+        let path = vec![Key("regions"), Index(r)];
+        if region.name.trim().is_empty() {
+            c.report(at(&path, &[Key("name")]), "a region needs a non-empty `name`: nodes and faults refer to it");
+        } else if regions.insert(&region.name, r).is_some() {
+            c.report(at(&path, &[Key("name")]), format!("region \"{}\" is declared twice", region.name));
+        }
+        for (z, zone) in region.zones.iter().enumerate() {
+            zone_count += 1;
+            let zone_path = at(&path, &[Key("zones"), Index(z)]);
+            if zone.trim().is_empty() {
+                c.report(zone_path, "a zone needs a non-empty name: nodes and faults refer to it");
+            } else if zones.insert(zone, r).is_some() {
+                c.report(zone_path, format!("zone \"{zone}\" is declared twice; zone names are unique across regions"));
+            }
+        }
+    }
+    if s.regions.len() > MAX_REGIONS || zone_count > MAX_ZONES {
+        c.report(
+            vec![Key("regions")],
+            format!(
+                "the scenario declares {} regions and {zone_count} zones; at most {MAX_REGIONS} regions and \
+                 {MAX_ZONES} zones are supported",
+                s.regions.len()
+            ),
+        );
+    }
+    let network = [Key("network")];
+    c.non_negative(&network, "cross_zone_ms", s.network.cross_zone_ms, MAX_MS, "ms");
+    c.non_negative(&network, "cross_region_ms", s.network.cross_region_ms, MAX_MS, "ms");
+    for (k, pair) in s.network.between_regions.iter().enumerate() {
+        let path = at(&network, &[Key("between_regions"), Index(k)]);
+        c.non_negative(&path, "ms", pair.ms, MAX_MS, "ms");
+        for name in [&pair.regions.0, &pair.regions.1] {
+            if !regions.contains_key(name.as_str()) {
+                c.report(at(&path, &[Key("regions")]), unknown_area("region", name, s));
+            }
+        }
+        if pair.regions.0 == pair.regions.1 {
+            c.report(
+                at(&path, &[Key("regions")]),
+                format!("a latency between \"{}\" and itself: name two regions", pair.regions.0),
+            );
+        }
+    }
+    for (i, node) in s.nodes.iter().enumerate() {
+        let path = vec![Key("nodes"), Index(i)];
+        let zone_region = node.zone.as_deref().map(|z| (z, zones.get(z).copied()));
+        if let Some((zone, None)) = zone_region {
+            c.report(at(&path, &[Key("zone")]), unknown_area("zone", zone, s));
+        }
+        let region = node.region.as_deref().map(|r| (r, regions.get(r).copied()));
+        match (zone_region, region) {
+            (_, Some((name, None))) => c.report(at(&path, &[Key("region")]), unknown_area("region", name, s)),
+            (Some((zone, Some(zr))), Some((name, Some(r)))) if zr != r => c.report(
+                at(&path, &[Key("region")]),
+                format!(
+                    "node \"{}\" is in zone \"{zone}\", which is in region \"{}\", not \"{name}\": set the zone \
+                     alone (it implies its region)",
+                    node.id, s.regions[zr].name
+                ),
+            ),
+            _ => {}
+        }
+    }
+    let areas = super::Areas::new(s);
+    for (i, f) in s.faults.iter().enumerate() {
+        let Some((word, name)) = f.area_ref() else { continue };
+        let path = vec![Key("faults"), Index(i), Key(word)];
+        let area = match word {
+            "zone" => areas.zone_index(name).map(super::Area::Zone),
+            _ => areas.region_index(name).map(super::Area::Region),
+        };
+        match area {
+            None => c.report(path, format!("fault {}: {}", i + 1, unknown_area(word, name, s))),
+            Some(area) if areas.members(area).is_empty() => c.report(
+                path,
+                format!(
+                    "fault {}: nothing runs in {word} \"{name}\" for an outage to take down: place nodes in it \
+                     with `zone` (or `region`)",
+                    i + 1
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// A zone or region name that the scenario does not declare.
+fn unknown_area(word: &str, name: &str, s: &Scenario) -> String {
+    let declared: Vec<&str> = if word == "zone" {
+        s.regions.iter().flat_map(|r| r.zones.iter().map(String::as_str)).collect()
+    } else {
+        s.regions.iter().map(|r| r.name.as_str()).collect()
+    };
+    if declared.is_empty() {
+        return format!(
+            "there is no {word} \"{name}\": declare it first, e.g. `regions: [(name: \"us-east-1\", zones: \
+             [\"us-east-1a\", \"us-east-1b\"])]`"
+        );
+    }
+    let shown: Vec<String> = declared.iter().take(8).map(|d| format!("\"{d}\"")).collect();
+    let more = if declared.len() > shown.len() { ", …" } else { "" };
+    format!("there is no {word} \"{name}\"; the scenario declares {}{more}", shown.join(", "))
 }
 
 /// The scenario with the lookups validation makes for every edge, node and
@@ -1435,6 +1548,13 @@ fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
             FaultSpec::Pause { at_s, duration_s, .. } => {
                 time(c, "at_s", *at_s);
                 c.positive(&path, "duration_s", *duration_s, MAX_SECONDS, "seconds");
+            }
+            FaultSpec::ZoneOutage { at_s, restore_s, .. } | FaultSpec::RegionOutage { at_s, restore_s, .. } => {
+                time(c, "at_s", *at_s);
+                if let Some(r) = restore_s {
+                    time(c, "restore_s", *r);
+                    c.after(&path, ("restore_s", *r), ("at_s", *at_s));
+                }
             }
         }
     }

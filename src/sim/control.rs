@@ -271,6 +271,7 @@ impl Simulation {
                     let open = std::mem::take(&mut balancer.open);
                     *balancer = Balancer::new(spec.policy, &targets, &weights);
                     balancer.open = open;
+                    balancer.global = self.scenario.areas().is_global_balancer(i, spec.policy);
                 }
             }
             (
@@ -459,7 +460,7 @@ impl Simulation {
         };
         let weight_changed = current.weight != spec.weight;
         let e = &mut self.edges[index];
-        e.latency = spec.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero());
+        e.latency = candidate.edge_latency(index).as_ref().map(Distribution::new).filter(|d| !d.is_zero());
         e.drop_probability = spec.drop_probability;
         // Calls already in flight stay; a smaller cap refuses until they drain.
         e.max_concurrent = spec.max_concurrent;

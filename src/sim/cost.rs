@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::metrics::EdgeStats;
 use super::report::{EdgeReport, NodeReport};
-use crate::scenario::{NodeKind, Pricing, Scenario};
+use crate::scenario::{Areas, Crossing, NodeKind, Pricing, Scenario};
 
 /// Hours in a month, as cloud bills count them (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -44,6 +45,17 @@ pub struct CostReport {
     /// Answers sent to clients over the internet, GB, and their price.
     pub egress_gb: f64,
     pub egress_usd: f64,
+    /// Requests and answers sent between zones of a region, GB, and their
+    /// price (none unless nodes are placed in zones).
+    #[serde(default)]
+    pub cross_zone_gb: f64,
+    #[serde(default)]
+    pub cross_zone_usd: f64,
+    /// Requests and answers sent between regions, GB, and their price.
+    #[serde(default)]
+    pub cross_region_gb: f64,
+    #[serde(default)]
+    pub cross_region_usd: f64,
     pub total_usd: f64,
     /// The run's average rate, and that rate for a month.
     pub per_hour_usd: f64,
@@ -89,13 +101,56 @@ pub fn node_prices(pricing: &Pricing, id: &str, kind: &NodeKind) -> (f64, f64) {
     (pricing.per_hour_of.get(id).copied().unwrap_or(per_hour), per_million)
 }
 
-/// Bytes of answers that went to clients: the internet egress.
-pub fn egress_bytes(scenario: &Scenario, edges: &[EdgeReport]) -> u64 {
-    edges
-        .iter()
-        .filter(|e| scenario.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))))
-        .map(|e| e.stats.response_bytes)
-        .sum()
+/// Bytes a run sent that are billed, by where they went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Transfer {
+    /// Answers sent to clients: internet egress.
+    pub internet: u64,
+    /// Requests and answers between zones of one region.
+    pub cross_zone: u64,
+    /// Requests and answers between regions.
+    pub cross_region: u64,
+}
+
+impl Transfer {
+    /// What the bytes cost at `pricing`, dollars: (internet, cross-zone,
+    /// cross-region).
+    pub fn usd(&self, pricing: &Pricing) -> (f64, f64, f64) {
+        (
+            self.internet as f64 / 1e9 * pricing.internet_egress_per_gb,
+            self.cross_zone as f64 / 1e9 * pricing.cross_zone_per_gb,
+            self.cross_region as f64 / 1e9 * pricing.cross_region_per_gb,
+        )
+    }
+
+    fn total_usd(&self, pricing: &Pricing) -> f64 {
+        let (a, b, c) = self.usd(pricing);
+        a + b + c
+    }
+}
+
+/// The billed bytes of `stats` (one per edge, in the scenario's order):
+/// answers to clients go over the internet; between other nodes, what
+/// crosses zones or regions is billed both ways, and traffic inside a
+/// zone is free.
+pub fn transfer<'a>(scenario: &Scenario, stats: impl IntoIterator<Item = &'a EdgeStats>) -> Transfer {
+    let areas = Areas::new(scenario);
+    let index = |id: &str| scenario.node_index(id);
+    let mut t = Transfer::default();
+    for (spec, s) in scenario.edges.iter().zip(stats) {
+        let (Some(from), Some(to)) = (index(&spec.from), index(&spec.to)) else { continue };
+        if matches!(scenario.nodes[from].kind, NodeKind::Client(_)) {
+            t.internet += s.response_bytes;
+            continue;
+        }
+        let both_ways = s.request_bytes + s.response_bytes;
+        match areas.crossing(from, to) {
+            Crossing::Zones => t.cross_zone += both_ways,
+            Crossing::Regions { .. } => t.cross_region += both_ways,
+            Crossing::Local | Crossing::Unplaced => {}
+        }
+    }
+    t
 }
 
 /// The cost of a run of `scenario` whose report has `nodes` and `edges`,
@@ -126,16 +181,20 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
             }
         })
         .collect();
-    let egress_gb = egress_bytes(scenario, edges) as f64 / 1e9;
-    let egress_usd = egress_gb * pricing.internet_egress_per_gb;
-    let total_usd = nodes.iter().map(|n| n.usd).sum::<f64>() + egress_usd;
+    let bytes = transfer(scenario, edges.iter().map(|e| &e.stats));
+    let (egress_usd, cross_zone_usd, cross_region_usd) = bytes.usd(pricing);
+    let total_usd = nodes.iter().map(|n| n.usd).sum::<f64>() + egress_usd + cross_zone_usd + cross_region_usd;
     let per_hour_usd = if hours > 0.0 { total_usd / hours } else { 0.0 };
     CostReport {
         illustrative: *pricing == Pricing::default(),
         hours,
         nodes,
-        egress_gb,
+        egress_gb: bytes.internet as f64 / 1e9,
         egress_usd,
+        cross_zone_gb: bytes.cross_zone as f64 / 1e9,
+        cross_zone_usd,
+        cross_region_gb: bytes.cross_region as f64 / 1e9,
+        cross_region_usd,
         total_usd,
         per_hour_usd,
         per_month_usd: per_hour_usd * HOURS_PER_MONTH,
@@ -144,22 +203,15 @@ pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], s
 
 impl super::Simulation {
     /// What the design costs an hour now: each node's rate (see
-    /// [`Self::node_cost_per_hour_now`]) and the answers sent to clients in
-    /// the last complete window at that pace.
+    /// [`Self::node_cost_per_hour_now`]) and the bytes billed in the last
+    /// complete window (to clients, across zones and regions) at that pace.
     pub fn cost_per_hour_now(&self) -> f64 {
         let scenario = self.scenario();
         let nodes: f64 = (0..scenario.nodes.len()).filter_map(|i| self.node_cost_per_hour_now(i)).sum();
-        let egress = self.series().frames().back().map_or(0.0, |window| {
-            let to_clients: u64 = scenario
-                .edges
-                .iter()
-                .zip(&window.edges)
-                .filter(|(e, _)| scenario.node(&e.from).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))))
-                .map(|(_, stats)| stats.response_bytes)
-                .sum();
-            to_clients as f64 / 1e9 * scenario.pricing.internet_egress_per_gb / (scenario.window_s / 3600.0)
+        let transfer = self.series().frames().back().map_or(0.0, |window| {
+            transfer(scenario, &window.edges).total_usd(&scenario.pricing) / (scenario.window_s / 3600.0)
         });
-        nodes + egress
+        nodes + transfer
     }
 
     /// What node `i` costs an hour now: its instances running now at its

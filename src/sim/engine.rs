@@ -81,10 +81,12 @@ impl Simulation {
             .edges
             .iter()
             .zip(scenario.edge_ends())
-            .map(|(e, &(from, to))| EdgeRuntime {
+            .enumerate()
+            .map(|(k, (e, &(from, to)))| EdgeRuntime {
                 from: from as u32,
                 to: to as u32,
-                latency: e.latency.as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
+                // Its own latency, or a crossing's between zones or regions.
+                latency: scenario.edge_latency(k).as_ref().map(Distribution::new).filter(|d| !d.is_zero()),
                 plain: false,
                 drop_probability: e.drop_probability,
                 partitions: 0,
@@ -135,8 +137,11 @@ impl Simulation {
             let mut rng = stream(seed, &format!("node:{}", spec.id));
             let mut behaviour =
                 build_behaviour(&scenario, &spec.kind, &out_edges, std::mem::take(&mut extra_shapes[i]), &mut rng);
-            if let (Behaviour::LoadBalancer { health, .. }, NodeKind::LoadBalancer(lb)) = (&mut behaviour, &spec.kind) {
+            if let (Behaviour::LoadBalancer { health, balancer, .. }, NodeKind::LoadBalancer(lb)) =
+                (&mut behaviour, &spec.kind)
+            {
                 *health = LbHealth::build(lb, seed, &spec.id, out_edges.len());
+                balancer.global = scenario.areas().is_global_balancer(i, lb.policy);
             }
             nodes.push(NodeRuntime {
                 id: spec.id.clone(),
@@ -177,7 +182,10 @@ impl Simulation {
             .iter()
             .enumerate()
             .zip(scenario.fault_targets())
-            .map(|((i, f), &target)| FaultRuntime::new(f.clone(), target, stream(seed, &format!("fault:{i}"))))
+            .map(|((i, f), &target)| {
+                let members = target.area.map(|a| scenario.areas().members(a)).unwrap_or_default();
+                FaultRuntime::new(f.clone(), target, members, stream(seed, &format!("fault:{i}")))
+            })
             .collect();
 
         let mut sim = Simulation {
@@ -617,8 +625,8 @@ mod tests {
         };
         let s = Scenario {
             nodes: vec![
-                NodeSpec { id: "c".into(), pos: (0.0, 0.0), kind: NodeKind::Client(client) },
-                NodeSpec { id: "db".into(), pos: (0.0, 0.0), kind: NodeKind::Database(db) },
+                NodeSpec { id: "c".into(), pos: (0.0, 0.0), zone: None, region: None, kind: NodeKind::Client(client) },
+                NodeSpec { id: "db".into(), pos: (0.0, 0.0), zone: None, region: None, kind: NodeKind::Database(db) },
             ],
             edges: vec![EdgeSpec::new("c", "db")],
             ..Scenario::default()

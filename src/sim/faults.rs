@@ -67,6 +67,11 @@ pub enum SimEventKind {
     ScaledIn,
     /// A booting instance finished its cold start and serves.
     InstanceReady,
+    /// A whole zone or region went down (a `ZoneOutage` or
+    /// `RegionOutage` fault): every node in it crashed.
+    AreaDown,
+    /// A zone or region that was down is back.
+    AreaRestored,
 }
 
 /// A fault timeline entry at run time.
@@ -79,11 +84,22 @@ pub struct FaultRuntime {
     pub rng: SimRng,
     /// Random crashes: bumped to cancel the pending toggle.
     pub generation: u32,
+    /// The nodes a zone or region outage takes down.
+    pub members: Vec<u32>,
 }
 
 impl FaultRuntime {
-    pub fn new(spec: FaultSpec, target: FaultTarget, rng: SimRng) -> FaultRuntime {
-        FaultRuntime { spec, node: target.node as u32, edge: target.edge.map(|e| e as u32), rng, generation: 0 }
+    /// `members`: the nodes placed in the area an outage takes down
+    /// (empty for other faults).
+    pub fn new(spec: FaultSpec, target: FaultTarget, members: Vec<usize>, rng: SimRng) -> FaultRuntime {
+        FaultRuntime {
+            spec,
+            node: target.node as u32,
+            edge: target.edge.map(|e| e as u32),
+            rng,
+            generation: 0,
+            members: members.into_iter().map(|m| m as u32).collect(),
+        }
     }
 }
 
@@ -93,7 +109,9 @@ impl Simulation {
             let index = i as u32;
             let start = |s: f64| SimTime::from_secs(s);
             match self.faults[i].spec.clone() {
-                FaultSpec::Crash { at_s, restore_s, .. } => {
+                FaultSpec::Crash { at_s, restore_s, .. }
+                | FaultSpec::ZoneOutage { at_s, restore_s, .. }
+                | FaultSpec::RegionOutage { at_s, restore_s, .. } => {
                     self.schedule(start(at_s), Event::Fault { index, ending: false });
                     if let Some(r) = restore_s {
                         self.schedule(start(r), Event::Fault { index, ending: true });
@@ -234,6 +252,35 @@ impl Simulation {
                 }
             }
             FaultSpec::RandomCrashes { .. } => {}
+            FaultSpec::ZoneOutage { .. } | FaultSpec::RegionOutage { .. } => self.area_outage(index, ending),
+        }
+    }
+
+    /// A zone or region outage starts or ends: every node in the area is
+    /// held down, as by its own scheduled crash, so overlapping outages
+    /// and crashes each take back only their own hold.
+    fn area_outage(&mut self, index: usize, ending: bool) {
+        let Some(f) = self.faults.get(index) else { return };
+        let members = f.members.clone();
+        let Some((word, name)) = f.spec.area_ref() else { return };
+        let what = if ending {
+            format!("{word} {name} is back ({} nodes)", members.len())
+        } else {
+            format!("{word} {name} is down: {} nodes with it", members.len())
+        };
+        self.log_event(None, if ending { SimEventKind::AreaRestored } else { SimEventKind::AreaDown }, what);
+        for m in members {
+            let m = m as usize;
+            let Some(n) = self.nodes.get_mut(m) else { continue };
+            if ending {
+                n.health.crash_holds = n.health.crash_holds.saturating_sub(1);
+                if n.health.crash_holds == 0 {
+                    self.restore_node(m);
+                }
+            } else {
+                n.health.crash_holds += 1;
+                self.crash_node(m);
+            }
         }
     }
 

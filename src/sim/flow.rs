@@ -1282,6 +1282,7 @@ impl Simulation {
     /// A load balancer forwards a call to a target its health checks
     /// consider up, or fails it when none is.
     fn route(&mut self, id: CallId, node: usize, key: u64) {
+        self.measure_distances_if_nearest(id, node);
         let known_down = self.known_down_targets(node);
         let n = &mut self.nodes[node];
         let Behaviour::LoadBalancer { balancer, .. } = &mut n.behaviour else { return };
@@ -1294,6 +1295,7 @@ impl Simulation {
     /// predicate does), or to that one when it is the only one up.
     #[inline(never)]
     fn reroute(&mut self, id: CallId, node: usize, key: u64, failed: usize) {
+        self.measure_distances_if_nearest(id, node);
         let known_down = self.known_down_targets(node);
         let n = &mut self.nodes[node];
         let Behaviour::LoadBalancer { balancer, .. } = &mut n.behaviour else { return };
@@ -1301,6 +1303,31 @@ impl Simulation {
             .pick(key, |t| t != failed && is_known_up(known_down, t), &mut n.rng)
             .or_else(|| balancer.pick(key, |t| is_known_up(known_down, t), &mut n.rng));
         self.forward(id, node, pick);
+    }
+
+    /// For a `Nearest` balancer: how far each target is from the client
+    /// the request `id` comes from, for its next pick.
+    #[inline]
+    fn measure_distances_if_nearest(&mut self, id: CallId, node: usize) {
+        if let Behaviour::LoadBalancer { balancer, .. } = &self.nodes[node].behaviour
+            && balancer.policy == crate::scenario::LbPolicy::Nearest
+        {
+            self.measure_distances(id, node);
+        }
+    }
+
+    #[inline(never)]
+    fn measure_distances(&mut self, id: CallId, node: usize) {
+        let source = self.request_source(id) as usize;
+        let areas = self.scenario.areas();
+        let distances: Vec<f64> = self.nodes[node]
+            .out_edges
+            .iter()
+            .map(|&e| areas.nearness(source, self.edges[e as usize].to as usize))
+            .collect();
+        if let Behaviour::LoadBalancer { balancer, .. } = &mut self.nodes[node].behaviour {
+            balancer.distances = distances;
+        }
     }
 
     /// Which targets of load balancer `node` its health checks have marked
@@ -1386,10 +1413,31 @@ impl Simulation {
                 if let Some(c) = self.calls.get_mut(id) {
                     c.lb_target = u8::try_from(t).unwrap_or(u8::MAX);
                 }
-                self.send(id, edge);
+                if let Behaviour::LoadBalancer { balancer, .. } = &self.nodes[node].behaviour
+                    && balancer.global
+                {
+                    self.send_from_global(id, edge);
+                } else {
+                    self.send(id, edge);
+                }
             }
             None => self.fail_here(id, FailureReason::NodeDown),
         }
+    }
+
+    /// A global (DNS-style) balancer sends `id` over `edge`: the request
+    /// pays the round trip between its client's region and the target's
+    /// on the way (the answer's way back adds nothing more), as a user's
+    /// connection to the region DNS named would.
+    #[inline(never)]
+    fn send_from_global(&mut self, id: CallId, edge: u32) {
+        let source = self.request_source(id) as usize;
+        let to = self.edges[edge as usize].to as usize;
+        let round_trip_ns = super::time::secs_to_nanos(2.0 * self.scenario.areas().latency_ms(source, to) / 1_000.0);
+        self.edges[edge as usize].added_ns += round_trip_ns;
+        self.send(id, edge);
+        let e = &mut self.edges[edge as usize];
+        e.added_ns = e.added_ns.saturating_sub(round_trip_ns);
     }
 
     fn queued(&mut self, id: CallId) {

@@ -22,6 +22,11 @@ pub struct Balancer {
     cumulative_weights: Vec<f64>,
     /// (hash, target) sorted by hash.
     ring: Vec<(u64, usize)>,
+    /// `Nearest`: how far each target is from the client of the request
+    /// being routed (its one-way latency, ms), set before each pick.
+    pub distances: Vec<f64>,
+    /// A global (DNS-style) balancer: see `Areas::is_global_balancer`.
+    pub global: bool,
 }
 
 impl Balancer {
@@ -36,7 +41,15 @@ impl Balancer {
             })
             .collect();
         ring.sort_unstable();
-        Balancer { policy, open: vec![0; target_names.len()], next_round_robin: 0, cumulative_weights, ring }
+        Balancer {
+            policy,
+            open: vec![0; target_names.len()],
+            next_round_robin: 0,
+            cumulative_weights,
+            ring,
+            distances: Vec::new(),
+            global: false,
+        }
     }
 
     /// New weights (edge order) from now on; open counts, the rotation and
@@ -62,6 +75,8 @@ impl Balancer {
             }
             LbPolicy::Weighted => self.weighted(&healthy, rng),
             LbPolicy::ConsistentHash => self.ring_lookup(key, &healthy),
+            LbPolicy::Nearest => self.nearest(&healthy),
+            LbPolicy::Failover => (0..n).find(|&t| healthy(t)),
         };
         if let Some(t) = pick {
             self.open[t] += 1;
@@ -93,6 +108,20 @@ impl Balancer {
         let n = self.open.len();
         let start = self.next_round_robin;
         let best = (0..n).map(|i| (start + i) % n).filter(|&t| healthy(t)).min_by_key(|&t| self.open[t])?;
+        self.next_round_robin = (best + 1) % n;
+        Some(best)
+    }
+
+    /// The healthy target at the smallest distance, going round the
+    /// equally near ones in turn. Without distances, all are equally near.
+    fn nearest(&mut self, healthy: &impl Fn(usize) -> bool) -> Option<usize> {
+        let n = self.open.len();
+        let distance = |t: usize| self.distances.get(t).copied().unwrap_or(0.0);
+        let start = self.next_round_robin;
+        let best = (0..n)
+            .map(|i| (start + i) % n)
+            .filter(|&t| healthy(t))
+            .min_by(|&a, &b| distance(a).total_cmp(&distance(b)))?;
         self.next_round_robin = (best + 1) % n;
         Some(best)
     }
@@ -161,8 +190,8 @@ mod tests {
     }
 
     #[test]
-    fn every_policy_spreads_over_all_targets() {
-        for policy in LbPolicy::ALL {
+    fn every_policy_but_failover_spreads_over_all_targets() {
+        for policy in LbPolicy::ALL.into_iter().filter(|&p| p != LbPolicy::Failover) {
             let c = spread(policy, &[1.0, 1.0, 1.0], None);
             assert!(c.iter().all(|&n| n > 7_000), "{policy:?}: {c:?}");
         }
@@ -180,6 +209,24 @@ mod tests {
             let c = spread(policy, &[1.0, 1.0, 1.0], Some(1));
             assert_eq!(c[1], 0, "{policy:?}");
         }
+    }
+
+    #[test]
+    fn nearest_keeps_to_the_nearest_healthy_targets_and_fails_over_to_the_next() {
+        let mut lb = Balancer::new(LbPolicy::Nearest, &["far", "near-1", "near-2"], &[1.0; 3]);
+        lb.distances = vec![35.0, 0.5, 0.5];
+        let mut rng = stream(1, "lb");
+        let picks: Vec<usize> = (0..4).filter_map(|k| lb.pick(k, |_| true, &mut rng)).collect();
+        assert_eq!(picks, vec![1, 2, 1, 2], "round robin over the two near ones");
+        assert_eq!(lb.pick(0, |t| t == 0, &mut rng), Some(0), "the far one when the near ones are down");
+    }
+
+    #[test]
+    fn failover_sends_everything_to_the_first_healthy_target() {
+        let mut lb = Balancer::new(LbPolicy::Failover, &["primary", "standby"], &[1.0; 2]);
+        let mut rng = stream(1, "lb");
+        assert!((0..10).all(|k| lb.pick(k, |_| true, &mut rng) == Some(0)));
+        assert_eq!(lb.pick(0, |t| t != 0, &mut rng), Some(1));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use archsim::scenario::{
 use archsim::sim::{SimTime, Simulation};
 
 pub fn node(id: &str, kind: NodeKind) -> NodeSpec {
-    NodeSpec { id: id.into(), pos: (0.0, 0.0), kind }
+    NodeSpec { id: id.into(), pos: (0.0, 0.0), zone: None, region: None, kind }
 }
 
 pub fn poisson_client(id: &str, rate: f64) -> NodeSpec {

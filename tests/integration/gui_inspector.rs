@@ -506,3 +506,45 @@ fn a_databases_table_index_and_shards_are_set_from_its_inspector() {
     set_spin(&mut h, "shards", 4.0);
     assert_eq!(db(&h).shards, 4);
 }
+
+/// A node's placement (issue 9, zones): "+ region" declares a region with
+/// three zones, the Placement menu puts the node in one, and the zone's
+/// outage is offered beside the node's own faults. Both are undoable edits.
+#[test]
+fn a_node_is_placed_in_a_zone_from_its_inspector_and_offers_the_zones_outage() {
+    let mut h = app();
+    h.get_by_label("node app-2").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_label("no regions yet").is_some());
+    h.get_by_label("+ region").click_accesskit();
+    h.run_steps(2);
+    let regions = |h: &Harness<'static, ArchsimApp>| h.state().document().scenario.regions.clone();
+    assert_eq!(regions(&h).len(), 1);
+    assert_eq!(regions(&h)[0].zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+
+    h.get_by_role_and_label(Role::ComboBox, "Placement").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("zone us-east-1b").click_accesskit();
+    h.run_steps(2);
+    let app = |h: &Harness<'static, ArchsimApp>| {
+        let s = &h.state().document().scenario;
+        s.node("app-2").map(|n| (n.zone.clone(), n.region.clone()))
+    };
+    assert_eq!(app(&h), Some((Some("us-east-1b".into()), None)));
+
+    h.get_by_label("+ zone outage").click_accesskit();
+    h.run_steps(2);
+    let faults = &h.state().document().scenario.faults;
+    assert!(
+        faults
+            .iter()
+            .any(|f| matches!(f, archsim::scenario::FaultSpec::ZoneOutage { zone, .. } if zone == "us-east-1b")),
+        "{faults:?}"
+    );
+    assert!(h.query_by_label_contains("zone us-east-1b down at").is_some(), "listed with the node's faults");
+
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::Z);
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(app(&h), Some((None, None)), "undone");
+}

@@ -24,3 +24,4 @@ mod ramp;
 mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
+mod zones;

@@ -71,6 +71,8 @@ fn service(id: String) -> NodeSpec {
     NodeSpec {
         id,
         pos: (0.0, 0.0),
+        zone: None,
+        region: None,
         kind: NodeKind::Service(ServiceSpec {
             workers: 4,
             queue_capacity: Some(100),
@@ -84,6 +86,8 @@ fn balancer(id: String) -> NodeSpec {
     NodeSpec {
         id,
         pos: (0.0, 0.0),
+        zone: None,
+        region: None,
         kind: NodeKind::LoadBalancer(LoadBalancerSpec { policy: LbPolicy::RoundRobin, ..Default::default() }),
     }
 }
@@ -95,6 +99,8 @@ fn fan_out(services: usize, rate: f64) -> Scenario {
         NodeSpec {
             id: "users".into(),
             pos: (0.0, 0.0),
+            zone: None,
+            region: None,
             kind: NodeKind::Client(ClientSpec { arrivals: Arrivals::Poisson { rate }, ..ClientSpec::default() }),
         },
         balancer("lb".into()),

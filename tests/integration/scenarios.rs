@@ -1206,6 +1206,8 @@ fn a_hot_shard_under_zipf_keys_saturates_while_the_others_idle() {
     cached.nodes.push(NodeSpec {
         id: "cache".into(),
         pos: (240.0, 220.0),
+        zone: None,
+        region: None,
         kind: NodeKind::Cache(CacheSpec {
             mode: CacheMode::Lru { capacity: 10_000, ttl_s: None },
             lookup_time: DistributionSpec::Constant { ms: 0.3 },

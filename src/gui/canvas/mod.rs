@@ -5,6 +5,7 @@
 //! (select, drag, connect, context menu, drop from the palette) turns into
 //! [`Command`]s; nothing here changes the document directly.
 
+pub mod areas;
 pub mod edge_view;
 pub mod geometry;
 pub mod node_view;
@@ -144,7 +145,9 @@ pub const SCALE_RANGE: Rangef = Rangef { min: node_view::MIN_TEXT_POINTS / node_
 /// The part of the canvas the topology takes, with the margin fitting
 /// leaves around it.
 pub fn topology_rect(scenario: &Scenario) -> Rect {
-    content_rect(scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)), FIT_MARGIN)
+    let nodes = content_rect(scenario.nodes.iter().map(|n| pos2(n.pos.0, n.pos.1)), FIT_MARGIN);
+    // The zones' and regions' boxes and labels reach beyond their nodes.
+    areas::area_boxes(scenario, |_| false).iter().fold(nodes, |r, b| r.union(b.rect_in_canvas.expand(FIT_MARGIN / 2.0)))
 }
 
 pub fn canvas_ui(ui: &mut Ui, state: &mut CanvasState, input: &CanvasInput<'_>, commands: &mut Vec<Command>) {
@@ -221,6 +224,15 @@ fn scene_contents_ui(
     let painter = ui.painter().clone();
 
     paint_grid(&painter, ui.clip_rect(), pal);
+    let down_now = |i: usize| {
+        scenario
+            .nodes
+            .get(i)
+            .and_then(|n| rt.sim_node(&n.id))
+            .and_then(|s| rt.live.nodes.get(s))
+            .is_some_and(|v| v.live.as_ref().is_some_and(|l| l.down))
+    };
+    areas::paint_areas(&painter, &areas::area_boxes(scenario, down_now), pal);
 
     let rects: Vec<Rect> = scenario.nodes.iter().map(|n| node_rect(pos2(n.pos.0, n.pos.1))).collect();
     let rect_of = |id: &str| scenario.node_index(id).map(|i| rects[i]);

@@ -16,7 +16,14 @@ const TIME: std::ops::RangeInclusive<f64> = 0.0..=MAX_SECONDS;
 /// What a fault of the timeline is attached to.
 #[derive(Clone, Copy)]
 pub enum Owner<'a> {
-    Node(&'a str, &'a NodeKind),
+    /// A node, with the zone and region it runs in: their outages are
+    /// listed with its own faults.
+    Node {
+        id: &'a str,
+        kind: &'a NodeKind,
+        zone: Option<&'a str>,
+        region: Option<&'a str>,
+    },
     Edge(&'a str, &'a str),
 }
 
@@ -26,8 +33,12 @@ impl Owner<'_> {
             (Owner::Edge(a, b), FaultSpec::Partition { from, to, .. } | FaultSpec::Latency { from, to, .. }) => {
                 from == a && to == b
             }
-            (Owner::Edge(..), _) | (Owner::Node(..), FaultSpec::Partition { .. } | FaultSpec::Latency { .. }) => false,
-            (Owner::Node(id, _), f) => f.node_refs().contains(id),
+            (Owner::Edge(..), _) | (Owner::Node { .. }, FaultSpec::Partition { .. } | FaultSpec::Latency { .. }) => {
+                false
+            }
+            (Owner::Node { zone, .. }, FaultSpec::ZoneOutage { zone: z, .. }) => *zone == Some(z.as_str()),
+            (Owner::Node { region, .. }, FaultSpec::RegionOutage { region: r, .. }) => *region == Some(r.as_str()),
+            (Owner::Node { id, .. }, f) => f.node_refs().contains(id),
         }
     }
 
@@ -48,7 +59,7 @@ impl Owner<'_> {
                     FaultSpec::Latency { from: from.into(), to: to.into(), added_ms: 50.0, from_s: a, to_s: b },
                 ),
             ],
-            Owner::Node(id, kind) => {
+            Owner::Node { id, kind, zone, region } => {
                 let node = || id.to_string();
                 let mut out = vec![
                     (
@@ -88,6 +99,23 @@ impl Owner<'_> {
                         "Traffic multiplied by a factor for a while (a sale, a news item)",
                         FaultSpec::Spike { node: node(), at_s: a, duration_s: 10.0, factor: 5.0 },
                     ));
+                }
+                if !matches!(kind, NodeKind::Client(_)) {
+                    if let Some(zone) = zone {
+                        out.push((
+                            "+ zone outage",
+                            "Its whole availability zone goes down (power, network): every node placed in it, \
+                             at once",
+                            FaultSpec::ZoneOutage { zone: zone.into(), at_s: a, restore_s: Some(b + 20.0) },
+                        ));
+                    }
+                    if let Some(region) = region {
+                        out.push((
+                            "+ region outage",
+                            "Its whole region goes down: every node in any of its zones, at once",
+                            FaultSpec::RegionOutage { region: region.into(), at_s: a, restore_s: Some(b + 50.0) },
+                        ));
+                    }
                 }
                 out
             }
@@ -250,6 +278,18 @@ fn fault_rows(ui: &mut Ui, edit: &mut Edit, f: &mut FaultSpec) {
                 .speed(0.1)
                 .help("How long it makes no progress; its work resumes where it was.")
                 .number(ui, edit, duration_s, TIME);
+        }
+        FaultSpec::ZoneOutage { at_s, restore_s, .. } | FaultSpec::RegionOutage { at_s, restore_s, .. } => {
+            Row::new("down at", "at_s")
+                .unit(" s")
+                .speed(0.5)
+                .help("Simulated time every node in the area goes down.")
+                .number(ui, edit, at_s, TIME);
+            let default = *at_s + 30.0;
+            Row::new("back at", "restore_s")
+                .unit(" s")
+                .help("Simulated time the area comes back (empty: stays down).")
+                .optional_number(ui, edit, restore_s, (default, "stays down"), TIME);
         }
         FaultSpec::RandomCrashes { mtbf_s, mttr_s, .. } => {
             Row::new("MTBF", "mtbf_s").unit(" s").speed(1.0).help("Mean time between failures.").number(

@@ -12,6 +12,7 @@ mod fields;
 mod health_check;
 mod node_params;
 mod payload;
+mod placement;
 mod retry;
 
 use eframe::egui::{self, RichText, TextEdit, Ui};
@@ -19,6 +20,7 @@ use eframe::egui::{self, RichText, TextEdit, Ui};
 use self::edge_params::{Caller, edge_params_ui};
 use self::fields::{Edit, Row, form, label_cell, problems_ui};
 use self::node_params::node_kind_ui;
+use self::placement::placement_ui;
 use super::canvas::card_grid_ui;
 use super::command::{Command, LiveFault, ScenarioSettings};
 use super::edits::connect_problem;
@@ -137,7 +139,16 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
         commands.push(Command::SetNodeKind { index, kind, continuous: edit.dragging });
     }
 
-    faults::fault_timeline_ui(ui, input, faults::Owner::Node(&node.id, &node.kind), commands);
+    placement_ui(ui, input, index, node, commands);
+    let areas = crate::scenario::Areas::new(input.scenario);
+    let placed = areas.placement(index);
+    let owner = faults::Owner::Node {
+        id: &node.id,
+        kind: &node.kind,
+        zone: placed.zone.map(|z| areas.zone_name(z)),
+        region: placed.region.map(|r| areas.region_name(r)),
+    };
+    faults::fault_timeline_ui(ui, input, owner, commands);
     ui.add_space(8.0);
     if ui.button("Delete node").on_hover_text("Removes it with its edges (Delete)").clicked() {
         commands.push(Command::DeleteNode(node.id.clone()));
@@ -348,5 +359,13 @@ pub fn fault_text(f: &FaultSpec) -> String {
             format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
         }
         FaultSpec::Pause { node, at_s, duration_s } => format!("{node} paused at {at_s} s for {duration_s} s"),
+        FaultSpec::ZoneOutage { zone: area, at_s, restore_s }
+        | FaultSpec::RegionOutage { region: area, at_s, restore_s } => {
+            let word = if matches!(f, FaultSpec::ZoneOutage { .. }) { "zone" } else { "region" };
+            match restore_s {
+                Some(r) => format!("{word} {area} down at {at_s} s, back at {r} s"),
+                None => format!("{word} {area} down at {at_s} s"),
+            }
+        }
     }
 }
