@@ -41,6 +41,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "payments-charged-twice.ron",
     "saturated-link-json-or-protobuf.ron",
     "three-tier-web.ron",
+    "over-provisioned-right-sized-autoscaled.ron",
 ];
 
 impl BundledScenario {

@@ -1218,3 +1218,88 @@ fn a_hot_shard_under_zipf_keys_saturates_while_the_others_idle() {
     let shards = &report.nodes[profiles].shards;
     assert!(shards.iter().all(|s| s.utilisation < 0.05), "{shards:?}");
 }
+
+/// A node's cost in the report, projected to a month of 730 hours.
+fn per_month_usd(report: &archsim::sim::Report, node: &str) -> f64 {
+    let billed = report.cost.nodes.iter().find(|n| n.node == node).unwrap_or_else(|| panic!("{node} is not billed"));
+    billed.usd / report.cost.hours * archsim::sim::cost::HOURS_PER_MONTH
+}
+
+/// The worst p99 of a node's 10 s windows: an SLO holds at the peak, not
+/// only over the day.
+fn worst_window_p99(sim: &Simulation, node: usize) -> f64 {
+    sim.series().frames().iter().map(|f| f.nodes[node].latency.p99_ms).fold(0.0, f64::max)
+}
+
+#[test]
+fn three_fleets_meet_the_same_slo_and_the_autoscaled_one_costs_least() {
+    const SLO_P99_MS: f64 = 200.0;
+    let s = scenario("over-provisioned-right-sized-autoscaled");
+    let sim = run(&s);
+    let report = sim.report();
+    let variants = [("users-over", "over-provisioned"), ("users-right", "right-sized"), ("users-auto", "autoscaled")];
+    let mut months = Vec::new();
+    for (client, service) in variants {
+        let i = index(&s, client);
+        let stats = &report.nodes[i].stats;
+        let (p99, worst, month) = (stats.latency.p99_ms, worst_window_p99(&sim, i), per_month_usd(&report, service));
+        assert_eq!(stats.failed, 0, "{service}: {:?}", stats.failures);
+        assert!(
+            p99 < SLO_P99_MS && worst < SLO_P99_MS,
+            "{service}: p99 {p99:.0} ms over the day, {worst:.0} ms in its worst window, SLO {SLO_P99_MS} ms"
+        );
+        months.push((service, p99, month));
+    }
+    let [(_, over_p99, over), (_, right_p99, right), (_, auto_p99, auto)] = months[..] else { unreachable!() };
+    let numbers =
+        format!("p99 {over_p99:.0} / {right_p99:.0} / {auto_p99:.0} ms, ${over:.0} / ${right:.0} / ${auto:.0} a month");
+    assert!((over_p99 - auto_p99).abs() < 10.0, "the same p99 for every fleet: {numbers}");
+    assert!(over > right && right > auto, "over-provisioned > right-sized > autoscaled: {numbers}");
+    assert!((over - 584.0).abs() < 1.0 && (right - 219.0).abs() < 1.0, "8 and 3 instances at $0.10 an hour: {numbers}");
+    assert!((130.0..175.0).contains(&auto), "about 2.1 instances on average: {numbers}");
+    let autoscaled = index(&s, "autoscaled");
+    let peak = windows(&sim, 550.0, 650.0)
+        .iter()
+        .map(|f| f.nodes[autoscaled].instances.map_or(0.0, |i| i.ready))
+        .fold(0.0, f64::max);
+    assert!((peak - 3.0).abs() < 1e-9, "as many instances as the right-sized fleet at noon: {peak}");
+
+    // Try: a target of 85 % — cheaper, but the new instances come too late.
+    let mut hot = s.clone();
+    if let Some(a) = &mut service_mut(&mut hot, "autoscaled").autoscale {
+        a.target = archsim::scenario::ScaleTarget::Utilisation(0.85);
+    }
+    let report = run(&hot).report();
+    let users = &report.nodes[index(&s, "users-auto")].stats;
+    let month = per_month_usd(&report, "autoscaled");
+    assert!(
+        users.latency.p99_ms > 2.0 * SLO_P99_MS && users.failed > 200 && month < 0.8 * auto,
+        "target 85 %: p99 {:.0} ms, {} failed, ${month:.0} a month",
+        users.latency.p99_ms,
+        users.failed
+    );
+
+    // Try: the right-sized fleet at 2 instances — the SLO holds, barely.
+    let mut two = s.clone();
+    service_mut(&mut two, "right-sized").instances = 2;
+    let sim2 = run(&two);
+    let worst = worst_window_p99(&sim2, index(&s, "users-right"));
+    assert!((160.0..SLO_P99_MS).contains(&worst), "2 instances at noon: worst p99 {worst:.0} ms");
+
+    // Try: a spike of 1.6 at noon — only the over-provisioned fleet does not notice.
+    let mut spiked = s.clone();
+    for (client, _) in variants {
+        spiked.faults.push(archsim::scenario::FaultSpec::Spike {
+            node: client.into(),
+            at_s: 540.0,
+            duration_s: 60.0,
+            factor: 1.6,
+        });
+    }
+    let sim3 = run(&spiked);
+    let worst: Vec<f64> = variants.iter().map(|(c, _)| worst_window_p99(&sim3, index(&s, c))).collect();
+    assert!(
+        worst[0] < SLO_P99_MS && worst[1] > SLO_P99_MS && worst[2] > SLO_P99_MS,
+        "worst p99 in the spike, over / right / auto: {worst:?}"
+    );
+}
