@@ -42,6 +42,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "saturated-link-json-or-protobuf.ron",
     "three-tier-web.ron",
     "over-provisioned-right-sized-autoscaled.ron",
+    "monolith-or-microservices.ron",
 ];
 
 impl BundledScenario {

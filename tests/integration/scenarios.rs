@@ -1303,3 +1303,53 @@ fn three_fleets_meet_the_same_slo_and_the_autoscaled_one_costs_least() {
         "worst p99 in the spike, over / right / auto: {worst:?}"
     );
 }
+
+#[test]
+fn microservices_cost_the_monolith_their_hops_in_latency_and_more_instances_in_money() {
+    let s = scenario("monolith-or-microservices");
+    let (mono, micro) = (index(&s, "users-mono"), index(&s, "users-micro"));
+    let report = run(&s).report();
+    let (m, u) = (&report.nodes[mono].stats, &report.nodes[micro].stats);
+    assert_eq!((m.failed, u.failed), (0, 0), "{:?} {:?}", m.failures, u.failures);
+    // Three hops of 1 ms each way, and 1 ms of encoding and decoding at each end of each: 12 ms.
+    let hops_ms = 3.0 * (2.0 * 1.0 + 2.0 * 1.0);
+    let (p50, p99) = (u.latency.p50_ms - m.latency.p50_ms, u.latency.p99_ms - m.latency.p99_ms);
+    let latencies = format!(
+        "p50 {:.1} vs {:.1} ms, p99 {:.1} vs {:.1} ms",
+        u.latency.p50_ms, m.latency.p50_ms, u.latency.p99_ms, m.latency.p99_ms
+    );
+    assert!((p50 - hops_ms).abs() < 2.0, "the p50 grows by the hops' {hops_ms} ms: {latencies}");
+    assert!(p99 > hops_ms - 2.0 && p99 < 2.0 * hops_ms, "the p99 by about as much: {latencies}");
+    let monolith = per_month_usd(&report, "monolith");
+    let split: f64 = ["gateway", "auth", "catalog", "pricing"].iter().map(|n| per_month_usd(&report, n)).sum();
+    assert!(
+        (monolith - 146.0).abs() < 1.0 && (split - 365.0).abs() < 1.0,
+        "2 instances at $0.10 an hour against 2 at $0.10 and 6 at $0.05: ${monolith:.0} vs ${split:.0} a month"
+    );
+    let inner = edge_index(&s, "gateway", "catalog");
+    assert!(report.edges[inner].stats.response_bytes > 0, "the catalog's answers cross the network");
+
+    // Try: the services in other zones, 3 ms each way — the gap triples.
+    let mut zones = s.clone();
+    for e in zones.edges.iter_mut().filter(|e| e.from == "gateway") {
+        e.latency = Some(DistributionSpec::Constant { ms: 3.0 });
+    }
+    let report = run(&zones).report();
+    let gap = report.nodes[micro].stats.latency.p50_ms - report.nodes[mono].stats.latency.p50_ms;
+    assert!((gap - 24.0).abs() < 2.5, "3 × 2 × 3 ms of network and 6 ms of encoding: {gap:.1} ms");
+
+    // Try: the gateway calls all three at once — the hops overlap, and the p50 is the monolith's.
+    let mut parallel = s.clone();
+    service_mut(&mut parallel, "gateway").calls = CallOrder::Parallel { wait_for: WaitFor::All };
+    let report = run(&parallel).report();
+    let gap = report.nodes[micro].stats.latency.p50_ms - report.nodes[mono].stats.latency.p50_ms;
+    assert!(gap.abs() < 2.0, "in parallel the microservices' p50 is the monolith's: {gap:.1} ms apart");
+
+    // Try: crash catalog — every page of the microservices fails.
+    let mut crashed = s.clone();
+    crashed.faults.push(archsim::scenario::FaultSpec::Crash { node: "catalog".into(), at_s: 30.0, restore_s: None });
+    let sim = run(&crashed);
+    assert!(success_share(&sim, 40.0, 120.0) < 0.55, "only the monolith's half of the pages succeed");
+    let late = node_windows(&sim, micro, 40.0, 120.0);
+    assert_eq!(sum(&late, |w| w.ok), 0, "no microservices page succeeds without catalog");
+}
