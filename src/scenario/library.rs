@@ -43,6 +43,8 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "three-replicas-one-zone-or-three.ron",
     "active-passive-failover-across-regions.ron",
     "three-tier-web.ron",
+    "over-provisioned-right-sized-autoscaled.ron",
+    "monolith-or-microservices.ron",
 ];
 
 impl BundledScenario {

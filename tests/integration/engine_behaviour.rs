@@ -2457,3 +2457,52 @@ fn a_database_table_and_write_time_change_live_but_shards_need_a_reset() {
     let sharded = DatabaseSpec { shards: 2, ..db };
     assert!(matches!(sim.update_node(1, &NodeKind::Database(sharded)), LiveUpdate::NeedsReset(_)));
 }
+
+/// 400 requests/s swinging ±50 % every two minutes, over instances of 4
+/// workers of 50 ms (80 requests/s each), autoscaled at 60 % every 10 s
+/// with a 5 s cold start and the given cooldowns, for `secs`: the changes
+/// it made (scaled out or in).
+fn changes_under_a_swinging_load(scale_out_cooldown_s: f64, scale_in_cooldown_s: f64, secs: f64) -> (usize, usize) {
+    let client = ClientSpec {
+        arrivals: Arrivals::Poisson { rate: 400.0 },
+        profile: vec![ProfileShape::Daily { period_s: 120.0, amplitude: 0.5, phase_s: 0.0 }],
+        ..ClientSpec::default()
+    };
+    let autoscale = AutoscaleSpec { scale_out_cooldown_s, scale_in_cooldown_s, cold_start_s: 5.0, ..scaling() };
+    let spec = ServiceSpec { autoscale: Some(autoscale), ..fleet(4, 2, Some(50), 50.0) };
+    let s = scenario(
+        "swing",
+        8,
+        10.0,
+        vec![client_with("c", client), node("app", NodeKind::Service(spec))],
+        &[("c", "app")],
+    );
+    let sim = run(&s, secs);
+    (logged_times(&sim, SimEventKind::ScaledOut).len(), logged_times(&sim, SimEventKind::ScaledIn).len())
+}
+
+/// Without cooldowns an autoscaler chases a load that swings faster than
+/// its instances are worth keeping: it adds and removes instances every
+/// cycle. A scale-in cooldown of C allows at most one removal per C (each
+/// needs C since the last change), and so far fewer changes; cooldowns
+/// both ways bound every change to one per C.
+#[test]
+fn cooldowns_keep_an_autoscaler_from_flapping_under_a_swinging_load() {
+    let secs = 1800.0;
+    let (out, inward) = changes_under_a_swinging_load(0.0, 0.0, secs);
+    let cycles = secs / 120.0;
+    assert!(
+        out as f64 >= cycles && inward as f64 >= cycles,
+        "without cooldowns it scales out and in every cycle: {out} out, {inward} in, {cycles} cycles"
+    );
+    let cooldown = 300.0;
+    let bound = (secs / cooldown).floor() as usize + 1;
+    let (out_c, in_c) = changes_under_a_swinging_load(0.0, cooldown, secs);
+    assert!(in_c <= bound, "at most one removal per {cooldown} s: {in_c} > {bound}");
+    assert!(
+        3 * (out_c + in_c) <= out + inward,
+        "a scale-in cooldown: {out_c} out and {in_c} in, against {out} and {inward} without"
+    );
+    let (out_b, in_b) = changes_under_a_swinging_load(cooldown, cooldown, secs);
+    assert!(out_b + in_b <= bound, "cooldowns both ways: {out_b} out and {in_b} in, at most {bound}");
+}

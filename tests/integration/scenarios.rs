@@ -1220,3 +1220,138 @@ fn a_hot_shard_under_zipf_keys_saturates_while_the_others_idle() {
     let shards = &report.nodes[profiles].shards;
     assert!(shards.iter().all(|s| s.utilisation < 0.05), "{shards:?}");
 }
+
+/// A node's cost in the report, projected to a month of 730 hours.
+fn per_month_usd(report: &archsim::sim::Report, node: &str) -> f64 {
+    let billed = report.cost.nodes.iter().find(|n| n.node == node).unwrap_or_else(|| panic!("{node} is not billed"));
+    billed.usd / report.cost.hours * archsim::sim::cost::HOURS_PER_MONTH
+}
+
+/// The worst p99 of a node's 10 s windows: an SLO holds at the peak, not
+/// only over the day.
+fn worst_window_p99(sim: &Simulation, node: usize) -> f64 {
+    sim.series().frames().iter().map(|f| f.nodes[node].latency.p99_ms).fold(0.0, f64::max)
+}
+
+#[test]
+fn three_fleets_meet_the_same_slo_and_the_autoscaled_one_costs_least() {
+    const SLO_P99_MS: f64 = 200.0;
+    let s = scenario("over-provisioned-right-sized-autoscaled");
+    let sim = run(&s);
+    let report = sim.report();
+    let variants = [("users-over", "over-provisioned"), ("users-right", "right-sized"), ("users-auto", "autoscaled")];
+    let mut months = Vec::new();
+    for (client, service) in variants {
+        let i = index(&s, client);
+        let stats = &report.nodes[i].stats;
+        let (p99, worst, month) = (stats.latency.p99_ms, worst_window_p99(&sim, i), per_month_usd(&report, service));
+        assert_eq!(stats.failed, 0, "{service}: {:?}", stats.failures);
+        assert!(
+            p99 < SLO_P99_MS && worst < SLO_P99_MS,
+            "{service}: p99 {p99:.0} ms over the day, {worst:.0} ms in its worst window, SLO {SLO_P99_MS} ms"
+        );
+        months.push((service, p99, month));
+    }
+    let [(_, over_p99, over), (_, right_p99, right), (_, auto_p99, auto)] = months[..] else { unreachable!() };
+    let numbers =
+        format!("p99 {over_p99:.0} / {right_p99:.0} / {auto_p99:.0} ms, ${over:.0} / ${right:.0} / ${auto:.0} a month");
+    assert!((over_p99 - auto_p99).abs() < 10.0, "the same p99 for every fleet: {numbers}");
+    assert!(over > right && right > auto, "over-provisioned > right-sized > autoscaled: {numbers}");
+    assert!((over - 584.0).abs() < 1.0 && (right - 219.0).abs() < 1.0, "8 and 3 instances at $0.10 an hour: {numbers}");
+    assert!((130.0..175.0).contains(&auto), "about 2.1 instances on average: {numbers}");
+    let autoscaled = index(&s, "autoscaled");
+    let peak = windows(&sim, 550.0, 650.0)
+        .iter()
+        .map(|f| f.nodes[autoscaled].instances.map_or(0.0, |i| i.ready))
+        .fold(0.0, f64::max);
+    assert!((peak - 3.0).abs() < 1e-9, "as many instances as the right-sized fleet at noon: {peak}");
+
+    // Try: a target of 85 % — cheaper, but the new instances come too late.
+    let mut hot = s.clone();
+    if let Some(a) = &mut service_mut(&mut hot, "autoscaled").autoscale {
+        a.target = archsim::scenario::ScaleTarget::Utilisation(0.85);
+    }
+    let report = run(&hot).report();
+    let users = &report.nodes[index(&s, "users-auto")].stats;
+    let month = per_month_usd(&report, "autoscaled");
+    assert!(
+        users.latency.p99_ms > 2.0 * SLO_P99_MS && users.failed > 200 && month < 0.8 * auto,
+        "target 85 %: p99 {:.0} ms, {} failed, ${month:.0} a month",
+        users.latency.p99_ms,
+        users.failed
+    );
+
+    // Try: the right-sized fleet at 2 instances — the SLO holds, barely.
+    let mut two = s.clone();
+    service_mut(&mut two, "right-sized").instances = 2;
+    let sim2 = run(&two);
+    let worst = worst_window_p99(&sim2, index(&s, "users-right"));
+    assert!((160.0..SLO_P99_MS).contains(&worst), "2 instances at noon: worst p99 {worst:.0} ms");
+
+    // Try: a spike of 1.6 at noon — only the over-provisioned fleet does not notice.
+    let mut spiked = s.clone();
+    for (client, _) in variants {
+        spiked.faults.push(archsim::scenario::FaultSpec::Spike {
+            node: client.into(),
+            at_s: 540.0,
+            duration_s: 60.0,
+            factor: 1.6,
+        });
+    }
+    let sim3 = run(&spiked);
+    let worst: Vec<f64> = variants.iter().map(|(c, _)| worst_window_p99(&sim3, index(&s, c))).collect();
+    assert!(
+        worst[0] < SLO_P99_MS && worst[1] > SLO_P99_MS && worst[2] > SLO_P99_MS,
+        "worst p99 in the spike, over / right / auto: {worst:?}"
+    );
+}
+
+#[test]
+fn microservices_cost_the_monolith_their_hops_in_latency_and_more_instances_in_money() {
+    let s = scenario("monolith-or-microservices");
+    let (mono, micro) = (index(&s, "users-mono"), index(&s, "users-micro"));
+    let report = run(&s).report();
+    let (m, u) = (&report.nodes[mono].stats, &report.nodes[micro].stats);
+    assert_eq!((m.failed, u.failed), (0, 0), "{:?} {:?}", m.failures, u.failures);
+    // Three hops of 1 ms each way, and 1 ms of encoding and decoding at each end of each: 12 ms.
+    let hops_ms = 3.0 * (2.0 * 1.0 + 2.0 * 1.0);
+    let (p50, p99) = (u.latency.p50_ms - m.latency.p50_ms, u.latency.p99_ms - m.latency.p99_ms);
+    let latencies = format!(
+        "p50 {:.1} vs {:.1} ms, p99 {:.1} vs {:.1} ms",
+        u.latency.p50_ms, m.latency.p50_ms, u.latency.p99_ms, m.latency.p99_ms
+    );
+    assert!((p50 - hops_ms).abs() < 2.0, "the p50 grows by the hops' {hops_ms} ms: {latencies}");
+    assert!(p99 > hops_ms - 2.0 && p99 < 2.0 * hops_ms, "the p99 by about as much: {latencies}");
+    let monolith = per_month_usd(&report, "monolith");
+    let split: f64 = ["gateway", "auth", "catalog", "pricing"].iter().map(|n| per_month_usd(&report, n)).sum();
+    assert!(
+        (monolith - 146.0).abs() < 1.0 && (split - 365.0).abs() < 1.0,
+        "2 instances at $0.10 an hour against 2 at $0.10 and 6 at $0.05: ${monolith:.0} vs ${split:.0} a month"
+    );
+    let inner = edge_index(&s, "gateway", "catalog");
+    assert!(report.edges[inner].stats.response_bytes > 0, "the catalog's answers cross the network");
+
+    // Try: the services in other zones, 3 ms each way — the gap triples.
+    let mut zones = s.clone();
+    for e in zones.edges.iter_mut().filter(|e| e.from == "gateway") {
+        e.latency = Some(DistributionSpec::Constant { ms: 3.0 });
+    }
+    let report = run(&zones).report();
+    let gap = report.nodes[micro].stats.latency.p50_ms - report.nodes[mono].stats.latency.p50_ms;
+    assert!((gap - 24.0).abs() < 2.5, "3 × 2 × 3 ms of network and 6 ms of encoding: {gap:.1} ms");
+
+    // Try: the gateway calls all three at once — the hops overlap, and the p50 is the monolith's.
+    let mut parallel = s.clone();
+    service_mut(&mut parallel, "gateway").calls = CallOrder::Parallel { wait_for: WaitFor::All };
+    let report = run(&parallel).report();
+    let gap = report.nodes[micro].stats.latency.p50_ms - report.nodes[mono].stats.latency.p50_ms;
+    assert!(gap.abs() < 2.0, "in parallel the microservices' p50 is the monolith's: {gap:.1} ms apart");
+
+    // Try: crash catalog — every page of the microservices fails.
+    let mut crashed = s.clone();
+    crashed.faults.push(archsim::scenario::FaultSpec::Crash { node: "catalog".into(), at_s: 30.0, restore_s: None });
+    let sim = run(&crashed);
+    assert!(success_share(&sim, 40.0, 120.0) < 0.55, "only the monolith's half of the pages succeed");
+    let late = node_windows(&sim, micro, 40.0, 120.0);
+    assert_eq!(sum(&late, |w| w.ok), 0, "no microservices page succeeds without catalog");
+}
