@@ -4,6 +4,7 @@
 //! - [`sim`]: the engine — pure and deterministic.
 //! - [`diagnosis`]: why a run failed, as typed causes and advice (the verdict behind the app and the summary).
 //! - [`study`]: studies of many runs (a load ramp), pure like the engine.
+//! - [`challenge`]: grading a design against a challenge's goals under its scripted timeline.
 //! - `cli`: the headless command line.
 //! - `gui` (feature `gui`): the desktop app.
 //!
@@ -28,6 +29,7 @@
 //! assert!((server.utilisation.unwrap() - 0.8).abs() < 0.05);
 //! ```
 
+pub mod challenge;
 pub mod cli;
 pub mod diagnosis;
 #[cfg(feature = "gui")]

@@ -22,7 +22,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                        archsim run my-design.ron --duration 120 --seed 42 --json > report.json\n  \
                        archsim validate scenarios/*.ron\n  \
                        archsim bench\n  \
-                       archsim ramp three-tier-web --to 100x\n\n\
+                       archsim ramp three-tier-web --to 100x\n  \
+                       archsim grade class/*.ron\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
                        Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
                        is not a failure and leaves the exit code as it was; any other failure to write \
@@ -101,6 +102,30 @@ pub enum Command {
                            The JSON and the CSV are described in docs/ramp.md."
     )]
     Ramp(RampArgs),
+    /// Grade designs against their challenges (a class's files at once).
+    #[command(
+        long_about = "Evaluate each file against the challenge it carries (its `challenge` section: \
+                      goals, the load to carry, a scripted timeline of faults): runs the design \
+                      through the challenge's timeline and prints one row per file with its score \
+                      (0-100), the goals met and the first goal missed. Exits 2 if a file is invalid \
+                      or has no challenge (after grading the others). `archsim run` on one challenge \
+                      file prints the full evaluation (goals, where it broke first, hints).",
+        after_long_help = "Examples:\n  \
+                           archsim grade class/*.ron\n  \
+                           archsim grade alice.ron bob.ron --json > grades.json\n\n\
+                           The challenge section is described in docs/scenario-format.md (Challenges)."
+    )]
+    Grade(GradeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// Scenario files (.ron) with a `challenge` section, or bundled challenge names.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Print every evaluation as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

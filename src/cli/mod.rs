@@ -1,4 +1,4 @@
-//! The headless command line: `archsim run`, `validate`, `list`, `bench` and `ramp`.
+//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp` and `grade`.
 //!
 //! The binary (`src/main.rs`) parses [`Cli`] and hands the subcommand to
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
@@ -12,6 +12,7 @@ mod bench;
 mod csv;
 mod error;
 mod format;
+mod grade;
 mod list;
 pub mod output;
 mod process;
@@ -23,7 +24,7 @@ mod summary;
 mod table;
 mod validate;
 
-pub use args::{BenchArgs, BenchName, Cli, Command, RampArgs, RunArgs, ValidateArgs};
+pub use args::{BenchArgs, BenchName, Cli, Command, GradeArgs, RampArgs, RunArgs, ValidateArgs};
 pub use error::{CliError, report_clap_error, report_error};
 
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::List => list::list_command(),
         Command::Bench(args) => bench::bench_command(&args),
         Command::Ramp(args) => ramp::ramp_command(&args),
+        Command::Grade(args) => grade::grade_command(&args),
     };
     match outcome {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -4,10 +4,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::challenge::{Evaluation, evaluation_scenario, grade};
 use crate::diagnosis::{Diagnosis, diagnose};
 use crate::scenario::Scenario;
 use crate::sim::{Report, SimTime, Simulation};
 
+use super::grade::render_challenge;
 use super::output::{Stdout, to_stderr};
 use super::progress::RunProgress;
 use super::source::load_named_scenario;
@@ -21,7 +23,9 @@ const EVENTS_PER_SLICE: u64 = 1 << 18;
 /// Runs the scenario and prints the summary table or the JSON report, and
 /// writes the CSV files if asked.
 pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
-    let mut scenario = load_named_scenario(&args.file)?;
+    let design = load_named_scenario(&args.file)?;
+    // A challenge runs its own timeline, and is graded at the end.
+    let mut scenario = challenge_timeline(&design, args)?.unwrap_or_else(|| design.clone());
     apply_overrides(&mut scenario, args)?;
     if let Some(dir) = &args.csv {
         csv::prepare_dir(dir)?;
@@ -30,14 +34,24 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let wall = run_to_end(&mut sim, scenario.duration_s);
     let report = sim.report();
     let diagnosis = diagnose(&report, sim.scenario());
+    let challenge = match &design.challenge {
+        Some(_) => Some(grade(&design, &sim).map_err(|e| CliError::Runtime(e.to_string()))?),
+        None => None,
+    };
 
     let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&JsonReport { report: &report, diagnosis: &diagnosis })
+        let json = JsonReport { report: &report, diagnosis: &diagnosis, challenge: challenge.as_ref() };
+        let mut json = serde_json::to_string_pretty(&json)
             .map_err(|e| CliError::Runtime(format!("cannot encode the report as JSON: {e}")))?;
         json.push('\n');
         json
     } else {
-        render_summary(&report, &diagnosis, wall)
+        let mut text = render_summary(&report, &diagnosis, wall);
+        if let Some(e) = &challenge {
+            text.push_str("\nCHALLENGE\n");
+            text.push_str(&render_challenge(e));
+        }
+        text
     };
     // A reader that stops early (`| head`) does not stop the CSV files.
     Stdout::new().write(&text)?;
@@ -76,6 +90,26 @@ struct JsonReport<'a> {
     #[serde(flatten)]
     report: &'a Report,
     diagnosis: &'a Diagnosis,
+    /// A challenge's evaluation; absent for a scenario without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    challenge: Option<&'a Evaluation>,
+}
+
+/// The design as its challenge evaluates it, or `None` for a scenario
+/// without a challenge. The challenge fixes the run's length: the flags
+/// that would change it are refused rather than silently grading another
+/// timeline.
+fn challenge_timeline(design: &Scenario, args: &RunArgs) -> Result<Option<Scenario>, CliError> {
+    let Some(ch) = &design.challenge else { return Ok(None) };
+    for (flag, given) in [("--duration", args.duration.is_some()), ("--warmup", args.warmup.is_some())] {
+        if given {
+            return Err(CliError::BadInput(format!(
+                "{} is a challenge: it runs its own timeline ({} s, {} s warm-up); drop {flag}",
+                args.file, ch.duration_s, ch.warmup_s
+            )));
+        }
+    }
+    Ok(evaluation_scenario(design))
 }
 
 /// Replaces the scenario's settings with the flags given, and checks the

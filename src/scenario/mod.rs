@@ -9,6 +9,7 @@
 //! way; [`limits`] holds the bounds it enforces so the engine can always
 //! simulate what it accepts.
 
+mod challenge;
 mod components;
 mod diagnostic;
 mod distribution_spec;
@@ -25,6 +26,7 @@ mod traffic;
 mod valid;
 mod validate;
 
+pub use challenge::{ChallengeSpec, Goal, Level, LoadSpec, Percentile};
 pub use components::{
     AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec,
     INDEX_FANOUT, InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec,

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec};
+use super::{
+    ChallengeSpec, DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec,
+};
 
 /// A whole scenario, as stored in a `.ron` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,9 @@ pub struct Scenario {
     /// set none of their own.
     #[serde(default)]
     pub network: NetworkSpec,
+    /// Goals to meet under a scripted timeline: a challenge to grade.
+    #[serde(default)]
+    pub challenge: Option<ChallengeSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -67,6 +72,7 @@ impl Default for Scenario {
             pricing: Pricing::default(),
             regions: Vec::new(),
             network: NetworkSpec::default(),
+            challenge: None,
         }
     }
 }

@@ -22,7 +22,7 @@ pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
     Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec,
-    FallbackSpec, FaultSpec, HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority,
+    FallbackSpec, FaultSpec, Goal, HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority,
     ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
 };
 
@@ -177,7 +177,76 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_cycles(&mut c, &g);
     check_faults(&mut c, &mut g);
     check_placement(&mut c, scenario);
+    check_challenge(&mut c, &mut g);
     c.problems
+}
+
+/// Most hints a challenge may give: one nudge, one pointer, one near answer.
+const MAX_HINTS: usize = 3;
+
+/// A challenge's goals, load and run settings (its script is checked with
+/// the faults).
+fn check_challenge(c: &mut Checker, g: &mut Lookup<'_>) {
+    let Some(ch) = &g.s.challenge else { return };
+    let base = [Key("challenge")];
+    if ch.goals.is_empty() {
+        c.report(
+            at(&base, &[Key("goals")]),
+            "a challenge needs at least one goal, such as `Latency(percentile: P99, ms: 200)`",
+        );
+    }
+    let is_client = |c: &mut Checker, g: &mut Lookup<'_>, path: Path, id: &str| match g.node(id) {
+        None => {
+            let why = g.suggestions.unknown_node(id);
+            c.report(path, why);
+        }
+        Some(n) if !matches!(n.kind, NodeKind::Client(_)) => {
+            c.report(path, format!("\"{id}\" is a {}, not a client", n.kind.label().to_lowercase()));
+        }
+        Some(_) => {}
+    };
+    for (i, goal) in ch.goals.iter().enumerate() {
+        let path = at(&base, &[Key("goals"), Index(i)]);
+        match goal {
+            Goal::Latency { ms, .. } => c.positive(&path, "ms", *ms, MAX_MS, "ms"),
+            Goal::ErrorRate { at_most, .. } => c.probability(&path, "at_most", *at_most),
+            Goal::Throughput { at_least_rps, .. } => {
+                c.non_negative(&path, "at_least_rps", *at_least_rps, MAX_RATE_RPS, "requests/s");
+            }
+            Goal::Cost { at_most_per_month } => {
+                c.non_negative(&path, "at_most_per_month", *at_most_per_month, MAX_PRICE_USD * 1e4, "$");
+            }
+        }
+        if let Some(client) = goal.client() {
+            is_client(c, g, at(&path, &[Key("client")]), client);
+        }
+    }
+    let mut loaded = HashSet::new();
+    for (i, load) in ch.load.iter().enumerate() {
+        let path = at(&base, &[Key("load"), Index(i)]);
+        c.positive(&path, "rate", load.rate, MAX_RATE_RPS, "requests/s");
+        is_client(c, g, at(&path, &[Key("client")]), &load.client);
+        if !loaded.insert(load.client.as_str()) {
+            c.report(at(&path, &[Key("client")]), format!("the load of \"{}\" is set twice", load.client));
+        }
+    }
+    c.positive(&base, "duration_s", ch.duration_s, MAX_SECONDS, "seconds");
+    c.non_negative(&base, "warmup_s", ch.warmup_s, MAX_SECONDS, "seconds");
+    if ch.duration_s > 0.0 && ch.warmup_s >= ch.duration_s {
+        c.report(
+            at(&base, &[Key("warmup_s")]),
+            format!(
+                "the challenge's `warmup_s` ({}) must be shorter than its `duration_s` ({})",
+                ch.warmup_s, ch.duration_s
+            ),
+        );
+    }
+    if ch.hints.len() > MAX_HINTS {
+        c.report(
+            at(&base, &[Key("hints"), Index(MAX_HINTS)]),
+            format!("a challenge gives at most {MAX_HINTS} hints, one at a time; it has {}", ch.hints.len()),
+        );
+    }
 }
 
 /// Regions and zones: names unique and declared before use, latencies in
@@ -252,19 +321,23 @@ fn check_placement(c: &mut Checker, s: &Scenario) {
         }
     }
     let areas = super::Areas::new(s);
-    for (i, f) in s.faults.iter().enumerate() {
+    let script = s.challenge.as_ref().map_or(&[][..], |ch| ch.script.as_slice());
+    let entries = s.faults.iter().enumerate().map(|(i, f)| (vec![Key("faults"), Index(i)], "fault", i, f));
+    let scripted =
+        script.iter().enumerate().map(|(i, f)| (vec![Key("challenge"), Key("script"), Index(i)], "script fault", i, f));
+    for (base, entry, i, f) in entries.chain(scripted) {
         let Some((word, name)) = f.area_ref() else { continue };
-        let path = vec![Key("faults"), Index(i), Key(word)];
+        let path = at(&base, &[Key(word)]);
         let area = match word {
             "zone" => areas.zone_index(name).map(super::Area::Zone),
             _ => areas.region_index(name).map(super::Area::Region),
         };
         match area {
-            None => c.report(path, format!("fault {}: {}", i + 1, unknown_area(word, name, s))),
+            None => c.report(path, format!("{entry} {}: {}", i + 1, unknown_area(word, name, s))),
             Some(area) if areas.members(area).is_empty() => c.report(
                 path,
                 format!(
-                    "fault {}: nothing runs in {word} \"{name}\" for an outage to take down: place nodes in it \
+                    "{entry} {}: nothing runs in {word} \"{name}\" for an outage to take down: place nodes in it \
                      with `zone` (or `region`)",
                     i + 1
                 ),
@@ -1467,8 +1540,23 @@ fn wrong_kind(fault: &FaultSpec, kind: &NodeKind) -> Option<&'static str> {
 
 fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
     let s = g.s;
-    for (i, f) in s.faults.iter().enumerate() {
-        let path = vec![Key("faults"), Index(i)];
+    check_fault_list(c, g, &s.faults, &[Key("faults")], "fault");
+    if let Some(challenge) = &s.challenge {
+        check_fault_list(c, g, &challenge.script, &[Key("challenge"), Key("script")], "script fault");
+    }
+}
+
+/// Every entry of a fault timeline (`base` is its path, `word` how a
+/// message names an entry).
+fn check_fault_list(
+    c: &mut Checker,
+    g: &mut Lookup<'_>,
+    faults: &[FaultSpec],
+    base: &[PathSegment<'static>],
+    word: &str,
+) {
+    for (i, f) in faults.iter().enumerate() {
+        let path = at(base, &[Index(i)]);
         let fields: &[&'static str] = match f {
             FaultSpec::Partition { .. } | FaultSpec::Latency { .. } => &["from", "to"],
             _ => &["node"],
@@ -1477,7 +1565,7 @@ fn check_faults(c: &mut Checker, g: &mut Lookup<'_>) {
             match g.node(id) {
                 None => {
                     let why = g.suggestions.unknown_node(id);
-                    c.report(at(&path, &[Key(field)]), format!("fault {}: {why}", i + 1));
+                    c.report(at(&path, &[Key(field)]), format!("{word} {}: {why}", i + 1));
                 }
                 Some(n) => {
                     if let Some(why) = wrong_kind(f, &n.kind) {
