@@ -23,6 +23,9 @@ const EVENTS_PER_SLICE: u64 = 1 << 18;
 pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let mut scenario = load_named_scenario(&args.file)?;
     apply_overrides(&mut scenario, args)?;
+    if let Some(count) = args.replications {
+        return super::replications::replications_command(&scenario, args, count);
+    }
     if let Some(dir) = &args.csv {
         csv::prepare_dir(dir)?;
     }
