@@ -195,14 +195,18 @@ impl Estimate {
     /// The estimate of `values` (one per replication), `t` the quantile
     /// for their number.
     pub fn of(values: &[f64], t: f64) -> Estimate {
-        let (mean, sd) = mean_sd(values);
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        // Equal values (a price, no errors) have no spread: exactly 0, not
+        // the rounding noise of their sum (which would print as $0.000000000001).
+        let (mean, sd) = if min == max { (min, 0.0) } else { mean_sd(values) };
         let n = values.len().max(1) as f64;
         Estimate {
             mean,
             half_width: t * sd / n.sqrt(),
             sd,
-            min: values.iter().copied().fold(f64::INFINITY, f64::min),
-            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            min,
+            max,
             replications_for_5_percent: replications_for(mean, sd, PRECISION_TARGET),
         }
     }
@@ -613,6 +617,15 @@ mod tests {
         // Large: close to the normal rule (1.96 × 1 / 0.05)² = 1537.
         let n = replications_for(1.0, 1.0, 0.05).expect("finite");
         assert!((1537..1550).contains(&n), "{n}");
+    }
+
+    #[test]
+    fn equal_values_have_no_spread() {
+        let e = Estimate::of(&[1.025, 1.025, 1.025], 4.303);
+        assert_eq!((e.mean, e.sd, e.half_width), (1.025, 0.0, 0.0));
+        assert_eq!(e.replications_for_5_percent, Some(2));
+        let e = Estimate::of(&[1.0, 2.0, 3.0], 4.303);
+        assert!((e.half_width - 4.303 / 3f64.sqrt()).abs() < 1e-12);
     }
 
     #[test]
