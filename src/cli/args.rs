@@ -48,8 +48,10 @@ pub enum Command {
                            archsim run three-tier-web\n  \
                            archsim run retry-storm --seed 3 --duration 30\n  \
                            archsim run my-design.ron --warmup 10 --json > report.json\n  \
-                           archsim run cache-in-front-of-db --csv out/ --window 5\n\n\
-                           The JSON report is described in docs/report-format.md."
+                           archsim run cache-in-front-of-db --csv out/ --window 5\n  \
+                           archsim run three-tier-web --replications 10 --threads 2\n\n\
+                           The JSON report is described in docs/report-format.md, the replications' \
+                           (--replications N --json) in docs/replications.md."
     )]
     Run(RunArgs),
     /// Check a scenario file and print every problem with its file, line and column.
@@ -178,8 +180,17 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
     /// Also write the time series as CSV files into DIR (created if needed).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "replications")]
     pub csv: Option<PathBuf>,
+    /// Run N independent replications (each with a seed of its own) and
+    /// print every figure as mean ± 95 % confidence half-width (2 to 10000;
+    /// docs/replications.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub replications: Option<u32>,
+    /// Threads the replications run on (default: one per core); the
+    /// result is the same on any number.
+    #[arg(long, value_name = "T", requires = "replications", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub mod output;
 mod process;
 mod progress;
 mod ramp;
+mod replications;
 mod run;
 mod source;
 mod summary;

@@ -86,9 +86,15 @@ pub struct StepProgress {
 impl StepProgress {
     /// A bar of `steps` steps, drawn only when stderr is a terminal.
     pub fn new(steps: usize) -> StepProgress {
+        StepProgress::counting(steps, "step")
+    }
+
+    /// A bar of `steps` things called `noun` ("replication 3/10").
+    pub fn counting(steps: usize, noun: &str) -> StepProgress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(steps as u64);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} step {pos}/{len} [{wide_bar}] {elapsed} {msg}") {
+            let template = format!("{{spinner}} {noun} {{pos}}/{{len}} [{{wide_bar}}] {{elapsed}} {{msg}}");
+            if let Ok(style) = ProgressStyle::with_template(&template) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar

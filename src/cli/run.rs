@@ -27,6 +27,9 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     // A challenge runs its own timeline, and is graded at the end.
     let mut scenario = challenge_timeline(&design, args)?.unwrap_or_else(|| design.clone());
     apply_overrides(&mut scenario, args)?;
+    if let Some(count) = args.replications {
+        return super::replications::replications_command(&scenario, args, count);
+    }
     if let Some(dir) = &args.csv {
         csv::prepare_dir(dir)?;
     }

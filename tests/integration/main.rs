@@ -21,6 +21,7 @@ mod gui_tour;
 mod gui_verdict;
 mod memory;
 mod ramp;
+mod replications;
 mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
