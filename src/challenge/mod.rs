@@ -53,6 +53,9 @@ pub struct Evaluation {
     pub advice: Vec<String>,
     /// The challenge's hints, for the app to reveal one at a time.
     pub hints: Vec<String>,
+    /// What the evaluation changed in the design, in words: a node the
+    /// challenge provides that the design had altered.
+    pub notes: Vec<String>,
     /// The evaluation run: simulated seconds, and the warm-up left out.
     pub duration_s: f64,
     pub warmup_s: f64,
@@ -93,8 +96,26 @@ const SHOWN: usize = 3;
 /// script's faults added, its run length. `None` for a scenario with no
 /// challenge.
 pub fn evaluation_scenario(design: &Scenario) -> Option<Scenario> {
+    evaluation_and_notes(design).map(|(s, _)| s)
+}
+
+/// [`evaluation_scenario`], and a note for each node the challenge
+/// provides that the design had changed (it is put back).
+fn evaluation_and_notes(design: &Scenario) -> Option<(Scenario, Vec<String>)> {
     let ch = design.challenge.as_ref()?;
     let mut s = design.clone();
+    let mut notes = Vec::new();
+    for given in &ch.given {
+        if let Some(n) = s.nodes.iter_mut().find(|n| n.id == given.id)
+            && n.kind != given.kind
+        {
+            n.kind = given.kind.clone();
+            notes.push(format!(
+                "{} is provided by the challenge as it is: the evaluation used its given parameters, not the design's",
+                given.id
+            ));
+        }
+    }
     s.duration_s = ch.duration_s;
     s.warmup_s = ch.warmup_s;
     s.faults.extend(ch.script.iter().cloned());
@@ -104,7 +125,7 @@ pub fn evaluation_scenario(design: &Scenario) -> Option<Scenario> {
             c.profile.clear();
         }
     }
-    Some(s)
+    Some((s, notes))
 }
 
 /// Runs the design through its challenge and grades it. `keep_going` is
@@ -112,7 +133,7 @@ pub fn evaluation_scenario(design: &Scenario) -> Option<Scenario> {
 /// it by returning `false`.
 pub fn evaluate(design: &Scenario, keep_going: &mut dyn FnMut(f64) -> bool) -> Result<Evaluation, ChallengeError> {
     let ch = design.challenge.as_ref().ok_or(ChallengeError::NotAChallenge)?;
-    let scenario = evaluation_scenario(design).ok_or(ChallengeError::NotAChallenge)?;
+    let (scenario, _) = evaluation_and_notes(design).ok_or(ChallengeError::NotAChallenge)?;
     let mut sim = Simulation::new(&scenario).map_err(|e| ChallengeError::Invalid(e.0))?;
     let steps = 200;
     for k in 1..=steps {
@@ -189,17 +210,19 @@ fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation) -> Evaluat
     };
     let diagnosis = diagnose(&report, scenario);
     let passed = goals.iter().all(|g| g.passed);
+    let broke_first = broke_first(sim, ch, &goals);
     Evaluation {
         challenge: design.name.clone(),
         level: ch.level,
         passed,
         score,
         goals,
-        broke_first: broke_first(sim, ch),
+        broke_first,
         verdict: diagnosis.headline.clone(),
         causes: diagnosis.findings.iter().take(SHOWN).map(|f| f.cause.to_string()).collect(),
         advice: diagnosis.advice().iter().take(SHOWN).map(ToString::to_string).collect(),
         hints: ch.hints.clone(),
+        notes: evaluation_and_notes(design).map(|(_, notes)| notes).unwrap_or_default(),
         duration_s: report.sim_time_s,
         warmup_s: report.warmup_s,
     }
@@ -215,19 +238,21 @@ fn target_of(goal: &Goal) -> f64 {
     }
 }
 
-/// The first window after the warm-up where a latency or error goal did
-/// not hold, with enough samples to say so.
-fn broke_first(sim: &Simulation, ch: &ChallengeSpec) -> Option<BrokeFirst> {
+/// The first window after the warm-up where a latency or error goal the
+/// run missed did not hold, with enough samples to say so. A goal met over
+/// the run is not broken by one bad window.
+fn broke_first(sim: &Simulation, ch: &ChallengeSpec, results: &[GoalResult]) -> Option<BrokeFirst> {
     let scenario = sim.scenario();
     let index = |client: Option<&str>| client.map(|id| scenario.node_index(id));
+    let missed: Vec<&Goal> = ch.goals.iter().zip(results).filter(|(_, r)| !r.passed).map(|(g, _)| g).collect();
     for frame in sim.series().frames().iter().filter(|f| f.start_s >= ch.warmup_s) {
-        for goal in &ch.goals {
+        for goal in missed.iter().copied() {
             let stats = match index(goal.client()) {
                 None => &frame.end_to_end,
                 Some(Some(i)) => &frame.nodes[i],
                 Some(None) => continue,
             };
-            let missed = match goal {
+            let shortfall = match goal {
                 Goal::Latency { percentile, ms, .. } if stats.latency.count >= MIN_WINDOW_SAMPLES => {
                     let got = percentile_ms(&stats.latency, *percentile);
                     (got > *ms).then(|| format!("{} was {}", percentile.label(), ms_text(got)))
@@ -240,7 +265,7 @@ fn broke_first(sim: &Simulation, ch: &ChallengeSpec) -> Option<BrokeFirst> {
                 }
                 _ => None,
             };
-            if let Some(what) = missed {
+            if let Some(what) = shortfall {
                 return Some(BrokeFirst {
                     at_s: frame.start_s,
                     goal: goal.describe(),

@@ -105,6 +105,9 @@ pub fn render_challenge(e: &Evaluation) -> String {
     if let Some(b) = &e.broke_first {
         let _ = writeln!(out, "  broke first: {} ({})", b.what, b.goal);
     }
+    for note in &e.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
     for (i, hint) in e.hints.iter().enumerate() {
         let _ = writeln!(out, "  hint {}: {hint}", i + 1);
     }

@@ -24,8 +24,9 @@ const EVENTS_PER_SLICE: u64 = 1 << 18;
 /// writes the CSV files if asked.
 pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let design = load_named_scenario(&args.file)?;
-    // A challenge runs its own timeline, and is graded at the end.
-    let mut scenario = challenge_timeline(&design, args)?.unwrap_or_else(|| design.clone());
+    // A challenge runs its own timeline (the flags may still change it,
+    // with a note), and is graded at the end.
+    let mut scenario = evaluation_scenario(&design).unwrap_or_else(|| design.clone());
     apply_overrides(&mut scenario, args)?;
     if let Some(count) = args.replications {
         return super::replications::replications_command(&scenario, args, count);
@@ -38,7 +39,16 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     let report = sim.report();
     let diagnosis = diagnose(&report, sim.scenario());
     let challenge = match &design.challenge {
-        Some(_) => Some(grade(&design, &sim).map_err(|e| CliError::Runtime(e.to_string()))?),
+        Some(ch) => {
+            let mut evaluation = grade(&design, &sim).map_err(|e| CliError::Runtime(e.to_string()))?;
+            if args.duration.is_some() || args.warmup.is_some() {
+                evaluation.notes.push(format!(
+                    "not the challenge's verdict: --duration or --warmup changed its timeline ({} s, {} s warm-up)",
+                    ch.duration_s, ch.warmup_s
+                ));
+            }
+            Some(evaluation)
+        }
         None => None,
     };
 
@@ -96,23 +106,6 @@ struct JsonReport<'a> {
     /// A challenge's evaluation; absent for a scenario without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     challenge: Option<&'a Evaluation>,
-}
-
-/// The design as its challenge evaluates it, or `None` for a scenario
-/// without a challenge. The challenge fixes the run's length: the flags
-/// that would change it are refused rather than silently grading another
-/// timeline.
-fn challenge_timeline(design: &Scenario, args: &RunArgs) -> Result<Option<Scenario>, CliError> {
-    let Some(ch) = &design.challenge else { return Ok(None) };
-    for (flag, given) in [("--duration", args.duration.is_some()), ("--warmup", args.warmup.is_some())] {
-        if given {
-            return Err(CliError::BadInput(format!(
-                "{} is a challenge: it runs its own timeline ({} s, {} s warm-up); drop {flag}",
-                args.file, ch.duration_s, ch.warmup_s
-            )));
-        }
-    }
-    Ok(evaluation_scenario(design))
 }
 
 /// Replaces the scenario's settings with the flags given, and checks the

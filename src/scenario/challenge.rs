@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FaultSpec;
+use super::{FaultSpec, NodeKind};
 
 /// The `challenge` section of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,11 @@ pub struct ChallengeSpec {
     /// cannot pass by asking for less.
     #[serde(default)]
     pub load: Vec<LoadSpec>,
+    /// Nodes the challenge provides as they are (a database's speed, a
+    /// third party's API): the evaluation uses these parameters whatever
+    /// the design set, so a design cannot pass by making them faster.
+    #[serde(default)]
+    pub given: Vec<GivenNode>,
     /// Faults the evaluation adds to the scenario's own: the scripted
     /// timeline the design must survive. Nodes are named as in the
     /// starting design; keep those names.
@@ -116,6 +121,14 @@ impl Percentile {
             Self::P999 => "p99.9",
         }
     }
+}
+
+/// A node the challenge provides: its id in the design and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenNode {
+    pub id: String,
+    pub kind: NodeKind,
 }
 
 /// The rate a client of the challenge sends at during the evaluation.

@@ -45,6 +45,15 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     "three-tier-web.ron",
     "over-provisioned-right-sized-autoscaled.ron",
     "monolith-or-microservices.ron",
+    // Challenges, easy to hard: a design to change until it meets its goals.
+    "challenge-serve-the-launch.ron",
+    "challenge-cache-the-hot-reads.ron",
+    "challenge-survive-a-replica-crash.ron",
+    "challenge-contain-a-slow-dependency.ron",
+    "challenge-flash-sale.ron",
+    "challenge-stop-the-retry-storm.ron",
+    "challenge-survive-a-zone-outage.ron",
+    "challenge-shorten-20k-urls.ron",
 ];
 
 impl BundledScenario {

@@ -26,7 +26,7 @@ mod traffic;
 mod valid;
 mod validate;
 
-pub use challenge::{ChallengeSpec, Goal, Level, LoadSpec, Percentile};
+pub use challenge::{ChallengeSpec, GivenNode, Goal, Level, LoadSpec, Percentile};
 pub use components::{
     AutoscaleSpec, CacheMode, CacheSpec, CallOrder, ClientSpec, ComponentKind, DatabaseSpec, HealthCheckSpec,
     INDEX_FANOUT, InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec,

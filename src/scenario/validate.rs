@@ -230,6 +230,13 @@ fn check_challenge(c: &mut Checker, g: &mut Lookup<'_>) {
             c.report(at(&path, &[Key("client")]), format!("the load of \"{}\" is set twice", load.client));
         }
     }
+    for (i, given) in ch.given.iter().enumerate() {
+        let path = at(&base, &[Key("given"), Index(i), Key("id")]);
+        if g.node(&given.id).is_none() {
+            let why = g.suggestions.unknown_node(&given.id);
+            c.report(path, format!("{why}; the challenge provides \"{}\": keep a node of that name", given.id));
+        }
+    }
     c.positive(&base, "duration_s", ch.duration_s, MAX_SECONDS, "seconds");
     c.non_negative(&base, "warmup_s", ch.warmup_s, MAX_SECONDS, "seconds");
     if ch.duration_s > 0.0 && ch.warmup_s >= ch.duration_s {

@@ -279,7 +279,7 @@ fn list_names_every_bundled_scenario() {
         let name = file.file_stem().expect("a name").to_string_lossy().into_owned();
         assert!(text.contains(&name), "{name} missing in:\n{text}");
         // A name from the list runs.
-        let out = archsim(&["run", &name, "--duration", "0.5", "--json"]);
+        let out = archsim(&["run", &name, "--duration", "0.5", "--warmup", "0", "--json"]);
         assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
     }
 }
@@ -298,7 +298,7 @@ fn bench_quick_measures_all_three_benchmarks() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in ["run", "validate", "list", "bench"] {
+    for sub in ["run", "validate", "list", "bench", "ramp", "grade"] {
         let out = archsim(&[sub, "--help"]);
         assert_eq!(code(&out), 0, "{sub}");
         let text = stdout(&out);
@@ -529,4 +529,31 @@ fn the_summary_counts_the_copies_hedging_sent_and_those_that_won() {
 
 fn group(n: u64) -> String {
     archsim::sim::group_thousands(n)
+}
+
+#[test]
+fn a_challenge_file_is_graded_by_run_and_by_grade() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let launch = dir.join("challenge-serve-the-launch.ron");
+    let launch = launch.to_str().expect("a UTF-8 path");
+    let json = run_json(&["run", launch, "--json"]);
+    let challenge = &json["challenge"];
+    assert_eq!(challenge["passed"], false, "{challenge}");
+    assert!(challenge["goals"].as_array().is_some_and(|g| g.len() == 4), "{challenge}");
+    assert!(challenge["broke_first"]["at_s"].is_number(), "{challenge}");
+
+    let text = stdout(&archsim(&["run", launch]));
+    assert!(text.contains("CHALLENGE") && text.contains("NOT PASSED") && text.contains("hint 1"), "{text}");
+
+    // A shortened timeline is said not to be the challenge's verdict.
+    let short = run_json(&["run", launch, "--duration", "20", "--json"]);
+    assert!(short["challenge"]["notes"][0].as_str().is_some_and(|n| n.starts_with("not the challenge's verdict")));
+
+    // grade: one row per file; a file with no challenge is reported, exit 2.
+    let plain = dir.join("single-server-saturation.ron");
+    let out = archsim(&["grade", launch, plain.to_str().expect("UTF-8")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.contains("serve the launch") && table.contains("goals met"), "{table}");
+    assert!(stderr(&out).contains("has no `challenge` section"), "{}", stderr(&out));
 }

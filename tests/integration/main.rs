@@ -3,6 +3,7 @@
 //! link time of `cargo test`. Run one group with
 //! `cargo test --test integration fidelity::`.
 
+mod challenges;
 mod cli;
 mod common;
 mod diagnosis;
