@@ -12,6 +12,7 @@ use eframe::egui::{self, Ui, ViewportCommand};
 use super::alerts::Severity;
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
+use super::challenge_view::{ChallengeView, challenge_ui, today};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
 use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
@@ -167,6 +168,8 @@ fn open_by_name(what: &str) -> Result<(Scenario, Option<PathBuf>), Vec<String>> 
 enum SideTab {
     Events,
     Verdict,
+    /// Only for a document with a challenge.
+    Challenge,
 }
 
 /// The app.
@@ -210,6 +213,8 @@ pub struct ArchsimApp {
     tour: Option<Tour>,
     /// Simulation › Ramp to 100×, while its window is open.
     ramp: Option<RampView>,
+    /// The Challenge tab's evaluation.
+    challenge: ChallengeView,
 }
 
 impl ArchsimApp {
@@ -278,8 +283,12 @@ impl ArchsimApp {
             presenter_side: None,
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
+            challenge: ChallengeView::default(),
             state,
         };
+        if app.state.doc.scenario.challenge.is_some() {
+            app.side_tab = SideTab::Challenge;
+        }
         app.undoer.add_undo(&app.state.doc.scenario);
         if !config.startup_errors.is_empty() {
             app.dialog =
@@ -297,6 +306,21 @@ impl ArchsimApp {
 
     pub fn document(&self) -> &Document {
         &self.state.doc
+    }
+
+    /// The Challenge tab's finished evaluation, if there is one.
+    pub fn challenge_evaluation(&self) -> Option<&crate::challenge::Evaluation> {
+        self.challenge.evaluation()
+    }
+
+    /// Whether the Challenge tab is grading the design now.
+    pub fn challenge_running(&self) -> bool {
+        self.challenge.is_running()
+    }
+
+    /// The best score of each challenge evaluated, by name.
+    pub fn challenge_records(&self) -> &super::challenge_view::ChallengeRecords {
+        &self.state.prefs.challenges
     }
 
     pub fn state(&self) -> &State {
@@ -537,6 +561,12 @@ impl ArchsimApp {
             Command::Fault { node, fault } => self.live_fault(&node, fault),
             // A new ramp replaces one still open (dropping it stops its thread).
             Command::RampTo100 => self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx)),
+            Command::EvaluateChallenge => {
+                self.challenge.start(&self.state.doc.scenario, ctx);
+                self.side_tab = SideTab::Challenge;
+            }
+            Command::CancelChallenge => self.challenge.cancel(),
+            Command::RevealHint => self.challenge.reveal_hint(),
 
             Command::New => self.request(ctx, PendingAction::New),
             Command::Open => self.request(ctx, PendingAction::Open),
@@ -617,6 +647,8 @@ impl ArchsimApp {
         self.rt.alerts.clear();
         self.rt.rebuild(&self.state.doc.scenario);
         self.problems = DocProblems::of(&self.state.doc.scenario);
+        self.challenge.clear();
+        self.side_tab = if self.state.doc.scenario.challenge.is_some() { SideTab::Challenge } else { SideTab::Events };
         // At once: after "Don't save" the discarded work must not stay in
         // the recovery file even for a second.
         self.autosave.mark(self.clock.now_s());
@@ -1014,11 +1046,18 @@ impl ArchsimApp {
             ui.selectable_value(&mut self.side_tab, SideTab::Events, events);
             let verdict = if self.rt.verdict.is_some() { "Verdict •" } else { "Verdict" };
             ui.selectable_value(&mut self.side_tab, SideTab::Verdict, verdict);
+            if self.state.doc.scenario.challenge.is_some() {
+                let label = if self.challenge.evaluation().is_some() { "Challenge •" } else { "Challenge" };
+                ui.selectable_value(&mut self.side_tab, SideTab::Challenge, label);
+            }
         });
         ui.separator();
         match self.side_tab {
             SideTab::Events => event_log_ui(ui, &self.rt.alerts, commands),
             SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
+            SideTab::Challenge => {
+                challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands)
+            }
         }
     }
 
@@ -1137,6 +1176,12 @@ impl eframe::App for ArchsimApp {
         }
         let time = ctx.input(|i| i.time);
         self.undoer.feed_state(time, &self.state.doc.scenario);
+        if self.challenge.poll(&mut self.state.prefs.challenges, today).is_some() {
+            self.side_tab = SideTab::Challenge;
+        }
+        if self.challenge.is_running() {
+            ctx.request_repaint();
+        }
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {

@@ -150,6 +150,11 @@ pub enum Command {
     /// Simulation › Ramp to 100×: the load ramp of the document, on a
     /// thread of its own, in a window.
     RampTo100,
+    /// The Challenge tab's Evaluate: grade the document on a thread.
+    EvaluateChallenge,
+    CancelChallenge,
+    /// Show the next hint of the evaluated challenge.
+    RevealHint,
 
     // --- Files
     New,

@@ -98,6 +98,8 @@ pub struct Prefs {
     /// show at start again. False in states saved before the tour existed,
     /// so those users see it once too.
     pub tour_seen: bool,
+    /// The best score of each challenge evaluated here, by its name.
+    pub challenges: super::challenge_view::ChallengeRecords,
 }
 
 impl Default for Prefs {
@@ -118,6 +120,7 @@ impl Default for Prefs {
             run_past_end: false,
             last_folder: None,
             tour_seen: false,
+            challenges: super::challenge_view::ChallengeRecords::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod diagnosis;
 mod engine_behaviour;
 mod fidelity;
 mod gui;
+mod gui_challenge;
 mod gui_degraded;
 mod gui_engine;
 mod gui_files;
