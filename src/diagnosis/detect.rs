@@ -199,11 +199,21 @@ impl<'a> Run<'a> {
         order
     }
 
-    /// What one more instance of node `id` costs a month at the
-    /// scenario's prices (0 for an unknown node or a client).
+    /// What one more copy of node `id` costs a month at the scenario's
+    /// prices (0 for an unknown node or a client): one instance, but for a
+    /// sharded database one server on every shard. Each shard is a primary
+    /// with its own replicas, so a copy that survives a crash, or a read
+    /// replica, is needed on each; the cost model bills every shard's
+    /// servers alike (`sim::cost::billed_instances`).
     fn monthly_price_of(&self, id: &str) -> f64 {
         self.spec(id).map_or(0.0, |kind| {
-            crate::sim::cost::node_prices(&self.scenario.pricing, id, kind).0 * crate::sim::cost::HOURS_PER_MONTH
+            let servers = match kind {
+                NodeKind::Database(db) => f64::from(db.shards.max(1)),
+                _ => 1.0,
+            };
+            crate::sim::cost::node_prices(&self.scenario.pricing, id, kind).0
+                * servers
+                * crate::sim::cost::HOURS_PER_MONTH
         })
     }
 
@@ -1795,7 +1805,11 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                 let write_share =
                     run.clients().filter_map(|c| run.client_spec(&c.id)).map(|c| c.write_fraction).fold(0.0, f64::max);
                 if write_share < 0.5 {
-                    advice.push(Advice::AddReadReplicas { node: n.id.clone(), write_share });
+                    advice.push(Advice::AddReadReplicas {
+                        node: n.id.clone(),
+                        write_share,
+                        monthly_usd: run.monthly_price_of(&n.id),
+                    });
                 }
             }
             _ => {}
