@@ -1614,5 +1614,57 @@ fn read_replicas_for_a_saturated_sharded_database_cost_one_server_a_shard() {
         })
         .unwrap_or_else(|| panic!("read replicas advised:\n{}", all_text(&d)));
     assert_eq!(replicas, 1_460.0, "one replica on each of 4 shards at $365 a month");
+    // Every shard equally saturated: a database too small, not a hot shard.
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::Saturated { node, .. } if node == "db"), "{}", all_text(&d));
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::HotShard { .. })), "{}", all_text(&d));
     assert!(all_text(&d).contains("Add read replicas to db") && all_text(&d).contains("$1,460 a month more"));
+}
+
+/// A database declared with one shard is the database itself: no shard
+/// figures, and its saturation is the usual finding.
+#[test]
+fn a_database_of_one_shard_is_saturated_not_hot() {
+    let (report, d) = diagnosed(&parse(
+        r#"(
+        name: "one shard",
+        seed: 3,
+        duration_s: 20,
+        warmup_s: 2,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 900), keys: (keyspace: 1000, zipf_exponent: 1.5))),
+            (id: "db", kind: Database(connections: 2, query_time: Exponential(mean_ms: 2), shards: 1)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#,
+    ));
+    assert!(stats(&report, "db").shards.is_empty(), "{:?}", stats(&report, "db").shards);
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::Saturated { node, .. } if node == "db"), "{}", all_text(&d));
+}
+
+/// Every request reads one key: its shard takes all the traffic and the
+/// others none. That shard is hot (its share is all of it), whatever the
+/// idle shards' zeros do to the average.
+#[test]
+fn one_key_makes_its_shard_hot_while_the_others_get_nothing() {
+    let (report, d) = diagnosed(&parse(
+        r#"(
+        name: "one key",
+        seed: 3,
+        duration_s: 20,
+        warmup_s: 2,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 1900), keys: (keyspace: 1, zipf_exponent: 0))),
+            (id: "db", kind: Database(connections: 4, query_time: Exponential(mean_ms: 2), shards: 4)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#,
+    ));
+    let shards = &stats(&report, "db").shards;
+    assert_eq!(shards.iter().filter(|s| s.arrivals == 0 && s.utilisation == 0.0).count(), 3, "{shards:?}");
+    let hot = shards.iter().position(|s| s.arrivals > 0).expect("one shard worked");
+    let top = d.top().expect("a finding");
+    let Cause::HotShard { shard, share, .. } = &top.cause else { panic!("the hot shard:\n{}", all_text(&d)) };
+    assert_eq!((*shard as usize, *share), (hot, 1.0));
 }
