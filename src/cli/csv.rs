@@ -1,7 +1,10 @@
 //! `archsim run --csv DIR`: the time series as CSV files, one row per
 //! window, for spreadsheets and plotting scripts.
 //!
-//! Files: `end_to_end.csv`, `node-<id>.csv` per node and `edges.csv`.
+//! Files: `end_to_end.csv`, `node-<id>.csv` per node and `edges.csv`,
+//! and `shards.csv` when the scenario has a sharded database: the shards'
+//! totals since the warm-up, one row per shard (the engine keeps no
+//! per-window figures for shards, only the report's totals).
 //! The columns are documented in `docs/report-format.md`; keep the two in
 //! step. Numbers are written in full precision (Rust's shortest exact
 //! form); a value that does not apply (utilisation of a node without
@@ -13,7 +16,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::sim::{FailureReason, Stats, TimeSeries, WindowFrame};
+use crate::sim::{FailureReason, NodeReport, Stats, TimeSeries, WindowFrame};
 use crate::study::RampResult;
 
 use super::CliError;
@@ -103,6 +106,37 @@ pub fn stats_header() -> Vec<&'static str> {
     header.extend(FailureReason::ALL.iter().map(|r| r.key()));
     header.extend(TRAILING_COLUMNS);
     header
+}
+
+/// The columns of `shards.csv`.
+pub const SHARD_COLUMNS: [&str; 5] = ["node", "shard", "arrivals", "share", "utilisation"];
+
+/// Writes `shards.csv` into `dir` when some node of the report is a
+/// sharded database: a row per shard with its totals since the warm-up.
+/// The node's own file averages the shards, which hides a hot one; the
+/// time series has no per-shard windows, so these are the run's totals.
+/// `None` (and no file) without a sharded database.
+pub fn write_shards(dir: &Path, nodes: &[NodeReport]) -> Result<Option<PathBuf>, CliError> {
+    if nodes.iter().all(|n| n.shards.is_empty()) {
+        return Ok(None);
+    }
+    prepare_dir(dir)?;
+    let path = dir.join("shards.csv");
+    write_file(&path, |out| write_shard_rows(out, nodes))?;
+    Ok(Some(path))
+}
+
+fn write_shard_rows(out: &mut dyn Write, nodes: &[NodeReport]) -> std::io::Result<()> {
+    writeln!(out, "{}", SHARD_COLUMNS.join(","))?;
+    for n in nodes.iter().filter(|n| !n.shards.is_empty()) {
+        let total: u64 = n.shards.iter().map(|s| s.arrivals).sum();
+        for (k, s) in n.shards.iter().enumerate() {
+            let share = if total > 0 { Some(s.arrivals as f64 / total as f64) } else { None };
+            let row = [field(&n.id), k.to_string(), s.arrivals.to_string(), optional(share), s.utilisation.to_string()];
+            writeln!(out, "{}", row.join(","))?;
+        }
+    }
+    Ok(())
 }
 
 /// The leading columns of `ramp.csv`; one `utilisation:<node>` column per
@@ -271,6 +305,36 @@ mod tests {
         let row = stats_row(0.0, 1.0, &Stats::default());
         assert_eq!(row.len(), stats_header().len());
         assert!(stats_header().contains(&"rejected") && stats_header().contains(&"retries_exhausted"));
+    }
+
+    #[test]
+    fn shards_csv_has_a_row_per_shard_and_none_without_shards() {
+        let node = |id: &str, shards: Vec<crate::sim::ShardStats>| NodeReport {
+            id: id.into(),
+            kind: crate::scenario::ComponentKind::Database,
+            workers: Some(8),
+            queue_capacity: None,
+            stats: Stats::default(),
+            attempts: None,
+            faults: crate::sim::FaultHistory::default(),
+            balancer: None,
+            shards,
+        };
+        let shard = |arrivals, utilisation| crate::sim::ShardStats { arrivals, utilisation };
+        let nodes = [
+            node("plain", Vec::new()),
+            node("db,1", vec![shard(30, 1.0), shard(10, 0.25)]),
+            node("idle", vec![shard(0, 0.0); 2]),
+        ];
+        let mut out = Vec::new();
+        write_shard_rows(&mut out, &nodes).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "node,shard,arrivals,share,utilisation\n\"db,1\",0,30,0.75,1\n\"db,1\",1,10,0.25,0.25\nidle,0,0,,0\nidle,1,0,,0\n"
+        );
+        let dir = std::env::temp_dir().join(format!("archsim-shards-csv-{}", std::process::id()));
+        assert_eq!(write_shards(&dir, &nodes[..1]).expect("nothing to write"), None, "no sharded database, no file");
     }
 
     #[test]

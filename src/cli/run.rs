@@ -73,9 +73,10 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
         let node_ids: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
         let edges: Vec<(String, String)> = scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();
         let written = csv::write_series(dir, sim.series(), &node_ids, &edges)?;
+        let shards = csv::write_shards(dir, &report.nodes)?;
         to_stderr(format_args!(
             "wrote {} CSV files ({} windows of {} s each) to {}",
-            written.files.len(),
+            written.files.len() + usize::from(shards.is_some()),
             written.windows,
             scenario.window_s,
             dir.display()

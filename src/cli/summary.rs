@@ -1,6 +1,7 @@
 //! The readable summary `archsim run` prints by default: the run, then
-//! end to end, then one row per node, then where the design breaks first,
-//! then the diagnosis (causes and what to change). Every figure is one of
+//! end to end, then one row per node (and one per shard of a sharded
+//! database), then where the design breaks first, then the diagnosis
+//! (causes and what to change). Every figure is one of
 //! the report's fields, so the table and `--json` never disagree.
 
 use std::fmt::Write as _;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use crate::diagnosis::{Advice, Diagnosis};
 use crate::sim::cost::{CostReport, usd};
-use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report};
+use crate::sim::{FailureCounts, LatencySummary, NodeReport, Report, ShardStats};
 
 use super::format;
 use super::table::{Align, Table};
@@ -28,6 +29,11 @@ pub fn render_summary(report: &Report, diagnosis: &Diagnosis, wall: Duration) ->
     out.push_str(&render_end_to_end(report));
     out.push_str("\nPER NODE\n");
     out.push_str(&render_nodes(&report.nodes));
+    let shards = render_shards(&report.nodes);
+    if !shards.is_empty() {
+        out.push_str("\nSHARDS\n");
+        out.push_str(&shards);
+    }
     let balancers = render_balancers(&report.nodes);
     if !balancers.is_empty() {
         out.push_str("\nLOAD BALANCERS\n");
@@ -226,6 +232,57 @@ fn render_nodes(nodes: &[NodeReport]) -> String {
     table.render()
 }
 
+/// A row per shard of each sharded database: its attempts, its share of
+/// the database's, and its own utilisation, the busiest marked. The
+/// database's row above averages the shards, which hides a hot one (one
+/// shard 100 % busy and three 21 % read as 52 %). Empty without shards.
+fn render_shards(nodes: &[NodeReport]) -> String {
+    let sharded: Vec<&NodeReport> = nodes.iter().filter(|n| !n.shards.is_empty()).collect();
+    if sharded.is_empty() {
+        return String::new();
+    }
+    let mut table = Table::new(&[
+        ("node", Align::Left),
+        ("shard", Align::Right),
+        ("arrivals", Align::Right),
+        ("share", Align::Right),
+        ("util", Align::Right),
+        ("", Align::Left),
+    ])
+    .indented(2);
+    for n in sharded {
+        let total: u64 = n.shards.iter().map(|s| s.arrivals).sum();
+        let busiest = busiest_shard(&n.shards);
+        for (k, s) in n.shards.iter().enumerate() {
+            let share = if total > 0 { format::percent(s.arrivals as f64 / total as f64) } else { dash() };
+            let note = if Some(k) == busiest { "busiest" } else { "" };
+            table.row(vec![
+                n.id.clone(),
+                k.to_string(),
+                format::count(s.arrivals),
+                share,
+                format::percent(s.utilisation),
+                note.to_string(),
+            ]);
+        }
+    }
+    table.render()
+}
+
+/// The position of the busiest shard, the first of equals; `None` when no
+/// shard did any work (nothing to single out).
+fn busiest_shard(shards: &[ShardStats]) -> Option<usize> {
+    shards
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.utilisation > 0.0)
+        .fold(None, |best: Option<(usize, f64)>, (k, s)| match best {
+            Some((_, u)) if u >= s.utilisation => best,
+            _ => Some((k, s.utilisation)),
+        })
+        .map(|(k, _)| k)
+}
+
 /// A line per load balancer whose health checks probed or whose outlier
 /// ejection ejected: `lb: 120 health checks, 6 failed, 1 target marked
 /// unhealthy; 2 ejections; unhealthy at the end: app-2`. Empty when none
@@ -331,5 +388,39 @@ mod tests {
         let f = FailureCounts { rejected: 120, timeout: 1_500, downstream: 8, ..Default::default() };
         assert_eq!(failure_list(&f), "timeout ×1,500, queue full ×120, downstream ×8");
         assert_eq!(failure_list(&FailureCounts::default()), "");
+    }
+
+    fn shard(arrivals: u64, utilisation: f64) -> ShardStats {
+        ShardStats { arrivals, utilisation }
+    }
+
+    #[test]
+    fn each_shard_gets_a_row_with_its_share_and_the_busiest_marked() {
+        let db = NodeReport {
+            id: "profiles".into(),
+            kind: crate::scenario::ComponentKind::Database,
+            workers: Some(16),
+            queue_capacity: Some(200),
+            stats: crate::sim::Stats::default(),
+            attempts: None,
+            faults: crate::sim::FaultHistory::default(),
+            balancer: None,
+            shards: vec![shard(100, 0.21), shard(500, 1.0), shard(100, 0.21), shard(300, 0.64)],
+        };
+        let text = render_shards(std::slice::from_ref(&db));
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
+        assert_eq!(rows[0], ["node", "shard", "arrivals", "share", "util"]);
+        assert_eq!(rows[2], ["profiles", "1", "500", "50.0", "%", "100.0", "%", "busiest"]);
+        assert_eq!(rows[1], ["profiles", "0", "100", "10.0", "%", "21.0", "%"]);
+        assert_eq!(rows.len(), 5, "{text}");
+        let unsharded = NodeReport { shards: Vec::new(), ..db };
+        assert_eq!(render_shards(&[unsharded]), "", "no shards, no section");
+    }
+
+    #[test]
+    fn no_shard_is_the_busiest_when_none_worked_and_ties_go_to_the_first() {
+        assert_eq!(busiest_shard(&[shard(0, 0.0), shard(0, 0.0)]), None);
+        assert_eq!(busiest_shard(&[shard(5, 0.5), shard(5, 0.5)]), Some(0));
+        assert_eq!(busiest_shard(&[shard(5, 0.2), shard(9, 0.7), shard(5, 0.5)]), Some(1));
     }
 }

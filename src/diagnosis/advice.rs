@@ -120,7 +120,13 @@ pub enum Advice {
     /// Repeated reads never reach the database.
     PutCacheInFront { node: String },
     /// Reads to replicas, writes to the primary.
-    AddReadReplicas { node: String, write_share: f64 },
+    AddReadReplicas {
+        node: String,
+        write_share: f64,
+        /// What a replica costs a month at the scenario's prices: one on
+        /// every shard of a sharded database.
+        monthly_usd: f64,
+    },
     /// An index turns a scan that grows with rows into a lookup that
     /// grows with log(rows).
     AddIndex { node: String, scan_ms: f64, lookup_ms: f64 },
@@ -498,10 +504,11 @@ impl fmt::Display for Advice {
             Self::PutCacheInFront { node } => {
                 write!(f, "Put a cache in front of {node}: repeated reads then never reach it")
             }
-            Self::AddReadReplicas { node, write_share } => write!(
+            Self::AddReadReplicas { node, write_share, monthly_usd } => write!(
                 f,
-                "Add read replicas to {node}: reads go to them, only writes ({}) to the primary",
-                percent(*write_share)
+                "Add read replicas to {node}: reads go to them, only writes ({}) to the primary{}",
+                percent(*write_share),
+                costs_more(*monthly_usd)
             ),
             Self::AddIndex { node, scan_ms, lookup_ms } => write!(
                 f,

@@ -24,8 +24,9 @@ const SATURATED_LINK: f64 = SATURATED;
 const IDLE: f64 = 0.5;
 
 /// A shard is hot when it is saturated and at least this many times as
-/// busy as the shards' mean: uneven keys, not a database too small.
-const HOT_SHARD_OVER_MEAN: f64 = 1.5;
+/// busy as the other shards on average: uneven keys, not a database too
+/// small.
+const HOT_SHARD_OVER_OTHERS: f64 = 1.5;
 /// Retries below this share of a client's attempts do not amplify enough
 /// to blame.
 const AMPLIFYING_RETRY_SHARE: f64 = 0.2;
@@ -199,11 +200,21 @@ impl<'a> Run<'a> {
         order
     }
 
-    /// What one more instance of node `id` costs a month at the
-    /// scenario's prices (0 for an unknown node or a client).
+    /// What one more copy of node `id` costs a month at the scenario's
+    /// prices (0 for an unknown node or a client): one instance, but for a
+    /// sharded database one server on every shard. Each shard is a primary
+    /// with its own replicas, so a copy that survives a crash, or a read
+    /// replica, is needed on each; the cost model bills every shard's
+    /// servers alike (`sim::cost::billed_instances`).
     fn monthly_price_of(&self, id: &str) -> f64 {
         self.spec(id).map_or(0.0, |kind| {
-            crate::sim::cost::node_prices(&self.scenario.pricing, id, kind).0 * crate::sim::cost::HOURS_PER_MONTH
+            let servers = match kind {
+                NodeKind::Database(db) => f64::from(db.shards.max(1)),
+                _ => 1.0,
+            };
+            crate::sim::cost::node_prices(&self.scenario.pricing, id, kind).0
+                * servers
+                * crate::sim::cost::HOURS_PER_MONTH
         })
     }
 
@@ -1795,7 +1806,11 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                 let write_share =
                     run.clients().filter_map(|c| run.client_spec(&c.id)).map(|c| c.write_fraction).fold(0.0, f64::max);
                 if write_share < 0.5 {
-                    advice.push(Advice::AddReadReplicas { node: n.id.clone(), write_share });
+                    advice.push(Advice::AddReadReplicas {
+                        node: n.id.clone(),
+                        write_share,
+                        monthly_usd: run.monthly_price_of(&n.id),
+                    });
                 }
             }
             _ => {}
@@ -1818,17 +1833,25 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
 }
 
 /// A sharded database's hot shard: its position, share of the attempts,
-/// utilisation and the mean utilisation over the shards, when one is
-/// saturated and well above the mean.
+/// utilisation and the mean utilisation over all the shards, when one is
+/// saturated and well above the others. Compared with the others' mean,
+/// not the mean of all: the hot shard in the mean lifts it, the more the
+/// fewer the shards, so with two shards one at 100 % and one at 45 % (more
+/// than twice as busy) would read as "too small", and "1.5 times the mean"
+/// would ask 3 times the other's load of two shards but 1.8 times of four.
+/// Shards equally saturated are a database too small, not a hot shard.
 fn hot_shard(n: &NodeReport) -> Option<(u32, f64, f64, f64)> {
     if n.shards.len() < 2 {
         return None;
     }
     let total: u64 = n.shards.iter().map(|s| s.arrivals).sum();
-    let mean = n.shards.iter().map(|s| s.utilisation).sum::<f64>() / n.shards.len() as f64;
-    let (i, hot) = n.shards.iter().enumerate().max_by(|a, b| a.1.utilisation.total_cmp(&b.1.utilisation))?;
+    let sum = n.shards.iter().map(|s| s.utilisation).sum::<f64>();
+    let mean = sum / n.shards.len() as f64;
+    // The first of equally busy shards, as the app's card and the summary mark it.
+    let (i, hot) = n.shards.iter().enumerate().rev().max_by(|a, b| a.1.utilisation.total_cmp(&b.1.utilisation))?;
+    let others = (sum - hot.utilisation) / (n.shards.len() - 1) as f64;
     let share = if total > 0 { hot.arrivals as f64 / total as f64 } else { 0.0 };
-    (hot.utilisation >= SATURATED && hot.utilisation >= HOT_SHARD_OVER_MEAN * mean)
+    (hot.utilisation >= SATURATED && hot.utilisation >= HOT_SHARD_OVER_OTHERS * others)
         .then(|| (u32::try_from(i).unwrap_or(u32::MAX), share, hot.utilisation, mean))
 }
 
@@ -2377,6 +2400,57 @@ pub(super) fn fan_out_tails(run: &Run<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sharded(utilisation: &[f64]) -> NodeReport {
+        NodeReport {
+            id: "db".into(),
+            kind: ComponentKind::Database,
+            workers: Some(8),
+            queue_capacity: None,
+            stats: crate::sim::Stats::default(),
+            attempts: None,
+            faults: crate::sim::FaultHistory::default(),
+            balancer: None,
+            shards: utilisation
+                .iter()
+                .map(|&u| crate::sim::ShardStats { arrivals: (u * 1000.0) as u64, utilisation: u })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn of_two_shards_one_saturated_at_twice_the_others_load_is_hot() {
+        let (shard, share, utilisation, mean) = hot_shard(&sharded(&[0.45, 1.0])).expect("hot");
+        assert_eq!((shard, utilisation), (1, 1.0));
+        assert!((share - 1000.0 / 1450.0).abs() < 1e-9 && (mean - 0.725).abs() < 1e-9, "{share} {mean}");
+    }
+
+    #[test]
+    fn shards_equally_saturated_are_a_database_too_small_not_a_hot_shard() {
+        assert_eq!(hot_shard(&sharded(&[0.95, 0.95, 0.95, 0.95])), None);
+        assert_eq!(hot_shard(&sharded(&[1.0, 0.9, 0.92, 0.88])), None, "a little uneven, all saturated");
+        assert_eq!(hot_shard(&sharded(&[1.0, 1.0])), None);
+    }
+
+    #[test]
+    fn a_shard_taking_all_the_traffic_while_the_others_get_none_is_hot() {
+        let (shard, share, _, mean) = hot_shard(&sharded(&[0.0, 0.0, 0.97, 0.0])).expect("hot");
+        assert_eq!((shard, share), (2, 1.0));
+        assert!((mean - 0.97 / 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_shard_is_hot_under_saturation_or_without_shards_or_traffic() {
+        assert_eq!(hot_shard(&sharded(&[0.8, 0.1])), None, "busy but not saturated");
+        assert_eq!(hot_shard(&sharded(&[1.0])), None, "one shard is the database itself");
+        assert_eq!(hot_shard(&sharded(&[])), None);
+        assert_eq!(hot_shard(&sharded(&[0.0, 0.0, 0.0])), None, "no traffic at all");
+    }
+
+    #[test]
+    fn of_two_equally_hot_shards_the_first_is_named() {
+        assert_eq!(hot_shard(&sharded(&[0.1, 0.99, 0.99, 0.1])).map(|h| h.0), Some(1));
+    }
 
     /// The share of calls slower than a hedge's delay, read off the
     /// percentiles, follows an exponential tail between them: exact for

@@ -559,8 +559,15 @@ impl ArchsimApp {
                 }
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
-            // A new ramp replaces one still open (dropping it stops its thread).
-            Command::RampTo100 => self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx)),
+            // One ramp at a time: while one runs (the menu item is disabled
+            // then), the command is ignored rather than starting a second
+            // thread or throwing the running one's steps away. A finished
+            // ramp's window is replaced.
+            Command::RampTo100 => {
+                if !self.ramp.as_ref().is_some_and(RampView::is_running) {
+                    self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx));
+                }
+            }
             Command::EvaluateChallenge => {
                 self.challenge.start(&self.state.doc.scenario, ctx);
                 self.side_tab = SideTab::Challenge;
@@ -983,6 +990,7 @@ impl ArchsimApp {
             cost: self.rt.sim.as_ref().map(|_| (self.rt.live.cost_per_hour, self.rt.live.illustrative_prices)),
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
+            ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
         }
     }
 
@@ -1268,10 +1276,17 @@ impl eframe::App for ArchsimApp {
             }
         });
 
+        // A closed window cancels its ramp; the view stays (drawing
+        // nothing) until the thread has stopped, so no second one starts.
         if let Some(view) = &mut self.ramp
             && !ramp_window_ui(&ctx, view)
         {
-            self.ramp = None;
+            view.close();
+            if view.is_finished_and_closed() {
+                self.ramp = None;
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
         }
         if let Some(dialog) = &mut self.dialog
             && let Some(answer) = dialog_ui(&ctx, dialog)

@@ -2,6 +2,12 @@
 //! its own (the window stays responsive; the live run is untouched), and
 //! a window with its chart: throughput, p99 and errors against the offered
 //! load, the knee marked.
+//!
+//! One ramp at a time: while one runs (or is still stopping after a
+//! cancel), the menu item is disabled and the command ignored, so a second
+//! click never starts a second thread nor throws the first one's steps
+//! away; Cancel in its window, or closing the window, stops it within a
+//! slice of a step ([`crate::study::ramp::STEP_SLICE_EVENTS`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -12,7 +18,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
 use crate::scenario::Scenario;
 use crate::sim::cost::usd;
-use crate::study::{RampError, RampResult, RampSpec, check_steps, factor_label, run_step, summarise};
+use crate::study::{RampError, RampResult, RampSpec, check_steps, factor_label, run_step_while, summarise};
 
 /// The factor the menu's ramp goes to.
 pub const RAMP_TO: f64 = 100.0;
@@ -47,7 +53,7 @@ struct Job {
 
 impl Drop for Job {
     fn drop(&mut self) {
-        // A closed window stops the ramp after its current step.
+        // Dropped with the app: the ramp stops within a slice of its step.
         self.cancel.store(true, Ordering::Relaxed);
     }
 }
@@ -56,13 +62,21 @@ impl Drop for Job {
 enum State {
     Running(Job),
     Done(RampResult),
+    /// Cancelled: the steps that had finished, of `total`.
+    Cancelled {
+        partial: RampResult,
+        total: usize,
+    },
     Failed(String),
 }
 
-/// The ramp window, while it is open.
+/// The ramp window, while it is open, and a cancelled ramp whose window
+/// was closed, until its thread has stopped.
 pub struct RampView {
     scenario_name: String,
     state: State,
+    /// The window was closed: nothing is drawn, the thread is stopping.
+    closed: bool,
 }
 
 impl RampView {
@@ -72,7 +86,7 @@ impl RampView {
         let scenario_name = scenario.name.clone();
         let spec = match menu_spec(scenario) {
             Ok(spec) => spec,
-            Err(e) => return RampView { scenario_name, state: State::Failed(e.to_string()) },
+            Err(e) => return RampView { scenario_name, state: State::Failed(e.to_string()), closed: false },
         };
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -81,26 +95,67 @@ impl RampView {
         let handle = std::thread::Builder::new().name("archsim-ramp".into()).spawn(move || {
             check_steps(&scenario, &spec)?;
             let mut steps = Vec::with_capacity(spec.factors.len());
+            let keep_going = || !thread_cancel.load(Ordering::Relaxed);
             for &factor in &spec.factors {
-                if thread_cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                steps.push(run_step(&scenario, factor, &spec)?);
+                let Some(step) = run_step_while(&scenario, factor, &spec, &keep_going)? else { break };
+                steps.push(step);
                 thread_done.fetch_add(1, Ordering::Relaxed);
                 ctx.request_repaint();
             }
+            // Cancelled or not, the window is to learn it at once.
+            ctx.request_repaint();
             Ok(summarise(&scenario, &spec, steps))
         });
         let state = match handle {
             Ok(handle) => State::Running(Job { handle: Some(handle), done, cancel, total }),
             Err(e) => State::Failed(format!("cannot start the ramp's thread: {e}")),
         };
-        RampView { scenario_name, state }
+        RampView { scenario_name, state, closed: false }
     }
 
-    /// Whether the ramp is still running.
+    /// Whether the ramp's thread is still running (a cancelled one until
+    /// it has stopped, a fraction of a second later).
     pub fn is_running(&self) -> bool {
         matches!(self.state, State::Running(_))
+    }
+
+    /// Asks the ramp to stop: its thread gives up the step it is in within
+    /// a slice of events, and the window then shows the steps that had
+    /// finished. Nothing happens to a ramp that has ended.
+    pub fn cancel(&self) {
+        if let State::Running(job) = &self.state {
+            job.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the user cancelled the ramp and its thread has stopped.
+    pub fn was_cancelled(&self) -> bool {
+        matches!(self.state, State::Cancelled { .. })
+    }
+
+    /// Steps finished so far (of a ramp running, finished or cancelled).
+    pub fn steps_done(&self) -> usize {
+        match &self.state {
+            State::Running(job) => job.done.load(Ordering::Relaxed),
+            State::Done(r) | State::Cancelled { partial: r, .. } => r.steps.len(),
+            State::Failed(_) => 0,
+        }
+    }
+
+    /// The window was closed: the ramp is cancelled and nothing more is
+    /// drawn; the app keeps the view until [`is_running`](Self::is_running)
+    /// turns false, so that no second ramp starts before this one's thread
+    /// has stopped.
+    pub fn close(&mut self) {
+        self.cancel();
+        self.closed = true;
+    }
+
+    /// Whether the app can forget the view: its window is closed and its
+    /// thread has stopped.
+    pub fn is_finished_and_closed(&mut self) -> bool {
+        self.poll();
+        self.closed && !self.is_running()
     }
 
     /// The finished ramp, if it is.
@@ -118,7 +173,9 @@ impl RampView {
             return;
         }
         let Some(handle) = job.handle.take() else { return };
+        let (cancelled, total) = (job.cancel.load(Ordering::Relaxed), job.total);
         self.state = match handle.join() {
+            Ok(Ok(partial)) if cancelled && partial.steps.len() < total => State::Cancelled { partial, total },
             Ok(Ok(result)) => State::Done(result),
             Ok(Err(e)) => State::Failed(e.to_string()),
             Err(_) => State::Failed("the ramp stopped unexpectedly".into()),
@@ -129,7 +186,11 @@ impl RampView {
 /// Shows the ramp window; returns `false` once the user has closed it.
 pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
     view.poll();
+    if view.closed {
+        return false;
+    }
     let mut open = true;
+    let mut cancel = false;
     egui::Window::new(format!("Ramp to {}× — {}", RAMP_TO, view.scenario_name))
         .id(egui::Id::unique("ramp-window"))
         .open(&mut open)
@@ -145,13 +206,28 @@ pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
                     factor_label(RAMP_TO.powf(done as f64 / (job.total.max(2) - 1) as f64))
                 ));
                 ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
+                if job.cancel.load(Ordering::Relaxed) {
+                    ui.label("Cancelling…");
+                } else if ui.button("Cancel").on_hover_text("Stop the ramp now; the steps already run stay.").clicked()
+                {
+                    cancel = true;
+                }
                 ctx.request_repaint_after(std::time::Duration::from_millis(200));
             }
             State::Failed(why) => {
                 ui.colored_label(ERRORS, format!("The ramp could not run: {why}"));
             }
+            State::Cancelled { partial, total } => {
+                ui.label(format!("Cancelled after {} of {total} steps.", partial.steps.len()));
+                if !partial.steps.is_empty() {
+                    result_ui(ui, partial);
+                }
+            }
             State::Done(result) => result_ui(ui, result),
         });
+    if cancel {
+        view.cancel();
+    }
     open
 }
 
@@ -291,5 +367,40 @@ fn compact(v: f64) -> String {
         a if a >= 1e3 => format!("{:.1}k", v / 1e3),
         a if a >= 10.0 => format!("{v:.0}"),
         _ => format!("{v:.1}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A closed window cancels its ramp; the view says it can go only once
+    /// the thread has stopped, which takes a slice of a step, not a step.
+    #[test]
+    fn closing_the_window_cancels_and_waits_for_the_thread() {
+        let scenario = crate::scenario::parse_scenario(
+            r#"(
+            name: "long steps",
+            seed: 1,
+            duration_s: 30,
+            nodes: [
+                (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
+                (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
+            ],
+            edges: [(from: "users", to: "server")],
+        )"#,
+            "long.ron",
+        )
+        .expect("valid");
+        let mut view = RampView::start(&scenario, &egui::Context::default());
+        assert!(view.is_running() && !view.is_finished_and_closed(), "open and running");
+        let closed = std::time::Instant::now();
+        view.close();
+        while !view.is_finished_and_closed() {
+            assert!(closed.elapsed() < std::time::Duration::from_secs(20), "the thread stops");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(closed.elapsed() < std::time::Duration::from_secs(2), "{:?}", closed.elapsed());
+        assert!(view.was_cancelled() && view.steps_done() == 0);
     }
 }

@@ -32,6 +32,8 @@ pub struct ToolbarInput<'a> {
     /// Edits waiting for a reset.
     pub pending: usize,
     pub dirty: bool,
+    /// A load ramp is running (or stopping): Ramp to 100× waits for it.
+    pub ramp_running: bool,
 }
 
 pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Command>) {
@@ -90,15 +92,18 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
                 commands.push(Command::Reset);
             }
             ui.separator();
-            if ui
-                .add_enabled(input.can_run, Button::new("Ramp to 100×"))
-                .on_hover_text(
-                    "Capacity planning: run the design again at every client's load × 1 up to × 100, each step to \
+            let ramp = ui.add_enabled(input.can_run && !input.ramp_running, Button::new("Ramp to 100×")).on_hover_text(
+                "Capacity planning: run the design again at every client's load × 1 up to × 100, each step to \
                      steady state, and chart throughput, p99 and errors against the offered load, with where it \
                      breaks first.",
-                )
-                .clicked()
-            {
+            );
+            // One ramp at a time: say why the item is off while one runs.
+            let ramp = if input.ramp_running {
+                ramp.on_disabled_hover_text("A ramp is running: cancel it in its window to start another.")
+            } else {
+                ramp
+            };
+            if ramp.clicked() {
                 commands.push(Command::RampTo100);
             }
             ui.separator();

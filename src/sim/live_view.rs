@@ -39,6 +39,12 @@ pub struct NodeLive {
     /// node's own count averages a hot shard away.
     #[serde(default)]
     pub hottest_shard: Option<(u32, u32, u32)>,
+    /// A sharded database's shards' utilisation since the warm-up, shard 0
+    /// first (the report's `shards`); empty for every other node. Averages
+    /// over the run, unlike `hottest_shard`'s count now, so a shard that is
+    /// hot all along stands out steadily rather than flickering.
+    #[serde(default)]
+    pub shard_utilisation: Vec<f64>,
 }
 
 /// What the call policies of one edge did since the warm-up, for the
@@ -128,6 +134,7 @@ impl Simulation {
                     .max_by_key(|&(k, busy, _)| (busy, std::cmp::Reverse(k))),
                 _ => None,
             },
+            shard_utilisation: self.shard_stats(i).iter().map(|s| s.utilisation).collect(),
         })
     }
 }

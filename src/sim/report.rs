@@ -429,7 +429,8 @@ impl Simulation {
 
     /// Node `i`'s shards since the warm-up (empty unless it is a sharded
     /// database): arrivals, and busy connections over the time measured.
-    fn shard_stats(&self, i: usize) -> Vec<ShardStats> {
+    /// The report and the app's node card both read it, so they agree.
+    pub(super) fn shard_stats(&self, i: usize) -> Vec<ShardStats> {
         let Behaviour::Database(db) = &self.nodes[i].behaviour else { return Vec::new() };
         let Some(shards) = &db.shards else { return Vec::new() };
         let start = self.nodes[i].metrics.total_start.at;

@@ -18,5 +18,6 @@ pub mod stats;
 
 pub use ramp::{
     DEFAULT_ERROR_LIMIT, DEFAULT_THRESHOLD, Knee, KneeCause, NodeLoad, RampError, RampResult, RampSpec, RampStep,
-    Saturation, check_steps, factor_label, run_ramp, run_step, scaled_scenario, summarise,
+    STEP_SLICE_EVENTS, Saturation, check_steps, factor_label, run_ramp, run_step, run_step_while, scaled_scenario,
+    summarise,
 };

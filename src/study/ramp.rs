@@ -245,17 +245,54 @@ pub fn factor_label(f: f64) -> String {
     format!("{text}×")
 }
 
+/// Events a step runs between two questions to its `keep_going` in
+/// [`run_step_while`]: a few milliseconds of the engine's work in a release
+/// build, a few tens in a debug one. A slice of events rather than of
+/// simulated time, because a simulated second at 100× the load is 100
+/// times the work: the wait after a cancel stays short at every step.
+pub const STEP_SLICE_EVENTS: u64 = 20_000;
+
 /// Runs one step: the scenario at `factor`, to the spec's duration.
 pub fn run_step(scenario: &Scenario, factor: f64, spec: &RampSpec) -> Result<RampStep, RampError> {
+    let (mut sim, nominal_rps) = step_simulation(scenario, factor, spec)?;
+    sim.run_until(SimTime::from_secs(spec.duration_s));
+    Ok(step_of(factor, nominal_rps, &sim.report()))
+}
+
+/// Runs one step like [`run_step`], asking `keep_going` before each slice
+/// of [`STEP_SLICE_EVENTS`] events, and gives up with `Ok(None)` at its
+/// first `false`: a caller on another thread can cancel a long step within
+/// a fraction of a second (the study owns no thread: the caller decides
+/// what `keep_going` reads, a flag or a deadline). Cutting the run into
+/// slices does not change its numbers: the engine processes the same
+/// events in the same order however its run is cut.
+pub fn run_step_while(
+    scenario: &Scenario,
+    factor: f64,
+    spec: &RampSpec,
+    keep_going: &dyn Fn() -> bool,
+) -> Result<Option<RampStep>, RampError> {
+    let (mut sim, nominal_rps) = step_simulation(scenario, factor, spec)?;
+    let until = SimTime::from_secs(spec.duration_s);
+    while sim.now() < until {
+        if !keep_going() {
+            return Ok(None);
+        }
+        sim.run_until_bounded(until, STEP_SLICE_EVENTS);
+    }
+    Ok(Some(step_of(factor, nominal_rps, &sim.report())))
+}
+
+/// The simulation of the scenario at `factor`, not yet run, and the
+/// open-loop clients' base rate at that factor.
+fn step_simulation(scenario: &Scenario, factor: f64, spec: &RampSpec) -> Result<(Simulation, f64), RampError> {
     let scaled = scaled_scenario(scenario, factor, spec);
     let nominal_rps = scaled.open_loop_rate();
     let valid = ValidScenario::new(scaled).map_err(|problems| RampError::InvalidStep {
         factor,
         problems: problems.into_iter().map(|p| p.message).collect(),
     })?;
-    let mut sim = Simulation::from_valid(valid);
-    sim.run_until(SimTime::from_secs(spec.duration_s));
-    Ok(step_of(factor, nominal_rps, &sim.report()))
+    Ok((Simulation::from_valid(valid), nominal_rps))
 }
 
 /// Boils a step's report down to what the ramp shows.
@@ -404,6 +441,56 @@ mod tests {
         assert!(RampSpec::geometric(10.0, 5, 10.0, 10.0).is_err());
         let spec = RampSpec { error_limit: f64::NAN, ..RampSpec::geometric(10.0, 2, 10.0, 1.0).expect("valid") };
         assert!(matches!(spec.check(), Err(RampError::BadErrorLimit { .. })));
+    }
+
+    /// M/M/1 at 80 requests/s: about 2,000 events a simulated second.
+    fn mm1() -> Scenario {
+        crate::scenario::parse_scenario(
+            r#"(
+            name: "slices",
+            seed: 9,
+            duration_s: 20,
+            nodes: [
+                (id: "users", kind: Client(arrivals: Poisson(rate: 80))),
+                (id: "server", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
+            ],
+            edges: [(from: "users", to: "server")],
+        )"#,
+            "slices.ron",
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_step_run_in_slices_measures_what_one_run_measures() {
+        let scenario = mm1();
+        let spec = RampSpec::geometric(10.0, 2, 60.0, 5.0).expect("valid");
+        let asked = std::cell::Cell::new(0_u32);
+        let sliced = run_step_while(&scenario, 10.0, &spec, &|| {
+            asked.set(asked.get() + 1);
+            true
+        })
+        .expect("runs")
+        .expect("never cancelled");
+        assert_eq!(sliced, run_step(&scenario, 10.0, &spec).expect("runs"));
+        assert!(asked.get() > 5, "the run was cut into slices ({} asks)", asked.get());
+    }
+
+    #[test]
+    fn a_step_stops_at_the_first_no_without_running_to_its_end() {
+        let scenario = mm1();
+        let spec = RampSpec::geometric(10.0, 2, 1_000_000.0, 5.0).expect("valid");
+        let asked = std::cell::Cell::new(0_u32);
+        let started = std::time::Instant::now();
+        let step = run_step_while(&scenario, 10.0, &spec, &|| {
+            asked.set(asked.get() + 1);
+            asked.get() < 3
+        })
+        .expect("a valid step");
+        assert_eq!(step, None, "cancelled");
+        assert_eq!(asked.get(), 3, "two slices ran, then the third ask said no");
+        // A million simulated seconds at 800/s would take hours.
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -358,6 +358,48 @@ fn the_report_format_doc_names_every_json_field_and_csv_column() {
     }
 }
 
+/// A sharded database's shards show in the summary, a row each with the
+/// hot one marked, and in `shards.csv`, whose columns are documented: the
+/// database's own row averages the hot shard away.
+#[test]
+fn a_sharded_database_shows_each_shard_in_the_summary_and_the_csv() {
+    let dir = TempDir::new("shards");
+    let out = archsim(&[
+        "run",
+        "hot-shard-under-zipf-keys",
+        "--duration",
+        "5",
+        "--warmup",
+        "1",
+        "--csv",
+        &dir.path().to_string_lossy(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let section = text.split("\nSHARDS\n").nth(1).expect("a SHARDS section").split("\n\n").next().unwrap_or("");
+    let rows: Vec<&str> = section.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "one row per shard:\n{section}");
+    assert!(rows.iter().all(|r| r.trim_start().starts_with("profiles")), "{section}");
+    let busiest: Vec<&&str> = rows.iter().filter(|r| r.ends_with("busiest")).collect();
+    assert_eq!(busiest.len(), 1, "{section}");
+    assert!(busiest[0].split_whitespace().nth(1) == Some("1"), "shard 1 holds the hottest key:\n{section}");
+
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-format.md"))
+        .expect("docs/report-format.md exists");
+    let csv = std::fs::read_to_string(dir.path().join("shards.csv")).expect("shards.csv written");
+    let mut lines = csv.lines();
+    let header = lines.next().expect("a header");
+    assert_eq!(header, "node,shard,arrivals,share,utilisation");
+    for column in header.split(',') {
+        assert!(doc.contains(&format!("`{column}`")), "{column} not in docs/report-format.md");
+    }
+    assert!(doc.contains("`shards.csv`"), "the file is documented");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    let utilisation = |row: &Vec<&str>| row[4].parse::<f64>().expect("a number");
+    assert!(utilisation(&rows[1]) > 0.9 && utilisation(&rows[0]) < 0.5, "{csv}");
+}
+
 /// Where a command's stdout or stderr goes in the stream tests.
 #[derive(Clone, Copy, Debug)]
 enum Sink {

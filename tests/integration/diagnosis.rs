@@ -1558,3 +1558,113 @@ fn a_hot_shard_is_named_where_the_database_average_hides_it() {
     assert!(matches!(&top.advice[0], Advice::BetterShardKey { node, .. } if node == "db"), "{:?}", top.advice);
     assert!(top.advice.iter().any(|a| matches!(a, Advice::PutCacheInFront { .. })));
 }
+
+/// A sharded database is a primary (and its replicas) per shard: a copy
+/// that survives a crash, or a read replica, is needed on every shard, so
+/// the advice's price is the shards times a server's, not one server's.
+#[test]
+fn a_replica_of_a_sharded_database_is_priced_on_every_shard() {
+    let (_, d) = diagnosed(&parse(
+        r#"(
+        name: "a sharded database crashes",
+        seed: 3,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 200))),
+            (id: "db", kind: Database(connections: 20, query_time: Exponential(mean_ms: 10), shards: 4)),
+        ],
+        edges: [(from: "users", to: "db")],
+        faults: [Crash(node: "db", at_s: 10, restore_s: Some(20))],
+    )"#,
+    ));
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::NodeDown { node, .. } if node == "db"), "{}", all_text(&d));
+    // $0.50 an hour a server (the illustrative price), 730 hours, 4 shards.
+    assert!(
+        top.advice.contains(&Advice::AddReplica { node: "db".into(), balancer: None, monthly_usd: 1_460.0 }),
+        "{:?}",
+        top.advice
+    );
+}
+
+#[test]
+fn read_replicas_for_a_saturated_sharded_database_cost_one_server_a_shard() {
+    // 4 shards of 2 connections at 2 ms: 4,000 queries/s; 3,600 arrive,
+    // keyless, spread evenly: every shard 90 % busy, none hot.
+    let (report, d) = diagnosed(&parse(
+        r#"(
+        name: "a saturated sharded database",
+        seed: 3,
+        duration_s: 20,
+        warmup_s: 2,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 3600))),
+            (id: "db", kind: Database(connections: 2, query_time: Exponential(mean_ms: 2), shards: 4)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#,
+    ));
+    assert!(stats(&report, "db").stats.utilisation.is_some_and(|u| u > 0.85), "{:?}", stats(&report, "db").stats);
+    let replicas = d
+        .advice()
+        .into_iter()
+        .find_map(|a| match a {
+            Advice::AddReadReplicas { monthly_usd, .. } => Some(*monthly_usd),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("read replicas advised:\n{}", all_text(&d)));
+    assert_eq!(replicas, 1_460.0, "one replica on each of 4 shards at $365 a month");
+    // Every shard equally saturated: a database too small, not a hot shard.
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::Saturated { node, .. } if node == "db"), "{}", all_text(&d));
+    assert!(!d.findings.iter().any(|f| matches!(f.cause, Cause::HotShard { .. })), "{}", all_text(&d));
+    assert!(all_text(&d).contains("Add read replicas to db") && all_text(&d).contains("$1,460 a month more"));
+}
+
+/// A database declared with one shard is the database itself: no shard
+/// figures, and its saturation is the usual finding.
+#[test]
+fn a_database_of_one_shard_is_saturated_not_hot() {
+    let (report, d) = diagnosed(&parse(
+        r#"(
+        name: "one shard",
+        seed: 3,
+        duration_s: 20,
+        warmup_s: 2,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 900), keys: (keyspace: 1000, zipf_exponent: 1.5))),
+            (id: "db", kind: Database(connections: 2, query_time: Exponential(mean_ms: 2), shards: 1)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#,
+    ));
+    assert!(stats(&report, "db").shards.is_empty(), "{:?}", stats(&report, "db").shards);
+    let top = d.top().expect("a finding");
+    assert!(matches!(&top.cause, Cause::Saturated { node, .. } if node == "db"), "{}", all_text(&d));
+}
+
+/// Every request reads one key: its shard takes all the traffic and the
+/// others none. That shard is hot (its share is all of it), whatever the
+/// idle shards' zeros do to the average.
+#[test]
+fn one_key_makes_its_shard_hot_while_the_others_get_nothing() {
+    let (report, d) = diagnosed(&parse(
+        r#"(
+        name: "one key",
+        seed: 3,
+        duration_s: 20,
+        warmup_s: 2,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 1900), keys: (keyspace: 1, zipf_exponent: 0))),
+            (id: "db", kind: Database(connections: 4, query_time: Exponential(mean_ms: 2), shards: 4)),
+        ],
+        edges: [(from: "users", to: "db")],
+    )"#,
+    ));
+    let shards = &stats(&report, "db").shards;
+    assert_eq!(shards.iter().filter(|s| s.arrivals == 0 && s.utilisation == 0.0).count(), 3, "{shards:?}");
+    let hot = shards.iter().position(|s| s.arrivals > 0).expect("one shard worked");
+    let top = d.top().expect("a finding");
+    let Cause::HotShard { shard, share, .. } = &top.cause else { panic!("the hot shard:\n{}", all_text(&d)) };
+    assert_eq!((*shard as usize, *share), (hot, 1.0));
+}

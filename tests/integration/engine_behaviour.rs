@@ -2419,6 +2419,9 @@ fn zipf_keys_make_one_shard_hot_and_uniform_keys_spread_evenly() {
         assert!(live.0 < 4 && live.1 <= live.2 && live.2 == 4, "{live:?}");
         let report = sim.report();
         assert_eq!(report.nodes[1].workers, Some(16), "4 connections on each of 4 shards");
+        // The app's card reads the report's figures, so the two agree.
+        let card: Vec<f64> = sim.node_live(1).map(|l| l.shard_utilisation).unwrap_or_default();
+        assert_eq!(card, report.nodes[1].shards.iter().map(|s| s.utilisation).collect::<Vec<_>>());
         report.nodes[1].shards.clone()
     };
     let even = shards(0.0);

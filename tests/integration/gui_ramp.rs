@@ -66,3 +66,64 @@ fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
     // The live simulation was not touched: still paused at the start.
     assert_eq!(h.state().runtime().now_s(), 0.0);
 }
+
+/// 50,000 requests/s for 30 s: the first step alone is 1.5 million
+/// requests, seconds of the engine's work.
+const HEAVY: &str = r#"(
+    name: "a long ramp",
+    seed: 5,
+    duration_s: 30,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
+        (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
+    ],
+    edges: [(from: "users", to: "server")],
+)"#;
+
+/// Cancel stops the ramp within a fraction of a second even in the middle
+/// of a long step, and while it runs the menu item cannot start a second.
+#[test]
+fn cancel_stops_a_long_step_at_once_and_no_second_ramp_starts_meanwhile() {
+    use egui_kittest::kittest::NodeT;
+
+    let scenario = parse_scenario(HEAVY, "heavy.ron").expect("valid");
+    let clock = ManualClock::new();
+    let files = ScriptedFileDialog::new();
+    let initial = InitialDocument::Scenario(Box::new(scenario), None);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(clock), Box::new(files), initial)));
+    h.run_steps(2);
+    h.get_by_label("Simulation").click();
+    h.run_steps(2);
+    h.get_by_label("Ramp to 100×").click();
+    h.run_steps(2);
+    assert!(h.state().ramp().is_some_and(archsim::gui::RampView::is_running), "the ramp started");
+
+    // While it runs, the menu item is off: a second click starts nothing.
+    h.get_by_label("Simulation").click();
+    h.run_steps(2);
+    assert!(h.get_by_label("Ramp to 100×").accesskit_node().is_disabled(), "one ramp at a time");
+    h.get_by_label("Simulation").click();
+    h.run_steps(2);
+
+    h.get_by_label("Cancel").click();
+    let asked = Instant::now();
+    h.run_steps(1);
+    while h.state().ramp().is_some_and(archsim::gui::RampView::is_running) {
+        assert!(asked.elapsed() < Duration::from_secs(20), "the ramp stops");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = asked.elapsed();
+    h.run_steps(2);
+    let view = h.state().ramp().expect("the window stays, with what it had");
+    assert!(view.was_cancelled(), "cancelled, not finished");
+    assert_eq!(view.steps_done(), 0, "stopped in the middle of the first step");
+    assert!(took < Duration::from_secs(2), "stopped {took:?} after Cancel");
+    h.get_by_label("Cancelled after 0 of 13 steps.");
+    // Stopped: the menu item is back.
+    h.get_by_label("Simulation").click();
+    h.run_steps(2);
+    assert!(!h.get_by_label("Ramp to 100×").accesskit_node().is_disabled());
+}

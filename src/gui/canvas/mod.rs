@@ -563,6 +563,11 @@ pub fn card_grid_ui(ui: &mut Ui, card: &[super::live::CardLine], salt: &str) {
     egui::Grid::new(("card", salt)).num_columns(2).spacing([12.0, 2.0]).show(ui, |ui| {
         for line in card {
             ui.weak(line.name);
+            if let Some(hot) = &line.highlight {
+                ui.label(highlighted(ui, &line.value, hot.clone()));
+                ui.end_row();
+                continue;
+            }
             match line.tone {
                 Tone::Alarm => ui.colored_label(ui.visuals().warn_fg_color, &line.value),
                 Tone::Degraded => ui.colored_label(Palette::of(ui.visuals().dark_mode).degraded, &line.value),
@@ -571,6 +576,26 @@ pub fn card_grid_ui(ui: &mut Ui, card: &[super::live::CardLine], salt: &str) {
             ui.end_row();
         }
     });
+}
+
+/// A card value with one part in the warning colour (the hot shard):
+/// one label, so it reads as one text; a range that does not fall on
+/// characters of `value` draws it plain.
+fn highlighted(ui: &Ui, value: &str, hot: std::ops::Range<usize>) -> egui::text::LayoutJob {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let (plain, warn) = (ui.visuals().text_color(), ui.visuals().warn_fg_color);
+    let mut job = egui::text::LayoutJob::default();
+    let parts = [(0..hot.start, plain), (hot.clone(), warn), (hot.end..value.len(), plain)];
+    if parts.iter().all(|(range, _)| value.get(range.clone()).is_some()) {
+        for (range, color) in parts {
+            if let Some(text) = value.get(range).filter(|t| !t.is_empty()) {
+                job.append(text, 0.0, egui::TextFormat::simple(font.clone(), color));
+            }
+        }
+    } else {
+        job.append(value, 0.0, egui::TextFormat::simple(font, plain));
+    }
+    job
 }
 
 /// Clicks on the background (select an edge or nothing), drops from the

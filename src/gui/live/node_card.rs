@@ -15,6 +15,10 @@ pub struct CardLine {
     pub name: &'static str,
     pub value: String,
     pub tone: Tone,
+    /// A part of `value` (a byte range) drawn as an alarm whatever the
+    /// line's tone: the hot shard among the shards, so one number of four
+    /// stands out without painting the others red.
+    pub highlight: Option<std::ops::Range<usize>>,
 }
 
 /// What a card line's colour says.
@@ -34,11 +38,11 @@ impl CardLine {
 }
 
 fn line(name: &'static str, value: String, alarm: bool) -> CardLine {
-    CardLine { name, value, tone: if alarm { Tone::Alarm } else { Tone::Plain } }
+    CardLine { name, value, tone: if alarm { Tone::Alarm } else { Tone::Plain }, highlight: None }
 }
 
 fn degraded(name: &'static str, value: String) -> CardLine {
-    CardLine { name, value, tone: Tone::Degraded }
+    CardLine { name, value, tone: Tone::Degraded, highlight: None }
 }
 
 /// The card of a node from its state now and its last complete window.
@@ -65,6 +69,9 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
     }
     if let Some((shard, busy, all)) = live.hottest_shard {
         out.push(line("busiest shard", format!("{shard}: {}", format::of_capacity(busy, Some(all))), busy >= all));
+    }
+    if let Some(shards) = shards_line(&live.shard_utilisation) {
+        out.push(shards);
     }
     if live.workers.is_some() || live.queue_capacity.is_some() {
         let full = live.queue_capacity.is_some_and(|c| live.queue_len >= c);
@@ -116,6 +123,42 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
     out
 }
 
+/// Utilisation from which the card calls a shard hot (the engine's
+/// `SATURATED`, the diagnosis's threshold for a hot shard).
+const HOT_SHARD: f64 = 0.85;
+
+/// A sharded database's shards since the warm-up, in order: "shards 100 %
+/// · 21 % · 21 % · 64 %", the busiest highlighted when it is 85 % busy or
+/// more. The node's own utilisation averages them (52 % here) and hides
+/// the shard that turns requests away. `None` for fewer than two shards.
+fn shards_line(utilisation: &[f64]) -> Option<CardLine> {
+    if utilisation.len() < 2 {
+        return None;
+    }
+    let hot = utilisation
+        .iter()
+        .enumerate()
+        .fold(None, |best: Option<(usize, f64)>, (k, &u)| match best {
+            Some((_, b)) if b >= u => best,
+            _ => Some((k, u)),
+        })
+        .filter(|&(_, u)| u >= HOT_SHARD)
+        .map(|(k, _)| k);
+    let mut value = String::new();
+    let mut highlight = None;
+    for (k, &u) in utilisation.iter().enumerate() {
+        if k > 0 {
+            value.push_str(" · ");
+        }
+        let start = value.len();
+        value.push_str(&format::percent(u));
+        if hot == Some(k) {
+            highlight = Some(start..value.len());
+        }
+    }
+    Some(CardLine { name: "shards", value, tone: Tone::Plain, highlight })
+}
+
 /// A service's instances as the card and the canvas say them: "3",
 /// "3 + 2 booting", "3, 1 draining".
 pub fn instances_text(counts: InstanceCounts) -> String {
@@ -149,6 +192,7 @@ mod tests {
             instances: Some(InstanceCounts { ready: 3, booting: 2, draining: 0 }),
             cost_per_hour: Some(0.5),
             hottest_shard: None,
+            shard_utilisation: Vec::new(),
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert!(card.iter().any(|l| l.name == "instances" && l.value == "3 + 2 booting"), "{card:?}");
@@ -175,11 +219,55 @@ mod tests {
             instances: None,
             cost_per_hour: None,
             hottest_shard: Some((1, 4, 4)),
+            shard_utilisation: vec![1.0, 0.21, 0.21, 0.64],
         };
         let kind = NodeKind::Database(crate::scenario::DatabaseSpec { shards: 4, ..Default::default() });
         let card = node_card(&kind, &live, None);
         let shard = card.iter().find(|l| l.name == "busiest shard").expect("a shard line");
         assert!(shard.value.starts_with("1: 4") && shard.alarm(), "{shard:?}");
+    }
+
+    /// Every shard's utilisation on one line, the hot one highlighted
+    /// alone: the database's average (here about 52 %) hides it.
+    #[test]
+    fn a_sharded_database_card_lists_each_shard_with_the_hot_one_highlighted() {
+        let line = shards_line(&[0.21, 1.0, 0.21, 0.64]).expect("a shards line");
+        assert_eq!(line.value, "21 % · 100 % · 21 % · 64 %");
+        assert_eq!(line.tone, Tone::Plain, "the line itself is not an alarm");
+        let hot = line.highlight.clone().and_then(|r| line.value.get(r)).expect("a highlighted part");
+        assert_eq!(hot, "100 %");
+    }
+
+    #[test]
+    fn shards_under_85_percent_are_listed_without_a_highlight() {
+        let line = shards_line(&[0.5, 0.84]).expect("a shards line");
+        assert_eq!((line.value.as_str(), line.highlight), ("50 % · 84 %", None));
+        let even = shards_line(&[0.9, 0.9, 0.9]).expect("a shards line");
+        assert_eq!(even.highlight, Some(0..4), "equally saturated: the first is marked, {even:?}");
+        assert!(shards_line(&[1.0]).is_none() && shards_line(&[]).is_none(), "one shard is the node itself");
+    }
+
+    #[test]
+    fn the_card_of_a_sharded_database_has_a_shards_line() {
+        let live = NodeLive {
+            down: false,
+            busy: 4,
+            workers: Some(8),
+            queue_len: 0,
+            queue_capacity: None,
+            slowdown: 1.0,
+            injected_error: 0.0,
+            cache_keys: None,
+            client_rate: None,
+            instances: None,
+            cost_per_hour: None,
+            hottest_shard: Some((0, 4, 4)),
+            shard_utilisation: vec![0.97, 0.1],
+        };
+        let kind = NodeKind::Database(crate::scenario::DatabaseSpec { shards: 2, ..Default::default() });
+        let card = node_card(&kind, &live, None);
+        let shards = card.iter().find(|l| l.name == "shards").expect("a shards line");
+        assert_eq!(shards.value, "97 % · 10 %");
     }
 
     use crate::sim::LatencySummary;
@@ -199,6 +287,7 @@ mod tests {
             instances: None,
             cost_per_hour: None,
             hottest_shard: None,
+            shard_utilisation: Vec::new(),
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -235,6 +324,7 @@ mod tests {
             instances: None,
             cost_per_hour: None,
             hottest_shard: None,
+            shard_utilisation: Vec::new(),
         };
         let recent = Stats {
             duration_s: 1.0,
@@ -267,6 +357,7 @@ mod tests {
             instances: None,
             cost_per_hour: None,
             hottest_shard: None,
+            shard_utilisation: Vec::new(),
         };
         let card = node_card(&NodeKind::Service(ServiceSpec::default()), &live, None);
         assert_eq!(card[0].value, "DOWN");
