@@ -5,6 +5,7 @@
 
 mod cli;
 mod common;
+mod designs;
 mod diagnosis;
 mod engine_behaviour;
 mod fidelity;
