@@ -323,3 +323,169 @@ fn a_quota_per_api_key_keeps_a_noisy_customer_from_the_quiet_ones() {
         assert!(p99(&sim, quiet, 5.0, 30.0) > 150.0, "and wait");
     }
 }
+
+#[test]
+fn ride_hailing_downtown_cell_makes_one_shard_hot_and_more_shards_do_not_cool_it() {
+    let s = scenario("ride-hailing-dispatch");
+    let (drivers, locations) = (index(&s, "drivers"), index(&s, "locations"));
+    let shard_util = |report: &archsim::sim::Report| -> (f64, f64, f64) {
+        let shards = &report.nodes[locations].shards;
+        let busiest = shards.iter().map(|s| s.utilisation).fold(0.0, f64::max);
+        let quietest = shards.iter().map(|s| s.utilisation).fold(1.0, f64::min);
+        (busiest, quietest, mean(shards.iter().map(|s| s.utilisation)))
+    };
+    let sim = run(&s, Some(30.0));
+    let report = sim.report();
+    assert_eq!(report.end_to_end.failed, 0, "{:?}", report.end_to_end.failures);
+    let (busiest, quietest, average) = shard_util(&report);
+    assert!(busiest > 0.8 && quietest < 0.4 && (0.4..0.6).contains(&average), "{:?}", report.nodes[locations].shards);
+    let hottest = report.nodes[locations].shards.iter().map(|s| s.arrivals).max().unwrap_or(0);
+    let share = hottest as f64 / report.nodes[locations].stats.arrivals as f64;
+    assert!(share > 0.18, "the hot shard takes about 22 % of the queries: {share:.2}");
+    let diagnosis = archsim::diagnosis::diagnose(&report, &s);
+    assert!(
+        matches!(
+            diagnosis.findings.first().map(|f| &f.cause),
+            Some(archsim::diagnosis::Cause::HotShard { shards: 8, .. })
+        ),
+        "the verdict names the hot shard: {:#?}",
+        diagnosis.findings
+    );
+
+    // Try: rush hour — the hot shard breaks while the others idle.
+    let rush = tried("ride-hailing-dispatch", &[("rate: 5000", "rate: 6000")]);
+    let sim = run(&rush, Some(30.0));
+    let report = sim.report();
+    let (busiest, _, _) = shard_util(&report);
+    let others_max = {
+        let mut u: Vec<f64> = report.nodes[locations].shards.iter().map(|s| s.utilisation).collect();
+        u.sort_by(f64::total_cmp);
+        u[u.len() - 2]
+    };
+    assert!(busiest > 0.97 && others_max < 0.8, "{:?}", report.nodes[locations].shards);
+    assert!(report.nodes[drivers].stats.failures.rejected > 0, "updates fail 'queue full'");
+    assert!(report.nodes[drivers].stats.latency.p50_ms > 200.0, "and the rest wait");
+
+    // Try: 16 shards — nothing fails, the hot shard is still hot.
+    let more = tried("ride-hailing-dispatch", &[("shards: 8", "shards: 16")]);
+    let report = run(&more, Some(30.0)).report();
+    let (busiest, _, average) = shard_util(&report);
+    assert_eq!(report.end_to_end.failed, 0);
+    assert!(busiest > 0.65 && average < 0.3, "busiest {busiest:.2}, average {average:.2}");
+
+    // Try: finer cells downtown — the same 8 shards even out.
+    let finer = tried(
+        "ride-hailing-dispatch",
+        &[
+            (
+                "arrivals: Poisson(rate: 5000),\n            keys: (keyspace: 10000, zipf_exponent: 1.1)",
+                "arrivals: Poisson(rate: 5000),\n            keys: (keyspace: 10000, zipf_exponent: 0.8)",
+            ),
+            (
+                "arrivals: Poisson(rate: 200),\n            keys: (keyspace: 10000, zipf_exponent: 1.1)",
+                "arrivals: Poisson(rate: 200),\n            keys: (keyspace: 10000, zipf_exponent: 0.8)",
+            ),
+        ],
+    );
+    let (busiest, _, _) = shard_util(&run(&finer, Some(30.0)).report());
+    assert!(busiest < 0.65, "the busiest shard about 58 % busy: {busiest:.2}");
+}
+
+#[test]
+fn notifications_a_queue_delays_a_burst_and_a_breaker_with_a_fallback_drains_an_outage() {
+    let s = scenario("notification-system");
+    let (services, outbox, sender, provider) =
+        (index(&s, "services"), index(&s, "outbox"), index(&s, "sender"), index(&s, "provider"));
+    let sim = run(&s, None);
+    let report = sim.report();
+    assert_eq!(report.end_to_end.failed, 0, "{:?}", report.end_to_end.failures);
+    assert_eq!(report.nodes[outbox].stats.failed, 0, "no notification lost");
+    assert!(report.nodes[services].stats.latency.p99_ms < 20.0, "acknowledged at once");
+    let depth = |sim: &Simulation, from, to| {
+        node_windows(sim, outbox, from, to).iter().map(|w| w.mean_queue_len).fold(0.0, f64::max)
+    };
+    let late = |sim: &Simulation, from, to| {
+        node_windows(sim, outbox, from, to).iter().map(|w| w.latency.p50_ms).fold(0.0, f64::max)
+    };
+    assert!(depth(&sim, 20.0, 35.0) > 6000.0, "the burst piles up: {:.0}", depth(&sim, 20.0, 35.0));
+    assert!(late(&sim, 30.0, 70.0) > 30_000.0, "pushed about 45 s late: {:.0} ms", late(&sim, 30.0, 70.0));
+    let degraded = total(&node_windows(&sim, sender, 70.0, 90.0), |w| w.degraded);
+    assert!((4000..8000).contains(&degraded), "about 6,100 to the inbox: {degraded}");
+    assert!(depth(&sim, 80.0, 90.0) < 10.0, "the outbox empties during the outage");
+    let calls = |sim: &Simulation, from: f64, to: f64| {
+        total(&node_windows(sim, provider, from, to), |w| w.arrivals) as f64 / (to - from)
+    };
+    assert!(calls(&sim, 72.0, 90.0) < 0.4 * calls(&sim, 40.0, 70.0), "the breaker spares the provider");
+    let edge = report.edges.iter().find(|e| e.to == "provider").expect("sender -> provider");
+    assert!(edge.breaker_trips >= 1 && edge.retries_denied > 0, "{edge:?}");
+
+    // Try: no breaker and no budget — the outbox stops draining.
+    let unguarded = tried(
+        "notification-system",
+        &[
+            (", budget: (ratio: 0.1, min_per_s: 5)", ""),
+            (
+                "            breaker: (failure_rate: 0.5, window: Seconds(10), min_calls: 20, open_s: 5, probes: 3),\n",
+                "",
+            ),
+        ],
+    );
+    let sim = run(&unguarded, None);
+    assert!(depth(&sim, 110.0, 120.0) > 3000.0, "still waiting at the end: {:.0}", depth(&sim, 110.0, 120.0));
+    assert!(late(&sim, 70.0, 120.0) > 50_000.0, "up to 57 s late: {:.0} ms", late(&sim, 70.0, 120.0));
+
+    // Try: a bounded outbox — backpressure on the campaign, shorter delays.
+    let bounded = tried("notification-system", &[("capacity: 10000", "capacity: 2000")]);
+    let sim = run(&bounded, Some(70.0));
+    let refused = sim.report().nodes[services].stats.failures.rejected;
+    assert!((5000..7500).contains(&refused), "about 6,200 refused: {refused}");
+    assert!(late(&sim, 20.0, 70.0) < 12_000.0, "no notification more than 11 s late");
+
+    // Try: twice the consumers — drains sooner, calls the provider twice as hard.
+    let wide = tried(
+        "notification-system",
+        &[("consumers: 24", "consumers: 48"), ("workers: 24, queue_capacity: 24", "workers: 48, queue_capacity: 48")],
+    );
+    let sim = run(&wide, Some(60.0));
+    assert!(depth(&sim, 53.0, 60.0) < 10.0, "empty about 20 s after the burst");
+    assert!(calls(&sim, 20.0, 30.0) > 350.0, "about 400 calls/s: {:.0}", calls(&sim, 20.0, 30.0));
+}
+
+#[test]
+fn cdn_edge_buys_latency_shield_protects_the_origin_and_egress_is_the_bill() {
+    let s = scenario("cdn-in-front-of-origin");
+    let (readers, edge, shield, origin) =
+        (index(&s, "readers"), index(&s, "edge"), index(&s, "shield"), index(&s, "origin"));
+    let sim = run(&s, None);
+    let edge_hits = hit_ratio(&sim, edge, 60.0, 120.0);
+    let shield_hits = hit_ratio(&sim, shield, 60.0, 120.0);
+    assert!((0.72..0.84).contains(&edge_hits), "the edge answers about 78 %: {edge_hits:.2}");
+    assert!((0.6..0.76).contains(&shield_hits), "the shield about two thirds: {shield_hits:.2}");
+    let cold = utilisation(&node_windows(&sim, origin, 0.0, 3.0));
+    let warm = utilisation(&node_windows(&sim, origin, 60.0, 120.0));
+    assert!(cold > 0.8 && warm < 0.3, "origin busy {cold:.2} cold, {warm:.2} warm");
+    assert!(p50(&sim, readers, 60.0, 120.0) < 25.0, "a hit at the PoP: {:.0} ms", p50(&sim, readers, 60.0, 120.0));
+    assert!(p99(&sim, readers, 60.0, 120.0) > 100.0, "a miss crosses the ocean");
+    let report = sim.report();
+    let cost = &report.cost;
+    assert!(cost.egress_usd > 0.9 * cost.total_usd && cost.cross_region_usd > 0.0, "{cost:?}");
+    let origin_requests = report.nodes[origin].stats.arrivals;
+
+    // Try: no shield — the origin takes every edge miss.
+    let mut no_shield = s.clone();
+    without(&mut no_shield, "shield");
+    let sim = run(&no_shield, None);
+    let origin = index(&no_shield, "origin");
+    let requests = sim.report().nodes[origin].stats.arrivals;
+    assert!(requests > 2 * origin_requests, "2.3 times the requests: {requests} vs {origin_requests}");
+    assert!(utilisation(&node_windows(&sim, origin, 60.0, 120.0)) > 0.45);
+
+    // Try: no edge — the readers' connection crosses the Atlantic.
+    let mut no_edge = s.clone();
+    without(&mut no_edge, "edge");
+    no_edge.edges[0].latency = None;
+    let sim = run(&no_edge, Some(60.0));
+    let shield = index(&no_edge, "shield");
+    assert!(hit_ratio(&sim, shield, 30.0, 60.0) > 0.85, "the shield sees the hot objects now");
+    assert!(p50(&sim, readers, 30.0, 60.0) > 60.0, "p50 about 72 ms: {:.0}", p50(&sim, readers, 30.0, 60.0));
+}
