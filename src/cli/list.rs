@@ -8,9 +8,10 @@ use super::output::Stdout;
 use super::table::{Align, Table};
 
 /// Prints each bundled scenario: the name to pass to `archsim run`, its
-/// title and the first sentence of its description.
+/// topic (the app's library groups them by it), its title and the first
+/// sentence of its description.
 pub fn list_command() -> Result<(), CliError> {
-    let mut table = Table::new(&[("NAME", Align::Left), ("TITLE", Align::Left)]);
+    let mut table = Table::new(&[("NAME", Align::Left), ("TOPIC", Align::Left), ("TITLE", Align::Left)]);
     let mut summaries = Vec::new();
     for entry in BUNDLED {
         let name = entry.file_name.trim_end_matches(".ron");
@@ -20,7 +21,7 @@ pub fn list_command() -> Result<(), CliError> {
             Ok(s) => (s.name.clone(), first_sentence(&s.description).to_string()),
             Err(e) => ("(does not load)".to_string(), e.diagnostics().join("; ")),
         };
-        table.row(vec![name.to_string(), title]);
+        table.row(vec![name.to_string(), entry.topic.label().to_string(), title]);
         summaries.push(summary);
     }
     let rendered = table.render();

@@ -45,11 +45,12 @@ fn palette_buttons_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
     }
 }
 
-/// A bundled scenario's file, name and description, parsed once.
+/// A bundled scenario's file, name, description and topic header, parsed once.
 struct LibraryEntry {
     file_name: &'static str,
     name: String,
     description: String,
+    topic: &'static str,
 }
 
 fn library() -> &'static [LibraryEntry] {
@@ -62,8 +63,14 @@ fn library() -> &'static [LibraryEntry] {
                     file_name: b.file_name,
                     name: super::format::for_app_font(&s.name),
                     description: super::format::for_app_font(&s.description),
+                    topic: b.topic.label(),
                 },
-                Err(e) => LibraryEntry { file_name: b.file_name, name: b.file_name.into(), description: e.to_string() },
+                Err(e) => LibraryEntry {
+                    file_name: b.file_name,
+                    name: b.file_name.into(),
+                    description: e.to_string(),
+                    topic: b.topic.label(),
+                },
             })
             .collect()
     })
@@ -73,7 +80,16 @@ pub fn library_ui(ui: &mut Ui, current_name: &str, commands: &mut Vec<Command>) 
     ui.heading("Scenarios");
     ui.weak("Ready-made designs to open and break.");
     ui.add_space(4.0);
+    let mut topic = None;
     for s in library() {
+        // `BUNDLED` lists each topic's scenarios together: a header where
+        // the topic changes groups them.
+        if topic != Some(s.topic) {
+            topic = Some(s.topic);
+            ui.add_space(4.0);
+            ui.label(RichText::new(s.topic).strong().size(egui::TextStyle::Body.resolve(ui.style()).size * 1.1));
+            ui.add_space(2.0);
+        }
         let current = s.name == current_name;
         let title = if current { RichText::new(&s.name).strong() } else { RichText::new(&s.name) };
         let response = ui

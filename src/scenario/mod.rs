@@ -35,7 +35,7 @@ pub use components::{
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
 pub use fault_spec::FaultSpec;
-pub use library::{BUNDLED, BundledScenario, bundled, default_scenario};
+pub use library::{BUNDLED, BundledScenario, Topic, bundled, default_scenario};
 pub use load::{load_scenario, parse_scenario, to_ron_string};
 pub use payload::SizeSpec;
 pub use placement::{

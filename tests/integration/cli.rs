@@ -275,6 +275,7 @@ fn list_names_every_bundled_scenario() {
     let out = archsim(&["list"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
+    assert!(text.contains("TOPIC") && text.contains("Classic designs"), "each scenario's topic:\n{text}");
     for file in bundled_scenario_files() {
         let name = file.file_stem().expect("a name").to_string_lossy().into_owned();
         assert!(text.contains(&name), "{name} missing in:\n{text}");
