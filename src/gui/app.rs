@@ -1064,7 +1064,7 @@ impl ArchsimApp {
             SideTab::Events => event_log_ui(ui, &self.rt.alerts, commands),
             SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
             SideTab::Challenge => {
-                challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands)
+                challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands);
             }
         }
     }
