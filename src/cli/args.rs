@@ -182,6 +182,9 @@ pub struct RunArgs {
     /// Also write the time series as CSV files into DIR (created if needed).
     #[arg(long, value_name = "DIR", conflicts_with = "replications")]
     pub csv: Option<PathBuf>,
+    /// Also write the report's metrics in Prometheus' text exposition format to FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "replications")]
+    pub prometheus: Option<PathBuf>,
     /// Run N independent replications (each with a seed of its own) and
     /// print every figure as mean ± 95 % confidence half-width (2 to 10000;
     /// docs/replications.md).

@@ -22,6 +22,7 @@ use super::file_browser::{FileBrowser, start_folder};
 use super::file_dialog::{FileAnswer, FileDialog, NativeFileDialog};
 use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
+use super::metrics_server::{self, MetricsServer};
 use super::pacer::{EngineThread, PacerConfig, Speed};
 use super::palette::left_panel_ui;
 use super::placement;
@@ -215,6 +216,10 @@ pub struct ArchsimApp {
     ramp: Option<RampView>,
     /// The Challenge tab's evaluation.
     challenge: ChallengeView,
+    /// View › Serve /metrics, while on; and the wall time of the last
+    /// snapshot it was given (one a second is plenty for a scrape).
+    metrics: Option<MetricsServer>,
+    metrics_published: Option<f64>,
 }
 
 impl ArchsimApp {
@@ -284,6 +289,8 @@ impl ArchsimApp {
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
             challenge: ChallengeView::default(),
+            metrics: None,
+            metrics_published: None,
             state,
         };
         if app.state.doc.scenario.challenge.is_some() {
@@ -589,6 +596,25 @@ impl ArchsimApp {
             Command::ZoomReset => ctx.set_zoom_factor(1.0),
             Command::TogglePresenter => self.set_presenter(!self.state.prefs.presenter),
             Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
+            Command::ToggleMetricsServer => {
+                if self.metrics.take().is_none() {
+                    match MetricsServer::start(metrics_server::configured_port()) {
+                        Ok(server) => {
+                            let at = format!("http://{}/metrics", server.addr());
+                            self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, format!("serving {at}"), 1);
+                            self.metrics = Some(server);
+                            self.metrics_published = None;
+                        }
+                        Err(e) => self.rt.alerts.push(
+                            Severity::Error,
+                            self.rt.now_s(),
+                            None,
+                            format!("cannot serve metrics on port {}: {e}", metrics_server::configured_port()),
+                            1,
+                        ),
+                    }
+                }
+            }
             Command::TogglePauseAtEnd => {
                 self.state.prefs.run_past_end = !self.state.prefs.run_past_end;
                 self.rt.run_past_end = self.state.prefs.run_past_end;
@@ -660,6 +686,17 @@ impl ArchsimApp {
         // the recovery file even for a second.
         self.autosave.mark(self.clock.now_s());
         self.write_recovery();
+    }
+
+    /// Gives the /metrics endpoint, when on, a fresh snapshot once a second
+    /// of wall time (a report of every node is too much for every frame).
+    fn publish_metrics(&mut self, now_s: f64) {
+        let (Some(server), Some(sim)) = (&self.metrics, &self.rt.sim) else { return };
+        if self.metrics_published.is_some_and(|last| now_s - last < 1.0) {
+            return;
+        }
+        self.metrics_published = Some(now_s);
+        server.publish(crate::sim::prometheus::prometheus_text(&sim.report()));
     }
 
     fn pause(&mut self) {
@@ -991,6 +1028,7 @@ impl ArchsimApp {
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
             ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
+            metrics_at: self.metrics.as_ref().map(|m| format!("http://{}/metrics", m.addr())),
         }
     }
 
@@ -1190,6 +1228,7 @@ impl eframe::App for ArchsimApp {
         if self.challenge.is_running() {
             ctx.request_repaint();
         }
+        self.publish_metrics(now);
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {

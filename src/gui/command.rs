@@ -172,6 +172,8 @@ pub enum Command {
     ZoomReset,
     TogglePresenter,
     ToggleFrameTime,
+    /// View › Serve /metrics: start or stop the loopback Prometheus endpoint.
+    ToggleMetricsServer,
     TogglePanel(Panel),
     /// Pause when the run reaches the scenario's duration, or run on.
     TogglePauseAtEnd,

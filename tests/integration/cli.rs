@@ -600,3 +600,16 @@ fn a_challenge_file_is_graded_by_run_and_by_grade() {
     assert!(table.contains("serve the launch") && table.contains("goals met"), "{table}");
     assert!(stderr(&out).contains("has no `challenge` section"), "{}", stderr(&out));
 }
+
+#[test]
+fn run_writes_the_metrics_in_prometheus_text_format() {
+    let dir = TempDir::new("prometheus");
+    let file = dir.path().join("metrics.prom");
+    let file_arg = file.to_str().expect("UTF-8");
+    let out = archsim(&["run", "three-tier-web", "--duration", "3", "--prometheus", file_arg]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).expect("written");
+    assert!(text.contains("# TYPE archsim_requests_total counter"), "{text}");
+    assert!(text.contains("archsim_latency_ms{node=\"db\",kind=\"Database\",quantile=\"0.99\"}"), "{text}");
+    assert!(text.contains("archsim_cost_per_hour_usd "), "{text}");
+}
