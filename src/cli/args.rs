@@ -161,7 +161,7 @@ pub struct RampArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file (.ron) or bundled scenario name (see `archsim list`).
+    /// Scenario file (.ron), bundled scenario name (see `archsim list`), or `-` for standard input.
     #[arg(value_name = "FILE")]
     pub file: String,
     /// Simulated seconds to run (overrides the scenario's `duration_s`).

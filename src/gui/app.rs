@@ -164,6 +164,9 @@ fn open_by_name(what: &str) -> Result<(Scenario, Option<PathBuf>), Vec<String>> 
     }
 }
 
+/// Frames Paste design waits for the clipboard's paste event.
+const PASTE_FRAMES: u32 = 30;
+
 /// Which tab of the bottom panel's side column is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SideTab {
@@ -220,6 +223,8 @@ pub struct ArchsimApp {
     /// snapshot it was given (one a second is plenty for a scrape).
     metrics: Option<MetricsServer>,
     metrics_published: Option<f64>,
+    /// Frames left to wait for the paste event Paste design asked for.
+    paste_frames_left: u32,
 }
 
 impl ArchsimApp {
@@ -291,6 +296,7 @@ impl ArchsimApp {
             challenge: ChallengeView::default(),
             metrics: None,
             metrics_published: None,
+            paste_frames_left: 0,
             state,
         };
         if app.state.doc.scenario.challenge.is_some() {
@@ -586,6 +592,17 @@ impl ArchsimApp {
             Command::Open => self.request(ctx, PendingAction::Open),
             Command::OpenPath(p) => self.request(ctx, PendingAction::OpenPath(p)),
             Command::OpenBundled(name) => self.request(ctx, PendingAction::OpenBundled(name)),
+            Command::CopyDesign => {
+                ctx.copy_text(to_ron_string(&self.state.doc.scenario));
+                self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, "design copied to the clipboard".into(), 1);
+            }
+            Command::PasteDesign => {
+                // The integration reads the clipboard and sends a paste
+                // event; `take_pasted_design` picks it up in a frame or two.
+                self.paste_frames_left = PASTE_FRAMES;
+                ctx.send_viewport_cmd(ViewportCommand::RequestPaste);
+                ctx.request_repaint();
+            }
             Command::Save => self.save_then(ctx, None),
             Command::SaveAs => self.save_as_then(ctx, None),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
@@ -784,6 +801,11 @@ impl ArchsimApp {
                         Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
+            PendingAction::OpenPasted(scenario) => {
+                // Never saved: marked unsaved, so closing asks before losing it.
+                let doc = Document { scenario: *scenario, path: None, saved: Scenario::default() };
+                self.replace_document(doc);
+            }
             PendingAction::Close => {
                 self.close_confirmed = true;
                 ctx.send_viewport_cmd(ViewportCommand::Close);
@@ -997,6 +1019,40 @@ impl ArchsimApp {
         self.commands.extend(c);
     }
 
+    /// After Paste design: the clipboard's text, when its paste event comes,
+    /// opened as a design (asking about unsaved changes first), or its
+    /// problems shown with the current design kept.
+    fn take_pasted_design(&mut self, ctx: &egui::Context) {
+        if self.paste_frames_left == 0 {
+            return;
+        }
+        self.paste_frames_left -= 1;
+        let pasted = ctx.input(|i| {
+            i.events.iter().find_map(|e| match e {
+                egui::Event::Paste(text) => Some(text.clone()),
+                _ => None,
+            })
+        });
+        let Some(text) = pasted else {
+            if self.paste_frames_left == 0 {
+                self.rt.alerts.push(Severity::Warning, self.rt.now_s(), None, "the clipboard holds no text".into(), 1);
+            } else {
+                ctx.request_repaint();
+            }
+            return;
+        };
+        self.paste_frames_left = 0;
+        match crate::scenario::parse_scenario(&text, "<clipboard>") {
+            Ok(scenario) => self.request(ctx, PendingAction::OpenPasted(Box::new(scenario))),
+            Err(e) => {
+                self.dialog = Some(Dialog::Error {
+                    title: "The clipboard does not hold a valid design; yours is kept".into(),
+                    lines: e.diagnostics(),
+                });
+            }
+        }
+    }
+
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
@@ -1200,6 +1256,7 @@ impl eframe::App for ArchsimApp {
             // Not while a dialog waits: a drop would replace it and lose
             // the action it carries.
             self.dropped_files(ctx);
+            self.take_pasted_design(ctx);
         }
 
         // At "max" with the engine on its own thread, frames are spaced out

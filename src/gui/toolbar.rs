@@ -68,6 +68,25 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             }
         });
         ui.menu_button("Edit", |ui| {
+            if ui
+                .button("Copy design")
+                .on_hover_text(
+                    "The whole design as text (RON) on the clipboard: paste it in a chat, a ticket or a slide note",
+                )
+                .clicked()
+            {
+                commands.push(Command::CopyDesign);
+            }
+            if ui
+                .button("Paste design")
+                .on_hover_text(
+                    "Open the design on the clipboard, checked like a file; a broken one is refused and yours kept",
+                )
+                .clicked()
+            {
+                commands.push(Command::PasteDesign);
+            }
+            ui.separator();
             if item(ui, "Undo", sc(&keys::UNDO), input.can_undo) {
                 commands.push(Command::Undo);
             }
