@@ -105,6 +105,36 @@ fn evaluation_and_notes(design: &Scenario) -> Option<(Scenario, Vec<String>)> {
     let ch = design.challenge.as_ref()?;
     let mut s = design.clone();
     let mut notes = Vec::new();
+    // The challenge owns the seed, the prices and the network: a design
+    // cannot pass by trying seeds, pricing itself free or shrinking oceans.
+    s.seed = ch.seed;
+    s.pricing = ch.pricing.clone().unwrap_or_default();
+    s.network = ch.network.clone().unwrap_or_default();
+    if design.pricing != s.pricing {
+        notes.push("the evaluation reckons costs at the challenge's prices, not the design's `pricing`".into());
+    }
+    if design.network != s.network {
+        notes.push("the evaluation uses the challenge's network latencies, not the design's `network`".into());
+    }
+    // The challenge's load is all the traffic there is: a client the
+    // design added would dilute the goals measured end to end.
+    if !ch.load.is_empty() {
+        let extra: Vec<String> = s
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Client(_)) && !ch.load.iter().any(|l| l.client == n.id))
+            .map(|n| n.id.clone())
+            .collect();
+        if !extra.is_empty() {
+            s.nodes.retain(|n| !extra.contains(&n.id));
+            s.edges.retain(|e| !extra.contains(&e.from));
+            s.faults.retain(|f| f.node_refs().iter().all(|r| !extra.iter().any(|x| x == r)));
+            notes.push(format!(
+                "{} sent nothing in the evaluation: the challenge's load is all the traffic there is",
+                extra.join(", ")
+            ));
+        }
+    }
     for given in &ch.given {
         if let Some(n) = s.nodes.iter_mut().find(|n| n.id == given.id)
             && n.kind != given.kind
@@ -134,6 +164,7 @@ fn evaluation_and_notes(design: &Scenario) -> Option<(Scenario, Vec<String>)> {
 pub fn evaluate(design: &Scenario, keep_going: &mut dyn FnMut(f64) -> bool) -> Result<Evaluation, ChallengeError> {
     let ch = design.challenge.as_ref().ok_or(ChallengeError::NotAChallenge)?;
     let (scenario, _) = evaluation_and_notes(design).ok_or(ChallengeError::NotAChallenge)?;
+    check_in_the_path(&scenario, ch)?;
     let mut sim = Simulation::new(&scenario).map_err(|e| ChallengeError::Invalid(e.0))?;
     let steps = 200;
     for k in 1..=steps {
@@ -146,10 +177,39 @@ pub fn evaluate(design: &Scenario, keep_going: &mut dyn FnMut(f64) -> bool) -> R
     Ok(grade_run(design, ch, &sim))
 }
 
+/// Refuses a design that keeps a node the challenge acts on (its script's,
+/// its given nodes) out of the traffic's way: a decoy crashed by the
+/// script while the real work goes elsewhere would pass for free.
+pub fn check_in_the_path(scenario: &Scenario, ch: &ChallengeSpec) -> Result<(), ChallengeError> {
+    let mut reached: std::collections::HashSet<&str> =
+        scenario.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Client(_))).map(|n| n.id.as_str()).collect();
+    let mut frontier: Vec<&str> = reached.iter().copied().collect();
+    while let Some(at) = frontier.pop() {
+        for e in scenario.edges.iter().filter(|e| e.from == at) {
+            if reached.insert(e.to.as_str()) {
+                frontier.push(e.to.as_str());
+            }
+        }
+    }
+    let acted_on =
+        ch.script.iter().flat_map(crate::scenario::FaultSpec::node_refs).chain(ch.given.iter().map(|g| g.id.as_str()));
+    let missed: Vec<String> = acted_on.filter(|id| !reached.contains(id)).map(|id| format!("\"{id}\"")).collect();
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(ChallengeError::Invalid(vec![format!(
+            "the challenge acts on {}, but no traffic reaches it: keep it in the requests' path (the challenge \
+             grades the design it was written for)",
+            missed.join(", ")
+        )]))
+    }
+}
+
 /// Grades `sim`, a run of [`evaluation_scenario`]`(design)` taken to its
 /// end by the caller (the command line runs it with its progress bar).
 pub fn grade(design: &Scenario, sim: &Simulation) -> Result<Evaluation, ChallengeError> {
     let ch = design.challenge.as_ref().ok_or(ChallengeError::NotAChallenge)?;
+    check_in_the_path(sim.scenario(), ch)?;
     Ok(grade_run(design, ch, sim))
 }
 
@@ -176,6 +236,10 @@ fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation) -> Evaluat
                 Goal::ErrorRate { .. } => {
                     let share = stats.map_or(1.0, |s| s.error_ratio);
                     (share, true, format!("{} of requests failed", percent(share)))
+                }
+                Goal::Degraded { .. } => {
+                    let share = stats.map_or(1.0, |s| s.degraded_ratio);
+                    (share, true, format!("{} answered by a fallback", percent(share)))
                 }
                 Goal::Throughput { .. } => {
                     let rps = stats.map_or(0.0, |s| (s.ok + s.degraded) as f64 / measured_s);
@@ -232,7 +296,7 @@ fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation) -> Evaluat
 fn target_of(goal: &Goal) -> f64 {
     match goal {
         Goal::Latency { ms, .. } => *ms,
-        Goal::ErrorRate { at_most, .. } => *at_most,
+        Goal::ErrorRate { at_most, .. } | Goal::Degraded { at_most, .. } => *at_most,
         Goal::Throughput { at_least_rps, .. } => *at_least_rps,
         Goal::Cost { at_most_per_month } => *at_most_per_month,
     }

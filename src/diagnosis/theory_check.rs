@@ -18,6 +18,10 @@ use crate::sim::{Stats, theory};
 const DIFFERS: f64 = 0.25;
 /// Fewest requests served before a comparison means anything.
 const MIN_SERVED: u64 = 200;
+/// Most servers the model is computed for: the Erlang recursion is linear
+/// in them and the inspector asks every frame; far beyond it a pool never
+/// waits anyway.
+const MAX_SERVERS: u64 = 10_000;
 
 /// Theory's prediction for one node and what was measured.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,11 +62,20 @@ impl TheoryCheck {
 /// Theory beside the node `kind` whose measurements over a stretch are
 /// `stats`; `None` for a node without a pool, or too few requests.
 pub fn theory_check(kind: &NodeKind, stats: &Stats, makes_calls: bool) -> Option<TheoryCheck> {
-    let (workers, queue_capacity, service_time, instances) = match kind {
-        NodeKind::Service(s) => (s.workers * s.instances.max(1), s.queue_capacity, &s.service_time, s.instances.max(1)),
+    let (per_instance, queue_capacity, service_time, instances) = match kind {
+        NodeKind::Service(s) => {
+            // An autoscaled service: the instances that served, on average.
+            let ran = stats.instances.map_or(f64::from(s.instances.max(1)), |i| i.ready.max(1.0));
+            (s.workers, s.queue_capacity, &s.service_time, ran.round().max(1.0) as u32)
+        }
         NodeKind::Database(d) => (d.connections, d.queue_capacity, &d.query_time, 1),
         _ => return None,
     };
+    let workers = u64::from(per_instance) * u64::from(instances);
+    if workers > MAX_SERVERS {
+        return None;
+    }
+    let workers = workers as u32;
     if kind.component() == ComponentKind::Database
         && let NodeKind::Database(d) = kind
         && (d.read_replicas > 0 || d.shards > 1)

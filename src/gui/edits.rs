@@ -187,6 +187,30 @@ pub fn rename_node(scenario: &mut Scenario, index: usize, new_id: &str) -> Resul
     for f in &mut scenario.faults {
         rename_in_fault(f, &old, new_id);
     }
+    if let Some(price) = scenario.pricing.per_hour_of.remove(&old) {
+        scenario.pricing.per_hour_of.insert(new_id.to_string(), price);
+    }
+    // The challenge follows the node it names: a renamed client keeps its
+    // load and goals, a renamed replica its scripted crash.
+    if let Some(ch) = &mut scenario.challenge {
+        let fix = |s: &mut String| {
+            if *s == old {
+                *s = new_id.to_string();
+            }
+        };
+        ch.script.iter_mut().for_each(|f| rename_in_fault(f, &old, new_id));
+        ch.load.iter_mut().for_each(|l| fix(&mut l.client));
+        ch.given.iter_mut().for_each(|g| fix(&mut g.id));
+        for goal in &mut ch.goals {
+            if let crate::scenario::Goal::Latency { client: Some(c), .. }
+            | crate::scenario::Goal::ErrorRate { client: Some(c), .. }
+            | crate::scenario::Goal::Degraded { client: Some(c), .. }
+            | crate::scenario::Goal::Throughput { client: Some(c), .. } = goal
+            {
+                fix(c);
+            }
+        }
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FaultSpec, NodeKind};
+use super::{FaultSpec, NetworkSpec, NodeKind, Pricing};
 
 /// The `challenge` section of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +48,22 @@ pub struct ChallengeSpec {
     /// How hard it is, for the library's order.
     #[serde(default)]
     pub level: Level,
+    /// The evaluation's seed, whatever the design's: a borderline design
+    /// cannot pass by trying seeds.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The prices the cost goal is reckoned at (absent: the illustrative
+    /// defaults), whatever the design's `pricing` says.
+    #[serde(default)]
+    pub pricing: Option<Pricing>,
+    /// The latencies between zones and regions (absent: the defaults),
+    /// whatever the design's `network` says.
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
+}
+
+fn default_seed() -> u64 {
+    1
 }
 
 fn default_duration() -> f64 {
@@ -86,6 +102,14 @@ pub enum Goal {
     },
     /// Failed requests (after retries) at most this share of all, 0–1.
     ErrorRate {
+        at_most: f64,
+        #[serde(default)]
+        client: Option<String>,
+    },
+    /// Requests answered by a fallback (degraded) at most this share of
+    /// all, 0–1: a challenge that wants real answers says how few defaults
+    /// it accepts.
+    Degraded {
         at_most: f64,
         #[serde(default)]
         client: Option<String>,
@@ -144,9 +168,10 @@ impl Goal {
     /// The client the goal is measured at, if not end to end.
     pub fn client(&self) -> Option<&str> {
         match self {
-            Self::Latency { client, .. } | Self::ErrorRate { client, .. } | Self::Throughput { client, .. } => {
-                client.as_deref()
-            }
+            Self::Latency { client, .. }
+            | Self::ErrorRate { client, .. }
+            | Self::Degraded { client, .. }
+            | Self::Throughput { client, .. } => client.as_deref(),
             Self::Cost { .. } => None,
         }
     }
@@ -157,6 +182,7 @@ impl Goal {
         match self {
             Self::Latency { percentile, ms, .. } => format!("{} ≤ {} ms{whose}", percentile.label(), trim(*ms)),
             Self::ErrorRate { at_most, .. } => format!("errors ≤ {} %{whose}", trim(at_most * 100.0)),
+            Self::Degraded { at_most, .. } => format!("fallback answers ≤ {} %{whose}", trim(at_most * 100.0)),
             Self::Throughput { at_least_rps, .. } => format!("throughput ≥ {} req/s{whose}", trim(*at_least_rps)),
             Self::Cost { at_most_per_month } => format!("cost ≤ ${} a month", trim(*at_most_per_month)),
         }

@@ -62,10 +62,12 @@ impl ValidScenario {
                     "zone" => areas.zone_index(name).map(Area::Zone),
                     _ => areas.region_index(name).map(Area::Region),
                 };
-                let Some(&first) = area.map(|a| areas.members(a)).as_deref().and_then(<[usize]>::first) else {
+                let Some(area) = area else {
                     return Err(vec![unresolved(&format!("fault {}", k + 1))]);
                 };
-                fault_targets.push(FaultTarget { node: first, edge: None, area });
+                // An empty area takes nothing down; node 0 only carries the log line.
+                let first = areas.members(area).first().copied().unwrap_or(0);
+                fault_targets.push(FaultTarget { node: first, edge: None, area: Some(area) });
                 continue;
             }
             let refs: Vec<Option<usize>> = f.node_refs().into_iter().map(position).collect();

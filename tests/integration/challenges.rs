@@ -206,3 +206,52 @@ fn a_scenario_without_a_challenge_cannot_be_graded() {
     s.challenge = None;
     assert_eq!(evaluate(&s, &mut |_| true), Err(ChallengeError::NotAChallenge));
 }
+
+#[test]
+fn added_traffic_and_a_decoy_for_the_script_do_not_game_the_grade() {
+    // A client of its own, sending easy requests, would drown the real
+    // users' figures: it sends nothing in the evaluation.
+    let s = challenge("challenge-cache-the-hot-reads");
+    let mut bots = s.clone();
+    bots.nodes.push(NodeSpec::new(
+        "bots",
+        NodeKind::Client(archsim::scenario::ClientSpec {
+            arrivals: Arrivals::Poisson { rate: 150_000.0 },
+            ..archsim::scenario::ClientSpec::default()
+        }),
+    ));
+    bots.nodes.push(NodeSpec::new(
+        "noop",
+        NodeKind::Service(archsim::scenario::ServiceSpec {
+            workers: 10_000,
+            service_time: DistributionSpec::Constant { ms: 0.01 },
+            ..archsim::scenario::ServiceSpec::default()
+        }),
+    ));
+    bots.edges.push(EdgeSpec::new("bots", "noop"));
+    let e = grade(&bots);
+    assert!(!e.passed, "{:#?}", e.goals);
+    assert!(e.notes.iter().any(|n| n.starts_with("bots sent nothing")), "{:?}", e.notes);
+
+    // A decoy for the scripted crash while the traffic goes elsewhere.
+    let s = challenge("challenge-survive-a-replica-crash");
+    let mut decoy = s.clone();
+    decoy.nodes.push(NodeSpec::new("replica-4", decoy.nodes[index(&s, "replica-2")].kind.clone()));
+    for e in &mut decoy.edges {
+        if e.to == "replica-2" {
+            e.to = "replica-4".into();
+        }
+    }
+    match evaluate(&decoy, &mut |_| true) {
+        Err(ChallengeError::Invalid(why)) => assert!(why[0].contains("no traffic reaches it"), "{why:?}"),
+        other => panic!("a decoy must not be graded: {other:?}"),
+    }
+
+    // Answering with a fallback is not an answer where the challenge says so.
+    let mut fallback = s.clone();
+    for e in fallback.edges.iter_mut().filter(|e| e.from == "lb") {
+        e.fallback = Some(FallbackSpec::Respond { latency: None });
+    }
+    let e = grade(&fallback);
+    assert!(e.goals.iter().any(|g| g.goal.starts_with("fallback answers") && !g.passed), "{:#?}", e.goals);
+}

@@ -582,7 +582,7 @@ fn a_challenge_file_is_graded_by_run_and_by_grade() {
     let json = run_json(&["run", launch, "--json"]);
     let challenge = &json["challenge"];
     assert_eq!(challenge["passed"], false, "{challenge}");
-    assert!(challenge["goals"].as_array().is_some_and(|g| g.len() == 4), "{challenge}");
+    assert!(challenge["goals"].as_array().is_some_and(|g| g.len() == 5), "{challenge}");
     assert!(challenge["broke_first"]["at_s"].is_number(), "{challenge}");
 
     let text = stdout(&archsim(&["run", launch]));

@@ -300,6 +300,6 @@ fn a_bad_placement_is_reported_where_it_is_written() {
     assert_eq!(line, 9);
     assert!(message.contains("\"east-a\""), "the declared zones are listed: {message}");
     assert_eq!(at("which is in region \"west\"").0, 10);
-    assert_eq!(at("nothing runs in zone \"east-a\"").0, 13);
+    assert!(problems.iter().all(|p| !p.message.contains("east-a\" for an outage")), "an empty zone may go down");
     assert!(at("no region \"south\"").1.starts_with("fault 2"));
 }
