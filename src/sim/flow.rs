@@ -488,8 +488,11 @@ impl Simulation {
                 continue;
             }
             self.log_breaker_change(edge);
+            // From a global balancer, the round trip it adds (see `send_from_global`).
+            let round_trip_ns = self.global_round_trip_ns(child, edge);
             let e = &mut self.edges[edge as usize];
-            let crossing = e.cross(now);
+            let mut crossing = e.cross(now);
+            crossing.delay_ns = crossing.delay_ns.saturating_add(round_trip_ns);
             let event = if crossing.lost { Event::Reply(child) } else { Event::Arrive(child) };
             if let Some(c) = self.calls.get_mut(child) {
                 c.state = CallState::InTransit;
@@ -1434,10 +1437,24 @@ impl Simulation {
         let source = self.request_source(id) as usize;
         let to = self.edges[edge as usize].to as usize;
         let round_trip_ns = super::time::secs_to_nanos(2.0 * self.scenario.areas().latency_ms(source, to) / 1_000.0);
+        // A call that waits in the edge's bulkhead line crosses later, in
+        // `let_waiting_calls_in`, which adds the same round trip itself.
         self.edges[edge as usize].added_ns += round_trip_ns;
         self.send(id, edge);
         let e = &mut self.edges[edge as usize];
         e.added_ns = e.added_ns.saturating_sub(round_trip_ns);
+    }
+
+    /// The round trip a call over `edge` pays when the edge leaves a global
+    /// balancer (0 otherwise): between the request's client and the target.
+    fn global_round_trip_ns(&self, child: CallId, edge: u32) -> u64 {
+        let Some(e) = self.edges.get(edge as usize) else { return 0 };
+        let global = matches!(&self.nodes[e.from as usize].behaviour, Behaviour::LoadBalancer { balancer, .. } if balancer.global);
+        if !global {
+            return 0;
+        }
+        let source = self.request_source(child) as usize;
+        super::time::secs_to_nanos(2.0 * self.scenario.areas().latency_ms(source, e.to as usize) / 1_000.0)
     }
 
     fn queued(&mut self, id: CallId) {

@@ -303,3 +303,28 @@ fn a_bad_placement_is_reported_where_it_is_written() {
     assert!(problems.iter().all(|p| !p.message.contains("east-a\" for an outage")), "an empty zone may go down");
     assert!(at("no region \"south\"").1.starts_with("fault 2"));
 }
+
+/// A call that waits in a bulkhead line behind a global balancer pays the
+/// ocean too when it is finally sent: two places, 70 ms round trip plus
+/// 10 ms of work, carry 25 calls a second, not 200.
+#[test]
+fn a_call_let_out_of_a_bulkhead_line_behind_a_global_balancer_still_pays_the_round_trip() {
+    let source = r#"(
+        name: "global lb with a bulkhead line",
+        duration_s: 60,
+        regions: [(name: "us", zones: ["us-a"]), (name: "eu", zones: ["eu-a"])],
+        nodes: [
+            (id: "users-eu", region: "eu", kind: Client(arrivals: Poisson(rate: 200))),
+            (id: "dns", kind: LoadBalancer(policy: Nearest)),
+            (id: "app-us", zone: "us-a", kind: Service(workers: 100, service_time: Constant(ms: 10))),
+        ],
+        edges: [
+            (from: "users-eu", to: "dns"),
+            (from: "dns", to: "app-us", max_concurrent: 2, bulkhead_wait_ms: 1000),
+        ],
+    )"#;
+    let s = parse_scenario(source, "bulkhead.ron").expect("valid");
+    let report = run(&s).report();
+    let ok = report.end_to_end.throughput_rps;
+    assert!((ok - 25.0).abs() < 1.0, "2 places / 80 ms = 25 calls/s, got {ok}");
+}
