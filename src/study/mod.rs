@@ -9,12 +9,16 @@
 //!   a seed of its own, and every key figure as a mean with a 95 %
 //!   confidence interval. The one study that runs on several threads (a
 //!   rayon pool; each replication is a single-threaded engine run).
+//! - [`sweep`]: a parameter sweep — named fields of the scenario set over
+//!   lists of values, every combination (or the lists zipped) run with
+//!   replications on the same kind of pool, a row of figures per point.
 //! - [`stats`]: Student's t quantile, MSER-5 and the small statistics the
 //!   studies share.
 
 pub mod ramp;
 pub mod replications;
 pub mod stats;
+pub mod sweep;
 
 pub use ramp::{
     DEFAULT_ERROR_LIMIT, DEFAULT_THRESHOLD, Knee, KneeCause, NodeLoad, RampError, RampResult, RampSpec, RampStep,
