@@ -480,7 +480,7 @@ pub fn apply(scenario: &mut Scenario, path: &str, field: &Field, value: f64) -> 
                 (NodeKind::Database(d), NodeField::Shards) => d.shards = int(1.0)?,
                 (NodeKind::Database(d), NodeField::QueueCapacity) => d.queue_capacity = Some(int(0.0)?),
                 (NodeKind::Database(d), NodeField::QueryTimeMean) => {
-                    d.query_time = mean_of(path, &d.query_time, value)?
+                    d.query_time = mean_of(path, &d.query_time, value)?;
                 }
                 (NodeKind::Cache(c), NodeField::Capacity) => match &mut c.mode {
                     CacheMode::Lru { capacity, .. } => *capacity = whole(path, value, 1.0, MAX_EXACT)? as u64,
@@ -491,7 +491,7 @@ pub fn apply(scenario: &mut Scenario, path: &str, field: &Field, value: f64) -> 
                 (NodeKind::Queue(q), NodeField::Consumers) => q.consumers = int(1.0)?,
                 (NodeKind::Queue(q), NodeField::QueueMessages) => q.capacity = int(1.0)?,
                 (NodeKind::Client(c), NodeField::Rate) => {
-                    set_rate(&mut c.arrivals, non_negative(path, value, true)?).map_err(|why| mismatch(&why))?
+                    set_rate(&mut c.arrivals, non_negative(path, value, true)?).map_err(|why| mismatch(&why))?;
                 }
                 (NodeKind::Client(c), NodeField::Users) => match &mut c.arrivals {
                     Arrivals::Closed { users, .. } => *users = int(1.0)?,
@@ -782,11 +782,11 @@ mod tests {
         assert!(parse_values("").is_err());
         assert!(parse_values("4,,8").is_err());
         assert!(parse_values("four").is_err());
-        assert!(parse_values("1..10 step 0").unwrap_err().contains("step"));
+        assert!(parse_values("1..10 step 0").expect_err("step 0").contains("step"));
         assert!(parse_values("1..10 step -1").is_err());
-        assert!(parse_values("10..1 step 1").unwrap_err().contains("below"));
+        assert!(parse_values("10..1 step 1").expect_err("downwards").contains("below"));
         assert!(parse_values("1..inf step 1").is_err());
-        assert!(parse_values("0..1000000 step 1").unwrap_err().contains("1000"));
+        assert!(parse_values("0..1000000 step 1").expect_err("too many").contains("1000"));
         assert_eq!(parse_values("1..1000 step 1").map(|v| v.len()), Ok(1000));
     }
 
