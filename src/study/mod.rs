@@ -1,6 +1,6 @@
 //! Studies: several runs of one scenario, changed step by step, and what
 //! they say together. Pure, like the engine: no egui, no printing, and
-//! no threads but the replications' pool; the command line (`archsim ramp`) and the app only present.
+//! no threads but the replications' and the sweeps' pools; the command line (`archsim ramp`) and the app only present.
 //!
 //! - [`ramp`]: a load ramp — every client's rate multiplied step by step,
 //!   each step run to steady state, the load at which each node saturates
