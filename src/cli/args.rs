@@ -215,7 +215,7 @@ pub struct RampArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file (.ron) or bundled scenario name (see `archsim list`).
+    /// Scenario file (.ron), bundled scenario name (see `archsim list`), or `-` for standard input.
     #[arg(value_name = "FILE")]
     pub file: String,
     /// Simulated seconds to run (overrides the scenario's `duration_s`).
@@ -236,6 +236,9 @@ pub struct RunArgs {
     /// Also write the time series as CSV files into DIR (created if needed).
     #[arg(long, value_name = "DIR", conflicts_with = "replications")]
     pub csv: Option<PathBuf>,
+    /// Also write the report's metrics in Prometheus' text exposition format to FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "replications")]
+    pub prometheus: Option<PathBuf>,
     /// Run N independent replications (each with a seed of its own) and
     /// print every figure as mean ± 95 % confidence half-width (2 to 10000;
     /// docs/replications.md).

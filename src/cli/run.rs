@@ -69,6 +69,13 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
     // A reader that stops early (`| head`) does not stop the CSV files.
     Stdout::new().write(&text)?;
 
+    if let Some(path) = &args.prometheus {
+        let text = crate::sim::prometheus::prometheus_text(&report);
+        std::fs::write(path, text).map_err(|source| CliError::Io {
+            what: format!("cannot write the metrics to {}", path.display()),
+            source,
+        })?;
+    }
     if let Some(dir) = &args.csv {
         let node_ids: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
         let edges: Vec<(String, String)> = scenario.edges.iter().map(|e| (e.from.clone(), e.to.clone())).collect();

@@ -4,13 +4,20 @@
 
 use std::path::Path;
 
-use crate::scenario::{BUNDLED, LoadError, Scenario, bundled, load_scenario};
+use crate::scenario::{BUNDLED, LoadError, Scenario, bundled, load_scenario, parse_scenario_input};
+
+/// Largest design read from standard input: far beyond any real one, a
+/// bound so that a runaway pipe cannot take all memory.
+const MAX_STDIN_BYTES: u64 = 256 * 1024 * 1024;
 
 use super::CliError;
 
 /// Loads the scenario named by `file_or_name`. A path that exists wins over
 /// a bundled scenario of the same name.
 pub fn load_named_scenario(file_or_name: &str) -> Result<Scenario, CliError> {
+    if file_or_name == "-" {
+        return read_stdin();
+    }
     let path = Path::new(file_or_name);
     if path.exists() {
         return load_scenario(path).map_err(diagnostics);
@@ -22,6 +29,24 @@ pub fn load_named_scenario(file_or_name: &str) -> Result<Scenario, CliError> {
             bundled_names().join(", ")
         ))),
     }
+}
+
+/// A design piped in (`archsim run -`): a copied design pasted into a
+/// terminal, or another program's output.
+fn read_stdin() -> Result<Scenario, CliError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(MAX_STDIN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::BadInput(format!("cannot read the design from standard input: {e}")))?;
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        return Err(CliError::BadInput(format!(
+            "the design on standard input is larger than {} MB",
+            MAX_STDIN_BYTES / 1024 / 1024
+        )));
+    }
+    parse_scenario_input(&bytes, "<stdin>").map_err(diagnostics)
 }
 
 /// The names `archsim run` accepts for the bundled scenarios.

@@ -29,6 +29,7 @@ mod advice;
 mod cause;
 mod detect;
 mod text;
+mod theory_check;
 
 use serde::Serialize;
 
@@ -36,6 +37,7 @@ pub use advice::Advice;
 pub use cause::{BreakerEvidence, Cause, FallbackEvidence, LetThrough, LinkWay, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
+pub use theory_check::{TheoryCheck, theory_check};
 
 use crate::scenario::Scenario;
 use crate::sim::{LatencySummary, Report, Stats};

@@ -22,6 +22,7 @@ use super::file_browser::{FileBrowser, start_folder};
 use super::file_dialog::{FileAnswer, FileDialog, NativeFileDialog};
 use super::frame_stats::FrameStats;
 use super::inspector::{InspectorInput, inspector_ui};
+use super::metrics_server::{self, MetricsServer};
 use super::pacer::{EngineThread, PacerConfig, Speed};
 use super::palette::left_panel_ui;
 use super::placement;
@@ -163,6 +164,9 @@ fn open_by_name(what: &str) -> Result<(Scenario, Option<PathBuf>), Vec<String>> 
     }
 }
 
+/// Frames Paste design waits for the clipboard's paste event.
+const PASTE_FRAMES: u32 = 30;
+
 /// Which tab of the bottom panel's side column is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SideTab {
@@ -215,6 +219,12 @@ pub struct ArchsimApp {
     ramp: Option<RampView>,
     /// The Challenge tab's evaluation.
     challenge: ChallengeView,
+    /// View › Serve /metrics, while on; and the wall time of the last
+    /// snapshot it was given (one a second is plenty for a scrape).
+    metrics: Option<MetricsServer>,
+    metrics_published: Option<f64>,
+    /// Frames left to wait for the paste event Paste design asked for.
+    paste_frames_left: u32,
 }
 
 impl ArchsimApp {
@@ -284,6 +294,9 @@ impl ArchsimApp {
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
             challenge: ChallengeView::default(),
+            metrics: None,
+            metrics_published: None,
+            paste_frames_left: 0,
             state,
         };
         if app.state.doc.scenario.challenge.is_some() {
@@ -579,6 +592,17 @@ impl ArchsimApp {
             Command::Open => self.request(ctx, PendingAction::Open),
             Command::OpenPath(p) => self.request(ctx, PendingAction::OpenPath(p)),
             Command::OpenBundled(name) => self.request(ctx, PendingAction::OpenBundled(name)),
+            Command::CopyDesign => {
+                ctx.copy_text(to_ron_string(&self.state.doc.scenario));
+                self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, "design copied to the clipboard".into(), 1);
+            }
+            Command::PasteDesign => {
+                // The integration reads the clipboard and sends a paste
+                // event; `take_pasted_design` picks it up in a frame or two.
+                self.paste_frames_left = PASTE_FRAMES;
+                ctx.send_viewport_cmd(ViewportCommand::RequestPaste);
+                ctx.request_repaint();
+            }
             Command::Save => self.save_then(ctx, None),
             Command::SaveAs => self.save_as_then(ctx, None),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
@@ -589,6 +613,25 @@ impl ArchsimApp {
             Command::ZoomReset => ctx.set_zoom_factor(1.0),
             Command::TogglePresenter => self.set_presenter(!self.state.prefs.presenter),
             Command::ToggleFrameTime => self.state.prefs.show_frame_time = !self.state.prefs.show_frame_time,
+            Command::ToggleMetricsServer => {
+                if self.metrics.take().is_none() {
+                    match MetricsServer::start(metrics_server::configured_port()) {
+                        Ok(server) => {
+                            let at = format!("http://{}/metrics", server.addr());
+                            self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, format!("serving {at}"), 1);
+                            self.metrics = Some(server);
+                            self.metrics_published = None;
+                        }
+                        Err(e) => self.rt.alerts.push(
+                            Severity::Error,
+                            self.rt.now_s(),
+                            None,
+                            format!("cannot serve metrics on port {}: {e}", metrics_server::configured_port()),
+                            1,
+                        ),
+                    }
+                }
+            }
             Command::TogglePauseAtEnd => {
                 self.state.prefs.run_past_end = !self.state.prefs.run_past_end;
                 self.rt.run_past_end = self.state.prefs.run_past_end;
@@ -660,6 +703,17 @@ impl ArchsimApp {
         // the recovery file even for a second.
         self.autosave.mark(self.clock.now_s());
         self.write_recovery();
+    }
+
+    /// Gives the /metrics endpoint, when on, a fresh snapshot once a second
+    /// of wall time (a report of every node is too much for every frame).
+    fn publish_metrics(&mut self, now_s: f64) {
+        let (Some(server), Some(sim)) = (&self.metrics, &self.rt.sim) else { return };
+        if self.metrics_published.is_some_and(|last| now_s - last < 1.0) {
+            return;
+        }
+        self.metrics_published = Some(now_s);
+        server.publish(crate::sim::prometheus::prometheus_text(&sim.report()));
     }
 
     fn pause(&mut self) {
@@ -747,6 +801,11 @@ impl ArchsimApp {
                         Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
+            PendingAction::OpenPasted(scenario) => {
+                // Never saved: marked unsaved, so closing asks before losing it.
+                let doc = Document { scenario: *scenario, path: None, saved: Scenario::default() };
+                self.replace_document(doc);
+            }
             PendingAction::Close => {
                 self.close_confirmed = true;
                 ctx.send_viewport_cmd(ViewportCommand::Close);
@@ -960,6 +1019,40 @@ impl ArchsimApp {
         self.commands.extend(c);
     }
 
+    /// After Paste design: the clipboard's text, when its paste event comes,
+    /// opened as a design (asking about unsaved changes first), or its
+    /// problems shown with the current design kept.
+    fn take_pasted_design(&mut self, ctx: &egui::Context) {
+        if self.paste_frames_left == 0 {
+            return;
+        }
+        self.paste_frames_left -= 1;
+        let pasted = ctx.input(|i| {
+            i.events.iter().find_map(|e| match e {
+                egui::Event::Paste(text) => Some(text.clone()),
+                _ => None,
+            })
+        });
+        let Some(text) = pasted else {
+            if self.paste_frames_left == 0 {
+                self.rt.alerts.push(Severity::Warning, self.rt.now_s(), None, "the clipboard holds no text".into(), 1);
+            } else {
+                ctx.request_repaint();
+            }
+            return;
+        };
+        self.paste_frames_left = 0;
+        match crate::scenario::parse_scenario(&text, "<clipboard>") {
+            Ok(scenario) => self.request(ctx, PendingAction::OpenPasted(Box::new(scenario))),
+            Err(e) => {
+                self.dialog = Some(Dialog::Error {
+                    title: "The clipboard does not hold a valid design; yours is kept".into(),
+                    lines: e.diagnostics(),
+                });
+            }
+        }
+    }
+
     fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
@@ -991,6 +1084,7 @@ impl ArchsimApp {
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
             ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
+            metrics_at: self.metrics.as_ref().map(|m| format!("http://{}/metrics", m.addr())),
         }
     }
 
@@ -1064,7 +1158,7 @@ impl ArchsimApp {
             SideTab::Events => event_log_ui(ui, &self.rt.alerts, commands),
             SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
             SideTab::Challenge => {
-                challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands)
+                challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands);
             }
         }
     }
@@ -1162,6 +1256,7 @@ impl eframe::App for ArchsimApp {
             // Not while a dialog waits: a drop would replace it and lose
             // the action it carries.
             self.dropped_files(ctx);
+            self.take_pasted_design(ctx);
         }
 
         // At "max" with the engine on its own thread, frames are spaced out
@@ -1190,6 +1285,7 @@ impl eframe::App for ArchsimApp {
         if self.challenge.is_running() {
             ctx.request_repaint();
         }
+        self.publish_metrics(now);
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {

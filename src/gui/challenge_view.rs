@@ -60,7 +60,7 @@ impl Drop for Job {
 enum Phase {
     Idle,
     Running(Job),
-    Done { evaluation: Evaluation, hints_shown: usize, new_best: bool },
+    Done { evaluation: Box<Evaluation>, hints_shown: usize, new_best: bool },
     Failed(String),
 }
 
@@ -139,7 +139,7 @@ impl ChallengeView {
         self.phase = match handle.join() {
             Ok(Ok(evaluation)) => {
                 let new_best = remember(records, &evaluation, today());
-                Phase::Done { evaluation, hints_shown: 0, new_best }
+                Phase::Done { evaluation: Box::new(evaluation), hints_shown: 0, new_best }
             }
             Ok(Err(ChallengeError::Cancelled)) => Phase::Idle,
             Ok(Err(e)) => Phase::Failed(in_app_words(&e.to_string())),
@@ -183,24 +183,21 @@ pub fn challenge_ui(
             );
         }
         ui.add_space(4.0);
-        match &view.phase {
-            Phase::Running(job) => {
-                let done = f64::from(job.progress.load(Ordering::Relaxed)) / 1000.0;
-                ui.horizontal(|ui| {
-                    ui.add(egui::ProgressBar::new(done as f32).show_percentage().desired_width(160.0));
-                    if ui.button("Cancel").clicked() {
-                        commands.push(Command::CancelChallenge);
-                    }
-                });
-            }
-            _ => {
-                let button = ui.button("Evaluate").on_hover_text(format!(
-                    "Run the design through the challenge's {} s timeline (its load and scripted faults) and grade it",
-                    ch.duration_s
-                ));
-                if button.clicked() {
-                    commands.push(Command::EvaluateChallenge);
+        if let Phase::Running(job) = &view.phase {
+            let done = f64::from(job.progress.load(Ordering::Relaxed)) / 1000.0;
+            ui.horizontal(|ui| {
+                ui.add(egui::ProgressBar::new(done as f32).show_percentage().desired_width(160.0));
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::CancelChallenge);
                 }
+            });
+        } else {
+            let button = ui.button("Evaluate").on_hover_text(format!(
+                "Run the design through the challenge's {} s timeline (its load and scripted faults) and grade it",
+                ch.duration_s
+            ));
+            if button.clicked() {
+                commands.push(Command::EvaluateChallenge);
             }
         }
         match &view.phase {

@@ -157,6 +157,11 @@ pub enum Command {
     RevealHint,
 
     // --- Files
+    /// Edit › Copy design: the scenario as RON text on the clipboard.
+    CopyDesign,
+    /// Edit › Paste design: open the design on the clipboard (validated
+    /// like a file; the current one is kept if it is not valid).
+    PasteDesign,
     New,
     Open,
     OpenPath(PathBuf),
@@ -172,6 +177,8 @@ pub enum Command {
     ZoomReset,
     TogglePresenter,
     ToggleFrameTime,
+    /// View › Serve /metrics: start or stop the loopback Prometheus endpoint.
+    ToggleMetricsServer,
     TogglePanel(Panel),
     /// Pause when the run reaches the scenario's duration, or run on.
     TogglePauseAtEnd,

@@ -15,6 +15,8 @@ pub enum PendingAction {
     Open,
     OpenPath(PathBuf),
     OpenBundled(&'static str),
+    /// A design pasted from the clipboard, already validated.
+    OpenPasted(Box<crate::scenario::Scenario>),
     Close,
 }
 
@@ -23,9 +25,10 @@ impl PendingAction {
     pub fn not_done_note(&self) -> &'static str {
         match self {
             PendingAction::New => "Not saved, so no new scenario was started",
-            PendingAction::Open | PendingAction::OpenPath(_) | PendingAction::OpenBundled(_) => {
-                "Not saved, so the other scenario was not opened"
-            }
+            PendingAction::Open
+            | PendingAction::OpenPath(_)
+            | PendingAction::OpenBundled(_)
+            | PendingAction::OpenPasted(_) => "Not saved, so the other scenario was not opened",
             PendingAction::Close => "Not saved, so the window stays open",
         }
     }

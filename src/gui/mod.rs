@@ -26,6 +26,7 @@ mod frame_stats;
 mod inspector;
 mod layout;
 pub mod live;
+mod metrics_server;
 mod pacer;
 mod palette;
 mod placement;

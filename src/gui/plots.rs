@@ -120,6 +120,12 @@ pub struct PlotData {
     /// per window); empty for anything else.
     pub node_ready: Series,
     pub node_booting: Series,
+    /// The selected node's p99 per window, and queueing theory's p99 for it
+    /// (M/M/c at its measured rate and hold time, see
+    /// `diagnosis::theory_check`), drawn dashed beside it; both empty or
+    /// `None` for a node without a pool.
+    pub node_p99_ms: Series,
+    pub node_theory_p99_ms: Option<f64>,
     pub markers: Vec<Marker>,
     /// The time span shown.
     pub span: (f64, f64),
@@ -173,6 +179,9 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
                 d.node_ready.push([x, i.ready]);
                 d.node_booting.push([x, i.booting]);
             }
+            if s.utilisation.is_some() && s.latency.count > 0 {
+                d.node_p99_ms.push([x, s.latency.p99_ms]);
+            }
         }
     }
     // One instance all along is nothing to plot.
@@ -183,6 +192,16 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
     if !d.node_degraded_rps.iter().any(|p| p[1] > 0.0) {
         d.node_degraded_rps.clear();
         d.node_degraded_pct.clear();
+    }
+    if let Some(i) = node
+        && let (Some(spec), Some(totals)) = (sim.scenario().nodes.get(i), sim.node_totals(i))
+    {
+        let makes_calls = sim.scenario().out_edges(&spec.id).next().is_some();
+        d.node_theory_p99_ms =
+            crate::diagnosis::theory_check(&spec.kind, &totals, makes_calls).and_then(|check| check.p99_ms);
+    }
+    if d.node_theory_p99_ms.is_none() {
+        d.node_p99_ms.clear();
     }
     d.show_degraded =
         d.degraded_rps.iter().any(|p| p[1] > 0.0) || sim.scenario().edges.iter().any(|e| e.fallback.is_some());
@@ -211,6 +230,8 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
 
 /// Colours of the series, chosen to read on dark and light backgrounds
 /// (degraded answers take the theme's yellow, [`Palette::degraded`]).
+/// The selected node's p99 and theory's dashed line beside it.
+const NODE_P99: Color32 = Color32::from_rgb(200, 120, 220);
 const OK: Color32 = Color32::from_rgb(80, 160, 230);
 const FAILED: Color32 = Color32::from_rgb(230, 75, 60);
 const P50: Color32 = Color32::from_rgb(90, 180, 120);
@@ -346,7 +367,10 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             plot_ui.line(Line::new("failed", PlotPoints::from(data.failed_rps.clone())).color(FAILED).width(2.0));
         });
         let latency_title = if log { "Latency ms (log)" } else { "Latency ms" };
-        let percentiles = [("p50", P50), ("p95", P95), ("p99", P99)];
+        let mut percentiles = vec![("p50", P50), ("p95", P95), ("p99", P99)];
+        if data.node_theory_p99_ms.is_some() {
+            percentiles.push(("node p99, theory dashed", NODE_P99));
+        }
         plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(
@@ -356,6 +380,18 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             plot_ui.line(Line::new("p50", tr(&data.p50_ms)).color(P50).width(2.0));
             plot_ui.line(Line::new("p95", tr(&data.p95_ms)).color(P95).width(2.0));
             plot_ui.line(Line::new("p99", tr(&data.p99_ms)).color(P99).width(2.0));
+            // The selected node's p99 and theory's, dashed: how far the
+            // queue is from what Erlang C says.
+            if let Some(theory) = data.node_theory_p99_ms {
+                plot_ui.line(Line::new("node p99", tr(&data.node_p99_ms)).color(NODE_P99).width(1.5));
+                let y = if log { theory.max(1e-3).log10() } else { theory };
+                plot_ui.hline(
+                    egui_plot::HLine::new("theory p99 (M/M/c)", y)
+                        .color(NODE_P99)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
         });
         let reasons: Vec<(&str, Color32)> = data.failures.iter().map(|(r, _)| (r.label(), reason_color(*r))).collect();
         let reasons_title = if reasons.is_empty() { "Failures req/s: none" } else { "Failures req/s" };

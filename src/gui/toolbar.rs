@@ -32,6 +32,8 @@ pub struct ToolbarInput<'a> {
     /// Edits waiting for a reset.
     pub pending: usize,
     pub dirty: bool,
+    /// Where the /metrics endpoint listens, when it is on.
+    pub metrics_at: Option<String>,
     /// A load ramp is running (or stopping): Ramp to 100× waits for it.
     pub ramp_running: bool,
 }
@@ -66,6 +68,25 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             }
         });
         ui.menu_button("Edit", |ui| {
+            if ui
+                .button("Copy design")
+                .on_hover_text(
+                    "The whole design as text (RON) on the clipboard: paste it in a chat, a ticket or a slide note",
+                )
+                .clicked()
+            {
+                commands.push(Command::CopyDesign);
+            }
+            if ui
+                .button("Paste design")
+                .on_hover_text(
+                    "Open the design on the clipboard, checked like a file; a broken one is refused and yours kept",
+                )
+                .clicked()
+            {
+                commands.push(Command::PasteDesign);
+            }
+            ui.separator();
             if item(ui, "Undo", sc(&keys::UNDO), input.can_undo) {
                 commands.push(Command::Undo);
             }
@@ -157,6 +178,20 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             let ft = if input.prefs.show_frame_time { "Hide frame time" } else { "Show frame time" };
             if item(ui, ft, sc(&keys::FRAME_TIME), true) {
                 commands.push(Command::ToggleFrameTime);
+            }
+            let metrics = match &input.metrics_at {
+                Some(at) => format!("Stop serving metrics ({at})"),
+                None => "Serve /metrics for Prometheus".to_string(),
+            };
+            if ui
+                .button(metrics)
+                .on_hover_text(
+                    "The running simulation's metrics in Prometheus' text format at http://127.0.0.1:9464/metrics \
+                     (ARCHSIM_METRICS_PORT to change it), loopback only: point a Prometheus and Grafana at it.",
+                )
+                .clicked()
+            {
+                commands.push(Command::ToggleMetricsServer);
             }
         });
         ui.menu_button("Help", |ui| {

@@ -373,6 +373,13 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, LoadError> {
     parse_scenario_bytes(&bytes, &display)
 }
 
+/// Parses a scenario given as bytes (standard input, a pasted design),
+/// exactly as [`load_scenario`] parses a file's; `file` names it in the
+/// diagnostics (`<stdin>`).
+pub fn parse_scenario_input(bytes: &[u8], file: &str) -> Result<Scenario, LoadError> {
+    parse_scenario_bytes(bytes, file)
+}
+
 /// Parses a file as read from disk: UTF-8 text, with or without a
 /// byte-order mark.
 ///

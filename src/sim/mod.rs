@@ -39,6 +39,7 @@ pub mod metrics;
 mod node;
 mod pause;
 mod profile;
+pub mod prometheus;
 mod rate_limiter;
 mod report;
 pub(crate) mod rng;

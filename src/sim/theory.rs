@@ -85,6 +85,58 @@ pub fn erlang_b(c: u32, a: f64) -> f64 {
     b
 }
 
+/// Erlang C from the Erlang B recursion: stable for any number of
+/// servers (the power series of [`erlang_c`] overflows past a ≈ 700).
+/// `None` when the system is overloaded (a ≥ c).
+pub fn erlang_c_stable(c: u32, a: f64) -> Option<f64> {
+    let rho = a / f64::from(c);
+    if rho.is_nan() || rho >= 1.0 || c == 0 {
+        return None;
+    }
+    let b = erlang_b(c, a);
+    Some(b / (1.0 - rho * (1.0 - b)))
+}
+
+/// M/M/c: the probability that a request's sojourn (wait plus service)
+/// exceeds `t` seconds, FCFS. With a = λ/μ and C the Erlang C,
+/// P(T > t) = e^{−μt} + C·μ/((c−1−a)μ)·(e^{−μt} − e^{−(cμ−λ)t}), and
+/// P(T > t) = e^{−μt}(1 + Cμt) in the limit c − 1 = a. `None` when
+/// overloaded.
+pub fn mmc_sojourn_tail(c: u32, lambda: f64, mu: f64, t: f64) -> Option<f64> {
+    let a = lambda / mu;
+    let erlang = erlang_c_stable(c, a)?;
+    let gap = f64::from(c) - 1.0 - a;
+    let service = (-mu * t).exp();
+    if gap.abs() < 1e-9 {
+        return Some(service * (1.0 + erlang * mu * t));
+    }
+    let waiting = (-(f64::from(c) * mu - lambda) * t).exp();
+    Some(service + erlang / gap * (service - waiting))
+}
+
+/// M/M/c: the q-quantile of the sojourn time, seconds, by bisection on
+/// [`mmc_sojourn_tail`]. `None` when overloaded.
+pub fn mmc_sojourn_quantile(c: u32, lambda: f64, mu: f64, q: f64) -> Option<f64> {
+    let target = 1.0 - q;
+    let mut high = 1.0 / mu;
+    while mmc_sojourn_tail(c, lambda, mu, high)? > target {
+        high *= 2.0;
+        if high > 1e9 {
+            return None;
+        }
+    }
+    let mut low = 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (low + high);
+        if mmc_sojourn_tail(c, lambda, mu, mid)? > target {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Some(0.5 * (low + high))
+}
+
 /// M/G/1 mean waiting time by Pollaczek–Khinchine: Wq = λ E[S²] / (2(1 − ρ)).
 pub fn mg1_mean_wait(lambda: f64, mean_s: f64, second_moment_s2: f64) -> f64 {
     let rho = lambda * mean_s;
@@ -436,5 +488,25 @@ mod tests {
         // MVA with one station and no think time: X = 1/D for any N ≥ 1.
         let (x, _) = mva(5, &[0.1], 0.0);
         assert!((x - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_mmc_sojourn_tail_reduces_to_mm1_and_matches_its_mean() {
+        // c = 1: the sojourn is exponential with rate μ − λ.
+        let (lambda, mu) = (80.0, 100.0);
+        let t = 0.05;
+        let tail = mmc_sojourn_tail(1, lambda, mu, t).expect("stable");
+        assert!((tail - (-(mu - lambda) * t).exp()).abs() < 1e-12, "{tail}");
+        let q = mmc_sojourn_quantile(1, lambda, mu, 0.99).expect("stable");
+        assert!((q - mm1_sojourn_quantile(lambda, mu, 0.99)).abs() < 1e-9);
+        // c = 4: the tail integrates to the mean sojourn.
+        let (c, lambda) = (4, 350.0);
+        let dt = 1e-5;
+        let mean: f64 = (0..200_000)
+            .map(|k| mmc_sojourn_tail(c, lambda, mu, (f64::from(k) + 0.5) * dt).expect("stable") * dt)
+            .sum();
+        assert!((mean - mmc_mean_sojourn(c, lambda, mu)).abs() < 1e-6, "{mean}");
+        assert!((erlang_c_stable(c, lambda / mu).expect("stable") - erlang_c(c, lambda / mu)).abs() < 1e-12);
+        assert_eq!(erlang_c_stable(4, 4.0), None, "overloaded");
     }
 }

@@ -600,3 +600,41 @@ fn a_challenge_file_is_graded_by_run_and_by_grade() {
     assert!(table.contains("serve the launch") && table.contains("goals met"), "{table}");
     assert!(stderr(&out).contains("has no `challenge` section"), "{}", stderr(&out));
 }
+
+#[test]
+fn run_writes_the_metrics_in_prometheus_text_format() {
+    let dir = TempDir::new("prometheus");
+    let file = dir.path().join("metrics.prom");
+    let file_arg = file.to_str().expect("UTF-8");
+    let out = archsim(&["run", "three-tier-web", "--duration", "3", "--prometheus", file_arg]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).expect("written");
+    assert!(text.contains("# TYPE archsim_requests_total counter"), "{text}");
+    assert!(text.contains("archsim_latency_ms{node=\"db\",kind=\"Database\",quantile=\"0.99\"}"), "{text}");
+    assert!(text.contains("archsim_cost_per_hour_usd "), "{text}");
+}
+
+#[test]
+fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let pipe = |text: &str, args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("writes");
+        child.wait_with_output().expect("finishes")
+    };
+    let design = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-web.ron"))
+        .expect("readable");
+    let out = pipe(&design, &["run", "-", "--duration", "2", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"scenario\""));
+    let out = pipe("(name: \"x\", nodes: [(id: \"a\", kind: Cleint())])", &["validate", "-"]);
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).contains("<stdin>:1:") || stderr(&out).contains("<stdin>:1:"), "{}", stderr(&out));
+}

@@ -1668,3 +1668,43 @@ fn one_key_makes_its_shard_hot_while_the_others_get_nothing() {
     let Cause::HotShard { shard, share, .. } = &top.cause else { panic!("the hot shard:\n{}", all_text(&d)) };
     assert_eq!((*shard as usize, *share), (hot, 1.0));
 }
+
+/// Theory beside the simulation (issue 10): an M/M/4 service at 85 %
+/// matches Erlang C within its statistical error, with nothing to explain;
+/// a finite line under overload differs, and says why.
+#[test]
+fn theory_beside_the_simulation_matches_an_mmc_service_and_explains_an_overloaded_one() {
+    let source = |rate: f64, capacity: &str| {
+        format!(
+            r#"(
+            name: "M/M/4",
+            seed: 9,
+            duration_s: 600,
+            warmup_s: 20,
+            nodes: [
+                (id: "users", kind: Client(arrivals: Poisson(rate: {rate}))),
+                (id: "api", kind: Service(workers: 4, queue_capacity: {capacity}, service_time: Exponential(mean_ms: 10))),
+            ],
+            edges: [(from: "users", to: "api")],
+        )"#
+        )
+    };
+    let s = parse(&source(340.0, "None"));
+    let report = run(&s).report();
+    let api = &s.nodes[1];
+    let check = archsim::diagnosis::theory_check(&api.kind, &report.nodes[1].stats, false).expect("a pool");
+    let wait = check.mean_wait_ms.expect("stable");
+    // Erlang C at a = 3.4, c = 4: C = 0.7173; Wq = C / (cμ − λ) = 11.95 ms.
+    assert!((wait - 11.95).abs() / 11.95 < 0.1, "theory {wait}");
+    assert!((check.measured_mean_wait_ms - wait).abs() / wait < 0.1, "{check:?}");
+    let p99 = check.p99_ms.expect("stable");
+    assert!((check.measured_p99_ms - p99).abs() / p99 < 0.1, "{check:?}");
+    assert!(!check.differs() && check.why_different.is_empty(), "{check:?}");
+
+    let s = parse(&source(500.0, "Some(20)"));
+    let report = run(&s).report();
+    let check = archsim::diagnosis::theory_check(&s.nodes[1].kind, &report.nodes[1].stats, false).expect("a pool");
+    assert!(check.utilisation > 1.0 && check.mean_wait_ms.is_none(), "{check:?}");
+    assert!(check.why_different.iter().any(|w| w.contains("no steady state")), "{check:?}");
+    assert!(check.why_different.iter().any(|w| w.contains("turned away")), "{check:?}");
+}

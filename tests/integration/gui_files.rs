@@ -426,3 +426,52 @@ fn the_shutdown_flag_saves_the_latest_edit_and_closes_without_asking() {
     close_window(&mut h);
     assert!(h.state().dialog().is_none(), "{:?}", h.state().dialog());
 }
+
+/// Share a design as text (issue 12): Copy design puts the scenario on the
+/// clipboard as RON; Paste design opens it in a new, unsaved document; a
+/// broken paste shows the problems and keeps the current design.
+#[test]
+fn copy_design_then_paste_design_round_trips_and_a_broken_paste_keeps_the_document() {
+    use archsim::gui::Dialog;
+    use eframe::egui::{Event, OutputCommand};
+    let (mut h, _clock) = crate::common::app_on(archsim::scenario::default_scenario());
+    h.run_steps(2);
+    let open_edit_item = |h: &mut egui_kittest::Harness<'static, archsim::gui::ArchsimApp>, item: &str| {
+        h.get_by_label("Edit").click();
+        h.run_steps(2);
+        h.get_by_label(item).click();
+        h.step();
+    };
+    open_edit_item(&mut h, "Copy design");
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("the design was copied");
+    let original = h.state().document().scenario.clone();
+    assert_eq!(archsim::scenario::parse_scenario(&copied, "copy").expect("valid RON"), original);
+
+    // A broken paste: the problems, and the document kept.
+    open_edit_item(&mut h, "Paste design");
+    h.event(Event::Paste("(name: \"x\", nodes: [(id: \"a\", kind: Service(workers: 0))])".into()));
+    h.run_steps(2);
+    assert!(matches!(h.state().dialog(), Some(Dialog::Error { .. })));
+    assert!(h.query_by_label_contains("does not hold a valid design").is_some());
+    assert_eq!(h.state().document().scenario, original);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+
+    // A good paste of an edited copy opens it, unsaved.
+    let edited = copied.replacen("Three-tier web", "Pasted design", 1);
+    open_edit_item(&mut h, "Paste design");
+    h.event(Event::Paste(edited.clone()));
+    h.run_steps(2);
+    let doc = h.state().document();
+    assert_eq!(doc.scenario, archsim::scenario::parse_scenario(&edited, "edited").expect("valid"));
+    assert!(doc.is_dirty() && doc.path.is_none(), "a pasted design is not saved yet");
+}

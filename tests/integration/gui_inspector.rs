@@ -548,3 +548,16 @@ fn a_node_is_placed_in_a_zone_from_its_inspector_and_offers_the_zones_outage() {
     h.run_steps(2);
     assert_eq!(app(&h), Some((None, None)), "undone");
 }
+
+/// A running service's inspector puts queueing theory beside what the run
+/// measured (issue 10): Erlang C's wait and p99 next to the simulation's.
+#[test]
+fn a_running_services_inspector_shows_theory_beside_the_simulation() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 3.0);
+    h.get_by_label("node app-1").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_label("Theory beside the simulation").is_some());
+    assert!(h.query_by_label_contains("(Erlang C) at").is_some());
+    assert!(h.query_by_label("p99 here").is_some());
+}

@@ -10,6 +10,7 @@ mod designs;
 mod diagnosis;
 mod engine_behaviour;
 mod fidelity;
+mod golden;
 mod gui;
 mod gui_challenge;
 mod gui_degraded;

@@ -117,7 +117,7 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
                     }
                 });
             }
-            let _ = sim_i;
+            theory_ui(ui, input, node, sim_i);
         }
         _ => {
             not_running_note(ui, rt);
@@ -156,6 +156,61 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
 }
 
 /// Why a node or edge has no live numbers.
+/// Queueing theory's prediction for the node at the arrival rate and time
+/// per request measured so far (since the warm-up), beside what the run
+/// measured, and why they differ when they do.
+fn theory_ui(ui: &mut Ui, input: &InspectorInput<'_>, node: &crate::scenario::NodeSpec, sim_i: usize) {
+    let Some(stats) = input.rt.sim.as_ref().and_then(|s| s.node_totals(sim_i)) else { return };
+    let makes_calls = input.scenario.out_edges(&node.id).next().is_some();
+    let Some(check) = crate::diagnosis::theory_check(&node.kind, &stats, makes_calls) else { return };
+    ui.add_space(4.0);
+    egui::CollapsingHeader::new(RichText::new("Theory beside the simulation").strong())
+        .id_salt(("theory", &node.id))
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "M/M/{} (Erlang C) at {} and {} per request, as measured since the warm-up",
+                    check.workers,
+                    format::rate(check.arrival_rps),
+                    format::ms(check.hold_ms)
+                ))
+                .small(),
+            );
+            let or_none = |v: Option<String>| v.unwrap_or_else(|| "overloaded".into());
+            let rows = [
+                ("utilisation", format::percent(check.utilisation), format::percent(check.measured_utilisation)),
+                (
+                    "chance to wait",
+                    or_none(check.wait_probability.map(format::percent)),
+                    check.measured_wait_probability.map_or_else(|| "—".into(), format::percent),
+                ),
+                ("mean wait", or_none(check.mean_wait_ms.map(format::ms)), format::ms(check.measured_mean_wait_ms)),
+                ("p99 here", or_none(check.p99_ms.map(format::ms)), format::ms(check.measured_p99_ms)),
+            ];
+            egui::Grid::new(("theory-grid", &node.id)).num_columns(3).striped(true).show(ui, |ui| {
+                ui.label(RichText::new("").small());
+                ui.label(RichText::new("theory").small().strong());
+                ui.label(RichText::new("measured").small().strong());
+                ui.end_row();
+                for (what, theory, measured) in rows {
+                    ui.label(what);
+                    ui.label(theory);
+                    ui.label(measured);
+                    ui.end_row();
+                }
+            });
+            if check.why_different.is_empty() {
+                ui.label(RichText::new("They agree within a quarter: the queue behaves as theory says.").small());
+            } else {
+                ui.label(RichText::new("Why they differ:").small().strong());
+                for why in &check.why_different {
+                    ui.label(RichText::new(format!("• {why}")).small());
+                }
+            }
+        });
+}
+
 fn not_running_note(ui: &mut Ui, rt: &Runtime) {
     if rt.sim.is_none() {
         ui.weak("No simulation yet: it starts once the scenario's problems are fixed.");
