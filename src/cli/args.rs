@@ -23,7 +23,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                        archsim validate scenarios/*.ron\n  \
                        archsim bench\n  \
                        archsim ramp three-tier-web --to 100x\n  \
-                       archsim grade class/*.ron\n\n\
+                       archsim grade class/*.ron\n  \
+                       archsim sweep three-tier-web --set 'app.workers=4,8,16'\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
                        Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
                        is not a failure and leaves the exit code as it was; any other failure to write \
@@ -118,6 +119,59 @@ pub enum Command {
                            The challenge section is described in docs/scenario-format.md (Challenges)."
     )]
     Grade(GradeArgs),
+    /// Run the scenario over values of its parameters: one row per point.
+    #[command(
+        long_about = "A parameter sweep: set named fields of the scenario over lists of values \
+                      (`--set app.workers=4,8,16`, `--set users.rate=500..5000 step 500`) and run \
+                      every combination (or, with --zip, the lists side by side), each point \
+                      --replications times. Prints one row per point: the swept values, then \
+                      throughput, p50/p99, errors, cost per hour and the busiest node's \
+                      utilisation, as mean ± 95 % CI with 2 replications or more. Every point is \
+                      validated before any runs.\n\n\
+                      PATH is `NODE.FIELD` (service workers, instances, queue_capacity, service_time; \
+                      database connections, read_replicas, shards, queue_capacity, query_time; cache \
+                      capacity; queue consumers, capacity; client rate, users, timeout_ms; load \
+                      balancer health_check_delay_s), `FROM->TO.timeout_ms` or `FROM->TO.latency_ms` \
+                      for an edge, or `seed` / `duration_s`.",
+        after_long_help = "Examples:\n  \
+                           archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
+                           archsim sweep my.ron --set 'users.rate=500..5000 step 500' --replications 5 --threads 2\n  \
+                           archsim sweep my.ron --set 'app.workers=4,8' --set 'db.connections=10,20' --zip --json\n\n\
+                           The fields, the JSON and the CSV are described in docs/sweep.md."
+    )]
+    Sweep(SweepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (.ron) or bundled scenario name (see `archsim list`).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// A parameter and its values: `PATH=4,8,16` or `PATH=500..5000 step 500` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUES", required = true, allow_hyphen_values = true)]
+    pub set: Vec<String>,
+    /// Take the lists side by side (point i = every list's i-th value) instead of every combination.
+    #[arg(long)]
+    pub zip: bool,
+    /// Runs per point, each with a seed of its own (1 to 10000; 2 or more give 95 % intervals).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Threads the runs are spread over (default: one per core); the result is the same on any number.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Simulated seconds each run lasts (default: the scenario's `duration_s`).
+    #[arg(long, value_name = "S", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+    /// Simulated seconds at the start of each run left out of its figures
+    /// (default: the scenario's `warmup_s`, or a tenth of the run when it has none).
+    #[arg(long, value_name = "S", value_parser = non_negative_seconds, allow_negative_numbers = true)]
+    pub warmup: Option<f64>,
+    /// Print the whole sweep as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write `sweep.csv` (one row per point) into DIR (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

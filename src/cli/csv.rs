@@ -196,7 +196,10 @@ fn write_ramp_rows(out: &mut dyn Write, ramp: &RampResult) -> std::io::Result<()
     Ok(())
 }
 
-fn write_file(path: &Path, body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {
+pub(super) fn write_file(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     let what = || format!("cannot write {}", path.display());
     let file = File::create(path).map_err(|e| CliError::io(what(), e))?;
     let mut out = BufWriter::new(file);
@@ -266,12 +269,12 @@ fn write_edge_rows(out: &mut dyn Write, frames: &[&WindowFrame], edges: &[(Strin
     Ok(())
 }
 
-fn optional(value: Option<f64>) -> String {
+pub(super) fn optional(value: Option<f64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// A text cell, quoted when it holds a comma, a quote or a line break (RFC 4180).
-fn field(text: &str) -> String {
+pub(super) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 

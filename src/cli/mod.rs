@@ -1,4 +1,4 @@
-//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp` and `grade`.
+//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp`, `grade` and `sweep`.
 //!
 //! The binary (`src/main.rs`) parses [`Cli`] and hands the subcommand to
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
@@ -22,10 +22,11 @@ mod replications;
 mod run;
 mod source;
 mod summary;
+mod sweep;
 mod table;
 mod validate;
 
-pub use args::{BenchArgs, BenchName, Cli, Command, GradeArgs, RampArgs, RunArgs, ValidateArgs};
+pub use args::{BenchArgs, BenchName, Cli, Command, GradeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs};
 pub use error::{CliError, report_clap_error, report_error};
 
 use std::process::ExitCode;
@@ -48,6 +49,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Bench(args) => bench::bench_command(&args),
         Command::Ramp(args) => ramp::ramp_command(&args),
         Command::Grade(args) => grade::grade_command(&args),
+        Command::Sweep(args) => sweep::sweep_command(&args),
     };
     match outcome {
         Ok(()) => ExitCode::from(EXIT_OK),

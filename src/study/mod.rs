@@ -1,6 +1,6 @@
 //! Studies: several runs of one scenario, changed step by step, and what
 //! they say together. Pure, like the engine: no egui, no printing, and
-//! no threads but the replications' pool; the command line (`archsim ramp`) and the app only present.
+//! no threads but the replications' and the sweeps' pools; the command line (`archsim ramp`) and the app only present.
 //!
 //! - [`ramp`]: a load ramp — every client's rate multiplied step by step,
 //!   each step run to steady state, the load at which each node saturates
@@ -9,12 +9,16 @@
 //!   a seed of its own, and every key figure as a mean with a 95 %
 //!   confidence interval. The one study that runs on several threads (a
 //!   rayon pool; each replication is a single-threaded engine run).
+//! - [`sweep`]: a parameter sweep — named fields of the scenario set over
+//!   lists of values, every combination (or the lists zipped) run with
+//!   replications on the same kind of pool, a row of figures per point.
 //! - [`stats`]: Student's t quantile, MSER-5 and the small statistics the
 //!   studies share.
 
 pub mod ramp;
 pub mod replications;
 pub mod stats;
+pub mod sweep;
 
 pub use ramp::{
     DEFAULT_ERROR_LIMIT, DEFAULT_THRESHOLD, Knee, KneeCause, NodeLoad, RampError, RampResult, RampSpec, RampStep,

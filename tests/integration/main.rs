@@ -29,4 +29,5 @@ mod replications;
 mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
+mod sweep;
 mod zones;
