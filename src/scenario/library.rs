@@ -153,6 +153,6 @@ mod tests {
                 seen.push(file.topic);
             }
         }
-        assert_eq!(seen.len(), 5, "every topic has scenarios: {seen:?}");
+        assert_eq!(seen.len(), 6, "every topic has scenarios: {seen:?}");
     }
 }
