@@ -170,7 +170,7 @@ fn theory_ui(ui: &mut Ui, input: &InspectorInput<'_>, node: &crate::scenario::No
         .show(ui, |ui| {
             ui.label(
                 RichText::new(format!(
-                    "M/M/{} (Erlang C) at {} and {} per request, as measured since the warm-up",
+                    "M/M/c with c = {} (Erlang C) at {} and {} per request, as measured since the warm-up",
                     check.workers,
                     format::rate(check.arrival_rps),
                     format::ms(check.hold_ms)
