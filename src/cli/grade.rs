@@ -48,10 +48,7 @@ pub fn grade_command(args: &GradeArgs) -> Result<(), CliError> {
     }
     let text = if args.json {
         let list: Vec<Graded> = graded.iter().map(|(file, evaluation)| Graded { file, evaluation }).collect();
-        let mut json = serde_json::to_string_pretty(&list)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the grades as JSON: {e}")))?;
-        json.push('\n');
-        json
+        super::output::json_document(&list, "the grades")?
     } else {
         grades_table(&graded)
     };

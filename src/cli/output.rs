@@ -63,3 +63,12 @@ pub fn text_to_stderr(text: &str) {
     let mut err = io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
+
+/// `value` as the pretty JSON document a `--json` flag prints, with its
+/// final newline; `what` names it in the (never expected) error.
+pub fn json_document(value: &impl serde::Serialize, what: &str) -> Result<String, super::CliError> {
+    let mut json = serde_json::to_string_pretty(value)
+        .map_err(|e| super::CliError::Runtime(format!("cannot encode {what} as JSON: {e}")))?;
+    json.push('\n');
+    Ok(json)
+}

@@ -30,14 +30,7 @@ pub fn ramp_command(args: &RampArgs) -> Result<(), CliError> {
     progress.finish();
     let ramp = ramp.map_err(|e| CliError::BadInput(e.to_string()))?;
 
-    let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&ramp)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the ramp as JSON: {e}")))?;
-        json.push('\n');
-        json
-    } else {
-        render_ramp(&ramp)
-    };
+    let text = if args.json { super::output::json_document(&ramp, "the ramp")? } else { render_ramp(&ramp) };
     Stdout::new().write(&text)?;
 
     if let Some(dir) = &args.csv {

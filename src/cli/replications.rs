@@ -34,10 +34,7 @@ pub fn replications_command(scenario: &Scenario, args: &RunArgs, count: u32) -> 
         _ => CliError::BadInput(e.to_string()),
     })?;
     let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&result)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the replications as JSON: {e}")))?;
-        json.push('\n');
-        json
+        super::output::json_document(&result, "the replications")?
     } else {
         render_replications(&result)
     };

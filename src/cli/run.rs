@@ -54,10 +54,7 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
 
     let text = if args.json {
         let json = JsonReport { report: &report, diagnosis: &diagnosis, challenge: challenge.as_ref() };
-        let mut json = serde_json::to_string_pretty(&json)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the report as JSON: {e}")))?;
-        json.push('\n');
-        json
+        super::output::json_document(&json, "the report")?
     } else {
         let mut text = render_summary(&report, &diagnosis, wall);
         if let Some(e) = &challenge {

@@ -40,14 +40,7 @@ pub fn sweep_command(args: &SweepArgs) -> Result<(), CliError> {
         _ => CliError::BadInput(e.to_string()),
     })?;
 
-    let text = if args.json {
-        let mut json = serde_json::to_string_pretty(&result)
-            .map_err(|e| CliError::Runtime(format!("cannot encode the sweep as JSON: {e}")))?;
-        json.push('\n');
-        json
-    } else {
-        render_sweep(&result)
-    };
+    let text = if args.json { super::output::json_document(&result, "the sweep")? } else { render_sweep(&result) };
     Stdout::new().write(&text)?;
 
     if let Some(dir) = &args.csv {
