@@ -9,6 +9,7 @@
 
 mod args;
 mod bench;
+mod compare;
 mod csv;
 mod error;
 mod format;
@@ -26,7 +27,9 @@ mod sweep;
 mod table;
 mod validate;
 
-pub use args::{BenchArgs, BenchName, Cli, Command, GradeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs};
+pub use args::{
+    BenchArgs, BenchName, Cli, Command, CompareArgs, GradeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs,
+};
 pub use error::{CliError, report_clap_error, report_error};
 
 use std::process::ExitCode;
@@ -49,6 +52,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Bench(args) => bench::bench_command(&args),
         Command::Ramp(args) => ramp::ramp_command(&args),
         Command::Grade(args) => grade::grade_command(&args),
+        Command::Compare(args) => compare::compare_command(&args),
         Command::Sweep(args) => sweep::sweep_command(&args),
     };
     match outcome {

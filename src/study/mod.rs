@@ -12,9 +12,12 @@
 //! - [`sweep`]: a parameter sweep — named fields of the scenario set over
 //!   lists of values, every combination (or the lists zipped) run with
 //!   replications on the same kind of pool, a row of figures per point.
+//! - [`compare`]: two designs on common random numbers, B − A with paired
+//!   intervals.
 //! - [`stats`]: Student's t quantile, MSER-5 and the small statistics the
 //!   studies share.
 
+pub mod compare;
 pub mod ramp;
 pub mod replications;
 pub mod stats;

@@ -6,6 +6,7 @@
 mod challenges;
 mod cli;
 mod common;
+mod compare;
 mod designs;
 mod diagnosis;
 mod engine_behaviour;
