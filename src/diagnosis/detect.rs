@@ -131,6 +131,15 @@ impl<'a> Run<'a> {
     /// down, if one did.
     fn outage_of(&self, id: &str) -> Option<Outage> {
         let i = self.scenario.node_index(id)?;
+        // A node with crashes of its own may have gone down by them; the
+        // area is named only when it is the only thing that took it down.
+        let own_crash =
+            self.scenario.faults.iter().any(
+                |f| matches!(f, FaultSpec::Crash { node, .. } | FaultSpec::RandomCrashes { node, .. } if node == id),
+            );
+        if own_crash {
+            return None;
+        }
         let areas = Areas::new(self.scenario);
         let p = areas.placement(i);
         self.scenario.faults.iter().find_map(|f| match f {

@@ -1321,7 +1321,7 @@ impl Simulation {
 
     #[inline(never)]
     fn measure_distances(&mut self, id: CallId, node: usize) {
-        let source = self.request_source(id) as usize;
+        let source = self.placed_caller(id) as usize;
         let areas = self.scenario.areas();
         let distances: Vec<f64> = self.nodes[node]
             .out_edges
@@ -1434,7 +1434,7 @@ impl Simulation {
     /// connection to the region DNS named would.
     #[inline(never)]
     fn send_from_global(&mut self, id: CallId, edge: u32) {
-        let source = self.request_source(id) as usize;
+        let source = self.placed_caller(id) as usize;
         let to = self.edges[edge as usize].to as usize;
         let round_trip_ns = super::time::secs_to_nanos(2.0 * self.scenario.areas().latency_ms(source, to) / 1_000.0);
         // A call that waits in the edge's bulkhead line crosses later, in
@@ -1453,8 +1453,33 @@ impl Simulation {
         if !global {
             return 0;
         }
-        let source = self.request_source(child) as usize;
+        // The child's caller is the balancer's call: distances run from
+        // whoever called the balancer.
+        let Some(balancer_call) = self.calls.get(child).and_then(super::call::Call::caller) else { return 0 };
+        let source = self.placed_caller(balancer_call) as usize;
         super::time::secs_to_nanos(2.0 * self.scenario.areas().latency_ms(source, e.to as usize) / 1_000.0)
+    }
+
+    /// Where the call `id` at a balancer comes from, for distances: the
+    /// node that sent it there, or, when that node is placed nowhere (another
+    /// global balancer), the nearest placed node up its chain of callers —
+    /// the client at the end of it if none is. `NONE` if the chain is gone.
+    fn placed_caller(&self, id: CallId) -> u32 {
+        let areas = self.scenario.areas();
+        let mut at = id;
+        let mut last = NONE;
+        while let Some(call) = self.calls.get(at) {
+            let Some(from) = self.edges.get(call.via_edge as usize).map(|e| e.from) else { return call.node };
+            if areas.placement(from as usize).region.is_some() {
+                return from;
+            }
+            last = from;
+            match call.caller() {
+                Some(caller) if self.calls.get(caller).is_some() => at = caller,
+                _ => break,
+            }
+        }
+        last
     }
 
     fn queued(&mut self, id: CallId) {

@@ -328,3 +328,36 @@ fn a_call_let_out_of_a_bulkhead_line_behind_a_global_balancer_still_pays_the_rou
     let ok = report.end_to_end.throughput_rps;
     assert!((ok - 25.0).abs() < 1.0, "2 places / 80 ms = 25 calls/s, got {ok}");
 }
+
+/// A global balancer behind a service measures from that service, not from
+/// the users at the end of the chain: an American api's queries go to the
+/// American database, whatever continent its users are on.
+#[test]
+fn a_nearest_balancer_behind_a_service_measures_from_the_service() {
+    let source = r#"(
+        name: "nearest behind a service",
+        duration_s: 20,
+        regions: [(name: "us", zones: ["us-a"]), (name: "eu", zones: ["eu-a"])],
+        nodes: [
+            (id: "users-eu", region: "eu", kind: Client(arrivals: Poisson(rate: 100))),
+            (id: "api-us", zone: "us-a", kind: Service(workers: 50, service_time: Constant(ms: 1))),
+            (id: "dns", kind: LoadBalancer(policy: Nearest)),
+            (id: "db-us", zone: "us-a", kind: Database(connections: 50, query_time: Constant(ms: 1))),
+            (id: "db-eu", zone: "eu-a", kind: Database(connections: 50, query_time: Constant(ms: 1))),
+        ],
+        edges: [
+            (from: "users-eu", to: "api-us"),
+            (from: "api-us", to: "dns"),
+            (from: "dns", to: "db-us"),
+            (from: "dns", to: "db-eu"),
+        ],
+    )"#;
+    let s = parse_scenario(source, "inner.ron").expect("valid");
+    let report = run(&s).report();
+    let arrivals = |id: &str| report.nodes[index(&s, id)].stats.arrivals;
+    assert_eq!(arrivals("db-eu"), 0, "the api is in America");
+    assert!(arrivals("db-us") > 1_500);
+    // Users in Europe pay the ocean to the api (35 ms each way), nothing more.
+    let mean = report.end_to_end.latency.mean_ms;
+    assert!((mean - 72.0).abs() < 1e-6, "70 ms of ocean + 1 ms api + 1 ms query: {mean}");
+}
