@@ -230,8 +230,9 @@ pub enum LbPolicy {
     Weighted,
     /// A hash ring over the request key: the same key goes to the same target.
     ConsistentHash,
-    /// Each request to the healthy target nearest the client it comes from
-    /// (same zone, then same region, then the nearest region), round robin
+    /// Each request to the healthy target nearest its sender (the node that
+    /// called the balancer, or the nearest placed one up the request's
+    /// chain: same zone, then same region, then the nearest region), round robin
     /// among equally near ones: a DNS-style global load balancer, whose
     /// `health_check_delay_s` is its failover time.
     Nearest,

@@ -12,8 +12,9 @@
 //! - a `ZoneOutage` or `RegionOutage` fault takes down every node in it.
 //!
 //! A load balancer with the `Nearest` policy sends each request to the
-//! healthy target closest to the client it comes from, by the same
-//! latencies: a DNS-style global load balancer.
+//! healthy target closest to its sender (the node that called the
+//! balancer, or the nearest placed one up the request's chain), by the
+//! same latencies: a DNS-style global load balancer.
 
 use serde::{Deserialize, Serialize};
 

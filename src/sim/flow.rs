@@ -1429,9 +1429,9 @@ impl Simulation {
     }
 
     /// A global (DNS-style) balancer sends `id` over `edge`: the request
-    /// pays the round trip between its client's region and the target's
-    /// on the way (the answer's way back adds nothing more), as a user's
-    /// connection to the region DNS named would.
+    /// pays the round trip between its sender (see `placed_caller`) and the
+    /// target on the way (the answer's way back adds nothing more), as a
+    /// user's connection to the region DNS named would.
     #[inline(never)]
     fn send_from_global(&mut self, id: CallId, edge: u32) {
         let source = self.placed_caller(id) as usize;

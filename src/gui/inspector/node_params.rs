@@ -363,8 +363,8 @@ fn policy_help(p: LbPolicy) -> &'static str {
         LbPolicy::Weighted => "In proportion to each edge's weight (set it on the edge).",
         LbPolicy::ConsistentHash => "The same key always goes to the same target: keeps per-target caches warm.",
         LbPolicy::Nearest => {
-            "A global load balancer (DNS-style): each request to the healthy target nearest its client (same zone, \
-             same region, then the nearest region). Its health-check delay is its failover time."
+            "A global load balancer (DNS-style): each request to the healthy target nearest whoever sent it \
+             (same zone, same region, then the nearest region). Its health-check delay is its failover time."
         }
         LbPolicy::Failover => {
             "Active-passive: everything to the first healthy target (the first edge); the others stand by until it \
