@@ -163,7 +163,7 @@ fn evaluation_and_notes(design: &Scenario) -> Option<(Scenario, Vec<String>)> {
 /// it by returning `false`.
 pub fn evaluate(design: &Scenario, keep_going: &mut dyn FnMut(f64) -> bool) -> Result<Evaluation, ChallengeError> {
     let ch = design.challenge.as_ref().ok_or(ChallengeError::NotAChallenge)?;
-    let (scenario, _) = evaluation_and_notes(design).ok_or(ChallengeError::NotAChallenge)?;
+    let (scenario, notes) = evaluation_and_notes(design).ok_or(ChallengeError::NotAChallenge)?;
     check_in_the_path(&scenario, ch)?;
     let mut sim = Simulation::new(&scenario).map_err(|e| ChallengeError::Invalid(e.0))?;
     let steps = 200;
@@ -174,7 +174,7 @@ pub fn evaluate(design: &Scenario, keep_going: &mut dyn FnMut(f64) -> bool) -> R
             return Err(ChallengeError::Cancelled);
         }
     }
-    Ok(grade_run(design, ch, &sim))
+    Ok(grade_run(design, ch, &sim, notes))
 }
 
 /// Refuses a design that keeps a node the challenge acts on (its script's,
@@ -210,10 +210,12 @@ pub fn check_in_the_path(scenario: &Scenario, ch: &ChallengeSpec) -> Result<(), 
 pub fn grade(design: &Scenario, sim: &Simulation) -> Result<Evaluation, ChallengeError> {
     let ch = design.challenge.as_ref().ok_or(ChallengeError::NotAChallenge)?;
     check_in_the_path(sim.scenario(), ch)?;
-    Ok(grade_run(design, ch, sim))
+    let notes = evaluation_and_notes(design).map(|(_, notes)| notes).unwrap_or_default();
+    Ok(grade_run(design, ch, sim, notes))
 }
 
-fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation) -> Evaluation {
+/// Grades a finished run; `notes` are what the evaluation put back.
+fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation, notes: Vec<String>) -> Evaluation {
     let report = sim.report();
     let scenario = sim.scenario();
     let stats_of = |client: Option<&str>| -> Option<&Stats> {
@@ -286,7 +288,7 @@ fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation) -> Evaluat
         causes: diagnosis.findings.iter().take(SHOWN).map(|f| f.cause.to_string()).collect(),
         advice: diagnosis.advice().iter().take(SHOWN).map(ToString::to_string).collect(),
         hints: ch.hints.clone(),
-        notes: evaluation_and_notes(design).map(|(_, notes)| notes).unwrap_or_default(),
+        notes,
         duration_s: report.sim_time_s,
         warmup_s: report.warmup_s,
     }

@@ -55,6 +55,8 @@ pub(super) struct Run<'a> {
     /// The nodes each client's requests can reach, walked once: every
     /// detector asks which clients reach a node.
     reached_by_client: Vec<(&'a str, HashSet<&'a str>)>,
+    /// Where each node runs, resolved once for the outage detectors.
+    areas: Areas,
 }
 
 impl<'a> Run<'a> {
@@ -77,6 +79,7 @@ impl<'a> Run<'a> {
             edges: report.edges.iter().map(|e| ((e.from.as_str(), e.to.as_str()), e)).collect(),
             out_edges,
             reached_by_client: Vec::new(),
+            areas: Areas::new(scenario),
         };
         run.reached_by_client = report
             .nodes
@@ -140,7 +143,7 @@ impl<'a> Run<'a> {
         if own_crash {
             return None;
         }
-        let areas = Areas::new(self.scenario);
+        let areas = &self.areas;
         let p = areas.placement(i);
         self.scenario.faults.iter().find_map(|f| match f {
             FaultSpec::ZoneOutage { zone, .. } if p.zone.is_some_and(|z| areas.zone_name(z) == zone) => {
@@ -156,7 +159,7 @@ impl<'a> Run<'a> {
     /// Whether anything the clients that reach `id` can reach runs in a
     /// placed node outside `area`: a copy elsewhere already exists.
     fn runs_outside(&self, id: &str, area: Area) -> bool {
-        let areas = Areas::new(self.scenario);
+        let areas = &self.areas;
         let outside = |node: &str| {
             self.scenario.node_index(node).is_some_and(|i| {
                 let p = areas.placement(i);
@@ -175,7 +178,7 @@ impl<'a> Run<'a> {
 
     /// Whether every target of balancer `lb` runs in `area`.
     fn all_targets_in(&self, lb: &str, area: Area) -> bool {
-        let areas = Areas::new(self.scenario);
+        let areas = &self.areas;
         let targets = self.callees(lb);
         !targets.is_empty()
             && targets.iter().all(|t| {

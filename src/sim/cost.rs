@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics::EdgeStats;
 use super::report::{EdgeReport, NodeReport};
-use crate::scenario::{Areas, Crossing, NodeKind, Pricing, Scenario};
+use crate::scenario::{Crossing, NodeKind, Pricing, ValidScenario};
 
 /// Hours in a month, as cloud bills count them (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -132,13 +132,12 @@ impl Transfer {
 /// The billed bytes of `stats` (one per edge, in the scenario's order):
 /// answers to clients go over the internet; between other nodes, what
 /// crosses zones or regions is billed both ways, and traffic inside a
-/// zone is free.
-pub fn transfer<'a>(scenario: &Scenario, stats: impl IntoIterator<Item = &'a EdgeStats>) -> Transfer {
-    let areas = Areas::new(scenario);
-    let index = |id: &str| scenario.node_index(id);
+/// zone is free. The edges' ends and the placements are the ones the
+/// validated scenario resolved once (the app asks every frame).
+pub fn transfer<'a>(scenario: &ValidScenario, stats: impl IntoIterator<Item = &'a EdgeStats>) -> Transfer {
+    let areas = scenario.areas();
     let mut t = Transfer::default();
-    for (spec, s) in scenario.edges.iter().zip(stats) {
-        let (Some(from), Some(to)) = (index(&spec.from), index(&spec.to)) else { continue };
+    for (&(from, to), s) in scenario.edge_ends().iter().zip(stats) {
         if matches!(scenario.nodes[from].kind, NodeKind::Client(_)) {
             t.internet += s.response_bytes;
             continue;
@@ -155,7 +154,7 @@ pub fn transfer<'a>(scenario: &Scenario, stats: impl IntoIterator<Item = &'a Edg
 
 /// The cost of a run of `scenario` whose report has `nodes` and `edges`,
 /// over `seconds` since the warm-up.
-pub fn reckon(scenario: &Scenario, nodes: &[NodeReport], edges: &[EdgeReport], seconds: f64) -> CostReport {
+pub fn reckon(scenario: &ValidScenario, nodes: &[NodeReport], edges: &[EdgeReport], seconds: f64) -> CostReport {
     let hours = seconds.max(0.0) / 3600.0;
     let pricing = &scenario.pricing;
     let nodes: Vec<NodeCost> = scenario
@@ -209,7 +208,7 @@ impl super::Simulation {
         let scenario = self.scenario();
         let nodes: f64 = (0..scenario.nodes.len()).filter_map(|i| self.node_cost_per_hour_now(i)).sum();
         let transfer = self.series().frames().back().map_or(0.0, |window| {
-            transfer(scenario, &window.edges).total_usd(&scenario.pricing) / (scenario.window_s / 3600.0)
+            transfer(&self.scenario, &window.edges).total_usd(&scenario.pricing) / (scenario.window_s / 3600.0)
         });
         nodes + transfer
     }

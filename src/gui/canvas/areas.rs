@@ -29,6 +29,10 @@ pub struct AreaBox {
 /// zones that hold at least one node. `is_down(i)` says whether node `i`
 /// is down now.
 pub fn area_boxes(scenario: &Scenario, is_down: impl Fn(usize) -> bool) -> Vec<AreaBox> {
+    // Most designs place nothing: no resolving every node each frame for them.
+    if scenario.regions.is_empty() {
+        return Vec::new();
+    }
     let areas = Areas::new(scenario);
     if !areas.any_placed() {
         return Vec::new();
