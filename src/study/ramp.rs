@@ -120,7 +120,9 @@ pub enum RampError {
 pub struct NodeLoad {
     pub node: String,
     pub kind: ComponentKind,
-    /// Busy share of its pool; `None` for a node without one.
+    /// Busy share of its pool; `None` for a node without one. For a
+    /// sharded database, its busiest shard's: a hot shard saturates while
+    /// the node's average says it has room, and the ramp must see it.
     pub utilisation: Option<f64>,
     /// Share of the attempts it saw that failed (there or below it).
     pub error_ratio: f64,
@@ -316,11 +318,21 @@ fn step_of(factor: f64, nominal_rps: f64, report: &Report) -> RampStep {
             .map(|n| NodeLoad {
                 node: n.id.clone(),
                 kind: n.kind,
-                utilisation: n.stats.utilisation,
+                utilisation: busiest_part(n),
                 error_ratio: n.stats.error_ratio,
             })
             .collect(),
         bottleneck: report.bottleneck.clone(),
+    }
+}
+
+/// A node's utilisation as the ramp judges saturation: its own, or its
+/// busiest shard's when it is a sharded database.
+fn busiest_part(node: &crate::sim::NodeReport) -> Option<f64> {
+    let hottest = node.shards.iter().map(|s| s.utilisation).max_by(f64::total_cmp);
+    match (node.stats.utilisation, hottest) {
+        (Some(u), Some(h)) => Some(u.max(h)),
+        (u, h) => u.or(h),
     }
 }
 

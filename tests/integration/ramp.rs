@@ -264,3 +264,22 @@ fn a_ramp_past_the_limits_fails_before_running_any_step() {
     assert!(matches!(result, Err(RampError::InvalidStep { .. })), "{result:?}");
     assert_eq!(steps_run, 0, "no step ran");
 }
+
+#[test]
+fn a_hot_shard_saturates_the_ramp_before_its_database_average_does() {
+    // Four shards under Zipf keys: at 0.8× the hottest shard (51 % of
+    // 3,600 queries/s for its 2,000) runs over 90 % busy while the
+    // database's average is near 42 %. The ramp judges a sharded database
+    // by its busiest shard, so it saturates at the first step; by the
+    // average it would not at all.
+    let scenario = archsim::scenario::bundled("hot-shard-under-zipf-keys").expect("bundled").load().expect("valid");
+    let mut spec = RampSpec::geometric(1.0, 2, 20.0, 4.0).expect("a valid ramp");
+    spec.factors = vec![0.8, 1.0];
+    let ramp = run_ramp(&scenario, &spec, |_, _| {}).expect("runs");
+    let step = &ramp.steps[0];
+    let profiles = step.nodes.iter().find(|n| n.node == "profiles").expect("the database");
+    let u = profiles.utilisation.expect("a database has a pool");
+    assert!(u >= spec.threshold, "busiest shard {u:.2} at 0.8×");
+    let saturated = ramp.saturation.iter().find(|s| s.node == "profiles").expect("the database saturates");
+    assert_eq!(saturated.step, 0);
+}
