@@ -760,6 +760,12 @@ pub struct DatabaseSpec {
     /// the shard holding the hottest keys gets more than its share.
     #[serde(default = "one_shard")]
     pub shards: u32,
+    /// Adds and removes read replicas to hold a target on the replicas'
+    /// load (every shard alike, as a managed database's replica
+    /// autoscaling does); `read_replicas` is the count it starts with, and
+    /// `min`/`max` count replicas per shard. `None` = a fixed count.
+    #[serde(default)]
+    pub autoscale: Option<AutoscaleSpec>,
 }
 
 fn one_shard() -> u32 {
@@ -847,6 +853,7 @@ impl Default for DatabaseSpec {
             write_time: None,
             table: None,
             shards: 1,
+            autoscale: None,
         }
     }
 }

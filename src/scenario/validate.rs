@@ -601,25 +601,51 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// An autoscaler's bounds, target and times; `instances`, the count the
-/// service starts with, must lie within its bounds.
-fn check_autoscale(c: &mut Checker, path: &[PathSegment<'static>], a: &AutoscaleSpec, instances: u32, id: &str) {
-    let max_instances = u64::from(MAX_INSTANCES);
-    c.count(path, "min", u64::from(a.min), 1, max_instances, "instance");
-    c.count(path, "max", u64::from(a.max), 1, max_instances, "instance");
+/// What an autoscaler adds and removes: a service's instances, or a
+/// database's read replicas (per shard).
+#[derive(Clone, Copy)]
+enum Scaled {
+    Instances,
+    ReadReplicas,
+}
+
+/// An autoscaler's bounds, target and times; `start`, the count the node
+/// starts with (`instances`, `read_replicas`), must lie within its bounds.
+fn check_autoscale(
+    c: &mut Checker,
+    path: &[PathSegment<'static>],
+    a: &AutoscaleSpec,
+    start: u32,
+    id: &str,
+    scaled: Scaled,
+) {
+    let (most, unit, field, node) = match scaled {
+        Scaled::Instances => (MAX_INSTANCES, "instance", "instances", "service"),
+        Scaled::ReadReplicas => (MAX_READ_REPLICAS, "read replica", "read_replicas", "database"),
+    };
+    c.count(path, "min", u64::from(a.min), 1, u64::from(most), unit);
+    c.count(path, "max", u64::from(a.max), 1, u64::from(most), unit);
     if a.min > a.max {
         c.report(at(path, &[Key("max")]), format!("`max` ({}) must be at least `min` ({})", a.max, a.min));
-    } else if !(a.min..=a.max).contains(&instances) {
+    } else if !(a.min..=a.max).contains(&start) {
         c.report(
             at(path, &[Key("min")]),
             format!(
-                "service \"{id}\" starts with {instances} instances, outside its autoscaling bounds {} to {}: \
-                 `instances` is the count it starts with",
+                "{node} \"{id}\" starts with {start} {unit}s, outside its autoscaling bounds {} to {}: \
+                 `{field}` is the count it starts with",
                 a.min, a.max
             ),
         );
     }
     let target = at(path, &[Key("target")]);
+    if let (Scaled::ReadReplicas, ScaleTarget::QueueDepth(_)) = (scaled, a.target) {
+        c.report(
+            target.clone(),
+            "a database's read replicas scale on `Utilisation` or `RequestsPerInstance` (reads per replica), \
+             not on `QueueDepth`: its line mixes the primary's writes with the replicas' reads"
+                .to_string(),
+        );
+    }
     match a.target {
         ScaleTarget::Utilisation(u) if !(u > 0.0 && u <= 1.0) => c.report(
             target,
@@ -1063,7 +1089,7 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
             }
             c.count(&kind, "instances", u64::from(sv.instances), 1, u64::from(MAX_INSTANCES), "instance");
             if let Some(auto) = &sv.autoscale {
-                check_autoscale(c, &at(&kind, &[Key("autoscale")]), auto, sv.instances, id);
+                check_autoscale(c, &at(&kind, &[Key("autoscale")]), auto, sv.instances, id, Scaled::Instances);
             }
             if let CallOrder::Parallel { wait_for: WaitFor::Quorum(k) } = sv.calls
                 && (k == 0 || k as usize > out)
@@ -1135,13 +1161,19 @@ fn check_node(c: &mut Checker, g: &Lookup<'_>, i: usize, fault_spikes: &[Profile
                 c.distribution(&kind, "write_time", write_time);
             }
             c.count(&kind, "shards", u64::from(db.shards), 1, u64::from(MAX_SHARDS), "shard");
-            let servers = u64::from(db.shards) * (replicas + 1);
+            if let Some(auto) = &db.autoscale {
+                check_autoscale(c, &at(&kind, &[Key("autoscale")]), auto, db.read_replicas, id, Scaled::ReadReplicas);
+            }
+            // An autoscaled database holds room for its most replicas.
+            let (most, what) = match &db.autoscale {
+                Some(auto) => (u64::from(auto.max).max(replicas), "autoscale `max`"),
+                None => (replicas, "`read_replicas`"),
+            };
+            let servers = u64::from(db.shards) * (most + 1);
             if db.shards >= 1 && db.shards <= MAX_SHARDS && servers > u64::from(MAX_DATABASE_SERVERS) {
                 c.report(
                     at(&kind, &[Key("shards")]),
-                    format!(
-                        "`shards` × (1 + `read_replicas`) must be at most {MAX_DATABASE_SERVERS} servers, got {servers}"
-                    ),
+                    format!("`shards` × (1 + {what}) must be at most {MAX_DATABASE_SERVERS} servers, got {servers}"),
                 );
             }
             if let Some(table) = &db.table {

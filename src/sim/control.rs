@@ -192,11 +192,16 @@ impl Simulation {
             },
             (Behaviour::Database(db), NodeKind::Database(spec)) => {
                 let shards = db.shards.as_ref().map_or(1, |s| s.arrivals.len());
-                if shards == spec.shards.max(1) as usize {
-                    (db.replicas != spec.read_replicas as usize)
-                        .then_some("adding or removing read replicas needs a reset")
-                } else {
+                let autoscale = db.scaler.as_ref().map(|sc| sc.autoscaler.spec);
+                let replicas = db.scaler.as_ref().map_or(db.replicas, |sc| sc.start as usize);
+                if shards != spec.shards.max(1) as usize {
                     Some("changing the number of shards needs a reset")
+                } else if autoscale != spec.autoscale {
+                    Some("changing how read replicas autoscale needs a reset")
+                } else if replicas != spec.read_replicas as usize {
+                    Some("adding or removing read replicas needs a reset")
+                } else {
+                    None
                 }
             }
             (Behaviour::LoadBalancer { .. }, NodeKind::LoadBalancer(_))
@@ -317,6 +322,7 @@ impl Simulation {
                     s.workers = spec.connections.max(1);
                     s.capacity = spec.queue_capacity;
                 }
+                db.resize_pools(now, &mut n.metrics);
             }
             _ => {}
         }

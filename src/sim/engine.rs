@@ -157,6 +157,7 @@ impl Simulation {
         }
         for n in &mut nodes {
             super::scaling::start_instance_metrics(n);
+            super::replica_scaling::start_replica_metrics(n);
         }
 
         // A node's pauses are known from the start: its work is pushed past
@@ -577,10 +578,10 @@ fn build_behaviour(
         },
         NodeKind::Queue(q) => Behaviour::Queue { station: Station::new(q.consumers, Some(q.capacity)) },
         NodeKind::Database(d) => Behaviour::Database(DatabaseBehaviour {
-            servers: (0..d.shards.max(1) * (d.read_replicas + 1))
+            servers: (0..d.shards.max(1) * (replica_slots(d) + 1))
                 .map(|_| Station::new(d.connections, d.queue_capacity))
                 .collect(),
-            replicas: d.read_replicas as usize,
+            replicas: replica_slots(d) as usize,
             query_time: Distribution::new(&d.query_time),
             write_time: d.write_time.as_ref().map(Distribution::new),
             table_ns: table_nanos(d.table.as_ref()),
@@ -590,8 +591,17 @@ fn build_behaviour(
             next_replica: 0,
             last_write: HashMap::default(),
             applied_writes: None,
+            scaler: d.autoscale.map(|a| {
+                Box::new(super::replica_scaling::ReplicaScaler::new(a, d.read_replicas, replica_slots(d) as usize))
+            }),
         }),
     }
+}
+
+/// Read replicas a database holds room for, per shard: its fixed count, or
+/// the most its autoscaler may run.
+fn replica_slots(d: &crate::scenario::DatabaseSpec) -> u32 {
+    d.autoscale.map_or(d.read_replicas, |a| a.max.max(d.read_replicas))
 }
 
 /// What a table adds to each query, whole nanoseconds (0 without one).

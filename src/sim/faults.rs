@@ -402,6 +402,7 @@ impl Simulation {
                 if let Some(shards) = &mut db.shards {
                     shards.busy.iter_mut().for_each(|b| b.set(now, 0));
                 }
+                db.stop_drained(now, &mut n.metrics);
             }
             Behaviour::Cache { store, .. } => store.clear(),
             Behaviour::LoadBalancer { balancer, .. } => balancer.open.iter_mut().for_each(|o| *o = 0),

@@ -64,6 +64,7 @@ impl InstanceCounts {
 }
 
 /// An autoscaler's settings and what it remembers between decisions.
+#[derive(Clone)]
 pub struct Autoscaler {
     pub spec: AutoscaleSpec,
     /// Bumped when the evaluation is rescheduled (a live change), so the

@@ -14,9 +14,7 @@ use super::node::{Behaviour, ClientBehaviour, DatabaseBehaviour};
 use super::station::Admission;
 use crate::scenario::{LimitPer, WaitFor};
 
-use super::{
-    CallId, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, Station, TimeoutList, TimeoutOwner,
-};
+use super::{CallId, Event, FailureReason, Outcome, SimEventKind, SimTime, Simulation, TimeoutList, TimeoutOwner};
 
 /// Shortest think time of a closed-loop user, nanoseconds.
 const MIN_THINK_NS: u64 = 1_000;
@@ -1510,6 +1508,11 @@ impl Simulation {
                         busy.add(now, 1);
                     }
                 }
+                if let Some(scaler) = &mut db.scaler
+                    && usize::from(call.server) % (db.replicas + 1) != 0
+                {
+                    scaler.busy.add(now, 1);
+                }
                 let own = match &db.write_time {
                     Some(write_time) if call.is_write => write_time.sample(&mut n.rng),
                     _ => db.query_time.sample(&mut n.rng),
@@ -1682,7 +1685,12 @@ impl Simulation {
                 {
                     busy.add(now, -1);
                 }
-                db.servers.get_mut(server).and_then(Station::release)
+                if let Some(scaler) = &mut db.scaler
+                    && server % (db.replicas + 1) != 0
+                {
+                    scaler.busy.add(now, -1);
+                }
+                db.release(server, now, &mut n.metrics)
             }
             _ => None,
         };
@@ -1723,7 +1731,7 @@ impl Simulation {
                 Behaviour::Service { station, fleet: Some(fleet), .. } => {
                     fleet.release(station, server, now, &mut n.metrics)
                 }
-                Behaviour::Database(db) => db.servers.get_mut(server).and_then(Station::release),
+                Behaviour::Database(db) => db.release(server, now, &mut n.metrics),
                 _ => None,
             };
             if next.is_some() {
@@ -1838,6 +1846,10 @@ fn pick_server(db: &mut DatabaseBehaviour, is_write: bool, key: u32) -> usize {
     };
     if is_write || replicas == 0 {
         return primary;
+    }
+    if let Some(scaler) = &mut db.scaler {
+        // Autoscaled: the ready replicas only, the primary with none ready.
+        return scaler.pick().map_or(primary, |k| primary + 1 + k);
     }
     db.next_replica = (db.next_replica + 1) % replicas;
     primary + 1 + db.next_replica

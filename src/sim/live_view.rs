@@ -127,8 +127,9 @@ impl Simulation {
                     .chunks(db.replicas + 1)
                     .enumerate()
                     .map(|(k, shard)| {
-                        let busy = shard.iter().map(|s| s.busy).sum::<u32>();
-                        let all = shard.iter().map(|s| s.workers).sum::<u32>();
+                        let first = k * (db.replicas + 1);
+                        let serving = shard.iter().enumerate().filter(|&(j, _)| db.is_serving(first + j));
+                        let (busy, all) = serving.fold((0, 0), |(b, a), (_, s)| (b + s.busy, a + s.workers));
                         (u32::try_from(k).unwrap_or(u32::MAX), busy, all)
                     })
                     .max_by_key(|&(k, busy, _)| (busy, std::cmp::Reverse(k))),

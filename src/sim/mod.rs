@@ -41,6 +41,7 @@ mod pause;
 mod profile;
 pub mod prometheus;
 mod rate_limiter;
+mod replica_scaling;
 mod report;
 pub(crate) mod rng;
 mod scaling;

@@ -229,7 +229,8 @@ pub struct DatabaseBehaviour {
     /// `s`'s primary is `s × (1 + replicas)`. Unsharded, index 0 is the
     /// primary and the rest are read replicas.
     pub servers: Vec<Station>,
-    /// Read replicas per shard.
+    /// Read replicas per shard (room for them: autoscaled, the most it
+    /// may have, not all of them running).
     pub replicas: usize,
     pub query_time: Distribution,
     /// A write's own time, when it differs from a read's.
@@ -249,6 +250,9 @@ pub struct DatabaseBehaviour {
     /// The requests whose writes it applied, when a write can arrive twice
     /// (a retry or a hedge somewhere in the scenario); `None` otherwise.
     pub applied_writes: Option<AppliedWrites>,
+    /// The autoscaler of its read replicas, when it has one: `replicas`
+    /// is then the most it may have, and some of them may be stopped.
+    pub scaler: Option<Box<super::replica_scaling::ReplicaScaler>>,
 }
 
 /// Per shard: arrivals and connections busy over time, so the report can
@@ -297,7 +301,7 @@ impl NodeRuntime {
         match &self.behaviour {
             Behaviour::Service { station, fleet: Some(f), .. } => Some(f.serving(station).map(|s| s.workers).sum()),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => Some(station.workers),
-            Behaviour::Database(db) => Some(db.servers.iter().map(|s| s.workers).sum()),
+            Behaviour::Database(db) => Some(db.serving().map(|s| s.workers).sum()),
             _ => None,
         }
     }
@@ -307,7 +311,7 @@ impl NodeRuntime {
         match &self.behaviour {
             Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(|s| s.busy).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.busy,
-            Behaviour::Database(db) => db.servers.iter().map(|s| s.busy).sum(),
+            Behaviour::Database(db) => db.serving().map(|s| s.busy).sum(),
             _ => 0,
         }
     }
@@ -317,7 +321,7 @@ impl NodeRuntime {
         match &self.behaviour {
             Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(Station::queue_len).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.queue_len(),
-            Behaviour::Database(db) => db.servers.iter().map(Station::queue_len).sum(),
+            Behaviour::Database(db) => db.serving().map(Station::queue_len).sum(),
             _ => 0,
         }
     }
@@ -327,16 +331,18 @@ impl NodeRuntime {
         match &self.behaviour {
             Behaviour::Service { station, fleet: Some(f), .. } => f.serving(station).map(|s| s.capacity).sum(),
             Behaviour::Service { station, .. } | Behaviour::Queue { station } => station.capacity,
-            Behaviour::Database(db) => db.servers.iter().map(|s| s.capacity).sum(),
+            Behaviour::Database(db) => db.serving().map(|s| s.capacity).sum(),
             _ => None,
         }
     }
 
-    /// A service's instances by state; `None` for other kinds.
+    /// A service's instances by state; an autoscaled database's servers
+    /// (every shard's primary and replicas); `None` for other nodes.
     pub fn instance_counts(&self) -> Option<InstanceCounts> {
         match &self.behaviour {
             Behaviour::Service { fleet: Some(f), .. } => Some(f.counts()),
             Behaviour::Service { .. } => Some(InstanceCounts { ready: 1, ..InstanceCounts::default() }),
+            Behaviour::Database(db) => db.server_counts(),
             _ => None,
         }
     }

@@ -437,7 +437,13 @@ impl Simulation {
         let elapsed = self.now.since(start) as f64;
         let per_shard = (db.replicas + 1) as f64;
         let connections = db.servers.first().map_or(1, |s| s.workers).max(1);
-        let capacity = elapsed * per_shard * f64::from(connections);
+        let capacity = if db.scaler.is_some() {
+            // Autoscaled: its replicas came and went, every shard alike.
+            let m = &self.nodes[i].metrics;
+            (m.pool.area_at(self.now) - m.total_start.pool_area) / shards.arrivals.len().max(1) as f64
+        } else {
+            elapsed * per_shard * f64::from(connections)
+        };
         shards
             .arrivals
             .iter()

@@ -3,11 +3,11 @@
 //! drains. Everything here runs only for a service with a fleet (more than
 //! one instance, or an autoscaler), so the others never reach it.
 
-use super::fleet::{Fleet, Instance, InstanceState, Snapshot};
+use super::fleet::{Autoscaler, Fleet, Instance, InstanceState, Snapshot};
 use super::node::{Behaviour, NodeRuntime};
 use super::time::secs_to_nanos;
 use super::{CallId, Event, SimEventKind, SimTime, Simulation, Station};
-use crate::scenario::{PriorityClass, ScaleTarget, ServiceSpec};
+use crate::scenario::{AutoscaleSpec, PriorityClass, ScaleTarget, ServiceSpec};
 
 /// Within this share of the target, the autoscaler changes nothing
 /// (Kubernetes' default tolerance): a metric that hovers around its target
@@ -33,6 +33,9 @@ pub(super) fn fleet_for(spec: &ServiceSpec) -> Option<Box<Fleet>> {
 
 /// A service's instance levels at the start: all ready, all billed.
 pub(super) fn start_instance_metrics(n: &mut NodeRuntime) {
+    if !matches!(n.behaviour, Behaviour::Service { .. }) {
+        return; // an autoscaled database starts in `replica_scaling`
+    }
     let Some(counts) = n.instance_counts() else { return };
     let workers = n.workers().unwrap_or(0);
     let scaled = matches!(n.behaviour, Behaviour::Service { fleet: Some(_), .. });
@@ -42,6 +45,31 @@ pub(super) fn start_instance_metrics(n: &mut NodeRuntime) {
     m.pool.set(SimTime::ZERO, i64::from(workers));
     m.ready.set(SimTime::ZERO, i64::from(counts.ready));
     m.billed.set(SimTime::ZERO, i64::from(counts.running()));
+}
+
+/// The count an autoscaler wants when its metric reads `value` over
+/// `ready` instances on average and `wanted` are ready or booting: the
+/// count that brings the metric to its target (Kubernetes' HPA rule,
+/// `ceil(ready × value / target)`), unchanged within the tolerance, within
+/// the bounds.
+pub(super) fn desired_count(spec: &AutoscaleSpec, value: f64, ready: f64, wanted: u32) -> u32 {
+    let ratio = value / spec.target.value();
+    let desired = if (ratio - 1.0).abs() <= TOLERANCE {
+        wanted
+    } else {
+        let d = (ready * ratio - 1e-9).ceil().max(0.0);
+        if d >= f64::from(spec.max) { spec.max } else { d as u32 }
+    };
+    desired.clamp(spec.min, spec.max)
+}
+
+/// Whether the cooldowns let the count change from `wanted` to `desired`
+/// now: no scale-out within the scale-out cooldown of the last change, no
+/// scale-in within the scale-in one. False when nothing would change.
+pub(super) fn cooldown_allows(a: &Autoscaler, now: SimTime, desired: u32, wanted: u32) -> bool {
+    let since_change = a.last_change.map_or(u64::MAX, |t| now.since(t));
+    let cooldown = if desired > wanted { a.spec.scale_out_cooldown_s } else { a.spec.scale_in_cooldown_s };
+    desired != wanted && since_change >= secs_to_nanos(cooldown)
 }
 
 /// Why the instance count changes, for the log.
@@ -81,10 +109,24 @@ impl Simulation {
     fn restart_autoscaler(&mut self, node: usize) {
         let now = self.now;
         let n = &mut self.nodes[node];
-        let Behaviour::Service { fleet: Some(fleet), .. } = &mut n.behaviour else { return };
-        let Some(a) = fleet.autoscaler.as_mut() else { return };
+        let a = match &mut n.behaviour {
+            Behaviour::Service { fleet: Some(fleet), .. } => match fleet.autoscaler.as_mut() {
+                Some(a) => {
+                    a.last = Snapshot::of(&n.metrics, now);
+                    a
+                }
+                None => return,
+            },
+            Behaviour::Database(db) => match db.scaler.as_mut() {
+                Some(sc) => {
+                    sc.autoscaler.last = sc.snapshot(now);
+                    &mut sc.autoscaler
+                }
+                None => return,
+            },
+            _ => return,
+        };
         a.generation = a.generation.wrapping_add(1);
-        a.last = Snapshot::of(&n.metrics, now);
         let (generation, interval) = (a.generation, secs_to_nanos(a.spec.interval_s).max(1));
         self.schedule(now.after(interval), Event::Autoscale { node: node as u32, generation });
     }
@@ -95,6 +137,10 @@ impl Simulation {
     pub(super) fn on_autoscale(&mut self, node: u32, generation: u32) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
+        if matches!(n.behaviour, Behaviour::Database(_)) {
+            self.on_autoscale_replicas(node, generation);
+            return;
+        }
         let Behaviour::Service { fleet: Some(fleet), .. } = &mut n.behaviour else { return };
         let counts = fleet.counts();
         let Some(a) = fleet.autoscaler.as_mut() else { return };
@@ -122,22 +168,9 @@ impl Simulation {
             _ => 0.0,
         };
         let spec = a.spec;
-        let ratio = value / spec.target.value();
         let wanted = counts.ready + counts.booting;
-        let desired = if (ratio - 1.0).abs() <= TOLERANCE {
-            wanted
-        } else {
-            let d = (ready * ratio - 1e-9).ceil().max(0.0);
-            if d >= f64::from(spec.max) { spec.max } else { d as u32 }
-        }
-        .clamp(spec.min, spec.max);
-        let since_change = a.last_change.map_or(u64::MAX, |t| now.since(t));
-        let allowed = if desired > wanted {
-            since_change >= secs_to_nanos(spec.scale_out_cooldown_s)
-        } else {
-            since_change >= secs_to_nanos(spec.scale_in_cooldown_s)
-        };
-        if desired != wanted && allowed {
+        let desired = desired_count(&spec, value, ready, wanted);
+        if cooldown_allows(a, now, desired, wanted) {
             a.last_change = Some(now);
             self.scale_to(
                 node as usize,
@@ -155,6 +188,10 @@ impl Simulation {
     pub(super) fn on_instance_ready(&mut self, node: u32, instance: u16, generation: u16) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
+        if matches!(n.behaviour, Behaviour::Database(_)) {
+            self.on_replica_ready(node, instance, generation);
+            return;
+        }
         let Behaviour::Service { fleet: Some(fleet), .. } = &mut n.behaviour else { return };
         let Some(i) = fleet.extra.get_mut(usize::from(instance).wrapping_sub(1)) else { return };
         if i.state != InstanceState::Booting || i.generation != generation {

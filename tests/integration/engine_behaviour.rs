@@ -189,6 +189,7 @@ fn replica_reads_right_after_a_write_are_stale() {
                 write_time: None,
                 table: None,
                 shards: 1,
+                autoscale: None,
             }),
         )
     };

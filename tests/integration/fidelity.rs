@@ -1889,6 +1889,101 @@ fn an_autoscaler_settles_on_the_fewest_instances_that_meet_its_target() {
     );
 }
 
+/// A database of `c` connections per server (exponential queries at rate
+/// `mu`) over `shards` shards, starting at one read replica per shard,
+/// its replicas autoscaled on `target` (every 10 s, a 5 s cold start, 60 s
+/// before scaling in), read by Poisson `lambda` on uniform keys.
+fn autoscaled_replicas_run(lambda: f64, mu: f64, c: u32, shards: u32, target: ScaleTarget, secs: f64) -> Simulation {
+    let db = DatabaseSpec {
+        connections: c,
+        queue_capacity: Some(50),
+        query_time: exp_ms(1000.0 / mu),
+        read_replicas: 1,
+        shards,
+        autoscale: Some(AutoscaleSpec {
+            min: 1,
+            max: 40,
+            target,
+            interval_s: 10.0,
+            scale_out_cooldown_s: 0.0,
+            scale_in_cooldown_s: 60.0,
+            cold_start_s: 5.0,
+        }),
+        ..DatabaseSpec::default()
+    };
+    let mut client = poisson_client("c", lambda);
+    if let NodeKind::Client(spec) = &mut client.kind {
+        spec.keys = Some(KeySpec { keyspace: 1_000_000, zipf_exponent: 0.0 });
+    }
+    let nodes = vec![client, NodeSpec::new("db", NodeKind::Database(db))];
+    let s = scenario("autoscaled replicas", 41, 10.0, nodes, &[("c", "db")]);
+    run(&s, secs)
+}
+
+/// A database's autoscaled read replicas settle as a service's instances
+/// do, on the replicas' own load: reads λ over R replicas of c connections
+/// keep them λ/(Rcμ) busy, so the autoscaler wants ⌈λ/(μ·c·target)⌉
+/// replicas (⌈λ/r⌉ for reads per replica), per shard ⌈λ/(shards·μ·c·target)⌉
+/// — every shard alike. The node counts servers (each shard's primary and
+/// replicas): replicas per shard = servers ÷ shards − 1.
+#[test]
+fn autoscaled_read_replicas_settle_on_the_fewest_that_meet_their_target() {
+    let cases: [(&'static str, f64, f64, u32, u32, ScaleTarget); 4] = [
+        (
+            "read replicas, λ 900/s, μ 100/s, 4 connections, 70 % busy: ⌈3.21⌉",
+            900.0,
+            100.0,
+            4,
+            1,
+            ScaleTarget::Utilisation(0.7),
+        ),
+        (
+            "read replicas, λ 600/s, μ 50/s, 8 connections, 60 % busy: ⌈2.5⌉",
+            600.0,
+            50.0,
+            8,
+            1,
+            ScaleTarget::Utilisation(0.6),
+        ),
+        (
+            "read replicas, λ 1000/s, μ 100/s, 4 connections, 150 reads/s each: ⌈6.67⌉",
+            1000.0,
+            100.0,
+            4,
+            1,
+            ScaleTarget::RequestsPerInstance(150.0),
+        ),
+        (
+            "read replicas per shard, 2 shards, λ 1600/s, μ 100/s, 4 connections, 70 % busy: ⌈2.86⌉",
+            1600.0,
+            100.0,
+            4,
+            2,
+            ScaleTarget::Utilisation(0.7),
+        ),
+    ];
+    let mut checks = Vec::new();
+    for (quantity, lambda, mu, c, shards, target) in cases {
+        let per_shard = lambda / f64::from(shards);
+        let wanted = match target {
+            ScaleTarget::RequestsPerInstance(r) => per_shard / r,
+            _ => per_shard / (mu * f64::from(c) * target.value()),
+        };
+        let sim = autoscaled_replicas_run(lambda, mu, c, shards, target, 900.0);
+        let (servers, batches) = settled_instances(&sim, 600.0);
+        let replicas = |servers: f64| servers / f64::from(shards) - 1.0;
+        let batches: Vec<f64> = batches.into_iter().map(replicas).collect();
+        checks.push(check(quantity, wanted.ceil(), replicas(servers), &batches, 1.0));
+    }
+    verify(
+        "replica-autoscaler-steady-state",
+        "A database's read replicas autoscaled: Poisson reads on uniform keys, exponential queries, starting at 1 \
+         replica per shard, a decision every 10 s, 5 s cold start, 60 s scale-in cooldown; replicas per shard \
+         averaged over 600–900 s, seed 41 (passes within one replica)",
+        &checks,
+    );
+}
+
 /// A database of one connection whose queries cost their own time plus the
 /// table's fixed part: an M/G/1 whose service time is the query's shifted
 /// by that part, checked against Pollaczek–Khinchine.

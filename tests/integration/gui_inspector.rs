@@ -561,3 +561,25 @@ fn a_running_services_inspector_shows_theory_beside_the_simulation() {
     assert!(h.query_by_label_contains("(Erlang C) at").is_some());
     assert!(h.query_by_label("p99 here").is_some());
 }
+
+/// A database with read replicas offers to autoscale them: switched on, its
+/// bounds start from the replicas it has, the document keeps it, and the
+/// change waits for a reset (the replicas' room is laid out at the start).
+#[test]
+fn a_databases_read_replicas_are_autoscaled_from_its_inspector() {
+    let (mut h, clock) = app_with_clock();
+    play_for(&mut h, &clock, 0.5);
+    h.get_by_label("node db").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_label("autoscale").is_none(), "nothing to scale without replicas");
+    set_spin(&mut h, "read replicas", 2.0);
+    tick(&mut h, "autoscale");
+    set_spin(&mut h, "  max", 6.0);
+    let index = h.state().document().scenario.nodes.iter().position(|n| n.id == "db").expect("db");
+    let NodeKind::Database(d) = h.state().document().scenario.nodes[index].kind.clone() else {
+        panic!("db is a database")
+    };
+    let auto = d.autoscale.expect("autoscaling on");
+    assert_eq!((auto.min, auto.max, d.read_replicas), (2, 6, 2), "{auto:?}");
+    assert!(h.query_by_label("read replicas at start").is_some(), "the count is where it starts");
+}

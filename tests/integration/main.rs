@@ -26,6 +26,7 @@ mod gui_tour;
 mod gui_verdict;
 mod memory;
 mod ramp;
+mod replica_autoscaling;
 mod replications;
 mod scenario_errors;
 mod scenario_fuzz;

@@ -458,43 +458,84 @@ fn instance_rows(ui: &mut Ui, edit: &mut Edit, s: &mut ServiceSpec) {
             .choice(ui, edit, &mut chosen, &BALANCINGS.map(Choice::new));
         s.balancing = InstanceBalancing::ALL.get(chosen).copied().unwrap_or_default();
     }
-    let mut on = scaled;
-    Row::new("autoscale", "autoscale")
-        .help(
+    autoscale_rows(ui, edit, &mut s.autoscale, s.instances, Scaled::Instances);
+}
+
+/// What an autoscaler adds and removes, for its rows' words.
+#[derive(Clone, Copy, PartialEq)]
+enum Scaled {
+    /// A service's instances.
+    Instances,
+    /// A database's read replicas, per shard.
+    ReadReplicas,
+}
+
+/// The autoscaler's switch and rows; `start` is the count the node starts
+/// with (the bounds switched on include it).
+fn autoscale_rows(ui: &mut Ui, edit: &mut Edit, slot: &mut Option<AutoscaleSpec>, start: u32, scaled: Scaled) {
+    let replicas = scaled == Scaled::ReadReplicas;
+    let (unit, most) = if replicas { (" replicas", MAX_READ_REPLICAS) } else { (" instances", MAX_INSTANCES) };
+    let was_on = slot.is_some();
+    let mut on = was_on;
+    let (help, label) = if replicas {
+        (
+            "Adds read replicas when the reads rise and removes them when they fall, as a managed database's \
+             replica autoscaling does: on the replicas' load alone (writes stay on the primary), every shard \
+             alike. A new replica serves only after its cold start (minutes, for a copy of the data).",
+            "add and remove read replicas by load",
+        )
+    } else {
+        (
             "Adds instances when the load rises and removes them when it falls, as a Kubernetes horizontal pod \
              autoscaler does. Use it for traffic that changes over the day; a new instance serves only after its \
              cold start, so a sudden spike is still felt.",
+            "add and remove instances by load",
         )
-        .switch(ui, edit, &mut on, "add and remove instances by load");
-    if on != scaled {
-        s.autoscale = on.then(|| {
+    };
+    Row::new("autoscale", "autoscale").help(help).switch(ui, edit, &mut on, label);
+    if on != was_on {
+        *slot = on.then(|| {
             let a = AutoscaleSpec::default();
-            AutoscaleSpec { min: s.instances.min(a.max).max(1), max: a.max.max(s.instances), ..a }
+            AutoscaleSpec { min: start.min(a.max).max(1), max: a.max.max(start).min(most), ..a }
         });
     }
-    let Some(a) = &mut s.autoscale else { return };
+    let Some(a) = slot else { return };
     edit.within(&[Key("autoscale")], |edit| {
         Row::new("  min", "min")
-            .unit(" instances")
-            .help("Fewest instances, however quiet: keep 2 or more for a spare when one fails.")
-            .whole(ui, edit, &mut a.min, 1..=MAX_INSTANCES);
+            .unit(unit)
+            .help(if replicas {
+                "Fewest read replicas per shard, however quiet."
+            } else {
+                "Fewest instances, however quiet: keep 2 or more for a spare when one fails."
+            })
+            .whole(ui, edit, &mut a.min, 1..=most);
         Row::new("  max", "max")
-            .unit(" instances")
-            .help("Most instances: a cap on cost, and on the load passed to what this service calls.")
-            .whole(ui, edit, &mut a.max, 1..=MAX_INSTANCES);
+            .unit(unit)
+            .help(if replicas {
+                "Most read replicas per shard: a cap on cost."
+            } else {
+                "Most instances: a cap on cost, and on the load passed to what this service calls."
+            })
+            .whole(ui, edit, &mut a.max, 1..=most);
         let current = match a.target {
             ScaleTarget::Utilisation(_) => 0,
             ScaleTarget::QueueDepth(_) => 1,
             ScaleTarget::RequestsPerInstance(_) => 2,
         };
         let mut chosen = current;
+        let no_queue = replicas.then_some("A database's line mixes the primary's writes with the reads.");
+        let options = SCALE_TARGETS.map(Choice::new);
+        let options = [options[0], options[1].unless(no_queue), options[2]];
         Row::new("  scale on", "target")
-            .help(
+            .help(if replicas {
+                "The metric held at its target per replica. Utilisation: the replicas' busy connections. Requests \
+                 per instance: reads per second per replica, when a replica's capacity is known."
+            } else {
                 "The metric held at its target per instance. Utilisation: busy workers (the usual CPU target). \
                  Queue depth: requests waiting, for a backlog. Requests per instance: arrivals per second, when an \
-                 instance's capacity is known.",
-            )
-            .choice(ui, edit, &mut chosen, &SCALE_TARGETS.map(Choice::new));
+                 instance's capacity is known."
+            })
+            .choice(ui, edit, &mut chosen, &options);
         if chosen != current {
             a.target = match chosen {
                 1 => ScaleTarget::QueueDepth(5.0),
@@ -708,9 +749,12 @@ fn database_ui(ui: &mut Ui, d: &mut DatabaseSpec, edit: &mut Edit, salt: &str) {
         Row::new("error rate", "error_probability")
             .help("Share of queries that fail (deadlocks, constraint errors).")
             .percent(ui, edit, &mut d.error_probability);
-        Row::new("read replicas", "read_replicas")
+        Row::new(if d.autoscale.is_some() { "read replicas at start" } else { "read replicas" }, "read_replicas")
             .help("Copies that serve reads round robin; writes go to the primary. Changing it needs a reset.")
             .whole(ui, edit, &mut d.read_replicas, 0..=MAX_READ_REPLICAS);
+        if d.read_replicas > 0 || d.autoscale.is_some() {
+            autoscale_rows(ui, edit, &mut d.autoscale, d.read_replicas, Scaled::ReadReplicas);
+        }
         Row::new("replication lag", "replication_lag_ms")
             .unit(" ms")
             .speed(1.0)

@@ -55,9 +55,15 @@ pub fn node_card(kind: &NodeKind, live: &NodeLive, recent: Option<&Stats>) -> Ve
         out.push(line("sending", format::rate(rate), false));
     }
     if let Some(counts) = live.instances {
-        let autoscaled = matches!(kind, NodeKind::Service(s) if s.autoscale.is_some());
+        // An autoscaled database counts its servers: every shard's primary
+        // and read replicas.
+        let (autoscaled, name) = match kind {
+            NodeKind::Service(s) => (s.autoscale.is_some(), "instances"),
+            NodeKind::Database(d) => (d.autoscale.is_some(), "servers"),
+            _ => (false, "instances"),
+        };
         if counts.running() > 1 || autoscaled {
-            out.push(line("instances", instances_text(counts), false));
+            out.push(line(name, instances_text(counts), false));
         }
     }
     if let Some(per_hour) = live.cost_per_hour.filter(|c| *c > 0.0) {
