@@ -27,6 +27,7 @@ use super::pacer::{EngineThread, PacerConfig, Speed};
 use super::palette::left_panel_ui;
 use super::placement;
 use super::plots::{PlotOptions, plot_data, plots_ui};
+use super::cues::{CueRunner, command_for, cue_bar_ui, fire_keys_pressed};
 use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::ramp_view::{RampView, ramp_window_ui};
@@ -219,6 +220,8 @@ pub struct ArchsimApp {
     ramp: Option<RampView>,
     /// The Challenge tab's evaluation.
     challenge: ChallengeView,
+    /// Where the presenter is in the scenario's cues.
+    cues: CueRunner,
     /// View › Serve /metrics, while on; and the wall time of the last
     /// snapshot it was given (one a second is plenty for a scrape).
     metrics: Option<MetricsServer>,
@@ -294,6 +297,7 @@ impl ArchsimApp {
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
             challenge: ChallengeView::default(),
+            cues: CueRunner::default(),
             metrics: None,
             metrics_published: None,
             paste_frames_left: 0,
@@ -587,6 +591,8 @@ impl ArchsimApp {
             }
             Command::CancelChallenge => self.challenge.cancel(),
             Command::RevealHint => self.challenge.reveal_hint(),
+            Command::FireCue => self.fire_cue(ctx),
+            Command::SetCuesRun(on) => self.cues.auto = on,
 
             Command::New => self.request(ctx, PendingAction::New),
             Command::Open => self.request(ctx, PendingAction::Open),
@@ -698,6 +704,7 @@ impl ArchsimApp {
         self.rt.rebuild(&self.state.doc.scenario);
         self.problems = DocProblems::of(&self.state.doc.scenario);
         self.challenge.clear();
+        self.cues = CueRunner::default();
         self.side_tab = if self.state.doc.scenario.challenge.is_some() { SideTab::Challenge } else { SideTab::Events };
         // At once: after "Don't save" the discarded work must not stay in
         // the recovery file even for a second.
@@ -724,7 +731,9 @@ impl ArchsimApp {
     }
 
     fn reset(&mut self) {
-        // A new run: the last one's events would read as this one's.
+        // A new run: the last one's events would read as this one's, and
+        // the lesson starts over.
+        self.cues.restart();
         self.rt.alerts.clear();
         self.rt.rebuild(&self.state.doc.scenario);
         self.rt.alerts.push(Severity::Info, 0.0, None, "reset to time zero".into(), 1);
@@ -740,6 +749,20 @@ impl ArchsimApp {
             sim.run_until_bounded(target, 50_000_000);
         }
         self.rt.compute_verdict();
+    }
+
+    /// Fires the next cue: logs what the presenter says and does what it
+    /// does, as the presenter's own click would.
+    fn fire_cue(&mut self, ctx: &egui::Context) {
+        let cues = &self.state.doc.scenario.cues;
+        let Some(cue) = cues.get(self.cues.next).cloned() else { return };
+        let total = cues.len();
+        self.cues.next += 1;
+        let text = format!("cue {} of {total}: {}", self.cues.next, cue.say);
+        self.rt.alerts.push(Severity::Info, self.rt.now_s(), cue.action.node().map(str::to_string), text, 1);
+        if let Some(command) = command_for(&cue.action) {
+            self.apply(ctx, command);
+        }
     }
 
     fn live_fault(&mut self, node: &str, fault: LiveFault) {
@@ -1016,6 +1039,9 @@ impl ArchsimApp {
                 on(&keys::TIDY, Command::TidyLayout);
             }
         });
+        if !typing && !self.state.doc.scenario.cues.is_empty() && fire_keys_pressed(ctx) {
+            c.push(Command::FireCue);
+        }
         self.commands.extend(c);
     }
 
@@ -1272,6 +1298,12 @@ impl eframe::App for ArchsimApp {
             self.rt.rebuild(&self.state.doc.scenario);
             self.rt.alerts.push(Severity::Error, 0.0, None, e.to_string(), 1);
         }
+        // A cue let run fires at its time (the engine was held there).
+        let now_sim = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
+        if self.rt.is_running() && now_sim.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+            self.fire_cue(ctx);
+        }
+        self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
         if self.rt.is_running() {
@@ -1313,6 +1345,11 @@ impl eframe::App for ArchsimApp {
             self.state.prefs.spike_secs = secs;
             self.spike_client = client;
         });
+        if !self.state.doc.scenario.cues.is_empty() {
+            egui::Panel::top("cues").show(ui, |ui| {
+                cue_bar_ui(ui, &self.state.doc.scenario.cues, self.cues, presenter, &mut commands);
+            });
+        }
         if presenter {
             // A big canvas for a projector, the plots and the log beside it;
             // the editing panels (palette, inspector) are hidden.

@@ -155,6 +155,10 @@ pub enum Command {
     CancelChallenge,
     /// Show the next hint of the evaluated challenge.
     RevealHint,
+    /// Instructor mode: fire the scenario's next cue.
+    FireCue,
+    /// Instructor mode: let cues with a time fire at it (or wait for N).
+    SetCuesRun(bool),
 
     // --- Files
     /// Edit › Copy design: the scenario as RON text on the clipboard.

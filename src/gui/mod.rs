@@ -14,6 +14,7 @@ mod autosave;
 mod background;
 pub mod canvas;
 mod challenge_view;
+mod cues;
 mod clock;
 mod command;
 mod dialogs;

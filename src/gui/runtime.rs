@@ -74,6 +74,9 @@ pub struct Runtime {
     pub run_past_end: bool,
     /// The run paused at its end once; Play goes on past it.
     past_end: bool,
+    /// No frame takes the simulation past this: the next cue let run
+    /// fires at exactly its time (`gui::cues`).
+    pub hold_at: Option<SimTime>,
 }
 
 impl Runtime {
@@ -99,6 +102,7 @@ impl Runtime {
             returned_speed: Speed::Max,
             run_past_end: false,
             past_end: false,
+            hold_at: None,
         };
         if pacer.engine == EngineThread::Background {
             match BackgroundEngine::start() {
@@ -350,7 +354,9 @@ impl Runtime {
             self.dots.advance(&flows, speed_now, wall_dt_s);
         }
         let now_s = sim.now().as_secs();
-        let reached_the_end = running && sim.now() >= self.pacer.until;
+        // Held for a cue is not the end: the cue fires and the run goes on.
+        let held = self.hold_at.is_some_and(|hold| hold <= self.pacer.until);
+        let reached_the_end = running && !held && sim.now() >= self.pacer.until;
         let name = |i: usize| sim.scenario().nodes.get(i).map(|n| n.id.clone());
         for b in bursts {
             // A client also counts the failures that happened downstream;
@@ -405,6 +411,9 @@ impl Runtime {
             Some(end) if !self.run_past_end && !self.past_end => end,
             _ => SimTime::NEVER,
         };
+        if let Some(hold) = self.hold_at {
+            self.pacer.until = self.pacer.until.min(hold);
+        }
     }
 
     /// Copies engine events (crashes, restores, spikes...) not seen yet.

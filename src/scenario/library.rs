@@ -71,6 +71,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
     ],
     CachingAndData: [
         "cache-in-front-of-db.ron",
+        "lesson-a-cache-in-five-cues.ron",
         "missing-index-at-production-size.ron",
         "hot-shard-under-zipf-keys.ron",
     ],

@@ -11,6 +11,7 @@
 
 mod challenge;
 mod components;
+mod cues;
 mod diagnostic;
 mod distribution_spec;
 mod fault_spec;
@@ -32,6 +33,7 @@ pub use components::{
     INDEX_FANOUT, InstanceBalancing, LbPolicy, LimitPer, LoadBalancerSpec, NodeKind, OutlierEjectionSpec, QueueSpec,
     RateLimitSpec, ScaleTarget, ServiceSpec, TableSpec, WaitFor,
 };
+pub use cues::{CueAction, CueSpec, MAX_CUE_TEXT, MAX_CUES};
 pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
 pub use fault_spec::FaultSpec;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ChallengeSpec, DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec,
+    ChallengeSpec, CueSpec, DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec,
 };
 
 /// A whole scenario, as stored in a `.ron` file.
@@ -45,6 +45,10 @@ pub struct Scenario {
     /// Goals to meet under a scripted timeline: a challenge to grade.
     #[serde(default)]
     pub challenge: Option<ChallengeSpec>,
+    /// An instructor's cues, fired from the app one by one or at their
+    /// times (`cues.rs`); nothing in a headless run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<CueSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -73,6 +77,7 @@ impl Default for Scenario {
             regions: Vec::new(),
             network: NetworkSpec::default(),
             challenge: None,
+            cues: Vec::new(),
         }
     }
 }

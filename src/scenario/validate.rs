@@ -23,7 +23,7 @@ use super::locate::PathSegment::{Index, Key};
 use super::{
     Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec,
     FallbackSpec, FaultSpec, Goal, HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority,
-    ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
+    CueAction, MAX_CUE_TEXT, MAX_CUES, ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -178,7 +178,61 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_faults(&mut c, &mut g);
     check_placement(&mut c, scenario);
     check_challenge(&mut c, &mut g);
+    check_cues(&mut c, &mut g);
     c.problems
+}
+
+/// An instructor's cues: their nodes exist and fit what the cue does,
+/// their numbers are in range, their times are in order.
+fn check_cues(c: &mut Checker, g: &mut Lookup<'_>) {
+    let s = g.s;
+    if s.cues.len() > MAX_CUES {
+        c.report(vec![Key("cues")], format!("at most {MAX_CUES} cues, got {}", s.cues.len()));
+        return;
+    }
+    let mut last_at: Option<f64> = None;
+    for (i, cue) in s.cues.iter().enumerate() {
+        let path = vec![Key("cues"), Index(i)];
+        if cue.say.trim().is_empty() {
+            c.report(at(&path, &[Key("say")]), format!("cue {}: `say` is what the presenter says: it cannot be empty", i + 1));
+        } else if cue.say.chars().count() > MAX_CUE_TEXT {
+            c.report(at(&path, &[Key("say")]), format!("cue {}: `say` is at most {MAX_CUE_TEXT} characters", i + 1));
+        }
+        if let Some(at_s) = cue.at_s {
+            c.non_negative(&path, "at_s", at_s, MAX_SECONDS, "seconds");
+            if let Some(before) = last_at.filter(|b| at_s < *b) {
+                c.report(
+                    at(&path, &[Key("at_s")]),
+                    format!("cue {} fires at {} s, before the cue before it ({} s): cues fire in order", i + 1, show(at_s), show(before)),
+                );
+            }
+            last_at = Some(at_s);
+        }
+        let action = at(&path, &[Key("action")]);
+        match &cue.action {
+            CueAction::Spike { factor, duration_s, .. } => {
+                c.positive(&action, "factor", *factor, MAX_FACTOR, "");
+                c.positive(&action, "duration_s", *duration_s, MAX_SECONDS, "seconds");
+            }
+            CueAction::Slow { factor, .. } => c.positive(&action, "factor", *factor, MAX_FACTOR, ""),
+            CueAction::Errors { probability, .. } => c.probability(&action, "probability", *probability),
+            _ => {}
+        }
+        let Some(id) = cue.action.node() else { continue };
+        let field = cue.action.node_field();
+        match g.node(id) {
+            None => {
+                let why = g.suggestions.unknown_node(id);
+                c.report(at(&action, &[Key(field)]), format!("cue {}: {why}", i + 1));
+            }
+            Some(n) => {
+                let why = cue.action.as_fault().and_then(|f| wrong_kind(&f, &n.kind));
+                if let Some(why) = why {
+                    c.report(at(&action, &[Key(field)]), format!("cue {}: {why}; \"{id}\" is a {}", i + 1, n.kind.label().to_lowercase()));
+                }
+            }
+        }
+    }
 }
 
 /// Most hints a challenge may give: one nudge, one pointer, one near answer.

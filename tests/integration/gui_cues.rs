@@ -1,0 +1,120 @@
+//! Instructor mode's cues (issue 10): the presenter fires them one by one
+//! from the keyboard, or lets them run at their times — exactly at their
+//! times, so "Run again" replays the same lesson to the last digit; and a
+//! cue that names the wrong node is refused with its line.
+
+#![cfg(feature = "gui")]
+
+use archsim::gui::{ArchsimApp, Command, ManualClock};
+use archsim::scenario::{LoadError, bundled, parse_scenario};
+use archsim::sim::SimEventKind;
+use eframe::egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::common::app_on;
+
+fn lesson() -> (Harness<'static, ArchsimApp>, ManualClock) {
+    let scenario = bundled("lesson-a-cache-in-five-cues").expect("bundled").load().expect("valid");
+    let (mut h, clock) = app_on(scenario);
+    h.run_steps(3);
+    (h, clock)
+}
+
+fn logged(h: &Harness<'static, ArchsimApp>, text: &str) -> bool {
+    h.state().runtime().alerts.entries().iter().any(|a| a.text.contains(text))
+}
+
+fn run_for(h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, wall_s: f64, steps: usize) {
+    if !h.state().runtime().is_running() {
+        h.get_by_label("Play").click();
+        h.run_steps(1);
+    }
+    for _ in 0..steps {
+        clock.advance(wall_s / steps as f64);
+        h.step();
+    }
+}
+
+/// N fires the next cue: the log says it, the bar moves on, and the cue
+/// acts as the Spike button would (the users' rate is ×1.5 at once).
+#[test]
+fn the_presenter_fires_cues_one_by_one_with_n() {
+    let (mut h, clock) = lesson();
+    assert!(h.query_by_label("Fire next cue (N)").is_some(), "the cue bar is shown");
+    run_for(&mut h, &clock, 0.5, 5);
+    h.key_press(Key::N);
+    h.run_steps(2);
+    assert!(logged(&h, "cue 1 of 5: A warm cache"), "the first cue is logged");
+    h.key_press(Key::PageDown);
+    h.run_steps(2);
+    assert!(logged(&h, "cue 2 of 5: A promotion"));
+    let rate = h.state().runtime().sim.as_ref().and_then(|s| s.node_live(0)).and_then(|l| l.client_rate);
+    assert!(rate.is_some_and(|r| (r - 1200.0).abs() < 1e-6), "the spike acts at once: {rate:?}");
+    for _ in 0..3 {
+        h.get_by_label("Fire next cue (N)").click();
+        h.run_steps(2);
+    }
+    assert!(logged(&h, "cue 5 of 5"));
+    assert!(h.query_by_label("Fire next cue (N)").is_none(), "no cue left to fire");
+    h.state_mut().push_command(Command::Reset);
+    h.run_steps(2);
+    assert!(h.query_by_label("Fire next cue (N)").is_some(), "a reset starts the lesson over");
+}
+
+/// Let run, each cue fires at exactly its time (the engine is held there),
+/// the run goes on past it, and Run again replays the same windows.
+#[test]
+fn cues_let_run_fire_at_their_times_and_run_again_replays_the_run() {
+    let (mut h, clock) = lesson();
+    h.state_mut().push_command(Command::SetCuesRun(true));
+    h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
+    h.run_steps(1);
+    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
+        for _ in 0..4000 {
+            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
+            if now >= secs {
+                break;
+            }
+            run_for(h, clock, 0.05, 1);
+        }
+    };
+    reach(&mut h, &clock, 100.0);
+    let sim = h.state().runtime().sim.as_ref().expect("running");
+    let starts: Vec<f64> =
+        sim.event_log().iter().filter(|e| e.kind == SimEventKind::SpikeStart).map(|e| e.at.as_secs()).collect();
+    assert_eq!(starts, [40.0], "the spike cue at exactly 40 s");
+    assert!(logged(&h, "cue 3 of 5"), "the flush at 90 s fired and the run went on");
+    let first: Vec<_> = sim.series().frames().iter().take(95).cloned().collect();
+
+    h.state_mut().push_command(Command::RunAgain);
+    h.run_steps(1);
+    reach(&mut h, &clock, 100.0);
+    let again: Vec<_> = h.state().runtime().sim.as_ref().expect("running").series().frames().iter().take(95).cloned().collect();
+    assert_eq!(first.len(), 95);
+    assert_eq!(first, again, "the same seed and the same cue times: the same run");
+}
+
+/// A cue on a node that does not exist, or that cannot do what it asks, is
+/// refused at load with its line, as a fault would be.
+#[test]
+fn a_cue_on_the_wrong_node_is_refused_with_its_line() {
+    let text = r#"(
+        name: "cues",
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 10))),
+            (id: "api", kind: Service(workers: 2, service_time: Constant(ms: 1))),
+        ],
+        edges: [(from: "users", to: "api")],
+        cues: [
+            (say: "flush it", at_s: 20, action: FlushCache(node: "api")),
+            (say: "", at_s: 10, action: Crash(node: "apj")),
+        ],
+    )"#;
+    let Err(LoadError::Invalid(problems)) = parse_scenario(text, "cues.ron") else { panic!("refused") };
+    let messages: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    assert!(messages.iter().any(|(l, m)| *l == 9 && m.contains("only a cache can be flushed")), "{messages:?}");
+    assert!(messages.iter().any(|(l, m)| *l == 10 && m.contains("cannot be empty")), "{messages:?}");
+    assert!(messages.iter().any(|(l, m)| *l == 10 && m.contains("before the cue before it")), "{messages:?}");
+    assert!(messages.iter().any(|(l, m)| *l == 10 && m.contains("apj")), "{messages:?}");
+}
