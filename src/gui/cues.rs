@@ -67,28 +67,38 @@ pub fn command_for(action: &CueAction) -> Option<Command> {
 /// the switch that lets them run. `big` in presenter mode (a projector).
 pub fn cue_bar_ui(ui: &mut Ui, cues: &[CueSpec], runner: CueRunner, big: bool, commands: &mut Vec<Command>) {
     let size = if big { 20.0 } else { 14.0 };
+    // Two rows: what was just said, then the button and what comes next,
+    // so a long cue wraps under itself, not under the button.
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Cues").size(size).strong());
-        if let Some(last) = runner.next.checked_sub(1).and_then(|i| cues.get(i)) {
-            ui.label(RichText::new(format!("{} of {}: {}", runner.next, cues.len(), last.say)).size(size));
-            ui.separator();
-        }
+        match runner.next.checked_sub(1).and_then(|i| cues.get(i)) {
+            Some(last) => {
+                ui.label(RichText::new(format!("{} of {}: {}", runner.next, cues.len(), last.say)).size(size))
+            }
+            None => ui.label(RichText::new(format!("{} to fire, none yet", cues.len())).size(size).weak()),
+        };
+    });
+    ui.horizontal_wrapped(|ui| {
         match cues.get(runner.next) {
             Some(next) => {
+                let fire = ui
+                    .button(RichText::new("Fire next cue (N)").size(size))
+                    .on_hover_text(format!("{}: N or Page Down fires it too", next.action.describe()));
+                if fire.clicked() {
+                    commands.push(Command::FireCue);
+                }
                 let when = match (runner.auto, next.at_s) {
                     (true, Some(at)) => format!(" (at {at} s)"),
                     _ => String::new(),
                 };
                 ui.label(RichText::new(format!("next: {}{when}", next.say)).size(size).weak());
-                let fire = ui
-                    .button(RichText::new("Fire next cue (N)").size(size))
-                    .on_hover_text(format!("{} — N or Page Down fires it too", next.action.describe()));
-                if fire.clicked() {
-                    commands.push(Command::FireCue);
-                }
             }
             None => {
-                ui.label(RichText::new(format!("all {} cues fired: Run again starts the lesson over", cues.len())).size(size).weak());
+                ui.label(
+                    RichText::new(format!("all {} cues fired: Run again starts the lesson over", cues.len()))
+                        .size(size)
+                        .weak(),
+                );
             }
         }
         let mut auto = runner.auto;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ChallengeSpec, CueSpec, DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy, SizeSpec,
+    ChallengeSpec, CueSpec, DistributionSpec, FaultSpec, NetworkSpec, NodeKind, Pricing, RegionSpec, RetryPolicy,
+    SizeSpec,
 };
 
 /// A whole scenario, as stored in a `.ron` file.

@@ -21,9 +21,9 @@ use super::limits::{
 pub use super::locate::PathSegment;
 use super::locate::PathSegment::{Index, Key};
 use super::{
-    Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CallOrder, DistributionSpec, EdgeSpec,
-    FallbackSpec, FaultSpec, Goal, HealthCheckSpec, LbPolicy, NodeKind, NodeSpec, OutlierEjectionSpec, Priority,
-    CueAction, MAX_CUE_TEXT, MAX_CUES, ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
+    Arrivals, AutoscaleSpec, BreakerSpec, BreakerWindow, CacheMode, CallOrder, CueAction, DistributionSpec, EdgeSpec,
+    FallbackSpec, FaultSpec, Goal, HealthCheckSpec, LbPolicy, MAX_CUE_TEXT, MAX_CUES, NodeKind, NodeSpec,
+    OutlierEjectionSpec, Priority, ProfileShape, RetryPolicy, ScaleTarget, Scenario, SizeSpec, WaitFor,
 };
 
 /// A problem found by validation, before it is given a line and column.
@@ -194,7 +194,10 @@ fn check_cues(c: &mut Checker, g: &mut Lookup<'_>) {
     for (i, cue) in s.cues.iter().enumerate() {
         let path = vec![Key("cues"), Index(i)];
         if cue.say.trim().is_empty() {
-            c.report(at(&path, &[Key("say")]), format!("cue {}: `say` is what the presenter says: it cannot be empty", i + 1));
+            c.report(
+                at(&path, &[Key("say")]),
+                format!("cue {}: `say` is what the presenter says: it cannot be empty", i + 1),
+            );
         } else if cue.say.chars().count() > MAX_CUE_TEXT {
             c.report(at(&path, &[Key("say")]), format!("cue {}: `say` is at most {MAX_CUE_TEXT} characters", i + 1));
         }
@@ -203,7 +206,12 @@ fn check_cues(c: &mut Checker, g: &mut Lookup<'_>) {
             if let Some(before) = last_at.filter(|b| at_s < *b) {
                 c.report(
                     at(&path, &[Key("at_s")]),
-                    format!("cue {} fires at {} s, before the cue before it ({} s): cues fire in order", i + 1, show(at_s), show(before)),
+                    format!(
+                        "cue {} fires at {} s, before the cue before it ({} s): cues fire in order",
+                        i + 1,
+                        show(at_s),
+                        show(before)
+                    ),
                 );
             }
             last_at = Some(at_s);
@@ -228,7 +236,10 @@ fn check_cues(c: &mut Checker, g: &mut Lookup<'_>) {
             Some(n) => {
                 let why = cue.action.as_fault().and_then(|f| wrong_kind(&f, &n.kind));
                 if let Some(why) = why {
-                    c.report(at(&action, &[Key(field)]), format!("cue {}: {why}; \"{id}\" is a {}", i + 1, n.kind.label().to_lowercase()));
+                    c.report(
+                        at(&action, &[Key(field)]),
+                        format!("cue {}: {why}; \"{id}\" is a {}", i + 1, n.kind.label().to_lowercase()),
+                    );
                 }
             }
         }

@@ -90,7 +90,8 @@ fn cues_let_run_fire_at_their_times_and_run_again_replays_the_run() {
     h.state_mut().push_command(Command::RunAgain);
     h.run_steps(1);
     reach(&mut h, &clock, 100.0);
-    let again: Vec<_> = h.state().runtime().sim.as_ref().expect("running").series().frames().iter().take(95).cloned().collect();
+    let again: Vec<_> =
+        h.state().runtime().sim.as_ref().expect("running").series().frames().iter().take(95).cloned().collect();
     assert_eq!(first.len(), 95);
     assert_eq!(first, again, "the same seed and the same cue times: the same run");
 }
