@@ -276,6 +276,11 @@ pub struct RunArgs {
     /// Also write the report's metrics in Prometheus' text exposition format to FILE.
     #[arg(long, value_name = "FILE", conflicts_with = "replications")]
     pub prometheus: Option<PathBuf>,
+    /// Also write request traces to FILE as JSON: each window's slowest
+    /// request and a few ordinary ones, with every call they made
+    /// (docs/report-format.md, "Traces").
+    #[arg(long, value_name = "FILE", conflicts_with = "replications")]
+    pub traces: Option<PathBuf>,
     /// Run N independent replications (each with a seed of its own) and
     /// print every figure as mean ± 95 % confidence half-width (2 to 10000;
     /// docs/replications.md).

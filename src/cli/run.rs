@@ -20,6 +20,12 @@ use super::{CliError, RunArgs, csv};
 /// several times a second, large enough that the slicing costs nothing.
 const EVENTS_PER_SLICE: u64 = 1 << 18;
 
+/// The file `--traces` writes.
+#[derive(serde::Serialize)]
+struct TracesFile<'a> {
+    traces: &'a [crate::sim::trace::TraceView],
+}
+
 /// Runs the scenario and prints the summary table or the JSON report, and
 /// writes the CSV files if asked.
 pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
@@ -35,6 +41,9 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
         csv::prepare_dir(dir)?;
     }
     let mut sim = Simulation::new(&scenario).map_err(|e| CliError::BadInput(e.to_string()))?;
+    if args.traces.is_some() {
+        sim.enable_tracing();
+    }
     let wall = run_to_end(&mut sim, scenario.duration_s);
     let report = sim.report();
     let diagnosis = diagnose(&report, sim.scenario());
@@ -70,6 +79,15 @@ pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
         let text = crate::sim::prometheus::prometheus_text(&report);
         std::fs::write(path, text).map_err(|source| CliError::Io {
             what: format!("cannot write the metrics to {}", path.display()),
+            source,
+        })?;
+    }
+    if let Some(path) = &args.traces {
+        let node_ids: Vec<String> = scenario.nodes.iter().map(|n| n.id.clone()).collect();
+        let traces: Vec<_> = sim.traces().map(|t| t.view(&node_ids)).collect();
+        let text = super::output::json_document(&TracesFile { traces: &traces }, "the traces")?;
+        std::fs::write(path, text).map_err(|source| CliError::Io {
+            what: format!("cannot write the traces to {}", path.display()),
             source,
         })?;
     }

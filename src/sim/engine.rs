@@ -61,6 +61,9 @@ pub struct Simulation {
     /// Health checks changed live so far: each change's probes carry a
     /// generation no earlier round has (see `change_health_checks`).
     pub(super) check_generations: u16,
+    /// Request traces, when switched on (`enable_tracing`): `None` costs
+    /// one check when a worker starts and when a call ends.
+    pub(super) tracer: Option<Box<super::trace::Tracer>>,
     window_ns: u64,
     warmup: SimTime,
     events_processed: u64,
@@ -205,6 +208,7 @@ impl Simulation {
             clients_throttle: false,
             write_sites: write_sites(&scenario),
             check_generations: 0,
+            tracer: None,
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
@@ -314,6 +318,10 @@ impl Simulation {
 
     fn close_window(&mut self) {
         let now = self.now;
+        if let Some(tracer) = self.tracer.as_mut() {
+            let calls = &self.calls;
+            tracer.close_window(|id| calls.get(id).is_some());
+        }
         // End to end first: it reads the clients' open windows.
         let end_to_end = self.end_to_end_stats(Span::Window);
         let nodes: Vec<Stats> = self
@@ -398,6 +406,20 @@ impl Simulation {
     /// The windowed time series, oldest first.
     pub fn series(&self) -> &TimeSeries {
         &self.series
+    }
+
+    /// Switches request traces on from now (`sim::trace`): each window then
+    /// keeps its slowest request and a few ordinary ones with every hop.
+    /// The numbers of the run are the same with or without.
+    pub fn enable_tracing(&mut self) {
+        if self.tracer.is_none() {
+            self.tracer = Some(Box::default());
+        }
+    }
+
+    /// The traces kept so far, oldest window first (none unless enabled).
+    pub fn traces(&self) -> impl Iterator<Item = &super::trace::Trace> {
+        self.tracer.iter().flat_map(|t| t.traces())
     }
 
     /// Notable events (faults, spikes), oldest first, the last 1000.

@@ -3,7 +3,7 @@
 
 /// A handle to a call in the slab; `generation` tells a live call from a
 /// recycled slot, so events for finished calls are recognised and skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct CallId {
     pub index: u32,
     pub generation: u32,

@@ -329,6 +329,9 @@ impl Simulation {
         let now = self.now;
         let Some(call) = self.calls.get(root) else { return };
         let node = call.node;
+        if let Some(tracer) = self.tracer.as_mut() {
+            tracer.request_done(call.tag.id(), root, node, call.arrived, now, outcome);
+        }
         let latency = now.since(call.arrived);
         let m = &mut self.nodes[node as usize].metrics;
         m.in_system.add(now, -1);
@@ -1523,6 +1526,9 @@ impl Simulation {
             Behaviour::Cache { lookup_time, .. } => lookup_time.sample(&mut n.rng),
             _ => 0,
         };
+        if let Some(tracer) = self.tracer.as_mut() {
+            tracer.started(id, now);
+        }
         if call.holds_worker {
             let m = &mut n.metrics;
             m.counters.started += 1;
@@ -1774,6 +1780,9 @@ impl Simulation {
         let now = self.now;
         let Some(call) = self.calls.get(id) else { return };
         let node = call.node;
+        if let Some(tracer) = self.tracer.as_mut() {
+            tracer.ended(call.tag.id(), id, call.caller(), node, call.arrived, now, outcome);
+        }
         let m = &mut self.nodes[node as usize].metrics;
         m.in_system.add(now, -1);
         let sojourn = now.since(call.arrived);

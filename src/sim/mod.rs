@@ -49,6 +49,7 @@ mod station;
 pub mod theory;
 mod throttle;
 mod time;
+pub mod trace;
 
 // What the command line, the app and the tests use: the simulation, what
 // it reports, and the words for its events. Everything else is the

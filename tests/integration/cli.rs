@@ -614,6 +614,28 @@ fn run_writes_the_metrics_in_prometheus_text_format() {
     assert!(text.contains("archsim_cost_per_hour_usd "), "{text}");
 }
 
+/// `--traces` writes each window's slowest request call by call, with
+/// every field docs/report-format.md lists.
+#[test]
+fn run_writes_request_traces_as_json() {
+    let dir = TempDir::new("traces");
+    let file = dir.path().join("traces.json");
+    let file_arg = file.to_str().expect("UTF-8");
+    let out = archsim(&["run", "three-tier-web", "--duration", "3", "--traces", file_arg]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("JSON");
+    let traces = json["traces"].as_array().expect("a list");
+    assert!(traces.iter().filter(|t| t["kept"] == "Slowest").count() == 3, "one slowest per window");
+    let spans = traces[0]["spans"].as_array().expect("spans");
+    assert_eq!(spans[0]["node"], "users");
+    assert!(spans.iter().any(|s| s["node"] == "db" && s["depth"].as_u64() == Some(4)), "{spans:?}");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report-format.md")).expect("doc");
+    for field in traces[0].as_object().expect("fields").keys().chain(spans[0].as_object().expect("fields").keys()) {
+        assert!(doc.contains(&format!("| `{field}` |")), "{field} is not in docs/report-format.md");
+    }
+}
+
 #[test]
 fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin() {
     use std::io::Write as _;

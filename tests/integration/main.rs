@@ -33,4 +33,5 @@ mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
 mod sweep;
+mod traces;
 mod zones;

@@ -1,0 +1,114 @@
+//! Request traces (`sim::trace`, `archsim run --traces`): each window keeps
+//! its slowest request and a few ordinary ones with every call they made,
+//! the times add up exactly on a design of constant times, tracing changes
+//! no number of the run, and what is kept stays bounded however long it runs.
+
+use archsim::scenario::{Arrivals, ClientSpec, DistributionSpec, EdgeSpec, NodeKind};
+use archsim::sim::trace::{Kept, MAX_WINDOWS_KEPT, SAMPLES_PER_WINDOW, SpanOutcome};
+use archsim::sim::{SimTime, Simulation};
+
+use crate::common::{database, exp_ms, node, poisson_client, scenario, service};
+
+fn constant(ms: f64) -> DistributionSpec {
+    DistributionSpec::Constant { ms }
+}
+
+/// 10 requests/s, one at a time: users → api (10 ms of work, then a call)
+/// → db (5 ms), every edge 1 ms each way. Nothing ever waits.
+fn chain() -> archsim::scenario::Scenario {
+    let client = ClientSpec { arrivals: Arrivals::Constant { rate: 10.0 }, ..ClientSpec::default() };
+    let mut s = scenario(
+        "chain",
+        1,
+        1.0,
+        vec![
+            node("users", NodeKind::Client(client)),
+            service("api", 4, None, constant(10.0)),
+            database("db", 4, constant(5.0)),
+        ],
+        &[],
+    );
+    s.edges = vec![
+        EdgeSpec { latency: Some(constant(1.0)), ..EdgeSpec::new("users", "api") },
+        EdgeSpec { latency: Some(constant(1.0)), ..EdgeSpec::new("api", "db") },
+    ];
+    s
+}
+
+#[test]
+fn a_trace_of_constant_times_adds_up_exactly() {
+    let mut sim = Simulation::new(&chain()).expect("valid");
+    sim.enable_tracing();
+    sim.run_until(SimTime::from_secs(5.0));
+    let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
+    let traces: Vec<_> = sim.traces().map(|t| t.view(&ids)).collect();
+    assert!(!traces.is_empty());
+    for t in &traces {
+        // 1 ms there, 10 ms of work, 1 ms to the db, 5 ms, 1 + 1 ms back.
+        assert!((t.latency_ms - 19.0).abs() < 1e-6, "{t:?}");
+        let names: Vec<&str> = t.spans.iter().map(|s| s.node.as_str()).collect();
+        assert_eq!(names, ["users", "api", "db"]);
+        let [root, api, db] = &t.spans[..] else { panic!("three calls") };
+        assert_eq!((root.depth, api.depth, db.depth), (0, 1, 2));
+        assert_eq!((api.parent, db.parent), (Some(0), Some(1)));
+        assert!((api.start_ms - 1.0).abs() < 1e-6 && (api.duration_ms - 17.0).abs() < 1e-6, "{api:?}");
+        assert!((db.start_ms - 12.0).abs() < 1e-6 && (db.duration_ms - 5.0).abs() < 1e-6, "{db:?}");
+        assert!(t.spans.iter().all(|s| s.queue_ms == 0.0 && s.outcome == SpanOutcome::Ok));
+    }
+}
+
+/// Each window's kept "slowest" is the slowest request that ended in it:
+/// its latency is the window's end-to-end maximum (to the histogram's
+/// resolution), and tracing leaves every figure of the run unchanged.
+#[test]
+fn each_window_keeps_its_slowest_request_and_tracing_changes_no_number() {
+    let s = scenario(
+        "mm2",
+        5,
+        1.0,
+        vec![poisson_client("users", 150.0), service("api", 2, None, exp_ms(10.0))],
+        &[("users", "api")],
+    );
+    let mut plain = Simulation::new(&s).expect("valid");
+    let mut traced = Simulation::new(&s).expect("valid");
+    traced.enable_tracing();
+    plain.run_until(SimTime::from_secs(30.0));
+    traced.run_until(SimTime::from_secs(30.0));
+    assert_eq!(plain.report(), traced.report(), "the same run with traces on");
+
+    let frames = traced.series().frames();
+    let mut checked = 0;
+    for t in traced.traces().filter(|t| t.kept == Kept::Slowest) {
+        let frame = &frames[usize::try_from(t.window).expect("small")];
+        let max = frame.end_to_end.latency.max_ms;
+        assert!(
+            (t.latency_ms - max).abs() <= 0.01 * max,
+            "window {}: kept {} ms, max {max} ms",
+            t.window,
+            t.latency_ms
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 30, "one slowest per window");
+    let samples = traced.traces().filter(|t| t.kept == Kept::Sample).count();
+    assert!(samples > 0 && samples <= 30 * SAMPLES_PER_WINDOW, "{samples} samples");
+}
+
+/// A long run keeps only the last windows' traces.
+#[test]
+fn traces_stay_bounded_over_a_long_run() {
+    let s = scenario(
+        "long",
+        9,
+        1.0,
+        vec![poisson_client("users", 200.0), service("api", 4, None, exp_ms(5.0))],
+        &[("users", "api")],
+    );
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.enable_tracing();
+    sim.run_until(SimTime::from_secs(2.0 * MAX_WINDOWS_KEPT as f64));
+    let kept = sim.traces().count();
+    assert!(kept <= MAX_WINDOWS_KEPT * (1 + SAMPLES_PER_WINDOW), "{kept} traces kept");
+    let oldest = sim.traces().map(|t| t.window).min().expect("some");
+    assert!(oldest >= MAX_WINDOWS_KEPT as u64 - 1, "the oldest windows went: {oldest}");
+}
