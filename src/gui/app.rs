@@ -39,6 +39,7 @@ use super::state::{Document, State};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
 use super::tour::{self, Anchor, Tour, TourInput, tour_ui};
+use super::trace_view::{TraceChoice, traces_ui};
 use super::verdict::verdict_ui;
 use crate::scenario::{BundledScenario, NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
 use crate::sim::SimTime;
@@ -175,6 +176,8 @@ enum SideTab {
     Verdict,
     /// Only for a document with a challenge.
     Challenge,
+    /// Request traces as waterfalls.
+    Traces,
 }
 
 /// The app.
@@ -222,6 +225,8 @@ pub struct ArchsimApp {
     challenge: ChallengeView,
     /// Where the presenter is in the scenario's cues.
     cues: CueRunner,
+    /// Which request the Traces tab shows.
+    trace_choice: TraceChoice,
     /// View › Serve /metrics, while on; and the wall time of the last
     /// snapshot it was given (one a second is plenty for a scrape).
     metrics: Option<MetricsServer>,
@@ -298,6 +303,7 @@ impl ArchsimApp {
             ramp: None,
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
+            trace_choice: TraceChoice::default(),
             metrics: None,
             metrics_published: None,
             paste_frames_left: 0,
@@ -1178,6 +1184,7 @@ impl ArchsimApp {
                 let label = if self.challenge.evaluation().is_some() { "Challenge •" } else { "Challenge" };
                 ui.selectable_value(&mut self.side_tab, SideTab::Challenge, label);
             }
+            ui.selectable_value(&mut self.side_tab, SideTab::Traces, "Traces");
         });
         ui.separator();
         match self.side_tab {
@@ -1185,6 +1192,10 @@ impl ArchsimApp {
             SideTab::Verdict => verdict_ui(ui, self.rt.verdict.as_ref(), commands),
             SideTab::Challenge => {
                 challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands);
+            }
+            SideTab::Traces => {
+                let node = self.selection.single_node().and_then(|id| self.rt.sim_node(id));
+                traces_ui(ui, self.rt.sim.as_ref(), node, &mut self.trace_choice);
             }
         }
     }

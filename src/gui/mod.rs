@@ -43,6 +43,7 @@ mod state;
 mod theme;
 mod toolbar;
 mod tour;
+mod trace_view;
 mod verdict;
 
 pub use alerts::{Alert, AlertLog, Severity};

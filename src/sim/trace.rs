@@ -139,7 +139,7 @@ impl Tracer {
 
     /// Call `id` of request `request` ended at its node.
     #[inline(never)]
-    #[allow(clippy::too_many_arguments, reason = "the fields of one span, passed from the call that ends")]
+    #[expect(clippy::too_many_arguments, reason = "the fields of one span, passed from the call that ends")]
     pub fn ended(
         &mut self,
         request: u32,
@@ -174,7 +174,7 @@ impl Tracer {
         let b = self.building.remove(&request).unwrap_or_default();
         let latency_ms = now.since(arrived) as f64 / 1e6;
         let slowest = self.slowest.as_ref().is_none_or(|s| latency_ms > s.latency_ms);
-        let sample = request % SAMPLE_EVERY == 0 && self.samples.len() < SAMPLES_PER_WINDOW;
+        let sample = request.is_multiple_of(SAMPLE_EVERY) && self.samples.len() < SAMPLES_PER_WINDOW;
         if !slowest && !sample {
             return;
         }

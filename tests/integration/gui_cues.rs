@@ -119,3 +119,17 @@ fn a_cue_on_the_wrong_node_is_refused_with_its_line() {
     assert!(messages.iter().any(|(l, m)| *l == 10 && m.contains("before the cue before it")), "{messages:?}");
     assert!(messages.iter().any(|(l, m)| *l == 10 && m.contains("apj")), "{messages:?}");
 }
+
+/// The Traces tab draws a kept request call by call; a selected node
+/// narrows the list to requests that reached it.
+#[test]
+fn the_traces_tab_draws_a_request_call_by_call() {
+    let (mut h, clock) = lesson();
+    run_for(&mut h, &clock, 3.0, 30);
+    h.get_by_label("Traces").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label_contains("slowest").next().is_some(), "the newest slowest request is offered");
+    assert!(h.query_by_label_contains("pale while it waited").is_some(), "the legend");
+    let kept = h.state().runtime().sim.as_ref().map_or(0, |s| s.traces().count());
+    assert!(kept >= 2, "the app traces its runs: {kept}");
+}

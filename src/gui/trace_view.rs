@@ -1,0 +1,126 @@
+//! The Traces tab: a request drawn as a waterfall, one bar per call, so a
+//! learner sees where a slow request spent its time — in line for a worker
+//! (the pale part of a bar), at work, or waiting on what it called (the
+//! bars under it). The engine keeps each window's slowest request and a
+//! few ordinary ones (`sim::trace`); with a node selected, only requests
+//! that reached it are offered.
+
+use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Ui, pos2, vec2};
+
+use super::format;
+use crate::sim::Simulation;
+use crate::sim::trace::{Kept, SpanOutcome, TraceView};
+
+/// Traces offered in the list, newest first.
+const LISTED: usize = 30;
+
+/// Which trace the tab shows: `None` follows the newest slowest one.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TraceChoice {
+    /// The chosen trace's window and when its request was made.
+    pub picked: Option<(u64, f64)>,
+}
+
+/// The tab: a list of recent traces and the chosen one's waterfall.
+pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, choice: &mut TraceChoice) {
+    let Some(sim) = sim else {
+        ui.weak("Traces appear once the design runs.");
+        return;
+    };
+    let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
+    let reached = |t: &&crate::sim::trace::Trace| node.is_none_or(|i| t.spans.iter().any(|s| s.node as usize == i));
+    let mut recent: Vec<TraceView> = sim.traces().filter(reached).map(|t| t.view(&ids)).collect();
+    recent.reverse();
+    recent.truncate(LISTED);
+    let Some(newest_slowest) = recent.iter().find(|t| t.kept == Kept::Slowest).or(recent.first()) else {
+        ui.weak(match node {
+            Some(_) => "No request kept so far reached the selected node.",
+            None => "No request has ended yet.",
+        });
+        return;
+    };
+    let shown = choice
+        .picked
+        .and_then(|(w, at)| recent.iter().find(|t| t.window == w && t.at_s == at))
+        .unwrap_or(newest_slowest)
+        .clone();
+    let label = |t: &TraceView| {
+        let why = if t.kept == Kept::Slowest { "slowest" } else { "ordinary" };
+        format!("{} · {why} · {}", format::sim_clock(t.at_s), format::ms(t.latency_ms))
+    };
+    ui.horizontal(|ui| {
+        ui.label("request");
+        egui::ComboBox::from_id_salt("trace-pick").selected_text(label(&shown)).show_ui(ui, |ui| {
+            for t in &recent {
+                if ui.selectable_label(t.window == shown.window && t.at_s == shown.at_s, label(t)).clicked() {
+                    choice.picked = Some((t.window, t.at_s));
+                }
+            }
+        });
+        if choice.picked.is_some()
+            && ui.small_button("newest").on_hover_text("Follow the newest slowest request").clicked()
+        {
+            choice.picked = None;
+        }
+    });
+    ui.weak("Each bar is one call: pale while it waited for a worker, solid while its node worked or waited on the calls under it.");
+    egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| waterfall_ui(ui, &shown));
+}
+
+/// One row per call: its node (indented by depth), then its bar on the
+/// request's time axis.
+fn waterfall_ui(ui: &mut Ui, trace: &TraceView) {
+    let row = 18.0;
+    let name_width = 110.0;
+    let width = ui.available_width().max(name_width + 80.0);
+    let total = trace.latency_ms.max(1e-9);
+    let visuals = ui.visuals().clone();
+    for span in &trace.spans {
+        let (rect, response) = ui.allocate_exact_size(vec2(width, row), Sense::hover());
+        let painter = ui.painter_at(rect);
+        let indent = f32::from(span.depth.min(8)) * 8.0;
+        painter.text(
+            pos2(rect.left() + indent, rect.center().y),
+            Align2::LEFT_CENTER,
+            &span.node,
+            FontId::proportional(12.0),
+            visuals.text_color(),
+        );
+        let axis = Rect::from_min_max(
+            pos2(rect.left() + name_width, rect.top() + 3.0),
+            pos2(rect.right() - 4.0, rect.bottom() - 3.0),
+        );
+        let x = |ms: f64| axis.left() + (ms / total).clamp(0.0, 1.0) as f32 * axis.width();
+        let color = match span.outcome {
+            SpanOutcome::Ok => Color32::from_rgb(90, 160, 230),
+            SpanOutcome::Degraded => Color32::from_rgb(230, 170, 60),
+            SpanOutcome::Failed(_) => Color32::from_rgb(220, 80, 70),
+        };
+        let start = x(span.start_ms);
+        let queued_until = x(span.start_ms + span.queue_ms);
+        let end = x(span.start_ms + span.duration_ms).max(start + 1.0);
+        painter.rect_filled(
+            Rect::from_min_max(pos2(start, axis.top()), pos2(queued_until, axis.bottom())),
+            2.0,
+            color.gamma_multiply(0.35),
+        );
+        painter.rect_filled(Rect::from_min_max(pos2(queued_until, axis.top()), pos2(end, axis.bottom())), 2.0, color);
+        let outcome = match span.outcome {
+            SpanOutcome::Ok => String::new(),
+            SpanOutcome::Degraded => " · degraded".into(),
+            SpanOutcome::Failed(reason) => format!(" · failed: {}", reason.label()),
+        };
+        let queue =
+            if span.queue_ms > 0.0 { format!(", {} in line", format::ms(span.queue_ms)) } else { String::new() };
+        let text = format!(
+            "{}: from {} for {}{queue}{outcome}",
+            span.node,
+            format::ms(span.start_ms),
+            format::ms(span.duration_ms)
+        );
+        response.on_hover_text(text);
+    }
+    if trace.spans_dropped > 0 {
+        ui.weak(format!("{} more calls not kept", trace.spans_dropped));
+    }
+}
