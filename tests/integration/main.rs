@@ -31,4 +31,5 @@ mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
 mod sweep;
+mod sweep_shards;
 mod zones;
