@@ -34,7 +34,10 @@ pub(super) fn run_shard_command(
     let result = run_shard(scenario, spec, shard, threads, &|done, _| progress.update(done, ""));
     progress.finish();
     let result = result.map_err(sweep_error)?;
-    let json = super::output::json_document(&result, "the shard's result")?;
+    // Compact, not pretty: a large sweep's shards hold millions of runs (`jq .` shows one nicely).
+    let mut json = serde_json::to_string(&result)
+        .map_err(|e| CliError::Runtime(format!("cannot encode the shard's result as JSON: {e}")))?;
+    json.push('\n');
     let path = out.join(shard.file_name());
     let temporary = out.join(format!(".{}.{}.tmp", shard.file_name(), std::process::id()));
     std::fs::write(&temporary, json).and_then(|()| std::fs::rename(&temporary, &path)).map_err(|e| {

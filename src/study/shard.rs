@@ -296,7 +296,7 @@ pub fn merge(parts: &[(String, ShardResult)]) -> Result<SweepResult, MergeError>
     }
     let n = plan.spec.replications;
     let total = plan.jobs;
-    if n == 0 || total != plan.points.len() * n {
+    if n == 0 || plan.points.len().checked_mul(n) != Some(total) {
         return Err(MergeError::Unreadable {
             file: first_file.clone(),
             why: format!("its plan has {total} jobs for {} points × {n} replications", plan.points.len()),
