@@ -43,10 +43,13 @@ pub fn sweep_command(args: &SweepArgs) -> Result<(), CliError> {
 }
 
 /// A sweep's error as the command line reports it: a thread pool that
-/// would not start is a runtime failure, everything else bad input.
+/// would not start (or a failure no input can cause) is a runtime failure,
+/// everything else bad input.
 pub(super) fn sweep_error(e: SweepError) -> CliError {
     match e {
-        SweepError::Threads { .. } => CliError::Runtime(e.to_string()),
+        SweepError::Threads { .. } | SweepError::Fingerprint { .. } | SweepError::NoSuchJob { .. } => {
+            CliError::Runtime(e.to_string())
+        }
         _ => CliError::BadInput(e.to_string()),
     }
 }
