@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::study::shard::Shard;
+
 /// archsim: a system-design lab on a seeded discrete-event simulation.
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +26,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                        archsim bench\n  \
                        archsim ramp three-tier-web --to 100x\n  \
                        archsim grade class/*.ron\n  \
-                       archsim sweep three-tier-web --set 'app.workers=4,8,16'\n\n\
+                       archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
+                       archsim merge parts/\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
                        Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
                        is not a failure and leaves the exit code as it was; any other failure to write \
@@ -136,10 +139,27 @@ pub enum Command {
         after_long_help = "Examples:\n  \
                            archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
                            archsim sweep my.ron --set 'users.rate=500..5000 step 500' --replications 5 --threads 2\n  \
-                           archsim sweep my.ron --set 'app.workers=4,8' --set 'db.connections=10,20' --zip --json\n\n\
-                           The fields, the JSON and the CSV are described in docs/sweep.md."
+                           archsim sweep my.ron --set 'app.workers=4,8' --set 'db.connections=10,20' --zip --json\n  \
+                           archsim sweep my.ron --set 'app.workers=1..64' --replications 20 --shard 0/8 --out parts/\n\n\
+                           The fields, the JSON and the CSV are described in docs/sweep.md; sharded sweeps \
+                           (--shard, then `archsim merge`) in its section \"Sharded sweeps\"."
     )]
     Sweep(SweepArgs),
+    /// Merge the partial results of a sharded sweep into the sweep's report.
+    #[command(
+        long_about = "Read the partial results that `archsim sweep ... --shard I/N --out DIR` wrote into DIR \
+                      (the files sweep-shard-*.json), check that they are shards of one sweep (the same \
+                      scenario fingerprint, plan and archsim version) holding every job exactly once, and \
+                      print the report the same sweep run in one process prints: the same table, JSON and \
+                      CSV, byte for byte. Exits 2, naming the files or shards at fault, when one is missing, \
+                      duplicated or from another sweep.",
+        after_long_help = "Examples:\n  \
+                           archsim merge parts/\n  \
+                           archsim merge parts/ --json > sweep.json\n  \
+                           archsim merge parts/ --csv out/\n\n\
+                           Sharded sweeps, with Slurm and Kubernetes examples, are described in docs/sweep.md."
+    )]
+    Merge(MergeArgs),
     /// Compare two designs on common random numbers: B − A with paired 95 % intervals.
     #[command(
         long_about = "Run two designs the same number of replications, replication i of both with the same \
@@ -203,6 +223,26 @@ pub struct SweepArgs {
     /// (default: the scenario's `warmup_s`, or a tenth of the run when it has none).
     #[arg(long, value_name = "S", value_parser = non_negative_seconds, allow_negative_numbers = true)]
     pub warmup: Option<f64>,
+    /// Print the whole sweep as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write `sweep.csv` (one row per point) into DIR (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Run only shard I of N (numbered from 0: job k runs in shard k mod N) and write its
+    /// partial result into --out; `archsim merge` makes the report (docs/sweep.md).
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["json", "csv"], allow_hyphen_values = true)]
+    pub shard: Option<Shard>,
+    /// Where a shard writes its partial result, `sweep-shard-I-of-N.json` (created if needed).
+    #[arg(long, value_name = "DIR", requires = "shard")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The directory the shards wrote their partial results into (`--out` of `archsim sweep --shard`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
     /// Print the whole sweep as JSON on stdout, and nothing else.
     #[arg(long)]
     pub json: bool,

@@ -1,4 +1,5 @@
-//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp`, `grade` and `sweep`.
+//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp`, `grade`, `sweep`, `merge`
+//! and `compare`.
 //!
 //! The binary (`src/main.rs`) parses [`Cli`] and hands the subcommand to
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
@@ -15,6 +16,7 @@ mod error;
 mod format;
 mod grade;
 mod list;
+mod merge;
 pub mod output;
 mod process;
 mod progress;
@@ -28,7 +30,7 @@ mod table;
 mod validate;
 
 pub use args::{
-    BenchArgs, BenchName, Cli, Command, CompareArgs, GradeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs,
+    BenchArgs, BenchName, Cli, Command, CompareArgs, GradeArgs, MergeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs,
 };
 pub use error::{CliError, report_clap_error, report_error};
 
@@ -54,6 +56,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Grade(args) => grade::grade_command(&args),
         Command::Compare(args) => compare::compare_command(&args),
         Command::Sweep(args) => sweep::sweep_command(&args),
+        Command::Merge(args) => merge::merge_command(&args),
     };
     match outcome {
         Ok(()) => ExitCode::from(EXIT_OK),

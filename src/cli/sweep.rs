@@ -26,25 +26,46 @@ pub fn sweep_command(args: &SweepArgs) -> Result<(), CliError> {
     let warmup_s =
         args.warmup.or((scenario.warmup_s > 0.0 && scenario.warmup_s < duration_s).then_some(scenario.warmup_s));
     let spec = SweepSpec { axes, zip: args.zip, replications: args.replications as usize, duration_s, warmup_s };
+    let threads = args.threads.map(|t| t as usize);
+    if let (Some(shard), Some(out)) = (args.shard, &args.out) {
+        return super::merge::run_shard_command(&scenario, &spec, shard, out, threads);
+    }
     if let Some(dir) = &args.csv {
         csv::prepare_dir(dir)?;
     }
     // Bad lists are reported by the sweep itself; the bar only needs a length.
     let runs = points(&spec.axes, spec.zip).map_or(0, |p| p.len()) * spec.replications;
     let progress = StepProgress::counting(runs, "run");
-    let threads = args.threads.map(|t| t as usize);
     let result = run_sweep(&scenario, &spec, threads, &|done, _| progress.update(done, ""));
     progress.finish();
-    let result = result.map_err(|e| match e {
-        SweepError::Threads { .. } => CliError::Runtime(e.to_string()),
-        _ => CliError::BadInput(e.to_string()),
-    })?;
+    let result = result.map_err(sweep_error)?;
+    present_sweep(&result, args.json, args.csv.as_deref())
+}
 
-    let text = if args.json { super::output::json_document(&result, "the sweep")? } else { render_sweep(&result) };
+/// A sweep's error as the command line reports it: a thread pool that
+/// would not start (or a failure no input can cause) is a runtime failure,
+/// everything else bad input.
+pub(super) fn sweep_error(e: SweepError) -> CliError {
+    match e {
+        SweepError::Threads { .. } | SweepError::Fingerprint { .. } | SweepError::NoSuchJob { .. } => {
+            CliError::Runtime(e.to_string())
+        }
+        _ => CliError::BadInput(e.to_string()),
+    }
+}
+
+/// Prints the sweep's table or JSON and writes its CSV if asked: the one
+/// presentation of `archsim sweep` and `archsim merge`, so a merged sharded
+/// sweep prints what the one-process sweep prints.
+pub(super) fn present_sweep(result: &SweepResult, json: bool, csv_dir: Option<&Path>) -> Result<(), CliError> {
+    if let Some(dir) = csv_dir {
+        csv::prepare_dir(dir)?;
+    }
+    let text = if json { super::output::json_document(result, "the sweep")? } else { render_sweep(result) };
     Stdout::new().write(&text)?;
 
-    if let Some(dir) = &args.csv {
-        let path = write_sweep_csv(dir, &result)?;
+    if let Some(dir) = csv_dir {
+        let path = write_sweep_csv(dir, result)?;
         to_stderr(format_args!("wrote {} ({} points)", path.display(), result.points.len()));
     }
     Ok(())

@@ -69,6 +69,17 @@ pub use verdict::{Verdict, verdict};
 
 use eframe::egui;
 
+/// The app's icon, `assets/archsim.png` (made from `assets/archsim.svg`, the
+/// one the Debian package installs), embedded so that the window has it
+/// wherever the binary was copied to. eframe decodes it with the `image`
+/// crate it already depends on.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/archsim.png");
+
+/// The window icon decoded from [`ICON_PNG`].
+fn window_icon() -> Result<egui::IconData, String> {
+    eframe::icon_data::from_png_bytes(ICON_PNG).map_err(|e| e.to_string())
+}
+
 /// Opens the native window with the working document (the bundled
 /// three-tier scenario on first start) loaded and running at 1×.
 ///
@@ -83,15 +94,18 @@ use eframe::egui;
 /// folder and restored from it; SIGTERM, SIGINT and SIGHUP save it and
 /// close the window ([`shutdown`]).
 pub fn run_app() -> Result<(), String> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("archsim")
-            .with_app_id("archsim")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_drag_and_drop(true),
-        ..Default::default()
-    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("archsim")
+        .with_app_id("archsim")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_drag_and_drop(true);
+    // A window without its icon is still the app: a PNG that would not
+    // decode (it is checked by a test) costs the icon, never the start.
+    if let Ok(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
     eframe::run_native(
         "archsim",
         options,
@@ -107,4 +121,14 @@ pub fn run_app() -> Result<(), String> {
         }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_icon_decodes_to_256_pixels_square() {
+        let icon = super::window_icon().expect("assets/archsim.png is a PNG");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    }
 }

@@ -12,6 +12,9 @@
 //! - [`sweep`]: a parameter sweep — named fields of the scenario set over
 //!   lists of values, every combination (or the lists zipped) run with
 //!   replications on the same kind of pool, a row of figures per point.
+//! - [`shard`]: a sweep cut into shards run as separate processes (a
+//!   cluster's job array), each writing its jobs' runs, and the merge that
+//!   checks they make one whole sweep and summarises it as one process would.
 //! - [`compare`]: two designs on common random numbers, B − A with paired
 //!   intervals.
 //! - [`stats`]: Student's t quantile, MSER-5 and the small statistics the
@@ -20,6 +23,7 @@
 pub mod compare;
 pub mod ramp;
 pub mod replications;
+pub mod shard;
 pub mod stats;
 pub mod sweep;
 

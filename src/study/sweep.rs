@@ -83,6 +83,10 @@ pub enum SweepError {
     InvalidPoint { point: usize, label: String, problems: Vec<String> },
     #[error("cannot start {threads} threads: {why}")]
     Threads { threads: usize, why: String },
+    #[error("job {job} is not in the sweep (it has {jobs} jobs)")]
+    NoSuchJob { job: usize, jobs: usize },
+    #[error("cannot fingerprint the scenario: {why}")]
+    Fingerprint { why: String },
 }
 
 /// `a` or `an` before a kind's name.
@@ -639,6 +643,43 @@ pub struct SweepResult {
     pub points: Vec<SweepPoint>,
 }
 
+/// What the figures of a point need from its plan once its runs are done:
+/// its values and the seed, run length and warm-up its runs used. A
+/// sharded sweep carries these in every partial result
+/// ([`super::shard::SweepPlan`]), so the merge can summarise without the
+/// scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointPlan {
+    pub values: Vec<f64>,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+}
+
+impl From<&PlannedPoint> for PointPlan {
+    fn from(p: &PlannedPoint) -> PointPlan {
+        PointPlan {
+            values: p.values.clone(),
+            seed: p.scenario.seed,
+            duration_s: p.scenario.duration_s,
+            warmup_s: p.scenario.warmup_s,
+        }
+    }
+}
+
+/// Jobs of a sweep: one per point and replication. Job `k` is replication
+/// `k % replications` of point `k / replications`, so jobs in index order
+/// are the runs in point then replication order.
+pub fn job_count(points: usize, replications: usize) -> usize {
+    points * replications
+}
+
+/// The seed job `k` runs with: the point's own with one replication, the
+/// replications' seeds with more (see the module's "Seeds").
+pub fn job_seed(point_seed: u64, replications: usize, replication: usize) -> u64 {
+    if replications >= 2 { replication_seed(point_seed, replication) } else { point_seed }
+}
+
 /// Runs the sweep: plans and checks every point, then runs points ×
 /// replications on a pool of `threads` threads (`None`: one per core).
 /// `progress(done, total)` is called after each run, from whichever
@@ -650,50 +691,74 @@ pub fn run_sweep(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SweepResult, SweepError> {
     let planned = plan(scenario, spec)?;
+    let jobs: Vec<usize> = (0..job_count(planned.len(), spec.replications)).collect();
+    let runs = run_jobs(&planned, spec, &jobs, threads, progress)?;
+    let points: Vec<PointPlan> = planned.iter().map(PointPlan::from).collect();
+    Ok(aggregate(&scenario.name, spec, &points, runs))
+}
+
+/// Runs the jobs `jobs` (indices as in [`job_count`]) of a planned sweep
+/// on a pool of `threads` threads and returns their runs in the order of
+/// `jobs`, whatever the thread count. Each job is independent: its figures
+/// depend only on its point and its seed, so a job run alone (in another
+/// process, on another machine: [`super::shard`]) gives the same bits.
+pub fn run_jobs(
+    planned: &[PlannedPoint],
+    spec: &SweepSpec,
+    jobs: &[usize],
+    threads: Option<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<PointRun>, SweepError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
         .map_err(|e| SweepError::Threads { threads: threads.unwrap_or(0), why: e.to_string() })?;
     let n = spec.replications;
-    let total = planned.len() * n;
+    let total = jobs.len();
     progress(0, total);
     let done = AtomicUsize::new(0);
-    let runs: Vec<PointRun> = pool.install(|| {
-        (0..total)
-            .into_par_iter()
-            .map(|k| {
+    pool.install(|| {
+        jobs.par_iter()
+            .map(|&k| {
                 let (p, i) = (k / n, k % n);
-                let run = run_point(&planned[p], p, &spec.axes, n, i);
+                let point = planned.get(p).ok_or(SweepError::NoSuchJob { job: k, jobs: planned.len() * n })?;
+                let run = run_point(point, p, &spec.axes, n, i);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 run
             })
             .collect::<Result<Vec<_>, _>>()
-    })?;
+    })
+}
+
+/// The sweep's result from every job's run, in job order: each point's
+/// estimates over its runs. The one-process sweep and the merge of a
+/// sharded one both end here, so they give the same result, bit for bit.
+/// `runs` must hold `points.len() × spec.replications` runs.
+pub fn aggregate(scenario_name: &str, spec: &SweepSpec, points: &[PointPlan], runs: Vec<PointRun>) -> SweepResult {
+    let n = spec.replications;
     let t = if n >= 2 { t_quantile(0.5 + CONFIDENCE / 2.0, (n - 1) as u32) } else { 0.0 };
     let mut runs = runs.into_iter();
-    let points = planned
-        .into_iter()
+    let points = points
+        .iter()
         .enumerate()
         .map(|(index, p)| summarise_point(index, p, runs.by_ref().take(n).collect(), t))
         .collect();
-    Ok(SweepResult {
-        scenario: scenario.name.clone(),
+    SweepResult {
+        scenario: scenario_name.to_string(),
         parameters: spec.axes.iter().map(|a| a.path.clone()).collect(),
         mode: if spec.zip { "zip" } else { "cartesian" }.into(),
         replications: n,
         confidence: CONFIDENCE,
         t_quantile: t,
         points,
-    })
+    }
 }
 
 /// Runs replication `i` of a point: its own seed with one replication,
 /// the replications' seeds with more.
 fn run_point(point: &PlannedPoint, index: usize, axes: &[Axis], n: usize, i: usize) -> Result<PointRun, SweepError> {
     let mut copy = point.scenario.clone();
-    if n >= 2 {
-        copy.seed = replication_seed(copy.seed, i);
-    }
+    copy.seed = job_seed(copy.seed, n, i);
     let seed = copy.seed;
     let end = SimTime::from_secs(copy.duration_s);
     let valid = ValidScenario::new(copy).map_err(|problems| SweepError::InvalidPoint {
@@ -724,7 +789,7 @@ fn run_of(seed: u64, report: &Report) -> PointRun {
     }
 }
 
-fn summarise_point(index: usize, point: PlannedPoint, runs: Vec<PointRun>, t: f64) -> SweepPoint {
+fn summarise_point(index: usize, point: &PointPlan, runs: Vec<PointRun>, t: f64) -> SweepPoint {
     let est = |get: &dyn Fn(&PointRun) -> f64| Estimate::of(&runs.iter().map(get).collect::<Vec<_>>(), t);
     // Every run of a point has the same nodes with a pool, in order.
     let names: Vec<String> =
@@ -737,10 +802,10 @@ fn summarise_point(index: usize, point: PlannedPoint, runs: Vec<PointRun>, t: f6
     let busiest = nodes.iter().max_by(|a, b| a.utilisation.mean.total_cmp(&b.utilisation.mean)).cloned();
     SweepPoint {
         index,
-        values: point.values,
-        seed: point.scenario.seed,
-        duration_s: point.scenario.duration_s,
-        warmup_s: point.scenario.warmup_s,
+        values: point.values.clone(),
+        seed: point.seed,
+        duration_s: point.duration_s,
+        warmup_s: point.warmup_s,
         throughput_rps: est(&|r| r.throughput_rps),
         p50_ms: est(&|r| r.p50_ms),
         p99_ms: est(&|r| r.p99_ms),

@@ -33,5 +33,6 @@ mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
 mod sweep;
+mod sweep_shards;
 mod traces;
 mod zones;
