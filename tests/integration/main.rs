@@ -27,6 +27,7 @@ mod gui_verdict;
 mod memory;
 mod ramp;
 mod replications;
+mod rewind;
 mod scenario_errors;
 mod scenario_fuzz;
 mod scenarios;
