@@ -60,8 +60,8 @@ fn scenario_bytes(s: &Scenario) -> usize {
 
 fn node_bytes(n: &NodeRuntime) -> usize {
     let m = &n.metrics;
-    let histograms = m.window_latency.distinct_values() * size_of::<u32>()
-        + m.total_latency.distinct_values() * size_of::<u64>();
+    let histograms =
+        m.window_latency.distinct_values() * size_of::<u32>() + m.total_latency.distinct_values() * size_of::<u64>();
     let behaviour = match &n.behaviour {
         Behaviour::Client(c) => c.timeouts.approx_bytes() + c.outside_spikes.len() * SPEC_EXTRA,
         Behaviour::LoadBalancer { health, .. } => health.as_ref().map_or(0, |_| SPEC_EXTRA * 4),

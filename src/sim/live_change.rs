@@ -18,22 +18,44 @@ use crate::scenario::{EdgeSpec, NodeKind};
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveChange {
     /// New parameters for a node ([`Simulation::update_node`]).
-    Node { index: usize, kind: NodeKind },
+    Node {
+        index: usize,
+        kind: NodeKind,
+    },
     /// New parameters for an edge ([`Simulation::update_edge`]).
-    Edge { index: usize, edge: EdgeSpec },
+    Edge {
+        index: usize,
+        edge: EdgeSpec,
+    },
     Crash(usize),
     Restore(usize),
     /// Work at the node takes `factor` times longer (1 = normal).
-    Slowdown { node: usize, factor: f64 },
+    Slowdown {
+        node: usize,
+        factor: f64,
+    },
     /// Extra chance of failing each request at the node (0 = off).
-    ErrorInjection { node: usize, probability: f64 },
+    ErrorInjection {
+        node: usize,
+        probability: f64,
+    },
     FlushCache(usize),
     /// A client's rate times `factor` for `secs` from now.
-    Spike { client: usize, factor: f64, secs: f64 },
+    Spike {
+        client: usize,
+        factor: f64,
+        secs: f64,
+    },
     /// A client's rate times `factor` from now on.
-    RateMultiplier { client: usize, factor: f64 },
+    RateMultiplier {
+        client: usize,
+        factor: f64,
+    },
     /// Cuts (or heals) an edge.
-    Partition { edge: usize, cut: bool },
+    Partition {
+        edge: usize,
+        cut: bool,
+    },
 }
 
 /// A change as it happened: when, in simulated time.

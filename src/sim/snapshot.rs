@@ -112,6 +112,12 @@ impl SnapshotStore {
         self.config
     }
 
+    /// A new budget, thinning at once to fit it.
+    pub fn set_budget(&mut self, bytes: usize) {
+        self.config.budget_bytes = bytes;
+        while self.bytes() > bytes && self.snapshots.len() > 1 && self.thin() {}
+    }
+
     /// Takes a snapshot of `sim` if one is due (`every_s` after the last
     /// grid point passed); returns whether it did.
     pub fn observe(&mut self, sim: &Simulation) -> bool {

@@ -22,6 +22,7 @@ mod gui_layout;
 mod gui_policies;
 mod gui_present;
 mod gui_ramp;
+mod gui_rewind;
 mod gui_tour;
 mod gui_verdict;
 mod memory;
