@@ -41,7 +41,7 @@ pub fn rewind_ui(ui: &mut Ui, view: &mut RewindView, status: &HistoryStatus, now
         );
         let mut at = view.dragging_to.unwrap_or(now_s);
         let range = status.from_s..=status.reach_s.max(status.from_s);
-        let width = (ui.available_width() * 0.35).clamp(120.0, 420.0);
+        let width = (ui.available_width() * 0.3).clamp(100.0, 360.0);
         ui.spacing_mut().slider_width = width;
         let slider = egui::Slider::new(&mut at, range).show_value(false).clamping(egui::SliderClamping::Always);
         let response = ui.add(slider).labelled_by(label.id);
@@ -53,20 +53,21 @@ pub fn rewind_ui(ui: &mut Ui, view: &mut RewindView, status: &HistoryStatus, now
         }
         let shown = view.dragging_to.unwrap_or(now_s);
         ui.label(format::sim_clock(shown));
-        ui.separator();
+        ui.weak("·");
         ui.weak(format!("covered {} – {}", format::sim_clock(status.from_s), format::sim_clock(status.reach_s)))
             .on_hover_text(format!(
                 "{} snapshots, thinned as the run grows: the recent past finely, the start coarsely",
                 status.snapshots
             ));
-        ui.separator();
-        let memory = format!("snapshots {} of {}", megabytes(status.bytes), megabytes(status.budget_bytes));
+        ui.weak("·");
+        ui.weak(format!("snapshots {} of", megabytes(status.bytes)));
         let current = status.budget_bytes / (1024 * 1024);
         egui::ComboBox::from_id_salt("snapshot-budget")
-            .selected_text(memory)
+            .selected_text(megabytes(status.budget_bytes))
+            .width(70.0)
             .show_ui(ui, |ui| {
                 for mib in BUDGETS_MIB {
-                    if ui.selectable_label(current == mib, format!("at most {mib} MB")).clicked() {
+                    if ui.selectable_label(current == mib, format!("{mib} MB")).clicked() {
                         commands.push(Command::SetSnapshotBudget(mib * 1024 * 1024));
                     }
                 }
@@ -74,11 +75,11 @@ pub fn rewind_ui(ui: &mut Ui, view: &mut RewindView, status: &HistoryStatus, now
             .response
             .on_hover_text("Memory the snapshots may use; older ones are thinned to stay within it");
         if status.following {
-            ui.separator();
+            ui.weak("·");
             ui.weak("repeating the first run");
         }
         if status.first_run {
-            ui.separator();
+            ui.weak("·");
             ui.label(RichText::new("faint: the first run").small().color(FIRST_RUN));
             if ui.small_button("Hide the first run").clicked() {
                 commands.push(Command::ForgetFirstRun);

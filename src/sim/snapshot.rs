@@ -263,7 +263,7 @@ impl SnapshotStore {
         if n > 1 {
             // Too few to thin: give up the oldest (after the start while
             // more than two are kept), so the newest always fits.
-            self.snapshots.remove(if n > 2 { 1 } else { 0 });
+            self.snapshots.remove(usize::from(n > 2));
             return true;
         }
         if n == 1 {
