@@ -335,7 +335,7 @@ impl Runtime {
             (true, None) => self.pacer.advance(sim, wall_dt_s, speed, clock),
         };
         // The first run's changes due now (after a rewind), a snapshot if due.
-        self.history.after_advance(sim);
+        self.history.after_advance(sim, running);
         let bursts = self.live.update(sim, wall_dt_s, running);
         if running {
             let edges = &sim.scenario().edges;
@@ -455,7 +455,7 @@ impl Runtime {
             if sim.run_until_bounded(stop, 50_000_000) == 0 && sim.now() < stop {
                 break;
             }
-            self.history.after_advance(sim);
+            self.history.after_advance(sim, true);
         }
     }
 

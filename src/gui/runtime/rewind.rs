@@ -92,9 +92,11 @@ impl RunHistory {
     }
 
     /// After the engine advanced: the first run's changes now due are made
-    /// again, and a snapshot is taken if one is due.
-    pub fn after_advance(&mut self, sim: &mut Simulation) {
-        if let Some(f) = &mut self.following {
+    /// again (only when the run goes on, `running`: a run paused at the
+    /// moment of a change shows the state before it, so a different change
+    /// can be tried there), and a snapshot is taken if one is due.
+    pub fn after_advance(&mut self, sim: &mut Simulation, running: bool) {
+        if let Some(f) = self.following.as_mut().filter(|_| running) {
             while let Some(c) = f.later.front().filter(|c| c.at <= sim.now()) {
                 let _ = sim.apply_live(&c.change);
                 if let Some(store) = &mut self.store {
@@ -180,5 +182,53 @@ impl RunHistory {
             following: self.following.is_some(),
             first_run: self.first_run.is_some(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::gui::clock::ManualClock;
+    use crate::gui::pacer::{PacerConfig, Speed};
+    use crate::gui::runtime::Runtime;
+    use crate::scenario::default_scenario;
+    use crate::sim::LiveChange;
+
+    fn slowdown(rt: &Runtime, node: usize) -> f64 {
+        rt.sim.as_ref().and_then(|s| s.node_live(node)).map_or(f64::NAN, |l| l.slowdown)
+    }
+
+    /// Back at the very moment of a change, paused: the state before it, so
+    /// another change can be tried there instead; Play would have made it.
+    #[test]
+    fn a_run_paused_at_a_changes_moment_shows_the_state_before_it() {
+        let doc = default_scenario();
+        let db = doc.node_index("db").expect("db");
+        let mut rt = Runtime::new(&doc, PacerConfig { max_frame_dt_s: 10.0, ..PacerConfig::default() });
+        let clock = ManualClock::new();
+        rt.play();
+        rt.frame(1.0, Speed::Times(10.0), &clock);
+        assert_eq!(rt.now_s(), 10.0);
+        rt.apply_live(LiveChange::Slowdown { node: db, factor: 4.0 });
+        rt.frame(1.0, Speed::Times(10.0), &clock);
+        assert_eq!(rt.now_s(), 20.0);
+
+        rt.rewind_to(10.0);
+        assert_eq!(rt.now_s(), 10.0);
+        rt.frame(0.1, Speed::Times(10.0), &clock);
+        assert_eq!(slowdown(&rt, db), 1.0, "paused at 10 s, before the slowdown");
+        assert!(rt.history.status(rt.sim.as_ref().expect("sim").now()).is_some_and(|s| s.following));
+
+        // Played on, the first run's slowdown is made again at 10 s.
+        rt.play();
+        rt.frame(0.1, Speed::Times(10.0), &clock);
+        assert_eq!(slowdown(&rt, db), 4.0);
+
+        // Back again, and another change instead: a fork, without the slowdown.
+        rt.rewind_to(10.0);
+        rt.apply_live(LiveChange::ErrorInjection { node: db, probability: 0.1 });
+        assert!(rt.history.first_run.is_some(), "the first run is kept for the plots");
+        rt.play();
+        rt.frame(1.0, Speed::Times(10.0), &clock);
+        assert_eq!(slowdown(&rt, db), 1.0, "the fork does not repeat the first run's changes");
     }
 }
