@@ -218,7 +218,15 @@ mod tests {
         assert_eq!(slowdown(&rt, db), 1.0, "paused at 10 s, before the slowdown");
         assert!(rt.history.status(rt.sim.as_ref().expect("sim").now()).is_some_and(|s| s.following));
 
+        // On along the first run by the scrubber: its slowdown on the way.
+        rt.rewind_to(15.0);
+        assert_eq!(rt.now_s(), 15.0);
+        assert_eq!(slowdown(&rt, db), 4.0);
+        rt.rewind_to(25.0);
+        assert_eq!(rt.now_s(), 15.0, "not past where the first run went");
+
         // Played on, the first run's slowdown is made again at 10 s.
+        rt.rewind_to(10.0);
         rt.play();
         rt.frame(0.1, Speed::Times(10.0), &clock);
         assert_eq!(slowdown(&rt, db), 4.0);
