@@ -80,7 +80,7 @@ pub fn write_series(
     edges: &[(String, String)],
 ) -> Result<CsvSummary, CliError> {
     prepare_dir(dir)?;
-    let frames: Vec<&WindowFrame> = series.frames().iter().collect();
+    let frames: Vec<&WindowFrame> = series.iter().collect();
     let mut files = Vec::new();
 
     let path = dir.join("end_to_end.csv");

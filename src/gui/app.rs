@@ -31,6 +31,7 @@ use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::ramp_view::{RampView, ramp_window_ui};
+use super::rewind_view::{FirstRunTrace, RewindView, rewind_ui};
 use super::runtime::Runtime;
 use super::selection::Selection;
 use super::shortcuts as keys;
@@ -42,7 +43,7 @@ use super::tour::{self, Anchor, Tour, TourInput, tour_ui};
 use super::trace_view::{TraceChoice, traces_ui};
 use super::verdict::verdict_ui;
 use crate::scenario::{BundledScenario, NodeKind, Scenario, ValidScenario, bundled, load_scenario, to_ron_string};
-use crate::sim::SimTime;
+use crate::sim::LiveChange;
 
 /// Where the first document comes from.
 pub enum InitialDocument {
@@ -221,6 +222,8 @@ pub struct ArchsimApp {
     tour: Option<Tour>,
     /// Simulation › Ramp to 100×, while its window is open.
     ramp: Option<RampView>,
+    /// The rewind scrubber's state between frames.
+    rewind_view: RewindView,
     /// The Challenge tab's evaluation.
     challenge: ChallengeView,
     /// Where the presenter is in the scenario's cues.
@@ -301,6 +304,7 @@ impl ArchsimApp {
             presenter_side: None,
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
+            rewind_view: RewindView::default(),
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
             trace_choice: TraceChoice::default(),
@@ -575,13 +579,14 @@ impl ArchsimApp {
                 self.rt.pacer.reset();
             }
             Command::Spike { client, factor, secs } => {
-                if let Some(i) = self.rt.sim_node(&client)
-                    && let Some(sim) = self.rt.sim.as_mut()
-                {
-                    sim.spike(i, factor, secs);
+                if let Some(i) = self.rt.sim_node(&client) {
+                    self.rt.apply_live(LiveChange::Spike { client: i, factor, secs });
                 }
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
+            Command::RewindTo(t) => self.rt.rewind_to(t),
+            Command::ForgetFirstRun => self.rt.history.forget_first_run(),
+            Command::SetSnapshotBudget(bytes) => self.rt.history.set_budget(bytes),
             // One ramp at a time: while one runs (the menu item is disabled
             // then), the command is ignored rather than starting a second
             // thread or throwing the running one's steps away. A finished
@@ -750,10 +755,7 @@ impl ArchsimApp {
     fn step_window(&mut self) {
         self.rt.hold();
         let window = self.state.doc.scenario.window_s.max(0.001);
-        if let Some(sim) = self.rt.sim.as_mut() {
-            let target = SimTime::from_secs(sim.now().as_secs() + window);
-            sim.run_until_bounded(target, 50_000_000);
-        }
+        self.rt.step_by(window);
         self.rt.compute_verdict();
     }
 
@@ -773,14 +775,14 @@ impl ArchsimApp {
 
     fn live_fault(&mut self, node: &str, fault: LiveFault) {
         let Some(i) = self.rt.sim_node(node) else { return };
-        let Some(sim) = self.rt.sim.as_mut() else { return };
-        match fault {
-            LiveFault::Crash => sim.crash_node(i),
-            LiveFault::Restore => sim.restore_node(i),
-            LiveFault::Slow(f) => sim.set_slowdown(i, f),
-            LiveFault::ErrorRate(p) => sim.set_error_injection(i, p),
-            LiveFault::FlushCache => sim.flush_cache(i),
-        }
+        let change = match fault {
+            LiveFault::Crash => LiveChange::Crash(i),
+            LiveFault::Restore => LiveChange::Restore(i),
+            LiveFault::Slow(factor) => LiveChange::Slowdown { node: i, factor },
+            LiveFault::ErrorRate(probability) => LiveChange::ErrorInjection { node: i, probability },
+            LiveFault::FlushCache => LiveChange::FlushCache(i),
+        };
+        self.rt.apply_live(change);
     }
 
     // ----- files ------------------------------------------------------------
@@ -1207,7 +1209,11 @@ impl ArchsimApp {
         let sim_node = selected.as_deref().and_then(|id| self.rt.sim_node(id));
         match &self.rt.sim {
             Some(sim) => {
-                let data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
+                if let Some(status) = self.rt.history.status(sim.now()) {
+                    rewind_ui(ui, &mut self.rewind_view, &status, sim.now().as_secs(), &mut self.commands);
+                }
+                let mut data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
+                data.first_run = self.rt.history.first_run.as_ref().map(|s| FirstRunTrace::of(s, data.span));
                 let prefs = &mut self.state.prefs;
                 plots_ui(
                     ui,

@@ -147,6 +147,13 @@ pub enum Command {
         node: String,
         fault: LiveFault,
     },
+    /// The rewind scrubber: go to this simulated second (back from the
+    /// nearest snapshot, or on along the first run) and pause there.
+    RewindTo(f64),
+    /// Stop drawing the first run's faint trace after a fork.
+    ForgetFirstRun,
+    /// The snapshots' memory budget, bytes.
+    SetSnapshotBudget(usize),
     /// Simulation › Ramp to 100×: the load ramp of the document, on a
     /// thread of its own, in a window.
     RampTo100,

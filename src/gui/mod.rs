@@ -35,6 +35,7 @@ mod plots;
 mod presenter;
 mod problems;
 mod ramp_view;
+mod rewind_view;
 mod runtime;
 mod selection;
 mod shortcuts;
@@ -59,7 +60,7 @@ pub use file_dialog::{FileAnswer, FileDialog, NativeFileDialog, ScriptedFileDial
 pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
 pub use plots::{PlotData, plot_data};
 pub use ramp_view::{RAMP_TO, RampView, knee_sentence, menu_spec};
-pub use runtime::{PendingKey, Runtime};
+pub use runtime::{HistoryStatus, PendingKey, RewindError, RunHistory, RunState, Runtime};
 pub use selection::Selection;
 pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};

@@ -14,7 +14,10 @@ use super::live::{HeatLevel, LiveView, NodeStatus};
 use super::pacer::{EngineThread, FrameWork, Pacer, PacerConfig, Speed};
 use super::verdict::{Verdict, verdict};
 use crate::scenario::{DistributionSpec, NodeKind, Problem, Scenario, ValidScenario};
-use crate::sim::{FailureReason, LiveUpdate, SimTime, Simulation};
+use crate::sim::{FailureReason, LiveChange, LiveUpdate, SimTime, Simulation};
+
+mod rewind;
+pub use rewind::{HistoryStatus, RewindError, RunHistory};
 
 /// Why a change that is valid in the document cannot go into the running
 /// design alone: it needs another change that waits for a reset.
@@ -77,6 +80,8 @@ pub struct Runtime {
     /// No frame takes the simulation past this: the next cue let run
     /// fires at exactly its time (`gui::cues`).
     pub hold_at: Option<SimTime>,
+    /// Snapshots and live changes, for going back (`runtime/rewind.rs`).
+    pub history: RunHistory,
 }
 
 impl Runtime {
@@ -103,6 +108,7 @@ impl Runtime {
             run_past_end: false,
             past_end: false,
             hold_at: None,
+            history: RunHistory::default(),
         };
         if pacer.engine == EngineThread::Background {
             match BackgroundEngine::start() {
@@ -228,6 +234,7 @@ impl Runtime {
                 sim.enable_tracing();
                 self.live = LiveView::new(&sim);
                 self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
+                self.history.start(&sim);
                 self.sim = Some(sim);
                 self.problems.clear();
                 if self.state == RunState::NoSimulation {
@@ -236,6 +243,7 @@ impl Runtime {
             }
             Err(problems) => {
                 self.sim = None;
+                self.history.clear();
                 self.live = LiveView::default();
                 self.problems = problems.iter().map(|p| super::problems::in_app_words(&p.message)).collect();
                 self.state = RunState::NoSimulation;
@@ -269,7 +277,7 @@ impl Runtime {
             return;
         }
         self.problems.clear();
-        let Some(sim) = self.sim.as_mut() else { return };
+        let Some(sim) = self.sim.as_ref() else { return };
         if !same_structure(sim.scenario(), doc) {
             self.pending.insert(PendingKey::Topology, "nodes, edges, faults or the seed changed".into());
             return;
@@ -283,8 +291,8 @@ impl Runtime {
             waiting.clear();
             let mut applied = false;
             for (i, node) in doc.nodes.iter().enumerate() {
-                if sim.scenario().nodes.get(i).is_some_and(|n| n.kind != node.kind) {
-                    match sim.update_node(i, &node.kind) {
+                if self.running_scenario().is_some_and(|s| s.nodes.get(i).is_some_and(|n| n.kind != node.kind)) {
+                    match self.apply_live(LiveChange::Node { index: i, kind: node.kind.clone() }) {
                         LiveUpdate::Applied => applied = true,
                         LiveUpdate::NeedsReset(why) => {
                             waiting.insert(PendingKey::Node(node.id.clone()), why);
@@ -296,8 +304,8 @@ impl Runtime {
                 }
             }
             for (i, edge) in doc.edges.iter().enumerate() {
-                if sim.scenario().edges.get(i).is_some_and(|e| e != edge) {
-                    match sim.update_edge(i, edge) {
+                if self.running_scenario().is_some_and(|s| s.edges.get(i).is_some_and(|e| e != edge)) {
+                    match self.apply_live(LiveChange::Edge { index: i, edge: edge.clone() }) {
                         LiveUpdate::Applied => applied = true,
                         LiveUpdate::NeedsReset(why) => {
                             waiting.insert(PendingKey::Edge(i), why);
@@ -320,6 +328,7 @@ impl Runtime {
         let running = self.is_running();
         self.frame_dt = self.pacer.frame_dt(wall_dt_s);
         self.limit_to_the_end();
+        let end = self.end();
         let returned = self.returned.take();
         let Some(sim) = self.sim.as_mut() else { return };
         self.last_work = match (running, returned) {
@@ -331,6 +340,8 @@ impl Runtime {
             (true, None) if self.background.is_some() => FrameWork::default(),
             (true, None) => self.pacer.advance(sim, wall_dt_s, speed, clock),
         };
+        // The first run's changes due now (after a rewind), a snapshot if due.
+        self.history.after_advance(sim, running);
         let bursts = self.live.update(sim, wall_dt_s, running);
         if running {
             let edges = &sim.scenario().edges;
@@ -356,9 +367,8 @@ impl Runtime {
             self.dots.advance(&flows, speed_now, wall_dt_s);
         }
         let now_s = sim.now().as_secs();
-        // Held for a cue is not the end: the cue fires and the run goes on.
-        let held = self.hold_at.is_some_and(|hold| hold <= self.pacer.until);
-        let reached_the_end = running && !held && sim.now() >= self.pacer.until;
+        // Held for a cue or a change is not the end: the run goes on.
+        let reached_the_end = running && sim.now() >= end;
         let name = |i: usize| sim.scenario().nodes.get(i).map(|n| n.id.clone());
         for b in bursts {
             // A client also counts the failures that happened downstream;
@@ -407,15 +417,82 @@ impl Runtime {
 
     /// Where the run stops: the scenario's duration, unless the user keeps
     /// running past it (a preference) or already went on past it once.
+    /// It also stops at the first run's next change while following it
+    /// after a rewind, which is made there (`RunHistory::after_advance`).
     fn limit_to_the_end(&mut self) {
+        let change = self.history.next_change_at().unwrap_or(SimTime::NEVER);
+        let cue = self.hold_at.unwrap_or(SimTime::NEVER);
+        self.pacer.until = self.end().min(change).min(cue);
+    }
+
+    /// Where the run pauses by itself: the scenario's duration, or never.
+    fn end(&self) -> SimTime {
         let end = self.sim.as_ref().map(|s| SimTime::from_secs(s.scenario().duration_s));
-        self.pacer.until = match end {
+        match end {
             Some(end) if !self.run_past_end && !self.past_end => end,
             _ => SimTime::NEVER,
-        };
-        if let Some(hold) = self.hold_at {
-            self.pacer.until = self.pacer.until.min(hold);
         }
+    }
+
+    /// The scenario the simulation runs (which may lag the document).
+    fn running_scenario(&self) -> Option<&Scenario> {
+        self.sim.as_ref().map(Simulation::scenario)
+    }
+
+    /// Makes a change to the running simulation, and records it with its
+    /// time so that a rewind replays it (and a change after a rewind forks).
+    pub fn apply_live(&mut self, change: LiveChange) -> LiveUpdate {
+        let Some(sim) = self.sim.as_mut() else {
+            return LiveUpdate::NeedsReset("there is no simulation running".into());
+        };
+        let answer = sim.apply_live(&change);
+        if answer == LiveUpdate::Applied {
+            self.history.record(sim.now(), change);
+        }
+        answer
+    }
+
+    /// Advances a paused run by `secs` of simulated time, stopping at the
+    /// first run's changes on the way (after a rewind) to make them.
+    pub fn step_by(&mut self, secs: f64) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let target = SimTime::from_secs(sim.now().as_secs() + secs);
+        while sim.now() < target {
+            let stop = target.min(self.history.next_change_at().unwrap_or(SimTime::NEVER));
+            // A window's events at most per stretch, as before.
+            if sim.run_until_bounded(stop, 50_000_000) == 0 && sim.now() < stop {
+                break;
+            }
+            self.history.after_advance(sim, true);
+        }
+    }
+
+    /// Goes to `t_s` (back, or on along the first run while following it)
+    /// and pauses there: a fresh live view, the verdict of the run so far,
+    /// and a line in the log.
+    pub fn rewind_to(&mut self, t_s: f64) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let from_s = sim.now().as_secs();
+        let t = SimTime::from_secs(t_s.max(0.0));
+        let text = match self.history.jump(sim, t) {
+            Ok(()) => {
+                self.live = LiveView::new(sim);
+                self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
+                self.events_seen = sim.events_logged();
+                self.dots.clear();
+                self.pacer.reset();
+                self.past_end = false;
+                self.hold();
+                self.compute_verdict();
+                format!(
+                    "went to {} from {}: Play repeats the first run, a change from here forks it",
+                    super::format::sim_clock(t.as_secs()),
+                    super::format::sim_clock(from_s)
+                )
+            }
+            Err(e) => format!("cannot go to {}: {e}", super::format::sim_clock(t.as_secs())),
+        };
+        self.alerts.push(Severity::Info, self.now_s(), None, text, 1);
     }
 
     /// Copies engine events (crashes, restores, spikes...) not seen yet.

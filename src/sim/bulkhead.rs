@@ -17,13 +17,18 @@ use super::{CallId, SimTime};
 /// include it. The line reuses [`TimeoutList`]: every call waits at most
 /// the same time, so arrival order is deadline order and one scheduled
 /// check serves the whole line.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BulkheadLine {
     max_wait_ns: u64,
     waiting: TimeoutList,
 }
 
 impl BulkheadLine {
+    /// Heap bytes a clone of the line allocates.
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.waiting.approx_bytes()
+    }
+
     pub fn new(max_wait_ms: f64) -> BulkheadLine {
         BulkheadLine { max_wait_ns: ms_to_nanos(max_wait_ms), waiting: TimeoutList::default() }
     }

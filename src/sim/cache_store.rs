@@ -8,6 +8,7 @@ use super::SimTime;
 use super::rng::SimRng;
 
 /// A cache's contents.
+#[derive(Clone)]
 pub enum CacheStore {
     /// Keys with the time they were stored. The table grows as keys come
     /// (`LruCache::new` would reserve the whole capacity up front) and
@@ -26,6 +27,22 @@ pub enum CacheStore {
 }
 
 impl CacheStore {
+    /// Heap bytes a clone of the contents allocates: per key the LRU's
+    /// boxed entry (key, time, two links), and the hash table a clone
+    /// builds for its length: a power of two of buckets at most 7/8 full,
+    /// each two pointers and a control byte.
+    pub fn approx_bytes(&self) -> usize {
+        const ENTRY: usize = 2 * 8 + 2 * std::mem::size_of::<usize>();
+        const SLOT: usize = 2 * std::mem::size_of::<usize>() + 1;
+        match self {
+            CacheStore::Lru { entries, .. } if !entries.is_empty() => {
+                let buckets = (entries.len() * 8 / 7 + 1).next_power_of_two();
+                entries.len() * ENTRY + buckets * SLOT
+            }
+            CacheStore::Lru { .. } | CacheStore::Fixed { .. } => 0,
+        }
+    }
+
     pub fn lru(capacity: u64, ttl_ns: Option<u64>) -> CacheStore {
         let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
         CacheStore::Lru { entries: LruCache::unbounded(), capacity, ttl_ns, keep_stale: false }

@@ -223,13 +223,19 @@ impl Call {
 }
 
 /// Slots for calls, with a free list.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CallSlab {
     calls: Vec<Call>,
     free: Vec<u32>,
 }
 
 impl CallSlab {
+    /// Heap bytes a clone of the slab allocates: every slot, live or free
+    /// (see `footprint.rs`).
+    pub fn approx_bytes(&self) -> usize {
+        self.calls.len() * std::mem::size_of::<Call>() + self.free.len() * std::mem::size_of::<u32>()
+    }
+
     /// A fresh call at `node`, arriving `now`.
     #[inline]
     pub fn alloc(&mut self, node: u32, now: SimTime) -> CallId {

@@ -16,6 +16,7 @@ use super::{CallId, Distribution, SimTime};
 use crate::scenario::{EdgeSpec, FallbackSpec, RetryBudget, RetryPolicy};
 
 /// A caller's policy for calls over one edge, with its run-time state.
+#[derive(Clone)]
 pub struct CallPolicy {
     /// Stop waiting after this long (`None`: wait for ever).
     pub timeout_ns: Option<u64>,
@@ -31,6 +32,7 @@ pub struct CallPolicy {
 }
 
 /// A fallback at run time.
+#[derive(Clone)]
 pub enum Fallback {
     /// A made-up answer after this long (`None`: at once).
     Respond(Option<Distribution>),
@@ -100,7 +102,7 @@ impl CallPolicy {
 /// All calls of one owner share one timeout, so the order they start in is
 /// their deadline order; answered calls are dropped lazily when they reach
 /// the front.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TimeoutList {
     entries: VecDeque<(SimTime, CallId)>,
     /// When the pending check fires, if one is scheduled.
@@ -108,6 +110,11 @@ pub struct TimeoutList {
 }
 
 impl TimeoutList {
+    /// Heap bytes a clone of the list allocates.
+    pub fn approx_bytes(&self) -> usize {
+        self.entries.len() * std::mem::size_of::<(SimTime, CallId)>()
+    }
+
     /// Adds a call that times out at `deadline`, in deadline order (at the
     /// back unless the timeout was shortened mid-run); returns when to
     /// schedule a check if none is pending as early as this deadline (the

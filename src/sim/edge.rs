@@ -99,6 +99,7 @@ pub struct Crossing {
 }
 
 /// One edge while the simulation runs.
+#[derive(Clone)]
 pub struct EdgeRuntime {
     pub from: u32,
     pub to: u32,

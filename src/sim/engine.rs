@@ -31,6 +31,12 @@ const MAX_LOGGED_EVENTS: usize = 1_000;
 pub struct BuildError(pub Vec<String>);
 
 /// A running discrete-event simulation of one scenario.
+///
+/// `Clone` is a snapshot: every part (random streams, event queue, call
+/// slab, metrics, time series) is plain owned data, so a clone run on gives
+/// exactly the events, draws and numbers the original would
+/// (`sim::snapshot`, the app's rewind).
+#[derive(Clone)]
 pub struct Simulation {
     pub(super) scenario: ValidScenario,
     pub(super) now: SimTime,

@@ -20,7 +20,7 @@ struct Entry {
 }
 
 /// Events in time order; deterministic for equal times.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct EventQueue {
     heap: Vec<Entry>,
     sequence: u64,
@@ -28,6 +28,11 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
+    /// Heap bytes a clone of the queue allocates (see `footprint.rs`).
+    pub fn approx_bytes(&self) -> usize {
+        self.heap.len() * std::mem::size_of::<Entry>() + self.now.len() * std::mem::size_of::<Event>()
+    }
+
     /// Schedules `event` at `at`. Events at `current` go to the FIFO, which
     /// runs before later events; its order is insertion order.
     #[inline]

@@ -75,6 +75,7 @@ pub enum SimEventKind {
 }
 
 /// A fault timeline entry at run time.
+#[derive(Clone)]
 pub struct FaultRuntime {
     pub spec: FaultSpec,
     /// The node it acts on (the edge's source for a partition).

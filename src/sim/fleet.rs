@@ -38,6 +38,7 @@ pub struct Instance {
 
 /// The instances of a service beyond its first, and how requests are
 /// spread over all of them.
+#[derive(Clone)]
 pub struct Fleet {
     /// Instances 1, 2, … (instance 0 is the service's own station).
     pub extra: Vec<Instance>,

@@ -52,6 +52,13 @@ pub struct AppliedWrites {
 }
 
 impl AppliedWrites {
+    /// Heap bytes a clone allocates: the set's table (its buckets, a
+    /// control byte each, about 8/7 of its capacity) and the order.
+    pub fn approx_bytes(&self) -> usize {
+        self.requests.capacity() * 8 / 7 * (std::mem::size_of::<u64>() + 1)
+            + self.order.len() * std::mem::size_of::<(SimTime, u64)>()
+    }
+
     /// A write of the request tagged `tag`, from write site `site`,
     /// completes `now`.
     pub fn apply(&mut self, tag: RequestTag, site: u32, now: SimTime) -> WriteEffect {

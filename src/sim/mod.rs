@@ -8,6 +8,11 @@
 //! ([`Simulation::update_node`]), faults ([`Simulation::crash_node`],
 //! [`Simulation::set_slowdown`]), traffic ([`Simulation::spike`]).
 //!
+//! A simulation is `Clone`, and a clone is a snapshot: run on, it gives
+//! exactly the original's numbers. [`snapshot::SnapshotStore`] keeps them
+//! within a memory budget, with the [`LiveChange`]s made to the run, so a
+//! run can go back to any moment and on again ([`Simulation::apply_live`]).
+//!
 //! Time is integer nanoseconds; events at equal times run in insertion
 //! order; every node, edge and fault draws from its own random stream
 //! derived from the seed and its name. Same scenario and seed, same result.
@@ -29,9 +34,11 @@ mod failure;
 mod faults;
 mod fleet;
 mod flow;
+mod footprint;
 mod health_check;
 mod idempotency;
 mod link;
+mod live_change;
 mod live_view;
 mod load_balancer;
 pub(crate) mod math;
@@ -45,6 +52,7 @@ mod replica_scaling;
 mod report;
 pub(crate) mod rng;
 mod scaling;
+pub mod snapshot;
 mod station;
 pub mod theory;
 mod throttle;
@@ -62,6 +70,7 @@ pub use failure::FailureReason;
 pub use faults::{SimEvent, SimEventKind};
 pub use fleet::InstanceCounts;
 pub use health_check::TargetOut;
+pub use live_change::{LiveChange, TimedChange};
 pub use live_view::{EdgePolicyCounts, NodeLive};
 pub use metrics::{EdgeStats, FailureCounts, InstanceStats, LatencySummary, Stats, TimeSeries, WindowFrame};
 pub use report::{

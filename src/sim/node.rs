@@ -19,6 +19,7 @@ use super::{
 use crate::scenario::{Priority, ProfileShape, RetryPolicy, WaitFor};
 
 /// One node while the simulation runs.
+#[derive(Clone)]
 pub struct NodeRuntime {
     pub id: String,
     pub behaviour: Behaviour,
@@ -114,6 +115,7 @@ impl Health {
     clippy::large_enum_variant,
     reason = "one per node, built once and never moved in the hot loop; boxing the client would add a pointer chase per arrival"
 )]
+#[derive(Clone)]
 pub enum Behaviour {
     Client(ClientBehaviour),
     LoadBalancer {
@@ -150,6 +152,7 @@ pub enum Behaviour {
 }
 
 /// A traffic source.
+#[derive(Clone)]
 pub struct ClientBehaviour {
     /// Open loop; `None` for closed loop.
     pub arrivals: Option<ArrivalProcess>,
@@ -224,6 +227,7 @@ impl KeyGenerator {
 }
 
 /// A primary and its read replicas, once per shard.
+#[derive(Clone)]
 pub struct DatabaseBehaviour {
     /// Shard after shard, each its primary then its read replicas: shard
     /// `s`'s primary is `s × (1 + replicas)`. Unsharded, index 0 is the
@@ -257,6 +261,7 @@ pub struct DatabaseBehaviour {
 
 /// Per shard: arrivals and connections busy over time, so the report can
 /// show a hot shard the node's totals average away.
+#[derive(Clone)]
 pub struct ShardCounts {
     pub arrivals: Vec<u64>,
     pub busy: Vec<Level>,

@@ -47,6 +47,15 @@ pub enum Admission {
 }
 
 impl Station {
+    /// Heap bytes a clone of the station allocates: its waiting lines.
+    pub fn approx_bytes(&self) -> usize {
+        let lines = self
+            .classes
+            .as_ref()
+            .map_or(0, |c| std::mem::size_of::<ClassLines>() + c.critical.len() + c.sheddable.len());
+        (self.waiting.len() + lines) * std::mem::size_of::<CallId>()
+    }
+
     pub fn new(workers: u32, capacity: Option<u32>) -> Station {
         Station { workers, busy: 0, capacity, waiting: VecDeque::new(), classes: None }
     }

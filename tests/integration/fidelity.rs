@@ -56,7 +56,7 @@ fn batch_stderr(batches: &[f64]) -> f64 {
 /// The per-window values of one node's statistic, skipping the first
 /// window (the warm-up from an empty system).
 fn per_window(sim: &Simulation, node: usize, f: impl Fn(&Stats) -> f64) -> Vec<f64> {
-    sim.series().frames().iter().skip(1).map(|w: &WindowFrame| f(&w.nodes[node])).collect()
+    sim.series().iter().skip(1).map(|w: &WindowFrame| f(&w.nodes[node])).collect()
 }
 
 fn per_window_e2e(sim: &Simulation, f: impl Fn(&Stats) -> f64) -> Vec<f64> {
@@ -1129,7 +1129,7 @@ fn hedging_sends_copies_for_the_share_slower_than_its_delay_and_cuts_the_mean() 
     let copies = |w: &WindowFrame| {
         if w.nodes[1].arrivals > 0 { w.nodes[2].arrivals as f64 / w.nodes[1].arrivals as f64 - 1.0 } else { 0.0 }
     };
-    let batches: Vec<f64> = sim.series().frames().iter().skip(1).map(copies).collect();
+    let batches: Vec<f64> = sim.series().iter().skip(1).map(copies).collect();
     let checks = [
         check("extra calls per call, e^(−d/m)", extra, leaf.arrivals as f64 / api.arrivals as f64 - 1.0, &batches, 0.0),
         check(

@@ -59,6 +59,19 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// Bytes this thread has live now.
+pub(crate) fn live_bytes() -> usize {
+    LIVE.with(Cell::get)
+}
+
+/// Runs `f` and returns its result with the bytes it left allocated (what
+/// its result holds, when it frees nothing it did not allocate).
+pub(crate) fn measure_on_this_thread<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = live_bytes();
+    let out = f();
+    (out, live_bytes().saturating_sub(before))
+}
+
 /// Runs `f` and returns its result with the most bytes it had live at once.
 fn peak_bytes_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let start = LIVE.with(Cell::get);

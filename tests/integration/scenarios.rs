@@ -29,8 +29,7 @@ fn index(s: &Scenario, id: &str) -> usize {
 
 /// The closed windows that start in `[from_s, to_s)`.
 fn windows(sim: &Simulation, from_s: f64, to_s: f64) -> Vec<&WindowFrame> {
-    let frames: Vec<&WindowFrame> =
-        sim.series().frames().iter().filter(|f| f.start_s >= from_s && f.start_s < to_s).collect();
+    let frames: Vec<&WindowFrame> = sim.series().iter().filter(|f| f.start_s >= from_s && f.start_s < to_s).collect();
     assert!(!frames.is_empty(), "no windows in [{from_s}, {to_s})");
     frames
 }

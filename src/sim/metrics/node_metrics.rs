@@ -58,6 +58,7 @@ pub struct Checkpoint {
 }
 
 /// Measurements of one node.
+#[derive(Clone)]
 pub struct NodeMetrics {
     pub counters: Counters,
     pub queue: Level,

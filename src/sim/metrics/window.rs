@@ -2,6 +2,7 @@
 //! stays bounded however long the run.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,9 +42,14 @@ pub struct WindowFrame {
 }
 
 /// The most recent windows, oldest first.
+///
+/// A closed window never changes, so frames are shared (`Arc`): a clone of
+/// the series — a snapshot of the simulation (`sim::snapshot`), the app's
+/// faint trace of a run it rewound — copies a pointer per window, not the
+/// window. One allocation per closed window is all the engine pays for it.
 #[derive(Debug, Clone)]
 pub struct TimeSeries {
-    frames: VecDeque<WindowFrame>,
+    frames: VecDeque<Arc<WindowFrame>>,
     max_frames: usize,
     /// Frames dropped off the front so far.
     pub dropped: u64,
@@ -59,15 +65,34 @@ impl TimeSeries {
             self.frames.pop_front();
             self.dropped += 1;
         }
-        self.frames.push_back(frame);
+        self.frames.push_back(Arc::new(frame));
     }
 
-    pub fn frames(&self) -> &VecDeque<WindowFrame> {
+    pub fn frames(&self) -> &VecDeque<Arc<WindowFrame>> {
         &self.frames
     }
 
+    /// The windows kept, oldest first, as plain references.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &WindowFrame> + ExactSizeIterator {
+        self.frames.iter().map(|f| &**f)
+    }
+
     pub fn last(&self) -> Option<&WindowFrame> {
-        self.frames.back()
+        self.frames.back().map(|f| &**f)
+    }
+
+    /// Windows closed since the start, kept or dropped.
+    pub fn closed(&self) -> u64 {
+        self.dropped + self.frames.len() as u64
+    }
+
+    /// Approximate bytes of one frame of a topology of this size: the
+    /// frame, its node and edge vectors, and the `Arc`'s counts.
+    pub fn frame_bytes(nodes: usize, edges: usize) -> usize {
+        std::mem::size_of::<WindowFrame>()
+            + 2 * std::mem::size_of::<usize>()
+            + nodes * std::mem::size_of::<Stats>()
+            + edges * std::mem::size_of::<EdgeStats>()
     }
 
     pub fn len(&self) -> usize {
