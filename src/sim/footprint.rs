@@ -42,6 +42,7 @@ impl Simulation {
             + series_pointer_bytes(&self.series)
             + self.log.iter().map(|e| size_of::<SimEvent>() + e.what.len()).sum::<usize>()
             + (self.call_depths.len() + self.write_sites.len()) * size_of::<usize>()
+            + self.tracer.as_ref().map_or(0, |t| size_of::<super::trace::Tracer>() + t.approx_bytes())
     }
 }
 

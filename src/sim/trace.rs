@@ -20,6 +20,7 @@
 //!   `Option` check when a worker starts and when a call ends.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -126,8 +127,10 @@ pub struct Tracer {
     slowest: Option<Trace>,
     samples: Vec<Trace>,
     window: u64,
-    /// Kept traces of the last windows, oldest first.
-    kept: VecDeque<Vec<Trace>>,
+    /// Kept traces of the last windows, oldest first. A closed window's
+    /// traces never change, so a snapshot (a clone, for rewinding) shares
+    /// them instead of copying them.
+    kept: VecDeque<Arc<Vec<Trace>>>,
 }
 
 impl Tracer {
@@ -193,7 +196,7 @@ impl Tracer {
     pub fn close_window(&mut self, alive: impl Fn(CallId) -> bool) {
         let mut traces: Vec<Trace> = self.slowest.take().into_iter().collect();
         traces.append(&mut self.samples);
-        self.kept.push_back(traces);
+        self.kept.push_back(Arc::new(traces));
         while self.kept.len() > MAX_WINDOWS_KEPT {
             self.kept.pop_front();
         }
@@ -205,7 +208,17 @@ impl Tracer {
 
     /// The kept traces, oldest window first.
     pub fn traces(&self) -> impl Iterator<Item = &Trace> {
-        self.kept.iter().flatten()
+        self.kept.iter().flat_map(|w| w.iter())
+    }
+
+    /// Approximate bytes a clone allocates: the requests in flight and the
+    /// current window's traces (closed windows' are shared).
+    pub fn approx_bytes(&self) -> usize {
+        let trace = |t: &Trace| size_of::<Trace>() + t.spans.len() * size_of::<Span>();
+        self.building.values().map(|b| size_of::<Building>() + 8 + b.spans.len() * size_of::<Raw>()).sum::<usize>()
+            + self.started.len() * (size_of::<CallId>() + size_of::<SimTime>() + 8)
+            + self.slowest.iter().chain(&self.samples).map(trace).sum::<usize>()
+            + self.kept.len() * size_of::<Arc<Vec<Trace>>>()
     }
 
     /// Requests in flight being traced (for memory checks).
