@@ -17,7 +17,8 @@
 # KEYS (xdotool key names sent once the window is up, e.g.
 # KEYS="ctrl+plus ctrl+plus ctrl+plus ctrl+plus ctrl+plus F5" for presenter mode at 150 %),
 # CLICK ("X Y": a left click at that point of the window once it is up, after
-# KEYS, e.g. on an edge to show it in the inspector; the pointer is parked again).
+# KEYS, e.g. on an edge to show it in the inspector; the pointer is parked again;
+# CLICK_AFTER seconds after the window is up, 1 by default).
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -74,7 +75,7 @@ xvfb-run -a -s "-screen 0 $screen" bash -c '
         for k in $KEYS; do xdotool key --clearmodifiers "$k"; sleep 0.3; done
     fi
     if [ -n "${CLICK:-}" ]; then
-        sleep 1
+        sleep "${CLICK_AFTER:-1}"
         # shellcheck disable=SC2086 # "X Y" is two arguments.
         xdotool mousemove --window "$win" $CLICK click 1
         sleep 0.3

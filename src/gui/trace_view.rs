@@ -71,7 +71,7 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
 /// request's time axis.
 fn waterfall_ui(ui: &mut Ui, trace: &TraceView) {
     let row = 18.0;
-    let name_width = 110.0;
+    let name_width = 150.0;
     let width = ui.available_width().max(name_width + 80.0);
     let total = trace.latency_ms.max(1e-9);
     let visuals = ui.visuals().clone();
@@ -85,6 +85,14 @@ fn waterfall_ui(ui: &mut Ui, trace: &TraceView) {
             &span.node,
             FontId::proportional(12.0),
             visuals.text_color(),
+        );
+        // How long the call took, at the right of the name column.
+        painter.text(
+            pos2(rect.left() + name_width - 6.0, rect.center().y),
+            Align2::RIGHT_CENTER,
+            format::ms(span.duration_ms),
+            FontId::proportional(11.0),
+            visuals.weak_text_color(),
         );
         let axis = Rect::from_min_max(
             pos2(rect.left() + name_width, rect.top() + 3.0),
