@@ -568,7 +568,15 @@ impl ArchsimApp {
                     self.rt.play();
                 }
             }
-            Command::Step => self.step_window(),
+            Command::Step => {
+                // A cue let run that is due fires before the step goes on.
+                let now = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
+                if now.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+                    self.fire_cue(ctx);
+                }
+                self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
+                self.step_window();
+            }
             Command::Reset => self.reset(),
             Command::RunAgain => {
                 self.reset();
@@ -1196,6 +1204,12 @@ impl ArchsimApp {
                 challenge_ui(ui, &self.state.doc.scenario, &self.challenge, &self.state.prefs.challenges, commands);
             }
             SideTab::Traces => {
+                // Tracing starts when the tab is first shown (and after a
+                // rewind to before that).
+                self.rt.tracing = true;
+                if let Some(sim) = self.rt.sim.as_mut() {
+                    sim.enable_tracing();
+                }
                 let node = self.selection.single_node().and_then(|id| self.rt.sim_node(id));
                 traces_ui(ui, self.rt.sim.as_ref(), node, &mut self.trace_choice);
             }

@@ -82,6 +82,9 @@ pub struct Runtime {
     pub hold_at: Option<SimTime>,
     /// Snapshots and live changes, for going back (`runtime/rewind.rs`).
     pub history: RunHistory,
+    /// Runs keep request traces: switched on when the Traces tab is first
+    /// shown, off before (tracing costs the engine time).
+    pub tracing: bool,
 }
 
 impl Runtime {
@@ -109,6 +112,7 @@ impl Runtime {
             past_end: false,
             hold_at: None,
             history: RunHistory::default(),
+            tracing: false,
         };
         if pacer.engine == EngineThread::Background {
             match BackgroundEngine::start() {
@@ -230,8 +234,11 @@ impl Runtime {
         match checked {
             Ok(valid) => {
                 let mut sim = Simulation::from_valid(valid);
-                // The Traces tab's waterfalls; the numbers are the same without.
-                sim.enable_tracing();
+                // Once the Traces tab was opened, every run is traced (it
+                // costs the engine a quarter or more; the numbers are the same).
+                if self.tracing {
+                    sim.enable_tracing();
+                }
                 self.live = LiveView::new(&sim);
                 self.levels = vec![NodeStatus::Up(HeatLevel::Calm); sim.node_count()];
                 self.history.start(&sim);
@@ -456,7 +463,11 @@ impl Runtime {
     /// first run's changes on the way (after a rewind) to make them.
     pub fn step_by(&mut self, secs: f64) {
         let Some(sim) = self.sim.as_mut() else { return };
-        let target = SimTime::from_secs(sim.now().as_secs() + secs);
+        let mut target = SimTime::from_secs(sim.now().as_secs() + secs);
+        // A cue let run is not stepped over: the step stops at its time.
+        if let Some(hold) = self.hold_at.filter(|h| *h > sim.now()) {
+            target = target.min(hold);
+        }
         while sim.now() < target {
             let stop = target.min(self.history.next_change_at().unwrap_or(SimTime::NEVER));
             // A window's events at most per stretch, as before.

@@ -29,13 +29,12 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
     };
     let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
     let reached = |t: &&crate::sim::trace::Trace| node.is_none_or(|i| t.spans.iter().any(|s| s.node as usize == i));
-    let mut recent: Vec<TraceView> = sim.traces().filter(reached).map(|t| t.view(&ids)).collect();
-    recent.reverse();
-    recent.truncate(LISTED);
+    let traces: Vec<_> = sim.traces().collect();
+    let recent: Vec<TraceView> = traces.into_iter().rev().filter(reached).take(LISTED).map(|t| t.view(&ids)).collect();
     let Some(newest_slowest) = recent.iter().find(|t| t.kept == Kept::Slowest).or(recent.first()) else {
         ui.weak(match node {
             Some(_) => "No request kept so far reached the selected node.",
-            None => "No request has ended yet.",
+            None => "Tracing started when this tab opened: each window's slowest request shows here as it ends.",
         });
         return;
     };
@@ -103,6 +102,7 @@ fn waterfall_ui(ui: &mut Ui, trace: &TraceView) {
             SpanOutcome::Ok => Color32::from_rgb(90, 160, 230),
             SpanOutcome::Degraded => Color32::from_rgb(230, 170, 60),
             SpanOutcome::Failed(_) => Color32::from_rgb(220, 80, 70),
+            SpanOutcome::Unfinished => Color32::from_gray(140),
         };
         let start = x(span.start_ms);
         let queued_until = x(span.start_ms + span.queue_ms);
@@ -117,6 +117,7 @@ fn waterfall_ui(ui: &mut Ui, trace: &TraceView) {
             SpanOutcome::Ok => String::new(),
             SpanOutcome::Degraded => " · degraded".into(),
             SpanOutcome::Failed(reason) => format!(" · failed: {}", reason.label()),
+            SpanOutcome::Unfinished => " · still under way when the request ended".into(),
         };
         let queue =
             if span.queue_ms > 0.0 { format!(", {} in line", format::ms(span.queue_ms)) } else { String::new() };

@@ -330,7 +330,9 @@ impl Simulation {
         let Some(call) = self.calls.get(root) else { return };
         let node = call.node;
         if let Some(tracer) = self.tracer.as_mut() {
-            tracer.request_done(call.tag.id(), root, node, call.arrived, now, outcome);
+            let calls = &self.calls;
+            let in_flight = |id| calls.get(id).map(|c| (c.caller(), c.node, c.arrived));
+            tracer.request_done(call.tag.id(), root, node, call.arrived, now, outcome, in_flight);
         }
         let latency = now.since(call.arrived);
         let m = &mut self.nodes[node as usize].metrics;
@@ -697,6 +699,9 @@ impl Simulation {
         failed: Option<(FailureReason, u32)>,
     ) -> CallId {
         let child = self.calls.alloc(to, self.now);
+        if let Some(tracer) = self.tracer.as_mut() {
+            tracer.opened(request.tag.id(), child);
+        }
         if let Some(c) = self.calls.get_mut(child) {
             c.parent = parent.index;
             c.parent_generation = parent.generation;

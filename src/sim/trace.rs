@@ -16,7 +16,7 @@
 //!   run's length. Requests in flight hold their spans until they end,
 //!   which the call slab already bounds.
 //! - **Off by default**: `Simulation::enable_tracing` switches it on (the
-//!   app does; `archsim run --traces FILE`). Off, the engine pays one
+//!   app once its Traces tab is opened; `archsim run --traces FILE`). Off, the engine pays one
 //!   `Option` check when a worker starts and when a call ends.
 
 use std::collections::{HashMap, VecDeque};
@@ -43,6 +43,9 @@ pub enum SpanOutcome {
     Degraded,
     /// Failed for this reason (here or below).
     Failed(FailureReason),
+    /// Still under way when its request ended: the client gave up (a
+    /// timeout) or stopped waiting for it (a hedge, a fan-out's first).
+    Unfinished,
 }
 
 impl SpanOutcome {
@@ -50,7 +53,8 @@ impl SpanOutcome {
         match outcome {
             Outcome::Failed { reason, .. } => SpanOutcome::Failed(reason),
             Outcome::Degraded => SpanOutcome::Degraded,
-            Outcome::Ok | Outcome::Pending => SpanOutcome::Ok,
+            Outcome::Ok => SpanOutcome::Ok,
+            Outcome::Pending => SpanOutcome::Unfinished,
         }
     }
 }
@@ -113,8 +117,15 @@ struct Raw {
 #[derive(Debug, Clone, Default)]
 struct Building {
     spans: Vec<Raw>,
+    /// Calls made for it so far (ended or not): those still under way when
+    /// the request ends are shown as unfinished.
+    open: Vec<CallId>,
     dropped: u32,
 }
+
+/// What the engine knows of a call still in flight: its caller, node,
+/// and when it was sent or reached its node.
+pub type InFlight = (Option<CallId>, u32, SimTime);
 
 /// The tracer: requests in flight and the traces kept.
 #[derive(Debug, Clone, Default)]
@@ -134,6 +145,15 @@ pub struct Tracer {
 }
 
 impl Tracer {
+    /// Call `id` was made for request `request`.
+    #[inline(never)]
+    pub fn opened(&mut self, request: u32, id: CallId) {
+        let b = self.building.entry(request).or_default();
+        if b.open.len() < MAX_SPANS {
+            b.open.push(id);
+        }
+    }
+
     /// A worker took call `id`.
     #[inline(never)]
     pub fn started(&mut self, id: CallId, now: SimTime) {
@@ -165,6 +185,7 @@ impl Tracer {
     /// The client's request `request` (call `root`) is over: its trace is
     /// complete, and kept if it is the window's slowest or a sample.
     #[inline(never)]
+    #[expect(clippy::too_many_arguments, reason = "the request's own span, and how to look up its calls in flight")]
     pub fn request_done(
         &mut self,
         request: u32,
@@ -173,13 +194,33 @@ impl Tracer {
         arrived: SimTime,
         now: SimTime,
         outcome: Outcome,
+        in_flight: impl Fn(CallId) -> Option<InFlight>,
     ) {
-        let b = self.building.remove(&request).unwrap_or_default();
+        let mut b = self.building.remove(&request).unwrap_or_default();
         let latency_ms = now.since(arrived) as f64 / 1e6;
         let slowest = self.slowest.as_ref().is_none_or(|s| latency_ms > s.latency_ms);
         let sample = request.is_multiple_of(SAMPLE_EVERY) && self.samples.len() < SAMPLES_PER_WINDOW;
         if !slowest && !sample {
             return;
+        }
+        // Calls still under way: the client stopped waiting for them.
+        let ended: std::collections::HashSet<CallId> = b.spans.iter().map(|r| r.id).collect();
+        for id in std::mem::take(&mut b.open) {
+            if ended.contains(&id) || b.spans.len() >= MAX_SPANS - 1 {
+                continue;
+            }
+            if let Some((parent, at, since)) = in_flight(id) {
+                let started = self.started.get(&id).copied();
+                b.spans.push(Raw {
+                    id,
+                    parent,
+                    node: at,
+                    arrived: since,
+                    started,
+                    ended: now,
+                    outcome: Outcome::Pending,
+                });
+            }
         }
         let root_span = Raw { id: root, parent: None, node, arrived, started: None, ended: now, outcome };
         let trace = assemble(root_span, b, self.window, latency_ms);
@@ -202,8 +243,12 @@ impl Tracer {
         }
         self.window += 1;
         self.started.retain(|id, _| alive(*id));
-        let building = &mut self.building;
-        building.retain(|_, b| b.spans.first().is_none_or(|s| alive(s.id) || s.parent.is_some_and(&alive)));
+        // A request in flight has a call alive among its calls or their
+        // callers (its own, at least); one without is gone (a late answer
+        // after its request ended, or a crash dropped it).
+        self.building.retain(|_, b| {
+            b.open.iter().any(|id| alive(*id)) || b.spans.iter().any(|s| alive(s.id) || s.parent.is_some_and(&alive))
+        });
     }
 
     /// The kept traces, oldest window first.
@@ -215,7 +260,10 @@ impl Tracer {
     /// current window's traces (closed windows' are shared).
     pub fn approx_bytes(&self) -> usize {
         let trace = |t: &Trace| size_of::<Trace>() + t.spans.len() * size_of::<Span>();
-        self.building.values().map(|b| size_of::<Building>() + 8 + b.spans.len() * size_of::<Raw>()).sum::<usize>()
+        self.building
+            .values()
+            .map(|b| size_of::<Building>() + 8 + b.spans.len() * size_of::<Raw>() + b.open.len() * size_of::<CallId>())
+            .sum::<usize>()
             + self.started.len() * (size_of::<CallId>() + size_of::<SimTime>() + 8)
             + self.slowest.iter().chain(&self.samples).map(trace).sum::<usize>()
             + self.kept.len() * size_of::<Arc<Vec<Trace>>>()

@@ -128,6 +128,8 @@ fn the_traces_tab_draws_a_request_call_by_call() {
     run_for(&mut h, &clock, 3.0, 30);
     h.get_by_label("Traces").click();
     h.run_steps(2);
+    assert_eq!(h.state().runtime().sim.as_ref().map_or(0, |s| s.traces().count()), 0, "traced from now on");
+    run_for(&mut h, &clock, 3.0, 30);
     assert!(h.query_all_by_label_contains("slowest").next().is_some(), "the newest slowest request is offered");
     assert!(h.query_by_label_contains("pale while it waited").is_some(), "the legend");
     let kept = h.state().runtime().sim.as_ref().map_or(0, |s| s.traces().count());

@@ -112,3 +112,47 @@ fn traces_stay_bounded_over_a_long_run() {
     let oldest = sim.traces().map(|t| t.window).min().expect("some");
     assert!(oldest >= MAX_WINDOWS_KEPT as u64 - 1, "the oldest windows went: {oldest}");
 }
+
+fn bundled_traces(name: &str, secs: f64) -> Vec<archsim::sim::trace::TraceView> {
+    let s = archsim::scenario::bundled(name).expect("bundled").load().expect("valid");
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.enable_tracing();
+    sim.run_until(SimTime::from_secs(secs));
+    let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
+    sim.traces().map(|t| t.view(&ids)).collect()
+}
+
+/// A request that waits through retries and backoffs across windows keeps
+/// every attempt: its first call starts as the request does, not at the
+/// last retry.
+#[test]
+fn a_retried_request_keeps_its_first_attempts_across_windows() {
+    let traces = bundled_traces("retries-at-every-layer", 40.0);
+    let long: Vec<_> = traces.iter().filter(|t| t.latency_ms > 1_000.0).collect();
+    assert!(!long.is_empty(), "some requests retried for over a second");
+    for t in long {
+        let first = t.spans.get(1).expect("a call below the request");
+        assert!(first.start_ms < 50.0, "the first attempt at {} ms in a {} ms request", first.start_ms, t.latency_ms);
+    }
+}
+
+/// A request its client gave up on shows its calls, those still under way
+/// drawn to the moment it ended.
+#[test]
+fn a_timed_out_request_shows_the_calls_still_under_way() {
+    let traces = bundled_traces("slow-database-exhausts-workers", 60.0);
+    let timed_out: Vec<_> = traces
+        .iter()
+        .filter(|t| matches!(t.spans[0].outcome, SpanOutcome::Failed(archsim::sim::FailureReason::Timeout)))
+        .collect();
+    assert!(!timed_out.is_empty(), "the lesson times requests out");
+    for t in &timed_out {
+        assert!(t.spans.len() > 1, "calls below a timed-out request: {t:?}");
+        let end = t.spans.iter().map(|s| s.start_ms + s.duration_ms).fold(0.0, f64::max);
+        assert!(end <= t.latency_ms + 1e-6, "no bar past the request's end: {t:?}");
+    }
+    // Most were still at work when the client gave up (some answered in
+    // the last milliseconds, their reply still on the wire).
+    let unfinished = timed_out.iter().filter(|t| t.spans.iter().any(|s| s.outcome == SpanOutcome::Unfinished)).count();
+    assert!(unfinished * 2 > timed_out.len(), "{unfinished} of {}", timed_out.len());
+}
