@@ -45,6 +45,13 @@ pub struct Scenario {
     /// Goals to meet under a scripted timeline: a challenge to grade.
     #[serde(default)]
     pub challenge: Option<ChallengeSpec>,
+    /// Service level objectives judged at every window's close (none: no
+    /// SLO is evaluated, and the run costs nothing more).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<super::SloSpec>,
+    /// Alerts on those SLOs: burn-rate or threshold rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<super::AlertSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -73,6 +80,8 @@ impl Default for Scenario {
             regions: Vec::new(),
             network: NetworkSpec::default(),
             challenge: None,
+            slos: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 }

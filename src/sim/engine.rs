@@ -61,8 +61,11 @@ pub struct Simulation {
     /// Health checks changed live so far: each change's probes carry a
     /// generation no earlier round has (see `change_health_checks`).
     pub(super) check_generations: u16,
+    /// The SLOs and their alerts, judged at each window's close; `None`
+    /// for a scenario without SLOs (see `slo.rs`).
+    pub(super) slo: Option<Box<super::slo::SloTracker>>,
     window_ns: u64,
-    warmup: SimTime,
+    pub(super) warmup: SimTime,
     events_processed: u64,
 }
 
@@ -204,6 +207,7 @@ impl Simulation {
             clients_throttle: false,
             write_sites: write_sites(&scenario),
             check_generations: 0,
+            slo: super::slo::SloTracker::build(&scenario),
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
@@ -313,6 +317,10 @@ impl Simulation {
 
     fn close_window(&mut self) {
         let now = self.now;
+        // Before the windows reset: the SLOs read the open ones.
+        if self.slo.is_some() {
+            self.judge_slos();
+        }
         // End to end first: it reads the clients' open windows.
         let end_to_end = self.end_to_end_stats(Span::Window);
         let nodes: Vec<Stats> = self
