@@ -19,12 +19,7 @@ pub fn render_slos(slos: &[SloReport]) -> String {
             out,
             "    measured {:.2} % of {} events ({verdict}) · burn rate {:.2}× · error budget {:.0} % used \
              ({:.0} s of a {:.0} s period)",
-            s.measured_percent,
-            s.valid,
-            s.burn_rate,
-            s.budget_used_percent,
-            s.measured_s,
-            s.period_s
+            s.measured_percent, s.valid, s.burn_rate, s.budget_used_percent, s.measured_s, s.period_s
         );
         for a in &s.alerts {
             let _ = write!(out, "    alert {} ({}): ", a.name, a.rule.describe());

@@ -44,8 +44,8 @@ pub use placement::{
     RegionSpec, effective_latency,
 };
 pub use pricing::Pricing;
-pub use slo::{AlertRule, AlertSpec, MAX_ALERT_WINDOWS, MAX_ALERTS, MAX_SLOS, SloObjective, SloSpec};
 pub use scenario_file::{BreakerSpec, BreakerWindow, EdgeSpec, FallbackSpec, HedgeSpec, NodeSpec, Scenario};
+pub use slo::{AlertRule, AlertSpec, MAX_ALERT_WINDOWS, MAX_ALERTS, MAX_SLOS, SloObjective, SloSpec};
 pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy, ThrottleSpec};
 pub use valid::{FaultTarget, ValidScenario};
 pub use validate::{PathSegment, Problem, validate};

@@ -60,7 +60,8 @@ impl SloObjective {
 
     /// The highest burn rate there can be: every event bad, 1 / (1 − target).
     pub fn max_burn_rate(&self) -> f64 {
-        1.0 / (1.0 - self.target_ratio())
+        // In percent: 99 % gives exactly 100, where 1 / (1 − 0.99) does not.
+        100.0 / (100.0 - self.target_percent())
     }
 
     /// "p99 < 200 ms" or "99.9 % available", for summaries and the app.

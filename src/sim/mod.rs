@@ -59,7 +59,6 @@ pub use control::LiveUpdate;
 pub use engine::{BuildError, MAX_CALLS_IN_FLIGHT, Simulation};
 pub use failure::FailureReason;
 pub use faults::{SimEvent, SimEventKind};
-pub use slo::{AlertReport, AlertSpan, SloReport};
 pub use fleet::InstanceCounts;
 pub use health_check::TargetOut;
 pub use live_view::{EdgePolicyCounts, NodeLive};
@@ -68,6 +67,7 @@ pub use report::{
     AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, ShardStats,
     find_bottleneck, group_thousands,
 };
+pub use slo::{AlertReport, AlertSpan, SloReport};
 pub use time::SimTime;
 
 pub(crate) use arrivals::ArrivalProcess;

@@ -96,7 +96,7 @@ fn slo_families(out: &mut String, report: &Report) {
     let slo = |name: &str| labels(&[("slo", name)]);
     family(out, "archsim_slo_objective_ratio", "gauge", "The share of events the SLO asks to be good.");
     for s in &report.slos {
-        sample(out, "archsim_slo_objective_ratio", &slo(&s.name), s.target_percent / 100.0);
+        sample(out, "archsim_slo_objective_ratio", &slo(&s.name), s.objective.target_ratio());
     }
     family(out, "archsim_slo_sli_ratio", "gauge", "The share of events that were good, since the warm-up.");
     for s in &report.slos {

@@ -124,7 +124,8 @@ fn a_latency_threshold_alert_counts_the_slow_answers_of_each_window() {
     // slowed: count them from the per-window series.
     let answered: u64 = sim.series().frames().iter().map(|f| f.nodes[1].ok).sum();
     assert_eq!(slo.valid, answered);
-    let slowed: u64 = sim.series().frames().iter().filter(|f| f.end_s > 20.0 && f.end_s <= 31.0).map(|f| f.nodes[1].ok).sum();
+    let slowed: u64 =
+        sim.series().frames().iter().filter(|f| f.end_s > 20.0 && f.end_s <= 31.0).map(|f| f.nodes[1].ok).sum();
     // Those windows also hold the fast answers just before and after it.
     assert!(slo.bad <= slowed && slo.bad + 200 >= slowed, "{} slow of {slowed} answered around the slowdown", slo.bad);
     assert!((slo.measured_percent - 100.0 * 50.0 / 60.0).abs() < 1.5, "{slo:?}");
@@ -193,23 +194,28 @@ fn bad_slos_and_alerts_are_named_at_their_line_and_column() {
     ],"#,
     );
     let expect = [
-        "bad.ron:10:28: SLO \"a\": there is no node \"apj\"; did you mean \"api\"?",
-        "bad.ron:10:64: `target` is a percentage of good events",
-        "bad.ron:11:16: SLO \"a\" is declared twice",
-        "bad.ron:11:54: `percentile` is a percentage of good events",
-        "bad.ron:11:76: `below_ms` must be more than 0",
-        "bad.ron:11:91: `period_s` must be at least 2",
-        "bad.ron:14:26: alert \"x\" watches no SLO \"b\"; the SLOs are \"a\", \"a\"",
-        "bad.ron:14:88: `short_window_s` must be a whole number of metrics windows (`window_s` is 2 s)",
-        "bad.ron:15:16: alert \"x\" is declared twice",
-        "bad.ron:15:46: a burn rate of 2000× can never be reached",
-        "bad.ron:15:96: `short_window_s` (4) must be shorter than `long_window_s` (4)",
+        "bad.ron:10:21: SLO \"a\": there is no node \"apj\"; did you mean \"api\"?",
+        "bad.ron:10:58: `target` is a percentage of good events",
+        "bad.ron:11:10: SLO \"a\" is declared twice",
+        "bad.ron:11:40: `percentile` is a percentage of good events",
+        "bad.ron:11:55: `below_ms` must be more than 0",
+        "bad.ron:11:70: `period_s` must be at least 2",
+        "bad.ron:14:21: alert \"x\" watches no SLO \"b\"; the SLOs are \"a\", \"a\"",
+        "bad.ron:14:79: `short_window_s` must be a whole number of metrics windows (`window_s` is 2 s)",
+        "bad.ron:15:10: alert \"x\" is declared twice",
+        "bad.ron:15:78: `short_window_s` (4) must be shorter than `long_window_s` (4)",
         "bad.ron:16:47: `bad_percent` must be from 0 to less than 100",
         "bad.ron:16:65: `window_s` must be a whole number of metrics windows",
     ];
     for line in expect {
         assert!(text.lines().any(|l| l.starts_with(line)), "missing {line:?} in:\n{text}");
     }
+    // A factor no burn can reach: 99 % allows at most 100×.
+    let text = errors(
+        r#"slos: [(name: "a", objective: Availability(target: 99))],
+    alerts: [(name: "x", slo: "a", rule: BurnRate(factor: 100, long_window_s: 4, short_window_s: 2))],"#,
+    );
+    assert!(text.starts_with("bad.ron:10:51: a burn rate of 100× can never be reached"), "{text}");
 }
 
 #[test]

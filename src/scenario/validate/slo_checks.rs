@@ -14,7 +14,10 @@ pub(super) fn check(c: &mut Checker, g: &mut Lookup<'_>) {
         return;
     }
     if s.slos.len() > MAX_SLOS {
-        c.report(vec![Key("slos")], format!("the scenario has {} SLOs; at most {MAX_SLOS} are supported", s.slos.len()));
+        c.report(
+            vec![Key("slos")],
+            format!("the scenario has {} SLOs; at most {MAX_SLOS} are supported", s.slos.len()),
+        );
     }
     if s.alerts.len() > MAX_ALERTS {
         c.report(
@@ -63,7 +66,10 @@ pub(super) fn check(c: &mut Checker, g: &mut Lookup<'_>) {
             } else {
                 format!("the SLOs are {}", quoted_list(s.slos.iter().map(|o| o.name.as_str()), s.slos.len()))
             };
-            c.report(at(&path, &[Key("slo")]), format!("alert \"{}\" watches no SLO \"{}\"; {known}", alert.name, alert.slo));
+            c.report(
+                at(&path, &[Key("slo")]),
+                format!("alert \"{}\" watches no SLO \"{}\"; {known}", alert.name, alert.slo),
+            );
         }
         let rule = at(&path, &[Key("rule")]);
         match alert.rule {
@@ -102,7 +108,10 @@ pub(super) fn check(c: &mut Checker, g: &mut Lookup<'_>) {
                 if !(bad_percent.is_finite() && (0.0..100.0).contains(&bad_percent)) {
                     c.report(
                         at(&rule, &[Key("bad_percent")]),
-                        format!("`bad_percent` must be from 0 to less than 100 (a percentage), got {}", show(bad_percent)),
+                        format!(
+                            "`bad_percent` must be from 0 to less than 100 (a percentage), got {}",
+                            show(bad_percent)
+                        ),
                     );
                 }
                 window(c, &rule, "window_s", window_s, s.window_s);
