@@ -215,7 +215,7 @@ fn bad_slos_and_alerts_are_named_at_their_line_and_column() {
         r#"slos: [(name: "a", objective: Availability(target: 99))],
     alerts: [(name: "x", slo: "a", rule: BurnRate(factor: 100, long_window_s: 4, short_window_s: 2))],"#,
     );
-    assert!(text.starts_with("bad.ron:10:51: a burn rate of 100× can never be reached"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("bad.ron:10:51: a burn rate of 100× can never be reached")), "{text}");
 }
 
 #[test]
