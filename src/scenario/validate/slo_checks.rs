@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::super::{AlertRule, MAX_ALERT_WINDOWS, MAX_ALERTS, MAX_SLOS, SloObjective};
-use super::{Checker, Index, Key, Lookup, MAX_MS, MAX_SECONDS, Path, at, quoted_list, show};
+use super::{Checker, Index, Key, Lookup, MAX_MS, MAX_SECONDS, PathSegment, at, quoted_list, show};
 
 /// Checks both sections (nothing to do, and nothing done, without them).
 pub(super) fn check(c: &mut Checker, g: &mut Lookup<'_>) {
@@ -78,7 +78,7 @@ pub(super) fn check(c: &mut Checker, g: &mut Lookup<'_>) {
                 if let Some(slo) = slo
                     && factor.is_finite()
                     && factor >= slo.objective.max_burn_rate()
-                    && share_ok(slo.objective.target_ratio() * 100.0)
+                    && share_ok(slo.objective.target_percent())
                 {
                     c.report(
                         at(&rule, &[Key("factor")]),
@@ -126,7 +126,7 @@ fn share_ok(v: f64) -> bool {
 
 /// A percentage of good events: above 0 and below 100, so there is an
 /// error budget to spend.
-fn share(c: &mut Checker, base: &Path, field: &'static str, v: f64) {
+fn share(c: &mut Checker, base: &[PathSegment<'static>], field: &'static str, v: f64) {
     if !share_ok(v) {
         c.report(
             at(base, &[Key(field)]),
@@ -141,7 +141,7 @@ fn share(c: &mut Checker, base: &Path, field: &'static str, v: f64) {
 
 /// An alert window: a whole number of metrics windows (`window_s`), at
 /// least one and at most [`MAX_ALERT_WINDOWS`]. Whether it is.
-fn window(c: &mut Checker, base: &Path, field: &'static str, v: f64, window_s: f64) -> bool {
+fn window(c: &mut Checker, base: &[PathSegment<'static>], field: &'static str, v: f64, window_s: f64) -> bool {
     if !(window_s.is_finite() && window_s > 0.0) {
         return false;
     }
