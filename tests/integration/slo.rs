@@ -1,6 +1,6 @@
 //! SLOs and burn-rate alerts (issue 10): the arithmetic on designed runs,
 //! to the window; the error budget against its closed form; validation
-//! with file:line:column; the bundled lesson; and no cost to a run
+//! with `file:line:column`; the bundled lesson; and no cost to a run
 //! without SLOs.
 
 use archsim::scenario::{LoadError, Scenario, bundled, parse_scenario};
