@@ -23,6 +23,7 @@ mod progress;
 mod ramp;
 mod replications;
 mod run;
+mod slo;
 mod source;
 mod summary;
 mod sweep;

@@ -45,6 +45,10 @@ pub fn render_summary(report: &Report, diagnosis: &Diagnosis, wall: Duration) ->
         "\nCOST\n"
     });
     out.push_str(&render_cost(&report.cost));
+    if !report.slos.is_empty() {
+        out.push_str("\nSLOS\n");
+        out.push_str(&super::slo::render_slos(&report.slos));
+    }
     out.push_str("\nBOTTLENECK\n  ");
     out.push_str(&bottleneck_sentence(report));
     out.push('\n');

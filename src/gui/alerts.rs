@@ -141,17 +141,16 @@ impl AlertLog {
 /// How serious an engine event is, from its wording.
 pub fn severity_of_event(kind: SimEventKind) -> Severity {
     use SimEventKind::{
-        AreaDown, AreaRestored, BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash, ErrorsEnd, ErrorsStart, Flush,
-        InstanceReady, LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart, PauseEnd, PauseStart, Restore,
-        ScaledIn, ScaledOut, SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart, TargetEjected, TargetHealthy,
-        TargetReturned, TargetUnhealthy,
+        AlertFiring, AlertResolved, AreaDown, AreaRestored, BreakerClosed, BreakerHalfOpen, BreakerOpened, Crash,
+        ErrorsEnd, ErrorsStart, Flush, InstanceReady, LinkSlowEnd, LinkSlowStart, PartitionEnd, PartitionStart,
+        PauseEnd, PauseStart, Restore, ScaledIn, ScaledOut, SlowdownEnd, SlowdownStart, SpikeEnd, SpikeStart,
+        TargetEjected, TargetHealthy, TargetReturned, TargetUnhealthy,
     };
     match kind {
-        Crash | AreaDown => Severity::Error,
+        Crash | AreaDown | AlertFiring => Severity::Error,
         Restore | AreaRestored | SlowdownEnd | ErrorsEnd | PartitionEnd | LinkSlowEnd | SpikeEnd | BreakerHalfOpen
-        | BreakerClosed | PauseEnd | TargetHealthy | TargetReturned | ScaledOut | ScaledIn | InstanceReady => {
-            Severity::Info
-        }
+        | BreakerClosed | PauseEnd | TargetHealthy | TargetReturned | ScaledOut | ScaledIn | InstanceReady
+        | AlertResolved => Severity::Info,
         SlowdownStart | ErrorsStart | PartitionStart | LinkSlowStart | Flush | SpikeStart | BreakerOpened
         | PauseStart | TargetUnhealthy | TargetEjected => Severity::Warning,
     }

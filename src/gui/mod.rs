@@ -58,7 +58,7 @@ pub use edits::{PALETTE, PaletteItem};
 pub use file_browser::{BrowseMode, Entry, FileBrowser};
 pub use file_dialog::{FileAnswer, FileDialog, NativeFileDialog, ScriptedFileDialog};
 pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
-pub use plots::{PlotData, plot_data};
+pub use plots::{AlertShade, PlotData, plot_data};
 pub use ramp_view::{RAMP_TO, RampView, knee_sentence, menu_spec};
 pub use runtime::{HistoryStatus, PendingKey, RewindError, RunHistory, RunState, Runtime};
 pub use selection::Selection;

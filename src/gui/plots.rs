@@ -35,6 +35,10 @@ pub enum MarkerKind {
     Scaling,
     /// The scenario's duration: where the run pauses unless asked to go on.
     End,
+    /// An SLO's alert fires (its span is shaded until it resolves).
+    AlertFiring,
+    /// A firing alert resolves.
+    AlertResolved,
 }
 
 impl MarkerKind {
@@ -63,6 +67,8 @@ impl MarkerKind {
             | SimEventKind::TargetHealthy
             | SimEventKind::TargetReturned => MarkerKind::Recovery,
             SimEventKind::ScaledOut | SimEventKind::ScaledIn | SimEventKind::InstanceReady => MarkerKind::Scaling,
+            SimEventKind::AlertFiring => MarkerKind::AlertFiring,
+            SimEventKind::AlertResolved => MarkerKind::AlertResolved,
         }
     }
 
@@ -75,6 +81,8 @@ impl MarkerKind {
             MarkerKind::Recovery => "back to normal",
             MarkerKind::Scaling => "scaling",
             MarkerKind::End => "end of the run",
+            MarkerKind::AlertFiring => "alert firing",
+            MarkerKind::AlertResolved => "alert resolved",
         }
     }
 
@@ -87,8 +95,19 @@ impl MarkerKind {
             MarkerKind::Recovery => Color32::from_rgb(120, 170, 150),
             MarkerKind::Scaling => Color32::from_rgb(90, 150, 220),
             MarkerKind::End => Color32::from_rgb(150, 150, 160),
+            MarkerKind::AlertFiring => ALERT,
+            MarkerKind::AlertResolved => Color32::from_rgb(70, 170, 110),
         }
     }
+}
+
+/// A stretch of time an alert fired, shaded on every plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertShade {
+    pub from_s: f64,
+    /// Where it resolved, or now while it still fires.
+    pub to_s: f64,
+    pub alert: String,
 }
 
 /// Everything the plots draw, derived from the simulation.
@@ -129,6 +148,8 @@ pub struct PlotData {
     pub markers: Vec<Marker>,
     /// The first run, faint, after a rewind forked it (`rewind_view.rs`).
     pub first_run: Option<super::rewind_view::FirstRunTrace>,
+    /// Where an SLO's alert was firing in the span shown: shaded.
+    pub alert_spans: Vec<AlertShade>,
     /// The time span shown.
     pub span: (f64, f64),
 }
@@ -219,6 +240,7 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
         .filter(|e| e.at.as_secs() >= from)
         .map(|e| Marker { at_s: e.at.as_secs(), text: e.what.clone(), kind: MarkerKind::of(e) })
         .collect();
+    d.alert_spans = alert_shades(sim, from, now);
     let end = sim.scenario().duration_s;
     if end >= from && end <= now {
         d.markers.push(Marker {
@@ -229,6 +251,25 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
     }
     d
 }
+
+/// The alerts' firing spans that reach into `[from, now]`, clipped to it.
+fn alert_shades(sim: &Simulation, from: f64, now: f64) -> Vec<AlertShade> {
+    let mut shades = Vec::new();
+    for slo in sim.slo_reports() {
+        for alert in slo.alerts {
+            for span in &alert.spans {
+                let to_s = span.to_s.unwrap_or(now);
+                if to_s >= from {
+                    shades.push(AlertShade { from_s: span.from_s.max(from), to_s, alert: alert.name.clone() });
+                }
+            }
+        }
+    }
+    shades
+}
+
+/// A firing alert: its marker, and the tint of its span.
+const ALERT: Color32 = Color32::from_rgb(235, 60, 110);
 
 /// Colours of the series, chosen to read on dark and light backgrounds
 /// (degraded answers take the theme's yellow, [`Palette::degraded`]).
@@ -548,6 +589,14 @@ fn plot_box(
                 })
         };
         plot.show(ui, |plot_ui| {
+            // Behind the data: where an alert was firing.
+            for s in &data.alert_spans {
+                plot_ui.span(
+                    egui_plot::Span::new(format!("alert {}", s.alert), s.from_s..=s.to_s)
+                        .fill(ALERT.gamma_multiply(0.12))
+                        .border_width(0.0),
+                );
+            }
             add(plot_ui);
             for m in &data.markers {
                 plot_ui.vline(VLine::new(m.kind.label(), m.at_s).color(m.kind.color()).width(1.5));

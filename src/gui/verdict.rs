@@ -32,6 +32,9 @@ pub struct Verdict {
     pub suggestions: Vec<String>,
     /// The typed findings the sentences come from.
     pub diagnosis: Diagnosis,
+    /// One line per SLO (measured share, budget used, alerts fired) and
+    /// whether it needs attention; empty without SLOs.
+    pub slos: Vec<(String, bool)>,
 }
 
 /// The verdict for `report`, a run of `scenario`.
@@ -54,6 +57,7 @@ pub fn verdict(report: &Report, scenario: &Scenario) -> Verdict {
         also,
         suggestions,
         diagnosis,
+        slos: report.slos.iter().map(|s| (s.readout(), s.troubled())).collect(),
     }
 }
 
@@ -69,6 +73,14 @@ pub fn verdict_ui(ui: &mut eframe::egui::Ui, verdict: Option<&Verdict>, commands
         ui.label(RichText::new(&v.summary).small());
         for evidence in v.bottleneck.iter().chain(&v.also) {
             ui.label(RichText::new(evidence).small().color(ui.visuals().warn_fg_color));
+        }
+        if !v.slos.is_empty() {
+            ui.add_space(4.0);
+            ui.label(RichText::new("SLOs:").strong());
+            for (line, troubled) in &v.slos {
+                let color = if *troubled { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                ui.label(RichText::new(line).small().color(color));
+            }
         }
         ui.add_space(4.0);
         ui.label(RichText::new("Try:").strong());

@@ -89,6 +89,7 @@ pub const BUNDLED: &[BundledScenario] = bundled_files![
         "outlier-ejection-catches-a-bad-deploy.ron",
         "three-replicas-one-zone-or-three.ron",
         "active-passive-failover-across-regions.ron",
+        "slo-burn-rate-alerts.ron",
     ],
     CapacityAndCost: [
         "autoscaling-catches-a-spike.ron",

@@ -23,6 +23,7 @@ mod payload;
 mod placement;
 mod pricing;
 mod scenario_file;
+mod slo;
 mod traffic;
 mod valid;
 mod validate;
@@ -46,6 +47,7 @@ pub use placement::{
 };
 pub use pricing::Pricing;
 pub use scenario_file::{BreakerSpec, BreakerWindow, EdgeSpec, FallbackSpec, HedgeSpec, NodeSpec, Scenario};
+pub use slo::{AlertRule, AlertSpec, MAX_ALERT_WINDOWS, MAX_ALERTS, MAX_SLOS, SloObjective, SloSpec};
 pub use traffic::{Arrivals, KeySpec, Priority, PriorityClass, ProfileShape, RetryBudget, RetryPolicy, ThrottleSpec};
 pub use valid::{FaultTarget, ValidScenario};
 pub use validate::{PathSegment, Problem, validate};

@@ -50,6 +50,13 @@ pub struct Scenario {
     /// times (`cues.rs`); nothing in a headless run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cues: Vec<CueSpec>,
+    /// Service level objectives judged at every window's close (none: no
+    /// SLO is evaluated, and the run costs nothing more).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<super::SloSpec>,
+    /// Alerts on those SLOs: burn-rate or threshold rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<super::AlertSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -79,6 +86,8 @@ impl Default for Scenario {
             network: NetworkSpec::default(),
             challenge: None,
             cues: Vec::new(),
+            slos: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 }

@@ -8,6 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod slo_checks;
+
 use super::distribution_spec::{show, thousands};
 use super::limits::{
     MAX_BANDWIDTH_MBPS, MAX_BREAKER_PROBES, MAX_BREAKER_WINDOW_CALLS, MAX_BREAKER_WINDOW_S, MAX_BURST, MAX_CACHE_KEYS,
@@ -179,6 +181,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     check_placement(&mut c, scenario);
     check_challenge(&mut c, &mut g);
     check_cues(&mut c, &mut g);
+    slo_checks::check(&mut c, &mut g);
     c.problems
 }
 

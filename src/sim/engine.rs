@@ -70,8 +70,11 @@ pub struct Simulation {
     /// Request traces, when switched on (`enable_tracing`): `None` costs
     /// one check when a worker starts and when a call ends.
     pub(super) tracer: Option<Box<super::trace::Tracer>>,
+    /// The SLOs and their alerts, judged at each window's close; `None`
+    /// for a scenario without SLOs (see `slo.rs`).
+    pub(super) slo: Option<Box<super::slo::SloTracker>>,
     window_ns: u64,
-    warmup: SimTime,
+    pub(super) warmup: SimTime,
     events_processed: u64,
 }
 
@@ -215,6 +218,7 @@ impl Simulation {
             write_sites: write_sites(&scenario),
             check_generations: 0,
             tracer: None,
+            slo: super::slo::SloTracker::build(&scenario),
             window_ns: secs_to_nanos(scenario.window_s).max(1),
             warmup: SimTime::from_secs(scenario.warmup_s),
             events_processed: 0,
@@ -327,6 +331,10 @@ impl Simulation {
         if let Some(tracer) = self.tracer.as_mut() {
             let calls = &self.calls;
             tracer.close_window(|id| calls.get(id).is_some());
+        }
+        // Before the windows reset: the SLOs read the open ones.
+        if self.slo.is_some() {
+            self.judge_slos();
         }
         // End to end first: it reads the clients' open windows.
         let end_to_end = self.end_to_end_stats(Span::Window);

@@ -72,6 +72,10 @@ pub enum SimEventKind {
     AreaDown,
     /// A zone or region that was down is back.
     AreaRestored,
+    /// An alert on an SLO started firing (at a window's close).
+    AlertFiring,
+    /// A firing alert's rule no longer holds.
+    AlertResolved,
 }
 
 /// A fault timeline entry at run time.

@@ -52,6 +52,7 @@ mod replica_scaling;
 mod report;
 pub(crate) mod rng;
 mod scaling;
+mod slo;
 pub mod snapshot;
 mod station;
 pub mod theory;
@@ -77,6 +78,7 @@ pub use report::{
     AttemptStats, BalancerHealth, Bottleneck, EdgeReport, FaultHistory, NodeReport, Report, ShardStats,
     find_bottleneck, group_thousands,
 };
+pub use slo::{AlertReport, AlertSpan, SloReport};
 pub use time::SimTime;
 
 pub(crate) use arrivals::ArrivalProcess;

@@ -83,7 +83,55 @@ pub fn prometheus_text(report: &Report) -> String {
     sample(&mut out, "archsim_cost_per_hour_usd", "", report.cost.per_hour_usd);
     family(&mut out, "archsim_simulated_seconds", "gauge", "Simulated time of the report.");
     sample(&mut out, "archsim_simulated_seconds", "", report.sim_time_s);
+    if !report.slos.is_empty() {
+        slo_families(&mut out, report);
+    }
     out
+}
+
+/// The SLOs as gauges labelled by `slo`, and the alerts firing at the
+/// end as Prometheus' own `ALERTS` series, as its rule evaluation writes
+/// it, so a dashboard built for a real one reads them.
+fn slo_families(out: &mut String, report: &Report) {
+    let slo = |name: &str| labels(&[("slo", name)]);
+    family(out, "archsim_slo_objective_ratio", "gauge", "The share of events the SLO asks to be good.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_objective_ratio", &slo(&s.name), s.objective.target_ratio());
+    }
+    family(out, "archsim_slo_sli_ratio", "gauge", "The share of events that were good, since the warm-up.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_sli_ratio", &slo(&s.name), s.measured_percent / 100.0);
+    }
+    family(out, "archsim_slo_events_total", "counter", "Events the SLO judged since the warm-up.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_events_total", &slo(&s.name), s.valid as f64);
+    }
+    family(out, "archsim_slo_bad_events_total", "counter", "Events that were too slow or failed.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_bad_events_total", &slo(&s.name), s.bad as f64);
+    }
+    family(out, "archsim_slo_burn_rate", "gauge", "Bad share over the error budget's, since the warm-up.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_burn_rate", &slo(&s.name), s.burn_rate);
+    }
+    family(out, "archsim_slo_error_budget_used_ratio", "gauge", "Share of the period's error budget spent.");
+    for s in &report.slos {
+        sample(out, "archsim_slo_error_budget_used_ratio", &slo(&s.name), s.budget_used_percent / 100.0);
+    }
+    family(out, "archsim_slo_alert_firings_total", "counter", "Times each alert fired.");
+    for s in &report.slos {
+        for a in &s.alerts {
+            let l = labels(&[("slo", &s.name), ("alertname", &a.name)]);
+            sample(out, "archsim_slo_alert_firings_total", &l, a.fired as f64);
+        }
+    }
+    family(out, "ALERTS", "gauge", "Alerts firing at the end of the report, as Prometheus writes them.");
+    for s in &report.slos {
+        for a in s.alerts.iter().filter(|a| a.firing_at_end) {
+            let l = labels(&[("alertname", &a.name), ("alertstate", "firing"), ("slo", &s.name)]);
+            sample(out, "ALERTS", &l, 1.0);
+        }
+    }
 }
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {

@@ -25,6 +25,10 @@ pub struct Report {
     /// What the run cost since its warm-up, at the scenario's `pricing`.
     #[serde(default)]
     pub cost: super::cost::CostReport,
+    /// Each SLO's measured share, error budget used and alerts, in the
+    /// scenario's order; absent (and empty) without SLOs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<super::SloReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -424,6 +428,7 @@ impl Simulation {
             edges,
             bottleneck,
             cost,
+            slos: self.slo_reports(),
         }
     }
 

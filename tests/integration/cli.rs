@@ -345,6 +345,8 @@ fn the_report_format_doc_names_every_json_field_and_csv_column() {
     collect_keys(&run_json(&["run", "retries-at-every-layer", "--json"]), &mut keys);
     // And of a fallback's degraded answers (with a breaker).
     collect_keys(&run_json(&["run", "breaker-stops-a-cascade", "--json"]), &mut keys);
+    // And of SLOs with their alerts.
+    collect_keys(&run_json(&["run", "slo-burn-rate-alerts", "--json"]), &mut keys);
     let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
     assert!(missing.is_empty(), "JSON fields not in docs/report-format.md: {missing:?}");
 
@@ -659,4 +661,21 @@ fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin()
     let out = pipe("(name: \"x\", nodes: [(id: \"a\", kind: Cleint())])", &["validate", "-"]);
     assert_eq!(code(&out), 2);
     assert!(stdout(&out).contains("<stdin>:1:") || stderr(&out).contains("<stdin>:1:"), "{}", stderr(&out));
+}
+
+/// The summary's SLO section: the objective, what was measured, the
+/// budget, and each alert with when it fired.
+#[test]
+fn run_prints_each_slo_with_its_budget_and_alerts() {
+    let out = archsim(&["run", "slo-burn-rate-alerts"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let section = text.split("\nSLOS\n").nth(1).expect("an SLOS section");
+    assert!(section.contains("availability (end to end): 99.9 % available"), "{section}");
+    assert!(section.contains("error budget") && section.contains("% used"), "{section}");
+    assert!(section.contains("alert fast-burn (burn > 14.4× over 30 s and 3 s): fired once"), "{section}");
+    assert!(section.contains("alert slow-burn"), "{section}");
+    let json = run_json(&["run", "slo-burn-rate-alerts", "--json"]);
+    assert_eq!(json["slos"][0]["alerts"][0]["name"], "fast-burn");
+    assert!(json["slos"][0]["budget_used_percent"].as_f64().is_some_and(|b| b > 0.0));
 }

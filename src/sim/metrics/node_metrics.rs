@@ -181,6 +181,20 @@ impl NodeMetrics {
         stats
     }
 
+    /// Counts since the open window began: what an SLO judges at its close.
+    pub fn window_counters(&self) -> Counters {
+        self.counters.since(&self.window_start.counters)
+    }
+
+    /// Successful answers of the open window slower than `threshold_ns`,
+    /// read off its histogram: exact but for the answers in the bucket
+    /// holding the threshold (less than 1 % wide at the window's two
+    /// digits), which count as fast. Read once per window, and only for a
+    /// latency SLO, so no request pays for it.
+    pub fn window_slower_than(&self, threshold_ns: u64) -> u64 {
+        self.window_latency.len().saturating_sub(self.window_latency.count_between(0, threshold_ns))
+    }
+
     /// Restarts the totals at `now` (end of the warm-up).
     pub fn restart_totals(&mut self, now: SimTime) {
         self.total_latency.reset();
