@@ -1810,14 +1810,16 @@ pub(super) fn pools(run: &Run<'_>, amplified: &Amplified, out: &mut Vec<Finding>
                     advice.push(Advice::SpeedUpDownstream { node: n.id.clone() });
                 }
             }
-            Some(NodeKind::Database(_)) => {
+            Some(NodeKind::Database(d)) => {
                 let cache_in_front = run.callers(&n.id).iter().any(|c| matches!(run.spec(c), Some(NodeKind::Cache(_))));
                 if !cache_in_front {
                     advice.push(Advice::PutCacheInFront { node: n.id.clone() });
                 }
                 let write_share =
                     run.clients().filter_map(|c| run.client_spec(&c.id)).map(|c| c.write_fraction).fold(0.0, f64::max);
-                if write_share < 0.5 {
+                // An autoscaled database adds its replicas itself: its
+                // saturation is a cold start or its `max`, not a count.
+                if write_share < 0.5 && d.autoscale.is_none() {
                     advice.push(Advice::AddReadReplicas {
                         node: n.id.clone(),
                         write_share,
