@@ -326,6 +326,9 @@ impl Simulation {
         }
     }
 
+    // Once a window, and grown with the tracer and the SLOs: kept out of
+    // `dispatch`, which must stay small enough to be inlined whole.
+    #[inline(never)]
     fn close_window(&mut self) {
         let now = self.now;
         if let Some(tracer) = self.tracer.as_mut() {

@@ -327,13 +327,11 @@ impl Simulation {
     /// The logical request is over: count it at the client and end to end.
     pub(super) fn complete_request(&mut self, root: CallId, outcome: Outcome) {
         let now = self.now;
+        if self.tracer.is_some() {
+            self.trace_request_done(root, outcome);
+        }
         let Some(call) = self.calls.get(root) else { return };
         let node = call.node;
-        if let Some(tracer) = self.tracer.as_mut() {
-            let calls = &self.calls;
-            let in_flight = |id| calls.get(id).map(|c| (c.caller(), c.node, c.arrived));
-            tracer.request_done(call.tag.id(), root, node, call.arrived, now, outcome, in_flight);
-        }
         let latency = now.since(call.arrived);
         let m = &mut self.nodes[node as usize].metrics;
         m.in_system.add(now, -1);
@@ -699,8 +697,8 @@ impl Simulation {
         failed: Option<(FailureReason, u32)>,
     ) -> CallId {
         let child = self.calls.alloc(to, self.now);
-        if let Some(tracer) = self.tracer.as_mut() {
-            tracer.opened(request.tag.id(), child);
+        if self.tracer.is_some() {
+            self.trace_opened(request.tag.id(), child);
         }
         if let Some(c) = self.calls.get_mut(child) {
             c.parent = parent.index;
@@ -1500,6 +1498,9 @@ impl Simulation {
     /// A worker starts on a call (`waited`: it came from the waiting line).
     pub(super) fn start_work(&mut self, id: CallId, waited: bool) {
         let now = self.now;
+        if self.tracer.is_some() {
+            self.trace_started(id);
+        }
         let Some(call) = self.calls.get_mut(id) else { return };
         let n = &mut self.nodes[call.node as usize];
         let slowdown = n.health.slowdown();
@@ -1531,9 +1532,6 @@ impl Simulation {
             Behaviour::Cache { lookup_time, .. } => lookup_time.sample(&mut n.rng),
             _ => 0,
         };
-        if let Some(tracer) = self.tracer.as_mut() {
-            tracer.started(id, now);
-        }
         if call.holds_worker {
             let m = &mut n.metrics;
             m.counters.started += 1;
@@ -1783,11 +1781,11 @@ impl Simulation {
     /// A node answers a call: counted at the node, then sent back.
     pub(super) fn finish(&mut self, id: CallId, outcome: Outcome) {
         let now = self.now;
+        if self.tracer.is_some() {
+            self.trace_ended(id, outcome);
+        }
         let Some(call) = self.calls.get(id) else { return };
         let node = call.node;
-        if let Some(tracer) = self.tracer.as_mut() {
-            tracer.ended(call.tag.id(), id, call.caller(), node, call.arrived, now, outcome);
-        }
         let m = &mut self.nodes[node as usize].metrics;
         m.in_system.add(now, -1);
         let sojourn = now.since(call.arrived);
@@ -1798,6 +1796,43 @@ impl Simulation {
             _ => m.record_ok(sojourn),
         }
         self.reply(id, outcome);
+    }
+
+    /// The tracer's record of call `id` ending (`sim::trace`); out of line,
+    /// so a run without traces carries none of it on its hot path.
+    #[cold]
+    #[inline(never)]
+    fn trace_ended(&mut self, id: CallId, outcome: Outcome) {
+        let (Some(tracer), Some(call)) = (self.tracer.as_deref_mut(), self.calls.get(id)) else { return };
+        tracer.ended(call.tag.id(), id, call.caller(), call.node, call.arrived, self.now, outcome);
+    }
+
+    /// The tracer's record of a worker taking call `id`.
+    #[cold]
+    #[inline(never)]
+    fn trace_started(&mut self, id: CallId) {
+        if let Some(tracer) = self.tracer.as_deref_mut() {
+            tracer.started(id, self.now);
+        }
+    }
+
+    /// The tracer's record of call `child` made for request `request`.
+    #[cold]
+    #[inline(never)]
+    fn trace_opened(&mut self, request: u32, child: CallId) {
+        if let Some(tracer) = self.tracer.as_deref_mut() {
+            tracer.opened(request, child);
+        }
+    }
+
+    /// The tracer's record of the client's request `root` ending.
+    #[cold]
+    #[inline(never)]
+    fn trace_request_done(&mut self, root: CallId, outcome: Outcome) {
+        let (Some(tracer), Some(call)) = (self.tracer.as_deref_mut(), self.calls.get(root)) else { return };
+        let calls = &self.calls;
+        let in_flight = |id| calls.get(id).map(|c| (c.caller(), c.node, c.arrived));
+        tracer.request_done(call.tag.id(), root, call.node, call.arrived, self.now, outcome, in_flight);
     }
 
     /// Sends the answer back over the edge the call came by.
