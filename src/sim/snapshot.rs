@@ -17,6 +17,10 @@
 //! [`SnapshotConfig::keep_recent`] is dropped, the first excepted, until it
 //! does. So the whole run stays covered, the recent past finely and the
 //! older coarsely; going back far costs a longer replay, never more memory.
+//! The budget wins over coverage: when it holds fewer than three snapshots
+//! (a large design at a small budget) there is nothing left to thin, and
+//! the oldest go, the first too, so the newest always fits; the scrubber
+//! then reaches back only as far as the oldest kept.
 
 use super::live_change::{LiveChange, TimedChange};
 use super::metrics::TimeSeries;
