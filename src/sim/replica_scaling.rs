@@ -382,22 +382,14 @@ impl Simulation {
         if from == to {
             return;
         }
-        let sign = if to > from { ">" } else { "<" };
-        let (shown, goal) = match target {
-            ScaleTarget::Utilisation(t) => (format!("{:.0} %", value * 100.0), format!("{:.0} %", t * 100.0)),
-            ScaleTarget::QueueDepth(t) => (format!("{value:.1} waiting per replica"), format!("{t}")),
-            ScaleTarget::RequestsPerInstance(t) => (format!("{value:.0} reads/s per replica"), format!("{t}")),
-        };
+        let why = super::scaling::metric_against_target(target, value, to > from, ("reads", "replica"));
         let booting = if after.booting > 0 { format!(", {} booting", after.booting) } else { String::new() };
         let per_shard_note = if shards > 1 { " per shard" } else { "" };
         let kind = if to > from { SimEventKind::ScaledOut } else { SimEventKind::ScaledIn };
         self.log_event(
             Some(node as u32),
             kind,
-            format!(
-                "{id}: {from} → {to} read replicas{per_shard_note} (replica {} {shown} {sign} {goal}){booting}",
-                target.label()
-            ),
+            format!("{id}: {from} → {to} read replicas{per_shard_note} (replica {why}){booting}"),
         );
     }
 

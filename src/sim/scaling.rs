@@ -72,6 +72,20 @@ pub(super) fn cooldown_allows(a: &Autoscaler, now: SimTime, desired: u32, wanted
     desired != wanted && since_change >= secs_to_nanos(cooldown)
 }
 
+/// An autoscaler's reason in the log's words: "utilisation 92 % > 70 %".
+/// `per` names what a request is and what it is counted per ("reads",
+/// "replica").
+pub(super) fn metric_against_target(target: ScaleTarget, value: f64, out: bool, per: (&str, &str)) -> String {
+    let (requests, unit) = per;
+    let (shown, goal) = match target {
+        ScaleTarget::Utilisation(t) => (format!("{:.0} %", value * 100.0), format!("{:.0} %", t * 100.0)),
+        ScaleTarget::QueueDepth(t) => (format!("{value:.1} waiting per {unit}"), format!("{t}")),
+        ScaleTarget::RequestsPerInstance(t) => (format!("{value:.0} {requests}/s per {unit}"), format!("{t}")),
+    };
+    let sign = if out { ">" } else { "<" };
+    format!("{} {shown} {sign} {goal}", target.label())
+}
+
 /// Why the instance count changes, for the log.
 enum Reason {
     /// The autoscaler's metric and target, in the log's words.
@@ -304,15 +318,7 @@ impl Simulation {
         }
         let why = match reason {
             Reason::Metric { target, value } => {
-                let sign = if to > from { ">" } else { "<" };
-                let (shown, goal) = match target {
-                    ScaleTarget::Utilisation(t) => (format!("{:.0} %", value * 100.0), format!("{:.0} %", t * 100.0)),
-                    ScaleTarget::QueueDepth(t) => (format!("{value:.1} waiting per instance"), format!("{t}")),
-                    ScaleTarget::RequestsPerInstance(t) => {
-                        (format!("{value:.0} requests/s per instance"), format!("{t}"))
-                    }
-                };
-                format!("{} {shown} {sign} {goal}", target.label())
+                metric_against_target(target, value, to > from, ("requests", "instance"))
             }
             Reason::Edit => "changed by hand".to_string(),
         };
