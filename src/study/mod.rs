@@ -12,6 +12,10 @@
 //! - [`sweep`]: a parameter sweep — named fields of the scenario set over
 //!   lists of values, every combination (or the lists zipped) run with
 //!   replications on the same kind of pool, a row of figures per point.
+//! - [`knee`]: the latency-vs-load knee's theory curve — whether a design
+//!   is an M/M/c queue (one Poisson client, one station, nothing else on
+//!   the way) and, if so, its mean, p50, p99 and utilisation against the
+//!   offered load; if not, why not.
 //! - [`shard`]: a sweep cut into shards run as separate processes (a
 //!   cluster's job array), each writing its jobs' runs, and the merge that
 //!   checks they make one whole sweep and summarises it as one process would.
@@ -21,6 +25,7 @@
 //!   studies share.
 
 pub mod compare;
+pub mod knee;
 pub mod ramp;
 pub mod replications;
 pub mod shard;

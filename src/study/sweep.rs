@@ -31,6 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::ramp::STEP_SLICE_EVENTS;
 use super::replications::{CONFIDENCE, Estimate, replication_seed};
 use super::stats::t_quantile;
 use crate::scenario::{Arrivals, CacheMode, ComponentKind, DistributionSpec, NodeKind, Scenario, ValidScenario};
@@ -237,6 +238,132 @@ fn unknown_edge_field(path: &str, field: &str) -> SweepError {
         field: field.into(),
         fields: EDGE_FIELDS.iter().map(|(n, _)| *n).collect(),
     }
+}
+
+/// A field of a node the app offers to sweep: its path, its value now and
+/// values to start from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepableField {
+    /// The field's name as a path ends (`workers`, `service_time`).
+    pub name: &'static str,
+    /// `NODE.FIELD`, as `--set` takes it.
+    pub path: String,
+    pub field: Field,
+    /// Its value in the scenario, when it has one (a queue may be unbounded).
+    pub current: Option<f64>,
+    /// Values around it to start from, in [`parse_values`]' syntax.
+    pub suggested: String,
+}
+
+/// The fields of `node` a sweep can set, the most natural first (a
+/// client's rate, a service's workers, a database's connections…); fields
+/// that do not apply to it (a closed-loop client's rate, a fixed-hit-rate
+/// cache's capacity, the mean of a distribution that has none) are left
+/// out. Empty for a node that is not in the scenario.
+pub fn sweepable_fields(scenario: &Scenario, node: &str) -> Vec<SweepableField> {
+    let Some(spec) = scenario.node(node) else { return Vec::new() };
+    let kind = spec.kind.component();
+    node_fields(kind)
+        .iter()
+        .filter_map(|&(name, field)| {
+            let current = current_value(&spec.kind, field)?;
+            let suggested = suggest(scenario, node, field, current);
+            Some(SweepableField {
+                name,
+                path: format!("{node}.{name}"),
+                field: Field::Node { node: node.into(), field },
+                current,
+                suggested,
+            })
+        })
+        .collect()
+}
+
+/// A field's value now: `Some(None)` for an unset optional one, `None`
+/// for a field that does not apply to this node.
+#[expect(clippy::option_option, reason = "not applicable differs from applicable but unset")]
+fn current_value(kind: &NodeKind, field: NodeField) -> Option<Option<f64>> {
+    let n = |v: u32| Some(Some(f64::from(v)));
+    let opt = |v: Option<u32>| Some(v.map(f64::from));
+    let mean = |d: &DistributionSpec| scale_to_mean(d, 1.0).and(d.mean_ms()).map(Some);
+    match (kind, field) {
+        (NodeKind::Service(s), NodeField::Workers) => n(s.workers),
+        (NodeKind::Service(s), NodeField::Instances) => n(s.instances),
+        (NodeKind::Service(s), NodeField::QueueCapacity) => opt(s.queue_capacity),
+        (NodeKind::Service(s), NodeField::ServiceTimeMean) => mean(&s.service_time),
+        (NodeKind::Database(d), NodeField::Connections) => n(d.connections),
+        (NodeKind::Database(d), NodeField::ReadReplicas) => n(d.read_replicas),
+        (NodeKind::Database(d), NodeField::Shards) => n(d.shards),
+        (NodeKind::Database(d), NodeField::QueueCapacity) => opt(d.queue_capacity),
+        (NodeKind::Database(d), NodeField::QueryTimeMean) => mean(&d.query_time),
+        (NodeKind::Cache(c), NodeField::Capacity) => match c.mode {
+            CacheMode::Lru { capacity, .. } => Some(Some(capacity as f64)),
+            CacheMode::FixedHitRate { .. } => None,
+        },
+        (NodeKind::Queue(q), NodeField::Consumers) => n(q.consumers),
+        (NodeKind::Queue(q), NodeField::QueueMessages) => n(q.capacity),
+        (NodeKind::Client(c), NodeField::Rate) => match c.arrivals {
+            Arrivals::Closed { .. } => None,
+            Arrivals::Bursty { .. } if c.arrivals.base_rate().is_none_or(|r| r <= 0.0) => None,
+            _ => Some(c.arrivals.base_rate()),
+        },
+        (NodeKind::Client(c), NodeField::Users) => match c.arrivals {
+            Arrivals::Closed { users, .. } => n(users),
+            _ => None,
+        },
+        (NodeKind::Client(c), NodeField::TimeoutMs) => Some(c.timeout_ms),
+        (NodeKind::LoadBalancer(b), NodeField::HealthCheckDelayS) => Some(Some(b.health_check_delay_s)),
+        _ => None,
+    }
+}
+
+/// Values to start a sweep of `field` from, around its value now. A
+/// client's rate of a design theory models (one Poisson client, one
+/// M/M/c station) goes from a tenth to nine tenths of the station's
+/// capacity: the knee.
+fn suggest(scenario: &Scenario, node: &str, field: NodeField, current: Option<f64>) -> String {
+    use NodeField as F;
+    let counts = |x: f64, low: f64| {
+        let x = x.max(1.0);
+        if x <= 4.0 {
+            return format!("{low}..8");
+        }
+        let mut values: Vec<f64> = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0].iter().map(|k| (k * x).round().max(low)).collect();
+        values.dedup();
+        values.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(",")
+    };
+    let around = |x: f64| {
+        let step = round_sig(x / 4.0);
+        format!("{}..{} step {step}", step, round_sig(step * 8.0))
+    };
+    match (field, current) {
+        (F::Rate, _) => match super::knee::mmc_model(scenario) {
+            Ok(model) if model.client == node => {
+                let step = round_sig(model.capacity_rps() / 10.0);
+                format!("{step}..{} step {step}", round_sig(step * 9.0))
+            }
+            _ => around(current.filter(|r| *r > 0.0).unwrap_or(100.0)),
+        },
+        (F::ReadReplicas, _) => "0..4".into(),
+        (F::Shards, _) => "1..8".into(),
+        (F::Workers | F::Instances | F::Connections | F::Consumers | F::Users, x) => counts(x.unwrap_or(1.0), 1.0),
+        (F::QueueCapacity, Some(x)) if x > 0.0 => counts(x, 0.0),
+        (F::QueueCapacity, _) => "0,10,50,100,500".into(),
+        (F::TimeoutMs, None) => "100,200,500,1000,2000".into(),
+        (F::Capacity | F::QueueMessages, x) => counts(x.unwrap_or(100.0), 1.0),
+        (F::HealthCheckDelayS, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
+        (F::ServiceTimeMean | F::QueryTimeMean | F::TimeoutMs, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
+    }
+}
+
+/// `x` with three significant digits, as a short number (`7.5`, `2500`).
+fn round_sig(x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 1.0;
+    }
+    let digits = 2 - x.log10().floor() as i32;
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
 }
 
 /// Parses a list of values: `4,8,16`, or a range `500..5000 step 500`
@@ -690,11 +817,34 @@ pub fn run_sweep(
     threads: Option<usize>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SweepResult, SweepError> {
+    run_sweep_while(scenario, spec, threads, progress, &|| true).map(|r| r.unwrap_or_else(|| empty(scenario, spec)))
+}
+
+/// [`run_sweep`] that stops when `keep_going` turns false: it is asked
+/// before each job and between slices of [`STEP_SLICE_EVENTS`] events
+/// within one, so a cancel lands within a fraction of a second even in a
+/// long run. `Ok(None)`: stopped, nothing to show (a part of a sweep would
+/// mislead: its last points would have fewer replications). A sweep that
+/// runs to its end gives [`run_sweep`]'s result, bit for bit.
+pub fn run_sweep_while(
+    scenario: &Scenario,
+    spec: &SweepSpec,
+    threads: Option<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<SweepResult>, SweepError> {
     let planned = plan(scenario, spec)?;
     let jobs: Vec<usize> = (0..job_count(planned.len(), spec.replications)).collect();
-    let runs = run_jobs(&planned, spec, &jobs, threads, progress)?;
+    let Some(runs) = run_jobs_while(&planned, spec, &jobs, threads, progress, keep_going)? else {
+        return Ok(None);
+    };
     let points: Vec<PointPlan> = planned.iter().map(PointPlan::from).collect();
-    Ok(aggregate(&scenario.name, spec, &points, runs))
+    Ok(Some(aggregate(&scenario.name, spec, &points, runs)))
+}
+
+/// A sweep without points (never returned by a sweep left to run).
+fn empty(scenario: &Scenario, spec: &SweepSpec) -> SweepResult {
+    aggregate(&scenario.name, spec, &[], Vec::new())
 }
 
 /// Runs the jobs `jobs` (indices as in [`job_count`]) of a planned sweep
@@ -709,6 +859,19 @@ pub fn run_jobs(
     threads: Option<usize>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<PointRun>, SweepError> {
+    run_jobs_while(planned, spec, jobs, threads, progress, &|| true).map(Option::unwrap_or_default)
+}
+
+/// [`run_jobs`] that stops when `keep_going` turns false (asked before
+/// each job and between slices of one); `Ok(None)` when it stopped.
+pub fn run_jobs_while(
+    planned: &[PlannedPoint],
+    spec: &SweepSpec,
+    jobs: &[usize],
+    threads: Option<usize>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<PointRun>>, SweepError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
@@ -722,11 +885,16 @@ pub fn run_jobs(
             .map(|&k| {
                 let (p, i) = (k / n, k % n);
                 let point = planned.get(p).ok_or(SweepError::NoSuchJob { job: k, jobs: planned.len() * n })?;
-                let run = run_point(point, p, &spec.axes, n, i);
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                run
+                if !keep_going() {
+                    return Ok(None);
+                }
+                let run = run_point(point, p, &spec.axes, n, i, keep_going)?;
+                if run.is_some() {
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                }
+                Ok(run)
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Result<Option<Vec<_>>, _>>()
     })
 }
 
@@ -756,7 +924,15 @@ pub fn aggregate(scenario_name: &str, spec: &SweepSpec, points: &[PointPlan], ru
 
 /// Runs replication `i` of a point: its own seed with one replication,
 /// the replications' seeds with more.
-fn run_point(point: &PlannedPoint, index: usize, axes: &[Axis], n: usize, i: usize) -> Result<PointRun, SweepError> {
+/// `None` when `keep_going` turned false before the run's end.
+fn run_point(
+    point: &PlannedPoint,
+    index: usize,
+    axes: &[Axis],
+    n: usize,
+    i: usize,
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<PointRun>, SweepError> {
     let mut copy = point.scenario.clone();
     copy.seed = job_seed(copy.seed, n, i);
     let seed = copy.seed;
@@ -767,8 +943,18 @@ fn run_point(point: &PlannedPoint, index: usize, axes: &[Axis], n: usize, i: usi
         problems: problems.into_iter().map(|p| p.message).collect(),
     })?;
     let mut sim = Simulation::from_valid(valid);
-    sim.run_until(end);
-    Ok(run_of(seed, &sim.report()))
+    // In slices: the same events in the same order as one `run_until`
+    // (a slice short of its bound has reached `end`), with a look at
+    // `keep_going` between slices.
+    loop {
+        if !keep_going() {
+            return Ok(None);
+        }
+        if sim.run_until_bounded(end, STEP_SLICE_EVENTS) < STEP_SLICE_EVENTS {
+            break;
+        }
+    }
+    Ok(Some(run_of(seed, &sim.report())))
 }
 
 fn run_of(seed: u64, report: &Report) -> PointRun {
@@ -853,6 +1039,52 @@ mod tests {
         assert!(parse_values("1..inf step 1").is_err());
         assert!(parse_values("0..1000000 step 1").expect_err("too many").contains("1000"));
         assert_eq!(parse_values("1..1000 step 1").map(|v| v.len()), Ok(1000));
+    }
+
+    #[test]
+    fn a_node_offers_its_natural_field_first_with_values_that_parse() {
+        let scenario = crate::scenario::parse_scenario(
+            r#"(name: "fields", seed: 1, duration_s: 10,
+                nodes: [
+                    (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
+                    (id: "api", kind: Service(workers: 8, service_time: LogNormalPercentiles(p50_ms: 5, p99_ms: 50))),
+                    (id: "db", kind: Database(connections: 20, query_time: Exponential(mean_ms: 3))),
+                    (id: "mm1", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
+                ],
+                edges: [(from: "users", to: "api"), (from: "api", to: "db"), (from: "api", to: "mm1")])"#,
+            "fields.ron",
+        )
+        .expect("valid");
+        let names = |node: &str| sweepable_fields(&scenario, node).iter().map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names("users"), ["rate", "timeout_ms"], "an open-loop client has no users");
+        assert_eq!(names("api")[0], "workers");
+        assert_eq!(names("db")[0], "connections");
+        assert!(names("nobody").is_empty());
+        for node in ["users", "api", "db", "mm1"] {
+            for f in sweepable_fields(&scenario, node) {
+                let values = parse_values(&f.suggested).unwrap_or_else(|e| panic!("{}: {}: {e}", f.path, f.suggested));
+                assert!(values.len() >= 4, "{}: {values:?}", f.path);
+                assert_eq!(resolve(&scenario, &f.path), Ok(f.field.clone()));
+            }
+        }
+        let workers = &sweepable_fields(&scenario, "api")[0];
+        assert_eq!((workers.current, workers.suggested.as_str()), (Some(8.0), "2,4,6,8,12,16"));
+    }
+
+    #[test]
+    fn a_client_of_an_mm1_is_offered_the_knee() {
+        let scenario = crate::scenario::parse_scenario(
+            r#"(name: "mm1", seed: 1, duration_s: 10,
+                nodes: [
+                    (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
+                    (id: "server", kind: Service(workers: 2, service_time: Exponential(mean_ms: 10))),
+                ],
+                edges: [(from: "users", to: "server")])"#,
+            "mm1.ron",
+        )
+        .expect("valid");
+        let rate = &sweepable_fields(&scenario, "users")[0];
+        assert_eq!(rate.suggested, "20..180 step 20", "a tenth to nine tenths of 200/s");
     }
 
     #[test]
