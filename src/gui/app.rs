@@ -37,6 +37,7 @@ use super::selection::Selection;
 use super::shortcuts as keys;
 use super::shutdown::ShutdownFlag;
 use super::state::{Document, State};
+use super::sweep_view::{SweepView, sweep_window_ui};
 use super::theme;
 use super::toolbar::{SpikeChoice, ToolbarInput, menu_bar_ui, run_controls_ui};
 use super::tour::{self, Anchor, Tour, TourInput, tour_ui};
@@ -222,6 +223,8 @@ pub struct ArchsimApp {
     tour: Option<Tour>,
     /// Simulation › Ramp to 100×, while its window is open.
     ramp: Option<RampView>,
+    /// The sweep dialog, while its window is open.
+    sweep: Option<SweepView>,
     /// The rewind scrubber's state between frames.
     rewind_view: RewindView,
     /// The Challenge tab's evaluation.
@@ -304,6 +307,7 @@ impl ArchsimApp {
             presenter_side: None,
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
+            sweep: None,
             rewind_view: RewindView::default(),
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
@@ -361,6 +365,11 @@ impl ArchsimApp {
     /// The ramp window's ramp, while the window is open.
     pub fn ramp(&self) -> Option<&RampView> {
         self.ramp.as_ref()
+    }
+
+    /// The sweep dialog, while its window is open.
+    pub fn sweep(&self) -> Option<&SweepView> {
+        self.sweep.as_ref()
     }
 
     pub fn selection(&self) -> &Selection {
@@ -602,6 +611,22 @@ impl ArchsimApp {
             Command::RampTo100 => {
                 if !self.ramp.as_ref().is_some_and(RampView::is_running) {
                     self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx));
+                }
+            }
+            // One dialog: opened again while its sweep runs, it is shown
+            // as it is; otherwise it starts afresh on the node.
+            Command::OpenSweep(node) => match &mut self.sweep {
+                Some(view) if view.is_running() => view.reopen(),
+                _ => self.sweep = Some(SweepView::open(&self.state.doc.scenario, node.as_deref())),
+            },
+            Command::StartSweep(spec) => {
+                if let Some(view) = &mut self.sweep {
+                    view.start(&self.state.doc.scenario, *spec, ctx);
+                }
+            }
+            Command::CancelSweep => {
+                if let Some(view) = &self.sweep {
+                    view.cancel();
                 }
             }
             Command::EvaluateChallenge => {
@@ -1126,6 +1151,7 @@ impl ArchsimApp {
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
             ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
+            selected_node: self.selection.single_node().map(str::to_string),
             metrics_at: self.metrics.as_ref().map(|m| format!("http://{}/metrics", m.addr())),
         }
     }
@@ -1448,6 +1474,18 @@ impl eframe::App for ArchsimApp {
             view.close();
             if view.is_finished_and_closed() {
                 self.ramp = None;
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
+        }
+        // As the ramp's: a closed window cancels its sweep, and the view
+        // stays until the thread has stopped.
+        if let Some(view) = &mut self.sweep
+            && !sweep_window_ui(&ctx, view, &self.state.doc.scenario, &mut commands)
+        {
+            view.close();
+            if view.is_finished_and_closed(&self.state.doc.scenario) {
+                self.sweep = None;
             } else {
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             }

@@ -157,6 +157,13 @@ pub enum Command {
     /// Simulation › Ramp to 100×: the load ramp of the document, on a
     /// thread of its own, in a window.
     RampTo100,
+    /// Simulation › Sweep…, or Sweep… in a node's inspector: the sweep
+    /// dialog on this node (or the first client).
+    OpenSweep(Option<String>),
+    /// The sweep dialog's Run sweep: this sweep of the document, on a
+    /// thread of its own (ignored while one runs).
+    StartSweep(Box<crate::study::sweep::SweepSpec>),
+    CancelSweep,
     /// The Challenge tab's Evaluate: grade the document on a thread.
     EvaluateChallenge,
     CancelChallenge,

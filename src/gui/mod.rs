@@ -41,6 +41,7 @@ mod selection;
 mod shortcuts;
 mod shutdown;
 mod state;
+mod sweep_view;
 mod theme;
 mod toolbar;
 mod tour;
@@ -64,6 +65,7 @@ pub use runtime::{HistoryStatus, PendingKey, RewindError, RunHistory, RunState, 
 pub use selection::Selection;
 pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};
+pub use sweep_view::{DEFAULT_REPLICATIONS, SweepView, theory_for, theory_note};
 pub use theme::ThemeChoice;
 pub use tour::TOUR_STEPS;
 pub use verdict::{Verdict, verdict};

@@ -16,8 +16,10 @@ use std::thread::JoinHandle;
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
+use super::sweep_view::{theory_line_at, theory_note_ui};
 use crate::scenario::Scenario;
 use crate::sim::cost::usd;
+use crate::study::knee::{MmcModel, NoClosedForm, mmc_model};
 use crate::study::{RampError, RampResult, RampSpec, check_steps, factor_label, run_step_while, summarise};
 
 /// The factor the menu's ramp goes to.
@@ -74,6 +76,9 @@ enum State {
 /// was closed, until its thread has stopped.
 pub struct RampView {
     scenario_name: String,
+    /// Theory's curve for the chart (the ramp's load is the one client's
+    /// offered load), or why there is none.
+    theory: Result<MmcModel, NoClosedForm>,
     state: State,
     /// The window was closed: nothing is drawn, the thread is stopping.
     closed: bool,
@@ -84,9 +89,10 @@ impl RampView {
     /// asked to repaint after each step.
     pub fn start(scenario: &Scenario, ctx: &egui::Context) -> RampView {
         let scenario_name = scenario.name.clone();
+        let theory = mmc_model(scenario);
         let spec = match menu_spec(scenario) {
             Ok(spec) => spec,
-            Err(e) => return RampView { scenario_name, state: State::Failed(e.to_string()), closed: false },
+            Err(e) => return RampView { scenario_name, theory, state: State::Failed(e.to_string()), closed: false },
         };
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -110,7 +116,7 @@ impl RampView {
             Ok(handle) => State::Running(Job { handle: Some(handle), done, cancel, total }),
             Err(e) => State::Failed(format!("cannot start the ramp's thread: {e}")),
         };
-        RampView { scenario_name, state, closed: false }
+        RampView { scenario_name, theory, state, closed: false }
     }
 
     /// Whether the ramp's thread is still running (a cancelled one until
@@ -220,10 +226,10 @@ pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
             State::Cancelled { partial, total } => {
                 ui.label(format!("Cancelled after {} of {total} steps.", partial.steps.len()));
                 if !partial.steps.is_empty() {
-                    result_ui(ui, partial);
+                    result_ui(ui, partial, &view.theory);
                 }
             }
-            State::Done(result) => result_ui(ui, result),
+            State::Done(result) => result_ui(ui, result, &view.theory),
         });
     if cancel {
         view.cancel();
@@ -231,7 +237,7 @@ pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
     open
 }
 
-fn result_ui(ui: &mut Ui, ramp: &RampResult) {
+fn result_ui(ui: &mut Ui, ramp: &RampResult, theory: &Result<MmcModel, NoClosedForm>) {
     ui.label(RichText::new(knee_sentence(ramp)).strong());
     ui.label(
         RichText::new(format!(
@@ -244,6 +250,11 @@ fn result_ui(ui: &mut Ui, ramp: &RampResult) {
         ))
         .small(),
     );
+    theory_note_ui(ui, theory);
+    let curve = theory.as_ref().ok().map_or_else(Vec::new, |m| {
+        let (first, last) = (ramp.steps.first(), ramp.steps.last());
+        m.curve(first.map_or(0.0, |s| s.offered_rps), last.map_or(0.0, |s| s.offered_rps), 80, true)
+    });
     let knee_x = ramp.knee.as_ref().map(|k| k.offered_rps.max(1e-9).log10());
     // Offered load on a log axis: the steps are geometric.
     let x = |offered: f64| offered.max(1e-9).log10();
@@ -302,9 +313,16 @@ fn result_ui(ui: &mut Ui, ramp: &RampResult) {
     });
     let p50 = series(&|s| s.p50_ms);
     let p99 = series(&|s| s.p99_ms);
-    plot(ui, "Latency (ms)", &[("p50", P50), ("p99", P99)], &|p| {
+    let latency_legend: &[(&str, Color32)] = if curve.is_empty() {
+        &[("p50", P50), ("p99", P99)]
+    } else {
+        &[("p50", P50), ("p99", P99), ("theory p50, dashed", P50), ("theory p99, dashed", P99)]
+    };
+    plot(ui, "Latency (ms)", latency_legend, &|p| {
         p.line(Line::new("p50", PlotPoints::from(p50.clone())).color(P50).width(2.0));
         p.line(Line::new("p99", PlotPoints::from(p99.clone())).color(P99).width(2.0));
+        theory_line_at(p, "theory p50", &curve, |t| x(t.offered_rps), |t| t.p50_ms, P50);
+        theory_line_at(p, "theory p99", &curve, |t| x(t.offered_rps), |t| t.p99_ms, P99);
     });
     let errors = series(&|s| s.error_ratio * 100.0);
     plot(ui, "Errors (% of requests)", &[("errors", ERRORS)], &|p| {

@@ -36,6 +36,8 @@ pub struct ToolbarInput<'a> {
     pub metrics_at: Option<String>,
     /// A load ramp is running (or stopping): Ramp to 100× waits for it.
     pub ramp_running: bool,
+    /// The one node selected: Sweep… opens on it.
+    pub selected_node: Option<String>,
 }
 
 pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Command>) {
@@ -126,6 +128,16 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             };
             if ramp.clicked() {
                 commands.push(Command::RampTo100);
+            }
+            if ui
+                .button("Sweep…")
+                .on_hover_text(
+                    "Run the design at every value of one field (a client's rate, a service's workers…), each \
+                     point several times, and chart the figures with their 95 % intervals.",
+                )
+                .clicked()
+            {
+                commands.push(Command::OpenSweep(input.selected_node.clone()));
             }
             ui.separator();
             let mut pause_at_end = !input.prefs.run_past_end;

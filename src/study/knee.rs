@@ -141,7 +141,7 @@ impl MmcModel {
     pub fn curve(&self, from_rps: f64, to_rps: f64, samples: usize, log: bool) -> Vec<TheoryPoint> {
         let end = to_rps.min(self.capacity_rps() * CURVE_END_UTILISATION);
         let start = if log { from_rps.max(end * 1e-6) } else { from_rps.max(0.0) };
-        if !(end > start) || samples < 2 {
+        if end <= start || end.is_nan() || samples < 2 {
             return self.at(end).into_iter().collect();
         }
         let steps = (samples - 1) as f64;

@@ -129,7 +129,17 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
     calls_ui(ui, input, &node.id, commands);
 
     ui.add_space(6.0);
-    ui.label(RichText::new("Parameters").strong());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Parameters").strong());
+        if !crate::study::sweep::sweepable_fields(input.scenario, &node.id).is_empty()
+            && ui
+                .small_button("Sweep…")
+                .on_hover_text("Run the design at a list of values of one of these fields and chart the figures")
+                .clicked()
+        {
+            commands.push(Command::OpenSweep(Some(node.id.clone())));
+        }
+    });
     let mut kind = node.kind.clone();
     let mut edit = Edit::with_problems(field_problems);
     let out_edges = input.scenario.edges.iter().filter(|e| e.from == node.id).count();
