@@ -25,6 +25,7 @@ mod gui_present;
 mod gui_ramp;
 mod gui_rewind;
 mod gui_slo;
+mod gui_sweep;
 mod gui_tour;
 mod gui_verdict;
 mod memory;
