@@ -207,3 +207,32 @@ fn cli_bad_paths_and_values_exit_2_naming_the_path() {
     let out = archsim(&["sweep", "three-tier-web"]);
     assert_eq!(out.status.code(), Some(2), "--set is required");
 }
+
+/// The knee beside theory (`study::knee`): a sweep of an M/M/1's offered
+/// load, 5 replications a point, has 95 % intervals of p50 and p99 that
+/// cover theory's curve at every load up to ρ = 0.8, and its utilisation
+/// is λ/μ. The curve the app draws dashed is the one the runs follow.
+#[test]
+fn a_sweep_of_an_mm1s_load_covers_theorys_knee_up_to_rho_0_8() {
+    let s = mm1();
+    let model = archsim::study::knee::mmc_model(&s).expect("an M/M/1");
+    assert!((model.capacity_rps() - 500.0).abs() < 1e-9, "μ = 1 / 2 ms");
+    let mut spec = spec(&s, &["users.rate=100,250,400"], false, 5);
+    spec.duration_s = 120.0;
+    spec.warmup_s = Some(10.0);
+    let result = run_sweep(&s, &spec, Some(2), &|_, _| {}).expect("the sweep runs");
+    for p in &result.points {
+        let lambda = p.values[0];
+        let theory = model.at(lambda).expect("below saturation");
+        for (what, measured, expected) in [("p50", p.p50_ms, theory.p50_ms), ("p99", p.p99_ms, theory.p99_ms)] {
+            assert!(
+                (measured.mean - expected).abs() <= measured.half_width,
+                "λ = {lambda}: {what} {:.3} ± {:.3} ms does not cover theory's {expected:.3} ms",
+                measured.mean,
+                measured.half_width
+            );
+        }
+        let busy = p.busiest.as_ref().expect("the server has a pool").utilisation;
+        assert!((busy.mean - theory.utilisation).abs() <= busy.half_width.max(0.01), "λ = {lambda}: {busy:?}");
+    }
+}
