@@ -704,3 +704,53 @@ pub(super) fn compact(v: f64) -> String {
         _ => format!("{v:.2}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAVY: &str = r#"(
+        name: "long runs",
+        seed: 1,
+        duration_s: 30,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
+            (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
+        ],
+        edges: [(from: "users", to: "server")],
+    )"#;
+
+    /// A closed window cancels its sweep within a slice of a run; the view
+    /// says it can go only once the thread has stopped.
+    #[test]
+    fn closing_the_sweep_window_cancels_and_waits_for_the_thread() {
+        let scenario = crate::scenario::parse_scenario(HEAVY, "long.ron").expect("valid");
+        let mut view = SweepView::open(&scenario, None);
+        let spec = view.form_spec(&scenario).expect("the pre-filled form is valid");
+        view.start(&scenario, spec, &egui::Context::default());
+        assert!(view.is_running() && !view.is_finished_and_closed(&scenario), "open and running");
+        let closed = std::time::Instant::now();
+        view.close();
+        while !view.is_finished_and_closed(&scenario) {
+            assert!(closed.elapsed() < std::time::Duration::from_secs(20), "the thread stops");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(closed.elapsed() < std::time::Duration::from_secs(2), "{:?}", closed.elapsed());
+        assert!(view.was_cancelled() && view.result().is_none(), "no result from a cancelled sweep");
+    }
+
+    #[test]
+    fn the_form_says_what_is_wrong_in_the_sweeps_words() {
+        let scenario = crate::scenario::parse_scenario(HEAVY, "long.ron").expect("valid");
+        let mut view = SweepView::open(&scenario, Some("server"));
+        assert_eq!(view.path(), Some("server.workers"), "a service's natural field");
+        view.values = "4..1".into();
+        let why = view.form_spec(&scenario).expect_err("a range going down");
+        assert!(why.starts_with("`server.workers`: a range goes up"), "{why}");
+        view.values = "0,4".into();
+        view.start(&scenario, view.form_spec(&scenario).expect("parses"), &egui::Context::default());
+        assert!(!view.is_running(), "checked before any thread starts");
+        let why = view.failure().expect("a point out of range");
+        assert!(why.contains("server.workers") && why.contains("whole number from 1"), "{why}");
+    }
+}
