@@ -27,6 +27,7 @@ const MM1: &str = r#"(
 #[test]
 fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
     let scenario = parse_scenario(MM1, "mm1.ron").expect("valid");
+    let theory = archsim::study::knee::mmc_model(&scenario);
     let spec = menu_spec(&scenario).expect("a ramp");
     assert_eq!(spec.factors.len(), 13);
     assert_eq!(spec.duration_s, 5.0);
@@ -63,6 +64,9 @@ fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
     let sentence = archsim::gui::knee_sentence(ramp);
     assert!(sentence.starts_with("Breaks first at server at 4.64×"), "{sentence}");
     h.get_by_label(&sentence);
+    // An M/M/1: theory's knee is drawn dashed on the latency chart.
+    assert!(theory.is_ok(), "{theory:?}");
+    h.get_by_label(&archsim::gui::theory_note(&theory));
     // The live simulation was not touched: still paused at the start.
     assert_eq!(h.state().runtime().now_s(), 0.0);
 }
