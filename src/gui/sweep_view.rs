@@ -492,6 +492,16 @@ fn result_ui(ui: &mut Ui, result: &SweepResult, theory: Option<&Result<MmcModel,
     );
     if let Some(theory) = theory {
         theory_note_ui(ui, theory);
+        if theory.is_ok() {
+            ui.label(
+                RichText::new(
+                    "Near saturation a run of seconds has not seen the long busy periods that make theory's tail: \
+                     its p99 reads low. Longer runs close the gap.",
+                )
+                .small()
+                .weak(),
+            );
+        }
     }
     let model = theory.and_then(|t| t.as_ref().ok());
     let x_span =
@@ -525,10 +535,25 @@ fn result_ui(ui: &mut Ui, result: &SweepResult, theory: Option<&Result<MmcModel,
             .allow_scroll(false)
             .allow_boxed_zoom(false)
             .include_y(0.0)
+            .include_y(1.0)
             .include_x(x_span.0)
             .include_x(x_span.1)
-            .x_axis_label(x_label.clone())
-            .custom_y_axes(vec![egui_plot::AxisHints::new_y().formatter(|m, _| compact(m.value)).min_thickness(48.0)])
+            // Labels closer than egui_plot's default, so that a range of 0
+            // to 90 is marked every 10 rather than only at 0.
+            .custom_x_axes(vec![
+                egui_plot::AxisHints::new_x()
+                    .label(x_label.clone())
+                    .formatter(|m, _| compact(m.value))
+                    .label_spacing(24.0..=40.0),
+            ])
+            .y_grid_spacer(egui_plot::uniform_grid_spacer(nice_steps))
+            // One width for every y axis, so the charts of a column line up.
+            .custom_y_axes(vec![
+                egui_plot::AxisHints::new_y()
+                    .formatter(|m, _| compact(m.value))
+                    .label_spacing(14.0..=20.0)
+                    .min_thickness(48.0),
+            ])
             .label_formatter(|h| match h {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
                     Some(format!("{plot_name} at {}: {}", short(position.x), compact(position.y)))
@@ -688,6 +713,16 @@ fn estimate_ui(p: &mut PlotUi<'_>, name: &str, series: &[(f64, Estimate)], color
     p.points(Points::new(name, PlotPoints::from(means)).color(color).radius(3.0));
 }
 
+/// Grid steps of 1, 2 or 5 times a power of ten, about five to a chart's
+/// height (egui_plot's own steps are powers of ten only: a range of 0 to
+/// 90 would be marked at 0 alone, its steps of 10 too close for labels).
+fn nice_steps(input: egui_plot::GridInput) -> [f64; 3] {
+    let raw = ((input.bounds.1 - input.bounds.0).abs() / 5.0).max(1e-9);
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|k| k * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
+    [step / 5.0, step, step * 5.0]
+}
+
 /// `12.3 ± 0.4` in the figure's own writing; just the mean without an interval.
 fn pm(e: &Estimate, write: impl Fn(f64) -> String) -> String {
     if e.half_width > 0.0 { format!("{} ± {}", write(e.mean), write(e.half_width)) } else { write(e.mean) }
@@ -700,7 +735,8 @@ pub(super) fn compact(v: f64) -> String {
         a if a >= 1e4 => format!("{:.0}k", v / 1e3),
         a if a >= 1e3 => format!("{:.1}k", v / 1e3),
         a if a >= 10.0 => format!("{v:.0}"),
-        a if a >= 1.0 || a == 0.0 => format!("{v:.1}"),
+        0.0 => "0".to_string(),
+        a if a >= 1.0 => format!("{v:.1}"),
         _ => format!("{v:.2}"),
     }
 }
