@@ -714,7 +714,7 @@ fn estimate_ui(p: &mut PlotUi<'_>, name: &str, series: &[(f64, Estimate)], color
 }
 
 /// Grid steps of 1, 2 or 5 times a power of ten, about five to a chart's
-/// height (egui_plot's own steps are powers of ten only: a range of 0 to
+/// height (`egui_plot`'s own steps are powers of ten only: a range of 0 to
 /// 90 would be marked at 0 alone, its steps of 10 too close for labels).
 fn nice_steps(input: egui_plot::GridInput) -> [f64; 3] {
     let raw = ((input.bounds.1 - input.bounds.0).abs() / 5.0).max(1e-9);
