@@ -570,16 +570,18 @@ fn result_ui(ui: &mut Ui, result: &SweepResult, theory: Option<&Result<MmcModel,
     let mut busiest_names = result.points.iter().filter_map(|p| p.busiest.as_ref()).map(|b| b.node.clone());
     let busiest_name = busiest_names.next().filter(|first| busiest_names.all(|n| &n == first));
     let busy = series(&|p| p.busiest.as_ref().map_or_else(|| Estimate::of(&[0.0], 0.0), |b| b.utilisation), 100.0);
+    // The rate set, which is the load offered unless a traffic profile
+    // changes it over the run.
     let offered = (unit == "req/s").then(|| xs.iter().map(|x| [*x, *x]).collect::<Vec<_>>());
     ui.columns(2, |cols| {
         let mut legend = vec![("ok", THROUGHPUT, false)];
         if offered.is_some() {
-            legend.push(("offered", OFFERED, true));
+            legend.push(("rate set", OFFERED, true));
         }
         chart(&mut cols[0], "Throughput (req/s)", &legend, &|p| {
             if let Some(offered) = &offered {
                 p.line(
-                    Line::new("offered", PlotPoints::from(offered.clone()))
+                    Line::new("rate set", PlotPoints::from(offered.clone()))
                         .color(OFFERED)
                         .style(LineStyle::dashed_loose()),
                 );
