@@ -840,10 +840,26 @@ impl ArchsimApp {
                         Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
-            PendingAction::OpenPasted(scenario) => {
+            PendingAction::OpenPasted(parsed) => {
+                let crate::scenario::Parsed { scenario, ignored } = *parsed;
                 // Never saved: marked unsaved, so closing asks before losing it.
-                let doc = Document { scenario: *scenario, path: None, saved: Scenario::default() };
+                let doc = Document { scenario, path: None, saved: Scenario::default() };
                 self.replace_document(doc);
+                if !ignored.is_empty() {
+                    let n = ignored.len();
+                    self.dialog = Some(Dialog::Notice {
+                        title: "The pasted design is open, without what this version does not know".into(),
+                        body: format!(
+                            "It has {n} field{} this version of archsim does not know, perhaps from a newer \
+                             version. {} left out; everything else is as pasted. Saving writes the design \
+                             without {}.",
+                            if n == 1 { "" } else { "s" },
+                            if n == 1 { "It was" } else { "They were" },
+                            if n == 1 { "it" } else { "them" },
+                        ),
+                        lines: ignored.iter().map(ToString::to_string).collect(),
+                    });
+                }
             }
             PendingAction::Close => {
                 self.close_confirmed = true;
@@ -1084,8 +1100,8 @@ impl ArchsimApp {
             return;
         };
         self.paste_frames_left = 0;
-        match crate::scenario::parse_scenario(&text, "<clipboard>") {
-            Ok(scenario) => self.request(ctx, PendingAction::OpenPasted(Box::new(scenario))),
+        match crate::scenario::parse_scenario_with(&text, "<clipboard>", crate::scenario::UnknownFields::Ignore) {
+            Ok(parsed) => self.request(ctx, PendingAction::OpenPasted(Box::new(parsed))),
             Err(e) => {
                 self.dialog = Some(Dialog::Error {
                     title: "The clipboard does not hold a valid design; yours is kept".into(),

@@ -39,7 +39,9 @@ pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
 pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, Topic, bundled, default_scenario};
-pub use load::{load_scenario, parse_scenario, parse_scenario_input, to_ron_string};
+pub use load::{
+    Parsed, UnknownFields, load_scenario, parse_scenario, parse_scenario_input, parse_scenario_with, to_ron_string,
+};
 pub use payload::SizeSpec;
 pub use placement::{
     Area, Areas, Crossing, DEFAULT_CROSS_REGION_MS, DEFAULT_CROSS_ZONE_MS, NetworkSpec, Placement, RegionPair,
