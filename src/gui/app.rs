@@ -15,7 +15,7 @@ use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
 use super::challenge_view::{ChallengeView, challenge_ui, today};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
-use super::cues::{CueRunner, command_for, cue_bar_ui, fire_keys_pressed};
+use super::cues::{CueRunner, RunCourse, command_for, cue_bar_ui, fire_keys_pressed};
 use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
 use super::edits;
 use super::event_log::event_log_ui;
@@ -571,11 +571,14 @@ impl ArchsimApp {
             Command::Step => {
                 // A cue let run that is due fires before the step goes on.
                 let now = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
-                if now.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+                if !self.rt.history.is_following()
+                    && now.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t))
+                {
                     self.fire_cue(ctx);
                 }
                 self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
                 self.step_window();
+                self.follow_run_with_cues();
             }
             Command::Reset => self.reset(),
             Command::RunAgain => {
@@ -592,7 +595,10 @@ impl ArchsimApp {
                 }
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
-            Command::RewindTo(t) => self.rt.rewind_to(t),
+            Command::RewindTo(t) => {
+                self.rt.rewind_to(t);
+                self.follow_run_with_cues();
+            }
             Command::ForgetFirstRun => self.rt.history.forget_first_run(),
             Command::SetSnapshotBudget(bytes) => self.rt.history.set_budget(bytes),
             // One ramp at a time: while one runs (the menu item is disabled
@@ -773,12 +779,26 @@ impl ArchsimApp {
         let cues = &self.state.doc.scenario.cues;
         let Some(cue) = cues.get(self.cues.next).cloned() else { return };
         let total = cues.len();
-        self.cues.next += 1;
+        let now = self.rt.sim.as_ref().map_or(crate::sim::SimTime::ZERO, crate::sim::Simulation::now);
+        self.cues.mark_fired(now);
         let text = format!("cue {} of {total}: {}", self.cues.next, cue.say);
         self.rt.alerts.push(Severity::Info, self.rt.now_s(), cue.action.node().map(str::to_string), text, 1);
         if let Some(command) = command_for(&cue.action) {
             self.apply(ctx, command);
         }
+    }
+
+    /// Keeps the cue bar where the run is: after a jump back, the cues
+    /// fired later are to come again (see [`CueRunner::follow_run`]).
+    fn follow_run_with_cues(&mut self) {
+        let Some(sim) = self.rt.sim.as_ref() else { return };
+        let history = &self.rt.history;
+        let course = if history.is_following() {
+            RunCourse::Following { pending_from: history.next_change_at() }
+        } else {
+            RunCourse::Own
+        };
+        self.cues.follow_run(sim.now(), course);
     }
 
     fn live_fault(&mut self, node: &str, fault: LiveFault) {
@@ -1345,9 +1365,16 @@ impl eframe::App for ArchsimApp {
             self.rt.rebuild(&self.state.doc.scenario);
             self.rt.alerts.push(Severity::Error, 0.0, None, e.to_string(), 1);
         }
-        // A cue let run fires at its time (the engine was held there).
+        self.follow_run_with_cues();
+        // A cue let run fires at its time (the engine was held there). Not
+        // while the run follows the first one after a jump back: the first
+        // run's firings are made again at their times, and a cue fired here
+        // would fork the run.
         let now_sim = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
-        if self.rt.is_running() && now_sim.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+        if self.rt.is_running()
+            && !self.rt.history.is_following()
+            && now_sim.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t))
+        {
             self.fire_cue(ctx);
         }
         self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
@@ -1394,7 +1421,7 @@ impl eframe::App for ArchsimApp {
         });
         if !self.state.doc.scenario.cues.is_empty() {
             egui::Panel::top("cues").show(ui, |ui| {
-                cue_bar_ui(ui, &self.state.doc.scenario.cues, self.cues, presenter, &mut commands);
+                cue_bar_ui(ui, &self.state.doc.scenario.cues, &self.cues, presenter, &mut commands);
             });
         }
         if presenter {
