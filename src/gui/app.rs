@@ -371,6 +371,11 @@ impl ArchsimApp {
         self.dialog.as_ref()
     }
 
+    /// Which request the Traces tab shows.
+    pub fn trace_choice(&self) -> TraceChoice {
+        self.trace_choice
+    }
+
     /// The tour's step (0-based) while it is open.
     pub fn tour_step(&self) -> Option<usize> {
         self.tour.map(Tour::step)
@@ -617,6 +622,12 @@ impl ArchsimApp {
             Command::CancelChallenge => self.challenge.cancel(),
             Command::RevealHint => self.challenge.reveal_hint(),
             Command::FireCue => self.fire_cue(ctx),
+            Command::ShowTraceAt(t_s) => {
+                let window_s = self.state.doc.scenario.window_s;
+                self.trace_choice = TraceChoice::at_plot_time(t_s, window_s);
+                // The tabs sit beside the plots (in presenter mode too).
+                self.side_tab = SideTab::Traces;
+            }
             Command::SetCuesRun(on) => self.cues.auto = on,
 
             Command::New => self.request(ctx, PendingAction::New),
@@ -1265,7 +1276,7 @@ impl ArchsimApp {
                 let mut data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
                 data.first_run = self.rt.history.first_run.as_ref().map(|s| FirstRunTrace::of(s, data.span));
                 let prefs = &mut self.state.prefs;
-                plots_ui(
+                let latency_clicked = plots_ui(
                     ui,
                     &data,
                     PlotOptions {
@@ -1276,6 +1287,9 @@ impl ArchsimApp {
                         stacked,
                     },
                 );
+                if let Some(t_s) = latency_clicked {
+                    self.commands.push(Command::ShowTraceAt(t_s));
+                }
             }
             None if self.state.doc.scenario.nodes.is_empty() => {
                 ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");

@@ -164,6 +164,9 @@ pub enum Command {
     RevealHint,
     /// Instructor mode: fire the scenario's next cue.
     FireCue,
+    /// Show the slowest request of the window at this simulated second in
+    /// the Traces tab (a click on the latency plot).
+    ShowTraceAt(f64),
     /// Instructor mode: let cues with a time fire at it (or wait for N).
     SetCuesRun(bool),
 

@@ -66,6 +66,7 @@ pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};
 pub use theme::ThemeChoice;
 pub use tour::TOUR_STEPS;
+pub use trace_view::{TraceChoice, window_ending_nearest};
 pub use verdict::{Verdict, verdict};
 
 use eframe::egui;

@@ -338,7 +338,10 @@ pub fn readout(s: &Stats) -> Vec<(String, ReadoutTone)> {
 }
 
 /// The plots: a row in the bottom panel, a column in presenter mode.
-pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
+/// Returns the simulated time of a click on the latency plot (its
+/// slowest request is shown in the Traces tab).
+pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f64> {
+    let mut latency_clicked = None;
     let degraded = Palette::of(ui.visuals().dark_mode).degraded;
     let header = |ui: &mut Ui| {
         ui.label(RichText::new("Live").strong());
@@ -417,7 +420,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
         if data.node_theory_p99_ms.is_some() {
             percentiles.push(("node p99, theory dashed", NODE_P99));
         }
-        plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
+        latency_clicked = plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(
                     s.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect::<Vec<_>>(),
@@ -516,6 +519,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             });
         }
     });
+    latency_clicked.filter(|_| data.has_points())
 }
 
 /// One titled plot with the event markers; the legend is in the title
@@ -530,7 +534,7 @@ fn plot_box(
     data: &PlotData,
     log_y: bool,
     add: impl FnOnce(&mut egui_plot::PlotUi<'_>),
-) {
+) -> Option<f64> {
     ui.vertical(|ui| {
         ui.set_width(width);
         // The legend goes under the title when the plot is too narrow for both.
@@ -588,7 +592,7 @@ fn plot_box(
                     egui_plot::HoverPosition::Elsewhere { .. } => None,
                 })
         };
-        plot.show(ui, |plot_ui| {
+        let shown = plot.show(ui, |plot_ui| {
             // Behind the data: where an alert was firing.
             for s in &data.alert_spans {
                 plot_ui.span(
@@ -602,7 +606,11 @@ fn plot_box(
                 plot_ui.vline(VLine::new(m.kind.label(), m.at_s).color(m.kind.color()).width(1.5));
             }
         });
-    });
+        // Where on the time axis a click landed.
+        let clicked = shown.response.clicked().then(|| shown.response.interact_pointer_pos()).flatten();
+        clicked.map(|pos| shown.transform.value_from_position(pos).x)
+    })
+    .inner
 }
 
 /// Grid steps of 1, 2 or 5 times a power of ten, the finest at least

@@ -430,7 +430,10 @@ impl Simulation {
     /// The numbers of the run are the same with or without.
     pub fn enable_tracing(&mut self) {
         if self.tracer.is_none() {
-            self.tracer = Some(Box::default());
+            // Windows are numbered from the start of the run, whenever
+            // tracing starts, so a trace's window is the plots' window.
+            let window = self.series.closed();
+            self.tracer = Some(Box::new(super::trace::Tracer::starting_in_window(window)));
         }
     }
 

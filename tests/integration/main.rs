@@ -26,6 +26,7 @@ mod gui_ramp;
 mod gui_rewind;
 mod gui_slo;
 mod gui_tour;
+mod gui_traces;
 mod gui_verdict;
 mod memory;
 mod ramp;
