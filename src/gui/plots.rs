@@ -150,6 +150,8 @@ pub struct PlotData {
     pub first_run: Option<super::rewind_view::FirstRunTrace>,
     /// Where an SLO's alert was firing in the span shown: shaded.
     pub alert_spans: Vec<AlertShade>,
+    /// Each SLO so far, for the live readout above the plots.
+    pub slos: Vec<SloLine>,
     /// The time span shown.
     pub span: (f64, f64),
 }
@@ -159,6 +161,16 @@ impl PlotData {
     pub fn has_points(&self) -> bool {
         !self.ok_rps.is_empty()
     }
+}
+
+/// One SLO's live readout: "checkout-latency: 99.21 % ≥ 99 % · budget 79 %
+/// used · fast-burn FIRING since 62 s", in red when missed or firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloLine {
+    pub text: String,
+    /// Share of the period's error budget spent (over 1: blown).
+    pub budget_used: f64,
+    pub tone: ReadoutTone,
 }
 
 /// The plot data for the last `window_s` simulated seconds; `node` is the
@@ -240,7 +252,16 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
         .filter(|e| e.at.as_secs() >= from)
         .map(|e| Marker { at_s: e.at.as_secs(), text: e.what.clone(), kind: MarkerKind::of(e) })
         .collect();
-    d.alert_spans = alert_shades(sim, from, now);
+    let slos = sim.slo_reports();
+    d.alert_spans = alert_shades(&slos, from, now);
+    d.slos = slos
+        .iter()
+        .map(|s| SloLine {
+            text: s.readout(),
+            budget_used: s.budget_used_percent / 100.0,
+            tone: if s.firing() || !s.met { ReadoutTone::Failed } else { ReadoutTone::Plain },
+        })
+        .collect();
     let end = sim.scenario().duration_s;
     if end >= from && end <= now {
         d.markers.push(Marker {
@@ -253,10 +274,10 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
 }
 
 /// The alerts' firing spans that reach into `[from, now]`, clipped to it.
-fn alert_shades(sim: &Simulation, from: f64, now: f64) -> Vec<AlertShade> {
+fn alert_shades(slos: &[crate::sim::SloReport], from: f64, now: f64) -> Vec<AlertShade> {
     let mut shades = Vec::new();
-    for slo in sim.slo_reports() {
-        for alert in slo.alerts {
+    for slo in slos {
+        for alert in &slo.alerts {
             for span in &alert.spans {
                 let to_s = span.to_s.unwrap_or(now);
                 if to_s >= from {
@@ -382,6 +403,9 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
     };
     // Large text (presenter mode, the UI zoom) wraps the readout rather than cutting it.
     ui.horizontal_wrapped(header);
+    for slo in &data.slos {
+        slo_line_ui(ui, slo);
+    }
     let scaled = opts.node_name.is_some() && !data.node_ready.is_empty();
     let count = match (opts.node_name.is_some(), scaled) {
         (true, true) => 5.0,
@@ -520,6 +544,30 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
         }
     });
     latency_clicked.filter(|_| data.has_points())
+}
+
+/// "SLO [budget bar] checkout-latency: 99.21 % ≥ 99 % · budget 79 % used":
+/// the error budget spent so far as a bar (red once blown), and the
+/// readout, red while the SLO is missed or an alert fires.
+fn slo_line_ui(ui: &mut Ui, slo: &SloLine) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("SLO").small().strong());
+        let used = slo.budget_used.clamp(0.0, 1.0) as f32;
+        let fill = if slo.budget_used >= 1.0 {
+            FAILED
+        } else if slo.budget_used >= 0.5 {
+            P95
+        } else {
+            P50
+        };
+        ui.add(egui::ProgressBar::new(used).desired_width(80.0).desired_height(10.0).fill(fill)).on_hover_text(
+            "The error budget spent so far: the bad requests the SLO's target allows over its period. \
+             Full: the budget is blown.",
+        );
+        let text = RichText::new(super::format::for_app_font(&slo.text)).small();
+        let text = if slo.tone == ReadoutTone::Failed { text.color(FAILED) } else { text };
+        ui.label(text);
+    });
 }
 
 /// One titled plot with the event markers; the legend is in the title
