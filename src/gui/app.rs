@@ -12,7 +12,7 @@ use eframe::egui::{self, Ui, ViewportCommand};
 use super::alerts::Severity;
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
-use super::challenge_view::{ChallengeView, challenge_ui, today};
+use super::challenge_view::{ChallengeView, challenge_ui, challenge_window_ui, today};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
 use super::cues::{CueRunner, RunCourse, command_for, cue_bar_ui, fire_keys_pressed};
@@ -621,6 +621,7 @@ impl ArchsimApp {
             }
             Command::CancelChallenge => self.challenge.cancel(),
             Command::RevealHint => self.challenge.reveal_hint(),
+            Command::ShowChallengeVerdict => self.challenge.show_verdict(),
             Command::FireCue => self.fire_cue(ctx),
             Command::ShowTraceAt(t_s) => {
                 let window_s = self.state.doc.scenario.window_s;
@@ -1497,6 +1498,9 @@ impl eframe::App for ArchsimApp {
             }
         });
 
+        let mut verdict_commands = Vec::new();
+        challenge_window_ui(&ctx, &mut self.challenge, &mut verdict_commands);
+        self.commands.extend(verdict_commands);
         // A closed window cancels its ramp; the view stays (drawing
         // nothing) until the thread has stopped, so no second one starts.
         if let Some(view) = &mut self.ramp

@@ -164,6 +164,8 @@ pub enum Command {
     RevealHint,
     /// Instructor mode: fire the scenario's next cue.
     FireCue,
+    /// Open the last evaluation's verdict window again.
+    ShowChallengeVerdict,
     /// Show the slowest request of the window at this simulated second in
     /// the Traces tab (a click on the latency plot).
     ShowTraceAt(f64),
