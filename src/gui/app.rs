@@ -266,6 +266,7 @@ impl ArchsimApp {
         }
         let mut rt = Runtime::new(&state.doc.scenario, config.pacer);
         rt.run_past_end = state.prefs.run_past_end;
+        rt.history.set_budget(state.prefs.snapshot_budget());
         if config.start_running {
             rt.play();
         }
@@ -605,7 +606,10 @@ impl ArchsimApp {
                 self.follow_run_with_cues();
             }
             Command::ForgetFirstRun => self.rt.history.forget_first_run(),
-            Command::SetSnapshotBudget(bytes) => self.rt.history.set_budget(bytes),
+            Command::SetSnapshotBudget(bytes) => {
+                self.state.prefs.snapshot_budget_bytes = bytes;
+                self.rt.history.set_budget(self.state.prefs.snapshot_budget());
+            }
             // One ramp at a time: while one runs (the menu item is disabled
             // then), the command is ignored rather than starting a second
             // thread or throwing the running one's steps away. A finished
