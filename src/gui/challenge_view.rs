@@ -249,7 +249,7 @@ pub fn challenge_window_ui(ctx: &egui::Context, view: &mut ChallengeView, comman
         return;
     }
     egui::Window::new(format!("Verdict: {}", evaluation.challenge))
-        .id(egui::Id::new("challenge-verdict"))
+        .id(egui::Id::unique("challenge-verdict"))
         .open(window_open)
         .default_size([560.0, 460.0])
         .resizable(true)

@@ -231,9 +231,12 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
     if let Some(i) = node
         && let (Some(spec), Some(totals)) = (sim.scenario().nodes.get(i), sim.node_totals(i))
     {
-        let makes_calls = sim.scenario().out_edges(&spec.id).next().is_some();
+        let around = crate::diagnosis::Surroundings {
+            makes_calls: sim.scenario().out_edges(&spec.id).next().is_some(),
+            upstream_retries: sim.retries_upstream_of(i),
+        };
         d.node_theory_p99_ms =
-            crate::diagnosis::theory_check(&spec.kind, &totals, makes_calls).and_then(|check| check.p99_ms);
+            crate::diagnosis::theory_check(&spec.kind, &totals, around).and_then(|check| check.p99_ms);
     }
     if d.node_theory_p99_ms.is_none() {
         d.node_p99_ms.clear();

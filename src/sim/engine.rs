@@ -507,6 +507,30 @@ impl Simulation {
         Some(e.stats_since(&e.total_start, self.now))
     }
 
+    /// Retried attempts sent so far by every caller upstream of node `i`
+    /// (edge retry policies on the edges that lead to it, and its upstream
+    /// clients' retries): the attempts that make its arrivals burstier than
+    /// Poisson (`diagnosis::theory_check`). Since the start of the run.
+    pub fn retries_upstream_of(&self, i: usize) -> u64 {
+        let mut seen = vec![false; self.nodes.len()];
+        let Some(first) = seen.get_mut(i) else { return 0 };
+        *first = true;
+        let mut stack = vec![i];
+        let mut retries = 0;
+        while let Some(k) = stack.pop() {
+            for e in self.edges.iter().filter(|e| e.to as usize == k) {
+                retries += e.counters.retries;
+                let from = e.from as usize;
+                if !seen[from] {
+                    seen[from] = true;
+                    retries += self.nodes[from].metrics.counters.retries;
+                    stack.push(from);
+                }
+            }
+        }
+        retries
+    }
+
     /// End-to-end stats of the window still open.
     pub fn end_to_end_current_window(&self) -> Stats {
         self.end_to_end_stats(Span::Window)
