@@ -16,6 +16,7 @@ mod diagnostic;
 mod distribution_spec;
 mod fault_spec;
 mod library;
+pub mod layout;
 pub mod limits;
 mod load;
 mod locate;
