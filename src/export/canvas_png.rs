@@ -45,7 +45,12 @@ pub struct NodeShade {
 
 impl NodeShade {
     fn of(stats: &Stats, down: bool) -> NodeShade {
-        let failing = if stats.arrivals > 0 { stats.failures.local() as f64 / stats.arrivals as f64 } else { 0.0 };
+        // A window's failures may be of requests that arrived in the one before.
+        let failing = if stats.arrivals > 0 {
+            (stats.failures.local() as f64 / stats.arrivals as f64).min(1.0)
+        } else {
+            0.0
+        };
         NodeShade { utilisation: stats.utilisation, failing, down }
     }
 
@@ -117,10 +122,11 @@ const AREA: Rgb = Rgb(120, 130, 150);
 pub fn canvas_png(sim: &Simulation, options: &CanvasOptions) -> Result<Vec<u8>, ExportError> {
     let report = sim.report();
     let e = &report.end_to_end;
+    let warmup =
+        if report.warmup_s > 0.0 { format!(" (after a {:.0} s warm-up)", report.warmup_s) } else { String::new() };
     let caption = format!(
-        "busy over {:.0} simulated s (after a {:.0} s warm-up): {:.0} requests/s ok, {:.1} % failed",
+        "busy over {:.0} simulated s{warmup}: {:.0} requests/s ok, {:.1} % failed",
         (report.sim_time_s - report.warmup_s).max(0.0),
-        report.warmup_s,
         e.throughput_rps,
         e.error_ratio * 100.0
     );
@@ -210,8 +216,8 @@ pub fn render_canvas(picture: &CanvasPicture<'_>, options: &CanvasOptions) -> Re
             _ => WHITE.mix(accent, 0.14),
         };
         r.rounded_rect(rect, 8.0 * s, Some(fill), Some((accent, (3.0 * s).max(1.5))));
-        let id_size = (15.0 * s).max(9.0);
-        let sub_size = (12.0 * s).max(8.0);
+        let id_size = (16.0 * s).max(11.0);
+        let sub_size = (12.5 * s).max(10.0);
         let inner = half.0 * 2.0 - 12.0 * s;
         let id = r.fitted(&node.id, id_size, inner);
         r.text(cx, cy - half.1 * 0.18, id_size, INK, &id, Align::Centre, true);
@@ -258,12 +264,8 @@ fn legend(r: &mut Raster, x: f32, baseline: f32, size: f32) {
     ];
     for (color, text) in entries {
         let box_side = size * 0.9;
-        r.rounded_rect(
-            [x, baseline - box_side, box_side, box_side],
-            2.0,
-            Some(WHITE.mix(color, 0.2)),
-            Some((color, 2.0)),
-        );
+        let fill = WHITE.mix(color, if color == DOWN { 0.35 } else { 0.14 });
+        r.rounded_rect([x, baseline - box_side, box_side, box_side], 2.0, Some(fill), Some((color, 2.0)));
         x += box_side + size * 0.4;
         r.text(x, baseline - size * 0.1, size, SUBTLE, text, Align::Left, false);
         x += r.text_width(text, size) + size * 1.4;

@@ -68,7 +68,7 @@ const P50: Rgb = Rgb(40, 150, 90);
 const P95: Rgb = Rgb(215, 140, 20);
 const P99: Rgb = Rgb(205, 50, 40);
 const INK: Rgb = Rgb(25, 28, 35);
-const SUBTLE: Rgb = Rgb(95, 100, 110);
+const SUBTLE: Rgb = Rgb(80, 85, 95);
 const GRID: Rgb = Rgb(228, 230, 235);
 const AXIS: Rgb = Rgb(150, 155, 165);
 const BACKGROUND: Rgb = Rgb(255, 255, 255);
@@ -247,21 +247,23 @@ impl Frame {
 fn draw_panel(r: &mut Raster, f: &Frame, lines: &[Line], markers: &[PlotMarker], label_markers: bool, k: f32) {
     let font = |size: f32| (size * k).max(11.0);
     let max = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).filter(|v| v.is_finite()).fold(0.0f64, f64::max);
-    let ticks = nice_ticks(0.0, if max > 0.0 { max * 1.05 } else { 1.0 }, 4);
-    let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
-    let top_value = ticks.last().copied().unwrap_or(1.0).max(max).max(step);
+    let rough = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 4);
+    let step = if rough.len() > 1 { rough[1] - rough[0] } else { 1.0 };
+    // The top of the axis is the first tick at or above the highest point.
+    let top_value = ((max / step).ceil() * step).max(step);
+    let ticks: Vec<f64> = (0..=((top_value / step).round() as usize)).map(|i| i as f64 * step).collect();
     let y = |v: f64| f.bottom - (v / top_value) as f32 * (f.bottom - f.top);
     for &t in &ticks {
         let yy = y(t);
         r.polyline(&[(f.left, yy), (f.right, yy)], GRID, 1.0, false);
-        r.text(f.left - 8.0 * k, yy + font(13.0) * 0.35, font(13.0), SUBTLE, &tick_label(t, step), Align::Right, false);
+        r.text(f.left - 8.0 * k, yy + font(14.0) * 0.35, font(14.0), SUBTLE, &tick_label(t, step), Align::Right, false);
     }
     let time_ticks = nice_ticks(f.span.0, f.span.1, ((f.right - f.left) / (110.0 * k)).max(2.0) as usize);
     let time_step = if time_ticks.len() > 1 { time_ticks[1] - time_ticks[0] } else { 1.0 };
     for &t in &time_ticks {
         let xx = f.x(t);
         r.polyline(&[(xx, f.top), (xx, f.bottom)], GRID, 1.0, false);
-        r.text(xx, f.bottom + font(13.0) * 1.4, font(13.0), SUBTLE, &tick_label(t, time_step), Align::Centre, false);
+        r.text(xx, f.bottom + font(14.0) * 1.4, font(14.0), SUBTLE, &tick_label(t, time_step), Align::Centre, false);
     }
     // Markers under the lines, labelled in the first panel in up to three
     // rows so that neighbours do not overwrite each other.
@@ -270,14 +272,14 @@ fn draw_panel(r: &mut Raster, f: &Frame, lines: &[Line], markers: &[PlotMarker],
         let xx = f.x(m.at_s);
         r.polyline(&[(xx, f.top), (xx, f.bottom)], m.color, 1.5 * k.max(0.7), true);
         if label_markers && n < MAX_MARKER_LABELS {
-            let text = r.fitted(&m.label, font(12.0), 180.0 * k);
-            let w = r.text_width(&text, font(12.0));
+            let text = r.fitted(&m.label, font(14.0), 180.0 * k);
+            let w = r.text_width(&text, font(14.0));
             let x = (xx + 4.0).min(f.right - w);
             if let Some(row) = row_ends.iter().position(|end| *end + 6.0 < x) {
                 row_ends[row] = x + w;
-                let yy = f.top + font(12.0) * (1.2 + 1.25 * row as f32);
-                r.fill_rect(x - 2.0, yy - font(12.0), w + 4.0, font(12.0) * 1.25, BACKGROUND);
-                r.text(x, yy, font(12.0), m.color, &text, Align::Left, false);
+                let yy = f.top + font(14.0) * (1.2 + 1.25 * row as f32);
+                r.fill_rect(x - 2.0, yy - font(14.0), w + 4.0, font(14.0) * 1.25, BACKGROUND);
+                r.text(x, yy, font(14.0), m.color, &text, Align::Left, false);
             }
         }
     }
