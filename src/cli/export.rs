@@ -64,7 +64,10 @@ pub fn export_command(args: &ExportArgs) -> Result<(), CliError> {
 /// A path a picture can be written to: not a directory, in a directory that exists.
 fn check_output(path: &Path) -> Result<(), CliError> {
     if path.is_dir() {
-        return Err(CliError::BadInput(format!("{} is a directory; give a file name such as plots.png", path.display())));
+        return Err(CliError::BadInput(format!(
+            "{} is a directory; give a file name such as plots.png",
+            path.display()
+        )));
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -91,7 +94,9 @@ fn write(path: &Path, bytes: &[u8], what: &str) -> Result<(), CliError> {
 /// 2); a failure to encode is ours (exit 1).
 fn export_error(error: ExportError) -> CliError {
     match error {
-        ExportError::Empty(_) | ExportError::Build(_) | ExportError::Size { .. } => CliError::BadInput(error.to_string()),
+        ExportError::Empty(_) | ExportError::Build(_) | ExportError::Size { .. } => {
+            CliError::BadInput(error.to_string())
+        }
         ExportError::Font | ExportError::Png(_) | ExportError::Gif(_) => CliError::Runtime(error.to_string()),
     }
 }

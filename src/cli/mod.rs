@@ -32,7 +32,8 @@ mod table;
 mod validate;
 
 pub use args::{
-    BenchArgs, BenchName, Cli, Command, CompareArgs, ExportArgs, GradeArgs, MergeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs,
+    BenchArgs, BenchName, Cli, Command, CompareArgs, ExportArgs, GradeArgs, MergeArgs, RampArgs, RunArgs, SweepArgs,
+    ValidateArgs,
 };
 pub use error::{CliError, report_clap_error, report_error};
 

@@ -46,11 +46,8 @@ pub struct NodeShade {
 impl NodeShade {
     fn of(stats: &Stats, down: bool) -> NodeShade {
         // A window's failures may be of requests that arrived in the one before.
-        let failing = if stats.arrivals > 0 {
-            (stats.failures.local() as f64 / stats.arrivals as f64).min(1.0)
-        } else {
-            0.0
-        };
+        let failing =
+            if stats.arrivals > 0 { (stats.failures.local() as f64 / stats.arrivals as f64).min(1.0) } else { 0.0 };
         NodeShade { utilisation: stats.utilisation, failing, down }
     }
 

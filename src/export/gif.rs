@@ -71,7 +71,9 @@ pub struct GifRecorder {
 impl GifRecorder {
     pub fn new(options: GifOptions) -> Result<GifRecorder, ExportError> {
         super::raster::check_size(options.width, options.height)?;
-        let size = |side: u32| u16::try_from(side).map_err(|_| ExportError::Size { width: options.width, height: options.height });
+        let size = |side: u32| {
+            u16::try_from(side).map_err(|_| ExportError::Size { width: options.width, height: options.height })
+        };
         let mut encoder = gif::Encoder::new(Vec::new(), size(options.width)?, size(options.height)?, &[])?;
         encoder.set_repeat(gif::Repeat::Infinite)?;
         Ok(GifRecorder { encoder, options, frames: 0 })
@@ -86,8 +88,12 @@ impl GifRecorder {
         let picture = CanvasPicture { scenario: sim.scenario(), shades: NodeShade::now(sim), caption: caption(sim) };
         let canvas = CanvasOptions { width: self.options.width, height: self.options.height };
         let mut rgba = render_canvas(&picture, &canvas)?.rgba();
-        let mut frame =
-            gif::Frame::from_rgba_speed(self.options.width as u16, self.options.height as u16, &mut rgba, QUANTISE_SPEED);
+        let mut frame = gif::Frame::from_rgba_speed(
+            self.options.width as u16,
+            self.options.height as u16,
+            &mut rgba,
+            QUANTISE_SPEED,
+        );
         frame.delay = u16::try_from(self.options.frame_ms.div_ceil(10)).unwrap_or(u16::MAX).max(2);
         self.encoder.write_frame(&frame)?;
         self.frames += 1;

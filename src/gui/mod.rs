@@ -20,6 +20,7 @@ mod cues;
 mod dialogs;
 mod edits;
 mod event_log;
+mod exports;
 mod file_browser;
 mod file_dialog;
 mod format;
