@@ -10,7 +10,7 @@
 //!
 //! GIF rather than APNG or WebM: every chat tool, slide editor and browser
 //! plays it, and the `gif` crate is small and pure Rust. Each frame gets its
-//! own 256-colour palette (NeuQuant, as `gif` quantises), which keeps the
+//! own 256-colour palette (the `NeuQuant` quantiser `gif` uses), which keeps the
 //! tints exact and the text smooth.
 
 use crate::scenario::Scenario;
@@ -23,7 +23,7 @@ use super::canvas_png::{CanvasOptions, CanvasPicture, NodeShade, render_canvas};
 pub const MAX_FRAMES: u32 = 200;
 /// Frames when no step is given: a run of any length plays in about ten seconds.
 pub const DEFAULT_FRAMES: u32 = 100;
-/// NeuQuant's sampling (1 best, 30 fastest): 10 is `gif`'s own default, sharp
+/// `NeuQuant` sampling (1 best, 30 fastest): 10 is `gif`'s own default, sharp
 /// enough for flat tints and text, a few milliseconds a frame.
 const QUANTISE_SPEED: i32 = 10;
 

@@ -56,6 +56,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, LiveFault, Panel, ScenarioSettings};
 pub use dialogs::{BrowsePurpose, Dialog, PendingAction};
 pub use edits::{PALETTE, PaletteItem};
+pub use exports::ExportKind;
 pub use file_browser::{BrowseMode, Entry, FileBrowser};
 pub use file_dialog::{FileAnswer, FileDialog, NativeFileDialog, ScriptedFileDialog};
 pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
