@@ -29,21 +29,18 @@ pub fn export_command(args: &ExportArgs) -> Result<(), CliError> {
         check_output(path)?;
     }
     let mut sim = Simulation::new(&scenario).map_err(|e| CliError::BadInput(e.to_string()))?;
-    let gif = match &args.gif {
-        Some(path) => {
-            let options = GifOptions { every_s: args.every, ..GifOptions::default() };
-            let mut recorder = GifRecorder::new(options).map_err(export_error)?;
-            for t in options.frame_times(scenario.duration_s) {
-                sim.run_until(SimTime::from_secs(t));
-                recorder.capture(&sim).map_err(export_error)?;
-            }
-            let frames = recorder.frames();
-            Some((path, recorder.finish().map_err(export_error)?, frames, options))
+    let gif = if let Some(path) = &args.gif {
+        let options = GifOptions { every_s: args.every, ..GifOptions::default() };
+        let mut recorder = GifRecorder::new(options).map_err(export_error)?;
+        for t in options.frame_times(scenario.duration_s) {
+            sim.run_until(SimTime::from_secs(t));
+            recorder.capture(&sim).map_err(export_error)?;
         }
-        None => {
-            run_to_end(&mut sim, scenario.duration_s);
-            None
-        }
+        let frames = recorder.frames();
+        Some((path, recorder.finish().map_err(export_error)?, frames, options))
+    } else {
+        run_to_end(&mut sim, scenario.duration_s);
+        None
     };
     if let Some(path) = &args.plots {
         let options = PlotOptions::default();

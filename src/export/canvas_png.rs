@@ -159,7 +159,7 @@ pub fn render_canvas(picture: &CanvasPicture<'_>, options: &CanvasOptions) -> Re
         .chain(areas.iter().map(|a| a.rect))
         .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
     else {
-        r.text(r.width() / 2.0, (top + bottom) / 2.0, font(18.0), SUBTLE, "no nodes", Align::Centre, false);
+        r.text(r.width() / 2.0, f32::midpoint(top, bottom), font(18.0), SUBTLE, "no nodes", Align::Centre, false);
         return Ok(r);
     };
     // Fit the drawing between the title and the legend, never enlarged

@@ -8,7 +8,7 @@
 //! and the encoded bytes, never the whole film. The count is bounded
 //! ([`MAX_FRAMES`]): a long run takes longer steps, not more frames.
 //!
-//! GIF rather than APNG or WebM: every chat tool, slide editor and browser
+//! GIF rather than APNG or `WebM`: every chat tool, slide editor and browser
 //! plays it, and the `gif` crate is small and pure Rust. Each frame gets its
 //! own 256-colour palette (the `NeuQuant` quantiser `gif` uses), which keeps the
 //! tints exact and the text smooth.

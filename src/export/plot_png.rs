@@ -211,13 +211,13 @@ pub fn render_plots(series: &RunSeries, options: &PlotOptions) -> Result<Raster,
         draw_panel(&mut r, &frame, lines, &series.markers, i == 0, k);
         legend(&mut r, &frame, lines, y0 + font(17.0), k);
         if lines.is_empty() {
-            let mid = (frame.top + frame.bottom) / 2.0;
-            r.text((left + right) / 2.0, mid, font(15.0), SUBTLE, empty, Align::Centre, false);
+            let mid = f32::midpoint(frame.top, frame.bottom);
+            r.text(f32::midpoint(left, right), mid, font(15.0), SUBTLE, empty, Align::Centre, false);
         }
     }
     let last = top + 2.0 * (panel_h + gap) + panel_h;
     r.text(
-        (left + right) / 2.0,
+        f32::midpoint(left, right),
         last + font(14.0) * 2.6,
         font(14.0),
         SUBTLE,

@@ -167,6 +167,10 @@ impl Raster {
     /// One line of text at `size` pixels, its baseline at `y`, placed
     /// against `x` by `align`; `bold` draws it twice, a third of a pixel
     /// apart (the embedded font has one weight).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a line of text is where, how large, what colour, what and how placed, as egui's painter takes it"
+    )]
     pub fn text(&mut self, x: f32, y: f32, size: f32, color: Rgb, text: &str, align: Align, bold: bool) {
         let left = match align {
             Align::Left => x,
