@@ -56,9 +56,13 @@ impl ExportKind {
     }
 }
 
-/// `path` with the kind's extension when it has none.
+/// `path` with the kind's extension when it has none, or has the `.ron`
+/// the app's own file browser adds to a bare name (it saves designs).
 pub fn with_extension(path: PathBuf, kind: ExportKind) -> PathBuf {
-    if path.extension().is_some() { path } else { path.with_extension(kind.file_type().1) }
+    match path.extension() {
+        Some(ext) if !ext.eq_ignore_ascii_case("ron") => path,
+        _ => path.with_extension(kind.file_type().1),
+    }
 }
 
 /// Draws the plots or the canvas of `sim` and writes it to `path`; the
@@ -133,5 +137,6 @@ mod tests {
         assert_eq!(ExportKind::Gif.suggested_name("shop"), "shop-run.gif");
         assert_eq!(with_extension(PathBuf::from("/tmp/film"), ExportKind::Gif), PathBuf::from("/tmp/film.gif"));
         assert_eq!(with_extension(PathBuf::from("/tmp/a.png"), ExportKind::Canvas), PathBuf::from("/tmp/a.png"));
+        assert_eq!(with_extension(PathBuf::from("/tmp/a.ron"), ExportKind::Plots), PathBuf::from("/tmp/a.png"));
     }
 }
