@@ -28,6 +28,7 @@
 mod advice;
 mod cause;
 mod detect;
+pub mod heat;
 mod text;
 mod theory_check;
 

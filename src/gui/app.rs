@@ -222,6 +222,8 @@ pub struct ArchsimApp {
     tour: Option<Tour>,
     /// Simulation › Ramp to 100×, while its window is open.
     ramp: Option<RampView>,
+    /// File › Export › Run as GIF being made (`gui::exports`).
+    gif_job: Option<super::exports::GifJob>,
     /// The rewind scrubber's state between frames.
     rewind_view: RewindView,
     /// The Challenge tab's evaluation.
@@ -305,6 +307,7 @@ impl ArchsimApp {
             presenter_side: None,
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
+            gif_job: None,
             rewind_view: RewindView::default(),
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
@@ -652,6 +655,7 @@ impl ArchsimApp {
             }
             Command::Save => self.save_then(ctx, None),
             Command::SaveAs => self.save_as_then(ctx, None),
+            Command::Export(kind) => self.export_as(kind),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
 
             Command::ToggleTheme => self.state.prefs.theme = self.state.prefs.theme.toggled(),
@@ -958,6 +962,62 @@ impl ArchsimApp {
         }
     }
 
+    /// File › Export: asks where, then draws (`gui::exports`).
+    fn export_as(&mut self, kind: super::exports::ExportKind) {
+        let suggested = kind.suggested_name(&slug(&self.state.doc.scenario.name));
+        let folder = self.browse_folder();
+        match self.files.pick_export(Some(&folder), &suggested, kind.file_type()) {
+            FileAnswer::Picked(path) => self.export_to(kind, path),
+            FileAnswer::Cancelled => {}
+            FileAnswer::Unavailable => {
+                self.dialog = Some(Dialog::Browse {
+                    purpose: BrowsePurpose::Export(kind),
+                    browser: Box::new(FileBrowser::save(folder, &suggested)),
+                });
+            }
+        }
+    }
+
+    fn export_to(&mut self, kind: super::exports::ExportKind, path: PathBuf) {
+        use super::exports::{ExportKind, GifJob, export_now, with_extension};
+        let path = with_extension(path, kind);
+        let now = self.rt.now_s();
+        let outcome = match (&self.rt.sim, kind) {
+            (None, _) => Err("Nothing to export: the design does not run (see Problems)".to_string()),
+            (Some(sim), ExportKind::Gif) => {
+                let until = sim.now().as_secs();
+                if until <= 0.0 {
+                    Err("Nothing to export yet: run the simulation first, the film ends where it is".to_string())
+                } else {
+                    self.gif_job = Some(GifJob::start(sim.scenario().clone(), until, path.clone()));
+                    Ok(format!("Exporting the run to {}…", path.display()))
+                }
+            }
+            (Some(sim), _) => export_now(kind, sim, &path),
+        };
+        match outcome {
+            Ok(text) => self.rt.alerts.push(Severity::Info, now, None, text, 1),
+            Err(text) => self.rt.alerts.push(Severity::Warning, now, None, text, 1),
+        }
+    }
+
+    /// Once a frame: writes the GIF when its thread is done.
+    fn poll_gif_job(&mut self, ctx: &egui::Context) {
+        let Some(outcome) = self.gif_job.as_ref().map(super::exports::GifJob::poll) else { return };
+        let now = self.rt.now_s();
+        match outcome {
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+            Some(Ok(text)) => {
+                self.gif_job = None;
+                self.rt.alerts.push(Severity::Info, now, None, text, 1);
+            }
+            Some(Err(text)) => {
+                self.gif_job = None;
+                self.rt.alerts.push(Severity::Warning, now, None, text, 1);
+            }
+        }
+    }
+
     fn write_then(&mut self, ctx: &egui::Context, path: &Path, then: Option<PendingAction>) {
         if self.write_to(path)
             && let Some(action) = then
@@ -1008,6 +1068,7 @@ impl ArchsimApp {
                 Some(Dialog::Browse { purpose: BrowsePurpose::Save { then }, .. }) => {
                     self.write_then(ctx, &path, then);
                 }
+                Some(Dialog::Browse { purpose: BrowsePurpose::Export(kind), .. }) => self.export_to(kind, path),
                 _ => {}
             },
             DialogAnswer::SaveThen(action) => self.save_then(ctx, Some(action)),
@@ -1360,6 +1421,7 @@ impl eframe::App for ArchsimApp {
         self.last_frame_s = Some(now);
 
         self.autosave_and_shutdown(ctx, now);
+        self.poll_gif_job(ctx);
         if ctx.input(|i| i.viewport().close_requested()) && self.state.doc.is_dirty() && !self.close_confirmed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: PendingAction::Close });

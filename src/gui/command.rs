@@ -184,6 +184,8 @@ pub enum Command {
     OpenBundled(&'static str),
     Save,
     SaveAs,
+    /// File › Export: the plots, the canvas or the run as a picture (`gui::exports`).
+    Export(super::exports::ExportKind),
     Quit,
 
     // --- Look

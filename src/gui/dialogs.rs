@@ -44,6 +44,8 @@ pub enum BrowsePurpose {
     /// Save to the chosen file, then carry out `then` (the action that
     /// waited on "save changes?"); if the user cancels, neither happens.
     Save { then: Option<PendingAction> },
+    /// Export a picture to the chosen file.
+    Export(super::exports::ExportKind),
 }
 
 /// A dialog on screen.

@@ -62,6 +62,30 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Save as…", sc(&keys::SAVE_AS), true) {
                 commands.push(Command::SaveAs);
             }
+            ui.menu_button("Export", |ui| {
+                use super::exports::ExportKind;
+                for (kind, text, hint) in [
+                    (
+                        ExportKind::Plots,
+                        "Plots as PNG…",
+                        "Throughput, latency and failures over the whole run, for a report",
+                    ),
+                    (
+                        ExportKind::Canvas,
+                        "Canvas as PNG…",
+                        "The design, each node tinted by how busy it was over the run",
+                    ),
+                    (
+                        ExportKind::Gif,
+                        "Run as GIF…",
+                        "The canvas from time zero to now, re-run with the same seed, for slides and chat",
+                    ),
+                ] {
+                    if ui.button(text).on_hover_text(hint).clicked() {
+                        commands.push(Command::Export(kind));
+                    }
+                }
+            });
             ui.separator();
             if item(ui, "Quit", sc(&keys::QUIT), true) {
                 commands.push(Command::Quit);

@@ -15,6 +15,7 @@ mod cues;
 mod diagnostic;
 mod distribution_spec;
 mod fault_spec;
+pub mod layout;
 mod library;
 pub mod limits;
 mod load;
