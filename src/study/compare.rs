@@ -521,7 +521,7 @@ mod tests {
             delta(Figure::ErrorRatio, 0.02, 0.01, 0.001).interval_text(),
             "\u{2212}1.00 % (\u{2212}1.10 \u{2026} \u{2212}0.90)"
         );
-        assert_eq!(delta(Figure::Throughput, 300.0, 300.0, 0.0).interval_text(), "0.0 req/s");
+        assert_eq!(delta(Figure::Throughput, 300.0, 300.0, 0.0).interval_text(), "0.00 req/s");
         assert_eq!(Figure::Throughput.value_text(1234.4), "1234 req/s");
         assert_eq!(Figure::ErrorRatio.value_text(0.0052), "0.52 %");
         assert_eq!(Figure::CostPerMonth.delta_text(-0.001), "$0.00/mo", "no sign on a rounded zero");
