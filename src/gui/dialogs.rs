@@ -42,6 +42,8 @@ pub enum BrowsePurpose {
     /// Save to the chosen file, then carry out `then` (the action that
     /// waited on "save changes?"); if the user cancels, neither happens.
     Save { then: Option<PendingAction> },
+    /// Compare the design with the chosen file (Simulation › Compare with…).
+    Baseline,
 }
 
 /// A dialog on screen.

@@ -513,10 +513,7 @@ mod tests {
             "p99 \u{2212}170 ms (\u{2212}190 \u{2026} \u{2212}150)"
         );
         assert_eq!(delta(Figure::CostPerMonth, 100.0, 173.0, 0.0).interval_text(), "+$73/mo (+$73 \u{2026} +$73)");
-        assert_eq!(
-            delta(Figure::Mean, 10.0, 9.5, 1.0).interval_text(),
-            "\u{2212}0.5 ms (\u{2212}1.5 \u{2026} +0.5)"
-        );
+        assert_eq!(delta(Figure::Mean, 10.0, 9.5, 1.0).interval_text(), "\u{2212}0.5 ms (\u{2212}1.5 \u{2026} +0.5)");
         assert_eq!(
             delta(Figure::ErrorRatio, 0.02, 0.01, 0.001).interval_text(),
             "\u{2212}1.00 % (\u{2212}1.10 \u{2026} \u{2212}0.90)"
