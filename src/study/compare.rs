@@ -222,12 +222,15 @@ impl FigureDelta {
         }
     }
 
-    /// B − A and its paired 95 % interval: `−170 ms (−190 … −150)`; just
-    /// `0 ms` when every pair was equal.
+    /// B − A and its paired 95 % interval: `−170 ms (−190 … −150)`;
+    /// `+$73/mo (in every pair)` when every pair differed by the same, and
+    /// just `0 ms` when by nothing.
     pub fn interval_text(&self) -> String {
         let (mean, hw) = (self.delta.mean, self.delta.half_width);
-        if mean == 0.0 && hw == 0.0 {
-            return self.figure.delta_text(0.0);
+        if hw == 0.0 {
+            // Every pair differed by the same: no interval to give.
+            let text = self.figure.delta_text(mean);
+            return if mean == 0.0 { text } else { format!("{text} (in every pair)") };
         }
         // One precision for the three numbers, set by the largest.
         let d = self.figure.decimals(mean.abs().max(hw));
@@ -299,7 +302,7 @@ impl Comparison {
     }
 
     /// One line: what differs among cost, p99, throughput and errors,
-    /// "Cost +$73/mo (+$70 … +$76), p99 −170 ms (−190 … −150)", or that
+    /// "Cost +$73/mo (in every pair), p99 −170 ms (−190 … −150)", or that
     /// none of them differs.
     pub fn headline(&self) -> String {
         let differing: Vec<String> = HEADLINE
@@ -512,7 +515,7 @@ mod tests {
             delta(Figure::P99, 400.0, 230.0, 20.0).sentence(),
             "p99 \u{2212}170 ms (\u{2212}190 \u{2026} \u{2212}150)"
         );
-        assert_eq!(delta(Figure::CostPerMonth, 100.0, 173.0, 0.0).interval_text(), "+$73/mo (+$73 \u{2026} +$73)");
+        assert_eq!(delta(Figure::CostPerMonth, 100.0, 173.0, 0.0).interval_text(), "+$73/mo (in every pair)");
         assert_eq!(delta(Figure::Mean, 10.0, 9.5, 1.0).interval_text(), "\u{2212}0.5 ms (\u{2212}1.5 \u{2026} +0.5)");
         assert_eq!(
             delta(Figure::ErrorRatio, 0.02, 0.01, 0.001).interval_text(),
