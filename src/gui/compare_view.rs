@@ -452,6 +452,9 @@ pub fn compare_window_ui(ctx: &egui::Context, session: &mut CompareSession, comm
         .id(egui::Id::unique("compare-window"))
         .open(&mut open)
         .default_size([660.0, 440.0])
+        // Over the canvas, clear of the palette and the menu.
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 70.0))
         .resizable(true)
         .show(ctx, |ui| {
             ui.label(RichText::new(view.baseline.label()).color(A_TEXT));
@@ -533,6 +536,14 @@ fn result_ui(ui: &mut Ui, c: &Comparison) {
             figure_row_ui(ui, f);
             ui.end_row();
         }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        ui.label(RichText::new("green: B is better").small().color(BETTER));
+        ui.label(RichText::new("·").small());
+        ui.label(RichText::new("red: B is worse").small().color(WORSE));
+        ui.label(RichText::new("·").small());
+        ui.label(RichText::new("grey: the interval holds 0, so no difference we can tell").small().weak());
     });
 }
 

@@ -166,12 +166,27 @@ impl Figure {
             Figure::Throughput => ("", a, " req/s"),
             _ => ("", a, " ms"),
         };
-        let number = format!("{number:.decimals$}");
+        let mut number = format!("{number:.decimals$}");
+        if self == Figure::CostPerMonth && decimals == 0 {
+            number = thousands(&number);
+        }
         // "−0.00" and "+0.00" read as a difference that is not there.
         let sign = if number.trim_start_matches(['0', '.']).is_empty() { "" } else { sign };
         let suffix = if unit { suffix } else { "" };
         format!("{sign}{prefix}{number}{suffix}")
     }
+}
+
+/// Whole digits grouped by three, as a bill reads: `12,345`.
+fn thousands(digits: &str) -> String {
+    let n = digits.len();
+    digits.chars().enumerate().fold(String::with_capacity(n + n / 3), |mut out, (i, c)| {
+        if i > 0 && (n - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+        out
+    })
 }
 
 /// One figure of both designs and their difference.
@@ -524,6 +539,9 @@ mod tests {
         assert_eq!(delta(Figure::Throughput, 300.0, 300.0, 0.0).interval_text(), "0.00 req/s");
         assert_eq!(Figure::Throughput.value_text(1234.4), "1234 req/s");
         assert_eq!(Figure::ErrorRatio.value_text(0.0052), "0.52 %");
+        assert_eq!(Figure::CostPerMonth.value_text(1113.2), "$1,113/mo");
+        assert_eq!(Figure::CostPerMonth.delta_text(-123_456.0), "\u{2212}$123,456/mo");
+        assert_eq!(Figure::CostPerMonth.value_text(748.0), "$748/mo");
         assert_eq!(Figure::CostPerMonth.delta_text(-0.001), "$0.00/mo", "no sign on a rounded zero");
     }
 
