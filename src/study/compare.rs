@@ -181,7 +181,7 @@ impl Figure {
 fn thousands(digits: &str) -> String {
     let n = digits.len();
     digits.chars().enumerate().fold(String::with_capacity(n + n / 3), |mut out, (i, c)| {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
