@@ -716,7 +716,7 @@ impl ArchsimApp {
                     FileAnswer::Unavailable => {
                         self.dialog = Some(Dialog::Browse {
                             purpose: BrowsePurpose::Baseline,
-                            browser: Box::new(FileBrowser::open(folder)),
+                            browser: Box::new(FileBrowser::open(folder).with_heading("Design A to compare with")),
                         });
                         None
                     }
