@@ -16,6 +16,7 @@ use super::challenge_view::{ChallengeView, challenge_ui, challenge_window_ui, to
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
 use super::cues::{CueRunner, RunCourse, command_for, cue_bar_ui, fire_keys_pressed};
+use super::compare_view::{Baseline, BaselineChoice, CompareSession, compare_window_ui, overlay_row_ui, unix_now_s};
 use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
 use super::edits;
 use super::event_log::event_log_ui;
@@ -31,7 +32,7 @@ use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::ramp_view::{RampView, ramp_window_ui};
-use super::rewind_view::{FirstRunTrace, RewindView, rewind_ui};
+use super::rewind_view::{ReferenceTrace, RewindView, rewind_ui};
 use super::runtime::Runtime;
 use super::selection::Selection;
 use super::shortcuts as keys;
@@ -224,6 +225,8 @@ pub struct ArchsimApp {
     ramp: Option<RampView>,
     /// File › Export › Run as GIF being made (`gui::exports`).
     gif_job: Option<super::exports::GifJob>,
+    /// Simulation › Compare with…: the pinned baseline, the window, A's run.
+    compare: CompareSession,
     /// The rewind scrubber's state between frames.
     rewind_view: RewindView,
     /// The Challenge tab's evaluation.
@@ -308,6 +311,7 @@ impl ArchsimApp {
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
             gif_job: None,
+            compare: CompareSession::default(),
             rewind_view: RewindView::default(),
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
@@ -365,6 +369,11 @@ impl ArchsimApp {
     /// The ramp window's ramp, while the window is open.
     pub fn ramp(&self) -> Option<&RampView> {
         self.ramp.as_ref()
+    }
+
+    /// The comparisons: the pinned baseline, the window's result, A's run.
+    pub fn comparison(&self) -> &CompareSession {
+        &self.compare
     }
 
     pub fn selection(&self) -> &Selection {
@@ -622,6 +631,16 @@ impl ArchsimApp {
                     self.ramp = Some(RampView::start(&self.state.doc.scenario, ctx));
                 }
             }
+            Command::PinBaseline => {
+                self.compare.pin(&self.state.doc.scenario, unix_now_s());
+                let label = self.compare.pinned().map(Baseline::label).unwrap_or_default();
+                self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, format!("pinned {label}"), 1);
+            }
+            Command::CompareWith(choice) => self.compare_with(ctx, choice),
+            Command::RerunComparison => self.compare.rerun(&self.state.doc.scenario, ctx),
+            Command::SetCompareReplications(n) => self.compare.set_replications(n),
+            Command::CancelCompare => self.compare.cancel(),
+            Command::DropCompareOverlay => self.compare.drop_overlay(),
             Command::EvaluateChallenge => {
                 self.challenge.start(&self.state.doc.scenario, ctx);
                 self.side_tab = SideTab::Challenge;
@@ -701,6 +720,50 @@ impl ArchsimApp {
             Command::CloseTour => {
                 self.tour = None;
                 self.state.prefs.tour_seen = true;
+            }
+        }
+    }
+
+    /// Simulation › Compare with…: finds A (the saved version, the pinned
+    /// one, or a file, asked for) and starts the comparison with the
+    /// design as B. Nothing starts while one runs.
+    fn compare_with(&mut self, ctx: &egui::Context, choice: BaselineChoice) {
+        if self.compare.is_running() {
+            return;
+        }
+        let baseline = match choice {
+            BaselineChoice::Saved => Baseline::saved(&self.state.doc),
+            BaselineChoice::Pinned => self.compare.pinned().cloned(),
+            BaselineChoice::File => {
+                let folder = self.browse_folder();
+                match self.files.pick_open(Some(&folder)) {
+                    FileAnswer::Picked(path) => return self.compare_with_file(ctx, &path),
+                    FileAnswer::Cancelled => None,
+                    FileAnswer::Unavailable => {
+                        self.dialog = Some(Dialog::Browse {
+                            purpose: BrowsePurpose::Baseline,
+                            browser: Box::new(FileBrowser::open(folder).with_heading("Design A to compare with")),
+                        });
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(baseline) = baseline {
+            self.compare.start(baseline, &self.state.doc.scenario, ctx);
+        }
+    }
+
+    /// Compares the design with the scenario in `path`, or says why the
+    /// file cannot be A.
+    fn compare_with_file(&mut self, ctx: &egui::Context, path: &Path) {
+        match load_scenario(path) {
+            Ok(a) => self.compare.start(Baseline::file(a, path), &self.state.doc.scenario, ctx),
+            Err(e) => {
+                self.dialog = Some(Dialog::Error {
+                    title: format!("Could not compare with {}", path.display()),
+                    lines: e.diagnostics(),
+                });
             }
         }
     }
@@ -1065,6 +1128,7 @@ impl ArchsimApp {
             }
             DialogAnswer::Chosen(path) => match dialog {
                 Some(Dialog::Browse { purpose: BrowsePurpose::Open, .. }) => self.open_path(&path),
+                Some(Dialog::Browse { purpose: BrowsePurpose::Baseline, .. }) => self.compare_with_file(ctx, &path),
                 Some(Dialog::Browse { purpose: BrowsePurpose::Save { then }, .. }) => {
                     self.write_then(ctx, &path, then);
                 }
@@ -1239,6 +1303,7 @@ impl ArchsimApp {
             pending: self.rt.pending.len(),
             dirty: self.state.doc.is_dirty(),
             ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
+            compare: self.compare.menu(&self.state.doc),
             metrics_at: self.metrics.as_ref().map(|m| format!("http://{}/metrics", m.addr())),
         }
     }
@@ -1340,7 +1405,12 @@ impl ArchsimApp {
                     rewind_ui(ui, &mut self.rewind_view, &status, sim.now().as_secs(), &mut self.commands);
                 }
                 let mut data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
-                data.first_run = self.rt.history.first_run.as_ref().map(|s| FirstRunTrace::of(s, data.span));
+                data.references
+                    .extend(self.rt.history.first_run.as_ref().map(|s| ReferenceTrace::first_run(s, data.span)));
+                if let Some(label) = self.compare.overlay_label() {
+                    overlay_row_ui(ui, label, &mut self.commands);
+                }
+                data.references.extend(self.compare.overlay_trace(data.span));
                 let prefs = &mut self.state.prefs;
                 let latency_clicked = plots_ui(
                     ui,
@@ -1579,6 +1649,7 @@ impl eframe::App for ArchsimApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             }
         }
+        compare_window_ui(&ctx, &mut self.compare, &mut commands);
         if let Some(dialog) = &mut self.dialog
             && let Some(answer) = dialog_ui(&ctx, dialog)
         {

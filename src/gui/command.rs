@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui::{Pos2, Vec2};
 
+use super::compare_view::BaselineChoice;
 use super::pacer::Speed;
 use super::selection::Selection;
 use crate::scenario::{EdgeSpec, FaultSpec, NodeKind, Scenario};
@@ -157,6 +158,18 @@ pub enum Command {
     /// Simulation › Ramp to 100×: the load ramp of the document, on a
     /// thread of its own, in a window.
     RampTo100,
+    /// Simulation › Pin as baseline A: keep the design as it is now as A.
+    PinBaseline,
+    /// Simulation › Compare with…: the design (B) against this A on common
+    /// random numbers, on a thread of its own, in a window.
+    CompareWith(BaselineChoice),
+    /// The comparison window's Run again: the same A, the design as it is.
+    RerunComparison,
+    /// Pairs of runs the next comparison makes.
+    SetCompareReplications(usize),
+    CancelCompare,
+    /// Stop drawing A's run faint on the plots.
+    DropCompareOverlay,
     /// The Challenge tab's Evaluate: grade the document on a thread.
     EvaluateChallenge,
     CancelChallenge,

@@ -46,6 +46,8 @@ pub enum BrowsePurpose {
     Save { then: Option<PendingAction> },
     /// Export a picture to the chosen file.
     Export(super::exports::ExportKind),
+    /// Compare the design with the chosen file (Simulation › Compare with…).
+    Baseline,
 }
 
 /// A dialog on screen.

@@ -16,6 +16,7 @@ pub mod canvas;
 mod challenge_view;
 mod clock;
 mod command;
+mod compare_view;
 mod cues;
 mod dialogs;
 mod edits;
@@ -54,6 +55,9 @@ pub use autosave::{AUTOSAVE_AFTER_S, read_recovery};
 pub use challenge_view::{ChallengeRecord, ChallengeRecords};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, LiveFault, Panel, ScenarioSettings};
+pub use compare_view::{
+    Baseline, BaselineChoice, BaselineSource, CompareSession, DEFAULT_REPLICATIONS, app_spec, clock_time_utc,
+};
 pub use dialogs::{BrowsePurpose, Dialog, PendingAction};
 pub use edits::{PALETTE, PaletteItem};
 pub use exports::ExportKind;

@@ -146,8 +146,9 @@ pub struct PlotData {
     pub node_p99_ms: Series,
     pub node_theory_p99_ms: Option<f64>,
     pub markers: Vec<Marker>,
-    /// The first run, faint, after a rewind forked it (`rewind_view.rs`).
-    pub first_run: Option<super::rewind_view::FirstRunTrace>,
+    /// Other runs drawn faint under the live one (`rewind_view.rs`): the
+    /// first run after a rewind forked it, design A's run in a comparison.
+    pub references: Vec<super::rewind_view::ReferenceTrace>,
     /// Where an SLO's alert was firing in the span shown: shaded.
     pub alert_spans: Vec<AlertShade>,
     /// Each SLO so far, for the live readout above the plots.
@@ -431,8 +432,8 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
             &[("ok", OK), ("failed", FAILED)]
         };
         plot_box(ui, "Throughput req/s", throughput, width, height, data, false, |plot_ui| {
-            if let Some(first) = &data.first_run {
-                first.draw_throughput(plot_ui);
+            for reference in &data.references {
+                reference.draw_throughput(plot_ui);
             }
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
             if data.show_degraded {
@@ -453,8 +454,8 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
                     s.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect::<Vec<_>>(),
                 )
             };
-            if let Some(first) = &data.first_run {
-                first.draw_p99(plot_ui, log);
+            for reference in &data.references {
+                reference.draw_p99(plot_ui, log);
             }
             plot_ui.line(Line::new("p50", tr(&data.p50_ms)).color(P50).width(2.0));
             plot_ui.line(Line::new("p95", tr(&data.p95_ms)).color(P95).width(2.0));

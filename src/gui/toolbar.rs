@@ -36,6 +36,8 @@ pub struct ToolbarInput<'a> {
     pub metrics_at: Option<String>,
     /// A load ramp is running (or stopping): Ramp to 100× waits for it.
     pub ramp_running: bool,
+    /// Pin as baseline A and Compare with….
+    pub compare: super::compare_view::CompareMenu,
 }
 
 pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Command>) {
@@ -151,6 +153,8 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if ramp.clicked() {
                 commands.push(Command::RampTo100);
             }
+            ui.separator();
+            super::compare_view::compare_menu_ui(ui, &input.compare, commands);
             ui.separator();
             let mut pause_at_end = !input.prefs.run_past_end;
             if ui

@@ -15,6 +15,7 @@ mod fidelity;
 mod golden;
 mod gui;
 mod gui_challenge;
+mod gui_compare;
 mod gui_cues;
 mod gui_degraded;
 mod gui_engine;
