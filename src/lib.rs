@@ -3,6 +3,7 @@
 //! - [`scenario`]: the `.ron` scenario format, loading and validation.
 //! - [`sim`]: the engine — pure and deterministic.
 //! - [`diagnosis`]: why a run failed, as typed causes and advice (the verdict behind the app and the summary).
+//! - [`export`]: pictures of a run (plots and canvas as PNG, the canvas as an animated GIF), headless.
 //! - [`study`]: studies of many runs (a load ramp), pure like the engine.
 //! - [`challenge`]: grading a design against a challenge's goals under its scripted timeline.
 //! - `cli`: the headless command line.
@@ -32,6 +33,7 @@
 pub mod challenge;
 pub mod cli;
 pub mod diagnosis;
+pub mod export;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod scenario;

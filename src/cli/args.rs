@@ -27,7 +27,8 @@ use crate::study::shard::Shard;
                        archsim ramp three-tier-web --to 100x\n  \
                        archsim grade class/*.ron\n  \
                        archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
-                       archsim merge parts/\n\n\
+                       archsim merge parts/\n  \
+                       archsim export three-tier-web --plots plots.png --canvas canvas.png --gif run.gif\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
                        Output that cannot be written: a reader that stops early (`archsim list | head -1`) \
                        is not a failure and leaves the exit code as it was; any other failure to write \
@@ -172,6 +173,48 @@ pub enum Command {
                            archsim compare a.ron b.ron --replications 20 --duration 120 --warmup 20 --json"
     )]
     Compare(CompareArgs),
+    /// Draw a run as pictures: its plots and its canvas as PNG, its canvas as an animated GIF.
+    #[command(
+        long_about = "Run a scenario headless, as `archsim run` does, and draw it for a report or a slide: \
+                      the time-series plots (throughput, latency p50/p95/p99, failures by reason, with the \
+                      faults marked) as a PNG (--plots), the design as a diagram with each node tinted by \
+                      how busy it was over the run as a PNG (--canvas), and the canvas through the run as an \
+                      animated GIF (--gif), at most 200 frames. The same scenario and seed give the same \
+                      bytes. Give at least one of the three.\n\n\
+                      FILE is a path to a .ron scenario or the name of a bundled scenario.",
+        after_long_help = "Examples:\n  \
+                           archsim export three-tier-web --plots plots.png --canvas canvas.png\n  \
+                           archsim export retry-storm --gif storm.gif --every 0.5\n  \
+                           archsim export my-design.ron --duration 120 --seed 3 --plots report/plots.png\n\n\
+                           The pictures are described in docs/exports.md."
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("outputs").required(true).multiple(true).args(["plots", "canvas", "gif"]))]
+pub struct ExportArgs {
+    /// Scenario file (.ron) or bundled scenario name (see `archsim list`).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Write the plots (throughput, latency, failures over time) as a PNG to FILE (1200×900).
+    #[arg(long, value_name = "FILE")]
+    pub plots: Option<PathBuf>,
+    /// Write the design, each node tinted by how busy it was, as a PNG to FILE (1200×675).
+    #[arg(long, value_name = "FILE")]
+    pub canvas: Option<PathBuf>,
+    /// Write the canvas through the run as an animated GIF to FILE (960×540, at most 200 frames).
+    #[arg(long, value_name = "FILE")]
+    pub gif: Option<PathBuf>,
+    /// Simulated seconds between two frames of the GIF (default: the run in 100 frames).
+    #[arg(long, value_name = "S", requires = "gif", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub every: Option<f64>,
+    /// Simulated seconds to run (overrides the scenario's `duration_s`).
+    #[arg(long, value_name = "S", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+    /// Random seed (overrides the scenario's `seed`); same seed, same pictures.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]

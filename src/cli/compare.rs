@@ -2,7 +2,7 @@
 //! end-to-end figure of each and B − A with its paired 95 % interval. The
 //! study is `study::compare`; this file only presents it.
 
-use crate::study::compare::{Comparison, FigureDelta, compare};
+use crate::study::compare::{Comparison, Figure, FigureDelta, compare};
 use crate::study::replications::{ReplicationError, ReplicationSpec, Warmup};
 
 use super::output::Stdout;
@@ -27,7 +27,9 @@ pub fn compare_command(args: &CompareArgs) -> Result<(), CliError> {
 }
 
 /// One row per figure: A, B, B − A ± its paired interval, what independent
-/// runs would have given, and whether the designs differ in it.
+/// runs would have given, and the verdict (the app's words,
+/// `FigureDelta::verdict_text`); under the table the headline the app's
+/// comparison window shows (`Comparison::headline`).
 fn render_comparison(c: &Comparison) -> String {
     let mut out = format!(
         "A: {}\nB: {}\n{} pairs of runs of {} s (warm-up {} s), on common random numbers\n\n",
@@ -39,26 +41,29 @@ fn render_comparison(c: &Comparison) -> String {
         ("B", Align::Right),
         ("B − A (paired 95 %)", Align::Right),
         ("unpaired ±", Align::Right),
-        ("differs", Align::Left),
+        ("verdict", Align::Left),
     ]);
     for f in &c.figures {
         table.row(vec![
-            f.figure.to_string(),
+            f.figure.name().to_string(),
             value(f, f.a.mean),
             value(f, f.b.mean),
             format!("{} ± {}", signed(f, f.delta.mean), value(f, f.delta.half_width)),
             value(f, f.unpaired_half_width),
-            if f.differs { "yes".into() } else { "no".into() },
+            f.verdict_text().to_string(),
         ]);
     }
     out.push_str(&table.render());
+    out.push('\n');
+    out.push_str(&c.headline());
+    out.push('\n');
     out
 }
 
 fn value(f: &FigureDelta, v: f64) -> String {
     match f.figure {
-        "error_ratio" => format!("{:.3} %", v * 100.0),
-        "cost_per_month_usd" => format!("${v:.0}"),
+        Figure::ErrorRatio => format!("{:.3} %", v * 100.0),
+        Figure::CostPerMonth => format!("${v:.0}"),
         _ => format!("{v:.2}"),
     }
 }

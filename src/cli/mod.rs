@@ -1,5 +1,5 @@
-//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp`, `grade`, `sweep`, `merge`
-//! and `compare`.
+//! The headless command line: `archsim run`, `validate`, `list`, `bench`, `ramp`, `grade`, `sweep`, `merge`,
+//! `compare` and `export`.
 //!
 //! The binary (`src/main.rs`) parses [`Cli`] and hands the subcommand to
 //! [`execute`]. Every command returns a [`CliError`] instead of printing
@@ -13,6 +13,7 @@ mod bench;
 mod compare;
 mod csv;
 mod error;
+mod export;
 mod format;
 mod grade;
 mod list;
@@ -31,7 +32,8 @@ mod table;
 mod validate;
 
 pub use args::{
-    BenchArgs, BenchName, Cli, Command, CompareArgs, GradeArgs, MergeArgs, RampArgs, RunArgs, SweepArgs, ValidateArgs,
+    BenchArgs, BenchName, Cli, Command, CompareArgs, ExportArgs, GradeArgs, MergeArgs, RampArgs, RunArgs, SweepArgs,
+    ValidateArgs,
 };
 pub use error::{CliError, report_clap_error, report_error};
 
@@ -58,6 +60,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Compare(args) => compare::compare_command(&args),
         Command::Sweep(args) => sweep::sweep_command(&args),
         Command::Merge(args) => merge::merge_command(&args),
+        Command::Export(args) => export::export_command(&args),
     };
     match outcome {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -28,6 +28,7 @@
 mod advice;
 mod cause;
 mod detect;
+pub mod heat;
 mod text;
 mod theory_check;
 
@@ -37,7 +38,7 @@ pub use advice::Advice;
 pub use cause::{BreakerEvidence, Cause, FallbackEvidence, LetThrough, LinkWay, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
 pub use text::ms;
-pub use theory_check::{TheoryCheck, theory_check};
+pub use theory_check::{Surroundings, TheoryCheck, TheoryModel, theory_check};
 
 use crate::scenario::Scenario;
 use crate::sim::{LatencySummary, Report, Stats};

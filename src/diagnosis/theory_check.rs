@@ -23,9 +23,41 @@ const MIN_SERVED: u64 = 200;
 /// waits anyway.
 const MAX_SERVERS: u64 = 10_000;
 
+/// Which closed form theory used for a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TheoryModel {
+    /// M/M/c with Erlang C: any number of workers, exponential work.
+    ErlangC,
+    /// M/G/1 by Pollaczek–Khinchine: one worker whose work time has a
+    /// known variability; exact for the mean wait, and for constant work
+    /// (M/D/1) the p99 too, by Erlang's waiting-time distribution.
+    PollaczekKhinchine,
+}
+
+impl TheoryModel {
+    /// "M/M/c (Erlang C)", for the inspector.
+    pub fn label(self) -> &'static str {
+        match self {
+            TheoryModel::ErlangC => "M/M/c (Erlang C)",
+            TheoryModel::PollaczekKhinchine => "M/G/1 (Pollaczek–Khinchine)",
+        }
+    }
+}
+
+/// What around a node bears on theory's assumptions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Surroundings {
+    /// The node calls others: a worker also waits for their answers.
+    pub makes_calls: bool,
+    /// Retried attempts sent so far by the callers upstream of it
+    /// (`Simulation::retries_upstream_of`).
+    pub upstream_retries: u64,
+}
+
 /// Theory's prediction for one node and what was measured.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TheoryCheck {
+    pub model: TheoryModel,
     /// Servers in the model: the node's workers (all instances').
     pub workers: u32,
     /// Requests per second offered to the node.
@@ -40,7 +72,8 @@ pub struct TheoryCheck {
     pub measured_wait_probability: Option<f64>,
     pub mean_wait_ms: Option<f64>,
     pub measured_mean_wait_ms: f64,
-    /// The node's p99 time per request (wait plus hold), ms.
+    /// The node's p99 time per request (wait plus hold), ms; `None` when
+    /// overloaded, or for M/G/1 work other than constant (no closed form).
     pub p99_ms: Option<f64>,
     pub measured_p99_ms: f64,
     /// Why the figures differ, in words, when one does by more than a quarter.
@@ -54,14 +87,15 @@ impl TheoryCheck {
         let off = |theory: Option<f64>, measured: f64| {
             theory.is_none_or(|t| (measured - t).abs() > DIFFERS * t.max(measured).max(1e-9))
         };
+        let overloaded = self.mean_wait_ms.is_none();
         off(self.mean_wait_ms, self.measured_mean_wait_ms) && self.measured_mean_wait_ms > 1.0
-            || off(self.p99_ms, self.measured_p99_ms)
+            || (overloaded || self.p99_ms.is_some()) && off(self.p99_ms, self.measured_p99_ms)
     }
 }
 
 /// Theory beside the node `kind` whose measurements over a stretch are
 /// `stats`; `None` for a node without a pool, or too few requests.
-pub fn theory_check(kind: &NodeKind, stats: &Stats, makes_calls: bool) -> Option<TheoryCheck> {
+pub fn theory_check(kind: &NodeKind, stats: &Stats, around: Surroundings) -> Option<TheoryCheck> {
     let (per_instance, queue_capacity, service_time, instances) = match kind {
         NodeKind::Service(s) => {
             // An autoscaled service: the instances that served, on average.
@@ -97,10 +131,29 @@ pub fn theory_check(kind: &NodeKind, stats: &Stats, makes_calls: bool) -> Option
     let lambda = stats.arrival_rate_rps;
     let mu = 1.0 / hold_s;
     let utilisation = lambda * hold_s / f64::from(workers);
-    let wait_probability = theory::erlang_c_stable(workers, lambda / mu);
-    let mean_wait_ms = wait_probability.map(|c| 1_000.0 * c / (f64::from(workers) * mu - lambda));
-    let p99_ms = theory::mmc_sojourn_quantile(workers, lambda, mu, 0.99).map(|t| t * 1_000.0);
+    // One worker doing its own work (no calls to wait for) with a known
+    // variability other than exponential: Pollaczek–Khinchine is exact.
+    let single = workers == 1 && !around.makes_calls;
+    let cv2 = squared_cv(service_time).filter(|cv2| single && (cv2 - 1.0).abs() > 1e-9);
+    let (model, wait_probability, mean_wait_ms, p99_ms) = if let Some(cv2) = cv2 {
+        {
+            let stable = utilisation < 1.0;
+            let second_moment = hold_s * hold_s * (1.0 + cv2);
+            let wait = stable.then(|| 1_000.0 * theory::mg1_mean_wait(lambda, hold_s, second_moment));
+            let p99 =
+                (cv2 == 0.0).then(|| theory::md1_sojourn_quantile(lambda, hold_s, 0.99)).flatten().map(|t| t * 1_000.0);
+            (TheoryModel::PollaczekKhinchine, stable.then_some(utilisation), wait, p99)
+        }
+    } else {
+        {
+            let wait_probability = theory::erlang_c_stable(workers, lambda / mu);
+            let mean_wait_ms = wait_probability.map(|c| 1_000.0 * c / (f64::from(workers) * mu - lambda));
+            let p99_ms = theory::mmc_sojourn_quantile(workers, lambda, mu, 0.99).map(|t| t * 1_000.0);
+            (TheoryModel::ErlangC, wait_probability, mean_wait_ms, p99_ms)
+        }
+    };
     let mut check = TheoryCheck {
+        model,
         workers,
         arrival_rps: lambda,
         hold_ms: hold_s * 1_000.0,
@@ -115,7 +168,7 @@ pub fn theory_check(kind: &NodeKind, stats: &Stats, makes_calls: bool) -> Option
         why_different: Vec::new(),
     };
     if check.differs() {
-        check.why_different = reasons(&check, stats, queue_capacity, service_time, instances, makes_calls, turned_away);
+        check.why_different = reasons(&check, stats, queue_capacity, service_time, instances, around, turned_away);
     }
     Some(check)
 }
@@ -127,7 +180,7 @@ fn reasons(
     queue_capacity: Option<u32>,
     service_time: &DistributionSpec,
     instances: u32,
-    makes_calls: bool,
+    around: Surroundings,
     turned_away: u64,
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -152,7 +205,15 @@ fn reasons(
              which waits more than one pool of all the workers"
         ));
     }
-    if let Some(cv2) = squared_cv(service_time).filter(|cv2| (cv2 - 1.0).abs() > 0.2) {
+    if around.upstream_retries > 0 {
+        out.push(format!(
+            "callers upstream retried {} attempts: retries come in bursts right after failures, not as Poisson \
+             arrivals, and add load the offered rate does not show",
+            around.upstream_retries
+        ));
+    }
+    let shape_in_model = check.model == TheoryModel::PollaczekKhinchine;
+    if let Some(cv2) = squared_cv(service_time).filter(|cv2| !shape_in_model && (cv2 - 1.0).abs() > 0.2) {
         let shape = if cv2 < 1.0 { "steadier" } else { "more variable" };
         let corrected = check.mean_wait_ms.map(|w| w * (1.0 + cv2) / 2.0);
         out.push(format!(
@@ -162,7 +223,7 @@ fn reasons(
             ))
         ));
     }
-    if makes_calls {
+    if around.makes_calls {
         out.push(
             "a worker also waits for this node's calls, whose time varies with what is behind them: the hold \
              time is not exponential"
@@ -171,8 +232,8 @@ fn reasons(
     }
     if out.is_empty() {
         out.push(
-            "arrivals are not Poisson here (retries, a burst, a profile that changes the rate, or a short \
-             stretch of measurement)"
+            "arrivals are not Poisson here (a burst, a profile that changes the rate), or the stretch measured \
+             is still short"
                 .to_string(),
         );
     }

@@ -12,10 +12,11 @@ use eframe::egui::{self, Ui, ViewportCommand};
 use super::alerts::Severity;
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasInput, CanvasState, canvas_ui, topology_rect};
-use super::challenge_view::{ChallengeView, challenge_ui, today};
+use super::challenge_view::{ChallengeView, challenge_ui, challenge_window_ui, today};
 use super::clock::{Clock, SystemClock};
 use super::command::{Command, LiveFault, Panel};
-use super::cues::{CueRunner, command_for, cue_bar_ui, fire_keys_pressed};
+use super::compare_view::{Baseline, BaselineChoice, CompareSession, compare_window_ui, overlay_row_ui, unix_now_s};
+use super::cues::{CueRunner, RunCourse, command_for, cue_bar_ui, fire_keys_pressed};
 use super::dialogs::{BrowsePurpose, Dialog, DialogAnswer, PendingAction, dialog_ui};
 use super::edits;
 use super::event_log::event_log_ui;
@@ -31,7 +32,7 @@ use super::plots::{PlotOptions, plot_data, plots_ui};
 use super::presenter::{self, PlotsSide};
 use super::problems::DocProblems;
 use super::ramp_view::{RampView, ramp_window_ui};
-use super::rewind_view::{FirstRunTrace, RewindView, rewind_ui};
+use super::rewind_view::{ReferenceTrace, RewindView, rewind_ui};
 use super::runtime::Runtime;
 use super::selection::Selection;
 use super::shortcuts as keys;
@@ -225,6 +226,10 @@ pub struct ArchsimApp {
     ramp: Option<RampView>,
     /// The sweep dialog, while its window is open.
     sweep: Option<SweepView>,
+    /// File › Export › Run as GIF being made (`gui::exports`).
+    gif_job: Option<super::exports::GifJob>,
+    /// Simulation › Compare with…: the pinned baseline, the window, A's run.
+    compare: CompareSession,
     /// The rewind scrubber's state between frames.
     rewind_view: RewindView,
     /// The Challenge tab's evaluation.
@@ -269,6 +274,7 @@ impl ArchsimApp {
         }
         let mut rt = Runtime::new(&state.doc.scenario, config.pacer);
         rt.run_past_end = state.prefs.run_past_end;
+        rt.history.set_budget(state.prefs.snapshot_budget());
         if config.start_running {
             rt.play();
         }
@@ -308,6 +314,8 @@ impl ArchsimApp {
             tour: (config.show_tour_on_first_start && !state.prefs.tour_seen).then(|| Tour::at(config.tour_first_step)),
             ramp: None,
             sweep: None,
+            gif_job: None,
+            compare: CompareSession::default(),
             rewind_view: RewindView::default(),
             challenge: ChallengeView::default(),
             cues: CueRunner::default(),
@@ -372,12 +380,22 @@ impl ArchsimApp {
         self.sweep.as_ref()
     }
 
+    /// The comparisons: the pinned baseline, the window's result, A's run.
+    pub fn comparison(&self) -> &CompareSession {
+        &self.compare
+    }
+
     pub fn selection(&self) -> &Selection {
         &self.selection
     }
 
     pub fn dialog(&self) -> Option<&Dialog> {
         self.dialog.as_ref()
+    }
+
+    /// Which request the Traces tab shows.
+    pub fn trace_choice(&self) -> TraceChoice {
+        self.trace_choice
     }
 
     /// The tour's step (0-based) while it is open.
@@ -580,11 +598,14 @@ impl ArchsimApp {
             Command::Step => {
                 // A cue let run that is due fires before the step goes on.
                 let now = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
-                if now.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+                if !self.rt.history.is_following()
+                    && now.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t))
+                {
                     self.fire_cue(ctx);
                 }
                 self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
                 self.step_window();
+                self.follow_run_with_cues();
             }
             Command::Reset => self.reset(),
             Command::RunAgain => {
@@ -601,9 +622,15 @@ impl ArchsimApp {
                 }
             }
             Command::Fault { node, fault } => self.live_fault(&node, fault),
-            Command::RewindTo(t) => self.rt.rewind_to(t),
+            Command::RewindTo(t) => {
+                self.rt.rewind_to(t);
+                self.follow_run_with_cues();
+            }
             Command::ForgetFirstRun => self.rt.history.forget_first_run(),
-            Command::SetSnapshotBudget(bytes) => self.rt.history.set_budget(bytes),
+            Command::SetSnapshotBudget(bytes) => {
+                self.state.prefs.snapshot_budget_bytes = bytes;
+                self.rt.history.set_budget(self.state.prefs.snapshot_budget());
+            }
             // One ramp at a time: while one runs (the menu item is disabled
             // then), the command is ignored rather than starting a second
             // thread or throwing the running one's steps away. A finished
@@ -629,13 +656,30 @@ impl ArchsimApp {
                     view.cancel();
                 }
             }
+            Command::PinBaseline => {
+                self.compare.pin(&self.state.doc.scenario, unix_now_s());
+                let label = self.compare.pinned().map(Baseline::label).unwrap_or_default();
+                self.rt.alerts.push(Severity::Info, self.rt.now_s(), None, format!("pinned {label}"), 1);
+            }
+            Command::CompareWith(choice) => self.compare_with(ctx, choice),
+            Command::RerunComparison => self.compare.rerun(&self.state.doc.scenario, ctx),
+            Command::SetCompareReplications(n) => self.compare.set_replications(n),
+            Command::CancelCompare => self.compare.cancel(),
+            Command::DropCompareOverlay => self.compare.drop_overlay(),
             Command::EvaluateChallenge => {
                 self.challenge.start(&self.state.doc.scenario, ctx);
                 self.side_tab = SideTab::Challenge;
             }
             Command::CancelChallenge => self.challenge.cancel(),
             Command::RevealHint => self.challenge.reveal_hint(),
+            Command::ShowChallengeVerdict => self.challenge.show_verdict(),
             Command::FireCue => self.fire_cue(ctx),
+            Command::ShowTraceAt(t_s) => {
+                let window_s = self.state.doc.scenario.window_s;
+                self.trace_choice = TraceChoice::at_plot_time(t_s, window_s);
+                // The tabs sit beside the plots (in presenter mode too).
+                self.side_tab = SideTab::Traces;
+            }
             Command::SetCuesRun(on) => self.cues.auto = on,
 
             Command::New => self.request(ctx, PendingAction::New),
@@ -655,6 +699,7 @@ impl ArchsimApp {
             }
             Command::Save => self.save_then(ctx, None),
             Command::SaveAs => self.save_as_then(ctx, None),
+            Command::Export(kind) => self.export_as(kind),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
 
             Command::ToggleTheme => self.state.prefs.theme = self.state.prefs.theme.toggled(),
@@ -700,6 +745,50 @@ impl ArchsimApp {
             Command::CloseTour => {
                 self.tour = None;
                 self.state.prefs.tour_seen = true;
+            }
+        }
+    }
+
+    /// Simulation › Compare with…: finds A (the saved version, the pinned
+    /// one, or a file, asked for) and starts the comparison with the
+    /// design as B. Nothing starts while one runs.
+    fn compare_with(&mut self, ctx: &egui::Context, choice: BaselineChoice) {
+        if self.compare.is_running() {
+            return;
+        }
+        let baseline = match choice {
+            BaselineChoice::Saved => Baseline::saved(&self.state.doc),
+            BaselineChoice::Pinned => self.compare.pinned().cloned(),
+            BaselineChoice::File => {
+                let folder = self.browse_folder();
+                match self.files.pick_open(Some(&folder)) {
+                    FileAnswer::Picked(path) => return self.compare_with_file(ctx, &path),
+                    FileAnswer::Cancelled => None,
+                    FileAnswer::Unavailable => {
+                        self.dialog = Some(Dialog::Browse {
+                            purpose: BrowsePurpose::Baseline,
+                            browser: Box::new(FileBrowser::open(folder).with_heading("Design A to compare with")),
+                        });
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(baseline) = baseline {
+            self.compare.start(baseline, &self.state.doc.scenario, ctx);
+        }
+    }
+
+    /// Compares the design with the scenario in `path`, or says why the
+    /// file cannot be A.
+    fn compare_with_file(&mut self, ctx: &egui::Context, path: &Path) {
+        match load_scenario(path) {
+            Ok(a) => self.compare.start(Baseline::file(a, path), &self.state.doc.scenario, ctx),
+            Err(e) => {
+                self.dialog = Some(Dialog::Error {
+                    title: format!("Could not compare with {}", path.display()),
+                    lines: e.diagnostics(),
+                });
             }
         }
     }
@@ -798,12 +887,26 @@ impl ArchsimApp {
         let cues = &self.state.doc.scenario.cues;
         let Some(cue) = cues.get(self.cues.next).cloned() else { return };
         let total = cues.len();
-        self.cues.next += 1;
+        let now = self.rt.sim.as_ref().map_or(crate::sim::SimTime::ZERO, crate::sim::Simulation::now);
+        self.cues.mark_fired(now);
         let text = format!("cue {} of {total}: {}", self.cues.next, cue.say);
         self.rt.alerts.push(Severity::Info, self.rt.now_s(), cue.action.node().map(str::to_string), text, 1);
         if let Some(command) = command_for(&cue.action) {
             self.apply(ctx, command);
         }
+    }
+
+    /// Keeps the cue bar where the run is: after a jump back, the cues
+    /// fired later are to come again (see [`CueRunner::follow_run`]).
+    fn follow_run_with_cues(&mut self) {
+        let Some(sim) = self.rt.sim.as_ref() else { return };
+        let history = &self.rt.history;
+        let course = if history.is_following() {
+            RunCourse::Following { pending_from: history.next_change_at() }
+        } else {
+            RunCourse::Own
+        };
+        self.cues.follow_run(sim.now(), course);
     }
 
     fn live_fault(&mut self, node: &str, fault: LiveFault) {
@@ -865,10 +968,26 @@ impl ArchsimApp {
                         Some(Dialog::Error { title: format!("No bundled scenario {name}"), lines: Vec::new() });
                 }
             },
-            PendingAction::OpenPasted(scenario) => {
+            PendingAction::OpenPasted(parsed) => {
+                let crate::scenario::Parsed { scenario, ignored } = *parsed;
                 // Never saved: marked unsaved, so closing asks before losing it.
-                let doc = Document { scenario: *scenario, path: None, saved: Scenario::default() };
+                let doc = Document { scenario, path: None, saved: Scenario::default() };
                 self.replace_document(doc);
+                if !ignored.is_empty() {
+                    let n = ignored.len();
+                    self.dialog = Some(Dialog::Notice {
+                        title: "The pasted design is open, without what this version does not know".into(),
+                        body: format!(
+                            "It has {n} field{} this version of archsim does not know, perhaps from a newer \
+                             version. {} left out; everything else is as pasted. Saving writes the design \
+                             without {}.",
+                            if n == 1 { "" } else { "s" },
+                            if n == 1 { "It was" } else { "They were" },
+                            if n == 1 { "it" } else { "them" },
+                        ),
+                        lines: ignored.iter().map(ToString::to_string).collect(),
+                    });
+                }
             }
             PendingAction::Close => {
                 self.close_confirmed = true;
@@ -931,6 +1050,62 @@ impl ArchsimApp {
         }
     }
 
+    /// File › Export: asks where, then draws (`gui::exports`).
+    fn export_as(&mut self, kind: super::exports::ExportKind) {
+        let suggested = kind.suggested_name(&slug(&self.state.doc.scenario.name));
+        let folder = self.browse_folder();
+        match self.files.pick_export(Some(&folder), &suggested, kind.file_type()) {
+            FileAnswer::Picked(path) => self.export_to(kind, path),
+            FileAnswer::Cancelled => {}
+            FileAnswer::Unavailable => {
+                self.dialog = Some(Dialog::Browse {
+                    purpose: BrowsePurpose::Export(kind),
+                    browser: Box::new(FileBrowser::save(folder, &suggested)),
+                });
+            }
+        }
+    }
+
+    fn export_to(&mut self, kind: super::exports::ExportKind, path: PathBuf) {
+        use super::exports::{ExportKind, GifJob, export_now, with_extension};
+        let path = with_extension(path, kind);
+        let now = self.rt.now_s();
+        let outcome = match (&self.rt.sim, kind) {
+            (None, _) => Err("Nothing to export: the design does not run (see Problems)".to_string()),
+            (Some(sim), ExportKind::Gif) => {
+                let until = sim.now().as_secs();
+                if until <= 0.0 {
+                    Err("Nothing to export yet: run the simulation first, the film ends where it is".to_string())
+                } else {
+                    self.gif_job = Some(GifJob::start(sim.scenario().clone(), until, path.clone()));
+                    Ok(format!("Exporting the run to {}…", path.display()))
+                }
+            }
+            (Some(sim), _) => export_now(kind, sim, &path),
+        };
+        match outcome {
+            Ok(text) => self.rt.alerts.push(Severity::Info, now, None, text, 1),
+            Err(text) => self.rt.alerts.push(Severity::Warning, now, None, text, 1),
+        }
+    }
+
+    /// Once a frame: writes the GIF when its thread is done.
+    fn poll_gif_job(&mut self, ctx: &egui::Context) {
+        let Some(outcome) = self.gif_job.as_ref().map(super::exports::GifJob::poll) else { return };
+        let now = self.rt.now_s();
+        match outcome {
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(200)),
+            Some(Ok(text)) => {
+                self.gif_job = None;
+                self.rt.alerts.push(Severity::Info, now, None, text, 1);
+            }
+            Some(Err(text)) => {
+                self.gif_job = None;
+                self.rt.alerts.push(Severity::Warning, now, None, text, 1);
+            }
+        }
+    }
+
     fn write_then(&mut self, ctx: &egui::Context, path: &Path, then: Option<PendingAction>) {
         if self.write_to(path)
             && let Some(action) = then
@@ -978,9 +1153,11 @@ impl ArchsimApp {
             }
             DialogAnswer::Chosen(path) => match dialog {
                 Some(Dialog::Browse { purpose: BrowsePurpose::Open, .. }) => self.open_path(&path),
+                Some(Dialog::Browse { purpose: BrowsePurpose::Baseline, .. }) => self.compare_with_file(ctx, &path),
                 Some(Dialog::Browse { purpose: BrowsePurpose::Save { then }, .. }) => {
                     self.write_then(ctx, &path, then);
                 }
+                Some(Dialog::Browse { purpose: BrowsePurpose::Export(kind), .. }) => self.export_to(kind, path),
                 _ => {}
             },
             DialogAnswer::SaveThen(action) => self.save_then(ctx, Some(action)),
@@ -1109,8 +1286,8 @@ impl ArchsimApp {
             return;
         };
         self.paste_frames_left = 0;
-        match crate::scenario::parse_scenario(&text, "<clipboard>") {
-            Ok(scenario) => self.request(ctx, PendingAction::OpenPasted(Box::new(scenario))),
+        match crate::scenario::parse_scenario_with(&text, "<clipboard>", crate::scenario::UnknownFields::Ignore) {
+            Ok(parsed) => self.request(ctx, PendingAction::OpenPasted(Box::new(parsed))),
             Err(e) => {
                 self.dialog = Some(Dialog::Error {
                     title: "The clipboard does not hold a valid design; yours is kept".into(),
@@ -1152,6 +1329,7 @@ impl ArchsimApp {
             dirty: self.state.doc.is_dirty(),
             ramp_running: self.ramp.as_ref().is_some_and(RampView::is_running),
             selected_node: self.selection.single_node().map(str::to_string),
+            compare: self.compare.menu(&self.state.doc),
             metrics_at: self.metrics.as_ref().map(|m| format!("http://{}/metrics", m.addr())),
         }
     }
@@ -1253,9 +1431,14 @@ impl ArchsimApp {
                     rewind_ui(ui, &mut self.rewind_view, &status, sim.now().as_secs(), &mut self.commands);
                 }
                 let mut data = plot_data(sim, self.state.prefs.plot_window_s, sim_node);
-                data.first_run = self.rt.history.first_run.as_ref().map(|s| FirstRunTrace::of(s, data.span));
+                data.references
+                    .extend(self.rt.history.first_run.as_ref().map(|s| ReferenceTrace::first_run(s, data.span)));
+                if let Some(label) = self.compare.overlay_label() {
+                    overlay_row_ui(ui, label, &mut self.commands);
+                }
+                data.references.extend(self.compare.overlay_trace(data.span));
                 let prefs = &mut self.state.prefs;
-                plots_ui(
+                let latency_clicked = plots_ui(
                     ui,
                     &data,
                     PlotOptions {
@@ -1266,6 +1449,9 @@ impl ArchsimApp {
                         stacked,
                     },
                 );
+                if let Some(t_s) = latency_clicked {
+                    self.commands.push(Command::ShowTraceAt(t_s));
+                }
             }
             None if self.state.doc.scenario.nodes.is_empty() => {
                 ui.weak("Add a client and what it calls: the plots fill as soon as it runs.");
@@ -1331,6 +1517,7 @@ impl eframe::App for ArchsimApp {
         self.last_frame_s = Some(now);
 
         self.autosave_and_shutdown(ctx, now);
+        self.poll_gif_job(ctx);
         if ctx.input(|i| i.viewport().close_requested()) && self.state.doc.is_dirty() && !self.close_confirmed {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.dialog = Some(Dialog::Unsaved { name: self.state.doc.display_name(), then: PendingAction::Close });
@@ -1355,9 +1542,16 @@ impl eframe::App for ArchsimApp {
             self.rt.rebuild(&self.state.doc.scenario);
             self.rt.alerts.push(Severity::Error, 0.0, None, e.to_string(), 1);
         }
-        // A cue let run fires at its time (the engine was held there).
+        self.follow_run_with_cues();
+        // A cue let run fires at its time (the engine was held there). Not
+        // while the run follows the first one after a jump back: the first
+        // run's firings are made again at their times, and a cue fired here
+        // would fork the run.
         let now_sim = self.rt.sim.as_ref().map(crate::sim::Simulation::now);
-        if self.rt.is_running() && now_sim.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t)) {
+        if self.rt.is_running()
+            && !self.rt.history.is_following()
+            && now_sim.is_some_and(|t| self.cues.due(&self.state.doc.scenario.cues, t))
+        {
             self.fire_cue(ctx);
         }
         self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
@@ -1404,7 +1598,7 @@ impl eframe::App for ArchsimApp {
         });
         if !self.state.doc.scenario.cues.is_empty() {
             egui::Panel::top("cues").show(ui, |ui| {
-                cue_bar_ui(ui, &self.state.doc.scenario.cues, self.cues, presenter, &mut commands);
+                cue_bar_ui(ui, &self.state.doc.scenario.cues, &self.cues, presenter, &mut commands);
             });
         }
         if presenter {
@@ -1466,6 +1660,9 @@ impl eframe::App for ArchsimApp {
             }
         });
 
+        let mut verdict_commands = Vec::new();
+        challenge_window_ui(&ctx, &mut self.challenge, &mut verdict_commands);
+        self.commands.extend(verdict_commands);
         // A closed window cancels its ramp; the view stays (drawing
         // nothing) until the thread has stopped, so no second one starts.
         if let Some(view) = &mut self.ramp
@@ -1490,6 +1687,7 @@ impl eframe::App for ArchsimApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             }
         }
+        compare_window_ui(&ctx, &mut self.compare, &mut commands);
         if let Some(dialog) = &mut self.dialog
             && let Some(answer) = dialog_ui(&ctx, dialog)
         {

@@ -60,7 +60,15 @@ impl Drop for Job {
 enum Phase {
     Idle,
     Running(Job),
-    Done { evaluation: Box<Evaluation>, hints_shown: usize, new_best: bool },
+    Done {
+        evaluation: Box<Evaluation>,
+        hints_shown: usize,
+        new_best: bool,
+        /// The verdict's own window is open (it opens when the evaluation
+        /// ends: the side tab is too small to read a verdict against the
+        /// clock).
+        window_open: bool,
+    },
     Failed(String),
 }
 
@@ -111,6 +119,13 @@ impl ChallengeView {
     }
 
     /// Forgets the result (the document changed to another one).
+    /// Opens the verdict's window again (after it was closed).
+    pub fn show_verdict(&mut self) {
+        if let Phase::Done { window_open, .. } = &mut self.phase {
+            *window_open = true;
+        }
+    }
+
     pub fn clear(&mut self) {
         self.phase = Phase::Idle;
     }
@@ -139,7 +154,7 @@ impl ChallengeView {
         self.phase = match handle.join() {
             Ok(Ok(evaluation)) => {
                 let new_best = remember(records, &evaluation, today());
-                Phase::Done { evaluation: Box::new(evaluation), hints_shown: 0, new_best }
+                Phase::Done { evaluation: Box::new(evaluation), hints_shown: 0, new_best, window_open: true }
             }
             Ok(Err(ChallengeError::Cancelled)) => Phase::Idle,
             Ok(Err(e)) => Phase::Failed(in_app_words(&e.to_string())),
@@ -201,8 +216,20 @@ pub fn challenge_ui(
             }
         }
         match &view.phase {
-            Phase::Done { evaluation, hints_shown, new_best } => {
-                result_ui(ui, evaluation, *hints_shown, *new_best, commands);
+            Phase::Done { evaluation, new_best, .. } => {
+                let (ok, bad) = (egui::Color32::from_rgb(80, 180, 110), ui.visuals().error_fg_color);
+                let best = if *new_best { ", a new best" } else { "" };
+                let (word, color) = if evaluation.passed { ("passed", ok) } else { ("not passed", bad) };
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        RichText::new(format!("Last evaluation: {}/100, {word}{best}", evaluation.score))
+                            .strong()
+                            .color(color),
+                    );
+                    if ui.button("Show the verdict").clicked() {
+                        commands.push(Command::ShowChallengeVerdict);
+                    }
+                });
             }
             Phase::Failed(message) => {
                 ui.colored_label(ui.visuals().error_fg_color, message);
@@ -212,16 +239,39 @@ pub fn challenge_ui(
     });
 }
 
+/// The verdict's window: pass or fail per goal, the score, where the
+/// design broke first and why, the advice and the hints, in type large
+/// enough to read from across a room. Closing it keeps the verdict (the
+/// tab's "Show the verdict" opens it again).
+pub fn challenge_window_ui(ctx: &egui::Context, view: &mut ChallengeView, commands: &mut Vec<Command>) {
+    let Phase::Done { evaluation, hints_shown, new_best, window_open } = &mut view.phase else { return };
+    if !*window_open {
+        return;
+    }
+    egui::Window::new(format!("Verdict: {}", evaluation.challenge))
+        .id(egui::Id::unique("challenge-verdict"))
+        .open(window_open)
+        .default_size([560.0, 460.0])
+        .resizable(true)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+                result_ui(ui, evaluation, *hints_shown, *new_best, commands);
+            });
+        });
+}
+
 fn result_ui(ui: &mut Ui, e: &Evaluation, hints_shown: usize, new_best: bool, commands: &mut Vec<Command>) {
     ui.add_space(4.0);
     let (ok, bad) = (egui::Color32::from_rgb(80, 180, 110), ui.visuals().error_fg_color);
     let verdict = if e.passed { "PASSED" } else { "NOT PASSED" };
     let best = if new_best { " (new best)" } else { "" };
-    ui.label(RichText::new(format!("{verdict}: score {}/100{best}", e.score)).strong().color(if e.passed {
+    ui.label(RichText::new(format!("{verdict}: score {}/100{best}", e.score)).heading().strong().color(if e.passed {
         ok
     } else {
         bad
     }));
+    ui.add_space(4.0);
     for g in &e.goals {
         let (word, color) = if g.passed { ("pass", ok) } else { ("FAIL", bad) };
         ui.horizontal_wrapped(|ui| {
@@ -230,17 +280,21 @@ fn result_ui(ui: &mut Ui, e: &Evaluation, hints_shown: usize, new_best: bool, co
         });
     }
     if let Some(b) = &e.broke_first {
+        ui.add_space(4.0);
         ui.label(RichText::new(format!("Broke first: {}", b.what)).color(ui.visuals().warn_fg_color));
     }
     if !e.passed {
-        ui.label(RichText::new(in_app_words(&e.verdict)).small());
+        ui.add_space(4.0);
+        ui.label(RichText::new("Why").strong());
+        ui.label(in_app_words(&e.verdict));
         for advice in &e.advice {
-            ui.label(RichText::new(format!("• {}", in_app_words(advice))).small());
+            ui.label(format!("• {}", in_app_words(advice)));
         }
     }
     for note in &e.notes {
         ui.label(RichText::new(format!("Note: {note}")).small().italics());
     }
+    ui.add_space(4.0);
     for (i, hint) in e.hints.iter().take(hints_shown).enumerate() {
         ui.label(format!("Hint {}: {hint}", i + 1));
     }

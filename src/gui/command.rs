@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui::{Pos2, Vec2};
 
+use super::compare_view::BaselineChoice;
 use super::pacer::Speed;
 use super::selection::Selection;
 use crate::scenario::{EdgeSpec, FaultSpec, NodeKind, Scenario};
@@ -164,6 +165,18 @@ pub enum Command {
     /// thread of its own (ignored while one runs).
     StartSweep(Box<crate::study::sweep::SweepSpec>),
     CancelSweep,
+    /// Simulation › Pin as baseline A: keep the design as it is now as A.
+    PinBaseline,
+    /// Simulation › Compare with…: the design (B) against this A on common
+    /// random numbers, on a thread of its own, in a window.
+    CompareWith(BaselineChoice),
+    /// The comparison window's Run again: the same A, the design as it is.
+    RerunComparison,
+    /// Pairs of runs the next comparison makes.
+    SetCompareReplications(usize),
+    CancelCompare,
+    /// Stop drawing A's run faint on the plots.
+    DropCompareOverlay,
     /// The Challenge tab's Evaluate: grade the document on a thread.
     EvaluateChallenge,
     CancelChallenge,
@@ -171,6 +184,11 @@ pub enum Command {
     RevealHint,
     /// Instructor mode: fire the scenario's next cue.
     FireCue,
+    /// Open the last evaluation's verdict window again.
+    ShowChallengeVerdict,
+    /// Show the slowest request of the window at this simulated second in
+    /// the Traces tab (a click on the latency plot).
+    ShowTraceAt(f64),
     /// Instructor mode: let cues with a time fire at it (or wait for N).
     SetCuesRun(bool),
 
@@ -186,6 +204,8 @@ pub enum Command {
     OpenBundled(&'static str),
     Save,
     SaveAs,
+    /// File › Export: the plots, the canvas or the run as a picture (`gui::exports`).
+    Export(super::exports::ExportKind),
     Quit,
 
     // --- Look

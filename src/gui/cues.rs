@@ -17,18 +17,59 @@ use crate::scenario::{CueAction, CueSpec};
 use crate::sim::SimTime;
 
 /// Where the presenter is in the lesson. Runtime state, never saved.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CueRunner {
     /// The next cue to fire (`cues.len()` when all have fired).
     pub next: usize,
     /// Fire cues with an `at_s` at their times.
     pub auto: bool,
+    /// When each cue fired, simulated time, in order. After a jump back it
+    /// still holds the first run's later firings: while the run follows the
+    /// first one, their changes are made again and [`Self::follow_run`]
+    /// moves `next` on past them; a fork drops them.
+    fired_at: Vec<SimTime>,
+}
+
+/// Where the run stands against the first run, for [`CueRunner::follow_run`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RunCourse {
+    /// The run is its own: every firing kept happened.
+    Own,
+    /// After a jump back, the run follows the first one; the first run's
+    /// changes from `pending_from` on are still to be made again.
+    Following { pending_from: Option<SimTime> },
 }
 
 impl CueRunner {
     /// Back to the first cue (a reset, another document).
     pub fn restart(&mut self) {
         self.next = 0;
+        self.fired_at.clear();
+    }
+
+    /// Marks the next cue fired at `now`. The first run's later firings
+    /// (kept after a jump back) are dropped: firing a cue forks the run.
+    pub fn mark_fired(&mut self, now: SimTime) {
+        self.fired_at.truncate(self.next);
+        self.fired_at.push(now);
+        self.next += 1;
+    }
+
+    /// After the run moved (a frame, a jump back): the cues fired are those
+    /// the run has been through. Back before a cue, it is the next one
+    /// again; following the first run, it counts as fired once its change
+    /// has been made again (firing times before `pending_from`); once the
+    /// run is its own again (caught up, or forked), the first run's
+    /// firings still ahead are dropped, so their cues can be fired anew.
+    pub fn follow_run(&mut self, now: SimTime, course: RunCourse) {
+        let pending_from = match course {
+            RunCourse::Own => None,
+            RunCourse::Following { pending_from } => pending_from,
+        };
+        self.next = self.fired_at.iter().take_while(|at| **at <= now && pending_from.is_none_or(|p| **at < p)).count();
+        if course == RunCourse::Own {
+            self.fired_at.truncate(self.next);
+        }
     }
 
     /// When let run, the time the next cue fires at: the engine is held
@@ -65,7 +106,7 @@ pub fn command_for(action: &CueAction) -> Option<Command> {
 
 /// The cue bar: the cue just fired, the next one and how to fire it, and
 /// the switch that lets them run. `big` in presenter mode (a projector).
-pub fn cue_bar_ui(ui: &mut Ui, cues: &[CueSpec], runner: CueRunner, big: bool, commands: &mut Vec<Command>) {
+pub fn cue_bar_ui(ui: &mut Ui, cues: &[CueSpec], runner: &CueRunner, big: bool, commands: &mut Vec<Command>) {
     let size = if big { 20.0 } else { 14.0 };
     // Two rows: what was just said, then the button and what comes next,
     // so a long cue wraps under itself, not under the button.

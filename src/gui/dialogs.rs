@@ -16,7 +16,9 @@ pub enum PendingAction {
     OpenPath(PathBuf),
     OpenBundled(&'static str),
     /// A design pasted from the clipboard, already validated.
-    OpenPasted(Box<crate::scenario::Scenario>),
+    /// A pasted design, and the fields it had that this version ignored
+    /// (shown once it is open).
+    OpenPasted(Box<crate::scenario::Parsed>),
     Close,
 }
 
@@ -42,6 +44,10 @@ pub enum BrowsePurpose {
     /// Save to the chosen file, then carry out `then` (the action that
     /// waited on "save changes?"); if the user cancels, neither happens.
     Save { then: Option<PendingAction> },
+    /// Export a picture to the chosen file.
+    Export(super::exports::ExportKind),
+    /// Compare the design with the chosen file (Simulation › Compare with…).
+    Baseline,
 }
 
 /// A dialog on screen.
@@ -53,6 +59,13 @@ pub enum Dialog {
     },
     Error {
         title: String,
+        lines: Vec<String>,
+    },
+    /// Something the user should know that went right, with a caveat: a
+    /// pasted design opened without the fields this version ignored.
+    Notice {
+        title: String,
+        body: String,
         lines: Vec<String>,
     },
     /// The app's own file browser, when the native dialog is unavailable.
@@ -113,6 +126,20 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAnswe
                                 .monospace()
                                 .color(ui.visuals().error_fg_color),
                         );
+                    }
+                });
+                ui.add_space(8.0);
+                if ui.button("OK").clicked() {
+                    answer = Some(DialogAnswer::Dismiss);
+                }
+            }
+            Dialog::Notice { title, body, lines } => {
+                ui.heading(title.as_str());
+                ui.label(body.as_str());
+                ui.add_space(4.0);
+                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                    for l in lines {
+                        ui.label(RichText::new(super::format::for_app_font(l)).monospace());
                     }
                 });
                 ui.add_space(8.0);

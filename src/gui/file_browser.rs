@@ -73,6 +73,8 @@ pub struct FileBrowser {
     file_name: String,
     /// Asking whether to replace this existing file.
     confirm_replace: Option<PathBuf>,
+    /// The heading instead of the mode's ("Open scenario").
+    heading: Option<&'static str>,
 }
 
 impl FileBrowser {
@@ -86,6 +88,12 @@ impl FileBrowser {
         Self::new(BrowseMode::Save, folder, file_name.to_string())
     }
 
+    /// The same browser under another heading: what the file is for.
+    pub fn with_heading(mut self, heading: &'static str) -> Self {
+        self.heading = Some(heading);
+        self
+    }
+
     fn new(mode: BrowseMode, folder: PathBuf, file_name: String) -> Self {
         let mut browser = Self {
             mode,
@@ -95,6 +103,7 @@ impl FileBrowser {
             problem: None,
             file_name,
             confirm_replace: None,
+            heading: None,
         };
         browser.go_to(folder);
         browser
@@ -210,10 +219,10 @@ impl FileBrowser {
 
     fn browse_ui(&mut self, ui: &mut egui::Ui) -> Option<BrowserAnswer> {
         let mut answer = None;
-        ui.heading(match self.mode {
+        ui.heading(self.heading.unwrap_or(match self.mode {
             BrowseMode::Open => "Open scenario",
             BrowseMode::Save => "Save scenario",
-        });
+        }));
         ui.add_space(4.0);
         // While "replace?" is asked, the rest stays in view but still, so
         // the dialog keeps its size and place.

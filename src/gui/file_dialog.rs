@@ -31,6 +31,12 @@ pub trait FileDialog {
     fn pick_open(&mut self, folder: Option<&Path>) -> FileAnswer;
     /// Where to save, starting in `folder` and suggesting `file_name`.
     fn pick_save(&mut self, folder: Option<&Path>, file_name: &str) -> FileAnswer;
+    /// Where to export a picture: `file_type` is its name and extension
+    /// ("PNG image", "png"), for the dialog's filter. By default, as a save.
+    fn pick_export(&mut self, folder: Option<&Path>, file_name: &str, file_type: (&str, &str)) -> FileAnswer {
+        let _ = file_type;
+        self.pick_save(folder, file_name)
+    }
 }
 
 /// Set to `builtin` to use the app's own file browser instead of the
@@ -102,6 +108,19 @@ impl FileDialog for NativeFileDialog {
             FileAnswer::Picked(p) if p.extension().is_none() => FileAnswer::Picked(p.with_extension("ron")),
             other => other,
         }
+    }
+
+    fn pick_export(&mut self, folder: Option<&Path>, file_name: &str, file_type: (&str, &str)) -> FileAnswer {
+        self.ask(|| {
+            let mut dialog = rfd::FileDialog::new()
+                .set_title("Export")
+                .add_filter(file_type.0, &[file_type.1])
+                .set_file_name(file_name);
+            if let Some(folder) = folder {
+                dialog = dialog.set_directory(folder);
+            }
+            dialog.save_file()
+        })
     }
 }
 

@@ -16,10 +16,12 @@ pub mod canvas;
 mod challenge_view;
 mod clock;
 mod command;
+mod compare_view;
 mod cues;
 mod dialogs;
 mod edits;
 mod event_log;
+mod exports;
 mod file_browser;
 mod file_dialog;
 mod format;
@@ -54,8 +56,12 @@ pub use autosave::{AUTOSAVE_AFTER_S, read_recovery};
 pub use challenge_view::{ChallengeRecord, ChallengeRecords};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, LiveFault, Panel, ScenarioSettings};
+pub use compare_view::{
+    Baseline, BaselineChoice, BaselineSource, CompareSession, DEFAULT_REPLICATIONS, app_spec, clock_time_utc,
+};
 pub use dialogs::{BrowsePurpose, Dialog, PendingAction};
 pub use edits::{PALETTE, PaletteItem};
+pub use exports::ExportKind;
 pub use file_browser::{BrowseMode, Entry, FileBrowser};
 pub use file_dialog::{FileAnswer, FileDialog, NativeFileDialog, ScriptedFileDialog};
 pub use pacer::{EngineThread, Pacer, PacerConfig, Speed};
@@ -65,9 +71,10 @@ pub use runtime::{HistoryStatus, PendingKey, RewindError, RunHistory, RunState, 
 pub use selection::Selection;
 pub use shutdown::ShutdownFlag;
 pub use state::{Document, Prefs, State};
-pub use sweep_view::{DEFAULT_REPLICATIONS, SweepView, theory_for, theory_note};
+pub use sweep_view::{DEFAULT_REPLICATIONS as SWEEP_REPLICATIONS, SweepView, theory_for, theory_note};
 pub use theme::ThemeChoice;
 pub use tour::TOUR_STEPS;
+pub use trace_view::{TraceChoice, window_ending_nearest};
 pub use verdict::{Verdict, verdict};
 
 use eframe::egui;

@@ -146,10 +146,13 @@ pub struct PlotData {
     pub node_p99_ms: Series,
     pub node_theory_p99_ms: Option<f64>,
     pub markers: Vec<Marker>,
-    /// The first run, faint, after a rewind forked it (`rewind_view.rs`).
-    pub first_run: Option<super::rewind_view::FirstRunTrace>,
+    /// Other runs drawn faint under the live one (`rewind_view.rs`): the
+    /// first run after a rewind forked it, design A's run in a comparison.
+    pub references: Vec<super::rewind_view::ReferenceTrace>,
     /// Where an SLO's alert was firing in the span shown: shaded.
     pub alert_spans: Vec<AlertShade>,
+    /// Each SLO so far, for the live readout above the plots.
+    pub slos: Vec<SloLine>,
     /// The time span shown.
     pub span: (f64, f64),
 }
@@ -159,6 +162,16 @@ impl PlotData {
     pub fn has_points(&self) -> bool {
         !self.ok_rps.is_empty()
     }
+}
+
+/// One SLO's live readout: "checkout-latency: 99.21 % ≥ 99 % · budget 79 %
+/// used · fast-burn FIRING since 62 s", in red when missed or firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloLine {
+    pub text: String,
+    /// Share of the period's error budget spent (over 1: blown).
+    pub budget_used: f64,
+    pub tone: ReadoutTone,
 }
 
 /// The plot data for the last `window_s` simulated seconds; `node` is the
@@ -219,9 +232,12 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
     if let Some(i) = node
         && let (Some(spec), Some(totals)) = (sim.scenario().nodes.get(i), sim.node_totals(i))
     {
-        let makes_calls = sim.scenario().out_edges(&spec.id).next().is_some();
+        let around = crate::diagnosis::Surroundings {
+            makes_calls: sim.scenario().out_edges(&spec.id).next().is_some(),
+            upstream_retries: sim.retries_upstream_of(i),
+        };
         d.node_theory_p99_ms =
-            crate::diagnosis::theory_check(&spec.kind, &totals, makes_calls).and_then(|check| check.p99_ms);
+            crate::diagnosis::theory_check(&spec.kind, &totals, around).and_then(|check| check.p99_ms);
     }
     if d.node_theory_p99_ms.is_none() {
         d.node_p99_ms.clear();
@@ -240,7 +256,16 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
         .filter(|e| e.at.as_secs() >= from)
         .map(|e| Marker { at_s: e.at.as_secs(), text: e.what.clone(), kind: MarkerKind::of(e) })
         .collect();
-    d.alert_spans = alert_shades(sim, from, now);
+    let slos = sim.slo_reports();
+    d.alert_spans = alert_shades(&slos, from, now);
+    d.slos = slos
+        .iter()
+        .map(|s| SloLine {
+            text: s.readout(),
+            budget_used: s.budget_used_percent / 100.0,
+            tone: if s.firing() || !s.met { ReadoutTone::Failed } else { ReadoutTone::Plain },
+        })
+        .collect();
     let end = sim.scenario().duration_s;
     if end >= from && end <= now {
         d.markers.push(Marker {
@@ -253,10 +278,10 @@ pub fn plot_data(sim: &Simulation, window_s: f64, node: Option<usize>) -> PlotDa
 }
 
 /// The alerts' firing spans that reach into `[from, now]`, clipped to it.
-fn alert_shades(sim: &Simulation, from: f64, now: f64) -> Vec<AlertShade> {
+fn alert_shades(slos: &[crate::sim::SloReport], from: f64, now: f64) -> Vec<AlertShade> {
     let mut shades = Vec::new();
-    for slo in sim.slo_reports() {
-        for alert in slo.alerts {
+    for slo in slos {
+        for alert in &slo.alerts {
             for span in &alert.spans {
                 let to_s = span.to_s.unwrap_or(now);
                 if to_s >= from {
@@ -338,7 +363,10 @@ pub fn readout(s: &Stats) -> Vec<(String, ReadoutTone)> {
 }
 
 /// The plots: a row in the bottom panel, a column in presenter mode.
-pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
+/// Returns the simulated time of a click on the latency plot (its
+/// slowest request is shown in the Traces tab).
+pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f64> {
+    let mut latency_clicked = None;
     let degraded = Palette::of(ui.visuals().dark_mode).degraded;
     let header = |ui: &mut Ui| {
         ui.label(RichText::new("Live").strong());
@@ -379,6 +407,9 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
     };
     // Large text (presenter mode, the UI zoom) wraps the readout rather than cutting it.
     ui.horizontal_wrapped(header);
+    for slo in &data.slos {
+        slo_line_ui(ui, slo);
+    }
     let scaled = opts.node_name.is_some() && !data.node_ready.is_empty();
     let count = match (opts.node_name.is_some(), scaled) {
         (true, true) => 5.0,
@@ -401,8 +432,8 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             &[("ok", OK), ("failed", FAILED)]
         };
         plot_box(ui, "Throughput req/s", throughput, width, height, data, false, |plot_ui| {
-            if let Some(first) = &data.first_run {
-                first.draw_throughput(plot_ui);
+            for reference in &data.references {
+                reference.draw_throughput(plot_ui);
             }
             plot_ui.line(Line::new("ok", PlotPoints::from(data.ok_rps.clone())).color(OK).width(2.0));
             if data.show_degraded {
@@ -417,14 +448,14 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
         if data.node_theory_p99_ms.is_some() {
             percentiles.push(("node p99, theory dashed", NODE_P99));
         }
-        plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
+        latency_clicked = plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(
                     s.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect::<Vec<_>>(),
                 )
             };
-            if let Some(first) = &data.first_run {
-                first.draw_p99(plot_ui, log);
+            for reference in &data.references {
+                reference.draw_p99(plot_ui, log);
             }
             plot_ui.line(Line::new("p50", tr(&data.p50_ms)).color(P50).width(2.0));
             plot_ui.line(Line::new("p95", tr(&data.p95_ms)).color(P95).width(2.0));
@@ -516,6 +547,31 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) {
             });
         }
     });
+    latency_clicked.filter(|_| data.has_points())
+}
+
+/// "SLO [budget bar] checkout-latency: 99.21 % ≥ 99 % · budget 79 % used":
+/// the error budget spent so far as a bar (red once blown), and the
+/// readout, red while the SLO is missed or an alert fires.
+fn slo_line_ui(ui: &mut Ui, slo: &SloLine) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("SLO").small().strong());
+        let used = slo.budget_used.clamp(0.0, 1.0) as f32;
+        let fill = if slo.budget_used >= 1.0 {
+            FAILED
+        } else if slo.budget_used >= 0.5 {
+            P95
+        } else {
+            P50
+        };
+        ui.add(egui::ProgressBar::new(used).desired_width(80.0).desired_height(10.0).fill(fill)).on_hover_text(
+            "The error budget spent so far: the bad requests the SLO's target allows over its period. \
+             Full: the budget is blown.",
+        );
+        let text = RichText::new(super::format::for_app_font(&slo.text)).small();
+        let text = if slo.tone == ReadoutTone::Failed { text.color(FAILED) } else { text };
+        ui.label(text);
+    });
 }
 
 /// One titled plot with the event markers; the legend is in the title
@@ -530,7 +586,7 @@ fn plot_box(
     data: &PlotData,
     log_y: bool,
     add: impl FnOnce(&mut egui_plot::PlotUi<'_>),
-) {
+) -> Option<f64> {
     ui.vertical(|ui| {
         ui.set_width(width);
         // The legend goes under the title when the plot is too narrow for both.
@@ -588,7 +644,7 @@ fn plot_box(
                     egui_plot::HoverPosition::Elsewhere { .. } => None,
                 })
         };
-        plot.show(ui, |plot_ui| {
+        let shown = plot.show(ui, |plot_ui| {
             // Behind the data: where an alert was firing.
             for s in &data.alert_spans {
                 plot_ui.span(
@@ -602,7 +658,11 @@ fn plot_box(
                 plot_ui.vline(VLine::new(m.kind.label(), m.at_s).color(m.kind.color()).width(1.5));
             }
         });
-    });
+        // Where on the time axis a click landed.
+        let clicked = shown.response.clicked().then(|| shown.response.interact_pointer_pos()).flatten();
+        clicked.map(|pos| shown.transform.value_from_position(pos).x)
+    })
+    .inner
 }
 
 /// Grid steps of 1, 2 or 5 times a power of ten, the finest at least

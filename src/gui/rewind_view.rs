@@ -91,17 +91,23 @@ pub fn rewind_ui(ui: &mut Ui, view: &mut RewindView, status: &HistoryStatus, now
 /// The first run's trace: light grey, under the fork's lines.
 pub const FIRST_RUN: Color32 = Color32::from_rgba_premultiplied(150, 150, 160, 150);
 
-/// The first run's throughput and p99 over the plots' span.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FirstRunTrace {
+/// Another run's throughput and p99 over the plots' span, drawn faint
+/// under the live run's lines: the first run after a rewind forked it
+/// ("first run"), or design A's run beside the live B of a comparison
+/// ("A: three-tier").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceTrace {
+    /// What the run is, in the plots' legend and hover: `first run`.
+    pub label: String,
+    pub color: Color32,
     pub ok_rps: Vec<[f64; 2]>,
     pub p99_ms: Vec<[f64; 2]>,
 }
 
-impl FirstRunTrace {
+impl ReferenceTrace {
     /// The windows of `series` that end within `span`.
-    pub fn of(series: &TimeSeries, span: (f64, f64)) -> Self {
-        let mut t = FirstRunTrace::default();
+    pub fn of(series: &TimeSeries, span: (f64, f64), label: impl Into<String>, color: Color32) -> Self {
+        let mut t = ReferenceTrace { label: label.into(), color, ok_rps: Vec::new(), p99_ms: Vec::new() };
         for f in series.iter().filter(|f| f.end_s >= span.0 && f.end_s <= span.1) {
             t.ok_rps.push([f.end_s, f.end_to_end.throughput_rps]);
             if f.end_to_end.latency.count > 0 {
@@ -111,13 +117,20 @@ impl FirstRunTrace {
         t
     }
 
+    /// The first run of a forked rewind.
+    pub fn first_run(series: &TimeSeries, span: (f64, f64)) -> Self {
+        Self::of(series, span, "first run", FIRST_RUN)
+    }
+
     pub fn draw_throughput(&self, plot_ui: &mut PlotUi<'_>) {
-        plot_ui.line(Line::new("ok, first run", PlotPoints::from(self.ok_rps.clone())).color(FIRST_RUN).width(1.5));
+        let name = format!("ok, {}", self.label);
+        plot_ui.line(Line::new(name, PlotPoints::from(self.ok_rps.clone())).color(self.color).width(1.5));
     }
 
     pub fn draw_p99(&self, plot_ui: &mut PlotUi<'_>, log: bool) {
         let points: Vec<[f64; 2]> =
             self.p99_ms.iter().map(|p| [p[0], if log { p[1].max(1e-3).log10() } else { p[1] }]).collect();
-        plot_ui.line(Line::new("p99, first run", PlotPoints::from(points)).color(FIRST_RUN).width(1.5));
+        let name = format!("p99, {}", self.label);
+        plot_ui.line(Line::new(name, PlotPoints::from(points)).color(self.color).width(1.5));
     }
 }

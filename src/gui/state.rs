@@ -100,6 +100,20 @@ pub struct Prefs {
     pub tour_seen: bool,
     /// The best score of each challenge evaluated here, by its name.
     pub challenges: super::challenge_view::ChallengeRecords,
+    /// Memory the rewind's snapshots may take, bytes (the scrubber's
+    /// budget menu); clamped to [`SNAPSHOT_BUDGET_RANGE`] when used.
+    pub snapshot_budget_bytes: usize,
+}
+
+/// The snapshot budgets a saved state may ask for: a hand-edited or
+/// damaged value cannot starve the rewind or take the machine's memory.
+pub const SNAPSHOT_BUDGET_RANGE: std::ops::RangeInclusive<usize> = (16 << 20)..=(4 << 30);
+
+impl Prefs {
+    /// The snapshot budget to use, within [`SNAPSHOT_BUDGET_RANGE`].
+    pub fn snapshot_budget(&self) -> usize {
+        self.snapshot_budget_bytes.clamp(*SNAPSHOT_BUDGET_RANGE.start(), *SNAPSHOT_BUDGET_RANGE.end())
+    }
 }
 
 impl Default for Prefs {
@@ -121,6 +135,7 @@ impl Default for Prefs {
             last_folder: None,
             tour_seen: false,
             challenges: super::challenge_view::ChallengeRecords::new(),
+            snapshot_budget_bytes: crate::sim::snapshot::DEFAULT_BUDGET_BYTES,
         }
     }
 }
@@ -128,6 +143,19 @@ impl Default for Prefs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snapshot_budget_is_kept_in_the_preferences_and_bounded_when_used() {
+        // A state saved before the budget was a preference reads the default.
+        let old: Prefs = ron::from_str("(tour_seen: true)").expect("an older state");
+        assert_eq!(old.snapshot_budget(), crate::sim::snapshot::DEFAULT_BUDGET_BYTES);
+        let chosen = Prefs { snapshot_budget_bytes: 64 << 20, ..Prefs::default() };
+        let again: Prefs = ron::from_str(&ron::to_string(&chosen).expect("saved")).expect("read back");
+        assert_eq!(again.snapshot_budget(), 64 << 20);
+        let damaged = Prefs { snapshot_budget_bytes: usize::MAX, ..Prefs::default() };
+        assert_eq!(damaged.snapshot_budget(), 4 << 30);
+        assert_eq!(Prefs { snapshot_budget_bytes: 0, ..Prefs::default() }.snapshot_budget(), 16 << 20);
+    }
 
     #[test]
     fn a_fresh_document_is_the_three_tier_scenario_and_clean() {

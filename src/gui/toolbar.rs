@@ -38,6 +38,8 @@ pub struct ToolbarInput<'a> {
     pub ramp_running: bool,
     /// The one node selected: Sweep… opens on it.
     pub selected_node: Option<String>,
+    /// Pin as baseline A and Compare with….
+    pub compare: super::compare_view::CompareMenu,
 }
 
 pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Command>) {
@@ -64,6 +66,30 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             if item(ui, "Save as…", sc(&keys::SAVE_AS), true) {
                 commands.push(Command::SaveAs);
             }
+            ui.menu_button("Export", |ui| {
+                use super::exports::ExportKind;
+                for (kind, text, hint) in [
+                    (
+                        ExportKind::Plots,
+                        "Plots as PNG…",
+                        "Throughput, latency and failures over the whole run, for a report",
+                    ),
+                    (
+                        ExportKind::Canvas,
+                        "Canvas as PNG…",
+                        "The design, each node tinted by how busy it was over the run",
+                    ),
+                    (
+                        ExportKind::Gif,
+                        "Run as GIF…",
+                        "The canvas from time zero to now, re-run with the same seed, for slides and chat",
+                    ),
+                ] {
+                    if ui.button(text).on_hover_text(hint).clicked() {
+                        commands.push(Command::Export(kind));
+                    }
+                }
+            });
             ui.separator();
             if item(ui, "Quit", sc(&keys::QUIT), true) {
                 commands.push(Command::Quit);
@@ -139,6 +165,8 @@ pub fn menu_bar_ui(ui: &mut Ui, input: &ToolbarInput<'_>, commands: &mut Vec<Com
             {
                 commands.push(Command::OpenSweep(input.selected_node.clone()));
             }
+            ui.separator();
+            super::compare_view::compare_menu_ui(ui, &input.compare, commands);
             ui.separator();
             let mut pause_at_end = !input.prefs.run_past_end;
             if ui

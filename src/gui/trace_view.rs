@@ -14,11 +14,34 @@ use crate::sim::trace::{Kept, SpanOutcome, TraceView};
 /// Traces offered in the list, newest first.
 const LISTED: usize = 30;
 
-/// Which trace the tab shows: `None` follows the newest slowest one.
+/// Which trace the tab shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TraceChoice {
-    /// The chosen trace's window and when its request was made.
-    pub picked: Option<(u64, f64)>,
+pub enum TraceChoice {
+    /// The newest slowest request, as they come.
+    #[default]
+    Newest,
+    /// The slowest request kept in a window (a click on the latency plot).
+    Window(u64),
+    /// One request, by its window and when it was made (the list).
+    Request { window: u64, at_s: f64 },
+}
+
+impl TraceChoice {
+    /// The slowest request of the window whose point on the plots is
+    /// nearest `t_s`: points are drawn at their window's end, so a click on
+    /// the point at 42 s means the window that ended there.
+    pub fn at_plot_time(t_s: f64, window_s: f64) -> TraceChoice {
+        TraceChoice::Window(window_ending_nearest(t_s, window_s))
+    }
+}
+
+/// The window (0 = the first) whose end is nearest `t_s`.
+pub fn window_ending_nearest(t_s: f64, window_s: f64) -> u64 {
+    let ends = (t_s / window_s.max(1e-9)).round();
+    // Truncation is intended: a window index, at least 0.
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a non-negative whole number")]
+    let window = (ends - 1.0).max(0.0) as u64;
+    window
 }
 
 /// The tab: a list of recent traces and the chosen one's waterfall.
@@ -30,7 +53,43 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
     let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
     let reached = |t: &&crate::sim::trace::Trace| node.is_none_or(|i| t.spans.iter().any(|s| s.node as usize == i));
     let traces: Vec<_> = sim.traces().collect();
-    let recent: Vec<TraceView> = traces.into_iter().rev().filter(reached).take(LISTED).map(|t| t.view(&ids)).collect();
+    let mut recent: Vec<TraceView> =
+        traces.iter().copied().rev().filter(reached).take(LISTED).map(|t| t.view(&ids)).collect();
+    // A window picked on the plot: its slowest request, listed first if it
+    // is older than the list.
+    let mut missing_window = None;
+    if let TraceChoice::Window(w) = *choice {
+        let in_window = traces.iter().filter(|t| t.window == w);
+        match in_window.clone().find(|t| t.kept == Kept::Slowest).or_else(|| in_window.clone().next()) {
+            Some(t) => {
+                let view = t.view(&ids);
+                *choice = TraceChoice::Request { window: w, at_s: view.at_s };
+                if !recent.iter().any(|r| r.window == view.window && r.at_s == view.at_s) {
+                    recent.insert(0, view);
+                }
+            }
+            None => missing_window = Some(w),
+        }
+    }
+    if let Some(w) = missing_window {
+        let window_s = sim.scenario().window_s;
+        #[expect(clippy::cast_precision_loss, reason = "a window index, far below 2^52")]
+        let end_of = |window: u64| (window + 1) as f64 * window_s;
+        let ended = end_of(w);
+        let first = traces.first().map(|t| t.window);
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            match first {
+                Some(first) if first > w => format!(
+                    "No request was traced in the window that ended at {}: tracing started when this tab first \
+                     opened, and the oldest request kept ended in the window at {}.",
+                    format::sim_clock(ended),
+                    format::sim_clock(end_of(first))
+                ),
+                _ => format!("No request was kept for the window that ended at {}.", format::sim_clock(ended)),
+            },
+        );
+    }
     let Some(newest_slowest) = recent.iter().find(|t| t.kept == Kept::Slowest).or(recent.first()) else {
         ui.weak(match node {
             Some(_) => "No request kept so far reached the selected node.",
@@ -38,11 +97,11 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
         });
         return;
     };
-    let shown = choice
-        .picked
-        .and_then(|(w, at)| recent.iter().find(|t| t.window == w && t.at_s == at))
-        .unwrap_or(newest_slowest)
-        .clone();
+    let picked = match *choice {
+        TraceChoice::Request { window, at_s } => recent.iter().find(|t| t.window == window && t.at_s == at_s),
+        TraceChoice::Newest | TraceChoice::Window(_) => None,
+    };
+    let shown = picked.unwrap_or(newest_slowest).clone();
     let label = |t: &TraceView| {
         let why = if t.kept == Kept::Slowest { "slowest" } else { "ordinary" };
         format!("{} · {why} · {}", format::sim_clock(t.at_s), format::ms(t.latency_ms))
@@ -52,16 +111,19 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
         egui::ComboBox::from_id_salt("trace-pick").selected_text(label(&shown)).show_ui(ui, |ui| {
             for t in &recent {
                 if ui.selectable_label(t.window == shown.window && t.at_s == shown.at_s, label(t)).clicked() {
-                    choice.picked = Some((t.window, t.at_s));
+                    *choice = TraceChoice::Request { window: t.window, at_s: t.at_s };
                 }
             }
         });
-        if choice.picked.is_some()
+        if *choice != TraceChoice::Newest
             && ui.small_button("newest").on_hover_text("Follow the newest slowest request").clicked()
         {
-            choice.picked = None;
+            *choice = TraceChoice::Newest;
         }
     });
+    if *choice == TraceChoice::Newest {
+        ui.weak("Click a point of the latency plot to see that second's slowest request.");
+    }
     ui.weak("Each bar is one call: pale while it waited for a worker, solid while its node worked or waited on the calls under it.");
     egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| waterfall_ui(ui, &shown));
 }

@@ -22,6 +22,10 @@ fn ron_options() -> ron::Options {
 /// real file, a bound for a mangled one.
 const MAX_RECOVERIES: usize = 32;
 
+/// Unknown fields read past when they are ignored: a newer version may
+/// add a field to every node of a large design.
+const MAX_IGNORED: usize = 256;
+
 /// The text being parsed: the file with the edits made to read past its
 /// problems, and the way back to positions in the file as written.
 struct Working {
@@ -72,6 +76,41 @@ impl Working {
 /// fields and the semantic problems of the rest of the file come back
 /// together.
 pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
+    parse(source, file, UnknownFields::Refuse).map(|parsed| parsed.scenario)
+}
+
+/// What the loader does with a field this version does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownFields {
+    /// A problem, like any other (files, the command line): a typo must not
+    /// pass for a default.
+    Refuse,
+    /// Read past and listed in [`Parsed::ignored`]: a design pasted from a
+    /// newer version opens, and the user is told what was left out.
+    Ignore,
+}
+
+/// A scenario read with [`UnknownFields::Ignore`], and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub scenario: Scenario,
+    /// One per field that was ignored, where it was written, in reading
+    /// order; empty with [`UnknownFields::Refuse`].
+    pub ignored: Vec<Diagnostic>,
+}
+
+/// Parses and validates scenario source like [`parse_scenario`], with a
+/// choice of what an unknown field is. With [`UnknownFields::Ignore`] an
+/// unknown field is blanked out whole (never renamed to a near name: a
+/// newer version's `workers_max` is not a typo of `workers`) and the
+/// design is returned when nothing else is wrong; unknown *names of kinds*
+/// (a node kind this version lacks) still refuse it, since nothing sensible
+/// can stand in for them.
+pub fn parse_scenario_with(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, LoadError> {
+    parse(source, file, unknown)
+}
+
+fn parse(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, LoadError> {
     // Editors on Windows may start a file with a byte-order mark. It is
     // not text: skipped, it does not count as a column either, as in the
     // editor that shows the file.
@@ -80,7 +119,10 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
     // (offset in `source`, message): turned into lines and columns at the
     // end, all in one pass over the file.
     let mut found: Vec<(usize, String)> = Vec::new();
-    let mut diagnose = |work: &Working, offset: usize, message: String| found.push((work.original(offset), message));
+    let mut ignored: Vec<(usize, String)> = Vec::new();
+    let diagnose = |found: &mut Vec<(usize, String)>, work: &Working, offset: usize, message: String| {
+        found.push((work.original(offset), message));
+    };
     let mut recoveries = 0;
     let scenario = loop {
         let error = match ron_options().from_str::<Scenario>(&work.text) {
@@ -112,41 +154,71 @@ pub fn parse_scenario(source: &str, file: &str) -> Result<Scenario, LoadError> {
             consequence = work.skipped_groups.contains(&close);
             offset = group_start(text, close).unwrap_or(close);
         }
-        if !consequence {
+        let ignore = unknown == UnknownFields::Ignore && matches!(error.code, ron::Error::NoSuchStructField { .. });
+        if ignore {
+            ignored.push((work.original(offset), ignored_message(&error.code)));
+        } else if !consequence {
             let message = syntax_message(text, &error.code, offset);
-            diagnose(&work, offset, message);
+            diagnose(&mut found, &work, offset, message);
         }
         recoveries += 1;
-        if recoveries > MAX_RECOVERIES || !recover(&mut work, &error.code, offset) {
+        let limit = match unknown {
+            UnknownFields::Refuse => MAX_RECOVERIES,
+            UnknownFields::Ignore => MAX_IGNORED,
+        };
+        if recoveries > limit || !recover(&mut work, &error.code, offset, !ignore) {
+            if found.is_empty() {
+                let message =
+                    format!("more than {limit} fields this version does not know: is this an archsim design?");
+                diagnose(&mut found, &work, offset, message);
+            }
             break None;
         }
     };
     if let Some(scenario) = &scenario {
         let mut locator = Locator::new(&work.text);
         for p in validate(scenario) {
-            diagnose(&work, locator.locate(&p.path), p.message);
+            diagnose(&mut found, &work, locator.locate(&p.path), p.message);
         }
     }
+    let diagnostics = located(source, file, found);
+    match scenario {
+        Some(scenario) if diagnostics.is_empty() => Ok(Parsed { scenario, ignored: located(source, file, ignored) }),
+        _ => Err(LoadError::Invalid(diagnostics)),
+    }
+}
+
+/// Messages at offsets of `source` as diagnostics with lines and columns,
+/// in reading order, whichever pass found them (stable: problems at one
+/// place keep the order they were found in).
+fn located(source: &str, file: &str, found: Vec<(usize, String)>) -> Vec<Diagnostic> {
     let offsets: Vec<usize> = found.iter().map(|(offset, _)| *offset).collect();
     let mut diagnostics: Vec<Diagnostic> = line_columns(source, &offsets)
         .into_iter()
         .zip(found)
         .map(|((line, column), (_, message))| Diagnostic { file: file.to_string(), line, column, message })
         .collect();
-    // In reading order, whichever pass found them (stable: problems at one
-    // place keep the order they were found in).
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    match scenario {
-        Some(scenario) if diagnostics.is_empty() => Ok(scenario),
-        _ => Err(LoadError::Invalid(diagnostics)),
+    diagnostics
+}
+
+/// "`workers_max` in a node is not known to this version: ignored".
+fn ignored_message(error: &ron::Error) -> String {
+    match error {
+        ron::Error::NoSuchStructField { found, outer, .. } => {
+            let place = outer.as_deref().map(|o| format!(" in {}", friendly(o))).unwrap_or_default();
+            format!("`{found}`{place} is not known to this version of archsim: ignored")
+        }
+        other => other.to_string(),
     }
 }
 
 /// Edits the text to read on past `error`, for errors that leave the rest
 /// of the file readable: an unknown field is renamed to the valid name it
 /// nearly is (unless the group has that field already) or blanked out; a
-/// repeated field is blanked out. Returns whether it could.
-fn recover(work: &mut Working, error: &ron::Error, offset: usize) -> bool {
+/// repeated field is blanked out. Returns whether it could. Without
+/// `rename` an unknown field is always blanked out.
+fn recover(work: &mut Working, error: &ron::Error, offset: usize, rename: bool) -> bool {
     let (name, expected): (&str, &[&str]) = match error {
         ron::Error::NoSuchStructField { found, expected, .. } => (found, expected),
         ron::Error::DuplicateStructField { field, .. } => (field, &[]),
@@ -158,7 +230,7 @@ fn recover(work: &mut Working, error: &ron::Error, offset: usize) -> bool {
     if !rest[raw..].starts_with(name) {
         return false;
     }
-    if let Some(valid) = closest(name, expected).filter(|valid| !group_has_field(text, offset, valid)) {
+    if let Some(valid) = closest(name, expected).filter(|valid| rename && !group_has_field(text, offset, valid)) {
         work.replace(offset, offset + raw + name.len(), valid);
         return true;
     }

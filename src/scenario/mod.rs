@@ -15,6 +15,7 @@ mod cues;
 mod diagnostic;
 mod distribution_spec;
 mod fault_spec;
+pub mod layout;
 mod library;
 pub mod limits;
 mod load;
@@ -39,7 +40,9 @@ pub use diagnostic::{Diagnostic, LoadError};
 pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, lognormal_params_from_percentiles};
 pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, Topic, bundled, default_scenario};
-pub use load::{load_scenario, parse_scenario, parse_scenario_input, to_ron_string};
+pub use load::{
+    Parsed, UnknownFields, load_scenario, parse_scenario, parse_scenario_input, parse_scenario_with, to_ron_string,
+};
 pub use payload::SizeSpec;
 pub use placement::{
     Area, Areas, Crossing, DEFAULT_CROSS_REGION_MS, DEFAULT_CROSS_ZONE_MS, NetworkSpec, Placement, RegionPair,

@@ -430,7 +430,10 @@ impl Simulation {
     /// The numbers of the run are the same with or without.
     pub fn enable_tracing(&mut self) {
         if self.tracer.is_none() {
-            self.tracer = Some(Box::default());
+            // Windows are numbered from the start of the run, whenever
+            // tracing starts, so a trace's window is the plots' window.
+            let window = self.series.closed();
+            self.tracer = Some(Box::new(super::trace::Tracer::starting_in_window(window)));
         }
     }
 
@@ -502,6 +505,30 @@ impl Simulation {
     pub fn edge_totals(&self, i: usize) -> Option<super::EdgeStats> {
         let e = self.edges.get(i)?;
         Some(e.stats_since(&e.total_start, self.now))
+    }
+
+    /// Retried attempts sent so far by every caller upstream of node `i`
+    /// (edge retry policies on the edges that lead to it, and its upstream
+    /// clients' retries): the attempts that make its arrivals burstier than
+    /// Poisson (`diagnosis::theory_check`). Since the start of the run.
+    pub fn retries_upstream_of(&self, i: usize) -> u64 {
+        let mut seen = vec![false; self.nodes.len()];
+        let Some(first) = seen.get_mut(i) else { return 0 };
+        *first = true;
+        let mut stack = vec![i];
+        let mut retries = 0;
+        while let Some(k) = stack.pop() {
+            for e in self.edges.iter().filter(|e| e.to as usize == k) {
+                retries += e.counters.retries;
+                let from = e.from as usize;
+                if !seen[from] {
+                    seen[from] = true;
+                    retries += self.nodes[from].metrics.counters.retries;
+                    stack.push(from);
+                }
+            }
+        }
+        retries
     }
 
     /// End-to-end stats of the window still open.

@@ -228,12 +228,19 @@ impl SloReport {
             self.name, self.measured_percent, self.target_percent, self.budget_used_percent
         );
         for a in &self.alerts {
-            if let Some(first) = a.spans.first() {
+            if let (true, Some(last)) = (a.firing_at_end, a.spans.last()) {
+                text.push_str(&format!(" · {} FIRING since {:.0} s", a.name, last.from_s));
+            } else if let Some(first) = a.spans.first() {
                 let again = if a.fired > 1 { format!(" (and {} more times)", a.fired - 1) } else { String::new() };
                 text.push_str(&format!(" · {} fired at {:.0} s{again}", a.name, first.from_s));
             }
         }
         text
+    }
+
+    /// Whether one of its alerts is firing now.
+    pub fn firing(&self) -> bool {
+        self.alerts.iter().any(|a| a.firing_at_end)
     }
 
     /// Whether the SLO needs attention: missed, or an alert fired.

@@ -143,6 +143,85 @@ pub fn mg1_mean_wait(lambda: f64, mean_s: f64, second_moment_s2: f64) -> f64 {
     lambda * second_moment_s2 / (2.0 * (1.0 - rho))
 }
 
+/// Largest λt at which the M/D/1 waiting-time sum is used: its terms
+/// alternate in sign and grow like e^{λt}, so beyond this the cancellation
+/// eats an f64's digits and the exponential tail takes over (it agrees
+/// with the sum there to about 1e-6, see the tests).
+const MD1_SUM_UP_TO_LAMBDA_T: f64 = 10.0;
+
+/// M/D/1 (FCFS, work time `d_s`): the probability that a request waits at
+/// most `t` seconds. Up to λt = 10 by Erlang's formula (Crommelin 1932),
+/// P(Wq ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/D⌋} (λ(kD − t))^k / k! · e^{−λ(kD − t)};
+/// beyond, by the M/G/1 exponential tail (Cramér–Lundberg),
+/// P(Wq > t) ≈ (1 − ρ) / (λD e^{θD} − 1) · e^{−θt}, θ > 0 the root of
+/// λ(e^{θD} − 1) = θ. `None` when overloaded.
+pub fn md1_wait_cdf(lambda: f64, d_s: f64, t: f64) -> Option<f64> {
+    let rho = lambda * d_s;
+    if !(0.0..1.0).contains(&rho) || t < 0.0 || d_s <= 0.0 {
+        return None;
+    }
+    if lambda * t > MD1_SUM_UP_TO_LAMBDA_T {
+        let theta = md1_decay_rate(lambda, d_s)?;
+        let c = (1.0 - rho) / (rho * (theta * d_s).exp() - 1.0);
+        return Some((1.0 - c * (-theta * t).exp()).clamp(0.0, 1.0));
+    }
+    let terms = (t / d_s).floor() as u32;
+    let mut sum = 0.0;
+    for k in 0..=terms {
+        let x = lambda * (f64::from(k) * d_s - t);
+        // x^k / k! built up factor by factor (x ≤ 0, so the sign alternates).
+        let power = (1..=k).fold(1.0, |acc, j| acc * x / f64::from(j));
+        sum += power * (-x).exp();
+    }
+    Some(((1.0 - rho) * sum).clamp(0.0, 1.0))
+}
+
+/// θ > 0 with λ(e^{θD} − 1) = θ: the decay rate of an M/D/1 wait's tail.
+fn md1_decay_rate(lambda: f64, d_s: f64) -> Option<f64> {
+    let f = |theta: f64| lambda * (theta * d_s).exp_m1() - theta;
+    let mut high = 1.0 / d_s;
+    while f(high) <= 0.0 {
+        high *= 2.0;
+        if high > 1e12 {
+            return None;
+        }
+    }
+    // f < 0 just above 0 (f'(0) = ρ − 1 < 0): bisect on (0, high].
+    let mut low = high * 1e-12;
+    for _ in 0..200 {
+        let mid = 0.5 * (low + high);
+        if f(mid) <= 0.0 {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Some(0.5 * (low + high))
+}
+
+/// M/D/1: the q-quantile of the sojourn time (wait plus the work `d_s`),
+/// seconds, by bisection on [`md1_wait_cdf`]. `None` when overloaded or
+/// too far in the tail to compute.
+pub fn md1_sojourn_quantile(lambda: f64, d_s: f64, q: f64) -> Option<f64> {
+    if md1_wait_cdf(lambda, d_s, 0.0)? >= q {
+        return Some(d_s);
+    }
+    let mut high = d_s;
+    while md1_wait_cdf(lambda, d_s, high)? < q {
+        high *= 2.0;
+    }
+    let mut low = 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (low + high);
+        if md1_wait_cdf(lambda, d_s, mid)? < q {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Some(0.5 * (low + high) + d_s)
+}
+
 /// M/D/1/K blocking probability (K places in all, the one in service
 /// included), service time 1/μ: the share of arrivals lost.
 ///
@@ -419,6 +498,42 @@ pub fn erlang_m1_mean_wait(n: u32, lambda: f64, mu: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    /// Erlang's M/D/1 waiting-time distribution: no wait with probability
+    /// 1 − ρ, non-decreasing, and its mean (the integral of its tail) is
+    /// Pollaczek–Khinchine's ρD / (2(1 − ρ)).
+    #[test]
+    fn md1_wait_distribution_has_the_pollaczek_khinchine_mean() {
+        for (lambda, d) in [(0.5, 1.0), (80.0, 0.01), (0.7, 1.0)] {
+            let rho: f64 = lambda * d;
+            let cdf = |t: f64| md1_wait_cdf(lambda, d, t).expect("computable");
+            assert!((cdf(0.0) - (1.0 - rho)).abs() < 1e-12);
+            let step = d / 1000.0;
+            let (mut mean, mut last, mut t) = (0.0, cdf(0.0), 0.0);
+            while lambda * (t + step) <= 60.0 {
+                let next = cdf(t + step);
+                assert!(next >= last - 1e-6, "non-decreasing at {t}");
+                mean += (1.0 - 0.5 * (last + next)) * step;
+                last = next;
+                t += step;
+            }
+            let pk = rho * d / (2.0 * (1.0 - rho));
+            assert!((mean - pk).abs() < 1e-3 * pk.max(d), "λ {lambda}: {mean} vs {pk}");
+        }
+        // p99 sojourn at ρ = 0.5, D = 1 s: the wait's 0.99-quantile plus D.
+        let p99 = md1_sojourn_quantile(0.5, 1.0, 0.99).expect("computable");
+        assert!((md1_wait_cdf(0.5, 1.0, p99 - 1.0).expect("ok") - 0.99).abs() < 1e-6);
+        assert!(md1_sojourn_quantile(1.2, 1.0, 0.99).is_none(), "overloaded");
+        // Where the sum hands over to the tail, the two agree.
+        for rho in [0.3, 0.6, 0.9] {
+            let t = 10.0 / rho;
+            let theta = md1_decay_rate(rho, 1.0).expect("a root");
+            let tail = (1.0 - rho) / (rho * theta.exp() - 1.0) * (-theta * t).exp();
+            let sum = 1.0 - md1_wait_cdf(rho, 1.0, t).expect("the sum");
+            assert!((tail - sum).abs() < 1e-6, "ρ {rho}: tail {tail} vs sum {sum}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -145,6 +145,11 @@ pub struct Tracer {
 }
 
 impl Tracer {
+    /// A tracer started during window `window` of the run (0 = the first).
+    pub fn starting_in_window(window: u64) -> Self {
+        Self { window, ..Self::default() }
+    }
+
     /// Call `id` was made for request `request`.
     #[inline(never)]
     pub fn opened(&mut self, request: u32, id: CallId) {

@@ -299,7 +299,7 @@ fn bench_quick_measures_all_three_benchmarks() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in ["run", "validate", "list", "bench", "ramp", "grade", "sweep", "compare"] {
+    for sub in ["run", "validate", "list", "bench", "ramp", "grade", "sweep", "compare", "export"] {
         let out = archsim(&[sub, "--help"]);
         assert_eq!(code(&out), 0, "{sub}");
         let text = stdout(&out);

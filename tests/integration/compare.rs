@@ -4,7 +4,7 @@
 //! independent runs would give.
 
 use archsim::scenario::{NodeKind, parse_scenario};
-use archsim::study::compare::compare;
+use archsim::study::compare::{Figure, compare};
 use archsim::study::replications::{ReplicationSpec, Warmup};
 
 const DESIGN: &str = r#"(
@@ -26,7 +26,7 @@ fn a_design_compared_with_itself_differs_by_exactly_nothing() {
     let a = parse_scenario(DESIGN, "a.ron").expect("valid");
     let c = compare(&a, &a, &spec(), Some(2)).expect("compared");
     for f in &c.figures {
-        assert_eq!((f.delta.mean, f.delta.half_width), (0.0, 0.0), "{}: {f:?}", f.figure);
+        assert_eq!((f.delta.mean, f.delta.half_width), (0.0, 0.0), "{}: {f:?}", f.figure.name());
         assert!(!f.differs);
     }
 }
@@ -40,7 +40,7 @@ fn common_random_numbers_narrow_the_interval_of_a_small_change_and_find_it() {
         s.service_time = archsim::scenario::DistributionSpec::Exponential { mean_ms: 9.5 };
     }
     let c = compare(&a, &b, &spec(), Some(2)).expect("compared");
-    let mean = c.figures.iter().find(|f| f.figure == "mean_ms").expect("mean_ms");
+    let mean = c.figures.iter().find(|f| f.figure == Figure::Mean).expect("mean_ms");
     assert!(mean.delta.mean < 0.0 && mean.differs, "5 % faster work cuts the mean: {mean:?}");
     assert!(
         mean.delta.half_width < mean.unpaired_half_width / 2.0,
@@ -51,10 +51,10 @@ fn common_random_numbers_narrow_the_interval_of_a_small_change_and_find_it() {
     // Same arrivals in both: the same throughput but for the few requests
     // still in flight at the end, known to a small fraction of what
     // independent runs could say.
-    let throughput = c.figures.iter().find(|f| f.figure == "throughput_rps").expect("throughput");
+    let throughput = c.figures.iter().find(|f| f.figure == Figure::Throughput).expect("throughput");
     assert!(throughput.delta.mean.abs() < 0.2 && !throughput.differs, "{throughput:?}");
     assert!(throughput.delta.half_width < throughput.unpaired_half_width / 10.0, "{throughput:?}");
-    let cost = c.figures.iter().find(|f| f.figure == "cost_per_month_usd").expect("cost");
+    let cost = c.figures.iter().find(|f| f.figure == Figure::CostPerMonth).expect("cost");
     assert_eq!(cost.delta.mean, 0.0, "workers are not billed, instances are");
 }
 

@@ -3,7 +3,7 @@
 //! words of that advice (retries for a retry storm, errors for injected
 //! errors — never "more workers" where workers are not the problem).
 
-use archsim::diagnosis::{Advice, Cause, Diagnosis, diagnose};
+use archsim::diagnosis::{Advice, Cause, Diagnosis, Surroundings, TheoryModel, diagnose};
 use archsim::scenario::{Scenario, bundled, parse_scenario};
 use archsim::sim::{Report, SimTime, Simulation, group_thousands};
 
@@ -1692,7 +1692,8 @@ fn theory_beside_the_simulation_matches_an_mmc_service_and_explains_an_overloade
     let s = parse(&source(340.0, "None"));
     let report = run(&s).report();
     let api = &s.nodes[1];
-    let check = archsim::diagnosis::theory_check(&api.kind, &report.nodes[1].stats, false).expect("a pool");
+    let check =
+        archsim::diagnosis::theory_check(&api.kind, &report.nodes[1].stats, Surroundings::default()).expect("a pool");
     let wait = check.mean_wait_ms.expect("stable");
     // Erlang C at a = 3.4, c = 4: C = 0.7173; Wq = C / (cμ − λ) = 11.95 ms.
     assert!((wait - 11.95).abs() / 11.95 < 0.1, "theory {wait}");
@@ -1703,8 +1704,90 @@ fn theory_beside_the_simulation_matches_an_mmc_service_and_explains_an_overloade
 
     let s = parse(&source(500.0, "Some(20)"));
     let report = run(&s).report();
-    let check = archsim::diagnosis::theory_check(&s.nodes[1].kind, &report.nodes[1].stats, false).expect("a pool");
+    let check = archsim::diagnosis::theory_check(&s.nodes[1].kind, &report.nodes[1].stats, Surroundings::default())
+        .expect("a pool");
     assert!(check.utilisation > 1.0 && check.mean_wait_ms.is_none(), "{check:?}");
     assert!(check.why_different.iter().any(|w| w.contains("no steady state")), "{check:?}");
     assert!(check.why_different.iter().any(|w| w.contains("turned away")), "{check:?}");
+}
+
+/// The overlay is the closed form for the node's setup: on an M/M/1 it is
+/// M/M/1's mean wait ρ/(μ − λ) and p99 ln(100)/(μ − λ); on an M/D/1 it is
+/// Pollaczek–Khinchine's mean wait ρD/(2(1 − ρ)) and Erlang's p99 — and the
+/// simulation agrees with both within its statistical error.
+#[test]
+fn theory_beside_the_simulation_is_the_closed_form_for_mm1_and_md1() {
+    let source = |work: &str| {
+        format!(
+            r#"(
+            name: "one server",
+            seed: 21,
+            duration_s: 900,
+            warmup_s: 20,
+            nodes: [
+                (id: "users", kind: Client(arrivals: Poisson(rate: 70))),
+                (id: "api", kind: Service(workers: 1, service_time: {work})),
+            ],
+            edges: [(from: "users", to: "api")],
+        )"#
+        )
+    };
+    // M/M/1 at ρ = 0.7 (λ = 70/s, μ = 100/s).
+    let s = parse(&source("Exponential(mean_ms: 10)"));
+    let report = run(&s).report();
+    let stats = &report.nodes[1].stats;
+    let check = archsim::diagnosis::theory_check(&s.nodes[1].kind, stats, Surroundings::default()).expect("a pool");
+    assert_eq!(check.model, TheoryModel::ErlangC);
+    let (lambda, mu) = (check.arrival_rps, 1000.0 / check.hold_ms);
+    let wait = 1000.0 * (lambda / mu) / (mu - lambda);
+    let p99 = 1000.0 * 100f64.ln() / (mu - lambda);
+    assert!((check.mean_wait_ms.expect("stable") - wait).abs() < 1e-6 * wait, "{check:?}");
+    assert!((check.p99_ms.expect("stable") - p99).abs() < 1e-6 * p99, "{check:?}");
+    assert!((check.measured_mean_wait_ms - wait).abs() / wait < 0.1, "{check:?}");
+    assert!((check.measured_p99_ms - p99).abs() / p99 < 0.1, "{check:?}");
+
+    // M/D/1 at ρ = 0.7, D = 10 ms: Pollaczek–Khinchine, and Erlang's p99.
+    let s = parse(&source("Constant(ms: 10)"));
+    let report = run(&s).report();
+    let stats = &report.nodes[1].stats;
+    let check = archsim::diagnosis::theory_check(&s.nodes[1].kind, stats, Surroundings::default()).expect("a pool");
+    assert_eq!(check.model, TheoryModel::PollaczekKhinchine);
+    let (lambda, d) = (check.arrival_rps, check.hold_ms / 1000.0);
+    let rho = lambda * d;
+    let wait = 1000.0 * rho * d / (2.0 * (1.0 - rho));
+    assert!((check.mean_wait_ms.expect("stable") - wait).abs() < 1e-6 * wait, "{check:?}");
+    let p99 = 1000.0 * archsim::sim::theory::md1_sojourn_quantile(lambda, d, 0.99).expect("computable");
+    assert_eq!(check.p99_ms, Some(p99));
+    assert!((check.measured_mean_wait_ms - wait).abs() / wait < 0.1, "{check:?}");
+    assert!((check.measured_p99_ms - p99).abs() / p99 < 0.1, "{check:?}");
+    assert!(!check.differs() && check.why_different.is_empty(), "M/D/1 agrees with its own formula: {check:?}");
+}
+
+/// Retries upstream make a node's arrivals burstier than Poisson: when
+/// theory and the run differ there, the reason names the retries.
+#[test]
+fn theory_beside_the_simulation_names_upstream_retries_when_they_differ() {
+    let s = parse(
+        r#"(
+        name: "retries",
+        seed: 4,
+        duration_s: 300,
+        warmup_s: 10,
+        nodes: [
+            (id: "users", kind: Client(arrivals: Poisson(rate: 70), timeout_ms: 60, retry: (max_attempts: 3, backoff_ms: 1, jitter: 0))),
+            (id: "lb", kind: LoadBalancer(policy: RoundRobin)),
+            (id: "api", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
+        ],
+        edges: [(from: "users", to: "lb"), (from: "lb", to: "api")],
+    )"#,
+    );
+    let sim = run(&s);
+    let retries = sim.retries_upstream_of(2);
+    assert!(retries > 1000, "the client retried: {retries}");
+    assert_eq!(sim.retries_upstream_of(0), 0, "nothing is upstream of the client");
+    let report = sim.report();
+    let around = Surroundings { makes_calls: false, upstream_retries: retries };
+    let check = archsim::diagnosis::theory_check(&s.nodes[2].kind, &report.nodes[2].stats, around).expect("a pool");
+    assert!(check.differs(), "retried bursts wait more than Poisson arrivals: {check:?}");
+    assert!(check.why_different.iter().any(|w| w.contains("retried") && w.contains("not as Poisson")), "{check:?}");
 }

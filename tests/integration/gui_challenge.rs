@@ -45,6 +45,17 @@ fn evaluate_grades_the_design_shows_where_it_broke_and_gives_hints_one_at_a_time
     assert!(h.query_by_label_contains("Hint 1:").is_some());
     assert!(h.query_by_label_contains("Hint 2:").is_none());
     assert_eq!(h.state().challenge_records().get(&e.challenge).map(|r| r.best_score), Some(e.score));
+
+    // The verdict has a window of its own; closed, the tab opens it again.
+    let summary = format!("Last evaluation: {}/100, not passed", e.score);
+    assert!(h.query_by_label_contains(&summary).is_some(), "the tab sums it up");
+    h.get_by_label("Close window").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("NOT PASSED: score").is_none(), "the window closed");
+    h.get_by_label("Show the verdict").click_accesskit();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("NOT PASSED: score").is_some(), "and opens again");
+    assert!(h.query_by_label_contains("Hint 1:").is_some(), "with the hints already shown");
 }
 
 #[test]

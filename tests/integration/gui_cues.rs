@@ -10,7 +10,7 @@ use archsim::scenario::{LoadError, bundled, parse_scenario};
 use archsim::sim::SimEventKind;
 use eframe::egui::Key;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::common::app_on;
 
@@ -134,4 +134,67 @@ fn the_traces_tab_draws_a_request_call_by_call() {
     assert!(h.query_by_label_contains("pale while it waited").is_some(), "the legend");
     let kept = h.state().runtime().sim.as_ref().map_or(0, |s| s.traces().count());
     assert!(kept >= 2, "the app traces its runs: {kept}");
+}
+
+/// Whether the cue bar's line (not the event log's "cue 3 of 5: …")
+/// starts with `text`.
+fn bar_says(h: &Harness<'static, ArchsimApp>, text: &str) -> bool {
+    // A label's text is its AccessKit value.
+    h.query_all_by_label_contains(text).any(|n| n.accesskit_node().value().is_some_and(|v| v.starts_with(text)))
+}
+
+/// Rewind and cues: back before a cue, the bar is back there too; playing
+/// on repeats the first run's cues at their times (once each, never fired
+/// a second time by "let run"); firing a cue from a rewound moment forks
+/// the run and the lesson goes on from there.
+#[test]
+fn a_rewind_takes_the_cue_bar_back_and_a_cue_fired_from_there_forks_the_run() {
+    let (mut h, clock) = lesson();
+    h.state_mut().push_command(Command::SetCuesRun(true));
+    h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
+    h.run_steps(1);
+    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
+        for _ in 0..4000 {
+            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
+            if now >= secs {
+                break;
+            }
+            run_for(h, clock, 0.05, 1);
+        }
+    };
+    let spike_starts = |h: &Harness<'static, ArchsimApp>| -> Vec<f64> {
+        let sim = h.state().runtime().sim.as_ref().expect("a run");
+        sim.event_log().iter().filter(|e| e.kind == SimEventKind::SpikeStart).map(|e| e.at.as_secs()).collect()
+    };
+    reach(&mut h, &clock, 100.0);
+    assert!(bar_says(&h, "3 of 5:"), "three cues fired by 100 s");
+    let first: Vec<_> = h.state().runtime().sim.as_ref().expect("a run").series().frames().iter().cloned().collect();
+
+    h.state_mut().push_command(Command::RewindTo(30.0));
+    h.run_steps(2);
+    assert!(bar_says(&h, "1 of 5:"), "back at 30 s, one cue has fired");
+    assert!(h.query_by_label_contains("next: A promotion").is_some());
+
+    // Playing on follows the first run: the spike at 40 s once, the bar on.
+    reach(&mut h, &clock, 100.0);
+    assert_eq!(spike_starts(&h), [40.0], "the first run's spike made again, once");
+    assert!(bar_says(&h, "3 of 5:"), "the bar followed the run");
+    let again: Vec<_> = h.state().runtime().sim.as_ref().expect("a run").series().frames().iter().cloned().collect();
+    let n = first.len().min(again.len());
+    assert!(n >= 95);
+    assert_eq!(first[..n], again[..n], "following the first run repeats it");
+
+    // From 50 s, before the flush at 90 s: N fires the flush now, a fork.
+    h.state_mut().push_command(Command::RewindTo(50.0));
+    h.run_steps(2);
+    assert!(bar_says(&h, "2 of 5:"));
+    h.key_press(Key::N);
+    h.run_steps(2);
+    assert!(bar_says(&h, "3 of 5:"), "the flush fired by hand");
+    assert!(h.state().runtime().history.first_run.is_some(), "the run forked: the first run drawn faint");
+    let flushed_at = h.state().runtime().sim.as_ref().map(|s| s.now().as_secs()).expect("a run");
+    assert!((50.0..51.0).contains(&flushed_at), "fired at the rewound moment: {flushed_at}");
+    // Let run, the lesson goes on from the fork: the slowdown at 130 s.
+    reach(&mut h, &clock, 135.0);
+    assert!(bar_says(&h, "4 of 5:"), "the next cue fired at its time after the fork");
 }

@@ -78,7 +78,7 @@ fn a_sweep_of_the_load_from_the_inspector_charts_the_knee_beside_theory() {
     // Pre-filled: a tenth to nine tenths of the server's 100/s, 5 replications.
     let spec = view.form_spec(&scenario).expect("a valid form");
     assert_eq!(spec.axes[0].values, (1..=9).map(|i| f64::from(i) * 10.0).collect::<Vec<_>>());
-    assert_eq!(spec.replications, archsim::gui::DEFAULT_REPLICATIONS);
+    assert_eq!(spec.replications, archsim::gui::SWEEP_REPLICATIONS);
     h.get_by_label("9 points, 45 runs");
 
     h.get_by_label("Run sweep").click();

@@ -950,3 +950,32 @@ fn a_negative_price_or_one_for_no_such_node_is_refused_where_written() {
     assert_problem_at(&list, &source, "service_per_hour: -1", &["`service_per_hour`", "got -1"]);
     assert!(list.iter().any(|p| p.message.contains("no such node")), "{list:?}");
 }
+
+/// Ignoring unknown fields (a design pasted from a newer version) leaves
+/// them out and says where each was; a file read the usual way refuses the
+/// same text; a real problem beside an ignored field still refuses it.
+#[test]
+fn unknown_fields_are_ignored_and_listed_only_when_asked_and_real_problems_still_refuse() {
+    use archsim::scenario::{UnknownFields, parse_scenario_with};
+    let newer = "(name: \"n\",\n nodes: [(id: \"a\", kind: Client(arrivals: Poisson(rate: 5))),\n  (id: \"b\", kind: Service(workerz: 9, workers: 2, service_time: Constant(ms: 1)))],\n edges: [(from: \"a\", to: \"b\")], future_section: [(x: 1)])";
+    assert!(archsim::scenario::parse_scenario(newer, "f.ron").is_err(), "files stay strict");
+    let parsed = parse_scenario_with(newer, "f.ron", UnknownFields::Ignore).expect("opens");
+    let at: Vec<(usize, usize)> = parsed.ignored.iter().map(|d| (d.line, d.column)).collect();
+    assert_eq!(at, vec![position_of(newer, "workerz"), position_of(newer, "future_section")]);
+    assert!(parsed.ignored[0].message.contains("`workerz`") && parsed.ignored[0].message.contains("ignored"));
+    // `workerz` was not taken for `workers` (which is there as well).
+    let archsim::scenario::NodeKind::Service(service) = &parsed.scenario.nodes[1].kind else { panic!("a service") };
+    assert_eq!(service.workers, 2);
+
+    let broken = newer.replace("workers: 2", "workers: 0");
+    let Err(archsim::scenario::LoadError::Invalid(list)) = parse_scenario_with(&broken, "f.ron", UnknownFields::Ignore)
+    else {
+        panic!("refused")
+    };
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0].line, list[0].column), position_of(&broken, "workers: 0"));
+
+    // A kind this version does not know cannot be stood in for.
+    let new_kind = newer.replace("Service(workerz: 9,", "Lambda(");
+    assert!(parse_scenario_with(&new_kind, "f.ron", UnknownFields::Ignore).is_err());
+}

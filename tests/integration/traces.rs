@@ -94,6 +94,36 @@ fn each_window_keeps_its_slowest_request_and_tracing_changes_no_number() {
     assert!(samples > 0 && samples <= 30 * SAMPLES_PER_WINDOW, "{samples} samples");
 }
 
+/// Tracing switched on mid-run (as the app does when its Traces tab opens)
+/// numbers windows from the start of the run, so a trace's window is the
+/// plots' window: its slowest request is that frame's maximum.
+#[test]
+fn tracing_started_mid_run_numbers_windows_from_the_start_of_the_run() {
+    let s = scenario(
+        "mm2",
+        5,
+        1.0,
+        vec![poisson_client("users", 150.0), service("api", 2, None, exp_ms(10.0))],
+        &[("users", "api")],
+    );
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.run_until(SimTime::from_secs(10.5));
+    sim.enable_tracing();
+    sim.run_until(SimTime::from_secs(30.0));
+    let frames = sim.series().frames();
+    let windows: Vec<u64> = sim.traces().filter(|t| t.kept == Kept::Slowest).map(|t| t.window).collect();
+    assert_eq!(windows, (10..30).collect::<Vec<u64>>(), "windows 10 (the one under way) to 29");
+    for t in sim.traces().filter(|t| t.kept == Kept::Slowest).skip(1) {
+        let max = frames[usize::try_from(t.window).expect("small")].end_to_end.latency.max_ms;
+        assert!(
+            (t.latency_ms - max).abs() <= 0.01 * max,
+            "window {}: kept {} ms, max {max} ms",
+            t.window,
+            t.latency_ms
+        );
+    }
+}
+
 /// A long run keeps only the last windows' traces.
 #[test]
 fn traces_stay_bounded_over_a_long_run() {

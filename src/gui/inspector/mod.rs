@@ -171,23 +171,38 @@ fn node_inspector_ui(ui: &mut Ui, input: &InspectorInput<'_>, index: usize, comm
 /// measured, and why they differ when they do.
 fn theory_ui(ui: &mut Ui, input: &InspectorInput<'_>, node: &crate::scenario::NodeSpec, sim_i: usize) {
     let Some(stats) = input.rt.sim.as_ref().and_then(|s| s.node_totals(sim_i)) else { return };
-    let makes_calls = input.scenario.out_edges(&node.id).next().is_some();
-    let Some(check) = crate::diagnosis::theory_check(&node.kind, &stats, makes_calls) else { return };
+    let around = crate::diagnosis::Surroundings {
+        makes_calls: input.scenario.out_edges(&node.id).next().is_some(),
+        upstream_retries: input.rt.sim.as_ref().map_or(0, |s| s.retries_upstream_of(sim_i)),
+    };
+    let Some(check) = crate::diagnosis::theory_check(&node.kind, &stats, around) else { return };
     ui.add_space(4.0);
     egui::CollapsingHeader::new(RichText::new("Theory beside the simulation").strong())
         .id_salt(("theory", &node.id))
         .default_open(true)
         .show(ui, |ui| {
             ui.label(
-                RichText::new(format!(
-                    "M/M/c with c = {} (Erlang C) at {} and {} per request, as measured since the warm-up",
-                    check.workers,
-                    format::rate(check.arrival_rps),
-                    format::ms(check.hold_ms)
-                ))
+                RichText::new(match check.model {
+                    crate::diagnosis::TheoryModel::ErlangC => format!(
+                        "M/M/c with c = {} (Erlang C) at {} and {} per request, as measured since the warm-up",
+                        check.workers,
+                        format::rate(check.arrival_rps),
+                        format::ms(check.hold_ms)
+                    ),
+                    crate::diagnosis::TheoryModel::PollaczekKhinchine => format!(
+                        "{} at {} and {} per request, as measured since the warm-up: one worker, work time \
+                         as variable as the file says",
+                        check.model.label(),
+                        format::rate(check.arrival_rps),
+                        format::ms(check.hold_ms)
+                    ),
+                })
                 .small(),
             );
-            let or_none = |v: Option<String>| v.unwrap_or_else(|| "overloaded".into());
+            let overloaded = check.utilisation >= 1.0;
+            let or_none = |v: Option<String>| {
+                v.unwrap_or_else(|| if overloaded { "overloaded" } else { "no closed form" }.into())
+            };
             let rows = [
                 ("utilisation", format::percent(check.utilisation), format::percent(check.measured_utilisation)),
                 (

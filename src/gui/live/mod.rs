@@ -4,13 +4,12 @@
 //! its flow; the bottleneck.
 //! Updated once per frame in `App::logic`, read by the drawing code.
 
-mod heat;
 mod node_card;
 mod reasons;
 mod sticky;
 mod window_cursor;
 
-pub use heat::{Heat, HeatLevel, error_level, next_level};
+pub use crate::diagnosis::heat::{Heat, HeatLevel, error_level, next_level};
 pub use node_card::{CardLine, Tone, edge_card, edge_traffic, instances_text, node_card};
 pub use reasons::{
     ReasonTally, client_degraded_line, client_reason_line, degraded_line, duplicate_line, local_array, reason_line,

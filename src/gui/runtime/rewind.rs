@@ -86,6 +86,12 @@ impl RunHistory {
         }
     }
 
+    /// Whether the run follows the first one (after a jump back, until it
+    /// catches up or forks).
+    pub fn is_following(&self) -> bool {
+        self.following.is_some()
+    }
+
     /// When the first run made its next change: the engine must stop there.
     pub fn next_change_at(&self) -> Option<SimTime> {
         self.following.as_ref().and_then(|f| f.later.front()).map(|c| c.at)

@@ -1,6 +1,7 @@
 //! How hot a node is: utilisation smoothed over about a second, turned into
 //! calm / warm / hot with hysteresis so the tint warns early and does not
-//! flicker around a threshold.
+//! flicker around a threshold. Pure, below the app, so the app's canvas and
+//! the exported canvas pictures (`export`) tint a node by the same rule.
 
 /// The status tint of a node that is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
