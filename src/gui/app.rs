@@ -603,7 +603,7 @@ impl ArchsimApp {
                 {
                     self.fire_cue(ctx);
                 }
-                self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
+                self.rt.hold_at = self.cue_hold();
                 self.step_window();
                 self.follow_run_with_cues();
             }
@@ -675,7 +675,9 @@ impl ArchsimApp {
             Command::ShowChallengeVerdict => self.challenge.show_verdict(),
             Command::FireCue => self.fire_cue(ctx),
             Command::ShowTraceAt(t_s) => {
-                let window_s = self.state.doc.scenario.window_s;
+                // The running simulation's windows (an edit not yet applied
+                // may have changed the document's).
+                let window_s = self.rt.sim.as_ref().map_or(self.state.doc.scenario.window_s, |s| s.scenario().window_s);
                 self.trace_choice = TraceChoice::at_plot_time(t_s, window_s);
                 // The tabs sit beside the plots (in presenter mode too).
                 self.side_tab = SideTab::Traces;
@@ -838,6 +840,11 @@ impl ArchsimApp {
         self.problems = DocProblems::of(&self.state.doc.scenario);
         self.challenge.clear();
         self.cues = CueRunner::default();
+        // What belonged to the other design: A's faint run, the trace
+        // picked, a film of it being made.
+        self.compare.drop_overlay();
+        self.trace_choice = TraceChoice::Newest;
+        self.gif_job = None;
         self.side_tab = if self.state.doc.scenario.challenge.is_some() { SideTab::Challenge } else { SideTab::Events };
         // At once: after "Don't save" the discarded work must not stay in
         // the recovery file even for a second.
@@ -888,12 +895,24 @@ impl ArchsimApp {
         let Some(cue) = cues.get(self.cues.next).cloned() else { return };
         let total = cues.len();
         let now = self.rt.sim.as_ref().map_or(crate::sim::SimTime::ZERO, crate::sim::Simulation::now);
+        // Firing a cue forks a run that follows the first one, whether or
+        // not the cue changes anything: the first run's later cues (and
+        // their changes) are dropped together, never one without the other.
+        self.rt.history.fork();
         self.cues.mark_fired(now);
         let text = format!("cue {} of {total}: {}", self.cues.next, cue.say);
         self.rt.alerts.push(Severity::Info, self.rt.now_s(), cue.action.node().map(str::to_string), text, 1);
         if let Some(command) = command_for(&cue.action) {
             self.apply(ctx, command);
         }
+    }
+
+    /// Where the engine must stop for a cue let run: nowhere while the run
+    /// follows the first one (its firings are made again at their times,
+    /// which stop the engine already; holding at a cue the first run fired
+    /// late, or never, would stop the clock for good).
+    fn cue_hold(&self) -> Option<crate::sim::SimTime> {
+        if self.rt.history.is_following() { None } else { self.cues.hold_at(&self.state.doc.scenario.cues) }
     }
 
     /// Keeps the cue bar where the run is: after a jump back, the cues
@@ -1554,7 +1573,7 @@ impl eframe::App for ArchsimApp {
         {
             self.fire_cue(ctx);
         }
-        self.rt.hold_at = self.cues.hold_at(&self.state.doc.scenario.cues);
+        self.rt.hold_at = self.cue_hold();
         self.rt.frame(wall_dt, self.state.prefs.speed, self.clock.as_ref());
         self.sim_work_ms = started.elapsed().as_secs_f32() * 1000.0;
         if self.rt.is_running() {

@@ -118,7 +118,6 @@ impl ChallengeView {
         }
     }
 
-    /// Forgets the result (the document changed to another one).
     /// Opens the verdict's window again (after it was closed).
     pub fn show_verdict(&mut self) {
         if let Phase::Done { window_open, .. } = &mut self.phase {
@@ -126,6 +125,7 @@ impl ChallengeView {
         }
     }
 
+    /// Forgets the result (the document changed to another one).
     pub fn clear(&mut self) {
         self.phase = Phase::Idle;
     }

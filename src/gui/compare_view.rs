@@ -297,7 +297,7 @@ impl CompareSession {
         let handle = std::thread::Builder::new().name("archsim-compare".into()).spawn(move || {
             let keep_going = || !thread_cancel.load(Ordering::Relaxed);
             let progress = |finished: usize, _total: usize| {
-                thread_done.store(finished, Ordering::Relaxed);
+                thread_done.fetch_max(finished, Ordering::Relaxed);
                 ctx.request_repaint();
             };
             let outcome = compare_while(&a, &b, &spec, Some(threads), &progress, &keep_going).and_then(|comparison| {

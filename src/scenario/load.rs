@@ -151,7 +151,9 @@ fn parse(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, Loa
             // ron's span ends at the group's closing bracket; point at its
             // name instead (`Service(`), where the learner adds the field.
             let close = offset_of(text, error.span.end.line, error.span.end.col);
-            consequence = work.skipped_groups.contains(&close);
+            // Refusing, the skipped field was reported as unknown already;
+            // ignoring, it was not, and the missing one is the problem.
+            consequence = unknown == UnknownFields::Refuse && work.skipped_groups.contains(&close);
             offset = group_start(text, close).unwrap_or(close);
         }
         let ignore = unknown == UnknownFields::Ignore && matches!(error.code, ron::Error::NoSuchStructField { .. });
@@ -167,7 +169,7 @@ fn parse(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, Loa
             UnknownFields::Ignore => MAX_IGNORED,
         };
         if recoveries > limit || !recover(&mut work, &error.code, offset, !ignore) {
-            if found.is_empty() {
+            if recoveries > limit && found.is_empty() {
                 let message =
                     format!("more than {limit} fields this version does not know: is this an archsim design?");
                 diagnose(&mut found, &work, offset, message);
@@ -180,6 +182,11 @@ fn parse(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, Loa
         for p in validate(scenario) {
             diagnose(&mut found, &work, locator.locate(&p.path), p.message);
         }
+    }
+    if !found.is_empty() {
+        // Refused after all: the fields left out are part of the story (a
+        // required field may have been renamed by a newer version).
+        found.extend(ignored.drain(..));
     }
     let diagnostics = located(source, file, found);
     match scenario {

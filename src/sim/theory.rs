@@ -165,7 +165,13 @@ pub fn md1_wait_cdf(lambda: f64, d_s: f64, t: f64) -> Option<f64> {
         let c = (1.0 - rho) / (rho * (theta * d_s).exp() - 1.0);
         return Some((1.0 - c * (-theta * t).exp()).clamp(0.0, 1.0));
     }
-    let terms = (t / d_s).floor() as u32;
+    // λt ≤ 10 here, so ⌊t/D⌋ ≤ 10/ρ: bounded unless ρ is vanishingly
+    // small, where waiting at all is as unlikely (the sum is then 1/(1 − ρ)).
+    let terms = (t / d_s).floor();
+    if terms > 100_000.0 {
+        return Some(1.0);
+    }
+    let terms = terms as u32;
     let mut sum = 0.0;
     for k in 0..=terms {
         let x = lambda * (f64::from(k) * d_s - t);
@@ -203,6 +209,9 @@ fn md1_decay_rate(lambda: f64, d_s: f64) -> Option<f64> {
 /// seconds, by bisection on [`md1_wait_cdf`]. `None` when overloaded or
 /// too far in the tail to compute.
 pub fn md1_sojourn_quantile(lambda: f64, d_s: f64, q: f64) -> Option<f64> {
+    if !(0.0..1.0).contains(&q) {
+        return None;
+    }
     if md1_wait_cdf(lambda, d_s, 0.0)? >= q {
         return Some(d_s);
     }

@@ -198,3 +198,58 @@ fn a_rewind_takes_the_cue_bar_back_and_a_cue_fired_from_there_forks_the_run() {
     reach(&mut h, &clock, 135.0);
     assert!(bar_says(&h, "4 of 5:"), "the next cue fired at its time after the fork");
 }
+
+/// After a jump back, a cue that only talks (the lesson's first is a
+/// note) forks the run like any cue: the first run's later cues are then
+/// to fire again, once each, and the spike happens once. Turning "let cues
+/// run" on while following the first run never stops its clock.
+#[test]
+fn a_talking_cue_fired_after_a_rewind_forks_and_letting_cues_run_never_stops_the_clock() {
+    let (mut h, clock) = lesson();
+    h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
+    h.run_steps(1);
+    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
+        for _ in 0..4000 {
+            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
+            if now >= secs {
+                return;
+            }
+            run_for(h, clock, 0.05, 1);
+        }
+        panic!("the run did not reach {secs} s");
+    };
+    // The first run: cues fired by hand, late (the note at 25 s, the spike at 45 s).
+    reach(&mut h, &clock, 25.0);
+    h.key_press(Key::N);
+    h.run_steps(2);
+    reach(&mut h, &clock, 45.0);
+    h.key_press(Key::N);
+    h.run_steps(2);
+    reach(&mut h, &clock, 60.0);
+
+    // Back to 10 s; "let cues run" on: following the first run, the clock
+    // runs on past the note's own time (20 s), which the first run fired late.
+    h.state_mut().push_command(Command::RewindTo(10.0));
+    h.run_steps(2);
+    h.state_mut().push_command(Command::SetCuesRun(true));
+    h.run_steps(1);
+    reach(&mut h, &clock, 30.0);
+    assert!(bar_says(&h, "1 of 5:"), "the first run's note counted as it was made again");
+
+    // Back to 10 s again; the note fired by hand forks the run.
+    h.state_mut().push_command(Command::SetCuesRun(false));
+    h.state_mut().push_command(Command::RewindTo(10.0));
+    h.run_steps(2);
+    h.key_press(Key::N);
+    h.run_steps(2);
+    assert!(bar_says(&h, "1 of 5:"));
+    assert!(h.state().runtime().history.first_run.is_some(), "a talking cue forks the run too");
+    reach(&mut h, &clock, 60.0);
+    let sim = h.state().runtime().sim.as_ref().expect("a run");
+    let spikes = sim.event_log().iter().filter(|e| e.kind == SimEventKind::SpikeStart).count();
+    assert_eq!(spikes, 0, "the first run's spike went with the fork");
+    assert!(bar_says(&h, "1 of 5:"), "the promotion is next again: {}", h.query_all_by_label_contains("of 5").count());
+    h.key_press(Key::N);
+    h.run_steps(2);
+    assert!(bar_says(&h, "2 of 5:"));
+}

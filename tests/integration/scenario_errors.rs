@@ -972,10 +972,28 @@ fn unknown_fields_are_ignored_and_listed_only_when_asked_and_real_problems_still
     else {
         panic!("refused")
     };
-    assert_eq!(list.len(), 1, "{list:?}");
-    assert_eq!((list[0].line, list[0].column), position_of(&broken, "workers: 0"));
+    // The real problem, and what was left out beside it.
+    assert_eq!(list.len(), 3, "{list:?}");
+    assert_eq!((list[1].line, list[1].column), position_of(&broken, "workers: 0"));
+    assert!(list[0].message.contains("ignored") && list[2].message.contains("ignored"), "{list:?}");
 
     // A kind this version does not know cannot be stood in for.
     let new_kind = newer.replace("Service(workerz: 9,", "Lambda(");
     assert!(parse_scenario_with(&new_kind, "f.ron", UnknownFields::Ignore).is_err());
+}
+
+/// Ignoring unknown fields, a field a newer version renamed leaves a
+/// required one missing: the refusal names the missing field where it is
+/// needed, and lists the field that was left out beside it.
+#[test]
+fn a_renamed_required_field_in_a_paste_is_reported_as_missing_with_what_was_left_out() {
+    use archsim::scenario::{LoadError, UnknownFields, parse_scenario_with};
+    let renamed = "(name: \"n\",\n nodes: [(id: \"a\", kind: Client(arrivals: Poisson(rate: 5))),\n  (id: \"b\", kind: Service(workers: 2, work_time: Constant(ms: 1)))],\n edges: [(from: \"a\", to: \"b\")])";
+    let Err(LoadError::Invalid(list)) = parse_scenario_with(renamed, "p.ron", UnknownFields::Ignore) else {
+        panic!("refused")
+    };
+    let messages: Vec<&str> = list.iter().map(|d| d.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("`service_time`") && m.contains("missing")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("`work_time`") && m.contains("ignored")), "{messages:?}");
+    assert!(!messages.iter().any(|m| m.contains("more than")), "{messages:?}");
 }

@@ -131,6 +131,15 @@ impl RunHistory {
         }
     }
 
+    /// Forks the run here without a change (a cue that only talks, fired
+    /// while following the first run): the first run's later changes are
+    /// dropped and it is kept as a faint trace, as a change would do.
+    pub fn fork(&mut self) {
+        if let Some(f) = self.following.take() {
+            self.first_run = Some(f.series);
+        }
+    }
+
     /// Stops drawing the first run.
     pub fn forget_first_run(&mut self) {
         self.first_run = None;
