@@ -186,7 +186,7 @@ fn parse(source: &str, file: &str, unknown: UnknownFields) -> Result<Parsed, Loa
     if !found.is_empty() {
         // Refused after all: the fields left out are part of the story (a
         // required field may have been renamed by a newer version).
-        found.extend(ignored.drain(..));
+        found.append(&mut ignored);
     }
     let diagnostics = located(source, file, found);
     match scenario {
