@@ -251,6 +251,9 @@ pub fn challenge_window_ui(ctx: &egui::Context, view: &mut ChallengeView, comman
     egui::Window::new(format!("Verdict: {}", evaluation.challenge))
         .id(egui::Id::unique("challenge-verdict"))
         .open(window_open)
+        // Over the canvas, clear of the palette and the inspector.
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 70.0))
         .default_size([560.0, 460.0])
         .resizable(true)
         .collapsible(false)
