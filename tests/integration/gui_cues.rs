@@ -36,6 +36,18 @@ fn run_for(h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, wall_s: f6
     }
 }
 
+/// Plays at the set speed in frames of 50 ms until the run reaches `secs`.
+fn reach(h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64) {
+    for _ in 0..4000 {
+        let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
+        if now >= secs {
+            return;
+        }
+        run_for(h, clock, 0.05, 1);
+    }
+    panic!("the run did not reach {secs} s");
+}
+
 /// N fires the next cue: the log says it, the bar moves on, and the cue
 /// acts as the Spike button would (the users' rate is ×1.5 at once).
 #[test]
@@ -70,15 +82,6 @@ fn cues_let_run_fire_at_their_times_and_run_again_replays_the_run() {
     h.state_mut().push_command(Command::SetCuesRun(true));
     h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
     h.run_steps(1);
-    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
-        for _ in 0..4000 {
-            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
-            if now >= secs {
-                break;
-            }
-            run_for(h, clock, 0.05, 1);
-        }
-    };
     reach(&mut h, &clock, 100.0);
     let sim = h.state().runtime().sim.as_ref().expect("running");
     let starts: Vec<f64> =
@@ -153,15 +156,6 @@ fn a_rewind_takes_the_cue_bar_back_and_a_cue_fired_from_there_forks_the_run() {
     h.state_mut().push_command(Command::SetCuesRun(true));
     h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
     h.run_steps(1);
-    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
-        for _ in 0..4000 {
-            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
-            if now >= secs {
-                break;
-            }
-            run_for(h, clock, 0.05, 1);
-        }
-    };
     let spike_starts = |h: &Harness<'static, ArchsimApp>| -> Vec<f64> {
         let sim = h.state().runtime().sim.as_ref().expect("a run");
         sim.event_log().iter().filter(|e| e.kind == SimEventKind::SpikeStart).map(|e| e.at.as_secs()).collect()
@@ -208,16 +202,6 @@ fn a_talking_cue_fired_after_a_rewind_forks_and_letting_cues_run_never_stops_the
     let (mut h, clock) = lesson();
     h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(20.0)));
     h.run_steps(1);
-    let reach = |h: &mut Harness<'static, ArchsimApp>, clock: &ManualClock, secs: f64| {
-        for _ in 0..4000 {
-            let now = h.state().runtime().sim.as_ref().map_or(0.0, |s| s.now().as_secs());
-            if now >= secs {
-                return;
-            }
-            run_for(h, clock, 0.05, 1);
-        }
-        panic!("the run did not reach {secs} s");
-    };
     // The first run: cues fired by hand, late (the note at 25 s, the spike at 45 s).
     reach(&mut h, &clock, 25.0);
     h.key_press(Key::N);
