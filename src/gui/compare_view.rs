@@ -11,9 +11,6 @@
 //! command line prints the same words.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
 
 use eframe::egui::{self, Color32, RichText, Ui};
 
@@ -136,19 +133,7 @@ struct Outcome {
 }
 
 /// A comparison running on its own thread.
-struct Job {
-    handle: Option<JoinHandle<Result<Outcome, ReplicationError>>>,
-    done: Arc<AtomicUsize>,
-    cancel: Arc<AtomicBool>,
-    total: usize,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        // Dropped with the app: the runs stop within a slice.
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
+type Job = super::job::Job<Result<Outcome, ReplicationError>>;
 
 enum State {
     Running(Job),
@@ -287,32 +272,25 @@ impl CompareSession {
         self.overlay = None;
         let spec = app_spec(&baseline.scenario, self.replications);
         let reference_s = if b.duration_s > 0.0 { b.duration_s.min(MAX_REFERENCE_S) } else { MAX_RUN_S };
-        let done = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
         let total = 2 * spec.replications + 1;
-        let (a, b, thread_done, thread_cancel, ctx) =
-            (baseline.scenario.clone(), b.clone(), done.clone(), cancel.clone(), ctx.clone());
+        let (a, b) = (baseline.scenario.clone(), b.clone());
         // Leave a core to the live run and the window.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-        let handle = std::thread::Builder::new().name("archsim-compare".into()).spawn(move || {
-            let keep_going = || !thread_cancel.load(Ordering::Relaxed);
-            let progress = |finished: usize, _total: usize| {
-                thread_done.fetch_max(finished, Ordering::Relaxed);
-                ctx.request_repaint();
-            };
-            let outcome = compare_while(&a, &b, &spec, Some(threads), &progress, &keep_going).and_then(|comparison| {
+        let job = Job::spawn("archsim-compare", total, ctx, move |progress| {
+            let keep_going = || progress.keep_going();
+            let runs_done = |finished: usize, _total: usize| progress.finished(finished);
+            let outcome = compare_while(&a, &b, &spec, Some(threads), &runs_done, &keep_going).and_then(|comparison| {
                 // A with the live run's seed: beside it on the plots, the
                 // same draws where the nodes correspond.
                 let a_run =
                     run_series_while(&a, b.seed, reference_s, &keep_going)?.ok_or(ReplicationError::Cancelled)?;
                 Ok(Outcome { comparison, a_run })
             });
-            thread_done.fetch_add(1, Ordering::Relaxed);
-            ctx.request_repaint();
+            progress.one_more();
             outcome
         });
-        let state = match handle {
-            Ok(handle) => State::Running(Job { handle: Some(handle), done, cancel, total }),
+        let state = match job {
+            Ok(job) => State::Running(job),
             Err(e) => State::Failed(vec![format!("cannot start the comparison's thread: {e}")]),
         };
         self.view = Some(CompareView { baseline, b_name, state, closed: false });
@@ -328,7 +306,7 @@ impl CompareSession {
     /// Asks the running comparison to stop within a slice of its runs.
     pub fn cancel(&self) {
         if let Some(CompareView { state: State::Running(job), .. }) = &self.view {
-            job.cancel.store(true, Ordering::Relaxed);
+            job.cancel();
         }
     }
 
@@ -337,10 +315,9 @@ impl CompareSession {
     pub fn poll(&mut self) {
         let Some(view) = &mut self.view else { return };
         if let State::Running(job) = &mut view.state
-            && job.handle.as_ref().is_some_and(JoinHandle::is_finished)
-            && let Some(handle) = job.handle.take()
+            && let Some(answer) = job.take_if_finished()
         {
-            view.state = match handle.join() {
+            view.state = match answer {
                 Ok(Ok(outcome)) => {
                     self.overlay = Some(Overlay { label: view.baseline.label(), series: outcome.a_run });
                     State::Done(outcome.comparison)
@@ -359,7 +336,7 @@ impl CompareSession {
     /// run for the plots).
     pub fn runs_done(&self) -> usize {
         match &self.view {
-            Some(CompareView { state: State::Running(job), .. }) => job.done.load(Ordering::Relaxed),
+            Some(CompareView { state: State::Running(job), .. }) => job.done(),
             _ => 0,
         }
     }
@@ -463,15 +440,15 @@ pub fn compare_window_ui(ctx: &egui::Context, session: &mut CompareSession, comm
             let running = matches!(view.state, State::Running(_));
             match &view.state {
                 State::Running(job) => {
-                    let done = job.done.load(Ordering::Relaxed);
-                    let what = if done + 1 >= job.total {
+                    let (done, total) = (job.done(), job.total());
+                    let what = if done + 1 >= total {
                         "Running A once more with the live run's seed, for the plots".to_string()
                     } else {
-                        format!("Running {} of {} runs (A and B, on the same seeds)", done + 1, job.total - 1)
+                        format!("Running {} of {} runs (A and B, on the same seeds)", done + 1, total - 1)
                     };
                     ui.label(what);
-                    ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
-                    if job.cancel.load(Ordering::Relaxed) {
+                    ui.add(egui::ProgressBar::new(job.fraction()).show_percentage());
+                    if job.is_cancelled() {
                         ui.label("Cancelling…");
                     } else if ui.button("Cancel").on_hover_text("Stop the comparison now.").clicked() {
                         commands.push(Command::CancelCompare);
@@ -503,7 +480,7 @@ pub fn compare_window_ui(ctx: &egui::Context, session: &mut CompareSession, comm
     if !open {
         view.closed = true;
         if let State::Running(job) = &view.state {
-            job.cancel.store(true, Ordering::Relaxed);
+            job.cancel();
         }
         session.poll();
     }

@@ -27,6 +27,7 @@ mod file_dialog;
 mod format;
 mod frame_stats;
 mod inspector;
+mod job;
 mod layout;
 pub mod live;
 mod metrics_server;

@@ -9,10 +9,6 @@
 //! away; Cancel in its window, or closing the window, stops it within a
 //! slice of a step ([`crate::study::ramp::STEP_SLICE_EVENTS`]).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
-
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
@@ -46,19 +42,7 @@ pub fn menu_spec(scenario: &Scenario) -> Result<RampSpec, RampError> {
 }
 
 /// A ramp running on its own thread.
-struct Job {
-    handle: Option<JoinHandle<Result<RampResult, RampError>>>,
-    done: Arc<AtomicUsize>,
-    cancel: Arc<AtomicBool>,
-    total: usize,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        // Dropped with the app: the ramp stops within a slice of its step.
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
+type Job = super::job::Job<Result<RampResult, RampError>>;
 
 /// What the ramp window shows.
 enum State {
@@ -94,26 +78,21 @@ impl RampView {
             Ok(spec) => spec,
             Err(e) => return RampView { scenario_name, theory, state: State::Failed(e.to_string()), closed: false },
         };
-        let done = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
         let total = spec.factors.len();
-        let (scenario, thread_done, thread_cancel, ctx) = (scenario.clone(), done.clone(), cancel.clone(), ctx.clone());
-        let handle = std::thread::Builder::new().name("archsim-ramp".into()).spawn(move || {
+        let scenario = scenario.clone();
+        let job = Job::spawn("archsim-ramp", total, ctx, move |progress| {
             check_steps(&scenario, &spec)?;
             let mut steps = Vec::with_capacity(spec.factors.len());
-            let keep_going = || !thread_cancel.load(Ordering::Relaxed);
+            let keep_going = || progress.keep_going();
             for &factor in &spec.factors {
                 let Some(step) = run_step_while(&scenario, factor, &spec, &keep_going)? else { break };
                 steps.push(step);
-                thread_done.fetch_add(1, Ordering::Relaxed);
-                ctx.request_repaint();
+                progress.one_more();
             }
-            // Cancelled or not, the window is to learn it at once.
-            ctx.request_repaint();
             Ok(summarise(&scenario, &spec, steps))
         });
-        let state = match handle {
-            Ok(handle) => State::Running(Job { handle: Some(handle), done, cancel, total }),
+        let state = match job {
+            Ok(job) => State::Running(job),
             Err(e) => State::Failed(format!("cannot start the ramp's thread: {e}")),
         };
         RampView { scenario_name, theory, state, closed: false }
@@ -130,7 +109,7 @@ impl RampView {
     /// finished. Nothing happens to a ramp that has ended.
     pub fn cancel(&self) {
         if let State::Running(job) = &self.state {
-            job.cancel.store(true, Ordering::Relaxed);
+            job.cancel();
         }
     }
 
@@ -142,7 +121,7 @@ impl RampView {
     /// Steps finished so far (of a ramp running, finished or cancelled).
     pub fn steps_done(&self) -> usize {
         match &self.state {
-            State::Running(job) => job.done.load(Ordering::Relaxed),
+            State::Running(job) => job.done(),
             State::Done(r) | State::Cancelled { partial: r, .. } => r.steps.len(),
             State::Failed(_) => 0,
         }
@@ -175,12 +154,9 @@ impl RampView {
     /// Takes the result in once the thread has finished.
     fn poll(&mut self) {
         let State::Running(job) = &mut self.state else { return };
-        if !job.handle.as_ref().is_some_and(JoinHandle::is_finished) {
-            return;
-        }
-        let Some(handle) = job.handle.take() else { return };
-        let (cancelled, total) = (job.cancel.load(Ordering::Relaxed), job.total);
-        self.state = match handle.join() {
+        let Some(answer) = job.take_if_finished() else { return };
+        let (cancelled, total) = (job.is_cancelled(), job.total());
+        self.state = match answer {
             Ok(Ok(partial)) if cancelled && partial.steps.len() < total => State::Cancelled { partial, total },
             Ok(Ok(result)) => State::Done(result),
             Ok(Err(e)) => State::Failed(e.to_string()),
@@ -204,15 +180,14 @@ pub fn ramp_window_ui(ctx: &egui::Context, view: &mut RampView) -> bool {
         .resizable(true)
         .show(ctx, |ui| match &view.state {
             State::Running(job) => {
-                let done = job.done.load(Ordering::Relaxed);
+                let (done, total) = (job.done(), job.total());
                 ui.label(format!(
-                    "Running step {} of {}: every client's load × {}",
-                    (done + 1).min(job.total),
-                    job.total,
-                    factor_label(RAMP_TO.powf(done as f64 / (job.total.max(2) - 1) as f64))
+                    "Running step {} of {total}: every client's load × {}",
+                    (done + 1).min(total),
+                    factor_label(RAMP_TO.powf(done as f64 / (total.max(2) - 1) as f64))
                 ));
-                ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
-                if job.cancel.load(Ordering::Relaxed) {
+                ui.add(egui::ProgressBar::new(job.fraction()).show_percentage());
+                if job.is_cancelled() {
                     ui.label("Cancelling…");
                 } else if ui.button("Cancel").on_hover_text("Stop the ramp now; the steps already run stay.").clicked()
                 {

@@ -15,10 +15,6 @@
 //! have fewer runs than the others. The sweep is the one `archsim sweep`
 //! runs with the same spec, bit for bit.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
-
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, PlotUi, Points, Polygon};
 
@@ -61,25 +57,13 @@ pub fn theory_for(scenario: &Scenario, field: &Field) -> Theory {
 }
 
 /// A sweep running on its own thread.
-struct Job {
-    handle: Option<JoinHandle<Result<Option<SweepResult>, SweepError>>>,
-    done: Arc<AtomicUsize>,
-    cancel: Arc<AtomicBool>,
-    total: usize,
-    points: usize,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        // Dropped with the app: the sweep stops within a slice of a run.
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-}
+type Job = super::job::Job<Result<Option<SweepResult>, SweepError>>;
 
 /// What the window shows below its form.
 enum RunState {
     Idle,
-    Running(Job),
+    /// The job, and the points it sweeps.
+    Running(Job, usize),
     Done {
         result: SweepResult,
         theory: Theory,
@@ -204,23 +188,15 @@ impl SweepView {
         };
         let points = planned.len();
         let total = job_count(points, spec.replications);
-        let done = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-        let (thread_done, thread_cancel, ctx) = (done.clone(), cancel.clone(), ctx.clone());
         let (scenario, thread_spec) = (scenario.clone(), spec.clone());
-        let handle = std::thread::Builder::new().name("archsim-sweep".into()).spawn(move || {
-            let progress = |runs: usize, _total: usize| {
-                thread_done.store(runs, Ordering::Relaxed);
-                ctx.request_repaint();
-            };
-            let keep_going = || !thread_cancel.load(Ordering::Relaxed);
-            let result = run_sweep_while(&scenario, &thread_spec, Some(threads), &progress, &keep_going);
-            ctx.request_repaint();
-            result
+        let job = Job::spawn("archsim-sweep", total, ctx, move |progress| {
+            let runs_done = |runs: usize, _total: usize| progress.finished(runs);
+            let keep_going = || progress.keep_going();
+            run_sweep_while(&scenario, &thread_spec, Some(threads), &runs_done, &keep_going)
         });
-        self.state = match handle {
-            Ok(handle) => RunState::Running(Job { handle: Some(handle), done, cancel, total, points }),
+        self.state = match job {
+            Ok(job) => RunState::Running(job, points),
             Err(e) => RunState::Failed(format!("cannot start the sweep's thread: {e}")),
         };
         self.spec = Some(spec);
@@ -229,13 +205,13 @@ impl SweepView {
     /// Whether the sweep's thread is still running (a cancelled one until
     /// it has stopped).
     pub fn is_running(&self) -> bool {
-        matches!(self.state, RunState::Running(_))
+        matches!(self.state, RunState::Running(..))
     }
 
     /// Asks the sweep to stop; nothing happens to one that has ended.
     pub fn cancel(&self) {
-        if let RunState::Running(job) = &self.state {
-            job.cancel.store(true, Ordering::Relaxed);
+        if let RunState::Running(job, _) = &self.state {
+            job.cancel();
         }
     }
 
@@ -247,7 +223,7 @@ impl SweepView {
     /// Runs finished so far, and the sweep's runs in all.
     pub fn progress(&self) -> Option<(usize, usize)> {
         match &self.state {
-            RunState::Running(job) => Some((job.done.load(Ordering::Relaxed), job.total)),
+            RunState::Running(job, _) => Some((job.done(), job.total())),
             RunState::Cancelled { done, total } => Some((*done, *total)),
             _ => None,
         }
@@ -294,14 +270,11 @@ impl SweepView {
 
     /// Takes the result in once the thread has finished.
     fn poll(&mut self, scenario: &Scenario) {
-        let RunState::Running(job) = &mut self.state else { return };
-        if !job.handle.as_ref().is_some_and(JoinHandle::is_finished) {
-            return;
-        }
-        let Some(handle) = job.handle.take() else { return };
-        let (done, total) = (job.done.load(Ordering::Relaxed), job.total);
+        let RunState::Running(job, _) = &mut self.state else { return };
+        let Some(answer) = job.take_if_finished() else { return };
+        let (done, total) = (job.done(), job.total());
         let field = self.spec.as_ref().and_then(|s| s.axes.first()).map(|a| a.field.clone());
-        self.state = match handle.join() {
+        self.state = match answer {
             Ok(Ok(Some(result))) => RunState::Done {
                 result,
                 theory: field.as_ref().and_then(|f| theory_for(scenario, f)),
@@ -352,16 +325,14 @@ pub fn sweep_window_ui(
                 RunState::Idle => {
                     ui.label("Pick a field and its values, then Run sweep.");
                 }
-                RunState::Running(job) => {
-                    let done = job.done.load(Ordering::Relaxed);
+                RunState::Running(job, points) => {
+                    let (done, total) = (job.done(), job.total());
                     ui.label(format!(
-                        "Running: {done} of {} runs done ({} points × {} replications)",
-                        job.total,
-                        job.points,
-                        job.total / job.points.max(1)
+                        "Running: {done} of {total} runs done ({points} points × {} replications)",
+                        total / (*points).max(1)
                     ));
-                    ui.add(egui::ProgressBar::new(done as f32 / job.total.max(1) as f32).show_percentage());
-                    if job.cancel.load(Ordering::Relaxed) {
+                    ui.add(egui::ProgressBar::new(job.fraction()).show_percentage());
+                    if job.is_cancelled() {
                         ui.label("Cancelling…");
                     } else if ui.button("Cancel").on_hover_text("Stop the sweep now.").clicked() {
                         commands.push(Command::CancelSweep);
