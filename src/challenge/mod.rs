@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use crate::diagnosis::diagnose;
+use crate::diagnosis::{diagnose, fault_text};
 use crate::scenario::{Arrivals, ChallengeSpec, Goal, Level, NodeKind, Percentile, Scenario};
 use crate::sim::{LatencySummary, SimTime, Simulation, Stats};
 
@@ -51,6 +51,12 @@ pub struct Evaluation {
     pub verdict: String,
     pub causes: Vec<String>,
     pub advice: Vec<String>,
+    /// The traffic the evaluation sent, in words: `users: 20,000 req/s
+    /// (Poisson)`.
+    pub load: Vec<String>,
+    /// The scripted faults the design faced, in words, in the
+    /// challenge's order: `db-1 crashes at 60 s`.
+    pub script: Vec<String>,
     /// The challenge's hints, for the app to reveal one at a time.
     pub hints: Vec<String>,
     /// What the evaluation changed in the design, in words: a node the
@@ -287,10 +293,21 @@ fn grade_run(design: &Scenario, ch: &ChallengeSpec, sim: &Simulation, notes: Vec
         verdict: diagnosis.headline.clone(),
         causes: diagnosis.findings.iter().take(SHOWN).map(|f| f.cause.to_string()).collect(),
         advice: diagnosis.advice().iter().take(SHOWN).map(ToString::to_string).collect(),
+        load: ch.load.iter().map(|l| format!("{}: {} req/s (Poisson)", l.client, rate_text(l.rate))).collect(),
+        script: ch.script.iter().map(fault_text).collect(),
         hints: ch.hints.clone(),
         notes,
         duration_s: report.sim_time_s,
         warmup_s: report.warmup_s,
+    }
+}
+
+/// `20,000` for whole rates, `0.5` below one.
+fn rate_text(rate: f64) -> String {
+    if rate >= 1.0 && rate.fract() == 0.0 && rate < 1e15 {
+        crate::sim::group_thousands(rate as u64)
+    } else {
+        format!("{rate}")
     }
 }
 

@@ -26,7 +26,7 @@ use crate::study::shard::Shard;
                        archsim bench\n  \
                        archsim ramp three-tier-web --to 100x\n  \
                        archsim grade class/*.ron\n  \
-                       archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
+                       archsim sweep three-tier-web --set 'app-1.workers=4,8,16'\n  \
                        archsim merge parts/\n  \
                        archsim export three-tier-web --plots plots.png --canvas canvas.png --gif run.gif\n\n\
                        Exit codes: 0 ok, 1 runtime failure, 2 bad input (invalid scenario or flag).\n\
@@ -138,7 +138,7 @@ pub enum Command {
                       balancer health_check_delay_s), `FROM->TO.timeout_ms` or `FROM->TO.latency_ms` \
                       for an edge, or `seed` / `duration_s`.",
         after_long_help = "Examples:\n  \
-                           archsim sweep three-tier-web --set 'app.workers=4,8,16'\n  \
+                           archsim sweep three-tier-web --set 'app-1.workers=4,8,16'\n  \
                            archsim sweep my.ron --set 'users.rate=500..5000 step 500' --replications 5 --threads 2\n  \
                            archsim sweep my.ron --set 'app.workers=4,8' --set 'db.connections=10,20' --zip --json\n  \
                            archsim sweep my.ron --set 'app.workers=1..64' --replications 20 --shard 0/8 --out parts/\n\n\

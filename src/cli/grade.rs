@@ -96,6 +96,12 @@ pub fn render_challenge(e: &Evaluation) -> String {
         if e.passed { "PASSED" } else { "NOT PASSED" },
         e.score
     );
+    if !e.load.is_empty() {
+        let _ = writeln!(out, "  load: {}", e.load.join("; "));
+    }
+    if !e.script.is_empty() {
+        let _ = writeln!(out, "  script: {}", e.script.join("; "));
+    }
     for g in &e.goals {
         let _ = writeln!(out, "  {} {}: {}", if g.passed { "pass" } else { "FAIL" }, g.goal, g.measured_text);
     }

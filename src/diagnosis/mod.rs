@@ -37,7 +37,7 @@ use serde::Serialize;
 pub use advice::Advice;
 pub use cause::{BreakerEvidence, Cause, FallbackEvidence, LetThrough, LinkWay, RetryLayer};
 /// How the diagnosis writes a duration, shared with the app.
-pub use text::ms;
+pub use text::{fault_text, ms};
 pub use theory_check::{Surroundings, TheoryCheck, TheoryModel, theory_check};
 
 use crate::scenario::Scenario;

@@ -3,6 +3,8 @@
 
 pub use crate::sim::group_thousands as count;
 
+use crate::scenario::FaultSpec;
+
 /// A ratio in [0, 1] as a percentage: `0 %`, `0.4 %`, `69 %`, `100 %`;
 /// never "100 %" for a share that was not all.
 pub fn percent(ratio: f64) -> String {
@@ -104,6 +106,40 @@ pub fn and_list(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A fault in words: `db crashes at 60 s, back at 90 s`.
+pub fn fault_text(f: &FaultSpec) -> String {
+    match f {
+        FaultSpec::Crash { node, at_s, restore_s } => match restore_s {
+            Some(r) => format!("{node} crashes at {at_s} s, back at {r} s"),
+            None => format!("{node} crashes at {at_s} s"),
+        },
+        FaultSpec::Slow { node, factor, from_s, to_s } => format!("{node} ×{factor} slower {from_s}–{to_s} s"),
+        FaultSpec::Errors { node, probability, from_s, to_s } => {
+            format!("{node} fails {} {from_s}–{to_s} s", percent(*probability))
+        }
+        FaultSpec::RandomCrashes { node, mtbf_s, mttr_s } => {
+            format!("{node} crashes at random (MTBF {mtbf_s} s, MTTR {mttr_s} s)")
+        }
+        FaultSpec::Partition { from, to, from_s, to_s } => format!("{from} -> {to} cut {from_s}–{to_s} s"),
+        FaultSpec::Latency { from, to, added_ms, from_s, to_s } => {
+            format!("{from} -> {to} +{added_ms} ms each way {from_s}–{to_s} s")
+        }
+        FaultSpec::Flush { node, at_s } => format!("{node} flushed at {at_s} s"),
+        FaultSpec::Spike { node, at_s, duration_s, factor } => {
+            format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
+        }
+        FaultSpec::Pause { node, at_s, duration_s } => format!("{node} paused at {at_s} s for {duration_s} s"),
+        FaultSpec::ZoneOutage { zone: area, at_s, restore_s }
+        | FaultSpec::RegionOutage { region: area, at_s, restore_s } => {
+            let word = if matches!(f, FaultSpec::ZoneOutage { .. }) { "zone" } else { "region" };
+            match restore_s {
+                Some(r) => format!("{word} {area} down at {at_s} s, back at {r} s"),
+                None => format!("{word} {area} down at {at_s} s"),
+            }
+        }
     }
 }
 

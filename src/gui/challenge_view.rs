@@ -355,6 +355,8 @@ mod tests {
             verdict: String::new(),
             causes: Vec::new(),
             advice: Vec::new(),
+            load: Vec::new(),
+            script: Vec::new(),
             hints: Vec::new(),
             notes: Vec::new(),
             duration_s: 1.0,

@@ -612,7 +612,7 @@ fn run_writes_the_metrics_in_prometheus_text_format() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&file).expect("written");
     assert!(text.contains("# TYPE archsim_requests_total counter"), "{text}");
-    assert!(text.contains("archsim_latency_ms{node=\"db\",kind=\"Database\",quantile=\"0.99\"}"), "{text}");
+    assert!(text.contains("archsim_latency_seconds{node=\"db\",kind=\"Database\",quantile=\"0.99\"}"), "{text}");
     assert!(text.contains("archsim_cost_per_hour_usd "), "{text}");
 }
 

@@ -74,3 +74,29 @@ fn a_fixed_design_passes_and_its_best_score_is_kept() {
     let record = h.state().challenge_records().get("Challenge: serve the launch").cloned().expect("kept");
     assert!(record.passed && record.best_score == 100 && record.date.len() == 10, "{record:?}");
 }
+
+/// An instructor grading files from the command line sees the verdict the
+/// learner saw: the app's evaluation and `archsim run FILE --json`'s
+/// `challenge` section are the same, field for field, the scripted faults
+/// included.
+#[test]
+fn the_app_and_the_command_line_give_the_same_verdict() {
+    let name = "challenge-stop-the-retry-storm";
+    let mut h = challenge_app(name);
+    h.run_steps(2);
+    h.get_by_label("Evaluate").click_accesskit();
+    h.run_steps(1);
+    wait_for_grade(&mut h);
+    let in_app = serde_json::to_value(h.state().challenge_evaluation().expect("graded")).expect("serialises");
+
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.ron"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(["run", file.to_str().expect("UTF-8"), "--json"])
+        .output()
+        .expect("archsim runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let headless = &json["challenge"];
+    assert!(headless["script"].as_array().is_some_and(|s| !s.is_empty()), "the script is in the JSON: {headless}");
+    assert_eq!(&in_app, headless, "the app's verdict and the command line's differ");
+}

@@ -33,6 +33,7 @@ mod gui_tour;
 mod gui_traces;
 mod gui_verdict;
 mod memory;
+mod prometheus;
 mod ramp;
 mod replica_autoscaling;
 mod replications;

@@ -31,7 +31,7 @@ use super::runtime::{PendingKey, Runtime};
 use super::selection::Selection;
 use super::theme::Palette;
 use crate::scenario::limits::{MAX_SECONDS, MIN_WINDOW_S};
-use crate::scenario::{FaultSpec, NodeKind, Scenario};
+use crate::scenario::{NodeKind, Scenario};
 
 /// What the inspector reads.
 pub struct InspectorInput<'a> {
@@ -416,36 +416,6 @@ fn settings_ui(ui: &mut Ui, input: &InspectorInput<'_>, commands: &mut Vec<Comma
     }
 }
 
-/// A fault in words.
-pub fn fault_text(f: &FaultSpec) -> String {
-    match f {
-        FaultSpec::Crash { node, at_s, restore_s } => match restore_s {
-            Some(r) => format!("{node} crashes at {at_s} s, back at {r} s"),
-            None => format!("{node} crashes at {at_s} s"),
-        },
-        FaultSpec::Slow { node, factor, from_s, to_s } => format!("{node} ×{factor} slower {from_s}–{to_s} s"),
-        FaultSpec::Errors { node, probability, from_s, to_s } => {
-            format!("{node} fails {} {from_s}–{to_s} s", format::percent(*probability))
-        }
-        FaultSpec::RandomCrashes { node, mtbf_s, mttr_s } => {
-            format!("{node} crashes at random (MTBF {mtbf_s} s, MTTR {mttr_s} s)")
-        }
-        FaultSpec::Partition { from, to, from_s, to_s } => format!("{from} -> {to} cut {from_s}–{to_s} s"),
-        FaultSpec::Latency { from, to, added_ms, from_s, to_s } => {
-            format!("{from} -> {to} +{added_ms} ms each way {from_s}–{to_s} s")
-        }
-        FaultSpec::Flush { node, at_s } => format!("{node} flushed at {at_s} s"),
-        FaultSpec::Spike { node, at_s, duration_s, factor } => {
-            format!("{node} traffic ×{factor} at {at_s} s for {duration_s} s")
-        }
-        FaultSpec::Pause { node, at_s, duration_s } => format!("{node} paused at {at_s} s for {duration_s} s"),
-        FaultSpec::ZoneOutage { zone: area, at_s, restore_s }
-        | FaultSpec::RegionOutage { region: area, at_s, restore_s } => {
-            let word = if matches!(f, FaultSpec::ZoneOutage { .. }) { "zone" } else { "region" };
-            match restore_s {
-                Some(r) => format!("{word} {area} down at {at_s} s, back at {r} s"),
-                None => format!("{word} {area} down at {at_s} s"),
-            }
-        }
-    }
-}
+/// A fault in words (the diagnosis's, so the challenge's JSON and the
+/// inspector say it alike).
+pub use crate::diagnosis::fault_text;
