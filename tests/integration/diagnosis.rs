@@ -1695,10 +1695,28 @@ fn theory_beside_the_simulation_matches_an_mmc_service_and_explains_an_overloade
     let check =
         archsim::diagnosis::theory_check(&api.kind, &report.nodes[1].stats, Surroundings::default()).expect("a pool");
     let wait = check.mean_wait_ms.expect("stable");
-    // Erlang C at a = 3.4, c = 4: C = 0.7173; Wq = C / (cμ − λ) = 11.95 ms.
+    // Erlang C for the arrival rate and hold time the run measured,
+    // worked out here: C = (aᶜ/c!)·c/(c − a) ÷ (Σₖ<c aᵏ/k! + that),
+    // Wq = C / (cμ − λ) (about 11.95 ms at a = 3.4, c = 4).
+    let (lambda, mu, c) = (check.arrival_rps, 1000.0 / check.hold_ms, 4.0);
+    let a = lambda / mu;
+    let mut term = 1.0;
+    let mut below = 0.0;
+    for k in 0..4 {
+        below += term;
+        term *= a / f64::from(k + 1);
+    }
+    let tail = term * c / (c - a);
+    let erlang_c = tail / (below + tail);
+    let closed_wait = 1000.0 * erlang_c / (c * mu - lambda);
+    assert!((wait - closed_wait).abs() < 1e-9 * closed_wait, "overlay {wait} ms, Erlang C {closed_wait} ms");
     assert!((wait - 11.95).abs() / 11.95 < 0.1, "theory {wait}");
     assert!((check.measured_mean_wait_ms - wait).abs() / wait < 0.1, "{check:?}");
     let p99 = check.p99_ms.expect("stable");
+    // p99 of the time in the node: P(T > t) = e^(−μt)·(1 + C·(1 − e^(−μt(c−1−a)))/(c−1−a)).
+    let t = p99 / 1000.0;
+    let beyond = (-mu * t).exp() * (1.0 + erlang_c * (1.0 - (-mu * t * (c - 1.0 - a)).exp()) / (c - 1.0 - a));
+    assert!((beyond - 0.01).abs() < 1e-6, "P(T > p99 of the overlay) = {beyond}");
     assert!((check.measured_p99_ms - p99).abs() / p99 < 0.1, "{check:?}");
     assert!(!check.differs() && check.why_different.is_empty(), "{check:?}");
 

@@ -186,3 +186,67 @@ fn a_timed_out_request_shows_the_calls_still_under_way() {
     let unfinished = timed_out.iter().filter(|t| t.spans.iter().any(|s| s.outcome == SpanOutcome::Unfinished)).count();
     assert!(unfinished * 2 > timed_out.len(), "{unfinished} of {}", timed_out.len());
 }
+
+/// The times add up under queueing and random work too: on a chain where
+/// api (one worker, 80 % busy) does its work and then calls db (one
+/// connection), every kept request's latency is the network there, api's
+/// bar and the network back; api's bar ends as db's answer gets back to
+/// it; and each bar's wait in line fits inside it and before its call.
+#[test]
+fn a_trace_adds_up_to_its_latency_under_queueing() {
+    let mut s = chain();
+    s.nodes[0].kind =
+        NodeKind::Client(ClientSpec { arrivals: Arrivals::Poisson { rate: 100.0 }, ..ClientSpec::default() });
+    s.nodes[1] = service("api", 1, None, exp_ms(8.0));
+    s.nodes[2] = database("db", 1, exp_ms(4.0));
+    let mut sim = Simulation::new(&s).expect("valid");
+    sim.enable_tracing();
+    sim.run_until(SimTime::from_secs(60.0));
+    let ids: Vec<String> = sim.scenario().nodes.iter().map(|n| n.id.clone()).collect();
+    let traces: Vec<_> = sim.traces().map(|t| t.view(&ids)).collect();
+    assert!(traces.len() > 100, "{} traces", traces.len());
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    let mut waited = 0;
+    for t in &traces {
+        let [root, api, db] = &t.spans[..] else { panic!("three calls: {t:?}") };
+        assert!(root.outcome == SpanOutcome::Ok && close(root.start_ms, 0.0), "{t:?}");
+        assert!(close(root.duration_ms, t.latency_ms), "the request's bar is its latency: {t:?}");
+        assert!(close(api.start_ms, 1.0), "api is reached after the 1 ms edge: {t:?}");
+        assert!(close(t.latency_ms, api.start_ms + api.duration_ms + 1.0), "there, api, back: {t:?}");
+        assert!(close(api.start_ms + api.duration_ms, db.start_ms + db.duration_ms + 1.0), "db's answer, 1 ms: {t:?}");
+        assert!(db.start_ms >= api.start_ms + api.queue_ms + 1.0 - 1e-6, "api calls db after its wait: {t:?}");
+        for span in [api, db] {
+            assert!(span.queue_ms >= 0.0 && span.queue_ms <= span.duration_ms + 1e-9, "{span:?}");
+        }
+        waited += usize::from(api.queue_ms > 0.0);
+    }
+    // At 80 % busy most requests wait, the slowest of each window surely.
+    assert!(waited * 2 > traces.len(), "{waited} of {} waited at api", traces.len());
+}
+
+/// With retries, timeouts, caches and fan-outs: every kept request's bar
+/// is its latency, every call lies inside the request and starts no
+/// earlier than its caller, and every wait in line fits inside its bar.
+#[test]
+fn every_call_of_a_trace_lies_inside_its_request_with_retries_and_timeouts() {
+    for name in
+        ["retries-at-every-layer", "slow-database-exhausts-workers", "cache-in-front-of-db", "fan-out-tail-at-scale"]
+    {
+        let traces = bundled_traces(name, 40.0);
+        assert!(!traces.is_empty(), "{name}");
+        for t in &traces {
+            let root = &t.spans[0];
+            assert!((root.duration_ms - t.latency_ms).abs() < 1e-6, "{name}: {t:?}");
+            for s in &t.spans {
+                assert!(s.start_ms >= -1e-9 && s.start_ms + s.duration_ms <= t.latency_ms + 1e-6, "{name}: {s:?}");
+                assert!(s.queue_ms >= 0.0 && s.queue_ms <= s.duration_ms + 1e-9, "{name}: {s:?}");
+                if let Some(parent) = s.parent {
+                    assert!(
+                        s.start_ms >= t.spans[usize::from(parent)].start_ms - 1e-9,
+                        "{name}: {s:?} before its caller"
+                    );
+                }
+            }
+        }
+    }
+}
