@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use crate::scenario::{BUNDLED, LoadError, Scenario, bundled, load_scenario, parse_scenario_input};
+use crate::scenario::{
+    BUNDLED, LoadError, Parsed, Scenario, UnknownFields, bundled, load_scenario, parse_scenario_input,
+    parse_scenario_with,
+};
 
 /// Largest design read from standard input: far beyond any real one, a
 /// bound so that a runaway pipe cannot take all memory.
@@ -32,7 +35,12 @@ pub fn load_named_scenario(file_or_name: &str) -> Result<Scenario, CliError> {
 }
 
 /// A design piped in (`archsim run -`): a copied design pasted into a
-/// terminal, or another program's output.
+/// terminal, or another program's output. Read as the app's Paste design
+/// reads the clipboard: a field this version does not know (a design
+/// copied from a newer version) is left out, and a note on standard error
+/// names each one with its line and column, so the same text works in
+/// both and nothing is changed silently. A file keeps refusing them: there
+/// a typo must not pass for a default.
 fn read_stdin() -> Result<Scenario, CliError> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
@@ -46,7 +54,24 @@ fn read_stdin() -> Result<Scenario, CliError> {
             MAX_STDIN_BYTES / 1024 / 1024
         )));
     }
-    parse_scenario_input(&bytes, "<stdin>").map_err(diagnostics)
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let Ok(text) = std::str::from_utf8(text) else {
+        // Not UTF-8: the file reader's messages say how and where.
+        return parse_scenario_input(&bytes, "<stdin>").map_err(diagnostics);
+    };
+    let Parsed { scenario, ignored } =
+        parse_scenario_with(text, "<stdin>", UnknownFields::Ignore).map_err(diagnostics)?;
+    if !ignored.is_empty() {
+        eprintln!(
+            "note: the design has {} this version of archsim does not know (from a newer version?); \
+             run without:",
+            if ignored.len() == 1 { "a field".to_string() } else { format!("{} fields", ignored.len()) }
+        );
+        for d in &ignored {
+            eprintln!("  {d}");
+        }
+    }
+    Ok(scenario)
 }
 
 /// The names `archsim run` accepts for the bundled scenarios.

@@ -663,6 +663,49 @@ fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin()
     assert!(stdout(&out).contains("<stdin>:1:") || stderr(&out).contains("<stdin>:1:"), "{}", stderr(&out));
 }
 
+/// A design copied from a newer version, piped in as it would be pasted in
+/// the app: its unknown field is left out with a note naming it where it
+/// is, and the run is the run without it; the same text in a file is
+/// refused (a typo there must not pass for a default).
+#[test]
+fn a_piped_design_with_a_field_from_a_newer_version_runs_without_it_and_says_so() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let pipe = |text: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
+            .args(["run", "-", "--duration", "3", "--json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("writes");
+        child.wait_with_output().expect("finishes")
+    };
+    let design = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-web.ron"))
+        .expect("readable");
+    let (head, rest) = design.split_once("nodes:").expect("a nodes list");
+    let newer = format!("{head}carbon_budget_kg: 12,\n    nodes:{rest}");
+    let line = newer.lines().position(|l| l.contains("carbon_budget_kg")).expect("inserted") + 1;
+
+    let plain = pipe(&design);
+    let out = pipe(&newer);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let note = stderr(&out);
+    assert!(note.contains("does not know") && note.contains(&format!("<stdin>:{line}:")), "{note}");
+    assert!(note.contains("carbon_budget_kg"), "{note}");
+    let report =
+        |o: &Output| serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("JSON")["end_to_end"].clone();
+    assert_eq!(report(&out), report(&plain), "the same run as without the field");
+
+    let dir = TempDir::new("newer");
+    let file = dir.path().join("newer.ron");
+    std::fs::write(&file, &newer).expect("written");
+    let refused = archsim(&["run", file.to_str().expect("UTF-8"), "--duration", "3"]);
+    assert_eq!(code(&refused), 2, "a file refuses it");
+    assert!(stderr(&refused).contains("carbon_budget_kg"), "{}", stderr(&refused));
+}
+
 /// The summary's SLO section: the objective, what was measured, the
 /// budget, and each alert with when it fired.
 #[test]
