@@ -126,7 +126,8 @@ pub enum Command {
     /// Run the scenario over values of its parameters: one row per point.
     #[command(
         long_about = "A parameter sweep: set named fields of the scenario over lists of values \
-                      (`--set app.workers=4,8,16`, `--set users.rate=500..5000 step 500`) and run \
+                      (`--set app.workers=4,8,16`, `--set users.rate=500..5000 step 500`, \
+                      `--set lb.policy=RoundRobin,LeastConnections`) and run \
                       every combination (or, with --zip, the lists side by side), each point \
                       --replications times. Prints one row per point: the swept values, then \
                       throughput, p50/p99, errors, cost per hour and the busiest node's \
@@ -135,7 +136,8 @@ pub enum Command {
                       PATH is `NODE.FIELD` (service workers, instances, queue_capacity, service_time; \
                       database connections, read_replicas, shards, queue_capacity, query_time; cache \
                       capacity; queue consumers, capacity; client rate, users, timeout_ms; load \
-                      balancer health_check_delay_s), `FROM->TO.timeout_ms` or `FROM->TO.latency_ms` \
+                      balancer health_check_delay_s; and choices, by name: load balancer policy, \
+                      service_time.shape and query_time.shape = Exponential,Constant), `FROM->TO.timeout_ms` or `FROM->TO.latency_ms` \
                       for an edge, or `seed` / `duration_s`.",
         after_long_help = "Examples:\n  \
                            archsim sweep three-tier-web --set 'app-1.workers=4,8,16'\n  \

@@ -76,11 +76,6 @@ fn show(e: &Estimate, replicated: bool, how: fn(f64) -> String) -> String {
     if replicated { format!("{} ± {}", how(e.mean), how(e.half_width)) } else { how(e.mean) }
 }
 
-/// A swept value as written: `4`, `0.25`, `5000`.
-fn value(v: f64) -> String {
-    v.to_string()
-}
-
 /// The table: one row per point, the swept values then the figures.
 pub fn render_sweep(r: &SweepResult) -> String {
     let replicated = r.replications >= 2;
@@ -110,7 +105,7 @@ pub fn render_sweep(r: &SweepResult) -> String {
     let mut table = Table::new(&columns).indented(2);
     for p in &r.points {
         let mut row = vec![(p.index + 1).to_string()];
-        row.extend(p.values.iter().copied().map(value));
+        row.extend(p.values.iter().enumerate().map(|(i, v)| r.value_text(i, *v)));
         let (busiest, util) = p.busiest.as_ref().map_or((String::from("—"), String::new()), |b| {
             (b.node.clone(), show(&b.utilisation, replicated, format::percent))
         });
@@ -163,7 +158,7 @@ fn write_sweep_rows(out: &mut dyn Write, r: &SweepResult) -> std::io::Result<()>
     writeln!(out, "{}", header.join(","))?;
     for p in &r.points {
         let mut row = vec![(p.index + 1).to_string()];
-        row.extend(p.values.iter().map(ToString::to_string));
+        row.extend(p.values.iter().enumerate().map(|(i, v)| csv::field(&r.value_text(i, *v))));
         row.push(r.replications.to_string());
         for e in [&p.throughput_rps, &p.p50_ms, &p.p99_ms, &p.error_ratio, &p.cost_per_hour_usd] {
             row.push(e.mean.to_string());

@@ -34,7 +34,9 @@ use serde::{Deserialize, Serialize};
 use super::ramp::STEP_SLICE_EVENTS;
 use super::replications::{CONFIDENCE, Estimate, replication_seed};
 use super::stats::t_quantile;
-use crate::scenario::{Arrivals, CacheMode, ComponentKind, DistributionSpec, NodeKind, Scenario, ValidScenario};
+use crate::scenario::{
+    Arrivals, CacheMode, ComponentKind, DistributionSpec, LbPolicy, NodeKind, Scenario, ValidScenario,
+};
 use crate::sim::{Report, SimTime, Simulation};
 
 /// Most values one `--set` may list or a range may make.
@@ -65,6 +67,8 @@ pub enum SweepError {
     UnknownField { path: String, kind: String, field: String, fields: Vec<&'static str> },
     #[error("`{path}` = {value}: {why}")]
     OutOfRange { path: String, value: f64, why: String },
+    #[error("`{path}`: `{value}` is not one of its choices ({})", .choices.join(", "))]
+    UnknownChoice { path: String, value: String, choices: Vec<&'static str> },
     #[error("`{path}` is set twice")]
     Duplicate { path: String },
     #[error("a sweep needs at least one --set")]
@@ -127,7 +131,30 @@ pub enum NodeField {
     Users,
     TimeoutMs,
     HealthCheckDelayS,
+    /// A choice: a load balancer's policy (one of [`POLICY_CHOICES`]).
+    Policy,
+    /// A choice: the shape of a service's work time, its mean kept (one
+    /// of [`SHAPE_CHOICES`]): exponential against constant is M/M/c
+    /// against M/D/c.
+    ServiceTimeShape,
+    /// A choice: the shape of a database's query time, its mean kept.
+    QueryTimeShape,
 }
+
+/// A load balancer's policies, by the names the scenario format uses.
+pub const POLICY_CHOICES: [&str; 8] = [
+    "RoundRobin",
+    "Random",
+    "LeastConnections",
+    "PowerOfTwoChoices",
+    "Weighted",
+    "ConsistentHash",
+    "Nearest",
+    "Failover",
+];
+
+/// Shapes a time's distribution can be swept over, its mean kept.
+pub const SHAPE_CHOICES: [&str; 2] = ["Exponential", "Constant"];
 
 /// A settable field of an edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +172,31 @@ pub enum Field {
     Edge { from: String, to: String, field: EdgeField },
 }
 
+impl Field {
+    /// The names a choice field takes, in order; `None` for a number. A
+    /// point's value for a choice is the index of its name here, so every
+    /// point stays a list of numbers (shards, merges and CSVs alike) and
+    /// [`SweepResult::value_text`] writes the name back.
+    pub fn choices(&self) -> Option<&'static [&'static str]> {
+        match self {
+            Field::Node { field: NodeField::Policy, .. } => Some(&POLICY_CHOICES),
+            Field::Node { field: NodeField::ServiceTimeShape | NodeField::QueryTimeShape, .. } => Some(&SHAPE_CHOICES),
+            _ => None,
+        }
+    }
+
+    /// `value` as a point's label writes it: the choice's name, or the number.
+    pub fn value_text(&self, value: f64) -> String {
+        choice_name(self.choices(), value).map_or_else(|| value.to_string(), str::to_string)
+    }
+}
+
+/// The name at index `value` of `choices`, if it is one.
+fn choice_name(choices: Option<&'static [&'static str]>, value: f64) -> Option<&'static str> {
+    let choices = choices?;
+    (value.fract() == 0.0 && value >= 0.0).then(|| choices.get(value as usize).copied()).flatten()
+}
+
 /// The names of the settable fields of each kind of node, with what they
 /// set. A field may have a second spelling (`service_time.mean_ms`).
 fn node_fields(kind: ComponentKind) -> &'static [(&'static str, NodeField)] {
@@ -154,6 +206,7 @@ fn node_fields(kind: ComponentKind) -> &'static [(&'static str, NodeField)] {
             ("instances", NodeField::Instances),
             ("queue_capacity", NodeField::QueueCapacity),
             ("service_time", NodeField::ServiceTimeMean),
+            ("service_time.shape", NodeField::ServiceTimeShape),
         ],
         ComponentKind::Database => &[
             ("connections", NodeField::Connections),
@@ -161,13 +214,16 @@ fn node_fields(kind: ComponentKind) -> &'static [(&'static str, NodeField)] {
             ("shards", NodeField::Shards),
             ("queue_capacity", NodeField::QueueCapacity),
             ("query_time", NodeField::QueryTimeMean),
+            ("query_time.shape", NodeField::QueryTimeShape),
         ],
         ComponentKind::Cache => &[("capacity", NodeField::Capacity)],
         ComponentKind::Queue => &[("consumers", NodeField::Consumers), ("capacity", NodeField::QueueMessages)],
         ComponentKind::Client => {
             &[("rate", NodeField::Rate), ("users", NodeField::Users), ("timeout_ms", NodeField::TimeoutMs)]
         }
-        ComponentKind::LoadBalancer => &[("health_check_delay_s", NodeField::HealthCheckDelayS)],
+        ComponentKind::LoadBalancer => {
+            &[("health_check_delay_s", NodeField::HealthCheckDelayS), ("policy", NodeField::Policy)]
+        }
     }
 }
 
@@ -353,6 +409,8 @@ fn suggest(scenario: &Scenario, node: &str, field: NodeField, current: Option<f6
         (F::Capacity | F::QueueMessages, x) => counts(x.unwrap_or(100.0), 1.0),
         (F::HealthCheckDelayS, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
         (F::ServiceTimeMean | F::QueryTimeMean | F::TimeoutMs, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
+        (F::Policy, _) => POLICY_CHOICES[..4].join(","),
+        (F::ServiceTimeShape | F::QueryTimeShape, _) => SHAPE_CHOICES.join(","),
     }
 }
 
@@ -436,9 +494,33 @@ impl Axis {
             return Err(SweepError::BadSetting { text: text.to_string() });
         }
         let field = resolve(scenario, &path)?;
-        let values = parse_values(values).map_err(|why| SweepError::BadValues { path: path.clone(), why })?;
+        let values = match field.choices() {
+            Some(choices) => parse_choices(&path, values, choices)?,
+            None => parse_values(values).map_err(|why| SweepError::BadValues { path: path.clone(), why })?,
+        };
         Ok(Axis { path, field, values })
     }
+}
+
+/// `RoundRobin,LeastConnections`: each name's index in `choices`.
+fn parse_choices(path: &str, text: &str, choices: &'static [&'static str]) -> Result<Vec<f64>, SweepError> {
+    let names: Vec<&str> = text.split(',').map(str::trim).collect();
+    if names.iter().any(|n| n.is_empty()) {
+        return Err(SweepError::BadValues {
+            path: path.into(),
+            why: format!("write the choices as a list, such as `{},{}`", choices[0], choices[1]),
+        });
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            choices.iter().position(|c| *c == name).map(|i| i as f64).ok_or_else(|| SweepError::UnknownChoice {
+                path: path.into(),
+                value: name.into(),
+                choices: choices.to_vec(),
+            })
+        })
+        .collect()
 }
 
 /// What to run.
@@ -502,7 +584,7 @@ pub fn point_label(axes: &[Axis], values: &[f64]) -> String {
         if !out.is_empty() {
             out.push_str(", ");
         }
-        let _ = write!(out, "{}={value}", axis.path);
+        let _ = write!(out, "{}={}", axis.path, axis.field.value_text(*value));
     }
     out
 }
@@ -632,6 +714,19 @@ pub fn apply(scenario: &mut Scenario, path: &str, field: &Field, value: f64) -> 
                 (NodeKind::LoadBalancer(b), NodeField::HealthCheckDelayS) => {
                     b.health_check_delay_s = non_negative(path, value, true)?;
                 }
+                (NodeKind::LoadBalancer(b), NodeField::Policy) => {
+                    let name = choice_name(Some(&POLICY_CHOICES), value).ok_or_else(|| mismatch("not a policy"))?;
+                    b.policy = LbPolicy::ALL
+                        .into_iter()
+                        .find(|p| format!("{p:?}") == name)
+                        .ok_or_else(|| mismatch("not a policy"))?;
+                }
+                (NodeKind::Service(s), NodeField::ServiceTimeShape) => {
+                    s.service_time = with_shape(&s.service_time, value).map_err(|why| mismatch(&why))?;
+                }
+                (NodeKind::Database(d), NodeField::QueryTimeShape) => {
+                    d.query_time = with_shape(&d.query_time, value).map_err(|why| mismatch(&why))?;
+                }
                 (kind, _) => {
                     let kind = kind.component();
                     return Err(SweepError::UnknownField {
@@ -645,6 +740,20 @@ pub fn apply(scenario: &mut Scenario, path: &str, field: &Field, value: f64) -> 
         }
     }
     Ok(())
+}
+
+/// `spec` with the shape at index `value` of [`SHAPE_CHOICES`], its mean
+/// kept: the same load, only the variability changes.
+fn with_shape(spec: &DistributionSpec, value: f64) -> Result<DistributionSpec, String> {
+    let mean_ms = spec
+        .mean_ms()
+        .filter(|m| m.is_finite() && *m >= 0.0)
+        .ok_or_else(|| format!("{} has no finite mean to keep", spec.label()))?;
+    match choice_name(Some(&SHAPE_CHOICES), value) {
+        Some("Exponential") => Ok(DistributionSpec::Exponential { mean_ms }),
+        Some("Constant") => Ok(DistributionSpec::Constant { ms: mean_ms }),
+        _ => Err("not a shape".into()),
+    }
 }
 
 /// Sets an open-loop client's base rate: a bursty client's two rates are
@@ -768,6 +877,26 @@ pub struct SweepResult {
     /// replication: no interval).
     pub t_quantile: f64,
     pub points: Vec<SweepPoint>,
+    /// For each parameter that is a choice, its names in order: a point's
+    /// value for it is the index of its name. Empty for a number, and left
+    /// out of the JSON when nothing swept is a choice.
+    #[serde(default, skip_serializing_if = "no_choices")]
+    pub choices: Vec<Vec<String>>,
+}
+
+fn no_choices(choices: &[Vec<String>]) -> bool {
+    choices.iter().all(Vec::is_empty)
+}
+
+impl SweepResult {
+    /// Parameter `parameter`'s `value` in words: a choice's name, or the number.
+    pub fn value_text(&self, parameter: usize, value: f64) -> String {
+        let name = self
+            .choices
+            .get(parameter)
+            .and_then(|names| (value.fract() == 0.0 && value >= 0.0).then(|| names.get(value as usize)).flatten());
+        name.cloned().unwrap_or_else(|| value.to_string())
+    }
 }
 
 /// What the figures of a point need from its plan once its runs are done:
@@ -919,6 +1048,11 @@ pub fn aggregate(scenario_name: &str, spec: &SweepSpec, points: &[PointPlan], ru
         confidence: CONFIDENCE,
         t_quantile: t,
         points,
+        choices: spec
+            .axes
+            .iter()
+            .map(|a| a.field.choices().unwrap_or_default().iter().map(|c| (*c).to_string()).collect())
+            .collect(),
     }
 }
 

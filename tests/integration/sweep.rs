@@ -236,3 +236,63 @@ fn a_sweep_of_an_mm1s_load_covers_theorys_knee_up_to_rho_0_8() {
         assert!((busy.mean - theory.utilisation).abs() <= busy.half_width.max(0.01), "λ = {lambda}: {busy:?}");
     }
 }
+
+/// A choice field is swept by its names: exponential against constant
+/// work of the same mean is M/M/1 against M/D/1, and each point agrees
+/// with its own closed form (p99 ln(100)/(μ − λ), and Erlang's M/D/1
+/// quantile); a name that is not a choice is refused with the choices.
+#[test]
+fn sweeping_the_shape_of_the_work_moves_p99_from_mm1_to_md1() {
+    let s = mm1();
+    let sets = ["server.service_time=7", "server.service_time.shape=Exponential,Constant"];
+    let result = run_sweep(&s, &spec(&s, &sets, false, 8), Some(2), &|_, _| {}).expect("the sweep runs");
+    assert_eq!(result.choices, [vec![], vec!["Exponential".to_string(), "Constant".to_string()]]);
+    let names: Vec<String> = result.points.iter().map(|p| result.value_text(1, p.values[1])).collect();
+    assert_eq!(names, ["Exponential", "Constant"]);
+    let (lambda, d) = (100.0, 0.007);
+    let mm1_p99 = 1000.0 * 100f64.ln() / (1.0 / d - lambda);
+    let md1_p99 = 1000.0 * archsim::sim::theory::md1_sojourn_quantile(lambda, d, 0.99).expect("computable");
+    for (p, theory) in result.points.iter().zip([mm1_p99, md1_p99]) {
+        let tolerance = (2.0 * p.p99_ms.half_width).max(0.08 * theory);
+        assert!(
+            (p.p99_ms.mean - theory).abs() <= tolerance,
+            "p99 {} ± {} against {theory}",
+            p.p99_ms.mean,
+            p.p99_ms.half_width
+        );
+    }
+    assert!(result.points[1].p99_ms.mean < 0.7 * result.points[0].p99_ms.mean, "constant work waits less");
+
+    let e = Axis::parse(&s, "server.service_time.shape=Exponential,Pareto").expect_err("not a choice");
+    assert!(matches!(e, SweepError::UnknownChoice { .. }) && e.to_string().contains("Exponential, Constant"), "{e}");
+}
+
+/// A load balancer's policy swept from the command line: the table and
+/// the CSV name each policy, and the JSON lists the names its values index.
+#[test]
+fn archsim_sweep_names_the_choices_in_the_table_the_csv_and_the_json() {
+    let dir = std::env::temp_dir().join(format!("archsim-sweep-choices-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let set = ["sweep", "three-tier-web", "--set", "lb.policy=LeastConnections,RoundRobin", "--duration", "3"];
+    let out = archsim(&[&set[..], &["--csv", dir.to_str().expect("UTF-8")]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("LeastConnections") && table.contains("RoundRobin"), "{table}");
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).expect("written");
+    let rows: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(1).expect("a value")).collect();
+    assert_eq!(rows, ["LeastConnections", "RoundRobin"], "{csv}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let json: serde_json::Value =
+        serde_json::from_slice(&archsim(&[&set[..], &["--json"]].concat()).stdout).expect("JSON");
+    let names = &json["choices"][0];
+    let values: Vec<&str> = json["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| names[p["values"][0].as_f64().expect("an index") as usize].as_str().expect("a name"))
+        .collect();
+    assert_eq!(values, ["LeastConnections", "RoundRobin"]);
+    // A sweep of numbers alone writes no `choices`.
+    let plain = archsim(&["sweep", "three-tier-web", "--set", "app-1.workers=4,8", "--duration", "2", "--json"]);
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("\"choices\""));
+}

@@ -285,6 +285,8 @@ fn merged_shards_equal_the_whole_sweep_in_any_order_and_with_more_shards_than_jo
     for spec in [
         spec(&s, &["server.service_time=1,2,3", "users.rate=50,100,150"], true, 1),
         spec(&s, &["server.service_time=1,3"], false, 3),
+        // A choice is an index like any value: shards merge it alike.
+        spec(&s, &["server.service_time.shape=Constant,Exponential"], false, 2),
     ] {
         let whole = run_sweep(&s, &spec, Some(2), &|_, _| {}).expect("the sweep runs");
         for count in [1, 2, 4, 7] {
