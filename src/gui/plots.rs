@@ -426,12 +426,16 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
     };
     let log = *opts.log_latency;
     ui.with_layout(layout, |ui| {
-        let throughput: &[(&str, Color32)] = if data.show_degraded {
-            &[("ok", OK), ("degraded", degraded), ("failed", FAILED)]
+        // Another run drawn faint (the first run after a fork, design A
+        // of a comparison) is named in both legends, in its colour.
+        let references = data.references.iter().map(|r| (r.label.as_str(), r.color));
+        let mut throughput: Vec<(&str, Color32)> = if data.show_degraded {
+            vec![("ok", OK), ("degraded", degraded), ("failed", FAILED)]
         } else {
-            &[("ok", OK), ("failed", FAILED)]
+            vec![("ok", OK), ("failed", FAILED)]
         };
-        plot_box(ui, "Throughput req/s", throughput, width, height, data, false, |plot_ui| {
+        throughput.extend(references.clone());
+        plot_box(ui, "Throughput req/s", &throughput, width, height, data, false, |plot_ui| {
             for reference in &data.references {
                 reference.draw_throughput(plot_ui);
             }
@@ -448,6 +452,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
         if data.node_theory_p99_ms.is_some() {
             percentiles.push(("node p99, theory dashed", NODE_P99));
         }
+        percentiles.extend(references);
         latency_clicked = plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(
