@@ -6,12 +6,13 @@ use crate::study::compare::{Comparison, Figure, FigureDelta, compare};
 use crate::study::replications::{ReplicationError, ReplicationSpec, Warmup};
 
 use super::output::Stdout;
-use super::source::load_named_scenario;
+use super::source::{load_named_scenario, stdin_at_most_once};
 use super::table::{Align, Table};
 use super::{CliError, CompareArgs};
 
 /// Runs the comparison and prints its table or JSON.
 pub fn compare_command(args: &CompareArgs) -> Result<(), CliError> {
+    stdin_at_most_once([args.a.as_str(), args.b.as_str()])?;
     let (a, b) = (load_named_scenario(&args.a)?, load_named_scenario(&args.b)?);
     let duration_s = args.duration.unwrap_or(a.duration_s);
     let warmup_s = args.warmup.unwrap_or(if a.warmup_s > 0.0 { a.warmup_s } else { duration_s / 10.0 });

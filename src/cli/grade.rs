@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::challenge::{ChallengeError, Evaluation, evaluate};
 
 use super::output::Stdout;
-use super::source::load_named_scenario;
+use super::source::{load_named_scenario, stdin_at_most_once};
 use super::table::{Align, Table};
 use super::{CliError, GradeArgs};
 
@@ -23,6 +23,7 @@ struct Graded<'a> {
 /// Grades every file; a file that cannot be graded (invalid, or with no
 /// challenge) is reported after the others and makes the exit code 2.
 pub fn grade_command(args: &GradeArgs) -> Result<(), CliError> {
+    stdin_at_most_once(args.files.iter().map(String::as_str))?;
     let mut graded: Vec<(&str, Evaluation)> = Vec::new();
     let mut problems = Vec::new();
     for file in &args.files {

@@ -12,9 +12,10 @@ use crate::sim::{Report, SimTime, Simulation};
 use super::grade::render_challenge;
 use super::output::{Stdout, to_stderr};
 use super::progress::RunProgress;
-use super::source::load_named_scenario;
+use super::source::load_named_scenario_with;
 use super::summary::render_summary;
 use super::{CliError, RunArgs, csv};
+use crate::scenario::UnknownFields;
 
 /// Events per slice of the run: small enough that the progress bar moves
 /// several times a second, large enough that the slicing costs nothing.
@@ -29,7 +30,7 @@ struct TracesFile<'a> {
 /// Runs the scenario and prints the summary table or the JSON report, and
 /// writes the CSV files if asked.
 pub fn run_command(args: &RunArgs) -> Result<(), CliError> {
-    let design = load_named_scenario(&args.file)?;
+    let design = load_named_scenario_with(&args.file, UnknownFields::Ignore)?;
     // A challenge runs its own timeline (the flags may still change it,
     // with a note), and is graded at the end.
     let mut scenario = evaluation_scenario(&design).unwrap_or_else(|| design.clone());

@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use crate::scenario::{
-    BUNDLED, LoadError, Parsed, Scenario, UnknownFields, bundled, load_scenario, parse_scenario_input,
-    parse_scenario_with,
+    BUNDLED, LoadError, Parsed, Scenario, UnknownFields, bundled, load_scenario, parse_scenario_input_with,
 };
 
 /// Largest design read from standard input: far beyond any real one, a
@@ -16,10 +15,20 @@ const MAX_STDIN_BYTES: u64 = 256 * 1024 * 1024;
 use super::CliError;
 
 /// Loads the scenario named by `file_or_name`. A path that exists wins over
-/// a bundled scenario of the same name.
+/// a bundled scenario of the same name. Every field must be known, `-`
+/// (standard input) included: `validate -` and `grade -` must catch a
+/// typo as they do in a file.
 pub fn load_named_scenario(file_or_name: &str) -> Result<Scenario, CliError> {
+    load_named_scenario_with(file_or_name, UnknownFields::Refuse)
+}
+
+/// [`load_named_scenario`], with `unknown` deciding what an unknown field
+/// of a design on standard input is: `archsim run -` passes
+/// [`UnknownFields::Ignore`], so a design copied from a newer version runs
+/// as it opens in the app's Paste design. Files always refuse them.
+pub fn load_named_scenario_with(file_or_name: &str, unknown: UnknownFields) -> Result<Scenario, CliError> {
     if file_or_name == "-" {
-        return read_stdin();
+        return read_stdin(unknown);
     }
     let path = Path::new(file_or_name);
     if path.exists() {
@@ -35,13 +44,12 @@ pub fn load_named_scenario(file_or_name: &str) -> Result<Scenario, CliError> {
 }
 
 /// A design piped in (`archsim run -`): a copied design pasted into a
-/// terminal, or another program's output. Read as the app's Paste design
-/// reads the clipboard: a field this version does not know (a design
-/// copied from a newer version) is left out, and a note on standard error
-/// names each one with its line and column, so the same text works in
-/// both and nothing is changed silently. A file keeps refusing them: there
-/// a typo must not pass for a default.
-fn read_stdin() -> Result<Scenario, CliError> {
+/// terminal, or another program's output. With [`UnknownFields::Ignore`]
+/// it is read as the app's Paste design reads the clipboard: a field this
+/// version does not know (a design copied from a newer version) is left
+/// out, and a note on standard error names each one with its line and
+/// column, so the same text works in both and nothing changes silently.
+fn read_stdin(unknown: UnknownFields) -> Result<Scenario, CliError> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     std::io::stdin()
@@ -54,13 +62,7 @@ fn read_stdin() -> Result<Scenario, CliError> {
             MAX_STDIN_BYTES / 1024 / 1024
         )));
     }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let Ok(text) = std::str::from_utf8(text) else {
-        // Not UTF-8: the file reader's messages say how and where.
-        return parse_scenario_input(&bytes, "<stdin>").map_err(diagnostics);
-    };
-    let Parsed { scenario, ignored } =
-        parse_scenario_with(text, "<stdin>", UnknownFields::Ignore).map_err(diagnostics)?;
+    let Parsed { scenario, ignored } = parse_scenario_input_with(&bytes, "<stdin>", unknown).map_err(diagnostics)?;
     if !ignored.is_empty() {
         eprintln!(
             "note: the design has {} this version of archsim does not know (from a newer version?); \
@@ -72,6 +74,15 @@ fn read_stdin() -> Result<Scenario, CliError> {
         }
     }
     Ok(scenario)
+}
+
+/// Refuses `-` named more than once: standard input is read once, and the
+/// second read would be empty, failing with a baffling parse error.
+pub fn stdin_at_most_once<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), CliError> {
+    if names.into_iter().filter(|n| *n == "-").count() > 1 {
+        return Err(CliError::BadInput("standard input (`-`) can be named only once".into()));
+    }
+    Ok(())
 }
 
 /// The names `archsim run` accepts for the bundled scenarios.

@@ -2,13 +2,14 @@
 //! problem, so an editor or CI can point at the exact line.
 
 use super::output::Stdout;
-use super::source::load_named_scenario;
+use super::source::{load_named_scenario, stdin_at_most_once};
 use super::{CliError, ValidateArgs};
 
 /// Validates every file; fails (exit 2) if any is invalid, after checking
 /// them all (even when stdout's reader has gone away: the exit code is
 /// the answer).
 pub fn validate_command(args: &ValidateArgs) -> Result<(), CliError> {
+    stdin_at_most_once(args.files.iter().map(String::as_str))?;
     let mut stdout = Stdout::new();
     let mut problems = Vec::new();
     for file in &args.files {

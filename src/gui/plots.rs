@@ -434,7 +434,7 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
         } else {
             vec![("ok", OK), ("failed", FAILED)]
         };
-        throughput.extend(references.clone());
+        throughput.extend(references);
         plot_box(ui, "Throughput req/s", &throughput, width, height, data, false, |plot_ui| {
             for reference in &data.references {
                 reference.draw_throughput(plot_ui);
@@ -452,7 +452,9 @@ pub fn plots_ui(ui: &mut Ui, data: &PlotData, opts: PlotOptions<'_>) -> Option<f
         if data.node_theory_p99_ms.is_some() {
             percentiles.push(("node p99, theory dashed", NODE_P99));
         }
-        percentiles.extend(references);
+        // Drawn in the latency plot as its p99 only: said so.
+        let reference_p99: Vec<String> = data.references.iter().map(|r| format!("p99, {}", r.label)).collect();
+        percentiles.extend(reference_p99.iter().map(String::as_str).zip(data.references.iter().map(|r| r.color)));
         latency_clicked = plot_box(ui, latency_title, &percentiles, width, height, data, log, |plot_ui| {
             let tr = |s: &Series| -> PlotPoints<'static> {
                 PlotPoints::from(

@@ -449,14 +449,22 @@ fn parse_error_message(text: &str, error: &ron::Error, offset: usize) -> String 
 pub fn load_scenario(path: &Path) -> Result<Scenario, LoadError> {
     let display = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
-    parse_scenario_bytes(&bytes, &display)
+    parse_scenario_bytes(&bytes, &display, UnknownFields::Refuse).map(|p| p.scenario)
 }
 
 /// Parses a scenario given as bytes (standard input, a pasted design),
 /// exactly as [`load_scenario`] parses a file's; `file` names it in the
 /// diagnostics (`<stdin>`).
 pub fn parse_scenario_input(bytes: &[u8], file: &str) -> Result<Scenario, LoadError> {
-    parse_scenario_bytes(bytes, file)
+    parse_scenario_bytes(bytes, file, UnknownFields::Refuse).map(|p| p.scenario)
+}
+
+/// [`parse_scenario_input`] with a choice of what an unknown field is (as
+/// [`parse_scenario_with`]): `archsim run -` reads a piped design as the
+/// app's Paste design reads the clipboard, after the same checks of its
+/// encoding as a file's.
+pub fn parse_scenario_input_with(bytes: &[u8], file: &str, unknown: UnknownFields) -> Result<Parsed, LoadError> {
+    parse_scenario_bytes(bytes, file, unknown)
 }
 
 /// Parses a file as read from disk: UTF-8 text, with or without a
@@ -467,7 +475,7 @@ pub fn parse_scenario_input(bytes: &[u8], file: &str) -> Result<Scenario, LoadEr
 /// name typed in Latin-1, say) is read on with the bad bytes replaced, so
 /// the first of them is reported where it is, together with every other
 /// problem of the file.
-fn parse_scenario_bytes(bytes: &[u8], file: &str) -> Result<Scenario, LoadError> {
+fn parse_scenario_bytes(bytes: &[u8], file: &str, unknown: UnknownFields) -> Result<Parsed, LoadError> {
     let diagnostic = |line, column, message| Diagnostic { file: file.to_string(), line, column, message };
     if let Some(encoding) = other_unicode_encoding(bytes) {
         let message = format!(
@@ -480,13 +488,13 @@ fn parse_scenario_bytes(bytes: &[u8], file: &str) -> Result<Scenario, LoadError>
     // so that the positions of bad bytes do not count it either.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let (text, bad) = match std::str::from_utf8(bytes) {
-        Ok(source) => return parse_scenario(source, file),
+        Ok(source) => return parse(source, file, unknown),
         Err(_) => replace_invalid_utf8(bytes),
     };
     let offsets: Vec<usize> = bad.iter().map(|&(at, _)| at).collect();
     let places = line_columns(&text, &offsets);
     let (Some(&(_, first_byte)), Some(&(line, column))) = (bad.first(), places.first()) else {
-        return parse_scenario(&text, file);
+        return parse(&text, file, unknown);
     };
     let more = match bad.len() {
         1 => String::new(),
@@ -503,7 +511,7 @@ fn parse_scenario_bytes(bytes: &[u8], file: &str) -> Result<Scenario, LoadError>
     )];
     // The rest of the file's problems, except the parser tripping over
     // the replaced bytes themselves: those are the problem above.
-    if let Err(LoadError::Invalid(others)) = parse_scenario(&text, file) {
+    if let Err(LoadError::Invalid(others)) = parse(&text, file, unknown) {
         let replaced: std::collections::HashSet<(usize, usize)> = places.iter().copied().collect();
         list.extend(others.into_iter().filter(|d| !replaced.contains(&(d.line, d.column))));
     }

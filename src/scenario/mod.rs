@@ -41,7 +41,8 @@ pub use distribution_spec::{DistributionSpec, lognormal_params_from_moments, log
 pub use fault_spec::FaultSpec;
 pub use library::{BUNDLED, BundledScenario, Topic, bundled, default_scenario};
 pub use load::{
-    Parsed, UnknownFields, load_scenario, parse_scenario, parse_scenario_input, parse_scenario_with, to_ron_string,
+    Parsed, UnknownFields, load_scenario, parse_scenario, parse_scenario_input, parse_scenario_input_with,
+    parse_scenario_with, to_ron_string,
 };
 pub use payload::SizeSpec;
 pub use placement::{

@@ -193,8 +193,13 @@ impl Field {
 
 /// The name at index `value` of `choices`, if it is one.
 fn choice_name(choices: Option<&'static [&'static str]>, value: f64) -> Option<&'static str> {
-    let choices = choices?;
-    (value.fract() == 0.0 && value >= 0.0).then(|| choices.get(value as usize).copied()).flatten()
+    name_at(choices?, value)
+}
+
+/// `names[value]` when `value` is a whole index into them.
+fn name_at<S: AsRef<str>>(names: &[S], value: f64) -> Option<&str> {
+    let index = (value.fract() == 0.0 && value >= 0.0).then_some(value as usize)?;
+    names.get(index).map(AsRef::as_ref)
 }
 
 /// The names of the settable fields of each kind of node, with what they
@@ -369,6 +374,8 @@ fn current_value(kind: &NodeKind, field: NodeField) -> Option<Option<f64>> {
         },
         (NodeKind::Client(c), NodeField::TimeoutMs) => Some(c.timeout_ms),
         (NodeKind::LoadBalancer(b), NodeField::HealthCheckDelayS) => Some(Some(b.health_check_delay_s)),
+        // A choice (policy, shape) has no number: the app's dialog, whose
+        // chart plots numbers, does not offer it; `--set` does.
         _ => None,
     }
 }
@@ -409,8 +416,9 @@ fn suggest(scenario: &Scenario, node: &str, field: NodeField, current: Option<f6
         (F::Capacity | F::QueueMessages, x) => counts(x.unwrap_or(100.0), 1.0),
         (F::HealthCheckDelayS, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
         (F::ServiceTimeMean | F::QueryTimeMean | F::TimeoutMs, x) => around(x.filter(|v| *v > 0.0).unwrap_or(10.0)),
-        (F::Policy, _) => POLICY_CHOICES[..4].join(","),
-        (F::ServiceTimeShape | F::QueryTimeShape, _) => SHAPE_CHOICES.join(","),
+        // Choices are swept from the command line only (the dialog's
+        // chart has a numeric axis): `current_value` never offers them.
+        (F::Policy | F::ServiceTimeShape | F::QueryTimeShape, _) => String::new(),
     }
 }
 
@@ -891,11 +899,8 @@ fn no_choices(choices: &[Vec<String>]) -> bool {
 impl SweepResult {
     /// Parameter `parameter`'s `value` in words: a choice's name, or the number.
     pub fn value_text(&self, parameter: usize, value: f64) -> String {
-        let name = self
-            .choices
-            .get(parameter)
-            .and_then(|names| (value.fract() == 0.0 && value >= 0.0).then(|| names.get(value as usize)).flatten());
-        name.cloned().unwrap_or_else(|| value.to_string())
+        let names = self.choices.get(parameter).map_or(&[][..], Vec::as_slice);
+        name_at(names, value).map_or_else(|| value.to_string(), str::to_string)
     }
 }
 

@@ -671,17 +671,18 @@ fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin()
 fn a_piped_design_with_a_field_from_a_newer_version_runs_without_it_and_says_so() {
     use std::io::Write as _;
     use std::process::Stdio;
-    let pipe = |text: &str| {
+    let pipe_to = |args: &[&str], text: &[u8]| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
-            .args(["run", "-", "--duration", "3", "--json"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("starts");
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("writes");
+        child.stdin.take().expect("stdin").write_all(text).expect("writes");
         child.wait_with_output().expect("finishes")
     };
+    let pipe = |text: &str| pipe_to(&["run", "-", "--duration", "3", "--json"], text.as_bytes());
     let design = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-web.ron"))
         .expect("readable");
     let (head, rest) = design.split_once("nodes:").expect("a nodes list");
@@ -704,6 +705,21 @@ fn a_piped_design_with_a_field_from_a_newer_version_runs_without_it_and_says_so(
     let refused = archsim(&["run", file.to_str().expect("UTF-8"), "--duration", "3"]);
     assert_eq!(code(&refused), 2, "a file refuses it");
     assert!(stderr(&refused).contains("carbon_budget_kg"), "{}", stderr(&refused));
+
+    // Only `run -` is lenient: `validate -` catches the field as in a file.
+    let checked = pipe_to(&["validate", "-"], newer.as_bytes());
+    assert_eq!(code(&checked), 2, "validate - refuses it");
+    let said = format!("{}{}", stdout(&checked), stderr(&checked));
+    assert!(said.contains(&format!("<stdin>:{line}:")) && said.contains("carbon_budget_kg"), "{said}");
+    // Standard input is read once.
+    let twice = pipe_to(&["validate", "-", "-"], design.as_bytes());
+    assert_eq!(code(&twice), 2);
+    assert!(stderr(&twice).contains("only once"), "{}", stderr(&twice));
+    // UTF-16 with no byte-order mark piped to `run -` is named, as a file's is.
+    let utf16: Vec<u8> = design.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let wide = pipe_to(&["run", "-", "--duration", "1"], &utf16);
+    assert_eq!(code(&wide), 2);
+    assert!(stderr(&wide).contains("UTF-16"), "{}", stderr(&wide));
 }
 
 /// The summary's SLO section: the objective, what was measured, the
