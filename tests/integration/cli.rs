@@ -638,21 +638,24 @@ fn run_writes_request_traces_as_json() {
     }
 }
 
-#[test]
-fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin() {
+/// `archsim ARGS` with `text` on its standard input.
+fn pipe_to(args: &[&str], text: &[u8]) -> Output {
     use std::io::Write as _;
     use std::process::Stdio;
-    let pipe = |text: &str, args: &[&str]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("writes");
-        child.wait_with_output().expect("finishes")
-    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    child.stdin.take().expect("stdin").write_all(text).expect("writes");
+    child.wait_with_output().expect("finishes")
+}
+
+#[test]
+fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin() {
+    let pipe = |text: &str, args: &[&str]| pipe_to(args, text.as_bytes());
     let design = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-web.ron"))
         .expect("readable");
     let out = pipe(&design, &["run", "-", "--duration", "2", "--json"]);
@@ -669,19 +672,6 @@ fn a_design_piped_on_standard_input_runs_and_a_broken_one_is_reported_as_stdin()
 /// refused (a typo there must not pass for a default).
 #[test]
 fn a_piped_design_with_a_field_from_a_newer_version_runs_without_it_and_says_so() {
-    use std::io::Write as _;
-    use std::process::Stdio;
-    let pipe_to = |args: &[&str], text: &[u8]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archsim"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        child.stdin.take().expect("stdin").write_all(text).expect("writes");
-        child.wait_with_output().expect("finishes")
-    };
     let pipe = |text: &str| pipe_to(&["run", "-", "--duration", "3", "--json"], text.as_bytes());
     let design = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/three-tier-web.ron"))
         .expect("readable");
