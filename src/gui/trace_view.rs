@@ -77,13 +77,21 @@ pub fn traces_ui(ui: &mut Ui, sim: Option<&Simulation>, node: Option<usize>, cho
         let end_of = |window: u64| (window + 1) as f64 * window_s;
         let ended = end_of(w);
         let first = traces.first().map(|t| t.window);
+        let started = sim.tracing_started_in_window().unwrap_or(0);
         ui.colored_label(
             ui.visuals().warn_fg_color,
             match first {
-                Some(first) if first > w => format!(
+                Some(_) if started > w => format!(
                     "No request was traced in the window that ended at {}: tracing started when this tab first \
-                     opened, and the oldest request kept ended in the window at {}.",
+                     opened, in the window that ended at {}.",
                     format::sim_clock(ended),
+                    format::sim_clock(end_of(started))
+                ),
+                Some(first) if first > w => format!(
+                    "The requests of the window that ended at {} are no longer kept: only the last {} windows' \
+                     are, and the oldest kept ended at {}.",
+                    format::sim_clock(ended),
+                    crate::sim::trace::MAX_WINDOWS_KEPT,
                     format::sim_clock(end_of(first))
                 ),
                 _ => format!("No request was kept for the window that ended at {}.", format::sim_clock(ended)),

@@ -437,6 +437,11 @@ impl Simulation {
         }
     }
 
+    /// The window tracing started in, while it is on.
+    pub fn tracing_started_in_window(&self) -> Option<u64> {
+        self.tracer.as_ref().map(|t| t.first_window())
+    }
+
     /// The traces kept so far, oldest window first (none unless enabled).
     pub fn traces(&self) -> impl Iterator<Item = &super::trace::Trace> {
         self.tracer.iter().flat_map(|t| t.traces())

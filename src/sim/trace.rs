@@ -138,6 +138,9 @@ pub struct Tracer {
     slowest: Option<Trace>,
     samples: Vec<Trace>,
     window: u64,
+    /// The window tracing started in: windows before it were never traced
+    /// (those after it but older than the kept ones were, and were let go).
+    first_window: u64,
     /// Kept traces of the last windows, oldest first. A closed window's
     /// traces never change, so a snapshot (a clone, for rewinding) shares
     /// them instead of copying them.
@@ -147,7 +150,12 @@ pub struct Tracer {
 impl Tracer {
     /// A tracer started during window `window` of the run (0 = the first).
     pub fn starting_in_window(window: u64) -> Self {
-        Self { window, ..Self::default() }
+        Self { window, first_window: window, ..Self::default() }
+    }
+
+    /// The window tracing started in (0 = the first of the run).
+    pub fn first_window(&self) -> u64 {
+        self.first_window
     }
 
     /// Call `id` was made for request `request`.

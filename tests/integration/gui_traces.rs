@@ -101,3 +101,28 @@ fn a_window_before_tracing_started_says_when_tracing_started() {
         "the tab says why there is no trace"
     );
 }
+
+/// A moment traced but since let go (only the last windows' traces are
+/// kept) is said to be no longer kept, not to be before tracing started.
+#[test]
+fn a_window_traced_and_let_go_says_only_the_last_windows_are_kept() {
+    let s = scenario(
+        "mm1",
+        5,
+        0.1,
+        vec![poisson_client("users", 200.0), service("api", 1, None, exp_ms(2.0))],
+        &[("users", "api")],
+    );
+    let (mut h, clock) = app_on(s);
+    h.run_steps(2);
+    h.get_by_label("Traces").click();
+    h.run_steps(2);
+    h.state_mut().push_command(Command::SetSpeed(archsim::gui::Speed::Times(10.0)));
+    // 0.1 s windows: 45 simulated seconds are 450 windows, past the 300 kept.
+    run_for(&mut h, &clock, 4.5, 90);
+    assert!(h.state().runtime().now_s() > 40.0, "ran to {}", h.state().runtime().now_s());
+    h.state_mut().push_command(Command::ShowTraceAt(1.0));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("are no longer kept").is_some(), "the tab says the window was let go");
+    assert!(h.query_by_label_contains("tracing started").is_none());
+}
