@@ -917,6 +917,8 @@ impl ArchsimApp {
 
     /// Keeps the cue bar where the run is: after a jump back, the cues
     /// fired later are to come again (see [`CueRunner::follow_run`]).
+    /// Following the first run, each of its cues is logged again as the
+    /// run passes it, as it was the first time.
     fn follow_run_with_cues(&mut self) {
         let Some(sim) = self.rt.sim.as_ref() else { return };
         let history = &self.rt.history;
@@ -925,7 +927,17 @@ impl ArchsimApp {
         } else {
             RunCourse::Own
         };
+        let before = self.cues.next;
         self.cues.follow_run(sim.now(), course);
+        if course == RunCourse::Own {
+            return;
+        }
+        let cues = &self.state.doc.scenario.cues;
+        for k in before..self.cues.next {
+            let Some(cue) = cues.get(k) else { break };
+            let text = format!("cue {} of {}: {} (as in the first run)", k + 1, cues.len(), cue.say);
+            self.rt.alerts.push(Severity::Info, self.rt.now_s(), cue.action.node().map(str::to_string), text, 1);
+        }
     }
 
     fn live_fault(&mut self, node: &str, fault: LiveFault) {

@@ -173,6 +173,10 @@ fn a_rewind_takes_the_cue_bar_back_and_a_cue_fired_from_there_forks_the_run() {
     reach(&mut h, &clock, 100.0);
     assert_eq!(spike_starts(&h), [40.0], "the first run's spike made again, once");
     assert!(bar_says(&h, "3 of 5:"), "the bar followed the run");
+    for cue in ["cue 2 of 5:", "cue 3 of 5:"] {
+        let lines = h.state().runtime().alerts.entries().iter().filter(|a| a.text.contains(cue)).count();
+        assert_eq!(lines, 2, "{cue} logged when fired and again as the run passed it");
+    }
     let again: Vec<_> = h.state().runtime().sim.as_ref().expect("a run").series().frames().iter().cloned().collect();
     let n = first.len().min(again.len());
     assert!(n >= 95);
