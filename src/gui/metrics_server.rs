@@ -73,9 +73,8 @@ impl Drop for MetricsServer {
 fn answer(mut stream: TcpStream, text: &Mutex<String>) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut request = [0u8; 2048];
-    let n = stream.read(&mut request).unwrap_or(0);
-    let first_line = String::from_utf8_lossy(&request[..n]).lines().next().unwrap_or_default().to_string();
+    let request = read_head(&mut stream);
+    let first_line = String::from_utf8_lossy(&request).lines().next().unwrap_or_default().to_string();
     let path = first_line.split_whitespace().nth(1).unwrap_or("");
     let (status, body) = if first_line.starts_with("GET ") && (path == "/metrics" || path == "/") {
         ("200 OK", text.lock().map(|t| t.clone()).unwrap_or_default())
@@ -87,6 +86,22 @@ fn answer(mut stream: TcpStream, text: &Mutex<String>) {
         "HTTP/1.1 {status}\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+}
+
+/// The request's head, up to its blank line (or 2 KB, the end of the
+/// stream, or the read timeout): a client may send it in several pieces,
+/// and answering the first piece would close the connection on the rest
+/// (the client then sees its next write fail).
+fn read_head(stream: &mut TcpStream) -> Vec<u8> {
+    let mut head = Vec::with_capacity(256);
+    let mut buf = [0u8; 512];
+    while head.len() < 2048 && !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head
 }
 
 /// The port to listen on: `ARCHSIM_METRICS_PORT`, else [`DEFAULT_PORT`].
@@ -113,5 +128,21 @@ mod tests {
         let ok = get("/metrics");
         assert!(ok.starts_with("HTTP/1.1 200 OK") && ok.ends_with("archsim_up 1\n"), "{ok}");
         assert!(get("/other").starts_with("HTTP/1.1 404"));
+    }
+
+    /// A request sent in pieces, with pauses between them, is answered once
+    /// it is whole (`write!` itself sends its pieces one by one).
+    #[test]
+    fn a_request_sent_in_pieces_is_answered_when_whole() {
+        let server = MetricsServer::start(0).expect("a free port");
+        server.publish("archsim_up 1\n".into());
+        let mut s = TcpStream::connect(server.addr()).expect("connects");
+        for piece in ["GET ", "/metrics", " HTTP/1.1\r\n", "Host: localhost\r\n", "\r\n"] {
+            s.write_all(piece.as_bytes()).expect("sends");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("reads");
+        assert!(out.starts_with("HTTP/1.1 200 OK") && out.ends_with("archsim_up 1\n"), "{out}");
     }
 }
