@@ -10,9 +10,9 @@
 //! slice of a step ([`crate::study::ramp::STEP_SLICE_EVENTS`]).
 
 use eframe::egui::{self, Color32, RichText, Ui};
-use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Line, PlotPoints, Points, VLine};
 
-use super::sweep_view::{theory_line_at, theory_note_ui};
+use super::sweep_view::{compact, still_chart, theory_line_at, theory_note_ui};
 use crate::scenario::Scenario;
 use crate::sim::cost::usd;
 use crate::study::knee::{MmcModel, NoClosedForm, mmc_model};
@@ -246,25 +246,9 @@ fn result_ui(ui: &mut Ui, ramp: &RampResult, theory: &Result<MmcModel, NoClosedF
                 ui.label(RichText::new(format!("– {name}")).small().color(*color));
             }
         });
-        Plot::new(("ramp-plot", title))
-            .height(height)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .include_y(0.0)
-            .include_y(1.0)
-            .include_x(x_span.0)
-            .include_x(x_span.1)
+        still_chart(("ramp-plot", title), height, x_span)
             .custom_x_axes(vec![
                 egui_plot::AxisHints::new_x().formatter(|m, _| format!("{} req/s", compact(10f64.powf(m.value)))),
-            ])
-            // One width for every y axis, so the three plots' x axes line up.
-            .custom_y_axes(vec![
-                egui_plot::AxisHints::new_y()
-                    .formatter(|m, _| compact(m.value))
-                    .label_spacing(14.0..=20.0)
-                    .min_thickness(48.0),
             ])
             .label_formatter(|h| match h {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
@@ -350,17 +334,6 @@ fn ms_text(ms: f64) -> String {
         _ => 0,
     };
     format!("{ms:.decimals$} ms")
-}
-
-/// A rate with k/M for the big ones: `950`, `4.6k`, `1.2M`.
-fn compact(v: f64) -> String {
-    match v.abs() {
-        a if a >= 1e6 => format!("{:.1}M", v / 1e6),
-        a if a >= 1e4 => format!("{:.0}k", v / 1e3),
-        a if a >= 1e3 => format!("{:.1}k", v / 1e3),
-        a if a >= 10.0 => format!("{v:.0}"),
-        _ => format!("{v:.1}"),
-    }
 }
 
 #[cfg(test)]

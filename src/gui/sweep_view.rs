@@ -499,16 +499,7 @@ fn result_ui(ui: &mut Ui, result: &SweepResult, theory: Option<&Result<MmcModel,
                 ui.label(RichText::new(format!("{mark} {name}")).small().color(*color));
             }
         });
-        Plot::new(("sweep-plot", title))
-            .height(height)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .include_y(0.0)
-            .include_y(1.0)
-            .include_x(x_span.0)
-            .include_x(x_span.1)
+        still_chart(("sweep-plot", title), height, x_span)
             // Labels closer than egui_plot's default, so that a range of 0
             // to 90 is marked every 10 rather than only at 0.
             .custom_x_axes(vec![
@@ -518,13 +509,6 @@ fn result_ui(ui: &mut Ui, result: &SweepResult, theory: Option<&Result<MmcModel,
                     .label_spacing(24.0..=40.0),
             ])
             .y_grid_spacer(egui_plot::uniform_grid_spacer(nice_steps))
-            // One width for every y axis, so the charts of a column line up.
-            .custom_y_axes(vec![
-                egui_plot::AxisHints::new_y()
-                    .formatter(|m, _| compact(m.value))
-                    .label_spacing(14.0..=20.0)
-                    .min_thickness(48.0),
-            ])
             .label_formatter(|h| match h {
                 egui_plot::HoverPosition::NearDataPoint { plot_name, position, .. } => {
                     Some(format!("{plot_name} at {}: {}", short(position.x), compact(position.y)))
@@ -702,6 +686,30 @@ fn pm(e: &Estimate, write: impl Fn(f64) -> String) -> String {
 }
 
 /// A number with k/M for the big ones: `950`, `4.6k`, `1.2M`, `0.31`.
+/// A chart of a finished result (the sweep's, the ramp's): it does not
+/// move under the pointer, always shows 0 to 1 and the whole `x_span`, and
+/// gives every y axis one width with compact labels, so the charts of a
+/// column line up.
+pub(super) fn still_chart<'a>(id: impl egui::AsIdSalt, height: f32, x_span: (f64, f64)) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .include_x(x_span.0)
+        .include_x(x_span.1)
+        .custom_y_axes(vec![
+            egui_plot::AxisHints::new_y()
+                .formatter(|m, _| compact(m.value))
+                .label_spacing(14.0..=20.0)
+                .min_thickness(48.0),
+        ])
+}
+
+/// A number with k/M for the big ones: `950`, `4.6k`, `1.2M`, `0`, `0.25`.
 pub(super) fn compact(v: f64) -> String {
     match v.abs() {
         a if a >= 1e6 => format!("{:.1}M", v / 1e6),

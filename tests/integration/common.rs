@@ -138,3 +138,41 @@ pub fn app_on(
 pub fn fixed_retry(max_attempts: u32, backoff_ms: f64) -> RetryPolicy {
     RetryPolicy { max_attempts, backoff_ms, multiplier: 1.0, max_backoff_ms: backoff_ms, jitter: 0.0, budget: None }
 }
+
+/// M/M/1 at ρ = 0.2 (λ = 20/s, μ = 100/s), 5 s runs: small enough for a
+/// ramp or a sweep in the app to finish in a test.
+pub fn light_mm1(name: &str) -> Scenario {
+    let source = format!(
+        r#"(
+    name: "{name}",
+    seed: 5,
+    duration_s: 5,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
+        (id: "server", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
+    ],
+    edges: [(from: "users", to: "server")],
+)"#
+    );
+    archsim::scenario::parse_scenario(&source, "mm1.ron").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// 50,000 requests/s for 30 s: one run is 1.5 million requests, seconds of
+/// the engine's work, so a ramp, sweep or comparison is still running when
+/// a test cancels it.
+#[cfg(feature = "gui")]
+pub fn heavy(name: &str) -> Scenario {
+    let source = format!(
+        r#"(
+    name: "{name}",
+    seed: 5,
+    duration_s: 30,
+    nodes: [
+        (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
+        (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
+    ],
+    edges: [(from: "users", to: "server")],
+)"#
+    );
+    archsim::scenario::parse_scenario(&source, "heavy.ron").unwrap_or_else(|e| panic!("{e}"))
+}

@@ -161,21 +161,9 @@ fn an_edit_that_changes_nothing_the_engine_sees_differs_by_exactly_zero() {
     assert!(h.state().comparison().overlay_label().is_some_and(|l| l.contains("(as opened)")));
 }
 
-/// 50,000 requests/s for 30 s: each run is 1.5 million requests.
-const HEAVY: &str = r#"(
-    name: "a long comparison",
-    seed: 5,
-    duration_s: 30,
-    nodes: [
-        (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
-        (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
-    ],
-    edges: [(from: "users", to: "server")],
-)"#;
-
 #[test]
 fn cancel_stops_a_long_comparison_at_once_and_no_second_starts_meanwhile() {
-    let scenario = parse_scenario(HEAVY, "heavy.ron").expect("valid");
+    let scenario = crate::common::heavy("a long comparison");
     let mut h = app(scenario, ScriptedFileDialog::new());
     pin(&mut h);
     compare_with(&mut h, "The pinned baseline");

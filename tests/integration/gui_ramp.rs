@@ -6,37 +6,19 @@
 
 use std::time::{Duration, Instant};
 
-use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog, menu_spec};
-use archsim::scenario::parse_scenario;
-use egui_kittest::Harness;
+use archsim::gui::menu_spec;
 use egui_kittest::kittest::Queryable;
-
-/// M/M/1 at ρ = 0.2 (λ = 20/s, μ = 100/s), 5 s runs: the ramp saturates
-/// the server at the first factor ≥ 4.25, 4.64× (step 4).
-const MM1: &str = r#"(
-    name: "ramp in the app",
-    seed: 5,
-    duration_s: 5,
-    nodes: [
-        (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
-        (id: "server", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
-    ],
-    edges: [(from: "users", to: "server")],
-)"#;
 
 #[test]
 fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
-    let scenario = parse_scenario(MM1, "mm1.ron").expect("valid");
+    // M/M/1 at ρ = 0.2: the ramp saturates the server at the first factor
+    // ≥ 4.25, 4.64× (step 4).
+    let scenario = crate::common::light_mm1("ramp in the app");
     let theory = archsim::study::knee::mmc_model(&scenario);
     let spec = menu_spec(&scenario).expect("a ramp");
     assert_eq!(spec.factors.len(), 13);
     assert_eq!(spec.duration_s, 5.0);
-    let clock = ManualClock::new();
-    let files = ScriptedFileDialog::new();
-    let initial = InitialDocument::Scenario(Box::new(scenario), None);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(clock), Box::new(files), initial)));
+    let mut h = crate::common::app_on(scenario).0;
     h.run_steps(2);
     h.get_by_label("Simulation").click();
     h.run_steps(2);
@@ -71,32 +53,14 @@ fn the_ramp_runs_off_the_frame_and_shows_where_it_breaks() {
     assert_eq!(h.state().runtime().now_s(), 0.0);
 }
 
-/// 50,000 requests/s for 30 s: the first step alone is 1.5 million
-/// requests, seconds of the engine's work.
-const HEAVY: &str = r#"(
-    name: "a long ramp",
-    seed: 5,
-    duration_s: 30,
-    nodes: [
-        (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
-        (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
-    ],
-    edges: [(from: "users", to: "server")],
-)"#;
-
 /// Cancel stops the ramp within a fraction of a second even in the middle
 /// of a long step, and while it runs the menu item cannot start a second.
 #[test]
 fn cancel_stops_a_long_step_at_once_and_no_second_ramp_starts_meanwhile() {
     use egui_kittest::kittest::NodeT;
 
-    let scenario = parse_scenario(HEAVY, "heavy.ron").expect("valid");
-    let clock = ManualClock::new();
-    let files = ScriptedFileDialog::new();
-    let initial = InitialDocument::Scenario(Box::new(scenario), None);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(clock), Box::new(files), initial)));
+    let scenario = crate::common::heavy("a long ramp");
+    let mut h = crate::common::app_on(scenario).0;
     h.run_steps(2);
     h.get_by_label("Simulation").click();
     h.run_steps(2);

@@ -7,45 +7,15 @@
 
 use std::time::{Duration, Instant};
 
-use archsim::gui::{AppConfig, ArchsimApp, InitialDocument, ManualClock, ScriptedFileDialog, SweepView};
-use archsim::scenario::{Scenario, parse_scenario};
+use archsim::gui::{ArchsimApp, SweepView};
+use archsim::scenario::Scenario;
 use archsim::study::knee::mmc_model;
 use archsim::study::sweep::run_sweep;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-/// M/M/1 at ρ = 0.2 (λ = 20/s, μ = 100/s), 5 s runs.
-const MM1: &str = r#"(
-    name: "sweep in the app",
-    seed: 5,
-    duration_s: 5,
-    nodes: [
-        (id: "users", kind: Client(arrivals: Poisson(rate: 20))),
-        (id: "server", kind: Service(workers: 1, service_time: Exponential(mean_ms: 10))),
-    ],
-    edges: [(from: "users", to: "server")],
-)"#;
-
-/// 50,000 requests/s for 30 s: one run is 1.5 million requests, seconds
-/// of the engine's work.
-const HEAVY: &str = r#"(
-    name: "a long sweep",
-    seed: 5,
-    duration_s: 30,
-    nodes: [
-        (id: "users", kind: Client(arrivals: Poisson(rate: 50000))),
-        (id: "server", kind: Service(workers: 64, service_time: Exponential(mean_ms: 1))),
-    ],
-    edges: [(from: "users", to: "server")],
-)"#;
-
 fn app(scenario: Scenario) -> Harness<'static, ArchsimApp> {
-    let clock = ManualClock::new();
-    let files = ScriptedFileDialog::new();
-    let initial = InitialDocument::Scenario(Box::new(scenario), None);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| ArchsimApp::new(cc, AppConfig::for_tests(Box::new(clock), Box::new(files), initial)));
+    let mut h = crate::common::app_on(scenario).0;
     h.run_steps(2);
     h
 }
@@ -66,7 +36,7 @@ fn until_stopped(h: &mut Harness<'static, ArchsimApp>, limit: Duration) -> usize
 
 #[test]
 fn a_sweep_of_the_load_from_the_inspector_charts_the_knee_beside_theory() {
-    let scenario = parse_scenario(MM1, "mm1.ron").expect("valid");
+    let scenario = crate::common::light_mm1("sweep in the app");
     let mut h = app(scenario.clone());
     h.get_by_label("node users").click_accesskit();
     h.run_steps(2);
@@ -105,7 +75,7 @@ fn a_sweep_of_the_load_from_the_inspector_charts_the_knee_beside_theory() {
 
 #[test]
 fn cancel_stops_a_long_sweep_at_once_and_a_second_runs_to_its_end() {
-    let scenario = parse_scenario(HEAVY, "heavy.ron").expect("valid");
+    let scenario = crate::common::heavy("a long sweep");
     let mut h = app(scenario.clone());
     h.get_by_label("Simulation").click();
     h.run_steps(2);
