@@ -141,6 +141,7 @@ pub fn fixed_retry(max_attempts: u32, backoff_ms: f64) -> RetryPolicy {
 
 /// M/M/1 at ρ = 0.2 (λ = 20/s, μ = 100/s), 5 s runs: small enough for a
 /// ramp or a sweep in the app to finish in a test.
+#[cfg(feature = "gui")]
 pub fn light_mm1(name: &str) -> Scenario {
     let source = format!(
         r#"(
